@@ -1,0 +1,35 @@
+/** One measurement of one sensor. `ts` is epoch milliseconds (UTC). */
+export interface Reading {
+  sensor: string;
+  ts: number;
+  value: number;
+}
+
+/**
+ * Why one item of a batch was refused. `index` is the item's position in the batch as sent
+ * (line number − 1 for line protocol), `field` the field at fault, `rule` a short machine code.
+ */
+export interface Rejection {
+  index: number;
+  sensor?: string;
+  field: string;
+  value: unknown;
+  rule: RejectionRule;
+  message: string;
+}
+
+export type RejectionRule =
+  | 'malformed'
+  | 'missing'
+  | 'not-a-number'
+  | 'not-finite'
+  | 'bad-timestamp'
+  | 'future-timestamp'
+  | 'unknown-sensor'
+  | 'bad-sensor-id';
+
+/** What the edge parsers produce: the readings that passed validation and the items refused. */
+export interface ParsedBatch {
+  readings: Reading[];
+  rejected: Rejection[];
+}
