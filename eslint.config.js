@@ -25,9 +25,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'net', 'http', 'child_process', 'os'], message: 'core is pure: no Node built-ins' },
-            { group: ['**/adapters/**', '**/services/**', '**/cli/**', '**/ports/**'], message: 'core imports only core' },
-            { group: ['hono', 'hono/*', '@duckdb/*', 'aedes', 'mqtt', 'prom-client'], message: 'core imports no frameworks' },
+            {
+              group: ['node:*', 'fs', 'path', 'net', 'http', 'child_process', 'os'],
+              message: 'core is pure: no Node built-ins',
+            },
+            {
+              group: ['**/adapters/**', '**/services/**', '**/cli/**', '**/ports/**'],
+              message: 'core imports only core',
+            },
+            {
+              group: ['hono', 'hono/*', '@duckdb/*', 'aedes', 'mqtt', 'prom-client'],
+              message: 'core imports no frameworks',
+            },
           ],
         },
       ],

@@ -9,8 +9,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Subcommand
   demo: { summary: 'run the platform with the demo city', load: () => import('./demo.ts') },
   detect: { summary: 'score a CSV file with an anomaly detector', load: () => import('./detect.ts') },
   triage: { summary: 'assign triage levels to patients in a CSV file', load: () => import('./triage.ts') },
-  'eval nab': { summary: 'score a detector on the Numenta Anomaly Benchmark', load: () => import('./eval-nab.ts') },
-  'eval traffic': { summary: 'compare signal controllers in a simulator', load: () => import('./eval-traffic.ts') },
+  'eval nab': {
+    summary: 'score a detector on the Numenta Anomaly Benchmark',
+    load: () => import('./eval-nab.ts'),
+  },
+  'eval traffic': {
+    summary: 'compare signal controllers in a simulator',
+    load: () => import('./eval-traffic.ts'),
+  },
   'eval triage': { summary: 'cross-validate the triage engine', load: () => import('./eval-triage.ts') },
   'eval ems': { summary: 'simulate ambulance destination choice', load: () => import('./eval-ems.ts') },
 };
