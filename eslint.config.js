@@ -42,4 +42,20 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Tests may use Node's runner and assertions everywhere, core tests included; test() and
+    // describe() return promises the runner itself awaits.
+    files: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['test', 'describe', 'it', 'suite'], package: 'node:test' },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,0 +1,165 @@
+/**
+ * Live detection path, for every registered detector side by side: readings per second through
+ * the per-sensor detectors of the detection service on one core (alerting rules and score history
+ * included) and through the bare detectors on the same stream; bytes of detector state per sensor
+ * (snapshot) and in memory (heap measured); time to save and load the states of 100,000 sensors in
+ * DuckDB. One JSON line on stdout, also written to bench/results/detection.json. Progress on stderr.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { openDatabase } from '../src/adapters/duckdb/database.ts';
+import { DuckDbMaintenanceRepository } from '../src/adapters/duckdb/maintenance-repository.ts';
+import type { DetectorSpec } from '../src/core/anomaly/detector.ts';
+import { DEFAULT_DETECTOR_NAME, DETECTORS } from '../src/core/anomaly/registry.ts';
+import type { Reading } from '../src/core/readings/reading.ts';
+import { SensorDetectors } from '../src/services/detection/sensor-detectors.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const csv = path.resolve(
+  here,
+  '../../shared/data/nab/data/realKnownCause/machine_temperature_system_failure.csv',
+);
+
+const sensorCount = 10_000;
+const readingsPerSensor = 200;
+const batchSize = 1_000;
+const historyPoints = 48;
+const values = readFileSync(csv, 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => Number(line.split(',')[1]));
+
+/** Sensor k replays the machine-temperature series from its own offset, at 5-minute steps. */
+function batches(): Reading[][] {
+  const all: Reading[][] = [];
+  let batch: Reading[] = [];
+  for (let step = 0; step < readingsPerSensor; step += 1) {
+    for (let k = 0; k < sensorCount; k += 1) {
+      const value = values[(k * 37 + step) % values.length] ?? 0;
+      batch.push({ sensor: `sensor-${k}`, ts: step * 300_000, value });
+      if (batch.length === batchSize) {
+        all.push(batch);
+        batch = [];
+      }
+    }
+  }
+  if (batch.length > 0) all.push(batch);
+  return all;
+}
+
+function newDetectors(spec: DetectorSpec): SensorDetectors {
+  return new SensorDetectors({
+    detector: spec,
+    threshold: spec.threshold,
+    suppressionMillis: 3_600_000,
+    evidencePoints: 12,
+    historyPoints,
+  });
+}
+
+const stream = batches();
+const total = sensorCount * readingsPerSensor;
+process.stderr.write(`detection: ${total} readings over ${sensorCount} sensors, batches of ${batchSize}\n`);
+
+const round = (value: number, digits = 0): number => Number(value.toFixed(digits));
+
+function usedBytes(): number {
+  gc();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
+
+async function measure(spec: DetectorSpec): Promise<Record<string, number>> {
+  let bestService = Infinity;
+  let bestBare = Infinity;
+  let crossings = 0;
+  for (let pass = 0; pass < 3; pass += 1) {
+    const detectors = newDetectors(spec);
+    let start = performance.now();
+    crossings = 0;
+    for (const batch of stream) crossings += detectors.process(batch).length;
+    const service = performance.now() - start;
+    const bare = new Map<string, ReturnType<typeof spec.create>>();
+    start = performance.now();
+    for (const batch of stream) {
+      for (const reading of batch) {
+        let detector = bare.get(reading.sensor);
+        if (detector === undefined) {
+          detector = spec.create();
+          bare.set(reading.sensor, detector);
+        }
+        detector.update(reading.ts, reading.value);
+      }
+    }
+    const bareMillis = performance.now() - start;
+    bestService = Math.min(bestService, service);
+    bestBare = Math.min(bestBare, bareMillis);
+    process.stderr.write(
+      `detection: ${spec.name} pass ${pass + 1}: service ${Math.round(total / (service / 1000))}/s, bare ${Math.round(total / (bareMillis / 1000))}/s\n`,
+    );
+  }
+
+  // Memory per sensor: heap + array buffers of 100,000 sensors after one reading each, minus the baseline.
+  const before = usedBytes();
+  const resident = newDetectors(spec);
+  for (let k = 0; k < memorySensors; k += 1) resident.process([{ sensor: `sensor-${k}`, ts: 1, value: k }]);
+  const memoryPerSensor = (usedBytes() - before) / memorySensors;
+  const states = resident.takeStates(true);
+  const snapshotBytes = Math.max(...states.map((state) => state.state.byteLength));
+
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'detection-bench-'));
+  const database = await openDatabase({ dataDir });
+  const repository = await DuckDbMaintenanceRepository.open(database);
+  let start = performance.now();
+  await repository.saveDetectorStates(states);
+  const saveMillis = performance.now() - start;
+  start = performance.now();
+  const loaded = await repository.loadDetectorStates();
+  const loadMillis = performance.now() - start;
+  await repository.close();
+  database.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  if (loaded.length !== states.length)
+    throw new Error(`saved ${states.length} states, loaded ${loaded.length}`);
+  return {
+    readings_per_s: round(total / (bestService / 1000)),
+    bare_detector_readings_per_s: round(total / (bestBare / 1000)),
+    service_over_bare: round(bestBare / bestService, 3),
+    crossings,
+    snapshot_bytes_per_sensor: snapshotBytes,
+    memory_bytes_per_sensor: round(memoryPerSensor),
+    duckdb_save_ms_100k_states: round(saveMillis),
+    duckdb_load_ms_100k_states: round(loadMillis),
+  };
+}
+
+const memorySensors = 100_000;
+const detectors: Record<string, Record<string, number>> = {};
+for (const spec of DETECTORS.values()) detectors[spec.name] = await measure(spec);
+
+const line = {
+  bench: 'detection',
+  default_detector: DEFAULT_DETECTOR_NAME,
+  readings: total,
+  sensors: sensorCount,
+  batch_size: batchSize,
+  history_points: historyPoints,
+  ring_bytes_per_sensor: (2 + 3 * historyPoints) * 8,
+  memory_sensors: memorySensors,
+  ...detectors[DEFAULT_DETECTOR_NAME],
+  detectors,
+  node: process.version,
+};
+const json = JSON.stringify(line);
+process.stdout.write(`${json}\n`);
+await mkdir(path.join(here, 'results'), { recursive: true });
+await writeFile(path.join(here, 'results', 'detection.json'), `${json}\n`);

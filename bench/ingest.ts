@@ -1,0 +1,327 @@
+/**
+ * Ingest benchmark: readings from 100,000 sensors pushed end to end into a real `urban-brain serve`
+ * child process over loopback (JSON batches, line protocol, MQTT SenML batches, MQTT one reading
+ * per message), each counted only once acknowledged (durable). InfluxDB 1.x is fed the same line
+ * protocol in the same run. Also: 1,000,000 distinct sensors (peak RSS, bytes per reading) and the
+ * 24-hour series query over a large stored set. One JSON line on stdout, also written to
+ * bench/results/ingest.json; progress on stderr.
+ *
+ * Options: --readings N (per path, default 2,000,000), --sensors N (100,000), --batch N (5,000),
+ * --connections N (8), --million-readings N (3,000,000; 0 skips), --query-readings N (100,000,000; 0 skips),
+ * --server-heap-mb N (V8 old-space limit of the server, default Node's), --paths a,b (pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  jsonBodies,
+  lineProtocolBodies,
+  senmlBodies,
+  sensorId,
+  forEachReading,
+  type Workload,
+} from './ingest/data.ts';
+import { percentile, pushBodies, type LoadResult } from './ingest/http-load.ts';
+import { influxdPath, startInflux } from './ingest/influx.ts';
+import { publishMessages, type MqttMessage } from './ingest/mqtt-load.ts';
+import {
+  directoryBytes,
+  freePort,
+  peakRssMegabytes,
+  startProcess,
+  stopProcess,
+  waitForHttp,
+} from './ingest/processes.ts';
+import { measureQueries } from './ingest/query.ts';
+import { measurePipeline, type PipelineResult } from './ingest/pipeline-load.ts';
+import { parseLineProtocol } from '../src/core/ingest/line-protocol.ts';
+import { parseJsonBatch } from '../src/core/ingest/json-batch.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    readings: { type: 'string', default: '2000000' },
+    sensors: { type: 'string', default: '100000' },
+    batch: { type: 'string', default: '5000' },
+    connections: { type: 'string', default: '8' },
+    'million-readings': { type: 'string', default: '3000000' },
+    'query-readings': { type: 'string', default: '100000000' },
+    'server-heap-mb': { type: 'string', default: '' },
+    paths: {
+      type: 'string',
+      default: 'pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0',
+    },
+  },
+});
+const readingsPerPath = Number(flags.readings);
+const connections = Number(flags.connections);
+const adminKey = 'bench-admin-key-0123456789abcdef';
+const repoRoot = new URL('..', import.meta.url).pathname;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const root = mkdtempSync(join(tmpdir(), 'urban-brain-bench-'));
+
+interface PathResult {
+  readings: number;
+  readings_per_s: number;
+  ack_p50_ms: number | null;
+  ack_p99_ms: number | null;
+  peak_rss_mb: number;
+  bytes_per_reading: number;
+  retries: number;
+  seconds: number;
+}
+
+function summarize(load: LoadResult, peakRss: number, bytes: number): PathResult {
+  const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+  return {
+    readings: load.readings,
+    readings_per_s: Math.round(load.readings / load.seconds),
+    ack_p50_ms: load.latenciesMillis.length ? round(percentile(load.latenciesMillis, 0.5)) : null,
+    ack_p99_ms: load.latenciesMillis.length ? round(percentile(load.latenciesMillis, 0.99)) : null,
+    peak_rss_mb: round(peakRss),
+    bytes_per_reading: round(bytes / load.readings, 2),
+    retries: load.retries,
+    seconds: round(load.seconds, 2),
+  };
+}
+
+/** Starts a fresh server, runs `load` against it, stops it (SIGTERM flushes) and measures. */
+async function withServer(
+  name: string,
+  load: (http: number, mqtt: number) => Promise<LoadResult>,
+): Promise<PathResult> {
+  const dataDir = join(root, name);
+  const [http, mqttPort] = [await freePort(), await freePort()];
+  const args = [
+    'bin/urban-brain.js',
+    'serve',
+    '--port',
+    String(http),
+    '--mqtt-port',
+    String(mqttPort),
+    '--data-dir',
+    dataDir,
+  ];
+  const heap = flags['server-heap-mb'] === '' ? [] : [`--max-old-space-size=${flags['server-heap-mb']}`];
+  const child = startProcess(
+    process.execPath,
+    [...heap, ...args.map((arg) => (arg.startsWith('bin/') ? join(repoRoot, arg) : arg))],
+    {
+      URBAN_BRAIN_ADMIN_KEY: adminKey,
+    },
+  );
+  try {
+    await waitForHttp(`http://127.0.0.1:${http}/healthz`, 60_000);
+    const result = await load(http, mqttPort);
+    const peak = peakRssMegabytes(child.pid);
+    const code = await stopProcess(child);
+    if (code !== 0) log(`  server exited with ${code}`);
+    return summarize(result, peak, directoryBytes(dataDir));
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const auth = { authorization: `Bearer ${adminKey}` };
+
+async function main(): Promise<void> {
+  const workload: Workload = {
+    sensors: Number(flags.sensors),
+    readings: readingsPerPath,
+    batchReadings: Number(flags.batch),
+    startMillis: Date.now() - Math.ceil(readingsPerPath / Number(flags.sensors)) * 1000 - 60_000,
+  };
+  const perBody = (index: number) =>
+    Math.min(workload.batchReadings, workload.readings - index * workload.batchReadings);
+  const paths = new Set(flags.paths.split(','));
+  const results: Record<string, PathResult> = {};
+  log(`generating ${readingsPerPath} readings per path for ${workload.sensors} sensors`);
+  const lineProtocol = lineProtocolBodies(workload);
+
+  const pipeline: Record<string, PipelineResult> = {};
+  if (paths.has('pipeline')) {
+    log('line protocol → data plane in process (parse + WAL + store)');
+    pipeline['line_protocol'] = await measurePipeline(
+      lineProtocol,
+      (body) => parseLineProtocol(body, 'ms', Date.now()),
+      connections,
+    );
+    log(`  ${JSON.stringify(pipeline['line_protocol'])}`);
+    log('JSON batches → data plane in process');
+    pipeline['json'] = await measurePipeline(
+      jsonBodies(workload),
+      (body) => parseJsonBatch(body, Date.now()),
+      connections,
+    );
+    log(`  ${JSON.stringify(pipeline['json'])}`);
+  }
+  if (paths.has('line_protocol')) {
+    log('line protocol → urban-brain');
+    results['line_protocol'] = await withServer('lp', (http) =>
+      pushBodies(
+        {
+          port: http,
+          path: '/api/v1/write?precision=ms',
+          headers: { ...auth, 'content-type': 'text/plain' },
+        },
+        lineProtocol,
+        perBody,
+        connections,
+      ),
+    );
+    log(`  ${JSON.stringify(results['line_protocol'])}`);
+  }
+  if (paths.has('json')) {
+    log('JSON batches → urban-brain');
+    const bodies = jsonBodies(workload);
+    results['json'] = await withServer('json', (http) =>
+      pushBodies(
+        { port: http, path: '/api/v1/readings', headers: { ...auth, 'content-type': 'application/json' } },
+        bodies,
+        perBody,
+        connections,
+      ),
+    );
+    log(`  ${JSON.stringify(results['json'])}`);
+  }
+  if (paths.has('mqtt_batched')) {
+    log('MQTT SenML batches (QoS 1) → urban-brain');
+    const messages: MqttMessage[] = senmlBodies(workload).map((payload, i) => ({
+      topic: 'city/senml',
+      payload,
+      readings: perBody(i),
+    }));
+    results['mqtt_batched'] = await withServer('mqtt-batched', (_http, mqtt) =>
+      publishMessages(mqtt, adminKey, messages, { connections, qos: 1, inflight: 2 }),
+    );
+    log(`  ${JSON.stringify(results['mqtt_batched'])}`);
+  }
+  const singleCount = Math.min(readingsPerPath, 400_000);
+  const singles: MqttMessage[] = [];
+  forEachReading({ ...workload, readings: singleCount }, 0, singleCount, (sensor, ts, value) =>
+    singles.push({
+      topic: `city/${sensorId(sensor)}/telemetry`,
+      payload: `{"ts":${ts},"value":${value}}`,
+      readings: 1,
+    }),
+  );
+  if (paths.has('mqtt_single')) {
+    log(`MQTT one reading per message (QoS 1), ${singleCount} messages → urban-brain`);
+    results['mqtt_single'] = await withServer('mqtt-single', (_http, mqtt) =>
+      publishMessages(mqtt, adminKey, singles, { connections, qos: 1, inflight: 500 }),
+    );
+    log(`  ${JSON.stringify(results['mqtt_single'])}`);
+  }
+  if (paths.has('mqtt_single_qos0')) {
+    log(`MQTT one reading per message (QoS 0), ${singleCount} messages → urban-brain`);
+    const last = singles.at(-1) as MqttMessage;
+    const lastSensor = last.topic.split('/')[1] as string;
+    const lastTs = (JSON.parse(last.payload) as { ts: number }).ts;
+    results['mqtt_single_qos0'] = await withServer('mqtt-qos0', (http, mqtt) =>
+      publishMessages(mqtt, adminKey, singles, {
+        connections,
+        qos: 0,
+        inflight: 1,
+        done: async () => {
+          const response = await fetch(`http://127.0.0.1:${http}/api/v1/latest?sensors=${lastSensor}`, {
+            headers: auth,
+          });
+          const body = (await response.json()) as { latest?: Record<string, { ts: number }> };
+          return (body.latest?.[lastSensor]?.ts ?? 0) >= lastTs;
+        },
+      }),
+    );
+    log(`  ${JSON.stringify(results['mqtt_single_qos0'])}`);
+  }
+
+  let influx: PathResult | null = null;
+  const binary = influxdPath();
+  if (binary !== undefined) {
+    log('line protocol → InfluxDB 1.x');
+    const server = await startInflux(binary, root);
+    try {
+      const load = await pushBodies(
+        { port: server.port, path: '/write?db=bench&precision=ms', headers: {} },
+        lineProtocol,
+        perBody,
+        connections,
+      );
+      const peak = peakRssMegabytes(server.child.pid);
+      await stopProcess(server.child);
+      influx = summarize(load, peak, directoryBytes(server.dataDir));
+      log(`  ${JSON.stringify(influx)}`);
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+  }
+
+  let million: PathResult | null = null;
+  const millionReadings = Number(flags['million-readings']);
+  if (millionReadings > 0) {
+    log(`line protocol from 1,000,000 distinct sensors, ${millionReadings} readings → urban-brain`);
+    const wide: Workload = {
+      ...workload,
+      sensors: 1_000_000,
+      readings: millionReadings,
+      startMillis: Date.now() - 3_600_000,
+    };
+    const bodies = lineProtocolBodies(wide);
+    million = await withServer('million', (http) =>
+      pushBodies(
+        {
+          port: http,
+          path: '/api/v1/write?precision=ms',
+          headers: { ...auth, 'content-type': 'text/plain' },
+        },
+        bodies,
+        (i) => Math.min(wide.batchReadings, wide.readings - i * wide.batchReadings),
+        connections,
+      ),
+    );
+    log(`  ${JSON.stringify(million)}`);
+  }
+
+  const queryReadings = Number(flags['query-readings']);
+  const query = queryReadings > 0 ? await measureQueries(queryReadings, log) : null;
+
+  const batched = ['line_protocol', 'json', 'mqtt_batched']
+    .map((name) => results[name]?.readings_per_s ?? 0)
+    .reduce((best, rate) => Math.max(best, rate), 0);
+  const summary = {
+    benchmark: 'ingest',
+    path_level: 'server',
+    machine_cores: (await import('node:os')).cpus().length,
+    load_average_1m: Math.round((await import('node:os')).loadavg()[0]! * 10) / 10,
+    sensors: workload.sensors,
+    batch_readings: workload.batchReadings,
+    connections,
+    server_heap_mb: flags['server-heap-mb'] === '' ? null : Number(flags['server-heap-mb']),
+    paths: results,
+    /** The data plane alone (parsers, WAL, pipeline, DuckDB) in the benchmark process, no HTTP. */
+    pipeline,
+    influxdb: influx,
+    ratio_vs_influxdb: influx ? Math.round((batched / influx.readings_per_s) * 100) / 100 : null,
+    million_sensors: million,
+    query,
+    targets: {
+      durable_batched_readings_per_s: 500_000,
+      mqtt_single_qos0_messages_per_s: 40_000,
+      ratio_vs_influxdb: 2,
+      bytes_per_reading: 10,
+      peak_rss_mb_million_sensors: 1024,
+      series_p95_ms: 50,
+    },
+  };
+  const line = JSON.stringify(summary);
+  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+  await writeFile(new URL('./results/ingest.json', import.meta.url), `${line}\n`);
+  process.stdout.write(`${line}\n`);
+}
+
+try {
+  await main();
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}

@@ -1,0 +1,97 @@
+import { Agent, request } from 'node:http';
+
+export interface LoadResult {
+  readings: number;
+  seconds: number;
+  latenciesMillis: number[];
+  retries: number;
+  rejected: number;
+}
+
+interface Target {
+  port: number;
+  path: string;
+  headers: Record<string, string>;
+}
+
+function post(
+  agent: Agent,
+  target: Target,
+  body: string,
+): Promise<{ status: number; retryAfter: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port: target.port,
+        method: 'POST',
+        path: target.path,
+        headers: target.headers,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: Number(res.headers['retry-after'] ?? 1),
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * POSTs every body over `connections` keep-alive connections, each body until it is acknowledged
+ * (2xx); 429/503 are retried after a short pause. Latency is from the first send to the 2xx.
+ */
+export async function pushBodies(
+  target: Target,
+  bodies: readonly string[],
+  readingsPerBody: (index: number) => number,
+  connections: number,
+): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const latenciesMillis: number[] = [];
+  let next = 0;
+  let retries = 0;
+  let readings = 0;
+  let rejected = 0;
+  const started = performance.now();
+  async function worker(): Promise<void> {
+    while (next < bodies.length) {
+      const index = next++;
+      const body = bodies[index] as string;
+      const sent = performance.now();
+      for (;;) {
+        const response = await post(agent, target, body);
+        if (response.status >= 200 && response.status < 300) {
+          if (response.body.includes('"rejected":[{')) rejected++;
+          break;
+        }
+        if (response.status !== 429 && response.status !== 503) {
+          throw new Error(`${target.path} answered ${response.status}: ${response.body.slice(0, 300)}`);
+        }
+        retries++;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(200, response.retryAfter * 1000)));
+      }
+      latenciesMillis.push(performance.now() - sent);
+      readings += readingsPerBody(index);
+    }
+  }
+  await Promise.all(Array.from({ length: connections }, () => worker()));
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return { readings, seconds, latenciesMillis, retries, rejected };
+}
+
+export function percentile(values: number[], fraction: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] as number;
+}

@@ -1,0 +1,86 @@
+/**
+ * A steady stream of readings into the ingest processes, for the fault test and the benchmark.
+ * Reading number i is sensor `<prefix>-(i mod sensors)` at `startMillis + floor(i / sensors) * stepMillis`:
+ * the readings sent are exactly numbers 0 … sent-1, so what must be in the store is known. A batch is
+ * re-sent (to the next ingest process) until acknowledged, so every batch ends up acknowledged once.
+ */
+export interface LoadOptions {
+  urls: readonly string[];
+  key: string;
+  prefix: string;
+  sensors: number;
+  startMillis: number;
+  stepMillis: number;
+  batchReadings: number;
+  /** Batches in flight at once. */
+  concurrency: number;
+  totalReadings: number;
+  /** Value of reading `round` of sensor `sensor` (anomalies can be planted here). */
+  value?: (sensor: number, round: number) => number;
+  signal?: AbortSignal;
+}
+
+export interface LoadProgress {
+  acknowledged: number;
+  /** Failed attempts that were sent again (connection refused, 429, 503 …). */
+  retries: number;
+}
+
+export interface LoadResult extends LoadProgress {
+  elapsedMillis: number;
+}
+
+function defaultValue(sensor: number, round: number): number {
+  return Math.round((20 + 5 * Math.sin((round + sensor) / 30) + ((sensor * 7919 + round * 104729) % 100) / 100) * 1000) / 1000;
+}
+
+function batchBody(options: LoadOptions, first: number, count: number): string {
+  const value = options.value ?? defaultValue;
+  const parts: string[] = [];
+  for (let index = first; index < first + count; index += 1) {
+    const sensor = index % options.sensors;
+    const round = Math.floor(index / options.sensors);
+    parts.push(`{"sensor":"${options.prefix}-${sensor}","ts":${options.startMillis + round * options.stepMillis},"value":${value(sensor, round)}}`);
+  }
+  return `[${parts.join(',')}]`;
+}
+
+/** Runs the stream to `totalReadings` (or until aborted: then in-flight batches finish). */
+export async function runLoad(options: LoadOptions, progress: LoadProgress = { acknowledged: 0, retries: 0 }): Promise<LoadResult> {
+  const started = performance.now();
+  let next = 0;
+  let target = 0;
+  async function sendUntilAcknowledged(body: string, count: number): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      const url = options.urls[(target + attempt) % options.urls.length]!;
+      try {
+        const response = await fetch(`${url}/api/v1/readings`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${options.key}`, 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(30_000),
+        });
+        await response.arrayBuffer();
+        if (response.ok) {
+          progress.acknowledged += count;
+          return;
+        }
+      } catch {
+        // the process is down or slow: send again
+      }
+      progress.retries += 1;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * (attempt + 1))));
+    }
+  }
+  async function worker(): Promise<void> {
+    while (next < options.totalReadings && options.signal?.aborted !== true) {
+      const first = next;
+      const count = Math.min(options.batchReadings, options.totalReadings - first);
+      next += count;
+      target += 1;
+      await sendUntilAcknowledged(batchBody(options, first, count), count);
+    }
+  }
+  await Promise.all(Array.from({ length: options.concurrency }, () => worker()));
+  return { ...progress, elapsedMillis: performance.now() - started };
+}

@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClickHouseReadings } from './clickhouse-readings.ts';
+import { startClickHouseServer } from './server-process.ts';
+
+function hasBinary(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const skip = hasBinary('clickhouse-server')
+  ? false
+  : 'clickhouse-server is not installed (Debian package clickhouse-server)';
+
+test(
+  'ClickHouse store across two shards: dedup check, series from raw and rollups, latest, retention',
+  { skip, timeout: 120_000 },
+  async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'ub-clickhouse-'));
+    const nodes = [
+      { httpPort: 28123, tcpPort: 29000 },
+      { httpPort: 28124, tcpPort: 29001 },
+    ];
+    const servers: ChildProcess[] = [];
+    let store: ClickHouseReadings | undefined;
+    try {
+      for (const [index, node] of nodes.entries())
+        servers.push(await startClickHouseServer(join(directory, `shard-${index}`), node, 'ub', nodes));
+      store = await ClickHouseReadings.open({
+        shardUrls: nodes.map((node) => `http://127.0.0.1:${node.httpPort}`),
+        cluster: 'ub',
+        database: 'ub_test',
+      });
+      const day = Date.UTC(2026, 0, 10);
+      const readings = [];
+      for (let sensor = 0; sensor < 20; sensor += 1)
+        for (let minute = 0; minute < 120; minute += 1)
+          readings.push({ sensor: `s-${sensor}`, ts: day + minute * 60_000 + sensor, value: minute });
+      await store.insert(readings);
+      assert.deepEqual(await store.countDistinct(), { rows: 2400, distinct: 2400 });
+
+      const again = [readings[0]!, { sensor: 's-0', ts: day - 1, value: 7 }];
+      const missing = await store.missing(again);
+      assert.deepEqual(
+        missing,
+        [{ sensor: 's-0', ts: day - 1, value: 7 }],
+        'a stored reading is found on its shard',
+      );
+
+      const hourly = await store.series('s-3', day, day + 2 * 3_600_000, 3_600_000, 'avg');
+      assert.deepEqual(hourly, [
+        { ts: day, value: 29.5 },
+        { ts: day + 3_600_000, value: 89.5 },
+      ]);
+      const raw = await store.series('s-3', day, day + 10 * 60_000, 300_001, 'count');
+      assert.equal(
+        raw.reduce((sum, point) => sum + point.value, 0),
+        10,
+      );
+      const counted = await store.series('s-3', day, day + 3_600_000, 60_000, 'count');
+      assert.equal(counted.length, 60);
+      assert.ok(counted.every((point) => point.value === 1));
+      const latest = await store.latest(['s-1', 's-19', 'nobody']);
+      assert.deepEqual([...latest.keys()].sort(), ['s-1', 's-19']);
+      assert.deepEqual(latest.get('s-19'), { ts: day + 119 * 60_000 + 19, value: 119 });
+
+      await store.insert([{ sensor: 's-0', ts: day + 86_400_000 * 2, value: 1 }]);
+      const dropped = await store.applyRetention(day + 86_400_000 * 2 + 1, { rawMillis: 86_400_000 });
+      assert.equal(dropped, 2400, 'the old day is dropped, the new one kept');
+      assert.equal(await store.count(), 1);
+    } finally {
+      await store?.close();
+      for (const server of servers) server.kill('SIGKILL');
+      await rm(directory, { recursive: true, force: true });
+    }
+  },
+);

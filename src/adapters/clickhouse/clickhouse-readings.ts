@@ -1,0 +1,224 @@
+import { createClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Reading } from '../../core/readings/reading.ts';
+import type { Aggregation, LatestValue, ReadingQueries, SeriesPoint } from '../../ports/reading-queries.ts';
+import type { RetentionPolicy } from '../../ports/reading-store.ts';
+import { quote, schemaStatements } from './schema.ts';
+
+export interface ClickHouseReadingsOptions {
+  /** HTTP URL of each shard, in the order of the cluster's `remote_servers`. */
+  shardUrls: readonly string[];
+  /** Cluster name in `remote_servers`. */
+  cluster: string;
+  database: string;
+  requestTimeoutMillis?: number;
+}
+
+/** Same FNV-1a as the bus shards, salted so ClickHouse shards and stream shards are independent. */
+function storeShardOf(sensor: string, shards: number): number {
+  let hash = 0x12345678;
+  for (let index = 0; index < sensor.length; index += 1)
+    hash = Math.imul(hash ^ sensor.charCodeAt(index), 0x01000193);
+  return (hash >>> 0) % shards;
+}
+
+function keyOf(sensor: string, ts: number): string {
+  return `${sensor}\u0000${ts}`;
+}
+
+const aggregateOfRaw: Record<Aggregation, string> = {
+  avg: 'avg(value)',
+  min: 'min(value)',
+  max: 'max(value)',
+  count: 'count()',
+  last: 'argMax(value, ts)',
+};
+
+const aggregateOfRollup: Record<Aggregation, string> = {
+  avg: 'sumMerge(sum_value) / countMerge(readings)',
+  min: 'minMerge(min_value)',
+  max: 'maxMerge(max_value)',
+  count: 'countMerge(readings)',
+  last: 'argMaxMerge(last_value)',
+};
+
+/**
+ * Readings on ClickHouse shards. Writes go straight to the `readings_local` table of the shard a
+ * sensor hashes to (so a re-sent reading always lands where its first copy is); reads go through the
+ * Distributed tables, which ask every shard.
+ */
+export class ClickHouseReadings implements ReadingQueries {
+  readonly #clients: ClickHouseClient[];
+  readonly #database: string;
+
+  private constructor(options: ClickHouseReadingsOptions) {
+    if (options.shardUrls.length === 0) throw new RangeError('shardUrls must name at least one shard');
+    this.#database = options.database;
+    this.#clients = options.shardUrls.map((url) =>
+      createClient({ url, request_timeout: options.requestTimeoutMillis ?? 30_000 }),
+    );
+  }
+
+  /** Connects without touching the schema (a process that only reads, or starts while ClickHouse is down). */
+  static connect(options: ClickHouseReadingsOptions): ClickHouseReadings {
+    return new ClickHouseReadings(options);
+  }
+
+  /** Connects and creates the tables on every shard (idempotent). */
+  static async open(options: ClickHouseReadingsOptions): Promise<ClickHouseReadings> {
+    const store = new ClickHouseReadings(options);
+    for (const client of store.#clients) {
+      for (const statement of schemaStatements(options.cluster, options.database))
+        await client.command({ query: statement });
+    }
+    return store;
+  }
+
+  /** Inserts readings, one insert per shard; each insert is atomic within a day's partition. */
+  async insert(readings: readonly Reading[]): Promise<void> {
+    const parts = this.#split(readings);
+    await Promise.all(
+      parts.map((rows, shard) =>
+        rows.length === 0
+          ? undefined
+          : this.#clients[shard]!.insert({
+              table: `${this.#database}.readings_local`,
+              values: rows,
+              format: 'JSONEachRow',
+            }),
+      ),
+    );
+  }
+
+  /** Keys (`sensor \0 ts`) of the given readings that are already stored. */
+  async existing(readings: readonly Reading[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const parts = this.#split(readings);
+    await Promise.all(
+      parts.map(async (rows, shard) => {
+        if (rows.length === 0) return;
+        const list = rows.map((row) => `(${quote(row.sensor)}, ${row.ts})`);
+        // One tuple alone would read as a list of scalars: repeat it.
+        const tuples = (list.length === 1 ? [list[0], list[0]] : list).join(', ');
+        const result = await this.#clients[shard]!.query({
+          query: `SELECT sensor, toString(ts) AS t FROM ${this.#database}.readings_local WHERE (sensor, ts) IN (${tuples})`,
+          format: 'JSONEachRow',
+        });
+        for (const row of await result.json<{ sensor: string; t: string }>())
+          found.add(keyOf(row.sensor, Number(row.t)));
+      }),
+    );
+    return found;
+  }
+
+  /** Keeps the readings not stored yet (see `existing`). */
+  async missing(readings: readonly Reading[]): Promise<Reading[]> {
+    const found = await this.existing(readings);
+    return readings.filter((reading) => !found.has(keyOf(reading.sensor, reading.ts)));
+  }
+
+  async series(
+    sensor: string,
+    fromMillis: number,
+    toMillis: number,
+    stepMillis: number,
+    aggregation: Aggregation,
+  ): Promise<SeriesPoint[]> {
+    if (!(stepMillis > 0)) throw new RangeError(`stepMillis must be positive, got ${stepMillis}`);
+    const step = Math.floor(stepMillis);
+    const rollup = step % 3_600_000 === 0 ? 'rollup_hour' : step % 60_000 === 0 ? 'rollup_minute' : null;
+    const where = `sensor = ${quote(sensor)}`;
+    const from = Math.max(0, Math.floor(fromMillis));
+    const to = Math.max(0, Math.ceil(toMillis));
+    const query =
+      rollup === null
+        ? `SELECT toString(intDiv(ts, ${step}) * ${step}) AS t, ${aggregateOfRaw[aggregation]} AS v ` +
+          `FROM ${this.#database}.readings WHERE ${where} AND ts >= ${from} AND ts < ${to} GROUP BY t ORDER BY t`
+        : `SELECT toString(intDiv(bucket, ${step}) * ${step}) AS t, ${aggregateOfRollup[aggregation]} AS v ` +
+          `FROM ${this.#database}.${rollup} WHERE ${where} AND bucket >= ${from - (from % step)} AND bucket < ${to} ` +
+          `GROUP BY t ORDER BY t`;
+    const rows = await this.#rows<{ t: string; v: number | string }>(query);
+    return rows.map((row) => ({ ts: Number(row.t), value: Number(row.v) })).sort((a, b) => a.ts - b.ts);
+  }
+
+  async latest(sensors: readonly string[]): Promise<Map<string, LatestValue>> {
+    const latest = new Map<string, LatestValue>();
+    if (sensors.length === 0) return latest;
+    const rows = await this.#rows<{ sensor: string; t: string; v: number }>(
+      `SELECT sensor, toString(max(ts)) AS t, argMax(value, ts) AS v FROM ${this.#database}.readings ` +
+        `WHERE sensor IN (${sensors.map(quote).join(', ')}) GROUP BY sensor`,
+    );
+    for (const row of rows) latest.set(row.sensor, { ts: Number(row.t), value: Number(row.v) });
+    return latest;
+  }
+
+  /** Raw readings stored (copies of a re-inserted reading not yet merged away count twice). */
+  async count(): Promise<number> {
+    const rows = await this.#rows<{ n: string }>(
+      `SELECT toString(count()) AS n FROM ${this.#database}.readings`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Stored rows and distinct (sensor, ts) among them, over every shard: their difference is duplicates. */
+  async countDistinct(): Promise<{ rows: number; distinct: number }> {
+    const rows = await this.#rows<{ n: string; d: string }>(
+      `SELECT toString(count()) AS n, toString(uniqExact(sensor, ts)) AS d FROM ${this.#database}.readings`,
+    );
+    return { rows: Number(rows[0]?.n ?? 0), distinct: Number(rows[0]?.d ?? 0) };
+  }
+
+  /**
+   * Retention by whole days (18.16 has no TTL): drops each shard's partitions (days) that end at or
+   * before `now - keep`. Returns the rows dropped.
+   */
+  async applyRetention(nowMillis: number, policy: RetentionPolicy): Promise<number> {
+    const tables: [string, number | undefined][] = [
+      ['readings_local', policy.rawMillis],
+      ['`.inner.rollup_minute_local`', policy.minuteMillis],
+      ['`.inner.rollup_hour_local`', policy.hourMillis],
+    ];
+    let dropped = 0;
+    for (const client of this.#clients) {
+      for (const [table, keepMillis] of tables) {
+        if (keepMillis === undefined) continue;
+        const cutoffDay = new Date(nowMillis - keepMillis).toISOString().slice(0, 10);
+        const name = table.replace(/`/g, '');
+        const result = await client.query({
+          query:
+            `SELECT partition, toString(sum(rows)) AS n FROM system.parts WHERE active AND database = ${quote(this.#database)} ` +
+            `AND table = ${quote(name)} AND partition < ${quote(cutoffDay)} GROUP BY partition`,
+          format: 'JSONEachRow',
+        });
+        for (const part of await result.json<{ partition: string; n: string }>()) {
+          await client.command({
+            query: `ALTER TABLE ${this.#database}.${table} DROP PARTITION ${quote(part.partition)}`,
+          });
+          dropped += Number(part.n);
+        }
+      }
+    }
+    return dropped;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#clients.map((client) => client.close()));
+  }
+
+  async #rows<T>(query: string): Promise<T[]> {
+    const result = await this.#clients[0]!.query({ query, format: 'JSONEachRow' });
+    return result.json<T>();
+  }
+
+  #split(readings: readonly Reading[]): { sensor: string; ts: number; value: number }[][] {
+    const parts = this.#clients.map(() => [] as { sensor: string; ts: number; value: number }[]);
+    for (const reading of readings) {
+      parts[storeShardOf(reading.sensor, parts.length)]!.push({
+        sensor: reading.sensor,
+        ts: reading.ts,
+        value: reading.value,
+      });
+    }
+    return parts;
+  }
+}

@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyVerdict } from '../../core/maintenance/lifecycle.ts';
+import { applyAlert } from '../../core/maintenance/work-order.ts';
+import { openDatabase } from './database.ts';
+import { DuckDbMaintenanceRepository } from './maintenance-repository.ts';
+
+function alertDraft(id: string, asset: string, ts: number) {
+  return {
+    id,
+    sensor: `${asset}-temp`,
+    asset,
+    score: 0.9,
+    threshold: 0.5,
+    ts,
+    evidence: [{ ts, value: 1.5, score: 0.9 }],
+  };
+}
+
+test('alerts, work orders, verdicts and detector states survive closing and reopening the database', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'maintenance-'));
+  try {
+    let database = await openDatabase({ dataDir });
+    let repository = await DuckDbMaintenanceRepository.open(database);
+    const pump = applyAlert(undefined, alertDraft('a1', 'pump-1', 1000), 'pump', 'wo1');
+    await repository.recordAlert(pump.alert, pump.order);
+    const updated = applyAlert(pump.order, alertDraft('a2', 'pump-1', 2000), 'pump', 'unused');
+    await repository.recordAlert(updated.alert, updated.order);
+    const bridge = applyAlert(undefined, alertDraft('a3', 'bridge-1', 1500), 'bridge', 'wo2');
+    await repository.recordAlert(bridge.alert, bridge.order);
+    const acknowledged = applyVerdict(updated.order, {
+      action: 'acknowledge',
+      by: 'op',
+      at: 3000,
+      note: "it's hot",
+    });
+    assert.ok(acknowledged.ok);
+    await repository.saveWorkOrder(acknowledged.order);
+    await repository.saveDetectorStates([
+      { sensor: 's1', state: Uint8Array.of(1, 2, 3), lastTs: 10, lastAlertAt: null },
+      { sensor: 's2', state: Uint8Array.of(4), lastTs: 20, lastAlertAt: 15 },
+    ]);
+    await repository.saveDetectorStates([
+      { sensor: 's1', state: Uint8Array.of(9), lastTs: 30, lastAlertAt: 25 },
+    ]);
+    await repository.close();
+    database.close();
+
+    database = await openDatabase({ dataDir });
+    repository = await DuckDbMaintenanceRepository.open(database);
+    assert.deepEqual(await repository.getWorkOrder('wo1'), acknowledged.order);
+    assert.equal(await repository.getWorkOrder('missing'), undefined);
+    assert.equal((await repository.activeWorkOrder('pump-1'))?.id, 'wo1');
+    assert.equal(await repository.activeWorkOrder('nothing'), undefined);
+    assert.deepEqual(
+      (await repository.listWorkOrders({ limit: 10 })).map((o) => o.id),
+      ['wo1', 'wo2'],
+    );
+    assert.deepEqual(
+      (await repository.listWorkOrders({ status: 'open', limit: 10 })).map((o) => o.id),
+      ['wo2'],
+    );
+    assert.deepEqual(
+      (await repository.listAlerts({ limit: 10 })).map((a) => a.id),
+      ['a2', 'a3', 'a1'],
+    );
+    assert.deepEqual(
+      (await repository.listAlerts({ status: 'acknowledged', asset: 'pump-1', limit: 1 })).map((a) => a.id),
+      ['a2'],
+    );
+    assert.deepEqual((await repository.listAlerts({ limit: 1 }))[0], updated.alert);
+    const states = (await repository.loadDetectorStates()).sort((a, b) => a.sensor.localeCompare(b.sensor));
+    assert.deepEqual(
+      states.map((s) => [s.sensor, [...s.state], s.lastTs, s.lastAlertAt]),
+      [
+        ['s1', [9], 30, 25],
+        ['s2', [4], 20, 15],
+      ],
+    );
+    const connection = await database.connect();
+    const verdicts = await connection.runAndReadAll(
+      'SELECT work_order, action, decided_by, note FROM maintenance_verdicts',
+    );
+    assert.deepEqual(verdicts.getRows(), [['wo1', 'acknowledge', 'op', "it's hot"]]);
+    await repository.close();
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

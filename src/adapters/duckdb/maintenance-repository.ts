@@ -1,0 +1,178 @@
+import { DuckDBBlobValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { Alert } from '../../core/maintenance/alert.ts';
+import type { WorkOrder } from '../../core/maintenance/work-order.ts';
+import type {
+  AlertFilter,
+  DetectorState,
+  DetectorStateStore,
+  MaintenanceRepository,
+  WorkOrderFilter,
+} from '../../ports/maintenance.ts';
+import type { Database } from './database.ts';
+
+const schema = [
+  `CREATE TABLE IF NOT EXISTS maintenance_work_orders (
+     id VARCHAR PRIMARY KEY, asset VARCHAR NOT NULL, status VARCHAR NOT NULL,
+     last_alert_at DOUBLE NOT NULL, body VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS maintenance_alerts (
+     id VARCHAR PRIMARY KEY, sensor VARCHAR NOT NULL, asset VARCHAR NOT NULL, work_order VARCHAR NOT NULL,
+     ts DOUBLE NOT NULL, body VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS maintenance_verdicts (
+     work_order VARCHAR NOT NULL, seq INTEGER NOT NULL, action VARCHAR NOT NULL, from_status VARCHAR NOT NULL,
+     to_status VARCHAR NOT NULL, decided_by VARCHAR NOT NULL, decided_at DOUBLE NOT NULL, note VARCHAR,
+     PRIMARY KEY (work_order, seq))`,
+  `CREATE TABLE IF NOT EXISTS detector_states (
+     sensor VARCHAR PRIMARY KEY, state BLOB NOT NULL, last_ts DOUBLE NOT NULL, last_alert_at DOUBLE)`,
+  `CREATE TEMP TABLE IF NOT EXISTS detector_states_staging (
+     sensor VARCHAR, state BLOB, last_ts DOUBLE, last_alert_at DOUBLE)`,
+];
+
+/**
+ * Alerts, work orders, verdicts and detector states in the platform's DuckDB file. Records are kept
+ * as JSON bodies beside the columns they are filtered by; verdicts also get a row each, the audit
+ * trail a SQL user can query. Writes are serialised on one connection.
+ */
+export class DuckDbMaintenanceRepository implements MaintenanceRepository, DetectorStateStore {
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly connection: DuckDBConnection) {}
+
+  static async open(database: Database): Promise<DuckDbMaintenanceRepository> {
+    const connection = await database.connect();
+    for (const sql of schema) await connection.run(sql);
+    return new DuckDbMaintenanceRepository(connection);
+  }
+
+  recordAlert(alert: Alert, order: WorkOrder): Promise<void> {
+    return this.#transaction(async () => {
+      await this.connection.run('INSERT OR REPLACE INTO maintenance_alerts VALUES ($1, $2, $3, $4, $5, $6)', [
+        alert.id,
+        alert.sensor,
+        alert.asset,
+        alert.workOrder,
+        alert.ts,
+        JSON.stringify(alert),
+      ]);
+      await this.#writeOrder(order);
+    });
+  }
+
+  saveWorkOrder(order: WorkOrder): Promise<void> {
+    return this.#transaction(() => this.#writeOrder(order));
+  }
+
+  async getWorkOrder(id: string): Promise<WorkOrder | undefined> {
+    const [order] = await this.#orders('SELECT body FROM maintenance_work_orders WHERE id = $1', [id]);
+    return order;
+  }
+
+  async activeWorkOrder(asset: string): Promise<WorkOrder | undefined> {
+    const [order] = await this.#orders(
+      `SELECT body FROM maintenance_work_orders WHERE asset = $1 AND status IN ('open', 'acknowledged')
+       ORDER BY last_alert_at DESC LIMIT 1`,
+      [asset],
+    );
+    return order;
+  }
+
+  listWorkOrders(filter: WorkOrderFilter): Promise<WorkOrder[]> {
+    return this.#orders(
+      `SELECT body FROM maintenance_work_orders
+       WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR asset = $2)
+       ORDER BY last_alert_at DESC LIMIT $3`,
+      [filter.status ?? null, filter.asset ?? null, filter.limit],
+    );
+  }
+
+  async listAlerts(filter: AlertFilter): Promise<Alert[]> {
+    const result = await this.#serial(() =>
+      this.connection.runAndReadAll(
+        `SELECT a.body FROM maintenance_alerts a LEFT JOIN maintenance_work_orders o ON o.id = a.work_order
+         WHERE ($1 IS NULL OR o.status = $1) AND ($2 IS NULL OR a.asset = $2)
+         ORDER BY a.ts DESC LIMIT $3`,
+        [filter.status ?? null, filter.asset ?? null, filter.limit],
+      ),
+    );
+    return result.getRows().map(([body]) => JSON.parse(String(body)) as Alert);
+  }
+
+  /** Stages the states with an appender, then replaces them in one statement. */
+  saveDetectorStates(states: readonly DetectorState[]): Promise<void> {
+    return this.#serial(async () => {
+      const appender = await this.connection.createAppender('detector_states_staging', null, 'temp');
+      for (const saved of states) {
+        appender.appendVarchar(saved.sensor);
+        appender.appendBlob(saved.state);
+        appender.appendDouble(saved.lastTs);
+        if (saved.lastAlertAt === null) appender.appendNull();
+        else appender.appendDouble(saved.lastAlertAt);
+        appender.endRow();
+      }
+      appender.closeSync();
+      try {
+        await this.connection.run(
+          'INSERT OR REPLACE INTO detector_states SELECT * FROM temp.detector_states_staging',
+        );
+      } finally {
+        await this.connection.run('DELETE FROM temp.detector_states_staging');
+      }
+    });
+  }
+
+  async loadDetectorStates(): Promise<DetectorState[]> {
+    const result = await this.#serial(() =>
+      this.connection.runAndReadAll('SELECT sensor, state, last_ts, last_alert_at FROM detector_states'),
+    );
+    return result.getRows().map(([sensor, state, lastTs, lastAlertAt]) => ({
+      sensor: String(sensor),
+      state: state instanceof DuckDBBlobValue ? state.bytes.slice() : new Uint8Array(),
+      lastTs: Number(lastTs),
+      lastAlertAt: lastAlertAt === null ? null : Number(lastAlertAt),
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.#queue.catch(() => undefined);
+  }
+
+  async #orders(sql: string, values: DuckDBValue[]): Promise<WorkOrder[]> {
+    const result = await this.#serial(() => this.connection.runAndReadAll(sql, values));
+    return result.getRows().map(([body]) => JSON.parse(String(body)) as WorkOrder);
+  }
+
+  async #writeOrder(order: WorkOrder): Promise<void> {
+    await this.connection.run('INSERT OR REPLACE INTO maintenance_work_orders VALUES ($1, $2, $3, $4, $5)', [
+      order.id,
+      order.asset,
+      order.status,
+      order.lastAlertAt,
+      JSON.stringify(order),
+    ]);
+    for (const [seq, verdict] of order.verdicts.entries()) {
+      await this.connection.run(
+        'INSERT OR IGNORE INTO maintenance_verdicts VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [order.id, seq, verdict.action, verdict.from, verdict.to, verdict.by, verdict.at, verdict.note],
+      );
+    }
+  }
+
+  #transaction(work: () => Promise<void>): Promise<void> {
+    return this.#serial(async () => {
+      await this.connection.run('BEGIN TRANSACTION');
+      try {
+        await work();
+        await this.connection.run('COMMIT');
+      } catch (error) {
+        await this.connection.run('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}

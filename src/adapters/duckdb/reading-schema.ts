@@ -1,0 +1,64 @@
+/**
+ * Tables of the DuckDB reading store. Timestamps are BIGINT epoch milliseconds. Raw readings are
+ * appended to `readings_recent` in arrival order and moved, sorted by (sensor, ts), into `readings`
+ * in large runs: each row group then spans few sensors, so a one-sensor scan skips most of them by
+ * their min/max statistics, and sorted columns compress about twice as well.
+ */
+export const readingSchema = [
+  'CREATE TABLE IF NOT EXISTS sensor_keys (key UINTEGER NOT NULL, id VARCHAR NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS readings (sensor UINTEGER NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS readings_recent (sensor UINTEGER NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL)',
+  rollupTable('rollup_minute'),
+  rollupTable('rollup_hour'),
+  'CREATE TEMP TABLE IF NOT EXISTS staging (sensor UINTEGER, ts BIGINT, value DOUBLE)',
+  'CREATE TEMP TABLE IF NOT EXISTS staging_suspect (sensor UINTEGER, ts BIGINT, value DOUBLE)',
+  'CREATE TEMP TABLE IF NOT EXISTS staging_keys (key UINTEGER, id VARCHAR)',
+];
+
+/** Every raw reading, sorted runs and the recent tail together, filtered by `where` on each. */
+export function allReadings(where: string, columns = '*'): string {
+  return `(SELECT ${columns} FROM readings WHERE ${where} UNION ALL SELECT ${columns} FROM readings_recent WHERE ${where})`;
+}
+
+/** Moves the recent tail into the sorted table as one run (inside a transaction). */
+export const clusterRecent = [
+  'INSERT INTO readings SELECT * FROM readings_recent ORDER BY sensor, ts',
+  'DELETE FROM readings_recent',
+];
+
+/**
+ * A rollup table holds partial aggregates: one (sensor, bucket) may have several rows, one per
+ * append that touched it, until compaction merges them. Readers always merge with GROUP BY.
+ */
+function rollupTable(name: string): string {
+  return (
+    `CREATE TABLE IF NOT EXISTS ${name} (sensor UINTEGER NOT NULL, bucket BIGINT NOT NULL, ` +
+    'min DOUBLE NOT NULL, max DOUBLE NOT NULL, sum DOUBLE NOT NULL, count UINTEGER NOT NULL, ' +
+    'last DOUBLE NOT NULL, last_ts BIGINT NOT NULL)'
+  );
+}
+
+/**
+ * SQL that appends the partial rollups of the staged chunk: minute buckets from the readings,
+ * then hour buckets from those minute partials (fewer rows to group).
+ */
+export const rollupInserts = [
+  'CREATE OR REPLACE TEMP TABLE chunk_minute AS SELECT sensor, ts - ts % 60000 AS bucket, min(value) AS min, ' +
+    'max(value) AS max, sum(value) AS sum, count(*)::UINTEGER AS count, arg_max(value, ts) AS last, max(ts) AS last_ts ' +
+    'FROM staging GROUP BY ALL',
+  'INSERT INTO rollup_minute SELECT * FROM chunk_minute',
+  'INSERT INTO rollup_hour SELECT sensor, bucket - bucket % 3600000, min(min), max(max), sum(sum), ' +
+    'sum(count)::UINTEGER, arg_max(last, last_ts), max(last_ts) FROM chunk_minute GROUP BY ALL',
+];
+
+/** SQL that merges the partial rows of buckets at or after `fromBucket` into one row each. */
+export function rollupCompaction(table: string, fromBucket: number): string[] {
+  return [
+    'CREATE OR REPLACE TEMP TABLE merged AS SELECT sensor, bucket, min(min) AS min, max(max) AS max, ' +
+      'sum(sum) AS sum, sum(count)::UINTEGER AS count, arg_max(last, last_ts) AS last, max(last_ts) AS last_ts ' +
+      `FROM ${table} WHERE bucket >= ${fromBucket} GROUP BY sensor, bucket HAVING count(*) > 1`,
+    `DELETE FROM ${table} t USING merged m WHERE t.bucket >= ${fromBucket} AND t.sensor = m.sensor AND t.bucket = m.bucket`,
+    `INSERT INTO ${table} SELECT * FROM merged`,
+    'DROP TABLE merged',
+  ];
+}

@@ -1,0 +1,253 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LatestValue, SeriesPoint } from '../../ports/reading-queries.ts';
+import type {
+  AppendResult,
+  KeyedReadings,
+  ReadingStore,
+  RetentionPolicy,
+  SeriesQuery,
+} from '../../ports/reading-store.ts';
+import { appendSensorKeys, ReadingChunkAppender } from './chunk-appender.ts';
+import type { Database } from './database.ts';
+import {
+  allReadings,
+  clusterRecent,
+  readingSchema,
+  rollupCompaction,
+  rollupInserts,
+} from './reading-schema.ts';
+import { integerLiteral, seriesSql } from './series-sql.ts';
+import { SensorLatest } from './sensor-latest.ts';
+
+/**
+ * ReadingStore on DuckDB. Raw readings (UINTEGER sensor key, BIGINT ms, DOUBLE) go to
+ * `readings_recent`, then in sorted runs to `readings` (see reading-schema.ts), appended through a temp staging table so that rollups are computed by DuckDB in the same
+ * transaction. Idempotency: a reading newer than its sensor's newest stored ts is new by
+ * construction; only the others ("suspects") are checked against the table with an anti join.
+ */
+export class DuckDbReadingStore implements ReadingStore {
+  private readonly keysById = new Map<string, number>();
+  private readonly ids: string[] = [];
+  private persistedKeyCount = 0;
+  private readonly latestBySensor = new SensorLatest();
+  private readonly chunkAppender = new ReadingChunkAppender();
+  private minuteDirtyFrom = Number.POSITIVE_INFINITY;
+  private hourDirtyFrom = Number.POSITIVE_INFINITY;
+  private recentRows = 0;
+
+  private constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly clusterRows: number,
+  ) {}
+
+  /**
+   * Opens the store's tables in `database`. `clusterRows`: size of the recent tail at which it is
+   * sorted into the clustered table (larger runs: faster one-sensor scans, longer pauses).
+   */
+  static async open(database: Database, options: { clusterRows?: number } = {}): Promise<DuckDbReadingStore> {
+    const clusterRows = options.clusterRows ?? 4_000_000;
+    if (!(clusterRows >= 1)) throw new RangeError(`clusterRows must be >= 1, got ${clusterRows}`);
+    const connection = await database.connect();
+    for (const sql of readingSchema) await connection.run(sql);
+    const store = new DuckDbReadingStore(connection, clusterRows);
+    await store.load();
+    return store;
+  }
+
+  private async load(): Promise<void> {
+    const keys = await this.connection.runAndReadAll('SELECT key, id FROM sensor_keys ORDER BY key');
+    for (const [key, id] of keys.getRows()) {
+      this.ids[Number(key)] = String(id);
+      this.keysById.set(String(id), Number(key));
+    }
+    this.persistedKeyCount = this.ids.length;
+    const recent = await this.connection.runAndReadAll('SELECT count(*) FROM readings_recent');
+    this.recentRows = Number(recent.getRows()[0]?.[0] ?? 0);
+    const latest = await this.connection.runAndReadAll(
+      `SELECT sensor, max(ts), arg_max(value, ts) FROM ${allReadings('true')} GROUP BY sensor`,
+    );
+    for (const [sensor, ts, value] of latest.getRows()) {
+      this.latestBySensor.offer(Number(sensor), Number(ts), Number(value));
+    }
+  }
+
+  sensorKey(sensor: string): number {
+    let key = this.keysById.get(sensor);
+    if (key === undefined) {
+      // A copy: an id sliced from a request body would otherwise keep the whole body alive.
+      const id = Buffer.from(sensor, 'utf8').toString('utf8');
+      key = this.ids.length;
+      this.ids.push(id);
+      this.keysById.set(id, key);
+    }
+    return key;
+  }
+
+  sensorId(key: number): string | undefined {
+    return this.ids[key];
+  }
+
+  async append(chunk: KeyedReadings): Promise<AppendResult> {
+    const { suspects, fresh, freshCount, suspectCount } = this.split(chunk);
+    const newKeys = this.ids
+      .slice(this.persistedKeyCount)
+      .map((id, i) => [this.persistedKeyCount + i, id] as const);
+    const connection = this.connection;
+    await this.stage('staging', chunk, fresh, freshCount);
+    await this.stage('staging_suspect', chunk, suspects, suspectCount);
+    const keyAppender = await connection.createAppender('staging_keys', null, 'temp');
+    appendSensorKeys(keyAppender, newKeys);
+    keyAppender.closeSync();
+    let stored: number;
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      if (suspectCount > 0) await this.admitSuspects(chunk, suspects, suspectCount);
+      const inserted = await connection.run('INSERT INTO readings_recent SELECT * FROM staging');
+      stored = inserted.rowsChanged;
+      for (const sql of rollupInserts) await connection.run(sql);
+      await connection.run('INSERT INTO sensor_keys SELECT * FROM staging_keys');
+      await connection.run('COMMIT');
+    } catch (error) {
+      await connection.run('ROLLBACK');
+      throw error;
+    } finally {
+      await connection.run('DELETE FROM staging; DELETE FROM staging_suspect; DELETE FROM staging_keys');
+    }
+    this.persistedKeyCount += newKeys.length;
+    this.noteDirty(chunk);
+    this.recentRows += stored;
+    if (this.recentRows >= this.clusterRows) await this.cluster();
+    return { stored, duplicates: chunk.length - stored };
+  }
+
+  /** Moves the recent tail into the sorted table as one run. */
+  async cluster(): Promise<void> {
+    await this.inTransaction(clusterRecent);
+    this.recentRows = 0;
+  }
+
+  private async inTransaction(statements: readonly string[]): Promise<void> {
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      for (const sql of statements) await this.connection.run(sql);
+      await this.connection.run('COMMIT');
+    } catch (error) {
+      await this.connection.run('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** Rows newer than everything stored for their sensor are fresh; the rest need a check. */
+  private split(chunk: KeyedReadings) {
+    const fresh = new Uint32Array(chunk.length);
+    const suspects = new Uint32Array(chunk.length);
+    let freshCount = 0;
+    let suspectCount = 0;
+    for (let row = 0; row < chunk.length; row++) {
+      const key = chunk.keys[row] as number;
+      const ts = chunk.timestamps[row] as number;
+      if (this.latestBySensor.offer(key, ts, chunk.values[row] as number)) fresh[freshCount++] = row;
+      else suspects[suspectCount++] = row;
+    }
+    return { fresh, suspects, freshCount, suspectCount };
+  }
+
+  private async stage(table: string, chunk: KeyedReadings, rows: Uint32Array, count: number): Promise<void> {
+    if (count === 0) return;
+    const appender = await this.connection.createAppender(table, null, 'temp');
+    this.chunkAppender.append(appender, chunk.keys, chunk.timestamps, chunk.values, rows, count);
+    appender.closeSync();
+  }
+
+  /** Moves suspects that are neither stored nor staged already into staging, one per (sensor, ts). */
+  private async admitSuspects(chunk: KeyedReadings, rows: Uint32Array, count: number): Promise<void> {
+    let minTs = Number.POSITIVE_INFINITY;
+    let maxTs = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < count; i++) {
+      const ts = chunk.timestamps[rows[i] as number] as number;
+      if (ts < minTs) minTs = ts;
+      if (ts > maxTs) maxTs = ts;
+    }
+    const range = `ts BETWEEN ${integerLiteral(minTs)} AND ${integerLiteral(maxTs)}`;
+    await this.connection.run(
+      'INSERT INTO staging SELECT s.sensor, s.ts, any_value(s.value) FROM staging_suspect s ' +
+        `ANTI JOIN ${allReadings(range, 'sensor, ts')} r ON s.sensor = r.sensor AND s.ts = r.ts ` +
+        `ANTI JOIN (SELECT sensor, ts FROM staging WHERE ${range}) f ON s.sensor = f.sensor AND s.ts = f.ts ` +
+        'GROUP BY s.sensor, s.ts',
+    );
+  }
+
+  private noteDirty(chunk: KeyedReadings): void {
+    let minTs = Number.POSITIVE_INFINITY;
+    for (let row = 0; row < chunk.length; row++) {
+      const ts = chunk.timestamps[row] as number;
+      if (ts < minTs) minTs = ts;
+    }
+    if (minTs === Number.POSITIVE_INFINITY) return;
+    this.minuteDirtyFrom = Math.min(this.minuteDirtyFrom, minTs - (minTs % 60_000));
+    this.hourDirtyFrom = Math.min(this.hourDirtyFrom, minTs - (minTs % 3_600_000));
+  }
+
+  /** Merges the partial rollup rows written since the last compaction. */
+  async compactRollups(): Promise<void> {
+    const jobs: [string, number][] = [
+      ['rollup_minute', this.minuteDirtyFrom],
+      ['rollup_hour', this.hourDirtyFrom],
+    ];
+    this.minuteDirtyFrom = Number.POSITIVE_INFINITY;
+    this.hourDirtyFrom = Number.POSITIVE_INFINITY;
+    for (const [table, from] of jobs) {
+      if (from === Number.POSITIVE_INFINITY) continue;
+      await this.inTransaction(rollupCompaction(table, from));
+    }
+  }
+
+  async checkpoint(): Promise<void> {
+    await this.compactRollups();
+    await this.connection.run('CHECKPOINT');
+  }
+
+  async series(query: SeriesQuery): Promise<SeriesPoint[]> {
+    const key = this.keysById.get(query.sensor);
+    if (key === undefined || key >= this.persistedKeyCount) return [];
+    const reader = await this.connection.runAndReadAll(seriesSql(query, key));
+    return reader.getRows().map(([bucket, value]) => ({ ts: Number(bucket), value: Number(value) }));
+  }
+
+  async latest(sensors: readonly string[]): Promise<Map<string, LatestValue>> {
+    const result = new Map<string, LatestValue>();
+    for (const sensor of sensors) {
+      const key = this.keysById.get(sensor);
+      if (key === undefined) continue;
+      const latest = this.latestBySensor.get(key);
+      if (latest !== undefined) result.set(sensor, latest);
+    }
+    return result;
+  }
+
+  async applyRetention(nowMillis: number, policy: RetentionPolicy): Promise<number> {
+    const jobs: [string, string, number | undefined][] = [
+      ['readings', 'ts', policy.rawMillis],
+      ['readings_recent', 'ts', policy.rawMillis],
+      ['rollup_minute', 'bucket', policy.minuteMillis],
+      ['rollup_hour', 'bucket', policy.hourMillis],
+    ];
+    let deleted = 0;
+    for (const [table, column, keepMillis] of jobs) {
+      if (keepMillis === undefined) continue;
+      const horizon = integerLiteral(Math.floor(nowMillis - keepMillis));
+      const result = await this.connection.run(`DELETE FROM ${table} WHERE ${column} < ${horizon}`);
+      deleted += result.rowsChanged;
+    }
+    return deleted;
+  }
+
+  async count(): Promise<number> {
+    const reader = await this.connection.runAndReadAll(`SELECT count(*) FROM ${allReadings('true')}`);
+    return Number(reader.getRows()[0]?.[0] ?? 0);
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+  }
+}

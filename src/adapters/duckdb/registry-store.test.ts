@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Sensor } from '../../core/registry/asset.ts';
+import { unknownSensor } from '../../core/registry/asset.ts';
+import { openDatabase } from './database.ts';
+import { DuckDbKeyStore } from './keys-store.ts';
+import { DuckDbRegistry } from './registry-store.ts';
+
+function sensor(id: string, asset: string | null, lat: number | null, lon: number | null): Sensor {
+  return { id, kind: 'flow', unit: 'l/s', asset, lat, lon, tags: { zone: 'a' } };
+}
+
+void test('the DuckDB registry keeps assets, sensors and keys across a reopen of the file', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-registry-'));
+  try {
+    let database = await openDatabase({ dataDir });
+    let registry = await DuckDbRegistry.open(database);
+    const keys = await DuckDbKeyStore.open(database);
+    await registry.putAssets([
+      { id: 'p1', type: 'pump', name: 'Pump', lat: 52, lon: 4, tags: { district: 'n' } },
+    ]);
+    await registry.putSensors([
+      sensor('s1', 'p1', null, null),
+      sensor('s2', null, 10, 10),
+      sensor('s2', null, 11, 11),
+    ]);
+    await registry.addMissingSensors([unknownSensor('s1'), unknownSensor('s3')]);
+    await keys.add({
+      id: 'abc',
+      name: 'k',
+      role: 'viewer',
+      hash: 'h'.repeat(64),
+      createdMillis: 5,
+      revokedMillis: null,
+    });
+    assert.equal(await keys.revoke('abc', 9), true);
+    await registry.close();
+    database.close();
+
+    database = await openDatabase({ dataDir });
+    registry = await DuckDbRegistry.open(database);
+    const reopenedKeys = await DuckDbKeyStore.open(database);
+    assert.deepEqual(await registry.getAsset('p1'), {
+      id: 'p1',
+      type: 'pump',
+      name: 'Pump',
+      lat: 52,
+      lon: 4,
+      tags: { district: 'n' },
+    });
+    assert.deepEqual(
+      await registry.getSensor('s1'),
+      sensor('s1', 'p1', null, null),
+      'auto-register left s1 untouched',
+    );
+    assert.deepEqual(
+      await registry.getSensor('s2'),
+      sensor('s2', null, 11, 11),
+      'the last row of an id in a batch wins',
+    );
+    assert.equal((await registry.getSensor('s3'))?.kind, 'unknown');
+    assert.ok(registry.hasSensor('s3') && !registry.hasSensor('s4'));
+    assert.deepEqual(
+      (await registry.listSensors({ asset: 'p1', limit: 10, offset: 0 })).map((s) => s.id),
+      ['s1'],
+    );
+    assert.deepEqual(await registry.sensorsWithin({ minLat: 51, maxLat: 53, minLon: 3, maxLon: 5 }), ['s1']);
+    assert.equal(await registry.deleteAsset('p1'), true);
+    assert.equal((await registry.getSensor('s1'))?.asset, null);
+    assert.equal(await registry.deleteSensor('s3'), true);
+    assert.equal(registry.hasSensor('s3'), false);
+    const [key] = await reopenedKeys.list();
+    assert.deepEqual([key?.id, key?.role, key?.revokedMillis], ['abc', 'viewer', 9]);
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,264 @@
+import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { Asset, Sensor, Tags } from '../../core/registry/asset.ts';
+import type { AssetFilter, BoundingBox, Registry, SensorFilter } from '../../ports/registry.ts';
+import type { Database } from './database.ts';
+
+// No primary keys: the ids are known in memory (sensors) or few (assets), and an index over
+// millions of auto-registered sensor ids would cost hundreds of megabytes and slow every insert.
+const columns = {
+  registry_assets:
+    'id VARCHAR NOT NULL, type VARCHAR NOT NULL, name VARCHAR NOT NULL, lat DOUBLE, lon DOUBLE, tags VARCHAR NOT NULL',
+  registry_sensors:
+    'id VARCHAR NOT NULL, kind VARCHAR NOT NULL, unit VARCHAR NOT NULL, asset VARCHAR, lat DOUBLE, lon DOUBLE, tags VARCHAR NOT NULL',
+};
+
+const schema = [
+  `CREATE TABLE IF NOT EXISTS registry_assets (${columns.registry_assets})`,
+  `CREATE TABLE IF NOT EXISTS registry_sensors (${columns.registry_sensors})`,
+  `CREATE TEMP TABLE IF NOT EXISTS registry_assets_staging (${columns.registry_assets})`,
+  `CREATE TEMP TABLE IF NOT EXISTS registry_sensors_staging (${columns.registry_sensors})`,
+];
+
+type Row = Record<string, DuckDBValue>;
+
+function text(value: DuckDBValue | undefined): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+function coordinate(value: DuckDBValue | undefined): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function assetOf(row: Row): Asset {
+  const tags = JSON.parse(text(row.tags) || '{}') as Tags;
+  return {
+    id: text(row.id),
+    type: text(row.type),
+    name: text(row.name),
+    lat: coordinate(row.lat),
+    lon: coordinate(row.lon),
+    tags,
+  };
+}
+
+function sensorOf(row: Row): Sensor {
+  const tags = JSON.parse(text(row.tags) || '{}') as Tags;
+  const asset = row.asset === null || row.asset === undefined ? null : text(row.asset);
+  return {
+    id: text(row.id),
+    kind: text(row.kind),
+    unit: text(row.unit),
+    asset,
+    lat: coordinate(row.lat),
+    lon: coordinate(row.lon),
+    tags,
+  };
+}
+
+function appendOptional(appender: DuckDBAppender, value: number | string | null): void {
+  if (value === null) appender.appendNull();
+  else if (typeof value === 'number') appender.appendDouble(value);
+  else appender.appendVarchar(value);
+}
+
+export interface DuckDbRegistryOptions {
+  /** How long auto-registered sensors may wait before they are written in one batch. */
+  registerDelayMillis?: number;
+  /** Errors of the background writes of auto-registered sensors. */
+  onError?: (error: unknown) => void;
+}
+
+type SensorRow = (number | string | null)[];
+
+function sensorRow(s: Sensor): SensorRow {
+  return [s.id, s.kind, s.unit, s.asset, s.lat, s.lon, JSON.stringify(s.tags)];
+}
+
+/**
+ * The registry in tables of the embedded DuckDB file. Sensor ids are also kept in a set in
+ * memory, so `hasSensor` (asked for every reading) costs no query. Statements on the one
+ * connection run one after another.
+ *
+ * Auto-registered sensors are written in the background, batched over `registerDelayMillis`,
+ * so registering a million new sensors costs the ingest path nothing. If the process dies
+ * before a batch is written, those sensors are registered again by their next reading.
+ */
+export class DuckDbRegistry implements Registry {
+  readonly #connection: DuckDBConnection;
+  readonly #sensorIds: Set<string>;
+  readonly #delayMillis: number;
+  readonly #onError: (error: unknown) => void;
+  #queue: Promise<unknown> = Promise.resolve();
+  #pending: SensorRow[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  private constructor(connection: DuckDBConnection, sensorIds: Set<string>, options: DuckDbRegistryOptions) {
+    this.#connection = connection;
+    this.#sensorIds = sensorIds;
+    this.#delayMillis = options.registerDelayMillis ?? 250;
+    this.#onError = options.onError ?? (() => undefined);
+  }
+
+  static async open(database: Database, options: DuckDbRegistryOptions = {}): Promise<DuckDbRegistry> {
+    const connection = await database.connect();
+    for (const statement of schema) await connection.run(statement);
+    const ids = await connection.runAndReadAll('SELECT id FROM registry_sensors');
+    return new DuckDbRegistry(connection, new Set(ids.getRows().map(([id]) => String(id))), options);
+  }
+
+  /** Writes the auto-registered sensors still waiting; reads and replacements call it first. */
+  #flushPending(): Promise<void> {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.length === 0) return Promise.resolve();
+    const rows = this.#pending;
+    this.#pending = [];
+    return this.#serial(() => this.#append('registry_sensors', rows));
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(work, work);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #rows(sql: string, values: DuckDBValue[] = []): Promise<Row[]> {
+    const reader = await this.#connection.runAndReadAll(sql, values);
+    return reader.getRowObjects();
+  }
+
+  async #append(table: string, rows: readonly (number | string | null)[][]): Promise<void> {
+    const appender = await this.#connection.createAppender(
+      table,
+      null,
+      table.endsWith('_staging') ? 'temp' : null,
+    );
+    for (const row of rows) {
+      for (const value of row) appendOptional(appender, value);
+      appender.endRow();
+    }
+    appender.closeSync();
+  }
+
+  /** Replaces rows by id in one transaction: stage, delete the old rows, insert the last row of each id. */
+  async #replace(
+    table: 'registry_assets' | 'registry_sensors',
+    rows: (number | string | null)[][],
+  ): Promise<void> {
+    await this.#append(`${table}_staging`, rows);
+    try {
+      await this.#connection.run('BEGIN TRANSACTION');
+      await this.#connection.run(`DELETE FROM ${table} WHERE id IN (SELECT id FROM temp.${table}_staging)`);
+      await this.#connection.run(
+        `INSERT INTO ${table} SELECT * EXCLUDE (n) FROM (SELECT *, ` +
+          `row_number() OVER (PARTITION BY id ORDER BY rowid DESC) AS n FROM temp.${table}_staging) WHERE n = 1`,
+      );
+      await this.#connection.run('COMMIT');
+    } catch (error) {
+      await this.#connection.run('ROLLBACK');
+      throw error;
+    } finally {
+      await this.#connection.run(`DELETE FROM temp.${table}_staging`);
+    }
+  }
+
+  putAssets(assets: readonly Asset[]): Promise<void> {
+    const rows = assets.map((a) => [a.id, a.type, a.name, a.lat, a.lon, JSON.stringify(a.tags)]);
+    return this.#serial(() => this.#replace('registry_assets', rows));
+  }
+
+  async getAsset(id: string): Promise<Asset | undefined> {
+    const rows = await this.#serial(() => this.#rows('SELECT * FROM registry_assets WHERE id = $1', [id]));
+    return rows[0] === undefined ? undefined : assetOf(rows[0]);
+  }
+
+  async listAssets(filter: AssetFilter): Promise<Asset[]> {
+    const where = filter.type === undefined ? '' : 'WHERE type = $3';
+    const values: DuckDBValue[] = [
+      filter.limit,
+      filter.offset,
+      ...(filter.type === undefined ? [] : [filter.type]),
+    ];
+    const sql = `SELECT * FROM registry_assets ${where} ORDER BY id LIMIT $1 OFFSET $2`;
+    return (await this.#serial(() => this.#rows(sql, values))).map(assetOf);
+  }
+
+  deleteAsset(id: string): Promise<boolean> {
+    return this.#serial(async () => {
+      const found = await this.#rows('DELETE FROM registry_assets WHERE id = $1 RETURNING id', [id]);
+      if (found.length > 0)
+        await this.#connection.run('UPDATE registry_sensors SET asset = NULL WHERE asset = $1', [id]);
+      return found.length > 0;
+    });
+  }
+
+  async putSensors(sensors: readonly Sensor[]): Promise<void> {
+    const rows = sensors.map(sensorRow);
+    await this.#flushPending();
+    return this.#serial(async () => {
+      await this.#replace('registry_sensors', rows);
+      for (const sensor of sensors) this.#sensorIds.add(sensor.id);
+    });
+  }
+
+  async addMissingSensors(sensors: readonly Sensor[]): Promise<void> {
+    for (const sensor of sensors) {
+      if (this.#sensorIds.has(sensor.id)) continue;
+      this.#sensorIds.add(sensor.id);
+      this.#pending.push(sensorRow(sensor));
+    }
+    if (this.#pending.length === 0 || this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => void this.#flushPending().catch(this.#onError), this.#delayMillis);
+    this.#timer.unref();
+  }
+
+  async getSensor(id: string): Promise<Sensor | undefined> {
+    await this.#flushPending();
+    const rows = await this.#serial(() => this.#rows('SELECT * FROM registry_sensors WHERE id = $1', [id]));
+    return rows[0] === undefined ? undefined : sensorOf(rows[0]);
+  }
+
+  async listSensors(filter: SensorFilter): Promise<Sensor[]> {
+    const conditions: string[] = [];
+    const values: DuckDBValue[] = [filter.limit, filter.offset];
+    if (filter.asset !== undefined) {
+      values.push(filter.asset);
+      conditions.push(`asset = $${values.length}`);
+    }
+    if (filter.kind !== undefined) {
+      values.push(filter.kind);
+      conditions.push(`kind = $${values.length}`);
+    }
+    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+    const sql = `SELECT * FROM registry_sensors ${where} ORDER BY id LIMIT $1 OFFSET $2`;
+    await this.#flushPending();
+    return (await this.#serial(() => this.#rows(sql, values))).map(sensorOf);
+  }
+
+  async deleteSensor(id: string): Promise<boolean> {
+    await this.#flushPending();
+    return this.#serial(async () => {
+      const found = await this.#rows('DELETE FROM registry_sensors WHERE id = $1 RETURNING id', [id]);
+      this.#sensorIds.delete(id);
+      return found.length > 0;
+    });
+  }
+
+  async sensorsWithin(box: BoundingBox): Promise<string[]> {
+    await this.#flushPending();
+    const sql =
+      'SELECT s.id FROM registry_sensors s LEFT JOIN registry_assets a ON s.asset = a.id ' +
+      'WHERE coalesce(s.lat, a.lat) BETWEEN $1 AND $2 AND coalesce(s.lon, a.lon) BETWEEN $3 AND $4';
+    const rows = await this.#serial(() => this.#rows(sql, [box.minLat, box.maxLat, box.minLon, box.maxLon]));
+    return rows.map((row) => text(row.id));
+  }
+
+  hasSensor(id: string): boolean {
+    return this.#sensorIds.has(id);
+  }
+
+  async close(): Promise<void> {
+    await this.#flushPending();
+    await this.#queue;
+  }
+}

@@ -1,0 +1,86 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { MessageBus } from '../../ports/bus.ts';
+import type { ReadingQueries } from '../../ports/reading-queries.ts';
+import type { Registry } from '../../ports/registry.ts';
+import type { KeyService } from '../../services/auth/keys.ts';
+import type { EdgeIngest } from '../../services/edge/edge-ingest.ts';
+import type { BatchParsers } from '../../services/edge/parsers.ts';
+import type { AppEnv } from './env.ts';
+import type { Metrics } from './metrics.ts';
+import { authenticate, requireRole } from './middleware/auth.ts';
+import { assetRoutes } from './routes/assets.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { latestRoutes } from './routes/latest.ts';
+import { sensorRoutes } from './routes/sensors.ts';
+import { streamRoutes } from './routes/stream.ts';
+
+export interface AppDependencies {
+  edge: EdgeIngest;
+  parsers: BatchParsers;
+  registry: Registry;
+  queries: ReadingQueries;
+  keys: KeyService;
+  bus: MessageBus;
+  metrics: Metrics;
+  bodyLimitBytes: number;
+  nowMillis?: () => number;
+  /** False while starting and once shutting down: `/healthz` then answers 503. */
+  isReady?: () => boolean;
+  /** Aborted at shutdown: ends live streams so the server can close. */
+  closing?: AbortSignal;
+  /**
+   * More resources (alerts, work orders, traffic …), each a Hono app mounted at `path` behind
+   * authentication; they declare their own `requireRole(...)` per route.
+   */
+  routes?: readonly MountedRoutes[];
+}
+
+export interface MountedRoutes {
+  path: string;
+  app: Hono<AppEnv>;
+}
+
+/** The HTTP API. Controllers only translate HTTP; the work is done by the services behind them. */
+export function createApp(deps: AppDependencies): Hono<AppEnv> {
+  const nowMillis = deps.nowMillis ?? Date.now;
+  const app = new Hono<AppEnv>();
+
+  app.get('/healthz', (c) => {
+    const ready = deps.isReady?.() ?? true;
+    return c.json({ status: ready ? 'ok' : 'unavailable' }, ready ? 200 : 503);
+  });
+
+  app.use('*', authenticate(deps.keys));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes,
+      onError: (c) => c.json({ error: `body larger than ${deps.bodyLimitBytes} bytes` }, 413),
+    }),
+  );
+
+  app.get('/metrics', requireRole('read'), async (c) => {
+    c.header('Content-Type', deps.metrics.registry.contentType);
+    return c.body(await deps.metrics.registry.metrics());
+  });
+
+  app.route(
+    '/',
+    ingestRoutes({ edge: deps.edge, parsers: deps.parsers, nowMillis, bodyLimitBytes: deps.bodyLimitBytes }),
+  );
+  app.route('/api/v1/assets', assetRoutes(deps.registry, deps.queries));
+  app.route('/api/v1/sensors', sensorRoutes(deps.registry, deps.queries, nowMillis));
+  app.route('/api/v1/latest', latestRoutes(deps.queries));
+  app.route('/api/v1/stream', streamRoutes(deps.bus, deps.registry, deps.closing));
+  app.route('/api/v1/keys', keyRoutes(deps.keys));
+  for (const mounted of deps.routes ?? []) app.route(mounted.path, mounted.app);
+
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    console.error(`urban-brain: ${c.req.method} ${c.req.path} failed:`, error);
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}

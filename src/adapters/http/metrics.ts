@@ -1,0 +1,66 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RejectionRule } from '../../core/readings/reading.ts';
+import type { IngestObserver } from '../../services/edge/edge-ingest.ts';
+
+/** The Prometheus metrics of the platform, in their own registry (no global state). */
+export class Metrics implements IngestObserver {
+  readonly registry = new Registry();
+  readonly #accepted = new Counter({
+    name: 'urban_brain_readings_accepted_total',
+    help: 'Readings stored durably and acknowledged',
+    registers: [this.registry],
+  });
+  readonly #rejected = new Counter({
+    name: 'urban_brain_readings_rejected_total',
+    help: 'Readings refused at the edge, by rule',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly #overloaded = new Counter({
+    name: 'urban_brain_ingest_overloaded_total',
+    help: 'Batches turned away because the store was overloaded',
+    registers: [this.registry],
+  });
+  readonly #queue = new Gauge({
+    name: 'urban_brain_ingest_queue_readings',
+    help: 'Readings handed to the store and not yet durable',
+    registers: [this.registry],
+  });
+  readonly #lag = new Gauge({
+    name: 'urban_brain_ingest_lag_seconds',
+    help: 'Age of the newest reading of the last stored batch when it became durable',
+    registers: [this.registry],
+  });
+  readonly #write = new Histogram({
+    name: 'urban_brain_store_write_seconds',
+    help: 'Time from handing a batch to the store until it is durable',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics === true)
+      collectDefaultMetrics({ register: this.registry, prefix: 'urban_brain_' });
+  }
+
+  accepted(count: number): void {
+    this.#accepted.inc(count);
+  }
+
+  rejected(rule: RejectionRule, count: number): void {
+    this.#rejected.inc({ reason: rule }, count);
+  }
+
+  queueDepth(readings: number): void {
+    this.#queue.set(readings);
+  }
+
+  stored(writeMillis: number, lagMillis: number): void {
+    this.#write.observe(writeMillis / 1000);
+    this.#lag.set(lagMillis / 1000);
+  }
+
+  overloaded(): void {
+    this.#overloaded.inc();
+  }
+}

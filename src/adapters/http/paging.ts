@@ -1,0 +1,21 @@
+import type { Context } from 'hono';
+
+/** `?limit=&offset=` with limit 1…10,000 (default 1,000); undefined values when malformed. */
+export function paging(c: Context): { limit: number; offset: number } | string {
+  const limit = Number(c.req.query('limit') ?? 1000);
+  const offset = Number(c.req.query('offset') ?? 0);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return `limit must be an integer 1…10000`;
+  if (!Number.isInteger(offset) || offset < 0) return `offset must be a non-negative integer`;
+  return { limit, offset };
+}
+
+/** Reads a JSON body; a string describing the problem when it is not JSON. */
+export async function jsonBody(
+  c: Context,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
+  try {
+    return { ok: true, value: JSON.parse(await c.req.text()) };
+  } catch (error) {
+    return { ok: false, error: `body is not valid JSON: ${(error as Error).message}` };
+  }
+}

@@ -1,0 +1,67 @@
+import { Hono } from 'hono';
+import { checkAsset } from '../../../core/registry/validate.ts';
+import type { ReadingQueries } from '../../../ports/reading-queries.ts';
+import type { Registry } from '../../../ports/registry.ts';
+import type { AppEnv } from '../env.ts';
+import { requireRole } from '../middleware/auth.ts';
+import { jsonBody, paging } from '../paging.ts';
+import { importRecords } from './registry-import.ts';
+
+/** CRUD of assets, bulk import, and an asset's state (its sensors with their latest values). */
+export function assetRoutes(registry: Registry, queries: ReadingQueries): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/', requireRole('read'), async (c) => {
+    const page = paging(c);
+    if (typeof page === 'string') return c.json({ error: page }, 400);
+    const type = c.req.query('type');
+    return c.json({
+      assets: await registry.listAssets({ ...page, ...(type === undefined ? {} : { type }) }),
+    });
+  });
+
+  app.post('/', requireRole('manage'), async (c) => {
+    const body = await jsonBody(c);
+    if (!body.ok) return c.json({ error: body.error }, 400);
+    const checked = checkAsset(body.value);
+    if (!checked.ok) return c.json({ error: 'invalid asset', errors: checked.errors }, 400);
+    const existed = (await registry.getAsset(checked.value.id)) !== undefined;
+    await registry.putAssets([checked.value]);
+    return c.json(checked.value, existed ? 200 : 201);
+  });
+
+  app.post('/import', requireRole('manage'), (c) => importRecords(c, registry, 'asset'));
+
+  app.get('/:id', requireRole('read'), async (c) => {
+    const asset = await registry.getAsset(c.req.param('id'));
+    return asset === undefined ? c.json({ error: `no asset '${c.req.param('id')}'` }, 404) : c.json(asset);
+  });
+
+  app.put('/:id', requireRole('manage'), async (c) => {
+    const body = await jsonBody(c);
+    if (!body.ok) return c.json({ error: body.error }, 400);
+    const record = typeof body.value === 'object' && body.value !== null ? body.value : {};
+    const checked = checkAsset({ ...record, id: c.req.param('id') });
+    if (!checked.ok) return c.json({ error: 'invalid asset', errors: checked.errors }, 400);
+    await registry.putAssets([checked.value]);
+    return c.json(checked.value);
+  });
+
+  app.delete('/:id', requireRole('manage'), async (c) => {
+    const deleted = await registry.deleteAsset(c.req.param('id'));
+    return deleted ? c.body(null, 204) : c.json({ error: `no asset '${c.req.param('id')}'` }, 404);
+  });
+
+  app.get('/:id/state', requireRole('read'), async (c) => {
+    const asset = await registry.getAsset(c.req.param('id'));
+    if (asset === undefined) return c.json({ error: `no asset '${c.req.param('id')}'` }, 404);
+    const sensors = await registry.listSensors({ asset: asset.id, limit: 10_000, offset: 0 });
+    const latest = await queries.latest(sensors.map((s) => s.id));
+    return c.json({
+      asset,
+      sensors: sensors.map((sensor) => ({ ...sensor, latest: latest.get(sensor.id) ?? null })),
+    });
+  });
+
+  return app;
+}

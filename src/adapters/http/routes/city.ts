@@ -1,0 +1,30 @@
+import { Hono } from 'hono';
+import type { CityViews } from '../../../services/demo/views.ts';
+import type { AppEnv } from '../env.ts';
+import { requireRole } from '../middleware/auth.ts';
+
+/**
+ * The city's map (GeoJSON of roads), traffic and hospital views. Mount at `/api/v1`:
+ * `app.route('/api/v1', cityRoutes(() => views))`. Each answers 404 while no city model runs.
+ */
+export function cityRoutes(views: () => CityViews | null): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const none = { error: 'no city model is running (start with `urban-brain demo`)' };
+
+  app.get('/map', requireRole('read'), (c) => {
+    const current = views();
+    return current === null ? c.json(none, 404) : c.json(current.map());
+  });
+
+  app.get('/traffic', requireRole('read'), (c) => {
+    const snapshot = views()?.traffic() ?? null;
+    return snapshot === null ? c.json(none, 404) : c.json(snapshot);
+  });
+
+  app.get('/hospitals', requireRole('read'), (c) => {
+    const snapshot = views()?.hospitals() ?? null;
+    return snapshot === null ? c.json(none, 404) : c.json(snapshot);
+  });
+
+  return app;
+}

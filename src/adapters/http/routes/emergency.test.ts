@@ -1,0 +1,190 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Hono } from 'hono';
+import type { Role } from '../../../core/auth/role.ts';
+import { shippedModel } from '../../../core/triage/shipped-model.ts';
+import { KeyService } from '../../../services/auth/keys.ts';
+import { EmergencyService } from '../../../services/emergency/emergency-service.ts';
+import { nodeSecrets } from '../../crypto/secrets.ts';
+import { MemoryBus } from '../../memory/bus.ts';
+import { MemoryKeyStore } from '../../memory/keys.ts';
+import { MemoryRegistry } from '../../memory/registry.ts';
+import type { AppEnv } from '../env.ts';
+import { authenticate } from '../middleware/auth.ts';
+import { emergencyRoutes } from './emergency.ts';
+
+const stable = {
+  sex: 'female',
+  ageYears: 34,
+  arrivalMode: 'walk',
+  injury: false,
+  chiefComplaint: 'ankle pain',
+  mental: 'alert',
+  pain: true,
+  painScore: 3,
+  systolicMmHg: 120,
+  diastolicMmHg: 80,
+  heartRatePerMinute: 78,
+  respiratoryRatePerMinute: 16,
+  temperatureCelsius: 36.6,
+  oxygenSaturationPercent: 98,
+};
+const critical = { ...stable, ageYears: 58, chiefComplaint: 'chest pain', heartRatePerMinute: 130 };
+const criticalWithHypoxia = { ...critical, oxygenSaturationPercent: 88, arrivalMode: 'public-ambulance' };
+
+async function setup() {
+  const keys = new KeyService(new MemoryKeyStore(), nodeSecrets);
+  const secrets = {} as Record<Role, string>;
+  for (const role of ['viewer', 'operator', 'admin', 'device'] as const) {
+    secrets[role] = (await keys.create(`${role}-key`, role)).secret;
+  }
+  const registry = new MemoryRegistry();
+  // Two hospitals 6 km apart: "central" is next to the patient but full, "east" is free.
+  await registry.putAssets([
+    {
+      id: 'central',
+      type: 'hospital',
+      name: 'Central',
+      lat: 50.0,
+      lon: 8.0,
+      tags: { treatment_spaces: '2', doctors_on_shift: '2' },
+    },
+    {
+      id: 'east',
+      type: 'hospital',
+      name: 'East',
+      lat: 50.0,
+      lon: 8.084,
+      tags: { treatment_spaces: '6', doctors_on_shift: '4' },
+    },
+  ]);
+  await registry.putSensors([
+    {
+      id: 'central.occupancy',
+      kind: 'occupancy',
+      unit: 'patients',
+      asset: 'central',
+      lat: null,
+      lon: null,
+      tags: {},
+    },
+  ]);
+  const bus = new MemoryBus();
+  const events: string[] = [];
+  bus.subscribe('events', (event) => {
+    events.push(event.type);
+  });
+  let now = 1_000_000;
+  const service = new EmergencyService({
+    registry,
+    bus,
+    model: shippedModel(),
+    nowMillis: () => (now += 1000),
+  });
+  await service.start();
+  const app = new Hono<AppEnv>();
+  app.use('*', authenticate(keys));
+  app.route('/api/v1', emergencyRoutes(service));
+  function call(role: Role, method: string, path: string, body?: unknown) {
+    return app.request(path, {
+      method,
+      headers: { authorization: `Bearer ${secrets[role]}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  }
+  return { call, bus, events };
+}
+
+test('triages a presentation with a level, reasons and a confidence', async () => {
+  const { call } = await setup();
+  const response = await call('viewer', 'POST', '/api/v1/triage', criticalWithHypoxia);
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as { level: number; reasons: string[]; confidence: number };
+  assert.ok(body.level <= 2, `HR 130 with SpO2 88% must be level 1–2, got ${body.level}`);
+  assert.ok(body.reasons.length > 0);
+  assert.ok(body.confidence >= 0 && body.confidence <= 1);
+});
+
+test('rejects a presentation carrying the nurse level, naming the field', async () => {
+  const { call } = await setup();
+  const response = await call('viewer', 'POST', '/api/v1/triage', { ...stable, KTAS_RN: 2 });
+  assert.equal(response.status, 400);
+  const body = (await response.json()) as { issues: { field: string }[] };
+  assert.ok(body.issues.some((issue) => issue.field === 'KTAS_RN'));
+});
+
+test('queues patients by level, then arrival, and only an operator may admit', async () => {
+  const { call } = await setup();
+  const viewer = await call('viewer', 'POST', '/api/v1/emergency/departments/east/patients', {
+    presentation: stable,
+  });
+  assert.equal(viewer.status, 403);
+  for (const [id, presentation] of [
+    ['a', stable],
+    ['b', criticalWithHypoxia],
+    ['c', stable],
+  ] as const) {
+    const response = await call('operator', 'POST', '/api/v1/emergency/departments/east/patients', {
+      patientId: id,
+      presentation,
+    });
+    assert.equal(response.status, 201);
+  }
+  const queue = (await (await call('viewer', 'GET', '/api/v1/emergency/departments/east/queue')).json()) as {
+    queue: { patientId: string }[];
+  };
+  assert.deepEqual(
+    queue.queue.map((entry) => entry.patientId),
+    ['b', 'a', 'c'],
+  );
+  const next = (await (await call('operator', 'POST', '/api/v1/emergency/departments/east/next')).json()) as {
+    patient: { patientId: string };
+  };
+  assert.equal(next.patient.patientId, 'b');
+  const missing = await call('operator', 'POST', '/api/v1/emergency/departments/nowhere/patients', {
+    presentation: stable,
+  });
+  assert.equal(missing.status, 404);
+});
+
+test('sends an urgent patient past a full nearby hospital once its occupancy arrives as a reading', async () => {
+  const { call, bus, events } = await setup();
+  const request = { location: { lat: 50.0, lon: 8.001 }, level: 2 };
+  const before = (await (await call('viewer', 'POST', '/api/v1/ems/destination', request)).json()) as {
+    hospital: string;
+  };
+  assert.equal(before.hospital, 'central', 'an empty nearby hospital is the best choice');
+  await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 1, value: 2 }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  for (const id of ['x', 'y', 'z']) {
+    await call('operator', 'POST', '/api/v1/emergency/departments/central/patients', {
+      patientId: id,
+      presentation: criticalWithHypoxia,
+    });
+  }
+  const after = (await (await call('viewer', 'POST', '/api/v1/ems/destination', request)).json()) as {
+    hospital: string;
+    reason: string;
+  };
+  assert.equal(after.hospital, 'east', after.reason);
+  assert.match(after.reason, /central/);
+  assert.ok(events.includes('ems-recommendation'));
+  const recent = (await (await call('viewer', 'GET', '/api/v1/ems/recommendations')).json()) as {
+    recommendations: unknown[];
+  };
+  assert.equal(recent.recommendations.length, 2);
+});
+
+test('names each invalid field of a destination request', async () => {
+  const { call } = await setup();
+  const response = await call('viewer', 'POST', '/api/v1/ems/destination', {
+    location: { lat: 123, lon: 'x' },
+    level: 7,
+  });
+  assert.equal(response.status, 400);
+  const body = (await response.json()) as { issues: { field: string }[] };
+  assert.deepEqual(
+    body.issues.map((issue) => issue.field),
+    ['location.lat', 'location.lon', 'level'],
+  );
+});

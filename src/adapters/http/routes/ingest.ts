@@ -1,0 +1,51 @@
+import { Hono } from 'hono';
+import type { EdgeIngest } from '../../../services/edge/edge-ingest.ts';
+import { parsePrecision } from '../../../core/ingest/line-protocol.ts';
+import type { BatchParsers } from '../../../services/edge/parsers.ts';
+import { bodyText } from '../body-text.ts';
+import type { AppEnv } from '../env.ts';
+import { ingestResponse } from '../ingest-response.ts';
+import { requireRole } from '../middleware/auth.ts';
+
+export interface IngestRouteOptions {
+  edge: EdgeIngest;
+  parsers: BatchParsers;
+  nowMillis: () => number;
+  /** Largest body after gzip inflation. */
+  bodyLimitBytes: number;
+}
+
+/** `POST /api/v1/readings` (JSON batch or SenML) and line protocol on `/api/v1/write`, `/write`, `/api/v2/write`. */
+export function ingestRoutes(options: IngestRouteOptions): Hono<AppEnv> {
+  const { edge, parsers, nowMillis, bodyLimitBytes } = options;
+  const app = new Hono<AppEnv>();
+
+  app.post('/api/v1/readings', requireRole('ingest'), async (c) => {
+    const body = await bodyText(c, bodyLimitBytes);
+    if (!body.ok) return c.json({ error: body.error }, body.status);
+    const text = body.text;
+    const senml = (c.req.header('content-type') ?? '').includes('senml');
+    const parsed = senml ? parsers.senml(text, nowMillis()) : parsers.json(text, nowMillis());
+    if (!parsed.ok) return c.json({ error: parsed.message }, 400);
+    return ingestResponse(c, await edge.accept(parsed.batch));
+  });
+
+  const write = requireRole('ingest');
+  for (const path of ['/api/v1/write', '/write', '/api/v2/write']) {
+    app.post(path, write, async (c) => {
+      const precision = parsePrecision(c.req.query('precision'));
+      if (precision === undefined) {
+        return c.json(
+          { error: `precision '${c.req.query('precision')}' is not one of ns, us, ms, s, m, h` },
+          400,
+        );
+      }
+      const body = await bodyText(c, bodyLimitBytes);
+      if (!body.ok) return c.json({ error: body.error }, body.status);
+      const parsed = parsers.lineProtocol(body.text, precision, nowMillis());
+      if (!parsed.ok) return c.json({ error: parsed.message }, 400);
+      return ingestResponse(c, await edge.accept(parsed.batch), { noContentWhenClean: true });
+    });
+  }
+  return app;
+}

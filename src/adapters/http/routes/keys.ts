@@ -1,0 +1,33 @@
+import { Hono } from 'hono';
+import { isRole, roles } from '../../../core/auth/role.ts';
+import type { KeyService } from '../../../services/auth/keys.ts';
+import type { AppEnv } from '../env.ts';
+import { requireRole } from '../middleware/auth.ts';
+import { jsonBody } from '../paging.ts';
+
+/** API key management (admin): create (the secret is returned once), list, revoke. */
+export function keyRoutes(keys: KeyService): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('*', requireRole('manage'));
+
+  app.get('/', async (c) => c.json({ keys: await keys.list() }));
+
+  app.post('/', async (c) => {
+    const body = await jsonBody(c);
+    if (!body.ok) return c.json({ error: body.error }, 400);
+    const { name, role } = (body.value ?? {}) as { name?: unknown; role?: unknown };
+    if (!isRole(role))
+      return c.json({ error: `role=${JSON.stringify(role)} must be one of ${roles.join(', ')}` }, 400);
+    if (name !== undefined && (typeof name !== 'string' || name.length > 256)) {
+      return c.json({ error: 'name must be a string of at most 256 characters' }, 400);
+    }
+    const created = await keys.create(name ?? role, role);
+    return c.json({ ...created.info, key: created.secret }, 201);
+  });
+
+  app.delete('/:id', async (c) => {
+    const revoked = await keys.revoke(c.req.param('id'));
+    return revoked ? c.body(null, 204) : c.json({ error: `no live key '${c.req.param('id')}'` }, 404);
+  });
+  return app;
+}

@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Hono } from 'hono';
+import { findDetector } from '../../../core/anomaly/registry.ts';
+import type { Role } from '../../../core/auth/role.ts';
+import type { WorkOrder } from '../../../core/maintenance/work-order.ts';
+import { KeyService } from '../../../services/auth/keys.ts';
+import { DetectionService } from '../../../services/detection/detection-service.ts';
+import { nodeSecrets } from '../../crypto/secrets.ts';
+import { MemoryBus } from '../../memory/bus.ts';
+import { MemoryKeyStore } from '../../memory/keys.ts';
+import { MemoryMaintenanceRepository } from '../../memory/maintenance-repository.ts';
+import { MemoryRegistry } from '../../memory/registry.ts';
+import type { AppEnv } from '../env.ts';
+import { authenticate } from '../middleware/auth.ts';
+import { maintenanceRoutes } from './maintenance.ts';
+
+const found = findDetector('surprise');
+assert.ok(found, 'the default detector is registered');
+const defaultDetector = found;
+
+/** Deterministic noise around 10 for 1,990 minutes, then a level shift to 50: one alert on `s1`. */
+function shiftedSeries() {
+  let seed = 1;
+  return Array.from({ length: 2000 }, (_, i) => {
+    seed = (seed * 16807) % 2147483647;
+    return { sensor: 's1', ts: i * 60_000, value: i >= 1990 ? 50 : 10 + seed / 2147483647 };
+  });
+}
+
+async function setup() {
+  const keys = new KeyService(new MemoryKeyStore(), nodeSecrets);
+  const secrets = {} as Record<Role, string>;
+  for (const role of ['viewer', 'operator', 'admin', 'device'] as const) {
+    secrets[role] = (await keys.create(`${role}-key`, role)).secret;
+  }
+  const repository = new MemoryMaintenanceRepository();
+  const detection = new DetectionService({
+    bus: new MemoryBus(),
+    repository,
+    states: repository,
+    registry: new MemoryRegistry(),
+    detector: defaultDetector,
+    snapshotIntervalMillis: 0,
+    clock: () => 5_000_000,
+  });
+  detection.accept(shiftedSeries());
+  await detection.forceFlush();
+  const app = new Hono<AppEnv>();
+  app.use('*', authenticate(keys));
+  app.route('/api/v1', maintenanceRoutes({ repository, detection }));
+  function call(role: Role, method: string, path: string, body?: unknown) {
+    return app.request(path, {
+      method,
+      headers: { authorization: `Bearer ${secrets[role]}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  }
+  return { app, call };
+}
+
+test('lists alerts and work orders with filters, and shows one order', async () => {
+  const { call } = await setup();
+  const alerts = await call('viewer', 'GET', '/api/v1/alerts?status=open&asset=s1&limit=5');
+  assert.equal(alerts.status, 200);
+  const { alerts: found } = (await alerts.json()) as { alerts: { sensor: string; workOrder: string }[] };
+  assert.equal(found.length, 1);
+  assert.equal(found[0]?.sensor, 's1');
+  const orders = (await (await call('viewer', 'GET', '/api/v1/work-orders?status=open')).json()) as {
+    workOrders: WorkOrder[];
+  };
+  assert.equal(orders.workOrders[0]?.id, found[0]?.workOrder);
+  const none = (await (await call('viewer', 'GET', '/api/v1/work-orders?status=resolved')).json()) as {
+    workOrders: WorkOrder[];
+  };
+  assert.equal(none.workOrders.length, 0);
+  const one = await call('viewer', 'GET', `/api/v1/work-orders/${found[0]?.workOrder}`);
+  assert.equal(one.status, 200);
+  assert.equal((await call('viewer', 'GET', '/api/v1/work-orders/nope')).status, 404);
+  const bad = await call('viewer', 'GET', '/api/v1/work-orders?status=done');
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { error: string }).error, /status='done'/);
+  assert.equal((await call('viewer', 'GET', '/api/v1/alerts?limit=0')).status, 400);
+});
+
+test('operators and admins act on work orders; viewers and devices get 403; the lifecycle is enforced', async () => {
+  const { call } = await setup();
+  const { workOrders } = (await (await call('viewer', 'GET', '/api/v1/work-orders')).json()) as {
+    workOrders: WorkOrder[];
+  };
+  const id = workOrders[0]?.id ?? '';
+  assert.equal((await call('viewer', 'POST', `/api/v1/work-orders/${id}/acknowledge`, {})).status, 403);
+  assert.equal((await call('device', 'POST', `/api/v1/work-orders/${id}/acknowledge`, {})).status, 403);
+  const acknowledged = await call('operator', 'POST', `/api/v1/work-orders/${id}/acknowledge`, {
+    note: 'crew on the way',
+  });
+  assert.equal(acknowledged.status, 200);
+  const order = (await acknowledged.json()) as WorkOrder;
+  assert.equal(order.status, 'acknowledged');
+  assert.equal(order.verdicts[0]?.note, 'crew on the way');
+  assert.match(order.verdicts[0]?.by ?? '', /^operator-key \(/);
+  assert.equal(order.verdicts[0]?.at, 5_000_000);
+  const twice = await call('operator', 'POST', `/api/v1/work-orders/${id}/acknowledge`);
+  assert.equal(twice.status, 409);
+  assert.equal(
+    (await call('operator', 'POST', `/api/v1/work-orders/${id}/resolve`, { note: 5 })).status,
+    400,
+  );
+  const resolved = await call('admin', 'POST', `/api/v1/work-orders/${id}/resolve`, {
+    failureAt: '1970-01-03T00:00:00Z',
+  });
+  assert.equal(resolved.status, 200);
+  const closed = (await resolved.json()) as WorkOrder;
+  assert.equal(closed.status, 'resolved');
+  assert.equal(closed.leadTimeMillis, 2 * 86_400_000 - closed.firstWarningAt);
+  assert.equal((await call('operator', 'POST', `/api/v1/work-orders/${id}/false-alarm`)).status, 409);
+  assert.equal((await call('operator', 'POST', '/api/v1/work-orders/nope/resolve')).status, 404);
+  const stored = (await (await call('viewer', 'GET', `/api/v1/work-orders/${id}`)).json()) as WorkOrder;
+  assert.deepEqual(
+    stored.verdicts.map((v) => v.action),
+    ['acknowledge', 'resolve'],
+  );
+});
+
+test('serves the kept score series of a sensor', async () => {
+  const { call } = await setup();
+  const response = await call(
+    'viewer',
+    'GET',
+    `/api/v1/sensors/s1/scores?from=${1990 * 60_000}&to=${2000 * 60_000}`,
+  );
+  assert.equal(response.status, 200);
+  const { points } = (await response.json()) as { points: { ts: number; value: number; score: number }[] };
+  assert.equal(points.length, 10);
+  assert.equal(points[0]?.ts, 1990 * 60_000);
+  assert.ok(Math.max(...points.map((p) => p.score)) >= defaultDetector.threshold);
+  assert.equal((await call('viewer', 'GET', '/api/v1/sensors/unknown/scores')).status, 404);
+  assert.equal((await call('viewer', 'GET', '/api/v1/sensors/s1/scores?from=yesterday')).status, 400);
+});

@@ -1,0 +1,130 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { verdictActions, workOrderStatuses } from '../../../core/maintenance/work-order.ts';
+import type { VerdictAction, WorkOrderStatus } from '../../../core/maintenance/work-order.ts';
+import type { MaintenanceRepository } from '../../../ports/maintenance.ts';
+import type { DetectionService } from '../../../services/detection/detection-service.ts';
+import type { AppEnv } from '../env.ts';
+import { requireRole } from '../middleware/auth.ts';
+import { parseInstant } from '../time.ts';
+
+export interface MaintenanceRouteDependencies {
+  repository: MaintenanceRepository;
+  detection: Pick<DetectionService, 'verdict' | 'scores' | 'status'>;
+}
+
+const maxNoteCharacters = 2000;
+
+/**
+ * Alerts, work orders and their lifecycle, detector score series and the detection status. Mount at `/api/v1`:
+ * `app.route('/api/v1', maintenanceRoutes(deps))`. Reading needs `read`; verdicts need `act`
+ * (operator or admin).
+ */
+export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/alerts', requireRole('read'), async (c) => {
+    const filter = listFilter(c, 100);
+    if (typeof filter === 'string') return c.json({ error: filter }, 400);
+    return c.json({ alerts: await deps.repository.listAlerts(filter) });
+  });
+
+  app.get('/work-orders', requireRole('read'), async (c) => {
+    const filter = listFilter(c, 100);
+    if (typeof filter === 'string') return c.json({ error: filter }, 400);
+    return c.json({ workOrders: await deps.repository.listWorkOrders(filter) });
+  });
+
+  app.get('/work-orders/:id', requireRole('read'), async (c) => {
+    const order = await deps.repository.getWorkOrder(c.req.param('id'));
+    return order === undefined
+      ? c.json({ error: `no work order '${c.req.param('id')}'` }, 404)
+      : c.json(order);
+  });
+
+  for (const action of verdictActions) {
+    app.post(`/work-orders/:id/${action}`, requireRole('act'), (c) => decide(c, action));
+  }
+
+  app.get('/detection', requireRole('read'), (c) => c.json(deps.detection.status()));
+
+  app.get('/sensors/:id/scores', requireRole('read'), (c) => {
+    const { from, to } = c.req.query();
+    const toMillis = to === undefined ? Number.POSITIVE_INFINITY : parseInstant(to);
+    if (toMillis === undefined)
+      return c.json({ error: `to='${to}' is neither epoch milliseconds nor ISO-8601` }, 400);
+    const fromMillis = from === undefined ? Number.NEGATIVE_INFINITY : parseInstant(from);
+    if (fromMillis === undefined)
+      return c.json({ error: `from='${from}' is neither epoch milliseconds nor ISO-8601` }, 400);
+    const points = deps.detection.scores(c.req.param('id'), fromMillis, toMillis);
+    if (points === undefined) return c.json({ error: `no scores for sensor '${c.req.param('id')}'` }, 404);
+    return c.json({ sensor: c.req.param('id'), points });
+  });
+
+  async function decide(c: Context<AppEnv>, action: VerdictAction): Promise<Response> {
+    const body = await verdictBody(c);
+    if (typeof body === 'string') return c.json({ error: body }, 400);
+    const key = c.get('key');
+    const result = await deps.detection.verdict(c.req.param('id') ?? '', {
+      action,
+      by: key.name === '' ? key.id : `${key.name} (${key.id})`,
+      note: body.note,
+      failureAt: body.failureAt,
+    });
+    if (result.ok) return c.json(result.order);
+    if (result.reason === 'not-found') return c.json({ error: `no work order '${c.req.param('id')}'` }, 404);
+    return c.json(
+      { error: `cannot ${action} a work order that is ${result.status}`, status: result.status },
+      409,
+    );
+  }
+
+  return app;
+}
+
+function listFilter(
+  c: Context,
+  defaultLimit: number,
+): { status?: WorkOrderStatus; asset?: string; limit: number } | string {
+  const { status, asset, limit } = c.req.query();
+  const count = Number(limit ?? defaultLimit);
+  if (!Number.isInteger(count) || count < 1 || count > 10_000)
+    return `limit='${limit}' must be an integer 1…10000`;
+  if (status !== undefined && !(workOrderStatuses as readonly string[]).includes(status)) {
+    return `status='${status}' is not one of ${workOrderStatuses.join(', ')}`;
+  }
+  return {
+    limit: count,
+    ...(status === undefined ? {} : { status: status as WorkOrderStatus }),
+    ...(asset === undefined ? {} : { asset }),
+  };
+}
+
+/** `{note?: string, failureAt?: ms | ISO-8601}`; an empty body is `{}`. A string says what is wrong. */
+async function verdictBody(c: Context): Promise<{ note: string | null; failureAt: number | null } | string> {
+  const text = await c.req.text();
+  if (text.trim() === '') return { note: null, failureAt: null };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return `body is not valid JSON: ${(error as Error).message}`;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body must be a JSON object';
+  const { note, failureAt } = body as Record<string, unknown>;
+  if (note !== undefined && note !== null && (typeof note !== 'string' || note.length > maxNoteCharacters)) {
+    return `note must be a string of at most ${maxNoteCharacters} characters`;
+  }
+  let failureMillis: number | null = null;
+  if (failureAt !== undefined && failureAt !== null) {
+    failureMillis =
+      typeof failureAt === 'number'
+        ? failureAt
+        : typeof failureAt === 'string'
+          ? (parseInstant(failureAt) ?? NaN)
+          : NaN;
+    if (!Number.isFinite(failureMillis))
+      return `failureAt=${JSON.stringify(failureAt)} is neither epoch milliseconds nor ISO-8601`;
+  }
+  return { note: typeof note === 'string' ? note : null, failureAt: failureMillis };
+}

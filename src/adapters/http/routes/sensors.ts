@@ -1,0 +1,110 @@
+import { Hono } from 'hono';
+import { checkSensor } from '../../../core/registry/validate.ts';
+import type { Aggregation, ReadingQueries } from '../../../ports/reading-queries.ts';
+import type { Registry } from '../../../ports/registry.ts';
+import type { AppEnv } from '../env.ts';
+import { requireRole } from '../middleware/auth.ts';
+import { jsonBody, paging } from '../paging.ts';
+import { parseDuration, parseInstant } from '../time.ts';
+import { importRecords } from './registry-import.ts';
+
+const aggregations = new Set<string>(['avg', 'min', 'max', 'count', 'last']);
+const dayMillis = 86_400_000;
+/** A series answer holds at most this many points; a finer step is refused. */
+const maxPoints = 100_000;
+
+/** CRUD of sensors, bulk import, and a sensor's downsampled series. */
+export function sensorRoutes(
+  registry: Registry,
+  queries: ReadingQueries,
+  nowMillis: () => number,
+): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/', requireRole('read'), async (c) => {
+    const page = paging(c);
+    if (typeof page === 'string') return c.json({ error: page }, 400);
+    const asset = c.req.query('asset');
+    const kind = c.req.query('kind');
+    const filter = {
+      ...page,
+      ...(asset === undefined ? {} : { asset }),
+      ...(kind === undefined ? {} : { kind }),
+    };
+    return c.json({ sensors: await registry.listSensors(filter) });
+  });
+
+  app.post('/', requireRole('manage'), async (c) => {
+    const body = await jsonBody(c);
+    if (!body.ok) return c.json({ error: body.error }, 400);
+    const checked = checkSensor(body.value);
+    if (!checked.ok) return c.json({ error: 'invalid sensor', errors: checked.errors }, 400);
+    const existed = (await registry.getSensor(checked.value.id)) !== undefined;
+    await registry.putSensors([checked.value]);
+    return c.json(checked.value, existed ? 200 : 201);
+  });
+
+  app.post('/import', requireRole('manage'), (c) => importRecords(c, registry, 'sensor'));
+
+  app.get('/:id', requireRole('read'), async (c) => {
+    const sensor = await registry.getSensor(c.req.param('id'));
+    return sensor === undefined ? c.json({ error: `no sensor '${c.req.param('id')}'` }, 404) : c.json(sensor);
+  });
+
+  app.put('/:id', requireRole('manage'), async (c) => {
+    const body = await jsonBody(c);
+    if (!body.ok) return c.json({ error: body.error }, 400);
+    const record = typeof body.value === 'object' && body.value !== null ? body.value : {};
+    const checked = checkSensor({ ...record, id: c.req.param('id') });
+    if (!checked.ok) return c.json({ error: 'invalid sensor', errors: checked.errors }, 400);
+    await registry.putSensors([checked.value]);
+    return c.json(checked.value);
+  });
+
+  app.delete('/:id', requireRole('manage'), async (c) => {
+    const deleted = await registry.deleteSensor(c.req.param('id'));
+    return deleted ? c.body(null, 204) : c.json({ error: `no sensor '${c.req.param('id')}'` }, 404);
+  });
+
+  app.get('/:id/readings', requireRole('read'), async (c) => {
+    const { from, to, step, agg } = c.req.query();
+    const toMillis = to === undefined ? nowMillis() : parseInstant(to);
+    if (toMillis === undefined)
+      return c.json({ error: `to='${to}' is neither epoch milliseconds nor ISO-8601` }, 400);
+    const fromMillis = from === undefined ? toMillis - dayMillis : parseInstant(from);
+    if (fromMillis === undefined)
+      return c.json({ error: `from='${from}' is neither epoch milliseconds nor ISO-8601` }, 400);
+    if (fromMillis >= toMillis)
+      return c.json({ error: `from (${fromMillis}) must be before to (${toMillis})` }, 400);
+    const stepMillis =
+      step === undefined ? Math.max(1, Math.ceil((toMillis - fromMillis) / 1000)) : parseDuration(step);
+    if (stepMillis === undefined)
+      return c.json({ error: `step='${step}' is not a duration like 60000, 10s, 5m, 1h` }, 400);
+    if ((toMillis - fromMillis) / stepMillis > maxPoints) {
+      return c.json(
+        { error: `step ${stepMillis} ms gives more than ${maxPoints} points over this range` },
+        400,
+      );
+    }
+    const aggregation = agg ?? 'avg';
+    if (!aggregations.has(aggregation))
+      return c.json({ error: `agg='${agg}' is not one of avg, min, max, count, last` }, 400);
+    const points = await queries.series(
+      c.req.param('id'),
+      fromMillis,
+      toMillis,
+      stepMillis,
+      aggregation as Aggregation,
+    );
+    return c.json({
+      sensor: c.req.param('id'),
+      from: fromMillis,
+      to: toMillis,
+      step: stepMillis,
+      agg: aggregation,
+      points,
+    });
+  });
+
+  return app;
+}

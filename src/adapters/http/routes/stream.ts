@@ -1,0 +1,104 @@
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { Reading } from '../../../core/readings/reading.ts';
+import type { BusEvent, MessageBus } from '../../../ports/bus.ts';
+import type { Registry } from '../../../ports/registry.ts';
+import type { AppEnv } from '../env.ts';
+import { requireRole } from '../middleware/auth.ts';
+
+/** A client that falls further behind than this loses the oldest messages (memory stays bounded). */
+const maxQueued = 10_000;
+
+type Item = { event: 'reading'; data: Reading } | { event: 'event'; data: BusEvent };
+
+/** Resolves `?sensor=a,b&asset=x&bbox=minLon,minLat,maxLon,maxLat` into a set of sensor ids, or null for all. */
+async function sensorFilter(
+  registry: Registry,
+  query: Record<string, string>,
+): Promise<Set<string> | null | string> {
+  let ids: Set<string> | null = null;
+  const narrow = (next: Iterable<string>) => {
+    const set = new Set(next);
+    ids = ids === null ? set : new Set([...ids].filter((id) => set.has(id)));
+  };
+  if (query.sensor !== undefined) narrow(query.sensor.split(',').filter((id) => id !== ''));
+  if (query.asset !== undefined) {
+    narrow((await registry.listSensors({ asset: query.asset, limit: 100_000, offset: 0 })).map((s) => s.id));
+  }
+  if (query.bbox !== undefined) {
+    const parts = query.bbox.split(',').map(Number);
+    const [minLon, minLat, maxLon, maxLat] = parts;
+    if (
+      parts.length !== 4 ||
+      parts.some((n) => !Number.isFinite(n)) ||
+      minLon! > maxLon! ||
+      minLat! > maxLat!
+    ) {
+      return `bbox='${query.bbox}' must be minLon,minLat,maxLon,maxLat`;
+    }
+    narrow(
+      await registry.sensorsWithin({ minLon: minLon!, minLat: minLat!, maxLon: maxLon!, maxLat: maxLat! }),
+    );
+  }
+  return ids;
+}
+
+/**
+ * `GET /api/v1/stream`: server-sent events `reading` and `event`, filtered by sensor, asset or bbox.
+ * Streams end when `closing` aborts (server shutdown).
+ */
+export function streamRoutes(bus: MessageBus, registry: Registry, closing?: AbortSignal): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get('/', requireRole('read'), async (c) => {
+    const filter = await sensorFilter(registry, c.req.query());
+    if (typeof filter === 'string') return c.json({ error: filter }, 400);
+    return streamSSE(c, async (stream) => {
+      const queue: Item[] = [];
+      let wake: (() => void) | undefined;
+      let dropped = 0;
+      const push = (item: Item) => {
+        if (queue.length >= maxQueued) {
+          queue.shift();
+          dropped += 1;
+        }
+        queue.push(item);
+        wake?.();
+      };
+      const readings = bus.subscribe('readings', (batch) => {
+        for (const reading of batch)
+          if (filter === null || filter.has(reading.sensor)) push({ event: 'reading', data: reading });
+      });
+      const events = bus.subscribe('events', (event) => {
+        if (filter === null || (event.sensor !== undefined && filter.has(event.sensor)))
+          push({ event: 'event', data: event });
+      });
+      stream.onAbort(() => wake?.());
+      const stop = () => {
+        void stream.close();
+        wake?.();
+      };
+      closing?.addEventListener('abort', stop);
+      try {
+        await stream.writeSSE({ event: 'ready', data: '{}' });
+        while (!stream.aborted && !stream.closed && closing?.aborted !== true) {
+          const item = queue.shift();
+          if (item === undefined) {
+            await new Promise<void>((resolve) => (wake = resolve));
+            wake = undefined;
+            continue;
+          }
+          if (dropped > 0) {
+            await stream.writeSSE({ event: 'dropped', data: JSON.stringify({ count: dropped }) });
+            dropped = 0;
+          }
+          await stream.writeSSE({ event: item.event, data: JSON.stringify(item.data) });
+        }
+      } finally {
+        closing?.removeEventListener('abort', stop);
+        readings.unsubscribe();
+        events.unsubscribe();
+      }
+    });
+  });
+  return app;
+}

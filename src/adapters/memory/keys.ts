@@ -1,0 +1,31 @@
+import type { ApiKey } from '../../core/auth/key.ts';
+import type { KeyStore } from '../../ports/keys.ts';
+
+/** Keys held in memory only: for tests and the demo. */
+export class MemoryKeyStore implements KeyStore {
+  readonly #byHash = new Map<string, ApiKey>();
+
+  async add(key: ApiKey): Promise<void> {
+    this.#byHash.set(key.hash, { ...key });
+  }
+
+  async findByHash(hash: string): Promise<ApiKey | undefined> {
+    return this.#byHash.get(hash);
+  }
+
+  async list(): Promise<ApiKey[]> {
+    return [...this.#byHash.values()].map((key) => ({ ...key }));
+  }
+
+  async revoke(id: string, atMillis: number): Promise<boolean> {
+    for (const key of this.#byHash.values()) {
+      if (key.id === id && key.revokedMillis === null) {
+        key.revokedMillis = atMillis;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  async close(): Promise<void> {}
+}

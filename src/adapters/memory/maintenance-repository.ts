@@ -1,0 +1,68 @@
+import type { Alert } from '../../core/maintenance/alert.ts';
+import { isActive } from '../../core/maintenance/work-order.ts';
+import type { WorkOrder } from '../../core/maintenance/work-order.ts';
+import type {
+  AlertFilter,
+  DetectorState,
+  DetectorStateStore,
+  MaintenanceRepository,
+  WorkOrderFilter,
+} from '../../ports/maintenance.ts';
+
+/** Alerts, work orders and detector states in memory: for unit tests and the demo. */
+export class MemoryMaintenanceRepository implements MaintenanceRepository, DetectorStateStore {
+  readonly #alerts: Alert[] = [];
+  readonly #orders = new Map<string, WorkOrder>();
+  readonly #states = new Map<string, DetectorState>();
+
+  async recordAlert(alert: Alert, order: WorkOrder): Promise<void> {
+    this.#alerts.push(structuredClone(alert));
+    this.#orders.set(order.id, structuredClone(order));
+  }
+
+  async saveWorkOrder(order: WorkOrder): Promise<void> {
+    this.#orders.set(order.id, structuredClone(order));
+  }
+
+  async getWorkOrder(id: string): Promise<WorkOrder | undefined> {
+    const order = this.#orders.get(id);
+    return order === undefined ? undefined : structuredClone(order);
+  }
+
+  async activeWorkOrder(asset: string): Promise<WorkOrder | undefined> {
+    for (const order of this.#orders.values()) {
+      if (order.asset === asset && isActive(order)) return structuredClone(order);
+    }
+    return undefined;
+  }
+
+  async listWorkOrders(filter: WorkOrderFilter): Promise<WorkOrder[]> {
+    return [...this.#orders.values()]
+      .filter((order) => filter.status === undefined || order.status === filter.status)
+      .filter((order) => filter.asset === undefined || order.asset === filter.asset)
+      .sort((a, b) => b.lastAlertAt - a.lastAlertAt)
+      .slice(0, filter.limit)
+      .map((order) => structuredClone(order));
+  }
+
+  async listAlerts(filter: AlertFilter): Promise<Alert[]> {
+    return this.#alerts
+      .filter((alert) => filter.asset === undefined || alert.asset === filter.asset)
+      .filter(
+        (alert) => filter.status === undefined || this.#orders.get(alert.workOrder)?.status === filter.status,
+      )
+      .sort((a, b) => b.ts - a.ts)
+      .slice(0, filter.limit)
+      .map((alert) => structuredClone(alert));
+  }
+
+  async saveDetectorStates(states: readonly DetectorState[]): Promise<void> {
+    for (const state of states) this.#states.set(state.sensor, { ...state, state: state.state.slice() });
+  }
+
+  async loadDetectorStates(): Promise<DetectorState[]> {
+    return [...this.#states.values()].map((state) => ({ ...state, state: state.state.slice() }));
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,123 @@
+import type { Aggregation, LatestValue, SeriesPoint } from '../../ports/reading-queries.ts';
+import type {
+  AppendResult,
+  KeyedReadings,
+  ReadingStore,
+  RetentionPolicy,
+  SeriesQuery,
+} from '../../ports/reading-store.ts';
+
+/**
+ * ReadingStore in memory, for unit tests and demos. Keeps raw readings only and answers every
+ * resolution from them, which is what the rollups of a real store must equal.
+ */
+export class MemoryReadingStore implements ReadingStore {
+  private readonly keysById = new Map<string, number>();
+  private readonly ids: string[] = [];
+  /** Per sensor key: ts -> value. */
+  private readonly series_: Map<number, number>[] = [];
+  private stored = 0;
+  checkpoints = 0;
+
+  sensorKey(sensor: string): number {
+    let key = this.keysById.get(sensor);
+    if (key === undefined) {
+      key = this.ids.length;
+      this.ids.push(sensor);
+      this.keysById.set(sensor, key);
+    }
+    return key;
+  }
+
+  sensorId(key: number): string | undefined {
+    return this.ids[key];
+  }
+
+  async append(chunk: KeyedReadings): Promise<AppendResult> {
+    let stored = 0;
+    for (let row = 0; row < chunk.length; row++) {
+      const key = chunk.keys[row] as number;
+      const readings = (this.series_[key] ??= new Map());
+      const ts = chunk.timestamps[row] as number;
+      if (readings.has(ts)) continue;
+      readings.set(ts, chunk.values[row] as number);
+      stored++;
+    }
+    this.stored += stored;
+    return { stored, duplicates: chunk.length - stored };
+  }
+
+  async checkpoint(): Promise<void> {
+    this.checkpoints += 1;
+  }
+
+  async series(query: SeriesQuery): Promise<SeriesPoint[]> {
+    const key = this.keysById.get(query.sensor);
+    const readings = key === undefined ? undefined : this.series_[key];
+    if (readings === undefined) return [];
+    const width = query.resolution === 'hour' ? 3_600_000 : query.resolution === 'minute' ? 60_000 : 1;
+    const from = query.fromMillis - (query.fromMillis % width);
+    const buckets = new Map<number, [number, number][]>();
+    for (const [ts, value] of readings) {
+      if (ts < from || ts >= query.toMillis) continue;
+      const bucket = ts - (ts % query.stepMillis);
+      let members = buckets.get(bucket);
+      if (members === undefined) buckets.set(bucket, (members = []));
+      members.push([ts, value]);
+    }
+    return [...buckets.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([ts, members]) => ({ ts, value: aggregate(members, query.aggregation) }));
+  }
+
+  async latest(sensors: readonly string[]): Promise<Map<string, LatestValue>> {
+    const result = new Map<string, LatestValue>();
+    for (const sensor of sensors) {
+      const key = this.keysById.get(sensor);
+      const readings = key === undefined ? undefined : this.series_[key];
+      if (readings === undefined || readings.size === 0) continue;
+      let ts = Number.NEGATIVE_INFINITY;
+      for (const candidate of readings.keys()) if (candidate > ts) ts = candidate;
+      result.set(sensor, { ts, value: readings.get(ts) as number });
+    }
+    return result;
+  }
+
+  async applyRetention(nowMillis: number, policy: RetentionPolicy): Promise<number> {
+    if (policy.rawMillis === undefined) return 0;
+    const horizon = nowMillis - policy.rawMillis;
+    let deleted = 0;
+    for (const readings of this.series_) {
+      if (readings === undefined) continue;
+      for (const ts of readings.keys()) {
+        if (ts >= horizon) continue;
+        readings.delete(ts);
+        deleted++;
+      }
+    }
+    this.stored -= deleted;
+    return deleted;
+  }
+
+  async count(): Promise<number> {
+    return this.stored;
+  }
+
+  async close(): Promise<void> {}
+}
+
+function aggregate(members: [number, number][], aggregation: Aggregation): number {
+  const values = members.map((member) => member[1]);
+  switch (aggregation) {
+    case 'avg':
+      return values.reduce((sum, value) => sum + value, 0) / values.length;
+    case 'min':
+      return Math.min(...values);
+    case 'max':
+      return Math.max(...values);
+    case 'count':
+      return values.length;
+    case 'last':
+      return members.reduce((best, member) => (member[0] > best[0] ? member : best))[1];
+  }
+}

@@ -1,0 +1,82 @@
+import type { Asset, Sensor } from '../../core/registry/asset.ts';
+import type { AssetFilter, BoundingBox, Registry, SensorFilter } from '../../ports/registry.ts';
+
+/** Whether a point lies in the box (edges included). */
+export function inBox(box: BoundingBox, lat: number | null, lon: number | null): boolean {
+  if (lat === null || lon === null) return false;
+  return lat >= box.minLat && lat <= box.maxLat && lon >= box.minLon && lon <= box.maxLon;
+}
+
+function page<T>(items: T[], filter: { limit: number; offset: number }): T[] {
+  return items.slice(filter.offset, filter.offset + filter.limit);
+}
+
+/** The registry in memory: for tests and the demo, and as the cache of the DuckDB adapter. */
+export class MemoryRegistry implements Registry {
+  readonly #assets = new Map<string, Asset>();
+  readonly #sensors = new Map<string, Sensor>();
+
+  async putAssets(assets: readonly Asset[]): Promise<void> {
+    for (const asset of assets) this.#assets.set(asset.id, structuredClone(asset));
+  }
+
+  async getAsset(id: string): Promise<Asset | undefined> {
+    const asset = this.#assets.get(id);
+    return asset === undefined ? undefined : structuredClone(asset);
+  }
+
+  async listAssets(filter: AssetFilter): Promise<Asset[]> {
+    const all = [...this.#assets.values()].filter((a) => filter.type === undefined || a.type === filter.type);
+    return page(all, filter).map((asset) => structuredClone(asset));
+  }
+
+  async deleteAsset(id: string): Promise<boolean> {
+    if (!this.#assets.delete(id)) return false;
+    for (const sensor of this.#sensors.values()) if (sensor.asset === id) sensor.asset = null;
+    return true;
+  }
+
+  async putSensors(sensors: readonly Sensor[]): Promise<void> {
+    for (const sensor of sensors) this.#sensors.set(sensor.id, structuredClone(sensor));
+  }
+
+  async addMissingSensors(sensors: readonly Sensor[]): Promise<void> {
+    for (const sensor of sensors)
+      if (!this.#sensors.has(sensor.id)) this.#sensors.set(sensor.id, structuredClone(sensor));
+  }
+
+  async getSensor(id: string): Promise<Sensor | undefined> {
+    const sensor = this.#sensors.get(id);
+    return sensor === undefined ? undefined : structuredClone(sensor);
+  }
+
+  async listSensors(filter: SensorFilter): Promise<Sensor[]> {
+    const all = [...this.#sensors.values()].filter(
+      (s) =>
+        (filter.asset === undefined || s.asset === filter.asset) &&
+        (filter.kind === undefined || s.kind === filter.kind),
+    );
+    return page(all, filter).map((sensor) => structuredClone(sensor));
+  }
+
+  async deleteSensor(id: string): Promise<boolean> {
+    return this.#sensors.delete(id);
+  }
+
+  async sensorsWithin(box: BoundingBox): Promise<string[]> {
+    const ids: string[] = [];
+    for (const sensor of this.#sensors.values()) {
+      const asset = sensor.asset === null ? undefined : this.#assets.get(sensor.asset);
+      const lat = sensor.lat ?? asset?.lat ?? null;
+      const lon = sensor.lon ?? asset?.lon ?? null;
+      if (inBox(box, lat, lon)) ids.push(sensor.id);
+    }
+    return ids;
+  }
+
+  hasSensor(id: string): boolean {
+    return this.#sensors.has(id);
+  }
+
+  async close(): Promise<void> {}
+}

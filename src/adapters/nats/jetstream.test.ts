@@ -1,0 +1,148 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'nats';
+import type { Reading } from '../../core/readings/reading.ts';
+import { JetStreamIngestor } from './jetstream-ingestor.ts';
+import { NatsBus } from './nats-bus.ts';
+import { startNatsServer } from './server-process.ts';
+import { ShardConsumer } from './shard-consumer.ts';
+import type { ShardBatch } from './shard-consumer.ts';
+import { ShardLeases } from './shard-leases.ts';
+import { shardOf } from './shards.ts';
+import { ShardSnapshotStore } from './snapshot-store.ts';
+import { ensureReadingStream } from './stream.ts';
+
+function hasBinary(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const skip = hasBinary('nats-server') ? false : 'nats-server is not installed (Debian package nats-server)';
+
+async function until(condition: () => boolean, timeoutMillis: number): Promise<void> {
+  const deadline = Date.now() + timeoutMillis;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test(
+  'JetStream: acknowledged batches are stored once, consumed per shard, leases split shards, snapshots round-trip',
+  { skip, timeout: 90_000 },
+  async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'ub-nats-'));
+    const server = await startNatsServer(directory, { name: 'n1', clientPort: 24222 });
+    const connection = await connect({ servers: '127.0.0.1:24222' });
+    try {
+      const layout = { stream: 'UB_TEST', prefix: 'ubtest', shards: 4 };
+      const manager = await connection.jetstreamManager();
+      const js = connection.jetstream();
+      await ensureReadingStream(manager, layout, {
+        replicas: 1,
+        duplicateWindowMillis: 60_000,
+        maxAgeMillis: 3_600_000,
+        maxBytes: 1e8,
+      });
+      const ingestor = new JetStreamIngestor({
+        js,
+        layout,
+        maxPendingReadings: 10_000,
+        publishTimeoutMillis: 5_000,
+      });
+      const batch: Reading[] = Array.from({ length: 100 }, (_, index) => ({
+        sensor: `s-${index % 10}`,
+        ts: 1_000 + index,
+        value: index,
+      }));
+      assert.deepEqual(await ingestor.ingest(batch), { ok: true, stored: 100 });
+      const firstCount = (await manager.streams.info(layout.stream)).state.messages;
+      assert.deepEqual(
+        await ingestor.ingest(batch),
+        { ok: true, stored: 100 },
+        'a re-sent batch is acknowledged',
+      );
+      assert.equal((await manager.streams.info(layout.stream)).state.messages, firstCount, 'and stored once');
+
+      const shard = shardOf('s-3', layout.shards);
+      const seen: ShardBatch[] = [];
+      let commits = 0;
+      const consumer = new ShardConsumer({
+        js,
+        manager,
+        layout,
+        shard,
+        handle: async (received) => void seen.push(received),
+        commit: async () => void (commits += 1),
+        commitIntervalMillis: 0,
+        fetchMessages: 100,
+        retryMillis: 100,
+      });
+      await consumer.start();
+      const expected = batch.filter((reading) => shardOf(reading.sensor, layout.shards) === shard);
+      await until(() => consumer.handled >= expected.length, 10_000);
+      await consumer.stop(true);
+      assert.deepEqual(
+        seen.flatMap((received) => received.readings),
+        expected,
+      );
+      assert.ok(commits >= 1);
+      const info = await manager.consumers.info(layout.stream, `shard-${shard}`);
+      assert.equal(info.num_ack_pending, 0, 'committed messages are acknowledged');
+
+      const kv = await js.views.kv('ub_test_leases', { ttl: 3_000, history: 1 });
+      const owners = new Map<number, string>();
+      const members = ['a', 'b'].map(
+        (member) =>
+          new ShardLeases({
+            kv,
+            member,
+            shards: 4,
+            leaseMillis: 3_000,
+            acquire: async (owned) => {
+              assert.equal(owners.get(owned), undefined, `shard ${owned} has one owner at a time`);
+              owners.set(owned, member);
+            },
+            release: async (owned) => void owners.delete(owned),
+            lost: async (owned) => void owners.delete(owned),
+          }),
+      );
+      members[0]!.start();
+      await until(() => members[0]!.owned().length === 4, 10_000);
+      members[1]!.start();
+      await until(() => members[0]!.owned().length === 2 && members[1]!.owned().length === 2, 15_000);
+      for (const member of members) await member.stop();
+      assert.equal(owners.size, 0);
+
+      const objects = await js.views.os('ub_test_snapshots');
+      const store = new ShardSnapshotStore(objects, 1);
+      const states = [
+        { sensor: 's-1', state: Uint8Array.of(1, 2, 3), lastTs: 5_000, lastAlertAt: null },
+        { sensor: 'é-2', state: new Uint8Array(0), lastTs: 6_000, lastAlertAt: 5_500 },
+      ];
+      await store.saveDetectorStates(states);
+      assert.deepEqual(await new ShardSnapshotStore(objects, 1).loadDetectorStates(), states);
+
+      const bus = new NatsBus({ connection, prefix: 'ubtest' });
+      const events: unknown[] = [];
+      bus.subscribe('events', (event) => void events.push(event));
+      await connection.flush();
+      await bus.publish('events', { type: 'alert', ts: 1, data: { n: 1 } });
+      await until(() => events.length === 1, 5_000);
+      assert.deepEqual(events[0], { type: 'alert', ts: 1, data: { n: 1 } });
+      await bus.close();
+    } finally {
+      await connection.close();
+      server.kill('SIGKILL');
+      await rm(directory, { recursive: true, force: true });
+    }
+  },
+);

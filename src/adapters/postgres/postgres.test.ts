@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import type { Alert } from '../../core/maintenance/alert.ts';
+import { applyAlert } from '../../core/maintenance/work-order.ts';
+import { PostgresKeyStore } from './keys-store.ts';
+import { PostgresMaintenanceRepository } from './maintenance-repository.ts';
+import { openPool } from './pool.ts';
+import { PostgresRegistry } from './registry.ts';
+import { hasPostgres, startPostgresServer, stopPostgresServer } from './server-process.ts';
+
+const skip = hasPostgres() ? false : 'PostgreSQL 15 is not installed (Debian package postgresql)';
+
+function alertDraft(id: string, sensor: string, ts: number): Omit<Alert, 'workOrder'> {
+  return { id, sensor, asset: 'pump-1', score: 0.99, threshold: 0.9, ts, evidence: [] };
+}
+
+test(
+  'PostgreSQL: registry, keys, and alerts recorded once with one active order per asset',
+  { skip, timeout: 90_000 },
+  async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'ub-postgres-'));
+    let pool: pg.Pool | undefined;
+    try {
+      await startPostgresServer(directory, 25432);
+      pool = await openPool('postgres://postgres@127.0.0.1:25432/postgres');
+      const registry = new PostgresRegistry(pool, { maxCachedSensors: 100 });
+      await registry.putAssets([{ id: 'pump-1', type: 'pump', name: 'P1', lat: 52, lon: 13, tags: {} }]);
+      await registry.putSensors([
+        { id: 's-1', kind: 'pressure', unit: 'bar', asset: 'pump-1', lat: null, lon: null, tags: { a: 'b' } },
+      ]);
+      await registry.addMissingSensors([
+        { id: 's-2', kind: 'unknown', unit: '', asset: null, lat: null, lon: null, tags: {} },
+      ]);
+      assert.equal((await registry.getSensor('s-1'))?.tags.a, 'b');
+      assert.deepEqual(await registry.sensorsWithin({ minLat: 51, maxLat: 53, minLon: 12, maxLon: 14 }), [
+        's-1',
+      ]);
+      const other = new PostgresRegistry(pool, { maxCachedSensors: 100 });
+      assert.equal(other.hasSensor('s-2'), false, 'a process knows only the sensors it met');
+      await other.warm(['s-2', 's-9']);
+      assert.equal(other.hasSensor('s-2'), true);
+      assert.equal(other.hasSensor('s-9'), false);
+
+      const keys = new PostgresKeyStore(pool, 0);
+      await keys.add({
+        id: 'k1',
+        name: 'ops',
+        role: 'operator',
+        hash: 'h1',
+        createdMillis: 5,
+        revokedMillis: null,
+      });
+      assert.equal((await keys.findByHash('h1'))?.role, 'operator');
+      assert.equal(await keys.revoke('k1', 9), true);
+      assert.equal(await keys.revoke('k1', 9), false);
+      assert.equal((await keys.findByHash('h1'))?.revokedMillis, 9);
+
+      const repository = new PostgresMaintenanceRepository(pool);
+      const first = applyAlert(undefined, alertDraft('a1', 's-1', 1_000), 'pump', 'w1');
+      await repository.recordAlert(first.alert, first.order);
+      const replayed = applyAlert(undefined, alertDraft('a1-again', 's-1', 1_000), 'pump', 'w-dup');
+      await repository.recordAlert(replayed.alert, replayed.order);
+      // A second process, not yet seeing w1, opens its own order for the same asset.
+      const racing = applyAlert(undefined, alertDraft('a2', 's-2', 2_000), 'pump', 'w2');
+      await repository.recordAlert(racing.alert, racing.order);
+
+      const alerts = await repository.listAlerts({ limit: 10 });
+      assert.deepEqual(
+        alerts.map((alert) => alert.id),
+        ['a2', 'a1'],
+        'the replayed alert is dropped',
+      );
+      const orders = await repository.listWorkOrders({ limit: 10 });
+      assert.equal(orders.length, 1, 'one work order for the asset');
+      assert.deepEqual(orders[0]?.alertIds, ['a1', 'a2']);
+      assert.equal(alerts[0]?.workOrder, 'w1');
+      assert.equal((await repository.activeWorkOrder('pump-1'))?.id, 'w1');
+    } finally {
+      await pool?.end();
+      stopPostgresServer(directory);
+      await rm(directory, { recursive: true, force: true });
+    }
+  },
+);

@@ -1,0 +1,187 @@
+import type pg from 'pg';
+import type { Asset, Sensor } from '../../core/registry/asset.ts';
+import type { AssetFilter, BoundingBox, Registry, SensorFilter } from '../../ports/registry.ts';
+
+interface SensorRow {
+  id: string;
+  kind: string;
+  unit: string;
+  asset: string | null;
+  lat: number | null;
+  lon: number | null;
+  tags: Record<string, string>;
+}
+
+interface AssetRow {
+  id: string;
+  type: string;
+  name: string;
+  lat: number | null;
+  lon: number | null;
+  tags: Record<string, string>;
+}
+
+const sensorOf = (row: SensorRow): Sensor => ({ ...row });
+const assetOf = (row: AssetRow): Asset => ({ ...row });
+
+export interface PostgresRegistryOptions {
+  /** Sensors kept in this process's cache; past it the cache starts again (50 million do not fit a heap). */
+  maxCachedSensors: number;
+}
+
+/**
+ * The registry in PostgreSQL. Each process caches only the sensors it meets (a processor: those of
+ * its shards; an ingest process: those it ingests), bounded by `maxCachedSensors`. `hasSensor`
+ * answers from that cache: under the auto-register policy a miss only costs an idempotent insert;
+ * under the reject policy call `warm` first with the ids of a batch.
+ */
+export class PostgresRegistry implements Registry {
+  readonly #pool: pg.Pool;
+  readonly #options: PostgresRegistryOptions;
+  readonly #sensors = new Map<string, Sensor | null>();
+
+  constructor(pool: pg.Pool, options: PostgresRegistryOptions = { maxCachedSensors: 1_000_000 }) {
+    if (!(options.maxCachedSensors > 0)) throw new RangeError('maxCachedSensors must be positive');
+    this.#pool = pool;
+    this.#options = options;
+  }
+
+  /** Loads the given sensors into the cache so `hasSensor` knows them. */
+  async warm(ids: readonly string[]): Promise<void> {
+    const unknown = ids.filter((id) => !this.#sensors.has(id));
+    if (unknown.length === 0) return;
+    const result = await this.#pool.query<SensorRow>('SELECT * FROM sensors WHERE id = ANY($1)', [unknown]);
+    for (const row of result.rows) this.#remember(row.id, sensorOf(row));
+  }
+
+  /** Forgets cached sensors (a processor that gave up shards). */
+  forget(ids?: readonly string[]): void {
+    if (ids === undefined) this.#sensors.clear();
+    else for (const id of ids) this.#sensors.delete(id);
+  }
+
+  get cachedSensors(): number {
+    return this.#sensors.size;
+  }
+
+  async putAssets(assets: readonly Asset[]): Promise<void> {
+    await this.#transaction(async (client) => {
+      for (const a of assets)
+        await client.query(
+          `INSERT INTO assets (id, type, name, lat, lon, tags) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (id) DO UPDATE SET type = $2, name = $3, lat = $4, lon = $5, tags = $6`,
+          [a.id, a.type, a.name, a.lat, a.lon, a.tags],
+        );
+    });
+  }
+
+  async getAsset(id: string): Promise<Asset | undefined> {
+    const result = await this.#pool.query<AssetRow>('SELECT * FROM assets WHERE id = $1', [id]);
+    return result.rows[0] === undefined ? undefined : assetOf(result.rows[0]);
+  }
+
+  async listAssets(filter: AssetFilter): Promise<Asset[]> {
+    const result = await this.#pool.query<AssetRow>(
+      'SELECT * FROM assets WHERE ($1::text IS NULL OR type = $1) ORDER BY id LIMIT $2 OFFSET $3',
+      [filter.type ?? null, filter.limit, filter.offset],
+    );
+    return result.rows.map(assetOf);
+  }
+
+  async deleteAsset(id: string): Promise<boolean> {
+    return this.#transaction(async (client) => {
+      const deleted = await client.query('DELETE FROM assets WHERE id = $1', [id]);
+      if ((deleted.rowCount ?? 0) === 0) return false;
+      await client.query('UPDATE sensors SET asset = NULL WHERE asset = $1', [id]);
+      for (const [key, sensor] of this.#sensors) if (sensor?.asset === id) this.#sensors.delete(key);
+      return true;
+    });
+  }
+
+  async putSensors(sensors: readonly Sensor[]): Promise<void> {
+    await this.#transaction(async (client) => {
+      for (const s of sensors)
+        await client.query(
+          `INSERT INTO sensors (id, kind, unit, asset, lat, lon, tags) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (id) DO UPDATE SET kind = $2, unit = $3, asset = $4, lat = $5, lon = $6, tags = $7`,
+          [s.id, s.kind, s.unit, s.asset, s.lat, s.lon, s.tags],
+        );
+    });
+    for (const sensor of sensors) this.#remember(sensor.id, structuredClone(sensor));
+  }
+
+  async addMissingSensors(sensors: readonly Sensor[]): Promise<void> {
+    if (sensors.length === 0) return;
+    await this.#pool.query(
+      `INSERT INTO sensors (id, kind, unit, asset, lat, lon, tags)
+       SELECT * FROM jsonb_to_recordset($1::jsonb)
+         AS x(id text, kind text, unit text, asset text, lat double precision, lon double precision, tags jsonb)
+       ON CONFLICT (id) DO NOTHING`,
+      [JSON.stringify(sensors)],
+    );
+    for (const sensor of sensors) if (!this.#sensors.has(sensor.id)) this.#remember(sensor.id, null);
+  }
+
+  async getSensor(id: string): Promise<Sensor | undefined> {
+    const cached = this.#sensors.get(id);
+    if (cached !== undefined && cached !== null) return structuredClone(cached);
+    const result = await this.#pool.query<SensorRow>('SELECT * FROM sensors WHERE id = $1', [id]);
+    const row = result.rows[0];
+    if (row === undefined) return undefined;
+    const sensor = sensorOf(row);
+    this.#remember(id, sensor);
+    return structuredClone(sensor);
+  }
+
+  async listSensors(filter: SensorFilter): Promise<Sensor[]> {
+    const result = await this.#pool.query<SensorRow>(
+      `SELECT * FROM sensors WHERE ($1::text IS NULL OR asset = $1) AND ($2::text IS NULL OR kind = $2)
+       ORDER BY id LIMIT $3 OFFSET $4`,
+      [filter.asset ?? null, filter.kind ?? null, filter.limit, filter.offset],
+    );
+    return result.rows.map(sensorOf);
+  }
+
+  async deleteSensor(id: string): Promise<boolean> {
+    const result = await this.#pool.query('DELETE FROM sensors WHERE id = $1', [id]);
+    this.#sensors.delete(id);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async sensorsWithin(box: BoundingBox): Promise<string[]> {
+    const result = await this.#pool.query<{ id: string }>(
+      `SELECT s.id FROM sensors s LEFT JOIN assets a ON a.id = s.asset
+       WHERE COALESCE(s.lat, a.lat) BETWEEN $1 AND $2 AND COALESCE(s.lon, a.lon) BETWEEN $3 AND $4 ORDER BY s.id`,
+      [box.minLat, box.maxLat, box.minLon, box.maxLon],
+    );
+    return result.rows.map((row) => row.id);
+  }
+
+  hasSensor(id: string): boolean {
+    return this.#sensors.has(id);
+  }
+
+  /** The pool belongs to the caller. */
+  async close(): Promise<void> {}
+
+  /** `null` marks a sensor known to exist whose details were not loaded. */
+  #remember(id: string, sensor: Sensor | null): void {
+    if (this.#sensors.size >= this.#options.maxCachedSensors && !this.#sensors.has(id)) this.#sensors.clear();
+    this.#sensors.set(id, sensor);
+  }
+
+  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,19 @@
+/** Tables of the scaled-out registry, keys and maintenance records (PostgreSQL 15). Idempotent. */
+export const schemaStatements: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS assets (id text PRIMARY KEY, type text NOT NULL, name text NOT NULL,
+     lat double precision, lon double precision, tags jsonb NOT NULL DEFAULT '{}')`,
+  `CREATE TABLE IF NOT EXISTS sensors (id text PRIMARY KEY, kind text NOT NULL, unit text NOT NULL, asset text,
+     lat double precision, lon double precision, tags jsonb NOT NULL DEFAULT '{}')`,
+  `CREATE INDEX IF NOT EXISTS sensors_asset ON sensors (asset)`,
+  `CREATE TABLE IF NOT EXISTS api_keys (id text PRIMARY KEY, name text NOT NULL, role text NOT NULL,
+     hash text NOT NULL UNIQUE, created_millis bigint NOT NULL, revoked_millis bigint)`,
+  `CREATE TABLE IF NOT EXISTS work_orders (id text PRIMARY KEY, asset text NOT NULL, status text NOT NULL,
+     last_alert_at bigint NOT NULL, doc jsonb NOT NULL)`,
+  // One active order per asset, whichever processor raised the alert.
+  `CREATE UNIQUE INDEX IF NOT EXISTS work_orders_one_active ON work_orders (asset)
+     WHERE status IN ('open', 'acknowledged')`,
+  // A re-processed reading raises the same (sensor, ts) alert again: it is recorded once.
+  `CREATE TABLE IF NOT EXISTS alerts (id text PRIMARY KEY, sensor text NOT NULL, ts bigint NOT NULL,
+     asset text NOT NULL, work_order text NOT NULL, doc jsonb NOT NULL, UNIQUE (sensor, ts))`,
+  `CREATE INDEX IF NOT EXISTS alerts_asset_ts ON alerts (asset, ts DESC)`,
+];

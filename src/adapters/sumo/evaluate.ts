@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DecisionCadence } from '../../core/traffic/controller.ts';
+import { resolveController } from './controllers.ts';
+import { isPrivateNetwork, runIsolated } from './isolation.ts';
+import { isSumoProgram } from './programs.ts';
+import { runSumo } from './run.ts';
+import type { YellowScope } from './signal-driver.ts';
+import type { SumoRunResult } from './run.ts';
+
+export interface EvaluateSumoOptions {
+  readonly sumocfg: string;
+  /** SUMO's `static`, `actuated`, `delay_based`, or names of our controllers. */
+  readonly controllers: readonly string[];
+  readonly steps: number;
+  readonly seed: number;
+  /** Green phases offered to our controllers (first N of the net's program); default 4. */
+  readonly phaseLimit?: number;
+  /** Decision cadence of our controllers; default the field's 15 s incl. 5 s yellow. */
+  readonly cadence?: DecisionCadence;
+  /** Links a phase change turns yellow: `all` (default, the field's setting) or only the `ending` ones. */
+  readonly yellowScope?: YellowScope;
+}
+
+export type { SumoRunResult };
+
+/**
+ * Runs each controller in SUMO for `steps` 1 s steps and returns one result per controller, in
+ * order. SUMO and its TraCI client run together in a private network namespace (`unshare -rn`):
+ * the TraCI port SUMO opens on all interfaces is unreachable from outside that namespace.
+ */
+export async function evaluateSumo(options: EvaluateSumoOptions): Promise<SumoRunResult[]> {
+  const sumocfg = resolve(options.sumocfg);
+  if (!existsSync(sumocfg)) throw new Error(`SUMO configuration ${sumocfg} does not exist`);
+  if (!Number.isInteger(options.steps) || options.steps <= 0) {
+    throw new Error(`steps must be a positive integer, got ${options.steps}`);
+  }
+  for (const controller of options.controllers) {
+    if (!isSumoProgram(controller) && !resolveController(controller)) {
+      throw new Error(`unknown controller "${controller}" for SUMO`);
+    }
+  }
+  const request = { ...options, sumocfg };
+  if (isPrivateNetwork()) {
+    const results: SumoRunResult[] = [];
+    for (const controller of options.controllers) {
+      results.push(await runSumo({ ...request, controller, controllerFactory: resolveController }));
+    }
+    return results;
+  }
+  const worker = fileURLToPath(new URL('./worker.ts', import.meta.url));
+  return (await runIsolated(worker, request)) as SumoRunResult[];
+}

@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/**
+ * SUMO 1.15 binds its TraCI port on all interfaces. We therefore run SUMO and its client together
+ * inside a private network namespace (`unshare -rn`, loopback brought up inside): the port exists
+ * only in that namespace and nothing outside the process pair can reach it.
+ */
+
+/** Interfaces of the current network namespace (from /proc/net/dev). */
+export function networkInterfaces(): string[] {
+  const lines = readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2);
+  return lines.map((line) => line.split(':')[0]?.trim() ?? '').filter((name) => name.length > 0);
+}
+
+/** True when this process sits in a network namespace that has no interface but loopback. */
+export function isPrivateNetwork(): boolean {
+  return networkInterfaces().every((name) => name === 'lo');
+}
+
+/** Throws unless the process is inside a private network namespace; called before SUMO starts. */
+export function assertPrivateNetwork(): void {
+  const interfaces = networkInterfaces();
+  if (!interfaces.every((name) => name === 'lo')) {
+    throw new Error(
+      `refusing to start SUMO: its TraCI port would be reachable on ${interfaces.filter((name) => name !== 'lo').join(', ')}; ` +
+        'run inside a private network namespace (see runIsolated)',
+    );
+  }
+}
+
+/** The command prefix that runs a program in a fresh network namespace with loopback up. */
+export function isolatedCommand(program: string, args: readonly string[]): { file: string; args: string[] } {
+  return {
+    file: 'unshare',
+    args: ['-rn', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', program, ...args],
+  };
+}
+
+/** Node arguments that load TypeScript sources the way this project runs them. */
+export function nodeArguments(scriptPath: string): string[] {
+  return ['--import', import.meta.resolve('tsx'), scriptPath];
+}
+
+/**
+ * Runs a TypeScript module in a child Node process inside a private network namespace. The module
+ * reads one JSON document on stdin and writes one JSON line on stdout; stderr is passed through.
+ */
+export function runIsolated(scriptPath: string, input: unknown): Promise<unknown> {
+  const { file, args } = isolatedCommand(process.execPath, nodeArguments(scriptPath));
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const output = Buffer.concat(chunks).toString('utf8').trim();
+      if (code !== 0) {
+        reject(new Error(`isolated run of ${scriptPath} exited with code ${code}`));
+        return;
+      }
+      const lastLine = output.split('\n').at(-1) ?? '';
+      try {
+        resolve(JSON.parse(lastLine));
+      } catch {
+        reject(new Error(`isolated run of ${scriptPath} printed no JSON result: ${lastLine.slice(0, 200)}`));
+      }
+    });
+    child.stdin.end(JSON.stringify(input));
+  });
+}

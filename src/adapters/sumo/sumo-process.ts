@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { TraciClient } from './client.ts';
+import { assertPrivateNetwork } from './isolation.ts';
+
+export interface SumoLaunchOptions {
+  /** SUMO configuration file; or give `netFile` (and `routeFiles`) instead. */
+  readonly sumocfg?: string;
+  readonly netFile?: string;
+  readonly routeFiles?: readonly string[];
+  readonly additionalFiles?: readonly string[];
+  readonly seed: number;
+  /** Where SUMO writes tripinfo output (unfinished trips included). */
+  readonly tripinfoFile?: string;
+  readonly extraArguments?: readonly string[];
+  readonly binary?: string;
+}
+
+export interface SumoSession {
+  readonly client: TraciClient;
+  readonly process: ChildProcess;
+  /** Sends TraCI close (SUMO writes outputs) and waits for the process to exit. */
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on loopback of the current namespace. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** SUMO's command line for `options`; with `port`, SUMO waits for a TraCI client there. */
+export function sumoArguments(options: SumoLaunchOptions, port?: number): string[] {
+  const args: string[] = [];
+  if (options.sumocfg) args.push('-c', options.sumocfg);
+  if (options.netFile) args.push('--net-file', options.netFile);
+  if (options.routeFiles?.length) args.push('--route-files', options.routeFiles.join(','));
+  if (options.additionalFiles?.length) args.push('--additional-files', options.additionalFiles.join(','));
+  if (options.tripinfoFile) {
+    args.push('--tripinfo-output', options.tripinfoFile, '--tripinfo-output.write-unfinished', 'true');
+  }
+  args.push('--seed', String(options.seed));
+  if (port !== undefined) args.push('--remote-port', String(port));
+  args.push('--no-step-log', 'true', '--no-warnings', 'true', '--duration-log.disable', 'true');
+  args.push(...(options.extraArguments ?? []));
+  return args;
+}
+
+/** Starts SUMO serving TraCI and connects to it. Refuses to run outside a private network namespace. */
+export async function startSumo(options: SumoLaunchOptions): Promise<SumoSession> {
+  assertPrivateNetwork();
+  const port = await freePort();
+  const child = spawn(options.binary ?? 'sumo', sumoArguments(options, port), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    // SUMO validates XML against the schemas under SUMO_HOME; without it, it would look them up online.
+    env: { ...process.env, SUMO_HOME: process.env.SUMO_HOME ?? '/usr/share/sumo' },
+  });
+  const errors: string[] = [];
+  child.stderr?.on('data', (chunk: Buffer) => errors.push(chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const spawnFailed = new Promise<never>((_, reject) => {
+    child.once('error', (error) => reject(new Error(`cannot start SUMO: ${error.message}`)));
+    void exited.then((code) =>
+      reject(new Error(`SUMO exited (code ${code}) before TraCI connected: ${errors.join('').trim()}`)),
+    );
+  });
+  let client: TraciClient;
+  try {
+    client = await Promise.race([TraciClient.connect({ host: '127.0.0.1', port }), spawnFailed]);
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+  spawnFailed.catch(() => undefined);
+  return {
+    client,
+    process: child,
+    async stop() {
+      const closed = client.close().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const closeError = await closed;
+      if (closeError) child.kill();
+      const code = await exited;
+      if (code !== 0) throw new Error(`SUMO exited with code ${code}: ${errors.join('').trim()}`);
+      if (closeError) throw closeError;
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseDemoArgs, run } from './demo.ts';
+
+test('takes the demo flags and leaves the serve flags to the platform', () => {
+  const parsed = parseDemoArgs(['--speed', '600', '--sensors=5000', '--port', '0', '--memory']);
+  assert.ok(typeof parsed !== 'string');
+  assert.equal(parsed.options.speed, 600);
+  assert.equal(parsed.options.sensorCount, 5000);
+  assert.deepEqual(parsed.rest, ['--port', '0', '--memory']);
+});
+
+test('names the flag, the value and the rule when a demo flag is wrong', () => {
+  assert.match(String(parseDemoArgs(['--sensors', '50'])), /--sensors = "50": must be an integer ≥ 200/);
+  assert.match(String(parseDemoArgs(['--speed', 'fast'])), /--speed = "fast": must be a number/);
+  assert.match(String(parseDemoArgs(['--seed'])), /--seed = null/);
+});
+
+test('exits with 2 on a usage error', async () => {
+  const write = process.stderr.write;
+  process.stderr.write = () => true;
+  try {
+    assert.equal(await run(['--speed', '-1']), 2);
+    assert.equal(await run(['--no-such-flag']), 2);
+  } finally {
+    process.stderr.write = write;
+  }
+});

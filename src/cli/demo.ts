@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { configUsage, loadConfig, type Config } from '../config.ts';
+import { startPlatform } from '../main.ts';
+import { launchDemo, type RunningDemo } from '../services/demo/launch.ts';
+import { defaultDemoOptions, type DemoOptions } from '../services/demo/runner.ts';
+
+const usage = `usage: urban-brain demo [--speed X] [--sensors N] [--seed N] [serve options]
+
+Runs the platform with a generated demo city streaming into it, and prints keys to sign in to the
+dashboard at http://127.0.0.1:<port>/.
+
+  --speed X        city time runs X times faster than the wall clock (default ${defaultDemoOptions.speed})
+  --sensors N      sensors in the city, at least 200 (default ${defaultDemoOptions.sensorCount})
+  --seed N         seed of the generated city (default ${defaultDemoOptions.seed})
+  --report-millis N  wall time between two readings of one sensor (default ${defaultDemoOptions.reportMillis})
+
+Everything is kept in memory unless --data-dir is given. Serve options:
+${configUsage.split('\n').slice(2).join('\n')}`;
+
+function log(line: string): void {
+  process.stderr.write(`urban-brain: ${line}\n`);
+}
+
+const demoFlags: Record<string, { option: keyof DemoOptions; integer: boolean; min: number }> = {
+  '--speed': { option: 'speed', integer: false, min: Number.MIN_VALUE },
+  '--sensors': { option: 'sensorCount', integer: true, min: 200 },
+  '--seed': { option: 'seed', integer: true, min: 0 },
+  '--report-millis': { option: 'reportMillis', integer: true, min: 10 },
+};
+
+/** Splits the demo's own flags from the serve flags; a string says what is wrong. */
+export function parseDemoArgs(args: string[]): { options: DemoOptions; rest: string[] } | string {
+  const options: DemoOptions = { ...defaultDemoOptions };
+  const rest: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] as string;
+    const [name, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
+    const flag = demoFlags[name];
+    if (flag === undefined) {
+      rest.push(arg);
+      continue;
+    }
+    const text = inline ?? args[++index];
+    const value = Number(text);
+    if (
+      text === undefined ||
+      text === '' ||
+      !Number.isFinite(value) ||
+      (flag.integer && !Number.isInteger(value)) ||
+      value < flag.min
+    ) {
+      return `${name} = ${JSON.stringify(text ?? null)}: must be ${flag.integer ? 'an integer' : 'a number'} ≥ ${flag.min === Number.MIN_VALUE ? '0 (exclusive)' : flag.min}`;
+    }
+    options[flag.option] = value;
+  }
+  return { options, rest };
+}
+
+/** `urban-brain demo`: the platform plus the demo city, until SIGTERM or SIGINT. */
+export async function run(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const parsed = parseDemoArgs(args);
+  if (typeof parsed === 'string') {
+    process.stderr.write(`urban-brain demo: ${parsed}\n\n${usage}`);
+    return 2;
+  }
+  const hasDataDir = parsed.rest.some((arg) => arg.startsWith('--data-dir'));
+  const loaded = loadConfig(
+    hasDataDir || parsed.rest.includes('--memory') ? parsed.rest : [...parsed.rest, '--memory'],
+  );
+  if (loaded.ok === 'help' || !loaded.ok) {
+    process.stderr.write(
+      `urban-brain demo: ${loaded.ok === 'help' ? 'see --help' : loaded.message}\n\n${usage}`,
+    );
+    return 2;
+  }
+  return runDemo(loaded.config, parsed.options);
+}
+
+/**
+ * Runs the platform with `config` and the demo city streaming into it until SIGTERM or SIGINT.
+ * Also what `serve` can call when it starts on an empty data directory. Without a configured admin
+ * key, one is generated and printed, since the demo needs one to register the city.
+ */
+export async function runDemo(loadedConfig: Config, options: DemoOptions): Promise<number> {
+  const adminKey = loadedConfig.adminKey ?? randomBytes(24).toString('base64url');
+  const config: Config = { ...loadedConfig, adminKey };
+  let running: RunningDemo | null = null;
+  const platform = await startPlatform(config, log, { city: () => running?.views ?? null });
+  const baseUrl = `http://127.0.0.1:${platform.httpPort}`;
+  try {
+    running = await launchDemo({ baseUrl, adminKey, demo: options, log });
+  } catch (error) {
+    log(`the demo city could not start: ${(error as Error).message}`);
+    await platform.stop();
+    return 1;
+  }
+  const lines = [
+    `demo city running: open ${baseUrl}/ and sign in with a key`,
+    `  operator key: ${running.operatorKey}`,
+    `  viewer key:   ${running.viewerKey}`,
+    loadedConfig.adminKey === null ? `  admin key:    ${adminKey}` : '  admin key:    URBAN_BRAIN_ADMIN_KEY',
+  ];
+  process.stdout.write(
+    `${JSON.stringify({ url: `${baseUrl}/`, operatorKey: running.operatorKey, viewerKey: running.viewerKey, adminKey })}\n`,
+  );
+  for (const line of lines) log(line);
+
+  const current = running;
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    function onSignal(signal: NodeJS.Signals): void {
+      signals += 1;
+      if (signals > 1) process.exit(1);
+      log(`${signal}: stopping the demo city and the platform`);
+      current
+        .stop()
+        .then(() => platform.stop())
+        .then(
+          () => resolve(0),
+          (error: unknown) => {
+            log(`shutdown failed: ${String(error)}`);
+            resolve(1);
+          },
+        );
+    }
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

@@ -1,0 +1,142 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readNabCorpus, readNabFinalResults } from '../adapters/files/nab-files.ts';
+import { DEFAULT_DETECTOR_NAME, DETECTORS, findDetector } from '../core/anomaly/registry.ts';
+import { renderChart } from '../core/nab/chart.ts';
+import { formatResultsCsv } from '../core/nab/results-csv.ts';
+import { runDetectorOnCorpus } from '../core/nab/run-corpus.ts';
+import { labelFile } from '../core/nab/windows.ts';
+
+const USAGE = `usage: urban-brain eval nab --data DIR [--detector NAME] [--out DIR]
+
+Streams every NAB data file through the detector, writes NAB-format results to
+OUT/<detector>/<category>/<detector>_<file>.csv and an SVG chart per realKnownCause file
+to OUT/<detector>/charts/, and prints the NAB scores beside the published detectors.
+
+  --data DIR        a NAB checkout (with data/, labels/, results/final_results.json)
+  --detector NAME   one of: ${[...DETECTORS.keys()].join(', ')} (default ${DEFAULT_DETECTOR_NAME})
+  --out DIR         where to write results (default ./nab-results)
+`;
+
+const PEERS = ['ARTime', 'numenta', 'contextOSE'];
+
+export async function run(args: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        data: { type: 'string' },
+        detector: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`eval nab: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.data === undefined) {
+    process.stderr.write(`eval nab: --data DIR is required\n\n${USAGE}`);
+    return 2;
+  }
+  const name = values.detector ?? DEFAULT_DETECTOR_NAME;
+  const spec = findDetector(name);
+  if (spec === undefined) {
+    process.stderr.write(
+      `eval nab: unknown detector '${name}' (known: ${[...DETECTORS.keys()].join(', ')})\n`,
+    );
+    return 2;
+  }
+  const root = path.resolve(values.data);
+  const out = path.resolve(values.out ?? 'nab-results');
+  let corpus;
+  let peers;
+  try {
+    corpus = await readNabCorpus(root);
+    peers = await readNabFinalResults(root);
+  } catch (error) {
+    process.stderr.write(`eval nab: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const result = runDetectorOnCorpus(
+    spec,
+    corpus.series,
+    corpus.windows,
+    corpus.labelPoints,
+    () => performance.now(),
+    (done, total, key) => process.stderr.write(`[${done}/${total}] ${key}\n`),
+  );
+  const threshold = result.evaluation.profiles.standard.threshold;
+  for (const [index, series] of corpus.series.entries()) {
+    const scores = result.scores[index] as Float64Array;
+    const labels = labelFile(series.timestampsMillis, corpus.windows.get(series.key) ?? []);
+    const dir = path.join(out, spec.name, series.category);
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      path.join(dir, `${spec.name}_${series.name}`),
+      formatResultsCsv(series.timestampsMillis, series.values, scores, labels),
+    );
+    if (series.category === 'realKnownCause') {
+      const charts = path.join(out, spec.name, 'charts');
+      await mkdir(charts, { recursive: true });
+      const svg = renderChart({
+        title: `${spec.name}: ${series.key}`,
+        values: series.values,
+        scores,
+        labels,
+        threshold,
+      });
+      await writeFile(path.join(charts, series.name.replace(/\.csv$/, '.svg')), svg);
+    }
+  }
+  process.stderr.write(`results written under ${path.join(out, spec.name)}\n`);
+  process.stdout.write(formatTable(spec.name, result, peers));
+  return 0;
+}
+
+function formatTable(
+  name: string,
+  result: ReturnType<typeof runDetectorOnCorpus>,
+  peers: Map<string, Record<string, number>>,
+): string {
+  const { profiles, early, falsePositiveRows } = result.evaluation;
+  const row = (
+    label: string,
+    standard: number | undefined,
+    lowFp: number | undefined,
+    lowFn: number | undefined,
+  ): string => `${label.padEnd(14)} ${fmt(standard)} ${fmt(lowFp)} ${fmt(lowFn)}`;
+  const lines = [
+    `${'detector'.padEnd(14)} ${'standard'.padStart(9)} ${'low_FP'.padStart(9)} ${'low_FN'.padStart(9)}`,
+    row(
+      name,
+      profiles.standard.normalisedScore,
+      profiles.reward_low_FP_rate.normalisedScore,
+      profiles.reward_low_FN_rate.normalisedScore,
+    ),
+  ];
+  for (const peer of PEERS) {
+    const scores = peers.get(peer);
+    if (scores !== undefined)
+      lines.push(row(peer, scores['standard'], scores['reward_low_FP_rate'], scores['reward_low_FN_rate']));
+  }
+  lines.push(
+    '',
+    `standard threshold:      ${profiles.standard.threshold}`,
+    `windows detected:        ${profiles.standard.detectedWindows} of ${result.evaluation.windowCount}`,
+    `early detection rate:    ${(100 * early.rate).toFixed(1)} % (${early.earlyWindows} of ${early.windowCount} windows at or before the labelled point)`,
+    `false-positive rows:     ${falsePositiveRows}`,
+    `points per second:       ${Math.round(result.pointsPerSecond)} (${result.points} points, detector time only)`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+function fmt(value: number | undefined): string {
+  return (value === undefined ? '—' : value.toFixed(2)).padStart(9);
+}

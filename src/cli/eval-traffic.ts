@@ -1,0 +1,343 @@
+/**
+ * `urban-brain eval traffic`: runs signal controllers on a CityFlow-format
+ * scenario in the TypeScript engine (or in SUMO through TraCI with
+ * `--engine sumo`) and reports travel times, throughput, queues and speed.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { DecisionCadence } from '../core/traffic/controller.ts';
+import { controllerFactories, controllerNames } from '../core/traffic/controllers/registry.ts';
+import { compareEmergencyPriority, type EmergencyTrip } from '../core/traffic/emergency-trial.ts';
+import { Engine } from '../core/traffic/engine.ts';
+import { runNativePlan } from '../core/traffic/native-plan.ts';
+import { createSignalStates, runController } from '../core/traffic/run.ts';
+import { parseFlows, parseRoadnet, type FlowSpec, type RoadnetSpec } from '../core/traffic/scenario.ts';
+
+const sumoPrograms = ['static', 'actuated', 'delay_based'];
+
+const usage = `usage: urban-brain eval traffic --roadnet FILE --flow FILE --controller NAME|all [options]
+       urban-brain eval traffic --engine sumo --sumocfg FILE --controller NAME|all [options]
+
+Runs each controller for --steps 1 s steps and prints, per controller, the average travel
+time in CityFlow's measure (att) and the Advanced-XLight measure (att_entering_lanes),
+vehicles finished, average queue and delay, and simulation steps per second.
+
+  --roadnet FILE           CityFlow roadnet JSON
+  --flow FILE              CityFlow flow JSON
+  --controller NAME|all    one of: ${controllerNames.join(', ')}, native (the roadnet's own plan)
+                           (SUMO also: ${sumoPrograms.join(', ')}); several: a,b,c
+  --steps N                simulated seconds (default 3600)
+  --seed N                 random seed (default 0)
+  --phases N               green phases offered per intersection (default 4)
+  --decision-seconds N     seconds between decisions, yellow included (default 15)
+  --yellow-seconds N       yellow when the phase changes (default 5)
+  --engine cityflow|sumo   simulator (default cityflow: the TypeScript CityFlow model)
+  --sumocfg FILE           SUMO configuration (with --engine sumo)
+  --emergency ROADS@SECONDS  add an ambulance on the comma-separated route at that time (repeatable);
+                           reports its travel time with and without emergency priority and the
+                           other vehicles' att in both runs
+  --json                   one JSON object per controller per line
+`;
+
+interface Settings {
+  readonly steps: number;
+  readonly seed: number;
+  readonly phases: number;
+  readonly cadence: DecisionCadence;
+  readonly emergency: readonly EmergencyTrip[];
+}
+
+type Row = Record<string, unknown> & { controller: string };
+
+function integerOption(name: string, value: string | undefined, fallback: number, minimum: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < minimum) {
+    throw new UsageError(`--${name} must be an integer >= ${minimum}, got '${value}'`);
+  }
+  return n;
+}
+
+class UsageError extends Error {}
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${what} file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UsageError(`${what} file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function evaluateCityflow(
+  roadnetFile: string,
+  flowFile: string,
+  names: readonly string[],
+  settings: Settings,
+): Promise<Row[]> {
+  const roadnet = parseRoadnet(await readJson(roadnetFile, 'roadnet'));
+  if (!roadnet.ok) throw new UsageError(`${roadnetFile}: ${roadnet.reason}`);
+  const flows = parseFlows(await readJson(flowFile, 'flow'), roadnet.value);
+  if (!flows.ok) throw new UsageError(`${flowFile}: ${flows.reason}`);
+  const roads = new Set(roadnet.value.roads.map((r) => r.id));
+  for (const trip of settings.emergency) {
+    const missing = trip.route.find((road) => !roads.has(road));
+    if (missing !== undefined)
+      throw new UsageError(`--emergency: road '${missing}' does not exist in ${roadnetFile}`);
+  }
+  const rows: Row[] = [];
+  for (const name of names) {
+    const engine = new Engine(roadnet.value, flows.value, { seed: settings.seed });
+    process.stderr.write(`eval traffic: ${name} on ${path.basename(flowFile)} ...\n`);
+    const onProgress = (step: number): boolean =>
+      process.stderr.write(`  ${name}: step ${step}/${settings.steps}\n`);
+    const started = performance.now();
+    let metrics;
+    if (name === 'native') {
+      metrics = runNativePlan(engine, roadnet.value, settings.steps, onProgress);
+    } else {
+      const layouts = createSignalStates(engine, settings.phases).map((s) => s.layout);
+      const controller = controllerFactories.get(name)!(layouts, settings.cadence);
+      metrics = runController(engine, controller, {
+        steps: settings.steps,
+        cadence: settings.cadence,
+        phaseCount: settings.phases,
+        onProgress,
+      });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    rows.push({
+      controller: name,
+      engine: 'cityflow',
+      att: round(metrics.att),
+      att_entering_lanes: round(metrics.attEnteringLanes),
+      finished: metrics.finished,
+      generated: metrics.generated,
+      avg_queue: round(metrics.avgQueue),
+      avg_delay: round(metrics.avgDelay),
+      steps_per_s: Math.round(metrics.steps / seconds),
+      wall_seconds: round(seconds),
+      ...settingsFields(settings),
+      ...(settings.emergency.length > 0 && name !== 'native'
+        ? emergencyFields(roadnet.value, flows.value, name, settings)
+        : {}),
+    });
+  }
+  return rows;
+}
+
+function emergencyFields(roadnet: RoadnetSpec, flows: FlowSpec[], name: string, settings: Settings): Row {
+  process.stderr.write(`eval traffic: ${name} with and without emergency priority ...\n`);
+  const vehicle = flows[0]?.vehicle ?? {
+    lengthMetres: 5,
+    widthMetres: 2,
+    maxPosAcc: 2,
+    maxNegAcc: 4.5,
+    usualPosAcc: 2,
+    usualNegAcc: 4.5,
+    minGapMetres: 2.5,
+    maxSpeedMetresPerSecond: 11.111,
+    headwayTimeSeconds: 2,
+  };
+  const result = compareEmergencyPriority(
+    roadnet,
+    flows,
+    controllerFactories.get(name)!,
+    settings.emergency,
+    {
+      steps: settings.steps,
+      seed: settings.seed,
+      cadence: settings.cadence,
+      phaseCount: settings.phases,
+      horizonSeconds: 40,
+      vehicle,
+    },
+  );
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  return {
+    controller: name,
+    emergency_tt_without: round(mean(result.without.emergencySeconds)),
+    emergency_tt_with: round(mean(result.with.emergencySeconds)),
+    emergency_tt_free_flow: round(mean(result.freeFlow.emergencySeconds)),
+    others_att_without: round(result.without.othersAtt),
+    others_att_with: round(result.with.othersAtt),
+  };
+}
+
+function parseEmergency(values: readonly string[], roadnet: RoadnetSpec | undefined): EmergencyTrip[] {
+  return values.map((text) => {
+    const at = text.lastIndexOf('@');
+    const route = (at < 0 ? text : text.slice(0, at)).split(',').filter((r) => r.length > 0);
+    const departSeconds = at < 0 ? 0 : Number(text.slice(at + 1));
+    if (route.length === 0 || !Number.isInteger(departSeconds) || departSeconds < 0) {
+      throw new UsageError(`--emergency expects ROAD,ROAD,...@SECONDS, got '${text}'`);
+    }
+    const known = new Set(roadnet?.roads.map((r) => r.id) ?? route);
+    for (const road of route) {
+      if (!known.has(road)) throw new UsageError(`--emergency '${text}': road '${road}' does not exist`);
+    }
+    return { route, departSeconds };
+  });
+}
+
+function settingsFields(settings: Settings): Record<string, number> {
+  return {
+    steps: settings.steps,
+    seed: settings.seed,
+    phases: settings.phases,
+    decision_seconds: settings.cadence.decisionSeconds,
+    yellow_seconds: settings.cadence.yellowSeconds,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+async function evaluateWithSumo(
+  sumocfg: string,
+  names: readonly string[],
+  settings: Settings,
+): Promise<Row[]> {
+  const file = new URL('../adapters/sumo/evaluate.ts', import.meta.url);
+  if (!existsSync(fileURLToPath(file))) {
+    throw new UsageError(
+      '--engine sumo is not available: src/adapters/sumo/evaluate.ts is absent from this build',
+    );
+  }
+  const module = (await import(file.href)) as {
+    evaluateSumo?: (options: Record<string, unknown>) => Promise<Record<string, unknown>[]>;
+  };
+  if (typeof module.evaluateSumo !== 'function') {
+    throw new UsageError(
+      '--engine sumo is not available: src/adapters/sumo/evaluate.ts does not export evaluateSumo',
+    );
+  }
+  const results = await module.evaluateSumo({
+    sumocfg,
+    controllers: names,
+    steps: settings.steps,
+    seed: settings.seed,
+    phaseLimit: settings.phases,
+    cadence: settings.cadence,
+  });
+  return results.map((r, i) => ({
+    ...settingsFields(settings),
+    ...r,
+    controller: String(r.controller ?? names[i]),
+  }));
+}
+
+function print(rows: readonly Row[], json: boolean): void {
+  if (json) {
+    for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+    return;
+  }
+  const columns = [
+    'controller',
+    'att',
+    'att_entering_lanes',
+    'finished',
+    'avg_queue',
+    'avg_delay',
+    'steps_per_s',
+  ];
+  if (rows.some((r) => 'emergency_tt_with' in r)) {
+    columns.push('emergency_tt_without', 'emergency_tt_with', 'others_att_without', 'others_att_with');
+  }
+  const lines = [columns, ...rows.map((r) => columns.map((c) => String(r[c] ?? '-')))];
+  const widths = columns.map((_, k) => Math.max(...lines.map((l) => l[k]!.length)));
+  for (const line of lines) {
+    process.stdout.write(
+      `${line
+        .map((cell, k) => cell.padEnd(widths[k]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: {
+        roadnet: { type: 'string' },
+        flow: { type: 'string' },
+        controller: { type: 'string' },
+        steps: { type: 'string' },
+        seed: { type: 'string' },
+        phases: { type: 'string' },
+        'decision-seconds': { type: 'string' },
+        'yellow-seconds': { type: 'string' },
+        engine: { type: 'string' },
+        sumocfg: { type: 'string' },
+        emergency: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help === true) {
+      process.stdout.write(usage);
+      return 0;
+    }
+    const engineName = values.engine ?? 'cityflow';
+    if (engineName !== 'cityflow' && engineName !== 'sumo') {
+      throw new UsageError(`--engine must be cityflow or sumo, got '${engineName}'`);
+    }
+    const decisionSeconds = integerOption('decision-seconds', values['decision-seconds'], 15, 1);
+    const yellowSeconds = integerOption('yellow-seconds', values['yellow-seconds'], 5, 0);
+    if (yellowSeconds >= decisionSeconds) {
+      throw new UsageError(
+        `--yellow-seconds (${yellowSeconds}) must be below --decision-seconds (${decisionSeconds})`,
+      );
+    }
+    const settings: Settings = {
+      steps: integerOption('steps', values.steps, 3600, 1),
+      seed: integerOption('seed', values.seed, 0, 0),
+      phases: integerOption('phases', values.phases, 4, 1),
+      cadence: { decisionSeconds, yellowSeconds, approachMetres: 100 },
+      emergency: [],
+    };
+    const controller = values.controller;
+    if (controller === undefined) throw new UsageError('--controller NAME|all is required');
+    const known =
+      engineName === 'sumo' ? [...sumoPrograms, ...controllerNames] : [...controllerNames, 'native'];
+    const names = controller === 'all' ? known : controller.split(',');
+    for (const name of names) {
+      if (!known.includes(name))
+        throw new UsageError(`unknown controller '${name}' (known: ${known.join(', ')}, all)`);
+    }
+    let rows: Row[];
+    if (engineName === 'sumo') {
+      if (values.sumocfg === undefined) throw new UsageError('--engine sumo needs --sumocfg FILE');
+      rows = await evaluateWithSumo(values.sumocfg, names, settings);
+    } else {
+      if (values.roadnet === undefined || values.flow === undefined) {
+        throw new UsageError('--roadnet FILE and --flow FILE are required');
+      }
+      const emergency = values.emergency ?? [];
+      rows = await evaluateCityflow(values.roadnet, values.flow, names, {
+        ...settings,
+        emergency: parseEmergency(emergency, undefined),
+      });
+    }
+    print(rows, values.json === true);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`eval traffic: ${(error as Error).message}\n\n${usage}`);
+      return 2;
+    }
+    process.stderr.write(`eval traffic: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

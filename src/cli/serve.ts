@@ -1,0 +1,62 @@
+import { configUsage, loadConfig } from '../config.ts';
+import { startPlatform, type Platform } from '../main.ts';
+
+function log(line: string): void {
+  process.stderr.write(`urban-brain: ${line}\n`);
+}
+
+/**
+ * `urban-brain serve`: runs the platform until SIGTERM or SIGINT, then stops accepting, flushes,
+ * closes and exits 0. A second signal exits at once with code 1.
+ */
+export async function run(args: string[]): Promise<number> {
+  const loaded = loadConfig(args);
+  if (loaded.ok === 'help') {
+    process.stdout.write(configUsage);
+    return 0;
+  }
+  if (!loaded.ok) {
+    process.stderr.write(`urban-brain serve: ${loaded.message}\n\n${configUsage}`);
+    return 2;
+  }
+  const config = loaded.config;
+  let platform: Platform;
+  try {
+    platform = await startPlatform(config, log);
+  } catch (error) {
+    log(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  if (platform.generatedAdminKey !== null) {
+    log(`generated the first admin key (shown only this once, store it now): ${platform.generatedAdminKey}`);
+  }
+  const storeName = config.memory ? 'memory (not durable)' : config.dataDir;
+  const mqtt = platform.mqttPort === null ? `mqtt ${config.mqttUrl}` : `mqtt ${platform.mqttPort}`;
+  log(`listening on http://${config.host}:${platform.httpPort}, ${mqtt}, data ${storeName}`);
+
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    function onSignal(signal: NodeJS.Signals): void {
+      signals += 1;
+      if (signals > 1) {
+        log(`${signal} again: exiting without finishing the shutdown`);
+        process.exit(1);
+      }
+      log(`${signal}: stopping (send it again to force)`);
+      platform.stop().then(
+        () => {
+          log('stopped cleanly');
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+          resolve(0);
+        },
+        (error: unknown) => {
+          log(`shutdown failed: ${String(error)}`);
+          resolve(1);
+        },
+      );
+    }
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

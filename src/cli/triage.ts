@@ -1,0 +1,110 @@
+/**
+ * `urban-brain triage --input FILE.csv [--train FILE.csv] [--explain]`
+ *
+ * Prints `row,level` for every data row of FILE (0-based, input order). The
+ * file is in the KTAS export format; columns are found by name and the nurse,
+ * expert and outcome columns may be absent. A row that cannot be used still
+ * gets a line, with an empty level (`12,`), and its errors go to stderr: the
+ * engine does not guess a level for a patient it cannot read.
+ * By default the shipped weights are used; `--train` retrains at start from a
+ * labelled file instead. `--explain` adds confidence and reasons columns.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { decodeText } from '../core/triage/text.ts';
+import { formatIssue, parseKtasText } from '../core/triage/ktas-file.ts';
+import type { FileResult } from '../core/triage/ktas-file.ts';
+import type { TriageModel } from '../core/triage/engine.ts';
+import { trainTriageModel, triage } from '../core/triage/engine.ts';
+import { shippedModel } from '../core/triage/shipped-model.ts';
+
+const usage = 'usage: urban-brain triage --input FILE.csv [--train LABELLED.csv] [--explain]\n';
+
+async function readPatients(path: string): Promise<FileResult> {
+  try {
+    return parseKtasText(decodeText(await readFile(path)));
+  } catch (error) {
+    return { ok: false, reason: `cannot read: ${(error as Error).message}` };
+  }
+}
+
+function quote(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+export async function run(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        input: { type: 'string' },
+        train: { type: 'string' },
+        explain: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    process.stderr.write(`triage: ${(error as Error).message}\n${usage}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (values.input === undefined) {
+    process.stderr.write(`triage: --input is required\n${usage}`);
+    return 2;
+  }
+  let model: TriageModel = shippedModel();
+  if (values.train !== undefined) {
+    const training = await readPatients(values.train);
+    if (!training.ok) {
+      process.stderr.write(`triage: ${values.train}: ${training.reason}\n`);
+      return 2;
+    }
+    const examples = training.rows.flatMap((row) =>
+      row.ok && row.labels.expertLevel !== null
+        ? [{ presentation: row.presentation, level: row.labels.expertLevel }]
+        : [],
+    );
+    if (examples.length < 50) {
+      process.stderr.write(
+        `triage: ${values.train}: only ${examples.length} rows with KTAS_expert; at least 50 are needed to train\n`,
+      );
+      return 2;
+    }
+    model = trainTriageModel(examples);
+    process.stderr.write(`triage: trained on ${examples.length} rows of ${values.train}\n`);
+  }
+  const parsed = await readPatients(values.input);
+  if (!parsed.ok) {
+    process.stderr.write(`triage: ${values.input}: ${parsed.reason}\n`);
+    return 2;
+  }
+  const lines = [values.explain ? 'row,level,confidence,reasons' : 'row,level'];
+  let unusable = 0;
+  for (const row of parsed.rows) {
+    if (!row.ok) {
+      unusable++;
+      for (const issue of row.errors)
+        process.stderr.write(
+          `triage: ${values.input}: ${formatIssue(row.row, row.line, issue)}; no level assigned\n`,
+        );
+      lines.push(values.explain ? `${row.row},,,` : `${row.row},`);
+      continue;
+    }
+    const result = triage(row.presentation, model);
+    lines.push(
+      values.explain
+        ? `${row.row},${result.level},${result.confidence.toFixed(3)},${quote(result.reasons.join('; '))}`
+        : `${row.row},${result.level}`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (unusable > 0)
+    process.stderr.write(
+      `triage: ${unusable} of ${parsed.rows.length} rows could not be used (empty level)\n`,
+    );
+  return 0;
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadConfig } from './config.ts';
+
+void test('defaults: port 8080, mqtt 1883, ./data, auto-register', () => {
+  const loaded = loadConfig([], {});
+  assert.ok(loaded.ok === true);
+  assert.deepEqual(
+    [
+      loaded.config.port,
+      loaded.config.mqttPort,
+      loaded.config.dataDir,
+      loaded.config.unknownSensors,
+      loaded.config.adminKey,
+    ],
+    [8080, 1883, './data', 'auto-register', null],
+  );
+});
+
+void test('environment variables apply and flags win over them', () => {
+  const env = {
+    URBAN_BRAIN_PORT: '9000',
+    URBAN_BRAIN_MQTT_PORT: '9001',
+    URBAN_BRAIN_DATA_DIR: '/var/ub',
+    URBAN_BRAIN_ADMIN_KEY: 'k'.repeat(20),
+  };
+  const loaded = loadConfig(['--port', '9100', '--unknown-sensors', 'reject'], env);
+  assert.ok(loaded.ok === true);
+  assert.deepEqual(
+    [
+      loaded.config.port,
+      loaded.config.mqttPort,
+      loaded.config.dataDir,
+      loaded.config.unknownSensors,
+      loaded.config.adminKey,
+    ],
+    [9100, 9001, '/var/ub', 'reject', 'k'.repeat(20)],
+  );
+});
+
+void test('bad values are reported with the flag, the variable, the value and the rule', () => {
+  const loaded = loadConfig(['--mqtt-url', 'http://broker'], {
+    URBAN_BRAIN_PORT: '70000',
+    URBAN_BRAIN_ADMIN_KEY: 'short',
+  });
+  assert.ok(loaded.ok === false);
+  assert.match(loaded.message, /--port \(URBAN_BRAIN_PORT\) = "70000"/);
+  assert.match(
+    loaded.message,
+    /--mqtt-url \(URBAN_BRAIN_MQTT_URL\) = "http:\/\/broker": must start with mqtt:\/\//,
+  );
+  assert.match(loaded.message, /URBAN_BRAIN_ADMIN_KEY = \(hidden\): must be at least 16 characters/);
+  assert.doesNotMatch(loaded.message, /short/, 'the secret is not echoed');
+  const unknown = loadConfig(['--colour'], {});
+  assert.ok(unknown.ok === false);
+  assert.match(unknown.message, /--colour/);
+});

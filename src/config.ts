@@ -1,0 +1,124 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { DEFAULT_DETECTOR_NAME, DETECTORS } from './core/anomaly/registry.ts';
+
+/** Everything `serve` can be told, validated. The only module that reads `process.env` and flags. */
+export interface Config {
+  host: string;
+  port: number;
+  mqttPort: number;
+  /** When set, readings come from this external broker instead of the embedded one. */
+  mqttUrl: string | null;
+  dataDir: string;
+  unknownSensors: 'auto-register' | 'reject';
+  /** Secret of the first admin key; generated at first start when absent. */
+  adminKey: string | null;
+  bodyLimitBytes: number;
+  /** Readings with a timestamp further than this ahead of the clock are refused. */
+  maxFutureMillis: number;
+  /** Grace period for in-flight requests at shutdown before connections are cut. */
+  shutdownTimeoutMillis: number;
+  /** Use in-memory stores (nothing written to disk): for the demo and tests. */
+  memory: boolean;
+  /** Anomaly detector run on every accepted reading (failure prediction), or 'none'. */
+  detector: string;
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const schema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(8080),
+  mqttPort: port.default(1883),
+  mqttUrl: z
+    .string()
+    .regex(/^(mqtts?|wss?|tcp):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://')
+    .nullable()
+    .default(null),
+  dataDir: z.string().min(1).default('./data'),
+  unknownSensors: z.enum(['auto-register', 'reject']).default('auto-register'),
+  adminKey: z.string().min(16, 'must be at least 16 characters').nullable().default(null),
+  bodyLimitBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+  maxFutureMillis: z.coerce.number().int().nonnegative().default(86_400_000),
+  shutdownTimeoutMillis: z.coerce.number().int().positive().default(10_000),
+  memory: z.boolean().default(false),
+  detector: z
+    .string()
+    .refine(
+      (name) => name === 'none' || DETECTORS.has(name),
+      `must be none or one of ${[...DETECTORS.keys()].join(', ')}`,
+    )
+    .default(DEFAULT_DETECTOR_NAME),
+});
+
+/** Flags and the environment variables standing in for them (flags win). */
+const sources = {
+  host: ['host', 'URBAN_BRAIN_HOST'],
+  port: ['port', 'URBAN_BRAIN_PORT'],
+  mqttPort: ['mqtt-port', 'URBAN_BRAIN_MQTT_PORT'],
+  mqttUrl: ['mqtt-url', 'URBAN_BRAIN_MQTT_URL'],
+  dataDir: ['data-dir', 'URBAN_BRAIN_DATA_DIR'],
+  unknownSensors: ['unknown-sensors', 'URBAN_BRAIN_UNKNOWN_SENSORS'],
+  adminKey: [null, 'URBAN_BRAIN_ADMIN_KEY'],
+  bodyLimitBytes: ['body-limit-bytes', 'URBAN_BRAIN_BODY_LIMIT_BYTES'],
+  maxFutureMillis: ['max-future-millis', 'URBAN_BRAIN_MAX_FUTURE_MILLIS'],
+  shutdownTimeoutMillis: ['shutdown-timeout-millis', 'URBAN_BRAIN_SHUTDOWN_TIMEOUT_MILLIS'],
+  detector: ['detector', 'URBAN_BRAIN_DETECTOR'],
+} as const;
+
+export const configUsage = `usage: urban-brain serve [options]
+
+  --port N                     HTTP port (URBAN_BRAIN_PORT, default 8080)
+  --mqtt-port N                embedded MQTT broker port (URBAN_BRAIN_MQTT_PORT, default 1883)
+  --mqtt-url URL               subscribe to an external broker instead (URBAN_BRAIN_MQTT_URL)
+  --data-dir DIR               data folder (URBAN_BRAIN_DATA_DIR, default ./data)
+  --unknown-sensors POLICY     auto-register | reject (URBAN_BRAIN_UNKNOWN_SENSORS, default auto-register)
+  --host HOST                  address to listen on (URBAN_BRAIN_HOST, default 127.0.0.1)
+  --body-limit-bytes N         largest request body (default 16 MiB)
+  --max-future-millis N        how far ahead of the clock a timestamp may be (default 86400000, one day)
+  --shutdown-timeout-millis N  grace period at shutdown (default 10000)
+  --detector NAME              anomaly detector on every reading, or none (default: the shipped default)
+  --memory                     keep everything in memory (nothing is durable)
+
+The first admin key is read from URBAN_BRAIN_ADMIN_KEY, or generated and printed once at first start.
+`;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string } | { ok: 'help' };
+
+/** Reads flags (`args`) and the environment; never throws on bad input, it says what is wrong. */
+export function loadConfig(args: string[], env: NodeJS.ProcessEnv = process.env): ConfigResult {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    help: { type: 'boolean' },
+    memory: { type: 'boolean' },
+  };
+  for (const [flag] of Object.values(sources)) if (flag !== null) options[flag] = { type: 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args, options, allowPositionals: false, strict: true }).values;
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+  if (values.help === true) return { ok: 'help' };
+  const raw: Record<string, unknown> = { memory: values.memory === true };
+  for (const [key, [flag, variable]] of Object.entries(sources)) {
+    const fromFlag = flag === null ? undefined : values[flag];
+    const value = fromFlag ?? env[variable];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0]) as keyof typeof sources;
+      const [flag, variable] = sources[key] ?? [key, key];
+      const name = flag === null ? variable : `--${flag} (${variable})`;
+      const shown = key === 'adminKey' ? '(hidden)' : JSON.stringify(raw[key]);
+      return `${name} = ${shown}: ${issue.message}`;
+    });
+    return { ok: false, message: problems.join('\n') };
+  }
+  return { ok: true, config: parsed.data };
+}

@@ -1,0 +1,147 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_THRESHOLD, LEARNING_POINTS, findDetector } from './registry.ts';
+import { DEFAULT_RARITY_OPTIONS, RarityDetector } from './rarity.ts';
+import { noiseSource, timestampAt } from './synthetic.test-helpers.ts';
+
+const ANOMALY_AT = 3000;
+const LENGTH = 4000;
+
+/** Runs a fresh default detector over a signal and returns its scores. */
+function scores(signal: (i: number, noise: () => number) => number, seed = 7): number[] {
+  const detector = new RarityDetector();
+  const noise = noiseSource(seed);
+  const out: number[] = [];
+  for (let i = 0; i < LENGTH; i++) out.push(detector.update(timestampAt(i), signal(i, noise)));
+  return out;
+}
+
+function maxOver(values: number[], from: number, to: number): number {
+  return Math.max(...values.slice(from, to));
+}
+
+/** No alarm on the normal stretch after warm-up (rows 750..ANOMALY_AT), an alarm soon after the onset. */
+function assertDetectedOnlyAtAnomaly(out: number[], withinPoints: number): void {
+  assert.ok(
+    maxOver(out, 750, ANOMALY_AT) < DEFAULT_THRESHOLD,
+    `false alarm before the anomaly: ${maxOver(out, 750, ANOMALY_AT)}`,
+  );
+  assert.ok(
+    maxOver(out, ANOMALY_AT, ANOMALY_AT + withinPoints) >= DEFAULT_THRESHOLD,
+    `missed: ${maxOver(out, ANOMALY_AT, ANOMALY_AT + withinPoints)}`,
+  );
+}
+
+void test('detects a step in the level within a few readings and not before', () => {
+  assertDetectedOnlyAtAnomaly(
+    scores((i, noise) => 50 + noise() + (i >= ANOMALY_AT ? 5 : 0)),
+    10,
+  );
+});
+
+void test('detects a single spike at once', () => {
+  assertDetectedOnlyAtAnomaly(
+    scores((i, noise) => 50 + noise() + (i === ANOMALY_AT ? 12 : 0)),
+    2,
+  );
+});
+
+void test('detects a slow drift away from the usual level', () => {
+  assertDetectedOnlyAtAnomaly(
+    scores((i, noise) => 50 + noise() + (i >= ANOMALY_AT ? (i - ANOMALY_AT) * 0.05 : 0)),
+    200,
+  );
+});
+
+void test('detects a rise in variance', () => {
+  assertDetectedOnlyAtAnomaly(
+    scores((i, noise) => 50 + noise() * (i >= ANOMALY_AT ? 4 : 1)),
+    50,
+  );
+});
+
+void test('detects a sensor stuck at a value away from its usual level (flatline)', () => {
+  assertDetectedOnlyAtAnomaly(
+    scores((i, noise) => (i >= ANOMALY_AT ? 47 : 50 + noise())),
+    20,
+  );
+});
+
+void test('detects a sensor frozen at its usual value within 250 readings (variance drop)', () => {
+  assertDetectedOnlyAtAnomaly(
+    scores((i, noise) => (i >= ANOMALY_AT ? 50 : 50 + noise())),
+    250,
+  );
+});
+
+void test('stays quiet on a daily seasonal pattern and detects a break of it', () => {
+  const daily = (i: number): number => 10 * Math.sin((2 * Math.PI * i) / 288);
+  assertDetectedOnlyAtAnomaly(
+    scores((i, noise) => 50 + daily(i) + noise() + (i >= ANOMALY_AT && i < ANOMALY_AT + 30 ? 25 : 0)),
+    30,
+  );
+});
+
+void test('range rule: a reading beyond every reading seen raises an alarm the other surprises miss', () => {
+  // Bounded readings in [0, 10] (sd about 2.9), then one reading of 18: 4.5 sd from the mean, below the
+  // 6 sd spike floor, but 8 beyond the range seen.
+  const run = (options: typeof DEFAULT_RARITY_OPTIONS): number[] => {
+    const detector = new RarityDetector(options);
+    const noise = noiseSource(5);
+    const signal = (i: number): number => (i === ANOMALY_AT ? 18 : 5 + 5 * Math.tanh(noise()));
+    return Array.from({ length: LENGTH }, (_, i) => detector.update(timestampAt(i), signal(i)));
+  };
+  const withRule = run(DEFAULT_RARITY_OPTIONS);
+  assert.equal(withRule[ANOMALY_AT], 1);
+  assert.ok(maxOver(withRule, 750, ANOMALY_AT) < DEFAULT_THRESHOLD, 'quiet before the anomaly');
+  const withoutRule = run({ ...DEFAULT_RARITY_OPTIONS, rangeMarginFraction: 0 });
+  assert.ok((withoutRule[ANOMALY_AT] as number) < DEFAULT_THRESHOLD, `${withoutRule[ANOMALY_AT]}`);
+});
+
+void test('never alarms on 20,000 readings of i.i.d. Gaussian noise after the learning period', () => {
+  const detector = new RarityDetector();
+  const noise = noiseSource(99);
+  let alarms = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const score = detector.update(timestampAt(i), 20 + 3 * noise());
+    if (i >= LEARNING_POINTS && score >= DEFAULT_THRESHOLD) alarms++;
+  }
+  assert.equal(alarms, 0);
+});
+
+void test('gives scores in [0, 1] on hostile input: constant, huge and tiny values', () => {
+  const detector = new RarityDetector();
+  const inputs = [0, 0, 0, 1e300, -1e300, 1e-300, 5, 5, 5, 5, 0, 1e12];
+  for (let round = 0; round < 100; round++) {
+    for (const value of inputs) {
+      const score = detector.update(timestampAt(round), value);
+      assert.ok(score >= 0 && score <= 1, `score ${score} out of range`);
+    }
+  }
+});
+
+void test('a restored snapshot continues exactly where the original left off, in at most 2 KB', () => {
+  const noise = noiseSource(3);
+  const original = new RarityDetector();
+  for (let i = 0; i < 1500; i++) original.update(timestampAt(i), 20 + noise());
+  const bytes = original.snapshot();
+  assert.ok(bytes.byteLength <= 2048, `${bytes.byteLength} bytes`);
+  const copy = RarityDetector.restore(bytes);
+  assert.ok(copy);
+  for (let i = 1500; i < 2500; i++) {
+    const value = 20 + noise() + (i > 2000 ? 6 : 0);
+    assert.equal(copy.update(timestampAt(i), value), original.update(timestampAt(i), value));
+  }
+});
+
+void test('restore refuses bytes that are not a rarity state', () => {
+  assert.equal(RarityDetector.restore(new Uint8Array(10)), undefined);
+  assert.equal(findDetector('rarity')?.restore(new Uint8Array(3)), undefined);
+});
+
+void test('refuses options that are not finite and non-negative', () => {
+  assert.throws(
+    () => new RarityDetector({ ...DEFAULT_RARITY_OPTIONS, slowHalfLifePoints: Number.NaN }),
+    /slowHalfLifePoints/,
+  );
+});

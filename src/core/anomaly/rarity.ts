@@ -1,0 +1,272 @@
+import { clampScore } from './detector.ts';
+import type { AnomalyDetector } from './detector.ts';
+import { LEVEL_COUNT, returnPeriodScore } from './return-period.ts';
+import type { HorizonOptions } from './return-period.ts';
+import { SHAPE_MEMORY_LENGTH, shapeNovelty } from './shape-memory.ts';
+import { alphaOf } from './surprise.ts';
+
+/** Options of the rarity detector; half-lives and horizons are in readings. */
+export interface RarityOptions extends HorizonOptions {
+  /** Scale of the mean-shift surprise; 0 leaves it out of the fusion. */
+  meanShiftGain: number;
+  /** Half-life of the fast mean, compared with the slow mean. */
+  fastHalfLifePoints: number;
+  /** Half-life of the slow mean and variance. */
+  slowHalfLifePoints: number;
+  /** Half-life of the fast variance, compared with the slow one. */
+  varianceHalfLifePoints: number;
+  /** Scale of the log variance ratio (so that it reads like standard deviations). */
+  varianceGain: number;
+  /** Scale of the log variance drop (a sensor that freezes or goes quiet). */
+  varianceDropGain: number;
+  /** Scale of the shape novelty. */
+  shapeGain: number;
+  /** Scale of the spike z-score: 1/3 puts the significance floor at 6σ for a single reading. */
+  spikeGain: number;
+  /** Residuals are winsorised at this many slow standard deviations before they update the model. */
+  clipSigmas: number;
+  /**
+   * Range rule: after rangeWarmupPoints readings, a reading beyond the lowest or highest reading
+   * ever seen by more than rangeMarginFraction of that range scores 1. 0 turns the rule off.
+   */
+  rangeMarginFraction: number;
+  rangeWarmupPoints: number;
+  /** The range rule also needs the reading this many slow standard deviations from the slow mean. */
+  rangeMinSigmas: number;
+  /** Readings scored 0 while the model settles. */
+  warmupPoints: number;
+  /** After a score ≥ alarmLevel, the next refractoryPoints scores are halved. */
+  alarmLevel: number;
+  refractoryPoints: number;
+}
+
+/** The shipped configuration (how it was chosen: docs/detectors.md). */
+export const DEFAULT_RARITY_OPTIONS: RarityOptions = {
+  meanShiftGain: 0,
+  fastHalfLifePoints: 2,
+  slowHalfLifePoints: 300,
+  varianceHalfLifePoints: 20,
+  varianceGain: 3,
+  varianceDropGain: 0.5,
+  shapeGain: 2,
+  spikeGain: 1 / 3,
+  clipSigmas: 4,
+  rangeMarginFraction: 0.03,
+  rangeWarmupPoints: 400,
+  rangeMinSigmas: 4,
+  warmupPoints: 200,
+  minHorizonPoints: 500,
+  horizonPoints: 20000,
+  alarmLevel: 0.9,
+  refractoryPoints: 30,
+};
+
+/** The first configuration (NAB standard 62.80), kept for comparison: mean shift, no range rule. */
+export const FIRST_RARITY_OPTIONS: RarityOptions = {
+  ...DEFAULT_RARITY_OPTIONS,
+  meanShiftGain: 1,
+  rangeMarginFraction: 0,
+  alarmLevel: 0.85,
+  refractoryPoints: 50,
+};
+
+const enum Slot {
+  Count,
+  FastMean,
+  SlowMean,
+  SlowVariance,
+  FastVariance,
+  Refractory,
+  OverallMean,
+  PlainVariance,
+  SeasonalVariance,
+  PrototypeCount,
+  RangeLow,
+  RangeHigh,
+  Length,
+}
+
+/** Hour-of-day profile: 24 means and 24 counts, then the shape memory, all Float32. */
+const HOURS = 24;
+const HOUR_MEANS = 0;
+const HOUR_COUNTS = HOURS;
+const SHAPE_OFFSET = 2 * HOURS;
+const SMALL_LENGTH = SHAPE_OFFSET + SHAPE_MEMORY_LENGTH;
+/** Five return-period level tables (mean shift, variance rise, shape, variance drop, spike), Uint32. */
+const FEATURES = 5;
+const LEVELS_LENGTH = FEATURES * LEVEL_COUNT;
+const SNAPSHOT_BYTES = Slot.Length * 8 + SMALL_LENGTH * 4 + LEVELS_LENGTH * 4;
+
+const HOUR_MILLIS = 3_600_000;
+/** The hour profile is used once it explains the value at least this much better than a flat mean. */
+const SEASONAL_VARIANCE_RATIO = 0.5;
+const HOUR_READY_COUNT = 5;
+const HOUR_RATE = 0.05;
+const OVERALL_RATE = 0.002;
+const PROFILE_FIT_RATE = 0.005;
+
+/**
+ * The rarity detector (the default). Per reading, O(1) apart from a 24-point shape window:
+ * 1. an hour-of-day profile is subtracted when it explains the stream clearly better than a flat mean;
+ * 2. five raw surprises: mean shift (|fast mean − slow mean| in slow standard deviations),
+ *    spike (|value − slow mean| in slow standard deviations), variance rise and variance drop
+ *    (log of fast over slow variance, either way) and shape novelty (distance of the recent
+ *    window's shape to a small adaptive memory of shapes);
+ * 3. each is calibrated by its return period — how long since the stream was this surprised,
+ *    relative to how long it has been watched — so that scores mean the same on every sensor;
+ * 4. the largest calibrated score wins; after an alarm the next few scores are halved;
+ * 5. range rule (numenta's "spatial anomaly"): a reading clearly beyond every reading seen so far
+ *    scores 1.
+ * State: 1,952 bytes.
+ */
+export class RarityDetector implements AnomalyDetector {
+  private readonly state: Float64Array;
+  private readonly small: Float32Array;
+  private readonly levels: Uint32Array;
+  private readonly fastAlpha: number;
+  private readonly slowAlpha: number;
+  private readonly varianceAlpha: number;
+  private readonly used = { count: 0 };
+
+  constructor(
+    private readonly options: RarityOptions = DEFAULT_RARITY_OPTIONS,
+    snapshot?: Uint8Array,
+  ) {
+    for (const [key, value] of Object.entries(options)) {
+      if (!Number.isFinite(value) || value < 0)
+        throw new Error(`rarity: option ${key} = ${value} must be a finite number ≥ 0`);
+    }
+    if (options.alarmLevel > 1)
+      throw new Error(`rarity: option alarmLevel = ${options.alarmLevel} must be ≤ 1`);
+    const bytes = new Uint8Array(SNAPSHOT_BYTES);
+    if (snapshot !== undefined) bytes.set(snapshot);
+    this.state = new Float64Array(bytes.buffer, 0, Slot.Length);
+    this.small = new Float32Array(bytes.buffer, Slot.Length * 8, SMALL_LENGTH);
+    this.levels = new Uint32Array(bytes.buffer, Slot.Length * 8 + SMALL_LENGTH * 4, LEVELS_LENGTH);
+    this.fastAlpha = alphaOf(options.fastHalfLifePoints);
+    this.slowAlpha = alphaOf(options.slowHalfLifePoints);
+    this.varianceAlpha = alphaOf(options.varianceHalfLifePoints);
+  }
+
+  /** Size of a snapshot in bytes. */
+  static readonly snapshotBytes = SNAPSHOT_BYTES;
+
+  static restore(
+    bytes: Uint8Array,
+    options: RarityOptions = DEFAULT_RARITY_OPTIONS,
+  ): RarityDetector | undefined {
+    return bytes.byteLength === SNAPSHOT_BYTES ? new RarityDetector(options, bytes) : undefined;
+  }
+
+  update(timestampMillis: number, raw: number): number {
+    const s = this.state;
+    const index = (s[Slot.Count] as number) + 1;
+    s[Slot.Count] = index;
+    if (index === 1) {
+      s[Slot.FastMean] = raw;
+      s[Slot.SlowMean] = raw;
+      s[Slot.OverallMean] = raw;
+      s[Slot.RangeLow] = raw;
+      s[Slot.RangeHigh] = raw;
+      return 0;
+    }
+    const outside = this.rangeRule(index, raw);
+    const value = this.deseasonalise(timestampMillis, raw);
+    const slowMean = s[Slot.SlowMean] as number;
+    const slowVariance = s[Slot.SlowVariance] as number;
+    const floor = 1e-8 * (slowMean * slowMean + 1e-4);
+    const sd = Math.sqrt(slowVariance + floor);
+    const fastAlpha = index <= 10 ? 1 / index : this.fastAlpha;
+    const fastMean = (s[Slot.FastMean] as number) + fastAlpha * (value - (s[Slot.FastMean] as number));
+    s[Slot.FastMean] = fastMean;
+
+    const meanShift = Math.abs(fastMean - slowMean) / sd;
+    const spike = Math.abs(value - slowMean) / sd;
+    const rangeScore = outside && spike >= this.options.rangeMinSigmas ? 1 : 0;
+    const logVarianceRatio = Math.log(((s[Slot.FastVariance] as number) + floor) / (slowVariance + floor));
+    const varianceRise = Math.max(0, logVarianceRatio) * this.options.varianceGain;
+    const varianceDrop = Math.max(0, -logVarianceRatio) * this.options.varianceDropGain;
+    const novelty = shapeNovelty(
+      this.small.subarray(SHAPE_OFFSET),
+      index - 1,
+      value,
+      slowMean,
+      sd,
+      s[Slot.PrototypeCount] as number,
+      this.used,
+    );
+    s[Slot.PrototypeCount] = this.used.count;
+
+    const clip = this.options.clipSigmas * sd;
+    const residual = Math.max(-clip, Math.min(clip, value - slowMean));
+    const a = index <= 20 ? 1 / index : this.slowAlpha;
+    s[Slot.SlowMean] = slowMean + a * residual;
+    s[Slot.SlowVariance] = (1 - a) * (slowVariance + a * residual * residual);
+    const va = index <= 20 ? 1 / index : this.varianceAlpha;
+    s[Slot.FastVariance] = (1 - va) * (s[Slot.FastVariance] as number) + va * residual * residual;
+
+    const step = index - 1;
+    const o = this.options;
+    const meanScore = returnPeriodScore(this.levels, 0, meanShift * o.meanShiftGain, step, o);
+    const varianceScore = returnPeriodScore(this.levels, LEVEL_COUNT, varianceRise, step, o);
+    const shapeScore = returnPeriodScore(this.levels, 2 * LEVEL_COUNT, novelty * o.shapeGain, step, o);
+    const dropScore = returnPeriodScore(this.levels, 3 * LEVEL_COUNT, varianceDrop, step, o);
+    const spikeScore = returnPeriodScore(this.levels, 4 * LEVEL_COUNT, spike * o.spikeGain, step, o);
+    if (step < o.warmupPoints) return 0;
+    let score = Math.max(meanScore, varianceScore, shapeScore, dropScore, spikeScore, rangeScore);
+    const refractory = s[Slot.Refractory] as number;
+    if (refractory > 0) {
+      s[Slot.Refractory] = refractory - 1;
+      score *= 0.5;
+    } else if (score >= o.alarmLevel) {
+      s[Slot.Refractory] = o.refractoryPoints;
+    }
+    return clampScore(score);
+  }
+
+  snapshot(): Uint8Array {
+    return new Uint8Array(this.state.buffer.slice(0));
+  }
+
+  /** Whether `raw` lies beyond the range seen so far by more than the margin; widens the range. */
+  private rangeRule(index: number, raw: number): boolean {
+    const s = this.state;
+    const low = s[Slot.RangeLow] as number;
+    const high = s[Slot.RangeHigh] as number;
+    const margin = this.options.rangeMarginFraction * (high - low);
+    const beyond =
+      this.options.rangeMarginFraction > 0 &&
+      index > this.options.rangeWarmupPoints &&
+      high > low &&
+      (raw > high + margin || raw < low - margin);
+    if (raw < low) s[Slot.RangeLow] = raw;
+    if (raw > high) s[Slot.RangeHigh] = raw;
+    return beyond;
+  }
+
+  /** Subtracts the hour-of-day profile when it fits clearly better than a flat mean; learns both. */
+  private deseasonalise(timestampMillis: number, value: number): number {
+    const s = this.state;
+    const hour = (((Math.floor(timestampMillis / HOUR_MILLIS) % HOURS) + HOURS) % HOURS) | 0;
+    const count = this.small[HOUR_COUNTS + hour] as number;
+    const hourMean = this.small[HOUR_MEANS + hour] as number;
+    const overall = s[Slot.OverallMean] as number;
+    const ready = count >= HOUR_READY_COUNT;
+    const seasonal =
+      ready &&
+      (s[Slot.SeasonalVariance] as number) < SEASONAL_VARIANCE_RATIO * (s[Slot.PlainVariance] as number);
+    const result = seasonal ? value - (hourMean - overall) : value;
+    const plainError = value - overall;
+    const profileError = value - (ready ? hourMean : overall);
+    s[Slot.PlainVariance] =
+      (1 - PROFILE_FIT_RATE) * (s[Slot.PlainVariance] as number) + PROFILE_FIT_RATE * plainError * plainError;
+    s[Slot.SeasonalVariance] =
+      (1 - PROFILE_FIT_RATE) * (s[Slot.SeasonalVariance] as number) +
+      PROFILE_FIT_RATE * profileError * profileError;
+    s[Slot.OverallMean] = overall + OVERALL_RATE * (value - overall);
+    const rate = count < 10 ? 1 / (count + 1) : HOUR_RATE;
+    this.small[HOUR_MEANS + hour] = hourMean + rate * (value - hourMean);
+    this.small[HOUR_COUNTS + hour] = count + 1;
+    return result;
+  }
+}

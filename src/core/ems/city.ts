@@ -1,0 +1,132 @@
+/** A simulated city's emergency system: hospitals, demand and patient behaviour. */
+import type { Hospital, Location } from './hospital.ts';
+import { hospitalProblems } from './hospital.ts';
+
+export type CityConfig = {
+  hospitals: Hospital[];
+  /** Hours during which patients arrive; the run continues until every patient is seen or has left. */
+  durationHours: number;
+  walkInsPerHour: number;
+  ambulancesPerHour: number;
+  /** Relative frequency of levels 1–5 among walk-ins and among ambulance arrivals. */
+  levelMixWalkIn: number[];
+  levelMixAmbulance: number[];
+  /** Mean time a patient of level 1–5 occupies a treatment slot. */
+  treatmentMinutesByLevel: number[];
+  treatmentCoefficientOfVariation: number;
+  /** Mean patience before leaving without being seen, by level; null = never leaves. */
+  patienceMinutesByLevel: (number | null)[];
+  /** Where patients are: normal around the centre with this spread (km, per axis). */
+  demandCentre: Location;
+  demandSpreadKm: number;
+  speedKmPerHour: number;
+  roadFactor: number;
+};
+
+/**
+ * Level mix by arrival mode: counts of KTAS_expert levels 1–5 in
+ * ../shared/data/ktas/train.csv (Moon et al. 2019), ambulance = arrival modes
+ * 2 and 4 (public and private ambulance), walk-in = all other modes.
+ */
+export const ktasLevelCounts = {
+  ambulance: [15, 92, 119, 58, 6],
+  walkIn: [3, 62, 222, 263, 47],
+} as const;
+
+/** KTAS time-to-physician targets by level, minutes (level 1: immediately). */
+export const ktasTargetMinutes = [0, 10, 30, 60, 120] as const;
+
+/**
+ * The default city: a dense centre served by one large central department
+ * that is also the nearest for most of the population, and three smaller
+ * departments on the edges.
+ */
+export const defaultCity: CityConfig = {
+  hospitals: [
+    {
+      id: 'central',
+      name: 'Central General',
+      location: { xKm: 0, yKm: 0 },
+      treatmentSpaces: 12,
+      doctorsOnShift: 10,
+    },
+    {
+      id: 'north',
+      name: 'North District',
+      location: { xKm: 2, yKm: 8 },
+      treatmentSpaces: 6,
+      doctorsOnShift: 5,
+    },
+    {
+      id: 'east',
+      name: 'East Community',
+      location: { xKm: 9, yKm: -1 },
+      treatmentSpaces: 6,
+      doctorsOnShift: 5,
+    },
+    {
+      id: 'south-west',
+      name: 'South-West Regional',
+      location: { xKm: -6, yKm: -6 },
+      treatmentSpaces: 5,
+      doctorsOnShift: 4,
+    },
+  ],
+  durationHours: 24,
+  walkInsPerHour: 11,
+  ambulancesPerHour: 5,
+  levelMixWalkIn: [...ktasLevelCounts.walkIn],
+  levelMixAmbulance: [...ktasLevelCounts.ambulance],
+  treatmentMinutesByLevel: [120, 90, 60, 35, 20],
+  treatmentCoefficientOfVariation: 0.6,
+  patienceMinutesByLevel: [null, null, 240, 150, 100],
+  demandCentre: { xKm: 0, yKm: 0 },
+  demandSpreadKm: 3.5,
+  speedKmPerHour: 40,
+  roadFactor: 1.3,
+};
+
+export function cityProblems(city: CityConfig): string[] {
+  const problems: string[] = [];
+  if (!Array.isArray(city.hospitals)) return ['hospitals must be a list'];
+  if (city.hospitals.length === 0) problems.push('hospitals: at least one is needed');
+  const malformed = city.hospitals.findIndex(
+    (h) =>
+      typeof h !== 'object' ||
+      h === null ||
+      typeof h.id !== 'string' ||
+      typeof h.location !== 'object' ||
+      h.location === null,
+  );
+  if (malformed >= 0) return [`hospitals[${malformed}] needs an id (text) and a location {xKm, yKm}`];
+  const ids = new Set<string>();
+  city.hospitals.forEach((hospital, index) => {
+    if (ids.has(hospital.id)) problems.push(`hospitals[${index}].id '${hospital.id}' is repeated`);
+    ids.add(hospital.id);
+    for (const problem of hospitalProblems(hospital))
+      problems.push(`hospitals[${index}] (${hospital.id}): ${problem}`);
+  });
+  const positive = ['durationHours', 'speedKmPerHour', 'roadFactor', 'demandSpreadKm'] as const;
+  for (const key of positive) if (!(city[key] > 0)) problems.push(`${key} ${city[key]} must be > 0`);
+  for (const key of ['walkInsPerHour', 'ambulancesPerHour'] as const)
+    if (!(city[key] >= 0)) problems.push(`${key} ${city[key]} must be ≥ 0`);
+  for (const key of ['levelMixWalkIn', 'levelMixAmbulance', 'treatmentMinutesByLevel'] as const) {
+    const values = city[key];
+    if (!Array.isArray(values) || values.length !== 5 || values.some((value) => !(value >= 0)))
+      problems.push(`${key} must hold 5 numbers ≥ 0`);
+  }
+  if (
+    Array.isArray(city.treatmentMinutesByLevel) &&
+    city.treatmentMinutesByLevel.some((value) => !(value > 0))
+  )
+    problems.push('treatmentMinutesByLevel must all be > 0');
+  if (
+    city.patienceMinutesByLevel.length !== 5 ||
+    city.patienceMinutesByLevel.some((value) => value !== null && !(value > 0))
+  ) {
+    problems.push('patienceMinutesByLevel must hold 5 entries, each null or > 0');
+  }
+  if (!(city.treatmentCoefficientOfVariation >= 0))
+    problems.push('treatmentCoefficientOfVariation must be ≥ 0');
+  return problems;
+}

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseJsonBatch } from './json-batch.ts';
+import type { ParsedBatch } from '../readings/reading.ts';
+
+const now = Date.UTC(2026, 10, 28, 12);
+
+function batch(text: string, options = {}): ParsedBatch {
+  const outcome = parseJsonBatch(text, now, options);
+  assert.ok(outcome.ok, 'expected a parsed batch');
+  return outcome.batch;
+}
+
+test('accepts a batch with millisecond and ISO-8601 timestamps', () => {
+  const parsed = batch(
+    JSON.stringify([
+      { sensor: 'a', ts: now - 1000, value: 1.5 },
+      { sensor: 'b', ts: '2026-11-28T11:00:00.250Z', value: -2 },
+      { sensor: 'c', ts: '2026-11-28T12:00:00+01:00', value: 0 },
+    ]),
+  );
+  assert.deepEqual(parsed.rejected, []);
+  assert.deepEqual(parsed.readings, [
+    { sensor: 'a', ts: now - 1000, value: 1.5 },
+    { sensor: 'b', ts: Date.UTC(2026, 10, 28, 11, 0, 0, 250), value: -2 },
+    { sensor: 'c', ts: Date.UTC(2026, 10, 28, 11), value: 0 },
+  ]);
+});
+
+test('accepts a single object and defaults a missing ts to the receive time', () => {
+  assert.deepEqual(batch('{"sensor":"a","value":3}').readings, [{ sensor: 'a', ts: now, value: 3 }]);
+});
+
+test('takes the sensor from the default (an MQTT topic) and accepts a bare number', () => {
+  assert.deepEqual(batch('[{"ts":1000,"value":3}]', { defaultSensor: 't' }).readings, [
+    { sensor: 't', ts: 1000, value: 3 },
+  ]);
+  assert.deepEqual(batch('21.5', { defaultSensor: 't' }).readings, [{ sensor: 't', ts: now, value: 21.5 }]);
+});
+
+test('a body that is not JSON, or not an array or object, is malformed', () => {
+  for (const text of ['[{"sensor":', 'not json', '"text"', '12', 'null']) {
+    const outcome = parseJsonBatch(text, now);
+    assert.equal(outcome.ok, false, text);
+  }
+});
+
+const rules: [string, unknown, string, string][] = [
+  ['a non-numeric value', { sensor: 'a', ts: 1, value: '21.5' }, 'value', 'not-a-number'],
+  ['a boolean value', { sensor: 'a', ts: 1, value: true }, 'value', 'not-a-number'],
+  ['an infinite value', 'INFINITY', 'value', 'not-finite'],
+  ['a missing value', { sensor: 'a', ts: 1 }, 'value', 'missing'],
+  ['a missing sensor', { ts: 1, value: 1 }, 'sensor', 'missing'],
+  ['an empty sensor id', { sensor: '', ts: 1, value: 1 }, 'sensor', 'bad-sensor-id'],
+  ['a sensor id with a control character', { sensor: 'a\nb', ts: 1, value: 1 }, 'sensor', 'bad-sensor-id'],
+  ['a numeric sensor id', { sensor: 7, ts: 1, value: 1 }, 'sensor', 'bad-sensor-id'],
+  ['an unparseable timestamp', { sensor: 'a', ts: 'yesterday', value: 1 }, 'ts', 'bad-timestamp'],
+  ['a timestamp before 1970', { sensor: 'a', ts: -5, value: 1 }, 'ts', 'bad-timestamp'],
+  [
+    'a timestamp two days ahead',
+    { sensor: 'a', ts: now + 2 * 86_400_000, value: 1 },
+    'ts',
+    'future-timestamp',
+  ],
+  ['an item that is not an object', [1, 2], '', 'malformed'],
+];
+
+for (const [what, item, field, rule] of rules) {
+  test(`rejects ${what} and keeps the rest of the batch`, () => {
+    const good = { sensor: 'good', ts: now, value: 1 };
+    // JSON cannot spell Infinity; 1e999 parses to it.
+    const text = `[${JSON.stringify(good)},${item === 'INFINITY' ? '{"sensor":"a","ts":1,"value":1e999}' : JSON.stringify(item)}]`;
+    const parsed = batch(text);
+    assert.deepEqual(parsed.readings, [good]);
+    assert.equal(parsed.rejected.length, 1);
+    assert.equal(parsed.rejected[0]?.index, 1);
+    assert.equal(parsed.rejected[0]?.field, field);
+    assert.equal(parsed.rejected[0]?.rule, rule);
+    assert.ok((parsed.rejected[0]?.message.length ?? 0) > 0);
+  });
+}
+
+test('the future limit is configurable', () => {
+  const text = JSON.stringify([{ sensor: 'a', ts: now + 10_000, value: 1 }]);
+  assert.equal(batch(text).readings.length, 1);
+  assert.equal(batch(text, { maxFutureMillis: 5_000 }).rejected[0]?.rule, 'future-timestamp');
+});

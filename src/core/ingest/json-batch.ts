@@ -1,0 +1,111 @@
+import { parseTimestamp } from './timestamp.ts';
+import {
+  BatchCollector,
+  resolveValidationOptions,
+  type ParseOutcome,
+  type ValidationOptions,
+} from './validation.ts';
+
+export interface JsonBatchOptions extends Partial<ValidationOptions> {
+  /** Sensor of items that name none (e.g. taken from an MQTT topic); a bare number is then a reading too. */
+  defaultSensor?: string;
+}
+
+/**
+ * Parses a JSON batch `[{"sensor", "ts", "value"}]` or a single such object. `ts` is epoch
+ * milliseconds or ISO-8601 and defaults to `nowMillis`. Bad items are rejected one by one;
+ * a body that is not JSON, or not an object or array, is malformed.
+ */
+export function parseJsonBatch(
+  text: string,
+  nowMillis: number,
+  options: JsonBatchOptions = {},
+): ParseOutcome {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: 'malformed', message: `body is not valid JSON: ${(error as Error).message}` };
+  }
+  return validateJsonBatch(body, nowMillis, options);
+}
+
+/** Validates an already parsed JSON body (see `parseJsonBatch`). */
+export function validateJsonBatch(
+  body: unknown,
+  nowMillis: number,
+  options: JsonBatchOptions = {},
+): ParseOutcome {
+  const collector = new BatchCollector(nowMillis, resolveValidationOptions(options));
+  const defaultSensor = options.defaultSensor;
+  if (typeof body === 'number' && defaultSensor !== undefined) {
+    if (collector.checkSensor(0, defaultSensor)) collector.accept(0, defaultSensor, nowMillis, body);
+    return collector.result();
+  }
+  if (body === null || typeof body !== 'object') {
+    return {
+      ok: false,
+      reason: 'malformed',
+      message: 'body must be a JSON array of readings or one reading object',
+    };
+  }
+  const items: unknown[] = Array.isArray(body) ? body : [body];
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      collector.reject(index, '', item, 'malformed', 'item must be an object with sensor, ts and value');
+      continue;
+    }
+    validateItem(collector, index, item as Record<string, unknown>, nowMillis, defaultSensor);
+  }
+  return collector.result();
+}
+
+function validateItem(
+  collector: BatchCollector,
+  index: number,
+  item: Record<string, unknown>,
+  nowMillis: number,
+  defaultSensor: string | undefined,
+): void {
+  const sensor = item['sensor'] ?? defaultSensor;
+  if (sensor === undefined) {
+    collector.reject(index, 'sensor', undefined, 'missing', 'sensor is required');
+    return;
+  }
+  if (typeof sensor !== 'string') {
+    collector.reject(index, 'sensor', sensor, 'bad-sensor-id', 'sensor must be a string');
+    return;
+  }
+  if (!collector.checkSensor(index, sensor)) return;
+  const value = item['value'];
+  if (value === undefined) {
+    collector.reject(index, 'value', undefined, 'missing', 'value is required', sensor);
+    return;
+  }
+  if (typeof value !== 'number') {
+    collector.reject(
+      index,
+      'value',
+      value,
+      'not-a-number',
+      `value must be a number, got ${typeof value}`,
+      sensor,
+    );
+    return;
+  }
+  const rawTs = item['ts'];
+  const ts = rawTs === undefined ? nowMillis : parseTimestamp(rawTs);
+  if (ts === undefined) {
+    collector.reject(
+      index,
+      'ts',
+      rawTs,
+      'bad-timestamp',
+      'ts must be epoch milliseconds or an ISO-8601 string',
+      sensor,
+    );
+    return;
+  }
+  collector.accept(index, sensor, ts, value);
+}

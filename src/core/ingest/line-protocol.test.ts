@@ -1,0 +1,142 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseLineProtocol, parsePrecision, type Precision } from './line-protocol.ts';
+import type { ParsedBatch, Reading } from '../readings/reading.ts';
+
+const now = Date.UTC(2026, 10, 28, 12);
+
+function parse(text: string, precision: Precision = 'ms'): ParsedBatch {
+  const outcome = parseLineProtocol(text, precision, now);
+  assert.ok(outcome.ok, outcome.ok ? '' : outcome.message);
+  return outcome.batch;
+}
+
+test('reads a Telegraf line: every numeric field is a reading named after measurement, field and tags', () => {
+  const line = 'cpu,host=web1,cpu=cpu0 usage_idle=98.5,usage_user=1i,up=t,label="x y" 1764331200000000000';
+  assert.deepEqual(parse(line, 'ns').readings, [
+    { sensor: 'cpu.usage_idle,cpu=cpu0,host=web1', ts: 1764331200000, value: 98.5 },
+    { sensor: 'cpu.usage_user,cpu=cpu0,host=web1', ts: 1764331200000, value: 1 },
+  ]);
+});
+
+test('a sensor tag names the reading: <sensor> for field value, <sensor>.<field> otherwise', () => {
+  assert.deepEqual(parse('pump,sensor=p-7,site=north value=3.5,rpm=1200u 1000').readings, [
+    { sensor: 'p-7', ts: 1000, value: 3.5 },
+    { sensor: 'p-7.rpm', ts: 1000, value: 1200 },
+  ]);
+});
+
+test('converts every precision to milliseconds and defaults a missing timestamp to now', () => {
+  const cases: [Precision, string, number][] = [
+    ['ns', '1700000000123456789', 1700000000123],
+    ['us', '1700000000123456', 1700000000123],
+    ['ms', '1700000000123', 1700000000123],
+    ['s', '1700000000', 1700000000000],
+    ['m', '28333333', 28333333 * 60_000],
+    ['h', '472222', 472222 * 3_600_000],
+  ];
+  for (const [precision, raw, millis] of cases) {
+    assert.equal(parse(`m,sensor=a value=1 ${raw}`, precision).readings[0]?.ts, millis, precision);
+  }
+  assert.equal(parse('m,sensor=a value=1').readings[0]?.ts, now);
+  assert.equal(parsePrecision(undefined), 'ns');
+  assert.equal(parsePrecision('u'), 'us');
+  assert.equal(parsePrecision('fortnight'), undefined);
+});
+
+test('handles escapes, comments, blank lines and CRLF', () => {
+  const text = '# comment\r\n\r\nroom\\ temp,sensor=a\\,b\\ c\\=d value=1 5\r\n  m,sensor=x f\\=1=2 6\n';
+  assert.deepEqual(parse(text).readings, [
+    { sensor: 'a,b c=d', ts: 5, value: 1 },
+    { sensor: 'x.f=1', ts: 6, value: 2 },
+  ]);
+});
+
+const rules: [string, string, string, string][] = [
+  ['a non-numeric field value', 'm,sensor=a value=abc 1', 'value', 'not-a-number'],
+  ['a NaN field value', 'm,sensor=a value=NaN 1', 'value', 'not-finite'],
+  ['an infinite field value', 'm,sensor=a value=1e999 1', 'value', 'not-finite'],
+  ['a bad integer', 'm,sensor=a value=1.5i 1', 'value', 'not-a-number'],
+  ['an unparseable timestamp', 'm,sensor=a value=1 12:00', 'timestamp', 'bad-timestamp'],
+  ['a timestamp before 1970', 'm,sensor=a value=1 -5', 'timestamp', 'bad-timestamp'],
+  ['a future timestamp', `m,sensor=a value=1 ${now + 3 * 86_400_000}`, 'timestamp', 'future-timestamp'],
+  ['a line without fields', 'm,sensor=a', '', 'malformed'],
+  ['a tag without a value', 'm,sensor value=1', '', 'malformed'],
+  ['an unterminated string field', 'm,sensor=a note="open value=1', '', 'malformed'],
+];
+
+for (const [what, line, field, rule] of rules) {
+  test(`rejects ${what} and keeps the other lines`, () => {
+    const parsed = parse(`m,sensor=good value=1 1\n${line}\nm,sensor=good value=2 2`);
+    assert.deepEqual(
+      parsed.readings.map((reading) => reading.value),
+      [1, 2],
+    );
+    assert.equal(parsed.rejected.length, 1);
+    assert.equal(parsed.rejected[0]?.index, 1);
+    assert.equal(parsed.rejected[0]?.field, field);
+    assert.equal(parsed.rejected[0]?.rule, rule);
+  });
+}
+
+test('a body none of whose lines can be read is malformed', () => {
+  const outcome = parseLineProtocol('this is not line protocol\nnor this', 'ns', now);
+  assert.equal(outcome.ok, false);
+  assert.ok(parseLineProtocol('', 'ns', now).ok);
+});
+
+const escapeKey = (text: string) => text.replace(/[,= \\]/g, (c) => `\\${c}`);
+const escapeMeasurement = (text: string) => text.replace(/[, \\]/g, (c) => `\\${c}`);
+
+test('round-trips generated lines with escaped names, tags, precisions and numeric fields', () => {
+  const name = fc
+    .stringMatching(/^[a-zA-Z0-9_ ,=.-]{1,10}$/)
+    .filter((text) => !text.startsWith(' ') && !text.startsWith('#'));
+  const tag = fc.tuple(
+    name.filter((key) => key !== 'sensor'),
+    name,
+  );
+  const field = fc.tuple(
+    name,
+    fc.oneof(
+      fc
+        .double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 })
+        .map((value) => ({ value: Number(String(value)), text: String(value) })),
+      fc.integer({ min: -1e9, max: 1e9 }).map((value) => ({ value, text: `${value}i` })),
+    ),
+  );
+  const line = fc.record({
+    measurement: name,
+    tags: fc.uniqueArray(tag, { selector: (pair) => pair[0], maxLength: 3 }),
+    fields: fc.uniqueArray(field, { selector: (pair) => pair[0], minLength: 1, maxLength: 3 }),
+    seconds: fc.integer({ min: 0, max: Math.floor(now / 1000) }),
+  });
+  const precision = fc.constantFrom<Precision>('ns', 'us', 'ms', 's');
+  fc.assert(
+    fc.property(fc.array(line, { minLength: 1, maxLength: 10 }), precision, (lines, unit) => {
+      const digits = { ns: '000000000', us: '000000', ms: '000', s: '', m: '', h: '' }[unit];
+      const text = lines
+        .map((item) => {
+          const tags = item.tags.map(([key, value]) => `,${escapeKey(key)}=${escapeKey(value)}`).join('');
+          const fields = item.fields.map(([key, value]) => `${escapeKey(key)}=${value.text}`).join(',');
+          return `${escapeMeasurement(item.measurement)}${tags} ${fields} ${item.seconds}${digits}`;
+        })
+        .join('\n');
+      const expected: Reading[] = lines.flatMap((item) => {
+        const suffix = [...item.tags]
+          .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+          .map(([key, value]) => `,${key}=${value}`)
+          .join('');
+        return item.fields.map(([key, value]) => ({
+          sensor: `${item.measurement}.${key}${suffix}`,
+          ts: item.seconds * 1000,
+          value: value.value,
+        }));
+      });
+      const parsed = parse(text, unit);
+      assert.deepEqual(parsed.rejected, []);
+      assert.deepEqual(parsed.readings, expected);
+    }),
+  );
+});

@@ -1,0 +1,337 @@
+import {
+  BatchCollector,
+  resolveValidationOptions,
+  type ParseOutcome,
+  type ValidationOptions,
+} from './validation.ts';
+
+/** Timestamp precisions of the InfluxDB `/write` endpoint (`n`, `u`, `ms`, `s`, `m`, `h` and long forms). */
+export type Precision = 'ns' | 'us' | 'ms' | 's' | 'm' | 'h';
+
+const PRECISION_ALIASES: Readonly<Record<string, Precision>> = {
+  ns: 'ns',
+  n: 'ns',
+  us: 'us',
+  u: 'us',
+  µ: 'us',
+  ms: 'ms',
+  s: 's',
+  m: 'm',
+  h: 'h',
+};
+
+/** Reads the `precision` query parameter; undefined means nanoseconds, an unknown one gives undefined. */
+export function parsePrecision(text: string | undefined): Precision | undefined {
+  return text === undefined || text === '' ? 'ns' : PRECISION_ALIASES[text];
+}
+
+const COMMA = 44;
+const SPACE = 32;
+const EQUALS = 61;
+const BACKSLASH = 92;
+const QUOTE = 34;
+const CARRIAGE_RETURN = 13;
+const TAB = 9;
+const HASH = 35;
+
+/** Digits to drop (or factor to apply) to turn a timestamp of each precision into milliseconds. */
+const DROPPED_DIGITS: Readonly<Record<Precision, number>> = { ns: 6, us: 3, ms: 0, s: 0, m: 0, h: 0 };
+const MILLIS_FACTOR: Readonly<Record<Precision, number>> = {
+  ns: 1,
+  us: 1,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/**
+ * Parses InfluxDB line protocol as Telegraf sends it:
+ * `measurement[,tag=value...] field=value[,field=value...] [timestamp]`, with backslash escapes.
+ * Every numeric field (float, `i` integer, `u` unsigned) becomes one reading; string and boolean
+ * fields are skipped. Sensor id: the `sensor` tag's value when the field is `value`, else
+ * `<sensor>.<field>`; without a `sensor` tag, `<measurement>.<field>` followed by every tag as
+ * `,key=value` in key order (the series key of InfluxDB). Timestamps default to `nowMillis`;
+ * fractions of a millisecond are truncated. Rejections carry index = line number − 1.
+ * The body is malformed when it has lines and none of them could be read.
+ */
+export function parseLineProtocol(
+  text: string,
+  precision: Precision,
+  nowMillis: number,
+  options: Partial<ValidationOptions> = {},
+): ParseOutcome {
+  const collector = new BatchCollector(nowMillis, resolveValidationOptions(options));
+  const scanner = new LineScanner(text, collector, precision, nowMillis);
+  let lineIndex = 0;
+  let lines = 0;
+  let readable = 0;
+  let start = 0;
+  const length = text.length;
+  while (start < length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = length;
+    let last = end;
+    if (last > start && text.charCodeAt(last - 1) === CARRIAGE_RETURN) last--;
+    let first = start;
+    while (first < last && (text.charCodeAt(first) === SPACE || text.charCodeAt(first) === TAB)) first++;
+    if (first < last && text.charCodeAt(first) !== HASH) {
+      lines++;
+      if (scanner.line(lineIndex, first, last)) readable++;
+    }
+    lineIndex++;
+    start = end + 1;
+  }
+  if (lines > 0 && readable === 0) {
+    const first = collector.rejected[0];
+    return {
+      ok: false,
+      reason: 'malformed',
+      message: `no line could be read${first ? `: line ${first.index + 1}: ${first.message}` : ''}`,
+    };
+  }
+  return collector.result();
+}
+
+function unescape(raw: string): string {
+  return raw.replace(/\\([,= "\\])/g, '$1');
+}
+
+/** Scans one line at a time; fields hold the position of the current line. */
+class LineScanner {
+  private readonly tagKeys: string[] = [];
+  private readonly tagValues: string[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly collector: BatchCollector,
+    private readonly precision: Precision,
+    private readonly nowMillis: number,
+  ) {}
+
+  /** Reads one line; returns false (after recording a rejection) when its structure is malformed. */
+  line(index: number, start: number, end: number): boolean {
+    const text = this.text;
+    let position = this.skipToken(start, end, true);
+    if (position === start) return this.malformed(index, start, end, 'line must start with a measurement');
+    const measurement = this.token(start, position);
+    this.tagKeys.length = 0;
+    this.tagValues.length = 0;
+    while (position < end && text.charCodeAt(position) === COMMA) {
+      const keyStart = position + 1;
+      const keyEnd = this.skipToken(keyStart, end, false);
+      if (keyEnd === keyStart || text.charCodeAt(keyEnd) !== EQUALS)
+        return this.malformed(index, start, end, 'tag must be key=value');
+      const valueEnd = this.skipToken(keyEnd + 1, end, false);
+      if (valueEnd === keyEnd + 1) return this.malformed(index, start, end, 'tag value must not be empty');
+      this.tagKeys.push(this.token(keyStart, keyEnd));
+      this.tagValues.push(this.token(keyEnd + 1, valueEnd));
+      position = valueEnd;
+    }
+    if (position >= end || text.charCodeAt(position) !== SPACE)
+      return this.malformed(index, start, end, 'fields must follow the measurement and tags after a space');
+    const fieldsStart = position + 1;
+    const fieldsEnd = this.skipFields(fieldsStart, end);
+    if (fieldsEnd < 0) return this.malformed(index, start, end, 'unterminated string field');
+    let ts = this.nowMillis;
+    if (fieldsEnd < end) {
+      let tsStart = fieldsEnd + 1;
+      while (tsStart < end && text.charCodeAt(tsStart) === SPACE) tsStart++;
+      let tsEnd = end;
+      while (tsEnd > tsStart && text.charCodeAt(tsEnd - 1) === SPACE) tsEnd--;
+      if (text.slice(tsStart, tsEnd).includes(' ')) {
+        return this.malformed(index, start, end, 'unexpected text after the timestamp');
+      }
+      if (tsStart < tsEnd) {
+        const parsed = this.timestamp(tsStart, tsEnd);
+        if (parsed === undefined) {
+          this.collector.reject(
+            index,
+            'timestamp',
+            text.slice(tsStart, tsEnd),
+            'bad-timestamp',
+            `timestamp must be an integer in ${this.precision}`,
+          );
+          return true;
+        }
+        ts = parsed;
+      }
+    }
+    return this.fields(index, measurement, fieldsStart, fieldsEnd, end, ts, start);
+  }
+
+  private malformed(index: number, start: number, end: number, message: string): boolean {
+    const line = this.text.slice(start, Math.min(end, start + 200));
+    this.collector.reject(index, '', line, 'malformed', message);
+    return false;
+  }
+
+  private token(start: number, end: number): string {
+    const raw = this.text.slice(start, end);
+    return raw.includes('\\') ? unescape(raw) : raw;
+  }
+
+  /** End of a measurement, tag key or tag value: the first unescaped comma, space (or equals sign). */
+  private skipToken(position: number, end: number, measurement: boolean): number {
+    const text = this.text;
+    while (position < end) {
+      const code = text.charCodeAt(position);
+      if (code === BACKSLASH) position += 2;
+      else if (code === COMMA || code === SPACE || (!measurement && code === EQUALS)) return position;
+      else position++;
+    }
+    return Math.min(position, end);
+  }
+
+  /** End of the field set (the space before the timestamp, or the line end); -1 for an open string. */
+  private skipFields(position: number, end: number): number {
+    const text = this.text;
+    while (position < end) {
+      const code = text.charCodeAt(position);
+      if (code === BACKSLASH) position += 2;
+      else if (code === QUOTE) {
+        position++;
+        while (position < end && text.charCodeAt(position) !== QUOTE)
+          position += text.charCodeAt(position) === BACKSLASH ? 2 : 1;
+        if (position >= end) return -1;
+        position++;
+      } else if (code === SPACE) return position;
+      else position++;
+    }
+    return end;
+  }
+
+  /** Milliseconds of an integer timestamp in the scanner's precision (sub-millisecond digits dropped). */
+  private timestamp(start: number, end: number): number | undefined {
+    const text = this.text;
+    const negative = text.charCodeAt(start) === 45;
+    const first = negative ? start + 1 : start;
+    if (first === end) return undefined;
+    const kept = end - DROPPED_DIGITS[this.precision];
+    let value = 0;
+    for (let position = first; position < end; position++) {
+      const digit = text.charCodeAt(position) - 48;
+      if (digit < 0 || digit > 9) return undefined;
+      if (position < kept) value = value * 10 + digit;
+    }
+    const millis = value * MILLIS_FACTOR[this.precision];
+    return negative ? -millis : millis;
+  }
+
+  /** Reads key=value pairs; every numeric one becomes a reading. */
+  private fields(
+    index: number,
+    measurement: string,
+    position: number,
+    fieldsEnd: number,
+    lineEnd: number,
+    ts: number,
+    lineStart: number,
+  ): boolean {
+    const text = this.text;
+    const prefix = this.sensorPrefix();
+    const suffix = prefix === undefined ? this.seriesTags() : '';
+    while (position < fieldsEnd) {
+      const keyEnd = this.skipToken(position, fieldsEnd, false);
+      if (keyEnd === position || text.charCodeAt(keyEnd) !== EQUALS)
+        return this.malformed(index, lineStart, lineEnd, 'field must be key=value');
+      const field = this.token(position, keyEnd);
+      const valueStart = keyEnd + 1;
+      let valueEnd: number;
+      const code = text.charCodeAt(valueStart);
+      if (code === QUOTE) {
+        valueEnd = valueStart + 1;
+        while (valueEnd < fieldsEnd && text.charCodeAt(valueEnd) !== QUOTE)
+          valueEnd += text.charCodeAt(valueEnd) === BACKSLASH ? 2 : 1;
+        valueEnd++;
+      } else {
+        valueEnd = valueStart;
+        while (valueEnd < fieldsEnd && text.charCodeAt(valueEnd) !== COMMA) valueEnd++;
+        const sensor =
+          prefix === undefined
+            ? `${measurement}.${field}${suffix}`
+            : field === 'value'
+              ? prefix
+              : `${prefix}.${field}`;
+        this.numeric(index, sensor, field, valueStart, valueEnd, ts);
+      }
+      if (valueEnd < fieldsEnd && text.charCodeAt(valueEnd) !== COMMA)
+        return this.malformed(index, lineStart, lineEnd, 'fields must be separated by commas');
+      position = valueEnd + 1;
+    }
+    return true;
+  }
+
+  private numeric(
+    index: number,
+    sensor: string,
+    field: string,
+    start: number,
+    end: number,
+    ts: number,
+  ): void {
+    if (start === end) {
+      this.collector.reject(index, field, '', 'missing', 'field value is empty', sensor);
+      return;
+    }
+    const text = this.text;
+    const last = text.charCodeAt(end - 1);
+    let value: number;
+    if (last === 105 || last === 117) {
+      // 105 'i' integer, 117 'u' unsigned
+      const raw = text.slice(start, end - 1);
+      value = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
+      if (Number.isNaN(value)) {
+        this.collector.reject(
+          index,
+          field,
+          text.slice(start, end),
+          'not-a-number',
+          'integer field must be digits followed by i or u',
+          sensor,
+        );
+        return;
+      }
+    } else {
+      const raw = text.slice(start, end);
+      value = Number(raw);
+      if (Number.isNaN(value) || raw.trim() !== raw) {
+        if (isBoolean(raw)) return;
+        this.collector.reject(
+          index,
+          field,
+          raw,
+          raw === 'NaN' ? 'not-finite' : 'not-a-number',
+          'field value must be a number',
+          sensor,
+        );
+        return;
+      }
+    }
+    if (!this.collector.checkSensor(index, sensor)) return;
+    this.collector.accept(index, sensor, ts, value, field, 'timestamp');
+  }
+
+  /** The id prefix from a `sensor` tag, if the line has one. */
+  private sensorPrefix(): string | undefined {
+    const at = this.tagKeys.indexOf('sensor');
+    return at === -1 ? undefined : this.tagValues[at];
+  }
+
+  /** `,key=value` for every tag, in key order. */
+  private seriesTags(): string {
+    const count = this.tagKeys.length;
+    if (count === 0) return '';
+    const order = [...this.tagKeys.keys()];
+    if (count > 1) order.sort((a, b) => ((this.tagKeys[a] as string) < (this.tagKeys[b] as string) ? -1 : 1));
+    let suffix = '';
+    for (const at of order) suffix += `,${this.tagKeys[at] as string}=${this.tagValues[at] as string}`;
+    return suffix;
+  }
+}
+
+const BOOLEANS = new Set(['t', 'T', 'true', 'True', 'TRUE', 'f', 'F', 'false', 'False', 'FALSE']);
+
+function isBoolean(raw: string): boolean {
+  return BOOLEANS.has(raw);
+}

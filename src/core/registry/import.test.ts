@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { parseCsv } from './csv.ts';
+import { parseRegistryCsv, parseRegistryGeoJson } from './import.ts';
+
+function toCsvCell(cell: string): string {
+  return /[",\r\n]/.test(cell) || cell === '' ? `"${cell.replaceAll('"', '""')}"` : cell;
+}
+
+void test('CSV cells survive quoting: any table written with RFC 4180 quoting reads back the same', () => {
+  const cell = fc.string({ unit: fc.constantFrom('a', 'b', ',', '"', '\n', '\r\n', ' ', 'é') });
+  const table = fc.array(fc.array(cell, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 5 });
+  fc.assert(
+    fc.property(table, (rows) => {
+      const text = rows.map((row) => row.map(toCsvCell).join(',')).join('\r\n');
+      assert.deepEqual(parseCsv(text), rows);
+    }),
+  );
+});
+
+void test('a CSV of sensors reads tag columns, skips blank lines and names each refused row', () => {
+  const csv = [
+    'id,kind,unit,asset,lat,lon,tags,tag.owner',
+    's1,flow,l/s,p1,52.1,4.3,zone=a;floor=2,water board',
+    '',
+    's/2,flow,l/s,,,,,',
+    's3,level,m,,north,4.3,,',
+  ].join('\n');
+  const result = parseRegistryCsv('sensor', csv);
+  assert.deepEqual(result.records, [
+    {
+      id: 's1',
+      kind: 'flow',
+      unit: 'l/s',
+      asset: 'p1',
+      lat: 52.1,
+      lon: 4.3,
+      tags: { zone: 'a', floor: '2', owner: 'water board' },
+    },
+  ]);
+  assert.deepEqual(
+    result.rejected.map((r) => [r.row, r.field, r.value, r.rule]),
+    [
+      [4, 'id', 's/2', 'id'],
+      [5, 'lat', 'north', 'coordinate'],
+    ],
+  );
+});
+
+void test('a CSV without an id column is refused as a whole', () => {
+  const result = parseRegistryCsv('asset', 'name,type\nx,pump\n');
+  assert.equal(result.records.length, 0);
+  assert.deepEqual(
+    result.rejected.map((r) => [r.row, r.field, r.rule]),
+    [[1, 'id', 'missing']],
+  );
+});
+
+void test('GeoJSON features become assets with lon/lat from the Point and the feature id as fallback id', () => {
+  const result = parseRegistryGeoJson('asset', {
+    type: 'FeatureCollection',
+    features: [
+      {
+        type: 'Feature',
+        id: 'h1',
+        geometry: { type: 'Point', coordinates: [4.9, 52.4] },
+        properties: { type: 'hospital', name: 'OLVG' },
+      },
+      {
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: [200, 52] },
+        properties: { id: 'bad', type: 'pump' },
+      },
+    ],
+  });
+  assert.deepEqual(result.records, [
+    { id: 'h1', type: 'hospital', name: 'OLVG', lat: 52.4, lon: 4.9, tags: {} },
+  ]);
+  assert.deepEqual(
+    result.rejected.map((r) => [r.row, r.field, r.value, r.rule]),
+    [[1, 'lon', 200, 'coordinate']],
+  );
+  assert.equal(parseRegistryGeoJson('asset', { type: 'Point' }).rejected[0]?.rule, 'geojson');
+});

@@ -1,0 +1,59 @@
+/**
+ * K-fold cross-validation that retrains the engine inside every fold: the
+ * held-out patients never touch the vocabulary or the weights.
+ */
+import type { Level } from './presentation.ts';
+import type { Example, TrainingOptions } from './engine.ts';
+import type { DecisionRule } from './decision.ts';
+import { defaultTrainingOptions, trainTriageModel, triage } from './engine.ts';
+
+/** Deterministic stratified fold of each example: by level, in input order, round robin. */
+export function assignFolds(levelsOfExamples: readonly Level[], folds: number): number[] {
+  const seen = [0, 0, 0, 0, 0];
+  return levelsOfExamples.map((level) => {
+    const count = seen[level - 1] ?? 0;
+    seen[level - 1] = count + 1;
+    return (count + level) % folds;
+  });
+}
+
+/** Out-of-fold predicted level for every example, in input order. `fold` defaults to `assignFolds`. */
+export function crossValidate(
+  examples: readonly Example[],
+  folds: number,
+  options: TrainingOptions = defaultTrainingOptions,
+  fold: readonly number[] = assignFolds(
+    examples.map((example) => example.level),
+    folds,
+  ),
+): Level[] {
+  return crossValidateDetailed(examples, folds, options, fold).predicted;
+}
+
+/** As `crossValidate`, with the decision rule each fold's training chose. */
+export function crossValidateDetailed(
+  examples: readonly Example[],
+  folds: number,
+  options: TrainingOptions = defaultTrainingOptions,
+  fold: readonly number[] = assignFolds(
+    examples.map((example) => example.level),
+    folds,
+  ),
+): { predicted: Level[]; decisions: DecisionRule[] } {
+  if (!Number.isInteger(folds) || folds < 2 || folds > examples.length)
+    throw new Error(`folds must be an integer from 2 to ${examples.length}`);
+  if (fold.length !== examples.length) throw new Error('one fold per example is needed');
+  const predicted = new Array<Level>(examples.length);
+  const decisions: DecisionRule[] = [];
+  for (let k = 0; k < folds; k++) {
+    const model = trainTriageModel(
+      examples.filter((_, index) => fold[index] !== k),
+      options,
+    );
+    decisions.push(model.decision);
+    examples.forEach((example, index) => {
+      if (fold[index] === k) predicted[index] = triage(example.presentation, model).level;
+    });
+  }
+  return { predicted, decisions };
+}

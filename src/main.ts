@@ -1,0 +1,236 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { nodeSecrets } from './adapters/crypto/secrets.ts';
+import { DuckDbKeyStore } from './adapters/duckdb/keys-store.ts';
+import { DuckDbMaintenanceRepository } from './adapters/duckdb/maintenance-repository.ts';
+import { DuckDbRegistry } from './adapters/duckdb/registry-store.ts';
+import type { MountedRoutes } from './adapters/http/app.ts';
+import { createApp } from './adapters/http/app.ts';
+import { Metrics } from './adapters/http/metrics.ts';
+import { cityRoutes } from './adapters/http/routes/city.ts';
+import { emergencyRoutes } from './adapters/http/routes/emergency.ts';
+import { maintenanceRoutes } from './adapters/http/routes/maintenance.ts';
+import { meRoutes } from './adapters/http/routes/me.ts';
+import { MemoryBus } from './adapters/memory/bus.ts';
+import { MemoryKeyStore } from './adapters/memory/keys.ts';
+import { MemoryMaintenanceRepository } from './adapters/memory/maintenance-repository.ts';
+import { MemoryReadings } from './adapters/memory/readings.ts';
+import { MemoryRegistry } from './adapters/memory/registry.ts';
+import { startBroker } from './adapters/mqtt/broker.ts';
+import { Coalescer } from './adapters/mqtt/coalescer.ts';
+import { startSubscriber } from './adapters/mqtt/subscriber.ts';
+import type { Config } from './config.ts';
+import { findDetector } from './core/anomaly/registry.ts';
+import { shippedModel } from './core/triage/shipped-model.ts';
+import type { MessageBus } from './ports/bus.ts';
+import type { Ingestor } from './ports/ingest.ts';
+import type { KeyStore } from './ports/keys.ts';
+import type { DetectorStateStore, MaintenanceRepository } from './ports/maintenance.ts';
+import type { ReadingQueries } from './ports/reading-queries.ts';
+import type { Registry } from './ports/registry.ts';
+import { KeyService } from './services/auth/keys.ts';
+import type { CityViews } from './services/demo/views.ts';
+import { DetectionService } from './services/detection/detection-service.ts';
+import { EmergencyService } from './services/emergency/emergency-service.ts';
+import { coreParsers } from './services/edge/core-parsers.ts';
+import { EdgeIngest } from './services/edge/edge-ingest.ts';
+import { createEmbeddedStorage } from './services/ingest/embedded.ts';
+
+/** The store as the composition root sees it: the ports plus its lifecycle. */
+export interface Storage {
+  ingestor: Ingestor;
+  queries: ReadingQueries;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** What a caller such as `urban-brain demo` may add to the platform. */
+export interface PlatformExtensions {
+  /** Views behind `/api/v1/map`, `/traffic` and `/hospitals`. */
+  city?: () => CityViews | null;
+}
+
+export interface Platform {
+  httpPort: number;
+  /** Port of the embedded broker; null when subscribed to an external one. */
+  mqttPort: number | null;
+  /** Set only when the first admin key was generated at this start. */
+  generatedAdminKey: string | null;
+  /** Accepts readings as the HTTP and MQTT edges do (for in-process producers such as the demo). */
+  edge: EdgeIngest;
+  bus: MessageBus;
+  registry: Registry;
+  keys: KeyService;
+  /** Stops accepting, finishes in-flight work, flushes and closes everything. Idempotent. */
+  stop(): Promise<void>;
+}
+
+interface Stores {
+  storage: Storage;
+  registry: Registry;
+  keyStore: KeyStore;
+  maintenance: MaintenanceRepository & DetectorStateStore;
+}
+
+function memoryStores(): Stores {
+  const readings = new MemoryReadings();
+  const storage = {
+    ingestor: readings,
+    queries: readings,
+    forceFlush: async () => undefined,
+    shutdown: () => readings.shutdown(),
+  };
+  return {
+    storage,
+    registry: new MemoryRegistry(),
+    keyStore: new MemoryKeyStore(),
+    maintenance: new MemoryMaintenanceRepository(),
+  };
+}
+
+/** The embedded default: one DuckDB file (readings, registry, keys, maintenance) and a write-ahead log in `dataDir`. */
+async function openStores(config: Config, log: (line: string) => void): Promise<Stores> {
+  if (config.memory) return memoryStores();
+  const storage = await createEmbeddedStorage({ dataDir: config.dataDir });
+  if (storage.recovered.readings > 0 || storage.recovered.tornBytes > 0) {
+    const { readings, tornBytes } = storage.recovered;
+    log(`recovered ${readings} readings from the write-ahead log (${tornBytes} torn bytes dropped)`);
+  }
+  const registry = await DuckDbRegistry.open(storage.database, {
+    onError: (error) => log(`registering new sensors failed: ${String(error)}`),
+  });
+  const keyStore = await DuckDbKeyStore.open(storage.database);
+  const maintenance = await DuckDbMaintenanceRepository.open(storage.database);
+  return { storage, registry, keyStore, maintenance };
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port: config.port, hostname: config.host }, () =>
+      resolve(server as Server),
+    );
+    server.once('error', reject);
+  });
+}
+
+/** Failure prediction: a detector on every accepted reading, raising alerts and work orders. */
+async function startDetection(config: Config, stores: Stores, bus: MessageBus, log: (line: string) => void) {
+  const detector = config.detector === 'none' ? undefined : findDetector(config.detector);
+  if (detector === undefined) return undefined;
+  const detection = new DetectionService({
+    bus,
+    repository: stores.maintenance,
+    states: stores.maintenance,
+    registry: stores.registry,
+    detector,
+    onError: (error) => log(`failure prediction: ${String(error)}`),
+  });
+  await detection.start();
+  return detection;
+}
+
+/** Composition root: config → adapters → services → start. A failed start closes what it opened. */
+export async function startPlatform(
+  config: Config,
+  log: (line: string) => void,
+  extensions: PlatformExtensions = {},
+): Promise<Platform> {
+  const stores = await openStores(config, log);
+  const undo: (() => Promise<void>)[] = [() => stores.storage.shutdown()];
+  try {
+    return await assemble(config, log, extensions, stores, undo);
+  } catch (error) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function assemble(
+  config: Config,
+  log: (line: string) => void,
+  extensions: PlatformExtensions,
+  stores: Stores,
+  undo: (() => Promise<void>)[],
+): Promise<Platform> {
+  const { storage, registry, keyStore } = stores;
+  const keys = new KeyService(keyStore, nodeSecrets);
+  const bootstrap = await keys.bootstrapAdmin(config.adminKey);
+  const bus = new MemoryBus({ onHandlerError: (error) => log(`bus handler failed: ${String(error)}`) });
+  const metrics = new Metrics({ processMetrics: true });
+  const parsers = coreParsers({ maxFutureMillis: config.maxFutureMillis });
+  const policy = config.unknownSensors;
+  const edge = new EdgeIngest({ ingestor: storage.ingestor, registry, bus, policy, observer: metrics });
+  const detection = await startDetection(config, stores, bus, log);
+  if (detection !== undefined) undo.push(() => detection.shutdown());
+
+  const routes: MountedRoutes[] = [{ path: '/api/v1', app: meRoutes() }];
+  if (detection !== undefined) {
+    routes.push({ path: '/api/v1', app: maintenanceRoutes({ repository: stores.maintenance, detection }) });
+  }
+  if (extensions.city !== undefined) routes.push({ path: '/api/v1', app: cityRoutes(extensions.city) });
+  const emergency = new EmergencyService({ registry, bus, model: shippedModel() });
+  await emergency.start();
+  undo.push(async () => emergency.stop());
+  routes.push({ path: '/api/v1', app: emergencyRoutes(emergency) });
+
+  const coalescer = new Coalescer({ edge });
+  const broker =
+    config.mqttUrl === null
+      ? await startBroker({ host: config.host, port: config.mqttPort, coalescer, parsers, keys })
+      : null;
+  const mqtt = broker ?? (await startSubscriber({ url: config.mqttUrl!, coalescer, parsers, log }));
+  undo.push(() => mqtt.close());
+
+  const closing = new AbortController();
+  let ready = false;
+  const app = createApp({
+    edge,
+    parsers,
+    registry,
+    queries: storage.queries,
+    keys,
+    bus,
+    metrics,
+    bodyLimitBytes: config.bodyLimitBytes,
+    isReady: () => ready,
+    closing: closing.signal,
+    routes,
+  });
+  const server = await listen(app.fetch, config);
+  ready = true;
+
+  async function stop(): Promise<void> {
+    ready = false;
+    closing.abort();
+    const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMillis);
+    await mqtt.close();
+    await httpClosed;
+    clearTimeout(force);
+    coalescer.stop();
+    await coalescer.drain();
+    // Bus handlers run on the next turn; let them see the last batches before detection stops.
+    await new Promise((resolve) => setImmediate(resolve));
+    await detection?.shutdown();
+    await registry.close();
+    await keyStore.close();
+    await bus.close();
+    // Last, with no other writer left: a checkpoint fails while another transaction is open.
+    await storage.forceFlush();
+    await storage.shutdown();
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    httpPort: (server.address() as AddressInfo).port,
+    mqttPort: broker?.port ?? null,
+    generatedAdminKey: bootstrap.kind === 'generated' ? bootstrap.secret : null,
+    edge,
+    bus,
+    registry,
+    keys,
+    stop: () => (stopping ??= stop()),
+  };
+}

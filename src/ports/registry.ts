@@ -1,0 +1,48 @@
+import type { Asset, Sensor } from '../core/registry/asset.ts';
+
+export interface ListOptions {
+  limit: number;
+  offset: number;
+}
+
+export interface SensorFilter extends ListOptions {
+  asset?: string;
+  kind?: string;
+}
+
+export interface AssetFilter extends ListOptions {
+  type?: string;
+}
+
+/** A rectangle in WGS 84 degrees. */
+export interface BoundingBox {
+  minLon: number;
+  minLat: number;
+  maxLon: number;
+  maxLat: number;
+}
+
+/** The sensor and asset registry. */
+export interface Registry {
+  /** Creates or replaces assets, all or nothing. */
+  putAssets(assets: readonly Asset[]): Promise<void>;
+  getAsset(id: string): Promise<Asset | undefined>;
+  listAssets(filter: AssetFilter): Promise<Asset[]>;
+  /** Deletes an asset; its sensors keep existing with no asset. False if absent. */
+  deleteAsset(id: string): Promise<boolean>;
+  /** Creates or replaces sensors, all or nothing. */
+  putSensors(sensors: readonly Sensor[]): Promise<void>;
+  /** Registers sensors that do not exist yet and leaves existing ones untouched (auto-register). */
+  addMissingSensors(sensors: readonly Sensor[]): Promise<void>;
+  getSensor(id: string): Promise<Sensor | undefined>;
+  listSensors(filter: SensorFilter): Promise<Sensor[]>;
+  deleteSensor(id: string): Promise<boolean>;
+  /** Ids of the sensors within the box, by their own position or else their asset's. */
+  sensorsWithin(box: BoundingBox): Promise<string[]>;
+  /**
+   * Whether a sensor is registered. Synchronous and cheap: it is asked for every reading ingested,
+   * so adapters answer it from memory.
+   */
+  hasSensor(id: string): boolean;
+  close(): Promise<void>;
+}

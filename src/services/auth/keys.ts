@@ -1,0 +1,75 @@
+import type { ApiKey, KeyInfo } from '../../core/auth/key.ts';
+import { keyIdOf, keyInfo } from '../../core/auth/key.ts';
+import type { Role } from '../../core/auth/role.ts';
+import type { KeyStore, SecretHasher } from '../../ports/keys.ts';
+
+export interface CreatedKey {
+  /** Shown once; only its hash is kept. */
+  secret: string;
+  info: KeyInfo;
+}
+
+/** The first admin key at start: taken from configuration, generated, or already there. */
+export type AdminBootstrap =
+  { kind: 'existing' } | { kind: 'configured' } | { kind: 'generated'; secret: string };
+
+/** Issuing, checking and revoking API keys. */
+export class KeyService {
+  readonly #store: KeyStore;
+  readonly #secrets: SecretHasher;
+  readonly #now: () => number;
+
+  constructor(store: KeyStore, secrets: SecretHasher, nowMillis: () => number = Date.now) {
+    this.#store = store;
+    this.#secrets = secrets;
+    this.#now = nowMillis;
+  }
+
+  /** The live key a secret stands for, or undefined (unknown or revoked). */
+  async authenticate(secret: string): Promise<ApiKey | undefined> {
+    if (secret === '') return undefined;
+    const key = await this.#store.findByHash(this.#secrets.hash(secret));
+    return key === undefined || key.revokedMillis !== null ? undefined : key;
+  }
+
+  async create(name: string, role: Role, secret = this.#secrets.generate()): Promise<CreatedKey> {
+    const hash = this.#secrets.hash(secret);
+    const key: ApiKey = {
+      id: keyIdOf(hash),
+      name,
+      role,
+      hash,
+      createdMillis: this.#now(),
+      revokedMillis: null,
+    };
+    await this.#store.add(key);
+    return { secret, info: keyInfo(key) };
+  }
+
+  async list(): Promise<KeyInfo[]> {
+    return (await this.#store.list()).map(keyInfo);
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    return this.#store.revoke(id, this.#now());
+  }
+
+  /**
+   * Makes sure an admin key exists. A configured secret is (re)registered if its hash is not
+   * stored yet; with none configured, a key is generated only when no live admin key exists.
+   */
+  async bootstrapAdmin(configuredSecret: string | null): Promise<AdminBootstrap> {
+    if (configuredSecret !== null) {
+      // A configured key that was revoked stays revoked: revocation must survive restarts.
+      if ((await this.#store.findByHash(this.#secrets.hash(configuredSecret))) !== undefined) {
+        return { kind: 'existing' };
+      }
+      await this.create('admin (configured)', 'admin', configuredSecret);
+      return { kind: 'configured' };
+    }
+    const keys = await this.#store.list();
+    if (keys.some((key) => key.role === 'admin' && key.revokedMillis === null)) return { kind: 'existing' };
+    const created = await this.create('admin (generated)', 'admin');
+    return { kind: 'generated', secret: created.secret };
+  }
+}

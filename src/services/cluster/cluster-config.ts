@@ -1,0 +1,138 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export const clusterRoles = ['ingest', 'process', 'api', 'all'] as const;
+export type ClusterRole = (typeof clusterRoles)[number];
+
+/** How a process of a scaled-out deployment finds its engines and what it does. */
+export interface ClusterConfig {
+  role: ClusterRole;
+  /** NATS servers (any of them; the client finds the rest). */
+  natsUrls: string[];
+  /** HTTP URL of each ClickHouse shard, in the order of `remote_servers`. */
+  clickhouseUrls: string[];
+  clickhouseCluster: string;
+  clickhouseDatabase: string;
+  postgresUrl: string;
+  /** Sensor shards of the readings stream (fixed once the stream exists). */
+  shards: number;
+  /** JetStream replicas of the stream, leases and snapshots (1 or 3). */
+  replicas: number;
+  /** Unique id of this processor in the cluster. */
+  member: string;
+  leaseMillis: number;
+  /** How often a processor snapshots detector state and acknowledges what it handled. */
+  commitIntervalMillis: number;
+  /** Sensors a process keeps in its registry cache. */
+  maxCachedSensors: number;
+}
+
+const list = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  )
+  .pipe(z.array(z.string().regex(/^[a-z]+:\/\//, 'must be a URL like nats://host:port')).min(1));
+
+const schema = z.object({
+  role: z.enum(clusterRoles).default('all'),
+  natsUrls: list,
+  clickhouseUrls: list,
+  clickhouseCluster: z.string().regex(/^\w+$/).default('urban_brain'),
+  clickhouseDatabase: z.string().regex(/^\w+$/).default('urban_brain'),
+  postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://'),
+  shards: z.coerce.number().int().min(1).max(4096).default(16),
+  replicas: z.coerce.number().int().min(1).max(5).default(1),
+  member: z
+    .string()
+    .regex(/^[\w-]+$/, 'letters, digits, - and _ only')
+    .default(`processor-${process.pid}`),
+  leaseMillis: z.coerce.number().int().min(1_000).default(10_000),
+  commitIntervalMillis: z.coerce.number().int().min(100).default(2_000),
+  maxCachedSensors: z.coerce.number().int().positive().default(1_000_000),
+});
+
+const sources = {
+  role: ['role', 'URBAN_BRAIN_ROLE'],
+  natsUrls: ['nats-url', 'URBAN_BRAIN_NATS_URL'],
+  clickhouseUrls: ['clickhouse-url', 'URBAN_BRAIN_CLICKHOUSE_URL'],
+  clickhouseCluster: ['clickhouse-cluster', 'URBAN_BRAIN_CLICKHOUSE_CLUSTER'],
+  clickhouseDatabase: ['clickhouse-database', 'URBAN_BRAIN_CLICKHOUSE_DATABASE'],
+  postgresUrl: ['postgres-url', 'URBAN_BRAIN_POSTGRES_URL'],
+  shards: ['shards', 'URBAN_BRAIN_SHARDS'],
+  replicas: ['replicas', 'URBAN_BRAIN_REPLICAS'],
+  member: ['member', 'URBAN_BRAIN_MEMBER'],
+  leaseMillis: ['lease-millis', 'URBAN_BRAIN_LEASE_MILLIS'],
+  commitIntervalMillis: ['commit-interval-millis', 'URBAN_BRAIN_COMMIT_INTERVAL_MILLIS'],
+  maxCachedSensors: ['max-cached-sensors', 'URBAN_BRAIN_MAX_CACHED_SENSORS'],
+} as const;
+
+export const clusterUsage = `scale-out options (all three URLs together switch from the embedded default):
+  --role ingest|process|api|all  what this process does (URBAN_BRAIN_ROLE, default all)
+  --nats-url URL[,URL…]          NATS JetStream servers (URBAN_BRAIN_NATS_URL)
+  --clickhouse-url URL[,URL…]    HTTP URL of each ClickHouse shard (URBAN_BRAIN_CLICKHOUSE_URL)
+  --postgres-url URL             PostgreSQL for registry, keys, alerts, work orders (URBAN_BRAIN_POSTGRES_URL)
+  --shards N                     sensor shards of the readings stream (default 16)
+  --replicas N                   JetStream replicas (default 1; 3 on a 3-server cluster)
+  --member ID                    unique processor id (default processor-<pid>)
+  --lease-millis N               shard lease time (default 10000)
+  --commit-interval-millis N     detector snapshot and acknowledgement period (default 2000)
+  --max-cached-sensors N         registry cache per process (default 1000000)
+`;
+
+export type ClusterConfigResult =
+  { ok: true; config: ClusterConfig | null; rest: string[] } | { ok: false; message: string };
+
+/**
+ * Takes the scale-out flags out of `args` (the rest go to the embedded config). No NATS, ClickHouse
+ * or PostgreSQL URL anywhere: `config` is null and the platform runs embedded exactly as before.
+ */
+export function loadClusterConfig(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ClusterConfigResult {
+  const flags = new Set<string>(Object.values(sources).map(([flag]) => flag));
+  const mine: string[] = [];
+  const rest: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index]!;
+    const name = arg.startsWith('--') ? arg.slice(2).split('=')[0]! : '';
+    if (!flags.has(name)) {
+      rest.push(arg);
+      continue;
+    }
+    mine.push(arg);
+    if (!arg.includes('=') && index + 1 < args.length) mine.push(args[(index += 1)]!);
+  }
+  const options = Object.fromEntries([...flags].map((flag) => [flag, { type: 'string' as const }]));
+  const values = parseArgs({ args: mine, options, strict: true, allowPositionals: false }).values as Record<
+    string,
+    string | undefined
+  >;
+  const raw: Record<string, unknown> = {};
+  for (const [key, [flag, variable]] of Object.entries(sources)) {
+    const value = values[flag] ?? env[variable];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  if (raw.natsUrls === undefined && raw.clickhouseUrls === undefined && raw.postgresUrl === undefined) {
+    if (raw.role !== undefined && raw.role !== 'all')
+      return {
+        ok: false,
+        message: `--role ${String(raw.role)} needs --nats-url, --clickhouse-url and --postgres-url`,
+      };
+    return { ok: true, config: null, rest };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0]) as keyof typeof sources;
+      const [flag, variable] = sources[key] ?? [key, key];
+      return `--${flag} (${variable}) = ${JSON.stringify(raw[key])}: ${issue.message}`;
+    });
+    return { ok: false, message: problems.join('\n') };
+  }
+  return { ok: true, config: parsed.data, rest };
+}

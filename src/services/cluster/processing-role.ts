@@ -1,0 +1,73 @@
+import type { JetStreamClient, JetStreamManager, KV, ObjectStore } from 'nats';
+import { ShardLeases } from '../../adapters/nats/shard-leases.ts';
+import { ShardProcessor } from './shard-processor.ts';
+import type { ShardProcessorOptions } from './shard-processor.ts';
+
+export interface ProcessingRoleOptions extends ShardProcessorOptions {
+  js: JetStreamClient;
+  manager: JetStreamManager;
+  leasesKv: KV;
+  snapshots: ObjectStore;
+  member: string;
+  leaseMillis: number;
+  log(line: string): void;
+}
+
+/**
+ * The `process` role: holds shard leases and runs one ShardProcessor per shard held. Shards move
+ * between processors as they join and leave; a moved shard continues from its last commit.
+ */
+export class ProcessingRole {
+  readonly #options: ProcessingRoleOptions;
+  readonly #processors = new Map<number, ShardProcessor>();
+  readonly #leases: ShardLeases;
+
+  constructor(options: ProcessingRoleOptions) {
+    this.#options = options;
+    this.#leases = new ShardLeases({
+      kv: options.leasesKv,
+      member: options.member,
+      shards: options.layout.shards,
+      leaseMillis: options.leaseMillis,
+      acquire: (shard) => this.#acquire(shard),
+      release: (shard) => this.#drop(shard, true),
+      lost: (shard) => this.#drop(shard, false),
+      onError: options.onError,
+    });
+  }
+
+  start(): void {
+    this.#leases.start();
+  }
+
+  /** Shards held now. */
+  owned(): number[] {
+    return this.#leases.owned();
+  }
+
+  /** Readings handled by the shards held now. */
+  handled(): number {
+    let total = 0;
+    for (const processor of this.#processors.values()) total += processor.handled;
+    return total;
+  }
+
+  /** Commits and hands every shard back. */
+  async stop(): Promise<void> {
+    await this.#leases.stop();
+  }
+
+  async #acquire(shard: number): Promise<void> {
+    const processor = new ShardProcessor(shard, this.#options);
+    await processor.start();
+    this.#processors.set(shard, processor);
+    this.#options.log(`shard ${shard}: taken over (${processor.restored} detector states restored)`);
+  }
+
+  async #drop(shard: number, commit: boolean): Promise<void> {
+    const processor = this.#processors.get(shard);
+    this.#processors.delete(shard);
+    await processor?.stop(commit);
+    this.#options.log(`shard ${shard}: ${commit ? 'handed over' : 'lease lost, stopped'}`);
+  }
+}

@@ -1,0 +1,125 @@
+import type { JetStreamClient, JetStreamManager, ObjectStore } from 'nats';
+import type { DetectorSpec } from '../../core/anomaly/detector.ts';
+import type { Reading } from '../../core/readings/reading.ts';
+import { ShardConsumer } from '../../adapters/nats/shard-consumer.ts';
+import type { ShardBatch } from '../../adapters/nats/shard-consumer.ts';
+import type { StreamLayout } from '../../adapters/nats/shards.ts';
+import { ShardSnapshotStore } from '../../adapters/nats/snapshot-store.ts';
+import type { MessageBus } from '../../ports/bus.ts';
+import type { DetectorState, MaintenanceRepository } from '../../ports/maintenance.ts';
+import type { Registry } from '../../ports/registry.ts';
+import { DetectionService } from '../detection/detection-service.ts';
+
+/** Where a processor writes readings: the ClickHouse adapter, or a fake in tests. */
+export interface ReadingSink {
+  insert(readings: readonly Reading[]): Promise<void>;
+  /** The readings of the list that are not stored yet. */
+  missing(readings: readonly Reading[]): Promise<Reading[]>;
+}
+
+export interface ShardProcessorOptions {
+  js: JetStreamClient;
+  manager: JetStreamManager;
+  layout: StreamLayout;
+  snapshots: ObjectStore;
+  sink: ReadingSink;
+  bus: MessageBus;
+  repository: MaintenanceRepository;
+  registry: Pick<Registry, 'getSensor' | 'getAsset'>;
+  /** Undefined: readings are only stored. */
+  detector: DetectorSpec | undefined;
+  commitIntervalMillis: number;
+  onError(error: unknown): void;
+}
+
+/** A snapshot store that remembers a failed save, so a commit can refuse to acknowledge. */
+class CheckedSnapshots extends ShardSnapshotStore {
+  failure: unknown;
+  override async saveDetectorStates(states: readonly DetectorState[]): Promise<void> {
+    try {
+      await super.saveDetectorStates(states);
+    } catch (error) {
+      this.failure ??= error;
+      throw error;
+    }
+  }
+}
+
+/**
+ * One shard owned by this processor: readings stored in ClickHouse (suspect ones only if missing),
+ * then scored by the shard's detectors; every commit saves the changed detector states to the
+ * object store before the messages are acknowledged. So after a crash the next owner restores the
+ * last committed states and is handed exactly the readings that came after them.
+ */
+export class ShardProcessor {
+  readonly shard: number;
+  readonly #options: ShardProcessorOptions;
+  readonly #snapshots: CheckedSnapshots;
+  readonly #detection: DetectionService | undefined;
+  readonly #consumer: ShardConsumer;
+  restored = 0;
+
+  constructor(shard: number, options: ShardProcessorOptions) {
+    this.shard = shard;
+    this.#options = options;
+    this.#snapshots = new CheckedSnapshots(options.snapshots, shard);
+    this.#detection =
+      options.detector === undefined
+        ? undefined
+        : new DetectionService({
+            bus: options.bus,
+            repository: options.repository,
+            states: this.#snapshots,
+            registry: options.registry,
+            detector: options.detector,
+            snapshotIntervalMillis: 0,
+            onError: options.onError,
+          });
+    this.#consumer = new ShardConsumer({
+      js: options.js,
+      manager: options.manager,
+      layout: options.layout,
+      shard,
+      handle: (batch) => this.#handle(batch),
+      commit: () => this.#commit(),
+      commitIntervalMillis: options.commitIntervalMillis,
+      fetchMessages: 256,
+      retryMillis: 1_000,
+      onError: options.onError,
+    });
+  }
+
+  get handled(): number {
+    return this.#consumer.handled;
+  }
+
+  async start(): Promise<void> {
+    if (this.#detection !== undefined) {
+      const states = await this.#snapshots.loadDetectorStates();
+      this.restored = this.#detection.detectors.restore(states).restored;
+    }
+    await this.#consumer.start();
+  }
+
+  /** A clean hand-over (`commit`) or, when the lease is lost, an immediate stop. */
+  async stop(commit: boolean): Promise<void> {
+    await this.#consumer.stop(commit);
+  }
+
+  async #handle(batch: ShardBatch): Promise<void> {
+    const missing = batch.suspect.length === 0 ? [] : await this.#options.sink.missing(batch.suspect);
+    const fresh = missing.length === 0 ? batch.readings : [...missing, ...batch.readings];
+    if (fresh.length > 0) await this.#options.sink.insert(fresh);
+    // Detectors skip readings not newer than their state, so suspect ones are safe to score again.
+    this.#detection?.accept(
+      batch.suspect.length === 0 ? batch.readings : [...batch.suspect, ...batch.readings],
+    );
+  }
+
+  async #commit(): Promise<void> {
+    if (this.#detection === undefined) return;
+    this.#snapshots.failure = undefined;
+    await this.#detection.forceFlush();
+    if (this.#snapshots.failure !== undefined) throw this.#snapshots.failure;
+  }
+}

@@ -1,0 +1,101 @@
+import type { Asset, Sensor } from '../../core/registry/asset.ts';
+import type { Reading } from '../../core/readings/reading.ts';
+import type { Role } from '../../core/auth/role.ts';
+import type { IngestResult, Ingestor } from '../../ports/ingest.ts';
+import type { Registry } from '../../ports/registry.ts';
+
+/**
+ * The platform as an outside client sees it: its public HTTP API. The demo city registers itself
+ * and sends every reading this way, so it exercises the same path a real deployment's devices do.
+ */
+export class PlatformClient implements Ingestor, Pick<Registry, 'putAssets' | 'putSensors'> {
+  private readonly baseUrl: string;
+  private readonly adminKey: string;
+  private deviceKey: string;
+
+  constructor(baseUrl: string, adminKey: string) {
+    this.baseUrl = baseUrl.replace(/\/$/, '');
+    this.adminKey = adminKey;
+    this.deviceKey = adminKey;
+  }
+
+  /** Creates an API key; returns its secret. */
+  async createKey(name: string, role: Role): Promise<string> {
+    const response = await this.call(
+      'POST',
+      '/api/v1/keys',
+      this.adminKey,
+      JSON.stringify({ name, role }),
+      'application/json',
+    );
+    const body = (await response.json()) as { key: string };
+    return body.key;
+  }
+
+  /** Readings go with this key from now on (a `device` key: it may only ingest). */
+  useDeviceKey(secret: string): void {
+    this.deviceKey = secret;
+  }
+
+  async putAssets(assets: readonly Asset[]): Promise<void> {
+    await this.importFeatures('/api/v1/assets/import', assets);
+  }
+
+  async putSensors(sensors: readonly Sensor[]): Promise<void> {
+    await this.importFeatures('/api/v1/sensors/import', sensors);
+  }
+
+  async ingest(readings: readonly Reading[]): Promise<IngestResult> {
+    const response = await fetch(`${this.baseUrl}/api/v1/readings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.deviceKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(readings),
+    });
+    await response.arrayBuffer();
+    if (response.status === 429 || response.status === 503) {
+      const retryAfterSeconds = Number(response.headers.get('retry-after') ?? 1) || 1;
+      return { ok: false, reason: 'overloaded', retryAfterSeconds };
+    }
+    if (!response.ok) throw new Error(`POST /api/v1/readings answered ${response.status}`);
+    return { ok: true, stored: readings.length };
+  }
+
+  private async importFeatures(path: string, records: readonly (Asset | Sensor)[]): Promise<void> {
+    const chunk = 10_000;
+    for (let start = 0; start < records.length; start += chunk) {
+      const features = records.slice(start, start + chunk).map(({ lat, lon, ...properties }) => ({
+        type: 'Feature',
+        geometry: lat === null || lon === null ? null : { type: 'Point', coordinates: [lon, lat] },
+        properties,
+      }));
+      const body = JSON.stringify({ type: 'FeatureCollection', features });
+      const response = await this.call(
+        'POST',
+        `${path}?atomic=true`,
+        this.adminKey,
+        body,
+        'application/geo+json',
+      );
+      await response.arrayBuffer();
+    }
+  }
+
+  private async call(
+    method: string,
+    path: string,
+    key: string,
+    body: string,
+    type: string,
+  ): Promise<Response> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': type },
+      body,
+    });
+    if (!response.ok) {
+      const text = await response.text();
+      throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+    }
+    return response;
+  }
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import type { Reading } from '../../core/readings/reading.ts';
+import { MemoryRegistry } from '../../adapters/memory/registry.ts';
+import { startDemo, defaultDemoOptions } from './runner.ts';
+
+const nabDirectory = new URL('../../../assets/demo/nab/', import.meta.url);
+
+test('registers the city, writes history before the cue and streams live readings through the ingestor', async () => {
+  const registry = new MemoryRegistry();
+  const received: Reading[] = [];
+  const demo = await startDemo(
+    {
+      registry,
+      ingestor: {
+        async ingest(readings) {
+          received.push(...readings);
+          return { ok: true, stored: readings.length };
+        },
+      },
+      loadRecording: (file) => readFile(new URL(file, nabDirectory), 'utf8'),
+      now: () => Date.now(),
+      log: () => {},
+    },
+    { ...defaultDemoOptions, sensorCount: 400, speed: 6000, tickMillis: 50, reportMillis: 1000 },
+  );
+  const started = demo.status().startedAtMillis;
+  const historyCount = received.length;
+  assert.ok(
+    received.every((reading) => reading.ts < started),
+    'history is stamped before the start',
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  await demo.stop();
+  const elapsedMillis = Date.now() - started;
+  const live = received.slice(historyCount);
+  assert.equal((await registry.listSensors({ limit: 1000, offset: 0 })).length, 400);
+  const sensors = new Set(live.map((reading) => reading.sensor));
+  assert.ok(sensors.size > 300, `most sensors reported live, got ${sensors.size}`);
+  assert.ok(live.every((reading) => reading.ts >= started && Number.isFinite(reading.value)));
+  const status = demo.status();
+  assert.equal(status.replays.length, 5);
+  const machine = status.replays.find((replay) => replay.file.startsWith('machine_temperature'));
+  assert.ok(machine !== undefined && machine.rowsSent > 0);
+  // At 6000× a recorded 5-minute row is due every 50 ms of wall time, the first at the start.
+  const machineLive = live.filter((reading) => reading.sensor === machine.sensor).length;
+  const due = Math.floor(elapsedMillis / 50) + 1;
+  assert.ok(
+    machineLive <= due && machineLive >= due - 8,
+    `machine replay rows live: ${machineLive}, due ${due}`,
+  );
+});

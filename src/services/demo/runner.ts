@@ -1,0 +1,220 @@
+import type { Reading } from '../../core/readings/reading.ts';
+import type { Ingestor } from '../../ports/ingest.ts';
+import type { Registry } from '../../ports/registry.ts';
+import { generateCity, type City } from './city.ts';
+import { seededRandom } from './random.ts';
+import { firstLiveIndex, parseNabCsv, wallTimeOf, type ReplayPlan } from './replay.ts';
+import { assignReplays } from './streams.ts';
+import { SyntheticSignals } from './synthetic.ts';
+
+export interface DemoOptions {
+  /** Sensors in the city (≥ 200). */
+  sensorCount: number;
+  seed: number;
+  /** How many times faster than the wall clock the city's time runs. */
+  speed: number;
+  /** Wall time between two readings of one synthetic sensor. */
+  reportMillis: number;
+  /** Wall-clock history of synthetic readings written at start, so charts are not empty. */
+  historyMillis: number;
+  /** Recorded time at which each replay's live part starts, before its first labelled anomaly. */
+  replayLeadMillis: number;
+  tickMillis: number;
+}
+
+export const defaultDemoOptions: DemoOptions = {
+  sensorCount: 3000,
+  seed: 42,
+  speed: 120,
+  reportMillis: 5000,
+  historyMillis: 10 * 60_000,
+  replayLeadMillis: 3 * 3_600_000,
+  tickMillis: 250,
+};
+
+export interface DemoDependencies {
+  /** Where the city is registered: the registry in process, or the platform's import API. */
+  registry: Pick<Registry, 'putAssets' | 'putSensors'>;
+  /** The platform's ingest pipeline (in process), or an HTTP client posting to it. */
+  ingestor: Ingestor;
+  /** Text of one of the NAB files in `assets/demo/nab/`. */
+  loadRecording(file: string): Promise<string>;
+  now(): number;
+  log(line: string): void;
+}
+
+export interface DemoStatus {
+  startedAtMillis: number;
+  speed: number;
+  readingsSent: number;
+  readingsRefused: number;
+  replays: { sensor: string; file: string; labelWallMillis: number; rowsSent: number; rows: number }[];
+}
+
+export interface Demo {
+  city: City;
+  status(): DemoStatus;
+  /** Stops the clock and waits for the batch in flight. */
+  stop(): Promise<void>;
+}
+
+const batchLimit = 5000;
+
+/** Registers the demo city, writes its recent history and streams its readings until stopped. */
+export async function startDemo(deps: DemoDependencies, options: DemoOptions): Promise<Demo> {
+  checkOptions(options);
+  const city = generateCity({ sensorCount: options.sensorCount, seed: options.seed });
+  await deps.registry.putAssets(city.assets);
+  await deps.registry.putSensors(city.sensors.map((entry) => entry.sensor));
+  deps.log(`demo: city of ${city.assets.length} assets and ${city.sensors.length} sensors registered`);
+
+  const wallStartMillis = deps.now();
+  const simulated = (wall: number): number => wallStartMillis + (wall - wallStartMillis) * options.speed;
+  const assignments = assignReplays(city);
+  const replays: {
+    sensor: string;
+    file: string;
+    plan: ReplayPlan;
+    next: number;
+    labelWallMillis: number;
+  }[] = [];
+  for (const [sensor, assignment] of assignments) {
+    const series = parseNabCsv(await deps.loadRecording(assignment.file), assignment.file);
+    const label = Date.parse(assignment.labelAt);
+    const plan: ReplayPlan = {
+      series,
+      cueMillis: label - options.replayLeadMillis,
+      wallStartMillis,
+      speed: options.speed,
+    };
+    const labelWallMillis = Math.round(wallStartMillis + options.replayLeadMillis / options.speed);
+    replays.push({ sensor, file: assignment.file, plan, next: firstLiveIndex(plan), labelWallMillis });
+  }
+  const synthetic = city.sensors.filter((entry) => !assignments.has(entry.sensor.id));
+  const signals = new SyntheticSignals(synthetic, seededRandom(options.seed + 1));
+  const status: DemoStatus = {
+    startedAtMillis: wallStartMillis,
+    speed: options.speed,
+    readingsSent: 0,
+    readingsRefused: 0,
+    replays: [],
+  };
+
+  async function send(readings: Reading[], retry: boolean): Promise<void> {
+    for (let start = 0; start < readings.length; start += batchLimit) {
+      const batch = readings.slice(start, start + batchLimit);
+      for (;;) {
+        const result = await deps.ingestor.ingest(batch);
+        if (result.ok) {
+          status.readingsSent += result.stored;
+          break;
+        }
+        if (!retry || result.reason !== 'overloaded') {
+          status.readingsRefused += batch.length;
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, result.retryAfterSeconds * 1000));
+      }
+    }
+  }
+
+  // History: replays from their start up to the cue, synthetic sensors over `historyMillis`.
+  const history: Reading[] = [];
+  for (const replay of replays) {
+    for (let index = 0; index < replay.next; index += 1) {
+      history.push({
+        sensor: replay.sensor,
+        ts: wallTimeOf(replay.plan, index),
+        value: replay.plan.series.values[index] as number,
+      });
+    }
+  }
+  const points = Math.max(
+    2,
+    Math.min(
+      Math.floor(options.historyMillis / options.reportMillis),
+      Math.floor(400_000 / synthetic.length),
+    ),
+  );
+  const stepMillis = Math.floor(options.historyMillis / points);
+  for (let point = points; point >= 1; point -= 1) {
+    const wall = wallStartMillis - point * stepMillis;
+    for (let index = 0; index < synthetic.length; index += 1) {
+      history.push({
+        sensor: (synthetic[index] as (typeof synthetic)[number]).sensor.id,
+        ts: wall,
+        value: signals.value(index, simulated(wall)),
+      });
+    }
+  }
+  await send(history, true);
+  deps.log(`demo: ${history.length} readings of history written; live at ${options.speed}× real time`);
+
+  let cursor = 0;
+  let owed = 0;
+  let lastTickMillis = wallStartMillis;
+  let inFlight: Promise<void> | null = null;
+  async function tick(): Promise<void> {
+    const wall = deps.now();
+    const readings: Reading[] = [];
+    // Owed by elapsed time, so a slow store delays readings but never loses them.
+    owed += (synthetic.length * Math.max(0, wall - lastTickMillis)) / options.reportMillis;
+    lastTickMillis = wall;
+    const due = Math.min(synthetic.length, Math.floor(owed));
+    owed -= due;
+    for (let count = 0; count < due; count += 1) {
+      readings.push({
+        sensor: (synthetic[cursor] as (typeof synthetic)[number]).sensor.id,
+        ts: wall,
+        value: signals.value(cursor, simulated(wall)),
+      });
+      cursor = (cursor + 1) % synthetic.length;
+    }
+    for (const replay of replays) {
+      const { series } = replay.plan;
+      while (replay.next < series.timestamps.length && wallTimeOf(replay.plan, replay.next) <= wall) {
+        readings.push({
+          sensor: replay.sensor,
+          ts: wallTimeOf(replay.plan, replay.next),
+          value: series.values[replay.next] as number,
+        });
+        replay.next += 1;
+      }
+    }
+    await send(readings, false);
+  }
+  const timer = setInterval(() => {
+    if (inFlight !== null) return; // skip overlapping ticks: the city never queues up behind a slow store
+    inFlight = tick()
+      .catch((error: unknown) => deps.log(`demo: tick failed: ${(error as Error).message}`))
+      .finally(() => {
+        inFlight = null;
+      });
+  }, options.tickMillis);
+
+  return {
+    city,
+    status: () => ({
+      ...status,
+      replays: replays.map((replay) => ({
+        sensor: replay.sensor,
+        file: replay.file,
+        labelWallMillis: replay.labelWallMillis,
+        rowsSent: replay.next,
+        rows: replay.plan.series.timestamps.length,
+      })),
+    }),
+    async stop() {
+      clearInterval(timer);
+      if (inFlight !== null) await inFlight;
+    },
+  };
+}
+
+function checkOptions(options: DemoOptions): void {
+  const positive = ['speed', 'reportMillis', 'historyMillis', 'replayLeadMillis', 'tickMillis'] as const;
+  for (const name of positive) {
+    if (!(Number.isFinite(options[name]) && options[name] > 0))
+      throw new RangeError(`${name} must be a positive number, got ${options[name]}`);
+  }
+}

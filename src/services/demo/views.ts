@@ -1,0 +1,75 @@
+import type { City } from './city.ts';
+
+/** GeoJSON of the city's roads and river, as `GET /api/v1/map` serves it. */
+export interface CityMap {
+  name: string;
+  centre: { lat: number; lon: number };
+  roads: {
+    type: 'FeatureCollection';
+    features: {
+      type: 'Feature';
+      properties: { class: string; id: string };
+      geometry: { type: 'LineString'; coordinates: [number, number][] };
+    }[];
+  };
+}
+
+/** The simulated signalised district: adaptive control against the fixed-time baseline, live. */
+export interface TrafficSnapshot {
+  timeSeconds: number;
+  controller: string;
+  baseline: string;
+  intersections: {
+    id: string;
+    row: number;
+    column: number;
+    phase: number;
+    phaseCount: number;
+    queue: number;
+  }[];
+  averageTravelSeconds: number;
+  baselineTravelSeconds: number;
+  history: { ts: number; adaptive: number; baseline: number }[];
+}
+
+/** Emergency departments and recent ambulance recommendations. */
+export interface HospitalsSnapshot {
+  hospitals: {
+    id: string;
+    name: string;
+    beds: number;
+    inTreatment: number;
+    queueByLevel: number[];
+    waitMinutes: number;
+  }[];
+  recommendations: {
+    ts: number;
+    patient: string;
+    level: number;
+    hospital: string;
+    nearest: string;
+    travelMinutes: number;
+    expectedMinutes: number;
+  }[];
+}
+
+/** What the city routes read; each view is computed by the demo and only read here. */
+export interface CityViews {
+  map(): CityMap;
+  traffic(): TrafficSnapshot | null;
+  hospitals(): HospitalsSnapshot | null;
+}
+
+export function cityMap(city: City): CityMap {
+  const features: CityMap['roads']['features'] = city.roads.map((road) => ({
+    type: 'Feature',
+    properties: { class: road.roadClass, id: road.id },
+    geometry: { type: 'LineString', coordinates: road.points.map((point) => [point.lon, point.lat]) },
+  }));
+  features.unshift({
+    type: 'Feature',
+    properties: { class: 'river', id: 'river' },
+    geometry: { type: 'LineString', coordinates: city.river.map((point) => [point.lon, point.lat]) },
+  });
+  return { name: city.name, centre: city.centre, roads: { type: 'FeatureCollection', features } };
+}

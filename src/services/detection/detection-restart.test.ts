@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../adapters/duckdb/database.ts';
+import { DuckDbMaintenanceRepository } from '../../adapters/duckdb/maintenance-repository.ts';
+import { MemoryBus } from '../../adapters/memory/bus.ts';
+import { MemoryMaintenanceRepository } from '../../adapters/memory/maintenance-repository.ts';
+import { MemoryRegistry } from '../../adapters/memory/registry.ts';
+import { DEFAULT_DETECTOR_NAME, findDetector } from '../../core/anomaly/registry.ts';
+import type { Reading } from '../../core/readings/reading.ts';
+import { DetectionService } from './detection-service.ts';
+
+const csv = new URL(
+  '../../../../shared/data/nab/data/realKnownCause/machine_temperature_system_failure.csv',
+  import.meta.url,
+);
+const detector = findDetector(DEFAULT_DETECTOR_NAME);
+
+function readings(): Reading[] {
+  return readFileSync(csv, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => {
+      const [ts = '', value = ''] = line.split(',');
+      return { sensor: 'machine', ts: Date.parse(`${ts.replace(' ', 'T')}Z`), value: Number(value) };
+    });
+}
+
+test('a restart on the same DuckDB file resumes every detector exactly where it stopped', async () => {
+  assert.ok(detector);
+  const all = readings();
+  const half = Math.floor(all.length / 2);
+  const tail = all.slice(half, half + 2000);
+
+  // Uninterrupted: the scores of the tail when the detector saw everything before it.
+  const reference = new DetectionService({
+    bus: new MemoryBus(),
+    repository: new MemoryMaintenanceRepository(),
+    states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => [] },
+    registry: new MemoryRegistry(),
+    detector,
+    historyPoints: tail.length,
+    snapshotIntervalMillis: 0,
+  });
+  reference.accept(all.slice(0, half));
+  reference.accept(tail);
+  const expected = reference.scores('machine', -Infinity, Infinity)?.map((p) => p.score);
+  await reference.shutdown();
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'detection-restart-'));
+  try {
+    async function run(batch: Reading[]): Promise<{ service: DetectionService; restored: number }> {
+      const database = await openDatabase({ dataDir });
+      const repository = await DuckDbMaintenanceRepository.open(database);
+      const service = new DetectionService({
+        bus: new MemoryBus(),
+        repository,
+        states: repository,
+        registry: new MemoryRegistry(),
+        detector: detector!,
+        historyPoints: tail.length,
+        snapshotIntervalMillis: 0,
+      });
+      const started = await service.start();
+      service.accept(batch);
+      await service.shutdown();
+      await repository.close();
+      database.close();
+      return { service, restored: started.restored };
+    }
+    assert.equal((await run(all.slice(0, half))).restored, 0);
+    const second = await run(tail);
+    assert.equal(second.restored, 1, 'the saved detector was restored');
+    const resumed = second.service.scores('machine', -Infinity, Infinity)?.map((p) => p.score);
+    assert.ok(expected && resumed);
+    assert.equal(resumed.length, tail.length);
+    assert.deepEqual(resumed, expected, 'scores after the restart equal those of an uninterrupted run');
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

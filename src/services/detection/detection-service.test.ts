@@ -1,0 +1,314 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryBus } from '../../adapters/memory/bus.ts';
+import { MemoryMaintenanceRepository } from '../../adapters/memory/maintenance-repository.ts';
+import { MemoryRegistry } from '../../adapters/memory/registry.ts';
+import type { BusEvent } from '../../ports/bus.ts';
+import type { AnomalyDetector, DetectorSpec } from '../../core/anomaly/detector.ts';
+import { DetectionService } from './detection-service.ts';
+
+/** Scores a reading 1 when its value is at least 100, else 0; its state is the count of readings seen. */
+class StepDetector implements AnomalyDetector {
+  constructor(public seen = 0) {}
+  update(_ts: number, value: number): number {
+    this.seen += 1;
+    return value >= 100 ? 1 : 0;
+  }
+  snapshot(): Uint8Array {
+    return Uint8Array.of(this.seen);
+  }
+}
+
+const stepDetector: DetectorSpec = {
+  name: 'step',
+  summary: 'scores 1 from a value of 100 up',
+  threshold: 0.5,
+  create: () => new StepDetector(),
+  restore(state) {
+    if (state.byteLength !== 1) throw new Error(`step: snapshot holds ${state.byteLength} bytes, expected 1`);
+    return new StepDetector(state[0]);
+  },
+};
+
+const minute = 60_000;
+
+async function setup() {
+  const bus = new MemoryBus();
+  const repository = new MemoryMaintenanceRepository();
+  const registry = new MemoryRegistry();
+  await registry.putAssets([{ id: 'pump-1', type: 'pump', name: 'Pump 1', lat: null, lon: null, tags: {} }]);
+  await registry.putSensors(
+    ['temp', 'vibration'].map((id) => ({
+      id,
+      kind: id,
+      unit: '',
+      asset: 'pump-1',
+      lat: null,
+      lon: null,
+      tags: {},
+    })),
+  );
+  let next = 0;
+  const service = new DetectionService({
+    bus,
+    repository,
+    states: repository,
+    registry,
+    detector: stepDetector,
+    suppressionMillis: 30 * minute,
+    evidencePoints: 3,
+    snapshotIntervalMillis: 0,
+    clock: () => 1_000_000,
+    newId: () => `id-${(next += 1)}`,
+  });
+  const events: BusEvent[] = [];
+  bus.subscribe('events', (event) => {
+    events.push(event);
+  });
+  return { bus, repository, registry, service, events };
+}
+
+test('a crossing on accepted readings raises an alert with its evidence and opens a work order', async () => {
+  const { bus, repository, service, events } = await setup();
+  await service.start();
+  await bus.publish('readings', [
+    { sensor: 'temp', ts: 1 * minute, value: 20 },
+    { sensor: 'temp', ts: 2 * minute, value: 21 },
+    { sensor: 'temp', ts: 3 * minute, value: 150 },
+  ]);
+  await new Promise((resolve) => setImmediate(resolve)); // the bus delivers on a later turn
+  await service.forceFlush();
+  const alerts = await repository.listAlerts({ limit: 10 });
+  assert.equal(alerts.length, 1);
+  const [alert] = alerts;
+  assert.ok(alert);
+  assert.equal(alert.sensor, 'temp');
+  assert.equal(alert.asset, 'pump-1');
+  assert.equal(alert.ts, 3 * minute);
+  assert.deepEqual(
+    alert.evidence.map((p) => [p.ts, p.value, p.score]),
+    [
+      [1 * minute, 20, 0],
+      [2 * minute, 21, 0],
+      [3 * minute, 150, 1],
+    ],
+  );
+  const orders = await repository.listWorkOrders({ limit: 10 });
+  assert.equal(orders.length, 1);
+  assert.equal(orders[0]?.id, alert.workOrder);
+  assert.equal(orders[0]?.firstWarningAt, 3 * minute);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(
+    events.map((event) => [event.type, event.data['change'] ?? null]),
+    [
+      ['alert', null],
+      ['workorder', 'opened'],
+    ],
+  );
+  await service.shutdown();
+});
+
+test('alerts of two sensors of one asset share one work order, and re-alerts are suppressed', async () => {
+  const { repository, service } = await setup();
+  await service.start();
+  service.accept([
+    { sensor: 'temp', ts: 1 * minute, value: 150 },
+    { sensor: 'temp', ts: 2 * minute, value: 150 },
+    { sensor: 'vibration', ts: 2 * minute, value: 150 },
+    { sensor: 'temp', ts: 31 * minute, value: 150 },
+  ]);
+  await service.forceFlush();
+  const alerts = await repository.listAlerts({ limit: 10 });
+  assert.deepEqual(
+    alerts.map((a) => [a.sensor, a.ts]),
+    [
+      ['temp', 31 * minute],
+      ['vibration', 2 * minute],
+      ['temp', 1 * minute],
+    ],
+  );
+  const orders = await repository.listWorkOrders({ limit: 10 });
+  assert.equal(orders.length, 1);
+  assert.deepEqual(orders[0]?.sensors, ['temp', 'vibration']);
+  assert.equal(orders[0]?.alertIds.length, 3);
+  await service.shutdown();
+});
+
+test('a verdict moves the order through its lifecycle, and a new alert after resolution opens a new order', async () => {
+  const { repository, service } = await setup();
+  await service.start();
+  service.accept([{ sensor: 'temp', ts: 1 * minute, value: 150 }]);
+  await service.forceFlush();
+  const [order] = await repository.listWorkOrders({ limit: 1 });
+  assert.ok(order);
+  const acknowledged = await service.verdict(order.id, {
+    action: 'acknowledge',
+    by: 'op-key',
+    note: 'on it',
+  });
+  assert.equal(acknowledged.ok && acknowledged.order.status, 'acknowledged');
+  const again = await service.verdict(order.id, { action: 'acknowledge', by: 'op-key', note: null });
+  assert.deepEqual(again, {
+    ok: false,
+    reason: 'invalid-transition',
+    status: 'acknowledged',
+    action: 'acknowledge',
+  });
+  assert.deepEqual(await service.verdict('missing', { action: 'resolve', by: 'op', note: null }), {
+    ok: false,
+    reason: 'not-found',
+  });
+  const resolved = await service.verdict(order.id, {
+    action: 'resolve',
+    by: 'op-key',
+    note: 'bearing replaced',
+  });
+  assert.equal(resolved.ok, true);
+  const stored = await repository.getWorkOrder(order.id);
+  assert.deepEqual(
+    stored?.verdicts.map((v) => [v.action, v.by, v.note, v.at]),
+    [
+      ['acknowledge', 'op-key', 'on it', 1_000_000],
+      ['resolve', 'op-key', 'bearing replaced', 1_000_000],
+    ],
+  );
+  service.accept([{ sensor: 'temp', ts: 120 * minute, value: 150 }]);
+  await service.forceFlush();
+  const orders = await repository.listWorkOrders({ limit: 10 });
+  assert.equal(orders.length, 2);
+  assert.equal(orders[0]?.status, 'open');
+  assert.notEqual(orders[0]?.id, order.id);
+  await service.shutdown();
+});
+
+test('a sensor without an asset is its own asset', async () => {
+  const { repository, service } = await setup();
+  await service.start();
+  service.accept([{ sensor: 'loose', ts: minute, value: 150 }]);
+  await service.forceFlush();
+  const [order] = await repository.listWorkOrders({ limit: 1 });
+  assert.equal(order?.asset, 'loose');
+  assert.equal(order?.assetType, 'other');
+  await service.shutdown();
+});
+
+test('detector states are saved at shutdown and restored at start, so learning and suppression carry over', async () => {
+  const { repository, registry, bus } = await setup();
+  const first = new DetectionService({
+    bus,
+    repository,
+    states: repository,
+    registry,
+    detector: stepDetector,
+    snapshotIntervalMillis: 0,
+  });
+  await first.start();
+  first.accept([
+    { sensor: 'temp', ts: 1 * minute, value: 1 },
+    { sensor: 'temp', ts: 2 * minute, value: 150 },
+  ]);
+  await first.shutdown();
+  const saved = await repository.loadDetectorStates();
+  assert.deepEqual(
+    saved.map((s) => [s.sensor, [...s.state], s.lastTs, s.lastAlertAt]),
+    [['temp', [2], 2 * minute, 2 * minute]],
+  );
+  const second = new DetectionService({
+    bus,
+    repository,
+    states: repository,
+    registry,
+    detector: stepDetector,
+    snapshotIntervalMillis: 0,
+  });
+  assert.deepEqual(await second.start(), { restored: 1, skipped: 0 });
+  second.accept([
+    { sensor: 'temp', ts: 2 * minute, value: 150 },
+    { sensor: 'temp', ts: 3 * minute, value: 150 },
+  ]);
+  await second.shutdown();
+  assert.equal(
+    (await repository.listAlerts({ limit: 10 })).length,
+    1,
+    're-sent and suppressed readings raise nothing',
+  );
+  const [state] = await repository.loadDetectorStates();
+  assert.deepEqual([...(state?.state ?? [])], [3], 'the re-sent reading was skipped, the new one counted');
+});
+
+test('keeps a bounded score series per sensor for the dashboard', async () => {
+  const { service } = await setup();
+  const readings = Array.from({ length: 200 }, (_, i) => ({ sensor: 'temp', ts: i * minute, value: i }));
+  service.accept(readings);
+  const series = service.scores('temp', 0, 1_000 * minute);
+  assert.equal(series?.length, 48);
+  assert.equal(series?.[0]?.ts, 152 * minute);
+  assert.equal(series?.at(-1)?.score, 1);
+  assert.equal(service.scores('nobody', 0, 1), undefined);
+  await service.shutdown();
+});
+
+test('a snapshot saves only the sensors changed since the last one, and retries states that failed to save', async () => {
+  const { bus, repository, registry } = await setup();
+  const saved: string[][] = [];
+  const errors: unknown[] = [];
+  let failNext = false;
+  const states = {
+    async saveDetectorStates(batch: readonly { sensor: string }[]) {
+      if (failNext) {
+        failNext = false;
+        throw new Error('disk full');
+      }
+      saved.push(batch.map((state) => state.sensor).sort());
+    },
+    loadDetectorStates: async () => [],
+  };
+  const service = new DetectionService({
+    bus,
+    repository,
+    states,
+    registry,
+    detector: stepDetector,
+    snapshotIntervalMillis: 0,
+    onError: (error) => errors.push(error),
+  });
+  await service.start();
+  service.accept([
+    { sensor: 'temp', ts: 1, value: 1 },
+    { sensor: 'vibration', ts: 1, value: 1 },
+  ]);
+  await service.snapshot();
+  service.accept([{ sensor: 'vibration', ts: 2, value: 1 }]);
+  await service.snapshot();
+  await service.snapshot();
+  service.accept([{ sensor: 'temp', ts: 3, value: 1 }]);
+  failNext = true;
+  await service.snapshot();
+  await service.shutdown();
+  assert.deepEqual(saved, [['temp', 'vibration'], ['vibration'], ['temp']]);
+  assert.equal(errors.length, 1);
+  assert.match(String(errors[0]), /disk full/);
+});
+
+test('the snapshot timer saves changed states in the background', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const { bus, repository, registry } = await setup();
+  const service = new DetectionService({
+    bus,
+    repository,
+    states: repository,
+    registry,
+    detector: stepDetector,
+    snapshotIntervalMillis: 1000,
+  });
+  await service.start();
+  service.accept([{ sensor: 'temp', ts: 1, value: 1 }]);
+  assert.equal((await repository.loadDetectorStates()).length, 0);
+  t.mock.timers.tick(1000);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(
+    (await repository.loadDetectorStates()).map((state) => state.sensor),
+    ['temp'],
+  );
+  await service.shutdown();
+});

@@ -1,0 +1,202 @@
+import type { DetectorSpec } from '../../core/anomaly/detector.ts';
+import type { EvidencePoint } from '../../core/maintenance/alert.ts';
+import { applyVerdict } from '../../core/maintenance/lifecycle.ts';
+import type { VerdictInput } from '../../core/maintenance/lifecycle.ts';
+import { applyAlert } from '../../core/maintenance/work-order.ts';
+import type { VerdictAction, WorkOrder, WorkOrderStatus } from '../../core/maintenance/work-order.ts';
+import type { Reading } from '../../core/readings/reading.ts';
+import type { MessageBus, Subscription } from '../../ports/bus.ts';
+import type { DetectorStateStore, MaintenanceRepository } from '../../ports/maintenance.ts';
+import type { Registry } from '../../ports/registry.ts';
+import { SensorDetectors } from './sensor-detectors.ts';
+import type { Crossing } from './sensor-detectors.ts';
+
+export interface DetectionServiceOptions {
+  bus: MessageBus;
+  repository: MaintenanceRepository;
+  states: DetectorStateStore;
+  registry: Pick<Registry, 'getSensor' | 'getAsset'>;
+  detector: DetectorSpec;
+  /** Alert threshold; defaults to the detector's shipped one. */
+  threshold?: number;
+  /** A sensor that alerted does not alert again for this long (event time). Default one hour. */
+  suppressionMillis?: number;
+  /** Evidence points attached to an alert. Default 12. */
+  evidencePoints?: number;
+  /** (ts, value, score) points kept per sensor for the score series. Default 48 (1,168 bytes). */
+  historyPoints?: number;
+  /** How often changed detector states are saved. Default five minutes; 0 disables the timer. */
+  snapshotIntervalMillis?: number;
+  clock?: () => number;
+  newId?: () => string;
+  /** Errors of the background work (alerts, snapshots); they never escape. */
+  onError?: (error: unknown) => void;
+}
+
+export type VerdictResult =
+  | { ok: true; order: WorkOrder }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'invalid-transition'; status: WorkOrderStatus; action: VerdictAction };
+
+/**
+ * The live path of failure prediction: accepted readings → per-sensor detectors → alerts → one
+ * active work order per asset, published as `alert` and `workorder` events. Alert handling and
+ * operator verdicts run one at a time, so the one-active-order-per-asset rule holds.
+ */
+export class DetectionService {
+  readonly detectors: SensorDetectors;
+  readonly threshold: number;
+  readonly #options: DetectionServiceOptions;
+  readonly #clock: () => number;
+  readonly #newId: () => string;
+  readonly #onError: (error: unknown) => void;
+  #serial: Promise<unknown> = Promise.resolve();
+  #pendingAlerts = 0;
+  #subscription: Subscription | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #snapshotting: Promise<void> | undefined;
+
+  constructor(options: DetectionServiceOptions) {
+    this.#options = options;
+    this.threshold = options.threshold ?? options.detector.threshold;
+    if (!(this.threshold >= 0 && this.threshold <= 1)) {
+      throw new RangeError(`threshold must be in [0, 1], got ${this.threshold}`);
+    }
+    this.detectors = new SensorDetectors({
+      detector: options.detector,
+      threshold: this.threshold,
+      suppressionMillis: options.suppressionMillis ?? 3_600_000,
+      evidencePoints: options.evidencePoints ?? 12,
+      historyPoints: options.historyPoints ?? 48,
+    });
+    this.#clock = options.clock ?? Date.now;
+    this.#newId = options.newId ?? (() => globalThis.crypto.randomUUID());
+    this.#onError = options.onError ?? (() => undefined);
+  }
+
+  /** Restores saved detector states, then follows the `readings` topic and starts the snapshot timer. */
+  async start(): Promise<{ restored: number; skipped: number }> {
+    const restored = this.detectors.restore(await this.#options.states.loadDetectorStates());
+    this.#subscription = this.#options.bus.subscribe('readings', (readings) => this.accept(readings));
+    const interval = this.#options.snapshotIntervalMillis ?? 300_000;
+    if (interval > 0) {
+      this.#timer = setInterval(() => void this.snapshot(), interval);
+      this.#timer.unref();
+    }
+    return restored;
+  }
+
+  /** Scores a batch now; the alerts it raises are handled in the background, in order. */
+  accept(readings: readonly Reading[]): void {
+    const crossings = this.detectors.process(readings);
+    for (const crossing of crossings) void this.#handle(crossing);
+  }
+
+  /** What the service is doing: for the status endpoint and for waiting until alerts are handled. */
+  status(): { detector: string; threshold: number; sensors: number; pendingAlerts: number } {
+    return {
+      detector: this.#options.detector.name,
+      threshold: this.threshold,
+      sensors: this.detectors.sensorCount,
+      pendingAlerts: this.#pendingAlerts,
+    };
+  }
+
+  /** The kept score series of a sensor, or undefined when no reading of it was scored. */
+  scores(sensor: string, fromMillis: number, toMillis: number): EvidencePoint[] | undefined {
+    return this.detectors.history(sensor, fromMillis, toMillis);
+  }
+
+  /** An operator verdict on a work order; stored, and published as a `workorder` event. */
+  verdict(id: string, input: Omit<VerdictInput, 'at'>): Promise<VerdictResult> {
+    return this.#enqueue(async (): Promise<VerdictResult> => {
+      const order = await this.#options.repository.getWorkOrder(id);
+      if (order === undefined) return { ok: false, reason: 'not-found' };
+      const result = applyVerdict(order, { ...input, at: this.#clock() });
+      if (!result.ok) return result;
+      await this.#options.repository.saveWorkOrder(result.order);
+      await this.#publishOrder(result.order, input.action);
+      return { ok: true, order: result.order };
+    });
+  }
+
+  /** Saves the states changed since the last snapshot. Overlapping calls share one run; never rejects. */
+  snapshot(): Promise<void> {
+    this.#snapshotting ??= this.#saveStates(false).finally(() => {
+      this.#snapshotting = undefined;
+    });
+    return this.#snapshotting;
+  }
+
+  /** Waits for pending alerts and verdicts, then saves every changed state. */
+  async forceFlush(): Promise<void> {
+    await this.#enqueue(async () => undefined);
+    await this.#snapshotting;
+    await this.#saveStates(false);
+  }
+
+  /** Stops following readings, finishes pending work and saves detector states. */
+  async shutdown(): Promise<void> {
+    this.#subscription?.unsubscribe();
+    this.#subscription = undefined;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    await this.forceFlush();
+  }
+
+  #enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#serial.then(work);
+    this.#serial = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Raises one alert in turn; never rejects (failures go to `onError`). */
+  async #handle(crossing: Crossing): Promise<void> {
+    this.#pendingAlerts += 1;
+    try {
+      await this.#enqueue(() => this.#raise(crossing));
+    } catch (error) {
+      this.#onError(error);
+    } finally {
+      this.#pendingAlerts -= 1;
+    }
+  }
+
+  async #raise(crossing: Crossing): Promise<void> {
+    const { registry, repository, bus } = this.#options;
+    const sensor = await registry.getSensor(crossing.sensor);
+    const asset = sensor?.asset ?? crossing.sensor;
+    const assetType = (sensor?.asset ? (await registry.getAsset(sensor.asset))?.type : undefined) ?? 'other';
+    const draft = { id: this.#newId(), asset, threshold: this.threshold, ...crossing };
+    const active = await repository.activeWorkOrder(asset);
+    const { order, alert, opened } = applyAlert(active, draft, assetType, this.#newId());
+    await repository.recordAlert(alert, order);
+    await bus.publish('events', {
+      type: 'alert',
+      ts: alert.ts,
+      sensor: alert.sensor,
+      asset,
+      data: { alert },
+    });
+    await this.#publishOrder(order, opened ? 'opened' : 'updated');
+  }
+
+  async #publishOrder(order: WorkOrder, change: string): Promise<void> {
+    await this.#options.bus.publish('events', {
+      type: 'workorder',
+      ts: this.#clock(),
+      asset: order.asset,
+      data: { change, workOrder: order },
+    });
+  }
+
+  async #saveStates(all: boolean): Promise<void> {
+    const states = this.detectors.takeStates(all);
+    if (states.length === 0) return;
+    try {
+      await this.#options.states.saveDetectorStates(states);
+    } catch (error) {
+      this.detectors.markDirty(states.map((state) => state.sensor));
+      this.#onError(error);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import { decideAlert } from '../../core/maintenance/alert.ts';
+import type { EvidencePoint } from '../../core/maintenance/alert.ts';
+import { PointRings } from '../../core/maintenance/point-rings.ts';
+import type { Reading } from '../../core/readings/reading.ts';
+import type { DetectorState } from '../../ports/maintenance.ts';
+import type { AnomalyDetector, DetectorSpec } from '../../core/anomaly/detector.ts';
+
+/** A reading whose score crossed the threshold and was not suppressed. */
+export interface Crossing {
+  sensor: string;
+  ts: number;
+  score: number;
+  evidence: EvidencePoint[];
+}
+
+export interface SensorDetectorsOptions {
+  detector: DetectorSpec;
+  threshold: number;
+  suppressionMillis: number;
+  /** Points of evidence attached to an alert (the last ones up to the crossing). */
+  evidencePoints: number;
+  /** Points of (ts, value, score) history kept per sensor: 24 bytes each. */
+  historyPoints: number;
+}
+
+interface Entry {
+  detector: AnomalyDetector;
+  ring: number;
+  lastTs: number;
+  lastAlertAt: number | null;
+  dirty: boolean;
+}
+
+/**
+ * One detector per sensor, created on the sensor's first reading. Synchronous and allocation-light:
+ * this is the hot path every accepted reading goes through.
+ */
+export class SensorDetectors {
+  readonly #entries = new Map<string, Entry>();
+  readonly #options: SensorDetectorsOptions;
+  readonly #history: PointRings;
+
+  constructor(options: SensorDetectorsOptions) {
+    for (const key of ['suppressionMillis', 'evidencePoints', 'historyPoints'] as const) {
+      if (!Number.isFinite(options[key]) || options[key] < 0) {
+        throw new RangeError(`${key} must be a non-negative number, got ${options[key]}`);
+      }
+    }
+    if (options.evidencePoints > options.historyPoints) {
+      throw new RangeError(
+        `evidencePoints (${options.evidencePoints}) exceeds historyPoints (${options.historyPoints})`,
+      );
+    }
+    this.#options = options;
+    this.#history = new PointRings(Math.max(1, options.historyPoints));
+  }
+
+  get sensorCount(): number {
+    return this.#entries.size;
+  }
+
+  /** Scores each reading in order; readings not newer than the sensor's last one are skipped. */
+  process(readings: readonly Reading[]): Crossing[] {
+    const crossings: Crossing[] = [];
+    const { threshold, suppressionMillis, evidencePoints } = this.#options;
+    for (const reading of readings) {
+      const entry = this.#entry(reading.sensor);
+      if (reading.ts <= entry.lastTs) continue;
+      entry.lastTs = reading.ts;
+      entry.dirty = true;
+      const score = entry.detector.update(reading.ts, reading.value);
+      this.#history.push(entry.ring, reading.ts, reading.value, score);
+      if (decideAlert(score, threshold, reading.ts, entry, suppressionMillis).raise) {
+        entry.lastAlertAt = reading.ts;
+        crossings.push({
+          sensor: reading.sensor,
+          ts: reading.ts,
+          score,
+          evidence: this.#history.last(entry.ring, evidencePoints),
+        });
+      }
+    }
+    return crossings;
+  }
+
+  /** The kept (ts, value, score) points of a sensor in [fromMillis, toMillis); undefined if unknown. */
+  history(sensor: string, fromMillis: number, toMillis: number): EvidencePoint[] | undefined {
+    const entry = this.#entries.get(sensor);
+    return entry === undefined ? undefined : this.#history.between(entry.ring, fromMillis, toMillis);
+  }
+
+  /** States of the sensors updated since the last call (all of them with `all`), marking them clean. */
+  takeStates(all = false): DetectorState[] {
+    const states: DetectorState[] = [];
+    for (const [sensor, entry] of this.#entries) {
+      if (!all && !entry.dirty) continue;
+      entry.dirty = false;
+      states.push({
+        sensor,
+        state: entry.detector.snapshot(),
+        lastTs: entry.lastTs,
+        lastAlertAt: entry.lastAlertAt,
+      });
+    }
+    return states;
+  }
+
+  /** Marks sensors dirty again after their states failed to save. */
+  markDirty(sensors: readonly string[]): void {
+    for (const sensor of sensors) {
+      const entry = this.#entries.get(sensor);
+      if (entry !== undefined) entry.dirty = true;
+    }
+  }
+
+  /**
+   * Revives saved states. A state the detector cannot read (saved by another detector
+   * configuration) is skipped and counted: that sensor learns again from zero.
+   */
+  restore(states: readonly DetectorState[]): { restored: number; skipped: number } {
+    let restored = 0;
+    for (const saved of states) {
+      let detector: AnomalyDetector | undefined;
+      try {
+        detector = this.#options.detector.restore(saved.state);
+      } catch {
+        detector = undefined;
+      }
+      if (detector === undefined) continue;
+      this.#entries.set(saved.sensor, {
+        detector,
+        ring: this.#entries.get(saved.sensor)?.ring ?? this.#history.allocate(),
+        lastTs: saved.lastTs,
+        lastAlertAt: saved.lastAlertAt,
+        dirty: false,
+      });
+      restored += 1;
+    }
+    return { restored, skipped: states.length - restored };
+  }
+
+  #entry(sensor: string): Entry {
+    let entry = this.#entries.get(sensor);
+    if (entry === undefined) {
+      entry = {
+        detector: this.#options.detector.create(),
+        ring: this.#history.allocate(),
+        lastTs: Number.NEGATIVE_INFINITY,
+        lastAlertAt: null,
+        dirty: true,
+      };
+      this.#entries.set(sensor, entry);
+    }
+    return entry;
+  }
+}

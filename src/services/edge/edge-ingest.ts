@@ -1,0 +1,107 @@
+import type { ParsedBatch, Reading, Rejection, RejectionRule } from '../../core/readings/reading.ts';
+import type { UnknownSensorPolicy } from '../../core/registry/policy.ts';
+import { applyUnknownSensorPolicy } from '../../core/registry/policy.ts';
+import { unknownSensor } from '../../core/registry/asset.ts';
+import type { MessageBus } from '../../ports/bus.ts';
+import type { Ingestor } from '../../ports/ingest.ts';
+import type { Registry } from '../../ports/registry.ts';
+
+/** What the edges (HTTP, MQTT) are told about a batch. */
+export type EdgeOutcome =
+  | { ok: true; accepted: number; rejected: Rejection[] }
+  | { ok: false; reason: 'overloaded'; retryAfterSeconds: number; rejected: Rejection[] }
+  | { ok: false; reason: 'shutting-down'; rejected: Rejection[] };
+
+/** What the pipeline reports as it works; the Prometheus adapter implements it. */
+export interface IngestObserver {
+  accepted(count: number): void;
+  rejected(rule: RejectionRule, count: number): void;
+  /** Readings handed to the store and not yet durable. */
+  queueDepth(readings: number): void;
+  /** Time the store took to make a batch durable, and how old its newest reading was then. */
+  stored(writeMillis: number, lagMillis: number): void;
+  overloaded(): void;
+}
+
+export interface EdgeIngestOptions {
+  ingestor: Ingestor;
+  registry: Registry;
+  bus: MessageBus;
+  policy: UnknownSensorPolicy;
+  observer?: IngestObserver;
+  nowMillis?: () => number;
+  /**
+   * Readings handed to the store and not yet durable above which new batches are turned away as
+   * overloaded at once (memory stays bounded however many clients send). Default 2,000,000.
+   */
+  maxInFlightReadings?: number;
+}
+
+/** Positions, in the batch as sent, of the items that became readings (one reading per item). */
+function survivorIndexes(readings: readonly Reading[], rejected: readonly Rejection[]): number[] | undefined {
+  const refused = new Set(rejected.map((r) => r.index));
+  const indexes: number[] = [];
+  for (let index = 0; indexes.length < readings.length; index += 1)
+    if (!refused.has(index)) indexes.push(index);
+  return indexes;
+}
+
+/**
+ * The use case behind every ingest edge: apply the unknown-sensor policy, hand the readings to
+ * the store, and once they are durable publish them on the bus. Resolves `ok` only after the
+ * ingestor did, so the caller may acknowledge.
+ */
+export class EdgeIngest {
+  readonly #options: EdgeIngestOptions;
+  readonly #now: () => number;
+  readonly #maxInFlight: number;
+  #inFlight = 0;
+
+  constructor(options: EdgeIngestOptions) {
+    this.#options = options;
+    this.#now = options.nowMillis ?? Date.now;
+    this.#maxInFlight = options.maxInFlightReadings ?? 2_000_000;
+    if (!(this.#maxInFlight >= 1))
+      throw new RangeError(`maxInFlightReadings must be ≥ 1, got ${this.#maxInFlight}`);
+  }
+
+  async accept(batch: ParsedBatch): Promise<EdgeOutcome> {
+    const { ingestor, registry, bus, policy, observer } = this.#options;
+    const indexes = policy === 'reject' ? survivorIndexes(batch.readings, batch.rejected) : undefined;
+    const outcome = applyUnknownSensorPolicy(batch.readings, policy, (id) => registry.hasSensor(id), indexes);
+    const rejected = [...batch.rejected, ...outcome.rejected].sort((a, b) => a.index - b.index);
+    const counts = new Map<RejectionRule, number>();
+    for (const rejection of rejected) counts.set(rejection.rule, (counts.get(rejection.rule) ?? 0) + 1);
+    for (const [rule, count] of counts) observer?.rejected(rule, count);
+    if (outcome.readings.length === 0) return { ok: true, accepted: 0, rejected };
+    if (this.#inFlight > 0 && this.#inFlight + outcome.readings.length > this.#maxInFlight) {
+      observer?.overloaded();
+      return { ok: false, reason: 'overloaded', retryAfterSeconds: 1, rejected };
+    }
+    if (outcome.toRegister.length > 0)
+      await registry.addMissingSensors(outcome.toRegister.map(unknownSensor));
+    const started = this.#now();
+    this.#inFlight += outcome.readings.length;
+    observer?.queueDepth(this.#inFlight);
+    let result;
+    try {
+      result = await ingestor.ingest(outcome.readings);
+    } finally {
+      this.#inFlight -= outcome.readings.length;
+      observer?.queueDepth(this.#inFlight);
+    }
+    if (!result.ok) {
+      if (result.reason === 'overloaded') observer?.overloaded();
+      return result.reason === 'overloaded'
+        ? { ok: false, reason: 'overloaded', retryAfterSeconds: result.retryAfterSeconds, rejected }
+        : { ok: false, reason: 'shutting-down', rejected };
+    }
+    const finished = this.#now();
+    let newest = -Infinity;
+    for (const reading of outcome.readings) if (reading.ts > newest) newest = reading.ts;
+    observer?.stored(finished - started, Math.max(0, finished - newest));
+    observer?.accepted(outcome.readings.length);
+    await bus.publish('readings', outcome.readings);
+    return { ok: true, accepted: outcome.readings.length, rejected };
+  }
+}

@@ -1,0 +1,14 @@
+import type { Precision } from '../../core/ingest/line-protocol.ts';
+import type { ParseOutcome } from '../../core/ingest/validation.ts';
+
+/**
+ * The edge parsers the ingest endpoints use (implemented in `src/core/ingest/`). Each validates
+ * untrusted text and never throws on bad data: bad items become rejections, and a body that
+ * cannot be read at all is `malformed`. `nowMillis` bounds how far in the future timestamps may be.
+ */
+export interface BatchParsers {
+  /** A JSON batch `[{sensor, ts, value}]` or one object; `sensor` fills items that name none (MQTT topic). */
+  json(text: string, nowMillis: number, sensor?: string): ParseOutcome;
+  senml(text: string, nowMillis: number): ParseOutcome;
+  lineProtocol(text: string, precision: Precision, nowMillis: number): ParseOutcome;
+}

@@ -1,0 +1,245 @@
+import type { Recommendation } from '../../core/ems/destination.ts';
+import { recommendDestination } from '../../core/ems/destination.ts';
+import { EmergencyBoard } from '../../core/ems/board.ts';
+import type { QueueEntry } from '../../core/ems/queue.ts';
+import type { TriageModel, TriageResult } from '../../core/triage/engine.ts';
+import { triage } from '../../core/triage/engine.ts';
+import type { Level, Presentation } from '../../core/triage/presentation.ts';
+import type { MessageBus, Subscription } from '../../ports/bus.ts';
+import type { Registry } from '../../ports/registry.ts';
+import { hospitalFromAsset, toLocation } from './departments.ts';
+
+export interface EmergencyServiceOptions {
+  registry: Registry;
+  bus: MessageBus;
+  model: TriageModel;
+  nowMillis?: () => number;
+  /** Ambulance speed for travel-time estimates. */
+  speedKmPerHour?: number;
+  /** Road distance over straight-line distance. */
+  roadFactor?: number;
+  /** Mean treatment time of the case mix, minutes. */
+  meanTreatmentMinutes?: number;
+  /** Recent recommendations kept for the dashboard. */
+  recentLimit?: number;
+  /** Sensor kind whose readings report an emergency department's patients in treatment. */
+  occupancyKind?: string;
+}
+
+export interface RecommendationRecord {
+  ts: number;
+  level: Level;
+  lat: number;
+  lon: number;
+  recommendation: Recommendation;
+}
+
+export type AdmitOutcome =
+  | { ok: true; triage: TriageResult; position: number; queued: number }
+  | { ok: false; reason: string; status: 404 | 409 };
+
+/** Hospitals as the registry knows them, with their live queues and occupancy. */
+export interface DepartmentView {
+  id: string;
+  name: string;
+  lat: number;
+  lon: number;
+  treatmentSpaces: number;
+  doctorsOnShift: number;
+  inTreatment: number;
+  waitingByLevel: number[];
+}
+
+/**
+ * Triage at the door and emergency load across the city's hospitals. Hospitals are registry
+ * assets of type `hospital`; their occupancy arrives as readings of sensors of kind `occupancy`
+ * on those assets. Queues live in memory: a restart empties them (patients are re-registered by
+ * the department's own system).
+ */
+export class EmergencyService {
+  readonly #options: Required<EmergencyServiceOptions>;
+  #board = new EmergencyBoard([]);
+  #signature = '';
+  #departments = new Map<string, DepartmentView>();
+  readonly #recent: RecommendationRecord[] = [];
+  #subscription: Subscription | undefined;
+  #sequence = 0;
+  /** Occupancy sensor id → hospital id, refreshed with the hospitals. */
+  #occupancySensors = new Map<string, string>();
+  readonly #referenceLatitude = { value: 0 };
+
+  constructor(options: EmergencyServiceOptions) {
+    this.#options = {
+      nowMillis: Date.now,
+      speedKmPerHour: 40,
+      roadFactor: 1.3,
+      meanTreatmentMinutes: 45,
+      recentLimit: 50,
+      occupancyKind: 'occupancy',
+      ...options,
+    };
+    if (!(this.#options.speedKmPerHour > 0)) throw new Error('speedKmPerHour must be > 0');
+    if (!(this.#options.roadFactor >= 1)) throw new Error('roadFactor must be ≥ 1');
+    if (!(this.#options.meanTreatmentMinutes > 0)) throw new Error('meanTreatmentMinutes must be > 0');
+  }
+
+  async start(): Promise<void> {
+    await this.#sync();
+    this.#subscription = this.#options.bus.subscribe('readings', (readings) => this.#onReadings(readings));
+  }
+
+  stop(): void {
+    this.#subscription?.unsubscribe();
+    this.#subscription = undefined;
+  }
+
+  triage(presentation: Presentation): TriageResult {
+    return triage(presentation, this.#options.model);
+  }
+
+  async departments(): Promise<DepartmentView[]> {
+    await this.#sync();
+    const statuses = new Map(this.#board.statuses().map((status) => [status.hospital.id, status]));
+    return [...this.#departments.values()].map((view) => {
+      const status = statuses.get(view.id);
+      return {
+        ...view,
+        inTreatment: status?.inTreatment ?? 0,
+        waitingByLevel: [...(status?.waitingByLevel ?? [0, 0, 0, 0, 0])],
+      };
+    });
+  }
+
+  async queue(hospitalId: string): Promise<QueueEntry[] | undefined> {
+    await this.#sync();
+    return this.#departments.has(hospitalId) ? this.#board.queue(hospitalId) : undefined;
+  }
+
+  /** Triage a patient at a hospital's door and put them in its queue (level, then arrival). */
+  async admit(hospitalId: string, presentation: Presentation, patientId?: string): Promise<AdmitOutcome> {
+    await this.#sync();
+    if (!this.#departments.has(hospitalId))
+      return { ok: false, reason: `no hospital '${hospitalId}'`, status: 404 };
+    const result = this.triage(presentation);
+    const id = patientId ?? `p${this.#options.nowMillis()}-${++this.#sequence}`;
+    const entry: QueueEntry = {
+      patientId: id,
+      level: result.level,
+      arrivalMinutes: this.#options.nowMillis() / 60_000,
+    };
+    const outcome = this.#board.admit(hospitalId, entry);
+    if (!outcome.ok) return { ok: false, reason: outcome.reason, status: 409 };
+    const ordered = this.#board.queue(hospitalId);
+    const position = ordered.findIndex((queued) => queued.patientId === id);
+    await this.#publish('patient-admitted', hospitalId, { patient: id, level: result.level, position });
+    return { ok: true, triage: result, position, queued: ordered.length };
+  }
+
+  /** A provider is free: the next patient by level, then arrival. */
+  async callNext(hospitalId: string): Promise<QueueEntry | undefined | null> {
+    await this.#sync();
+    if (!this.#departments.has(hospitalId)) return null;
+    const entry = this.#board.callNext(hospitalId);
+    if (entry !== undefined) await this.#publish('patient-called', hospitalId, { patient: entry.patientId });
+    return entry;
+  }
+
+  /** The hospital with the least expected time to treatment for a patient of `level` at (lat, lon). */
+  async recommend(lat: number, lon: number, level: Level): Promise<Recommendation> {
+    await this.#sync();
+    const options = this.#options;
+    const recommendation = recommendDestination(
+      { location: toLocation(lat, lon, this.#referenceLatitude.value), level },
+      this.#board.statuses(),
+      {
+        speedKmPerHour: options.speedKmPerHour,
+        roadFactor: options.roadFactor,
+        meanTreatmentMinutes: options.meanTreatmentMinutes,
+      },
+    );
+    const record = { ts: options.nowMillis(), level, lat, lon, recommendation };
+    this.#recent.unshift(record);
+    this.#recent.length = Math.min(this.#recent.length, options.recentLimit);
+    if (recommendation.ok) {
+      await this.#publish('ems-recommendation', recommendation.hospital, {
+        level,
+        lat,
+        lon,
+        expectedMinutes: recommendation.expectedMinutes,
+        reason: recommendation.reason,
+      });
+    }
+    return recommendation;
+  }
+
+  recent(): readonly RecommendationRecord[] {
+    return this.#recent;
+  }
+
+  async #publish(type: string, asset: string, data: Record<string, unknown>): Promise<void> {
+    await this.#options.bus.publish('events', { type, ts: this.#options.nowMillis(), asset, data });
+  }
+
+  /** Rebuilds the board when the registry's hospitals change, keeping queues and occupancy. */
+  async #sync(): Promise<void> {
+    const assets = await this.#options.registry.listAssets({ type: 'hospital', limit: 100_000, offset: 0 });
+    const located = assets.filter((asset) => asset.lat !== null && asset.lon !== null);
+    const sensors = await this.#options.registry.listSensors({
+      kind: this.#options.occupancyKind,
+      limit: 100_000,
+      offset: 0,
+    });
+    const hospitalIds = new Set(located.map((asset) => asset.id));
+    this.#occupancySensors = new Map(
+      sensors.flatMap((sensor) =>
+        sensor.asset !== null && hospitalIds.has(sensor.asset) ? [[sensor.id, sensor.asset] as const] : [],
+      ),
+    );
+    const signature = JSON.stringify(located.map((a) => [a.id, a.lat, a.lon, a.tags]));
+    if (signature === this.#signature) return;
+    const first = located[0];
+    this.#referenceLatitude.value = first?.lat ?? 0;
+    const hospitals = located.flatMap((asset) => {
+      const hospital = hospitalFromAsset(asset, this.#referenceLatitude.value);
+      return hospital === undefined ? [] : [hospital];
+    });
+    const previous = this.#board;
+    const board = new EmergencyBoard(hospitals);
+    for (const status of previous.statuses()) {
+      const id = status.hospital.id;
+      if (!hospitals.some((hospital) => hospital.id === id)) continue;
+      board.recordOccupancy(id, status.inTreatment);
+      for (const entry of previous.queue(id)) board.admit(id, entry);
+    }
+    this.#board = board;
+    this.#signature = signature;
+    this.#departments = new Map(
+      located.map((asset) => {
+        const hospital = hospitals.find((candidate) => candidate.id === asset.id);
+        return [
+          asset.id,
+          {
+            id: asset.id,
+            name: asset.name,
+            lat: asset.lat ?? 0,
+            lon: asset.lon ?? 0,
+            treatmentSpaces: hospital?.treatmentSpaces ?? 0,
+            doctorsOnShift: hospital?.doctorsOnShift ?? 0,
+            inTreatment: 0,
+            waitingByLevel: [0, 0, 0, 0, 0],
+          },
+        ];
+      }),
+    );
+  }
+
+  /** Occupancy readings: a Map lookup per reading, so the ingest hot path pays almost nothing. */
+  #onReadings(readings: readonly { sensor: string; value: number }[]): void {
+    if (this.#occupancySensors.size === 0) return;
+    for (const reading of readings) {
+      const hospitalId = this.#occupancySensors.get(reading.sensor);
+      if (hospitalId !== undefined)
+        this.#board.recordOccupancy(hospitalId, Math.max(0, Math.round(reading.value)));
+    }
+  }
+}

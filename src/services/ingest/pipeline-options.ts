@@ -1,0 +1,55 @@
+import type { RetentionPolicy } from '../../ports/reading-store.ts';
+
+/** Tuning of the ingest pipeline. Every bound is in readings, bytes or milliseconds as named. */
+export interface PipelineOptions {
+  /** Readings held in memory between flushes; beyond it `ingest` answers overloaded. */
+  maxBufferedReadings: number;
+  /** A flush starts early once this many readings wait. */
+  flushThresholdReadings: number;
+  /** Period of the background flush. */
+  flushIntervalMillis: number;
+  /** Period of store checkpoints, after which the covered write-ahead log is deleted. */
+  checkpointIntervalMillis: number;
+  /** Write-ahead log size beyond which `ingest` answers overloaded until the next checkpoint. */
+  maxWalBacklogBytes: number;
+  /** Period of retention runs. */
+  retentionIntervalMillis: number;
+  retention: RetentionPolicy;
+  /** Receives errors of background work (which never throws). */
+  onError: (error: unknown, task: string) => void;
+}
+
+const DAY_MILLIS = 86_400_000;
+
+export const defaultPipelineOptions: PipelineOptions = {
+  maxBufferedReadings: 1_000_000,
+  flushThresholdReadings: 250_000,
+  flushIntervalMillis: 250,
+  checkpointIntervalMillis: 60_000,
+  maxWalBacklogBytes: 1 << 30,
+  retentionIntervalMillis: 3_600_000,
+  retention: { rawMillis: 30 * DAY_MILLIS, minuteMillis: 365 * DAY_MILLIS },
+  onError: (error, task) => console.error(`ingest ${task} failed:`, error),
+};
+
+/** Fills defaults and checks bounds. */
+export function resolvePipelineOptions(options: Partial<PipelineOptions> = {}): PipelineOptions {
+  const resolved = { ...defaultPipelineOptions, ...options };
+  const positive: (keyof PipelineOptions)[] = [
+    'maxBufferedReadings',
+    'flushThresholdReadings',
+    'flushIntervalMillis',
+    'checkpointIntervalMillis',
+    'maxWalBacklogBytes',
+    'retentionIntervalMillis',
+  ];
+  for (const name of positive) {
+    const value = resolved[name];
+    if (typeof value !== 'number' || !(value > 0))
+      throw new RangeError(`${name} must be a positive number, got ${String(value)}`);
+  }
+  if (resolved.flushThresholdReadings > resolved.maxBufferedReadings) {
+    throw new RangeError('flushThresholdReadings must not exceed maxBufferedReadings');
+  }
+  return resolved;
+}

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryReadingStore } from '../../adapters/memory/reading-store.ts';
+import type { SeriesQuery } from '../../ports/reading-store.ts';
+import { ReadingQueryService } from './reading-query-service.ts';
+import { chooseResolution } from './resolution.ts';
+
+test('reads from the coarsest rollup whose width divides the step', () => {
+  assert.equal(chooseResolution(1_000), 'raw');
+  assert.equal(chooseResolution(86_400), 'raw');
+  assert.equal(chooseResolution(90_000), 'raw');
+  assert.equal(chooseResolution(60_000), 'minute');
+  assert.equal(chooseResolution(300_000), 'minute');
+  assert.equal(chooseResolution(3_600_000), 'hour');
+  assert.equal(chooseResolution(86_400_000), 'hour');
+});
+
+test('passes the chosen resolution to the store and checks the request', async () => {
+  const store = new MemoryReadingStore();
+  const seen: SeriesQuery[] = [];
+  const series = store.series.bind(store);
+  store.series = (query) => {
+    seen.push(query);
+    return series(query);
+  };
+  const queries = new ReadingQueryService(store);
+  await queries.series('a', 0, 7_200_000, 3_600_000, 'max');
+  assert.equal(seen[0]?.resolution, 'hour');
+  await assert.rejects(queries.series('a', 0, 10, 0, 'avg'), RangeError);
+  await assert.rejects(queries.series('a', -5, 10, 1, 'avg'), RangeError);
+  await assert.rejects(queries.series('a', 0, 10_000_000, 1, 'avg'), /at most/);
+  assert.deepEqual(await queries.series('a', 10, 5, 1, 'avg'), []);
+});
+
+test('latest answers only sensors that have readings', async () => {
+  const store = new MemoryReadingStore();
+  await store.append({
+    keys: Uint32Array.of(store.sensorKey('a'), store.sensorKey('a')),
+    timestamps: Float64Array.of(5, 9),
+    values: Float64Array.of(1, 2),
+    length: 2,
+  });
+  const latest = await new ReadingQueryService(store).latest(['a', 'b']);
+  assert.deepEqual([...latest], [['a', { ts: 9, value: 2 }]]);
+});

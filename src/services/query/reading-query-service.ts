@@ -1,0 +1,39 @@
+import type { Aggregation, LatestValue, ReadingQueries, SeriesPoint } from '../../ports/reading-queries.ts';
+import type { ReadingStore } from '../../ports/reading-store.ts';
+import { chooseResolution } from './resolution.ts';
+
+/** Largest number of buckets one series request may ask for. */
+export const maxSeriesPoints = 100_000;
+
+/** Implements `ReadingQueries` on a store, reading each series from the best resolution for its step. */
+export class ReadingQueryService implements ReadingQueries {
+  constructor(private readonly store: ReadingStore) {}
+
+  async series(
+    sensor: string,
+    fromMillis: number,
+    toMillis: number,
+    stepMillis: number,
+    aggregation: Aggregation,
+  ): Promise<SeriesPoint[]> {
+    for (const [name, value] of [
+      ['fromMillis', fromMillis],
+      ['toMillis', toMillis],
+      ['stepMillis', stepMillis],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || value < 0)
+        throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+    }
+    if (stepMillis === 0) throw new RangeError('stepMillis must be positive');
+    if (toMillis <= fromMillis) return [];
+    if ((toMillis - fromMillis) / stepMillis > maxSeriesPoints) {
+      throw new RangeError(`a series may have at most ${maxSeriesPoints} points`);
+    }
+    const resolution = chooseResolution(stepMillis);
+    return this.store.series({ sensor, fromMillis, toMillis, stepMillis, aggregation, resolution });
+  }
+
+  latest(sensors: readonly string[]): Promise<Map<string, LatestValue>> {
+    return this.store.latest(sensors);
+  }
+}

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Role } from '../src/core/auth/role.ts';
+import { httpFixture } from './support/http-fixture.ts';
+
+const t0 = Date.UTC(2025, 11, 31);
+
+interface Case {
+  name: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  body?: string;
+  contentType?: string;
+  allowed: Role[];
+}
+
+/** Every endpoint and the roles that may call it; the others must get 403. */
+const cases: Case[] = [
+  {
+    name: 'ingest JSON',
+    method: 'POST',
+    path: '/api/v1/readings',
+    body: JSON.stringify([{ sensor: 's', ts: t0, value: 1 }]),
+    allowed: ['device', 'admin'],
+  },
+  {
+    name: 'ingest line protocol',
+    method: 'POST',
+    path: '/api/v1/write?precision=ms',
+    body: `s value=1 ${t0}`,
+    contentType: 'text/plain',
+    allowed: ['device', 'admin'],
+  },
+  { name: 'list assets', method: 'GET', path: '/api/v1/assets', allowed: ['viewer', 'operator', 'admin'] },
+  {
+    name: 'create asset',
+    method: 'POST',
+    path: '/api/v1/assets',
+    body: JSON.stringify({ id: 'a', type: 'pump' }),
+    allowed: ['admin'],
+  },
+  {
+    name: 'replace asset',
+    method: 'PUT',
+    path: '/api/v1/assets/a',
+    body: JSON.stringify({ type: 'pump' }),
+    allowed: ['admin'],
+  },
+  {
+    name: 'import assets',
+    method: 'POST',
+    path: '/api/v1/assets/import',
+    body: 'id,type\nb,bridge\n',
+    contentType: 'text/csv',
+    allowed: ['admin'],
+  },
+  {
+    name: 'asset state',
+    method: 'GET',
+    path: '/api/v1/assets/a/state',
+    allowed: ['viewer', 'operator', 'admin'],
+  },
+  { name: 'list sensors', method: 'GET', path: '/api/v1/sensors', allowed: ['viewer', 'operator', 'admin'] },
+  {
+    name: 'create sensor',
+    method: 'POST',
+    path: '/api/v1/sensors',
+    body: JSON.stringify({ id: 'x', kind: 'flow' }),
+    allowed: ['admin'],
+  },
+  { name: 'delete sensor', method: 'DELETE', path: '/api/v1/sensors/x', allowed: ['admin'] },
+  {
+    name: 'series',
+    method: 'GET',
+    path: `/api/v1/sensors/s/readings?from=${t0 - 1000}&to=${t0 + 1000}`,
+    allowed: ['viewer', 'operator', 'admin'],
+  },
+  {
+    name: 'latest',
+    method: 'GET',
+    path: '/api/v1/latest?sensors=s',
+    allowed: ['viewer', 'operator', 'admin'],
+  },
+  {
+    name: 'latest (POST)',
+    method: 'POST',
+    path: '/api/v1/latest',
+    body: JSON.stringify({ sensors: ['s'] }),
+    allowed: ['viewer', 'operator', 'admin'],
+  },
+  { name: 'metrics', method: 'GET', path: '/metrics', allowed: ['viewer', 'operator', 'admin'] },
+  { name: 'list keys', method: 'GET', path: '/api/v1/keys', allowed: ['admin'] },
+  {
+    name: 'create key',
+    method: 'POST',
+    path: '/api/v1/keys',
+    body: JSON.stringify({ name: 'k', role: 'viewer' }),
+    allowed: ['admin'],
+  },
+];
+
+const roles: Role[] = ['viewer', 'operator', 'admin', 'device'];
+
+for (const c of cases) {
+  void test(`${c.name}: allowed for ${c.allowed.join(', ')}, 403 for the other roles, 401 without a key`, async () => {
+    const f = await httpFixture();
+    const init = () => ({
+      method: c.method,
+      ...(c.body === undefined ? {} : { body: c.body }),
+      headers: { 'Content-Type': c.contentType ?? 'application/json' },
+    });
+    for (const role of roles) {
+      const response = await f.request(role, c.path, init());
+      if (c.allowed.includes(role)) {
+        assert.ok(response.status !== 401 && response.status !== 403, `${role}: got ${response.status}`);
+        assert.ok(response.status < 500, `${role}: got ${response.status}`);
+      } else {
+        assert.equal(response.status, 403, `${role} must be refused`);
+      }
+    }
+    assert.equal((await f.request(null, c.path, init())).status, 401);
+  });
+}
+
+void test('the live stream is readable by viewers and refused to devices', async () => {
+  const f = await httpFixture();
+  assert.equal((await f.request('device', '/api/v1/stream')).status, 403);
+  const response = await f.request('viewer', '/api/v1/stream');
+  assert.equal(response.status, 200);
+  f.closing.abort();
+  await response.body?.cancel();
+});
+
+void test('/healthz needs no key', async () => {
+  const f = await httpFixture();
+  assert.equal((await f.request(null, '/healthz')).status, 200);
+});
+
+void test('an unknown key, a malformed header and a revoked key all get 401', async () => {
+  const f = await httpFixture();
+  const headers = (value: string) => ({ headers: { Authorization: value } });
+  assert.equal((await f.app.request('/api/v1/assets', headers('Bearer ub_nope'))).status, 401);
+  assert.equal((await f.app.request('/api/v1/assets', headers(f.secrets.viewer))).status, 401);
+  const list = (await (await f.request('admin', '/api/v1/keys')).json()) as {
+    keys: { id: string; role: string }[];
+  };
+  const viewer = list.keys.find((k) => k.role === 'viewer')!;
+  assert.equal((await f.request('admin', `/api/v1/keys/${viewer.id}`, { method: 'DELETE' })).status, 204);
+  assert.equal((await f.request('viewer', '/api/v1/assets')).status, 401);
+  assert.equal((await f.request('admin', `/api/v1/keys/${viewer.id}`, { method: 'DELETE' })).status, 404);
+});
+
+void test('a key created by an admin works once, with its role, and is listed without its secret or hash', async () => {
+  const f = await httpFixture();
+  const created = await f.post('admin', '/api/v1/keys', { name: 'sensor gateway', role: 'device' });
+  assert.equal(created.status, 201);
+  const { key, id, role } = (await created.json()) as { key: string; id: string; role: string };
+  assert.equal(role, 'device');
+  const ingest = await f.app.request('/api/v1/readings', {
+    method: 'POST',
+    body: JSON.stringify([{ sensor: 'g', ts: t0, value: 1 }]),
+    headers: { Authorization: `Bearer ${key}` },
+  });
+  assert.equal(ingest.status, 200);
+  const read = await f.app.request('/api/v1/assets', { headers: { Authorization: `Bearer ${key}` } });
+  assert.equal(read.status, 403);
+  const listed = JSON.stringify(await (await f.request('admin', '/api/v1/keys')).json());
+  assert.ok(listed.includes(id));
+  assert.ok(!listed.includes(key), 'the secret is never listed');
+  assert.ok(!listed.includes('hash'), 'hashes are never listed');
+  const invalid = await f.post('admin', '/api/v1/keys', { role: 'superuser' });
+  assert.equal(invalid.status, 400);
+});
+
+void test('InfluxDB clients may send the key as `Authorization: Token <key>`', async () => {
+  const f = await httpFixture();
+  const response = await f.app.request(`/api/v2/write?precision=ms`, {
+    method: 'POST',
+    body: `t value=1 ${t0}`,
+    headers: { Authorization: `Token ${f.secrets.device}` },
+  });
+  assert.equal(response.status, 204);
+});

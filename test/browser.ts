@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Helpers for tests and benchmarks that drive the dashboard in Debian's Chromium (never downloaded). */
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+export const chromiumPath = '/usr/bin/chromium';
+
+export interface DemoServer {
+  url: string;
+  operatorKey: string;
+  viewerKey: string;
+  adminKey: string;
+  child: ChildProcess;
+  stderr: string[];
+  stop(): Promise<void>;
+}
+
+/** Builds the dashboard into web/dist when it is not built yet. */
+export async function ensureDashboardBuilt(): Promise<void> {
+  if (existsSync(`${repoRoot}web/dist/index.html`)) return;
+  const { build } = await import('vite');
+  await build({ configFile: `${repoRoot}web/vite.config.ts`, logLevel: 'warn' });
+}
+
+/** Starts `urban-brain demo` on free ports and waits for the keys it prints. */
+export async function startDemoServer(args: string[], timeoutMillis = 120_000): Promise<DemoServer> {
+  const child = spawn(
+    process.execPath,
+    ['bin/urban-brain.js', 'demo', '--port', '0', '--mqtt-port', '0', ...args],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    stderr.push(line);
+    if (stderr.length > 200) stderr.shift();
+  });
+  const first = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`demo did not start in ${timeoutMillis} ms:\n${stderr.join('\n')}`)),
+      timeoutMillis,
+    );
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve(line);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`demo exited with ${code}:\n${stderr.join('\n')}`));
+    });
+  });
+  const keys = JSON.parse(first) as { url: string; operatorKey: string; viewerKey: string; adminKey: string };
+  return {
+    ...keys,
+    child,
+    stderr,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(force);
+    },
+  };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Opens the dashboard and signs in with `key`; resolves once the map and feeds are loaded. */
+export async function signIn(browser: Browser, url: string, key: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+  // Functions handed to page.evaluate are compiled by tsx, which may wrap named functions in `__name`.
+  await page.addInitScript({ content: 'window.__name = (target) => target;' });
+  await page.goto(url);
+  await page.fill('#login-key', key);
+  await page.click('#login button[type=submit]');
+  await page.waitForSelector('body[data-ready=true]', { state: 'attached', timeout: 60_000 });
+  return page;
+}
+
+/** Calls the platform's API with a key, as a script would. */
+export async function api(server: DemoServer, key: string, method: string, path: string): Promise<Response> {
+  return fetch(new URL(path, server.url), { method, headers: { authorization: `Bearer ${key}` } });
+}

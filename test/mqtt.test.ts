@@ -1,0 +1,257 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { nodeSecrets } from '../src/adapters/crypto/secrets.ts';
+import { MemoryBus } from '../src/adapters/memory/bus.ts';
+import { MemoryKeyStore } from '../src/adapters/memory/keys.ts';
+import { MemoryReadings } from '../src/adapters/memory/readings.ts';
+import { MemoryRegistry } from '../src/adapters/memory/registry.ts';
+import { startBroker, type RunningBroker } from '../src/adapters/mqtt/broker.ts';
+import { Coalescer } from '../src/adapters/mqtt/coalescer.ts';
+import { startSubscriber } from '../src/adapters/mqtt/subscriber.ts';
+import type { Reading } from '../src/core/readings/reading.ts';
+import type { IngestResult, Ingestor } from '../src/ports/ingest.ts';
+import { KeyService } from '../src/services/auth/keys.ts';
+import { coreParsers } from '../src/services/edge/core-parsers.ts';
+import { EdgeIngest } from '../src/services/edge/edge-ingest.ts';
+import { freePort, waitFor } from './support/ports.ts';
+
+const t0 = Date.now() - 60_000;
+
+/** Answers overloaded for the first `refusals` batches, then stores in `readings`. */
+class FlakyIngestor implements Ingestor {
+  refusals: number;
+  readonly readings: MemoryReadings;
+  constructor(readings: MemoryReadings, refusals: number) {
+    this.readings = readings;
+    this.refusals = refusals;
+  }
+  async ingest(batch: readonly Reading[]): Promise<IngestResult> {
+    if (this.refusals > 0) {
+      this.refusals -= 1;
+      return { ok: false, reason: 'overloaded', retryAfterSeconds: 0.05 };
+    }
+    return this.readings.ingest(batch);
+  }
+}
+
+async function brokerFixture(refusals = 0) {
+  const readings = new MemoryReadings();
+  const keys = new KeyService(new MemoryKeyStore(), nodeSecrets);
+  const device = (await keys.create('device', 'device')).secret;
+  const viewer = (await keys.create('viewer', 'viewer')).secret;
+  const ingestor = new FlakyIngestor(readings, refusals);
+  const edge = new EdgeIngest({
+    ingestor,
+    registry: new MemoryRegistry(),
+    bus: new MemoryBus(),
+    policy: 'auto-register',
+  });
+  const coalescer = new Coalescer({ edge, maxRetryMillis: 50 });
+  const broker: RunningBroker = await startBroker({
+    host: '127.0.0.1',
+    port: 0,
+    coalescer,
+    parsers: coreParsers(),
+    keys,
+  });
+  const url = `mqtt://127.0.0.1:${broker.port}`;
+  const clients: MqttClient[] = [];
+  async function client(password = device): Promise<MqttClient> {
+    const c = await connectAsync(url, { username: 'any', password, reconnectPeriod: 0 });
+    clients.push(c);
+    return c;
+  }
+  async function close() {
+    await Promise.all(clients.map((c) => c.endAsync(true)));
+    await broker.close();
+    await coalescer.drain();
+  }
+  return { readings, ingestor, client, close, url, viewer };
+}
+
+void test('aedes: a QoS 1 PUBACK arrives only after the reading is durable', async () => {
+  const f = await brokerFixture();
+  try {
+    const c = await f.client();
+    f.readings.hold();
+    let acked = false;
+    const publish = c
+      .publishAsync('city/pump-1.flow/telemetry', JSON.stringify({ ts: t0, value: 3.5 }), { qos: 1 })
+      .then(() => {
+        acked = true;
+      });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(acked, false, 'no PUBACK while the store has not confirmed');
+    assert.equal(f.readings.size, 0);
+    f.readings.release();
+    await publish;
+    assert.deepEqual(f.readings.readingsOf('pump-1.flow'), [{ sensor: 'pump-1.flow', ts: t0, value: 3.5 }]);
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: QoS 0 single readings, batches on the telemetry topic, and SenML are stored', async () => {
+  const f = await brokerFixture();
+  try {
+    const c = await f.client();
+    for (let i = 0; i < 200; i += 1)
+      c.publish('city/s0/telemetry', JSON.stringify({ ts: t0 + i, value: i }), { qos: 0 });
+    const batch = [
+      { ts: t0, value: 1 },
+      { ts: t0 + 1, value: 2 },
+    ];
+    await c.publishAsync('city/s1/telemetry', JSON.stringify(batch), { qos: 1 });
+    const senml = [{ bn: 'valve-3.', bt: t0 / 1000, n: 'position', v: 0.4 }];
+    await c.publishAsync('city/senml', JSON.stringify(senml), { qos: 1 });
+    await waitFor(() => f.readings.readingsOf('s0').length === 200);
+    assert.deepEqual(
+      f.readings.readingsOf('s1').map((r) => r.value),
+      [1, 2],
+    );
+    assert.deepEqual(f.readings.readingsOf('valve-3.position'), [
+      { sensor: 'valve-3.position', ts: t0, value: 0.4 },
+    ]);
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: while the store is overloaded the PUBACK is withheld, then sent once stored', async () => {
+  const f = await brokerFixture(3);
+  try {
+    const c = await f.client();
+    await c.publishAsync('city/s/telemetry', JSON.stringify({ ts: t0, value: 7 }), { qos: 1 });
+    assert.equal(f.ingestor.refusals, 0, 'the ingestor refused three times before the ack');
+    assert.deepEqual(
+      f.readings.readingsOf('s').map((r) => r.value),
+      [7],
+    );
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: a malformed payload is acknowledged and dropped, the connection stays usable', async () => {
+  const f = await brokerFixture();
+  try {
+    const c = await f.client();
+    await c.publishAsync('city/s/telemetry', 'not json', { qos: 1 });
+    await c.publishAsync('city/s/telemetry', JSON.stringify({ ts: t0, value: 1 }), { qos: 1 });
+    assert.equal(f.readings.readingsOf('s').length, 1);
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: a publish to a topic other than telemetry or senml closes the connection and stores nothing', async () => {
+  const f = await brokerFixture();
+  try {
+    const c = await f.client();
+    const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
+    c.publish('city/s/other', JSON.stringify({ ts: t0, value: 1 }), { qos: 1 });
+    await closed;
+    assert.equal(f.readings.size, 0);
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: clients without a device key cannot connect', async () => {
+  const f = await brokerFixture();
+  try {
+    await assert.rejects(connectAsync(f.url, { username: 'x', password: 'wrong', reconnectPeriod: 0 }));
+    await assert.rejects(connectAsync(f.url, { username: 'x', password: f.viewer, reconnectPeriod: 0 }));
+    await assert.rejects(connectAsync(f.url, { reconnectPeriod: 0 }));
+  } finally {
+    await f.close();
+  }
+});
+
+const mosquittoPath = '/usr/sbin/mosquitto';
+let mosquitto: ChildProcess | undefined;
+let mosquittoPort = 0;
+let folder = '';
+
+void before(async () => {
+  if (!existsSync(mosquittoPath)) return;
+  folder = mkdtempSync(join(tmpdir(), 'urban-brain-mosquitto-'));
+  mosquittoPort = await freePort();
+  const config = join(folder, 'mosquitto.conf');
+  writeFileSync(config, `listener ${mosquittoPort} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  mosquitto = spawn(mosquittoPath, ['-c', config], { stdio: 'ignore' });
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      const probe = await connectAsync(`mqtt://127.0.0.1:${mosquittoPort}`, { reconnectPeriod: 0 });
+      await probe.endAsync();
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+});
+
+void after(() => {
+  mosquitto?.kill('SIGTERM');
+  if (folder !== '') rmSync(folder, { recursive: true, force: true });
+});
+
+void test('mosquitto: readings published to an external broker arrive through the shared subscription', async (t) => {
+  if (mosquitto === undefined) {
+    t.skip(`${mosquittoPath} is not installed (apt-get install mosquitto)`);
+    return;
+  }
+  const readings = new MemoryReadings();
+  let delivered = 0;
+  const counting: Ingestor = {
+    ingest(batch) {
+      delivered += batch.length;
+      return readings.ingest(batch);
+    },
+  };
+  const edge = new EdgeIngest({
+    ingestor: counting,
+    registry: new MemoryRegistry(),
+    bus: new MemoryBus(),
+    policy: 'auto-register',
+  });
+  const coalescer = new Coalescer({ edge });
+  const url = `mqtt://127.0.0.1:${mosquittoPort}`;
+  const subscriber = await startSubscriber({
+    url,
+    coalescer,
+    parsers: coreParsers(),
+    log: () => undefined,
+    connections: 2,
+  });
+  const publisher = await connectAsync(url, { reconnectPeriod: 0 });
+  try {
+    for (let i = 0; i < 100; i += 1) {
+      await publisher.publishAsync(`city/m${i % 5}/telemetry`, JSON.stringify({ ts: t0 + i, value: i }), {
+        qos: 1,
+      });
+    }
+    await publisher.publishAsync('city/senml', JSON.stringify([{ n: 'sen', t: t0 / 1000, v: 9 }]), {
+      qos: 1,
+    });
+    await waitFor(() => readings.size === 101);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(delivered, 101, 'each message is handled by one member of the share group, not by both');
+    assert.equal(readings.readingsOf('m0').length, 20);
+    assert.deepEqual(
+      readings.readingsOf('sen').map((r) => r.value),
+      [9],
+    );
+  } finally {
+    await publisher.endAsync();
+    await subscriber.close();
+    await coalescer.drain();
+  }
+});

@@ -1,0 +1,194 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../src/adapters/duckdb/database.ts';
+import { DuckDbReadingStore } from '../src/adapters/duckdb/reading-store.ts';
+import { MemoryReadingStore } from '../src/adapters/memory/reading-store.ts';
+import type { Aggregation } from '../src/ports/reading-queries.ts';
+import type { KeyedReadings, ReadingStore, Resolution } from '../src/ports/reading-store.ts';
+
+const hour = 3_600_000;
+const start = Date.UTC(2026, 10, 27);
+
+function chunkOf(store: ReadingStore, rows: [string, number, number][]): KeyedReadings {
+  return {
+    keys: Uint32Array.from(rows, ([sensor]) => store.sensorKey(sensor)),
+    timestamps: Float64Array.from(rows, (row) => row[1]),
+    values: Float64Array.from(rows, (row) => row[2]),
+    length: rows.length,
+  };
+}
+
+/** Three sensors, one reading every 7 s for 3 hours, with a few negative and fractional values. */
+function generatedRows(): [string, number, number][] {
+  const rows: [string, number, number][] = [];
+  for (let ts = start; ts < start + 3 * hour; ts += 7_000) {
+    for (const [i, sensor] of ['a', 'b', 'c'].entries())
+      rows.push([sensor, ts + i, Math.sin(ts / 1e6 + i) * 100]);
+  }
+  return rows;
+}
+
+async function withStore(
+  run: (store: DuckDbReadingStore, dataDir: string) => Promise<void>,
+  clusterRows = 2_500,
+): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-store-'));
+  const database = await openDatabase({ dataDir, threads: 2 });
+  // A small run size, so that the tests cross several sorted runs and a recent tail.
+  const store = await DuckDbReadingStore.open(database, { clusterRows });
+  try {
+    await run(store, dataDir);
+  } finally {
+    await store.close();
+    database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+test('series from raw, minute and hour rollups equal a brute-force answer, across chunks and after compaction', async () => {
+  await withStore(async (store) => {
+    const memory = new MemoryReadingStore();
+    const rows = generatedRows();
+    // Several chunks so rollup buckets get several partial rows.
+    for (let offset = 0; offset < rows.length; offset += 997) {
+      const slice = rows.slice(offset, offset + 997);
+      await store.append(chunkOf(store, slice));
+      await memory.append(chunkOf(memory, slice));
+    }
+    const cases: [Resolution, number][] = [
+      ['raw', 30_000],
+      ['minute', 300_000],
+      ['hour', hour],
+    ];
+    const aggregations: Aggregation[] = ['avg', 'min', 'max', 'count', 'last'];
+    const compare = async () => {
+      for (const [resolution, stepMillis] of cases) {
+        for (const aggregation of aggregations) {
+          const query = {
+            sensor: 'b',
+            fromMillis: start,
+            toMillis: start + 3 * hour,
+            stepMillis,
+            aggregation,
+            resolution,
+          };
+          const expected = await memory.series(query);
+          const actual = await store.series(query);
+          assert.equal(actual.length, expected.length, `${resolution} ${aggregation}`);
+          actual.forEach((point, i) => {
+            assert.equal(point.ts, expected[i]?.ts);
+            assert.ok(
+              Math.abs(point.value - (expected[i]?.value ?? NaN)) < 1e-9,
+              `${resolution} ${aggregation} ${i}`,
+            );
+          });
+        }
+      }
+    };
+    await compare();
+    await store.checkpoint(); // compacts rollups
+    await compare();
+  });
+});
+
+test('re-sent readings are not duplicated in raw readings or rollups', async () => {
+  await withStore(async (store) => {
+    const rows = generatedRows().slice(0, 3000);
+    const first = await store.append(chunkOf(store, rows));
+    assert.equal(first.stored, 3000);
+    // The same readings again, some twice in one chunk, some with another value, plus one new.
+    const again = [
+      ...rows.slice(0, 1000),
+      ...rows.slice(0, 10),
+      ['a', start - 5_000, 1] as [string, number, number],
+    ];
+    again[0] = [again[0]?.[0] as string, again[0]?.[1] as number, 12345];
+    const second = await store.append(chunkOf(store, again));
+    assert.equal(second.stored, 1);
+    assert.equal(second.duplicates, 1010);
+    assert.equal(await store.count(), 3001);
+    const query = {
+      sensor: 'a',
+      fromMillis: start - hour,
+      toMillis: start + 3 * hour,
+      stepMillis: hour,
+      aggregation: 'count' as const,
+    };
+    const raw = await store.series({ ...query, resolution: 'raw' });
+    const rolled = await store.series({ ...query, resolution: 'hour' });
+    assert.deepEqual(rolled, raw);
+    assert.equal(
+      raw.reduce((sum, point) => sum + point.value, 0),
+      1001,
+    );
+    const firstValue = await store.series({
+      ...query,
+      toMillis: start + 1,
+      stepMillis: 1000,
+      aggregation: 'max',
+      resolution: 'raw',
+    });
+    assert.equal(firstValue.at(-1)?.value, rows[0]?.[2], 'the first stored value wins');
+  });
+});
+
+test('latest values and sensor keys survive reopening the file', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-store-'));
+  try {
+    let database = await openDatabase({ dataDir });
+    let store = await DuckDbReadingStore.open(database);
+    await store.append(
+      chunkOf(store, [
+        ['x', 10, 1],
+        ['x', 30, 3],
+        ['x', 20, 2],
+        ['y', 5, 9],
+      ]),
+    );
+    await store.close();
+    database.close();
+    database = await openDatabase({ dataDir });
+    store = await DuckDbReadingStore.open(database);
+    const latest = await store.latest(['x', 'y', 'z']);
+    assert.deepEqual(
+      [...latest.entries()],
+      [
+        ['x', { ts: 30, value: 3 }],
+        ['y', { ts: 5, value: 9 }],
+      ],
+    );
+    assert.equal(store.sensorKey('y'), 1);
+    assert.equal(store.sensorKey('z'), 2);
+    const again = await store.append(chunkOf(store, [['x', 20, 7]]));
+    assert.equal(again.stored, 0, 'a reading stored before reopening is recognised as a duplicate');
+    await store.close();
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('retention deletes per resolution', async () => {
+  await withStore(async (store) => {
+    await store.append(chunkOf(store, generatedRows()));
+    const now = start + 3 * hour;
+    const deleted = await store.applyRetention(now, { rawMillis: hour, minuteMillis: 2 * hour });
+    assert.ok(deleted > 0);
+    const query = {
+      sensor: 'a',
+      fromMillis: start,
+      toMillis: now,
+      stepMillis: hour,
+      aggregation: 'count' as const,
+    };
+    assert.deepEqual(
+      (await store.series({ ...query, resolution: 'raw' })).map((point) => point.ts),
+      [start + 2 * hour],
+    );
+    assert.equal((await store.series({ ...query, resolution: 'minute' })).length, 2);
+    assert.equal((await store.series({ ...query, resolution: 'hour' })).length, 3);
+  });
+});

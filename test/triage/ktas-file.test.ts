@@ -1,0 +1,178 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { decodeText, decodeLatin1, splitRecords } from '../../src/core/triage/text.ts';
+import { parseKtasText } from '../../src/core/triage/ktas-file.ts';
+import type { RowResult } from '../../src/core/triage/ktas-file.ts';
+import { readNumber, plausible } from '../../src/core/triage/fields.ts';
+
+const dataUrl = new URL('../../../shared/data/ktas/train.csv', import.meta.url);
+const bytes = readFileSync(dataUrl);
+const text = decodeText(bytes);
+const header =
+  'Group;Sex;Age;Patients number per hour;Arrival mode;Injury;Chief_complain;Mental;Pain;NRS_pain;SBP;DBP;HR;RR;BT;Saturation;KTAS_RN;Diagnosis in ED;Disposition;KTAS_expert;Error_group;Length of stay_min;KTAS duration_min;mistriage';
+
+function parsedRows(source: string): RowResult[] {
+  const parsed = parseKtasText(source);
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
+  return parsed.rows;
+}
+
+const realRows = parsedRows(text);
+const rawRecords = splitRecords(text, ';').slice(1);
+const column = (name: string): number => header.split(';').indexOf(name);
+
+void test('the real file is Latin-1 with CRLF: decoded byte for byte, no replacement characters', () => {
+  assert.ok(bytes.includes(0xde), 'the file holds the Latin-1 byte 0xDE (Þ)');
+  assert.ok(bytes.includes(0x0d), 'the file has CR line ends');
+  assert.ok(text.includes('#BOÞ!'));
+  assert.ok(!text.includes('\uFFFD'));
+  assert.equal(decodeLatin1(Uint8Array.from([0x23, 0x42, 0x4f, 0xde, 0x21])), '#BOÞ!');
+});
+
+void test('every one of the 887 data rows is read, none crashes, all are usable', () => {
+  assert.equal(realRows.length, 887);
+  assert.equal(realRows.filter((row) => !row.ok).length, 0);
+  assert.deepEqual(
+    realRows.map((row) => row.row),
+    [...Array(887).keys()],
+  );
+});
+
+void test('#BOÞ! in NRS_pain means no score: 0 when the patient reports no pain, not recorded (with a warning) when in pain', () => {
+  const nrs = column('NRS_pain');
+  const pain = column('Pain');
+  let noPain = 0;
+  let inPain = 0;
+  realRows.forEach((row, index) => {
+    const fields = rawRecords[index]?.fields ?? [];
+    if (fields[nrs] !== '#BOÞ!' || !row.ok) return;
+    if (fields[pain] === '0') {
+      noPain++;
+      assert.equal(row.presentation.painScore, 0);
+    } else {
+      inPain++;
+      assert.equal(row.presentation.painScore, null);
+      assert.ok(
+        row.warnings.some(
+          (w) => w.field === 'NRS_pain' && w.value === '#BOÞ!' && w.rule.includes('spreadsheet error'),
+        ),
+      );
+    }
+  });
+  assert.equal(noPain, 388);
+  assert.equal(inPain, 3);
+});
+
+void test('?? in a vital sign is an unknown marker: the vital is null and a warning names field, value and rule', () => {
+  const rr = column('RR');
+  const marked = realRows.filter((_, index) => rawRecords[index]?.fields[rr] === '??');
+  assert.equal(marked.length, 15);
+  for (const row of marked) {
+    assert.ok(row.ok);
+    assert.equal(row.presentation.respiratoryRatePerMinute, null);
+    assert.ok(
+      row.warnings.some((w) => w.field === 'RR' && w.value === '??' && w.rule.includes('unknown marker')),
+    );
+  }
+});
+
+void test('a blank SpO2 is not measured, with a warning', () => {
+  const blank = realRows.filter((_, index) => rawRecords[index]?.fields[column('Saturation')] === '');
+  assert.equal(blank.length, 488);
+  for (const row of blank) {
+    assert.ok(row.ok);
+    assert.equal(row.presentation.oxygenSaturationPercent, null);
+    assert.ok(row.warnings.some((w) => w.field === 'Saturation' && w.rule.includes('blank')));
+  }
+});
+
+void test('the implausible SpO2 of 20% in the real file is dropped with a warning, plausible low values are kept', () => {
+  const index = rawRecords.findIndex((record) => record.fields[column('Saturation')] === '20');
+  const row = realRows[index];
+  assert.ok(row?.ok);
+  assert.equal(row.presentation.oxygenSaturationPercent, null);
+  assert.ok(row.warnings.some((w) => w.value === '20' && w.rule.includes('implausible')));
+  const low = realRows[rawRecords.findIndex((record) => record.fields[column('Saturation')] === '74')];
+  assert.ok(low?.ok);
+  assert.equal(low.presentation.oxygenSaturationPercent, 74);
+});
+
+void test('a decimal comma is read as a decimal point', () => {
+  assert.deepEqual(readNumber('36,5', plausible.temperatureCelsius), { kind: 'value', value: 36.5 });
+  const rows = parsedRows(
+    `${header}\r\n1;2;40;5;3;1;fever;1;0;#BOÞ!;120;80;90;20;38,4;97;3;x;1;3;0 ;100;2,5;0 \r\n`,
+  );
+  assert.ok(rows[0]?.ok);
+  assert.equal(rows[0].presentation.temperatureCelsius, 38.4);
+});
+
+void test('a diastolic pressure not below the systolic drops both, with a warning', () => {
+  const rows = parsedRows(`${header}\n1;2;40;5;3;1;fever;1;0;;80;120;90;20;36;97;3;x;1;3;0;100;2;0\n`);
+  assert.ok(rows[0]?.ok);
+  assert.equal(rows[0].presentation.systolicMmHg, null);
+  assert.equal(rows[0].presentation.diastolicMmHg, null);
+  assert.ok(rows[0].warnings.some((w) => w.field === 'SBP/DBP'));
+});
+
+void test('a row that cannot be used gets errors naming field, value and rule, and the rows after it are still read', () => {
+  const rows = parsedRows(
+    [
+      header,
+      '1;3;abc;5;9;1;fever;1;0;;120;80;90;20;36;97;3;x;1;3;0;100;2;0',
+      '1;2;40;5',
+      '1;2;40;5;3;1;fever;1;0;;120;80;90;20;36;97;3;x;1;3;0;100;2;0',
+    ].join('\r\n'),
+  );
+  const [bad, short, good] = rows;
+  assert.ok(bad !== undefined && !bad.ok);
+  assert.deepEqual(
+    bad.errors.map((e) => e.field),
+    ['Sex', 'Arrival mode', 'Age'],
+  );
+  assert.equal(bad.errors[0]?.value, '3');
+  assert.match(bad.errors[2]?.rule ?? '', /not a number/);
+  assert.ok(short !== undefined && !short.ok);
+  assert.match(short.errors[0]?.rule ?? '', /4 fields, the header has 24/);
+  assert.ok(good?.ok);
+});
+
+void test('columns are found by name, in any order, and nurse/expert/outcome columns may be absent', () => {
+  const rows = parsedRows(
+    'Saturation,HR,Age,Sex,Arrival mode,Injury,Chief_complain,Mental,Pain,NRS_pain,SBP,DBP,RR,BT\n95,110,70,1,2,1,"dyspnea, acute",2,0,,100,60,24,37\n',
+  );
+  assert.ok(rows[0]?.ok);
+  assert.equal(rows[0].presentation.heartRatePerMinute, 110);
+  assert.equal(rows[0].presentation.chiefComplaint, 'dyspnea, acute');
+  assert.equal(rows[0].presentation.mental, 'verbal');
+  assert.deepEqual(rows[0].labels, { nurseLevel: null, expertLevel: null });
+});
+
+void test('a file without a required column is rejected with the column named', () => {
+  const parsed = parseKtasText('Sex;Age\n1;40\n');
+  assert.ok(!parsed.ok);
+  assert.match(parsed.reason, /arrivalmode/);
+});
+
+void test('LF, CR and CRLF line ends and a trailing blank line give the same records', () => {
+  const lines = ['a;b', '1;2', '3;4'];
+  const expected = splitRecords(lines.join('\n'), ';').map((r) => r.fields);
+  assert.deepEqual(
+    splitRecords(`${lines.join('\r\n')}\r\n\r\n`, ';').map((r) => r.fields),
+    expected,
+  );
+  assert.deepEqual(
+    splitRecords(lines.join('\r'), ';').map((r) => r.fields),
+    expected,
+  );
+});
+
+void test('numbers: blank, ?? and spreadsheet errors are missing; text is invalid; out of range is implausible', () => {
+  const range = plausible.heartRatePerMinute;
+  assert.deepEqual(readNumber('  ', range), { kind: 'missing', why: 'blank' });
+  assert.deepEqual(readNumber('??', range), { kind: 'missing', why: 'unknown marker' });
+  assert.deepEqual(readNumber('#N/A', range), { kind: 'missing', why: 'spreadsheet error' });
+  assert.equal(readNumber('1x0', range).kind, 'invalid');
+  assert.equal(readNumber('999', range).kind, 'implausible');
+  assert.deepEqual(readNumber('88', range), { kind: 'value', value: 88 });
+});

@@ -1,0 +1,48 @@
+/** An HTTP error from the platform, with its status and the error text it sent. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** The platform's public API, called with the signed-in key. */
+export class Api {
+  readonly key: string;
+  constructor(key: string) {
+    this.key = key;
+  }
+
+  headers(): Record<string, string> {
+    return { authorization: `Bearer ${this.key}` };
+  }
+
+  async get<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('GET', path, undefined, signal);
+  }
+
+  async post<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const headers = this.headers();
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const init: RequestInit = { method, headers };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    if (signal !== undefined) init.signal = signal;
+    const response = await fetch(path, init);
+    if (!response.ok) {
+      let message = `${response.status} ${response.statusText}`;
+      try {
+        const parsed = (await response.json()) as { error?: string };
+        if (typeof parsed.error === 'string') message = parsed.error;
+      } catch {
+        // not JSON: keep the status line
+      }
+      throw new ApiError(response.status, message);
+    }
+    return (await response.json()) as T;
+  }
+}

@@ -1,0 +1,163 @@
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { Api } from './api.ts';
+import type { Alert, EvidencePoint, SeriesPoint } from './types.ts';
+
+export interface ChartData {
+  points: SeriesPoint[];
+  scores: EvidencePoint[];
+  alerts: Alert[];
+}
+
+/**
+ * A sensor's series in uPlot, read through the downsampling query API: the step is the range divided
+ * by the chart's width in pixels, so a day or a minute costs the same. Dragging selects a range and
+ * refetches it at finer resolution; a double-click goes back to the chosen range. The detector's
+ * score is a second series on its own 0–1 axis, and alerts are red vertical marks.
+ */
+export class SensorChart {
+  private readonly host: HTMLElement;
+  private readonly api: Api;
+  private plot: uPlot | null = null;
+  private sensor = '';
+  private unit = '';
+  private rangeMillis = 3_600_000;
+  /** Explicit [from, to] after a zoom; null while following the present. */
+  private zoomed: [number, number] | null = null;
+  private alerts: Alert[] = [];
+  private request = 0;
+  /** Points in the last answer, for tests. */
+  pointCount = 0;
+
+  constructor(host: HTMLElement, api: Api) {
+    this.host = host;
+    this.api = api;
+    new ResizeObserver(() => this.plot?.setSize(this.size())).observe(host);
+  }
+
+  async show(sensor: string, unit: string): Promise<void> {
+    this.sensor = sensor;
+    this.unit = unit;
+    this.zoomed = null;
+    await this.load();
+  }
+
+  async setRange(rangeMillis: number): Promise<void> {
+    this.rangeMillis = rangeMillis;
+    this.zoomed = null;
+    await this.load();
+  }
+
+  /** Reloads the following view (called on a timer and when an alert arrives). */
+  async refresh(): Promise<void> {
+    if (this.sensor !== '' && this.zoomed === null) await this.load();
+  }
+
+  setAlerts(alerts: Alert[]): void {
+    this.alerts = alerts;
+    this.plot?.redraw(false);
+  }
+
+  private async load(): Promise<void> {
+    const request = ++this.request;
+    const [from, to] = this.zoomed ?? [Date.now() - this.rangeMillis, Date.now()];
+    const stepMillis = Math.max(1000, Math.ceil((to - from) / Math.max(100, this.size().width)));
+    const id = encodeURIComponent(this.sensor);
+    const [series, scores] = await Promise.all([
+      this.api.get<{ points: SeriesPoint[] }>(
+        `/api/v1/sensors/${id}/readings?from=${Math.floor(from)}&to=${Math.ceil(to)}&step=${stepMillis}&agg=avg`,
+      ),
+      this.api
+        .get<{ points: EvidencePoint[] }>(
+          `/api/v1/sensors/${id}/scores?from=${Math.floor(from)}&to=${Math.ceil(to)}`,
+        )
+        .catch(() => ({ points: [] })),
+    ]);
+    if (request !== this.request) return; // a newer request won
+    this.render({ points: series.points, scores: scores.points, alerts: this.alerts }, stepMillis);
+  }
+
+  private render(data: ChartData, stepMillis: number): void {
+    const xs = data.points.map((point) => point.ts / 1000);
+    const values = data.points.map((point) => point.value);
+    // Scores come per reading; show the highest in each bucket of the chart.
+    const scoreByBucket = new Map<number, number>();
+    for (const point of data.scores) {
+      const bucket = Math.floor(point.ts / stepMillis) * stepMillis;
+      scoreByBucket.set(bucket, Math.max(scoreByBucket.get(bucket) ?? 0, point.score));
+    }
+    const scores = data.points.map(
+      (point) => scoreByBucket.get(Math.floor(point.ts / stepMillis) * stepMillis) ?? null,
+    );
+    this.pointCount = xs.length;
+    this.host.dataset.points = String(xs.length);
+    const aligned: uPlot.AlignedData = [xs, values, scores];
+    if (this.plot !== null) {
+      this.plot.setData(aligned);
+      return;
+    }
+    this.plot = new uPlot(this.options(), aligned, this.host);
+    this.plot.over.addEventListener('dblclick', () => {
+      this.zoomed = null;
+      void this.load();
+    });
+  }
+
+  private options(): uPlot.Options {
+    return {
+      ...this.size(),
+      cursor: { drag: { x: true, y: false, setScale: false } },
+      scales: { score: { range: [0, 1] } },
+      axes: [
+        { stroke: '#aab', grid: { stroke: '#2a2f3a' } },
+        { stroke: '#aab', grid: { stroke: '#2a2f3a' }, label: this.unit, size: 60 },
+        { scale: 'score', side: 1, stroke: '#c9a', grid: { show: false }, label: 'score', size: 40 },
+      ],
+      series: [
+        {},
+        { label: 'value', stroke: '#4aa8ff', width: 1.5, spanGaps: false },
+        {
+          label: 'detector score',
+          scale: 'score',
+          stroke: '#e07be0',
+          width: 1,
+          points: { show: true, size: 3 },
+        },
+      ],
+      hooks: {
+        setSelect: [
+          (plot) => {
+            if (plot.select.width < 3) return;
+            const from = plot.posToVal(plot.select.left, 'x') * 1000;
+            const to = plot.posToVal(plot.select.left + plot.select.width, 'x') * 1000;
+            plot.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            this.zoomed = [from, to];
+            void this.load();
+          },
+        ],
+        draw: [(plot) => this.drawAlerts(plot)],
+      },
+    };
+  }
+
+  private drawAlerts(plot: uPlot): void {
+    const context = plot.ctx;
+    context.save();
+    context.strokeStyle = '#ff3b3b';
+    context.lineWidth = 2 * devicePixelRatio;
+    for (const alert of this.alerts) {
+      if (alert.sensor !== this.sensor) continue;
+      const x = plot.valToPos(alert.ts / 1000, 'x', true);
+      if (x < plot.bbox.left || x > plot.bbox.left + plot.bbox.width) continue;
+      context.beginPath();
+      context.moveTo(x, plot.bbox.top);
+      context.lineTo(x, plot.bbox.top + plot.bbox.height);
+      context.stroke();
+    }
+    context.restore();
+  }
+
+  private size(): { width: number; height: number } {
+    return { width: Math.max(280, this.host.clientWidth), height: 260 };
+  }
+}

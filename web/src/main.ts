@@ -1,0 +1,309 @@
+import './style.css';
+import { ApiError, type Api } from './api.ts';
+import { SensorChart } from './chart.ts';
+import { element, number, time } from './format.ts';
+import { HospitalsView } from './hospitals-view.ts';
+import { loadAssets, loadLatest, loadMap, loadSensors } from './load.ts';
+import { Maintenance } from './maintenance.ts';
+import { MapView } from './map-view.ts';
+import { projectionAround } from './projection.ts';
+import { SensorTable } from './sensor-table.ts';
+import { canAct, forgetKey, signIn, storedKey } from './session.ts';
+import { openStream } from './stream.ts';
+import { TrafficView } from './traffic-view.ts';
+import type { Alert, BusEvent, Whoami, WorkOrder } from './types.ts';
+
+function byId<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (found === null) throw new Error(`#${id} missing from index.html`);
+  return found as T;
+}
+
+/** What tests and the benchmark read from the page. */
+interface PageState {
+  ready: boolean;
+  table: SensorTable | null;
+  map: MapView | null;
+  chart: SensorChart | null;
+  maintenance: Maintenance | null;
+  readingsReceived: number;
+  eventsReceived: number;
+  /** Readings the server dropped for this client because it fell behind (its `dropped` events). */
+  readingsDropped: number;
+  selectSensor(id: string): void;
+}
+const page: PageState = {
+  ready: false,
+  table: null,
+  map: null,
+  chart: null,
+  maintenance: null,
+  readingsReceived: 0,
+  eventsReceived: 0,
+  readingsDropped: 0,
+  selectSensor: () => {},
+};
+(window as unknown as { urbanBrain: PageState }).urbanBrain = page;
+
+async function start(): Promise<void> {
+  const key = storedKey();
+  if (key !== null) {
+    try {
+      const session = await signIn(key);
+      await open(session.api, session.who);
+      return;
+    } catch {
+      forgetKey();
+    }
+  }
+  showLogin('');
+}
+
+function showLogin(message: string): void {
+  byId('app').hidden = true;
+  const form = byId<HTMLFormElement>('login');
+  form.hidden = false;
+  byId('login-error').textContent = message;
+  form.onsubmit = (event) => {
+    event.preventDefault();
+    const input = byId<HTMLInputElement>('login-key');
+    signIn(input.value.trim())
+      .then((session) => open(session.api, session.who))
+      .catch((error: unknown) => {
+        const text =
+          error instanceof ApiError && error.status === 401
+            ? 'Unknown or revoked key.'
+            : String((error as Error).message);
+        byId('login-error').textContent = text;
+      });
+  };
+}
+
+async function open(api: Api, who: Whoami): Promise<void> {
+  byId('login').hidden = true;
+  byId('app').hidden = false;
+  byId('role').textContent = `${who.name} · ${who.role}`;
+  byId('role').dataset.role = who.role;
+  byId('logout').onclick = () => {
+    forgetKey();
+    location.reload();
+  };
+  setUpTabs();
+
+  const map = new MapView(byId<HTMLCanvasElement>('map'));
+  page.map = map;
+  const [cityMap, sensors, assets] = await Promise.all([loadMap(api), loadSensors(api), loadAssets(api)]);
+  const centre = cityMap?.centre ?? averagePosition(assets);
+  const projection = projectionAround(centre);
+  if (cityMap !== null) {
+    map.setCity(cityMap, projection);
+    byId('city-name').textContent = cityMap.name;
+  }
+  const table = new SensorTable(sensors, assets, projection);
+  page.table = table;
+  map.setSensors(table);
+  byId('counts').textContent =
+    `${table.count.toLocaleString()} sensors · ${assets.length.toLocaleString()} assets`;
+  setUpFilters(table, map);
+
+  const chart = new SensorChart(byId('sensor-chart'), api);
+  page.chart = chart;
+  const maintenance = new Maintenance(api, canAct(who), byId('alert-feed'), byId('order-board'));
+  page.maintenance = maintenance;
+  byId('orders-note').textContent = canAct(who) ? '' : 'Your role may view work orders but not act on them.';
+  const assetSensors = groupByAsset(table);
+  maintenance.describeAsset = (asset) => table.assets.get(asset)?.name ?? asset;
+  maintenance.onChange = () => {
+    table.setFlags(maintenance.flags((asset) => assetSensors.get(asset) ?? []));
+    byId('alert-count').textContent = String(maintenance.alerts.length);
+    byId('order-count').textContent = String(maintenance.activeCount());
+    if (selected !== '') chart.setAlerts(maintenance.alerts.filter((alert) => alert.sensor === selected));
+  };
+
+  let selected = '';
+  const selectSensor = (id: string): void => {
+    const index = table.index.get(id);
+    if (index === undefined) return;
+    selected = id;
+    map.select(index);
+    showSensorPanel(table, index, selectSensor);
+    chart.setAlerts(maintenance.alerts.filter((alert) => alert.sensor === id));
+    switchTab('sensor');
+    void chart.show(id, table.sensors[index]?.unit ?? '').catch(reportError);
+  };
+  page.selectSensor = selectSensor;
+  map.onPick = (index) => selectSensor(table.sensors[index]?.id ?? '');
+  setUpHover(map, table);
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-range]')) {
+    button.onclick = () => void chart.setRange(Number(button.dataset.range)).catch(reportError);
+  }
+
+  const latest = await loadLatest(
+    api,
+    table.sensors.map((sensor) => sensor.id),
+  );
+  for (const [sensor, point] of Object.entries(latest)) table.update(sensor, point.ts, point.value);
+  await maintenance.load().catch((error: unknown) => {
+    byId('alert-feed').replaceChildren(
+      element('li', 'error', `Alerts unavailable: ${(error as Error).message}`),
+    );
+  });
+  page.ready = true;
+  document.body.dataset.ready = 'true';
+
+  openStream(
+    api,
+    (event, data) => {
+      if (event === 'reading') {
+        const reading = JSON.parse(data) as { sensor: string; ts: number; value: number };
+        table.update(reading.sensor, reading.ts, reading.value);
+        page.readingsReceived += 1;
+      } else if (event === 'dropped') {
+        page.readingsDropped += (JSON.parse(data) as { count: number }).count;
+      } else if (event === 'event') {
+        page.eventsReceived += 1;
+        onBusEvent(JSON.parse(data) as BusEvent, maintenance, chart, selected);
+      }
+    },
+    (state) => {
+      byId('live').textContent = state;
+      byId('live').dataset.state = state;
+    },
+  );
+
+  const traffic = new TrafficView(byId('traffic'), api);
+  const hospitals = new HospitalsView(byId('hospitals'), api);
+  setInterval(() => {
+    if (!byId('tab-traffic').hidden) void traffic.refresh();
+    if (!byId('tab-hospitals').hidden) void hospitals.refresh();
+    if (!byId('tab-sensor').hidden) void chart.refresh().catch(() => {});
+    if (selected !== '') {
+      const index = table.index.get(selected);
+      if (index !== undefined) byId('sensor-last').textContent = lastText(table, index);
+    }
+  }, 2000);
+  onTab = (tab) => {
+    if (tab === 'traffic') void traffic.refresh();
+    if (tab === 'hospitals') void hospitals.refresh();
+  };
+}
+
+function onBusEvent(event: BusEvent, maintenance: Maintenance, chart: SensorChart, selected: string): void {
+  if (event.type === 'alert') {
+    const alert = event.data.alert as Alert | undefined;
+    if (alert !== undefined) maintenance.addAlert(alert);
+    if (alert?.sensor === selected) void chart.refresh().catch(() => {});
+  } else if (event.type === 'workorder') {
+    const order = event.data.workOrder as WorkOrder | undefined;
+    if (order !== undefined) maintenance.putOrder(order);
+  }
+}
+
+function showSensorPanel(table: SensorTable, index: number, select: (id: string) => void): void {
+  const sensor = table.sensors[index];
+  if (sensor === undefined) return;
+  const asset = table.assets.get(sensor.asset ?? '');
+  byId('sensor-empty').hidden = true;
+  byId('sensor-panel').hidden = false;
+  byId('sensor-title').textContent = sensor.id;
+  const meta = byId('sensor-meta');
+  meta.replaceChildren(
+    element(
+      'span',
+      '',
+      `${sensor.kind} (${sensor.unit}) on ${asset?.name ?? sensor.asset ?? 'no asset'} · ${asset?.type ?? ''} · `,
+    ),
+    element('span', '', lastText(table, index)),
+  );
+  meta.lastElementChild?.setAttribute('id', 'sensor-last');
+  const siblings =
+    sensor.asset === null ? [] : table.sensorsOfAsset(sensor.asset).filter((other) => other.id !== sensor.id);
+  const list = byId('sensor-alerts');
+  list.replaceChildren(
+    ...siblings.map((other) => {
+      const item = element('li', 'chip', `${other.kind}`);
+      item.addEventListener('click', () => select(other.id));
+      return item;
+    }),
+  );
+}
+
+function lastText(table: SensorTable, index: number): string {
+  const ts = table.lastTs[index] as number;
+  return ts > 0 ? `last ${number(table.lastValue[index] as number, 2)} at ${time(ts)}` : 'no reading yet';
+}
+
+function groupByAsset(table: SensorTable): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const sensor of table.sensors) {
+    if (sensor.asset === null) continue;
+    const group = groups.get(sensor.asset) ?? [];
+    group.push(sensor.id);
+    groups.set(sensor.asset, group);
+  }
+  return groups;
+}
+
+function averagePosition(assets: { lat: number | null; lon: number | null }[]): { lat: number; lon: number } {
+  const placed = assets.filter((asset) => asset.lat !== null && asset.lon !== null);
+  if (placed.length === 0) return { lat: 0, lon: 0 };
+  const lat = placed.reduce((sum, asset) => sum + (asset.lat as number), 0) / placed.length;
+  const lon = placed.reduce((sum, asset) => sum + (asset.lon as number), 0) / placed.length;
+  return { lat, lon };
+}
+
+function setUpFilters(table: SensorTable, map: MapView): void {
+  const box = byId('filters');
+  const boxes = table.types.map((type, index) => {
+    const label = element('label');
+    const input = element('input');
+    input.type = 'checkbox';
+    input.checked = true;
+    input.dataset.type = type;
+    input.onchange = () => {
+      if (input.checked) map.hiddenTypes.delete(index);
+      else map.hiddenTypes.add(index);
+      map.invalidate();
+    };
+    label.append(input, document.createTextNode(` ${type}`));
+    return label;
+  });
+  box.append(...boxes);
+}
+
+function setUpHover(map: MapView, table: SensorTable): void {
+  const hover = byId('hover');
+  map.onHover = (index, x, y) => {
+    const sensor = table.sensors[index];
+    if (sensor === undefined) {
+      hover.hidden = true;
+      return;
+    }
+    hover.hidden = false;
+    hover.textContent = `${sensor.id} · ${lastText(table, index)}`;
+    hover.style.left = `${x + 12}px`;
+    hover.style.top = `${y + 12}px`;
+  };
+}
+
+let onTab: (tab: string) => void = () => {};
+
+function switchTab(tab: string): void {
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) {
+    button.classList.toggle('active', button.dataset.tab === tab);
+    byId(`tab-${button.dataset.tab ?? ''}`).hidden = button.dataset.tab !== tab;
+  }
+  onTab(tab);
+}
+
+function setUpTabs(): void {
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) {
+    button.onclick = () => switchTab(button.dataset.tab ?? 'sensor');
+  }
+}
+
+function reportError(error: unknown): void {
+  console.error(error);
+}
+
+void start();
