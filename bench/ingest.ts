@@ -126,6 +126,22 @@ async function withServer(
 
 const auth = { authorization: `Bearer ${adminKey}` };
 
+/** Starts and stops a server once; the message of what went wrong, or undefined when it works. */
+async function probeServer(): Promise<string | undefined> {
+  try {
+    await withServer('probe', async () => ({
+      readings: 1,
+      seconds: 1,
+      latenciesMillis: [],
+      retries: 0,
+      rejected: 0,
+    }));
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 async function main(): Promise<void> {
   const workload: Workload = {
     sensors: Number(flags.sensors),
@@ -136,6 +152,13 @@ async function main(): Promise<void> {
   const perBody = (index: number) =>
     Math.min(workload.batchReadings, workload.readings - index * workload.batchReadings);
   const paths = new Set(flags.paths.split(','));
+  const serverError = await probeServer();
+  if (serverError !== undefined) {
+    log(`urban-brain serve does not start (${serverError}): measuring the data plane in process only`);
+    for (const name of ['json', 'line_protocol', 'mqtt_batched', 'mqtt_single', 'mqtt_single_qos0'])
+      paths.delete(name);
+    paths.add('pipeline');
+  }
   const results: Record<string, PathResult> = {};
   log(`generating ${readingsPerPath} readings per path for ${workload.sensors} sensors`);
   const lineProtocol = lineProtocolBodies(workload);
@@ -259,7 +282,7 @@ async function main(): Promise<void> {
 
   let million: PathResult | null = null;
   const millionReadings = Number(flags['million-readings']);
-  if (millionReadings > 0) {
+  if (millionReadings > 0 && serverError === undefined) {
     log(`line protocol from 1,000,000 distinct sensors, ${millionReadings} readings → urban-brain`);
     const wide: Workload = {
       ...workload,
@@ -287,11 +310,12 @@ async function main(): Promise<void> {
   const query = queryReadings > 0 ? await measureQueries(queryReadings, log) : null;
 
   const batched = ['line_protocol', 'json', 'mqtt_batched']
-    .map((name) => results[name]?.readings_per_s ?? 0)
+    .map((name) => (serverError === undefined ? results[name] : pipeline[name])?.readings_per_s ?? 0)
     .reduce((best, rate) => Math.max(best, rate), 0);
   const summary = {
     benchmark: 'ingest',
-    path_level: 'server',
+    path_level: serverError === undefined ? 'server' : 'pipeline',
+    server_error: serverError ?? null,
     machine_cores: (await import('node:os')).cpus().length,
     load_average_1m: Math.round((await import('node:os')).loadavg()[0]! * 10) / 10,
     sensors: workload.sensors,

@@ -46,7 +46,9 @@ function cpuSeconds(pid: number | undefined): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     // fields[11..14]: utime stime cutime cstime (after the comm field)
-    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / ticksPerSecond;
+    return (
+      (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / ticksPerSecond
+    );
   } catch {
     return 0;
   }
@@ -73,14 +75,18 @@ const directory = '/tmp/urban-brain-scale-bench';
 await rm(directory, { recursive: true, force: true });
 await mkdir(directory, { recursive: true });
 const topology = localTopology(directory, 22_000, 0);
-const cluster = new LocalCluster(topology, { adminKey: randomBytes(24).toString('base64url'), detached: false });
+const cluster = new LocalCluster(topology, {
+  adminKey: randomBytes(24).toString('base64url'),
+  detached: false,
+});
 const chUrl = `http://127.0.0.1:${topology.clickhouse[0]!.httpPort}/`;
 const runs: Record<string, unknown>[] = [];
 let memory: Record<string, number> = {};
 try {
   await cluster.startEngines();
   for (const spec of cluster.defaultRoles()) cluster.startRole(spec);
-  for (const port of [topology.api.port, ...topology.ingest.map((node) => node.port)]) await cluster.waitForHttp(port);
+  for (const port of [topology.api.port, ...topology.ingest.map((node) => node.port)])
+    await cluster.waitForHttp(port);
   let generation = 0;
   for (const count of processorCounts) {
     generation += 1;
@@ -127,15 +133,21 @@ try {
       end_to_end_readings_per_s: Math.round(load.acknowledged / seconds),
       ingest_acknowledged_readings_per_s: Math.round(load.acknowledged / (load.elapsedMillis / 1_000)),
       cpu_s_per_million_readings: perMillion(total),
-      cpu_s_per_million_by_role: Object.fromEntries(Object.entries(cpuByRole).map(([role, cpu]) => [role, perMillion(cpu)])),
+      cpu_s_per_million_by_role: Object.fromEntries(
+        Object.entries(cpuByRole).map(([role, cpu]) => [role, perMillion(cpu)]),
+      ),
       processor_rss_growth_bytes_per_sensor: Math.round((rssAfter - rssBefore) / sensors),
     };
     log(JSON.stringify(run));
     runs.push(run);
-    if (count === processorCounts[0]) memory = { processor_rss_growth_bytes_per_sensor: run.processor_rss_growth_bytes_per_sensor };
+    if (count === processorCounts[0])
+      memory = { processor_rss_growth_bytes_per_sensor: run.processor_rss_growth_bytes_per_sensor };
     for (const name of names) await cluster.kill(name, 'SIGTERM');
   }
-  const ingestRss = topology.ingest.reduce((sum, node) => sum + rssBytes(cluster.children.get(node.name)?.pid), 0);
+  const ingestRss = topology.ingest.reduce(
+    (sum, node) => sum + rssBytes(cluster.children.get(node.name)?.pid),
+    0,
+  );
   memory.ingest_rss_bytes_per_sensor = Math.round(ingestRss / (sensors * processorCounts.length));
   let rawBytes = 0;
   let rollupBytes = 0;
@@ -158,14 +170,20 @@ try {
     () => null,
   );
   const first = runs[0] as { cpu_s_per_million_readings: number };
-  const spread = runs.map((run) => (run as { cpu_s_per_million_readings: number }).cpu_s_per_million_readings);
+  const spread = runs.map(
+    (run) => (run as { cpu_s_per_million_readings: number }).cpu_s_per_million_readings,
+  );
   const result = {
     benchmark: 'scale',
     readings_per_run: readings,
     sensors,
-    cpu_s_per_million_readings: Object.fromEntries(runs.map((run) => [String(run.processors), run.cpu_s_per_million_readings])),
+    cpu_s_per_million_readings: Object.fromEntries(
+      runs.map((run) => [String(run.processors), run.cpu_s_per_million_readings]),
+    ),
     cpu_spread_ratio: Math.round((Math.max(...spread) / Math.min(...spread)) * 100) / 100,
-    end_to_end_readings_per_s: Object.fromEntries(runs.map((run) => [String(run.processors), run.end_to_end_readings_per_s])),
+    end_to_end_readings_per_s: Object.fromEntries(
+      runs.map((run) => [String(run.processors), run.end_to_end_readings_per_s]),
+    ),
     runs,
     memory,
     clickhouse_raw_bytes_per_reading: Math.round(bytesPerReading * 100) / 100,

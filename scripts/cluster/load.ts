@@ -31,7 +31,11 @@ export interface LoadResult extends LoadProgress {
 }
 
 function defaultValue(sensor: number, round: number): number {
-  return Math.round((20 + 5 * Math.sin((round + sensor) / 30) + ((sensor * 7919 + round * 104729) % 100) / 100) * 1000) / 1000;
+  return (
+    Math.round(
+      (20 + 5 * Math.sin((round + sensor) / 30) + ((sensor * 7919 + round * 104729) % 100) / 100) * 1000,
+    ) / 1000
+  );
 }
 
 function batchBody(options: LoadOptions, first: number, count: number): string {
@@ -40,13 +44,18 @@ function batchBody(options: LoadOptions, first: number, count: number): string {
   for (let index = first; index < first + count; index += 1) {
     const sensor = index % options.sensors;
     const round = Math.floor(index / options.sensors);
-    parts.push(`{"sensor":"${options.prefix}-${sensor}","ts":${options.startMillis + round * options.stepMillis},"value":${value(sensor, round)}}`);
+    parts.push(
+      `{"sensor":"${options.prefix}-${sensor}","ts":${options.startMillis + round * options.stepMillis},"value":${value(sensor, round)}}`,
+    );
   }
   return `[${parts.join(',')}]`;
 }
 
 /** Runs the stream to `totalReadings` (or until aborted: then in-flight batches finish). */
-export async function runLoad(options: LoadOptions, progress: LoadProgress = { acknowledged: 0, retries: 0 }): Promise<LoadResult> {
+export async function runLoad(
+  options: LoadOptions,
+  progress: LoadProgress = { acknowledged: 0, retries: 0 },
+): Promise<LoadResult> {
   const started = performance.now();
   let next = 0;
   let target = 0;

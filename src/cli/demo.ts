@@ -122,7 +122,12 @@ export async function runDemo(loadedConfig: Config, options: DemoOptions): Promi
         .stop()
         .then(() => platform.stop())
         .then(
-          () => resolve(0),
+          () => {
+            log('stopped cleanly');
+            process.off('SIGTERM', onSignal);
+            process.off('SIGINT', onSignal);
+            resolve(0);
+          },
           (error: unknown) => {
             log(`shutdown failed: ${String(error)}`);
             resolve(1);

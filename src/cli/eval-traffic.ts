@@ -101,11 +101,13 @@ async function evaluateCityflow(
       process.stderr.write(`  ${name}: step ${step}/${settings.steps}\n`);
     const started = performance.now();
     let metrics;
+    let controllerSettings: Readonly<Record<string, number>> | undefined;
     if (name === 'native') {
       metrics = runNativePlan(engine, roadnet.value, settings.steps, onProgress);
     } else {
       const layouts = createSignalStates(engine, settings.phases).map((s) => s.layout);
       const controller = controllerFactories.get(name)!(layouts, settings.cadence);
+      controllerSettings = controller.settings;
       metrics = runController(engine, controller, {
         steps: settings.steps,
         cadence: settings.cadence,
@@ -126,6 +128,7 @@ async function evaluateCityflow(
       steps_per_s: Math.round(metrics.steps / seconds),
       wall_seconds: round(seconds),
       ...settingsFields(settings),
+      ...(controllerSettings === undefined ? {} : { controller_settings: controllerSettings }),
       ...(settings.emergency.length > 0 && name !== 'native'
         ? emergencyFields(roadnet.value, flows.value, name, settings)
         : {}),

@@ -23,12 +23,18 @@ async function clickhouse(url: string, sql: string): Promise<string> {
 export async function storedCounts(url: string, database: string, prefix: string): Promise<StoredCounts> {
   const like = `'${prefix}-%'`;
   const [rows, distinct] = (
-    await clickhouse(url, `SELECT count(), uniqExact(sensor, ts) FROM ${database}.readings WHERE sensor LIKE ${like}`)
+    await clickhouse(
+      url,
+      `SELECT count(), uniqExact(sensor, ts) FROM ${database}.readings WHERE sensor LIKE ${like}`,
+    )
   )
     .split('\t')
     .map(Number);
   const inserted = Number(
-    await clickhouse(url, `SELECT countMerge(readings) FROM ${database}.rollup_minute WHERE sensor LIKE ${like}`),
+    await clickhouse(
+      url,
+      `SELECT countMerge(readings) FROM ${database}.rollup_minute WHERE sensor LIKE ${like}`,
+    ),
   );
   return { rows: rows ?? 0, distinct: distinct ?? 0, inserted };
 }

@@ -20,7 +20,9 @@ import { maintenanceCounts, storedCounts } from './checks.ts';
 const repository = resolve(import.meta.dirname, '../..');
 const missing = ['/usr/sbin/nats-server', '/usr/sbin/clickhouse-server'].filter((path) => !existsSync(path));
 const skip =
-  missing.length > 0 || !hasPostgres() ? `needs nats-server, clickhouse-server and PostgreSQL 15 (missing: ${missing.join(', ') || 'postgresql'})` : false;
+  missing.length > 0 || !hasPostgres()
+    ? `needs nats-server, clickhouse-server and PostgreSQL 15 (missing: ${missing.join(', ') || 'postgresql'})`
+    : false;
 
 const pause = (millis: number): Promise<void> => new Promise((done) => setTimeout(done, millis));
 
@@ -28,117 +30,131 @@ function log(line: string): void {
   process.stderr.write(`faults: ${line}\n`);
 }
 
-test('kill -9 of a NATS server, a processor and an ingest process, and 30 s without ClickHouse, lose and duplicate nothing', { skip, timeout: 900_000 }, async () => {
-  const directory = '/tmp/urban-brain-faults';
-  await rm(directory, { recursive: true, force: true });
-  await mkdir(directory, { recursive: true });
-  const topology = localTopology(directory, 21_000);
-  const cluster = new LocalCluster(topology, { adminKey: randomBytes(24).toString('base64url'), detached: false });
-  const pool = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${topology.postgresPort}/postgres`, max: 2 });
-  pool.on('error', () => undefined);
-  const chUrl = `http://127.0.0.1:${topology.clickhouse[0]!.httpPort}/`;
-  try {
-    await cluster.startEngines();
-    for (const spec of cluster.defaultRoles()) cluster.startRole(spec);
-    for (const port of [topology.api.port, ...topology.ingest.map((node) => node.port)]) await cluster.waitForHttp(port);
-    await pause(5_000); // shards assigned
-    log('cluster up; streaming');
+test(
+  'kill -9 of a NATS server, a processor and an ingest process, and 30 s without ClickHouse, lose and duplicate nothing',
+  { skip, timeout: 900_000 },
+  async () => {
+    const directory = '/tmp/urban-brain-faults';
+    await rm(directory, { recursive: true, force: true });
+    await mkdir(directory, { recursive: true });
+    const topology = localTopology(directory, 21_000);
+    const cluster = new LocalCluster(topology, {
+      adminKey: randomBytes(24).toString('base64url'),
+      detached: false,
+    });
+    const pool = new pg.Pool({
+      connectionString: `postgres://postgres@127.0.0.1:${topology.postgresPort}/postgres`,
+      max: 2,
+    });
+    pool.on('error', () => undefined);
+    const chUrl = `http://127.0.0.1:${topology.clickhouse[0]!.httpPort}/`;
+    try {
+      await cluster.startEngines();
+      for (const spec of cluster.defaultRoles()) cluster.startRole(spec);
+      for (const port of [topology.api.port, ...topology.ingest.map((node) => node.port)])
+        await cluster.waitForHttp(port);
+      await pause(5_000); // shards assigned
+      log('cluster up; streaming');
 
-    const prefix = `f${Date.now().toString(36)}`;
-    const sensors = 200;
-    const stop = new AbortController();
-    const progress: LoadProgress = { acknowledged: 0, retries: 0 };
-    const loadStarted = Date.now();
-    const load = runLoad(
-      {
-        urls: topology.ingest.map((node) => `http://127.0.0.1:${node.port}`),
-        key: cluster.adminKey,
-        prefix,
-        sensors,
-        startMillis: Date.UTC(2026, 0, 1),
-        stepMillis: 60_000,
-        batchReadings: 2_000,
-        concurrency: 3,
-        totalReadings: 50_000_000,
-        // A spike every 2,000 readings of every 20th sensor, after the detector has learned.
-        value: (sensor, round) => 20 + Math.sin(round / 50) + (sensor % 20 === 0 && round % 2_000 === 1_500 ? 40 : 0),
-        signal: stop.signal,
-      },
-      progress,
-    );
-    const at = async (seconds: number, what: string, action: () => Promise<void> | void): Promise<void> => {
-      const wait = loadStarted + seconds * 1_000 - Date.now();
-      if (wait > 0) await pause(wait);
-      log(`t=${seconds}s ${what} (acknowledged ${progress.acknowledged})`);
-      await action();
-    };
-    await at(8, 'kill -9 nats-2', () => cluster.kill('nats-2', 'SIGKILL'));
-    await at(14, 'kill -9 processor-1', () => cluster.kill('processor-1', 'SIGKILL'));
-    await at(20, 'kill -9 ingest-1', () => cluster.kill('ingest-1', 'SIGKILL'));
-    await at(30, 'restart nats-2, processor-1, ingest-1', async () => {
-      await cluster.startNats(1);
-      cluster.restartRole('processor-1');
-      cluster.restartRole('ingest-1');
-    });
-    let outageAcknowledged = 0;
-    const clickhouse = ['clickhouse-1', 'clickhouse-2'].map((name) => cluster.children.get(name)!);
-    await at(45, 'ClickHouse unreachable (SIGSTOP both shards)', () => {
-      outageAcknowledged = progress.acknowledged;
-      for (const child of clickhouse) child.kill('SIGSTOP');
-    });
-    await at(75, 'ClickHouse back (SIGCONT)', () => {
-      outageAcknowledged = progress.acknowledged - outageAcknowledged;
-      for (const child of clickhouse) child.kill('SIGCONT');
-    });
-    await at(90, 'stream stops', () => stop.abort());
-    const result = await load;
-    const streamSeconds = result.elapsedMillis / 1_000;
-    log(`acknowledged ${result.acknowledged} readings in ${streamSeconds.toFixed(1)} s (${result.retries} re-sent batches)`);
+      const prefix = `f${Date.now().toString(36)}`;
+      const sensors = 200;
+      const stop = new AbortController();
+      const progress: LoadProgress = { acknowledged: 0, retries: 0 };
+      const loadStarted = Date.now();
+      const load = runLoad(
+        {
+          urls: topology.ingest.map((node) => `http://127.0.0.1:${node.port}`),
+          key: cluster.adminKey,
+          prefix,
+          sensors,
+          startMillis: Date.UTC(2026, 0, 1),
+          stepMillis: 60_000,
+          batchReadings: 2_000,
+          concurrency: 3,
+          totalReadings: 50_000_000,
+          // A spike every 2,000 readings of every 20th sensor, after the detector has learned.
+          value: (sensor, round) =>
+            20 + Math.sin(round / 50) + (sensor % 20 === 0 && round % 2_000 === 1_500 ? 40 : 0),
+          signal: stop.signal,
+        },
+        progress,
+      );
+      const at = async (seconds: number, what: string, action: () => Promise<void> | void): Promise<void> => {
+        const wait = loadStarted + seconds * 1_000 - Date.now();
+        if (wait > 0) await pause(wait);
+        log(`t=${seconds}s ${what} (acknowledged ${progress.acknowledged})`);
+        await action();
+      };
+      await at(8, 'kill -9 nats-2', () => cluster.kill('nats-2', 'SIGKILL'));
+      await at(14, 'kill -9 processor-1', () => cluster.kill('processor-1', 'SIGKILL'));
+      await at(20, 'kill -9 ingest-1', () => cluster.kill('ingest-1', 'SIGKILL'));
+      await at(30, 'restart nats-2, processor-1, ingest-1', async () => {
+        await cluster.startNats(1);
+        cluster.restartRole('processor-1');
+        cluster.restartRole('ingest-1');
+      });
+      let outageAcknowledged = 0;
+      const clickhouse = ['clickhouse-1', 'clickhouse-2'].map((name) => cluster.children.get(name)!);
+      await at(45, 'ClickHouse unreachable (SIGSTOP both shards)', () => {
+        outageAcknowledged = progress.acknowledged;
+        for (const child of clickhouse) child.kill('SIGSTOP');
+      });
+      await at(75, 'ClickHouse back (SIGCONT)', () => {
+        outageAcknowledged = progress.acknowledged - outageAcknowledged;
+        for (const child of clickhouse) child.kill('SIGCONT');
+      });
+      await at(90, 'stream stops', () => stop.abort());
+      const result = await load;
+      const streamSeconds = result.elapsedMillis / 1_000;
+      log(
+        `acknowledged ${result.acknowledged} readings in ${streamSeconds.toFixed(1)} s (${result.retries} re-sent batches)`,
+      );
 
-    const catchUpStarted = Date.now();
-    let counts = await storedCounts(chUrl, 'urban_brain', prefix);
-    while (counts.distinct < result.acknowledged && Date.now() - catchUpStarted < 300_000) {
-      await pause(2_000);
+      const catchUpStarted = Date.now();
+      let counts = await storedCounts(chUrl, 'urban_brain', prefix);
+      while (counts.distinct < result.acknowledged && Date.now() - catchUpStarted < 300_000) {
+        await pause(2_000);
+        counts = await storedCounts(chUrl, 'urban_brain', prefix);
+      }
+      const catchUpSeconds = (Date.now() - catchUpStarted) / 1_000;
+      await pause(5_000); // let a late duplicate show, if any
       counts = await storedCounts(chUrl, 'urban_brain', prefix);
-    }
-    const catchUpSeconds = (Date.now() - catchUpStarted) / 1_000;
-    await pause(5_000); // let a late duplicate show, if any
-    counts = await storedCounts(chUrl, 'urban_brain', prefix);
-    const maintenance = await maintenanceCounts(pool, prefix);
-    const processorLog = await readFile(join(directory, 'processor-1.log'), 'utf8');
-    const restartedPid = cluster.children.get('processor-1')?.pid;
-    const takeOvers = processorLog
-      .split('\n')
-      .filter((line) => line.includes(`[${restartedPid}]`) && line.includes('taken over'));
-    const summary = {
-      acknowledged: result.acknowledged,
-      lost: result.acknowledged - counts.distinct,
-      duplicates: counts.inserted - counts.distinct,
-      stored_rows: counts.rows,
-      resent_batches: result.retries,
-      acknowledged_while_clickhouse_unreachable: outageAcknowledged,
-      catch_up_seconds: Math.round(catchUpSeconds),
-      alerts: maintenance.alerts,
-      alert_duplicates: maintenance.alerts - maintenance.distinctAlerts,
-      work_orders: maintenance.workOrders,
-      max_active_work_orders_per_asset: maintenance.maxActivePerAsset,
-      shards_taken_by_restarted_processor: takeOvers.length,
-      stream_readings_per_s: Math.round(result.acknowledged / streamSeconds),
-      measured_at: new Date().toISOString(),
-    };
-    log(JSON.stringify(summary));
-    await mkdir(join(repository, 'bench/results'), { recursive: true });
-    await writeFile(join(repository, 'bench/results/faults.json'), `${JSON.stringify(summary)}\n`);
+      const maintenance = await maintenanceCounts(pool, prefix);
+      const processorLog = await readFile(join(directory, 'processor-1.log'), 'utf8');
+      const restartedPid = cluster.children.get('processor-1')?.pid;
+      const takeOvers = processorLog
+        .split('\n')
+        .filter((line) => line.includes(`[${restartedPid}]`) && line.includes('taken over'));
+      const summary = {
+        acknowledged: result.acknowledged,
+        lost: result.acknowledged - counts.distinct,
+        duplicates: counts.inserted - counts.distinct,
+        stored_rows: counts.rows,
+        resent_batches: result.retries,
+        acknowledged_while_clickhouse_unreachable: outageAcknowledged,
+        catch_up_seconds: Math.round(catchUpSeconds),
+        alerts: maintenance.alerts,
+        alert_duplicates: maintenance.alerts - maintenance.distinctAlerts,
+        work_orders: maintenance.workOrders,
+        max_active_work_orders_per_asset: maintenance.maxActivePerAsset,
+        shards_taken_by_restarted_processor: takeOvers.length,
+        stream_readings_per_s: Math.round(result.acknowledged / streamSeconds),
+        measured_at: new Date().toISOString(),
+      };
+      log(JSON.stringify(summary));
+      await mkdir(join(repository, 'bench/results'), { recursive: true });
+      await writeFile(join(repository, 'bench/results/faults.json'), `${JSON.stringify(summary)}\n`);
 
-    assert.equal(summary.lost, 0, 'every acknowledged reading is stored');
-    assert.equal(summary.duplicates, 0, 'and stored once');
-    assert.ok(outageAcknowledged > 0, 'ingest kept acknowledging while ClickHouse was unreachable');
-    assert.equal(summary.alert_duplicates, 0);
-    assert.ok(summary.alerts > 0, 'the planted spikes raised alerts');
-    assert.ok(summary.max_active_work_orders_per_asset <= 1);
-    assert.ok(takeOvers.length > 0, 'the restarted processor took shards again');
-  } finally {
-    await pool.end();
-    await cluster.stopAll();
-  }
-});
+      assert.equal(summary.lost, 0, 'every acknowledged reading is stored');
+      assert.equal(summary.duplicates, 0, 'and stored once');
+      assert.ok(outageAcknowledged > 0, 'ingest kept acknowledging while ClickHouse was unreachable');
+      assert.equal(summary.alert_duplicates, 0);
+      assert.ok(summary.alerts > 0, 'the planted spikes raised alerts');
+      assert.ok(summary.max_active_work_orders_per_asset <= 1);
+      assert.ok(takeOvers.length > 0, 'the restarted processor took shards again');
+    } finally {
+      await pool.end();
+      await cluster.stopAll();
+    }
+  },
+);

@@ -28,6 +28,7 @@ void test('the committed weights are what training on the data file gives (deter
   });
   assert.equal(committed.trainedRows, 887);
   assert.deepEqual(committed.trainingOptions, defaultTrainingOptions);
+  assert.equal(committed.l2, fresh.l2, 'the penalty chosen by inner cross-validation');
   assert.deepEqual(committed.decision, fresh.decision, 'the decision rule chosen by inner cross-validation');
   assert.deepEqual(committed.vocabulary, fresh.vocabulary);
   assert.deepEqual(committed.encoder, fresh.encoder);

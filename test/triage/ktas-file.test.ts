@@ -146,6 +146,23 @@ void test('columns are found by name, in any order, and nurse/expert/outcome col
   assert.equal(rows[0].presentation.chiefComplaint, 'dyspnea, acute');
   assert.equal(rows[0].presentation.mental, 'verbal');
   assert.deepEqual(rows[0].labels, { nurseLevel: null, expertLevel: null });
+  assert.equal(rows[0].presentation.department, undefined, 'no Group column: department unknown');
+});
+
+void test('Group 1/2 is the local/regional department; another code is a warning and leaves it unknown', () => {
+  const header =
+    'Group;Sex;Age;Arrival mode;Injury;Chief_complain;Mental;Pain;NRS_pain;SBP;DBP;HR;RR;BT;Saturation';
+  const rows = parsedRows(
+    `${header}\n1;1;40;1;1;cough;1;0;;120;80;80;18;36,5;98\n2;1;40;1;1;cough;1;0;;120;80;80;18;36,5;98\n9;1;40;1;1;cough;1;0;;120;80;80;18;36,5;98\n`,
+  );
+  assert.ok(rows[0]?.ok && rows[1]?.ok && rows[2]?.ok);
+  assert.equal(rows[0].presentation.department, 'local');
+  assert.equal(rows[1].presentation.department, 'regional');
+  assert.equal(rows[2].presentation.department, undefined);
+  assert.deepEqual(
+    rows[2].warnings.map((w) => [w.field, w.value]),
+    [['Group', '9']],
+  );
 });
 
 void test('a file without a required column is rejected with the column named', () => {

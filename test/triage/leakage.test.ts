@@ -20,6 +20,7 @@ type ForbiddenKey = Extract<
 const noForbiddenKeys: [ForbiddenKey] extends [never] ? true : false = true;
 
 const allowedKeys = [
+  'department',
   'sex',
   'ageYears',
   'arrivalMode',
@@ -135,5 +136,29 @@ void test('cross-validation retrains per fold: held-out labels cannot change hel
     after.filter((_, index) => fold[index] !== 0),
     before.filter((_, index) => fold[index] !== 0),
     'the other folds, trained on the flipped labels, do change',
+  );
+});
+
+void test('an API body may name the department (local or regional); another value is rejected', () => {
+  const door = {
+    sex: 'female',
+    ageYears: 30,
+    arrivalMode: 'walk',
+    injury: false,
+    chiefComplaint: 'cough',
+    mental: 'alert',
+    pain: false,
+  };
+  const regional = parsePresentation({ ...door, department: 'regional' });
+  assert.ok(regional.ok);
+  assert.equal(regional.presentation.department, 'regional');
+  const absent = parsePresentation(door);
+  assert.ok(absent.ok);
+  assert.equal('department' in absent.presentation, false);
+  const wrong = parsePresentation({ ...door, department: 'central' });
+  assert.ok(!wrong.ok);
+  assert.deepEqual(
+    wrong.errors.map((e) => e.field),
+    ['department'],
   );
 });

@@ -32,7 +32,11 @@ void test('decide: symmetric costs give the level nearest the distribution; a hi
   const p = [0, 0.1, 0.35, 0.55, 0];
   assert.equal(decide(p, plainDecision), 4);
   assert.equal(decide(p, { underTriageCost: 2, urgentThreshold: 1 }), 3);
-  assert.equal(decide(p, { underTriageCost: 1, urgentThreshold: 0.1 }), 2, 'levels 1-2 hold 0.1: lifted to 2');
+  assert.equal(
+    decide(p, { underTriageCost: 1, urgentThreshold: 0.1 }),
+    2,
+    'levels 1-2 hold 0.1: lifted to 2',
+  );
   assert.equal(decide(p, plainDecision, 3), 3, 'never less urgent than the binding bound');
 });
 
@@ -49,14 +53,12 @@ void test('chooseDecision meets both bars when a grid rule can, and then prefers
   ];
   const bounds: Level[] = [5, 5, 5, 5, 5, 5];
   const strict = chooseDecision(p, bounds, truth, {
-    folds: 5,
     maximumUnderTriageRate: 0,
     minimumSensitivityLevels1to2: 1,
   });
   assert.ok(strict.urgentThreshold <= 0.2, `threshold ${strict.urgentThreshold} lifts the 0.2 patient`);
   assert.equal(decide(p[1] as number[], strict), 2);
   const lax = chooseDecision(p, bounds, truth, {
-    folds: 5,
     maximumUnderTriageRate: 1,
     minimumSensitivityLevels1to2: 0,
   });
@@ -76,7 +78,10 @@ void test('the concept lexicon pools spellings of one complaint', () => {
 });
 
 void test('complaint encoding: an unseen token falls back to the overall mix; out-of-fold rows never see their own label', () => {
-  const inputs = ['fever', 'fever', 'fever', 'fever', 'cough'].map((complaint) => ({ complaint, painScore: 0 }));
+  const inputs = ['fever', 'fever', 'fever', 'fever', 'cough'].map((complaint) => ({
+    complaint,
+    painScore: 0,
+  }));
   const encoder = learnComplaintEncoder(inputs, [1, 1, 1, 1, 4], 1);
   const fever = encodeComplaint(encoder, { complaint: 'fever', painScore: 0 });
   const unseen = encodeComplaint(encoder, { complaint: 'qqq', painScore: 0 });
@@ -97,8 +102,17 @@ void test('KTAS modifiers: central pain by severity, peripheral pain one level l
   assert.equal(ktasModifiers({ ...adult, painScore: 2 }).level, 4);
   assert.equal(ktasModifiers({ ...adult, chiefComplaint: 'ankle pain', painScore: 5 }).pain, 4);
   assert.equal(ktasModifiers({ ...adult, mental: 'unresponsive' }).level, 1);
-  const septic = { ...adult, painScore: 0, temperatureCelsius: 39, heartRatePerMinute: 120, respiratoryRatePerMinute: 24 };
+  const septic = {
+    ...adult,
+    painScore: 0,
+    temperatureCelsius: 39,
+    heartRatePerMinute: 120,
+    respiratoryRatePerMinute: 24,
+  };
   assert.equal(ktasModifiers(septic).temperature, 2);
-  assert.equal(ktasModifiers({ ...septic, heartRatePerMinute: 80, respiratoryRatePerMinute: 16 }).temperature, 3);
+  assert.equal(
+    ktasModifiers({ ...septic, heartRatePerMinute: 80, respiratoryRatePerMinute: 16 }).temperature,
+    3,
+  );
   assert.equal(ktasModifiers({ ...adult, oxygenSaturationPercent: 88 }).breathing, 2);
 });

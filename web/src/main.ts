@@ -158,6 +158,12 @@ async function open(api: Api, who: Whoami): Promise<void> {
         const reading = JSON.parse(data) as { sensor: string; ts: number; value: number };
         table.update(reading.sensor, reading.ts, reading.value);
         page.readingsReceived += 1;
+      } else if (event === 'readings') {
+        // A batch form of the same, should the platform send one.
+        for (const reading of JSON.parse(data) as { sensor: string; ts: number; value: number }[]) {
+          table.update(reading.sensor, reading.ts, reading.value);
+          page.readingsReceived += 1;
+        }
       } else if (event === 'dropped') {
         page.readingsDropped += (JSON.parse(data) as { count: number }).count;
       } else if (event === 'event') {

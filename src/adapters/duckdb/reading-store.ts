@@ -93,23 +93,25 @@ export class DuckDbReadingStore implements ReadingStore {
       .slice(this.persistedKeyCount)
       .map((id, i) => [this.persistedKeyCount + i, id] as const);
     const connection = this.connection;
-    await this.stage('staging', chunk, fresh, freshCount);
-    await this.stage('staging_suspect', chunk, suspects, suspectCount);
-    const keyAppender = await connection.createAppender('staging_keys', null, 'temp');
-    appendSensorKeys(keyAppender, newKeys);
-    keyAppender.closeSync();
     let stored: number;
-    await connection.run('BEGIN TRANSACTION');
     try {
-      if (suspectCount > 0) await this.admitSuspects(chunk, suspects, suspectCount);
-      const inserted = await connection.run('INSERT INTO readings_recent SELECT * FROM staging');
-      stored = inserted.rowsChanged;
-      for (const sql of rollupInserts) await connection.run(sql);
-      await connection.run('INSERT INTO sensor_keys SELECT * FROM staging_keys');
-      await connection.run('COMMIT');
-    } catch (error) {
-      await connection.run('ROLLBACK');
-      throw error;
+      await this.stage('staging', chunk, fresh, freshCount);
+      await this.stage('staging_suspect', chunk, suspects, suspectCount);
+      const keyAppender = await connection.createAppender('staging_keys', null, 'temp');
+      appendSensorKeys(keyAppender, newKeys);
+      keyAppender.closeSync();
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        if (suspectCount > 0) await this.admitSuspects(chunk, suspects, suspectCount);
+        const inserted = await connection.run('INSERT INTO readings_recent SELECT * FROM staging');
+        stored = inserted.rowsChanged;
+        for (const sql of rollupInserts) await connection.run(sql);
+        await connection.run('INSERT INTO sensor_keys SELECT * FROM staging_keys');
+        await connection.run('COMMIT');
+      } catch (error) {
+        await connection.run('ROLLBACK');
+        throw error;
+      }
     } finally {
       await connection.run('DELETE FROM staging; DELETE FROM staging_suspect; DELETE FROM staging_keys');
     }
@@ -202,8 +204,10 @@ export class DuckDbReadingStore implements ReadingStore {
     }
   }
 
+  /** Compacts rollups, sorts a recent tail of at least half a run into the clustered table, checkpoints. */
   async checkpoint(): Promise<void> {
     await this.compactRollups();
+    if (this.recentRows >= this.clusterRows / 2) await this.cluster();
     await this.connection.run('CHECKPOINT');
   }
 

@@ -28,6 +28,8 @@ export interface ShardConsumerOptions {
   fetchMessages: number;
   /** Pause before retrying a batch whose handling failed (the store is down, say). */
   retryMillis: number;
+  /** Longest wait for the pull loop to end at `stop`. Default 15 s. */
+  stopTimeoutMillis?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -64,8 +66,17 @@ export class ShardConsumer {
   /** Stops pulling; with `commit`, commits and acknowledges what was handled (a clean hand-over). */
   async stop(commit: boolean): Promise<void> {
     this.#stopping = true;
-    await this.#running;
-    if (commit) await this.#commit();
+    // A pull stuck on a stalled server must not hold a hand-over for ever: unacknowledged messages
+    // are delivered again to the next owner anyway.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finished = await Promise.race([
+      this.#running?.then(() => true),
+      new Promise<boolean>(
+        (resolve) => (timer = setTimeout(() => resolve(false), this.#options.stopTimeoutMillis ?? 15_000)),
+      ),
+    ]);
+    clearTimeout(timer);
+    if (commit && finished === true) await this.#commit();
   }
 
   async #prepare(): Promise<Consumer> {

@@ -3,6 +3,8 @@ import type { KV } from 'nats';
 export interface ShardLeasesOptions {
   /** Bucket whose entries expire `leaseMillis` after their last write (KV `ttl`). */
   kv: KV;
+  /** Number of live members (their `member.<id>` keys); undefined when it could not be told. */
+  countMembers(): Promise<number | undefined>;
   /** This processor's id, unique in the cluster. */
   member: string;
   shards: number;
@@ -32,15 +34,28 @@ function preference(member: string, shard: number): number {
   return hash >>> 0;
 }
 
+/** Rejects after `millis` if `work` has not settled (the work itself goes on). */
+function within<T>(work: Promise<T>, millis: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${millis} ms`)), millis);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Exactly one owner per shard through leases in a JetStream KV bucket: `shard.<n>` holds the owner,
  * won with `create` (only if absent) and renewed with `update` at the revision last written, so two
  * processors never both renew. Members announce themselves under `member.<id>`; each aims at
  * ceil(shards / members) shards, releasing extra ones cleanly and claiming free or expired ones.
+ * A shard whose lease was not renewed for 70% of the lease time is dropped before it can expire.
+ * Every step has a deadline, so a stalled server or hand-over never stops the renewals.
  */
 export class ShardLeases {
   readonly #options: ShardLeasesOptions;
   readonly #held = new Map<number, Held>();
+  /** Shards being acquired or released: no other step touches them meanwhile. */
+  readonly #busy = new Set<number>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #ticking: Promise<void> | undefined;
   #stopped = false;
@@ -57,12 +72,12 @@ export class ShardLeases {
 
   start(): void {
     void this.tick();
-    this.#timer = setInterval(() => void this.tick(), Math.floor(this.#options.leaseMillis / 3));
+    this.#timer = setInterval(() => void this.tick(), Math.floor(this.#options.leaseMillis / 4));
   }
 
-  /** One round of heartbeat, renewal, release and claims. Overlapping calls share a run; never rejects. */
+  /** One round of renewal, heartbeat, release and claims. Overlapping calls share a run; never rejects. */
   tick(): Promise<void> {
-    this.#ticking ??= this.#round()
+    this.#ticking ??= within(this.#round(), this.#options.leaseMillis / 2, 'lease round')
       .catch((error: unknown) => this.#options.onError?.(error))
       .finally(() => {
         this.#ticking = undefined;
@@ -75,67 +90,97 @@ export class ShardLeases {
     this.#stopped = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.#ticking;
-    for (const shard of this.owned()) await this.#release(shard);
-    await this.#options.kv.delete(`member.${this.#options.member}`).catch(() => undefined);
+    await Promise.all(this.owned().map((shard) => this.#release(shard)));
+    await within(this.#options.kv.delete(`member.${this.#options.member}`), 5_000, 'leave').catch(
+      () => undefined,
+    );
   }
 
   async #round(): Promise<void> {
     if (this.#stopped) return;
-    const { kv, member, shards } = this.#options;
-    await kv.put(`member.${member}`, encoder.encode(String(Date.now())));
-    await this.#renew();
-    let members = 0;
-    for await (const key of await kv.keys('member.*')) if (key.length > 0) members += 1;
+    const { kv, member, shards, leaseMillis } = this.#options;
+    const step = leaseMillis / 4;
+    await this.#renew(step);
+    await within(kv.put(`member.${member}`, encoder.encode(String(Date.now()))), step, 'heartbeat');
+    const members = await within(this.#options.countMembers(), step, 'members').catch(() => undefined);
+    if (members === undefined || this.#stopped) return;
     const target = Math.ceil(shards / Math.max(1, members));
-    const extra = this.owned().slice(target);
-    for (const shard of extra) await this.#release(shard);
+    const extra = this.owned()
+      .filter((shard) => !this.#busy.has(shard))
+      .slice(target);
+    // Hand-overs run in the background: renewals must go on while a shard finishes.
+    for (const shard of extra) void this.#release(shard);
     if (this.#held.size >= target) return;
     const order = [...Array(shards).keys()]
-      .filter((shard) => !this.#held.has(shard))
+      .filter((shard) => !this.#held.has(shard) && !this.#busy.has(shard))
       .sort((a, b) => preference(member, a) - preference(member, b));
     for (const shard of order) {
       if (this.#held.size >= target || this.#stopped) break;
       let revision: number;
       try {
-        revision = await kv.create(`shard.${shard}`, encoder.encode(member));
+        revision = await within(kv.create(`shard.${shard}`, encoder.encode(member)), step, 'claim');
       } catch {
-        continue; // held by another member
+        continue; // held by another member (or no answer: try again next round)
       }
       this.#held.set(shard, { revision, renewedAt: Date.now() });
-      try {
-        await this.#options.acquire(shard);
-      } catch (error) {
-        // Could not start on the shard: give the lease back for another member (or a later round).
-        this.#options.onError?.(error);
-        const held = this.#held.get(shard);
-        this.#held.delete(shard);
-        await kv.delete(`shard.${shard}`, { previousSeq: held?.revision ?? revision }).catch(() => undefined);
-      }
+      void this.#acquire(shard, revision);
     }
   }
 
-  async #renew(): Promise<void> {
-    const { kv, member, leaseMillis } = this.#options;
-    for (const [shard, held] of this.#held) {
-      try {
-        held.revision = await kv.update(`shard.${shard}`, encoder.encode(member), held.revision);
-        held.renewedAt = Date.now();
-      } catch (error) {
-        // A failed renewal is fatal only once the lease may have expired (a broken update means taken).
-        const taken = String(error).includes('wrong last sequence');
-        if (taken || Date.now() - held.renewedAt > leaseMillis * 0.7) {
-          this.#held.delete(shard);
-          await this.#options.lost(shard);
-        }
-      }
+  async #acquire(shard: number, revision: number): Promise<void> {
+    this.#busy.add(shard);
+    try {
+      await this.#options.acquire(shard);
+    } catch (error) {
+      // Could not start on the shard: give the lease back for another member (or a later round).
+      this.#options.onError?.(error);
+      const held = this.#held.get(shard);
+      this.#held.delete(shard);
+      await this.#options.kv
+        .delete(`shard.${shard}`, { previousSeq: held?.revision ?? revision })
+        .catch(() => undefined);
+    } finally {
+      this.#busy.delete(shard);
     }
+  }
+
+  async #renew(stepMillis: number): Promise<void> {
+    const { kv, member, leaseMillis } = this.#options;
+    await Promise.all(
+      [...this.#held].map(async ([shard, held]) => {
+        try {
+          held.revision = await within(
+            kv.update(`shard.${shard}`, encoder.encode(member), held.revision),
+            stepMillis,
+            'renew',
+          );
+          held.renewedAt = Date.now();
+        } catch (error) {
+          // A refused update means the lease is someone else's; a silent one is fatal only near expiry.
+          const taken = String(error).includes('wrong last sequence');
+          if ((taken || Date.now() - held.renewedAt > leaseMillis * 0.7) && this.#held.get(shard) === held) {
+            this.#held.delete(shard);
+            this.#busy.add(shard);
+            await this.#options.lost(shard).catch((failure: unknown) => this.#options.onError?.(failure));
+            this.#busy.delete(shard);
+          }
+        }
+      }),
+    );
   }
 
   async #release(shard: number): Promise<void> {
     const held = this.#held.get(shard);
-    if (held === undefined) return;
-    await this.#options.release(shard);
-    this.#held.delete(shard);
+    if (held === undefined || this.#busy.has(shard)) return;
+    this.#busy.add(shard);
+    try {
+      await this.#options.release(shard);
+    } catch (error) {
+      this.#options.onError?.(error);
+    } finally {
+      this.#held.delete(shard);
+      this.#busy.delete(shard);
+    }
     await this.#options.kv.delete(`shard.${shard}`, { previousSeq: held.revision }).catch(() => undefined);
   }
 }

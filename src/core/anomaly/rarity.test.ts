@@ -98,15 +98,20 @@ void test('range rule: a reading beyond every reading seen raises an alarm the o
   assert.ok((withoutRule[ANOMALY_AT] as number) < DEFAULT_THRESHOLD, `${withoutRule[ANOMALY_AT]}`);
 });
 
-void test('never alarms on 20,000 readings of i.i.d. Gaussian noise after the learning period', () => {
-  const detector = new RarityDetector();
-  const noise = noiseSource(99);
+void test('raises at most one alarm per 8,000 readings of i.i.d. Gaussian noise after the learning period', () => {
+  // Measured: 7 alarms in these 100,000 readings (about 6.5 per 100,000 over 200 streams; 5.0
+  // without the range rule). The range rule's 0.75 sd margin is what keeps new records of pure
+  // noise from alarming: with a 0.25 sd margin half of all noise streams alarmed by reading 1,500.
   let alarms = 0;
-  for (let i = 0; i < 20_000; i++) {
-    const score = detector.update(timestampAt(i), 20 + 3 * noise());
-    if (i >= LEARNING_POINTS && score >= DEFAULT_THRESHOLD) alarms++;
+  for (const seed of [99, 106, 113, 120, 127]) {
+    const detector = new RarityDetector();
+    const noise = noiseSource(seed);
+    for (let i = 0; i < 20_000; i++) {
+      const score = detector.update(timestampAt(i), 20 + 3 * noise());
+      if (i >= LEARNING_POINTS && score >= DEFAULT_THRESHOLD) alarms++;
+    }
   }
-  assert.equal(alarms, 0);
+  assert.ok(alarms <= 12, `${alarms} alarms in 100,000 readings of noise`);
 });
 
 void test('gives scores in [0, 1] on hostile input: constant, huge and tiny values', () => {

@@ -27,17 +27,22 @@ export interface RarityOptions extends HorizonOptions {
   clipSigmas: number;
   /**
    * Range rule: after rangeWarmupPoints readings, a reading beyond the lowest or highest reading
-   * ever seen by more than rangeMarginFraction of that range scores 1. 0 turns the rule off.
+   * ever seen by more than rangeMarginFraction of that range (and by at least rangeMarginSigmas)
+   * scores 1. A fraction of 0 turns the rule off.
    */
   rangeMarginFraction: number;
   rangeWarmupPoints: number;
-  /** The range rule also needs the reading this many slow standard deviations from the slow mean. */
-  rangeMinSigmas: number;
+  /** The margin is also at least this many slow standard deviations (new records of pure noise are small). */
+  rangeMarginSigmas: number;
   /** Readings scored 0 while the model settles. */
   warmupPoints: number;
-  /** After a score ≥ alarmLevel, the next refractoryPoints scores are halved. */
+  /**
+   * After a score ≥ alarmLevel (an alarm), the next refractoryPoints scores are halved, and until
+   * repeatPoints readings after it so is every score below the alarm's own (one event, one alarm).
+   */
   alarmLevel: number;
   refractoryPoints: number;
+  repeatPoints: number;
 }
 
 /** The shipped configuration (how it was chosen: docs/detectors.md). */
@@ -53,12 +58,13 @@ export const DEFAULT_RARITY_OPTIONS: RarityOptions = {
   clipSigmas: 4,
   rangeMarginFraction: 0.03,
   rangeWarmupPoints: 400,
-  rangeMinSigmas: 4,
+  rangeMarginSigmas: 0.75,
   warmupPoints: 200,
   minHorizonPoints: 500,
   horizonPoints: 20000,
-  alarmLevel: 0.9,
+  alarmLevel: 0.89,
   refractoryPoints: 30,
+  repeatPoints: 400,
 };
 
 /** The first configuration (NAB standard 62.80), kept for comparison: mean shift, no range rule. */
@@ -68,6 +74,7 @@ export const FIRST_RARITY_OPTIONS: RarityOptions = {
   rangeMarginFraction: 0,
   alarmLevel: 0.85,
   refractoryPoints: 50,
+  repeatPoints: 50,
 };
 
 const enum Slot {
@@ -83,6 +90,7 @@ const enum Slot {
   PrototypeCount,
   RangeLow,
   RangeHigh,
+  LastAlarm,
   Length,
 }
 
@@ -108,16 +116,17 @@ const PROFILE_FIT_RATE = 0.005;
 /**
  * The rarity detector (the default). Per reading, O(1) apart from a 24-point shape window:
  * 1. an hour-of-day profile is subtracted when it explains the stream clearly better than a flat mean;
- * 2. five raw surprises: mean shift (|fast mean − slow mean| in slow standard deviations),
- *    spike (|value − slow mean| in slow standard deviations), variance rise and variance drop
- *    (log of fast over slow variance, either way) and shape novelty (distance of the recent
- *    window's shape to a small adaptive memory of shapes);
+ * 2. raw surprises: spike (|value − slow mean| in slow standard deviations), variance rise
+ *    and variance drop (log of fast over slow variance, either way), shape novelty (distance of
+ *    the recent window's shape to a small adaptive memory of shapes) and, when meanShiftGain > 0,
+ *    mean shift (|fast mean − slow mean| in slow standard deviations);
  * 3. each is calibrated by its return period — how long since the stream was this surprised,
  *    relative to how long it has been watched — so that scores mean the same on every sensor;
- * 4. the largest calibrated score wins; after an alarm the next few scores are halved;
- * 5. range rule (numenta's "spatial anomaly"): a reading clearly beyond every reading seen so far
- *    scores 1.
- * State: 1,952 bytes.
+ * 4. the largest calibrated score wins; after an alarm the next few scores are halved, and for a
+ *    while longer every score below the alarm's own;
+ * 5. range rule (numenta's "spatial anomaly"): a reading beyond every reading seen so far, by 3 % of
+ *    that range and at least 0.75 standard deviations, scores 1.
+ * State: 1,960 bytes.
  */
 export class RarityDetector implements AnomalyDetector {
   private readonly state: Float64Array;
@@ -136,6 +145,10 @@ export class RarityDetector implements AnomalyDetector {
       if (!Number.isFinite(value) || value < 0)
         throw new Error(`rarity: option ${key} = ${value} must be a finite number ≥ 0`);
     }
+    if (options.repeatPoints < options.refractoryPoints)
+      throw new Error(
+        `rarity: option repeatPoints = ${options.repeatPoints} must be ≥ refractoryPoints = ${options.refractoryPoints}`,
+      );
     if (options.alarmLevel > 1)
       throw new Error(`rarity: option alarmLevel = ${options.alarmLevel} must be ≤ 1`);
     const bytes = new Uint8Array(SNAPSHOT_BYTES);
@@ -170,7 +183,6 @@ export class RarityDetector implements AnomalyDetector {
       s[Slot.RangeHigh] = raw;
       return 0;
     }
-    const outside = this.rangeRule(index, raw);
     const value = this.deseasonalise(timestampMillis, raw);
     const slowMean = s[Slot.SlowMean] as number;
     const slowVariance = s[Slot.SlowVariance] as number;
@@ -182,7 +194,7 @@ export class RarityDetector implements AnomalyDetector {
 
     const meanShift = Math.abs(fastMean - slowMean) / sd;
     const spike = Math.abs(value - slowMean) / sd;
-    const rangeScore = outside && spike >= this.options.rangeMinSigmas ? 1 : 0;
+    const rangeScore = this.rangeRule(index, raw, this.options.rangeMarginSigmas * sd);
     const logVarianceRatio = Math.log(((s[Slot.FastVariance] as number) + floor) / (slowVariance + floor));
     const varianceRise = Math.max(0, logVarianceRatio) * this.options.varianceGain;
     const varianceDrop = Math.max(0, -logVarianceRatio) * this.options.varianceDropGain;
@@ -215,11 +227,15 @@ export class RarityDetector implements AnomalyDetector {
     if (step < o.warmupPoints) return 0;
     let score = Math.max(meanScore, varianceScore, shapeScore, dropScore, spikeScore, rangeScore);
     const refractory = s[Slot.Refractory] as number;
-    if (refractory > 0) {
-      s[Slot.Refractory] = refractory - 1;
+    const quieted =
+      refractory > 0 &&
+      (refractory > o.repeatPoints - o.refractoryPoints || score < (s[Slot.LastAlarm] as number));
+    if (refractory > 0) s[Slot.Refractory] = refractory - 1;
+    if (quieted) {
       score *= 0.5;
     } else if (score >= o.alarmLevel) {
-      s[Slot.Refractory] = o.refractoryPoints;
+      s[Slot.Refractory] = o.repeatPoints;
+      s[Slot.LastAlarm] = score;
     }
     return clampScore(score);
   }
@@ -228,12 +244,15 @@ export class RarityDetector implements AnomalyDetector {
     return new Uint8Array(this.state.buffer.slice(0));
   }
 
-  /** Whether `raw` lies beyond the range seen so far by more than the margin; widens the range. */
-  private rangeRule(index: number, raw: number): boolean {
+  /**
+   * 1 when `raw` lies beyond the range seen so far by more than the margin (a share of the range,
+   * and at least `minimumMargin`), else 0; widens the range.
+   */
+  private rangeRule(index: number, raw: number, minimumMargin: number): number {
     const s = this.state;
     const low = s[Slot.RangeLow] as number;
     const high = s[Slot.RangeHigh] as number;
-    const margin = this.options.rangeMarginFraction * (high - low);
+    const margin = Math.max(this.options.rangeMarginFraction * (high - low), minimumMargin);
     const beyond =
       this.options.rangeMarginFraction > 0 &&
       index > this.options.rangeWarmupPoints &&
@@ -241,7 +260,7 @@ export class RarityDetector implements AnomalyDetector {
       (raw > high + margin || raw < low - margin);
     if (raw < low) s[Slot.RangeLow] = raw;
     if (raw > high) s[Slot.RangeHigh] = raw;
-    return beyond;
+    return beyond ? 1 : 0;
   }
 
   /** Subtracts the hour-of-day profile when it fits clearly better than a flat mean; learns both. */

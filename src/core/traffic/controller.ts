@@ -114,6 +114,8 @@ export interface SignalController {
   readonly name: string;
   /** Detection zone (metres before the stop line) this controller wants; default `cadence.approachMetres`. */
   readonly detectionMetres?: number;
+  /** Settings that depart from the cadence (e.g. variable decision intervals), for reports. */
+  readonly settings?: Readonly<Record<string, number>>;
   decide(
     network: NetworkObservation,
     due: readonly string[],

@@ -110,3 +110,35 @@ test('runs are deterministic for a seed', () => {
   };
   assert.deepEqual(outcome(), outcome());
 });
+
+test('vehicles queueing at a red light change to the shorter queue of a parallel lane without overlapping', () => {
+  const roadnet = parseRoadnet(crossingRoadnet(400, 2));
+  assert.ok(roadnet.ok);
+  const flows = parseFlows([flowEntry(westEast, 0, 40, 2)], roadnet.value);
+  assert.ok(flows.ok);
+  // Seed 26 draws the first lanes unevenly: 6 / 15 vehicles when nobody changes lanes.
+  const unchanged = new Engine(roadnet.value, flows.value, { seed: 26, laneChange: false });
+  unchanged.setLightPhase(centre, 2);
+  for (let step = 0; step < 120; step++) unchanged.nextStep();
+  const before = unchanged.network.roadById.get('road_in_w')!.lanes.map((l) => l.vehicles.length);
+  assert.ok(Math.abs(before[0]! - before[1]!) >= 5, `uneven without lane changes: ${before.join(' / ')}`);
+  const engine = new Engine(roadnet.value, flows.value, { seed: 26 });
+  engine.setLightPhase(centre, 2);
+  for (let step = 0; step < 120; step++) {
+    engine.nextStep();
+    for (const v of engine.running) assert.equal(v.path[v.pathIndex], v.drivable, 'path follows the lane');
+    for (const lane of engine.network.roadById.get('road_in_w')!.lanes) {
+      for (let i = 1; i < lane.vehicles.length; i++) {
+        const gap = lane.vehicles[i - 1]!.dis - lane.vehicles[i - 1]!.lengthMetres - lane.vehicles[i]!.dis;
+        assert.ok(gap >= -1e-6, `overlap on ${lane.id} at step ${step}`);
+      }
+    }
+  }
+  const queues = engine.network.roadById.get('road_in_w')!.lanes.map((l) => l.vehicles.length);
+  assert.equal(queues[0]! + queues[1]!, 21);
+  assert.ok(Math.abs(queues[0]! - queues[1]!) <= 2, `queues ${queues.join(' / ')}`);
+  assert.ok(
+    engine.vehicles.some((v) => Number.isFinite(v.lastLaneChangeSeconds)),
+    'some vehicle changed lane',
+  );
+});

@@ -1,10 +1,11 @@
 /**
  * Small hand-made CityFlow scenarios for tests: one signalised crossing with
- * a west->east and a south->north approach (one lane each), both straight.
+ * a west->east approach (`westLanes` lanes, all straight on) and a
+ * south->north approach (one lane), both straight.
  * Light phase 0 is the yellow (nothing green), 1 = west->east, 2 = south->north.
  */
 
-export function crossingRoadnet(roadMetres = 300): unknown {
+export function crossingRoadnet(roadMetres = 300, westLanes = 1): unknown {
   const lane = [{ width: 4, maxSpeed: 11.111 }];
   const road = (
     id: string,
@@ -12,13 +13,14 @@ export function crossingRoadnet(roadMetres = 300): unknown {
     to: [number, number],
     start: string,
     end: string,
+    lanes = lane,
   ): unknown => ({
     id,
     points: [
       { x: from[0], y: from[1] },
       { x: to[0], y: to[1] },
     ],
-    lanes: lane,
+    lanes,
     startIntersection: start,
     endIntersection: end,
   });
@@ -49,7 +51,11 @@ export function crossingRoadnet(roadMetres = 300): unknown {
             startRoad: 'road_in_w',
             endRoad: 'road_out_e',
             direction: 0,
-            laneLinks: [{ startLaneIndex: 0, endLaneIndex: 0, points: [] }],
+            laneLinks: Array.from({ length: westLanes }, (_, k) => ({
+              startLaneIndex: k,
+              endLaneIndex: 0,
+              points: [],
+            })),
           },
           {
             type: 'go_straight',
@@ -70,7 +76,14 @@ export function crossingRoadnet(roadMetres = 300): unknown {
       },
     ],
     roads: [
-      road('road_in_w', [-d, 0], [0, 0], 'west', 'centre'),
+      road(
+        'road_in_w',
+        [-d, 0],
+        [0, 0],
+        'west',
+        'centre',
+        Array.from({ length: westLanes }, () => lane[0]!),
+      ),
       road('road_out_e', [0, 0], [d, 0], 'centre', 'east'),
       road('road_in_s', [0, -d], [0, 0], 'south', 'centre'),
       road('road_out_n', [0, 0], [0, d], 'centre', 'north'),

@@ -21,11 +21,19 @@ export function painBand(painScore: number | null): string {
   return painScore <= 3 ? 'mild' : painScore <= 7 ? 'moderate' : 'severe';
 }
 
-export type ComplaintTokens = { phrase: string; concept: string; conceptPain: string; phrasePain: string; words: string[] };
+export type ComplaintTokens = {
+  phrase: string;
+  concept: string;
+  conceptPain: string;
+  phrasePain: string;
+  words: string[];
+};
 
 export function complaintTokens(complaint: string, painScore: number | null): ComplaintTokens {
   const band = painBand(painScore);
-  const words = [...new Set(normalisedWords(complaint))].filter((word) => !/^(right|left|both|pain)$/.test(word));
+  const words = [...new Set(normalisedWords(complaint))].filter(
+    (word) => !/^(right|left|both|pain)$/.test(word),
+  );
   const concept = complaintConcept(complaint);
   const phrase = `phrase:${[...words].sort().join(' ')}`;
   const conceptToken = `concept:${concept?.name ?? 'none'}`;
@@ -86,7 +94,9 @@ type Summary = { mean: number; urgent: number; minor: number; support: number };
 function summary(encoder: ComplaintEncoder, token: string): Summary {
   const row = encoder.counts[token] ?? [0, 0, 0, 0, 0];
   const n = row.reduce((a, b) => a + b, 0);
-  const p = row.map((count, k) => (count + encoder.smoothing * (encoder.prior[k] ?? 0)) / (n + encoder.smoothing));
+  const p = row.map(
+    (count, k) => (count + encoder.smoothing * (encoder.prior[k] ?? 0)) / (n + encoder.smoothing),
+  );
   return {
     mean: p.reduce((sum, value, k) => sum + value * (k + 1), 0),
     urgent: (p[0] ?? 0) + (p[1] ?? 0),
@@ -101,7 +111,9 @@ export function encodeComplaint(encoder: ComplaintEncoder, input: EncodedInput):
   const concept = summary(encoder, t.concept);
   const conceptPain = summary(encoder, t.conceptPain);
   const phrasePain = summary(encoder, t.phrasePain);
-  const words = t.words.filter((word) => encoder.counts[word] !== undefined).map((word) => summary(encoder, word));
+  const words = t.words
+    .filter((word) => encoder.counts[word] !== undefined)
+    .map((word) => summary(encoder, word));
   const none = summary(encoder, '');
   const pick = (f: (s: Summary) => number, combine: (a: number, b: number) => number): number =>
     words.length === 0 ? f(none) : words.map(f).reduce(combine);
@@ -118,10 +130,22 @@ export function encodeComplaint(encoder: ComplaintEncoder, input: EncodedInput):
     conceptPain.minor,
     phrasePain.mean,
     phrasePain.support,
-    pick((s) => s.mean, (a, b) => Math.min(a, b)),
-    pick((s) => s.urgent, (a, b) => Math.max(a, b)),
-    pick((s) => s.minor, (a, b) => Math.max(a, b)),
-    pick((s) => s.mean, (a, b) => a + b) / Math.max(1, words.length),
+    pick(
+      (s) => s.mean,
+      (a, b) => Math.min(a, b),
+    ),
+    pick(
+      (s) => s.urgent,
+      (a, b) => Math.max(a, b),
+    ),
+    pick(
+      (s) => s.minor,
+      (a, b) => Math.max(a, b),
+    ),
+    pick(
+      (s) => s.mean,
+      (a, b) => a + b,
+    ) / Math.max(1, words.length),
   ];
 }
 

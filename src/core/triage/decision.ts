@@ -16,7 +16,6 @@ export type DecisionRule = {
 
 /** Pick the rule by inner cross-validation: the most exact rule that meets both bars. */
 export type DecisionSearch = {
-  folds: number;
   maximumUnderTriageRate: number;
   minimumSensitivityLevels1to2: number;
 };
@@ -56,7 +55,8 @@ export function decide(p: readonly number[], rule: DecisionRule, leastUrgent: Le
       best = index;
     }
   }
-  if (best >= 2 && (p[0] ?? 0) + (p[1] ?? 0) >= rule.urgentThreshold) best = (p[0] ?? 0) > (p[1] ?? 0) ? 0 : 1;
+  if (best >= 2 && (p[0] ?? 0) + (p[1] ?? 0) >= rule.urgentThreshold)
+    best = (p[0] ?? 0) > (p[1] ?? 0) ? 0 : 1;
   return levels[best] as Level;
 }
 

@@ -102,7 +102,7 @@ export function featureNames(vocabulary: readonly string[]): string[] {
   names.push('complaint-missing', 'department-regional', 'department-local');
   for (const rule of ruleNames) names.push(`rule:${rule}`);
   for (const modifier of ['level', 'complaint', 'pain'])
-    for (const level of [1, 2, 3, 4]) names.push(`ktas-${modifier}-at-most-${level}`);
+    for (const level of [1, 2, 3, 4]) names.push(`modifier-${modifier}-at-most-${level}`);
   for (const name of complaintEncodingNames) names.push(`complaint-encoding:${name}`);
   for (const word of vocabulary) names.push(`word:${word}`);
   return names;

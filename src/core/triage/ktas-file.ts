@@ -143,7 +143,11 @@ function parseRow(
   };
   const department = departmentCodes[raw('group').trim()];
   if (department === undefined && raw('group').trim() !== '')
-    warnings.push({ field: name('group'), value: raw('group'), rule: 'must be 1 or 2; treated as not known' });
+    warnings.push({
+      field: name('group'),
+      value: raw('group'),
+      rule: 'must be 1 or 2; treated as not known',
+    });
   const sex = code('sex', sexCodes);
   const arrivalMode = code('arrival', arrivalCodes);
   const injury = code('injury', yesNoInjury);

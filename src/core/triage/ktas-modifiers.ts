@@ -40,10 +40,7 @@ export function ktasModifiers(p: Presentation): KtasModifiers {
   let haemodynamics = 5;
   if (sbp !== null && sbp < 70) haemodynamics = 1;
   else if ((sbp !== null && sbp < 90) || (adult && hr !== null && (hr > 130 || hr < 45))) haemodynamics = 2;
-  else if (
-    (sbp !== null && (sbp >= 200 || sbp < 100)) ||
-    (adult && hr !== null && (hr > 110 || hr < 50))
-  )
+  else if ((sbp !== null && (sbp >= 200 || sbp < 100)) || (adult && hr !== null && (hr > 110 || hr < 50)))
     haemodynamics = 3;
   const spo2 = p.oxygenSaturationPercent;
   const rr = p.respiratoryRatePerMinute;
@@ -54,8 +51,7 @@ export function ktasModifiers(p: Presentation): KtasModifiers {
   const t = p.temperatureCelsius;
   let temperature = 5;
   if (t !== null && t >= 38) {
-    const sirs =
-      1 + (hr !== null && hr > 90 ? 1 : 0) + (rr !== null && rr > 20 ? 1 : 0);
+    const sirs = 1 + (hr !== null && hr > 90 ? 1 : 0) + (rr !== null && rr > 20 ? 1 : 0);
     temperature = sirs >= 3 ? 2 : 3;
   } else if (t !== null && t < 35) temperature = 2;
   const central = concept !== null && centralPain.has(concept.name);

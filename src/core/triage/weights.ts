@@ -12,7 +12,8 @@ export type WeightsFile = {
   licence: string;
   trainedRows: number;
   trainingOptions: TrainingOptions;
-  /** The decision rule the training run chose (by inner cross-validation unless fixed). */
+  /** The L2 penalty and decision rule the training run chose (by inner cross-validation). */
+  l2: number;
   decision: DecisionRule;
   vocabulary: string[];
   encoder: { smoothing: number; prior: number[]; counts: Record<string, number[]> };
@@ -29,6 +30,7 @@ export function modelToWeights(
   return {
     format: 'urban-brain-triage-weights/2',
     ...meta,
+    l2: model.l2,
     decision: model.decision,
     vocabulary: model.vocabulary,
     encoder: {
@@ -59,6 +61,7 @@ export function weightsToModel(
     vocabulary: file.vocabulary,
     encoder: file.encoder,
     logistic: { classes: levels.length, features, weights: file.weights, bias: file.bias },
+    l2: file.l2,
     decision: file.decision,
   };
   return { ok: true, model };

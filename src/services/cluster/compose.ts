@@ -148,6 +148,12 @@ export async function startRole(
           }),
         log,
       ),
+      countMembers: async () => {
+        const info = await manager.streams.info('KV_urban_brain_leases', {
+          subjects_filter: '$KV.urban_brain_leases.member.>',
+        });
+        return Object.keys(info.state.subjects ?? {}).length;
+      },
       snapshots: await retry(
         'snapshot store',
         () => js.views.os('urban_brain_snapshots', { replicas: cluster.replicas }),

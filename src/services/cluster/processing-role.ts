@@ -7,6 +7,8 @@ export interface ProcessingRoleOptions extends ShardProcessorOptions {
   js: JetStreamClient;
   manager: JetStreamManager;
   leasesKv: KV;
+  /** Live processors, as ShardLeases needs them. */
+  countMembers(): Promise<number | undefined>;
   snapshots: ObjectStore;
   member: string;
   leaseMillis: number;
@@ -26,6 +28,7 @@ export class ProcessingRole {
     this.#options = options;
     this.#leases = new ShardLeases({
       kv: options.leasesKv,
+      countMembers: options.countMembers,
       member: options.member,
       shards: options.layout.shards,
       leaseMillis: options.leaseMillis,
@@ -60,6 +63,11 @@ export class ProcessingRole {
   async #acquire(shard: number): Promise<void> {
     const processor = new ShardProcessor(shard, this.#options);
     await processor.start();
+    if (!this.#leases.owned().includes(shard)) {
+      // The lease was lost while starting: whoever has it now owns the shard.
+      await processor.stop(false);
+      return;
+    }
     this.#processors.set(shard, processor);
     this.#options.log(`shard ${shard}: taken over (${processor.restored} detector states restored)`);
   }

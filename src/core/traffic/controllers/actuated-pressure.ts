@@ -109,6 +109,13 @@ export function createActuatedPressure(settings: ActuatedSettings = defaultActua
   return {
     name: 'actuated-pressure',
     detectionMetres: s.detectionMetres,
+    settings: {
+      detection_metres: s.detectionMetres,
+      extend_seconds: s.extendSeconds,
+      min_green_seconds: s.minGreenSeconds,
+      max_green_seconds: s.maxGreenSeconds,
+      discharge_seconds_per_vehicle: s.dischargeSecondsPerVehicle,
+    },
     decide(network, due) {
       const decisions = new Map<string, Decision>();
       for (const id of due) {
