@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCadence, type DecisionCadence } from '../src/core/traffic/controller.ts';
+import { defaultActuated, previousActuated } from '../src/core/traffic/controllers/actuated-pressure.ts';
 import { controllerFactories } from '../src/core/traffic/controllers/registry.ts';
 import { compareEmergencyPriority, straightCorridors } from '../src/core/traffic/emergency-trial.ts';
 import { Engine } from '../src/core/traffic/engine.ts';
@@ -98,6 +99,15 @@ function runNamed(
   return timed(() => runController(engine, controller, { steps, cadence, phaseCount }));
 }
 
+/** Flows the actuated-pressure defaults were chosen on; the other four check them. */
+const tuningFlows: readonly string[] = ['JN1', 'HZ1'];
+
+/** actuated-pressure before the re-tuning, as a settings spec (see controllers/controller-spec.ts). */
+const previousSpec = `actuated-pressure:${Object.entries(previousActuated)
+  .filter(([key]) => key !== 'yellowSeconds')
+  .map(([key, value]) => `${key}=${String(value)}`)
+  .join(';')}`;
+
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 async function main(): Promise<void> {
@@ -107,12 +117,13 @@ async function main(): Promise<void> {
   const fidelity: Row[] = [];
   const controllers: Row[] = [];
   const speed: Row[] = [];
-  const ours = [
+  const ours: { name: string; phases: number; spec?: string; label?: string }[] = [
     { name: 'sotl', phases: 4 },
     { name: 'efficient-mp', phases: 4 },
     { name: 'advanced-mp', phases: 4 },
     { name: 'actuated-pressure', phases: 4 },
     { name: 'actuated-pressure', phases: 8 },
+    { name: 'actuated-pressure', phases: 4, spec: previousSpec, label: 'actuated-pressure-previous' },
   ];
   for (const s of scenarios) {
     const { roadnet, flows } = await loadScenario(s.roadnet, s.key);
@@ -147,12 +158,18 @@ async function main(): Promise<void> {
     }
     const mp = refs.maxpressure!;
     for (const c of ours) {
-      process.stderr.write(`traffic bench: ${s.short} ${c.name} (${c.phases} phases)\n`);
-      const run = runNamed(roadnet, flows, c.name, c.phases, defaultCadence);
+      process.stderr.write(`traffic bench: ${s.short} ${c.label ?? c.name} (${c.phases} phases)\n`);
+      const run = runNamed(roadnet, flows, c.spec ?? c.name, c.phases, defaultCadence);
       controllers.push({
         flow: s.short,
-        controller: c.name,
+        controller: c.label ?? c.name,
         phases: c.phases,
+        tuning:
+          c.name !== 'actuated-pressure' || c.label !== undefined
+            ? null
+            : tuningFlows.includes(s.short)
+              ? 'tuned'
+              : 'held-out',
         att: round(run.metrics.att),
         att_vs_reference_maxpressure: round(run.metrics.att / mp.att - 1, 4),
         att_entering_lanes: round(run.metrics.attEnteringLanes),
@@ -170,6 +187,12 @@ async function main(): Promise<void> {
     steps,
     seed: 0,
     cadence: defaultCadence,
+    actuated_pressure_settings: defaultActuated,
+    actuated_pressure_previous_settings: previousActuated,
+    actuated_pressure_tuning: {
+      tuned_on: tuningFlows,
+      held_out: scenarios.map((s) => s.short).filter((f) => !tuningFlows.includes(f)),
+    },
     summary,
     fidelity,
     controllers,
@@ -241,6 +264,7 @@ function summarise(
   for (const [name, phases] of [
     ['actuated-pressure', 4],
     ['actuated-pressure', 8],
+    ['actuated-pressure-previous', 4],
     ['advanced-mp', 4],
   ] as const) {
     const rows = best(name, phases);
@@ -252,6 +276,10 @@ function summarise(
     );
     summary[`${name}_${phases}p_below_published_everywhere`] = rows.every((r) => r.below_published !== false);
   }
+  const heldOut = best('actuated-pressure', 4).filter((r) => r.tuning === 'held-out');
+  summary['actuated-pressure_4p_held_out_worst_vs_maxpressure'] = Math.max(
+    ...heldOut.map((r) => r.att_vs_reference_maxpressure as number),
+  );
   summary.emergency = emergency.map((r) => ({
     controller: r.controller,
     ratio: r.ambulance_tt_ratio,

@@ -9,6 +9,7 @@
  * Prints one JSON line and writes bench/results/web.json. Progress goes to stderr.
  */
 import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { ensureDashboardBuilt, launchBrowser, repoRoot, signIn, startDemoServer } from '../test/browser.ts';
@@ -191,6 +192,8 @@ async function main(): Promise<void> {
       heap_end_mb: Number(last.heapMegabytes.toFixed(1)),
       heap_max_mb: Number(Math.max(...samples.map((sample) => sample.heapMegabytes)).toFixed(1)),
       heap_growth_mb_per_min: Number(heapGrowthPerMinute.toFixed(2)),
+      // The machine is shared: the 1-minute load average at the end says how contended the run was.
+      load_average_1m: Number((loadavg()[0] ?? NaN).toFixed(1)),
       targets: { first_meaningful_paint_ms: 1000, pan_fps: 30, updates_per_s: 10000, soak_seconds: 600 },
     };
     const line = JSON.stringify(result);

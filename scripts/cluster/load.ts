@@ -15,6 +15,8 @@ export interface LoadOptions {
   /** Batches in flight at once. */
   concurrency: number;
   totalReadings: number;
+  /** Pace: at most this many readings per second are sent (undefined: as fast as acknowledged). */
+  maxReadingsPerSecond?: number;
   /** Value of reading `round` of sensor `sensor` (anomalies can be planted here). */
   value?: (sensor: number, round: number) => number;
   signal?: AbortSignal;
@@ -86,6 +88,10 @@ export async function runLoad(
       const first = next;
       const count = Math.min(options.batchReadings, options.totalReadings - first);
       next += count;
+      if (options.maxReadingsPerSecond !== undefined) {
+        const due = started + (first / options.maxReadingsPerSecond) * 1_000 - performance.now();
+        if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+      }
       target += 1;
       await sendUntilAcknowledged(batchBody(options, first, count), count);
     }

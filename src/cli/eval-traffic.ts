@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DecisionCadence } from '../core/traffic/controller.ts';
+import { parseControllerSpec } from '../core/traffic/controllers/controller-spec.ts';
 import { controllerFactories, controllerNames } from '../core/traffic/controllers/registry.ts';
 import { compareEmergencyPriority, type EmergencyTrip } from '../core/traffic/emergency-trial.ts';
 import { Engine } from '../core/traffic/engine.ts';
@@ -29,6 +30,8 @@ vehicles finished, average queue and delay, and simulation steps per second.
   --flow FILE              CityFlow flow JSON
   --controller NAME|all    one of: ${controllerNames.join(', ')}, native (the roadnet's own plan)
                            (SUMO also: ${sumoPrograms.join(', ')}); several: a,b,c
+                           actuated-pressure takes settings: actuated-pressure:KEY=N;KEY=N
+                           (quote it), e.g. 'actuated-pressure:dischargeSecondsPerVehicle=3.5;minGreenSeconds=8'
   --steps N                simulated seconds (default 3600)
   --seed N                 random seed (default 0)
   --phases N               green phases offered per intersection (default 4)
@@ -316,8 +319,13 @@ export async function run(args: string[]): Promise<number> {
       engineName === 'sumo' ? [...sumoPrograms, ...controllerNames] : [...controllerNames, 'native'];
     const names = controller === 'all' ? known : controller.split(',');
     for (const name of names) {
-      if (!known.includes(name))
-        throw new UsageError(`unknown controller '${name}' (known: ${known.join(', ')}, all)`);
+      if (known.includes(name)) continue;
+      if (name.includes(':')) {
+        const spec = parseControllerSpec(name);
+        if (!spec.ok) throw new UsageError(`--controller: ${spec.reason}`);
+        continue;
+      }
+      throw new UsageError(`unknown controller '${name}' (known: ${known.join(', ')}, all)`);
     }
     let rows: Row[];
     if (engineName === 'sumo') {

@@ -30,7 +30,7 @@ function log(line: string): void {
   process.stderr.write(`faults: ${line}\n`);
 }
 
-test(
+void test(
   'kill -9 of a NATS server, a processor and an ingest process, and 30 s without ClickHouse, lose and duplicate nothing',
   { skip, timeout: 900_000 },
   async () => {
@@ -70,7 +70,8 @@ test(
           startMillis: Date.UTC(2026, 0, 1),
           stepMillis: 60_000,
           batchReadings: 2_000,
-          concurrency: 3,
+          concurrency: 4,
+        maxReadingsPerSecond: 30_000,
           totalReadings: 50_000_000,
           // A spike every 2,000 readings of every 20th sensor, after the detector has learned.
           value: (sensor, round) =>

@@ -152,7 +152,7 @@ async function open(api: Api, who: Whoami): Promise<void> {
   document.body.dataset.ready = 'true';
 
   openStream(
-    api,
+    api.headers(),
     (event, data) => {
       if (event === 'reading') {
         const reading = JSON.parse(data) as { sensor: string; ts: number; value: number };

@@ -1,5 +1,3 @@
-import type { Api } from './api.ts';
-
 export type StreamState = 'connecting' | 'live' | 'offline';
 
 export interface LiveStream {
@@ -10,8 +8,11 @@ export interface LiveStream {
  * Reads the platform's server-sent events with `fetch` so that the key travels in the
  * Authorization header (EventSource cannot send headers). Reconnects with backoff.
  */
+/** The live stream, absolute so that a worker (whose base URL is its script) finds it too. */
+const streamUrl = new URL('/api/v1/stream', location.origin).href;
+
 export function openStream(
-  api: Api,
+  headers: Record<string, string>,
   onEvent: (event: string, data: string) => void,
   onState: (state: StreamState) => void,
 ): LiveStream {
@@ -21,7 +22,7 @@ export function openStream(
 
   async function connect(): Promise<void> {
     onState('connecting');
-    const response = await fetch('/api/v1/stream', { headers: api.headers(), signal: controller.signal });
+    const response = await fetch(streamUrl, { headers, signal: controller.signal });
     if (!response.ok || response.body === null) throw new Error(`stream answered ${response.status}`);
     onState('live');
     delayMillis = 500;

@@ -55,7 +55,7 @@ export class ClickHouseReadings implements ReadingQueries {
     if (options.shardUrls.length === 0) throw new RangeError('shardUrls must name at least one shard');
     this.#database = options.database;
     this.#clients = options.shardUrls.map((url) =>
-      createClient({ url, request_timeout: options.requestTimeoutMillis ?? 30_000 }),
+      createClient({ url, request_timeout: options.requestTimeoutMillis ?? 15_000 }),
     );
   }
 
@@ -90,22 +90,39 @@ export class ClickHouseReadings implements ReadingQueries {
     );
   }
 
-  /** Keys (`sensor \0 ts`) of the given readings that are already stored. */
-  async existing(readings: readonly Reading[]): Promise<Set<string>> {
+  /**
+   * Keys (`sensor \0 ts`) of the given readings that are already stored. Asked per shard for up to
+   * `sensorsPerQuery` sensors at a time over the readings' time range (queries stay well under
+   * ClickHouse's 256 KiB query limit); rows in range but not asked for are ignored.
+   */
+  async existing(readings: readonly Reading[], sensorsPerQuery = 1_000): Promise<Set<string>> {
     const found = new Set<string>();
     const parts = this.#split(readings);
     await Promise.all(
       parts.map(async (rows, shard) => {
-        if (rows.length === 0) return;
-        const list = rows.map((row) => `(${quote(row.sensor)}, ${row.ts})`);
-        // One tuple alone would read as a list of scalars: repeat it.
-        const tuples = (list.length === 1 ? [list[0], list[0]] : list).join(', ');
-        const result = await this.#clients[shard]!.query({
-          query: `SELECT sensor, toString(ts) AS t FROM ${this.#database}.readings_local WHERE (sensor, ts) IN (${tuples})`,
-          format: 'JSONEachRow',
-        });
-        for (const row of await result.json<{ sensor: string; t: string }>())
-          found.add(keyOf(row.sensor, Number(row.t)));
+        const ranges = new Map<string, { from: number; to: number }>();
+        for (const row of rows) {
+          const range = ranges.get(row.sensor);
+          if (range === undefined) ranges.set(row.sensor, { from: row.ts, to: row.ts });
+          else {
+            range.from = Math.min(range.from, row.ts);
+            range.to = Math.max(range.to, row.ts);
+          }
+        }
+        const sensors = [...ranges.keys()];
+        for (let first = 0; first < sensors.length; first += sensorsPerQuery) {
+          const group = sensors.slice(first, first + sensorsPerQuery);
+          const from = Math.min(...group.map((sensor) => ranges.get(sensor)!.from));
+          const to = Math.max(...group.map((sensor) => ranges.get(sensor)!.to));
+          const result = await this.#clients[shard]!.query({
+            query:
+              `SELECT sensor, toString(ts) AS t FROM ${this.#database}.readings_local ` +
+              `WHERE sensor IN (${group.map(quote).join(', ')}) AND ts >= ${from} AND ts <= ${to}`,
+            format: 'JSONEachRow',
+          });
+          for (const row of await result.json<{ sensor: string; t: string }>())
+            found.add(keyOf(row.sensor, Number(row.t)));
+        }
       }),
     );
     return found;

@@ -104,6 +104,12 @@ test(
         (member) =>
           new ShardLeases({
             kv,
+            countMembers: async () => {
+              const info = await manager.streams.info('KV_ub_test_leases', {
+                subjects_filter: '$KV.ub_test_leases.member.>',
+              });
+              return Object.keys(info.state.subjects ?? {}).length;
+            },
             member,
             shards: 4,
             leaseMillis: 3_000,

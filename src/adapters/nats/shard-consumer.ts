@@ -97,7 +97,7 @@ export class ShardConsumer {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: startSequence > 1 ? DeliverPolicy.StartSequence : DeliverPolicy.All,
       ...(startSequence > 1 ? { opt_start_seq: startSequence } : {}),
-      ack_wait: 120_000_000_000,
+      ack_wait: 30_000_000_000,
       max_ack_pending: 100_000,
       max_deliver: -1,
     });
@@ -136,6 +136,11 @@ export class ShardConsumer {
       } catch (error) {
         this.#options.onError?.(error);
         if (this.#stopping) return;
+        // A failed write may still have landed (a timeout): check every reading before writing again.
+        if (batch.readings.length > 0) {
+          batch.suspect = [...batch.suspect, ...batch.readings];
+          batch.readings = [];
+        }
         for (const message of messages) message.working();
         await new Promise((resolve) => setTimeout(resolve, this.#options.retryMillis));
       }

@@ -100,8 +100,9 @@ void test('range rule: a reading beyond every reading seen raises an alarm the o
 
 void test('raises at most one alarm per 8,000 readings of i.i.d. Gaussian noise after the learning period', () => {
   // Measured: 7 alarms in these 100,000 readings (about 6.5 per 100,000 over 200 streams; 5.0
-  // without the range rule). The range rule's 0.75 sd margin is what keeps new records of pure
-  // noise from alarming: with a 0.25 sd margin half of all noise streams alarmed by reading 1,500.
+  // without the range rule). The range rule's margin (0.66 mean absolute steps, 0.75 sd here) keeps
+  // new records of pure noise from alarming: with a 0.25 sd margin half of all noise streams
+  // alarmed by reading 1,500.
   let alarms = 0;
   for (const seed of [99, 106, 113, 120, 127]) {
     const detector = new RarityDetector();
@@ -148,5 +149,12 @@ void test('refuses options that are not finite and non-negative', () => {
   assert.throws(
     () => new RarityDetector({ ...DEFAULT_RARITY_OPTIONS, slowHalfLifePoints: Number.NaN }),
     /slowHalfLifePoints/,
+  );
+});
+
+void test('refuses a repeat window shorter than the refractory period', () => {
+  assert.throws(
+    () => new RarityDetector({ ...DEFAULT_RARITY_OPTIONS, refractoryPoints: 30, repeatPoints: 10 }),
+    /repeatPoints/,
   );
 });

@@ -32,7 +32,13 @@ export interface RarityOptions extends HorizonOptions {
    */
   rangeMarginFraction: number;
   rangeWarmupPoints: number;
-  /** The margin is also at least this many slow standard deviations (new records of pure noise are small). */
+  /**
+   * The margin is also at least this many mean absolute steps (running mean of |reading − previous
+   * reading|; 1.13 standard deviations for i.i.d. noise), so that pure noise, which keeps setting
+   * new records by small amounts, does not alarm.
+   */
+  rangeMarginSteps: number;
+  /** The margin is also at least this many slow standard deviations (0: no such floor). */
   rangeMarginSigmas: number;
   /** Readings scored 0 while the model settles. */
   warmupPoints: number;
@@ -58,7 +64,8 @@ export const DEFAULT_RARITY_OPTIONS: RarityOptions = {
   clipSigmas: 4,
   rangeMarginFraction: 0.03,
   rangeWarmupPoints: 400,
-  rangeMarginSigmas: 0.75,
+  rangeMarginSteps: 0.66,
+  rangeMarginSigmas: 0,
   warmupPoints: 200,
   minHorizonPoints: 500,
   horizonPoints: 20000,
@@ -91,6 +98,8 @@ const enum Slot {
   RangeLow,
   RangeHigh,
   LastAlarm,
+  LastReading,
+  MeanStep,
   Length,
 }
 
@@ -112,6 +121,9 @@ const HOUR_READY_COUNT = 5;
 const HOUR_RATE = 0.05;
 const OVERALL_RATE = 0.002;
 const PROFILE_FIT_RATE = 0.005;
+/** The mean absolute step is a plain average over the first readings, then an EW mean (half-life 69). */
+const STEP_READY_COUNT = 50;
+const STEP_RATE = 0.01;
 
 /**
  * The rarity detector (the default). Per reading, O(1) apart from a 24-point shape window:
@@ -125,8 +137,8 @@ const PROFILE_FIT_RATE = 0.005;
  * 4. the largest calibrated score wins; after an alarm the next few scores are halved, and for a
  *    while longer every score below the alarm's own;
  * 5. range rule (numenta's "spatial anomaly"): a reading beyond every reading seen so far, by 3 % of
- *    that range and at least 0.75 standard deviations, scores 1.
- * State: 1,960 bytes.
+ *    that range and at least 0.66 mean absolute steps, scores 1.
+ * State: 1,976 bytes.
  */
 export class RarityDetector implements AnomalyDetector {
   private readonly state: Float64Array;
@@ -181,6 +193,7 @@ export class RarityDetector implements AnomalyDetector {
       s[Slot.OverallMean] = raw;
       s[Slot.RangeLow] = raw;
       s[Slot.RangeHigh] = raw;
+      s[Slot.LastReading] = raw;
       return 0;
     }
     const value = this.deseasonalise(timestampMillis, raw);
@@ -194,7 +207,16 @@ export class RarityDetector implements AnomalyDetector {
 
     const meanShift = Math.abs(fastMean - slowMean) / sd;
     const spike = Math.abs(value - slowMean) / sd;
-    const rangeScore = this.rangeRule(index, raw, this.options.rangeMarginSigmas * sd);
+    const readingStep = Math.abs(raw - (s[Slot.LastReading] as number));
+    s[Slot.LastReading] = raw;
+    const meanStep = s[Slot.MeanStep] as number;
+    const stepRate = index <= STEP_READY_COUNT ? 1 / (index - 1) : STEP_RATE;
+    s[Slot.MeanStep] = meanStep + stepRate * (readingStep - meanStep);
+    const rangeScore = this.rangeRule(
+      index,
+      raw,
+      Math.max(this.options.rangeMarginSteps * meanStep, this.options.rangeMarginSigmas * sd),
+    );
     const logVarianceRatio = Math.log(((s[Slot.FastVariance] as number) + floor) / (slowVariance + floor));
     const varianceRise = Math.max(0, logVarianceRatio) * this.options.varianceGain;
     const varianceDrop = Math.max(0, -logVarianceRatio) * this.options.varianceDropGain;

@@ -19,8 +19,13 @@ void test('appends anomaly_score and detection to every row, keeping the semicol
   const rows = ['time;a;b'];
   for (let i = 0; i < 1500; i++) {
     const a = 10 + noise() + (i >= 1200 ? 8 : 0);
-    const b = 5 + 3 * Math.sin((2 * Math.PI * i) / 1440) + noise();
-    rows.push(`${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()};${a.toFixed(3)};${b.toFixed(3)}`);
+    // Five-minute readings with a daily cycle: the learning period (750 readings) spans 2.6 cycles.
+    // (With one-minute readings it would not cover the first cycle, and a cycle's first lows raise
+    // alarms: the range rule sees never-seen readings.)
+    const b = 5 + 3 * Math.sin((2 * Math.PI * i) / 288) + noise();
+    rows.push(
+      `${new Date(Date.UTC(2024, 0, 1) + i * 300_000).toISOString()};${a.toFixed(3)};${b.toFixed(3)}`,
+    );
   }
   const result = scoreTable(spec, table(rows.join('\n')), 'input.csv', spec.threshold);
   assert.ok(result.ok);

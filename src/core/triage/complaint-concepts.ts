@@ -187,7 +187,6 @@ const moreAbbreviations: Record<string, string> = {
   lac: 'laceration',
   fb: 'foreign',
   hb: 'hemoglobin',
-  hemoptysis: 'hemoptysis',
   rotatory: 'dizziness',
   whirling: 'dizziness',
   h: 'headache',
@@ -195,7 +194,6 @@ const moreAbbreviations: Record<string, string> = {
   decerased: 'decreased',
   leaukage: 'leakage',
   rigth: 'right',
-  abdominal: 'abdominal',
 };
 
 /** Normalised words of a complaint: lower case, abbreviations and common typos expanded. */

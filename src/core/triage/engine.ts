@@ -168,22 +168,34 @@ export function triage(patient: Presentation, model: TriageModel): TriageResult 
   const allowedMass = p.slice(0, bound).reduce((a, b) => a + b, 0);
   return {
     level,
-    reasons: explain(findings, level, p),
+    reasons: explain(findings, level, p, model.decision),
     confidence: (p[level - 1] ?? 0) / allowedMass,
     probabilities: p,
   };
 }
 
-function explain(findings: readonly Finding[], level: Level, p: readonly number[]): string[] {
+function explain(
+  findings: readonly Finding[],
+  level: Level,
+  p: readonly number[],
+  decision: DecisionRule,
+): string[] {
   const reasons = findings.map(
     (f) => `${f.point}: ${f.reason} (${f.binding ? 'binding' : 'advisory'}, level ≤ ${f.maxLevel})`,
   );
   const top = (p.indexOf(Math.max(...p)) + 1) as Level;
+  const urgent = (p[0] ?? 0) + (p[1] ?? 0);
   reasons.push(`model: most likely level ${top} (p=${Math.max(...p).toFixed(2)})`);
   if (top > level && findings.some((f) => f.binding && f.maxLevel === level)) {
     reasons.push(`binding rules raised the level from ${top} to ${level}`);
+  } else if (top > level && level <= 2 && urgent >= decision.urgentThreshold) {
+    reasons.push(
+      `safety margin: levels 1–2 together have p=${urgent.toFixed(2)} ≥ ${decision.urgentThreshold}, so level ${level}`,
+    );
   } else if (top > level) {
-    reasons.push(`safety margin: level ${level} because under-triage costs more than over-triage`);
+    reasons.push(
+      `safety margin: level ${level} because under-triage costs ${decision.underTriageCost}× over-triage`,
+    );
   } else if (top < level) {
     reasons.push(`level ${level}: least expected cost over the model's probabilities`);
   }

@@ -1,6 +1,6 @@
 /**
- * The KTAS level-assignment logic as published (Korean Triage and Acuity
- * Scale, after CTAS): the level is the most urgent of the first-order
+ * The KTAS level-assignment logic after the published tables (Korean Triage and Acuity
+ * Scale, after CTAS; thresholds approximated): the level is the most urgent of the first-order
  * modifiers (consciousness, haemodynamics, breathing, temperature, pain by
  * site) and the complaint's own second-order level, from the concept lexicon.
  * A hand-written estimate, used as a feature by the learned model.

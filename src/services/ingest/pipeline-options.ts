@@ -23,8 +23,8 @@ const DAY_MILLIS = 86_400_000;
 
 export const defaultPipelineOptions: PipelineOptions = {
   maxBufferedReadings: 1_000_000,
-  flushThresholdReadings: 250_000,
-  flushIntervalMillis: 250,
+  flushThresholdReadings: 500_000,
+  flushIntervalMillis: 1_000,
   checkpointIntervalMillis: 60_000,
   maxWalBacklogBytes: 1 << 30,
   retentionIntervalMillis: 3_600_000,

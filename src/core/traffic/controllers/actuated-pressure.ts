@@ -3,15 +3,18 @@
  * detectors say is coming, extends a green in short steps while it pays and
  * sizes a new green to the queue it serves. Per non-right-turn movement,
  *
- *   demand = queued + runningWeight * moving-in-zone + upstreamWeight * (further up the lane)
+ *   demand = queued + w * moving-in-zone + upstreamWeight * (further up the lane)
  *            + neighbourWeight * (queued at the upstream neighbour bound for this approach)
  *   value  = (demand - outgoingWeight * mean queue on the outgoing lanes) * room downstream
  *
- * where "room downstream" falls to zero as the outgoing lanes fill up
- * (no green into a blocked exit). The current phase gets `keepBonus`
- * vehicles of credit. Defaults were chosen on the Jinan/Hangzhou flows
- * (see docs/traffic.md); upstream and neighbour terms measured no gain there
- * and default to 0.
+ * where w is `runningWeight` for the current phase (moving vehicles a switch
+ * would stop: Advanced-MP's effective running vehicles) and
+ * `otherRunningWeight` for the others, and "room downstream" falls to zero
+ * as the outgoing lanes fill up (no green into a blocked exit). The current
+ * phase gets `keepBonus` vehicles of credit. Defaults were chosen on two of
+ * the Jinan/Hangzhou flows and checked on the other four (see
+ * docs/traffic.md); upstream and neighbour terms measured no gain there and
+ * default to 0.
  */
 import type {
   Decision,
@@ -25,6 +28,8 @@ import { meanLanes, phaseMovements, sumLanes } from './pressure.ts';
 
 export interface ActuatedSettings {
   readonly runningWeight: number;
+  /** Weight of moving in-zone vehicles for phases other than the current one; optional, default `runningWeight`. */
+  readonly otherRunningWeight?: number;
   readonly upstreamWeight: number;
   readonly neighbourWeight: number;
   readonly outgoingWeight: number;
@@ -47,6 +52,8 @@ export interface ActuatedSettings {
    * (overrides `switchHoldSeconds`).
    */
   readonly dischargeSecondsPerVehicle: number;
+  /** Seconds added to a sized green for the queue to start moving (start-up lost time); optional, default 0. */
+  readonly startupSeconds?: number;
   readonly minGreenSeconds: number;
   readonly maxGreenSeconds: number;
   readonly yellowSeconds: number;
@@ -54,20 +61,37 @@ export interface ActuatedSettings {
   readonly detectionMetres: number;
 }
 
+/**
+ * Chosen on two flows (JN1, HZ1) and checked on the other four (JN2, JN3,
+ * HZ2, HZ3), 4 phases; see docs/traffic.md.
+ */
 export const defaultActuated: ActuatedSettings = {
-  runningWeight: 1.5,
+  runningWeight: 2,
+  otherRunningWeight: 1,
   upstreamWeight: 0,
   neighbourWeight: 0,
   outgoingWeight: 1,
   keepBonus: 0.5,
   vehicleSpacingMetres: 7.5,
   spillbackStart: 0.7,
-  extendSeconds: 5,
+  extendSeconds: 4,
   switchHoldSeconds: 0,
-  dischargeSecondsPerVehicle: 2,
-  minGreenSeconds: 8,
+  dischargeSecondsPerVehicle: 3,
+  startupSeconds: 0,
+  minGreenSeconds: 5,
   maxGreenSeconds: 30,
   yellowSeconds: 5,
+  detectionMetres: 80,
+};
+
+/** The settings before the JN1/HZ1 re-tuning (kept for comparison in the benchmark). */
+export const previousActuated: ActuatedSettings = {
+  ...defaultActuated,
+  runningWeight: 1.5,
+  otherRunningWeight: 1.5,
+  extendSeconds: 5,
+  dischargeSecondsPerVehicle: 2,
+  minGreenSeconds: 8,
   detectionMetres: 120,
 };
 
@@ -110,11 +134,15 @@ export function createActuatedPressure(settings: ActuatedSettings = defaultActua
     name: 'actuated-pressure',
     detectionMetres: s.detectionMetres,
     settings: {
+      running_weight: s.runningWeight,
+      other_running_weight: s.otherRunningWeight ?? s.runningWeight,
+      keep_bonus: s.keepBonus,
       detection_metres: s.detectionMetres,
       extend_seconds: s.extendSeconds,
       min_green_seconds: s.minGreenSeconds,
       max_green_seconds: s.maxGreenSeconds,
       discharge_seconds_per_vehicle: s.dischargeSecondsPerVehicle,
+      startup_seconds: s.startupSeconds ?? 0,
     },
     decide(network, due) {
       const decisions = new Map<string, Decision>();
@@ -123,13 +151,15 @@ export function createActuatedPressure(settings: ActuatedSettings = defaultActua
         const feed = new Map<string, number>();
         const value = (phase: Phase): number => {
           let total = 0;
+          const running =
+            phase.index === o.currentPhase ? s.runningWeight : (s.otherRunningWeight ?? s.runningWeight);
           for (const m of phaseMovements(o, phase)) {
             let demand = sumLanes(
               o,
               m.incomingLanes,
               (l) =>
                 l.waitingVehicles +
-                s.runningWeight * l.approachingVehicles +
+                running * l.approachingVehicles +
                 s.upstreamWeight * (l.vehicles - l.nearVehicles),
             );
             if (s.neighbourWeight > 0) {
@@ -160,7 +190,10 @@ export function createActuatedPressure(settings: ActuatedSettings = defaultActua
           const phase = o.layout.phases.find((p) => p.index === best)!;
           const green = Math.min(
             s.maxGreenSeconds,
-            Math.max(s.minGreenSeconds, s.dischargeSecondsPerVehicle * longestQueue(o, phase)),
+            Math.max(
+              s.minGreenSeconds,
+              (s.startupSeconds ?? 0) + s.dischargeSecondsPerVehicle * longestQueue(o, phase),
+            ),
           );
           decisions.set(id, { phase: best, nextDecisionSeconds: s.yellowSeconds + Math.round(green) });
         } else if (s.switchHoldSeconds > 0)

@@ -129,3 +129,29 @@ test('emergency priority gives green to the requested movement and otherwise def
   assert.equal(priority.phase, 2);
   assert.ok((priority.nextDecisionSeconds ?? 99) <= 5);
 });
+
+test('actuated pressure weighs moving vehicles more on the current green, which a switch would stop', () => {
+  const controller = createActuatedPressure({ ...defaultActuated, runningWeight: 2, otherRunningWeight: 1 });
+  // Current phase 1: 3 moving (value 6 + keep credit); phase 2: 5 moving (value 5).
+  const keep = controller
+    .decide(
+      network(
+        { ...empty, a: lane(0, { approachingVehicles: 3 }), b: lane(0, { approachingVehicles: 5 }) },
+        1,
+      ),
+      ['i'],
+    )
+    .get('i')!;
+  assert.equal(keep.phase, 1);
+  // The same counts with phase 2 current: it keeps phase 2 (10 + credit against 3).
+  const other = controller
+    .decide(
+      network(
+        { ...empty, a: lane(0, { approachingVehicles: 3 }), b: lane(0, { approachingVehicles: 5 }) },
+        2,
+      ),
+      ['i'],
+    )
+    .get('i')!;
+  assert.equal(other.phase, 2);
+});

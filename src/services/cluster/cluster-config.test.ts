@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadClusterConfig } from './cluster-config.ts';
+
+test('without engine URLs the embedded default is kept and every flag passes through', () => {
+  const result = loadClusterConfig(['--port', '9000', '--memory'], {});
+  assert.deepEqual(result, { ok: true, config: null, rest: ['--port', '9000', '--memory'] });
+});
+
+test('scale-out flags are taken out and validated; the rest go to the embedded config', () => {
+  const result = loadClusterConfig(
+    [
+      '--role',
+      'process',
+      '--nats-url=nats://a:4222,nats://b:4222',
+      '--clickhouse-url',
+      'http://c1:8123,http://c2:8123',
+      '--port',
+      '9000',
+    ],
+    { URBAN_BRAIN_POSTGRES_URL: 'postgres://p/db', URBAN_BRAIN_SHARDS: '32' },
+  );
+  assert.equal(result.ok, true);
+  if (result.ok !== true || result.config === null) return;
+  assert.equal(result.config.role, 'process');
+  assert.deepEqual(result.config.natsUrls, ['nats://a:4222', 'nats://b:4222']);
+  assert.deepEqual(result.config.clickhouseUrls, ['http://c1:8123', 'http://c2:8123']);
+  assert.equal(result.config.shards, 32);
+  assert.deepEqual(result.rest, ['--port', '9000']);
+});
+
+test('a role other than all without engines, or a bad value, is refused naming the flag', () => {
+  const noEngines = loadClusterConfig(['--role', 'ingest'], {});
+  assert.equal(noEngines.ok, false);
+  const bad = loadClusterConfig(
+    ['--role', 'ingest', '--nats-url', 'nats://a', '--clickhouse-url', 'http://c', '--postgres-url', 'mysql://x'],
+    {},
+  );
+  assert.equal(bad.ok, false);
+  if (bad.ok === false) assert.match(bad.message, /--postgres-url \(URBAN_BRAIN_POSTGRES_URL\) = "mysql:\/\/x"/);
+});

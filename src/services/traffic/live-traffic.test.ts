@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MemoryBus } from '../../adapters/memory/bus.ts';
+import { MemoryReadings } from '../../adapters/memory/readings.ts';
+import { MemoryRegistry } from '../../adapters/memory/registry.ts';
+import type { Reading } from '../../core/readings/reading.ts';
+import type { BusEvent } from '../../ports/bus.ts';
+import type { TrafficSnapshot } from '../demo/views.ts';
+import { EdgeIngest } from '../edge/edge-ingest.ts';
+import type { TrafficClock } from './clock.ts';
+import { LiveTraffic, type LiveTrafficOptions } from './live-traffic.ts';
+
+class FakeClock implements TrafficClock {
+  nowMillis = Date.UTC(2026, 0, 5, 8, 0, 0);
+  readonly timers = new Set<() => void>();
+  now(): number {
+    return this.nowMillis;
+  }
+  every(_millis: number, callback: () => void): () => void {
+    this.timers.add(callback);
+    return () => this.timers.delete(callback);
+  }
+  fire(): void {
+    for (const callback of this.timers) callback();
+  }
+}
+
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function platform() {
+  const readings = new MemoryReadings();
+  const registry = new MemoryRegistry();
+  const bus = new MemoryBus();
+  // `reject`: a reading of a sensor the service did not register would be refused.
+  const edge = new EdgeIngest({ ingestor: readings, registry, bus, policy: 'reject' });
+  const clock = new FakeClock();
+  const published: Reading[] = [];
+  const events: BusEvent[] = [];
+  bus.subscribe('readings', (batch) => void published.push(...batch));
+  bus.subscribe('events', (event) => void events.push(event));
+  return { readings, registry, bus, edge, clock, published, events };
+}
+
+function options(
+  p: ReturnType<typeof platform>,
+  extra: Partial<LiveTrafficOptions> = {},
+): LiveTrafficOptions {
+  return {
+    edge: p.edge,
+    bus: p.bus,
+    registry: p.registry,
+    clock: p.clock,
+    speed: 60,
+    district: { rows: 2, columns: 2 },
+    maxStepsPerTick: 3600,
+    ...extra,
+  };
+}
+
+/** Moves the clock on by `simulatedSeconds` in ticks of one simulated minute. */
+async function run(live: LiveTraffic, clock: FakeClock, simulatedSeconds: number, speed = 60): Promise<void> {
+  for (let done = 0; done < simulatedSeconds; done += 60) {
+    clock.nowMillis += (Math.min(60, simulatedSeconds - done) * 1000) / speed;
+    await live.tick();
+  }
+}
+
+test('registers intersections as assets with coordinates and approach detectors as queue and flow sensors', async () => {
+  const p = platform();
+  const live = await LiveTraffic.start(options(p));
+  const assets = await p.registry.listAssets({ type: 'intersection', limit: 100, offset: 0 });
+  assert.equal(assets.length, 4);
+  for (const asset of assets) {
+    assert.ok(asset.lat !== null && Math.abs(asset.lat - 36.65) < 0.01, `${asset.id} lat ${asset.lat}`);
+    assert.ok(asset.lon !== null && Math.abs(asset.lon - 117.12) < 0.01);
+  }
+  const sensors = await p.registry.listSensors({ limit: 1000, offset: 0 });
+  // Four approaches per intersection, a queue and a flow sensor each.
+  assert.equal(sensors.length, 4 * 4 * 2);
+  assert.deepEqual(new Set(sensors.map((s) => s.kind)), new Set(['lane-queue', 'lane-flow']));
+  const ids = new Set(assets.map((a) => a.id));
+  assert.ok(sensors.every((s) => s.asset !== null && ids.has(s.asset) && s.lat !== null));
+  await live.stop();
+});
+
+test('detector readings arrive through the ingest edge: stored, then published on the bus', async () => {
+  const p = platform();
+  const live = await LiveTraffic.start(options(p, { detectorSeconds: 10 }));
+  await run(live, p.clock, 300);
+  await settle();
+  const stats = live.stats();
+  // 30 samples of 32 sensors in 300 simulated seconds.
+  assert.equal(stats.readingsAccepted, 30 * 32);
+  assert.equal(stats.readingsRefused, 0);
+  assert.equal(p.readings.size, 30 * 32);
+  assert.equal(p.published.length, 30 * 32);
+  const sensors = await p.registry.listSensors({ limit: 1000, offset: 0 });
+  const flow = sensors.find((s) => s.kind === 'lane-flow')!;
+  const queue = sensors.find((s) => s.kind === 'lane-queue')!;
+  const flowValues = p.readings.readingsOf(flow.id).map((r) => r.value);
+  assert.equal(flowValues.length, 30);
+  assert.ok(
+    flowValues.every((v) => v >= 0 && v % 360 === 0),
+    'vehicles per hour from counts over 10 s',
+  );
+  assert.ok(
+    sensors
+      .filter((s) => s.kind === 'lane-flow')
+      .some((s) => p.readings.readingsOf(s.id).some((r) => r.value > 0)),
+    'at the morning peak some vehicles cross a stop line',
+  );
+  const times = p.readings.readingsOf(queue.id).map((r) => r.ts);
+  // A reading every 10 simulated seconds is one every 10 / 60 s of wall time.
+  for (let k = 1; k < times.length; k++) assert.ok([166, 167].includes(times[k]! - times[k - 1]!));
+  assert.ok(times.every((ts) => ts <= p.clock.nowMillis));
+  await live.stop();
+});
+
+test('the controller’s phase changes are signal-phase events of registered intersections', async () => {
+  const p = platform();
+  const live = await LiveTraffic.start(options(p));
+  await run(live, p.clock, 120);
+  await settle();
+  const assets = new Set(
+    (await p.registry.listAssets({ type: 'intersection', limit: 100, offset: 0 })).map((a) => a.id),
+  );
+  assert.ok(p.events.length >= 4, `${p.events.length} events`);
+  for (const event of p.events) {
+    assert.equal(event.type, 'signal-phase');
+    assert.ok(event.asset !== undefined && assets.has(event.asset));
+    assert.equal(event.data.controller, 'actuated-pressure');
+    assert.ok(typeof event.data.phase === 'number' && event.data.phase >= 0 && event.data.phase < 4);
+    assert.notEqual(event.data.phase, event.data.previousPhase);
+  }
+  assert.equal(live.stats().phaseEvents, p.events.length);
+  // The snapshot shows the last phase published for each intersection.
+  const last = new Map(p.events.map((e) => [e.asset, e.data.phase]));
+  for (const i of live.snapshot().intersections) assert.equal(i.phase, last.get(i.id));
+  await live.stop();
+});
+
+test('the adaptive run beats fixed time on the same demand after 20 simulated minutes of the morning peak', async (t) => {
+  const p = platform();
+  const live = await LiveTraffic.start(options(p, { district: { rows: 3, columns: 3 } }));
+  await run(live, p.clock, 1200);
+  const snapshot: TrafficSnapshot = live.snapshot();
+  t.diagnostic(
+    `adaptive ${snapshot.averageTravelSeconds.toFixed(1)} s, fixed ${snapshot.baselineTravelSeconds.toFixed(1)} s`,
+  );
+  assert.equal(snapshot.timeSeconds, 1200);
+  assert.equal(snapshot.intersections.length, 9);
+  assert.ok(
+    snapshot.averageTravelSeconds < 0.85 * snapshot.baselineTravelSeconds,
+    `adaptive ${snapshot.averageTravelSeconds} vs fixed ${snapshot.baselineTravelSeconds}`,
+  );
+  // One history point per 5 simulated minutes.
+  assert.equal(snapshot.history.length, 4);
+  assert.ok(snapshot.intersections.some((i) => i.queue > 0));
+  await live.stop();
+});
+
+test('the background loop skips a tick while one is in flight and survives a failing edge', async () => {
+  const p = platform();
+  let calls = 0;
+  const failing = {
+    accept: async () => {
+      calls += 1;
+      throw new Error('store unavailable');
+    },
+  };
+  const lines: string[] = [];
+  const live = await LiveTraffic.start(options(p, { edge: failing, log: (line) => lines.push(line) }));
+  p.clock.nowMillis += 1000;
+  p.clock.fire();
+  p.clock.fire(); // the first tick has not finished: skipped
+  await settle();
+  // The next tick runs again and offers the readings the failed one could not hand over.
+  p.clock.nowMillis += 1000;
+  await live.tick();
+  assert.equal(calls, 2);
+  await live.stop();
+  assert.equal(live.stats().ticksSkipped, 1);
+  assert.equal(live.stats().tickFailures, 2);
+  assert.equal(live.stats().readingsPending, 12 * 32, 'nothing is lost');
+  assert.match(lines[0]!, /store unavailable/);
+  assert.equal(p.clock.timers.size, 0, 'stop cancels the timer');
+});
+
+test('readings the store refuses as overloaded are kept and sent with the next tick', async () => {
+  const p = platform();
+  let overloaded = true;
+  const edge = {
+    accept: async (batch: Parameters<EdgeIngest['accept']>[0]) =>
+      overloaded
+        ? { ok: false as const, reason: 'overloaded' as const, retryAfterSeconds: 1, rejected: [] }
+        : p.edge.accept(batch),
+  };
+  const live = await LiveTraffic.start(options(p, { edge }));
+  await run(live, p.clock, 60);
+  assert.equal(live.stats().readingsPending, 6 * 32);
+  overloaded = false;
+  await run(live, p.clock, 60);
+  assert.equal(live.stats().readingsAccepted, 12 * 32);
+  assert.equal(p.readings.size, 12 * 32);
+  await live.stop();
+});
+
+test('rejects an unknown controller and a speed of zero', async () => {
+  const p = platform();
+  await assert.rejects(LiveTraffic.start(options(p, { controller: 'nope' })), /controller must be one of/);
+  await assert.rejects(LiveTraffic.start(options(p, { speed: 0 })), /speed must be/);
+});

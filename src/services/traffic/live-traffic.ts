@@ -1,0 +1,365 @@
+/**
+ * The live traffic path: a signalised district simulated step by step,
+ * paced by a clock (`speed` simulated seconds per real second). Intersections
+ * are registry assets and lane detectors are sensors whose readings go
+ * through the ingest edge (same validation and durability as HTTP); the
+ * adaptive controller's phase changes are `signal-phase` events on the bus.
+ * A fixed-time baseline runs on the same demand in lock-step, so the
+ * dashboard shows both average travel times side by side.
+ */
+import {
+  BatchCollector,
+  type ValidationOptions,
+  defaultValidationOptions,
+} from '../../core/ingest/validation.ts';
+import type { Reading } from '../../core/readings/reading.ts';
+import { defaultCadence } from '../../core/traffic/controller.ts';
+import { controllerFactories } from '../../core/traffic/controllers/registry.ts';
+import { Engine } from '../../core/traffic/engine.ts';
+import type { GridDistrictOptions, LatLon } from '../../core/traffic/grid-roadnet.ts';
+import { createSignalStates } from '../../core/traffic/run.ts';
+import type { BusEvent, MessageBus } from '../../ports/bus.ts';
+import type { Registry } from '../../ports/registry.ts';
+import type { TrafficSnapshot } from '../demo/views.ts';
+import type { EdgeIngest } from '../edge/edge-ingest.ts';
+import type { TrafficClock } from './clock.ts';
+import {
+  type Detector,
+  type DetectorGrouping,
+  type DistrictPlace,
+  FlowCounter,
+  buildDetectors,
+  detectorSensors,
+  districtPlaces,
+  intersectionAssets,
+  queueOf,
+} from './detectors.ts';
+import { type LiveScenario, loadScenario } from './scenario.ts';
+import { type PhaseChange, SignalStepper } from './signal-stepper.ts';
+import { TravelTimes } from './travel-times.ts';
+
+export interface LiveTrafficOptions {
+  edge: Pick<EdgeIngest, 'accept'>;
+  bus: Pick<MessageBus, 'publish'>;
+  registry: Pick<Registry, 'putAssets' | 'putSensors'>;
+  clock: TrafficClock;
+  /** Simulated seconds per real second (1 = real time). */
+  speed: number;
+  /** Adaptive controller (a name of `controllerFactories`); default `actuated-pressure`. */
+  controller?: string;
+  /** Baseline run side by side; default `fixed` (30 s greens + 5 s yellow in turn). */
+  baseline?: string;
+  /** CityFlow roadnet and flow JSON; default: the generated district. */
+  roadnet?: unknown;
+  flow?: unknown;
+  centre?: LatLon;
+  district?: Partial<GridDistrictOptions>;
+  /** Time of day at the start; default the clock's UTC time of day. */
+  startSecondsOfDay?: number;
+  /** Simulated seconds between two detector readings; default 10. */
+  detectorSeconds?: number;
+  detectors?: DetectorGrouping;
+  tickMillis?: number;
+  /** Steps per tick at most (the run falls behind, and catches up later, beyond it); default 4 ticks' worth. */
+  maxStepsPerTick?: number;
+  /** Prefix of asset and sensor ids; default `traffic.`. */
+  idPrefix?: string;
+  seed?: number;
+  validation?: Partial<ValidationOptions>;
+  log?: (line: string) => void;
+}
+
+export type LiveTrafficSnapshot = TrafficSnapshot & {
+  intersections: (TrafficSnapshot['intersections'][number] & { lat: number; lon: number; yellow: boolean })[];
+};
+
+export interface LiveTrafficStats {
+  simulatedSeconds: number;
+  /** Simulated seconds the run is behind the clock (the CPU could not keep up). */
+  behindSeconds: number;
+  readingsAccepted: number;
+  readingsRefused: number;
+  readingsPending: number;
+  phaseEvents: number;
+  ticksSkipped: number;
+  tickFailures: number;
+  sensors: number;
+  intersections: number;
+}
+
+interface Runs {
+  adaptive: SignalStepper;
+  baseline: SignalStepper;
+  flows: FlowCounter;
+  travel: TravelTimes;
+}
+
+const maxPendingReadings = 200_000;
+
+/** A running live district; `LiveTraffic.start` registers it and starts the clock. */
+export class LiveTraffic {
+  readonly #options: LiveTrafficOptions;
+  readonly #scenario: LiveScenario;
+  readonly #places: DistrictPlace[];
+  readonly #placeById: Map<string, DistrictPlace>;
+  readonly #detectors: Detector[];
+  readonly #controller: string;
+  readonly #baseline: string;
+  readonly #validation: ValidationOptions;
+  readonly #queues: Map<string, number>;
+  #runs: Runs;
+  #wallStart: number;
+  #periodStart = 0;
+  #day = 0;
+  #pending: Reading[] = [];
+  #events: BusEvent[] = [];
+  #busy = false;
+  #stopped = false;
+  #cancel: () => void = () => undefined;
+  #inFlight: Promise<void> | null = null;
+  readonly #stats: LiveTrafficStats;
+
+  private constructor(options: LiveTrafficOptions) {
+    check(options);
+    this.#options = options;
+    this.#controller = options.controller ?? 'actuated-pressure';
+    this.#baseline = options.baseline ?? 'fixed';
+    for (const name of [this.#controller, this.#baseline]) {
+      if (!controllerFactories.has(name))
+        throw new RangeError(
+          `controller must be one of ${[...controllerFactories.keys()].join(', ')}, got '${name}'`,
+        );
+    }
+    this.#validation = { ...defaultValidationOptions, ...options.validation };
+    this.#wallStart = options.clock.now();
+    const secondsOfDay = options.startSecondsOfDay ?? Math.floor((this.#wallStart % 86_400_000) / 1000);
+    this.#scenario = loadScenario({ ...options, startSecondsOfDay: secondsOfDay });
+    const first = this.#createRuns(null, null);
+    const controlled = first.adaptive.layouts.map((l) => l.id);
+    const prefix = options.idPrefix ?? 'traffic.';
+    const { roadnet, centre } = this.#scenario;
+    this.#places = districtPlaces(roadnet, controlled, centre, prefix);
+    this.#placeById = new Map(this.#places.map((p) => [p.id, p]));
+    const grouping = options.detectors ?? 'approach';
+    this.#detectors = buildDetectors(first.adaptive.engine, roadnet, this.#places, centre, grouping);
+    this.#runs = { ...first, flows: new FlowCounter(this.#detectors) };
+    this.#queues = new Map(this.#places.map((p) => [p.id, 0]));
+    this.#stats = {
+      simulatedSeconds: 0,
+      behindSeconds: 0,
+      readingsAccepted: 0,
+      readingsRefused: 0,
+      readingsPending: 0,
+      phaseEvents: 0,
+      ticksSkipped: 0,
+      tickFailures: 0,
+      sensors: this.#detectors.length * 2,
+      intersections: this.#places.length,
+    };
+  }
+
+  /** Registers the district's intersections and detectors, then runs until `stop()`. */
+  static async start(options: LiveTrafficOptions): Promise<LiveTraffic> {
+    const live = new LiveTraffic(options);
+    await options.registry.putAssets(intersectionAssets(live.#places, live.#controller));
+    await options.registry.putSensors(detectorSensors(live.#detectors));
+    live.#cancel = options.clock.every(options.tickMillis ?? 250, () => live.#onTimer());
+    return live;
+  }
+
+  /** Advances the simulation to the clock; resolves when its readings and events are handed over. Never throws. */
+  async tick(): Promise<void> {
+    if (this.#busy || this.#stopped) {
+      this.#stats.ticksSkipped += 1;
+      return;
+    }
+    this.#busy = true;
+    try {
+      await this.#advance();
+    } catch (error) {
+      this.#stats.tickFailures += 1;
+      this.#options.log?.(`live traffic: tick failed: ${(error as Error).message}`);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Stops the clock and waits for the tick in flight. Idempotent. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#cancel();
+    if (this.#inFlight !== null) await this.#inFlight;
+  }
+
+  stats(): LiveTrafficStats {
+    return { ...this.#stats, readingsPending: this.#pending.length };
+  }
+
+  snapshot(): LiveTrafficSnapshot {
+    const signals = this.#runs.adaptive.signals();
+    const { adaptive, baseline } = this.#runs.travel.averages();
+    return {
+      timeSeconds: this.#stats.simulatedSeconds,
+      controller: this.#controller,
+      baseline: this.#baseline,
+      intersections: signals.map((s) => {
+        const place = this.#placeById.get(s.id)!;
+        return {
+          id: place.assetId,
+          row: place.row,
+          column: place.column,
+          lat: place.lat,
+          lon: place.lon,
+          phase: s.phase,
+          phaseCount: s.phaseCount,
+          yellow: s.yellow,
+          queue: this.#queues.get(s.id) ?? 0,
+        };
+      }),
+      averageTravelSeconds: adaptive,
+      baselineTravelSeconds: baseline,
+      history: this.#runs.travel.history(),
+    };
+  }
+
+  #onTimer(): void {
+    if (this.#inFlight !== null) {
+      this.#stats.ticksSkipped += 1;
+      return;
+    }
+    this.#inFlight = this.tick().finally(() => {
+      this.#inFlight = null;
+    });
+  }
+
+  /** Both runs on fresh engines; detectors (when known) are rebound to the new adaptive engine's lanes. */
+  #createRuns(detectors: Detector[] | null, previous: TravelTimes | null): Runs {
+    const { roadnet, flows } = this.#scenario;
+    const seed = (this.#options.seed ?? 0) + this.#day;
+    const stepper = (name: string): SignalStepper => {
+      const engine = new Engine(roadnet, flows, { seed });
+      const layouts = createSignalStates(engine, 4).map((s) => s.layout);
+      const controller = controllerFactories.get(name)!(layouts, defaultCadence);
+      return new SignalStepper(engine, controller, defaultCadence, 4);
+    };
+    const adaptive = stepper(this.#controller);
+    const baseline = stepper(this.#baseline);
+    if (detectors !== null) {
+      const lanes = new Map(adaptive.engine.network.lanes.map((l) => [l.id, l]));
+      for (const d of detectors) d.lanes = d.lanes.map((l) => lanes.get(l.id)!);
+    }
+    const travel = new TravelTimes(adaptive.engine, baseline.engine, previous);
+    return { adaptive, baseline, flows: new FlowCounter(detectors ?? []), travel };
+  }
+
+  async #advance(): Promise<void> {
+    const { speed } = this.#options;
+    const now = this.#options.clock.now();
+    const target = Math.floor(((now - this.#wallStart) * speed) / 1000);
+    const maxSteps =
+      this.#options.maxStepsPerTick ??
+      Math.max(1, Math.ceil((speed * (this.#options.tickMillis ?? 250) * 4) / 1000));
+    const steps = Math.max(0, Math.min(maxSteps, target - this.#stats.simulatedSeconds));
+    for (let i = 0; i < steps; i++) this.#stepOnce();
+    this.#stats.behindSeconds = Math.max(0, target - this.#stats.simulatedSeconds);
+    await this.#flush(now);
+  }
+
+  #stepOnce(): void {
+    const runs = this.#runs;
+    runs.adaptive.step((change) => this.#phaseEvent(change));
+    runs.baseline.step();
+    runs.flows.observe();
+    this.#stats.simulatedSeconds += 1;
+    const periodSeconds = this.#stats.simulatedSeconds - this.#periodStart;
+    runs.travel.observe(this.#wallAt(this.#stats.simulatedSeconds));
+    if (periodSeconds % (this.#options.detectorSeconds ?? 10) === 0) this.#sample();
+    if (periodSeconds >= this.#scenario.periodSeconds) {
+      // The demand repeats: a new day starts on fresh engines; travel-time history carries on.
+      this.#day += 1;
+      this.#periodStart = this.#stats.simulatedSeconds;
+      this.#runs = this.#createRuns(this.#detectors, this.#runs.travel);
+    }
+  }
+
+  /** Wall-clock time of a simulated second. */
+  #wallAt(simulatedSeconds: number): number {
+    return Math.trunc(this.#wallStart + (simulatedSeconds * 1000) / this.#options.speed);
+  }
+
+  #phaseEvent(change: PhaseChange): void {
+    const place = this.#placeById.get(change.intersectionId);
+    if (place === undefined) return;
+    this.#events.push({
+      type: 'signal-phase',
+      ts: this.#wallAt(this.#stats.simulatedSeconds),
+      asset: place.assetId,
+      data: {
+        phase: change.phase,
+        previousPhase: change.previousPhase,
+        lightPhase: change.lightPhase,
+        controller: this.#controller,
+        simulatedSeconds: this.#stats.simulatedSeconds,
+      },
+    });
+  }
+
+  #sample(): void {
+    const ts = this.#wallAt(this.#stats.simulatedSeconds);
+    const perHour = 3600 / (this.#options.detectorSeconds ?? 10);
+    const flows = this.#runs.flows.take();
+    for (const id of this.#queues.keys()) this.#queues.set(id, 0);
+    this.#detectors.forEach((d, index) => {
+      const queue = queueOf(d);
+      this.#queues.set(d.intersectionId, (this.#queues.get(d.intersectionId) ?? 0) + queue);
+      this.#pending.push({ sensor: d.queueSensor, ts, value: queue });
+      this.#pending.push({ sensor: d.flowSensor, ts, value: flows[index]! * perHour });
+    });
+    if (this.#pending.length > maxPendingReadings) {
+      const dropped = this.#pending.length - maxPendingReadings;
+      this.#pending.splice(0, dropped);
+      this.#stats.readingsRefused += dropped;
+    }
+  }
+
+  /** Validates the pending readings as the HTTP edge does and hands them to the ingest edge; publishes events. */
+  async #flush(nowMillis: number): Promise<void> {
+    const events = this.#events;
+    this.#events = [];
+    for (const event of events) await this.#options.bus.publish('events', event);
+    this.#stats.phaseEvents += events.length;
+    if (this.#pending.length === 0) return;
+    const readings = this.#pending;
+    this.#pending = [];
+    const collector = new BatchCollector(nowMillis, this.#validation);
+    readings.forEach((r, index) => {
+      if (collector.checkSensor(index, r.sensor)) collector.accept(index, r.sensor, r.ts, r.value);
+    });
+    let outcome;
+    try {
+      outcome = await this.#options.edge.accept({
+        readings: collector.readings,
+        rejected: collector.rejected,
+      });
+    } catch (error) {
+      // Not handed over: offered again with the next tick.
+      this.#pending = [...collector.readings, ...this.#pending];
+      throw error;
+    }
+    this.#stats.readingsRefused += outcome.rejected.length;
+    if (outcome.ok) this.#stats.readingsAccepted += outcome.accepted;
+    else if (outcome.reason === 'overloaded') this.#pending = [...collector.readings, ...this.#pending];
+    else this.#stats.readingsRefused += collector.readings.length;
+  }
+}
+
+function check(options: LiveTrafficOptions): void {
+  if (!(Number.isFinite(options.speed) && options.speed > 0 && options.speed <= 10_000))
+    throw new RangeError(`speed must be > 0 and ≤ 10000 simulated seconds per second, got ${options.speed}`);
+  const integers = ['detectorSeconds', 'tickMillis', 'maxStepsPerTick'] as const;
+  for (const name of integers) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1))
+      throw new RangeError(`${name} must be an integer ≥ 1, got ${value}`);
+  }
+}
