@@ -103,7 +103,8 @@ try {
       key: cluster.adminKey,
       prefix,
       sensors,
-      startMillis: Date.UTC(2026, 1, 1),
+      // A day of its own per run: ClickHouse merges of one run's partitions do not land on the next.
+      startMillis: Date.UTC(2026, 1, 1) + generation * 7 * 86_400_000,
       stepMillis: 60_000,
       batchReadings: Number(values.batch),
       concurrency: Number(values.concurrency),
@@ -115,6 +116,7 @@ try {
       stored = await storedCounts(chUrl, 'urban_brain', prefix);
     }
     const seconds = (performance.now() - started) / 1_000;
+    await pause(10_000); // background merges of what this run wrote are counted with it
     const cpuByRole: Record<string, number> = {};
     for (const [name, child] of cluster.children) {
       if (name === 'postgres') continue;

@@ -22,6 +22,8 @@ export interface Config {
   memory: boolean;
   /** Anomaly detector run on every accepted reading (failure prediction), or 'none'. */
   detector: string;
+  /** `auto`: start the demo city when the data folder is empty (or holds the demo's data). */
+  demo: 'auto' | 'off';
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -53,6 +55,7 @@ const schema = z.object({
       `must be none or one of ${[...DETECTORS.keys()].join(', ')}`,
     )
     .default(DEFAULT_DETECTOR_NAME),
+  demo: z.enum(['auto', 'off']).default('off'),
 });
 
 /** Flags and the environment variables standing in for them (flags win). */
@@ -68,6 +71,7 @@ const sources = {
   maxFutureMillis: ['max-future-millis', 'URBAN_BRAIN_MAX_FUTURE_MILLIS'],
   shutdownTimeoutMillis: ['shutdown-timeout-millis', 'URBAN_BRAIN_SHUTDOWN_TIMEOUT_MILLIS'],
   detector: ['detector', 'URBAN_BRAIN_DETECTOR'],
+  demo: ['demo', 'URBAN_BRAIN_DEMO'],
 } as const;
 
 export const configUsage = `usage: urban-brain serve [options]
@@ -82,6 +86,8 @@ export const configUsage = `usage: urban-brain serve [options]
   --max-future-millis N        how far ahead of the clock a timestamp may be (default 86400000, one day)
   --shutdown-timeout-millis N  grace period at shutdown (default 10000)
   --detector NAME              anomaly detector on every reading, or none (default: the shipped default)
+  --demo auto|off              auto: run the demo city when the data folder is empty (URBAN_BRAIN_DEMO,
+                               default off; \`npm start\` passes auto)
   --memory                     keep everything in memory (nothing is durable)
 
 The first admin key is read from URBAN_BRAIN_ADMIN_KEY, or generated and printed once at first start.

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { configUsage, loadConfig, type Config } from '../config.ts';
 import { startPlatform } from '../main.ts';
 import { launchDemo, type RunningDemo } from '../services/demo/launch.ts';
+import { systemClock } from '../services/traffic/clock.ts';
+import { LiveTraffic } from '../services/traffic/live-traffic.ts';
+import { cityCentre } from '../services/demo/city.ts';
 import { defaultDemoOptions, type DemoOptions } from '../services/demo/runner.ts';
 
 const usage = `usage: urban-brain demo [--speed X] [--sensors N] [--seed N] [serve options]
@@ -93,10 +96,35 @@ export async function runDemo(loadedConfig: Config, options: DemoOptions): Promi
   let running: RunningDemo | null = null;
   const platform = await startPlatform(config, log, { city: () => running?.views ?? null });
   const baseUrl = `http://127.0.0.1:${platform.httpPort}`;
+  // Traffic runs on the platform's CityFlow-faithful simulation with adaptive control, in process
+  // (its detectors ingest through the same edge); the demo's own queue model stands in if it cannot start.
+  let traffic: LiveTraffic | null = null;
   try {
-    running = await launchDemo({ baseUrl, adminKey, demo: options, log });
+    traffic = await LiveTraffic.start({
+      edge: platform.edge,
+      bus: platform.bus,
+      registry: platform.registry,
+      clock: systemClock,
+      speed: Math.min(options.speed, 600),
+      centre: cityCentre,
+      seed: options.seed,
+      log,
+    });
+  } catch (error) {
+    log(`live traffic simulation unavailable, using the demo's queue model: ${(error as Error).message}`);
+  }
+  try {
+    const live = traffic;
+    running = await launchDemo({
+      baseUrl,
+      adminKey,
+      demo: options,
+      log,
+      ...(live === null ? {} : { traffic: () => live.snapshot() }),
+    });
   } catch (error) {
     log(`the demo city could not start: ${(error as Error).message}`);
+    await traffic?.stop();
     await platform.stop();
     return 1;
   }
@@ -120,6 +148,7 @@ export async function runDemo(loadedConfig: Config, options: DemoOptions): Promi
       log(`${signal}: stopping the demo city and the platform`);
       current
         .stop()
+        .then(() => traffic?.stop())
         .then(() => platform.stop())
         .then(
           () => {

@@ -1,5 +1,20 @@
-import { configUsage, loadConfig } from '../config.ts';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configUsage, loadConfig, type Config } from '../config.ts';
 import { startPlatform, type Platform } from '../main.ts';
+import { defaultDemoOptions } from '../services/demo/runner.ts';
+import { runDemo } from './demo.ts';
+
+/** Marks a data folder that the demo city filled, so later starts run the demo again. */
+const demoMarker = '.demo-city';
+
+/** The demo runs on a fresh data folder, or one that only the demo has written to. */
+function wantsDemo(config: Config): boolean {
+  if (config.demo !== 'auto' || config.memory) return false;
+  if (!existsSync(config.dataDir)) return true;
+  const entries = readdirSync(config.dataDir);
+  return entries.length === 0 || entries.includes(demoMarker);
+}
 
 function log(line: string): void {
   process.stderr.write(`urban-brain: ${line}\n`);
@@ -20,6 +35,15 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const config = loaded.config;
+  if (wantsDemo(config)) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(
+      join(config.dataDir, demoMarker),
+      'Written by the demo city; delete the folder to start afresh.\n',
+    );
+    log(`${config.dataDir} is empty: starting the demo city (--demo off to start without it)`);
+    return runDemo(config, defaultDemoOptions);
+  }
   let platform: Platform;
   try {
     platform = await startPlatform(config, log);

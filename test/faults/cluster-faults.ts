@@ -71,7 +71,7 @@ void test(
           stepMillis: 60_000,
           batchReadings: 2_000,
           concurrency: 4,
-        maxReadingsPerSecond: 30_000,
+          maxReadingsPerSecond: 30_000,
           totalReadings: 50_000_000,
           // A spike every 2,000 readings of every 20th sensor, after the detector has learned.
           value: (sensor, round) =>

@@ -10,6 +10,7 @@ import {
   outOfFoldEncodings,
 } from '../../src/core/triage/complaint-encoding.ts';
 import { ktasModifiers } from '../../src/core/triage/ktas-modifiers.ts';
+import { assignShuffledFolds } from '../../src/core/triage/cross-validation.ts';
 
 const adult: Presentation = {
   sex: 'female',
@@ -115,4 +116,18 @@ void test('KTAS modifiers: central pain by severity, peripheral pain one level l
     3,
   );
   assert.equal(ktasModifiers({ ...adult, oxygenSaturationPercent: 88 }).breathing, 2);
+});
+
+void test('shuffled folds are stratified by level, deterministic per seed, and differ between seeds', () => {
+  const levelsOfRows: Level[] = Array.from({ length: 103 }, (_, i) => ((i * 7) % 5) + 1) as Level[];
+  const a = assignShuffledFolds(levelsOfRows, 10, 1);
+  assert.deepEqual(assignShuffledFolds(levelsOfRows, 10, 1), a);
+  assert.notDeepEqual(assignShuffledFolds(levelsOfRows, 10, 2), a);
+  for (const level of [1, 2, 3, 4, 5]) {
+    const perFold = Array.from(
+      { length: 10 },
+      (_, k) => a.filter((fold, i) => fold === k && levelsOfRows[i] === level).length,
+    );
+    assert.ok(Math.max(...perFold) - Math.min(...perFold) <= 1, `level ${level}: ${perFold.join(',')}`);
+  }
 });

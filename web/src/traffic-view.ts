@@ -51,6 +51,8 @@ export class TrafficView {
     this.grid.replaceChildren(
       ...snapshot.intersections.map((junction) => {
         const cell = element('div', 'junction');
+        cell.style.gridRow = String(junction.row + 1);
+        cell.style.gridColumn = String(junction.column + 1);
         cell.title = `${junction.id}: phase ${junction.phase + 1}/${junction.phaseCount}, ${junction.queue} vehicles waiting`;
         const bar = element('div', 'queue');
         bar.style.height = `${Math.round((100 * junction.queue) / maxQueue)}%`;

@@ -48,8 +48,12 @@ test(
       await store.insert(readings);
       assert.deepEqual(await store.countDistinct(), { rows: 2400, distinct: 2400 });
 
-      assert.equal((await store.existing(readings, 7)).size, 2400, 'a large batch is checked in several queries');
-    const again = [readings[0]!, { sensor: 's-0', ts: day - 1, value: 7 }];
+      assert.equal(
+        (await store.existing(readings, 7)).size,
+        2400,
+        'a large batch is checked in several queries',
+      );
+      const again = [readings[0]!, { sensor: 's-0', ts: day - 1, value: 7 }];
       const missing = await store.missing(again);
       assert.deepEqual(
         missing,

@@ -8,6 +8,7 @@ import type { EdgeIngest } from '../../services/edge/edge-ingest.ts';
 import type { BatchParsers } from '../../services/edge/parsers.ts';
 import type { AppEnv } from './env.ts';
 import type { Metrics } from './metrics.ts';
+import { serveDashboard } from './dashboard.ts';
 import { authenticate, requireRole } from './middleware/auth.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -52,6 +53,8 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
     return c.json({ status: ready ? 'ok' : 'unavailable' }, ready ? 200 : 503);
   });
 
+  // The dashboard page is public: it asks for a key and sends it with every API call.
+  serveDashboard(app);
   app.use('*', authenticate(deps.keys));
   app.use(
     '*',

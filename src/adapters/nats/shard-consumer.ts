@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Consumer, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import { AckPolicy, DeliverPolicy } from 'nats';
 import type { Reading } from '../../core/readings/reading.ts';
@@ -9,7 +10,7 @@ import type { StreamLayout } from './shards.ts';
 export interface ShardBatch {
   shard: number;
   readings: Reading[];
-  /** Readings from messages that an earlier owner may have handled without committing (a crash). */
+  /** Readings that an earlier owner (or a failed attempt) may already have stored. */
   suspect: Reading[];
 }
 
@@ -18,10 +19,10 @@ export interface ShardConsumerOptions {
   manager: JetStreamManager;
   layout: StreamLayout;
   shard: number;
-  /** Stores and processes a batch; rejects to have it retried (nothing is acknowledged then). */
+  /** Stores and processes a batch; rejects to have it retried. */
   handle(batch: ShardBatch): Promise<void>;
-  /** Makes the effects of every handled batch durable (detector snapshot); messages are acked after it. */
-  commit(): Promise<void>;
+  /** Makes the effects of every handled message, up to stream sequence `sequence`, durable. */
+  commit(sequence: number): Promise<void>;
   /** Commit at least this often while messages are pending. */
   commitIntervalMillis: number;
   /** Messages per fetch. */
@@ -33,21 +34,19 @@ export interface ShardConsumerOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Durable consumer name of a shard: whoever owns the shard pulls from it. */
-export function consumerName(shard: number): string {
-  return `shard-${shard}`;
-}
-
 /**
- * Pulls one shard's readings in stream order and acknowledges them only after `commit`, so what was
- * not committed is delivered again. On start it recreates the shard's durable consumer at its ack
- * floor: the new owner gets the uncommitted messages of a dead owner at once and in order, and
- * marks as suspect those the dead owner had been delivered (their readings may already be stored).
+ * Pulls one shard's readings in stream order from just after `committedSequence` (the last commit
+ * of whoever owned the shard before). The position lives in the owner's commits, not in the
+ * consumer: each take-over makes a fresh single-replica consumer, so no consumer state has to
+ * survive a server failure. Messages up to the stream's last sequence at take-over are suspect: a
+ * dead owner may have stored them after its last commit.
  */
 export class ShardConsumer {
   readonly #options: ShardConsumerOptions;
   readonly #pending: JsMsg[] = [];
+  #name = '';
   #suspectUpTo = 0;
+  #lastSequence = 0;
   #running: Promise<void> | undefined;
   #stopping = false;
   #lastCommit = Date.now();
@@ -58,16 +57,15 @@ export class ShardConsumer {
     this.#options = options;
   }
 
-  async start(): Promise<void> {
-    const consumer = await this.#prepare();
+  async start(committedSequence: number): Promise<void> {
+    const consumer = await this.#prepare(committedSequence);
     this.#running = this.#loop(consumer);
   }
 
-  /** Stops pulling; with `commit`, commits and acknowledges what was handled (a clean hand-over). */
+  /** Stops pulling; with `commit`, commits what was handled (a clean hand-over). */
   async stop(commit: boolean): Promise<void> {
     this.#stopping = true;
-    // A pull stuck on a stalled server must not hold a hand-over for ever: unacknowledged messages
-    // are delivered again to the next owner anyway.
+    // A pull stuck on a stalled server must not hold a hand-over for ever.
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finished = await Promise.race([
       this.#running?.then(() => true),
@@ -77,31 +75,31 @@ export class ShardConsumer {
     ]);
     clearTimeout(timer);
     if (commit && finished === true) await this.#commit();
+    await this.#options.manager.consumers
+      .delete(this.#options.layout.stream, this.#name)
+      .catch(() => undefined);
   }
 
-  async #prepare(): Promise<Consumer> {
+  async #prepare(committedSequence: number): Promise<Consumer> {
     const { manager, js, layout, shard } = this.#options;
-    const name = consumerName(shard);
-    let startSequence = 1;
-    try {
-      const info = await manager.consumers.info(layout.stream, name);
-      this.#suspectUpTo = info.delivered.stream_seq;
-      startSequence = info.ack_floor.stream_seq + 1;
-      await manager.consumers.delete(layout.stream, name);
-    } catch {
-      // first owner ever: start at the beginning of the stream
-    }
+    this.#suspectUpTo = (await manager.streams.info(layout.stream)).state.last_seq;
+    this.#lastSequence = committedSequence;
+    this.#name = `shard-${shard}-${randomUUID().slice(0, 8)}`;
     await manager.consumers.add(layout.stream, {
-      durable_name: name,
+      durable_name: this.#name,
       filter_subject: readingSubject(layout, shard),
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: startSequence > 1 ? DeliverPolicy.StartSequence : DeliverPolicy.All,
-      ...(startSequence > 1 ? { opt_start_seq: startSequence } : {}),
-      ack_wait: 30_000_000_000,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: committedSequence + 1,
+      ack_wait: 60_000_000_000,
       max_ack_pending: 100_000,
       max_deliver: -1,
+      num_replicas: 1,
+      mem_storage: true,
+      // A consumer left behind by a dead owner goes away by itself.
+      inactive_threshold: 60_000_000_000,
     });
-    return js.consumers.get(layout.stream, name);
+    return js.consumers.get(layout.stream, this.#name);
   }
 
   async #loop(consumer: Consumer): Promise<void> {
@@ -121,10 +119,11 @@ export class ShardConsumer {
     }
   }
 
-  /** Hands the batch over until it succeeds or the consumer stops (then it is left unacknowledged). */
+  /** Hands the batch over until it succeeds or the consumer stops (then it is left uncommitted). */
   async #handle(messages: JsMsg[]): Promise<void> {
     const batch: ShardBatch = { shard: this.#options.shard, readings: [], suspect: [] };
-    for (const message of messages) {
+    const fresh = messages.filter((message) => message.seq > this.#lastSequence);
+    for (const message of fresh) {
       const readings = decodeReadings(message.data);
       const target = message.redelivered || message.seq <= this.#suspectUpTo ? batch.suspect : batch.readings;
       for (const reading of readings) target.push(reading);
@@ -146,12 +145,15 @@ export class ShardConsumer {
       }
     }
     this.handled += batch.readings.length + batch.suspect.length;
-    for (const message of messages) this.#pending.push(message);
+    for (const message of messages) {
+      this.#pending.push(message);
+      if (message.seq > this.#lastSequence) this.#lastSequence = message.seq;
+    }
   }
 
   async #commit(): Promise<void> {
     if (this.#pending.length === 0) return;
-    await this.#options.commit();
+    await this.#options.commit(this.#lastSequence);
     const done = this.#pending.splice(0, this.#pending.length);
     for (const message of done) message.ack();
     this.#lastCommit = Date.now();

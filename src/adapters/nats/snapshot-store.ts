@@ -46,14 +46,18 @@ export function decodeStates(data: Uint8Array): DetectorState[] {
 }
 
 /**
- * Detector states of one shard, kept whole as one object `shard-<n>` in a JetStream object store
- * (replicated like the stream), so the next owner of the shard resumes where this one committed.
- * Saving merges the changed states into the shard's map and writes the map.
+ * What a shard's owner has committed: the detector states of its sensors and the stream sequence up
+ * to which every message's effects are in the store and in those states. Kept whole as one object
+ * `shard-<n>` in a JetStream object store (replicated like the stream): the next owner of the shard
+ * restores the states and resumes after that sequence. `saveDetectorStates` only merges changed
+ * states; `commit` writes them with the sequence.
  */
 export class ShardSnapshotStore implements DetectorStateStore {
   readonly #store: ObjectStore;
   readonly #name: string;
   readonly #states = new Map<string, DetectorState>();
+  /** Stream sequence covered by the last snapshot loaded or committed (0: none). */
+  committedSequence = 0;
 
   constructor(store: ObjectStore, shard: number) {
     this.#store = store;
@@ -63,15 +67,27 @@ export class ShardSnapshotStore implements DetectorStateStore {
   async loadDetectorStates(): Promise<DetectorState[]> {
     const data = await this.#store.getBlob(this.#name);
     this.#states.clear();
-    if (data === null) return [];
-    const states = decodeStates(data);
+    this.committedSequence = 0;
+    if (data === null || data.byteLength < 8) return [];
+    this.committedSequence = Buffer.from(data.buffer, data.byteOffset, 8).readDoubleLE(0);
+    const states = decodeStates(data.subarray(8));
     for (const state of states) this.#states.set(state.sensor, state);
     return states;
   }
 
   async saveDetectorStates(states: readonly DetectorState[]): Promise<void> {
     for (const state of states) this.#states.set(state.sensor, state);
-    await this.#store.putBlob({ name: this.#name }, encodeStates(this.#states.values()));
+  }
+
+  /** Writes the states with `sequence`, the last stream sequence whose effects they hold. */
+  async commit(sequence: number): Promise<void> {
+    const head = Buffer.alloc(8);
+    head.writeDoubleLE(sequence, 0);
+    await this.#store.putBlob(
+      { name: this.#name },
+      Buffer.concat([head, encodeStates(this.#states.values())]),
+    );
+    this.committedSequence = sequence;
   }
 
   /** Sensors whose state this shard keeps. */

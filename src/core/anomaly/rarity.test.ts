@@ -158,3 +158,31 @@ void test('refuses a repeat window shorter than the refractory period', () => {
     /repeatPoints/,
   );
 });
+
+void test('refuses the mean shift and the sustained variance rise together (they share a level table)', () => {
+  assert.throws(
+    () => new RarityDetector({ ...DEFAULT_RARITY_OPTIONS, meanShiftGain: 1, sustainedVarianceGain: 3 }),
+    /sustainedVarianceGain/,
+  );
+});
+
+void test('the sustained variance rise alone detects a lasting doubling of the standard deviation', () => {
+  const onlySustained = {
+    ...DEFAULT_RARITY_OPTIONS,
+    varianceGain: 0,
+    varianceDropGain: 0,
+    shapeGain: 0,
+    spikeGain: 0,
+    rangeMarginFraction: 0,
+  };
+  const run = (sustainedVarianceGain: number): number[] => {
+    const detector = new RarityDetector({ ...onlySustained, sustainedVarianceGain });
+    const noise = noiseSource(11);
+    const out: number[] = [];
+    for (let i = 0; i < LENGTH; i++)
+      out.push(detector.update(timestampAt(i), 50 + noise() * (i >= ANOMALY_AT ? 2 : 1)));
+    return out;
+  };
+  assertDetectedOnlyAtAnomaly(run(DEFAULT_RARITY_OPTIONS.sustainedVarianceGain), 100);
+  assert.ok(maxOver(run(0), 750, LENGTH) < DEFAULT_THRESHOLD, 'alarms with every surprise off');
+});

@@ -17,6 +17,13 @@ export interface RarityOptions extends HorizonOptions {
   varianceHalfLifePoints: number;
   /** Scale of the log variance ratio (so that it reads like standard deviations). */
   varianceGain: number;
+  /** Half-life of the sustained variance, also compared with the slow one (a longer, steadier rise). */
+  sustainedVarianceHalfLifePoints: number;
+  /**
+   * Scale of the sustained variance rise; 0 leaves it out. It shares its level table with the mean
+   * shift, so at most one of meanShiftGain and sustainedVarianceGain may be above 0.
+   */
+  sustainedVarianceGain: number;
   /** Scale of the log variance drop (a sensor that freezes or goes quiet). */
   varianceDropGain: number;
   /** Scale of the shape novelty. */
@@ -57,7 +64,9 @@ export const DEFAULT_RARITY_OPTIONS: RarityOptions = {
   fastHalfLifePoints: 2,
   slowHalfLifePoints: 300,
   varianceHalfLifePoints: 20,
-  varianceGain: 3,
+  varianceGain: 2.5,
+  sustainedVarianceHalfLifePoints: 50,
+  sustainedVarianceGain: 3,
   varianceDropGain: 0.5,
   shapeGain: 2,
   spikeGain: 1 / 3,
@@ -78,6 +87,8 @@ export const DEFAULT_RARITY_OPTIONS: RarityOptions = {
 export const FIRST_RARITY_OPTIONS: RarityOptions = {
   ...DEFAULT_RARITY_OPTIONS,
   meanShiftGain: 1,
+  varianceGain: 3,
+  sustainedVarianceGain: 0,
   rangeMarginFraction: 0,
   alarmLevel: 0.85,
   refractoryPoints: 50,
@@ -100,6 +111,7 @@ const enum Slot {
   LastAlarm,
   LastReading,
   MeanStep,
+  SustainedVariance,
   Length,
 }
 
@@ -109,7 +121,10 @@ const HOUR_MEANS = 0;
 const HOUR_COUNTS = HOURS;
 const SHAPE_OFFSET = 2 * HOURS;
 const SMALL_LENGTH = SHAPE_OFFSET + SHAPE_MEMORY_LENGTH;
-/** Five return-period level tables (mean shift, variance rise, shape, variance drop, spike), Uint32. */
+/**
+ * Five return-period level tables, Uint32: mean shift or sustained variance rise (whichever is on),
+ * variance rise, shape, variance drop, spike.
+ */
 const FEATURES = 5;
 const LEVELS_LENGTH = FEATURES * LEVEL_COUNT;
 const SNAPSHOT_BYTES = Slot.Length * 8 + SMALL_LENGTH * 4 + LEVELS_LENGTH * 4;
@@ -129,7 +144,8 @@ const STEP_RATE = 0.01;
  * The rarity detector (the default). Per reading, O(1) apart from a 24-point shape window:
  * 1. an hour-of-day profile is subtracted when it explains the stream clearly better than a flat mean;
  * 2. raw surprises: spike (|value − slow mean| in slow standard deviations), variance rise
- *    and variance drop (log of fast over slow variance, either way), shape novelty (distance of
+ *    and variance drop (log of fast over slow variance, either way), sustained variance rise (log
+ *    of a half-life-50 variance over the slow one), shape novelty (distance of
  *    the recent window's shape to a small adaptive memory of shapes) and, when meanShiftGain > 0,
  *    mean shift (|fast mean − slow mean| in slow standard deviations);
  * 3. each is calibrated by its return period — how long since the stream was this surprised,
@@ -138,7 +154,7 @@ const STEP_RATE = 0.01;
  *    while longer every score below the alarm's own;
  * 5. range rule (numenta's "spatial anomaly"): a reading beyond every reading seen so far, by 3 % of
  *    that range and at least 0.66 mean absolute steps, scores 1.
- * State: 1,976 bytes.
+ * State: 1,984 bytes.
  */
 export class RarityDetector implements AnomalyDetector {
   private readonly state: Float64Array;
@@ -147,6 +163,7 @@ export class RarityDetector implements AnomalyDetector {
   private readonly fastAlpha: number;
   private readonly slowAlpha: number;
   private readonly varianceAlpha: number;
+  private readonly sustainedAlpha: number;
   private readonly used = { count: 0 };
 
   constructor(
@@ -161,6 +178,10 @@ export class RarityDetector implements AnomalyDetector {
       throw new Error(
         `rarity: option repeatPoints = ${options.repeatPoints} must be ≥ refractoryPoints = ${options.refractoryPoints}`,
       );
+    if (options.meanShiftGain > 0 && options.sustainedVarianceGain > 0)
+      throw new Error(
+        'rarity: options meanShiftGain and sustainedVarianceGain share a level table; set one to 0',
+      );
     if (options.alarmLevel > 1)
       throw new Error(`rarity: option alarmLevel = ${options.alarmLevel} must be ≤ 1`);
     const bytes = new Uint8Array(SNAPSHOT_BYTES);
@@ -171,6 +192,7 @@ export class RarityDetector implements AnomalyDetector {
     this.fastAlpha = alphaOf(options.fastHalfLifePoints);
     this.slowAlpha = alphaOf(options.slowHalfLifePoints);
     this.varianceAlpha = alphaOf(options.varianceHalfLifePoints);
+    this.sustainedAlpha = alphaOf(options.sustainedVarianceHalfLifePoints);
   }
 
   /** Size of a snapshot in bytes. */
@@ -218,6 +240,9 @@ export class RarityDetector implements AnomalyDetector {
       Math.max(this.options.rangeMarginSteps * meanStep, this.options.rangeMarginSigmas * sd),
     );
     const logVarianceRatio = Math.log(((s[Slot.FastVariance] as number) + floor) / (slowVariance + floor));
+    const sustainedRise =
+      Math.max(0, Math.log(((s[Slot.SustainedVariance] as number) + floor) / (slowVariance + floor))) *
+      this.options.sustainedVarianceGain;
     const varianceRise = Math.max(0, logVarianceRatio) * this.options.varianceGain;
     const varianceDrop = Math.max(0, -logVarianceRatio) * this.options.varianceDropGain;
     const novelty = shapeNovelty(
@@ -238,16 +263,24 @@ export class RarityDetector implements AnomalyDetector {
     s[Slot.SlowVariance] = (1 - a) * (slowVariance + a * residual * residual);
     const va = index <= 20 ? 1 / index : this.varianceAlpha;
     s[Slot.FastVariance] = (1 - va) * (s[Slot.FastVariance] as number) + va * residual * residual;
+    const sa = index <= 20 ? 1 / index : this.sustainedAlpha;
+    s[Slot.SustainedVariance] = (1 - sa) * (s[Slot.SustainedVariance] as number) + sa * residual * residual;
 
     const step = index - 1;
     const o = this.options;
-    const meanScore = returnPeriodScore(this.levels, 0, meanShift * o.meanShiftGain, step, o);
+    const meanOrSustainedScore = returnPeriodScore(
+      this.levels,
+      0,
+      o.meanShiftGain > 0 ? meanShift * o.meanShiftGain : sustainedRise,
+      step,
+      o,
+    );
     const varianceScore = returnPeriodScore(this.levels, LEVEL_COUNT, varianceRise, step, o);
     const shapeScore = returnPeriodScore(this.levels, 2 * LEVEL_COUNT, novelty * o.shapeGain, step, o);
     const dropScore = returnPeriodScore(this.levels, 3 * LEVEL_COUNT, varianceDrop, step, o);
     const spikeScore = returnPeriodScore(this.levels, 4 * LEVEL_COUNT, spike * o.spikeGain, step, o);
     if (step < o.warmupPoints) return 0;
-    let score = Math.max(meanScore, varianceScore, shapeScore, dropScore, spikeScore, rangeScore);
+    let score = Math.max(meanOrSustainedScore, varianceScore, shapeScore, dropScore, spikeScore, rangeScore);
     const refractory = s[Slot.Refractory] as number;
     const quieted =
       refractory > 0 &&

@@ -17,6 +17,34 @@ export function assignFolds(levelsOfExamples: readonly Level[], folds: number): 
   });
 }
 
+/**
+ * Another deterministic stratified assignment: examples in a seeded random
+ * order (Park–Miller), then each level dealt round robin. For repeating the
+ * cross-validation over different splits.
+ */
+export function assignShuffledFolds(
+  levelsOfExamples: readonly Level[],
+  folds: number,
+  seed: number,
+): number[] {
+  let state = 12345 + seed;
+  const order = levelsOfExamples
+    .map((_, index) => {
+      state = (state * 16807) % 2147483647;
+      return { key: state, index };
+    })
+    .sort((a, b) => a.key - b.key);
+  const seen = [0, 0, 0, 0, 0];
+  const fold = new Array<number>(levelsOfExamples.length);
+  for (const { index } of order) {
+    const level = levelsOfExamples[index] as Level;
+    const count = seen[level - 1] ?? 0;
+    seen[level - 1] = count + 1;
+    fold[index] = count % folds;
+  }
+  return fold;
+}
+
 /** Out-of-fold predicted level for every example, in input order. `fold` defaults to `assignFolds`. */
 export function crossValidate(
   examples: readonly Example[],

@@ -33,9 +33,19 @@ test('a role other than all without engines, or a bad value, is refused naming t
   const noEngines = loadClusterConfig(['--role', 'ingest'], {});
   assert.equal(noEngines.ok, false);
   const bad = loadClusterConfig(
-    ['--role', 'ingest', '--nats-url', 'nats://a', '--clickhouse-url', 'http://c', '--postgres-url', 'mysql://x'],
+    [
+      '--role',
+      'ingest',
+      '--nats-url',
+      'nats://a',
+      '--clickhouse-url',
+      'http://c',
+      '--postgres-url',
+      'mysql://x',
+    ],
     {},
   );
   assert.equal(bad.ok, false);
-  if (bad.ok === false) assert.match(bad.message, /--postgres-url \(URBAN_BRAIN_POSTGRES_URL\) = "mysql:\/\/x"/);
+  if (bad.ok === false)
+    assert.match(bad.message, /--postgres-url \(URBAN_BRAIN_POSTGRES_URL\) = "mysql:\/\/x"/);
 });

@@ -30,6 +30,7 @@ import { DetectionService } from '../detection/detection-service.ts';
 import { coreParsers } from '../edge/core-parsers.ts';
 import { EdgeIngest } from '../edge/edge-ingest.ts';
 import type { ClusterConfig } from './cluster-config.ts';
+import { CoalescingSink } from './coalescing-sink.ts';
 import { ProcessingRole } from './processing-role.ts';
 import { retry } from './retry.ts';
 
@@ -159,7 +160,7 @@ export async function startRole(
         () => js.views.os('urban_brain_snapshots', { replicas: cluster.replicas }),
         log,
       ),
-      sink: store,
+      sink: new CoalescingSink({ sink: store, maxReadings: 100_000, lingerMillis: 200 }),
       bus,
       repository: maintenance,
       registry,

@@ -6,7 +6,7 @@ import type { ShardBatch } from '../../adapters/nats/shard-consumer.ts';
 import type { StreamLayout } from '../../adapters/nats/shards.ts';
 import { ShardSnapshotStore } from '../../adapters/nats/snapshot-store.ts';
 import type { MessageBus } from '../../ports/bus.ts';
-import type { DetectorState, MaintenanceRepository } from '../../ports/maintenance.ts';
+import type { MaintenanceRepository } from '../../ports/maintenance.ts';
 import type { Registry } from '../../ports/registry.ts';
 import { DetectionService } from '../detection/detection-service.ts';
 
@@ -32,19 +32,6 @@ export interface ShardProcessorOptions {
   onError(error: unknown): void;
 }
 
-/** A snapshot store that remembers a failed save, so a commit can refuse to acknowledge. */
-class CheckedSnapshots extends ShardSnapshotStore {
-  failure: unknown;
-  override async saveDetectorStates(states: readonly DetectorState[]): Promise<void> {
-    try {
-      await super.saveDetectorStates(states);
-    } catch (error) {
-      this.failure ??= error;
-      throw error;
-    }
-  }
-}
-
 /**
  * One shard owned by this processor: readings stored in ClickHouse (suspect ones only if missing),
  * then scored by the shard's detectors; every commit saves the changed detector states to the
@@ -54,7 +41,7 @@ class CheckedSnapshots extends ShardSnapshotStore {
 export class ShardProcessor {
   readonly shard: number;
   readonly #options: ShardProcessorOptions;
-  readonly #snapshots: CheckedSnapshots;
+  readonly #snapshots: ShardSnapshotStore;
   readonly #detection: DetectionService | undefined;
   readonly #consumer: ShardConsumer;
   restored = 0;
@@ -62,7 +49,7 @@ export class ShardProcessor {
   constructor(shard: number, options: ShardProcessorOptions) {
     this.shard = shard;
     this.#options = options;
-    this.#snapshots = new CheckedSnapshots(options.snapshots, shard);
+    this.#snapshots = new ShardSnapshotStore(options.snapshots, shard);
     this.#detection =
       options.detector === undefined
         ? undefined
@@ -81,7 +68,7 @@ export class ShardProcessor {
       layout: options.layout,
       shard,
       handle: (batch) => this.#handle(batch),
-      commit: () => this.#commit(),
+      commit: (sequence) => this.#commit(sequence),
       commitIntervalMillis: options.commitIntervalMillis,
       fetchMessages: 256,
       retryMillis: 1_000,
@@ -94,11 +81,9 @@ export class ShardProcessor {
   }
 
   async start(): Promise<void> {
-    if (this.#detection !== undefined) {
-      const states = await this.#snapshots.loadDetectorStates();
-      this.restored = this.#detection.detectors.restore(states).restored;
-    }
-    await this.#consumer.start();
+    const states = await this.#snapshots.loadDetectorStates();
+    if (this.#detection !== undefined) this.restored = this.#detection.detectors.restore(states).restored;
+    await this.#consumer.start(this.#snapshots.committedSequence);
   }
 
   /** A clean hand-over (`commit`) or, when the lease is lost, an immediate stop. */
@@ -116,10 +101,9 @@ export class ShardProcessor {
     );
   }
 
-  async #commit(): Promise<void> {
-    if (this.#detection === undefined) return;
-    this.#snapshots.failure = undefined;
-    await this.#detection.forceFlush();
-    if (this.#snapshots.failure !== undefined) throw this.#snapshots.failure;
+  async #commit(sequence: number): Promise<void> {
+    // Alerts raised so far are recorded, changed states merged, then states and sequence written.
+    await this.#detection?.forceFlush();
+    await this.#snapshots.commit(sequence);
   }
 }

@@ -4,7 +4,7 @@ import { seededRandom } from './random.ts';
 import { TrafficModel } from './traffic.ts';
 import { loadRecording } from './recordings.ts';
 import { startDemo, type Demo, type DemoOptions } from './runner.ts';
-import { cityMap, type CityMap, type CityViews } from './views.ts';
+import { cityMap, type CityMap, type CityViews, type TrafficSnapshot } from './views.ts';
 
 export interface LaunchOptions {
   /** The running platform, e.g. `http://127.0.0.1:8080`. */
@@ -12,6 +12,11 @@ export interface LaunchOptions {
   /** An admin key of that platform: it registers the city and creates the demo's keys. */
   adminKey: string;
   demo: DemoOptions;
+  /**
+   * The traffic view from the platform's live traffic simulation, when one runs; without it the
+   * demo runs its own light queue model of a central district.
+   */
+  traffic?: () => TrafficSnapshot | null;
   log(line: string): void;
 }
 
@@ -47,7 +52,7 @@ export async function launchDemo(options: LaunchOptions): Promise<RunningDemo> {
   const timer = setInterval(() => {
     const wall = Date.now();
     try {
-      traffic.advanceTo(cityNow(wall), wall);
+      if (options.traffic === undefined) traffic.advanceTo(cityNow(wall), wall);
       hospitals.advanceTo(cityNow(wall));
     } catch (error) {
       options.log(`demo: traffic or hospital step failed: ${(error as Error).message}`);
@@ -55,7 +60,7 @@ export async function launchDemo(options: LaunchOptions): Promise<RunningDemo> {
   }, 500);
   const views: CityViews = {
     map: () => (map ??= cityMap(demo.city)),
-    traffic: () => traffic.snapshot(),
+    traffic: options.traffic ?? (() => traffic.snapshot()),
     hospitals: () => hospitals.snapshot(Date.now()),
   };
   return {

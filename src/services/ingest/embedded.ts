@@ -16,7 +16,10 @@ export interface EmbeddedStorageOptions {
   clusterRows?: number;
   /** DuckDB worker threads (default: one per core). */
   threads?: number;
-  /** DuckDB memory limit (default 256 MiB; DuckDB's own default is 80% of RAM). Beyond it DuckDB spills to disk. */
+  /**
+   * DuckDB memory limit, shared by every user of the database (default: DuckDB's own, 80% of RAM).
+   * Beyond it DuckDB spills to disk or fails the statement.
+   */
   memoryLimitMegabytes?: number;
 }
 
@@ -44,7 +47,7 @@ export async function createEmbeddedStorage(options: EmbeddedStorageOptions): Pr
   const database = await openDatabase({
     dataDir: options.dataDir,
     threads: options.threads,
-    memoryLimitMegabytes: options.memoryLimitMegabytes ?? 256,
+    memoryLimitMegabytes: options.memoryLimitMegabytes,
   });
   const store = await DuckDbReadingStore.open(database, { clusterRows: options.clusterRows });
   const walDirectory = join(options.dataDir, 'wal');

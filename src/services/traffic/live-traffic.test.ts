@@ -6,6 +6,7 @@ import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { Reading } from '../../core/readings/reading.ts';
 import type { BusEvent } from '../../ports/bus.ts';
 import type { TrafficSnapshot } from '../demo/views.ts';
+import { generateGridDistrict } from '../../core/traffic/grid-roadnet.ts';
 import { EdgeIngest } from '../edge/edge-ingest.ts';
 import type { TrafficClock } from './clock.ts';
 import { LiveTraffic, type LiveTrafficOptions } from './live-traffic.ts';
@@ -204,6 +205,43 @@ test('readings the store refuses as overloaded are kept and sent with the next t
   await run(live, p.clock, 60);
   assert.equal(live.stats().readingsAccepted, 12 * 32);
   assert.equal(p.readings.size, 12 * 32);
+  await live.stop();
+});
+
+test('when the demand period ends both runs start over and the detectors read the new engines', async () => {
+  const p = platform();
+  const district = generateGridDistrict({
+    rows: 2,
+    columns: 2,
+    centre: { lat: 10, lon: 20 },
+    durationSeconds: 600,
+    startSecondsOfDay: 8 * 3600,
+  });
+  const live = await LiveTraffic.start(
+    options(p, {
+      roadnet: district.roadnet,
+      flow: district.flow,
+      periodSeconds: 600,
+      centre: { lat: 10, lon: 20 },
+    }),
+  );
+  await run(live, p.clock, 900);
+  const snapshot = live.snapshot();
+  assert.equal(snapshot.timeSeconds, 900);
+  // One history point at 300 and 600 s of the first period and at 300 s of the second.
+  assert.equal(snapshot.history.length, 3);
+  assert.equal(live.stats().readingsAccepted, 90 * 32);
+  const restartMillis = Date.UTC(2026, 0, 5, 8) + (600 * 1000) / 60;
+  const sensors = await p.registry.listSensors({ limit: 1000, offset: 0 });
+  const later = sensors
+    .filter((s) => s.kind === 'lane-flow')
+    .flatMap((s) => p.readings.readingsOf(s.id))
+    .filter((r) => r.ts > restartMillis + 60_000 / 60);
+  assert.ok(
+    later.some((r) => r.value > 0),
+    'vehicles of the new engine are counted',
+  );
+  assert.ok(snapshot.intersections.every((i) => Math.abs(i.lat - 10) < 0.01 && Math.abs(i.lon - 20) < 0.01));
   await live.stop();
 });
 

@@ -7,12 +7,7 @@
  * A fixed-time baseline runs on the same demand in lock-step, so the
  * dashboard shows both average travel times side by side.
  */
-import {
-  BatchCollector,
-  type ValidationOptions,
-  defaultValidationOptions,
-} from '../../core/ingest/validation.ts';
-import type { Reading } from '../../core/readings/reading.ts';
+import { type ValidationOptions, defaultValidationOptions } from '../../core/ingest/validation.ts';
 import { defaultCadence } from '../../core/traffic/controller.ts';
 import { controllerFactories } from '../../core/traffic/controllers/registry.ts';
 import { Engine } from '../../core/traffic/engine.ts';
@@ -35,6 +30,7 @@ import {
   queueOf,
 } from './detectors.ts';
 import { type LiveScenario, loadScenario } from './scenario.ts';
+import { ReadingOutbox } from './reading-outbox.ts';
 import { type PhaseChange, SignalStepper } from './signal-stepper.ts';
 import { TravelTimes } from './travel-times.ts';
 
@@ -52,6 +48,8 @@ export interface LiveTrafficOptions {
   /** CityFlow roadnet and flow JSON; default: the generated district. */
   roadnet?: unknown;
   flow?: unknown;
+  /** Simulated seconds after which a given flow starts over (default: its last start time + 1 h). */
+  periodSeconds?: number;
   centre?: LatLon;
   district?: Partial<GridDistrictOptions>;
   /** Time of day at the start; default the clock's UTC time of day. */
@@ -69,9 +67,20 @@ export interface LiveTrafficOptions {
   log?: (line: string) => void;
 }
 
-export type LiveTrafficSnapshot = TrafficSnapshot & {
-  intersections: (TrafficSnapshot['intersections'][number] & { lat: number; lon: number; yellow: boolean })[];
-};
+/** An intersection as the dashboard shows it, with its place on the map. */
+export interface LiveIntersection extends LiveIntersectionBase {
+  lat: number;
+  lon: number;
+  /** The yellow before `phase` is showing. */
+  yellow: boolean;
+}
+
+type LiveIntersectionBase = TrafficSnapshot['intersections'][number];
+
+/** `TrafficSnapshot` (what `GET /api/v1/traffic` serves) with coordinates per intersection. */
+export interface LiveTrafficSnapshot extends Omit<TrafficSnapshot, 'intersections'> {
+  intersections: LiveIntersection[];
+}
 
 export interface LiveTrafficStats {
   simulatedSeconds: number;
@@ -105,13 +114,12 @@ export class LiveTraffic {
   readonly #detectors: Detector[];
   readonly #controller: string;
   readonly #baseline: string;
-  readonly #validation: ValidationOptions;
+  readonly #outbox: ReadingOutbox;
   readonly #queues: Map<string, number>;
   #runs: Runs;
-  #wallStart: number;
+  readonly #wallStart: number;
   #periodStart = 0;
   #day = 0;
-  #pending: Reading[] = [];
   #events: BusEvent[] = [];
   #busy = false;
   #stopped = false;
@@ -130,7 +138,8 @@ export class LiveTraffic {
           `controller must be one of ${[...controllerFactories.keys()].join(', ')}, got '${name}'`,
         );
     }
-    this.#validation = { ...defaultValidationOptions, ...options.validation };
+    const validation = { ...defaultValidationOptions, ...options.validation };
+    this.#outbox = new ReadingOutbox(options.edge, validation, maxPendingReadings);
     this.#wallStart = options.clock.now();
     const secondsOfDay = options.startSecondsOfDay ?? Math.floor((this.#wallStart % 86_400_000) / 1000);
     this.#scenario = loadScenario({ ...options, startSecondsOfDay: secondsOfDay });
@@ -192,7 +201,13 @@ export class LiveTraffic {
   }
 
   stats(): LiveTrafficStats {
-    return { ...this.#stats, readingsPending: this.#pending.length };
+    const outbox = this.#outbox;
+    return {
+      ...this.#stats,
+      readingsAccepted: outbox.accepted,
+      readingsRefused: outbox.refused,
+      readingsPending: outbox.pending,
+    };
   }
 
   snapshot(): LiveTrafficSnapshot {
@@ -312,44 +327,18 @@ export class LiveTraffic {
     this.#detectors.forEach((d, index) => {
       const queue = queueOf(d);
       this.#queues.set(d.intersectionId, (this.#queues.get(d.intersectionId) ?? 0) + queue);
-      this.#pending.push({ sensor: d.queueSensor, ts, value: queue });
-      this.#pending.push({ sensor: d.flowSensor, ts, value: flows[index]! * perHour });
+      this.#outbox.add({ sensor: d.queueSensor, ts, value: queue });
+      this.#outbox.add({ sensor: d.flowSensor, ts, value: flows[index]! * perHour });
     });
-    if (this.#pending.length > maxPendingReadings) {
-      const dropped = this.#pending.length - maxPendingReadings;
-      this.#pending.splice(0, dropped);
-      this.#stats.readingsRefused += dropped;
-    }
   }
 
-  /** Validates the pending readings as the HTTP edge does and hands them to the ingest edge; publishes events. */
+  /** Publishes the phase events and hands the readings to the ingest edge. */
   async #flush(nowMillis: number): Promise<void> {
     const events = this.#events;
     this.#events = [];
     for (const event of events) await this.#options.bus.publish('events', event);
     this.#stats.phaseEvents += events.length;
-    if (this.#pending.length === 0) return;
-    const readings = this.#pending;
-    this.#pending = [];
-    const collector = new BatchCollector(nowMillis, this.#validation);
-    readings.forEach((r, index) => {
-      if (collector.checkSensor(index, r.sensor)) collector.accept(index, r.sensor, r.ts, r.value);
-    });
-    let outcome;
-    try {
-      outcome = await this.#options.edge.accept({
-        readings: collector.readings,
-        rejected: collector.rejected,
-      });
-    } catch (error) {
-      // Not handed over: offered again with the next tick.
-      this.#pending = [...collector.readings, ...this.#pending];
-      throw error;
-    }
-    this.#stats.readingsRefused += outcome.rejected.length;
-    if (outcome.ok) this.#stats.readingsAccepted += outcome.accepted;
-    else if (outcome.reason === 'overloaded') this.#pending = [...collector.readings, ...this.#pending];
-    else this.#stats.readingsRefused += collector.readings.length;
+    await this.#outbox.send(nowMillis);
   }
 }
 

@@ -57,7 +57,11 @@ export interface ActuatedSettings {
   readonly minGreenSeconds: number;
   readonly maxGreenSeconds: number;
   readonly yellowSeconds: number;
-  /** Detection zone for "moving in zone" (the engine's default is the cadence's). */
+  /**
+   * Detection zone for "moving in zone", asked of the engine through
+   * `SignalController.detectionMetres`. The SUMO adapter currently observes
+   * with `cadence.approachMetres` instead.
+   */
   readonly detectionMetres: number;
 }
 

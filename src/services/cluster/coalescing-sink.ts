@@ -1,0 +1,66 @@
+import type { Reading } from '../../core/readings/reading.ts';
+import type { ReadingSink } from './shard-processor.ts';
+
+export interface CoalescingSinkOptions {
+  sink: ReadingSink;
+  /** An insert is started once this many readings wait. */
+  maxReadings: number;
+  /** Or once the oldest waiting reading has waited this long. */
+  lingerMillis: number;
+}
+
+interface Waiting {
+  readings: readonly Reading[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Joins the inserts of every shard a processor owns into few large ones: ClickHouse makes one part
+ * per insert and table (raw and both rollups), and many small parts cost far more CPU than their
+ * rows. Each caller's promise settles with the insert that carried its readings.
+ */
+export class CoalescingSink implements ReadingSink {
+  readonly #options: CoalescingSinkOptions;
+  #waiting: Waiting[] = [];
+  #count = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: CoalescingSinkOptions) {
+    if (!(options.maxReadings > 0) || !(options.lingerMillis >= 0))
+      throw new RangeError('maxReadings must be positive and lingerMillis non-negative');
+    this.#options = options;
+  }
+
+  insert(readings: readonly Reading[]): Promise<void> {
+    if (readings.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ readings, resolve, reject });
+      this.#count += readings.length;
+      if (this.#count >= this.#options.maxReadings) this.#flush();
+      else this.#timer ??= setTimeout(() => this.#flush(), this.#options.lingerMillis);
+    });
+  }
+
+  missing(readings: readonly Reading[]): Promise<Reading[]> {
+    return this.#options.sink.missing(readings);
+  }
+
+  #flush(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#waiting;
+    this.#waiting = [];
+    this.#count = 0;
+    if (batch.length === 0) return;
+    const readings = batch.length === 1 ? batch[0]!.readings : batch.flatMap((waiting) => waiting.readings);
+    this.#options.sink.insert(readings).then(
+      () => {
+        for (const waiting of batch) waiting.resolve();
+      },
+      (error: unknown) => {
+        for (const waiting of batch) waiting.reject(error);
+      },
+    );
+  }
+}
