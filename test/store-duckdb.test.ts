@@ -192,3 +192,32 @@ test('retention deletes per resolution', async () => {
     assert.equal((await store.series({ ...query, resolution: 'hour' })).length, 3);
   });
 });
+
+test("a checkpoint waits for another connection's write transaction instead of failing", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-store-'));
+  const database = await openDatabase({ dataDir });
+  try {
+    const store = await DuckDbReadingStore.open(database);
+    await store.append(chunkOf(store, [['x', 10, 1]]));
+    const other = await database.connect();
+    await other.run('CREATE TABLE other_component (id INTEGER)');
+    await other.run('BEGIN TRANSACTION');
+    await other.run('INSERT INTO other_component VALUES (1)');
+    await other.run('COMMIT');
+    await other.run('BEGIN TRANSACTION');
+    // An open update (not an insert) is what makes DuckDB refuse a CHECKPOINT.
+    await other.run('UPDATE other_component SET id = 2');
+    const committed = new Promise<void>((resolve, reject) => {
+      setTimeout(() => {
+        other.run('COMMIT').then(() => resolve(), reject);
+      }, 500);
+    });
+    await store.checkpoint();
+    await committed;
+    assert.equal(await store.count(), 1);
+    await store.close();
+  } finally {
+    database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

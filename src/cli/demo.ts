@@ -105,7 +105,9 @@ export async function runDemo(loadedConfig: Config, options: DemoOptions): Promi
       bus: platform.bus,
       registry: platform.registry,
       clock: systemClock,
-      speed: Math.min(options.speed, 600),
+      // Above about 240 simulated seconds per second the peak hours need more than a core.
+      speed: Math.min(options.speed, 240),
+      district: { rows: 6, columns: 6, spacingMetres: 380 },
       centre: cityCentre,
       seed: options.seed,
       log,

@@ -208,7 +208,25 @@ export class DuckDbReadingStore implements ReadingStore {
   async checkpoint(): Promise<void> {
     await this.compactRollups();
     if (this.recentRows >= this.clusterRows / 2) await this.cluster();
-    await this.connection.run('CHECKPOINT');
+    await this.checkpointWhenIdle();
+  }
+
+  /**
+   * CHECKPOINT refuses to run while another connection (registry, detectors) has a write
+   * transaction open, so it is retried for a while. If it never gets a turn, nothing is lost:
+   * every append was committed, and a DuckDB commit is synced to DuckDB's own log.
+   */
+  private async checkpointWhenIdle(attempts = 40, pauseMillis = 50): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.connection.run('CHECKPOINT');
+        return;
+      } catch (error) {
+        if (!/other write transactions active/i.test(String(error))) throw error;
+        if (attempt >= attempts) return;
+        await new Promise((resolve) => setTimeout(resolve, pauseMillis));
+      }
+    }
   }
 
   async series(query: SeriesQuery): Promise<SeriesPoint[]> {

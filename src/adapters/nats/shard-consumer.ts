@@ -36,7 +36,9 @@ export interface ShardConsumerOptions {
 
 /**
  * Pulls one shard's readings in stream order from just after `committedSequence` (the last commit
- * of whoever owned the shard before). The position lives in the owner's commits, not in the
+ * of whoever owned the shard before), and never past a message it did not handle: a gap in the
+ * consumer's delivery sequence (a fetch cut short, a server lost) restarts the consumer after
+ * the last message handled in order. The position lives in the owner's commits, not in the
  * consumer: each take-over makes a fresh single-replica consumer, so no consumer state has to
  * survive a server failure. Messages up to the stream's last sequence at take-over are suspect: a
  * dead owner may have stored them after its last commit.
@@ -48,6 +50,8 @@ export class ShardConsumer {
   #suspectUpTo = 0;
   #lastSequence = 0;
   #running: Promise<void> | undefined;
+  /** Consumer sequence the next delivery must have: a jump means messages were lost in transit. */
+  #expectedDelivery = 1;
   #stopping = false;
   #lastCommit = Date.now();
   /** Readings handled since start. */
@@ -58,7 +62,8 @@ export class ShardConsumer {
   }
 
   async start(committedSequence: number): Promise<void> {
-    const consumer = await this.#prepare(committedSequence);
+    this.#lastSequence = committedSequence;
+    const consumer = await this.#prepare();
     this.#running = this.#loop(consumer);
   }
 
@@ -80,17 +85,18 @@ export class ShardConsumer {
       .catch(() => undefined);
   }
 
-  async #prepare(committedSequence: number): Promise<Consumer> {
+  /** A fresh consumer from just after the last message handled in order. */
+  async #prepare(): Promise<Consumer> {
     const { manager, js, layout, shard } = this.#options;
     this.#suspectUpTo = (await manager.streams.info(layout.stream)).state.last_seq;
-    this.#lastSequence = committedSequence;
+    this.#expectedDelivery = 1;
     this.#name = `shard-${shard}-${randomUUID().slice(0, 8)}`;
     await manager.consumers.add(layout.stream, {
       durable_name: this.#name,
       filter_subject: readingSubject(layout, shard),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: committedSequence + 1,
+      opt_start_seq: this.#lastSequence + 1,
       ack_wait: 60_000_000_000,
       max_ack_pending: 100_000,
       max_deliver: -1,
@@ -102,21 +108,45 @@ export class ShardConsumer {
     return js.consumers.get(layout.stream, this.#name);
   }
 
-  async #loop(consumer: Consumer): Promise<void> {
+  async #loop(first: Consumer): Promise<void> {
     const { fetchMessages, commitIntervalMillis, onError } = this.#options;
+    let consumer: Consumer | undefined = first;
     while (!this.#stopping) {
       try {
+        consumer ??= await this.#restart();
         const messages: JsMsg[] = [];
         const fetched = await consumer.fetch({ max_messages: fetchMessages, expires: 1_000 });
         for await (const message of fetched) messages.push(message);
+        if (!this.#inOrder(messages)) {
+          // Something was lost between server and here: never skip past it, start again after the
+          // last message handled in order.
+          consumer = undefined;
+          continue;
+        }
         if (messages.length > 0) await this.#handle(messages);
         if (this.#pending.length > 0 && Date.now() - this.#lastCommit >= commitIntervalMillis)
           await this.#commit();
       } catch (error) {
         onError?.(error);
+        consumer = undefined;
         await new Promise((resolve) => setTimeout(resolve, this.#options.retryMillis));
       }
     }
+  }
+
+  #inOrder(messages: readonly JsMsg[]): boolean {
+    for (const message of messages) {
+      if (message.info.deliverySequence !== this.#expectedDelivery) return false;
+      this.#expectedDelivery += 1;
+    }
+    return true;
+  }
+
+  async #restart(): Promise<Consumer> {
+    await this.#options.manager.consumers
+      .delete(this.#options.layout.stream, this.#name)
+      .catch(() => undefined);
+    return this.#prepare();
   }
 
   /** Hands the batch over until it succeeds or the consumer stops (then it is left uncommitted). */
