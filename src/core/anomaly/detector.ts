@@ -7,6 +7,8 @@ export interface AnomalyDetector {
   update(timestampMillis: number, value: number): number;
   /** The whole state as bytes; `restore` of these bytes continues exactly where this left off. */
   snapshot(): Uint8Array;
+  /** Readings seen so far, where the detector counts them (survives snapshot and restore). */
+  readingsSeen?(): number;
 }
 
 /** A named detector configuration with its shipped threshold (the one used live). */

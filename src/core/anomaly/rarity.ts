@@ -299,6 +299,10 @@ export class RarityDetector implements AnomalyDetector {
     return new Uint8Array(this.state.buffer.slice(0));
   }
 
+  readingsSeen(): number {
+    return this.state[Slot.Count] as number;
+  }
+
   /**
    * 1 when `raw` lies beyond the range seen so far by more than the margin (a share of the range,
    * and at least `minimumMargin`), else 0; widens the range.

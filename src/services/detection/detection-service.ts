@@ -1,3 +1,4 @@
+import { LEARNING_POINTS } from '../../core/anomaly/registry.ts';
 import type { DetectorSpec } from '../../core/anomaly/detector.ts';
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import { applyVerdict } from '../../core/maintenance/lifecycle.ts';
@@ -25,6 +26,11 @@ export interface DetectionServiceOptions {
   evidencePoints?: number;
   /** (ts, value, score) points kept per sensor for the score series. Default 48 (1,168 bytes). */
   historyPoints?: number;
+  /**
+   * Readings a new sensor's detector learns from before it may raise alerts. Default
+   * `LEARNING_POINTS` (750, NAB's probation); 0 lets a new sensor alert from its first reading.
+   */
+  learningReadings?: number;
   /** How often changed detector states are saved. Default five minutes; 0 disables the timer. */
   snapshotIntervalMillis?: number;
   clock?: () => number;
@@ -68,6 +74,7 @@ export class DetectionService {
       suppressionMillis: options.suppressionMillis ?? 3_600_000,
       evidencePoints: options.evidencePoints ?? 12,
       historyPoints: options.historyPoints ?? 48,
+      learningReadings: options.learningReadings ?? LEARNING_POINTS,
     });
     this.#clock = options.clock ?? Date.now;
     this.#newId = options.newId ?? (() => globalThis.crypto.randomUUID());

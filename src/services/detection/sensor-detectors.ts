@@ -21,6 +21,11 @@ export interface SensorDetectorsOptions {
   evidencePoints: number;
   /** Points of (ts, value, score) history kept per sensor: 24 bytes each. */
   historyPoints: number;
+  /**
+   * Readings a sensor's detector must have seen before its crossings raise alerts: earlier ones
+   * come from a model still learning what is normal. Applies to detectors that count readings.
+   */
+  learningReadings?: number;
 }
 
 interface Entry {
@@ -63,6 +68,7 @@ export class SensorDetectors {
   process(readings: readonly Reading[]): Crossing[] {
     const crossings: Crossing[] = [];
     const { threshold, suppressionMillis, evidencePoints } = this.#options;
+    const learningReadings = this.#options.learningReadings ?? 0;
     for (const reading of readings) {
       const entry = this.#entry(reading.sensor);
       if (reading.ts <= entry.lastTs) continue;
@@ -70,7 +76,8 @@ export class SensorDetectors {
       entry.dirty = true;
       const score = entry.detector.update(reading.ts, reading.value);
       this.#history.push(entry.ring, reading.ts, reading.value, score);
-      if (decideAlert(score, threshold, reading.ts, entry, suppressionMillis).raise) {
+      const learning = (entry.detector.readingsSeen?.() ?? Infinity) < learningReadings;
+      if (!learning && decideAlert(score, threshold, reading.ts, entry, suppressionMillis).raise) {
         entry.lastAlertAt = reading.ts;
         crossings.push({
           sensor: reading.sensor,
