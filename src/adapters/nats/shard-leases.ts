@@ -130,7 +130,8 @@ export class ShardLeases {
   async #acquire(shard: number, revision: number): Promise<void> {
     this.#busy.add(shard);
     try {
-      await this.#options.acquire(shard);
+      // A start that hangs (a stalled server) must not hold the shard for ever.
+      await within(this.#options.acquire(shard), this.#options.leaseMillis * 2, `start on shard ${shard}`);
     } catch (error) {
       // Could not start on the shard: give the lease back for another member (or a later round).
       this.#options.onError?.(error);

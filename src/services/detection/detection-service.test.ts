@@ -192,6 +192,33 @@ test('a sensor without an asset is its own asset', async () => {
   await service.shutdown();
 });
 
+test('a sensor tagged failure_prediction=off raises no alert and opens no work order', async () => {
+  const { registry, repository, service, events } = await setup();
+  await registry.putSensors([
+    {
+      id: 'loop',
+      kind: 'lane-flow',
+      unit: '',
+      asset: 'pump-1',
+      lat: null,
+      lon: null,
+      tags: { failure_prediction: 'off' },
+    },
+  ]);
+  await service.start();
+  service.accept([
+    { sensor: 'loop', ts: minute, value: 150 },
+    { sensor: 'temp', ts: minute, value: 150 },
+  ]);
+  await service.forceFlush();
+  const orders = await repository.listWorkOrders({ limit: 10 });
+  assert.equal(orders.length, 1, 'only the untagged sensor opens an order');
+  await new Promise((resolve) => setImmediate(resolve));
+  const alerted = events.filter((event) => event.type === 'alert').map((event) => event.sensor);
+  assert.deepEqual(alerted, ['temp']);
+  await service.shutdown();
+});
+
 test('detector states are saved at shutdown and restored at start, so learning and suppression carry over', async () => {
   const { repository, registry, bus } = await setup();
   const first = new DetectionService({

@@ -39,6 +39,9 @@ export interface DetectionServiceOptions {
   onError?: (error: unknown) => void;
 }
 
+/** Registry tag that turns alerts and work orders off for one sensor: `failure_prediction=off`. */
+export const failurePredictionTag = 'failure_prediction';
+
 export type VerdictResult =
   | { ok: true; order: WorkOrder }
   | { ok: false; reason: 'not-found' }
@@ -171,6 +174,9 @@ export class DetectionService {
   async #raise(crossing: Crossing): Promise<void> {
     const { registry, repository, bus } = this.#options;
     const sensor = await registry.getSensor(crossing.sensor);
+    // Sensors tagged `failure_prediction=off` (e.g. traffic detectors feeding a signal controller)
+    // keep their detector running but raise no alerts or work orders.
+    if (sensor?.tags[failurePredictionTag] === 'off') return;
     const asset = sensor?.asset ?? crossing.sensor;
     const assetType = (sensor?.asset ? (await registry.getAsset(sensor.asset))?.type : undefined) ?? 'other';
     const draft = { id: this.#newId(), asset, threshold: this.threshold, ...crossing };

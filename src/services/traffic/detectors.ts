@@ -119,7 +119,8 @@ export function intersectionAssets(places: readonly DistrictPlace[], controller:
 
 export function detectorSensors(detectors: readonly Detector[]): Sensor[] {
   return detectors.flatMap((d) => {
-    const tags = { road: d.road, lanes: d.lanes.map((l) => l.id).join(' ') };
+    // Lane detectors feed the signal controller; their bursts are traffic, not failing equipment.
+    const tags = { road: d.road, lanes: d.lanes.map((l) => l.id).join(' '), failure_prediction: 'off' };
     const common = { asset: d.assetId, lat: d.lat, lon: d.lon, tags };
     return [
       { id: d.queueSensor, kind: 'lane-queue', unit: 'vehicles', ...common },
