@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configUsage, loadConfig, type Config } from '../config.ts';
 import { startPlatform, type Platform } from '../main.ts';
+import { clusterUsage, loadClusterConfig } from '../services/cluster/cluster-config.ts';
+import { serveRole } from '../services/cluster/serve-role.ts';
 import { defaultDemoOptions } from '../services/demo/runner.ts';
 import { runDemo } from './demo.ts';
 
@@ -25,9 +27,14 @@ function log(line: string): void {
  * closes and exits 0. A second signal exits at once with code 1.
  */
 export async function run(args: string[]): Promise<number> {
-  const loaded = loadConfig(args);
+  const cluster = loadClusterConfig(args);
+  if (!cluster.ok) {
+    process.stderr.write(`urban-brain serve: ${cluster.message}\n\n${configUsage}\n${clusterUsage}`);
+    return 2;
+  }
+  const loaded = loadConfig(cluster.rest);
   if (loaded.ok === 'help') {
-    process.stdout.write(configUsage);
+    process.stdout.write(`${configUsage}\n${clusterUsage}`);
     return 0;
   }
   if (!loaded.ok) {
@@ -35,6 +42,8 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const config = loaded.config;
+  // With the URL of a scale-out engine given, run one role of a cluster instead of the embedded default.
+  if (cluster.config !== null) return serveRole(config, cluster.config, log);
   if (wantsDemo(config)) {
     mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(

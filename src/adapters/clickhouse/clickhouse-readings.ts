@@ -218,6 +218,11 @@ export class ClickHouseReadings implements ReadingQueries {
     return dropped;
   }
 
+  /** Resolves once every shard answers a query; rejects otherwise. */
+  async ping(): Promise<void> {
+    await Promise.all(this.#clients.map((client) => client.command({ query: 'SELECT 1' })));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.#clients.map((client) => client.close()));
   }

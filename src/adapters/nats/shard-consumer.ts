@@ -29,6 +29,11 @@ export interface ShardConsumerOptions {
   fetchMessages: number;
   /** Pause before retrying a batch whose handling failed (the store is down, say). */
   retryMillis: number;
+  /**
+   * Waits, after a failed attempt and before the next, until a write that failed (timed out) can no
+   * longer land behind the next attempt's check; rejects while the store is still unreachable.
+   */
+  settle?: () => Promise<void>;
   /** Longest wait for the pull loop to end at `stop`. Default 15 s. */
   stopTimeoutMillis?: number;
   onError?: (error: unknown) => void;
@@ -172,12 +177,27 @@ export class ShardConsumer {
         }
         for (const message of messages) message.working();
         await new Promise((resolve) => setTimeout(resolve, this.#options.retryMillis));
+        await this.#settle(messages);
       }
     }
     this.handled += batch.readings.length + batch.suspect.length;
     for (const message of messages) {
       this.#pending.push(message);
       if (message.seq > this.#lastSequence) this.#lastSequence = message.seq;
+    }
+  }
+
+  async #settle(messages: readonly JsMsg[]): Promise<void> {
+    const settle = this.#options.settle;
+    while (settle !== undefined && !this.#stopping) {
+      try {
+        await settle();
+        return;
+      } catch (error) {
+        this.#options.onError?.(error);
+        for (const message of messages) message.working();
+        await new Promise((resolve) => setTimeout(resolve, this.#options.retryMillis));
+      }
     }
   }
 

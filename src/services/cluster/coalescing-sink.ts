@@ -46,6 +46,10 @@ export class CoalescingSink implements ReadingSink {
     return this.#options.sink.missing(readings);
   }
 
+  async ping(): Promise<void> {
+    await this.#options.sink.ping?.();
+  }
+
   #flush(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;

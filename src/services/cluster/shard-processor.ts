@@ -15,6 +15,8 @@ export interface ReadingSink {
   insert(readings: readonly Reading[]): Promise<void>;
   /** The readings of the list that are not stored yet. */
   missing(readings: readonly Reading[]): Promise<Reading[]>;
+  /** Resolves once the store answers again (rejects while it does not). */
+  ping?(): Promise<void>;
 }
 
 export interface ShardProcessorOptions {
@@ -69,6 +71,11 @@ export class ShardProcessor {
       shard,
       handle: (batch) => this.#handle(batch),
       commit: (sequence) => this.#commit(sequence),
+      // After a failed write: the store answers again, and a write it had queued has had time to land.
+      settle: async () => {
+        await options.sink.ping?.();
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+      },
       commitIntervalMillis: options.commitIntervalMillis,
       fetchMessages: 256,
       retryMillis: 1_000,

@@ -69,13 +69,22 @@ export class SensorDetectors {
     const crossings: Crossing[] = [];
     const { threshold, suppressionMillis, evidencePoints } = this.#options;
     const learningReadings = this.#options.learningReadings ?? 0;
+    // Batches from one device repeat its sensor: look the entry up once per run of readings.
+    let sensor: string | undefined;
+    let entry: Entry | undefined;
     for (const reading of readings) {
-      const entry = this.#entry(reading.sensor);
+      if (entry === undefined || reading.sensor !== sensor) {
+        sensor = reading.sensor;
+        entry = this.#entry(sensor);
+      }
       if (reading.ts <= entry.lastTs) continue;
       entry.lastTs = reading.ts;
       entry.dirty = true;
       const score = entry.detector.update(reading.ts, reading.value);
       this.#history.push(entry.ring, reading.ts, reading.value, score);
+      // Below the threshold nothing is raised: skip the decision (and its result object), the
+      // common case on this per-reading path.
+      if (!(score >= threshold)) continue;
       const learning = (entry.detector.readingsSeen?.() ?? Infinity) < learningReadings;
       if (!learning && decideAlert(score, threshold, reading.ts, entry, suppressionMillis).raise) {
         entry.lastAlertAt = reading.ts;

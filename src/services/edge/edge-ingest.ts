@@ -47,6 +47,22 @@ function survivorIndexes(readings: readonly Reading[], rejected: readonly Reject
 }
 
 /**
+ * `registry.hasSensor` that answers a run of readings of one sensor (a device's batch) from one
+ * lookup. Valid for one batch: the registry does not change while the policy is applied.
+ */
+function knownSensors(registry: Registry): (sensor: string) => boolean {
+  let last: string | undefined;
+  let known = false;
+  return (sensor) => {
+    if (sensor !== last) {
+      last = sensor;
+      known = registry.hasSensor(sensor);
+    }
+    return known;
+  };
+}
+
+/**
  * The use case behind every ingest edge: apply the unknown-sensor policy, hand the readings to
  * the store, and once they are durable publish them on the bus. Resolves `ok` only after the
  * ingestor did, so the caller may acknowledge.
@@ -68,7 +84,7 @@ export class EdgeIngest {
   async accept(batch: ParsedBatch): Promise<EdgeOutcome> {
     const { ingestor, registry, bus, policy, observer } = this.#options;
     const indexes = policy === 'reject' ? survivorIndexes(batch.readings, batch.rejected) : undefined;
-    const outcome = applyUnknownSensorPolicy(batch.readings, policy, (id) => registry.hasSensor(id), indexes);
+    const outcome = applyUnknownSensorPolicy(batch.readings, policy, knownSensors(registry), indexes);
     const rejected = [...batch.rejected, ...outcome.rejected].sort((a, b) => a.index - b.index);
     const counts = new Map<RejectionRule, number>();
     for (const rejection of rejected) counts.set(rejection.rule, (counts.get(rejection.rule) ?? 0) + 1);
