@@ -130,6 +130,25 @@ const LEVELS_LENGTH = FEATURES * LEVEL_COUNT;
 const SNAPSHOT_BYTES = Slot.Length * 8 + SMALL_LENGTH * 4 + LEVELS_LENGTH * 4;
 
 const HOUR_MILLIS = 3_600_000;
+/** Option objects already checked: a million sensors share one, so it is checked once. */
+const validated = new WeakSet<object>();
+/**
+ * Detector states are carved out of shared 2 MB slabs (1,024 states each) rather than one small
+ * buffer per sensor: creating a detector is the cost of a sensor's first reading, and a million
+ * small buffers also cost the garbage collector.
+ */
+const STRIDE = Math.ceil(SNAPSHOT_BYTES / 8) * 8;
+let slab = new ArrayBuffer(0);
+let slabOffset = 0;
+function slabBytes(): Uint8Array {
+  if (slabOffset + STRIDE > slab.byteLength) {
+    slab = new ArrayBuffer(STRIDE * 1024);
+    slabOffset = 0;
+  }
+  const bytes = new Uint8Array(slab, slabOffset, SNAPSHOT_BYTES);
+  slabOffset += STRIDE;
+  return bytes;
+}
 /** The hour profile is used once it explains the value at least this much better than a flat mean. */
 const SEASONAL_VARIANCE_RATIO = 0.5;
 const HOUR_READY_COUNT = 5;
@@ -170,10 +189,11 @@ export class RarityDetector implements AnomalyDetector {
     private readonly options: RarityOptions = DEFAULT_RARITY_OPTIONS,
     snapshot?: Uint8Array,
   ) {
-    for (const [key, value] of Object.entries(options)) {
-      if (!Number.isFinite(value) || value < 0)
-        throw new Error(`rarity: option ${key} = ${value} must be a finite number ≥ 0`);
-    }
+    if (!validated.has(options))
+      for (const [key, value] of Object.entries(options)) {
+        if (!Number.isFinite(value) || value < 0)
+          throw new Error(`rarity: option ${key} = ${value} must be a finite number ≥ 0`);
+      }
     if (options.repeatPoints < options.refractoryPoints)
       throw new Error(
         `rarity: option repeatPoints = ${options.repeatPoints} must be ≥ refractoryPoints = ${options.refractoryPoints}`,
@@ -184,11 +204,16 @@ export class RarityDetector implements AnomalyDetector {
       );
     if (options.alarmLevel > 1)
       throw new Error(`rarity: option alarmLevel = ${options.alarmLevel} must be ≤ 1`);
-    const bytes = new Uint8Array(SNAPSHOT_BYTES);
+    validated.add(options);
+    const bytes = slabBytes();
     if (snapshot !== undefined) bytes.set(snapshot);
-    this.state = new Float64Array(bytes.buffer, 0, Slot.Length);
-    this.small = new Float32Array(bytes.buffer, Slot.Length * 8, SMALL_LENGTH);
-    this.levels = new Uint32Array(bytes.buffer, Slot.Length * 8 + SMALL_LENGTH * 4, LEVELS_LENGTH);
+    this.state = new Float64Array(bytes.buffer, bytes.byteOffset, Slot.Length);
+    this.small = new Float32Array(bytes.buffer, bytes.byteOffset + Slot.Length * 8, SMALL_LENGTH);
+    this.levels = new Uint32Array(
+      bytes.buffer,
+      bytes.byteOffset + Slot.Length * 8 + SMALL_LENGTH * 4,
+      LEVELS_LENGTH,
+    );
     this.fastAlpha = alphaOf(options.fastHalfLifePoints);
     this.slowAlpha = alphaOf(options.slowHalfLifePoints);
     this.varianceAlpha = alphaOf(options.varianceHalfLifePoints);
@@ -296,7 +321,9 @@ export class RarityDetector implements AnomalyDetector {
   }
 
   snapshot(): Uint8Array {
-    return new Uint8Array(this.state.buffer.slice(0));
+    return new Uint8Array(
+      this.state.buffer.slice(this.state.byteOffset, this.state.byteOffset + SNAPSHOT_BYTES),
+    );
   }
 
   readingsSeen(): number {
