@@ -6,6 +6,7 @@ import { systemClock } from '../services/traffic/clock.ts';
 import { LiveTraffic } from '../services/traffic/live-traffic.ts';
 import { cityCentre } from '../services/demo/city.ts';
 import { defaultDemoOptions, type DemoOptions } from '../services/demo/runner.ts';
+import { runUntilSignalled } from './signals.ts';
 
 const usage = `usage: urban-brain demo [--speed X] [--sensors N] [--seed N] [serve options]
 
@@ -142,30 +143,9 @@ export async function runDemo(loadedConfig: Config, options: DemoOptions): Promi
   for (const line of lines) log(line);
 
   const current = running;
-  return new Promise<number>((resolve) => {
-    let signals = 0;
-    function onSignal(signal: NodeJS.Signals): void {
-      signals += 1;
-      if (signals > 1) process.exit(1);
-      log(`${signal}: stopping the demo city and the platform`);
-      current
-        .stop()
-        .then(() => traffic?.stop())
-        .then(() => platform.stop())
-        .then(
-          () => {
-            log('stopped cleanly');
-            process.off('SIGTERM', onSignal);
-            process.off('SIGINT', onSignal);
-            resolve(0);
-          },
-          (error: unknown) => {
-            log(`shutdown failed: ${String(error)}`);
-            resolve(1);
-          },
-        );
-    }
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  return runUntilSignalled(async () => {
+    await current.stop();
+    await traffic?.stop();
+    await platform.stop();
+  }, log);
 }

@@ -6,6 +6,7 @@ import { clusterUsage, loadClusterConfig } from '../services/cluster/cluster-con
 import { serveRole } from '../services/cluster/serve-role.ts';
 import { defaultDemoOptions } from '../services/demo/runner.ts';
 import { runDemo } from './demo.ts';
+import { runUntilSignalled } from './signals.ts';
 
 /** Marks a data folder that the demo city filled, so later starts run the demo again. */
 const demoMarker = '.demo-city';
@@ -67,29 +68,5 @@ export async function run(args: string[]): Promise<number> {
   const mqtt = platform.mqttPort === null ? `mqtt ${config.mqttUrl}` : `mqtt ${platform.mqttPort}`;
   log(`listening on http://${config.host}:${platform.httpPort}, ${mqtt}, data ${storeName}`);
 
-  return new Promise<number>((resolve) => {
-    let signals = 0;
-    function onSignal(signal: NodeJS.Signals): void {
-      signals += 1;
-      if (signals > 1) {
-        log(`${signal} again: exiting without finishing the shutdown`);
-        process.exit(1);
-      }
-      log(`${signal}: stopping (send it again to force)`);
-      platform.stop().then(
-        () => {
-          log('stopped cleanly');
-          process.off('SIGTERM', onSignal);
-          process.off('SIGINT', onSignal);
-          resolve(0);
-        },
-        (error: unknown) => {
-          log(`shutdown failed: ${String(error)}`);
-          resolve(1);
-        },
-      );
-    }
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  return runUntilSignalled(() => platform.stop(), log);
 }

@@ -1,0 +1,34 @@
+/**
+ * Runs until SIGTERM or SIGINT, then calls `stop` and resolves to the exit code: 0 once `stop`
+ * has finished, 1 if it failed. A second signal exits at once with code 1.
+ */
+export function runUntilSignalled(
+  stop: () => Promise<unknown>,
+  log: (line: string) => void,
+): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    function onSignal(signal: NodeJS.Signals): void {
+      signals += 1;
+      if (signals > 1) {
+        log(`${signal} again: exiting without finishing the shutdown`);
+        process.exit(1);
+      }
+      log(`${signal}: stopping (send it again to force)`);
+      stop().then(
+        () => {
+          log('stopped cleanly');
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+          resolve(0);
+        },
+        (error: unknown) => {
+          log(`shutdown failed: ${String(error)}`);
+          resolve(1);
+        },
+      );
+    }
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
