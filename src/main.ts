@@ -36,6 +36,7 @@ import { EmergencyService } from './services/emergency/emergency-service.ts';
 import { coreParsers } from './services/edge/core-parsers.ts';
 import { EdgeIngest } from './services/edge/edge-ingest.ts';
 import { createEmbeddedStorage } from './services/ingest/embedded.ts';
+import { ReadingQueryService } from './services/query/reading-query-service.ts';
 
 /** The store as the composition root sees it: the ports plus its lifecycle. */
 export interface Storage {
@@ -77,7 +78,7 @@ function memoryStores(): Stores {
   const readings = new MemoryReadings();
   const storage = {
     ingestor: readings,
-    queries: readings,
+    queries: new ReadingQueryService(readings.store),
     forceFlush: async () => undefined,
     shutdown: () => readings.shutdown(),
   };

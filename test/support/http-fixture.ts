@@ -4,6 +4,7 @@ import { Metrics } from '../../src/adapters/http/metrics.ts';
 import { MemoryBus } from '../../src/adapters/memory/bus.ts';
 import { MemoryKeyStore } from '../../src/adapters/memory/keys.ts';
 import { MemoryReadings, type MemoryReadingsOptions } from '../../src/adapters/memory/readings.ts';
+import { ReadingQueryService } from '../../src/services/query/reading-query-service.ts';
 import { MemoryRegistry } from '../../src/adapters/memory/registry.ts';
 import type { Role } from '../../src/core/auth/role.ts';
 import type { UnknownSensorPolicy } from '../../src/core/registry/policy.ts';
@@ -42,7 +43,7 @@ export async function httpFixture(options: FixtureOptions = {}) {
     edge,
     parsers: coreParsers(),
     registry,
-    queries: readings,
+    queries: new ReadingQueryService(readings.store),
     keys,
     bus,
     metrics,

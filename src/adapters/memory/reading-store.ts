@@ -1,3 +1,4 @@
+import type { Reading } from '../../core/readings/reading.ts';
 import type { Aggregation, LatestValue, SeriesPoint } from '../../ports/reading-queries.ts';
 import type {
   AppendResult,
@@ -45,6 +46,14 @@ export class MemoryReadingStore implements ReadingStore {
     }
     this.stored += stored;
     return { stored, duplicates: chunk.length - stored };
+  }
+
+  /** All stored readings of a sensor, by time. */
+  readingsOf(sensor: string): Reading[] {
+    const key = this.keysById.get(sensor);
+    const readings = key === undefined ? undefined : this.series_[key];
+    if (readings === undefined) return [];
+    return [...readings].map(([ts, value]) => ({ sensor, ts, value })).sort((a, b) => a.ts - b.ts);
   }
 
   async checkpoint(): Promise<void> {

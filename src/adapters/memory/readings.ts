@@ -1,6 +1,6 @@
 import type { Reading } from '../../core/readings/reading.ts';
 import type { IngestResult, Ingestor } from '../../ports/ingest.ts';
-import type { Aggregation, LatestValue, ReadingQueries, SeriesPoint } from '../../ports/reading-queries.ts';
+import { MemoryReadingStore } from './reading-store.ts';
 
 export interface MemoryReadingsOptions {
   /** Readings held before `ingest` answers overloaded; unbounded when absent. */
@@ -8,27 +8,14 @@ export interface MemoryReadingsOptions {
   retryAfterSeconds?: number;
 }
 
-function aggregate(values: number[], aggregation: Aggregation): number {
-  switch (aggregation) {
-    case 'avg':
-      return values.reduce((sum, v) => sum + v, 0) / values.length;
-    case 'min':
-      return Math.min(...values);
-    case 'max':
-      return Math.max(...values);
-    case 'count':
-      return values.length;
-    case 'last':
-      return values[values.length - 1] ?? Number.NaN;
-  }
-}
-
 /**
- * Readings in memory, idempotent by (sensor, ts): for tests and the demo, never durable.
- * `hold()` makes `ingest` wait until `release()`, to test that acknowledgements wait for the store.
+ * The ingest side of the in-memory store: appends straight into a `MemoryReadingStore` (idempotent
+ * by sensor and ts, first value wins), for tests and `--memory`, never durable. Read it through
+ * `ReadingQueryService` over `store`, as the real store is read. `hold()` makes `ingest` wait until
+ * `release()`, to test that acknowledgements wait for the store.
  */
-export class MemoryReadings implements Ingestor, ReadingQueries {
-  readonly #bySensor = new Map<string, Map<number, number>>();
+export class MemoryReadings implements Ingestor {
+  readonly store = new MemoryReadingStore();
   readonly #options: MemoryReadingsOptions;
   #size = 0;
   #closed = false;
@@ -46,16 +33,20 @@ export class MemoryReadings implements Ingestor, ReadingQueries {
       return { ok: false, reason: 'overloaded', retryAfterSeconds: this.#options.retryAfterSeconds ?? 1 };
     }
     if (this.#gate !== undefined) await this.#gate;
-    for (const { sensor, ts, value } of readings) {
-      let series = this.#bySensor.get(sensor);
-      if (series === undefined) {
-        series = new Map();
-        this.#bySensor.set(sensor, series);
-      }
-      if (!series.has(ts)) this.#size += 1;
-      series.set(ts, value);
-    }
-    return { ok: true, stored: readings.length };
+    const length = readings.length;
+    const chunk = {
+      keys: new Uint32Array(length),
+      timestamps: new Float64Array(length),
+      values: new Float64Array(length),
+      length,
+    };
+    readings.forEach(({ sensor, ts, value }, row) => {
+      chunk.keys[row] = this.store.sensorKey(sensor);
+      chunk.timestamps[row] = ts;
+      chunk.values[row] = value;
+    });
+    this.#size += (await this.store.append(chunk)).stored;
+    return { ok: true, stored: length };
   }
 
   hold(): void {
@@ -67,41 +58,14 @@ export class MemoryReadings implements Ingestor, ReadingQueries {
     this.#gate = undefined;
   }
 
+  /** Readings stored. */
   get size(): number {
     return this.#size;
   }
 
   /** All stored readings of a sensor, by time. */
   readingsOf(sensor: string): Reading[] {
-    const series = this.#bySensor.get(sensor) ?? new Map<number, number>();
-    return [...series].map(([ts, value]) => ({ sensor, ts, value })).sort((a, b) => a.ts - b.ts);
-  }
-
-  async series(
-    sensor: string,
-    fromMillis: number,
-    toMillis: number,
-    stepMillis: number,
-    aggregation: Aggregation,
-  ): Promise<SeriesPoint[]> {
-    const buckets = new Map<number, number[]>();
-    for (const { ts, value } of this.readingsOf(sensor)) {
-      if (ts < fromMillis || ts >= toMillis) continue;
-      const bucket = Math.floor(ts / stepMillis) * stepMillis;
-      const values = buckets.get(bucket) ?? [];
-      values.push(value);
-      buckets.set(bucket, values);
-    }
-    return [...buckets].map(([ts, values]) => ({ ts, value: aggregate(values, aggregation) }));
-  }
-
-  async latest(sensors: readonly string[]): Promise<Map<string, LatestValue>> {
-    const result = new Map<string, LatestValue>();
-    for (const sensor of sensors) {
-      const last = this.readingsOf(sensor).at(-1);
-      if (last !== undefined) result.set(sensor, { ts: last.ts, value: last.value });
-    }
-    return result;
+    return this.store.readingsOf(sensor);
   }
 
   async shutdown(): Promise<void> {
