@@ -1,6 +1,7 @@
 import { parseTimestamp } from './timestamp.ts';
 import {
   BatchCollector,
+  parseJsonThen,
   resolveValidationOptions,
   type ParseOutcome,
   type ValidationOptions,
@@ -21,13 +22,7 @@ export function parseJsonBatch(
   nowMillis: number,
   options: JsonBatchOptions = {},
 ): ParseOutcome {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, reason: 'malformed', message: `body is not valid JSON: ${(error as Error).message}` };
-  }
-  return validateJsonBatch(body, nowMillis, options);
+  return parseJsonThen(text, (body) => validateJsonBatch(body, nowMillis, options));
 }
 
 /** Validates an already parsed JSON body (see `parseJsonBatch`). */

@@ -1,5 +1,6 @@
 import {
   BatchCollector,
+  parseJsonThen,
   resolveValidationOptions,
   type ParseOutcome,
   type ValidationOptions,
@@ -25,13 +26,7 @@ export function parseSenml(
   nowMillis: number,
   options: Partial<ValidationOptions> = {},
 ): ParseOutcome {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, reason: 'malformed', message: `body is not valid JSON: ${(error as Error).message}` };
-  }
-  return validateSenml(body, nowMillis, options);
+  return parseJsonThen(text, (body) => validateSenml(body, nowMillis, options));
 }
 
 /** Validates an already parsed SenML pack (see `parseSenml`). */

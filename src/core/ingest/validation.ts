@@ -131,3 +131,17 @@ export function resolveValidationOptions(options: Partial<ValidationOptions> = {
   if (!(resolved.maxSensorIdLength >= 1)) throw new RangeError('maxSensorIdLength must be >= 1');
   return resolved;
 }
+
+/**
+ * Parses a body as JSON, then validates it with `validate`; a body that is not JSON is malformed.
+ * Shared by the JSON-batch and SenML parsers.
+ */
+export function parseJsonThen(text: string, validate: (body: unknown) => ParseOutcome): ParseOutcome {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: 'malformed', message: `body is not valid JSON: ${(error as Error).message}` };
+  }
+  return validate(body);
+}
