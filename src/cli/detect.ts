@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { parseDelimited } from '../core/anomaly/delimited.ts';
 import { scoreTable } from '../core/anomaly/score-table.ts';
 import { DEFAULT_DETECTOR_NAME, DETECTORS, findDetector } from '../core/anomaly/registry.ts';
+import { readOptions } from './options.ts';
 
 const USAGE = `usage: urban-brain detect --input FILE.csv [--detector NAME] [--threshold X]
 
@@ -16,25 +16,18 @@ prints the rows with 'anomaly_score' and a 0/1 'detection' column appended.
 `;
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        input: { type: 'string' },
-        detector: { type: 'string' },
-        threshold: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    process.stderr.write(`detect: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const read = readOptions(
+    'detect',
+    args,
+    {
+      input: { type: 'string' },
+      detector: { type: 'string' },
+      threshold: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (!read.ok) return read.exitCode;
+  const values = read.values;
   if (values.input === undefined) {
     process.stderr.write(`detect: --input FILE.csv is required\n\n${USAGE}`);
     return 2;

@@ -8,35 +8,28 @@
  * the rest come from the default city.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { CityConfig } from '../core/ems/city.ts';
 import { cityProblems, defaultCity } from '../core/ems/city.ts';
 import { compareDispatch } from '../core/ems/comparison.ts';
 import type { DispatchComparison } from '../core/ems/comparison.ts';
 import type { SimulationSummary } from '../core/ems/summary.ts';
+import { readOptions } from './options.ts';
 
 const usage = 'usage: urban-brain eval ems [--seeds 200] [--config CITY.json] [--json]\n';
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        seeds: { type: 'string', default: '200' },
-        config: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    process.stderr.write(`eval ems: ${(error as Error).message}\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+  const read = readOptions(
+    'eval ems',
+    args,
+    {
+      seeds: { type: 'string', default: '200' },
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    usage,
+  );
+  if (!read.ok) return read.exitCode;
+  const values = read.values;
   const seeds = Number(values.seeds);
   if (!Number.isInteger(seeds) || seeds < 1) {
     process.stderr.write(`eval ems: --seeds must be a whole number ≥ 1 (got '${values.seeds}')\n${usage}`);

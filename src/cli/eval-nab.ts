@@ -1,12 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { readNabCorpus, readNabFinalResults } from '../adapters/files/nab-files.ts';
 import { DEFAULT_DETECTOR_NAME, DETECTORS, findDetector } from '../core/anomaly/registry.ts';
 import { renderChart } from '../core/nab/chart.ts';
 import { formatResultsCsv } from '../core/nab/results-csv.ts';
 import { runDetectorOnCorpus } from '../core/nab/run-corpus.ts';
 import { labelFile } from '../core/nab/windows.ts';
+import { readOptions } from './options.ts';
 
 const USAGE = `usage: urban-brain eval nab --data DIR [--detector NAME] [--out DIR]
 
@@ -22,25 +22,18 @@ to OUT/<detector>/charts/, and prints the NAB scores beside the published detect
 const PEERS = ['ARTime', 'numenta', 'contextOSE'];
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        data: { type: 'string' },
-        detector: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    process.stderr.write(`eval nab: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const read = readOptions(
+    'eval nab',
+    args,
+    {
+      data: { type: 'string' },
+      detector: { type: 'string' },
+      out: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (!read.ok) return read.exitCode;
+  const values = read.values;
   if (values.data === undefined) {
     process.stderr.write(`eval nab: --data DIR is required\n\n${USAGE}`);
     return 2;

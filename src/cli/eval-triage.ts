@@ -7,7 +7,6 @@
  * the product ships (src/core/triage/ktas-weights.json).
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { decodeText } from '../core/triage/text.ts';
 import { formatIssue, parseKtasText } from '../core/triage/ktas-file.ts';
 import { evaluateTriage, labelledExamples } from '../core/triage/evaluation.ts';
@@ -15,31 +14,25 @@ import type { TriageEvaluation } from '../core/triage/evaluation.ts';
 import type { AgreementMetrics } from '../core/triage/metrics.ts';
 import { defaultTrainingOptions, trainTriageModel } from '../core/triage/engine.ts';
 import { modelToWeights } from '../core/triage/weights.ts';
+import { readOptions } from './options.ts';
 
 const usage =
   'usage: urban-brain eval triage --data FILE.csv [--folds 10] [--json] [--write-weights FILE.json]\n';
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        data: { type: 'string' },
-        folds: { type: 'string', default: '10' },
-        json: { type: 'boolean', default: false },
-        'write-weights': { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    process.stderr.write(`eval triage: ${(error as Error).message}\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+  const read = readOptions(
+    'eval triage',
+    args,
+    {
+      data: { type: 'string' },
+      folds: { type: 'string', default: '10' },
+      json: { type: 'boolean', default: false },
+      'write-weights': { type: 'string' },
+    },
+    usage,
+  );
+  if (!read.ok) return read.exitCode;
+  const values = read.values;
   const folds = Number(values.folds);
   if (values.data === undefined || !Number.isInteger(folds) || folds < 2) {
     process.stderr.write(

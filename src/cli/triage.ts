@@ -10,13 +10,13 @@
  * labelled file instead. `--explain` adds confidence and reasons columns.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { decodeText } from '../core/triage/text.ts';
 import { formatIssue, parseKtasText } from '../core/triage/ktas-file.ts';
 import type { FileResult } from '../core/triage/ktas-file.ts';
 import type { TriageModel } from '../core/triage/engine.ts';
 import { trainTriageModel, triage } from '../core/triage/engine.ts';
 import { shippedModel } from '../core/triage/shipped-model.ts';
+import { readOptions } from './options.ts';
 
 const usage = 'usage: urban-brain triage --input FILE.csv [--train LABELLED.csv] [--explain]\n';
 
@@ -33,25 +33,18 @@ function quote(text: string): string {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        input: { type: 'string' },
-        train: { type: 'string' },
-        explain: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    process.stderr.write(`triage: ${(error as Error).message}\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+  const read = readOptions(
+    'triage',
+    args,
+    {
+      input: { type: 'string' },
+      train: { type: 'string' },
+      explain: { type: 'boolean', default: false },
+    },
+    usage,
+  );
+  if (!read.ok) return read.exitCode;
+  const values = read.values;
   if (values.input === undefined) {
     process.stderr.write(`triage: --input is required\n${usage}`);
     return 2;
