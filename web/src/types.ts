@@ -1,4 +1,9 @@
 /** Shapes of the platform's answers, as the dashboard reads them. */
+
+// Wire types the server declares are imported from it (type-only: nothing of the server is bundled).
+export type { Alert, EvidencePoint } from '../../src/core/maintenance/alert.ts';
+export type { HospitalsSnapshot, TrafficSnapshot } from '../../src/services/demo/views.ts';
+
 export interface Sensor {
   id: string;
   kind: string;
@@ -25,23 +30,6 @@ export interface Reading {
 export interface SeriesPoint {
   ts: number;
   value: number;
-}
-
-export interface EvidencePoint {
-  ts: number;
-  value: number;
-  score: number;
-}
-
-export interface Alert {
-  id: string;
-  sensor: string;
-  asset: string;
-  score: number;
-  threshold: number;
-  ts: number;
-  evidence: EvidencePoint[];
-  workOrder: string;
 }
 
 export type WorkOrderStatus = 'open' | 'acknowledged' | 'resolved' | 'false-alarm';
@@ -93,43 +81,4 @@ export interface Whoami {
   id: string;
   name: string;
   role: 'viewer' | 'operator' | 'admin' | 'device';
-}
-
-/** `GET /api/v1/traffic`: the simulated signalised district, adaptive control against fixed time. */
-export interface TrafficSnapshot {
-  timeSeconds: number;
-  controller: string;
-  baseline: string;
-  intersections: {
-    id: string;
-    row: number;
-    column: number;
-    phase: number;
-    phaseCount: number;
-    queue: number;
-  }[];
-  averageTravelSeconds: number;
-  baselineTravelSeconds: number;
-  history: { ts: number; adaptive: number; baseline: number }[];
-}
-
-/** `GET /api/v1/hospitals`: emergency departments and recent ambulance recommendations. */
-export interface HospitalsSnapshot {
-  hospitals: {
-    id: string;
-    name: string;
-    beds: number;
-    inTreatment: number;
-    queueByLevel: number[];
-    waitMinutes: number;
-  }[];
-  recommendations: {
-    ts: number;
-    patient: string;
-    level: number;
-    hospital: string;
-    nearest: string;
-    travelMinutes: number;
-    expectedMinutes: number;
-  }[];
 }
