@@ -1,16 +1,7 @@
-/** A seeded pseudo-random source (mulberry32): the same seed gives the same run. */
-export type Random = () => number;
+/** Random variates for the simulations, drawn from the shared seeded source. */
+import type { Random } from '../random.ts';
 
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return function next(): number {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom, type Random } from '../random.ts';
 
 export function exponential(random: Random, mean: number): number {
   return -mean * Math.log(1 - random());

@@ -6,7 +6,7 @@
  */
 import { intersectionSpeed, notifyCrosses } from './crossing.ts';
 import { buildNetwork, type Drivable, type Lane, type Network, laneKind, linkKind } from './network.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../random.ts';
 import { changeLanes } from './lane-change.ts';
 import { firstLanes, planPath } from './route.ts';
 import type { FlowSpec, RoadnetSpec, VehicleSpec } from './scenario.ts';

@@ -8,7 +8,7 @@
  * peaks. Deterministic for a seed. Coordinates: metres around (0, 0), mapped
  * to degrees around `centre` by `toLatLon`.
  */
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../random.ts';
 
 export interface LatLon {
   readonly lat: number;

@@ -1,3 +1,5 @@
+import { seededRandom as uniform } from '../../core/random.ts';
+
 /** A seeded pseudo-random generator (mulberry32): the demo city is the same on every run. */
 export interface Random {
   /** Uniform in [0, 1). */
@@ -11,14 +13,7 @@ export interface Random {
 }
 
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  function next(): number {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+  const next = uniform(seed);
   return {
     next,
     between: (min, max) => min + (max - min) * next(),

@@ -1,5 +1,7 @@
-/** Small seeded pseudo-random generator (mulberry32): deterministic for a seed. */
-export function seededRandom(seed: number): () => number {
+/** A seeded pseudo-random source (mulberry32), uniform in [0, 1): the same seed gives the same run. */
+export type Random = () => number;
+
+export function seededRandom(seed: number): Random {
   let state = seed >>> 0;
   return function next(): number {
     state = (state + 0x6d2b79f5) >>> 0;
