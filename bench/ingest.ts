@@ -8,7 +8,7 @@
  *
  * Options: --readings N (per path, default 2,000,000), --sensors N (100,000), --batch N (5,000),
  * --connections N (8), --million-readings N (3,000,000; 0 skips), --query-readings N (100,000,000; 0 skips),
- * --server-heap-mb N (V8 old-space limit of the server, default Node's), --paths a,b (pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0).
+ * --server-heap-mb N (V8 old-space limit of the server, default Node's), --server-profile-dir DIR (CPU profile of each server), --paths a,b (pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -48,6 +48,7 @@ const { values: flags } = parseArgs({
     'million-readings': { type: 'string', default: '3000000' },
     'query-readings': { type: 'string', default: '100000000' },
     'server-heap-mb': { type: 'string', default: '' },
+    'server-profile-dir': { type: 'string', default: '' },
     paths: {
       type: 'string',
       default: 'pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0',
@@ -104,6 +105,8 @@ async function withServer(
     dataDir,
   ];
   const heap = flags['server-heap-mb'] === '' ? [] : [`--max-old-space-size=${flags['server-heap-mb']}`];
+  if (flags['server-profile-dir'] !== '')
+    heap.push('--cpu-prof', `--cpu-prof-dir=${flags['server-profile-dir']}`);
   const child = startProcess(
     process.execPath,
     [...heap, ...args.map((arg) => (arg.startsWith('bin/') ? join(repoRoot, arg) : arg))],

@@ -22,6 +22,8 @@ export interface Config {
   memory: boolean;
   /** Anomaly detector run on every accepted reading (failure prediction), or 'none'. */
   detector: string;
+  /** Where the detectors run: `worker`, a thread of their own (default), or `main`, the ingest thread. */
+  detectionThread: 'worker' | 'main';
   /** `auto`: start the demo city when the data folder is empty (or holds the demo's data). */
   demo: 'auto' | 'off';
 }
@@ -55,6 +57,7 @@ const schema = z.object({
       `must be none or one of ${[...DETECTORS.keys()].join(', ')}`,
     )
     .default(DEFAULT_DETECTOR_NAME),
+  detectionThread: z.enum(['worker', 'main']).default('worker'),
   demo: z.enum(['auto', 'off']).default('off'),
 });
 
@@ -71,6 +74,7 @@ const sources = {
   maxFutureMillis: ['max-future-millis', 'URBAN_BRAIN_MAX_FUTURE_MILLIS'],
   shutdownTimeoutMillis: ['shutdown-timeout-millis', 'URBAN_BRAIN_SHUTDOWN_TIMEOUT_MILLIS'],
   detector: ['detector', 'URBAN_BRAIN_DETECTOR'],
+  detectionThread: ['detection-thread', 'URBAN_BRAIN_DETECTION_THREAD'],
   demo: ['demo', 'URBAN_BRAIN_DEMO'],
 } as const;
 
@@ -86,6 +90,10 @@ export const configUsage = `usage: urban-brain serve [options]
   --max-future-millis N        how far ahead of the clock a timestamp may be (default 86400000, one day)
   --shutdown-timeout-millis N  grace period at shutdown (default 10000)
   --detector NAME              anomaly detector on every reading, or none (default: the shipped default)
+  --detection-thread worker|main
+                               where the detectors run: a thread of their own, so ingest is not held
+                               up by them, or the ingest thread (URBAN_BRAIN_DETECTION_THREAD,
+                               default worker)
   --demo auto|off              auto: run the demo city when the data folder is empty (URBAN_BRAIN_DEMO,
                                default off; \`npm start\` passes auto)
   --memory                     keep everything in memory (nothing is durable)

@@ -32,6 +32,7 @@ import type { Registry } from './ports/registry.ts';
 import { KeyService } from './services/auth/keys.ts';
 import type { CityViews } from './services/demo/views.ts';
 import { DetectionService } from './services/detection/detection-service.ts';
+import { WorkerScoring } from './adapters/worker/worker-scoring.ts';
 import { EmergencyService } from './services/emergency/emergency-service.ts';
 import { coreParsers } from './services/edge/core-parsers.ts';
 import { EdgeIngest } from './services/edge/edge-ingest.ts';
@@ -125,6 +126,7 @@ async function startDetection(config: Config, stores: Stores, bus: MessageBus, l
     states: stores.maintenance,
     registry: stores.registry,
     detector,
+    ...(config.detectionThread === 'worker' ? { engine: (options) => new WorkerScoring(options) } : {}),
     onError: (error) => log(`failure prediction: ${String(error)}`),
   });
   await detection.start();
@@ -161,9 +163,16 @@ async function assemble(
   const metrics = new Metrics({ processMetrics: true });
   const parsers = coreParsers({ maxFutureMillis: config.maxFutureMillis });
   const policy = config.unknownSensors;
-  const edge = new EdgeIngest({ ingestor: storage.ingestor, registry, bus, policy, observer: metrics });
   const detection = await startDetection(config, stores, bus, log);
   if (detection !== undefined) undo.push(() => detection.shutdown());
+  const edge = new EdgeIngest({
+    ingestor: storage.ingestor,
+    registry,
+    bus,
+    policy,
+    observer: metrics,
+    ...(detection !== undefined ? { downstream: detection } : {}),
+  });
 
   const routes: MountedRoutes[] = [{ path: '/api/v1', app: meRoutes() }];
   if (detection !== undefined) {

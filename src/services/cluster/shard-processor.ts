@@ -89,7 +89,7 @@ export class ShardProcessor {
 
   async start(): Promise<void> {
     const states = await this.#snapshots.loadDetectorStates();
-    if (this.#detection !== undefined) this.restored = this.#detection.detectors.restore(states).restored;
+    if (this.#detection !== undefined) this.restored = (await this.#detection.restore(states)).restored;
     await this.#consumer.start(this.#snapshots.committedSequence);
   }
 

@@ -47,7 +47,7 @@ test('a restart on the same DuckDB file resumes every detector exactly where it 
   });
   reference.accept(all.slice(0, half));
   reference.accept(tail);
-  const expected = reference.scores('machine', -Infinity, Infinity)?.map((p) => p.score);
+  const expected = (await reference.scores('machine', -Infinity, Infinity))?.map((p) => p.score);
   await reference.shutdown();
 
   const dataDir = mkdtempSync(join(tmpdir(), 'detection-restart-'));
@@ -74,7 +74,7 @@ test('a restart on the same DuckDB file resumes every detector exactly where it 
     assert.equal((await run(all.slice(0, half))).restored, 0);
     const second = await run(tail);
     assert.equal(second.restored, 1, 'the saved detector was restored');
-    const resumed = second.service.scores('machine', -Infinity, Infinity)?.map((p) => p.score);
+    const resumed = (await second.service.scores('machine', -Infinity, Infinity))?.map((p) => p.score);
     assert.ok(expected && resumed);
     assert.equal(resumed.length, tail.length);
     assert.deepEqual(resumed, expected, 'scores after the restart equal those of an uninterrupted run');

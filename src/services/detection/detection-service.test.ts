@@ -267,11 +267,11 @@ test('keeps a bounded score series per sensor for the dashboard', async () => {
   const { service } = await setup();
   const readings = Array.from({ length: 200 }, (_, i) => ({ sensor: 'temp', ts: i * minute, value: i }));
   service.accept(readings);
-  const series = service.scores('temp', 0, 1_000 * minute);
+  const series = await service.scores('temp', 0, 1_000 * minute);
   assert.equal(series?.length, 48);
   assert.equal(series?.[0]?.ts, 152 * minute);
   assert.equal(series?.at(-1)?.score, 1);
-  assert.equal(service.scores('nobody', 0, 1), undefined);
+  assert.equal(await service.scores('nobody', 0, 1), undefined);
   await service.shutdown();
 });
 

@@ -9,8 +9,9 @@ import type { Reading } from '../../core/readings/reading.ts';
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
 import type { DetectorStateStore, MaintenanceRepository } from '../../ports/maintenance.ts';
 import type { Registry } from '../../ports/registry.ts';
-import { SensorDetectors } from './sensor-detectors.ts';
-import type { Crossing } from './sensor-detectors.ts';
+import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
+import { InProcessScoring } from './in-process-scoring.ts';
+import type { SensorDetectorsOptions } from './sensor-detectors.ts';
 
 export interface DetectionServiceOptions {
   bus: MessageBus;
@@ -33,6 +34,11 @@ export interface DetectionServiceOptions {
   learningReadings?: number;
   /** How often changed detector states are saved. Default five minutes; 0 disables the timer. */
   snapshotIntervalMillis?: number;
+  /**
+   * Where the detectors run, built from the resolved options. Default: on the caller's thread
+   * (`InProcessScoring`); the server runs them on a worker thread of their own.
+   */
+  engine?: (options: SensorDetectorsOptions) => ScoringEngine;
   clock?: () => number;
   newId?: () => string;
   /** Errors of the background work (alerts, snapshots); they never escape. */
@@ -53,8 +59,8 @@ export type VerdictResult =
  * operator verdicts run one at a time, so the one-active-order-per-asset rule holds.
  */
 export class DetectionService {
-  readonly detectors: SensorDetectors;
   readonly threshold: number;
+  readonly #engine: ScoringEngine;
   readonly #options: DetectionServiceOptions;
   readonly #clock: () => number;
   readonly #newId: () => string;
@@ -64,6 +70,8 @@ export class DetectionService {
   #subscription: Subscription | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #snapshotting: Promise<void> | undefined;
+  /** Settles once every batch given so far is scored and its crossings are queued. */
+  #scored: Promise<void> = Promise.resolve();
 
   constructor(options: DetectionServiceOptions) {
     this.#options = options;
@@ -71,7 +79,8 @@ export class DetectionService {
     if (!(this.threshold >= 0 && this.threshold <= 1)) {
       throw new RangeError(`threshold must be in [0, 1], got ${this.threshold}`);
     }
-    this.detectors = new SensorDetectors({
+    const engine = options.engine ?? ((resolved) => new InProcessScoring(resolved));
+    this.#engine = engine({
       detector: options.detector,
       threshold: this.threshold,
       suppressionMillis: options.suppressionMillis ?? 3_600_000,
@@ -86,7 +95,7 @@ export class DetectionService {
 
   /** Restores saved detector states, then follows the `readings` topic and starts the snapshot timer. */
   async start(): Promise<{ restored: number; skipped: number }> {
-    const restored = this.detectors.restore(await this.#options.states.loadDetectorStates());
+    const restored = await this.restore(await this.#options.states.loadDetectorStates());
     this.#subscription = this.#options.bus.subscribe('readings', (readings) => this.accept(readings));
     const interval = this.#options.snapshotIntervalMillis ?? 300_000;
     if (interval > 0) {
@@ -96,10 +105,28 @@ export class DetectionService {
     return restored;
   }
 
-  /** Scores a batch now; the alerts it raises are handled in the background, in order. */
+  /** Revives saved detector states (e.g. a shard's, when it moves to this process). */
+  restore(states: Parameters<ScoringEngine['restore']>[0]): Promise<{ restored: number; skipped: number }> {
+    return this.#engine.restore(states);
+  }
+
+  /**
+   * Hands a batch to the detectors; it is scored in order with the others, and the alerts it
+   * raises are handled in the background, in order.
+   */
   accept(readings: readonly Reading[]): void {
-    const crossings = this.detectors.process(readings);
-    for (const crossing of crossings) void this.#handle(crossing);
+    const scored = this.#engine.score(readings).then(
+      (crossings) => {
+        for (const crossing of crossings) void this.#handle(crossing);
+      },
+      (error: unknown) => this.#onError(error),
+    );
+    this.#scored = scored;
+  }
+
+  /** Readings handed over and not yet scored: the ingest edge turns new batches away above a limit. */
+  backlogReadings(): number {
+    return this.#engine.backlogReadings();
   }
 
   /** What the service is doing: for the status endpoint and for waiting until alerts are handled. */
@@ -107,14 +134,14 @@ export class DetectionService {
     return {
       detector: this.#options.detector.name,
       threshold: this.threshold,
-      sensors: this.detectors.sensorCount,
+      sensors: this.#engine.sensorCount(),
       pendingAlerts: this.#pendingAlerts,
     };
   }
 
   /** The kept score series of a sensor, or undefined when no reading of it was scored. */
-  scores(sensor: string, fromMillis: number, toMillis: number): EvidencePoint[] | undefined {
-    return this.detectors.history(sensor, fromMillis, toMillis);
+  scores(sensor: string, fromMillis: number, toMillis: number): Promise<EvidencePoint[] | undefined> {
+    return this.#engine.history(sensor, fromMillis, toMillis);
   }
 
   /** An operator verdict on a work order; stored, and published as a `workorder` event. */
@@ -140,6 +167,7 @@ export class DetectionService {
 
   /** Waits for pending alerts and verdicts, then saves every changed state. */
   async forceFlush(): Promise<void> {
+    await this.#scored;
     await this.#enqueue(async () => undefined);
     await this.#snapshotting;
     await this.#saveStates(false);
@@ -151,6 +179,7 @@ export class DetectionService {
     this.#subscription = undefined;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.forceFlush();
+    await this.#engine.close();
   }
 
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -203,12 +232,18 @@ export class DetectionService {
   }
 
   async #saveStates(all: boolean): Promise<void> {
-    const states = this.detectors.takeStates(all);
+    let states;
+    try {
+      states = await this.#engine.takeStates(all);
+    } catch (error) {
+      this.#onError(error);
+      return;
+    }
     if (states.length === 0) return;
     try {
       await this.#options.states.saveDetectorStates(states);
     } catch (error) {
-      this.detectors.markDirty(states.map((state) => state.sensor));
+      this.#engine.markDirty(states.map((state) => state.sensor));
       this.#onError(error);
     }
   }

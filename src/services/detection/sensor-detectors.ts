@@ -3,29 +3,13 @@ import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import { PointRings } from '../../core/maintenance/point-rings.ts';
 import type { Reading } from '../../core/readings/reading.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
+import type { Crossing, ScoringOptions } from '../../ports/scoring.ts';
 import type { AnomalyDetector, DetectorSpec } from '../../core/anomaly/detector.ts';
 
-/** A reading whose score crossed the threshold and was not suppressed. */
-export interface Crossing {
-  sensor: string;
-  ts: number;
-  score: number;
-  evidence: EvidencePoint[];
-}
+export type { Crossing } from '../../ports/scoring.ts';
 
-export interface SensorDetectorsOptions {
+export interface SensorDetectorsOptions extends ScoringOptions {
   detector: DetectorSpec;
-  threshold: number;
-  suppressionMillis: number;
-  /** Points of evidence attached to an alert (the last ones up to the crossing). */
-  evidencePoints: number;
-  /** Points of (ts, value, score) history kept per sensor: 24 bytes each. */
-  historyPoints: number;
-  /**
-   * Readings a sensor's detector must have seen before its crossings raise alerts: earlier ones
-   * come from a model still learning what is normal. Applies to detectors that count readings.
-   */
-  learningReadings?: number;
 }
 
 interface Entry {
@@ -67,36 +51,51 @@ export class SensorDetectors {
   /** Scores each reading in order; readings not newer than the sensor's last one are skipped. */
   process(readings: readonly Reading[]): Crossing[] {
     const crossings: Crossing[] = [];
-    const { threshold, suppressionMillis, evidencePoints } = this.#options;
-    const learningReadings = this.#options.learningReadings ?? 0;
-    // Batches from one device repeat its sensor: look the entry up once per run of readings.
-    let sensor: string | undefined;
-    let entry: Entry | undefined;
-    for (const reading of readings) {
-      if (entry === undefined || reading.sensor !== sensor) {
-        sensor = reading.sensor;
-        entry = this.#entry(sensor);
-      }
-      if (reading.ts <= entry.lastTs) continue;
-      entry.lastTs = reading.ts;
-      entry.dirty = true;
-      const score = entry.detector.update(reading.ts, reading.value);
-      this.#history.push(entry.ring, reading.ts, reading.value, score);
-      // Below the threshold nothing is raised: skip the decision (and its result object), the
-      // common case on this per-reading path.
-      if (!(score >= threshold)) continue;
-      const learning = (entry.detector.readingsSeen?.() ?? Infinity) < learningReadings;
-      if (!learning && decideAlert(score, threshold, reading.ts, entry, suppressionMillis).raise) {
-        entry.lastAlertAt = reading.ts;
-        crossings.push({
-          sensor: reading.sensor,
-          ts: reading.ts,
-          score,
-          evidence: this.#history.last(entry.ring, evidencePoints),
-        });
-      }
+    this.#runEntry = undefined;
+    for (const reading of readings) this.#score(reading.sensor, reading.ts, reading.value, crossings);
+    return crossings;
+  }
+
+  /** `process` for a batch held as columns (the form a batch crosses a thread boundary in). */
+  processColumns(sensors: readonly string[], timestamps: Float64Array, values: Float64Array): Crossing[] {
+    const crossings: Crossing[] = [];
+    this.#runEntry = undefined;
+    for (let index = 0; index < sensors.length; index++) {
+      this.#score(sensors[index] as string, timestamps[index] as number, values[index] as number, crossings);
     }
     return crossings;
+  }
+
+  // Batches from one device repeat its sensor: the entry is looked up once per run of readings.
+  #runSensor: string | undefined;
+  #runEntry: Entry | undefined;
+
+  #score(sensor: string, ts: number, value: number, crossings: Crossing[]): void {
+    let entry = this.#runEntry;
+    if (entry === undefined || this.#runSensor !== sensor) {
+      entry = this.#entry(sensor);
+      this.#runSensor = sensor;
+      this.#runEntry = entry;
+    }
+    if (ts <= entry.lastTs) return;
+    entry.lastTs = ts;
+    entry.dirty = true;
+    const score = entry.detector.update(ts, value);
+    this.#history.push(entry.ring, ts, value, score);
+    // Below the threshold nothing is raised: skip the decision (and its result object), the
+    // common case on this per-reading path.
+    const { threshold } = this.#options;
+    if (!(score >= threshold)) return;
+    const learning = (entry.detector.readingsSeen?.() ?? Infinity) < (this.#options.learningReadings ?? 0);
+    if (!learning && decideAlert(score, threshold, ts, entry, this.#options.suppressionMillis).raise) {
+      entry.lastAlertAt = ts;
+      crossings.push({
+        sensor,
+        ts,
+        score,
+        evidence: this.#history.last(entry.ring, this.#options.evidencePoints),
+      });
+    }
   }
 
   /** The kept (ts, value, score) points of a sensor in [fromMillis, toMillis); undefined if unknown. */
@@ -135,6 +134,7 @@ export class SensorDetectors {
    */
   restore(states: readonly DetectorState[]): { restored: number; skipped: number } {
     let restored = 0;
+    this.#runEntry = undefined;
     for (const saved of states) {
       let detector: AnomalyDetector | undefined;
       try {

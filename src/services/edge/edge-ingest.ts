@@ -35,6 +35,13 @@ export interface EdgeIngestOptions {
    * overloaded at once (memory stays bounded however many clients send). Default 2,000,000.
    */
   maxInFlightReadings?: number;
+  /**
+   * Work downstream of the store that accepted readings queue for (the detectors on their own
+   * thread): above `maxDownstreamBacklogReadings` (default 1,000,000) new batches are turned away
+   * as overloaded until it drains, so a slower consumer bounds memory instead of growing a queue.
+   */
+  downstream?: { backlogReadings(): number };
+  maxDownstreamBacklogReadings?: number;
 }
 
 /** Positions, in the batch as sent, of the items that became readings (one reading per item). */
@@ -71,12 +78,14 @@ export class EdgeIngest {
   readonly #options: EdgeIngestOptions;
   readonly #now: () => number;
   readonly #maxInFlight: number;
+  readonly #maxDownstream: number;
   #inFlight = 0;
 
   constructor(options: EdgeIngestOptions) {
     this.#options = options;
     this.#now = options.nowMillis ?? Date.now;
     this.#maxInFlight = options.maxInFlightReadings ?? 2_000_000;
+    this.#maxDownstream = options.maxDownstreamBacklogReadings ?? 1_000_000;
     if (!(this.#maxInFlight >= 1))
       throw new RangeError(`maxInFlightReadings must be ≥ 1, got ${this.#maxInFlight}`);
   }
@@ -90,7 +99,11 @@ export class EdgeIngest {
     for (const rejection of rejected) counts.set(rejection.rule, (counts.get(rejection.rule) ?? 0) + 1);
     for (const [rule, count] of counts) observer?.rejected(rule, count);
     if (outcome.readings.length === 0) return { ok: true, accepted: 0, rejected };
-    if (this.#inFlight > 0 && this.#inFlight + outcome.readings.length > this.#maxInFlight) {
+    const downstream = this.#options.downstream?.backlogReadings() ?? 0;
+    if (
+      (this.#inFlight > 0 && this.#inFlight + outcome.readings.length > this.#maxInFlight) ||
+      downstream > this.#maxDownstream
+    ) {
       observer?.overloaded();
       return { ok: false, reason: 'overloaded', retryAfterSeconds: 1, rejected };
     }

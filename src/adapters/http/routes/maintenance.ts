@@ -48,7 +48,7 @@ export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppE
 
   app.get('/detection', requireRole('read'), (c) => c.json(deps.detection.status()));
 
-  app.get('/sensors/:id/scores', requireRole('read'), (c) => {
+  app.get('/sensors/:id/scores', requireRole('read'), async (c) => {
     const { from, to } = c.req.query();
     const toMillis = to === undefined ? Number.POSITIVE_INFINITY : parseInstant(to);
     if (toMillis === undefined)
@@ -56,7 +56,7 @@ export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppE
     const fromMillis = from === undefined ? Number.NEGATIVE_INFINITY : parseInstant(from);
     if (fromMillis === undefined)
       return c.json({ error: `from='${from}' is neither epoch milliseconds nor ISO-8601` }, 400);
-    const points = deps.detection.scores(c.req.param('id'), fromMillis, toMillis);
+    const points = await deps.detection.scores(c.req.param('id'), fromMillis, toMillis);
     if (points === undefined) return c.json({ error: `no scores for sensor '${c.req.param('id')}'` }, 404);
     return c.json({ sensor: c.req.param('id'), points });
   });

@@ -1,0 +1,26 @@
+import type { EvidencePoint } from '../../core/maintenance/alert.ts';
+import type { Crossing, ScoringOptions } from '../../ports/scoring.ts';
+import type { PackedStates, ReadingColumns } from './columns.ts';
+
+/** What the scoring thread is started with (its `workerData`). */
+export interface ScoringThreadData {
+  module: string;
+  detector: string;
+  options: ScoringOptions;
+}
+
+export type ScoringRequest =
+  | ({ type: 'score'; id: number } & ReadingColumns)
+  | { type: 'history'; id: number; sensor: string; fromMillis: number; toMillis: number }
+  | { type: 'take'; id: number; all: boolean }
+  | { type: 'dirty'; id: number; sensors: string }
+  | { type: 'restore'; id: number; states: PackedStates };
+
+export type ScoringReply = { id: number; sensorCount: number } & (
+  | { type: 'score'; crossings: Crossing[] }
+  | { type: 'history'; points: EvidencePoint[] | undefined }
+  | { type: 'take'; states: PackedStates }
+  | { type: 'dirty' }
+  | { type: 'restore'; restored: number; skipped: number }
+  | { type: 'failed'; message: string }
+);

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findDetector } from '../../core/anomaly/registry.ts';
+import type { DetectorSpec } from '../../core/anomaly/detector.ts';
+import { noiseSource, timestampAt } from '../../core/anomaly/synthetic.test-helpers.ts';
+import type { Reading } from '../../core/readings/reading.ts';
+import type { ScoringEngine } from '../../ports/scoring.ts';
+import { InProcessScoring } from '../../services/detection/in-process-scoring.ts';
+import type { SensorDetectorsOptions } from '../../services/detection/sensor-detectors.ts';
+import { WorkerScoring } from './worker-scoring.ts';
+
+const rarity = findDetector('rarity') as DetectorSpec;
+const options: SensorDetectorsOptions = {
+  detector: rarity,
+  threshold: rarity.threshold,
+  suppressionMillis: 3_600_000,
+  evidencePoints: 12,
+  historyPoints: 48,
+  learningReadings: 0,
+};
+
+/** Three sensors of noise, interleaved; one steps up by 8σ and another freezes, late in the stream. */
+function stream(length: number): Reading[] {
+  const noise = noiseSource(7);
+  const readings: Reading[] = [];
+  for (let index = 0; index < length; index++) {
+    const ts = timestampAt(index);
+    readings.push({ sensor: 'pump-1/pressure', ts, value: 10 + noise() + (index > length * 0.8 ? 8 : 0) });
+    readings.push({ sensor: 'main-2/flow', ts, value: index > length * 0.7 ? 3 : 3 + noise() });
+    readings.push({ sensor: 'bridge-3/strain', ts, value: 100 + 5 * noise() });
+  }
+  return readings;
+}
+
+async function feed(engine: ScoringEngine, readings: Reading[], batch: number) {
+  const pending = [];
+  for (let start = 0; start < readings.length; start += batch) {
+    pending.push(engine.score(readings.slice(start, start + batch)));
+  }
+  return (await Promise.all(pending)).flat();
+}
+
+test('scores on its own thread exactly as on the caller’s: crossings, history and saved states', async () => {
+  const readings = stream(3_000);
+  const local = new InProcessScoring(options);
+  const threaded = new WorkerScoring(options);
+  try {
+    const expected = await feed(local, readings, 500);
+    const first = threaded.score(readings.slice(0, 500));
+    assert.equal(threaded.backlogReadings(), 500, 'a batch handed over counts as backlog until scored');
+    const rest = await feed(threaded, readings.slice(500), 500);
+    const crossings = [...(await first), ...rest];
+    assert.ok(expected.length > 0, 'the step and the freeze raise crossings');
+    assert.deepEqual(crossings, expected);
+    assert.equal(threaded.backlogReadings(), 0);
+    assert.equal(threaded.sensorCount(), 3);
+    for (const sensor of ['pump-1/pressure', 'main-2/flow', 'nobody']) {
+      assert.deepEqual(await threaded.history(sensor, 0, Infinity), await local.history(sensor, 0, Infinity));
+    }
+    const states = await threaded.takeStates(true);
+    assert.deepEqual(
+      states.map((s) => ({ ...s, state: [...s.state] })),
+      (await local.takeStates(true)).map((s) => ({ ...s, state: [...s.state] })),
+    );
+    assert.deepEqual(await threaded.takeStates(false), [], 'taking states marks them clean');
+  } finally {
+    await threaded.close();
+  }
+});
+
+test('a restored thread continues where the saved states left off', async () => {
+  const readings = stream(2_000);
+  const half = readings.length / 2;
+  const local = new InProcessScoring(options);
+  const expected = await feed(local, readings, 400);
+  const before = new WorkerScoring(options);
+  await feed(before, readings.slice(0, half), 400);
+  const saved = await before.takeStates(true);
+  await before.close();
+  const after = new WorkerScoring(options);
+  try {
+    assert.deepEqual(await after.restore(saved), { restored: 3, skipped: 0 });
+    const resumed = await feed(after, readings.slice(half), 400);
+    assert.deepEqual(
+      resumed,
+      expected.filter((crossing) => crossing.ts >= (readings[half] as Reading).ts),
+    );
+  } finally {
+    await after.close();
+  }
+});
+
+test('refuses a detector it cannot build on a thread, and requests after close', async () => {
+  assert.throws(
+    () => new WorkerScoring({ ...options, detector: { ...rarity, name: 'home-made' } }),
+    /not a registered one/,
+  );
+  const engine = new WorkerScoring(options);
+  await engine.close();
+  await assert.rejects(engine.score(stream(1)), /closed/);
+});

@@ -1,0 +1,47 @@
+import type { EvidencePoint } from '../core/maintenance/alert.ts';
+import type { Reading } from '../core/readings/reading.ts';
+import type { DetectorState } from './maintenance.ts';
+
+/** A reading whose score crossed the threshold and was not suppressed. */
+export interface Crossing {
+  sensor: string;
+  ts: number;
+  score: number;
+  evidence: EvidencePoint[];
+}
+
+/**
+ * Where the per-sensor detectors run: on the caller's thread (the in-process adapter) or on a
+ * thread of their own (the worker adapter), so that scoring never holds up ingest. Batches are
+ * scored in the order they were given; every call sees the effect of the batches given before it.
+ */
+export interface ScoringEngine {
+  /** Scores a batch; resolves with the crossings it raised, in reading order. */
+  score(readings: readonly Reading[]): Promise<Crossing[]>;
+  /** Readings given to `score` and not yet scored (for backpressure). */
+  backlogReadings(): number;
+  /** Sensors with a detector, as of the last batch scored. */
+  sensorCount(): number;
+  /** The kept (ts, value, score) points of a sensor in [fromMillis, toMillis); undefined if unknown. */
+  history(sensor: string, fromMillis: number, toMillis: number): Promise<EvidencePoint[] | undefined>;
+  /** States of the sensors updated since the last call (all of them with `all`), marking them clean. */
+  takeStates(all: boolean): Promise<DetectorState[]>;
+  /** Marks sensors dirty again after their states failed to save. */
+  markDirty(sensors: readonly string[]): void;
+  /** Revives saved states; a state the detector cannot read is skipped and counted. */
+  restore(states: readonly DetectorState[]): Promise<{ restored: number; skipped: number }>;
+  /** Waits for every batch given so far, then stops. */
+  close(): Promise<void>;
+}
+
+/** What configures the per-sensor detectors, wherever they run. */
+export interface ScoringOptions {
+  threshold: number;
+  suppressionMillis: number;
+  /** Points of evidence attached to an alert (the last ones up to the crossing). */
+  evidencePoints: number;
+  /** Points of (ts, value, score) history kept per sensor. */
+  historyPoints: number;
+  /** Readings a sensor's detector must have seen before its crossings raise alerts. */
+  learningReadings?: number;
+}

@@ -1,0 +1,46 @@
+import type { EvidencePoint } from '../../core/maintenance/alert.ts';
+import type { Reading } from '../../core/readings/reading.ts';
+import type { DetectorState } from '../../ports/maintenance.ts';
+import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
+import { SensorDetectors, type SensorDetectorsOptions } from './sensor-detectors.ts';
+
+/** The detectors on the caller's thread: each batch is scored at once, inside `score`. */
+export class InProcessScoring implements ScoringEngine {
+  readonly detectors: SensorDetectors;
+
+  constructor(options: SensorDetectorsOptions) {
+    this.detectors = new SensorDetectors(options);
+  }
+
+  score(readings: readonly Reading[]): Promise<Crossing[]> {
+    return Promise.resolve(this.detectors.process(readings));
+  }
+
+  backlogReadings(): number {
+    return 0;
+  }
+
+  sensorCount(): number {
+    return this.detectors.sensorCount;
+  }
+
+  history(sensor: string, fromMillis: number, toMillis: number): Promise<EvidencePoint[] | undefined> {
+    return Promise.resolve(this.detectors.history(sensor, fromMillis, toMillis));
+  }
+
+  takeStates(all: boolean): Promise<DetectorState[]> {
+    return Promise.resolve(this.detectors.takeStates(all));
+  }
+
+  markDirty(sensors: readonly string[]): void {
+    this.detectors.markDirty(sensors);
+  }
+
+  restore(states: readonly DetectorState[]): Promise<{ restored: number; skipped: number }> {
+    return Promise.resolve(this.detectors.restore(states));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
