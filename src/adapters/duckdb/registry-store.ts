@@ -204,7 +204,8 @@ export class DuckDbRegistry implements Registry {
   async addMissingSensors(sensors: readonly Sensor[]): Promise<void> {
     for (const sensor of sensors) {
       if (this.#sensorIds.has(sensor.id)) continue;
-      this.#sensorIds.add(sensor.id);
+      // A copy: an id sliced from a request body would otherwise keep the whole body alive.
+      this.#sensorIds.add(Buffer.from(sensor.id, 'utf8').toString('utf8'));
       this.#pending.push(sensorRow(sensor));
     }
     if (this.#pending.length === 0 || this.#timer !== undefined) return;

@@ -31,14 +31,14 @@ export interface RunningDemo {
 
 /**
  * Starts the demo city against a running platform, through its public API only: registers the
- * city, creates a device key for the city's sensors and an operator and a viewer key for people,
- * then streams readings until stopped.
+ * city, creates a device key for the city's sensors and an operator and a viewer key for people
+ * (revoking the ones an earlier run created), then streams readings until stopped.
  */
 export async function launchDemo(options: LaunchOptions): Promise<RunningDemo> {
   const client = new PlatformClient(options.baseUrl, options.adminKey);
-  client.useDeviceKey(await client.createKey('demo city sensors', 'device'));
-  const operatorKey = await client.createKey('demo operator', 'operator');
-  const viewerKey = await client.createKey('demo viewer', 'viewer');
+  client.useDeviceKey(await client.replaceKey('demo city sensors', 'device'));
+  const operatorKey = await client.replaceKey('demo operator', 'operator');
+  const viewerKey = await client.replaceKey('demo viewer', 'viewer');
   const demo = await startDemo(
     { registry: client, ingestor: client, loadRecording, now: Date.now, log: options.log },
     options.demo,

@@ -32,6 +32,29 @@ export class PlatformClient implements Ingestor, Pick<Registry, 'putAssets' | 'p
     return body.key;
   }
 
+  /**
+   * Revokes the live keys of this name (the ones an earlier run created and printed), then creates
+   * a fresh one: restarting the demo does not pile up keys.
+   */
+  async replaceKey(name: string, role: Role): Promise<string> {
+    const response = await this.call('GET', '/api/v1/keys', this.adminKey, undefined, undefined);
+    const { keys } = (await response.json()) as {
+      keys: { id: string; name: string; revokedMillis: number | null }[];
+    };
+    for (const key of keys) {
+      if (key.name !== name || key.revokedMillis !== null) continue;
+      const revoked = await this.call(
+        'DELETE',
+        `/api/v1/keys/${key.id}`,
+        this.adminKey,
+        undefined,
+        undefined,
+      );
+      await revoked.arrayBuffer();
+    }
+    return this.createKey(name, role);
+  }
+
   /** Readings go with this key from now on (a `device` key: it may only ingest). */
   useDeviceKey(secret: string): void {
     this.deviceKey = secret;
@@ -84,14 +107,12 @@ export class PlatformClient implements Ingestor, Pick<Registry, 'putAssets' | 'p
     method: string,
     path: string,
     key: string,
-    body: string,
-    type: string,
+    body: string | undefined,
+    type: string | undefined,
   ): Promise<Response> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': type },
-      body,
-    });
+    const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+    if (type !== undefined) headers['content-type'] = type;
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
     if (!response.ok) {
       const text = await response.text();
       throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);

@@ -165,7 +165,8 @@ export class SensorDetectors {
         lastAlertAt: null,
         dirty: true,
       };
-      this.#entries.set(sensor, entry);
+      // A copy: an id sliced from a batch would otherwise keep the whole batch alive.
+      this.#entries.set(Buffer.from(sensor, 'utf8').toString('utf8'), entry);
     }
     return entry;
   }
