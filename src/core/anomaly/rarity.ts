@@ -1,15 +1,22 @@
 import { clampScore } from './detector.ts';
 import type { AnomalyDetector } from './detector.ts';
-import { LEVEL_COUNT, returnPeriodScore } from './return-period.ts';
+import {
+  AGE_SWEEP_POINTS,
+  LEVEL_COUNT,
+  MAX_AGE_POINTS,
+  ageLevels,
+  returnPeriodScore,
+} from './return-period.ts';
 import type { HorizonOptions } from './return-period.ts';
-import { SHAPE_MEMORY_LENGTH, shapeNovelty } from './shape-memory.ts';
+import { PROTOTYPES, SHAPE_DIMENSIONS, WINDOW_POINTS, shapeNovelty } from './shape-memory.ts';
+import type { ShapeMemory } from './shape-memory.ts';
 import { alphaOf } from './surprise.ts';
 
 /** Options of the rarity detector; half-lives and horizons are in readings. */
 export interface RarityOptions extends HorizonOptions {
-  /** Scale of the mean-shift surprise; 0 leaves it out of the fusion. */
+  /** Scale of the mean-shift surprise (|fast mean − slow mean| in slow σ); 0 leaves it out. */
   meanShiftGain: number;
-  /** Half-life of the fast mean, compared with the slow mean. */
+  /** Half-life of the fast mean, compared with the slow mean (100: a level shift lasting hours). */
   fastHalfLifePoints: number;
   /** Half-life of the slow mean and variance. */
   slowHalfLifePoints: number;
@@ -19,10 +26,7 @@ export interface RarityOptions extends HorizonOptions {
   varianceGain: number;
   /** Half-life of the sustained variance, also compared with the slow one (a longer, steadier rise). */
   sustainedVarianceHalfLifePoints: number;
-  /**
-   * Scale of the sustained variance rise; 0 leaves it out. It shares its level table with the mean
-   * shift, so at most one of meanShiftGain and sustainedVarianceGain may be above 0.
-   */
+  /** Scale of the sustained variance rise; 0 leaves it out. */
   sustainedVarianceGain: number;
   /** Scale of the log variance drop (a sensor that freezes or goes quiet). */
   varianceDropGain: number;
@@ -60,8 +64,8 @@ export interface RarityOptions extends HorizonOptions {
 
 /** The shipped configuration (how it was chosen: docs/detectors.md). */
 export const DEFAULT_RARITY_OPTIONS: RarityOptions = {
-  meanShiftGain: 0,
-  fastHalfLifePoints: 2,
+  meanShiftGain: 6,
+  fastHalfLifePoints: 100,
   slowHalfLifePoints: 300,
   varianceHalfLifePoints: 20,
   varianceGain: 2.5,
@@ -83,10 +87,11 @@ export const DEFAULT_RARITY_OPTIONS: RarityOptions = {
   repeatPoints: 400,
 };
 
-/** The first configuration (NAB standard 62.80), kept for comparison: mean shift, no range rule. */
+/** The first configuration (NAB standard 62.80 when chosen), kept for comparison: fast mean shift, no range rule. */
 export const FIRST_RARITY_OPTIONS: RarityOptions = {
   ...DEFAULT_RARITY_OPTIONS,
   meanShiftGain: 1,
+  fastHalfLifePoints: 2,
   varianceGain: 3,
   sustainedVarianceGain: 0,
   rangeMarginFraction: 0,
@@ -115,25 +120,33 @@ const enum Slot {
   Length,
 }
 
-/** Hour-of-day profile: 24 means and 24 counts, then the shape memory, all Float32. */
 const HOURS = 24;
-const HOUR_MEANS = 0;
-const HOUR_COUNTS = HOURS;
-const SHAPE_OFFSET = 2 * HOURS;
-const SMALL_LENGTH = SHAPE_OFFSET + SHAPE_MEMORY_LENGTH;
 /**
- * Five return-period level tables, Uint32: mean shift or sustained variance rise (whichever is on),
- * variance rise, shape, variance drop, spike.
+ * Six return-period level tables: sustained variance rise, variance rise, shape, variance drop,
+ * spike, mean shift.
  */
-const FEATURES = 5;
+const FEATURES = 6;
 const LEVELS_LENGTH = FEATURES * LEVEL_COUNT;
-const SNAPSHOT_BYTES = Slot.Length * 8 + SMALL_LENGTH * 4 + LEVELS_LENGTH * 4;
+/**
+ * Byte layout of a state, widest elements first so that every block is aligned: the Float64
+ * slots; Float32 hourly means, shape window and shape prototypes; Uint16 level tables and
+ * prototype last uses; Uint8 hourly counts and prototype counts (both saturating at 255).
+ */
+const HOUR_MEANS_AT = Slot.Length * 8;
+const WINDOW_AT = HOUR_MEANS_AT + HOURS * 4;
+const PROTOTYPES_AT = WINDOW_AT + WINDOW_POINTS * 4;
+const LEVELS_AT = PROTOTYPES_AT + PROTOTYPES * SHAPE_DIMENSIONS * 2;
+const LAST_USE_AT = LEVELS_AT + LEVELS_LENGTH * 2;
+const HOUR_COUNTS_AT = LAST_USE_AT + PROTOTYPES * 2;
+const SHAPE_COUNTS_AT = HOUR_COUNTS_AT + HOURS;
+const SNAPSHOT_BYTES = SHAPE_COUNTS_AT + PROTOTYPES;
+const MAX_HOUR_COUNT = 255;
 
 const HOUR_MILLIS = 3_600_000;
 /** Option objects already checked: a million sensors share one, so it is checked once. */
 const validated = new WeakSet<object>();
 /**
- * Detector states are carved out of shared 2 MB slabs (1,024 states each) rather than one small
+ * Detector states are carved out of shared slabs of 1,024 states (0.9 MB) rather than one small
  * buffer per sensor: creating a detector is the cost of a sensor's first reading, and a million
  * small buffers also cost the garbage collector.
  */
@@ -165,20 +178,22 @@ const STEP_RATE = 0.01;
  * 2. raw surprises: spike (|value − slow mean| in slow standard deviations), variance rise
  *    and variance drop (log of fast over slow variance, either way), sustained variance rise (log
  *    of a half-life-50 variance over the slow one), shape novelty (distance of
- *    the recent window's shape to a small adaptive memory of shapes) and, when meanShiftGain > 0,
- *    mean shift (|fast mean − slow mean| in slow standard deviations);
+ *    the recent window's shape to a small adaptive memory of shapes) and mean shift (|mean of
+ *    half-life 100 − slow mean| in slow standard deviations: a level shift that lasts hours);
  * 3. each is calibrated by its return period — how long since the stream was this surprised,
  *    relative to how long it has been watched — so that scores mean the same on every sensor;
  * 4. the largest calibrated score wins; after an alarm the next few scores are halved, and for a
  *    while longer every score below the alarm's own;
  * 5. range rule (numenta's "spatial anomaly"): a reading beyond every reading seen so far, by 3 % of
  *    that range and at least 0.66 mean absolute steps, scores 1.
- * State: 1,984 bytes.
+ * State: 920 bytes (SNAPSHOT_BYTES).
  */
 export class RarityDetector implements AnomalyDetector {
   private readonly state: Float64Array;
-  private readonly small: Float32Array;
-  private readonly levels: Uint32Array;
+  private readonly hourMeans: Float32Array;
+  private readonly hourCounts: Uint8Array;
+  private readonly levels: Uint16Array;
+  private readonly memory: ShapeMemory;
   private readonly fastAlpha: number;
   private readonly slowAlpha: number;
   private readonly varianceAlpha: number;
@@ -198,22 +213,26 @@ export class RarityDetector implements AnomalyDetector {
       throw new Error(
         `rarity: option repeatPoints = ${options.repeatPoints} must be ≥ refractoryPoints = ${options.refractoryPoints}`,
       );
-    if (options.meanShiftGain > 0 && options.sustainedVarianceGain > 0)
+    if (options.horizonPoints > MAX_AGE_POINTS || options.minHorizonPoints > options.horizonPoints)
       throw new Error(
-        'rarity: options meanShiftGain and sustainedVarianceGain share a level table; set one to 0',
+        `rarity: options minHorizonPoints = ${options.minHorizonPoints} ≤ horizonPoints = ${options.horizonPoints} ≤ ${MAX_AGE_POINTS} must hold`,
       );
     if (options.alarmLevel > 1)
       throw new Error(`rarity: option alarmLevel = ${options.alarmLevel} must be ≤ 1`);
     validated.add(options);
     const bytes = slabBytes();
     if (snapshot !== undefined) bytes.set(snapshot);
-    this.state = new Float64Array(bytes.buffer, bytes.byteOffset, Slot.Length);
-    this.small = new Float32Array(bytes.buffer, bytes.byteOffset + Slot.Length * 8, SMALL_LENGTH);
-    this.levels = new Uint32Array(
-      bytes.buffer,
-      bytes.byteOffset + Slot.Length * 8 + SMALL_LENGTH * 4,
-      LEVELS_LENGTH,
-    );
+    const { buffer, byteOffset } = bytes;
+    this.state = new Float64Array(buffer, byteOffset, Slot.Length);
+    this.hourMeans = new Float32Array(buffer, byteOffset + HOUR_MEANS_AT, HOURS);
+    this.hourCounts = new Uint8Array(buffer, byteOffset + HOUR_COUNTS_AT, HOURS);
+    this.levels = new Uint16Array(buffer, byteOffset + LEVELS_AT, LEVELS_LENGTH);
+    this.memory = {
+      window: new Float32Array(buffer, byteOffset + WINDOW_AT, WINDOW_POINTS),
+      prototypes: new Int16Array(buffer, byteOffset + PROTOTYPES_AT, PROTOTYPES * SHAPE_DIMENSIONS),
+      counts: new Uint8Array(buffer, byteOffset + SHAPE_COUNTS_AT, PROTOTYPES),
+      lastUse: new Uint16Array(buffer, byteOffset + LAST_USE_AT, PROTOTYPES),
+    };
     this.fastAlpha = alphaOf(options.fastHalfLifePoints);
     this.slowAlpha = alphaOf(options.slowHalfLifePoints);
     this.varianceAlpha = alphaOf(options.varianceHalfLifePoints);
@@ -270,9 +289,14 @@ export class RarityDetector implements AnomalyDetector {
       this.options.sustainedVarianceGain;
     const varianceRise = Math.max(0, logVarianceRatio) * this.options.varianceGain;
     const varianceDrop = Math.max(0, -logVarianceRatio) * this.options.varianceDropGain;
+    const step = index - 1;
+    if (step % AGE_SWEEP_POINTS === 0) {
+      ageLevels(this.levels, step);
+      ageLevels(this.memory.lastUse, step);
+    }
     const novelty = shapeNovelty(
-      this.small.subarray(SHAPE_OFFSET),
-      index - 1,
+      this.memory,
+      step,
       value,
       slowMean,
       sd,
@@ -291,21 +315,23 @@ export class RarityDetector implements AnomalyDetector {
     const sa = index <= 20 ? 1 / index : this.sustainedAlpha;
     s[Slot.SustainedVariance] = (1 - sa) * (s[Slot.SustainedVariance] as number) + sa * residual * residual;
 
-    const step = index - 1;
     const o = this.options;
-    const meanOrSustainedScore = returnPeriodScore(
-      this.levels,
-      0,
-      o.meanShiftGain > 0 ? meanShift * o.meanShiftGain : sustainedRise,
-      step,
-      o,
-    );
+    const sustainedScore = returnPeriodScore(this.levels, 0, sustainedRise, step, o);
     const varianceScore = returnPeriodScore(this.levels, LEVEL_COUNT, varianceRise, step, o);
     const shapeScore = returnPeriodScore(this.levels, 2 * LEVEL_COUNT, novelty * o.shapeGain, step, o);
     const dropScore = returnPeriodScore(this.levels, 3 * LEVEL_COUNT, varianceDrop, step, o);
     const spikeScore = returnPeriodScore(this.levels, 4 * LEVEL_COUNT, spike * o.spikeGain, step, o);
+    const shiftScore = returnPeriodScore(this.levels, 5 * LEVEL_COUNT, meanShift * o.meanShiftGain, step, o);
     if (step < o.warmupPoints) return 0;
-    let score = Math.max(meanOrSustainedScore, varianceScore, shapeScore, dropScore, spikeScore, rangeScore);
+    let score = Math.max(
+      sustainedScore,
+      varianceScore,
+      shapeScore,
+      dropScore,
+      spikeScore,
+      shiftScore,
+      rangeScore,
+    );
     const refractory = s[Slot.Refractory] as number;
     const quieted =
       refractory > 0 &&
@@ -353,8 +379,8 @@ export class RarityDetector implements AnomalyDetector {
   private deseasonalise(timestampMillis: number, value: number): number {
     const s = this.state;
     const hour = (((Math.floor(timestampMillis / HOUR_MILLIS) % HOURS) + HOURS) % HOURS) | 0;
-    const count = this.small[HOUR_COUNTS + hour] as number;
-    const hourMean = this.small[HOUR_MEANS + hour] as number;
+    const count = this.hourCounts[hour] as number;
+    const hourMean = this.hourMeans[hour] as number;
     const overall = s[Slot.OverallMean] as number;
     const ready = count >= HOUR_READY_COUNT;
     const seasonal =
@@ -368,10 +394,14 @@ export class RarityDetector implements AnomalyDetector {
     s[Slot.SeasonalVariance] =
       (1 - PROFILE_FIT_RATE) * (s[Slot.SeasonalVariance] as number) +
       PROFILE_FIT_RATE * profileError * profileError;
-    s[Slot.OverallMean] = overall + OVERALL_RATE * (value - overall);
+    // A plain average until the EW mean's window is filled: an EW mean started at the first
+    // reading keeps that reading's error for thousands of readings, and the profile test then
+    // mistakes the error for a daily cycle.
+    const overallRate = Math.max(OVERALL_RATE, 1 / (s[Slot.Count] as number));
+    s[Slot.OverallMean] = overall + overallRate * (value - overall);
     const rate = count < 10 ? 1 / (count + 1) : HOUR_RATE;
-    this.small[HOUR_MEANS + hour] = hourMean + rate * (value - hourMean);
-    this.small[HOUR_COUNTS + hour] = count + 1;
+    this.hourMeans[hour] = hourMean + rate * (value - hourMean);
+    if (count < MAX_HOUR_COUNT) this.hourCounts[hour] = count + 1;
     return result;
   }
 }

@@ -12,13 +12,24 @@ const GROUP = WINDOW_POINTS / SHAPE_DIMENSIONS;
 const VIGILANCE_SIGMAS = 1;
 const CLIP_SIGMAS = 10;
 const MIN_LEARNING_RATE = 0.02;
+/** Counts saturate here; only counts below 1 / MIN_LEARNING_RATE change the learning rate. */
+const MAX_COUNT = 255;
+/** Prototypes are kept as Int16 fixed point: units of CLIP_SIGMAS / 32767 (0.0003σ). */
+const FIXED_POINT = 32767 / CLIP_SIGMAS;
 
-/** Layout inside a Float32Array, starting at an offset: ring buffer, prototypes, counts, last use. */
-export const SHAPE_BUFFER = 0;
-export const SHAPE_PROTOTYPES = SHAPE_BUFFER + WINDOW_POINTS;
-export const SHAPE_COUNTS = SHAPE_PROTOTYPES + PROTOTYPES * SHAPE_DIMENSIONS;
-export const SHAPE_LAST_USE = SHAPE_COUNTS + PROTOTYPES;
-export const SHAPE_MEMORY_LENGTH = SHAPE_LAST_USE + PROTOTYPES;
+/**
+ * The memory's state, as views into the detector's bytes: the last readings (a ring buffer), the
+ * prototypes (PROTOTYPES × SHAPE_DIMENSIONS, in σ as Int16 fixed point), how many shapes each has
+ * absorbed (saturating), and when each was last used (reading number modulo 2^16, aged like the
+ * return-period tables, so the least recently used is the one with the largest age; ages past
+ * 40,000 readings tie, and the first such slot is replaced).
+ */
+export interface ShapeMemory {
+  window: Float32Array;
+  prototypes: Int16Array;
+  counts: Uint8Array;
+  lastUse: Uint16Array;
+}
 
 const vector = new Float64Array(SHAPE_DIMENSIONS);
 
@@ -28,7 +39,7 @@ const vector = new Float64Array(SHAPE_DIMENSIONS);
  * `prototypeCount` is how many prototype slots are in use; the new count is returned via `used`.
  */
 export function shapeNovelty(
-  memory: Float32Array,
+  memory: ShapeMemory,
   index: number,
   value: number,
   mean: number,
@@ -36,13 +47,13 @@ export function shapeNovelty(
   prototypeCount: number,
   used: { count: number },
 ): number {
-  memory[SHAPE_BUFFER + ((index - 1) % WINDOW_POINTS)] = value;
+  const { window, prototypes, counts, lastUse } = memory;
+  window[(index - 1) % WINDOW_POINTS] = value;
   used.count = prototypeCount;
   if (index < WINDOW_POINTS) return 0;
   for (let j = 0; j < SHAPE_DIMENSIONS; j++) {
     let sum = 0;
-    for (let q = 0; q < GROUP; q++)
-      sum += memory[SHAPE_BUFFER + ((index + j * GROUP + q) % WINDOW_POINTS)] as number;
+    for (let q = 0; q < GROUP; q++) sum += window[(index + j * GROUP + q) % WINDOW_POINTS] as number;
     vector[j] = Math.max(-CLIP_SIGMAS, Math.min(CLIP_SIGMAS, (sum / GROUP - mean) / sd));
   }
   let nearest = -1;
@@ -50,7 +61,7 @@ export function shapeNovelty(
   for (let k = 0; k < prototypeCount; k++) {
     let square = 0;
     for (let j = 0; j < SHAPE_DIMENSIONS; j++) {
-      const e = (vector[j] as number) - (memory[SHAPE_PROTOTYPES + k * SHAPE_DIMENSIONS + j] as number);
+      const e = (vector[j] as number) - (prototypes[k * SHAPE_DIMENSIONS + j] as number) / FIXED_POINT;
       square += e * e;
     }
     if (square < nearestSquare) {
@@ -59,32 +70,36 @@ export function shapeNovelty(
     }
   }
   const distance = Math.sqrt(nearestSquare / SHAPE_DIMENSIONS);
+  const now = index & 0xffff;
   if (nearest < 0 || distance > VIGILANCE_SIGMAS) {
-    const slot = prototypeCount < PROTOTYPES ? prototypeCount : leastRecentlyUsed(memory);
+    const slot = prototypeCount < PROTOTYPES ? prototypeCount : leastRecentlyUsed(lastUse, index);
     used.count = Math.max(prototypeCount, slot + 1);
     for (let j = 0; j < SHAPE_DIMENSIONS; j++)
-      memory[SHAPE_PROTOTYPES + slot * SHAPE_DIMENSIONS + j] = vector[j] as number;
-    memory[SHAPE_COUNTS + slot] = 1;
-    memory[SHAPE_LAST_USE + slot] = index;
+      prototypes[slot * SHAPE_DIMENSIONS + j] = Math.round((vector[j] as number) * FIXED_POINT);
+    counts[slot] = 1;
+    lastUse[slot] = now;
   } else {
-    const rate = Math.max(1 / ((memory[SHAPE_COUNTS + nearest] as number) + 1), MIN_LEARNING_RATE);
+    const count = counts[nearest] as number;
+    const rate = Math.max(1 / (count + 1), MIN_LEARNING_RATE);
     for (let j = 0; j < SHAPE_DIMENSIONS; j++) {
-      const at = SHAPE_PROTOTYPES + nearest * SHAPE_DIMENSIONS + j;
-      memory[at] = (memory[at] as number) + rate * ((vector[j] as number) - (memory[at] as number));
+      const at = nearest * SHAPE_DIMENSIONS + j;
+      const prototype = prototypes[at] as number;
+      prototypes[at] = Math.round(prototype + rate * ((vector[j] as number) * FIXED_POINT - prototype));
     }
-    memory[SHAPE_COUNTS + nearest] = (memory[SHAPE_COUNTS + nearest] as number) + 1;
-    memory[SHAPE_LAST_USE + nearest] = index;
+    counts[nearest] = Math.min(MAX_COUNT, count + 1);
+    lastUse[nearest] = now;
   }
   return nearest < 0 ? 0 : distance;
 }
 
-function leastRecentlyUsed(memory: Float32Array): number {
+/** The slot whose last use is oldest (the first such slot on a tie). */
+function leastRecentlyUsed(lastUse: Uint16Array, index: number): number {
   let slot = 0;
-  let oldest = Infinity;
+  let oldest = -1;
   for (let k = 0; k < PROTOTYPES; k++) {
-    const lastUse = memory[SHAPE_LAST_USE + k] as number;
-    if (lastUse < oldest) {
-      oldest = lastUse;
+    const age = (index - (lastUse[k] as number)) & 0xffff;
+    if (age > oldest) {
+      oldest = age;
       slot = k;
     }
   }
