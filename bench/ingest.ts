@@ -8,7 +8,7 @@
  *
  * Options: --readings N (per path, default 2,000,000), --sensors N (100,000), --batch N (5,000),
  * --connections N (8), --million-readings N (3,000,000; 0 skips), --query-readings N (100,000,000; 0 skips),
- * --server-heap-mb N (V8 old-space limit of the server, default Node's), --server-profile-dir DIR (CPU profile of each server), --paths a,b (pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0).
+ * --server-heap-mb N (V8 old-space limit of the server, default Node's), --server-profile-dir DIR (CPU profile of each server), --server-node-flags "..." (extra node flags of the server), --paths a,b (pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -27,6 +27,7 @@ import { percentile, pushBodies, type LoadResult } from './ingest/http-load.ts';
 import { influxdPath, startInflux } from './ingest/influx.ts';
 import { publishMessages, type MqttMessage } from './ingest/mqtt-load.ts';
 import {
+  cpuSeconds,
   directoryBytes,
   freePort,
   peakRssMegabytes,
@@ -49,6 +50,7 @@ const { values: flags } = parseArgs({
     'query-readings': { type: 'string', default: '100000000' },
     'server-heap-mb': { type: 'string', default: '' },
     'server-profile-dir': { type: 'string', default: '' },
+    'server-node-flags': { type: 'string', default: '' },
     paths: {
       type: 'string',
       default: 'pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0',
@@ -71,9 +73,16 @@ interface PathResult {
   bytes_per_reading: number;
   retries: number;
   seconds: number;
+  /** CPU seconds (all threads) the server spent per million readings while the load ran. */
+  server_cpu_s_per_million: number;
+  /**
+   * Sensors the server's failure-prediction detectors had scored when the load ended (null when
+   * detection is off): proof that every reading also went through a detector.
+   */
+  detector_sensors?: number | null;
 }
 
-function summarize(load: LoadResult, peakRss: number, bytes: number): PathResult {
+function summarize(load: LoadResult, peakRss: number, bytes: number, cpu: number): PathResult {
   const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
   return {
     readings: load.readings,
@@ -84,6 +93,7 @@ function summarize(load: LoadResult, peakRss: number, bytes: number): PathResult
     bytes_per_reading: round(bytes / load.readings, 2),
     retries: load.retries,
     seconds: round(load.seconds, 2),
+    server_cpu_s_per_million: round((cpu / load.readings) * 1e6, 2),
   };
 }
 
@@ -105,6 +115,7 @@ async function withServer(
     dataDir,
   ];
   const heap = flags['server-heap-mb'] === '' ? [] : [`--max-old-space-size=${flags['server-heap-mb']}`];
+  if (flags['server-node-flags'] !== '') heap.push(...flags['server-node-flags'].split(' '));
   if (flags['server-profile-dir'] !== '')
     heap.push('--cpu-prof', `--cpu-prof-dir=${flags['server-profile-dir']}`);
   const child = startProcess(
@@ -116,11 +127,15 @@ async function withServer(
   );
   try {
     await waitForHttp(`http://127.0.0.1:${http}/healthz`, 60_000);
+    const cpuBefore = cpuSeconds(child.pid);
     const result = await load(http, mqttPort);
+    const cpu = cpuSeconds(child.pid) - cpuBefore;
     const peak = peakRssMegabytes(child.pid);
+    const detection = await fetch(`http://127.0.0.1:${http}/api/v1/detection`, { headers: auth });
+    const detectorSensors = detection.ok ? ((await detection.json()) as { sensors: number }).sensors : null;
     const code = await stopProcess(child);
     if (code !== 0) log(`  server exited with ${code}`);
-    return summarize(result, peak, directoryBytes(dataDir));
+    return { ...summarize(result, peak, directoryBytes(dataDir), cpu), detector_sensors: detectorSensors };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
@@ -268,15 +283,17 @@ async function main(): Promise<void> {
     log('line protocol → InfluxDB 1.x');
     const server = await startInflux(binary, root);
     try {
+      const cpuBefore = cpuSeconds(server.child.pid);
       const load = await pushBodies(
         { port: server.port, path: '/write?db=bench&precision=ms', headers: {} },
         lineProtocol,
         perBody,
         connections,
       );
+      const cpu = cpuSeconds(server.child.pid) - cpuBefore;
       const peak = peakRssMegabytes(server.child.pid);
       await stopProcess(server.child);
-      influx = summarize(load, peak, directoryBytes(server.dataDir));
+      influx = summarize(load, peak, directoryBytes(server.dataDir), cpu);
       log(`  ${JSON.stringify(influx)}`);
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
@@ -330,6 +347,16 @@ async function main(): Promise<void> {
     pipeline,
     influxdb: influx,
     ratio_vs_influxdb: influx ? Math.round((batched / influx.readings_per_s) * 100) / 100 : null,
+    /**
+     * InfluxDB's CPU seconds per million readings over ours on line protocol: how many times less
+     * CPU we spend per reading (load on the machine moves this far less than the rates).
+     */
+    cpu_ratio_vs_influxdb:
+      influx && results['line_protocol']
+        ? Math.round(
+            (influx.server_cpu_s_per_million / results['line_protocol'].server_cpu_s_per_million) * 100,
+          ) / 100
+        : null,
     million_sensors: million,
     query,
     targets: {

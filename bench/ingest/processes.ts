@@ -13,6 +13,16 @@ export function peakRssMegabytes(pid: number | undefined): number {
   }
 }
 
+/** User + system CPU seconds a process has used so far (all its threads), from /proc. */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Bytes of every file under `directory`. */
 export function directoryBytes(directory: string): number {
   let total = 0;

@@ -12,5 +12,14 @@ export type IngestResult =
  * (written to the write-ahead log and fsynced). Re-sent readings (same sensor and ts) are idempotent.
  */
 export interface Ingestor {
-  ingest(readings: readonly Reading[]): Promise<IngestResult>;
+  /**
+   * `keys`, when given, holds each reading's sensor key as `keyOf` returned it, so the ingestor
+   * need not look the sensor up again.
+   */
+  ingest(readings: readonly Reading[], keys?: Int32Array): Promise<IngestResult>;
+  /**
+   * The dense key this ingestor's store gives a sensor id (assigned on first sight), for ingestors
+   * that have one: the edge looks each reading's sensor up once and uses the key for everything.
+   */
+  keyOf?(sensor: string): number;
 }

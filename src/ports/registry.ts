@@ -44,5 +44,10 @@ export interface Registry {
    * so adapters answer it from memory.
    */
   hasSensor(id: string): boolean;
+  /**
+   * How many sensors were ever deleted (or another count that moves whenever one is): while it
+   * stands still, a sensor once known stays known, so the edge may remember what it looked up.
+   */
+  sensorRemovals?(): number;
   close(): Promise<void>;
 }

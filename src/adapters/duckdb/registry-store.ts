@@ -86,6 +86,7 @@ function sensorRow(s: Sensor): SensorRow {
 export class DuckDbRegistry implements Registry {
   readonly #connection: DuckDBConnection;
   readonly #sensorIds: Set<string>;
+  #removals = 0;
   readonly #delayMillis: number;
   readonly #onError: (error: unknown) => void;
   #queue: Promise<unknown> = Promise.resolve();
@@ -240,7 +241,7 @@ export class DuckDbRegistry implements Registry {
     await this.#flushPending();
     return this.#serial(async () => {
       const found = await this.#rows('DELETE FROM registry_sensors WHERE id = $1 RETURNING id', [id]);
-      this.#sensorIds.delete(id);
+      if (this.#sensorIds.delete(id)) this.#removals += 1;
       return found.length > 0;
     });
   }
@@ -256,6 +257,10 @@ export class DuckDbRegistry implements Registry {
 
   hasSensor(id: string): boolean {
     return this.#sensorIds.has(id);
+  }
+
+  sensorRemovals(): number {
+    return this.#removals;
   }
 
   async close(): Promise<void> {

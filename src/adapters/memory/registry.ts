@@ -15,6 +15,7 @@ function page<T>(items: T[], filter: { limit: number; offset: number }): T[] {
 export class MemoryRegistry implements Registry {
   readonly #assets = new Map<string, Asset>();
   readonly #sensors = new Map<string, Sensor>();
+  #removals = 0;
 
   async putAssets(assets: readonly Asset[]): Promise<void> {
     for (const asset of assets) this.#assets.set(asset.id, structuredClone(asset));
@@ -60,7 +61,9 @@ export class MemoryRegistry implements Registry {
   }
 
   async deleteSensor(id: string): Promise<boolean> {
-    return this.#sensors.delete(id);
+    const deleted = this.#sensors.delete(id);
+    if (deleted) this.#removals += 1;
+    return deleted;
   }
 
   async sensorsWithin(box: BoundingBox): Promise<string[]> {
@@ -72,6 +75,10 @@ export class MemoryRegistry implements Registry {
       if (inBox(box, lat, lon)) ids.push(sensor.id);
     }
     return ids;
+  }
+
+  sensorRemovals(): number {
+    return this.#removals;
   }
 
   hasSensor(id: string): boolean {

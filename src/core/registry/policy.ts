@@ -13,18 +13,22 @@ export interface PolicyOutcome {
 }
 
 /**
- * Applies the unknown-sensor policy to a validated batch. `isKnown` answers from the registry.
+ * Applies the unknown-sensor policy to a validated batch. `isKnown` answers from the registry
+ * (it is asked once per reading, in order, with the reading's position).
  * `indexes`, if given, maps each reading to its item position in the batch as sent, so rejections
  * name the item the client sent.
  */
 export function applyUnknownSensorPolicy(
   readings: readonly Reading[],
   policy: UnknownSensorPolicy,
-  isKnown: (sensor: string) => boolean,
+  isKnown: (sensor: string, position: number) => boolean,
   indexes?: readonly number[],
 ): PolicyOutcome {
   const unknown = new Set<string>();
-  for (const reading of readings) if (!isKnown(reading.sensor)) unknown.add(reading.sensor);
+  for (let position = 0; position < readings.length; position++) {
+    const sensor = (readings[position] as Reading).sensor;
+    if (!isKnown(sensor, position)) unknown.add(sensor);
+  }
   if (unknown.size === 0) return { readings: [...readings], rejected: [], toRegister: [] };
   if (policy === 'auto-register') return { readings: [...readings], rejected: [], toRegister: [...unknown] };
   const outcome: PolicyOutcome = { readings: [], rejected: [], toRegister: [] };

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { MemoryBus } from '../../adapters/memory/bus.ts';
 import { MemoryReadings } from '../../adapters/memory/readings.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
-import type { ParsedBatch } from '../../core/readings/reading.ts';
+import type { ParsedBatch, Reading } from '../../core/readings/reading.ts';
+import type { IngestResult } from '../../ports/ingest.ts';
 import { EdgeIngest } from './edge-ingest.ts';
 
 const batch = (sensor: string, count: number): ParsedBatch => ({
@@ -27,4 +28,60 @@ test('turns batches away as overloaded while the downstream backlog is over its 
   backlog = 3_000;
   const taken = await edge.accept(batch('pump-1', 10));
   assert.deepEqual(taken, { ok: true, accepted: 10, rejected: [] });
+});
+
+/** An ingestor with a key table, counting how often it is asked for keys and what it was given. */
+class KeyedIngestor {
+  readonly ids = new Map<string, number>();
+  lookups = 0;
+  given: (Int32Array | undefined)[] = [];
+  keyOf(sensor: string): number {
+    this.lookups += 1;
+    let key = this.ids.get(sensor);
+    if (key === undefined) {
+      key = this.ids.size;
+      this.ids.set(sensor, key);
+    }
+    return key;
+  }
+  async ingest(readings: readonly Reading[], keys?: Int32Array): Promise<IngestResult> {
+    this.given.push(keys);
+    return { ok: true, stored: readings.length };
+  }
+}
+
+test('looks each sensor up once and asks the registry only about sensors it has not seen known', async () => {
+  const ingestor = new KeyedIngestor();
+  const registry = new MemoryRegistry();
+  let asked = 0;
+  const hasSensor = registry.hasSensor.bind(registry);
+  registry.hasSensor = (id) => {
+    asked += 1;
+    return hasSensor(id);
+  };
+  const edge = new EdgeIngest({ ingestor, registry, bus: new MemoryBus(), policy: 'auto-register' });
+  const mixed = (count: number): ParsedBatch => ({
+    readings: Array.from({ length: count }, (_, i) => ({
+      sensor: `s-${i % 3}`,
+      ts: 1_700_000_000_000 + i,
+      value: i,
+    })),
+    rejected: [],
+  });
+  assert.equal((await edge.accept(mixed(30))).ok, true);
+  assert.equal(ingestor.lookups, 30, 'one key lookup per reading');
+  assert.deepEqual(
+    [...(ingestor.given[0] ?? [])].slice(0, 4),
+    [0, 1, 2, 0],
+    'the keys go down with the readings',
+  );
+  assert.equal(registry.hasSensor('s-2'), true, 'unknown sensors were registered');
+  asked = 0;
+  await edge.accept(mixed(30));
+  assert.equal(asked, 3, 'each sensor asked once, then remembered');
+  await edge.accept(mixed(30));
+  assert.equal(asked, 3, 'remembered sensors are not asked again');
+  await registry.deleteSensor('s-1');
+  await edge.accept(mixed(30));
+  assert.equal(registry.hasSensor('s-1'), true, 'a deleted sensor that sends again is registered again');
 });

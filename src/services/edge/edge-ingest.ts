@@ -57,7 +57,7 @@ function survivorIndexes(readings: readonly Reading[], rejected: readonly Reject
  * `registry.hasSensor` that answers a run of readings of one sensor (a device's batch) from one
  * lookup. Valid for one batch: the registry does not change while the policy is applied.
  */
-function knownSensors(registry: Registry): (sensor: string) => boolean {
+function knownSensors(registry: Registry): (sensor: string, position: number) => boolean {
   let last: string | undefined;
   let known = false;
   return (sensor) => {
@@ -80,6 +80,9 @@ export class EdgeIngest {
   readonly #maxInFlight: number;
   readonly #maxDownstream: number;
   #inFlight = 0;
+  /** By store key: 1 when the registry was seen to know the sensor (valid while no sensor is removed). */
+  #known = new Uint8Array(1024);
+  #removalsSeen = 0;
 
   constructor(options: EdgeIngestOptions) {
     this.#options = options;
@@ -93,7 +96,9 @@ export class EdgeIngest {
   async accept(batch: ParsedBatch): Promise<EdgeOutcome> {
     const { ingestor, registry, bus, policy, observer } = this.#options;
     const indexes = policy === 'reject' ? survivorIndexes(batch.readings, batch.rejected) : undefined;
-    const outcome = applyUnknownSensorPolicy(batch.readings, policy, knownSensors(registry), indexes);
+    const keys = this.#keys(batch.readings);
+    const isKnown = keys === undefined ? knownSensors(registry) : this.#knownByKey(keys);
+    const outcome = applyUnknownSensorPolicy(batch.readings, policy, isKnown, indexes);
     const rejected = [...batch.rejected, ...outcome.rejected].sort((a, b) => a.index - b.index);
     const counts = new Map<RejectionRule, number>();
     for (const rejection of rejected) counts.set(rejection.rule, (counts.get(rejection.rule) ?? 0) + 1);
@@ -114,7 +119,10 @@ export class EdgeIngest {
     observer?.queueDepth(this.#inFlight);
     let result;
     try {
-      result = await ingestor.ingest(outcome.readings);
+      result = await ingestor.ingest(
+        outcome.readings,
+        keys !== undefined && keys.length === outcome.readings.length ? keys : undefined,
+      );
     } finally {
       this.#inFlight -= outcome.readings.length;
       observer?.queueDepth(this.#inFlight);
@@ -132,5 +140,43 @@ export class EdgeIngest {
     observer?.accepted(outcome.readings.length);
     await bus.publish('readings', outcome.readings);
     return { ok: true, accepted: outcome.readings.length, rejected };
+  }
+
+  /**
+   * Each reading's store key, looked up once, when the store and the registry allow it. Only under
+   * the auto-register policy, where every reading is stored: under reject, a flood of unknown ids
+   * must not grow the store's key table.
+   */
+  #keys(readings: readonly Reading[]): Int32Array | undefined {
+    const { ingestor, registry, policy } = this.#options;
+    if (policy !== 'auto-register' || ingestor.keyOf === undefined || registry.sensorRemovals === undefined)
+      return undefined;
+    const removals = registry.sensorRemovals();
+    if (removals !== this.#removalsSeen) {
+      this.#known.fill(0);
+      this.#removalsSeen = removals;
+    }
+    const keys = new Int32Array(readings.length);
+    for (let index = 0; index < readings.length; index++) {
+      keys[index] = ingestor.keyOf((readings[index] as Reading).sensor);
+    }
+    return keys;
+  }
+
+  /** `isKnown` from the remembered lookups, asking the registry only about sensors not yet seen known. */
+  #knownByKey(keys: Int32Array): (sensor: string, position: number) => boolean {
+    const registry = this.#options.registry;
+    return (sensor, position) => {
+      const key = keys[position] as number;
+      if (key < this.#known.length && this.#known[key] === 1) return true;
+      if (!registry.hasSensor(sensor)) return false;
+      if (key >= this.#known.length) {
+        const grown = new Uint8Array(Math.max(key + 1, this.#known.length * 2));
+        grown.set(this.#known);
+        this.#known = grown;
+      }
+      this.#known[key] = 1;
+      return true;
+    };
   }
 }

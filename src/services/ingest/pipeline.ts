@@ -67,7 +67,11 @@ export class IngestPipeline implements Ingestor {
     every(this.options.retentionIntervalMillis, () => void this.exclusive('retention', () => this.retain()));
   }
 
-  async ingest(readings: readonly Reading[]): Promise<IngestResult> {
+  keyOf(sensor: string): number {
+    return this.store.sensorKey(sensor);
+  }
+
+  async ingest(readings: readonly Reading[], keys?: Int32Array): Promise<IngestResult> {
     if (this.stopping) return { ok: false, reason: 'shutting-down' };
     if (readings.length === 0) return { ok: true, stored: 0 };
     if (readings.length > this.active.free || this.log.backlogBytes > this.options.maxWalBacklogBytes) {
@@ -77,8 +81,10 @@ export class IngestPipeline implements Ingestor {
     const buffer = this.active;
     const start = buffer.length;
     const defines: [number, string][] = [];
-    for (const reading of readings) {
-      const key = this.store.sensorKey(reading.sensor);
+    const given = keys !== undefined && keys.length === readings.length ? keys : undefined;
+    for (let index = 0; index < readings.length; index++) {
+      const reading = readings[index] as Reading;
+      const key = given === undefined ? this.store.sensorKey(reading.sensor) : (given[index] as number);
       if (this.log.needsDefine(key)) defines.push([key, reading.sensor]);
       buffer.push(key, reading.ts, reading.value);
     }
