@@ -30,6 +30,8 @@ export interface ScoringEngine {
   markDirty(sensors: readonly string[]): void;
   /** Revives saved states; a state the detector cannot read is skipped and counted. */
   restore(states: readonly DetectorState[]): Promise<{ restored: number; skipped: number }>;
+  /** True once the engine can no longer score (its thread died): it must be replaced. */
+  broken(): boolean;
   /** Waits for every batch given so far, then stops. */
   close(): Promise<void>;
 }

@@ -87,6 +87,10 @@ export class WorkerScoring implements ScoringEngine {
       : { restored: 0, skipped: 0 };
   }
 
+  broken(): boolean {
+    return this.#failure !== undefined && this.#closing === undefined;
+  }
+
   /** Waits for every request sent so far, then stops the thread. */
   close(): Promise<void> {
     this.#closing ??= (async () => {

@@ -5,7 +5,9 @@ import { MemoryMaintenanceRepository } from '../../adapters/memory/maintenance-r
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { BusEvent } from '../../ports/bus.ts';
 import type { AnomalyDetector, DetectorSpec } from '../../core/anomaly/detector.ts';
+import type { Reading } from '../../core/readings/reading.ts';
 import { DetectionService } from './detection-service.ts';
+import { InProcessScoring } from './in-process-scoring.ts';
 
 /** Scores a reading 1 when its value is at least 100, else 0; its state is the count of readings seen. */
 class StepDetector implements AnomalyDetector {
@@ -336,6 +338,62 @@ test('the snapshot timer saves changed states in the background', async (t) => {
   assert.deepEqual(
     (await repository.loadDetectorStates()).map((state) => state.sensor),
     ['temp'],
+  );
+  await service.shutdown();
+});
+
+/** Detectors on the caller's thread that can be made to fail as a dead scoring thread does. */
+class BreakableScoring extends InProcessScoring {
+  dead = false;
+  override score(readings: readonly Reading[]) {
+    return this.dead
+      ? Promise.reject(new Error('the scoring thread exited with code 1'))
+      : super.score(readings);
+  }
+  override broken(): boolean {
+    return this.dead;
+  }
+}
+
+test('replaces detectors whose thread died, resuming from the saved states', async () => {
+  const repository = new MemoryMaintenanceRepository();
+  const engines: BreakableScoring[] = [];
+  const errors: string[] = [];
+  const service = new DetectionService({
+    bus: new MemoryBus(),
+    repository,
+    states: repository,
+    registry: new MemoryRegistry(),
+    detector: stepDetector,
+    snapshotIntervalMillis: 0,
+    engine: (options) => {
+      const engine = new BreakableScoring(options);
+      engines.push(engine);
+      return engine;
+    },
+    onError: (error) => errors.push(String(error)),
+  });
+  const readings = (from: number, count: number) =>
+    Array.from({ length: count }, (_, i) => ({ sensor: 'temp', ts: (from + i) * minute, value: 1 }));
+  service.accept(readings(0, 5));
+  await service.forceFlush(); // five readings seen and saved
+  service.accept(readings(5, 3)); // seen by the first engine only, never saved
+  (engines[0] as BreakableScoring).dead = true;
+  service.accept(readings(8, 2)); // lost with the dead thread
+  await service.forceFlush();
+  service.accept(readings(10, 4)); // scored by the replacement
+  await service.forceFlush();
+  assert.equal(engines.length, 2, 'a new engine replaced the broken one');
+  assert.equal(service.status().restarts, 1);
+  assert.ok(
+    errors.some((error) => /restarted from 1 saved states/.test(error)),
+    errors.join('\n'),
+  );
+  const [state] = await (engines[1] as BreakableScoring).takeStates(true);
+  assert.deepEqual(
+    [...(state?.state ?? [])],
+    [5 + 4],
+    'resumed from the saved state, then saw the later batch',
   );
   await service.shutdown();
 });

@@ -60,7 +60,12 @@ export type VerdictResult =
  */
 export class DetectionService {
   readonly threshold: number;
-  readonly #engine: ScoringEngine;
+  #engine: ScoringEngine;
+  readonly #makeEngine: () => ScoringEngine;
+  /** Set while a broken engine is being replaced; batches wait for it, in order. */
+  #replacing: Promise<void> | undefined;
+  #restarts = 0;
+  #stopped = false;
   readonly #options: DetectionServiceOptions;
   readonly #clock: () => number;
   readonly #newId: () => string;
@@ -80,14 +85,16 @@ export class DetectionService {
       throw new RangeError(`threshold must be in [0, 1], got ${this.threshold}`);
     }
     const engine = options.engine ?? ((resolved) => new InProcessScoring(resolved));
-    this.#engine = engine({
+    const resolved = {
       detector: options.detector,
       threshold: this.threshold,
       suppressionMillis: options.suppressionMillis ?? 3_600_000,
       evidencePoints: options.evidencePoints ?? 12,
       historyPoints: options.historyPoints ?? 48,
       learningReadings: options.learningReadings ?? LEARNING_POINTS,
-    });
+    };
+    this.#makeEngine = () => engine(resolved);
+    this.#engine = this.#makeEngine();
     this.#clock = options.clock ?? Date.now;
     this.#newId = options.newId ?? (() => globalThis.crypto.randomUUID());
     this.#onError = options.onError ?? (() => undefined);
@@ -115,13 +122,43 @@ export class DetectionService {
    * raises are handled in the background, in order.
    */
   accept(readings: readonly Reading[]): void {
-    const scored = this.#engine.score(readings).then(
+    const scoring =
+      this.#replacing === undefined
+        ? this.#engine.score(readings)
+        : this.#replacing.then(() => this.#engine.score(readings));
+    this.#scored = scoring.then(
       (crossings) => {
         for (const crossing of crossings) void this.#handle(crossing);
       },
-      (error: unknown) => this.#onError(error),
+      (error: unknown) => {
+        this.#onError(error);
+        this.#replaceIfBroken();
+      },
     );
-    this.#scored = scored;
+  }
+
+  /**
+   * A broken engine (its thread died) is replaced by a new one that resumes from the saved
+   * states; readings scored since the last snapshot are lost to the detectors, not to the store.
+   */
+  #replaceIfBroken(): void {
+    if (this.#stopped || this.#replacing !== undefined || !this.#engine.broken()) return;
+    this.#replacing = (async () => {
+      const fresh = this.#makeEngine();
+      const restored = await fresh.restore(await this.#options.states.loadDetectorStates());
+      this.#engine = fresh;
+      this.#restarts += 1;
+      this.#onError(
+        new Error(
+          `the detectors stopped and were restarted from ${restored.restored} saved states ` +
+            `(restart ${this.#restarts}); readings since the last snapshot were not scored`,
+        ),
+      );
+    })()
+      .catch((error: unknown) => this.#onError(error))
+      .finally(() => {
+        this.#replacing = undefined;
+      });
   }
 
   /** Readings handed over and not yet scored: the ingest edge turns new batches away above a limit. */
@@ -130,8 +167,15 @@ export class DetectionService {
   }
 
   /** What the service is doing: for the status endpoint and for waiting until alerts are handled. */
-  status(): { detector: string; threshold: number; sensors: number; pendingAlerts: number } {
+  status(): {
+    detector: string;
+    threshold: number;
+    sensors: number;
+    pendingAlerts: number;
+    restarts: number;
+  } {
     return {
+      restarts: this.#restarts,
       detector: this.#options.detector.name,
       threshold: this.threshold,
       sensors: this.#engine.sensorCount(),
@@ -168,6 +212,7 @@ export class DetectionService {
   /** Waits for pending alerts and verdicts, then saves every changed state. */
   async forceFlush(): Promise<void> {
     await this.#scored;
+    await this.#replacing;
     await this.#enqueue(async () => undefined);
     await this.#snapshotting;
     await this.#saveStates(false);
@@ -179,6 +224,7 @@ export class DetectionService {
     this.#subscription = undefined;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.forceFlush();
+    this.#stopped = true;
     await this.#engine.close();
   }
 

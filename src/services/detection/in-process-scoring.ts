@@ -40,6 +40,10 @@ export class InProcessScoring implements ScoringEngine {
     return Promise.resolve(this.detectors.restore(states));
   }
 
+  broken(): boolean {
+    return false;
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }
