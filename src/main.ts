@@ -32,6 +32,7 @@ import type { Registry } from './ports/registry.ts';
 import { KeyService } from './services/auth/keys.ts';
 import type { CityViews } from './services/demo/views.ts';
 import { DetectionService } from './services/detection/detection-service.ts';
+import { unknownSensor } from './core/registry/asset.ts';
 import { WorkerScoring } from './adapters/worker/worker-scoring.ts';
 import { EmergencyService } from './services/emergency/emergency-service.ts';
 import { coreParsers } from './services/edge/core-parsers.ts';
@@ -102,6 +103,15 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
   const registry = await DuckDbRegistry.open(storage.database, {
     onError: (error) => log(`registering new sensors failed: ${String(error)}`),
   });
+  // New sensors are registered a moment after their readings are acknowledged: after a crash, the
+  // readings recovered from the log register the sensors the crash left unregistered.
+  if (config.unknownSensors === 'auto-register') {
+    const missing = storage.recovered.sensors.filter((id) => !registry.hasSensor(id));
+    if (missing.length > 0) {
+      await registry.addMissingSensors(missing.map(unknownSensor));
+      log(`registered ${missing.length} sensors of recovered readings`);
+    }
+  }
   const keyStore = await DuckDbKeyStore.open(storage.database);
   const maintenance = await DuckDbMaintenanceRepository.open(storage.database);
   return { storage, registry, keyStore, maintenance };

@@ -129,6 +129,15 @@ void test('kill -9 mid-stream: after restart every acknowledged reading is prese
           assert.equal(response.status, 200, await response.clone().text());
           points.push(...((await response.json()) as { points: { ts: number; value: number }[] }).points);
         }
+        const registered = await fetch(`${restarted.baseUrl}/api/v1/sensors/${sensor}`, {
+          headers: { Authorization: `Bearer ${restarted.adminKey}` },
+        });
+        assert.equal(
+          registered.status,
+          200,
+          `${sensor}: acknowledged readings, but the sensor is not registered`,
+        );
+        await registered.arrayBuffer();
         const duplicated = points.filter((p) => p.value !== 1);
         assert.deepEqual(duplicated, [], `${sensor}: readings stored more than once`);
         const present = new Set(points.map((p) => p.ts));
@@ -138,6 +147,36 @@ void test('kill -9 mid-stream: after restart every acknowledged reading is prese
       const replayed = /recovered (\d+) readings/.exec(restarted.log())?.[1] ?? '0';
       const summary = `${total} acknowledged readings over ${acked.size} sensors survived kill -9`;
       process.stderr.write(`crash test: ${summary} (${replayed} replayed from the write-ahead log)\n`);
+    } finally {
+      restarted.child.kill('SIGTERM');
+      await restarted.exited;
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+void test('a sensor whose readings were acknowledged just before kill -9 is registered after restart', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-crash-'));
+  try {
+    const server = await startServer(dataDir);
+    const sensor = `crash-new-${Date.now()}`;
+    const response = await fetch(`${server.baseUrl}/api/v1/readings`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify([{ sensor, ts: Date.now() - 1000, value: 1 }]),
+    });
+    assert.equal(response.status, 200);
+    // New sensors are saved to the registry a moment after the acknowledgement: kill before that.
+    server.child.kill('SIGKILL');
+    assert.equal(await server.exited, 'SIGKILL');
+    const restarted = await startServer(dataDir);
+    try {
+      const registered = await fetch(`${restarted.baseUrl}/api/v1/sensors/${sensor}`, {
+        headers: { Authorization: `Bearer ${restarted.adminKey}` },
+      });
+      assert.equal(registered.status, 200, await registered.clone().text());
+      assert.match(restarted.log(), /registered 1 sensors of recovered readings/);
     } finally {
       restarted.child.kill('SIGTERM');
       await restarted.exited;

@@ -29,8 +29,8 @@ export interface EmbeddedStorage {
   queries: ReadingQueries;
   /** The shared DuckDB database, for other tables in the same file (e.g. the registry). */
   database: Database;
-  /** What opening found in the write-ahead log. */
-  recovered: { readings: number; tornBytes: number };
+  /** What opening found in the write-ahead log: readings, the sensors they belong to, torn bytes. */
+  recovered: { readings: number; sensors: string[]; tornBytes: number };
   stats(): PipelineStats;
   /** Flushes every acknowledged reading into the store and checkpoints it. */
   forceFlush(): Promise<void>;
@@ -54,11 +54,13 @@ export async function createEmbeddedStorage(options: EmbeddedStorageOptions): Pr
   const wal = await WriteAheadLog.open(walDirectory);
   const pipeline = new IngestPipeline(store, wal, pipelineOptions);
   const walIds = new Map<number, string>();
+  const recoveredSensors = new Set<string>();
   const replay = await WriteAheadLog.replay(walDirectory, async (batch) => {
     for (const [key, id] of batch.defines) walIds.set(key, id);
     await pipeline.replay(batch, (key) => {
       const id = walIds.get(key) ?? store.sensorId(key);
       if (id === undefined) throw new Error(`write-ahead log refers to unknown sensor key ${key}`);
+      recoveredSensors.add(id);
       return id;
     });
   });
@@ -69,7 +71,7 @@ export async function createEmbeddedStorage(options: EmbeddedStorageOptions): Pr
     ingestor: pipeline,
     queries: new ReadingQueryService(store),
     database,
-    recovered: { readings: replay.readings, tornBytes: replay.tornBytes },
+    recovered: { readings: replay.readings, sensors: [...recoveredSensors], tornBytes: replay.tornBytes },
     stats: () => pipeline.stats(),
     forceFlush: () => pipeline.forceFlush(),
     async shutdown() {
