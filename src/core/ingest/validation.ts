@@ -30,6 +30,8 @@ function hasControlCharacter(text: string): boolean {
 export class BatchCollector {
   readonly readings: Reading[] = [];
   readonly rejected: Rejection[] = [];
+  /** Item index of each accepted reading. */
+  readonly items: number[] = [];
   private readonly latestMillis: number;
 
   constructor(
@@ -116,11 +118,12 @@ export class BatchCollector {
       );
     } else {
       this.readings.push({ sensor, ts: Math.trunc(ts), value });
+      this.items.push(index);
     }
   }
 
   result(): ParseOutcome {
-    return { ok: true, batch: { readings: this.readings, rejected: this.rejected } };
+    return { ok: true, batch: { readings: this.readings, rejected: this.rejected, items: this.items } };
   }
 }
 

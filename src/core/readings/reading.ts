@@ -32,4 +32,10 @@ export type RejectionRule =
 export interface ParsedBatch {
   readings: Reading[];
   rejected: Rejection[];
+  /**
+   * The item (as the client sent it: JSON element, SenML record, line) each reading came from, by
+   * reading; absent when every item gives exactly one reading. A line-protocol line gives one reading
+   * per field, so a rejection found later (e.g. an unknown sensor) must name its line through this.
+   */
+  items?: number[];
 }

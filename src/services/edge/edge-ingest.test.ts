@@ -5,6 +5,7 @@ import { MemoryReadings } from '../../adapters/memory/readings.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { ParsedBatch, Reading } from '../../core/readings/reading.ts';
 import type { IngestResult } from '../../ports/ingest.ts';
+import { parseLineProtocol } from '../../core/ingest/line-protocol.ts';
 import { EdgeIngest } from './edge-ingest.ts';
 
 const batch = (sensor: string, count: number): ParsedBatch => ({
@@ -84,4 +85,37 @@ test('looks each sensor up once and asks the registry only about sensors it has 
   await registry.deleteSensor('s-1');
   await edge.accept(mixed(30));
   assert.equal(registry.hasSensor('s-1'), true, 'a deleted sensor that sends again is registered again');
+});
+
+test('under the reject policy an unknown sensor is named by the line it came from, even after multi-field lines', async () => {
+  const registry = new MemoryRegistry();
+  await registry.putSensors(
+    ['pump-1', 'pump-1.temp'].map((id) => ({
+      id,
+      kind: 'x',
+      unit: '',
+      asset: null,
+      lat: null,
+      lon: null,
+      tags: {},
+    })),
+  );
+  const edge = new EdgeIngest({
+    ingestor: new MemoryReadings(),
+    registry,
+    bus: new MemoryBus(),
+    policy: 'reject',
+  });
+  const body = [
+    'pump,sensor=pump-1 value=1,temp=20 1700000000000',
+    'pump,sensor=nobody value=2 1700000000000',
+  ].join('\n');
+  const parsed = parseLineProtocol(body, 'ms', 1_700_000_000_000);
+  assert.ok(parsed.ok);
+  const outcome = await edge.accept(parsed.batch);
+  assert.equal(outcome.ok, true);
+  assert.deepEqual(
+    outcome.rejected.map((r) => [r.index, r.sensor, r.rule]),
+    [[1, 'nobody', 'unknown-sensor']],
+  );
 });

@@ -95,7 +95,8 @@ export class EdgeIngest {
 
   async accept(batch: ParsedBatch): Promise<EdgeOutcome> {
     const { ingestor, registry, bus, policy, observer } = this.#options;
-    const indexes = policy === 'reject' ? survivorIndexes(batch.readings, batch.rejected) : undefined;
+    const indexes =
+      policy === 'reject' ? (batch.items ?? survivorIndexes(batch.readings, batch.rejected)) : undefined;
     const keys = this.#keys(batch.readings);
     const isKnown = keys === undefined ? knownSensors(registry) : this.#knownByKey(keys);
     const outcome = applyUnknownSensorPolicy(batch.readings, policy, isKnown, indexes);
