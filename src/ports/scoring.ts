@@ -24,8 +24,11 @@ export interface ScoringEngine {
   sensorCount(): number;
   /** The kept (ts, value, score) points of a sensor in [fromMillis, toMillis); undefined if unknown. */
   history(sensor: string, fromMillis: number, toMillis: number): Promise<EvidencePoint[] | undefined>;
-  /** States of the sensors updated since the last call (all of them with `all`), marking them clean. */
-  takeStates(all: boolean): Promise<DetectorState[]>;
+  /**
+   * States of the sensors updated since they were last taken (all of them with `all`), at most
+   * `limit`, marking them clean.
+   */
+  takeStates(all: boolean, limit?: number): Promise<DetectorState[]>;
   /** Marks sensors dirty again after their states failed to save. */
   markDirty(sensors: readonly string[]): void;
   /** Revives saved states; a state the detector cannot read is skipped and counted. */

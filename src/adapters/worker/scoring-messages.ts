@@ -12,7 +12,7 @@ export interface ScoringThreadData {
 export type ScoringRequest =
   | ({ type: 'score'; id: number } & ReadingColumns)
   | { type: 'history'; id: number; sensor: string; fromMillis: number; toMillis: number }
-  | { type: 'take'; id: number; all: boolean }
+  | { type: 'take'; id: number; all: boolean; limit: number }
   | { type: 'dirty'; id: number; sensors: string }
   | { type: 'restore'; id: number; states: PackedStates };
 

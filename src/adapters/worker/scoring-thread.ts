@@ -32,7 +32,7 @@ function answer(request: ScoringRequest): ScoringReply {
         points: detectors.history(request.sensor, request.fromMillis, request.toMillis),
       };
     case 'take':
-      return { ...base, type: 'take', states: packStates(detectors.takeStates(request.all)) };
+      return { ...base, type: 'take', states: packStates(detectors.takeStates(request.all, request.limit)) };
     case 'dirty':
       detectors.markDirty(splitSensors(request.sensors));
       return { ...base, type: 'dirty' };

@@ -70,8 +70,8 @@ export class WorkerScoring implements ScoringEngine {
     return reply.type === 'history' ? reply.points : undefined;
   }
 
-  async takeStates(all: boolean): Promise<DetectorState[]> {
-    const reply = await this.#send({ type: 'take', all });
+  async takeStates(all: boolean, limit = Number.POSITIVE_INFINITY): Promise<DetectorState[]> {
+    const reply = await this.#send({ type: 'take', all, limit });
     return reply.type === 'take' ? unpackStates(reply.states) : [];
   }
 

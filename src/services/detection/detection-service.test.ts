@@ -397,3 +397,36 @@ test('replaces detectors whose thread died, resuming from the saved states', asy
   );
   await service.shutdown();
 });
+
+test('saves a snapshot of many sensors in chunks, every changed state once', async () => {
+  const repository = new MemoryMaintenanceRepository();
+  const writes: number[] = [];
+  const save = repository.saveDetectorStates.bind(repository);
+  repository.saveDetectorStates = (states) => {
+    writes.push(states.length);
+    return save(states);
+  };
+  const service = new DetectionService({
+    bus: new MemoryBus(),
+    repository,
+    states: repository,
+    registry: new MemoryRegistry(),
+    detector: stepDetector,
+    snapshotIntervalMillis: 0,
+    snapshotChunkStates: 2,
+  });
+  service.accept(Array.from({ length: 5 }, (_, i) => ({ sensor: `s-${i}`, ts: minute, value: 1 })));
+  await service.forceFlush();
+  assert.deepEqual(writes, [2, 2, 1]);
+  assert.deepEqual((await repository.loadDetectorStates()).map((s) => s.sensor).sort(), [
+    's-0',
+    's-1',
+    's-2',
+    's-3',
+    's-4',
+  ]);
+  service.accept([{ sensor: 's-3', ts: 2 * minute, value: 1 }]);
+  await service.forceFlush();
+  assert.deepEqual(writes, [2, 2, 1, 1], 'then only the changed state');
+  await service.shutdown();
+});

@@ -32,6 +32,8 @@ export interface DetectionServiceOptions {
    * `LEARNING_POINTS` (750, NAB's probation); 0 lets a new sensor alert from its first reading.
    */
   learningReadings?: number;
+  /** States saved per write; a snapshot of many sensors is written in chunks. Default 50,000. */
+  snapshotChunkStates?: number;
   /** How often changed detector states are saved. Default five minutes; 0 disables the timer. */
   snapshotIntervalMillis?: number;
   /**
@@ -277,20 +279,31 @@ export class DetectionService {
     });
   }
 
+  /**
+   * Saves changed states in chunks of `snapshotChunkStates`, so that a million sensors' states are
+   * never all copied at once. Stops after one pass over the sensors even if readings keep
+   * changing states meanwhile (those wait for the next snapshot).
+   */
   async #saveStates(all: boolean): Promise<void> {
-    let states;
-    try {
-      states = await this.#engine.takeStates(all);
-    } catch (error) {
-      this.#onError(error);
-      return;
-    }
-    if (states.length === 0) return;
-    try {
-      await this.#options.states.saveDetectorStates(states);
-    } catch (error) {
-      this.#engine.markDirty(states.map((state) => state.sensor));
-      this.#onError(error);
+    const chunk = this.#options.snapshotChunkStates ?? 50_000;
+    const passes = Math.ceil(this.#engine.sensorCount() / chunk) + 1;
+    for (let pass = 0; pass < passes; pass++) {
+      let states;
+      try {
+        states = await this.#engine.takeStates(all && pass === 0, chunk);
+      } catch (error) {
+        this.#onError(error);
+        return;
+      }
+      if (states.length === 0) return;
+      try {
+        await this.#options.states.saveDetectorStates(states);
+      } catch (error) {
+        this.#engine.markDirty(states.map((state) => state.sensor));
+        this.#onError(error);
+        return;
+      }
+      if (states.length < chunk) return;
     }
   }
 }

@@ -28,8 +28,8 @@ export class InProcessScoring implements ScoringEngine {
     return Promise.resolve(this.detectors.history(sensor, fromMillis, toMillis));
   }
 
-  takeStates(all: boolean): Promise<DetectorState[]> {
-    return Promise.resolve(this.detectors.takeStates(all));
+  takeStates(all: boolean, limit?: number): Promise<DetectorState[]> {
+    return Promise.resolve(this.detectors.takeStates(all, limit));
   }
 
   markDirty(sensors: readonly string[]): void {

@@ -104,11 +104,16 @@ export class SensorDetectors {
     return entry === undefined ? undefined : this.#history.between(entry.ring, fromMillis, toMillis);
   }
 
-  /** States of the sensors updated since the last call (all of them with `all`), marking them clean. */
-  takeStates(all = false): DetectorState[] {
+  /**
+   * States of the sensors updated since they were last taken (all of them with `all`), at most
+   * `limit` of them, marking them clean: a caller takes a million sensors' states in chunks.
+   */
+  takeStates(all = false, limit = Number.POSITIVE_INFINITY): DetectorState[] {
     const states: DetectorState[] = [];
+    if (all) for (const entry of this.#entries.values()) entry.dirty = true;
     for (const [sensor, entry] of this.#entries) {
-      if (!all && !entry.dirty) continue;
+      if (states.length >= limit) break;
+      if (!entry.dirty) continue;
       entry.dirty = false;
       states.push({
         sensor,
