@@ -174,7 +174,10 @@ async function assemble(
   const parsers = coreParsers({ maxFutureMillis: config.maxFutureMillis });
   const policy = config.unknownSensors;
   const detection = await startDetection(config, stores, bus, log);
-  if (detection !== undefined) undo.push(() => detection.shutdown());
+  if (detection !== undefined) {
+    undo.push(() => detection.shutdown());
+    metrics.watchDetection(detection);
+  }
   const edge = new EdgeIngest({
     ingestor: storage.ingestor,
     registry,

@@ -43,6 +43,43 @@ export class Metrics implements IngestObserver {
       collectDefaultMetrics({ register: this.registry, prefix: 'urban_brain_' });
   }
 
+  /**
+   * Failure-prediction gauges, read when scraped: readings waiting for the detectors, sensors
+   * with a detector, and how often the detectors' thread was restarted.
+   */
+  watchDetection(detection: {
+    backlogReadings(): number;
+    status(): { sensors: number; restarts: number; pendingAlerts: number };
+  }): void {
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read());
+        },
+      });
+    gauge('urban_brain_detection_backlog_readings', 'Accepted readings not yet scored by the detectors', () =>
+      detection.backlogReadings(),
+    );
+    gauge(
+      'urban_brain_detection_sensors',
+      'Sensors with a failure-prediction detector',
+      () => detection.status().sensors,
+    );
+    gauge(
+      'urban_brain_detection_restarts',
+      'Times the detectors were restarted from saved states',
+      () => detection.status().restarts,
+    );
+    gauge(
+      'urban_brain_detection_pending_alerts',
+      'Crossings waiting to become alerts',
+      () => detection.status().pendingAlerts,
+    );
+  }
+
   accepted(count: number): void {
     this.#accepted.inc(count);
   }
