@@ -161,9 +161,48 @@ void test('a snapshot taken past 2^16 readings continues exactly, across the wra
   assert.ok(alarms > 0, 'the bursts raise alarms after the wrap');
 });
 
+void test('detectors sharing slabs keep their states apart: interleaved readings score as separate runs do', () => {
+  // 1,100 detectors span two slabs of 1,024 states; each sees its own stream, one reading each in turn.
+  const sensors = 1_100;
+  const readings = 400;
+  const signal = (sensor: number, i: number, noise: () => number): number =>
+    sensor + noise() * (1 + (sensor % 5)) + (i > 300 && sensor % 7 === 0 ? 9 : 0);
+  const alone = Array.from({ length: sensors }, (_, sensor) => {
+    const detector = new RarityDetector();
+    const noise = noiseSource(sensor + 1);
+    const out = new Float64Array(readings);
+    for (let i = 0; i < readings; i++) out[i] = detector.update(timestampAt(i), signal(sensor, i, noise));
+    return { out, bytes: detector.snapshot() };
+  });
+  const detectors = Array.from({ length: sensors }, () => new RarityDetector());
+  const noises = Array.from({ length: sensors }, (_, sensor) => noiseSource(sensor + 1));
+  let alarms = 0;
+  for (let i = 0; i < readings; i++)
+    for (let sensor = 0; sensor < sensors; sensor++) {
+      const score = (detectors[sensor] as RarityDetector).update(
+        timestampAt(i),
+        signal(sensor, i, noises[sensor] as () => number),
+      );
+      assert.equal(score, alone[sensor]?.out[i], `sensor ${sensor}, reading ${i}`);
+      if (score >= DEFAULT_THRESHOLD) alarms++;
+    }
+  detectors.forEach((detector, sensor) => assert.deepEqual(detector.snapshot(), alone[sensor]?.bytes));
+  assert.ok(alarms > 0, 'the level steps raise alarms');
+});
+
 void test('restore refuses bytes that are not a rarity state', () => {
   assert.equal(RarityDetector.restore(new Uint8Array(10)), undefined);
   assert.equal(findDetector('rarity')?.restore(new Uint8Array(3)), undefined);
+});
+
+void test('refuses snapshot bytes of the wrong length instead of writing past its own state', () => {
+  assert.throws(
+    () =>
+      new RarityDetector(DEFAULT_RARITY_OPTIONS, new Uint8Array(RarityDetector.snapshotBytes + 8).fill(255)),
+    /snapshot holds 920 bytes, got 928/,
+  );
+  const next = new RarityDetector();
+  assert.equal(next.readingsSeen(), 0);
 });
 
 void test('refuses options that are not finite and non-negative', () => {

@@ -9,7 +9,9 @@ import {
 } from './return-period.ts';
 import type { HorizonOptions } from './return-period.ts';
 import { PROTOTYPES, SHAPE_DIMENSIONS, WINDOW_POINTS, shapeNovelty } from './shape-memory.ts';
-import type { ShapeMemory } from './shape-memory.ts';
+import type { ShapeLayout } from './shape-memory.ts';
+import { StateSlabs } from './state-slab.ts';
+import type { SlabViews } from './state-slab.ts';
 import { alphaOf } from './surprise.ts';
 
 /** Options of the rarity detector; half-lives and horizons are in readings. */
@@ -142,25 +144,63 @@ const SHAPE_COUNTS_AT = HOUR_COUNTS_AT + HOURS;
 const SNAPSHOT_BYTES = SHAPE_COUNTS_AT + PROTOTYPES;
 const MAX_HOUR_COUNT = 255;
 
+const SHAPE_LAYOUT: ShapeLayout = {
+  windowAt: WINDOW_AT,
+  prototypesAt: PROTOTYPES_AT,
+  countsAt: SHAPE_COUNTS_AT,
+  lastUseAt: LAST_USE_AT,
+  prototypeCountAt: Slot.PrototypeCount * 8,
+};
+
 const HOUR_MILLIS = 3_600_000;
-/** Option objects already checked: a million sensors share one, so it is checked once. */
-const validated = new WeakSet<object>();
 /**
- * Detector states are carved out of shared slabs of 1,024 states (0.9 MB) rather than one small
- * buffer per sensor: creating a detector is the cost of a sensor's first reading, and a million
- * small buffers also cost the garbage collector.
+ * Detector states are carved out of shared slabs of 1,024 states (0.9 MB), and the typed-array
+ * views are made once per slab: a detector is one small object (its slab's views, its byte offset
+ * and its configuration), so a million sensors cost a few dozen MB of heap beside their states.
  */
 const STRIDE = Math.ceil(SNAPSHOT_BYTES / 8) * 8;
-let slab = new ArrayBuffer(0);
-let slabOffset = 0;
-function slabBytes(): Uint8Array {
-  if (slabOffset + STRIDE > slab.byteLength) {
-    slab = new ArrayBuffer(STRIDE * 1024);
-    slabOffset = 0;
+const slabs = new StateSlabs(STRIDE, 1024);
+
+/** What a configuration derives once (smoothing rates); shared by every detector using it. */
+interface Tuning {
+  options: RarityOptions;
+  fastAlpha: number;
+  slowAlpha: number;
+  varianceAlpha: number;
+  sustainedAlpha: number;
+}
+/**
+ * Configurations already checked and derived: a million sensors share one, so it is done once.
+ * An options object is therefore taken as immutable once a detector uses it.
+ */
+const tunings = new WeakMap<RarityOptions, Tuning>();
+
+function tuningOf(options: RarityOptions): Tuning {
+  const known = tunings.get(options);
+  if (known !== undefined) return known;
+  for (const [key, value] of Object.entries(options)) {
+    if (!Number.isFinite(value) || value < 0)
+      throw new Error(`rarity: option ${key} = ${value} must be a finite number ≥ 0`);
   }
-  const bytes = new Uint8Array(slab, slabOffset, SNAPSHOT_BYTES);
-  slabOffset += STRIDE;
-  return bytes;
+  if (options.repeatPoints < options.refractoryPoints)
+    throw new Error(
+      `rarity: option repeatPoints = ${options.repeatPoints} must be ≥ refractoryPoints = ${options.refractoryPoints}`,
+    );
+  if (options.horizonPoints > MAX_AGE_POINTS || options.minHorizonPoints > options.horizonPoints)
+    throw new Error(
+      `rarity: options minHorizonPoints = ${options.minHorizonPoints} ≤ horizonPoints = ${options.horizonPoints} ≤ ${MAX_AGE_POINTS} must hold`,
+    );
+  if (options.alarmLevel > 1)
+    throw new Error(`rarity: option alarmLevel = ${options.alarmLevel} must be ≤ 1`);
+  const tuning: Tuning = {
+    options,
+    fastAlpha: alphaOf(options.fastHalfLifePoints),
+    slowAlpha: alphaOf(options.slowHalfLifePoints),
+    varianceAlpha: alphaOf(options.varianceHalfLifePoints),
+    sustainedAlpha: alphaOf(options.sustainedVarianceHalfLifePoints),
+  };
+  tunings.set(options, tuning);
+  return tuning;
 }
 /** The hour profile is used once it explains the value at least this much better than a flat mean. */
 const SEASONAL_VARIANCE_RATIO = 0.5;
@@ -186,57 +226,22 @@ const STEP_RATE = 0.01;
  *    while longer every score below the alarm's own;
  * 5. range rule (numenta's "spatial anomaly"): a reading beyond every reading seen so far, by 3 % of
  *    that range and at least 0.66 mean absolute steps, scores 1.
- * State: 920 bytes (SNAPSHOT_BYTES).
+ * State: 920 bytes (SNAPSHOT_BYTES) in a shared slab; heap: one object of three fields.
  */
 export class RarityDetector implements AnomalyDetector {
-  private readonly state: Float64Array;
-  private readonly hourMeans: Float32Array;
-  private readonly hourCounts: Uint8Array;
-  private readonly levels: Uint16Array;
-  private readonly memory: ShapeMemory;
-  private readonly fastAlpha: number;
-  private readonly slowAlpha: number;
-  private readonly varianceAlpha: number;
-  private readonly sustainedAlpha: number;
-  private readonly used = { count: 0 };
+  private readonly tuning: Tuning;
+  /** The slab holding this detector's state, and where in it the state starts (bytes). */
+  private readonly views: SlabViews;
+  private readonly byteOffset: number;
 
-  constructor(
-    private readonly options: RarityOptions = DEFAULT_RARITY_OPTIONS,
-    snapshot?: Uint8Array,
-  ) {
-    if (!validated.has(options))
-      for (const [key, value] of Object.entries(options)) {
-        if (!Number.isFinite(value) || value < 0)
-          throw new Error(`rarity: option ${key} = ${value} must be a finite number ≥ 0`);
-      }
-    if (options.repeatPoints < options.refractoryPoints)
-      throw new Error(
-        `rarity: option repeatPoints = ${options.repeatPoints} must be ≥ refractoryPoints = ${options.refractoryPoints}`,
-      );
-    if (options.horizonPoints > MAX_AGE_POINTS || options.minHorizonPoints > options.horizonPoints)
-      throw new Error(
-        `rarity: options minHorizonPoints = ${options.minHorizonPoints} ≤ horizonPoints = ${options.horizonPoints} ≤ ${MAX_AGE_POINTS} must hold`,
-      );
-    if (options.alarmLevel > 1)
-      throw new Error(`rarity: option alarmLevel = ${options.alarmLevel} must be ≤ 1`);
-    validated.add(options);
-    const bytes = slabBytes();
-    if (snapshot !== undefined) bytes.set(snapshot);
-    const { buffer, byteOffset } = bytes;
-    this.state = new Float64Array(buffer, byteOffset, Slot.Length);
-    this.hourMeans = new Float32Array(buffer, byteOffset + HOUR_MEANS_AT, HOURS);
-    this.hourCounts = new Uint8Array(buffer, byteOffset + HOUR_COUNTS_AT, HOURS);
-    this.levels = new Uint16Array(buffer, byteOffset + LEVELS_AT, LEVELS_LENGTH);
-    this.memory = {
-      window: new Float32Array(buffer, byteOffset + WINDOW_AT, WINDOW_POINTS),
-      prototypes: new Int16Array(buffer, byteOffset + PROTOTYPES_AT, PROTOTYPES * SHAPE_DIMENSIONS),
-      counts: new Uint8Array(buffer, byteOffset + SHAPE_COUNTS_AT, PROTOTYPES),
-      lastUse: new Uint16Array(buffer, byteOffset + LAST_USE_AT, PROTOTYPES),
-    };
-    this.fastAlpha = alphaOf(options.fastHalfLifePoints);
-    this.slowAlpha = alphaOf(options.slowHalfLifePoints);
-    this.varianceAlpha = alphaOf(options.varianceHalfLifePoints);
-    this.sustainedAlpha = alphaOf(options.sustainedVarianceHalfLifePoints);
+  constructor(options: RarityOptions = DEFAULT_RARITY_OPTIONS, snapshot?: Uint8Array) {
+    this.tuning = tuningOf(options);
+    if (snapshot !== undefined && snapshot.byteLength !== SNAPSHOT_BYTES)
+      throw new Error(`rarity: a snapshot holds ${SNAPSHOT_BYTES} bytes, got ${snapshot.byteLength}`);
+    const { views, byteOffset } = slabs.allocate();
+    if (snapshot !== undefined) views.uint8.set(snapshot, byteOffset);
+    this.views = views;
+    this.byteOffset = byteOffset;
   }
 
   /** Size of a snapshot in bytes. */
@@ -250,78 +255,83 @@ export class RarityDetector implements AnomalyDetector {
   }
 
   update(timestampMillis: number, raw: number): number {
-    const s = this.state;
-    const index = (s[Slot.Count] as number) + 1;
-    s[Slot.Count] = index;
+    const s = this.views.float64;
+    const b = this.byteOffset >> 3;
+    const tuning = this.tuning;
+    const o = tuning.options;
+    const index = (s[b + Slot.Count] as number) + 1;
+    s[b + Slot.Count] = index;
     if (index === 1) {
-      s[Slot.FastMean] = raw;
-      s[Slot.SlowMean] = raw;
-      s[Slot.OverallMean] = raw;
-      s[Slot.RangeLow] = raw;
-      s[Slot.RangeHigh] = raw;
-      s[Slot.LastReading] = raw;
+      s[b + Slot.FastMean] = raw;
+      s[b + Slot.SlowMean] = raw;
+      s[b + Slot.OverallMean] = raw;
+      s[b + Slot.RangeLow] = raw;
+      s[b + Slot.RangeHigh] = raw;
+      s[b + Slot.LastReading] = raw;
       return 0;
     }
     const value = this.deseasonalise(timestampMillis, raw);
-    const slowMean = s[Slot.SlowMean] as number;
-    const slowVariance = s[Slot.SlowVariance] as number;
+    const slowMean = s[b + Slot.SlowMean] as number;
+    const slowVariance = s[b + Slot.SlowVariance] as number;
     const floor = 1e-8 * (slowMean * slowMean + 1e-4);
     const sd = Math.sqrt(slowVariance + floor);
-    const fastAlpha = index <= 10 ? 1 / index : this.fastAlpha;
-    const fastMean = (s[Slot.FastMean] as number) + fastAlpha * (value - (s[Slot.FastMean] as number));
-    s[Slot.FastMean] = fastMean;
+    const fastAlpha = index <= 10 ? 1 / index : tuning.fastAlpha;
+    const fastMean =
+      (s[b + Slot.FastMean] as number) + fastAlpha * (value - (s[b + Slot.FastMean] as number));
+    s[b + Slot.FastMean] = fastMean;
 
     const meanShift = Math.abs(fastMean - slowMean) / sd;
     const spike = Math.abs(value - slowMean) / sd;
-    const readingStep = Math.abs(raw - (s[Slot.LastReading] as number));
-    s[Slot.LastReading] = raw;
-    const meanStep = s[Slot.MeanStep] as number;
+    const readingStep = Math.abs(raw - (s[b + Slot.LastReading] as number));
+    s[b + Slot.LastReading] = raw;
+    const meanStep = s[b + Slot.MeanStep] as number;
     const stepRate = index <= STEP_READY_COUNT ? 1 / (index - 1) : STEP_RATE;
-    s[Slot.MeanStep] = meanStep + stepRate * (readingStep - meanStep);
+    s[b + Slot.MeanStep] = meanStep + stepRate * (readingStep - meanStep);
     const rangeScore = this.rangeRule(
       index,
       raw,
-      Math.max(this.options.rangeMarginSteps * meanStep, this.options.rangeMarginSigmas * sd),
+      Math.max(o.rangeMarginSteps * meanStep, o.rangeMarginSigmas * sd),
     );
-    const logVarianceRatio = Math.log(((s[Slot.FastVariance] as number) + floor) / (slowVariance + floor));
+    const logVarianceRatio = Math.log(
+      ((s[b + Slot.FastVariance] as number) + floor) / (slowVariance + floor),
+    );
     const sustainedRise =
-      Math.max(0, Math.log(((s[Slot.SustainedVariance] as number) + floor) / (slowVariance + floor))) *
-      this.options.sustainedVarianceGain;
-    const varianceRise = Math.max(0, logVarianceRatio) * this.options.varianceGain;
-    const varianceDrop = Math.max(0, -logVarianceRatio) * this.options.varianceDropGain;
+      Math.max(0, Math.log(((s[b + Slot.SustainedVariance] as number) + floor) / (slowVariance + floor))) *
+      o.sustainedVarianceGain;
+    const varianceRise = Math.max(0, logVarianceRatio) * o.varianceGain;
+    const varianceDrop = Math.max(0, -logVarianceRatio) * o.varianceDropGain;
     const step = index - 1;
+    const uint16 = this.views.uint16;
+    const levelsAt = (this.byteOffset + LEVELS_AT) >> 1;
     if (step % AGE_SWEEP_POINTS === 0) {
-      ageLevels(this.levels, step);
-      ageLevels(this.memory.lastUse, step);
+      ageLevels(uint16, step, levelsAt, LEVELS_LENGTH);
+      ageLevels(uint16, step, (this.byteOffset + LAST_USE_AT) >> 1, PROTOTYPES);
     }
-    const novelty = shapeNovelty(
-      this.memory,
-      step,
-      value,
-      slowMean,
-      sd,
-      s[Slot.PrototypeCount] as number,
-      this.used,
-    );
-    s[Slot.PrototypeCount] = this.used.count;
+    const novelty = shapeNovelty(this.views, this.byteOffset, SHAPE_LAYOUT, step, value, slowMean, sd);
 
-    const clip = this.options.clipSigmas * sd;
+    const clip = o.clipSigmas * sd;
     const residual = Math.max(-clip, Math.min(clip, value - slowMean));
-    const a = index <= 20 ? 1 / index : this.slowAlpha;
-    s[Slot.SlowMean] = slowMean + a * residual;
-    s[Slot.SlowVariance] = (1 - a) * (slowVariance + a * residual * residual);
-    const va = index <= 20 ? 1 / index : this.varianceAlpha;
-    s[Slot.FastVariance] = (1 - va) * (s[Slot.FastVariance] as number) + va * residual * residual;
-    const sa = index <= 20 ? 1 / index : this.sustainedAlpha;
-    s[Slot.SustainedVariance] = (1 - sa) * (s[Slot.SustainedVariance] as number) + sa * residual * residual;
+    const a = index <= 20 ? 1 / index : tuning.slowAlpha;
+    s[b + Slot.SlowMean] = slowMean + a * residual;
+    s[b + Slot.SlowVariance] = (1 - a) * (slowVariance + a * residual * residual);
+    const va = index <= 20 ? 1 / index : tuning.varianceAlpha;
+    s[b + Slot.FastVariance] = (1 - va) * (s[b + Slot.FastVariance] as number) + va * residual * residual;
+    const sa = index <= 20 ? 1 / index : tuning.sustainedAlpha;
+    s[b + Slot.SustainedVariance] =
+      (1 - sa) * (s[b + Slot.SustainedVariance] as number) + sa * residual * residual;
 
-    const o = this.options;
-    const sustainedScore = returnPeriodScore(this.levels, 0, sustainedRise, step, o);
-    const varianceScore = returnPeriodScore(this.levels, LEVEL_COUNT, varianceRise, step, o);
-    const shapeScore = returnPeriodScore(this.levels, 2 * LEVEL_COUNT, novelty * o.shapeGain, step, o);
-    const dropScore = returnPeriodScore(this.levels, 3 * LEVEL_COUNT, varianceDrop, step, o);
-    const spikeScore = returnPeriodScore(this.levels, 4 * LEVEL_COUNT, spike * o.spikeGain, step, o);
-    const shiftScore = returnPeriodScore(this.levels, 5 * LEVEL_COUNT, meanShift * o.meanShiftGain, step, o);
+    const sustainedScore = returnPeriodScore(uint16, levelsAt, sustainedRise, step, o);
+    const varianceScore = returnPeriodScore(uint16, levelsAt + LEVEL_COUNT, varianceRise, step, o);
+    const shapeScore = returnPeriodScore(uint16, levelsAt + 2 * LEVEL_COUNT, novelty * o.shapeGain, step, o);
+    const dropScore = returnPeriodScore(uint16, levelsAt + 3 * LEVEL_COUNT, varianceDrop, step, o);
+    const spikeScore = returnPeriodScore(uint16, levelsAt + 4 * LEVEL_COUNT, spike * o.spikeGain, step, o);
+    const shiftScore = returnPeriodScore(
+      uint16,
+      levelsAt + 5 * LEVEL_COUNT,
+      meanShift * o.meanShiftGain,
+      step,
+      o,
+    );
     if (step < o.warmupPoints) return 0;
     let score = Math.max(
       sustainedScore,
@@ -332,28 +342,26 @@ export class RarityDetector implements AnomalyDetector {
       shiftScore,
       rangeScore,
     );
-    const refractory = s[Slot.Refractory] as number;
+    const refractory = s[b + Slot.Refractory] as number;
     const quieted =
       refractory > 0 &&
-      (refractory > o.repeatPoints - o.refractoryPoints || score < (s[Slot.LastAlarm] as number));
-    if (refractory > 0) s[Slot.Refractory] = refractory - 1;
+      (refractory > o.repeatPoints - o.refractoryPoints || score < (s[b + Slot.LastAlarm] as number));
+    if (refractory > 0) s[b + Slot.Refractory] = refractory - 1;
     if (quieted) {
       score *= 0.5;
     } else if (score >= o.alarmLevel) {
-      s[Slot.Refractory] = o.repeatPoints;
-      s[Slot.LastAlarm] = score;
+      s[b + Slot.Refractory] = o.repeatPoints;
+      s[b + Slot.LastAlarm] = score;
     }
     return clampScore(score);
   }
 
   snapshot(): Uint8Array {
-    return new Uint8Array(
-      this.state.buffer.slice(this.state.byteOffset, this.state.byteOffset + SNAPSHOT_BYTES),
-    );
+    return new Uint8Array(this.views.buffer.slice(this.byteOffset, this.byteOffset + SNAPSHOT_BYTES));
   }
 
   readingsSeen(): number {
-    return this.state[Slot.Count] as number;
+    return this.views.float64[(this.byteOffset >> 3) + Slot.Count] as number;
   }
 
   /**
@@ -361,47 +369,56 @@ export class RarityDetector implements AnomalyDetector {
    * and at least `minimumMargin`), else 0; widens the range.
    */
   private rangeRule(index: number, raw: number, minimumMargin: number): number {
-    const s = this.state;
-    const low = s[Slot.RangeLow] as number;
-    const high = s[Slot.RangeHigh] as number;
-    const margin = Math.max(this.options.rangeMarginFraction * (high - low), minimumMargin);
+    const s = this.views.float64;
+    const b = this.byteOffset >> 3;
+    const low = s[b + Slot.RangeLow] as number;
+    const high = s[b + Slot.RangeHigh] as number;
+    const o = this.tuning.options;
+    const margin = Math.max(o.rangeMarginFraction * (high - low), minimumMargin);
     const beyond =
-      this.options.rangeMarginFraction > 0 &&
-      index > this.options.rangeWarmupPoints &&
+      o.rangeMarginFraction > 0 &&
+      index > o.rangeWarmupPoints &&
       high > low &&
       (raw > high + margin || raw < low - margin);
-    if (raw < low) s[Slot.RangeLow] = raw;
-    if (raw > high) s[Slot.RangeHigh] = raw;
+    if (raw < low) s[b + Slot.RangeLow] = raw;
+    if (raw > high) s[b + Slot.RangeHigh] = raw;
     return beyond ? 1 : 0;
   }
 
   /** Subtracts the hour-of-day profile when it fits clearly better than a flat mean; learns both. */
   private deseasonalise(timestampMillis: number, value: number): number {
-    const s = this.state;
+    const s = this.views.float64;
+    const b = this.byteOffset >> 3;
     const hour = (((Math.floor(timestampMillis / HOUR_MILLIS) % HOURS) + HOURS) % HOURS) | 0;
-    const count = this.hourCounts[hour] as number;
-    const hourMean = this.hourMeans[hour] as number;
-    const overall = s[Slot.OverallMean] as number;
+    const hourMeans = this.views.float32;
+    const hourCounts = this.views.uint8;
+    const meanAt = ((this.byteOffset + HOUR_MEANS_AT) >> 2) + hour;
+    const countAt = this.byteOffset + HOUR_COUNTS_AT + hour;
+    const count = hourCounts[countAt] as number;
+    const hourMean = hourMeans[meanAt] as number;
+    const overall = s[b + Slot.OverallMean] as number;
     const ready = count >= HOUR_READY_COUNT;
     const seasonal =
       ready &&
-      (s[Slot.SeasonalVariance] as number) < SEASONAL_VARIANCE_RATIO * (s[Slot.PlainVariance] as number);
+      (s[b + Slot.SeasonalVariance] as number) <
+        SEASONAL_VARIANCE_RATIO * (s[b + Slot.PlainVariance] as number);
     const result = seasonal ? value - (hourMean - overall) : value;
     const plainError = value - overall;
     const profileError = value - (ready ? hourMean : overall);
-    s[Slot.PlainVariance] =
-      (1 - PROFILE_FIT_RATE) * (s[Slot.PlainVariance] as number) + PROFILE_FIT_RATE * plainError * plainError;
-    s[Slot.SeasonalVariance] =
-      (1 - PROFILE_FIT_RATE) * (s[Slot.SeasonalVariance] as number) +
+    s[b + Slot.PlainVariance] =
+      (1 - PROFILE_FIT_RATE) * (s[b + Slot.PlainVariance] as number) +
+      PROFILE_FIT_RATE * plainError * plainError;
+    s[b + Slot.SeasonalVariance] =
+      (1 - PROFILE_FIT_RATE) * (s[b + Slot.SeasonalVariance] as number) +
       PROFILE_FIT_RATE * profileError * profileError;
     // A plain average until the EW mean's window is filled: an EW mean started at the first
     // reading keeps that reading's error for thousands of readings, and the profile test then
     // mistakes the error for a daily cycle.
-    const overallRate = Math.max(OVERALL_RATE, 1 / (s[Slot.Count] as number));
-    s[Slot.OverallMean] = overall + overallRate * (value - overall);
+    const overallRate = Math.max(OVERALL_RATE, 1 / (s[b + Slot.Count] as number));
+    s[b + Slot.OverallMean] = overall + overallRate * (value - overall);
     const rate = count < 10 ? 1 / (count + 1) : HOUR_RATE;
-    this.hourMeans[hour] = hourMean + rate * (value - hourMean);
-    if (count < MAX_HOUR_COUNT) this.hourCounts[hour] = count + 1;
+    hourMeans[meanAt] = hourMean + rate * (value - hourMean);
+    if (count < MAX_HOUR_COUNT) hourCounts[countAt] = count + 1;
     return result;
   }
 }

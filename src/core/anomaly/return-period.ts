@@ -68,9 +68,18 @@ export function returnPeriodScore(
   return score < 1 ? score : 1;
 }
 
-/** Caps every age in `table` (reading numbers modulo 2^16) at MAX_AGE_POINTS; see the module note. */
-export function ageLevels(table: Uint16Array, index: number): void {
+/**
+ * Caps every age in `table[offset .. offset + length)` (reading numbers modulo 2^16) at
+ * MAX_AGE_POINTS; see the module note.
+ */
+export function ageLevels(
+  table: Uint16Array,
+  index: number,
+  offset = 0,
+  length = table.length - offset,
+): void {
   const oldest = (index - MAX_AGE_POINTS) & 0xffff;
-  for (let k = 0; k < table.length; k++)
+  const end = offset + length;
+  for (let k = offset; k < end; k++)
     if (((index - (table[k] as number)) & 0xffff) > MAX_AGE_POINTS) table[k] = oldest;
 }
