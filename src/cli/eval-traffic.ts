@@ -37,6 +37,8 @@ vehicles finished, average queue and delay, and simulation steps per second.
   --phases N               green phases offered per intersection (default 4)
   --decision-seconds N     seconds between decisions, yellow included (default 15)
   --yellow-seconds N       yellow when the phase changes (default 5)
+  --yellow-scope all|ending  (SUMO) which links a change turns yellow: all non-right-turn links
+                           (default, the field's setting) or only those that lose green
   --engine cityflow|sumo   simulator (default cityflow: the TypeScript CityFlow model)
   --sumocfg FILE           SUMO configuration (with --engine sumo)
   --emergency ROADS@SECONDS  add an ambulance on the comma-separated route at that time (repeatable);
@@ -51,6 +53,8 @@ interface Settings {
   readonly phases: number;
   readonly cadence: DecisionCadence;
   readonly emergency: readonly EmergencyTrip[];
+  /** SUMO only: links a phase change turns yellow. */
+  readonly yellowScope?: 'all' | 'ending';
 }
 
 type Row = Record<string, unknown> & { controller: string };
@@ -234,6 +238,7 @@ async function evaluateWithSumo(
     seed: settings.seed,
     phaseLimit: settings.phases,
     cadence: settings.cadence,
+    yellowScope: settings.yellowScope,
   });
   return results.map((r, i) => ({
     ...settingsFields(settings),
@@ -284,6 +289,7 @@ export async function run(args: string[]): Promise<number> {
         phases: { type: 'string' },
         'decision-seconds': { type: 'string' },
         'yellow-seconds': { type: 'string' },
+        'yellow-scope': { type: 'string' },
         engine: { type: 'string' },
         sumocfg: { type: 'string' },
         emergency: { type: 'string', multiple: true },
@@ -306,7 +312,15 @@ export async function run(args: string[]): Promise<number> {
         `--yellow-seconds (${yellowSeconds}) must be below --decision-seconds (${decisionSeconds})`,
       );
     }
+    const yellowScope = values['yellow-scope'] ?? 'all';
+    if (yellowScope !== 'all' && yellowScope !== 'ending') {
+      throw new UsageError(`--yellow-scope must be all or ending, got '${yellowScope}'`);
+    }
+    if (yellowScope !== 'all' && engineName !== 'sumo') {
+      throw new UsageError('--yellow-scope ending is only available with --engine sumo');
+    }
     const settings: Settings = {
+      yellowScope,
       steps: integerOption('steps', values.steps, 3600, 1),
       seed: integerOption('seed', values.seed, 0, 0),
       phases: integerOption('phases', values.phases, 4, 1),

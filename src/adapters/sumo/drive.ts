@@ -44,6 +44,17 @@ async function setStates(
 }
 
 /**
+ * The detection zone observations use: the controller's own when it names one, as the
+ * CityFlow-faithful engine does (`run.ts`), else the cadence's.
+ */
+export function detectionZoneMetres(
+  controller: Pick<SignalController, 'detectionMetres'> | undefined,
+  cadence: DecisionCadence,
+): number {
+  return controller?.detectionMetres ?? cadence.approachMetres;
+}
+
+/**
  * Steps SUMO `steps` times (1 s each). Lane counts arrive by subscription with every step; when a
  * controller is given, it decides at its cadence and the driver shows its phases (yellow first).
  */
@@ -67,6 +78,7 @@ export async function driveSimulation(
     ? new SignalDriver(network.layouts, network.plans, { ...cadence, yellowScope: options.yellowScope })
     : undefined;
   if (driver) await setStates(client, driver.initialCommands());
+  const approachMetres = detectionZoneMetres(controller, cadence);
   let queueVehicleSteps = 0;
   const started = performance.now();
   for (let time = 0; time < options.steps; time += 1) {
@@ -81,7 +93,7 @@ export async function driveSimulation(
           network.laneLengths,
           driver.clocks,
           time,
-          cadence.approachMetres,
+          approachMetres,
         );
         decisions = controller.decide(observation, due);
       }

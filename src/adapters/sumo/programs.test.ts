@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adaptiveProgramsXml, referenceBounds } from './programs.ts';
+import { adaptiveProgramsXml, allGreenProgramsXml, referenceBounds } from './programs.ts';
 
 const net = `<net>
     <tlLogic id="j1" type="static" programID="0" offset="0">
@@ -24,4 +24,11 @@ void test('rejects a tlLogic phase without a state', () => {
       adaptiveProgramsXml('<tlLogic id="j"><phase duration="3"/></tlLogic>', 'delay_based', referenceBounds),
     /tlLogic j has a phase without duration or state/,
   );
+});
+
+void test('the all-green program shows one green phase over every link of each tlLogic', () => {
+  const xml = allGreenProgramsXml(net, 3600);
+  assert.match(xml, /<tlLogic id="j1" type="static" programID="all_green" offset="0">/);
+  assert.match(xml, /<phase duration="3600" state="GGGG"\/>/);
+  assert.equal(xml.match(/<phase /g)?.length, 1);
 });

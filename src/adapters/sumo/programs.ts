@@ -57,6 +57,25 @@ export function adaptiveProgramsXml(
   return lines.join('\n') + '\n';
 }
 
+/**
+ * An additional-file document that shows every link of every tlLogic green for the whole run
+ * (program id `all_green`). Not a controller: vehicles meet at the junctions without any signal,
+ * which at low demand bounds from below the travel time any signal plan can reach.
+ */
+export function allGreenProgramsXml(netXml: string, durationSeconds: number): string {
+  const lines = ['<additional>'];
+  for (const logic of netXml.matchAll(/<tlLogic\s+([^>]*?)>([\s\S]*?)<\/tlLogic>/g)) {
+    const id = attribute(logic[1] ?? '', 'id');
+    const state = /<phase\s[^>]*?state="([^"]*)"/.exec(logic[2] ?? '')?.[1];
+    if (!id || !state) throw new Error('net file: a <tlLogic> has no id or no phase state');
+    lines.push(`  <tlLogic id="${id}" type="static" programID="all_green" offset="0">`);
+    lines.push(`    <phase duration="${durationSeconds}" state="${'G'.repeat(state.length)}"/>`);
+    lines.push('  </tlLogic>');
+  }
+  lines.push('</additional>');
+  return lines.join('\n') + '\n';
+}
+
 function attribute(attributes: string, name: string): string | undefined {
   return new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(attributes)?.[1];
 }

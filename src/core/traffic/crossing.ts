@@ -8,17 +8,22 @@ import { reachStepsOnLink, stopBeforeSpeed, type Vehicle } from './vehicle.ts';
 
 const leaveMetres = 0;
 
-function notify(cross: Cross, link: LaneLink, vehicle: Vehicle, distance: number, step: number): void {
-  const side = cross.links[0] === link ? 0 : 1;
-  cross.vehicles[side] = vehicle;
-  cross.notifyDistances[side] = distance;
-  cross.stamps[side] = step;
+function notify(cross: Cross, side: number, vehicle: Vehicle, distance: number, step: number): void {
+  if (side === 0) {
+    cross.vehicle0 = vehicle;
+    cross.notifyDistance0 = distance;
+    cross.stamp0 = step;
+  } else {
+    cross.vehicle1 = vehicle;
+    cross.notifyDistance1 = distance;
+    cross.stamp1 = step;
+  }
 }
 
 /** The vehicle notified on the other side of `cross` this step, if any. */
 function foeOf(cross: Cross, side: 0 | 1, step: number): Vehicle | null {
-  const other = 1 - side;
-  return cross.stamps[other] === step ? cross.vehicles[other]! : null;
+  if (side === 0) return cross.stamp1 === step ? cross.vehicle1 : null;
+  return cross.stamp0 === step ? cross.vehicle0 : null;
 }
 
 /**
@@ -30,15 +35,20 @@ export function notifyCrosses(intersections: readonly Intersection[], step: numb
     for (const link of intersection.laneLinks) {
       const crosses = link.crosses;
       const distances = link.crossDistances;
+      const sides = link.crossSides;
       let k = crosses.length - 1;
       if (k < 0) continue;
-      const tail = link.endLane.lastVehicle();
+      const startVehicles = link.startLane.vehicles;
+      const endVehicles = link.endLane.vehicles;
+      // Nothing to notify: no vehicle on the link, before it or just past it (most links, most steps).
+      if (link.vehicles.length === 0 && startVehicles.length === 0 && endVehicles.length === 0) continue;
+      const tail = endVehicles[endVehicles.length - 1];
       if (tail !== undefined && tail.previous === link) {
         const tailDistance = tail.dis - tail.lengthMetres;
         while (k >= 0) {
           const fromEnd = link.lengthMetres - distances[k]!;
           if (fromEnd + tailDistance < leaveMetres) {
-            notify(crosses[k]!, link, tail, -(tail.dis + fromEnd), step);
+            notify(crosses[k]!, sides[k]!, tail, -(tail.dis + fromEnd), step);
             k--;
           } else break;
         }
@@ -49,16 +59,16 @@ export function notifyCrosses(intersections: readonly Intersection[], step: numb
           const crossAt = distances[k]!;
           if (at > crossAt) {
             if (at - crossAt - vehicle.lengthMetres <= leaveMetres)
-              notify(crosses[k]!, link, vehicle, crossAt - at, step);
+              notify(crosses[k]!, sides[k]!, vehicle, crossAt - at, step);
             else break;
-          } else notify(crosses[k]!, link, vehicle, crossAt - at, step);
+          } else notify(crosses[k]!, sides[k]!, vehicle, crossAt - at, step);
           k--;
         }
       }
-      const first = link.startLane.vehicles[0];
+      const first = startVehicles[0];
       if (first !== undefined && first.nextDrivable() === link && link.roadLink.available()) {
         const toEnd = link.startLane.lengthMetres - first.dis;
-        for (; k >= 0; k--) notify(crosses[k]!, link, first, toEnd + distances[k]!, step);
+        for (; k >= 0; k--) notify(crosses[k]!, sides[k]!, first, toEnd + distances[k]!, step);
       }
     }
   }
@@ -78,7 +88,7 @@ function canPass(
   const d1 = cross.distances[side] - toLinkStart;
   if (!vehicle.canYield(d1)) return true;
   const foeLink = cross.links[1 - side]!;
-  const d2 = cross.notifyDistances[1 - side]!;
+  const d2 = side === 0 ? cross.notifyDistance1 : cross.notifyDistance0;
   const t1 = link.roadLink.rank;
   const t2 = foeLink.roadLink.rank;
   let yieldTo = 0;

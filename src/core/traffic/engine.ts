@@ -45,6 +45,14 @@ export class Engine {
   private readonly pending: FlowState[];
   private active: FlowState[] = [];
   private readonly enteringLanes: Lane[];
+  /** Vehicles entering another drivable this step, filled by `decide` (reused buffer). */
+  private readonly moved: Vehicle[] = [];
+  /** Longest leader search of any vehicle so far (`Vehicle.approachMetres`). */
+  private reachMetres = 0;
+  /** Lanes that took a vehicle from their waiting buffer this step (reused buffer). */
+  private readonly admittedLanes: Lane[] = [];
+  /** Lanes touched by this step's lane changes (reused buffer). */
+  private readonly changedLanes: Lane[] = [];
 
   constructor(roadnet: RoadnetSpec, flows: readonly FlowSpec[], options: EngineOptions) {
     this.network = buildNetwork(roadnet);
@@ -87,6 +95,7 @@ export class Engine {
       tag,
     );
     this.vehicles.push(vehicle);
+    if (vehicle.approachMetres > this.reachMetres) this.reachMetres = vehicle.approachMetres;
     first.waiting.push(vehicle);
     this.waitingCount++;
     return vehicle;
@@ -126,6 +135,7 @@ export class Engine {
       this.waitingCount--;
       vehicle.running = true;
       lane.vehicles.push(vehicle);
+      this.admittedLanes.push(lane);
       this.running.push(vehicle);
       updateLeader(vehicle, tail ?? null);
     }
@@ -168,6 +178,7 @@ export class Engine {
     vehicle.nextDis = dis;
     vehicle.nextPathIndex = index;
     vehicle.nextEnd = end;
+    if (!end && index !== vehicle.pathIndex) this.moved.push(vehicle);
   }
 
   private approaching(vehicle: Vehicle): boolean {
@@ -196,10 +207,10 @@ export class Engine {
           anyEnded = true;
         } else if (v.nextPathIndex === v.pathIndex) list[keep++] = v;
       }
-      list.length = keep;
+      if (keep !== list.length) list.length = keep;
     }
-    const moved: Vehicle[] = [];
-    for (const v of this.running) if (!v.nextEnd && v.nextPathIndex !== v.pathIndex) moved.push(v);
+    // Vehicles entering another drivable, collected by `decide` in running order.
+    const moved = this.moved;
     moved.sort((a, b) => b.nextDis - a.nextDis);
     for (const v of moved) {
       const target = v.path[v.nextPathIndex]!;
@@ -218,18 +229,52 @@ export class Engine {
         v.drivable = v.path[v.pathIndex]!;
       }
       v.blocker = v.nextBlocker;
+      // The delay measure (see `measure`), accumulated here to spare another pass over the vehicles.
+      v.delaySeconds += this.intervalSeconds * (1 - v.speed / v.maxSpeed);
       this.running[keep++] = v;
     }
-    this.running.length = keep;
+    if (keep !== this.running.length) this.running.length = keep;
   }
 
   private updateLeaders(): void {
-    for (const drivable of this.network.drivables) {
-      let leader: Vehicle | null = null;
-      for (const v of drivable.vehicles) {
-        updateLeader(v, leader);
-        leader = v;
-      }
+    for (const drivable of this.network.drivables) leadersOn(drivable.vehicles);
+  }
+
+  /**
+   * The leaders `updateLeaders` would find after lane changes, with less work. Leaders were all
+   * found after the last move; since then only lane changes (`changedLanes`, order changed) and
+   * admissions (`admittedLanes`, a new tail) altered any drivable. So every vehicle of a changed
+   * lane is searched again, and so is the first vehicle of every drivable from which a search
+   * (`updateLeader`: the next drivable always, further ones within `approachMetres`) can reach an
+   * altered lane; every other vehicle keeps its leader and gap (positions have not changed).
+   */
+  private updateLeadersAfterLaneChanges(changedLanes: readonly Lane[]): void {
+    for (const lane of changedLanes) {
+      if (lane.leadersStale) continue;
+      lane.leadersStale = true;
+      leadersOn(lane.vehicles);
+    }
+    for (const lane of changedLanes) {
+      if (!lane.leadersStale) continue;
+      lane.leadersStale = false;
+      this.searchUpstream(lane, 0);
+    }
+    for (const lane of this.admittedLanes) this.searchUpstream(lane, 0);
+  }
+
+  /** Searches again the leader of the first vehicle on each drivable whose search can reach `lane`. */
+  private searchUpstream(lane: Lane, betweenMetres: number): void {
+    for (const link of lane.incomingLinks) {
+      const first = link.vehicles[0];
+      if (first !== undefined) updateLeader(first, null);
+      const between = betweenMetres + link.lengthMetres;
+      if (between > this.reachMetres) continue;
+      const start = link.startLane;
+      const head = start.vehicles[0];
+      if (head !== undefined) updateLeader(head, null);
+      // Lengths are positive in any real roadnet; the guard keeps a degenerate loop finite.
+      if (between + start.lengthMetres <= this.reachMetres && between + start.lengthMetres > betweenMetres)
+        this.searchUpstream(start, between + start.lengthMetres);
     }
   }
 
@@ -244,16 +289,22 @@ export class Engine {
     }
     this.queueVehicleSteps += queue;
     this.bufferedVehicleSeconds += this.waitingCount * this.intervalSeconds;
-    for (const v of this.running) v.delaySeconds += this.intervalSeconds * (1 - v.speed / v.maxSpeed);
+    // Each running vehicle's delaySeconds grew by interval * (1 - speed / maxSpeed) in `move`.
   }
 
   /** Advances the simulation by one interval. */
   nextStep(): void {
+    this.admittedLanes.length = 0;
     this.generate();
     this.admitWaiting();
-    if (this.laneChange && changeLanes(this.running, this.timeSeconds, this.intervalSeconds))
-      this.updateLeaders();
+    if (this.laneChange) {
+      const changed = this.changedLanes;
+      changed.length = 0;
+      if (changeLanes(this.running, this.timeSeconds, this.intervalSeconds, changed))
+        this.updateLeadersAfterLaneChanges(changed);
+    }
     notifyCrosses(this.network.intersections, this.step);
+    this.moved.length = 0;
     for (const v of this.running) this.decide(v);
     this.move();
     this.updateLeaders();
@@ -264,6 +315,19 @@ export class Engine {
   /** Sets the light phase (index into the roadnet's lightphases) of an intersection. */
   setLightPhase(intersectionIndex: number, phase: number): void {
     this.network.intersections[intersectionIndex]!.setLightPhase(phase);
+  }
+}
+
+/** Leaders of the vehicles on one drivable (front first): the one ahead, or a search for the first. */
+function leadersOn(vehicles: readonly Vehicle[]): void {
+  const first = vehicles[0];
+  if (first === undefined) return;
+  updateLeader(first, null);
+  for (let i = 1; i < vehicles.length; i++) {
+    const v = vehicles[i]!;
+    const leader = vehicles[i - 1]!;
+    v.leader = leader;
+    v.gap = leader.dis - leader.lengthMetres - v.dis;
   }
 }
 

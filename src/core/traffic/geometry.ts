@@ -126,10 +126,6 @@ export function laneLinkCurve(
   return curve;
 }
 
-function cross(a: Point, b: Point): number {
-  return a.x * b.y - a.y * b.x;
-}
-
 /**
  * First crossing of two polylines (scanning segments of `a`, then of `b`),
  * as distances along each; null when they do not cross. Mirrors CityFlow,
@@ -138,28 +134,41 @@ function cross(a: Point, b: Point): number {
 export function firstCrossing(
   a: readonly Point[],
   b: readonly Point[],
+  aLengths: readonly number[] = segmentLengths(a),
+  bLengths: readonly number[] = segmentLengths(b),
 ): { alongA: number; alongB: number } | null {
   let alongA = 0;
   for (let ia = 0; ia + 1 < a.length; ia++) {
     const a1 = a[ia]!;
     const a2 = a[ia + 1]!;
-    const da = { x: a2.x - a1.x, y: a2.y - a1.y };
+    const dax = a2.x - a1.x;
+    const day = a2.y - a1.y;
     let alongB = 0;
     for (let ib = 0; ib + 1 < b.length; ib++) {
       const b1 = b[ib]!;
       const b2 = b[ib + 1]!;
-      const db = { x: b2.x - b1.x, y: b2.y - b1.y };
-      const denominator = cross(da, db);
+      const dbx = b2.x - b1.x;
+      const dby = b2.y - b1.y;
+      const denominator = dax * dby - day * dbx;
       if (Math.abs(denominator) < epsilon) continue;
-      const t = cross({ x: b1.x - a1.x, y: b1.y - a1.y }, db) / denominator;
-      const s = cross({ x: b1.x - a1.x, y: b1.y - a1.y }, da) / denominator;
+      const ox = b1.x - a1.x;
+      const oy = b1.y - a1.y;
+      const t = (ox * dby - oy * dbx) / denominator;
+      const s = (ox * day - oy * dax) / denominator;
       if (t >= -epsilon && t <= 1 + epsilon && s >= -epsilon && s <= 1 + epsilon) {
-        const p = { x: a1.x + da.x * t, y: a1.y + da.y * t };
+        const p = { x: a1.x + dax * t, y: a1.y + day * t };
         return { alongA: alongA + distance(a1, p), alongB: alongB + distance(b1, p) };
       }
-      alongB += distance(b1, b2);
+      alongB += bLengths[ib]!;
     }
-    alongA += distance(a1, a2);
+    alongA += aLengths[ia]!;
   }
   return null;
+}
+
+/** Lengths of a polyline's segments, in order (`distance` between neighbouring points). */
+export function segmentLengths(points: readonly Point[]): number[] {
+  const lengths: number[] = [];
+  for (let i = 0; i + 1 < points.length; i++) lengths.push(distance(points[i]!, points[i + 1]!));
+  return lengths;
 }

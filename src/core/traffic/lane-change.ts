@@ -44,10 +44,16 @@ function remainingRoads(v: Vehicle): Road[] {
   return roads;
 }
 
-/** Whether `lane` lets the vehicle continue its route (any lane on the last road). */
-function leadsOn(lane: Lane, roads: readonly Road[]): boolean {
-  const next = roads[1];
-  return next === undefined || lane.laneLinks.some((l) => l.endLane.road === next);
+/** The road after the vehicle's current one, if any (the lane two drivables ahead on its path). */
+function nextRoad(v: Vehicle): Road | undefined {
+  return (v.path[v.pathIndex + 2] as Lane | undefined)?.road;
+}
+
+/** Whether `lane` lets the vehicle continue its route to `next` (any lane on the last road). */
+function leadsOn(lane: Lane, next: Road | undefined): boolean {
+  if (next === undefined) return true;
+  for (const link of lane.laneLinks) if (link.endLane.road === next) return true;
+  return false;
 }
 
 function target(v: Vehicle, lane: Lane, intervalSeconds: number): Lane | null {
@@ -55,16 +61,16 @@ function target(v: Vehicle, lane: Lane, intervalSeconds: number): Lane | null {
   const expectedGap = 2 * v.lengthMetres + 4 * intervalSeconds * v.maxSpeed;
   if (v.gap > expectedGap || v.gap < 1.5 * v.lengthMetres) return null;
   const lanes = lane.road.lanes;
-  const roads = remainingRoads(v);
+  const next = nextRoad(v);
   let chosen: Lane | null = null;
   let outerGap = 0;
   const outer = lanes[lane.laneIndex + 1];
-  if (outer !== undefined && leadsOn(outer, roads)) {
+  if (outer !== undefined && leadsOn(outer, next)) {
     outerGap = estimateGap(outer, v);
     if (outerGap > v.gap + v.lengthMetres) chosen = outer;
   }
   const inner = lanes[lane.laneIndex - 1];
-  if (inner !== undefined && leadsOn(inner, roads)) {
+  if (inner !== undefined && leadsOn(inner, next)) {
     const innerGap = estimateGap(inner, v);
     if (innerGap > v.gap + v.lengthMetres && innerGap > outerGap) chosen = inner;
   }
@@ -80,11 +86,15 @@ function safe(v: Vehicle, lane: Lane): boolean {
   return true;
 }
 
-/** Moves vehicles that want and may change lanes; returns whether any did. */
+/**
+ * Moves vehicles that want and may change lanes; returns whether any did. When `changedLanes` is
+ * given, both lanes of every change are appended to it (a lane may appear more than once).
+ */
 export function changeLanes(
   running: readonly Vehicle[],
   nowSeconds: number,
   intervalSeconds: number,
+  changedLanes?: Lane[],
 ): boolean {
   let changed = false;
   for (const v of running) {
@@ -99,6 +109,7 @@ export function changeLanes(
     v.path = [...v.path.slice(0, v.pathIndex), ...planPath(to, remainingRoads(v))];
     v.drivable = to;
     v.lastLaneChangeSeconds = nowSeconds;
+    changedLanes?.push(lane, to);
     changed = true;
   }
   return changed;

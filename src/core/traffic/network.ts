@@ -3,7 +3,7 @@
  * (both "drivables" that hold vehicles, front first), road links with their
  * signal state, and crossing points between lane links of an intersection.
  */
-import { firstCrossing, laneLinkCurve, lanePolylines, polylineLength } from './geometry.ts';
+import { firstCrossing, laneLinkCurve, lanePolylines, polylineLength, segmentLengths } from './geometry.ts';
 import type { Point, RoadLinkType, RoadnetSpec } from './scenario.ts';
 import type { Vehicle } from './vehicle.ts';
 
@@ -25,7 +25,11 @@ export class Lane implements Drivable {
   /** Vehicles generated for this lane that could not enter yet (FIFO). */
   waiting: Vehicle[] = [];
   waitingHead = 0;
+  /** Set while the engine re-searches this lane's leaders after a lane change. */
+  leadersStale = false;
   readonly laneLinks: LaneLink[] = [];
+  /** Lane links that end on this lane. */
+  readonly incomingLinks: LaneLink[] = [];
   constructor(
     readonly index: number,
     readonly id: string,
@@ -50,6 +54,8 @@ export class LaneLink implements Drivable {
   /** Crossings on this link, nearest first, with the distance of each along this link. */
   crosses: Cross[] = [];
   crossDistances: number[] = [];
+  /** For each crossing in `crosses`, which side of it (0 or 1) this link is. */
+  crossSides: Uint8Array = new Uint8Array(0);
   constructor(
     readonly index: number,
     readonly roadLink: RoadLink,
@@ -81,10 +87,15 @@ export class RoadLink {
 
 /** A crossing point of two lane links, with the vehicle notified on each side per step. */
 export class Cross {
-  readonly vehicles: (Vehicle | null)[] = [null, null];
-  readonly notifyDistances = new Float64Array(2);
-  /** Step at which each side was last notified; a side notified at another step is empty. */
-  readonly stamps = new Int32Array([-1, -1]);
+  // Per side (0: links[0], 1: links[1]): the vehicle notified, its distance to the crossing and the
+  // step of the notification (a side notified at another step is empty). Plain fields, not small
+  // arrays: every step writes them for most crossings in use.
+  vehicle0: Vehicle | null = null;
+  vehicle1: Vehicle | null = null;
+  notifyDistance0 = 0;
+  notifyDistance1 = 0;
+  stamp0 = -1;
+  stamp1 = -1;
   constructor(
     readonly links: readonly [LaneLink, LaneLink],
     readonly distances: readonly [number, number],
@@ -205,6 +216,7 @@ export function buildNetwork(spec: RoadnetSpec): Network {
         const link = new LaneLink(laneLinks.length, roadLink, startLane, endLane, polylineLength(curve));
         roadLink.laneLinks.push(link);
         startLane.laneLinks.push(link);
+        endLane.incomingLinks.push(link);
         intersection.laneLinks.push(link);
         laneLinks.push(link);
         curves.push(curve);
@@ -219,9 +231,10 @@ export function buildNetwork(spec: RoadnetSpec): Network {
 
 function buildCrosses(intersection: Intersection, curves: Point[][]): void {
   const links = intersection.laneLinks;
+  const lengths = curves.map(segmentLengths);
   for (let i = 0; i < links.length; i++) {
     for (let j = i + 1; j < links.length; j++) {
-      const found = firstCrossing(curves[i]!, curves[j]!);
+      const found = firstCrossing(curves[i]!, curves[j]!, lengths[i], lengths[j]);
       if (found !== null) {
         intersection.crosses.push(new Cross([links[i]!, links[j]!], [found.alongA, found.alongB]));
       }
@@ -233,5 +246,6 @@ function buildCrosses(intersection: Intersection, curves: Point[][]): void {
   for (const link of links) {
     link.crosses.sort((a, b) => a.distances[a.side(link)] - b.distances[b.side(link)]);
     link.crossDistances = link.crosses.map((c) => c.distances[c.side(link)]);
+    link.crossSides = Uint8Array.from(link.crosses, (c) => c.side(link));
   }
 }

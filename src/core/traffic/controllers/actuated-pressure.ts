@@ -59,8 +59,8 @@ export interface ActuatedSettings {
   readonly yellowSeconds: number;
   /**
    * Detection zone for "moving in zone", asked of the engine through
-   * `SignalController.detectionMetres`. The SUMO adapter currently observes
-   * with `cadence.approachMetres` instead.
+   * `SignalController.detectionMetres` (the CityFlow-faithful engine and the
+   * SUMO adapter both observe with it).
    */
   readonly detectionMetres: number;
 }
