@@ -73,6 +73,16 @@ test('exits 2 with a usage error when the controller is unknown', async () => {
   assert.match(result.err, /unknown controller 'psychic'/);
 });
 
+test('exits 2 on a yellow scope it does not know, and on a partial yellow outside SUMO', async () => {
+  const base = ['--roadnet', roadnetFile, '--flow', flowFile, '--controller', 'fixed'];
+  const unknown = await capture([...base, '--yellow-scope', 'some']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /--yellow-scope must be all or ending, got 'some'/);
+  const outside = await capture([...base, '--yellow-scope', 'ending']);
+  assert.equal(outside.code, 2);
+  assert.match(outside.err, /--yellow-scope ending is only available with --engine sumo/);
+});
+
 test('exits 2 naming the road at fault in a broken roadnet', async () => {
   const broken = crossingRoadnet() as { roads: { lanes: unknown[] }[] };
   broken.roads[2]!.lanes = [];
