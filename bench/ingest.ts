@@ -80,6 +80,9 @@ interface PathResult {
    * detection is off): proof that every reading also went through a detector.
    */
   detector_sensors?: number | null;
+  /** Where the server's memory was when the load ended (MB): V8 heap used, and memory outside it. */
+  server_heap_used_mb?: number | null;
+  server_external_mb?: number | null;
 }
 
 function summarize(load: LoadResult, peakRss: number, bytes: number, cpu: number): PathResult {
@@ -133,9 +136,19 @@ async function withServer(
     const peak = peakRssMegabytes(child.pid);
     const detection = await fetch(`http://127.0.0.1:${http}/api/v1/detection`, { headers: auth });
     const detectorSensors = detection.ok ? ((await detection.json()) as { sensors: number }).sensors : null;
+    const metrics = await (await fetch(`http://127.0.0.1:${http}/metrics`, { headers: auth })).text();
+    const gauge = (name: string) => {
+      const match = new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(metrics);
+      return match ? Math.round(Number(match[1]) / 1e5) / 10 : null;
+    };
     const code = await stopProcess(child);
     if (code !== 0) log(`  server exited with ${code}`);
-    return { ...summarize(result, peak, directoryBytes(dataDir), cpu), detector_sensors: detectorSensors };
+    return {
+      ...summarize(result, peak, directoryBytes(dataDir), cpu),
+      detector_sensors: detectorSensors,
+      server_heap_used_mb: gauge('urban_brain_nodejs_heap_size_used_bytes'),
+      server_external_mb: gauge('urban_brain_nodejs_external_memory_bytes'),
+    };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });

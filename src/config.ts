@@ -18,6 +18,8 @@ export interface Config {
   maxFutureMillis: number;
   /** Grace period for in-flight requests at shutdown before connections are cut. */
   shutdownTimeoutMillis: number;
+  /** DuckDB's memory limit in MB (null: DuckDB's own default, 80 % of RAM). */
+  storeMemoryMegabytes: number | null;
   /** Use in-memory stores (nothing written to disk): for the demo and tests. */
   memory: boolean;
   /** Anomaly detector run on every accepted reading (failure prediction), or 'none'. */
@@ -50,6 +52,7 @@ const schema = z.object({
   maxFutureMillis: z.coerce.number().int().nonnegative().default(86_400_000),
   shutdownTimeoutMillis: z.coerce.number().int().positive().default(10_000),
   memory: z.boolean().default(false),
+  storeMemoryMegabytes: z.coerce.number().int().min(64).nullable().default(null),
   detector: z
     .string()
     .refine(
@@ -75,6 +78,7 @@ const sources = {
   shutdownTimeoutMillis: ['shutdown-timeout-millis', 'URBAN_BRAIN_SHUTDOWN_TIMEOUT_MILLIS'],
   detector: ['detector', 'URBAN_BRAIN_DETECTOR'],
   detectionThread: ['detection-thread', 'URBAN_BRAIN_DETECTION_THREAD'],
+  storeMemoryMegabytes: ['store-memory-mb', 'URBAN_BRAIN_STORE_MEMORY_MB'],
   demo: ['demo', 'URBAN_BRAIN_DEMO'],
 } as const;
 
@@ -96,6 +100,8 @@ export const configUsage = `usage: urban-brain serve [options]
                                default worker)
   --demo auto|off              auto: run the demo city when the data folder is empty (URBAN_BRAIN_DEMO,
                                default off; \`npm start\` passes auto)
+  --store-memory-mb N          DuckDB's memory limit (URBAN_BRAIN_STORE_MEMORY_MB, default DuckDB's own:
+                               80 % of RAM); beyond it DuckDB spills to disk
   --memory                     keep everything in memory (nothing is durable)
 
 The first admin key is read from URBAN_BRAIN_ADMIN_KEY, or generated and printed once at first start.

@@ -95,7 +95,10 @@ function memoryStores(): Stores {
 /** The embedded default: one DuckDB file (readings, registry, keys, maintenance) and a write-ahead log in `dataDir`. */
 async function openStores(config: Config, log: (line: string) => void): Promise<Stores> {
   if (config.memory) return memoryStores();
-  const storage = await createEmbeddedStorage({ dataDir: config.dataDir });
+  const storage = await createEmbeddedStorage({
+    dataDir: config.dataDir,
+    ...(config.storeMemoryMegabytes === null ? {} : { memoryLimitMegabytes: config.storeMemoryMegabytes }),
+  });
   if (storage.recovered.readings > 0 || storage.recovered.tornBytes > 0) {
     const { readings, tornBytes } = storage.recovered;
     log(`recovered ${readings} readings from the write-ahead log (${tornBytes} torn bytes dropped)`);
