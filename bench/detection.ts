@@ -32,6 +32,7 @@ const sensorCount = 10_000;
 const readingsPerSensor = 200;
 const batchSize = 1_000;
 const historyPoints = 48;
+const evidencePoints = 12;
 const values = readFileSync(csv, 'utf8')
   .trim()
   .split('\n')
@@ -61,7 +62,7 @@ function newDetectors(spec: DetectorSpec): SensorDetectors {
     detector: spec,
     threshold: spec.threshold,
     suppressionMillis: 3_600_000,
-    evidencePoints: 12,
+    evidencePoints,
     historyPoints,
   });
 }
@@ -168,7 +169,9 @@ const line = {
   sensors: sensorCount,
   batch_size: batchSize,
   history_points: historyPoints,
-  ring_bytes_per_sensor: (2 + 3 * historyPoints) * 8,
+  // Every sensor keeps its evidence ring; the long series only once its scores are asked for or it alerts.
+  evidence_ring_bytes_per_sensor: (2 + 3 * evidencePoints) * 8,
+  history_ring_bytes_per_watched_sensor: (2 + 3 * historyPoints) * 8,
   memory_sensors: memorySensors,
   ...detectors[DEFAULT_DETECTOR_NAME],
   detectors,

@@ -430,3 +430,21 @@ test('saves a snapshot of many sensors in chunks, every changed state once', asy
   assert.deepEqual(writes, [2, 2, 1, 1], 'then only the changed state');
   await service.shutdown();
 });
+
+test('a quiet sensor keeps its evidence points; its long score series starts when first asked for', async () => {
+  const { service } = await setup();
+  const quiet = (from: number, count: number) =>
+    Array.from({ length: count }, (_, i) => ({ sensor: 'temp', ts: (from + i) * minute, value: 1 }));
+  service.accept(quiet(0, 100));
+  const first = await service.scores('temp', 0, 1_000 * minute);
+  assert.deepEqual(
+    first?.map((point) => point.ts),
+    [97, 98, 99].map((i) => i * minute),
+    'the last evidencePoints (3) readings',
+  );
+  service.accept(quiet(100, 60));
+  const later = await service.scores('temp', 0, 1_000 * minute);
+  assert.equal(later?.length, 48);
+  assert.equal(later?.[0]?.ts, 112 * minute);
+  await service.shutdown();
+});

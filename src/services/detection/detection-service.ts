@@ -25,7 +25,10 @@ export interface DetectionServiceOptions {
   suppressionMillis?: number;
   /** Evidence points attached to an alert. Default 12. */
   evidencePoints?: number;
-  /** (ts, value, score) points kept per sensor for the score series. Default 48 (1,168 bytes). */
+  /**
+   * (ts, value, score) points of the score series, kept per sensor once its scores were asked for
+   * or it alerted (the others keep their last `evidencePoints`). Default 48 (1,168 bytes).
+   */
   historyPoints?: number;
   /**
    * Readings a new sensor's detector learns from before it may raise alerts. Default
