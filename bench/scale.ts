@@ -8,13 +8,18 @@
  * One JSON line on stdout, also written to bench/results/scale.json; progress on stderr.
  *
  * Options: --readings N (default 1,000,000), --sensors N (20,000), --processors 1,2,4, --batch N (5,000),
- * --concurrency N (6).
+ * --concurrency N (6), --idle-seconds N (5: the cluster's idle CPU is measured this long before each
+ * run), --node-flags=FLAGS (given to node for every role process), --process-node-flags=FLAGS (for
+ * processors only, in place of the launcher's), --warmup-readings N (200,000 readings of --warmup-sensors N (2,000) sensors streamed and
+ * stored before each run: reported as the cold figure, not counted in the run), --profile-dir DIR (a V8 CPU profile of every role process, written at its exit).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { connect } from 'nats';
+import type { KV, NatsConnection } from 'nats';
 import { LocalCluster } from '../scripts/cluster/launcher.ts';
 import { runLoad } from '../scripts/cluster/load.ts';
 import { localTopology } from '../scripts/cluster/topology.ts';
@@ -28,11 +33,20 @@ const { values } = parseArgs({
     processors: { type: 'string', default: '1,2,4' },
     batch: { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '6' },
+    'idle-seconds': { type: 'string', default: '5' },
+    'warmup-readings': { type: 'string', default: '200000' },
+    'warmup-sensors': { type: 'string', default: '2000' },
+    'profile-dir': { type: 'string' },
+    'node-flags': { type: 'string', default: '' },
+    'process-node-flags': { type: 'string' },
   },
 });
 const readings = Number(values.readings);
 const sensors = Number(values.sensors);
 const processorCounts = values.processors.split(',').map(Number);
+const idleSeconds = Number(values['idle-seconds']);
+const warmupReadings = Number(values['warmup-readings']);
+const warmupSensors = Number(values['warmup-sensors']);
 
 function log(line: string): void {
   process.stderr.write(`scale: ${line}\n`);
@@ -66,6 +80,42 @@ function roleOf(name: string): string {
 
 const pause = (millis: number): Promise<void> => new Promise((done) => setTimeout(done, millis));
 
+const decoder = new TextDecoder();
+
+/** Owner of each shard's lease now (undefined: free). */
+async function shardOwners(kv: KV, shards: number): Promise<(string | undefined)[]> {
+  return Promise.all(
+    Array.from({ length: shards }, async (_, shard) => {
+      const entry = await kv.get(`shard.${shard}`);
+      return entry === null || entry.operation !== 'PUT' ? undefined : decoder.decode(entry.value);
+    }),
+  );
+}
+
+/**
+ * Waits until every shard is held by one of `names`, none holds more than its fair share, and
+ * nothing moved for two lease rounds (5 s): the take-overs are over before the clock starts.
+ */
+async function waitForSpread(kv: KV, shards: number, names: string[]): Promise<number> {
+  const started = performance.now();
+  const fair = Math.ceil(shards / names.length);
+  let last = '';
+  let stableSince = performance.now();
+  for (;;) {
+    const owners = await shardOwners(kv, shards);
+    const counts = names.map((name) => owners.filter((owner) => owner === name).length);
+    const spread =
+      owners.every((owner) => owner !== undefined && names.includes(owner)) &&
+      counts.every((count) => count <= fair);
+    const now = JSON.stringify(owners);
+    if (now !== last) stableSince = performance.now();
+    last = now;
+    if (spread && performance.now() - stableSince >= 5_000) return (performance.now() - started) / 1_000;
+    if (performance.now() - started > 120_000) throw new Error(`shards did not spread: ${now}`);
+    await pause(500);
+  }
+}
+
 async function clickhouse(url: string, sql: string): Promise<string> {
   const response = await fetch(url, { method: 'POST', body: sql });
   return (await response.text()).trim();
@@ -78,53 +128,113 @@ const topology = localTopology(directory, 22_000, 0);
 const cluster = new LocalCluster(topology, {
   adminKey: randomBytes(24).toString('base64url'),
   detached: false,
+  nodeFlags: [
+    ...values['node-flags'].split(' ').filter((flag) => flag.length > 0),
+    ...(values['profile-dir'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', values['profile-dir']]),
+  ],
+  ...(values['process-node-flags'] === undefined
+    ? {}
+    : { processNodeFlags: values['process-node-flags'].split(' ').filter((flag) => flag.length > 0) }),
 });
 const chUrl = `http://127.0.0.1:${topology.clickhouse[0]!.httpPort}/`;
 const runs: Record<string, unknown>[] = [];
 let memory: Record<string, number> = {};
+let nats: NatsConnection | undefined;
 try {
   await cluster.startEngines();
+  nats = await connect({ servers: `127.0.0.1:${topology.nats[0]!.clientPort}` });
+  const leases = await nats.jetstream().views.kv('urban_brain_leases');
   for (const spec of cluster.defaultRoles()) cluster.startRole(spec);
   for (const port of [topology.api.port, ...topology.ingest.map((node) => node.port)])
     await cluster.waitForHttp(port);
+  /** CPU seconds of every process of ours and the engines (PostgreSQL aside) now, by process name. */
+  const cpuNow = (): Map<string, number> =>
+    new Map([...cluster.children].map(([name, child]) => [name, cpuSeconds(child.pid)]));
+  const cpuSince = (before: Map<string, number>): Record<string, number> => {
+    const byRole: Record<string, number> = {};
+    for (const [name, child] of cluster.children) {
+      if (name === 'postgres') continue;
+      const role = roleOf(name);
+      byRole[role] = (byRole[role] ?? 0) + cpuSeconds(child.pid) - (before.get(name) ?? 0);
+    }
+    return byRole;
+  };
+  const sum = (byRole: Record<string, number>): number =>
+    Object.values(byRole).reduce((total, value) => total + value, 0);
+  /** Streams readings of `prefix` and waits until every one acknowledged is in ClickHouse. */
+  const streamStored = async (prefix: string, sensorCount: number, total: number, startMillis: number) => {
+    const started = performance.now();
+    const load = await runLoad({
+      urls: topology.ingest.map((node) => `http://127.0.0.1:${node.port}`),
+      key: cluster.adminKey,
+      prefix,
+      sensors: sensorCount,
+      startMillis,
+      stepMillis: 60_000,
+      batchReadings: Number(values.batch),
+      concurrency: Number(values.concurrency),
+      totalReadings: total,
+    });
+    // A cheap row count while waiting (the bench's own queries are ClickHouse CPU in the window
+    // too), then the exact distinct count.
+    let stored = { rows: 0, distinct: 0, inserted: 0 };
+    while (performance.now() - started < 600_000) {
+      const rows = Number(
+        await clickhouse(chUrl, `SELECT count() FROM urban_brain.readings WHERE sensor LIKE '${prefix}-%'`),
+      );
+      if (rows >= load.acknowledged) {
+        stored = await storedCounts(chUrl, 'urban_brain', prefix);
+        if (stored.distinct >= load.acknowledged) break;
+      }
+      await pause(250);
+    }
+    return { load, stored, seconds: (performance.now() - started) / 1_000 };
+  };
+  const perMillion = (cpu: number, count: number): number => Math.round((cpu / count) * 1e6 * 100) / 100;
+
   let generation = 0;
   for (const count of processorCounts) {
     generation += 1;
     const names = Array.from({ length: count }, (_, index) => `processor-g${generation}-${index + 1}`);
     for (const name of names) cluster.startRole({ name, role: 'process', args: ['--member', name] });
-    await pause(12_000 + 2_000 * count); // shards spread over the new processors
-    const rssBefore = names.reduce((sum, name) => sum + rssBytes(cluster.children.get(name)?.pid), 0);
-    const cpuBefore = new Map([...cluster.children].map(([name, child]) => [name, cpuSeconds(child.pid)]));
+    // Shards spread over the new processors (the old ones handed theirs over at SIGTERM).
+    const spreadSeconds = await waitForSpread(leases, topology.shards, names);
+    log(`${count} processing processes: shards spread after ${spreadSeconds.toFixed(1)} s`);
+    // A day of its own per run: ClickHouse merges of one run's partitions do not land on the next.
+    const day = Date.UTC(2026, 1, 1) + generation * 7 * 86_400_000;
+    // Warm-up: new processes compile their hot paths (V8) and size their heaps on the first
+    // readings. Measured and reported (`cold_cpu_s_per_million_readings`), but outside the run.
+    let cold: number | null = null;
+    if (warmupReadings > 0) {
+      const before = cpuNow();
+      const warm = await streamStored(`w${generation}`, warmupSensors, warmupReadings, day + 3 * 86_400_000);
+      cold = perMillion(sum(cpuSince(before)), warm.load.acknowledged);
+      log(
+        `${count} processing processes: warm-up ${warm.load.acknowledged} readings, ${cold} CPU-s per million`,
+      );
+    }
+    // Idle cost of the whole cluster with no load: what the window's idle share is made of.
+    const idleBefore = cpuNow();
+    const idleStarted = performance.now();
+    await pause(idleSeconds * 1_000);
+    const idleElapsed = (performance.now() - idleStarted) / 1_000;
+    const idleByRole = Object.fromEntries(
+      Object.entries(cpuSince(idleBefore)).map(([role, cpu]) => [role, cpu / idleElapsed]),
+    );
+    const idleTotal = sum(idleByRole);
+    const rssBefore = names.reduce((total, name) => total + rssBytes(cluster.children.get(name)?.pid), 0);
+    const cpuBefore = cpuNow();
     const prefix = `b${generation}`;
     const started = performance.now();
+    // Monotonic microseconds, the clock of V8 CPU profiles: a profile can be cut to the window.
+    const windowStart = process.hrtime.bigint() / 1_000n;
     log(`${count} processing processes: streaming ${readings} readings of ${sensors} sensors`);
-    const load = await runLoad({
-      urls: topology.ingest.map((node) => `http://127.0.0.1:${node.port}`),
-      key: cluster.adminKey,
-      prefix,
-      sensors,
-      // A day of its own per run: ClickHouse merges of one run's partitions do not land on the next.
-      startMillis: Date.UTC(2026, 1, 1) + generation * 7 * 86_400_000,
-      stepMillis: 60_000,
-      batchReadings: Number(values.batch),
-      concurrency: Number(values.concurrency),
-      totalReadings: readings,
-    });
-    let stored = await storedCounts(chUrl, 'urban_brain', prefix);
-    while (stored.distinct < load.acknowledged && performance.now() - started < 600_000) {
-      await pause(500);
-      stored = await storedCounts(chUrl, 'urban_brain', prefix);
-    }
-    const seconds = (performance.now() - started) / 1_000;
+    const { load, stored, seconds } = await streamStored(prefix, sensors, readings, day);
     await pause(10_000); // background merges of what this run wrote are counted with it
-    const cpuByRole: Record<string, number> = {};
-    for (const [name, child] of cluster.children) {
-      if (name === 'postgres') continue;
-      const role = roleOf(name);
-      cpuByRole[role] = (cpuByRole[role] ?? 0) + cpuSeconds(child.pid) - (cpuBefore.get(name) ?? 0);
-    }
-    const total = Object.values(cpuByRole).reduce((sum, value) => sum + value, 0);
-    const perMillion = (cpu: number): number => Math.round((cpu / readings) * 1e6 * 100) / 100;
+    const windowSeconds = (performance.now() - started) / 1_000;
+    log(`${count} processing processes: window ${windowStart}..${process.hrtime.bigint() / 1_000n} µs`);
+    const cpuByRole = cpuSince(cpuBefore);
+    const total = sum(cpuByRole);
     const rssAfter = names.reduce((sum, name) => sum + rssBytes(cluster.children.get(name)?.pid), 0);
     const run = {
       processors: count,
@@ -134,11 +244,19 @@ try {
       seconds: Math.round(seconds * 10) / 10,
       end_to_end_readings_per_s: Math.round(load.acknowledged / seconds),
       ingest_acknowledged_readings_per_s: Math.round(load.acknowledged / (load.elapsedMillis / 1_000)),
-      cpu_s_per_million_readings: perMillion(total),
+      cpu_s_per_million_readings: perMillion(total, readings),
       cpu_s_per_million_by_role: Object.fromEntries(
-        Object.entries(cpuByRole).map(([role, cpu]) => [role, perMillion(cpu)]),
+        Object.entries(cpuByRole).map(([role, cpu]) => [role, perMillion(cpu, readings)]),
       ),
+      // Not the target figure: the full one above less what the cluster burns idle over the window.
+      window_seconds: Math.round(windowSeconds * 10) / 10,
+      idle_cpu_s_per_s_by_role: Object.fromEntries(
+        Object.entries(idleByRole).map(([role, cpu]) => [role, Math.round(cpu * 1_000) / 1_000]),
+      ),
+      cpu_s_per_million_readings_less_idle: perMillion(total - idleTotal * windowSeconds, readings),
       processor_rss_growth_bytes_per_sensor: Math.round((rssAfter - rssBefore) / sensors),
+      cold_cpu_s_per_million_readings: cold,
+      shards_spread_seconds: Math.round(spreadSeconds * 10) / 10,
     };
     log(JSON.stringify(run));
     runs.push(run);
@@ -183,6 +301,13 @@ try {
       runs.map((run) => [String(run.processors), run.cpu_s_per_million_readings]),
     ),
     cpu_spread_ratio: Math.round((Math.max(...spread) / Math.min(...spread)) * 100) / 100,
+    cpu_target: 'cpu_s_per_million_readings within 20 % of each other (spread ratio at most 1.2)',
+    cold_cpu_s_per_million_readings: Object.fromEntries(
+      runs.map((run) => [String(run.processors), run.cold_cpu_s_per_million_readings as number | null]),
+    ),
+    cpu_s_per_million_readings_less_idle: Object.fromEntries(
+      runs.map((run) => [String(run.processors), run.cpu_s_per_million_readings_less_idle as number]),
+    ),
     end_to_end_readings_per_s: Object.fromEntries(
       runs.map((run) => [String(run.processors), run.end_to_end_readings_per_s]),
     ),
@@ -204,5 +329,6 @@ try {
   await mkdir(join(repository, 'bench/results'), { recursive: true });
   await writeFile(join(repository, 'bench/results/scale.json'), `${line}\n`);
 } finally {
+  await nats?.close();
   await cluster.stopAll().catch(() => undefined);
 }

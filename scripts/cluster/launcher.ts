@@ -15,6 +15,14 @@ import type { Topology } from './topology.ts';
 const repository = resolve(import.meta.dirname, '../..');
 /** Shard lease time of the local cluster (the processes' default). */
 const leaseMillis = 10_000;
+/**
+ * V8 flags of processors: a young generation of up to 64 MB per half (default 16). A processor
+ * holds each batch about a second (fetch, joined insert, scoring); in a small young generation
+ * those readings outlive a few scavenges and are promoted, and the old generation's collections
+ * then cost more per reading the less load a process has (measured: processing 3.47 → about 2.6
+ * CPU-s per million readings with four processors, see docs/scale.md).
+ */
+export const processorNodeFlags = ['--max-semi-space-size=64'];
 
 export interface RoleSpec {
   name: string;
@@ -30,10 +38,25 @@ export class LocalCluster {
   readonly children = new Map<string, ChildProcess>();
   readonly #specs = new Map<string, RoleSpec>();
   readonly #detached: boolean;
+  /** Flags given to node before the script, e.g. `--cpu-prof` to profile every role. */
+  readonly #nodeFlags: readonly string[];
+  /** Flags given to node for `process` roles only, after `nodeFlags` (default `processorNodeFlags`). */
+  readonly #processNodeFlags: readonly string[];
   readonly #pids = new Map<string, number>();
 
-  constructor(topology: Topology, options: { adminKey: string; detached: boolean; env?: NodeJS.ProcessEnv }) {
+  constructor(
+    topology: Topology,
+    options: {
+      adminKey: string;
+      detached: boolean;
+      env?: NodeJS.ProcessEnv;
+      nodeFlags?: string[];
+      processNodeFlags?: string[];
+    },
+  ) {
     this.topology = topology;
+    this.#nodeFlags = options.nodeFlags ?? [];
+    this.#processNodeFlags = options.processNodeFlags ?? processorNodeFlags;
     this.adminKey = options.adminKey;
     this.#detached = options.detached;
     this.env = { ...process.env, ...options.env, URBAN_BRAIN_ADMIN_KEY: options.adminKey };
@@ -126,6 +149,8 @@ export class LocalCluster {
     const child = spawn(
       process.execPath,
       [
+        ...this.#nodeFlags,
+        ...(spec.role === 'process' ? this.#processNodeFlags : []),
         '--import',
         'tsx',
         'scripts/cluster/role.ts',

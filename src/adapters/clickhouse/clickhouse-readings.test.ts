@@ -78,6 +78,15 @@ test(
       assert.deepEqual([...latest.keys()].sort(), ['s-1', 's-19']);
       assert.deepEqual(latest.get('s-19'), { ts: day + 119 * 60_000 + 19, value: 119 });
 
+      // RowBinary carries any id and every value bit for bit.
+      const odd = { sensor: `ü-${'x'.repeat(200)}`, ts: day + 5, value: 0.1 + 0.2 };
+      await store.insert([odd, { sensor: 'tiny', ts: day + 6, value: -1.5e-300 }]);
+      assert.deepEqual((await store.latest([odd.sensor])).get(odd.sensor), { ts: odd.ts, value: odd.value });
+      assert.deepEqual((await store.latest(['tiny'])).get('tiny'), { ts: day + 6, value: -1.5e-300 });
+      const removed = await store.applyRetention(day + 2 * 86_400_000 + 1, { rawMillis: 86_400_000 });
+      assert.equal(removed, 2402);
+
+      await store.insert(readings);
       await store.insert([{ sensor: 's-0', ts: day + 86_400_000 * 2, value: 1 }]);
       const dropped = await store.applyRetention(day + 86_400_000 * 2 + 1, { rawMillis: 86_400_000 });
       assert.equal(dropped, 2400, 'the old day is dropped, the new one kept');

@@ -1,8 +1,10 @@
+import { Readable } from 'node:stream';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Reading } from '../../core/readings/reading.ts';
 import type { Aggregation, LatestValue, ReadingQueries, SeriesPoint } from '../../ports/reading-queries.ts';
 import type { RetentionPolicy } from '../../ports/reading-store.ts';
+import { encodeRowBinary } from './row-binary.ts';
 import { quote, schemaStatements } from './schema.ts';
 
 export interface ClickHouseReadingsOptions {
@@ -74,19 +76,22 @@ export class ClickHouseReadings implements ReadingQueries {
     return store;
   }
 
-  /** Inserts readings, one insert per shard; each insert is atomic within a day's partition. */
+  /**
+   * Inserts readings, one insert per shard in RowBinary; each insert is atomic within a day's
+   * partition.
+   */
   async insert(readings: readonly Reading[]): Promise<void> {
     const parts = this.#split(readings);
     await Promise.all(
-      parts.map((rows, shard) =>
-        rows.length === 0
-          ? undefined
-          : this.#clients[shard]!.insert({
-              table: `${this.#database}.readings_local`,
-              values: rows,
-              format: 'JSONEachRow',
-            }),
-      ),
+      parts.map(async (rows, shard) => {
+        if (rows.length === 0) return;
+        const result = await this.#clients[shard]!.exec({
+          query: `INSERT INTO ${this.#database}.readings_local (sensor, ts, value) FORMAT RowBinary`,
+          values: Readable.from([encodeRowBinary(rows)]),
+        });
+        // The answer is empty; reading it to the end frees the connection.
+        for await (const _ of result.stream) void _;
+      }),
     );
   }
 
@@ -232,15 +237,10 @@ export class ClickHouseReadings implements ReadingQueries {
     return result.json<T>();
   }
 
-  #split(readings: readonly Reading[]): { sensor: string; ts: number; value: number }[][] {
-    const parts = this.#clients.map(() => [] as { sensor: string; ts: number; value: number }[]);
-    for (const reading of readings) {
-      parts[storeShardOf(reading.sensor, parts.length)]!.push({
-        sensor: reading.sensor,
-        ts: reading.ts,
-        value: reading.value,
-      });
-    }
+  #split(readings: readonly Reading[]): Reading[][] {
+    const parts = this.#clients.map(() => [] as Reading[]);
+    if (parts.length === 1) return [[...readings]];
+    for (const reading of readings) parts[storeShardOf(reading.sensor, parts.length)]!.push(reading);
     return parts;
   }
 }

@@ -168,6 +168,13 @@ test(
       await bus.publish('events', { type: 'alert', ts: 1, data: { n: 1 } });
       await until(() => events.length === 1, 5_000);
       assert.deepEqual(events[0], { type: 'alert', ts: 1, data: { n: 1 } });
+      const batches: unknown[] = [];
+      bus.subscribe('readings', (batch) => void batches.push(batch));
+      await connection.flush();
+      const live = [{ sensor: 'pump-1', ts: 7, value: 0.5 }];
+      await bus.publish('readings', live);
+      await until(() => batches.length === 1, 5_000);
+      assert.deepEqual(batches[0], live, 'a live batch of readings arrives as sent');
       await bus.close();
     } finally {
       await connection.close();

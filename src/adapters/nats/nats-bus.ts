@@ -1,5 +1,6 @@
 import type { NatsConnection, Subscription as NatsSubscription } from 'nats';
 import type { Handler, MessageBus, Subscription, Topic, TopicMessages } from '../../ports/bus.ts';
+import { decodeReadings, encodeReadings } from './reading-codec.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -9,6 +10,17 @@ export interface NatsBusOptions {
   /** Subjects are `<prefix>.bus.<topic>`. */
   prefix: string;
   onHandlerError?: (error: unknown) => void;
+}
+
+/** Batches of readings travel in the JetStream message codec (binary columns), the rest as JSON. */
+function encode<T extends Topic>(topic: T, message: TopicMessages[T]): Uint8Array {
+  return topic === 'readings'
+    ? encodeReadings(message as TopicMessages['readings'])
+    : encoder.encode(JSON.stringify(message));
+}
+
+function decode<T extends Topic>(topic: T, data: Uint8Array): TopicMessages[T] {
+  return (topic === 'readings' ? decodeReadings(data) : JSON.parse(decoder.decode(data))) as TopicMessages[T];
 }
 
 /**
@@ -25,7 +37,7 @@ export class NatsBus implements MessageBus {
 
   async publish<T extends Topic>(topic: T, message: TopicMessages[T]): Promise<void> {
     if (this.#options.connection.isClosed()) return;
-    this.#options.connection.publish(this.#subject(topic), encoder.encode(JSON.stringify(message)));
+    this.#options.connection.publish(this.#subject(topic), encode(topic, message));
   }
 
   subscribe<T extends Topic>(topic: T, handler: Handler<T>): Subscription {
@@ -34,7 +46,7 @@ export class NatsBus implements MessageBus {
       callback: (error, message) => {
         if (error !== null) return onError(error);
         try {
-          const result = handler(JSON.parse(decoder.decode(message.data)) as TopicMessages[T]);
+          const result = handler(decode(topic, message.data));
           if (result instanceof Promise) result.catch(onError);
         } catch (failure) {
           onError(failure);

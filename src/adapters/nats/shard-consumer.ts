@@ -34,6 +34,8 @@ export interface ShardConsumerOptions {
    * longer land behind the next attempt's check; rejects while the store is still unreachable.
    */
   settle?: () => Promise<void>;
+  /** Least time between checks for messages lost at the end of a fetch (see `#missedTail`). Default 3 s. */
+  tailCheckMillis?: number;
   /** Longest wait for the pull loop to end at `stop`. Default 15 s. */
   stopTimeoutMillis?: number;
   onError?: (error: unknown) => void;
@@ -58,7 +60,9 @@ export class ShardConsumer {
   /** Consumer sequence the next delivery must have: a jump means messages were lost in transit. */
   #expectedDelivery = 1;
   #stopping = false;
-  #lastCommit = Date.now();
+  /** 0: the first batch handled after a take-over is committed at once, not a period later. */
+  #lastCommit = 0;
+  #lastTailCheck = 0;
   /** Readings handled since start. */
   handled = 0;
 
@@ -128,6 +132,10 @@ export class ShardConsumer {
           consumer = undefined;
           continue;
         }
+        if (messages.length === 0 && (await this.#missedTail(consumer))) {
+          consumer = undefined;
+          continue;
+        }
         if (messages.length > 0) await this.#handle(messages);
         if (this.#pending.length > 0 && Date.now() - this.#lastCommit >= commitIntervalMillis)
           await this.#commit();
@@ -137,6 +145,20 @@ export class ShardConsumer {
         await new Promise((resolve) => setTimeout(resolve, this.#options.retryMillis));
       }
     }
+  }
+
+  /**
+   * After an empty fetch (at most every `tailCheckMillis`): whether the server delivered messages
+   * this consumer never received. A message lost at the end of a fetch shows as a gap only when a
+   * later one arrives; when it was the shard's last, nothing would, and it would come back only
+   * after the acknowledgement wait (60 s).
+   */
+  async #missedTail(consumer: Consumer): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.#lastTailCheck < (this.#options.tailCheckMillis ?? 3_000)) return false;
+    this.#lastTailCheck = now;
+    const info = await consumer.info();
+    return info.delivered.consumer_seq >= this.#expectedDelivery;
   }
 
   #inOrder(messages: readonly JsMsg[]): boolean {

@@ -1,97 +1,187 @@
+import { promisify } from 'node:util';
+import { deflateRaw, inflateRaw } from 'node:zlib';
 import type { ObjectStore } from 'nats';
 import type { DetectorState, DetectorStateStore } from '../../ports/maintenance.ts';
+import { decodeStates, encodeStates } from './state-codec.ts';
 
-/** Binary form of a shard's detector states: count, then per state id, lastTs, lastAlertAt (NaN: none), bytes. */
-export function encodeStates(states: Iterable<DetectorState>): Uint8Array {
-  const parts: Buffer[] = [];
-  let count = 0;
-  for (const state of states) {
-    const id = Buffer.from(state.sensor, 'utf8');
-    const head = Buffer.alloc(2 + id.length + 8 + 8 + 4);
-    head.writeUInt16LE(id.length, 0);
-    id.copy(head, 2);
-    head.writeDoubleLE(state.lastTs, 2 + id.length);
-    head.writeDoubleLE(state.lastAlertAt ?? Number.NaN, 10 + id.length);
-    head.writeUInt32LE(state.state.length, 18 + id.length);
-    parts.push(head, Buffer.from(state.state.buffer, state.state.byteOffset, state.state.byteLength));
-    count += 1;
-  }
-  const countBytes = Buffer.alloc(4);
-  countBytes.writeUInt32LE(count, 0);
-  return Buffer.concat([countBytes, ...parts]);
+export interface ShardSnapshotStoreOptions {
+  /**
+   * A full snapshot replaces the deltas once they hold this many times its size (default 4): writes
+   * per commit stay proportional to the states changed, not held, and a take-over reads at most
+   * about five full snapshots' worth.
+   */
+  compactRatio?: number;
+  /** Deltas written since the last full snapshot are never more than this (bounds a take-over's reads). */
+  maxDeltas?: number;
 }
 
-export function decodeStates(data: Uint8Array): DetectorState[] {
-  const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const count = buffer.readUInt32LE(0);
-  const states: DetectorState[] = [];
-  let offset = 4;
-  for (let index = 0; index < count; index += 1) {
-    const idLength = buffer.readUInt16LE(offset);
-    const sensor = buffer.toString('utf8', offset + 2, offset + 2 + idLength);
-    offset += 2 + idLength;
-    const lastTs = buffer.readDoubleLE(offset);
-    const lastAlertAt = buffer.readDoubleLE(offset + 8);
-    const length = buffer.readUInt32LE(offset + 16);
-    offset += 20;
-    states.push({
-      sensor,
-      lastTs,
-      lastAlertAt: Number.isNaN(lastAlertAt) ? null : lastAlertAt,
-      state: Uint8Array.from(buffer.subarray(offset, offset + length)),
-    });
-    offset += length;
-  }
-  return states;
+const headBytes = 16;
+const compress = promisify(deflateRaw);
+const expand = promisify(inflateRaw);
+
+/**
+ * Head (two float64) then the states deflated: detector states shrink about four times, so the
+ * object store replicates, and hashes (in JavaScript), a quarter of the bytes.
+ */
+async function withHead(first: number, second: number, states: Uint8Array): Promise<Uint8Array> {
+  const body = await compress(states, { level: 1 });
+  const data = new Uint8Array(headBytes + body.byteLength);
+  const view = new DataView(data.buffer);
+  view.setFloat64(0, first, true);
+  view.setFloat64(8, second, true);
+  data.set(body, headBytes);
+  return data;
+}
+
+function headOf(data: Uint8Array): [number, number] {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  return [view.getFloat64(0, true), view.getFloat64(8, true)];
+}
+
+async function statesOf(data: Uint8Array): Promise<DetectorState[]> {
+  return decodeStates(await expand(data.subarray(headBytes)));
 }
 
 /**
  * What a shard's owner has committed: the detector states of its sensors and the stream sequence up
- * to which every message's effects are in the store and in those states. Kept whole as one object
- * `shard-<n>` in a JetStream object store (replicated like the stream): the next owner of the shard
- * restores the states and resumes after that sequence. `saveDetectorStates` only merges changed
- * states; `commit` writes them with the sequence.
+ * to which every message's effects are in the store and in those states. Kept in a JetStream object
+ * store (replicated like the stream) as a full snapshot `shard-<n>.base` (sequence, last delta
+ * folded in, states) followed by deltas `shard-<n>.delta-<k>` (sequence, states changed since the
+ * delta before). A commit writes one delta with only the states changed since the last commit;
+ * once the deltas add up to the full snapshot's size, a new full snapshot replaces them. So a commit
+ * costs what changed, not every sensor the shard has ever seen. The next owner reads the full
+ * snapshot and the deltas after it in order, and resumes after the last one's sequence.
  */
 export class ShardSnapshotStore implements DetectorStateStore {
   readonly #store: ObjectStore;
-  readonly #name: string;
+  readonly #prefix: string;
+  readonly #compactRatio: number;
+  readonly #maxDeltas: number;
   readonly #states = new Map<string, DetectorState>();
+  readonly #changed = new Set<string>();
+  /** Number of the last delta written or read (0: none since the shard's first full snapshot). */
+  #delta = 0;
+  #deltasSinceBase = 0;
+  #deltaBytesSinceBase = 0;
+  #baseBytes = 0;
+  /** A single-object snapshot of an earlier version was read: deleted once a full snapshot exists. */
+  #legacy = false;
   /** Stream sequence covered by the last snapshot loaded or committed (0: none). */
   committedSequence = 0;
 
-  constructor(store: ObjectStore, shard: number) {
+  constructor(store: ObjectStore, shard: number, options: ShardSnapshotStoreOptions = {}) {
     this.#store = store;
-    this.#name = `shard-${shard}`;
+    this.#prefix = `shard-${shard}`;
+    this.#compactRatio = options.compactRatio ?? 4;
+    this.#maxDeltas = options.maxDeltas ?? 256;
+    if (!(this.#compactRatio > 0) || !(this.#maxDeltas >= 1))
+      throw new RangeError('compactRatio must be positive and maxDeltas at least 1');
   }
 
   async loadDetectorStates(): Promise<DetectorState[]> {
-    const data = await this.#store.getBlob(this.#name);
     this.#states.clear();
+    this.#changed.clear();
     this.committedSequence = 0;
-    if (data === null || data.byteLength < 8) return [];
-    this.committedSequence = Buffer.from(data.buffer, data.byteOffset, 8).readDoubleLE(0);
-    const states = decodeStates(data.subarray(8));
-    for (const state of states) this.#states.set(state.sensor, state);
-    return states;
+    this.#delta = 0;
+    this.#deltasSinceBase = 0;
+    this.#deltaBytesSinceBase = 0;
+    this.#baseBytes = 0;
+    this.#legacy = false;
+    const base = await this.#store.getBlob(`${this.#prefix}.base`);
+    if (base === null) await this.#loadLegacy();
+    if (base !== null && base.byteLength >= headBytes) {
+      [this.committedSequence, this.#delta] = headOf(base);
+      this.#baseBytes = base.byteLength;
+      for (const state of await statesOf(base)) this.#states.set(state.sensor, state);
+    }
+    for (;;) {
+      const delta = await this.#store.getBlob(this.#deltaName(this.#delta + 1));
+      if (delta === null || delta.byteLength < headBytes) break;
+      this.#delta += 1;
+      this.#deltasSinceBase += 1;
+      this.#deltaBytesSinceBase += delta.byteLength;
+      this.committedSequence = headOf(delta)[0];
+      for (const state of await statesOf(delta)) this.#states.set(state.sensor, state);
+    }
+    return [...this.#states.values()];
   }
 
   async saveDetectorStates(states: readonly DetectorState[]): Promise<void> {
-    for (const state of states) this.#states.set(state.sensor, state);
+    for (const state of states) {
+      this.#states.set(state.sensor, state);
+      this.#changed.add(state.sensor);
+    }
   }
 
-  /** Writes the states with `sequence`, the last stream sequence whose effects they hold. */
+  /** Writes the states changed since the last commit with `sequence`, the last stream sequence whose effects they hold. */
   async commit(sequence: number): Promise<void> {
-    const head = Buffer.alloc(8);
-    head.writeDoubleLE(sequence, 0);
-    await this.#store.putBlob(
-      { name: this.#name },
-      Buffer.concat([head, encodeStates(this.#states.values())]),
-    );
+    const changed = [...this.#changed].map((sensor) => this.#states.get(sensor)!);
+    const next = this.#delta + 1;
+    const data = await withHead(sequence, 0, encodeStates(changed));
+    await this.#store.putBlob({ name: this.#deltaName(next) }, data);
+    this.#delta = next;
+    this.#deltasSinceBase += 1;
+    this.#deltaBytesSinceBase += data.byteLength;
+    for (const state of changed)
+      if (this.#states.get(state.sensor) === state) this.#changed.delete(state.sensor);
     this.committedSequence = sequence;
+    if (
+      this.#deltasSinceBase >= this.#maxDeltas ||
+      this.#deltaBytesSinceBase >= this.#baseBytes * this.#compactRatio
+    )
+      // The commit is durable already; a failed compaction is tried again at the next one.
+      await this.#compact().catch(() => undefined);
   }
 
   /** Sensors whose state this shard keeps. */
   get size(): number {
     return this.#states.size;
+  }
+
+  /** Deltas written since the last full snapshot (for tests and status). */
+  get deltas(): number {
+    return this.#deltasSinceBase;
+  }
+
+  /**
+   * The single object `shard-<n>` (sequence, then the states, not deflated) written before deltas:
+   * read when no full snapshot exists yet, so an upgraded processor resumes where the old one
+   * committed. Its first commit then writes a full snapshot, which takes over from it.
+   */
+  async #loadLegacy(): Promise<void> {
+    const legacy = await this.#store.getBlob(this.#prefix);
+    if (legacy === null || legacy.byteLength < 8) return;
+    this.#legacy = true;
+    this.committedSequence = new DataView(legacy.buffer, legacy.byteOffset, 8).getFloat64(0, true);
+    for (const state of decodeStates(legacy.subarray(8))) {
+      this.#states.set(state.sensor, state);
+      this.#changed.add(state.sensor);
+    }
+  }
+
+  /** A full snapshot that folds every delta so far in; then the folded deltas are deleted. */
+  async #compact(): Promise<void> {
+    const data = await withHead(this.committedSequence, this.#delta, encodeStates(this.#states.values()));
+    await this.#store.putBlob({ name: `${this.#prefix}.base` }, data);
+    this.#baseBytes = data.byteLength;
+    this.#deltasSinceBase = 0;
+    this.#deltaBytesSinceBase = 0;
+    if (this.#legacy) {
+      await this.#store.delete(this.#prefix).catch(() => undefined);
+      this.#legacy = false;
+    }
+    // Deltas folded in are never read again; left-overs of an owner that died here go too.
+    const folded = this.#delta;
+    const pattern = new RegExp(`^${this.#prefix}\\.delta-(\\d+)$`);
+    const entries = await this.#store.list().catch(() => []);
+    for (const entry of entries) {
+      const match = pattern.exec(entry.name);
+      if (match !== null && Number(match[1]) <= folded)
+        await this.#store.delete(entry.name).catch(() => undefined);
+    }
+  }
+
+  #deltaName(delta: number): string {
+    return `${this.#prefix}.delta-${delta}`;
   }
 }

@@ -21,7 +21,12 @@ export interface ClusterConfig {
   /** Unique id of this processor in the cluster. */
   member: string;
   leaseMillis: number;
-  /** How often a processor snapshots detector state and acknowledges what it handled. */
+  /**
+   * How often a processor snapshots detector state and acknowledges what it handled. Each commit
+   * writes every state changed since the last one, so a longer period writes fewer bytes per
+   * reading; after a crash up to this much of the stream is read again (and checked against the
+   * store before it is written).
+   */
   commitIntervalMillis: number;
   /** Sensors a process keeps in its registry cache. */
   maxCachedSensors: number;
@@ -51,7 +56,7 @@ const schema = z.object({
     .regex(/^[\w-]+$/, 'letters, digits, - and _ only')
     .default(`processor-${process.pid}`),
   leaseMillis: z.coerce.number().int().min(1_000).default(10_000),
-  commitIntervalMillis: z.coerce.number().int().min(100).default(2_000),
+  commitIntervalMillis: z.coerce.number().int().min(100).default(10_000),
   maxCachedSensors: z.coerce.number().int().positive().default(1_000_000),
 });
 
@@ -79,7 +84,7 @@ export const clusterUsage = `scale-out options (all three URLs together switch f
   --replicas N                   JetStream replicas (default 1; 3 on a 3-server cluster)
   --member ID                    unique processor id (default processor-<pid>)
   --lease-millis N               shard lease time (default 10000)
-  --commit-interval-millis N     detector snapshot and acknowledgement period (default 2000)
+  --commit-interval-millis N     detector snapshot and acknowledgement period (default 10000)
   --max-cached-sensors N         registry cache per process (default 1000000)
 `;
 

@@ -41,3 +41,28 @@ test('a failed insert rejects every caller whose readings it carried', async () 
     ['rejected', 'rejected'],
   );
 });
+
+test('an insert starts as soon as every caller has handed its batch over, without the linger', async () => {
+  const inserts: number[] = [];
+  const sink = new CoalescingSink({
+    sink: { insert: async (batch) => void inserts.push(batch.length), missing: async () => [] },
+    maxReadings: 1_000,
+    lingerMillis: 60_000,
+    callers: () => 3,
+  });
+  const started = performance.now();
+  await Promise.all([
+    sink.insert(readings('a', 1)),
+    sink.insert(readings('b', 2)),
+    sink.insert(readings('c', 3)),
+  ]);
+  assert.deepEqual(inserts, [6]);
+  assert.ok(performance.now() - started < 1_000, 'did not wait for the 60 s linger');
+  const lone = sink.insert(readings('d', 1));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(inserts, [6], 'one caller of three waits for the others (or the linger)');
+  sink.insert(readings('e', 1)).catch(() => undefined);
+  sink.insert(readings('f', 1)).catch(() => undefined);
+  await lone;
+  assert.deepEqual(inserts, [6, 3]);
+});

@@ -7,6 +7,12 @@ export interface CoalescingSinkOptions {
   maxReadings: number;
   /** Or once the oldest waiting reading has waited this long. */
   lingerMillis: number;
+  /**
+   * Or once this many inserts wait: the number of callers that can have one waiting (a processor's
+   * shards, each waiting for its insert before it fetches again). Then nothing more can join, so
+   * waiting longer would only delay. Default: no such limit.
+   */
+  callers?: () => number;
 }
 
 interface Waiting {
@@ -18,7 +24,9 @@ interface Waiting {
 /**
  * Joins the inserts of every shard a processor owns into few large ones: ClickHouse makes one part
  * per insert and table (raw and both rollups), and many small parts cost far more CPU than their
- * rows. Each caller's promise settles with the insert that carried its readings.
+ * rows. An insert starts when every shard has handed its batch over (or at the size or time limit),
+ * so inserts stay as large when the load is spread over more processors. Each caller's promise
+ * settles with the insert that carried its readings.
  */
 export class CoalescingSink implements ReadingSink {
   readonly #options: CoalescingSinkOptions;
@@ -37,7 +45,8 @@ export class CoalescingSink implements ReadingSink {
     return new Promise<void>((resolve, reject) => {
       this.#waiting.push({ readings, resolve, reject });
       this.#count += readings.length;
-      if (this.#count >= this.#options.maxReadings) this.#flush();
+      const everyone = this.#options.callers !== undefined && this.#waiting.length >= this.#options.callers();
+      if (everyone || this.#count >= this.#options.maxReadings) this.#flush();
       else this.#timer ??= setTimeout(() => this.#flush(), this.#options.lingerMillis);
     });
   }

@@ -29,10 +29,13 @@ import { KeyService } from '../auth/keys.ts';
 import { DetectionService } from '../detection/detection-service.ts';
 import { coreParsers } from '../edge/core-parsers.ts';
 import { EdgeIngest } from '../edge/edge-ingest.ts';
+import { defaultPipelineOptions } from '../ingest/pipeline-options.ts';
 import type { ClusterConfig } from './cluster-config.ts';
 import { CoalescingSink } from './coalescing-sink.ts';
 import { ProcessingRole } from './processing-role.ts';
+import { RetentionTimer } from './retention-timer.ts';
 import { retry } from './retry.ts';
+import { WarmedEdgeIngest } from './warmed-edge-ingest.ts';
 
 export interface RunningRole {
   /** HTTP port of the ingest/API edge; null for `process`. */
@@ -160,7 +163,12 @@ export async function startRole(
         () => js.views.os('urban_brain_snapshots', { replicas: cluster.replicas }),
         log,
       ),
-      sink: new CoalescingSink({ sink: store, maxReadings: 100_000, lingerMillis: 200 }),
+      sink: new CoalescingSink({
+        sink: store,
+        maxReadings: 100_000,
+        lingerMillis: 500,
+        callers: () => processing?.owned().length ?? 1,
+      }),
       bus,
       repository: maintenance,
       registry,
@@ -199,13 +207,13 @@ export async function startRole(
     });
     const metrics = new Metrics({ processMetrics: true });
     const parsers = coreParsers({ maxFutureMillis: config.maxFutureMillis });
-    const edge = new EdgeIngest({
-      ingestor,
-      registry,
-      bus,
-      policy: config.unknownSensors,
-      observer: metrics,
-    });
+    const edgeOptions = { ingestor, registry, bus, policy: config.unknownSensors, observer: metrics };
+    // The registry cache holds only sensors this process met: under `reject`, each batch's sensors
+    // are loaded from PostgreSQL first.
+    const edge =
+      config.unknownSensors === 'reject'
+        ? new WarmedEdgeIngest({ ...edgeOptions, warm: (ids) => registry.warm(ids), onError })
+        : new EdgeIngest(edgeOptions);
     const routes: MountedRoutes[] = [{ path: '/api/v1', app: meRoutes() }];
     if (detector !== undefined) {
       // Verdicts only: detectors run in the processing role.
@@ -239,6 +247,19 @@ export async function startRole(
       broker = await startBroker({ host: config.host, port: config.mqttPort, coalescer, parsers, keys });
     }
   }
+  // Retention drops whole days on every shard: the API processes do it (a second one finds
+  // nothing left to drop).
+  let retention: RetentionTimer | null = null;
+  if (cluster.role === 'api' || cluster.role === 'all') {
+    retention = new RetentionTimer({
+      store,
+      policy: defaultPipelineOptions.retention,
+      intervalMillis: defaultPipelineOptions.retentionIntervalMillis,
+      onError,
+      log,
+    });
+    retention.start();
+  }
   ready = true;
 
   async function stop(): Promise<void> {
@@ -252,6 +273,7 @@ export async function startRole(
       await closed;
       clearTimeout(force);
     }
+    await retention?.stop();
     coalescer?.stop();
     await coalescer?.drain();
     ingestor?.close();

@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inflateRawSync } from 'node:zlib';
+import type { ObjectStore } from 'nats';
+import type { DetectorState } from '../../ports/maintenance.ts';
+import { ShardSnapshotStore } from './snapshot-store.ts';
+import { decodeStates, encodeStates } from './state-codec.ts';
+
+/** The part of a JetStream object store the snapshot store uses, in memory; records every write. */
+function memoryObjects(): { store: ObjectStore; objects: Map<string, Uint8Array>; writes: string[] } {
+  const objects = new Map<string, Uint8Array>();
+  const writes: string[] = [];
+  const store = {
+    getBlob: async (name: string) => objects.get(name) ?? null,
+    putBlob: async (meta: { name: string }, data: Uint8Array) => {
+      objects.set(meta.name, Uint8Array.from(data));
+      writes.push(meta.name);
+      return {};
+    },
+    list: async () => [...objects.keys()].map((name) => ({ name })),
+    delete: async (name: string) => objects.delete(name),
+  };
+  return { store: store as unknown as ObjectStore, objects, writes };
+}
+
+function state(sensor: string, lastTs: number, byte = 1): DetectorState {
+  return { sensor, state: new Uint8Array(100).fill(byte), lastTs, lastAlertAt: null };
+}
+
+test('a commit writes only the states changed since the previous commit', async () => {
+  const { store, objects, writes } = memoryObjects();
+  const snapshots = new ShardSnapshotStore(store, 3);
+  await snapshots.saveDetectorStates(Array.from({ length: 50 }, (_, index) => state(`s-${index}`, 1)));
+  await snapshots.commit(10);
+  await snapshots.saveDetectorStates([state('s-7', 2, 9)]);
+  await snapshots.commit(11);
+  const last = writes.at(-1)!;
+  assert.equal(last, 'shard-3.delta-2');
+  const written = decodeStates(inflateRawSync(objects.get(last)!.subarray(16)));
+  assert.deepEqual(
+    written.map((entry) => entry.sensor),
+    ['s-7'],
+  );
+});
+
+test('a new owner restores the full snapshot and every delta after it, in order', async () => {
+  const { store } = memoryObjects();
+  const first = new ShardSnapshotStore(store, 1);
+  await first.saveDetectorStates([state('a', 1), state('b', 1)]);
+  await first.commit(5);
+  await first.saveDetectorStates([state('a', 2, 2)]);
+  await first.commit(8);
+  await first.saveDetectorStates([state('a', 3, 3), state('c', 3)]);
+  await first.commit(12);
+  const next = new ShardSnapshotStore(store, 1);
+  const restored = await next.loadDetectorStates();
+  assert.equal(next.committedSequence, 12);
+  const byId = new Map(restored.map((entry) => [entry.sensor, entry]));
+  assert.deepEqual([...byId.keys()].sort(), ['a', 'b', 'c']);
+  assert.equal(byId.get('a')!.lastTs, 3);
+  assert.equal(byId.get('a')!.state[0], 3);
+  // The new owner goes on numbering after the last delta it read.
+  await next.saveDetectorStates([state('b', 4, 4)]);
+  await next.commit(13);
+  const third = new ShardSnapshotStore(store, 1);
+  const again = new Map((await third.loadDetectorStates()).map((entry) => [entry.sensor, entry]));
+  assert.equal(third.committedSequence, 13);
+  assert.equal(again.get('b')!.lastTs, 4);
+  assert.equal(again.get('a')!.lastTs, 3);
+});
+
+test('deltas are folded into a full snapshot once they outweigh it, and then deleted', async () => {
+  const { store, objects } = memoryObjects();
+  const snapshots = new ShardSnapshotStore(store, 2, { compactRatio: 1 });
+  await snapshots.saveDetectorStates([state('a', 1), state('b', 1)]);
+  await snapshots.commit(1); // first commit: the delta is the whole shard, folded at once
+  assert.equal(snapshots.deltas, 0);
+  assert.deepEqual([...objects.keys()], ['shard-2.base']);
+  await snapshots.saveDetectorStates([state('a', 2)]);
+  await snapshots.commit(2); // about half the full snapshot: kept as a delta
+  assert.equal(snapshots.deltas, 1);
+  await snapshots.saveDetectorStates([state('b', 3)]);
+  await snapshots.commit(3); // the two deltas now outweigh it: folded
+  assert.equal(snapshots.deltas, 0);
+  assert.deepEqual([...objects.keys()], ['shard-2.base']);
+  const reloaded = new ShardSnapshotStore(store, 2);
+  const states = new Map((await reloaded.loadDetectorStates()).map((entry) => [entry.sensor, entry]));
+  assert.equal(reloaded.committedSequence, 3);
+  assert.equal(states.get('a')!.lastTs, 2);
+  assert.equal(states.get('b')!.lastTs, 3);
+});
+
+test('a commit with no changed state still records the sequence', async () => {
+  const { store } = memoryObjects();
+  const snapshots = new ShardSnapshotStore(store, 0);
+  await snapshots.commit(40);
+  await snapshots.commit(41);
+  const reloaded = new ShardSnapshotStore(store, 0);
+  assert.deepEqual(await reloaded.loadDetectorStates(), []);
+  assert.equal(reloaded.committedSequence, 41);
+});
+
+test('a shard committed in the single-object form of earlier versions is resumed, then carried over', async () => {
+  const { store, objects } = memoryObjects();
+  const head = new Uint8Array(8);
+  new DataView(head.buffer).setFloat64(0, 77, true);
+  const old = [state('a', 5), state('b', 6)];
+  objects.set('shard-4', Uint8Array.from([...head, ...encodeStates(old)]));
+  const snapshots = new ShardSnapshotStore(store, 4);
+  assert.deepEqual(await snapshots.loadDetectorStates(), old);
+  assert.equal(snapshots.committedSequence, 77);
+  await snapshots.commit(80);
+  const next = new ShardSnapshotStore(store, 4);
+  const states = await next.loadDetectorStates();
+  assert.equal(next.committedSequence, 80);
+  assert.deepEqual(
+    states.map((entry) => entry.sensor).sort(),
+    ['a', 'b'],
+    'the old states are in the new form',
+  );
+  assert.equal(objects.has('shard-4'), false, 'and the old object is gone');
+});
