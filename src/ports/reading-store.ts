@@ -71,3 +71,6 @@ export interface ReadingStore {
   count(): Promise<number>;
   close(): Promise<void>;
 }
+
+/** What queries read: any store that answers a series at a resolution, and latest values. */
+export type SeriesSource = Pick<ReadingStore, 'series' | 'latest'>;

@@ -2,8 +2,13 @@ import { Readable } from 'node:stream';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Reading } from '../../core/readings/reading.ts';
-import type { Aggregation, LatestValue, ReadingQueries, SeriesPoint } from '../../ports/reading-queries.ts';
-import type { RetentionPolicy } from '../../ports/reading-store.ts';
+import type { Aggregation, LatestValue, SeriesPoint } from '../../ports/reading-queries.ts';
+import {
+  resolutionMillis,
+  type RetentionPolicy,
+  type SeriesQuery,
+  type SeriesSource,
+} from '../../ports/reading-store.ts';
 import { encodeRowBinary } from './row-binary.ts';
 import { quote, schemaStatements } from './schema.ts';
 
@@ -49,7 +54,7 @@ const aggregateOfRollup: Record<Aggregation, string> = {
  * sensor hashes to (so a re-sent reading always lands where its first copy is); reads go through the
  * Distributed tables, which ask every shard.
  */
-export class ClickHouseReadings implements ReadingQueries {
+export class ClickHouseReadings implements SeriesSource {
   readonly #clients: ClickHouseClient[];
   readonly #database: string;
 
@@ -139,27 +144,25 @@ export class ClickHouseReadings implements ReadingQueries {
     return readings.filter((reading) => !found.has(keyOf(reading.sensor, reading.ts)));
   }
 
-  async series(
-    sensor: string,
-    fromMillis: number,
-    toMillis: number,
-    stepMillis: number,
-    aggregation: Aggregation,
-  ): Promise<SeriesPoint[]> {
+  /** One sensor's series at the resolution asked for (`ReadingQueryService` chooses it and checks the request). */
+  async series(query: SeriesQuery): Promise<SeriesPoint[]> {
+    const { sensor, fromMillis, toMillis, stepMillis, aggregation } = query;
     if (!(stepMillis > 0)) throw new RangeError(`stepMillis must be positive, got ${stepMillis}`);
     const step = Math.floor(stepMillis);
-    const rollup = step % 3_600_000 === 0 ? 'rollup_hour' : step % 60_000 === 0 ? 'rollup_minute' : null;
+    if (query.resolution !== 'raw' && step % resolutionMillis[query.resolution] !== 0)
+      throw new RangeError(`stepMillis ${step} is not a multiple of the ${query.resolution} rollup`);
+    const rollup = { raw: null, minute: 'rollup_minute', hour: 'rollup_hour' }[query.resolution];
     const where = `sensor = ${quote(sensor)}`;
     const from = Math.max(0, Math.floor(fromMillis));
     const to = Math.max(0, Math.ceil(toMillis));
-    const query =
+    const sql =
       rollup === null
         ? `SELECT toString(intDiv(ts, ${step}) * ${step}) AS t, ${aggregateOfRaw[aggregation]} AS v ` +
           `FROM ${this.#database}.readings WHERE ${where} AND ts >= ${from} AND ts < ${to} GROUP BY t ORDER BY t`
         : `SELECT toString(intDiv(bucket, ${step}) * ${step}) AS t, ${aggregateOfRollup[aggregation]} AS v ` +
           `FROM ${this.#database}.${rollup} WHERE ${where} AND bucket >= ${from - (from % step)} AND bucket < ${to} ` +
           `GROUP BY t ORDER BY t`;
-    const rows = await this.#rows<{ t: string; v: number | string }>(query);
+    const rows = await this.#rows<{ t: string; v: number | string }>(sql);
     return rows.map((row) => ({ ts: Number(row.t), value: Number(row.v) })).sort((a, b) => a.ts - b.ts);
   }
 

@@ -35,6 +35,7 @@ import { CoalescingSink } from './coalescing-sink.ts';
 import { ProcessingRole } from './processing-role.ts';
 import { RetentionTimer } from './retention-timer.ts';
 import { retry } from './retry.ts';
+import { ReadingQueryService } from '../query/reading-query-service.ts';
 import { WarmedEdgeIngest } from './warmed-edge-ingest.ts';
 
 export interface RunningRole {
@@ -232,7 +233,7 @@ export async function startRole(
       edge,
       parsers,
       registry,
-      queries: store,
+      queries: new ReadingQueryService(store),
       keys,
       bus,
       metrics,

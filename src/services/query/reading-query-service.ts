@@ -1,13 +1,16 @@
 import type { Aggregation, LatestValue, ReadingQueries, SeriesPoint } from '../../ports/reading-queries.ts';
-import type { ReadingStore } from '../../ports/reading-store.ts';
+import type { SeriesSource } from '../../ports/reading-store.ts';
 import { chooseResolution } from './resolution.ts';
 
 /** Largest number of buckets one series request may ask for. */
 export const maxSeriesPoints = 100_000;
 
-/** Implements `ReadingQueries` on a store, reading each series from the best resolution for its step. */
+/**
+ * Implements `ReadingQueries` on a store (DuckDB, in memory, ClickHouse), checking each request
+ * and reading each series from the best resolution for its step.
+ */
 export class ReadingQueryService implements ReadingQueries {
-  constructor(private readonly store: ReadingStore) {}
+  constructor(private readonly store: SeriesSource) {}
 
   async series(
     sensor: string,
