@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,17 +7,9 @@ import { join } from 'node:path';
 import { ReadingQueryService } from '../../services/query/reading-query-service.ts';
 import { ClickHouseReadings } from './clickhouse-readings.ts';
 import { startClickHouseServer } from './server-process.ts';
+import { isInstalled } from '../installed.ts';
 
-function hasBinary(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const skip = hasBinary('clickhouse-server')
+const skip = isInstalled('clickhouse-server')
   ? false
   : 'clickhouse-server is not installed (Debian package clickhouse-server)';
 

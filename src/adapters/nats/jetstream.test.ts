@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,17 +14,9 @@ import { ShardLeases } from './shard-leases.ts';
 import { shardOf } from './shards.ts';
 import { ShardSnapshotStore } from './snapshot-store.ts';
 import { ensureReadingStream } from './stream.ts';
+import { isInstalled } from '../installed.ts';
 
-function hasBinary(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const skip = hasBinary('nats-server') ? false : 'nats-server is not installed (Debian package nats-server)';
+const skip = isInstalled('nats-server') ? false : 'nats-server is not installed (Debian package nats-server)';
 
 async function until(condition: () => boolean, timeoutMillis: number): Promise<void> {
   const deadline = Date.now() + timeoutMillis;

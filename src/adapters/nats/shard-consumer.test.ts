@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,17 +9,9 @@ import { startNatsServer } from './server-process.ts';
 import { ShardConsumer } from './shard-consumer.ts';
 import { readingSubject } from './shards.ts';
 import { ensureReadingStream } from './stream.ts';
+import { isInstalled } from '../installed.ts';
 
-function hasBinary(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const skip = hasBinary('nats-server') ? false : 'nats-server is not installed (Debian package nats-server)';
+const skip = isInstalled('nats-server') ? false : 'nats-server is not installed (Debian package nats-server)';
 
 test(
   "a shard's last message delivered but never received is fetched again within seconds, not after the 60 s acknowledgement wait",

@@ -355,17 +355,27 @@ class BreakableScoring extends InProcessScoring {
   }
 }
 
-test('replaces detectors whose thread died, resuming from the saved states', async () => {
-  const repository = new MemoryMaintenanceRepository();
-  const engines: BreakableScoring[] = [];
-  const errors: string[] = [];
-  const service = new DetectionService({
+/** The step detector over an empty registry, states kept in `repository`, no snapshot timer. */
+function bareService(
+  repository: MemoryMaintenanceRepository,
+  options: Partial<ConstructorParameters<typeof DetectionService>[0]>,
+): DetectionService {
+  return new DetectionService({
     bus: new MemoryBus(),
     repository,
     states: repository,
     registry: new MemoryRegistry(),
     detector: stepDetector,
     snapshotIntervalMillis: 0,
+    ...options,
+  });
+}
+
+test('replaces detectors whose thread died, resuming from the saved states', async () => {
+  const repository = new MemoryMaintenanceRepository();
+  const engines: BreakableScoring[] = [];
+  const errors: string[] = [];
+  const service = bareService(repository, {
     engine: (options) => {
       const engine = new BreakableScoring(options);
       engines.push(engine);
@@ -406,15 +416,7 @@ test('saves a snapshot of many sensors in chunks, every changed state once', asy
     writes.push(states.length);
     return save(states);
   };
-  const service = new DetectionService({
-    bus: new MemoryBus(),
-    repository,
-    states: repository,
-    registry: new MemoryRegistry(),
-    detector: stepDetector,
-    snapshotIntervalMillis: 0,
-    snapshotChunkStates: 2,
-  });
+  const service = bareService(repository, { snapshotChunkStates: 2 });
   service.accept(Array.from({ length: 5 }, (_, i) => ({ sensor: `s-${i}`, ts: minute, value: 1 })));
   await service.forceFlush();
   assert.deepEqual(writes, [2, 2, 1]);
