@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configUsage, loadConfig, type Config } from '../config.ts';
-import { startPlatform, type Platform } from '../main.ts';
-import { clusterUsage, loadClusterConfig } from '../services/cluster/cluster-config.ts';
-import { serveRole } from '../services/cluster/serve-role.ts';
+import { startPlatform } from '../main.ts';
+import { clusterUsage, loadClusterConfig, type ClusterConfig } from '../services/cluster/cluster-config.ts';
+import { startRole } from '../services/cluster/compose.ts';
 import { defaultDemoOptions } from '../services/demo/runner.ts';
 import { runDemo } from './demo.ts';
 import { runUntilSignalled } from './signals.ts';
@@ -44,7 +44,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const config = loaded.config;
   // With the URL of a scale-out engine given, run one role of a cluster instead of the embedded default.
-  if (cluster.config !== null) return serveRole(config, cluster.config, log);
+  if (cluster.config !== null) return serveRole(config, cluster.config);
   if (wantsDemo(config)) {
     mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(
@@ -54,19 +54,41 @@ export async function run(args: string[]): Promise<number> {
     log(`${config.dataDir} is empty: starting the demo city (--demo off to start without it)`);
     return runDemo(config, defaultDemoOptions);
   }
-  let platform: Platform;
-  try {
-    platform = await startPlatform(config, log);
-  } catch (error) {
-    log(`could not start: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
-  if (platform.generatedAdminKey !== null) {
-    log(`generated the first admin key (shown only this once, store it now): ${platform.generatedAdminKey}`);
-  }
+  const platform = await started(() => startPlatform(config, log));
+  if (platform === undefined) return 1;
   const storeName = config.memory ? 'memory (not durable)' : config.dataDir;
   const mqtt = platform.mqttPort === null ? `mqtt ${config.mqttUrl}` : `mqtt ${platform.mqttPort}`;
   log(`listening on http://${config.host}:${platform.httpPort}, ${mqtt}, data ${storeName}`);
 
   return runUntilSignalled(() => platform.stop(), log);
+}
+
+/** Starts the platform or a role; says why it could not, and shows a generated admin key once. */
+async function started<T extends { generatedAdminKey: string | null }>(
+  start: () => Promise<T>,
+): Promise<T | undefined> {
+  let running: T;
+  try {
+    running = await start();
+  } catch (error) {
+    log(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+  if (running.generatedAdminKey !== null) {
+    log(`generated the first admin key (shown only this once, store it now): ${running.generatedAdminKey}`);
+  }
+  return running;
+}
+
+/**
+ * One scaled-out role until SIGTERM or SIGINT, then hands shards back, flushes and exits 0. A
+ * shutdown that hangs on an engine that is gone exits 1 after the grace period and 20 s more.
+ */
+async function serveRole(config: Config, cluster: ClusterConfig): Promise<number> {
+  const role = await started(() => startRole(config, cluster, log));
+  if (role === undefined) return 1;
+  log(
+    `role ${cluster.role} ready${role.httpPort === null ? '' : ` on http://${config.host}:${role.httpPort}`}`,
+  );
+  return runUntilSignalled(() => role.stop(), log, config.shutdownTimeoutMillis + 20_000);
 }

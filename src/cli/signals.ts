@@ -1,10 +1,12 @@
 /**
  * Runs until SIGTERM or SIGINT, then calls `stop` and resolves to the exit code: 0 once `stop`
- * has finished, 1 if it failed. A second signal exits at once with code 1.
+ * has finished, 1 if it failed. A second signal exits at once with code 1, and so does a `stop`
+ * still running after `deadlineMillis` (e.g. hung on an engine that is gone).
  */
 export function runUntilSignalled(
   stop: () => Promise<unknown>,
   log: (line: string) => void,
+  deadlineMillis?: number,
 ): Promise<number> {
   return new Promise<number>((resolve) => {
     let signals = 0;
@@ -15,6 +17,12 @@ export function runUntilSignalled(
         process.exit(1);
       }
       log(`${signal}: stopping (send it again to force)`);
+      if (deadlineMillis !== undefined) {
+        setTimeout(() => {
+          log('shutdown did not finish in time: exiting');
+          process.exit(1);
+        }, deadlineMillis).unref();
+      }
       stop().then(
         () => {
           log('stopped cleanly');
