@@ -1,3 +1,4 @@
+export { freePort } from '../../src/adapters/free-port.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,18 +75,4 @@ export async function stopProcess(child: ChildProcess, timeoutMillis = 60_000): 
   const code = await exited;
   clearTimeout(timer);
   return code;
-}
-
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../free-port.ts';
 import { TraciClient } from './client.ts';
 import { assertPrivateNetwork } from './isolation.ts';
 
@@ -22,19 +22,6 @@ export interface SumoSession {
   readonly process: ChildProcess;
   /** Sends TraCI close (SUMO writes outputs) and waits for the process to exit. */
   stop(): Promise<void>;
-}
-
-/** A free TCP port on loopback of the current namespace. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** SUMO's command line for `options`; with `port`, SUMO waits for a TraCI client there. */
