@@ -18,6 +18,7 @@ import {
 } from './reading-schema.ts';
 import { integerLiteral, seriesSql } from './series-sql.ts';
 import { SensorLatest } from './sensor-latest.ts';
+import { SensorKeys } from '../../core/readings/sensor-keys.ts';
 
 /**
  * ReadingStore on DuckDB. Raw readings (UINTEGER sensor key, BIGINT ms, DOUBLE) go to
@@ -26,8 +27,7 @@ import { SensorLatest } from './sensor-latest.ts';
  * construction; only the others ("suspects") are checked against the table with an anti join.
  */
 export class DuckDbReadingStore implements ReadingStore {
-  private readonly keysById = new Map<string, number>();
-  private readonly ids: string[] = [];
+  private readonly keys = new SensorKeys();
   private persistedKeyCount = 0;
   private readonly latestBySensor = new SensorLatest();
   private readonly chunkAppender = new ReadingChunkAppender();
@@ -56,11 +56,8 @@ export class DuckDbReadingStore implements ReadingStore {
 
   private async load(): Promise<void> {
     const keys = await this.connection.runAndReadAll('SELECT key, id FROM sensor_keys ORDER BY key');
-    for (const [key, id] of keys.getRows()) {
-      this.ids[Number(key)] = String(id);
-      this.keysById.set(String(id), Number(key));
-    }
-    this.persistedKeyCount = this.ids.length;
+    for (const [key, id] of keys.getRows()) this.keys.load(Number(key), String(id));
+    this.persistedKeyCount = this.keys.size;
     const recent = await this.connection.runAndReadAll('SELECT count(*) FROM readings_recent');
     this.recentRows = Number(recent.getRows()[0]?.[0] ?? 0);
     const latest = await this.connection.runAndReadAll(
@@ -72,25 +69,17 @@ export class DuckDbReadingStore implements ReadingStore {
   }
 
   sensorKey(sensor: string): number {
-    let key = this.keysById.get(sensor);
-    if (key === undefined) {
-      // A copy: an id sliced from a request body would otherwise keep the whole body alive.
-      const id = Buffer.from(sensor, 'utf8').toString('utf8');
-      key = this.ids.length;
-      this.ids.push(id);
-      this.keysById.set(id, key);
-    }
-    return key;
+    return this.keys.keyOf(sensor);
   }
 
   sensorId(key: number): string | undefined {
-    return this.ids[key];
+    return this.keys.idOf(key);
   }
 
   async append(chunk: KeyedReadings): Promise<AppendResult> {
     const { suspects, fresh, freshCount, suspectCount } = this.split(chunk);
-    const newKeys = this.ids
-      .slice(this.persistedKeyCount)
+    const newKeys = this.keys
+      .idsFrom(this.persistedKeyCount)
       .map((id, i) => [this.persistedKeyCount + i, id] as const);
     const connection = this.connection;
     let stored: number;
@@ -230,7 +219,7 @@ export class DuckDbReadingStore implements ReadingStore {
   }
 
   async series(query: SeriesQuery): Promise<SeriesPoint[]> {
-    const key = this.keysById.get(query.sensor);
+    const key = this.keys.find(query.sensor);
     if (key === undefined || key >= this.persistedKeyCount) return [];
     const reader = await this.connection.runAndReadAll(seriesSql(query, key));
     return reader.getRows().map(([bucket, value]) => ({ ts: Number(bucket), value: Number(value) }));
@@ -239,7 +228,7 @@ export class DuckDbReadingStore implements ReadingStore {
   async latest(sensors: readonly string[]): Promise<Map<string, LatestValue>> {
     const result = new Map<string, LatestValue>();
     for (const sensor of sensors) {
-      const key = this.keysById.get(sensor);
+      const key = this.keys.find(sensor);
       if (key === undefined) continue;
       const latest = this.latestBySensor.get(key);
       if (latest !== undefined) result.set(sensor, latest);

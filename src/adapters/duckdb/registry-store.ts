@@ -1,4 +1,5 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { detachedCopy } from '../../core/readings/sensor-keys.ts';
 import type { Asset, Sensor, Tags } from '../../core/registry/asset.ts';
 import type { AssetFilter, BoundingBox, Registry, SensorFilter } from '../../ports/registry.ts';
 import type { Database } from './database.ts';
@@ -205,8 +206,7 @@ export class DuckDbRegistry implements Registry {
   async addMissingSensors(sensors: readonly Sensor[]): Promise<void> {
     for (const sensor of sensors) {
       if (this.#sensorIds.has(sensor.id)) continue;
-      // A copy: an id sliced from a request body would otherwise keep the whole body alive.
-      this.#sensorIds.add(Buffer.from(sensor.id, 'utf8').toString('utf8'));
+      this.#sensorIds.add(detachedCopy(sensor.id));
       this.#pending.push(sensorRow(sensor));
     }
     if (this.#pending.length === 0 || this.#timer !== undefined) return;

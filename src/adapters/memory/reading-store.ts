@@ -1,4 +1,5 @@
 import type { Reading } from '../../core/readings/reading.ts';
+import { SensorKeys } from '../../core/readings/sensor-keys.ts';
 import type { Aggregation, LatestValue, SeriesPoint } from '../../ports/reading-queries.ts';
 import type {
   AppendResult,
@@ -13,25 +14,18 @@ import type {
  * resolution from them, which is what the rollups of a real store must equal.
  */
 export class MemoryReadingStore implements ReadingStore {
-  private readonly keysById = new Map<string, number>();
-  private readonly ids: string[] = [];
+  private readonly keys = new SensorKeys();
   /** Per sensor key: ts -> value. */
   private readonly series_: Map<number, number>[] = [];
   private stored = 0;
   checkpoints = 0;
 
   sensorKey(sensor: string): number {
-    let key = this.keysById.get(sensor);
-    if (key === undefined) {
-      key = this.ids.length;
-      this.ids.push(sensor);
-      this.keysById.set(sensor, key);
-    }
-    return key;
+    return this.keys.keyOf(sensor);
   }
 
   sensorId(key: number): string | undefined {
-    return this.ids[key];
+    return this.keys.idOf(key);
   }
 
   async append(chunk: KeyedReadings): Promise<AppendResult> {
@@ -50,7 +44,7 @@ export class MemoryReadingStore implements ReadingStore {
 
   /** All stored readings of a sensor, by time. */
   readingsOf(sensor: string): Reading[] {
-    const key = this.keysById.get(sensor);
+    const key = this.keys.find(sensor);
     const readings = key === undefined ? undefined : this.series_[key];
     if (readings === undefined) return [];
     return [...readings].map(([ts, value]) => ({ sensor, ts, value })).sort((a, b) => a.ts - b.ts);
@@ -61,7 +55,7 @@ export class MemoryReadingStore implements ReadingStore {
   }
 
   async series(query: SeriesQuery): Promise<SeriesPoint[]> {
-    const key = this.keysById.get(query.sensor);
+    const key = this.keys.find(query.sensor);
     const readings = key === undefined ? undefined : this.series_[key];
     if (readings === undefined) return [];
     const width = query.resolution === 'hour' ? 3_600_000 : query.resolution === 'minute' ? 60_000 : 1;
@@ -82,7 +76,7 @@ export class MemoryReadingStore implements ReadingStore {
   async latest(sensors: readonly string[]): Promise<Map<string, LatestValue>> {
     const result = new Map<string, LatestValue>();
     for (const sensor of sensors) {
-      const key = this.keysById.get(sensor);
+      const key = this.keys.find(sensor);
       const readings = key === undefined ? undefined : this.series_[key];
       if (readings === undefined || readings.size === 0) continue;
       let ts = Number.NEGATIVE_INFINITY;

@@ -2,6 +2,7 @@ import { decideAlert } from '../../core/maintenance/alert.ts';
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import { PointRings } from '../../core/maintenance/point-rings.ts';
 import type { Reading } from '../../core/readings/reading.ts';
+import { detachedCopy } from '../../core/readings/sensor-keys.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import type { Crossing, ScoringOptions } from '../../ports/scoring.ts';
 import type { AnomalyDetector, DetectorSpec } from '../../core/anomaly/detector.ts';
@@ -196,8 +197,7 @@ export class SensorDetectors {
         lastAlertAt: null,
         dirty: true,
       };
-      // A copy: an id sliced from a batch would otherwise keep the whole batch alive.
-      this.#entries.set(Buffer.from(sensor, 'utf8').toString('utf8'), entry);
+      this.#entries.set(detachedCopy(sensor), entry);
     }
     return entry;
   }
