@@ -41,8 +41,10 @@ export class PointRings {
     return ring;
   }
 
+  /** Adds a point (the per-reading path: no allocation). */
   push(ring: number, ts: number, value: number, score: number): void {
-    const [slab, base] = this.#locate(ring);
+    const slab = this.#slab(ring);
+    const base = (ring % ringsPerSlab) * this.#stride;
     const next = slab[base] as number;
     const at = base + 2 + 3 * next;
     slab[at] = ts;
@@ -79,8 +81,12 @@ export class PointRings {
   }
 
   #locate(ring: number): [Float64Array, number] {
+    return [this.#slab(ring), (ring % ringsPerSlab) * this.#stride];
+  }
+
+  #slab(ring: number): Float64Array {
     const slab = this.#slabs[Math.floor(ring / ringsPerSlab)];
     if (slab === undefined || ring < 0 || ring >= this.#rings) throw new RangeError(`no ring ${ring}`);
-    return [slab, (ring % ringsPerSlab) * this.#stride];
+    return slab;
   }
 }
