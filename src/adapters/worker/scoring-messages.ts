@@ -14,6 +14,8 @@ export type ScoringRequest =
   | { type: 'history'; id: number; sensor: string; fromMillis: number; toMillis: number }
   | { type: 'take'; id: number; all: boolean; limit: number }
   | { type: 'dirty'; id: number; sensors: string }
+  /** Answered once every request before it was: what closing waits for. */
+  | { type: 'sync'; id: number }
   | { type: 'restore'; id: number; states: PackedStates };
 
 export type ScoringReply = { id: number; sensorCount: number } & (
@@ -21,6 +23,7 @@ export type ScoringReply = { id: number; sensorCount: number } & (
   | { type: 'history'; points: EvidencePoint[] | undefined }
   | { type: 'take'; states: PackedStates }
   | { type: 'dirty' }
+  | { type: 'sync' }
   | { type: 'restore'; restored: number; skipped: number }
   | { type: 'failed'; message: string }
 );

@@ -36,6 +36,8 @@ function answer(request: ScoringRequest): ScoringReply {
     case 'dirty':
       detectors.markDirty(splitSensors(request.sensors));
       return { ...base, type: 'dirty' };
+    case 'sync':
+      return { ...base, type: 'sync' };
     case 'restore':
       return { ...base, type: 'restore', ...detectors.restore(unpackStates(request.states)) };
   }

@@ -8,7 +8,8 @@ import type { SensorDetectorsOptions } from '../../services/detection/sensor-det
 import { packStates, packedBuffers, toColumns, unpackStates } from './columns.ts';
 import type { ScoringReply, ScoringRequest, ScoringThreadData } from './scoring-messages.ts';
 
-type Request = ScoringRequest extends infer R ? (R extends ScoringRequest ? Omit<R, 'id'> : never) : never;
+/** A request before it is numbered (`Omit` applied to each member of the union). */
+type Request = ScoringRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 interface Waiting {
   resolve: (reply: ScoringReply) => void;
@@ -95,8 +96,7 @@ export class WorkerScoring implements ScoringEngine {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#failure === undefined) {
-        // Requests are answered in order: once this one is, every earlier one was.
-        await this.#send({ type: 'dirty', sensors: '' }).catch(() => undefined);
+        await this.#send({ type: 'sync' }).catch(() => undefined);
       }
       this.#failure ??= new Error('the scoring thread is closed');
       await this.#worker.terminate();
