@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ApiKey } from '../../core/auth/key.ts';
 import { isRole } from '../../core/auth/role.ts';
 import type { KeyStore } from '../../ports/keys.ts';
+import { MemoryKeyStore } from '../memory/keys.ts';
 import type { Database } from './database.ts';
 
 const schema =
@@ -9,16 +10,16 @@ const schema =
   'role VARCHAR NOT NULL, created_millis DOUBLE NOT NULL, revoked_millis DOUBLE)';
 
 /**
- * API keys (hashes only) in the embedded DuckDB file, mirrored in memory: they are few, and
- * every request looks one up.
+ * API keys (hashes only) in the embedded DuckDB file, mirrored in a `MemoryKeyStore`: they are
+ * few, and every request looks one up. Writes go to the file first, then to the mirror.
  */
 export class DuckDbKeyStore implements KeyStore {
   readonly #connection: DuckDBConnection;
-  readonly #byHash: Map<string, ApiKey>;
+  readonly #mirror: MemoryKeyStore;
 
-  private constructor(connection: DuckDBConnection, keys: Map<string, ApiKey>) {
+  private constructor(connection: DuckDBConnection, mirror: MemoryKeyStore) {
     this.#connection = connection;
-    this.#byHash = keys;
+    this.#mirror = mirror;
   }
 
   static async open(database: Database): Promise<DuckDbKeyStore> {
@@ -27,20 +28,19 @@ export class DuckDbKeyStore implements KeyStore {
     const reader = await connection.runAndReadAll(
       'SELECT hash, id, name, role, created_millis, revoked_millis FROM api_keys',
     );
-    const keys = new Map<string, ApiKey>();
+    const mirror = new MemoryKeyStore();
     for (const [hash, id, name, role, created, revoked] of reader.getRows()) {
       if (!isRole(role)) continue;
-      const key: ApiKey = {
+      await mirror.add({
         hash: String(hash),
         id: String(id),
         name: String(name),
         role,
         createdMillis: Number(created),
         revokedMillis: revoked === null ? null : Number(revoked),
-      };
-      keys.set(key.hash, key);
+      });
     }
-    return new DuckDbKeyStore(connection, keys);
+    return new DuckDbKeyStore(connection, mirror);
   }
 
   async add(key: ApiKey): Promise<void> {
@@ -52,26 +52,25 @@ export class DuckDbKeyStore implements KeyStore {
       key.createdMillis,
       key.revokedMillis,
     ]);
-    this.#byHash.set(key.hash, { ...key });
+    await this.#mirror.add(key);
   }
 
-  async findByHash(hash: string): Promise<ApiKey | undefined> {
-    return this.#byHash.get(hash);
+  findByHash(hash: string): Promise<ApiKey | undefined> {
+    return this.#mirror.findByHash(hash);
   }
 
-  async list(): Promise<ApiKey[]> {
-    return [...this.#byHash.values()].map((key) => ({ ...key }));
+  list(): Promise<ApiKey[]> {
+    return this.#mirror.list();
   }
 
   async revoke(id: string, atMillis: number): Promise<boolean> {
-    const key = [...this.#byHash.values()].find((k) => k.id === id && k.revokedMillis === null);
+    const key = (await this.#mirror.list()).find((k) => k.id === id && k.revokedMillis === null);
     if (key === undefined) return false;
     await this.#connection.run('UPDATE api_keys SET revoked_millis = $1 WHERE hash = $2', [
       atMillis,
       key.hash,
     ]);
-    key.revokedMillis = atMillis;
-    return true;
+    return this.#mirror.revoke(id, atMillis);
   }
 
   async close(): Promise<void> {}
