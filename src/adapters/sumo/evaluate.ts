@@ -42,13 +42,17 @@ export async function evaluateSumo(options: EvaluateSumoOptions): Promise<SumoRu
     }
   }
   const request = { ...options, sumocfg };
-  if (isPrivateNetwork()) {
-    const results: SumoRunResult[] = [];
-    for (const controller of options.controllers) {
-      results.push(await runSumo({ ...request, controller, controllerFactory: resolveController }));
-    }
-    return results;
-  }
+  if (isPrivateNetwork()) return runControllers(request);
   const worker = fileURLToPath(new URL('./worker.ts', import.meta.url));
   return (await runIsolated(worker, request)) as SumoRunResult[];
+}
+
+/** Runs the controllers one after another in this network namespace (progress on stderr). */
+export async function runControllers(options: EvaluateSumoOptions): Promise<SumoRunResult[]> {
+  const results: SumoRunResult[] = [];
+  for (const controller of options.controllers) {
+    process.stderr.write(`sumo: running ${controller} on ${options.sumocfg}\n`);
+    results.push(await runSumo({ ...options, controller, controllerFactory: resolveController }));
+  }
+  return results;
 }
