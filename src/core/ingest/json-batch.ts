@@ -46,12 +46,12 @@ export function validateJsonBatch(
   }
   const items: unknown[] = Array.isArray(body) ? body : [body];
   for (let index = 0; index < items.length; index++) {
-    const item = items[index];
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      collector.reject(index, '', item, 'malformed', 'item must be an object with sensor, ts and value');
-      continue;
-    }
-    validateItem(collector, index, item as Record<string, unknown>, nowMillis, defaultSensor);
+    const item = collector.objectItem(
+      index,
+      items[index],
+      'item must be an object with sensor, ts and value',
+    );
+    if (item !== undefined) validateItem(collector, index, item, nowMillis, defaultSensor);
   }
   return collector.result();
 }

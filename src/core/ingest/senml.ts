@@ -40,12 +40,8 @@ export function validateSenml(
   const collector = new BatchCollector(nowMillis, resolveValidationOptions(options));
   const base: BaseFields = { name: '', timeSeconds: 0, value: 0 };
   for (let index = 0; index < body.length; index++) {
-    const record: unknown = body[index];
-    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-      collector.reject(index, '', record, 'malformed', 'a SenML record must be an object');
-      continue;
-    }
-    readRecord(collector, index, record as Record<string, unknown>, base, nowMillis);
+    const record = collector.objectItem(index, body[index], 'a SenML record must be an object');
+    if (record !== undefined) readRecord(collector, index, record, base, nowMillis);
   }
   return collector.result();
 }

@@ -54,6 +54,14 @@ export class BatchCollector {
     this.rejected.push(rejection);
   }
 
+  /** The item as a plain object, or undefined after rejecting it as malformed with `message`. */
+  objectItem(index: number, item: unknown, message: string): Record<string, unknown> | undefined {
+    if (item !== null && typeof item === 'object' && !Array.isArray(item))
+      return item as Record<string, unknown>;
+    this.reject(index, '', item, 'malformed', message);
+    return undefined;
+  }
+
   /** Checks a sensor id; records a rejection and returns false when it is not acceptable. */
   checkSensor(index: number, sensor: string): boolean {
     if (
