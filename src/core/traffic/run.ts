@@ -64,7 +64,8 @@ export function createSignalStates(engine: Engine, phaseCount: number): SignalSt
   });
 }
 
-function observe(
+/** What an intersection's controller sees at `step`: its lanes' detector states and its phase. */
+export function observe(
   state: SignalState,
   step: number,
   approachMetres: number,

@@ -50,10 +50,7 @@ export function crossValidate(
   examples: readonly Example[],
   folds: number,
   options: TrainingOptions = defaultTrainingOptions,
-  fold: readonly number[] = assignFolds(
-    examples.map((example) => example.level),
-    folds,
-  ),
+  fold?: readonly number[],
 ): Level[] {
   return crossValidateDetailed(examples, folds, options, fold).predicted;
 }

@@ -9,12 +9,10 @@
 import type {
   DecisionCadence,
   IntersectionObservation,
-  LaneState,
   SignalController,
 } from '../../core/traffic/controller.ts';
 import type { Engine } from '../../core/traffic/engine.ts';
-import { laneState } from '../../core/traffic/observe.ts';
-import { createSignalStates } from '../../core/traffic/run.ts';
+import { createSignalStates, observe } from '../../core/traffic/run.ts';
 
 type SignalState = ReturnType<typeof createSignalStates>[number];
 
@@ -89,7 +87,7 @@ export class SignalStepper {
   #decide(due: SignalState[], step: number, onChange?: (change: PhaseChange) => void): void {
     const time = this.engine.timeSeconds;
     const observations = new Map<string, IntersectionObservation>();
-    for (const s of this.#states) observations.set(s.layout.id, this.#observe(s, step, time));
+    for (const s of this.#states) observations.set(s.layout.id, observe(s, step, this.#approachMetres, time));
     const decisions = this.controller.decide(
       { intersections: observations, timeSeconds: time },
       due.map((s) => s.layout.id),
@@ -122,17 +120,5 @@ export class SignalStepper {
         timeSeconds: time,
       });
     }
-  }
-
-  #observe(s: SignalState, step: number, time: number): IntersectionObservation {
-    const lanes = new Map<string, LaneState>();
-    for (const lane of s.lanes) lanes.set(lane.id, laneState(lane, this.#approachMetres));
-    return {
-      layout: s.layout,
-      lanes,
-      currentPhase: s.green,
-      secondsInPhase: Math.max(0, step - s.greenFromStep),
-      timeSeconds: time,
-    };
   }
 }
