@@ -34,6 +34,22 @@ const stepDetector: DetectorSpec = {
 
 const minute = 60_000;
 
+/** The step detector over an empty registry, states kept in `repository`, no snapshot timer. */
+function bareService(
+  repository: MemoryMaintenanceRepository,
+  options: Partial<ConstructorParameters<typeof DetectionService>[0]>,
+): DetectionService {
+  return new DetectionService({
+    bus: new MemoryBus(),
+    repository,
+    states: repository,
+    registry: new MemoryRegistry(),
+    detector: stepDetector,
+    snapshotIntervalMillis: 0,
+    ...options,
+  });
+}
+
 async function setup() {
   const bus = new MemoryBus();
   const repository = new MemoryMaintenanceRepository();
@@ -51,15 +67,11 @@ async function setup() {
     })),
   );
   let next = 0;
-  const service = new DetectionService({
+  const service = bareService(repository, {
     bus,
-    repository,
-    states: repository,
     registry,
-    detector: stepDetector,
     suppressionMillis: 30 * minute,
     evidencePoints: 3,
-    snapshotIntervalMillis: 0,
     clock: () => 1_000_000,
     newId: () => `id-${(next += 1)}`,
   });
@@ -223,14 +235,7 @@ test('a sensor tagged failure_prediction=off raises no alert and opens no work o
 
 test('detector states are saved at shutdown and restored at start, so learning and suppression carry over', async () => {
   const { repository, registry, bus } = await setup();
-  const first = new DetectionService({
-    bus,
-    repository,
-    states: repository,
-    registry,
-    detector: stepDetector,
-    snapshotIntervalMillis: 0,
-  });
+  const first = bareService(repository, { bus, registry });
   await first.start();
   first.accept([
     { sensor: 'temp', ts: 1 * minute, value: 1 },
@@ -242,14 +247,7 @@ test('detector states are saved at shutdown and restored at start, so learning a
     saved.map((s) => [s.sensor, [...s.state], s.lastTs, s.lastAlertAt]),
     [['temp', [2], 2 * minute, 2 * minute]],
   );
-  const second = new DetectionService({
-    bus,
-    repository,
-    states: repository,
-    registry,
-    detector: stepDetector,
-    snapshotIntervalMillis: 0,
-  });
+  const second = bareService(repository, { bus, registry });
   assert.deepEqual(await second.start(), { restored: 1, skipped: 0 });
   second.accept([
     { sensor: 'temp', ts: 2 * minute, value: 150 },
@@ -292,15 +290,7 @@ test('a snapshot saves only the sensors changed since the last one, and retries 
     },
     loadDetectorStates: async () => [],
   };
-  const service = new DetectionService({
-    bus,
-    repository,
-    states,
-    registry,
-    detector: stepDetector,
-    snapshotIntervalMillis: 0,
-    onError: (error) => errors.push(error),
-  });
+  const service = bareService(repository, { bus, states, registry, onError: (error) => errors.push(error) });
   await service.start();
   service.accept([
     { sensor: 'temp', ts: 1, value: 1 },
@@ -322,14 +312,7 @@ test('a snapshot saves only the sensors changed since the last one, and retries 
 test('the snapshot timer saves changed states in the background', async (t) => {
   t.mock.timers.enable({ apis: ['setInterval'] });
   const { bus, repository, registry } = await setup();
-  const service = new DetectionService({
-    bus,
-    repository,
-    states: repository,
-    registry,
-    detector: stepDetector,
-    snapshotIntervalMillis: 1000,
-  });
+  const service = bareService(repository, { bus, registry, snapshotIntervalMillis: 1000 });
   await service.start();
   service.accept([{ sensor: 'temp', ts: 1, value: 1 }]);
   assert.equal((await repository.loadDetectorStates()).length, 0);
@@ -353,22 +336,6 @@ class BreakableScoring extends InProcessScoring {
   override broken(): boolean {
     return this.dead;
   }
-}
-
-/** The step detector over an empty registry, states kept in `repository`, no snapshot timer. */
-function bareService(
-  repository: MemoryMaintenanceRepository,
-  options: Partial<ConstructorParameters<typeof DetectionService>[0]>,
-): DetectionService {
-  return new DetectionService({
-    bus: new MemoryBus(),
-    repository,
-    states: repository,
-    registry: new MemoryRegistry(),
-    detector: stepDetector,
-    snapshotIntervalMillis: 0,
-    ...options,
-  });
 }
 
 test('replaces detectors whose thread died, resuming from the saved states', async () => {
