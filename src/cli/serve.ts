@@ -54,7 +54,7 @@ export async function run(args: string[]): Promise<number> {
     log(`${config.dataDir} is empty: starting the demo city (--demo off to start without it)`);
     return runDemo(config, defaultDemoOptions);
   }
-  const platform = await started(() => startPlatform(config, log));
+  const platform = await started(() => startPlatform(config, log), log);
   if (platform === undefined) return 1;
   const storeName = config.memory ? 'memory (not durable)' : config.dataDir;
   const mqtt = platform.mqttPort === null ? `mqtt ${config.mqttUrl}` : `mqtt ${platform.mqttPort}`;
@@ -66,6 +66,7 @@ export async function run(args: string[]): Promise<number> {
 /** Starts the platform or a role; says why it could not, and shows a generated admin key once. */
 async function started<T extends { generatedAdminKey: string | null }>(
   start: () => Promise<T>,
+  log: (line: string) => void,
 ): Promise<T | undefined> {
   let running: T;
   try {
@@ -85,10 +86,12 @@ async function started<T extends { generatedAdminKey: string | null }>(
  * shutdown that hangs on an engine that is gone exits 1 after the grace period and 20 s more.
  */
 async function serveRole(config: Config, cluster: ClusterConfig): Promise<number> {
-  const role = await started(() => startRole(config, cluster, log));
+  // Several roles share a machine and a log: each line names its process.
+  const roleLog = (line: string) => process.stderr.write(`urban-brain[${process.pid}]: ${line}\n`);
+  const role = await started(() => startRole(config, cluster, roleLog), roleLog);
   if (role === undefined) return 1;
-  log(
+  roleLog(
     `role ${cluster.role} ready${role.httpPort === null ? '' : ` on http://${config.host}:${role.httpPort}`}`,
   );
-  return runUntilSignalled(() => role.stop(), log, config.shutdownTimeoutMillis + 20_000);
+  return runUntilSignalled(() => role.stop(), roleLog, config.shutdownTimeoutMillis + 20_000);
 }
