@@ -50,7 +50,7 @@ export interface Storage {
 
 /** What a caller such as `urban-brain demo` may add to the platform. */
 export interface PlatformExtensions {
-  /** Views behind `/api/v1/map`, `/traffic` and `/hospitals`. */
+  /** Views behind `/api/v1/map` and `/traffic` (`/hospitals` is the emergency service's). */
   city?: () => CityViews | null;
 }
 

@@ -181,3 +181,29 @@ test('a viewer sees the work orders but cannot act on them', { skip }, async (t)
   await shot(page, 'viewer');
   await page.close();
 });
+
+test('the Hospitals tab shows the platform emergency departments', { skip }, async (t) => {
+  if (!served) return t.skip(notServed);
+  const page = await signIn(browser, server.url, server.viewerKey);
+  await page.click('[data-tab=hospitals]');
+  await page.locator('article.hospital[data-hospital]').first().waitFor({ timeout: 30_000 });
+  const cards = await page.$$eval('article.hospital[data-hospital]', (nodes) =>
+    nodes.map((node) => ({ id: (node as HTMLElement).dataset.hospital!, text: node.textContent ?? '' })),
+  );
+  const { departments } = (await (
+    await api(server, server.viewerKey, 'GET', '/api/v1/emergency/departments')
+  ).json()) as {
+    departments: { id: string; name: string; doctorsOnShift: number; treatmentSpaces: number }[];
+  };
+  assert.deepEqual(
+    cards.map((card) => card.id).sort(),
+    departments.map((department) => department.id).sort(),
+  );
+  for (const department of departments) {
+    const card = cards.find((entry) => entry.id === department.id);
+    const beds = Math.min(department.treatmentSpaces, department.doctorsOnShift);
+    assert.ok(card?.text.includes(department.name) && card.text.includes(`/${beds} beds`), card?.text);
+  }
+  await shot(page, 'hospitals');
+  await page.close();
+});

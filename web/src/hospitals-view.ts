@@ -4,7 +4,10 @@ import type { HospitalsSnapshot } from './types.ts';
 
 const levelNames = ['1 resuscitation', '2 emergent', '3 urgent', '4 less urgent', '5 non-urgent'];
 
-/** The hospitals view: each emergency department's load and queue by triage level, and recent ambulance recommendations. */
+/**
+ * The hospitals view: the platform's emergency departments (load, queue by triage level, mean wait
+ * of the waiting patients) and its recent ambulance destination recommendations.
+ */
 export class HospitalsView {
   private readonly host: HTMLElement;
   private readonly api: Api;
@@ -41,7 +44,7 @@ export class HospitalsView {
         element(
           'div',
           'muted',
-          `${hospital.inTreatment}/${hospital.beds} beds · ${number(hospital.waitMinutes, 0)} min expected wait`,
+          `${hospital.inTreatment}/${hospital.beds} beds · ${number(hospital.waitMinutes, hospital.waitMinutes < 10 ? 1 : 0)} min mean wait`,
         ),
         bar,
         queue,
@@ -50,19 +53,19 @@ export class HospitalsView {
     });
     const table = element('table', 'recommendations');
     const head = element('tr');
-    for (const title of ['time', 'patient', 'KTAS', 'sent to', 'nearest', 'travel', 'expected'])
+    for (const title of ['time', 'KTAS', 'sent to', 'nearest', 'travel', 'expected', 'reason'])
       head.append(element('th', '', title));
     table.append(head);
     for (const recommendation of snapshot.recommendations.slice(0, 15)) {
       const row = element('tr');
       const cells = [
         time(recommendation.ts),
-        recommendation.patient,
         String(recommendation.level),
         recommendation.hospital,
         recommendation.nearest,
         `${number(recommendation.travelMinutes, 0)} min`,
         `${number(recommendation.expectedMinutes, 0)} min`,
+        recommendation.reason,
       ];
       for (const cell of cells) row.append(element('td', '', cell));
       if (recommendation.hospital !== recommendation.nearest) row.className = 'diverted';

@@ -2,7 +2,8 @@
 
 // Wire types the server declares are imported from it (type-only: nothing of the server is bundled).
 export type { Alert, EvidencePoint } from '../../src/core/maintenance/alert.ts';
-export type { HospitalsSnapshot, TrafficSnapshot } from '../../src/services/demo/views.ts';
+export type { TrafficSnapshot } from '../../src/services/demo/views.ts';
+export type { HospitalsSnapshot } from '../../src/services/emergency/hospitals-snapshot.ts';
 
 export interface Sensor {
   id: string;

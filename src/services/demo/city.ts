@@ -1,6 +1,6 @@
 import type { Asset, Sensor } from '../../core/registry/asset.ts';
 import { offset, type LatLon } from './geo.ts';
-import { kindsByAssetType, travelTimeKind, type SensorKind } from './kinds.ts';
+import { departmentOccupancyKind, kindsByAssetType, travelTimeKind, type SensorKind } from './kinds.ts';
 import { seededRandom, type Random } from './random.ts';
 
 export type RoadClass = 'ring' | 'avenue' | 'street';
@@ -23,6 +23,8 @@ export interface GridNode {
 export interface DemoSensor {
   sensor: Sensor;
   kind: SensorKind;
+  /** Set when a model of the city reports this sensor's readings instead of the synthetic signal. */
+  modelled?: true;
 }
 
 export interface City {
@@ -72,13 +74,22 @@ export function generateCity(options: CityOptions): City {
   for (const node of nodes)
     builder.addAsset('intersection', node.id, `Junction ${node.row + 1}/${node.column + 1}`, node.position);
   const hospitals = Math.max(2, Math.min(40, Math.round(options.sensorCount / 600)));
+  // Capacities come from their own generator, so the rest of the city is the same as without them.
+  const capacities = seededRandom(options.seed + 7);
   for (let index = 0; index < hospitals; index += 1) {
     const node = nodes[random.index(nodes.length)] as GridNode;
+    const spaces = 6 + capacities.index(10);
     builder.addAsset(
       'hospital',
       id('hospital', index),
       `${hospitalNames[index % hospitalNames.length]} Hospital`,
       jitter(node.position, random),
+      {
+        tags: {
+          treatment_spaces: String(spaces),
+          doctors_on_shift: String(Math.max(4, spaces - capacities.index(4))),
+        },
+      },
     );
   }
   for (let column = 0; column < gridSize; column += 1) {
@@ -193,7 +204,13 @@ class CityBuilder {
     this.random = random;
   }
 
-  addAsset(type: string, assetId: string, name: string, position: LatLon): void {
+  addAsset(
+    type: string,
+    assetId: string,
+    name: string,
+    position: LatLon,
+    extra: { tags?: Record<string, string> } = {},
+  ): void {
     if (this.remaining <= 0) return;
     this.assets.push({
       id: assetId,
@@ -201,7 +218,7 @@ class CityBuilder {
       name,
       lat: position.lat,
       lon: position.lon,
-      tags: { district: this.district(position) },
+      tags: { district: this.district(position), ...extra.tags },
     });
     for (const kind of kindsByAssetType[type] ?? []) {
       if (this.remaining <= 0) break;
@@ -221,7 +238,7 @@ class CityBuilder {
       lon: position.lon,
       tags: {},
     };
-    this.sensors.push({ sensor, kind });
+    this.sensors.push(kind === departmentOccupancyKind ? { sensor, kind, modelled: true } : { sensor, kind });
   }
 
   private district(position: LatLon): string {

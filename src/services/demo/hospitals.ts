@@ -1,223 +1,252 @@
-import { defaultCity, ktasLevelCounts } from '../../core/ems/city.ts';
-import { recommendDestination, travelMinutes, type DestinationOptions } from '../../core/ems/destination.ts';
-import {
-  treatmentSlots,
-  type Hospital,
-  type HospitalStatus,
-  type Location,
-} from '../../core/ems/hospital.ts';
-import { EmergencyQueue } from '../../core/ems/queue.ts';
+import { defaultCity } from '../../core/ems/city.ts';
+import { distanceKm, treatmentSlots, type Location } from '../../core/ems/hospital.ts';
 import type { Level } from '../../core/triage/presentation.ts';
+import { hospitalFromAsset, toLocation } from '../emergency/departments.ts';
+import { Arrivals, type ArrivingPatient } from './arrivals.ts';
 import type { City } from './city.ts';
-import { dailyRhythm } from './kinds.ts';
+import type { EmergencyApi } from './emergency-api.ts';
 import type { Random } from './random.ts';
-import type { HospitalsSnapshot } from './views.ts';
+
+export interface HospitalModelOptions {
+  api: EmergencyApi;
+  random: Random;
+  /** City time at which the model starts. */
+  startCityMillis: number;
+  /** Prefix of patient ids (unique per run). */
+  idPrefix: string;
+  /** Calls to the platform per step at most, besides the one occupancy batch. */
+  requestsPerStep?: number;
+  /** Patients waiting to be registered beyond which newcomers go to another city's hospitals. */
+  doorLimit?: number;
+  log(line: string): void;
+}
+
+/** Where every patient who arrived is; `arrived` is always the sum of the rest. */
+export interface PatientCounts {
+  arrived: number;
+  /** Arrived, not yet registered with the platform (the call budget of a step was spent). */
+  atDoor: number;
+  /** Registered and waiting in a platform queue. */
+  queued: number;
+  inTreatment: number;
+  done: number;
+  /** Turned away: the door was full, or the platform refused the patient three times. */
+  turnedAway: number;
+  /** Queued, but the platform no longer had them when the department called (e.g. it restarted). */
+  lost: number;
+}
 
 interface Department {
-  hospital: Hospital;
-  queue: EmergencyQueue;
-  /** Treatment end times (city milliseconds) of the patients being treated. */
-  treating: number[];
-  /** Arrival time of each waiting patient, for the mean wait. */
-  arrivals: Map<string, number>;
+  id: string;
+  location: Location;
+  slots: number;
+  occupancySensor: string | undefined;
+  /** Treatment end (city milliseconds) by patient id. */
+  treating: Map<string, number>;
+  /** Acuity of this model's patients waiting in the platform's queue, by id. */
+  queued: Map<string, Level>;
 }
 
 const minuteMillis = 60_000;
-const recentRecommendations = 30;
+const dayMillis = 86_400_000;
 
 /**
- * The city's emergency departments, minute by minute of city time: walk-ins go to the nearest,
- * ambulance patients where the EMS engine (`core/ems`) expects the earliest treatment; patients
- * are seen by triage level (KTAS mix of the Moon et al. data), then arrival. Rates follow the
- * city's daily rhythm.
+ * The demo city's emergency departments as the world: patients arrive and are treated, while the
+ * platform does the triage, queueing and destination choice through its public API, exactly as real
+ * hospitals and ambulance crews would use it. Each `step` advances city time, then makes at most
+ * `requestsPerStep` calls: free treatment spaces call the next patient in, patients at the door are
+ * registered (walk-ins at the nearest hospital; ambulances triaged by the crew and sent where the
+ * platform recommends), and each hospital's patients in treatment go out as an occupancy reading.
+ * A failing call is logged and the step goes on; `step` never rejects.
  */
 export class HospitalModel {
+  private readonly options: Required<HospitalModelOptions>;
   private readonly departments: Department[];
-  private readonly random: Random;
-  private readonly options: DestinationOptions;
-  private readonly recommendations: HospitalsSnapshot['recommendations'] = [];
-  private readonly centre: { lat: number; lon: number };
+  private readonly arrivals: Arrivals;
+  private readonly door: { patient: ArrivingPatient; attempts: number }[] = [];
+  private readonly referenceLatitude: number;
   private cityMillis: number;
-  private patients = 0;
+  private readonly counts = { arrived: 0, done: 0, turnedAway: 0, lost: 0 };
+  private failures: string[] = [];
 
-  constructor(city: City, random: Random, startMillis: number) {
-    this.random = random;
-    this.centre = city.centre;
-    this.cityMillis = startMillis;
-    this.options = {
-      speedKmPerHour: defaultCity.speedKmPerHour,
-      roadFactor: defaultCity.roadFactor,
-      meanTreatmentMinutes: 60,
-    };
-    this.departments = city.assets
-      .filter((asset) => asset.type === 'hospital')
-      .map((asset) => {
-        const spaces = 8 + random.index(12);
-        const hospital: Hospital = {
-          id: asset.id,
-          name: asset.name,
-          location: this.location(asset.lat ?? city.centre.lat, asset.lon ?? city.centre.lon),
-          treatmentSpaces: spaces,
-          doctorsOnShift: Math.max(4, spaces - random.index(3)),
-        };
-        return { hospital, queue: new EmergencyQueue(), treating: [], arrivals: new Map() };
-      });
+  constructor(city: City, options: HospitalModelOptions) {
+    this.options = { requestsPerStep: 36, doorLimit: 200, ...options };
+    if (!(this.options.requestsPerStep >= 4)) throw new RangeError('requestsPerStep must be ≥ 4');
+    this.referenceLatitude = city.centre.lat;
+    this.cityMillis = options.startCityMillis;
+    this.departments = city.assets.flatMap((asset) => {
+      const hospital = hospitalFromAsset(asset, this.referenceLatitude);
+      if (hospital === undefined) return [];
+      const sensor = city.sensors.find(
+        (entry) => entry.sensor.asset === asset.id && entry.sensor.kind === 'occupancy',
+      );
+      return [
+        {
+          id: hospital.id,
+          location: hospital.location,
+          slots: treatmentSlots(hospital),
+          occupancySensor: sensor?.sensor.id,
+          treating: new Map(),
+          queued: new Map(),
+        },
+      ];
+    });
+    if (this.departments.length === 0) throw new Error('the city has no located hospital');
+    this.arrivals = new Arrivals(
+      {
+        centre: city.centre,
+        hospitalCount: this.departments.length,
+        idPrefix: options.idPrefix,
+        // The reference city's spread, or wider in a large city, so outer hospitals see patients too.
+        spreadKm: Math.max(defaultCity.demandSpreadKm, (city.gridSize * city.spacingMetres) / 4000),
+      },
+      options.random,
+    );
   }
 
-  /** Advances the model to `cityMillis`, one simulated minute at a time (at most a day per call). */
-  advanceTo(cityMillis: number): void {
-    const limit = Math.min(cityMillis, this.cityMillis + 86_400_000);
+  /** Advances the world to `cityMillis` (at most a day per call), then talks to the platform. */
+  async step(cityMillis: number, wallMillis: number): Promise<void> {
+    this.advance(cityMillis);
+    let budget = this.options.requestsPerStep;
+    budget = await this.callIn(budget);
+    budget = await this.register(budget);
+    await this.callIn(budget);
+    await this.reportOccupancy(wallMillis);
+    if (this.failures.length > 0) {
+      this.options.log(
+        `demo: ${this.failures.length} emergency call(s) failed, first: ${this.failures[0] ?? ''}`,
+      );
+      this.failures = [];
+    }
+  }
+
+  patientCounts(): PatientCounts {
+    let queued = 0;
+    let inTreatment = 0;
+    for (const department of this.departments) {
+      queued += department.queued.size;
+      inTreatment += department.treating.size;
+    }
+    return { ...this.counts, atDoor: this.door.length, queued, inTreatment };
+  }
+
+  private advance(cityMillis: number): void {
+    const limit = Math.min(cityMillis, this.cityMillis + dayMillis);
     while (this.cityMillis + minuteMillis <= limit) {
       this.cityMillis += minuteMillis;
-      this.minute();
+      for (const department of this.departments) {
+        for (const [patientId, endMillis] of department.treating) {
+          if (endMillis > this.cityMillis) continue;
+          department.treating.delete(patientId);
+          this.counts.done += 1;
+        }
+      }
+      for (const patient of this.arrivals.minute(this.cityMillis)) {
+        this.counts.arrived += 1;
+        if (this.door.length >= this.options.doorLimit) this.counts.turnedAway += 1;
+        else this.door.push({ patient, attempts: 0 });
+      }
     }
     if (cityMillis > limit) this.cityMillis = cityMillis;
   }
 
-  snapshot(wallNow: number): HospitalsSnapshot {
-    return {
-      hospitals: this.departments.map((department) => {
-        const status = this.status(department);
-        const waiting = [...department.arrivals.values()];
-        const waitMinutes =
-          waiting.length === 0
-            ? 0
-            : waiting.reduce((sum, at) => sum + (this.cityMillis - at), 0) / waiting.length / minuteMillis;
-        return {
-          id: department.hospital.id,
-          name: department.hospital.name,
-          beds: treatmentSlots(department.hospital),
-          inTreatment: status.inTreatment,
-          queueByLevel: [...status.waitingByLevel],
-          waitMinutes,
-        };
-      }),
-      recommendations: this.recommendations.map((entry) => ({ ...entry, ts: Math.min(entry.ts, wallNow) })),
-    };
-  }
-
-  private minute(): void {
-    const hour = (this.cityMillis / 3_600_000) % 24;
-    const load = 0.75 + 0.45 * dailyRhythm(hour);
-    const scale = Math.max(1, this.departments.length / 4);
-    for (const department of this.departments) this.treat(department);
-    for (
-      let count = this.poisson(((defaultCity.walkInsPerHour * load * scale) / 60) * 1.4);
-      count > 0;
-      count -= 1
-    ) {
-      this.walkIn(this.level(ktasLevelCounts.walkIn));
-    }
-    for (
-      let count = this.poisson(((defaultCity.ambulancesPerHour * load * scale) / 60) * 1.4);
-      count > 0;
-      count -= 1
-    ) {
-      this.ambulance(this.level(ktasLevelCounts.ambulance));
-    }
-  }
-
-  private treat(department: Department): void {
-    department.treating = department.treating.filter((end) => end > this.cityMillis);
-    while (department.treating.length < treatmentSlots(department.hospital)) {
-      const next = department.queue.next();
-      if (next === undefined) break;
-      department.arrivals.delete(next.patientId);
-      const minutes =
-        (defaultCity.treatmentMinutesByLevel[next.level - 1] ?? 60) * (0.5 + this.random.next());
-      department.treating.push(this.cityMillis + minutes * minuteMillis);
-    }
-  }
-
-  private walkIn(level: Level): void {
-    const where = this.patientLocation();
-    const nearest = this.nearest(where);
-    this.admit(nearest, level);
-  }
-
-  private ambulance(level: Level): void {
-    const where = this.patientLocation();
-    const statuses = this.departments.map((department) => this.status(department));
-    const recommendation = recommendDestination({ location: where, level }, statuses, this.options);
-    const nearest = this.nearest(where);
-    const chosen = recommendation.ok
-      ? (this.departments.find((department) => department.hospital.id === recommendation.hospital) ?? nearest)
-      : nearest;
-    const patient = this.admit(chosen, level);
-    this.recommendations.unshift({
-      ts: Date.now(),
-      patient,
-      level,
-      hospital: chosen.hospital.name,
-      nearest: nearest.hospital.name,
-      travelMinutes: travelMinutes(where, chosen.hospital.location, this.options),
-      expectedMinutes: recommendation.ok ? recommendation.expectedMinutes : Number.NaN,
-    });
-    if (this.recommendations.length > recentRecommendations)
-      this.recommendations.length = recentRecommendations;
-  }
-
-  private admit(department: Department, level: Level): string {
-    this.patients += 1;
-    const patient = `P${String(this.patients).padStart(5, '0')}`;
-    department.queue.add({ patientId: patient, level, arrivalMinutes: this.cityMillis / minuteMillis });
-    department.arrivals.set(patient, this.cityMillis);
-    this.treat(department);
-    return patient;
-  }
-
-  private status(department: Department): HospitalStatus {
-    return {
-      hospital: department.hospital,
-      inTreatment: department.treating.length,
-      waitingByLevel: department.queue.countsByLevel(),
-    };
-  }
-
-  private nearest(where: Location): Department {
-    let best = this.departments[0] as Department;
+  /** Free treatment spaces call the next patient in; returns the budget left. */
+  private async callIn(budget: number): Promise<number> {
+    let left = budget;
     for (const department of this.departments) {
-      if (
-        travelMinutes(where, department.hospital.location, this.options) <
-        travelMinutes(where, best.hospital.location, this.options)
-      )
-        best = department;
+      while (left > 0 && department.treating.size < department.slots && department.queued.size > 0) {
+        left -= 1;
+        const called = await this.attempt(`next at ${department.id}`, () =>
+          this.options.api.callNext(department.id),
+        );
+        if (called === undefined) break;
+        if (called === null) {
+          this.counts.lost += department.queued.size;
+          department.queued.clear();
+          break;
+        }
+        const acuity = department.queued.get(called.patientId) ?? called.level;
+        department.queued.delete(called.patientId);
+        department.treating.set(called.patientId, this.cityMillis + this.treatmentMillis(acuity));
+      }
     }
+    return left;
+  }
+
+  /** Registers patients at the door, first come first served, while the budget lasts. */
+  private async register(budget: number): Promise<number> {
+    let left = budget;
+    for (;;) {
+      const waiting = this.door[0];
+      const cost = waiting?.patient.by === 'ambulance' ? 3 : 1;
+      if (waiting === undefined || cost > left) return left;
+      this.door.shift();
+      left -= cost;
+      const admitted = await this.admit(waiting.patient);
+      if (admitted) continue;
+      waiting.attempts += 1;
+      if (waiting.attempts >= 3) this.counts.turnedAway += 1;
+      else this.door.unshift(waiting);
+      return left; // the platform is refusing: try again next step
+    }
+  }
+
+  private async admit(patient: ArrivingPatient): Promise<boolean> {
+    const { api } = this.options;
+    const nearest = this.nearest(patient);
+    let department = nearest;
+    if (patient.by === 'ambulance') {
+      const crewLevel = await this.attempt(`triage of ${patient.patientId}`, () =>
+        api.triage(patient.presentation),
+      );
+      if (crewLevel === undefined) return false;
+      const { lat, lon } = patient.position;
+      const chosen = await this.attempt(`destination of ${patient.patientId}`, () =>
+        api.destination(lat, lon, crewLevel),
+      );
+      if (chosen === undefined) return false;
+      department = this.departments.find((candidate) => candidate.id === chosen) ?? nearest;
+    }
+    const level = await this.attempt(`admission of ${patient.patientId} at ${department.id}`, () =>
+      api.admit(department.id, patient.patientId, patient.presentation),
+    );
+    if (level === undefined) return false;
+    department.queued.set(patient.patientId, patient.acuity);
+    return true;
+  }
+
+  private async reportOccupancy(wallMillis: number): Promise<void> {
+    const readings = this.departments.flatMap((department) =>
+      department.occupancySensor === undefined
+        ? []
+        : [{ sensor: department.occupancySensor, ts: wallMillis, value: department.treating.size }],
+    );
+    if (readings.length === 0) return;
+    const result = await this.attempt('occupancy readings', () => this.options.api.ingest(readings));
+    if (result !== undefined && !result.ok) this.failures.push(`occupancy readings: ${result.reason}`);
+  }
+
+  /** Runs one call; a failure is recorded for the step's log line and answers undefined. */
+  private async attempt<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (error) {
+      this.failures.push(`${what}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private nearest(patient: ArrivingPatient): Department {
+    const where = toLocation(patient.position.lat, patient.position.lon, this.referenceLatitude);
+    let best = this.departments[0] as Department;
+    for (const department of this.departments)
+      if (distanceKm(where, department.location) < distanceKm(where, best.location)) best = department;
     return best;
   }
 
-  private patientLocation(): Location {
-    return {
-      xKm: this.random.normal() * defaultCity.demandSpreadKm,
-      yKm: this.random.normal() * defaultCity.demandSpreadKm,
-    };
-  }
-
-  private location(lat: number, lon: number): Location {
-    return {
-      xKm: (lon - this.centre.lon) * 111.32 * Math.cos((this.centre.lat * Math.PI) / 180),
-      yKm: (lat - this.centre.lat) * 111.32,
-    };
-  }
-
-  private level(counts: readonly number[]): Level {
-    const total = counts.reduce((sum, count) => sum + count, 0);
-    let pick = this.random.next() * total;
-    for (let index = 0; index < counts.length; index += 1) {
-      pick -= counts[index] as number;
-      if (pick < 0) return (index + 1) as Level;
-    }
-    return 5;
-  }
-
-  private poisson(mean: number): number {
-    let count = 0;
-    let product = this.random.next();
-    const limit = Math.exp(-mean);
-    while (product > limit) {
-      count += 1;
-      product *= this.random.next();
-    }
-    return count;
+  /** Treatment time by true acuity (reference city's means), uniform from half to one and a half. */
+  private treatmentMillis(acuity: Level): number {
+    const meanMinutes = defaultCity.treatmentMinutesByLevel[acuity - 1] ?? 60;
+    return meanMinutes * (0.5 + this.options.random.next()) * minuteMillis;
   }
 }

@@ -24,6 +24,13 @@ function kind(
   return { kind, unit, base, amplitude, noise, floor };
 }
 
+/**
+ * An emergency department's occupancy: patients in treatment, as the platform's emergency service
+ * reads it (sensors of kind `occupancy` on `hospital` assets). The hospital model reports it, not
+ * a synthetic signal.
+ */
+export const departmentOccupancyKind: SensorKind = kind('occupancy', 'patients', 0, 0, 0, 0);
+
 /** Sensor kinds per asset type, in the order they are attached. */
 export const kindsByAssetType: Readonly<Record<string, readonly SensorKind[]>> = {
   intersection: [kind('occupancy', '%', 18, 22, 3, 0), kind('speed', 'km/h', 42, -14, 3, 0)],
@@ -44,7 +51,7 @@ export const kindsByAssetType: Readonly<Record<string, readonly SensorKind[]>> =
     kind('vibration', 'mm/s', 1.1, 0.5, 0.1, 0),
     kind('temperature', '°C', 13, 5, 0.4),
   ],
-  hospital: [kind('ed-occupancy', '%', 58, 22, 3, 0), kind('power', 'kW', 820, 180, 15, 0)],
+  hospital: [departmentOccupancyKind, kind('power', 'kW', 820, 180, 15, 0)],
 };
 
 export const travelTimeKind: SensorKind = kind('travel-time', 's', 300, 120, 15, 0);

@@ -6,6 +6,9 @@ import { loadRecording } from './recordings.ts';
 import { startDemo, type Demo, type DemoOptions } from './runner.ts';
 import { cityMap, type CityMap, type CityViews, type TrafficSnapshot } from './views.ts';
 
+/** Wall time between two steps of the emergency departments (each makes at most a few dozen calls). */
+const hospitalStepMillis = 1000;
+
 export interface LaunchOptions {
   /** The running platform, e.g. `http://127.0.0.1:8080`. */
   baseUrl: string;
@@ -31,12 +34,14 @@ export interface RunningDemo {
 
 /**
  * Starts the demo city against a running platform, through its public API only: registers the
- * city, creates a device key for the city's sensors and an operator and a viewer key for people
- * (revoking the ones an earlier run created), then streams readings until stopped.
+ * city, creates a device key for the city's sensors, an operator key for its emergency departments
+ * and an operator and a viewer key for people (revoking the ones an earlier run created), then
+ * streams readings and runs the emergency departments until stopped.
  */
 export async function launchDemo(options: LaunchOptions): Promise<RunningDemo> {
   const client = new PlatformClient(options.baseUrl, options.adminKey);
   client.useDeviceKey(await client.replaceKey('demo city sensors', 'device'));
+  client.useOperatorKey(await client.replaceKey('demo emergency departments', 'operator'));
   const operatorKey = await client.replaceKey('demo operator', 'operator');
   const viewerKey = await client.replaceKey('demo viewer', 'viewer');
   const demo = await startDemo(
@@ -47,21 +52,37 @@ export async function launchDemo(options: LaunchOptions): Promise<RunningDemo> {
   const { startedAtMillis, speed } = demo.status();
   const cityNow = (wall: number): number => startedAtMillis + (wall - startedAtMillis) * speed;
   const traffic = new TrafficModel(demo.city, options.demo.seed + 2, startedAtMillis);
-  const hospitals = new HospitalModel(demo.city, seededRandom(options.demo.seed + 3), startedAtMillis);
-  // The district and the emergency departments follow the city clock; a failing step is logged, never thrown.
-  const timer = setInterval(() => {
+  const hospitals = new HospitalModel(demo.city, {
+    api: client,
+    random: seededRandom(options.demo.seed + 3),
+    startCityMillis: startedAtMillis,
+    idPrefix: `P${startedAtMillis.toString(36)}`,
+    log: options.log,
+  });
+  // The district follows the city clock; a failing step is logged, never thrown.
+  const trafficTimer = setInterval(() => {
     const wall = Date.now();
     try {
       if (options.traffic === undefined) traffic.advanceTo(cityNow(wall), wall);
-      hospitals.advanceTo(cityNow(wall));
     } catch (error) {
-      options.log(`demo: traffic or hospital step failed: ${(error as Error).message}`);
+      options.log(`demo: traffic step failed: ${(error as Error).message}`);
     }
   }, 500);
+  // The emergency departments talk to the platform once a second; a step still running skips the tick.
+  let hospitalStep: Promise<void> | null = null;
+  const hospitalTimer = setInterval(() => {
+    if (hospitalStep !== null) return;
+    const wall = Date.now();
+    hospitalStep = hospitals
+      .step(cityNow(wall), wall)
+      .catch((error: unknown) => options.log(`demo: hospital step failed: ${(error as Error).message}`))
+      .finally(() => {
+        hospitalStep = null;
+      });
+  }, hospitalStepMillis);
   const views: CityViews = {
     map: () => (map ??= cityMap(demo.city)),
     traffic: options.traffic ?? (() => traffic.snapshot()),
-    hospitals: () => hospitals.snapshot(Date.now()),
   };
   return {
     demo,
@@ -69,7 +90,9 @@ export async function launchDemo(options: LaunchOptions): Promise<RunningDemo> {
     operatorKey,
     viewerKey,
     async stop() {
-      clearInterval(timer);
+      clearInterval(trafficTimer);
+      clearInterval(hospitalTimer);
+      if (hospitalStep !== null) await hospitalStep;
       await demo.stop();
     },
   };

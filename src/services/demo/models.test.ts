@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generateCity } from './city.ts';
-import { HospitalModel } from './hospitals.ts';
-import { seededRandom } from './random.ts';
 import { TrafficModel } from './traffic.ts';
 
 const city = generateCity({ sensorCount: 3000, seed: 42 });
@@ -23,26 +21,5 @@ test('the traffic district reports phases, queues and both travel times once it 
   assert.ok(
     snapshot.averageTravelSeconds < snapshot.baselineTravelSeconds,
     JSON.stringify(snapshot.history.at(-1)),
-  );
-});
-
-test('emergency departments fill, queue by triage level and record ambulance recommendations', () => {
-  const hospitals = new HospitalModel(city, seededRandom(2), start);
-  hospitals.advanceTo(start + 12 * 3_600_000);
-  const snapshot = hospitals.snapshot(Date.now());
-  assert.equal(snapshot.hospitals.length, city.assets.filter((asset) => asset.type === 'hospital').length);
-  assert.ok(snapshot.hospitals.some((hospital) => hospital.inTreatment > 0));
-  assert.ok(
-    snapshot.hospitals.every(
-      (hospital) => hospital.queueByLevel.length === 5 && hospital.inTreatment <= hospital.beds,
-    ),
-  );
-  assert.ok(snapshot.recommendations.length > 0);
-  const names = new Set(snapshot.hospitals.map((hospital) => hospital.name));
-  assert.ok(
-    snapshot.recommendations.every(
-      (entry) =>
-        names.has(entry.hospital) && names.has(entry.nearest) && entry.level >= 1 && entry.level <= 5,
-    ),
   );
 });

@@ -1,22 +1,26 @@
 import type { Asset, Sensor } from '../../core/registry/asset.ts';
 import type { Reading } from '../../core/readings/reading.ts';
 import type { Role } from '../../core/auth/role.ts';
+import type { Level, Presentation } from '../../core/triage/presentation.ts';
 import type { IngestResult, Ingestor } from '../../ports/ingest.ts';
 import type { Registry } from '../../ports/registry.ts';
+import type { CalledPatient, EmergencyApi } from './emergency-api.ts';
 
 /**
  * The platform as an outside client sees it: its public HTTP API. The demo city registers itself
  * and sends every reading this way, so it exercises the same path a real deployment's devices do.
  */
-export class PlatformClient implements Ingestor, Pick<Registry, 'putAssets' | 'putSensors'> {
+export class PlatformClient implements Ingestor, EmergencyApi, Pick<Registry, 'putAssets' | 'putSensors'> {
   private readonly baseUrl: string;
   private readonly adminKey: string;
   private deviceKey: string;
+  private operatorKey: string;
 
   constructor(baseUrl: string, adminKey: string) {
     this.baseUrl = baseUrl.replace(/\/$/, '');
     this.adminKey = adminKey;
     this.deviceKey = adminKey;
+    this.operatorKey = adminKey;
   }
 
   /** Creates an API key; returns its secret. */
@@ -60,6 +64,41 @@ export class PlatformClient implements Ingestor, Pick<Registry, 'putAssets' | 'p
     this.deviceKey = secret;
   }
 
+  /** Emergency department calls (triage, queues, destinations) go with this key from now on. */
+  useOperatorKey(secret: string): void {
+    this.operatorKey = secret;
+  }
+
+  async triage(presentation: Presentation): Promise<Level> {
+    const body = await this.postJson<{ level: Level }>('/api/v1/triage', presentation);
+    return body.level;
+  }
+
+  async destination(lat: number, lon: number, level: Level): Promise<string | null> {
+    const response = await fetch(`${this.baseUrl}/api/v1/ems/destination`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.operatorKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ location: { lat, lon }, level }),
+    });
+    const text = await response.text();
+    if (response.status === 409) return null; // no hospital can take the patient
+    if (!response.ok)
+      throw new Error(`POST /api/v1/ems/destination answered ${response.status}: ${text.slice(0, 300)}`);
+    return (JSON.parse(text) as { hospital: string }).hospital;
+  }
+
+  async admit(hospitalId: string, patientId: string, presentation: Presentation): Promise<Level> {
+    const path = `/api/v1/emergency/departments/${encodeURIComponent(hospitalId)}/patients`;
+    const body = await this.postJson<{ triage: { level: Level } }>(path, { patientId, presentation });
+    return body.triage.level;
+  }
+
+  async callNext(hospitalId: string): Promise<CalledPatient | null> {
+    const path = `/api/v1/emergency/departments/${encodeURIComponent(hospitalId)}/next`;
+    const body = await this.postJson<{ patient: CalledPatient | null }>(path, {});
+    return body.patient === null ? null : { patientId: body.patient.patientId, level: body.patient.level };
+  }
+
   async putAssets(assets: readonly Asset[]): Promise<void> {
     await this.importFeatures('/api/v1/assets/import', assets);
   }
@@ -81,6 +120,17 @@ export class PlatformClient implements Ingestor, Pick<Registry, 'putAssets' | 'p
     }
     if (!response.ok) throw new Error(`POST /api/v1/readings answered ${response.status}`);
     return { ok: true, stored: readings.length };
+  }
+
+  private async postJson<T>(path: string, payload: unknown): Promise<T> {
+    const response = await this.call(
+      'POST',
+      path,
+      this.operatorKey,
+      JSON.stringify(payload),
+      'application/json',
+    );
+    return (await response.json()) as T;
   }
 
   private async importFeatures(path: string, records: readonly (Asset | Sensor)[]): Promise<void> {

@@ -90,7 +90,10 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
     const labelWallMillis = Math.round(wallStartMillis + options.replayLeadMillis / options.speed);
     replays.push({ sensor, file: assignment.file, plan, next: firstLiveIndex(plan), labelWallMillis });
   }
-  const synthetic = city.sensors.filter((entry) => !assignments.has(entry.sensor.id));
+  // Sensors a city model reports (the emergency departments' occupancy) have no synthetic signal.
+  const synthetic = city.sensors.filter(
+    (entry) => !assignments.has(entry.sensor.id) && entry.modelled !== true,
+  );
   const signals = new SyntheticSignals(synthetic, seededRandom(options.seed + 1));
   const status: DemoStatus = {
     startedAtMillis: wallStartMillis,

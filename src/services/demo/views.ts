@@ -32,32 +32,10 @@ export interface TrafficSnapshot {
   history: { ts: number; adaptive: number; baseline: number }[];
 }
 
-/** Emergency departments and recent ambulance recommendations. */
-export interface HospitalsSnapshot {
-  hospitals: {
-    id: string;
-    name: string;
-    beds: number;
-    inTreatment: number;
-    queueByLevel: number[];
-    waitMinutes: number;
-  }[];
-  recommendations: {
-    ts: number;
-    patient: string;
-    level: number;
-    hospital: string;
-    nearest: string;
-    travelMinutes: number;
-    expectedMinutes: number;
-  }[];
-}
-
 /** What the city routes read; each view is computed by the demo and only read here. */
 export interface CityViews {
   map(): CityMap;
   traffic(): TrafficSnapshot | null;
-  hospitals(): HospitalsSnapshot | null;
 }
 
 export function cityMap(city: City): CityMap {

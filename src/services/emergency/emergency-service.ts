@@ -48,6 +48,8 @@ export interface DepartmentView {
   doctorsOnShift: number;
   inTreatment: number;
   waitingByLevel: number[];
+  /** Mean time the patients now queued have waited since admission, minutes (0 when none wait). */
+  meanWaitMinutes: number;
 }
 
 /**
@@ -100,12 +102,16 @@ export class EmergencyService {
   async departments(): Promise<DepartmentView[]> {
     await this.#sync();
     const statuses = new Map(this.#board.statuses().map((status) => [status.hospital.id, status]));
+    const nowMinutes = this.#options.nowMillis() / 60_000;
     return [...this.#departments.values()].map((view) => {
       const status = statuses.get(view.id);
+      const queue = this.#board.queue(view.id);
+      const waited = queue.reduce((sum, entry) => sum + Math.max(0, nowMinutes - entry.arrivalMinutes), 0);
       return {
         ...view,
         inTreatment: status?.inTreatment ?? 0,
         waitingByLevel: [...(status?.waitingByLevel ?? [0, 0, 0, 0, 0])],
+        meanWaitMinutes: queue.length === 0 ? 0 : waited / queue.length,
       };
     });
   }
@@ -227,6 +233,7 @@ export class EmergencyService {
             doctorsOnShift: hospital?.doctorsOnShift ?? 0,
             inTreatment: 0,
             waitingByLevel: [0, 0, 0, 0, 0],
+            meanWaitMinutes: 0,
           },
         ];
       }),

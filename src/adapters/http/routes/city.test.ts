@@ -27,7 +27,7 @@ function appAs(role: Role, views: CityViews | null): Hono<AppEnv> {
 }
 
 const city = generateCity({ sensorCount: 300, seed: 1 });
-const views: CityViews = { map: () => cityMap(city), traffic: () => null, hospitals: () => null };
+const views: CityViews = { map: () => cityMap(city), traffic: () => null };
 
 test('the map is GeoJSON of the roads and river, for any reading role', async () => {
   const response = await appAs('viewer', views).request('/api/v1/map');

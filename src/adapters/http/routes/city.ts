@@ -4,7 +4,8 @@ import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
 
 /**
- * The city's map (GeoJSON of roads), traffic and hospital views. Mount at `/api/v1`:
+ * The city's map (GeoJSON of roads) and traffic views (the hospitals view is the emergency
+ * service's: `routes/emergency.ts`). Mount at `/api/v1`:
  * `app.route('/api/v1', cityRoutes(() => views))`. Each answers 404 while no city model runs.
  */
 export function cityRoutes(views: () => CityViews | null): Hono<AppEnv> {
@@ -18,11 +19,6 @@ export function cityRoutes(views: () => CityViews | null): Hono<AppEnv> {
 
   app.get('/traffic', requireRole('read'), (c) => {
     const snapshot = views()?.traffic() ?? null;
-    return snapshot === null ? c.json(none, 404) : c.json(snapshot);
-  });
-
-  app.get('/hospitals', requireRole('read'), (c) => {
-    const snapshot = views()?.hospitals() ?? null;
     return snapshot === null ? c.json(none, 404) : c.json(snapshot);
   });
 

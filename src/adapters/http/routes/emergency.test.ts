@@ -5,6 +5,7 @@ import type { Role } from '../../../core/auth/role.ts';
 import { shippedModel } from '../../../core/triage/shipped-model.ts';
 import { KeyService } from '../../../services/auth/keys.ts';
 import { EmergencyService } from '../../../services/emergency/emergency-service.ts';
+import type { HospitalsSnapshot } from '../../../services/emergency/hospitals-snapshot.ts';
 import { nodeSecrets } from '../../crypto/secrets.ts';
 import { MemoryBus } from '../../memory/bus.ts';
 import { MemoryKeyStore } from '../../memory/keys.ts';
@@ -187,4 +188,45 @@ test('names each invalid field of a destination request', async () => {
     body.issues.map((issue) => issue.field),
     ['location.lat', 'location.lon', 'level'],
   );
+});
+
+test('the hospitals view is the service state: capacity, occupancy, queue by level, mean wait, recommendations', async () => {
+  const { call, bus } = await setup();
+  assert.equal((await call('device', 'GET', '/api/v1/hospitals')).status, 403);
+  await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 1, value: 2 }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  const expectedQueue = [0, 0, 0, 0, 0];
+  for (const [id, presentation] of [
+    ['x', criticalWithHypoxia],
+    ['y', stable],
+  ] as const) {
+    const admitted = await call('operator', 'POST', '/api/v1/emergency/departments/central/patients', {
+      patientId: id,
+      presentation,
+    });
+    const body = (await admitted.json()) as { triage: { level: number } };
+    expectedQueue[body.triage.level - 1] = (expectedQueue[body.triage.level - 1] ?? 0) + 1;
+  }
+  await call('viewer', 'POST', '/api/v1/ems/destination', { location: { lat: 50.0, lon: 8.001 }, level: 2 });
+  const view = (await (await call('viewer', 'GET', '/api/v1/hospitals')).json()) as HospitalsSnapshot;
+  const central = view.hospitals.find((hospital) => hospital.id === 'central');
+  const east = view.hospitals.find((hospital) => hospital.id === 'east');
+  assert.ok(central !== undefined && east !== undefined);
+  assert.deepEqual(
+    { beds: central.beds, inTreatment: central.inTreatment, queueByLevel: central.queueByLevel },
+    { beds: 2, inTreatment: 2, queueByLevel: expectedQueue },
+  );
+  // The clock advances a second per service call: the two waiting patients have waited a few seconds.
+  assert.ok(central.waitMinutes > 0 && central.waitMinutes < 1, String(central.waitMinutes));
+  assert.deepEqual(
+    { beds: east.beds, inTreatment: east.inTreatment, waitMinutes: east.waitMinutes },
+    { beds: 4, inTreatment: 0, waitMinutes: 0 },
+  );
+  assert.equal(view.recommendations.length, 1);
+  const [recommendation] = view.recommendations;
+  assert.equal(recommendation?.hospital, 'East');
+  assert.equal(recommendation?.nearest, 'Central');
+  assert.equal(recommendation?.level, 2);
+  assert.match(recommendation?.reason ?? '', /^East: .* beats nearest Central: /);
+  assert.ok((recommendation?.expectedMinutes ?? 0) >= (recommendation?.travelMinutes ?? Infinity));
 });

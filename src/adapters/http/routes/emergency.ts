@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { parsePresentation } from '../../../core/triage/presentation-input.ts';
 import { isLevel } from '../../../core/triage/presentation.ts';
 import type { EmergencyService } from '../../../services/emergency/emergency-service.ts';
+import { hospitalsSnapshot } from '../../../services/emergency/hospitals-view.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
 
@@ -20,7 +21,7 @@ const malformed = { error: 'body must be JSON' };
  * Triage and emergency load. Mount at `/api/v1`:
  * `POST /triage`, `GET /emergency/departments`, `GET /emergency/departments/:id/queue`,
  * `POST /emergency/departments/:id/patients`, `POST /emergency/departments/:id/next`,
- * `POST /ems/destination`, `GET /ems/recommendations`.
+ * `POST /ems/destination`, `GET /ems/recommendations`, and `GET /hospitals` (the dashboard's view).
  */
 export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -87,6 +88,8 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
   });
 
   app.get('/ems/recommendations', requireRole('read'), (c) => c.json({ recommendations: service.recent() }));
+
+  app.get('/hospitals', requireRole('read'), async (c) => c.json(await hospitalsSnapshot(service)));
 
   return app;
 }

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MemoryBus } from '../../adapters/memory/bus.ts';
+import { MemoryRegistry } from '../../adapters/memory/registry.ts';
+import type { Reading } from '../../core/readings/reading.ts';
+import { shippedModel } from '../../core/triage/shipped-model.ts';
+import { EmergencyService } from '../emergency/emergency-service.ts';
+import { generateCity } from './city.ts';
+import type { EmergencyApi } from './emergency-api.ts';
+import { HospitalModel, type PatientCounts } from './hospitals.ts';
+import { seededRandom } from './random.ts';
+
+const city = generateCity({ sensorCount: 3000, seed: 42 });
+const start = Date.UTC(2026, 0, 1, 6);
+const minute = 60_000;
+
+/** The platform's emergency service in memory, behind the same calls the HTTP client makes. */
+async function platform() {
+  const registry = new MemoryRegistry();
+  await registry.putAssets(city.assets.filter((asset) => asset.type === 'hospital'));
+  await registry.putSensors(
+    city.sensors.map((entry) => entry.sensor).filter((s) => s.asset?.startsWith('hospital')),
+  );
+  const bus = new MemoryBus();
+  let wall = start;
+  const service = new EmergencyService({ registry, bus, model: shippedModel(), nowMillis: () => wall });
+  await service.start();
+  const calls: Record<string, number> = { triage: 0, destination: 0, admit: 0, next: 0, ingest: 0 };
+  const readings: Reading[] = [];
+  const api: EmergencyApi = {
+    async triage(presentation) {
+      calls.triage! += 1;
+      return service.triage(presentation).level;
+    },
+    async destination(lat, lon, level) {
+      calls.destination! += 1;
+      const recommendation = await service.recommend(lat, lon, level);
+      return recommendation.ok ? recommendation.hospital : null;
+    },
+    async admit(hospitalId, patientId, presentation) {
+      calls.admit! += 1;
+      const outcome = await service.admit(hospitalId, presentation, patientId);
+      if (!outcome.ok) throw new Error(outcome.reason);
+      return outcome.triage.level;
+    },
+    async callNext(hospitalId) {
+      calls.next! += 1;
+      const entry = await service.callNext(hospitalId);
+      if (entry === null) throw new Error(`no hospital ${hospitalId}`);
+      return entry === undefined ? null : { patientId: entry.patientId, level: entry.level };
+    },
+    async ingest(batch) {
+      calls.ingest! += 1;
+      readings.push(...batch);
+      await bus.publish('readings', batch);
+      return { ok: true, stored: batch.length };
+    },
+  };
+  const setWall = (millis: number): void => {
+    wall = millis;
+  };
+  return { service, api, calls, readings, setWall };
+}
+
+function total(calls: Record<string, number>): number {
+  return Object.values(calls).reduce((sum, count) => sum + count, 0);
+}
+
+function accountedFor(counts: PatientCounts): number {
+  return counts.atDoor + counts.queued + counts.inTreatment + counts.done + counts.turnedAway + counts.lost;
+}
+
+test('patients are admitted through the platform, called in as spaces free, and every one is accounted for', async () => {
+  const { service, api, calls, readings, setWall } = await platform();
+  const logs: string[] = [];
+  const model = new HospitalModel(city, {
+    api,
+    random: seededRandom(3),
+    startCityMillis: start,
+    idPrefix: 'T',
+    log: (line) => logs.push(line),
+  });
+  let mostQueued = 0;
+  for (let step = 1; step <= 72; step += 1) {
+    const before = total(calls);
+    setWall(start + step * 10 * minute);
+    await model.step(start + step * 10 * minute, start + step * 10 * minute);
+    await new Promise((resolve) => setImmediate(resolve)); // bus handlers run on the next turn
+    assert.ok(total(calls) - before <= 36 + 1, `step ${step} made ${total(calls) - before} calls`);
+    const counts = model.patientCounts();
+    mostQueued = Math.max(mostQueued, counts.queued);
+    assert.equal(accountedFor(counts), counts.arrived, JSON.stringify(counts));
+    const departments = await service.departments();
+    const waiting = departments.reduce((sum, d) => sum + d.waitingByLevel.reduce((a, b) => a + b, 0), 0);
+    assert.equal(waiting, counts.queued, `the platform queues what the model believes queued (step ${step})`);
+    const occupied = departments.reduce((sum, d) => sum + d.inTreatment, 0);
+    assert.equal(occupied, counts.inTreatment, 'occupancy readings report the patients in treatment');
+  }
+  const counts = model.patientCounts();
+  assert.deepEqual(logs, []);
+  assert.ok(counts.arrived > 100, JSON.stringify(counts));
+  assert.ok(counts.done > 0 && counts.inTreatment > 0, JSON.stringify(counts));
+  assert.equal(counts.turnedAway + counts.lost, 0);
+  assert.ok(mostQueued > 0, 'at the daytime peak some patients wait for a space');
+  assert.equal(calls.admit, counts.arrived - counts.atDoor);
+  assert.ok(
+    calls.next! >= counts.inTreatment + counts.done,
+    'each treatment began with a call for the next patient',
+  );
+  assert.ok(
+    calls.destination! > 0 && calls.destination === calls.triage,
+    'ambulances: crew triage, then destination',
+  );
+  assert.ok(service.recent().length > 0);
+  assert.equal(readings.length, 72 * 5, 'one occupancy reading per hospital per step');
+  assert.ok(readings.every((reading) => reading.sensor.endsWith('.occupancy')));
+});
+
+test('a step spends at most its call budget; the rest wait at the door and are counted', async () => {
+  const { api, calls } = await platform();
+  const model = new HospitalModel(city, {
+    api,
+    random: seededRandom(4),
+    startCityMillis: start,
+    idPrefix: 'B',
+    requestsPerStep: 8,
+    log: () => undefined,
+  });
+  await model.step(start + 6 * 60 * minute, start);
+  const counts = model.patientCounts();
+  assert.ok(total(calls) <= 8 + 1, JSON.stringify(calls));
+  assert.ok(counts.atDoor > 0, JSON.stringify(counts));
+  assert.equal(accountedFor(counts), counts.arrived);
+});
+
+test('a failing platform is logged once per step, never thrown, and the patients stay accounted for', async () => {
+  const refuse = async (): Promise<never> => {
+    throw new Error('connection refused');
+  };
+  const api: EmergencyApi = {
+    triage: refuse,
+    destination: refuse,
+    admit: refuse,
+    callNext: refuse,
+    ingest: refuse,
+  };
+  const logs: string[] = [];
+  const model = new HospitalModel(city, {
+    api,
+    random: seededRandom(5),
+    startCityMillis: start,
+    idPrefix: 'F',
+    log: (line) => logs.push(line),
+  });
+  for (let step = 1; step <= 10; step += 1) await model.step(start + step * 30 * minute, start + step * 1000);
+  const counts = model.patientCounts();
+  assert.equal(logs.length, 10);
+  assert.match(logs[0] ?? '', /connection refused/);
+  assert.ok(counts.arrived > 0 && counts.queued === 0 && counts.inTreatment === 0);
+  assert.equal(counts.atDoor + counts.turnedAway, counts.arrived);
+});

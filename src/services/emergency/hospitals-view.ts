@@ -1,0 +1,50 @@
+import type { EmergencyService } from './emergency-service.ts';
+import type { HospitalsSnapshot } from './hospitals-snapshot.ts';
+
+/**
+ * The Hospitals view from the emergency service's own state: departments as the registry and the
+ * occupancy sensors describe them, queues as admitted through the API, and the recommendations the
+ * service made (most recent first; ones that found no hospital are left out).
+ */
+export async function hospitalsSnapshot(service: EmergencyService): Promise<HospitalsSnapshot> {
+  const departments = await service.departments();
+  const names = new Map(departments.map((department) => [department.id, department.name]));
+  const nameOf = (id: string): string => names.get(id) ?? id;
+  const hospitals = departments.map((department) => ({
+    id: department.id,
+    name: department.name,
+    beds: Math.min(department.treatmentSpaces, department.doctorsOnShift),
+    inTreatment: department.inTreatment,
+    queueByLevel: [...department.waitingByLevel],
+    waitMinutes: department.meanWaitMinutes,
+  }));
+  const recommendations = service.recent().flatMap((record) => {
+    const chosen = record.recommendation;
+    if (!chosen.ok) return [];
+    let nearest = { hospitalId: chosen.hospital, travelMinutes: chosen.travelMinutes };
+    for (const alternative of chosen.alternatives)
+      if (alternative.travelMinutes < nearest.travelMinutes) nearest = alternative;
+    return [
+      {
+        ts: record.ts,
+        level: record.level,
+        hospital: nameOf(chosen.hospital),
+        nearest: nameOf(nearest.hospitalId),
+        travelMinutes: chosen.travelMinutes,
+        expectedMinutes: chosen.expectedMinutes,
+        reason: withNames(chosen.reason, [chosen.hospital, nearest.hospitalId], nameOf),
+      },
+    ];
+  });
+  return { hospitals, recommendations };
+}
+
+/** The reason as people read it: the hospitals it mentions by name rather than by asset id. */
+function withNames(reason: string, ids: readonly string[], nameOf: (id: string) => string): string {
+  let text = reason;
+  for (const id of [...new Set(ids)].sort((a, b) => b.length - a.length)) {
+    const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    text = text.replace(new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'g'), nameOf(id));
+  }
+  return text;
+}
