@@ -8,7 +8,7 @@
  *
  * Options: --readings N (per path, default 2,000,000), --sensors N (100,000), --batch N (5,000),
  * --connections N (8), --million-readings N (3,000,000; 0 skips), --query-readings N (100,000,000; 0 skips),
- * --server-heap-mb N (V8 old-space limit of the server, default Node's), --server-profile-dir DIR (CPU profile of each server), --server-node-flags "..." (extra node flags of the server), --paths a,b (pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0).
+ * --server-heap-mb N (V8 old-space limit of the server, default Node's), --server-profile-dir DIR (CPU profile of each server), --server-node-flags "..." (extra node flags of the server), --server-args "..." (extra `serve` options, e.g. "--detector none"), --paths a,b (pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0,influxdb).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -51,9 +51,10 @@ const { values: flags } = parseArgs({
     'server-heap-mb': { type: 'string', default: '' },
     'server-profile-dir': { type: 'string', default: '' },
     'server-node-flags': { type: 'string', default: '' },
+    'server-args': { type: 'string', default: '' },
     paths: {
       type: 'string',
-      default: 'pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0',
+      default: 'pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0,influxdb',
     },
   },
 });
@@ -116,6 +117,7 @@ async function withServer(
     String(mqttPort),
     '--data-dir',
     dataDir,
+    ...(flags['server-args'] === '' ? [] : flags['server-args'].split(' ')),
   ];
   const heap = flags['server-heap-mb'] === '' ? [] : [`--max-old-space-size=${flags['server-heap-mb']}`];
   if (flags['server-node-flags'] !== '') heap.push(...flags['server-node-flags'].split(' '));
@@ -292,7 +294,7 @@ async function main(): Promise<void> {
 
   let influx: PathResult | null = null;
   const binary = influxdPath();
-  if (binary !== undefined) {
+  if (paths.has('influxdb') && binary !== undefined) {
     log('line protocol → InfluxDB 1.x');
     const server = await startInflux(binary, root);
     try {

@@ -11,7 +11,10 @@
  * --concurrency N (6), --idle-seconds N (5: the cluster's idle CPU is measured this long before each
  * run), --node-flags=FLAGS (given to node for every role process), --process-node-flags=FLAGS (for
  * processors only, in place of the launcher's), --warmup-readings N (200,000 readings of --warmup-sensors N (2,000) sensors streamed and
- * stored before each run: reported as the cold figure, not counted in the run), --profile-dir DIR (a V8 CPU profile of every role process, written at its exit).
+ * stored before each run: reported as the cold figure, not counted in the run), --rounds N (3: the
+ * processor counts are run in turn this many times, 1, 2, 4, 1, 2, 4, …, and each figure is the
+ * median of its rounds, so that one run disturbed by other work on the machine does not decide it),
+ * --profile-dir DIR (a V8 CPU profile of every role process, written at its exit).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     'profile-dir': { type: 'string' },
     'node-flags': { type: 'string', default: '' },
     'process-node-flags': { type: 'string' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const readings = Number(values.readings);
@@ -47,6 +51,18 @@ const processorCounts = values.processors.split(',').map(Number);
 const idleSeconds = Number(values['idle-seconds']);
 const warmupReadings = Number(values['warmup-readings']);
 const warmupSensors = Number(values['warmup-sensors']);
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1)
+  throw new RangeError(`--rounds must be a positive integer, got ${values.rounds}`);
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
 
 function log(line: string): void {
   process.stderr.write(`scale: ${line}\n`);
@@ -121,6 +137,30 @@ async function clickhouse(url: string, sql: string): Promise<string> {
   return (await response.text()).trim();
 }
 
+/** ClickHouse's work so far, summed over every shard: insert queries, parts written, rows merged. */
+async function clickhouseWork(
+  urls: readonly string[],
+): Promise<{ inserts: number; parts: number; mergedRows: number }> {
+  const work = { inserts: 0, parts: 0, mergedRows: 0 };
+  const names: Record<string, keyof typeof work> = {
+    InsertQuery: 'inserts',
+    MergeTreeDataWriterBlocks: 'parts',
+    MergedRows: 'mergedRows',
+  };
+  for (const url of urls) {
+    const rows = await clickhouse(
+      url,
+      `SELECT event, value FROM system.events WHERE event IN ('${Object.keys(names).join("', '")}')`,
+    );
+    for (const line of rows.split('\n')) {
+      const [event, value] = line.split('\t');
+      const name = event === undefined ? undefined : names[event];
+      if (name !== undefined) work[name] += Number(value);
+    }
+  }
+  return work;
+}
+
 const directory = '/tmp/urban-brain-scale-bench';
 await rm(directory, { recursive: true, force: true });
 await mkdir(directory, { recursive: true });
@@ -137,7 +177,16 @@ const cluster = new LocalCluster(topology, {
     : { processNodeFlags: values['process-node-flags'].split(' ').filter((flag) => flag.length > 0) }),
 });
 const chUrl = `http://127.0.0.1:${topology.clickhouse[0]!.httpPort}/`;
-const runs: Record<string, unknown>[] = [];
+/** One run's figures (more are recorded than typed here). */
+interface RunFigures extends Record<string, unknown> {
+  round: number;
+  processors: number;
+  cpu_s_per_million_readings: number;
+  cpu_s_per_million_readings_less_idle: number;
+  end_to_end_readings_per_s: number;
+  cold_cpu_s_per_million_readings: number | null;
+}
+const runs: RunFigures[] = [];
 let memory: Record<string, number> = {};
 let nats: NatsConnection | undefined;
 try {
@@ -193,7 +242,7 @@ try {
   const perMillion = (cpu: number, count: number): number => Math.round((cpu / count) * 1e6 * 100) / 100;
 
   let generation = 0;
-  for (const count of processorCounts) {
+  for (const count of Array.from({ length: rounds }, () => processorCounts).flat()) {
     generation += 1;
     const names = Array.from({ length: count }, (_, index) => `processor-g${generation}-${index + 1}`);
     for (const name of names) cluster.startRole({ name, role: 'process', args: ['--member', name] });
@@ -223,20 +272,26 @@ try {
     );
     const idleTotal = sum(idleByRole);
     const rssBefore = names.reduce((total, name) => total + rssBytes(cluster.children.get(name)?.pid), 0);
+    const clickhouseUrls = topology.clickhouse.map((node) => `http://127.0.0.1:${node.httpPort}/`);
+    const workBefore = await clickhouseWork(clickhouseUrls);
     const cpuBefore = cpuNow();
     const prefix = `b${generation}`;
     const started = performance.now();
     // Monotonic microseconds, the clock of V8 CPU profiles: a profile can be cut to the window.
     const windowStart = process.hrtime.bigint() / 1_000n;
-    log(`${count} processing processes: streaming ${readings} readings of ${sensors} sensors`);
+    log(
+      `round ${Math.ceil(generation / processorCounts.length)} of ${rounds}: ${count} processing processes: streaming ${readings} readings of ${sensors} sensors`,
+    );
     const { load, stored, seconds } = await streamStored(prefix, sensors, readings, day);
     await pause(10_000); // background merges of what this run wrote are counted with it
     const windowSeconds = (performance.now() - started) / 1_000;
     log(`${count} processing processes: window ${windowStart}..${process.hrtime.bigint() / 1_000n} µs`);
     const cpuByRole = cpuSince(cpuBefore);
+    const workAfter = await clickhouseWork(clickhouseUrls);
     const total = sum(cpuByRole);
     const rssAfter = names.reduce((sum, name) => sum + rssBytes(cluster.children.get(name)?.pid), 0);
     const run = {
+      round: Math.ceil(generation / processorCounts.length),
       processors: count,
       readings: load.acknowledged,
       stored: stored.distinct,
@@ -257,10 +312,14 @@ try {
       processor_rss_growth_bytes_per_sensor: Math.round((rssAfter - rssBefore) / sensors),
       cold_cpu_s_per_million_readings: cold,
       shards_spread_seconds: Math.round(spreadSeconds * 10) / 10,
+      // ClickHouse's work in the window: insert queries, parts written (raw and rollup tables), rows merged.
+      clickhouse_inserts: workAfter.inserts - workBefore.inserts,
+      clickhouse_parts_written: workAfter.parts - workBefore.parts,
+      clickhouse_merged_rows: workAfter.mergedRows - workBefore.mergedRows,
     };
     log(JSON.stringify(run));
     runs.push(run);
-    if (count === processorCounts[0])
+    if (generation === 1)
       memory = { processor_rss_growth_bytes_per_sensor: run.processor_rss_growth_bytes_per_sensor };
     for (const name of names) await cluster.kill(name, 'SIGTERM');
   }
@@ -268,7 +327,7 @@ try {
     (sum, node) => sum + rssBytes(cluster.children.get(node.name)?.pid),
     0,
   );
-  memory.ingest_rss_bytes_per_sensor = Math.round(ingestRss / (sensors * processorCounts.length));
+  memory.ingest_rss_bytes_per_sensor = Math.round(ingestRss / (sensors * runs.length));
   let rawBytes = 0;
   let rollupBytes = 0;
   let rawRows = 0;
@@ -290,27 +349,40 @@ try {
     () => null,
   );
   const first = runs[0] as { cpu_s_per_million_readings: number };
-  const spread = runs.map(
-    (run) => (run as { cpu_s_per_million_readings: number }).cpu_s_per_million_readings,
-  );
+  /** Per processor count, the median over the rounds of one figure of a run. */
+  const medians = (figure: (run: RunFigures) => number | null): Record<string, number | null> =>
+    Object.fromEntries(
+      processorCounts.map((count) => {
+        const values = runs
+          .filter((run) => run.processors === count)
+          .map(figure)
+          .filter((value): value is number => value !== null);
+        return [String(count), values.length === 0 ? null : Math.round(median(values) * 100) / 100];
+      }),
+    );
+  const ratio = (values: readonly number[]): number =>
+    Math.round((Math.max(...values) / Math.min(...values)) * 100) / 100;
+  const cpu = medians((run) => run.cpu_s_per_million_readings);
   const result = {
     benchmark: 'scale',
     readings_per_run: readings,
     sensors,
-    cpu_s_per_million_readings: Object.fromEntries(
-      runs.map((run) => [String(run.processors), run.cpu_s_per_million_readings]),
+    rounds,
+    cpu_s_per_million_readings: cpu,
+    cpu_spread_ratio: ratio(Object.values(cpu).filter((value): value is number => value !== null)),
+    cpu_spread_ratio_by_round: Array.from({ length: rounds }, (_, index) =>
+      ratio(runs.filter((run) => run.round === index + 1).map((run) => run.cpu_s_per_million_readings)),
     ),
-    cpu_spread_ratio: Math.round((Math.max(...spread) / Math.min(...spread)) * 100) / 100,
-    cpu_target: 'cpu_s_per_million_readings within 20 % of each other (spread ratio at most 1.2)',
-    cold_cpu_s_per_million_readings: Object.fromEntries(
-      runs.map((run) => [String(run.processors), run.cold_cpu_s_per_million_readings as number | null]),
-    ),
-    cpu_s_per_million_readings_less_idle: Object.fromEntries(
-      runs.map((run) => [String(run.processors), run.cpu_s_per_million_readings_less_idle as number]),
-    ),
-    end_to_end_readings_per_s: Object.fromEntries(
-      runs.map((run) => [String(run.processors), run.end_to_end_readings_per_s]),
-    ),
+    cpu_target:
+      'cpu_s_per_million_readings (medians over the rounds) within 20 % of each other (spread ratio at most 1.2)',
+    cold_cpu_s_per_million_readings: medians((run) => run.cold_cpu_s_per_million_readings),
+    cpu_s_per_million_readings_less_idle: medians((run) => run.cpu_s_per_million_readings_less_idle),
+    end_to_end_readings_per_s: medians((run) => run.end_to_end_readings_per_s),
+    end_to_end_readings_per_s_by_run: runs.map((run) => ({
+      round: run.round,
+      processors: run.processors,
+      readings_per_s: run.end_to_end_readings_per_s,
+    })),
     runs,
     memory,
     clickhouse_raw_bytes_per_reading: Math.round(bytesPerReading * 100) / 100,

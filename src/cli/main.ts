@@ -35,7 +35,14 @@ export async function main(argv: string[]): Promise<number> {
   const two = second !== undefined ? `${first} ${second}` : '';
   const entry = commands[two] ?? commands[first];
   if (entry === undefined) {
-    process.stderr.write(`urban-brain: unknown command '${argv.join(' ')}'\n\n${usage()}`);
+    const targets = Object.keys(commands)
+      .filter((name) => name.startsWith(`${first} `))
+      .map((name) => name.slice(first.length + 1));
+    const problem =
+      targets.length > 0 && (second === undefined || second.startsWith('-'))
+        ? `'${first}' needs one of: ${targets.join(', ')}`
+        : `unknown command '${argv.join(' ')}'`;
+    process.stderr.write(`urban-brain: ${problem}\n\n${usage()}`);
     return 2;
   }
   const args = commands[two] !== undefined ? rest : argv.slice(1);
