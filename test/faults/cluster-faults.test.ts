@@ -1,8 +1,9 @@
-// `npm run test:faults` (about 4 minutes): a steady stream through the local cluster while one NATS
+// Part of `npm test`; alone: `npm run test:faults` (about 2.5 minutes). A steady stream through the local cluster while one NATS
 // server, one processor and one ingest process are killed with SIGKILL and restarted, and while
 // both ClickHouse shards are unreachable (stopped with SIGSTOP) for 30 s. Afterwards every
 // acknowledged reading must be in ClickHouse exactly once, no alert or work order duplicated, and
-// processing resumed. Counts go to bench/results/faults.json (bench:scale reports them).
+// processing resumed. Counts are logged; `npm run test:faults` also writes them to
+// bench/results/faults.json (bench:scale reports them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -143,8 +144,10 @@ void test(
         measured_at: new Date().toISOString(),
       };
       log(JSON.stringify(summary));
-      await mkdir(join(repository, 'bench/results'), { recursive: true });
-      await writeFile(join(repository, 'bench/results/faults.json'), `${JSON.stringify(summary)}\n`);
+      if (process.env['URBAN_BRAIN_FAULTS_RESULTS'] === '1') {
+        await mkdir(join(repository, 'bench/results'), { recursive: true });
+        await writeFile(join(repository, 'bench/results/faults.json'), `${JSON.stringify(summary)}\n`);
+      }
 
       assert.equal(summary.lost, 0, 'every acknowledged reading is stored');
       assert.equal(summary.duplicates, 0, 'and stored once');
