@@ -26,15 +26,17 @@ export function encodeReadings(readings: readonly Reading[]): Uint8Array {
   if (longest > 0xffff || !wellFormed) return encodeJson(readings);
   const textOffset = headBytes + count * 18;
   const buffer = Buffer.allocUnsafe(textOffset + Buffer.byteLength(joined, 'utf8'));
+  // A DataView: several times cheaper per field than the Buffer write methods.
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   buffer[0] = binaryVersion;
-  buffer.writeUInt32LE(count, 1);
+  view.setUint32(1, count, true);
   const valuesOffset = headBytes + count * 8;
   const lengthsOffset = headBytes + count * 16;
   for (let index = 0; index < count; index += 1) {
     const reading = readings[index]!;
-    buffer.writeDoubleLE(reading.ts, headBytes + index * 8);
-    buffer.writeDoubleLE(reading.value, valuesOffset + index * 8);
-    buffer.writeUInt16LE(sensors[index]!.length, lengthsOffset + index * 2);
+    view.setFloat64(headBytes + index * 8, reading.ts, true);
+    view.setFloat64(valuesOffset + index * 8, reading.value, true);
+    view.setUint16(lengthsOffset + index * 2, sensors[index]!.length, true);
   }
   buffer.write(joined, textOffset, 'utf8');
   return buffer;
