@@ -12,6 +12,7 @@ import { ShardConsumer } from './shard-consumer.ts';
 import type { ShardBatch } from './shard-consumer.ts';
 import { ShardLeases } from './shard-leases.ts';
 import { shardOf } from './shards.ts';
+import { ObjectStorePieces, StreamPieces } from './snapshot-pieces.ts';
 import { ShardSnapshotStore } from './snapshot-store.ts';
 import { ensureReadingStream } from './stream.ts';
 import { isInstalled } from '../installed.ts';
@@ -141,16 +142,51 @@ test(
       assert.equal(owners.size, 0);
 
       const objects = await js.views.os('ub_test_snapshots');
-      const store = new ShardSnapshotStore(objects, 1);
+      const pieces = await StreamPieces.open({
+        manager,
+        js,
+        objects,
+        stream: 'ub_test_pieces',
+        replicas: 1,
+        maxInlineBytes: 600,
+      });
+      const store = new ShardSnapshotStore(pieces, 1);
       const states = [
         { sensor: 's-1', state: Uint8Array.of(1, 2, 3), lastTs: 5_000, lastAlertAt: null },
         { sensor: 'é-2', state: new Uint8Array(0), lastTs: 6_000, lastAlertAt: 5_500 },
       ];
       await store.saveDetectorStates(states);
       await store.commit(42);
-      const reloaded = new ShardSnapshotStore(objects, 1);
+      const reloaded = new ShardSnapshotStore(pieces, 1);
       assert.deepEqual(await reloaded.loadDetectorStates(), states);
       assert.equal(reloaded.committedSequence, 42);
+
+      // Pieces: small ones are messages, large ones objects the message points to; a base replaces
+      // the one before; folded deltas are purged (and their objects deleted).
+      const random = (bytes: number) =>
+        Uint8Array.from({ length: bytes }, (_, index) => (index * 7919) % 251);
+      await pieces.putDelta(5, 1, Uint8Array.of(1, 1));
+      await pieces.putDelta(5, 2, random(5_000));
+      await pieces.putDelta(5, 3, Uint8Array.of(3));
+      assert.deepEqual(await pieces.delta(5, 1), Uint8Array.of(1, 1));
+      assert.deepEqual(Uint8Array.from((await pieces.delta(5, 2)) ?? []), random(5_000));
+      assert.equal(await pieces.delta(5, 4), null);
+      assert.notEqual(await objects.info('shard-5.delta-2'), null, 'the large delta is an object');
+      await pieces.putBase(5, Uint8Array.of(9));
+      await pieces.putBase(5, Uint8Array.of(10));
+      assert.deepEqual(await pieces.base(5), Uint8Array.of(10));
+      const bases = await manager.streams.info('ub_test_pieces', {
+        subjects_filter: 'ub_test_pieces.5.base',
+      });
+      assert.equal(bases.state.subjects?.['ub_test_pieces.5.base'], 1, 'one base message is kept');
+      await pieces.dropDeltas(5, 2);
+      assert.equal(await pieces.delta(5, 1), null);
+      assert.equal(await pieces.delta(5, 2), null);
+      assert.deepEqual(await pieces.delta(5, 3), Uint8Array.of(3), 'a delta after the folded ones stays');
+      assert.equal(await objects.getBlob('shard-5.delta-2'), null, 'and the folded object is gone');
+      // A delta an earlier version wrote to the object store is still read.
+      await new ObjectStorePieces(objects).putDelta(6, 1, Uint8Array.of(6));
+      assert.deepEqual(Uint8Array.from((await pieces.delta(6, 1)) ?? []), Uint8Array.of(6));
 
       const bus = new NatsBus({ connection, prefix: 'ubtest' });
       const events: unknown[] = [];

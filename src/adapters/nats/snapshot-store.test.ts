@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
 import type { ObjectStore } from 'nats';
 import type { DetectorState } from '../../ports/maintenance.ts';
+import { ObjectStorePieces } from './snapshot-pieces.ts';
 import { ShardSnapshotStore } from './snapshot-store.ts';
 import { decodeStates, encodeStates } from './state-codec.ts';
 
@@ -29,7 +30,7 @@ function state(sensor: string, lastTs: number, byte = 1): DetectorState {
 
 test('a commit writes only the states changed since the previous commit', async () => {
   const { store, objects, writes } = memoryObjects();
-  const snapshots = new ShardSnapshotStore(store, 3);
+  const snapshots = new ShardSnapshotStore(new ObjectStorePieces(store), 3);
   await snapshots.saveDetectorStates(Array.from({ length: 50 }, (_, index) => state(`s-${index}`, 1)));
   await snapshots.commit(10);
   await snapshots.saveDetectorStates([state('s-7', 2, 9)]);
@@ -45,14 +46,14 @@ test('a commit writes only the states changed since the previous commit', async 
 
 test('a new owner restores the full snapshot and every delta after it, in order', async () => {
   const { store } = memoryObjects();
-  const first = new ShardSnapshotStore(store, 1);
+  const first = new ShardSnapshotStore(new ObjectStorePieces(store), 1);
   await first.saveDetectorStates([state('a', 1), state('b', 1)]);
   await first.commit(5);
   await first.saveDetectorStates([state('a', 2, 2)]);
   await first.commit(8);
   await first.saveDetectorStates([state('a', 3, 3), state('c', 3)]);
   await first.commit(12);
-  const next = new ShardSnapshotStore(store, 1);
+  const next = new ShardSnapshotStore(new ObjectStorePieces(store), 1);
   const restored = await next.loadDetectorStates();
   assert.equal(next.committedSequence, 12);
   const byId = new Map(restored.map((entry) => [entry.sensor, entry]));
@@ -62,7 +63,7 @@ test('a new owner restores the full snapshot and every delta after it, in order'
   // The new owner goes on numbering after the last delta it read.
   await next.saveDetectorStates([state('b', 4, 4)]);
   await next.commit(13);
-  const third = new ShardSnapshotStore(store, 1);
+  const third = new ShardSnapshotStore(new ObjectStorePieces(store), 1);
   const again = new Map((await third.loadDetectorStates()).map((entry) => [entry.sensor, entry]));
   assert.equal(third.committedSequence, 13);
   assert.equal(again.get('b')!.lastTs, 4);
@@ -71,7 +72,7 @@ test('a new owner restores the full snapshot and every delta after it, in order'
 
 test('deltas are folded into a full snapshot once they outweigh it, and then deleted', async () => {
   const { store, objects } = memoryObjects();
-  const snapshots = new ShardSnapshotStore(store, 2, { compactRatio: 1 });
+  const snapshots = new ShardSnapshotStore(new ObjectStorePieces(store), 2, { compactRatio: 1 });
   await snapshots.saveDetectorStates([state('a', 1), state('b', 1)]);
   await snapshots.commit(1); // first commit: the delta is the whole shard, folded at once
   assert.equal(snapshots.deltas, 0);
@@ -83,7 +84,7 @@ test('deltas are folded into a full snapshot once they outweigh it, and then del
   await snapshots.commit(3); // the two deltas now outweigh it: folded
   assert.equal(snapshots.deltas, 0);
   assert.deepEqual([...objects.keys()], ['shard-2.base']);
-  const reloaded = new ShardSnapshotStore(store, 2);
+  const reloaded = new ShardSnapshotStore(new ObjectStorePieces(store), 2);
   const states = new Map((await reloaded.loadDetectorStates()).map((entry) => [entry.sensor, entry]));
   assert.equal(reloaded.committedSequence, 3);
   assert.equal(states.get('a')!.lastTs, 2);
@@ -92,10 +93,10 @@ test('deltas are folded into a full snapshot once they outweigh it, and then del
 
 test('a commit with no changed state still records the sequence', async () => {
   const { store } = memoryObjects();
-  const snapshots = new ShardSnapshotStore(store, 0);
+  const snapshots = new ShardSnapshotStore(new ObjectStorePieces(store), 0);
   await snapshots.commit(40);
   await snapshots.commit(41);
-  const reloaded = new ShardSnapshotStore(store, 0);
+  const reloaded = new ShardSnapshotStore(new ObjectStorePieces(store), 0);
   assert.deepEqual(await reloaded.loadDetectorStates(), []);
   assert.equal(reloaded.committedSequence, 41);
 });
@@ -106,11 +107,11 @@ test('a shard committed in the single-object form of earlier versions is resumed
   new DataView(head.buffer).setFloat64(0, 77, true);
   const old = [state('a', 5), state('b', 6)];
   objects.set('shard-4', Uint8Array.from([...head, ...encodeStates(old)]));
-  const snapshots = new ShardSnapshotStore(store, 4);
+  const snapshots = new ShardSnapshotStore(new ObjectStorePieces(store), 4, { legacy: store });
   assert.deepEqual(await snapshots.loadDetectorStates(), old);
   assert.equal(snapshots.committedSequence, 77);
   await snapshots.commit(80);
-  const next = new ShardSnapshotStore(store, 4);
+  const next = new ShardSnapshotStore(new ObjectStorePieces(store), 4, { legacy: store });
   const states = await next.loadDetectorStates();
   assert.equal(next.committedSequence, 80);
   assert.deepEqual(

@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
 import type { ObjectStore } from 'nats';
 import type { DetectorState, DetectorStateStore } from '../../ports/maintenance.ts';
+import type { SnapshotPieces } from './snapshot-pieces.ts';
 import { decodeStates, encodeStates } from './state-codec.ts';
 
 export interface ShardSnapshotStoreOptions {
@@ -13,16 +14,15 @@ export interface ShardSnapshotStoreOptions {
   compactRatio?: number;
   /** Deltas written since the last full snapshot are never more than this (bounds a take-over's reads). */
   maxDeltas?: number;
+  /** Where earlier versions kept a shard as one object (`shard-<n>`): read if nothing newer exists. */
+  legacy?: ObjectStore;
 }
 
 const headBytes = 16;
 const compress = promisify(deflateRaw);
 const expand = promisify(inflateRaw);
 
-/**
- * Head (two float64) then the states deflated: detector states shrink about four times, so the
- * object store replicates, and hashes (in JavaScript), a quarter of the bytes.
- */
+/** Head (two float64) then the states deflated: detector states shrink about four times. */
 async function withHead(first: number, second: number, states: Uint8Array): Promise<Uint8Array> {
   const body = await compress(states, { level: 1 });
   const data = new Uint8Array(headBytes + body.byteLength);
@@ -44,16 +44,17 @@ async function statesOf(data: Uint8Array): Promise<DetectorState[]> {
 
 /**
  * What a shard's owner has committed: the detector states of its sensors and the stream sequence up
- * to which every message's effects are in the store and in those states. Kept in a JetStream object
- * store (replicated like the stream) as a full snapshot `shard-<n>.base` (sequence, last delta
- * folded in, states) followed by deltas `shard-<n>.delta-<k>` (sequence, states changed since the
- * delta before). A commit writes one delta with only the states changed since the last commit;
+ * to which every message's effects are in the store and in those states. Kept in `SnapshotPieces`
+ * (a JetStream stream, replicated like the readings) as a full snapshot (sequence, last delta
+ * folded in, states) followed by numbered deltas (sequence, states changed since the delta before). A commit writes one delta with only the states changed since the last commit;
  * once the deltas add up to the full snapshot's size, a new full snapshot replaces them. So a commit
  * costs what changed, not every sensor the shard has ever seen. The next owner reads the full
  * snapshot and the deltas after it in order, and resumes after the last one's sequence.
  */
 export class ShardSnapshotStore implements DetectorStateStore {
-  readonly #store: ObjectStore;
+  readonly #pieces: SnapshotPieces;
+  readonly #shard: number;
+  readonly #legacyStore: ObjectStore | undefined;
   readonly #prefix: string;
   readonly #compactRatio: number;
   readonly #maxDeltas: number;
@@ -69,8 +70,10 @@ export class ShardSnapshotStore implements DetectorStateStore {
   /** Stream sequence covered by the last snapshot loaded or committed (0: none). */
   committedSequence = 0;
 
-  constructor(store: ObjectStore, shard: number, options: ShardSnapshotStoreOptions = {}) {
-    this.#store = store;
+  constructor(pieces: SnapshotPieces, shard: number, options: ShardSnapshotStoreOptions = {}) {
+    this.#pieces = pieces;
+    this.#shard = shard;
+    this.#legacyStore = options.legacy;
     this.#prefix = `shard-${shard}`;
     this.#compactRatio = options.compactRatio ?? 4;
     this.#maxDeltas = options.maxDeltas ?? 256;
@@ -87,7 +90,7 @@ export class ShardSnapshotStore implements DetectorStateStore {
     this.#deltaBytesSinceBase = 0;
     this.#baseBytes = 0;
     this.#legacy = false;
-    const base = await this.#store.getBlob(`${this.#prefix}.base`);
+    const base = await this.#pieces.base(this.#shard);
     if (base === null) await this.#loadLegacy();
     if (base !== null && base.byteLength >= headBytes) {
       [this.committedSequence, this.#delta] = headOf(base);
@@ -95,7 +98,7 @@ export class ShardSnapshotStore implements DetectorStateStore {
       for (const state of await statesOf(base)) this.#states.set(state.sensor, state);
     }
     for (;;) {
-      const delta = await this.#store.getBlob(this.#deltaName(this.#delta + 1));
+      const delta = await this.#pieces.delta(this.#shard, this.#delta + 1);
       if (delta === null || delta.byteLength < headBytes) break;
       this.#delta += 1;
       this.#deltasSinceBase += 1;
@@ -118,7 +121,7 @@ export class ShardSnapshotStore implements DetectorStateStore {
     const changed = [...this.#changed].map((sensor) => this.#states.get(sensor)!);
     const next = this.#delta + 1;
     const data = await withHead(sequence, 0, encodeStates(changed));
-    await this.#store.putBlob({ name: this.#deltaName(next) }, data);
+    await this.#pieces.putDelta(this.#shard, next, data);
     this.#delta = next;
     this.#deltasSinceBase += 1;
     this.#deltaBytesSinceBase += data.byteLength;
@@ -149,7 +152,7 @@ export class ShardSnapshotStore implements DetectorStateStore {
    * committed. Its first commit then writes a full snapshot, which takes over from it.
    */
   async #loadLegacy(): Promise<void> {
-    const legacy = await this.#store.getBlob(this.#prefix);
+    const legacy = (await this.#legacyStore?.getBlob(this.#prefix)) ?? null;
     if (legacy === null || legacy.byteLength < 8) return;
     this.#legacy = true;
     this.committedSequence = new DataView(legacy.buffer, legacy.byteOffset, 8).getFloat64(0, true);
@@ -162,26 +165,15 @@ export class ShardSnapshotStore implements DetectorStateStore {
   /** A full snapshot that folds every delta so far in; then the folded deltas are deleted. */
   async #compact(): Promise<void> {
     const data = await withHead(this.committedSequence, this.#delta, encodeStates(this.#states.values()));
-    await this.#store.putBlob({ name: `${this.#prefix}.base` }, data);
+    await this.#pieces.putBase(this.#shard, data);
     this.#baseBytes = data.byteLength;
     this.#deltasSinceBase = 0;
     this.#deltaBytesSinceBase = 0;
     if (this.#legacy) {
-      await this.#store.delete(this.#prefix).catch(() => undefined);
+      await this.#legacyStore?.delete(this.#prefix).catch(() => undefined);
       this.#legacy = false;
     }
     // Deltas folded in are never read again; left-overs of an owner that died here go too.
-    const folded = this.#delta;
-    const pattern = new RegExp(`^${this.#prefix}\\.delta-(\\d+)$`);
-    const entries = await this.#store.list().catch(() => []);
-    for (const entry of entries) {
-      const match = pattern.exec(entry.name);
-      if (match !== null && Number(match[1]) <= folded)
-        await this.#store.delete(entry.name).catch(() => undefined);
-    }
-  }
-
-  #deltaName(delta: number): string {
-    return `${this.#prefix}.delta-${delta}`;
+    await this.#pieces.dropDeltas(this.#shard, this.#delta).catch(() => undefined);
   }
 }

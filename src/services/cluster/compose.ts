@@ -32,6 +32,7 @@ import { EdgeIngest } from '../edge/edge-ingest.ts';
 import { defaultPipelineOptions } from '../ingest/pipeline-options.ts';
 import type { ClusterConfig } from './cluster-config.ts';
 import { CoalescingSink } from './coalescing-sink.ts';
+import { StreamPieces } from '../../adapters/nats/snapshot-pieces.ts';
 import { ProcessingRole } from './processing-role.ts';
 import { RetentionTimer } from './retention-timer.ts';
 import { retry } from './retry.ts';
@@ -159,11 +160,23 @@ export async function startRole(
         });
         return Object.keys(info.state.subjects ?? {}).length;
       },
-      snapshots: await retry(
+      ...(await retry(
         'snapshot store',
-        () => js.views.os('urban_brain_snapshots', { replicas: cluster.replicas }),
+        async () => {
+          const objects = await js.views.os('urban_brain_snapshots', { replicas: cluster.replicas });
+          const snapshots = await StreamPieces.open({
+            manager,
+            js,
+            objects,
+            stream: 'urban_brain_snapshot_pieces',
+            replicas: cluster.replicas,
+            // A message may carry max_payload bytes, headers included.
+            maxInlineBytes: Math.max(1_024, (nats.info?.max_payload ?? 1_048_576) - 4_096),
+          });
+          return { snapshots, legacySnapshots: objects };
+        },
         log,
-      ),
+      )),
       sink: new CoalescingSink({
         sink: store,
         maxReadings: 100_000,

@@ -1,4 +1,4 @@
-import type { JetStreamClient, JetStreamManager, KV, ObjectStore } from 'nats';
+import type { JetStreamClient, JetStreamManager, KV } from 'nats';
 import { ShardLeases } from '../../adapters/nats/shard-leases.ts';
 import { ShardProcessor } from './shard-processor.ts';
 import type { ShardProcessorOptions } from './shard-processor.ts';
@@ -9,7 +9,6 @@ export interface ProcessingRoleOptions extends ShardProcessorOptions {
   leasesKv: KV;
   /** Live processors, as ShardLeases needs them. */
   countMembers(): Promise<number | undefined>;
-  snapshots: ObjectStore;
   member: string;
   leaseMillis: number;
   log(line: string): void;

@@ -4,6 +4,7 @@ import type { Reading } from '../../core/readings/reading.ts';
 import { ShardConsumer } from '../../adapters/nats/shard-consumer.ts';
 import type { ShardBatch } from '../../adapters/nats/shard-consumer.ts';
 import type { StreamLayout } from '../../adapters/nats/shards.ts';
+import type { SnapshotPieces } from '../../adapters/nats/snapshot-pieces.ts';
 import { ShardSnapshotStore } from '../../adapters/nats/snapshot-store.ts';
 import type { MessageBus } from '../../ports/bus.ts';
 import type { MaintenanceRepository } from '../../ports/maintenance.ts';
@@ -23,7 +24,9 @@ export interface ShardProcessorOptions {
   js: JetStreamClient;
   manager: JetStreamManager;
   layout: StreamLayout;
-  snapshots: ObjectStore;
+  snapshots: SnapshotPieces;
+  /** Where earlier versions kept a shard's snapshot as one object, read if nothing newer exists. */
+  legacySnapshots?: ObjectStore;
   sink: ReadingSink;
   bus: MessageBus;
   repository: MaintenanceRepository;
@@ -37,7 +40,7 @@ export interface ShardProcessorOptions {
 /**
  * One shard owned by this processor: readings stored in ClickHouse (suspect ones only if missing),
  * then scored by the shard's detectors; every commit saves the changed detector states to the
- * object store before the messages are acknowledged. So after a crash the next owner restores the
+ * snapshot stream before the messages are acknowledged. So after a crash the next owner restores the
  * last committed states and is handed exactly the readings that came after them.
  */
 export class ShardProcessor {
@@ -51,7 +54,7 @@ export class ShardProcessor {
   constructor(shard: number, options: ShardProcessorOptions) {
     this.shard = shard;
     this.#options = options;
-    this.#snapshots = new ShardSnapshotStore(options.snapshots, shard);
+    this.#snapshots = new ShardSnapshotStore(options.snapshots, shard, { legacy: options.legacySnapshots });
     this.#detection =
       options.detector === undefined
         ? undefined
