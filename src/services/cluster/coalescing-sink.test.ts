@@ -66,3 +66,27 @@ test('an insert starts as soon as every caller has handed its batch over, withou
   await lone;
   assert.deepEqual(inserts, [6, 3]);
 });
+
+test('inserts start at least the spacing apart; what arrives meanwhile joins the next', async () => {
+  const starts: { at: number; size: number }[] = [];
+  const sink = new CoalescingSink({
+    sink: {
+      insert: async (batch) => void starts.push({ at: performance.now(), size: batch.length }),
+      missing: async () => [],
+    },
+    maxReadings: 1_000,
+    lingerMillis: 60_000,
+    callers: () => 1,
+    spacingMillis: () => 150,
+  });
+  await sink.insert(readings('a', 1)); // ready at once: the first insert is not held
+  const second = sink.insert(readings('b', 2));
+  const third = sink.insert(readings('c', 3));
+  await Promise.all([second, third]);
+  assert.deepEqual(
+    starts.map((start) => start.size),
+    [1, 5],
+    'the two batches that came within the spacing went out together',
+  );
+  assert.ok(starts[1]!.at - starts[0]!.at >= 149, `spaced ${starts[1]!.at - starts[0]!.at} ms`);
+});

@@ -182,6 +182,9 @@ export async function startRole(
         maxReadings: 100_000,
         lingerMillis: 500,
         callers: () => processing?.owned().length ?? 1,
+        // 500 ms for a processor that holds every shard: the cluster makes at most two inserts a
+        // second whatever the number of processors (each insert is a part per ClickHouse table).
+        spacingMillis: () => (500 * layout.shards) / Math.max(1, processing?.owned().length ?? 1),
       }),
       bus,
       repository: maintenance,
