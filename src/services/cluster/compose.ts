@@ -182,9 +182,11 @@ export async function startRole(
         maxReadings: 100_000,
         lingerMillis: 500,
         callers: () => processing?.owned().length ?? 1,
-        // 500 ms for a processor that holds every shard: the cluster makes at most two inserts a
-        // second whatever the number of processors (each insert is a part per ClickHouse table).
-        spacingMillis: () => (500 * layout.shards) / Math.max(1, processing?.owned().length ?? 1),
+        // Each insert makes a part per ClickHouse table: 500 ms apart for a processor holding every
+        // shard, wider for one holding a share (2 s for a quarter), so adding processors does not
+        // multiply the parts; at most 2 s, so that with many processors no reading waits longer.
+        spacingMillis: () =>
+          Math.min(2_000, (500 * layout.shards) / Math.max(1, processing?.owned().length ?? 1)),
       }),
       bus,
       repository: maintenance,
