@@ -75,16 +75,12 @@ export class PlatformClient implements Ingestor, EmergencyApi, Pick<Registry, 'p
   }
 
   async destination(lat: number, lon: number, level: Level): Promise<string | null> {
-    const response = await fetch(`${this.baseUrl}/api/v1/ems/destination`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.operatorKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ location: { lat, lon }, level }),
-    });
-    const text = await response.text();
-    if (response.status === 409) return null; // no hospital can take the patient
-    if (!response.ok)
-      throw new Error(`POST /api/v1/ems/destination answered ${response.status}: ${text.slice(0, 300)}`);
-    return (JSON.parse(text) as { hospital: string }).hospital;
+    const path = '/api/v1/ems/destination';
+    const body = JSON.stringify({ location: { lat, lon }, level });
+    // 409: no hospital can take the patient.
+    const response = await this.call('POST', path, this.operatorKey, body, 'application/json', [409]);
+    if (response.status === 409) return null;
+    return ((await response.json()) as { hospital: string }).hospital;
   }
 
   async admit(hospitalId: string, patientId: string, presentation: Presentation): Promise<Level> {
@@ -159,11 +155,13 @@ export class PlatformClient implements Ingestor, EmergencyApi, Pick<Registry, 'p
     key: string,
     body: string | undefined,
     type: string | undefined,
+    /** Error statuses the caller handles itself. */
+    expected: readonly number[] = [],
   ): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${key}` };
     if (type !== undefined) headers['content-type'] = type;
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
-    if (!response.ok) {
+    if (!response.ok && !expected.includes(response.status)) {
       const text = await response.text();
       throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
     }
