@@ -161,29 +161,45 @@ test(
       assert.deepEqual(await reloaded.loadDetectorStates(), states);
       assert.equal(reloaded.committedSequence, 42);
 
-      // Pieces: small ones are messages, large ones objects the message points to; a base replaces
-      // the one before; folded deltas are purged (and their objects deleted).
+      // Pieces: small ones are one message, large ones chunks and a manifest; a base replaces the
+      // one before (and its chunks); folded deltas are purged with their chunks.
       const random = (bytes: number) =>
         Uint8Array.from({ length: bytes }, (_, index) => (index * 7919) % 251);
+      const subjects = async (filter: string) =>
+        (await manager.streams.info('ub_test_pieces', { subjects_filter: filter })).state.subjects ?? {};
       await pieces.putDelta(5, 1, Uint8Array.of(1, 1));
       await pieces.putDelta(5, 2, random(5_000));
       await pieces.putDelta(5, 3, Uint8Array.of(3));
       assert.deepEqual(await pieces.delta(5, 1), Uint8Array.of(1, 1));
-      assert.deepEqual(Uint8Array.from((await pieces.delta(5, 2)) ?? []), random(5_000));
+      assert.deepEqual(await pieces.delta(5, 2), random(5_000));
       assert.equal(await pieces.delta(5, 4), null);
-      assert.notEqual(await objects.info('shard-5.delta-2'), null, 'the large delta is an object');
-      await pieces.putBase(5, Uint8Array.of(9));
+      assert.equal(
+        Object.keys(await subjects('ub_test_pieces.5.delta.2.>')).length,
+        9,
+        '5,000 bytes in 9 chunks',
+      );
+      assert.equal(await objects.getBlob('shard-5.delta-2'), null, 'nothing went to the object store');
+      await pieces.putBase(5, random(2_000));
+      await pieces.putBase(5, random(1_500));
+      assert.deepEqual(await pieces.base(5), random(1_500));
+      assert.equal(
+        Object.keys(await subjects('ub_test_pieces.5.base.>')).length,
+        3,
+        'only the last base’s chunks are kept',
+      );
       await pieces.putBase(5, Uint8Array.of(10));
       assert.deepEqual(await pieces.base(5), Uint8Array.of(10));
-      const bases = await manager.streams.info('ub_test_pieces', {
-        subjects_filter: 'ub_test_pieces.5.base',
-      });
-      assert.equal(bases.state.subjects?.['ub_test_pieces.5.base'], 1, 'one base message is kept');
+      assert.deepEqual(await subjects('ub_test_pieces.5.base.>'), {}, 'an inline base leaves no chunks');
+      assert.equal(
+        (await subjects('ub_test_pieces.5.base'))['ub_test_pieces.5.base'],
+        1,
+        'one base message is kept',
+      );
       await pieces.dropDeltas(5, 2);
       assert.equal(await pieces.delta(5, 1), null);
       assert.equal(await pieces.delta(5, 2), null);
+      assert.deepEqual(await subjects('ub_test_pieces.5.delta.2.>'), {}, 'the folded chunks are gone');
       assert.deepEqual(await pieces.delta(5, 3), Uint8Array.of(3), 'a delta after the folded ones stays');
-      assert.equal(await objects.getBlob('shard-5.delta-2'), null, 'and the folded object is gone');
       // A delta an earlier version wrote to the object store is still read.
       await new ObjectStorePieces(objects).putDelta(6, 1, Uint8Array.of(6));
       assert.deepEqual(Uint8Array.from((await pieces.delta(6, 1)) ?? []), Uint8Array.of(6));

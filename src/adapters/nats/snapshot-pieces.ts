@@ -1,5 +1,5 @@
 import type { JetStreamClient, JetStreamManager, NatsError, ObjectStore } from 'nats';
-import { DiscardPolicy, headers, JsHeaders, RetentionPolicy, StorageType } from 'nats';
+import { DiscardPolicy, headers, JsHeaders, nuid, RetentionPolicy, StorageType } from 'nats';
 
 /**
  * Where a shard's committed snapshot lives: one full snapshot (`base`) and numbered deltas after
@@ -60,34 +60,41 @@ function objectDeltaName(shard: number, delta: number): string {
 export interface StreamPiecesOptions {
   manager: JetStreamManager;
   js: JetStreamClient;
-  /** Pieces too large for one message, and those an earlier version wrote there. */
+  /** Where earlier versions kept the pieces: read when the stream has none. */
   objects: ObjectStore;
   /** Stream name; its subjects are `<stream>.<shard>.base` and `<stream>.<shard>.delta.<k>`. */
   stream: string;
   replicas: number;
-  /** Largest piece sent as one message (the server's max_payload less room for headers). */
+  /** Largest message body (the server's max_payload less room for headers); larger pieces are chunked. */
   maxInlineBytes: number;
 }
 
-/** First byte of a message: the piece follows, or the name of the object holding it. */
+/** First byte of a piece's message: the piece follows, or a manifest of its chunks. */
 const inline = 0;
-const pointer = 1;
+const chunked = 2;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+interface Found {
+  data: Uint8Array;
+  /** Stream sequence of the piece's message (its chunks come before it). */
+  sequence: number;
+}
+
 /**
- * Pieces as messages of a JetStream stream (replicated like the readings): one publish to write,
- * one direct get to read, nothing hashed in JavaScript. A base is published with a subject rollup,
- * so the stream keeps only the latest; folded deltas are purged. A piece larger than a message is
- * written to the object store and the message points to it. Pieces an earlier version wrote to the
- * object store (no message for them) are read from there.
+ * Pieces as messages of a JetStream stream (replicated like the readings): a publish or a few to
+ * write, direct gets by subject to read, nothing hashed in JavaScript. A piece larger than a
+ * message is published as chunks (`<subject>.<id>.<i>`) followed by a manifest on the piece's own
+ * subject. A base is published with a subject rollup, so the stream keeps only the latest, and the
+ * chunks of earlier bases are purged; folded deltas are purged with their chunks. Pieces an
+ * earlier version wrote to the object store (no message for them) are read from there.
  */
 export class StreamPieces implements SnapshotPieces {
   readonly #options: StreamPiecesOptions;
   readonly #objects: ObjectStorePieces;
   /** Stream sequence of each delta message seen (written or read), by subject: what a purge needs. */
   readonly #sequences = new Map<string, number>();
-  /** Shards some of whose deltas are (or may be) objects: their folded objects are deleted too. */
+  /** Shards some of whose deltas were read from the object store: their folded objects are deleted too. */
   readonly #objectDeltas = new Set<number>();
 
   private constructor(options: StreamPiecesOptions) {
@@ -97,7 +104,7 @@ export class StreamPieces implements SnapshotPieces {
 
   /** Creates the stream if absent (an existing one is left as it is). */
   static async open(options: StreamPiecesOptions): Promise<StreamPieces> {
-    if (!(options.maxInlineBytes > 0)) throw new RangeError('maxInlineBytes must be positive');
+    if (!(options.maxInlineBytes >= 64)) throw new RangeError('maxInlineBytes must be at least 64');
     try {
       await options.manager.streams.info(options.stream);
     } catch {
@@ -120,9 +127,15 @@ export class StreamPieces implements SnapshotPieces {
   }
 
   async putBase(shard: number, data: Uint8Array): Promise<void> {
+    const subject = this.#baseSubject(shard);
     const rollup = headers();
     rollup.set(JsHeaders.RollupHdr, JsHeaders.RollupValueSubject);
-    await this.#write(this.#baseSubject(shard), `shard-${shard}.base`, data, rollup);
+    const written = await this.#write(subject, data, rollup);
+    // Chunks of earlier bases were all published before this one's first message.
+    await this.#options.manager.streams.purge(this.#options.stream, {
+      filter: `${subject}.>`,
+      seq: written.first,
+    });
   }
 
   async delta(shard: number, delta: number): Promise<Uint8Array | null> {
@@ -130,7 +143,6 @@ export class StreamPieces implements SnapshotPieces {
     const found = await this.#read(subject);
     if (found !== undefined) {
       this.#sequences.set(subject, found.sequence);
-      if (found.object) this.#objectDeltas.add(shard);
       return found.data;
     }
     const object = await this.#objects.delta(shard, delta);
@@ -140,76 +152,92 @@ export class StreamPieces implements SnapshotPieces {
 
   async putDelta(shard: number, delta: number, data: Uint8Array): Promise<void> {
     const subject = this.#deltaSubject(shard, delta);
-    const written = await this.#write(subject, objectDeltaName(shard, delta), data);
-    this.#sequences.set(subject, written.sequence);
-    if (written.object) this.#objectDeltas.add(shard);
+    this.#sequences.set(subject, (await this.#write(subject, data)).sequence);
   }
 
   async dropDeltas(shard: number, through: number): Promise<void> {
     const { manager, stream } = this.#options;
-    const subject = this.#deltaSubject(shard, through);
-    const sequence = this.#sequences.get(subject);
+    const prefix = `${stream}.${shard}.delta.`;
+    const sequence = this.#sequences.get(`${prefix}${through}`);
     if (sequence === undefined) {
-      for (let delta = 1; delta <= through; delta += 1)
-        await manager.streams.purge(stream, { filter: this.#deltaSubject(shard, delta) });
+      for (let delta = 1; delta <= through; delta += 1) {
+        await manager.streams.purge(stream, { filter: `${prefix}${delta}` });
+        await manager.streams.purge(stream, { filter: `${prefix}${delta}.>` });
+      }
     } else {
-      // Every delta of the shard published up to and including `through`'s message.
-      await manager.streams.purge(stream, { filter: `${stream}.${shard}.delta.*`, seq: sequence + 1 });
+      // Every delta of the shard (and chunk) published up to and including `through`'s manifest.
+      await manager.streams.purge(stream, { filter: `${prefix}>`, seq: sequence + 1 });
     }
-    for (const [known] of this.#sequences)
-      if (
-        known.startsWith(`${stream}.${shard}.delta.`) &&
-        Number(known.slice(known.lastIndexOf('.') + 1)) <= through
-      )
-        this.#sequences.delete(known);
+    for (const [subject] of this.#sequences)
+      if (subject.startsWith(prefix) && Number(subject.slice(prefix.length)) <= through)
+        this.#sequences.delete(subject);
     if (this.#objectDeltas.delete(shard)) await this.#objects.dropDeltas(shard, through);
   }
 
-  async #read(subject: string): Promise<{ data: Uint8Array; sequence: number; object: boolean } | undefined> {
-    let message;
+  async #get(subject: string): Promise<{ data: Uint8Array; seq: number } | undefined> {
     try {
-      message = await this.#options.manager.streams.getMessage(this.#options.stream, {
-        last_by_subj: subject,
-      });
+      return await this.#options.manager.streams.getMessage(this.#options.stream, { last_by_subj: subject });
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
-    const body = message.data;
-    if (body[0] === inline) return { data: body.subarray(1), sequence: message.seq, object: false };
-    if (body[0] !== pointer) throw new Error(`snapshot piece ${subject}: unknown form ${body[0]}`);
-    const name = decoder.decode(body.subarray(1));
-    const data = await this.#options.objects.getBlob(name);
-    if (data === null) throw new Error(`snapshot piece ${subject}: object ${name} is missing`);
-    return { data, sequence: message.seq, object: true };
   }
 
+  async #read(subject: string): Promise<Found | undefined> {
+    const message = await this.#get(subject);
+    if (message === undefined) return undefined;
+    const body = message.data;
+    if (body[0] === inline) return { data: body.subarray(1), sequence: message.seq };
+    if (body[0] !== chunked || body.byteLength < 9)
+      throw new Error(`snapshot piece ${subject}: unknown form ${body[0]}`);
+    const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    const count = view.getUint32(1, true);
+    const size = view.getUint32(5, true);
+    const id = decoder.decode(body.subarray(9));
+    const data = new Uint8Array(size);
+    let at = 0;
+    for (let index = 0; index < count; index += 1) {
+      const chunk = await this.#get(`${subject}.${id}.${index}`);
+      if (chunk === undefined)
+        throw new Error(`snapshot piece ${subject}: chunk ${index} of ${count} is missing`);
+      data.set(chunk.data, at);
+      at += chunk.data.byteLength;
+    }
+    if (at !== size) throw new Error(`snapshot piece ${subject}: chunks hold ${at} bytes, not ${size}`);
+    return { data, sequence: message.seq };
+  }
+
+  /** Publishes a piece; returns the sequences of its first message and of its own (last) one. */
   async #write(
     subject: string,
-    objectName: string,
     data: Uint8Array,
     messageHeaders?: ReturnType<typeof headers>,
-  ): Promise<{ sequence: number; object: boolean }> {
-    const { js, objects, maxInlineBytes } = this.#options;
-    let body: Uint8Array;
-    const object = data.byteLength > maxInlineBytes;
-    if (object) {
-      await objects.putBlob({ name: objectName }, data);
-      const name = encoder.encode(objectName);
-      body = new Uint8Array(1 + name.byteLength);
-      body[0] = pointer;
-      body.set(name, 1);
-    } else {
-      body = new Uint8Array(1 + data.byteLength);
+  ): Promise<{ first: number; sequence: number }> {
+    const { js, maxInlineBytes } = this.#options;
+    const options = messageHeaders === undefined ? {} : { headers: messageHeaders };
+    if (data.byteLength + 1 <= maxInlineBytes) {
+      const body = new Uint8Array(1 + data.byteLength);
       body[0] = inline;
       body.set(data, 1);
+      const ack = await js.publish(subject, body, options);
+      return { first: ack.seq, sequence: ack.seq };
     }
-    const ack = await js.publish(
-      subject,
-      body,
-      messageHeaders === undefined ? {} : { headers: messageHeaders },
-    );
-    return { sequence: ack.seq, object };
+    const id = nuid.next();
+    let first = Number.POSITIVE_INFINITY;
+    let count = 0;
+    for (let at = 0; at < data.byteLength; at += maxInlineBytes, count += 1) {
+      const ack = await js.publish(`${subject}.${id}.${count}`, data.subarray(at, at + maxInlineBytes));
+      first = Math.min(first, ack.seq);
+    }
+    const name = encoder.encode(id);
+    const manifest = new Uint8Array(9 + name.byteLength);
+    const view = new DataView(manifest.buffer);
+    manifest[0] = chunked;
+    view.setUint32(1, count, true);
+    view.setUint32(5, data.byteLength, true);
+    manifest.set(name, 9);
+    const ack = await js.publish(subject, manifest, options);
+    return { first, sequence: ack.seq };
   }
 
   #baseSubject(shard: number): string {
