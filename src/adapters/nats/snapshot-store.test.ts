@@ -121,3 +121,30 @@ test('a shard committed in the single-object form of earlier versions is resumed
   );
   assert.equal(objects.has('shard-4'), false, 'and the old object is gone');
 });
+
+test('with the detectors as the source of every state, a full snapshot holds what they hold', async () => {
+  const { store } = memoryObjects();
+  const detectors = new Map<string, DetectorState>();
+  const snapshots = new ShardSnapshotStore(new ObjectStorePieces(store), 6, {
+    compactRatio: 1,
+    allStates: async () => detectors.values(),
+  });
+  const saved = (states: DetectorState[]) => {
+    for (const entry of states) detectors.set(entry.sensor, entry);
+    return snapshots.saveDetectorStates(states);
+  };
+  await saved([state('a', 1), state('b', 1)]);
+  await snapshots.commit(1); // folded at once: the base is asked of the detectors
+  await saved([state('a', 2, 2)]);
+  await snapshots.commit(2);
+  await saved([state('b', 3, 3)]);
+  await snapshots.commit(3); // folded again
+  assert.equal(snapshots.deltas, 0);
+  const reloaded = new ShardSnapshotStore(new ObjectStorePieces(store), 6);
+  const states = new Map((await reloaded.loadDetectorStates()).map((entry) => [entry.sensor, entry]));
+  assert.equal(reloaded.committedSequence, 3);
+  assert.deepEqual([...states.values()].map((entry) => [entry.sensor, entry.lastTs, entry.state[0]]).sort(), [
+    ['a', 2, 2],
+    ['b', 3, 3],
+  ]);
+});

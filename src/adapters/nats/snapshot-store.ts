@@ -16,6 +16,12 @@ export interface ShardSnapshotStoreOptions {
   maxDeltas?: number;
   /** Where earlier versions kept a shard as one object (`shard-<n>`): read if nothing newer exists. */
   legacy?: ObjectStore;
+  /**
+   * Every current state of the shard, asked for when a full snapshot is written (the detectors
+   * hold them). Without it the store keeps a copy of every state itself: a second kilobyte per
+   * sensor in a processor.
+   */
+  allStates?: () => Promise<Iterable<DetectorState>>;
 }
 
 const headBytes = 16;
@@ -58,8 +64,11 @@ export class ShardSnapshotStore implements DetectorStateStore {
   readonly #prefix: string;
   readonly #compactRatio: number;
   readonly #maxDeltas: number;
+  /** Every state, kept only when no `allStates` is given. */
   readonly #states = new Map<string, DetectorState>();
-  readonly #changed = new Set<string>();
+  /** States saved since the last commit. */
+  readonly #changed = new Map<string, DetectorState>();
+  readonly #allStates: (() => Promise<Iterable<DetectorState>>) | undefined;
   /** Number of the last delta written or read (0: none since the shard's first full snapshot). */
   #delta = 0;
   #deltasSinceBase = 0;
@@ -74,6 +83,7 @@ export class ShardSnapshotStore implements DetectorStateStore {
     this.#pieces = pieces;
     this.#shard = shard;
     this.#legacyStore = options.legacy;
+    this.#allStates = options.allStates;
     this.#prefix = `shard-${shard}`;
     this.#compactRatio = options.compactRatio ?? 4;
     this.#maxDeltas = options.maxDeltas ?? 256;
@@ -82,6 +92,7 @@ export class ShardSnapshotStore implements DetectorStateStore {
   }
 
   async loadDetectorStates(): Promise<DetectorState[]> {
+    const loaded = new Map<string, DetectorState>();
     this.#states.clear();
     this.#changed.clear();
     this.committedSequence = 0;
@@ -95,7 +106,7 @@ export class ShardSnapshotStore implements DetectorStateStore {
     if (base !== null && base.byteLength >= headBytes) {
       [this.committedSequence, this.#delta] = headOf(base);
       this.#baseBytes = base.byteLength;
-      for (const state of await statesOf(base)) this.#states.set(state.sensor, state);
+      for (const state of await statesOf(base)) loaded.set(state.sensor, state);
     }
     for (;;) {
       const delta = await this.#pieces.delta(this.#shard, this.#delta + 1);
@@ -104,21 +115,23 @@ export class ShardSnapshotStore implements DetectorStateStore {
       this.#deltasSinceBase += 1;
       this.#deltaBytesSinceBase += delta.byteLength;
       this.committedSequence = headOf(delta)[0];
-      for (const state of await statesOf(delta)) this.#states.set(state.sensor, state);
+      for (const state of await statesOf(delta)) loaded.set(state.sensor, state);
     }
-    return [...this.#states.values()];
+    for (const [sensor, state] of this.#changed) loaded.set(sensor, state); // carried over from the old form
+    if (this.#allStates === undefined) for (const [sensor, state] of loaded) this.#states.set(sensor, state);
+    return [...loaded.values()];
   }
 
   async saveDetectorStates(states: readonly DetectorState[]): Promise<void> {
     for (const state of states) {
-      this.#states.set(state.sensor, state);
-      this.#changed.add(state.sensor);
+      if (this.#allStates === undefined) this.#states.set(state.sensor, state);
+      this.#changed.set(state.sensor, state);
     }
   }
 
   /** Writes the states changed since the last commit with `sequence`, the last stream sequence whose effects they hold. */
   async commit(sequence: number): Promise<void> {
-    const changed = [...this.#changed].map((sensor) => this.#states.get(sensor)!);
+    const changed = [...this.#changed.values()];
     const next = this.#delta + 1;
     const data = await withHead(sequence, 0, encodeStates(changed));
     await this.#pieces.putDelta(this.#shard, next, data);
@@ -126,7 +139,7 @@ export class ShardSnapshotStore implements DetectorStateStore {
     this.#deltasSinceBase += 1;
     this.#deltaBytesSinceBase += data.byteLength;
     for (const state of changed)
-      if (this.#states.get(state.sensor) === state) this.#changed.delete(state.sensor);
+      if (this.#changed.get(state.sensor) === state) this.#changed.delete(state.sensor);
     this.committedSequence = sequence;
     if (
       this.#deltasSinceBase >= this.#maxDeltas ||
@@ -134,11 +147,6 @@ export class ShardSnapshotStore implements DetectorStateStore {
     )
       // The commit is durable already; a failed compaction is tried again at the next one.
       await this.#compact().catch(() => undefined);
-  }
-
-  /** Sensors whose state this shard keeps. */
-  get size(): number {
-    return this.#states.size;
   }
 
   /** Deltas written since the last full snapshot (for tests and status). */
@@ -156,15 +164,13 @@ export class ShardSnapshotStore implements DetectorStateStore {
     if (legacy === null || legacy.byteLength < 8) return;
     this.#legacy = true;
     this.committedSequence = new DataView(legacy.buffer, legacy.byteOffset, 8).getFloat64(0, true);
-    for (const state of decodeStates(legacy.subarray(8))) {
-      this.#states.set(state.sensor, state);
-      this.#changed.add(state.sensor);
-    }
+    for (const state of decodeStates(legacy.subarray(8))) this.#changed.set(state.sensor, state);
   }
 
   /** A full snapshot that folds every delta so far in; then the folded deltas are deleted. */
   async #compact(): Promise<void> {
-    const data = await withHead(this.committedSequence, this.#delta, encodeStates(this.#states.values()));
+    const states = this.#allStates === undefined ? this.#states.values() : await this.#allStates();
+    const data = await withHead(this.committedSequence, this.#delta, encodeStates(states));
     await this.#pieces.putBase(this.#shard, data);
     this.#baseBytes = data.byteLength;
     this.#deltasSinceBase = 0;

@@ -54,7 +54,11 @@ export class ShardProcessor {
   constructor(shard: number, options: ShardProcessorOptions) {
     this.shard = shard;
     this.#options = options;
-    this.#snapshots = new ShardSnapshotStore(options.snapshots, shard, { legacy: options.legacySnapshots });
+    // Full snapshots take the states from the detectors, so the store keeps no copy of them.
+    this.#snapshots = new ShardSnapshotStore(options.snapshots, shard, {
+      legacy: options.legacySnapshots,
+      allStates: async () => (await this.#detection?.allStates()) ?? [],
+    });
     this.#detection =
       options.detector === undefined
         ? undefined

@@ -7,7 +7,7 @@ import { applyAlert } from '../../core/maintenance/work-order.ts';
 import type { VerdictAction, WorkOrder, WorkOrderStatus } from '../../core/maintenance/work-order.ts';
 import type { Reading } from '../../core/readings/reading.ts';
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
-import type { DetectorStateStore, MaintenanceRepository } from '../../ports/maintenance.ts';
+import type { DetectorState, DetectorStateStore, MaintenanceRepository } from '../../ports/maintenance.ts';
 import type { Registry } from '../../ports/registry.ts';
 import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
 import { InProcessScoring } from './in-process-scoring.ts';
@@ -212,6 +212,15 @@ export class DetectionService {
       this.#snapshotting = undefined;
     });
     return this.#snapshotting;
+  }
+
+  /**
+   * Every detector's state, once the readings given so far are scored (marking them saved: call it
+   * right after `forceFlush`, when nothing is left unsaved).
+   */
+  async allStates(): Promise<DetectorState[]> {
+    await this.#scored;
+    return this.#engine.takeStates(true);
   }
 
   /** Waits for pending alerts and verdicts, then saves every changed state. */
