@@ -25,7 +25,7 @@ export type HospitalStatus = {
 };
 
 /** Patients the department can treat at once: a space and a doctor each. */
-export function treatmentSlots(hospital: Hospital): number {
+export function treatmentSlots(hospital: Pick<Hospital, 'treatmentSpaces' | 'doctorsOnShift'>): number {
   return Math.max(0, Math.min(hospital.treatmentSpaces, hospital.doctorsOnShift));
 }
 

@@ -1,3 +1,4 @@
+import { treatmentSlots } from '../../core/ems/hospital.ts';
 import type { EmergencyService } from './emergency-service.ts';
 import type { HospitalsSnapshot } from './hospitals-snapshot.ts';
 
@@ -13,7 +14,7 @@ export async function hospitalsSnapshot(service: EmergencyService): Promise<Hosp
   const hospitals = departments.map((department) => ({
     id: department.id,
     name: department.name,
-    beds: Math.min(department.treatmentSpaces, department.doctorsOnShift),
+    beds: treatmentSlots(department),
     inTreatment: department.inTreatment,
     queueByLevel: [...department.waitingByLevel],
     waitMinutes: department.meanWaitMinutes,
