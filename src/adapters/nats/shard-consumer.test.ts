@@ -25,12 +25,7 @@ test(
       const layout = { stream: 'UB_TAIL', prefix: 'ubtail', shards: 1 };
       const manager = await connection.jetstreamManager();
       const js = connection.jetstream();
-      await ensureReadingStream(manager, layout, {
-        replicas: 1,
-        duplicateWindowMillis: 60_000,
-        maxAgeMillis: 3_600_000,
-        maxBytes: 1e8,
-      });
+      await ensureReadingStream(manager, layout);
       const first = { sensor: 'a', ts: 1, value: 1 };
       const last = { sensor: 'a', ts: 2, value: 2 };
       await js.publish(readingSubject(layout, 0), encodeReadings([first]));

@@ -1,5 +1,6 @@
 import type { JetStreamClient, JetStreamManager, NatsError, ObjectStore } from 'nats';
 import { DiscardPolicy, headers, JsHeaders, nuid, RetentionPolicy, StorageType } from 'nats';
+import { ensureStream } from './stream.ts';
 
 /**
  * Where a shard's committed snapshot lives: one full snapshot (`base`) and numbered deltas after
@@ -105,19 +106,15 @@ export class StreamPieces implements SnapshotPieces {
   /** Creates the stream if absent (an existing one is left as it is). */
   static async open(options: StreamPiecesOptions): Promise<StreamPieces> {
     if (!(options.maxInlineBytes >= 64)) throw new RangeError('maxInlineBytes must be at least 64');
-    try {
-      await options.manager.streams.info(options.stream);
-    } catch {
-      await options.manager.streams.add({
-        name: options.stream,
-        subjects: [`${options.stream}.>`],
-        retention: RetentionPolicy.Limits,
-        storage: StorageType.File,
-        discard: DiscardPolicy.Old,
-        num_replicas: options.replicas,
-        allow_rollup_hdrs: true,
-      });
-    }
+    await ensureStream(options.manager, {
+      name: options.stream,
+      subjects: [`${options.stream}.>`],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      num_replicas: options.replicas,
+      allow_rollup_hdrs: true,
+    });
     return new StreamPieces(options);
   }
 

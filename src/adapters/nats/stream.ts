@@ -1,4 +1,4 @@
-import type { JetStreamManager } from 'nats';
+import type { JetStreamManager, StreamConfig } from 'nats';
 import { DiscardPolicy, RetentionPolicy, StorageType } from 'nats';
 import type { StreamLayout } from './shards.ts';
 
@@ -22,19 +22,27 @@ export const defaultStreamOptions: StreamOptions = {
 
 const nanosPerMilli = 1_000_000;
 
+/** Creates a stream if absent (idempotent; an existing stream is left as it is). */
+export async function ensureStream(
+  manager: JetStreamManager,
+  config: Partial<StreamConfig> & { name: string },
+): Promise<void> {
+  try {
+    await manager.streams.info(config.name);
+    return;
+  } catch {
+    // absent: create below
+  }
+  await manager.streams.add(config);
+}
+
 /** Creates the readings stream if absent (idempotent; an existing stream is left as it is). */
 export async function ensureReadingStream(
   manager: JetStreamManager,
   layout: StreamLayout,
   options: StreamOptions = defaultStreamOptions,
 ): Promise<void> {
-  try {
-    await manager.streams.info(layout.stream);
-    return;
-  } catch {
-    // absent: create below
-  }
-  await manager.streams.add({
+  await ensureStream(manager, {
     name: layout.stream,
     subjects: [`${layout.prefix}.readings.*`],
     retention: RetentionPolicy.Limits,
