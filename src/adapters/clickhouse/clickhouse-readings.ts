@@ -240,9 +240,9 @@ export class ClickHouseReadings implements SeriesSource {
     return result.json<T>();
   }
 
-  #split(readings: readonly Reading[]): Reading[][] {
+  #split(readings: readonly Reading[]): (readonly Reading[])[] {
+    if (this.#clients.length === 1) return [readings];
     const parts = this.#clients.map(() => [] as Reading[]);
-    if (parts.length === 1) return [[...readings]];
     for (const reading of readings) parts[storeShardOf(reading.sensor, parts.length)]!.push(reading);
     return parts;
   }
