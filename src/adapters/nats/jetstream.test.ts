@@ -150,14 +150,15 @@ test(
         replicas: 1,
         maxInlineBytes: 600,
       });
-      const store = new ShardSnapshotStore(pieces, 1);
+      // The processor's detectors are the source of full snapshots; here the states themselves.
+      const store = new ShardSnapshotStore(pieces, 1, { allStates: async () => states });
       const states = [
         { sensor: 's-1', state: Uint8Array.of(1, 2, 3), lastTs: 5_000, lastAlertAt: null },
         { sensor: 'é-2', state: new Uint8Array(0), lastTs: 6_000, lastAlertAt: 5_500 },
       ];
       await store.saveDetectorStates(states);
       await store.commit(42);
-      const reloaded = new ShardSnapshotStore(pieces, 1);
+      const reloaded = new ShardSnapshotStore(pieces, 1, { allStates: async () => [] });
       assert.deepEqual(await reloaded.loadDetectorStates(), states);
       assert.equal(reloaded.committedSequence, 42);
 

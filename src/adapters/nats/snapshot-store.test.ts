@@ -4,7 +4,7 @@ import { inflateRawSync } from 'node:zlib';
 import type { ObjectStore } from 'nats';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import { ObjectStorePieces } from './snapshot-pieces.ts';
-import { ShardSnapshotStore } from './snapshot-store.ts';
+import { ShardSnapshotStore, type ShardSnapshotStoreOptions } from './snapshot-store.ts';
 import { decodeStates, encodeStates } from './state-codec.ts';
 
 /** The part of a JetStream object store the snapshot store uses, in memory; records every write. */
@@ -24,13 +24,38 @@ function memoryObjects(): { store: ObjectStore; objects: Map<string, Uint8Array>
   return { store: store as unknown as ObjectStore, objects, writes };
 }
 
+/**
+ * A shard's snapshot store as a processor uses it: its detectors (here a map) hold every state
+ * restored or saved, and full snapshots are taken from them.
+ */
+class Owner extends ShardSnapshotStore {
+  readonly #held: Map<string, DetectorState>;
+
+  constructor(store: ObjectStore, shard: number, options: Partial<ShardSnapshotStoreOptions> = {}) {
+    const held = new Map<string, DetectorState>();
+    super(new ObjectStorePieces(store), shard, { ...options, allStates: async () => held.values() });
+    this.#held = held;
+  }
+
+  override async loadDetectorStates(): Promise<DetectorState[]> {
+    const states = await super.loadDetectorStates();
+    for (const entry of states) this.#held.set(entry.sensor, entry);
+    return states;
+  }
+
+  override async saveDetectorStates(states: readonly DetectorState[]): Promise<void> {
+    for (const entry of states) this.#held.set(entry.sensor, entry);
+    await super.saveDetectorStates(states);
+  }
+}
+
 function state(sensor: string, lastTs: number, byte = 1): DetectorState {
   return { sensor, state: new Uint8Array(100).fill(byte), lastTs, lastAlertAt: null };
 }
 
 test('a commit writes only the states changed since the previous commit', async () => {
   const { store, objects, writes } = memoryObjects();
-  const snapshots = new ShardSnapshotStore(new ObjectStorePieces(store), 3);
+  const snapshots = new Owner(store, 3);
   await snapshots.saveDetectorStates(Array.from({ length: 50 }, (_, index) => state(`s-${index}`, 1)));
   await snapshots.commit(10);
   await snapshots.saveDetectorStates([state('s-7', 2, 9)]);
@@ -46,14 +71,14 @@ test('a commit writes only the states changed since the previous commit', async 
 
 test('a new owner restores the full snapshot and every delta after it, in order', async () => {
   const { store } = memoryObjects();
-  const first = new ShardSnapshotStore(new ObjectStorePieces(store), 1);
+  const first = new Owner(store, 1);
   await first.saveDetectorStates([state('a', 1), state('b', 1)]);
   await first.commit(5);
   await first.saveDetectorStates([state('a', 2, 2)]);
   await first.commit(8);
   await first.saveDetectorStates([state('a', 3, 3), state('c', 3)]);
   await first.commit(12);
-  const next = new ShardSnapshotStore(new ObjectStorePieces(store), 1);
+  const next = new Owner(store, 1);
   const restored = await next.loadDetectorStates();
   assert.equal(next.committedSequence, 12);
   const byId = new Map(restored.map((entry) => [entry.sensor, entry]));
@@ -63,7 +88,7 @@ test('a new owner restores the full snapshot and every delta after it, in order'
   // The new owner goes on numbering after the last delta it read.
   await next.saveDetectorStates([state('b', 4, 4)]);
   await next.commit(13);
-  const third = new ShardSnapshotStore(new ObjectStorePieces(store), 1);
+  const third = new Owner(store, 1);
   const again = new Map((await third.loadDetectorStates()).map((entry) => [entry.sensor, entry]));
   assert.equal(third.committedSequence, 13);
   assert.equal(again.get('b')!.lastTs, 4);
@@ -72,7 +97,7 @@ test('a new owner restores the full snapshot and every delta after it, in order'
 
 test('deltas are folded into a full snapshot once they outweigh it, and then deleted', async () => {
   const { store, objects } = memoryObjects();
-  const snapshots = new ShardSnapshotStore(new ObjectStorePieces(store), 2, { compactRatio: 1 });
+  const snapshots = new Owner(store, 2, { compactRatio: 1 });
   await snapshots.saveDetectorStates([state('a', 1), state('b', 1)]);
   await snapshots.commit(1); // first commit: the delta is the whole shard, folded at once
   assert.equal(snapshots.deltas, 0);
@@ -84,7 +109,7 @@ test('deltas are folded into a full snapshot once they outweigh it, and then del
   await snapshots.commit(3); // the two deltas now outweigh it: folded
   assert.equal(snapshots.deltas, 0);
   assert.deepEqual([...objects.keys()], ['shard-2.base']);
-  const reloaded = new ShardSnapshotStore(new ObjectStorePieces(store), 2);
+  const reloaded = new Owner(store, 2);
   const states = new Map((await reloaded.loadDetectorStates()).map((entry) => [entry.sensor, entry]));
   assert.equal(reloaded.committedSequence, 3);
   assert.equal(states.get('a')!.lastTs, 2);
@@ -93,10 +118,10 @@ test('deltas are folded into a full snapshot once they outweigh it, and then del
 
 test('a commit with no changed state still records the sequence', async () => {
   const { store } = memoryObjects();
-  const snapshots = new ShardSnapshotStore(new ObjectStorePieces(store), 0);
+  const snapshots = new Owner(store, 0);
   await snapshots.commit(40);
   await snapshots.commit(41);
-  const reloaded = new ShardSnapshotStore(new ObjectStorePieces(store), 0);
+  const reloaded = new Owner(store, 0);
   assert.deepEqual(await reloaded.loadDetectorStates(), []);
   assert.equal(reloaded.committedSequence, 41);
 });
@@ -107,11 +132,11 @@ test('a shard committed in the single-object form of earlier versions is resumed
   new DataView(head.buffer).setFloat64(0, 77, true);
   const old = [state('a', 5), state('b', 6)];
   objects.set('shard-4', Uint8Array.from([...head, ...encodeStates(old)]));
-  const snapshots = new ShardSnapshotStore(new ObjectStorePieces(store), 4, { legacy: store });
+  const snapshots = new Owner(store, 4, { legacy: store });
   assert.deepEqual(await snapshots.loadDetectorStates(), old);
   assert.equal(snapshots.committedSequence, 77);
   await snapshots.commit(80);
-  const next = new ShardSnapshotStore(new ObjectStorePieces(store), 4, { legacy: store });
+  const next = new Owner(store, 4, { legacy: store });
   const states = await next.loadDetectorStates();
   assert.equal(next.committedSequence, 80);
   assert.deepEqual(
@@ -140,7 +165,7 @@ test('with the detectors as the source of every state, a full snapshot holds wha
   await saved([state('b', 3, 3)]);
   await snapshots.commit(3); // folded again
   assert.equal(snapshots.deltas, 0);
-  const reloaded = new ShardSnapshotStore(new ObjectStorePieces(store), 6);
+  const reloaded = new Owner(store, 6);
   const states = new Map((await reloaded.loadDetectorStates()).map((entry) => [entry.sensor, entry]));
   assert.equal(reloaded.committedSequence, 3);
   assert.deepEqual([...states.values()].map((entry) => [entry.sensor, entry.lastTs, entry.state[0]]).sort(), [

@@ -17,11 +17,11 @@ export interface ShardSnapshotStoreOptions {
   /** Where earlier versions kept a shard as one object (`shard-<n>`): read if nothing newer exists. */
   legacy?: ObjectStore;
   /**
-   * Every current state of the shard, asked for when a full snapshot is written (the detectors
-   * hold them). Without it the store keeps a copy of every state itself (2.6 KB per sensor with
-   * the shipped detector).
+   * Every current state of the shard, asked for when a full snapshot is written: the detectors
+   * hold them, so the store keeps no copy (one would cost 2.6 KB per sensor with the shipped
+   * detector).
    */
-  allStates?: () => Promise<Iterable<DetectorState>>;
+  allStates: () => Promise<Iterable<DetectorState>>;
 }
 
 const headBytes = 16;
@@ -65,11 +65,9 @@ export class ShardSnapshotStore implements DetectorStateStore {
   readonly #prefix: string;
   readonly #compactRatio: number;
   readonly #maxDeltas: number;
-  /** Every state, kept only when no `allStates` is given. */
-  readonly #states = new Map<string, DetectorState>();
   /** States saved since the last commit. */
   readonly #changed = new Map<string, DetectorState>();
-  readonly #allStates: (() => Promise<Iterable<DetectorState>>) | undefined;
+  readonly #allStates: () => Promise<Iterable<DetectorState>>;
   /** Number of the last delta written or read (0: none since the shard's first full snapshot). */
   #delta = 0;
   #deltasSinceBase = 0;
@@ -80,7 +78,7 @@ export class ShardSnapshotStore implements DetectorStateStore {
   /** Stream sequence covered by the last snapshot loaded or committed (0: none). */
   committedSequence = 0;
 
-  constructor(pieces: SnapshotPieces, shard: number, options: ShardSnapshotStoreOptions = {}) {
+  constructor(pieces: SnapshotPieces, shard: number, options: ShardSnapshotStoreOptions) {
     this.#pieces = pieces;
     this.#shard = shard;
     this.#legacyStore = options.legacy;
@@ -94,7 +92,6 @@ export class ShardSnapshotStore implements DetectorStateStore {
 
   async loadDetectorStates(): Promise<DetectorState[]> {
     const loaded = new Map<string, DetectorState>();
-    this.#states.clear();
     this.#changed.clear();
     this.committedSequence = 0;
     this.#delta = 0;
@@ -119,15 +116,11 @@ export class ShardSnapshotStore implements DetectorStateStore {
       for (const state of await statesOf(delta)) loaded.set(state.sensor, state);
     }
     for (const [sensor, state] of this.#changed) loaded.set(sensor, state); // carried over from the old form
-    if (this.#allStates === undefined) for (const [sensor, state] of loaded) this.#states.set(sensor, state);
     return [...loaded.values()];
   }
 
   async saveDetectorStates(states: readonly DetectorState[]): Promise<void> {
-    for (const state of states) {
-      if (this.#allStates === undefined) this.#states.set(state.sensor, state);
-      this.#changed.set(state.sensor, state);
-    }
+    for (const state of states) this.#changed.set(state.sensor, state);
   }
 
   /** Writes the states changed since the last commit with `sequence`, the last stream sequence whose effects they hold. */
@@ -170,8 +163,7 @@ export class ShardSnapshotStore implements DetectorStateStore {
 
   /** A full snapshot that folds every delta so far in; then the folded deltas are deleted. */
   async #compact(): Promise<void> {
-    const states = this.#allStates === undefined ? this.#states.values() : await this.#allStates();
-    const data = await withHead(this.committedSequence, this.#delta, encodeStates(states));
+    const data = await withHead(this.committedSequence, this.#delta, encodeStates(await this.#allStates()));
     await this.#pieces.putBase(this.#shard, data);
     this.#baseBytes = data.byteLength;
     this.#deltasSinceBase = 0;
