@@ -16,9 +16,10 @@ export interface SnapshotPieces {
 }
 
 /**
- * Pieces as objects of a JetStream object store: `shard-<n>.base`, `shard-<n>.delta-<k>`. The
- * object store chunks any size, but hashes every byte with a SHA-256 written in JavaScript (a
- * tenth of a processor's CPU when every commit went through it).
+ * Pieces as objects of a JetStream object store (`shard-<n>.base`, `shard-<n>.delta-<k>`), the
+ * layout earlier versions wrote: `StreamPieces` reads it when upgrading, and tests use it over an
+ * in-memory store. Not for new commits: the object store hashes every byte with a SHA-256 written
+ * in JavaScript (a tenth of a processor's CPU when every commit went through it).
  */
 export class ObjectStorePieces implements SnapshotPieces {
   readonly #store: ObjectStore;
