@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import { nodeSecrets } from './adapters/crypto/secrets.ts';
 import { DuckDbKeyStore } from './adapters/duckdb/keys-store.ts';
 import { DuckDbMaintenanceRepository } from './adapters/duckdb/maintenance-repository.ts';
+import { DuckDbPatientQueues } from './adapters/duckdb/patient-queues.ts';
 import { DuckDbRegistry } from './adapters/duckdb/registry-store.ts';
 import type { MountedRoutes } from './adapters/http/app.ts';
 import { createApp } from './adapters/http/app.ts';
@@ -15,6 +16,7 @@ import { meRoutes } from './adapters/http/routes/me.ts';
 import { MemoryBus } from './adapters/memory/bus.ts';
 import { MemoryKeyStore } from './adapters/memory/keys.ts';
 import { MemoryMaintenanceRepository } from './adapters/memory/maintenance-repository.ts';
+import { MemoryPatientQueues } from './adapters/memory/patient-queues.ts';
 import { MemoryReadings } from './adapters/memory/readings.ts';
 import { MemoryRegistry } from './adapters/memory/registry.ts';
 import { startBroker } from './adapters/mqtt/broker.ts';
@@ -27,6 +29,7 @@ import type { MessageBus } from './ports/bus.ts';
 import type { Ingestor } from './ports/ingest.ts';
 import type { KeyStore } from './ports/keys.ts';
 import type { DetectorStateStore, MaintenanceRepository } from './ports/maintenance.ts';
+import type { PatientQueueStore } from './ports/patient-queues.ts';
 import type { ReadingQueries } from './ports/reading-queries.ts';
 import type { Registry } from './ports/registry.ts';
 import { KeyService } from './services/auth/keys.ts';
@@ -74,6 +77,7 @@ interface Stores {
   registry: Registry;
   keyStore: KeyStore;
   maintenance: MaintenanceRepository & DetectorStateStore;
+  patientQueues: PatientQueueStore;
 }
 
 function memoryStores(): Stores {
@@ -89,6 +93,7 @@ function memoryStores(): Stores {
     registry: new MemoryRegistry(),
     keyStore: new MemoryKeyStore(),
     maintenance: new MemoryMaintenanceRepository(),
+    patientQueues: new MemoryPatientQueues(),
   };
 }
 
@@ -117,7 +122,8 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
   }
   const keyStore = await DuckDbKeyStore.open(storage.database);
   const maintenance = await DuckDbMaintenanceRepository.open(storage.database);
-  return { storage, registry, keyStore, maintenance };
+  const patientQueues = await DuckDbPatientQueues.open(storage.database);
+  return { storage, registry, keyStore, maintenance, patientQueues };
 }
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<Server> {
@@ -195,7 +201,12 @@ async function assemble(
     routes.push({ path: '/api/v1', app: maintenanceRoutes({ repository: stores.maintenance, detection }) });
   }
   if (extensions.city !== undefined) routes.push({ path: '/api/v1', app: cityRoutes(extensions.city) });
-  const emergency = new EmergencyService({ registry, bus, model: shippedModel() });
+  const emergency = new EmergencyService({
+    registry,
+    bus,
+    queues: stores.patientQueues,
+    model: shippedModel(),
+  });
   await emergency.start();
   undo.push(async () => emergency.stop());
   routes.push({ path: '/api/v1', app: emergencyRoutes(emergency) });

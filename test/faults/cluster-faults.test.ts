@@ -55,6 +55,48 @@ void test(
       for (const port of [topology.api.port, ...topology.ingest.map((node) => node.port)])
         await cluster.waitForHttp(port);
       await pause(5_000); // shards assigned
+      // The API process serves the emergency queues from PostgreSQL: admit two patients now, find
+      // them after the faults.
+      const api = `http://127.0.0.1:${topology.api.port}/api/v1`;
+      const headers = { authorization: `Bearer ${cluster.adminKey}`, 'content-type': 'application/json' };
+      const hospital = {
+        id: 'h-faults',
+        type: 'hospital',
+        name: 'Faults General',
+        lat: 50,
+        lon: 8,
+        tags: {},
+      };
+      const created = await fetch(`${api}/assets`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(hospital),
+      });
+      assert.ok(created.ok, `hospital asset: ${created.status}`);
+      for (const patientId of ['q1', 'q2']) {
+        const presentation = {
+          sex: 'male',
+          ageYears: 40,
+          arrivalMode: 'walk',
+          injury: false,
+          chiefComplaint: 'cough',
+          mental: 'alert',
+          pain: false,
+          painScore: 0,
+          systolicMmHg: 125,
+          diastolicMmHg: 80,
+          heartRatePerMinute: 80,
+          respiratoryRatePerMinute: 16,
+          temperatureCelsius: 36.8,
+          oxygenSaturationPercent: 98,
+        };
+        const admitted = await fetch(`${api}/emergency/departments/h-faults/patients`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ patientId, presentation }),
+        });
+        assert.equal(admitted.status, 201, await admitted.text());
+      }
       log('cluster up; streaming');
 
       const prefix = `f${Date.now().toString(36)}`;
@@ -156,6 +198,14 @@ void test(
       assert.ok(summary.alerts > 0, 'the planted spikes raised alerts');
       assert.ok(summary.max_active_work_orders_per_asset <= 1);
       assert.ok(takeOvers.length > 0, 'the restarted processor took shards again');
+      const queue = (await (
+        await fetch(`${api}/emergency/departments/h-faults/queue`, { headers })
+      ).json()) as { queue: { patientId: string }[] };
+      assert.deepEqual(
+        queue.queue.map((entry) => entry.patientId).sort(),
+        ['q1', 'q2'],
+        'the emergency queue is kept in PostgreSQL',
+      );
     } finally {
       await pool.end();
       await cluster.stopAll();

@@ -7,7 +7,9 @@ import type pg from 'pg';
 import type { Alert } from '../../core/maintenance/alert.ts';
 import { applyAlert } from '../../core/maintenance/work-order.ts';
 import { PostgresKeyStore } from './keys-store.ts';
+import { checkPatientQueueStore } from '../patient-queues.contract.ts';
 import { PostgresMaintenanceRepository } from './maintenance-repository.ts';
+import { PostgresPatientQueues } from './patient-queues.ts';
 import { openPool } from './pool.ts';
 import { PostgresRegistry } from './registry.ts';
 import { hasPostgres, startPostgresServer, stopPostgresServer } from './server-process.ts';
@@ -19,7 +21,7 @@ function alertDraft(id: string, sensor: string, ts: number): Omit<Alert, 'workOr
 }
 
 test(
-  'PostgreSQL: registry, keys, and alerts recorded once with one active order per asset',
+  'PostgreSQL: registry, keys, alerts recorded once with one active order per asset, shared emergency queues',
   { skip, timeout: 90_000 },
   async () => {
     const directory = await mkdtemp(join(tmpdir(), 'ub-postgres-'));
@@ -79,6 +81,26 @@ test(
       assert.deepEqual(orders[0]?.alertIds, ['a1', 'a2']);
       assert.equal(alerts[0]?.workOrder, 'w1');
       assert.equal((await repository.activeWorkOrder('pump-1'))?.id, 'w1');
+
+      // Emergency queues: the contract, then two API processes (two pools) calling at once.
+      const queues = new PostgresPatientQueues(pool);
+      await checkPatientQueueStore(queues);
+      await queues.withdraw('south', 'a');
+      for (let index = 0; index < 40; index += 1) {
+        await queues.add({ hospital: 'west', patientId: `w${index}`, level: 3, arrivalMillis: index });
+      }
+      const secondPool = await openPool('postgres://postgres@127.0.0.1:25432/postgres');
+      try {
+        const second = new PostgresPatientQueues(secondPool);
+        const taken = await Promise.all(
+          Array.from({ length: 50 }, (_, index) => (index % 2 === 0 ? queues : second).takeNext('west')),
+        );
+        const ids = taken.flatMap((entry) => (entry === undefined ? [] : [entry.patientId]));
+        assert.equal(ids.length, 40, 'every waiting patient is called');
+        assert.equal(new Set(ids).size, 40, 'no patient is called twice');
+      } finally {
+        await secondPool.end();
+      }
     } finally {
       await pool?.end();
       stopPostgresServer(directory);

@@ -16,4 +16,9 @@ export const schemaStatements: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS alerts (id text PRIMARY KEY, sensor text NOT NULL, ts bigint NOT NULL,
      asset text NOT NULL, work_order text NOT NULL, doc jsonb NOT NULL, UNIQUE (sensor, ts))`,
   `CREATE INDEX IF NOT EXISTS alerts_asset_ts ON alerts (asset, ts DESC)`,
+  // Emergency queues, shared by every API process: seen by level, then arrival, then entry.
+  `CREATE TABLE IF NOT EXISTS emergency_queue (hospital text NOT NULL, patient text NOT NULL,
+     level smallint NOT NULL CHECK (level BETWEEN 1 AND 5), arrival_millis double precision NOT NULL,
+     seq bigserial NOT NULL, PRIMARY KEY (hospital, patient))`,
+  `CREATE INDEX IF NOT EXISTS emergency_queue_order ON emergency_queue (hospital, level, arrival_millis, seq)`,
 ];

@@ -43,11 +43,16 @@ export class EmergencyBoard {
 
   /** The next patient a free provider should see, or undefined when nobody waits. */
   callNext(hospitalId: string): QueueEntry | undefined {
-    const department = this.#departments.get(hospitalId);
-    const entry = department?.queue.next();
-    if (department !== undefined && entry !== undefined)
-      department.inTreatment = Math.min(treatmentSlots(department.hospital), department.inTreatment + 1);
+    const entry = this.#departments.get(hospitalId)?.queue.next();
+    if (entry !== undefined) this.startTreatment(hospitalId);
     return entry;
+  }
+
+  /** A patient called from the queue is now in treatment (until the next occupancy reading says otherwise). */
+  startTreatment(hospitalId: string): void {
+    const department = this.#departments.get(hospitalId);
+    if (department !== undefined)
+      department.inTreatment = Math.min(treatmentSlots(department.hospital), department.inTreatment + 1);
   }
 
   /** A patient left without being seen. */

@@ -9,6 +9,7 @@ import { nodeSecrets } from '../../adapters/crypto/secrets.ts';
 import { createApp } from '../../adapters/http/app.ts';
 import type { MountedRoutes } from '../../adapters/http/app.ts';
 import { Metrics } from '../../adapters/http/metrics.ts';
+import { emergencyRoutes } from '../../adapters/http/routes/emergency.ts';
 import { maintenanceRoutes } from '../../adapters/http/routes/maintenance.ts';
 import { meRoutes } from '../../adapters/http/routes/me.ts';
 import { startBroker } from '../../adapters/mqtt/broker.ts';
@@ -21,6 +22,7 @@ import type { StreamLayout } from '../../adapters/nats/shards.ts';
 import { defaultStreamOptions, ensureReadingStream } from '../../adapters/nats/stream.ts';
 import { PostgresKeyStore } from '../../adapters/postgres/keys-store.ts';
 import { PostgresMaintenanceRepository } from '../../adapters/postgres/maintenance-repository.ts';
+import { PostgresPatientQueues } from '../../adapters/postgres/patient-queues.ts';
 import { openPool } from '../../adapters/postgres/pool.ts';
 import { PostgresRegistry } from '../../adapters/postgres/registry.ts';
 import type { Config } from '../../config.ts';
@@ -28,6 +30,8 @@ import { findDetector } from '../../core/anomaly/registry.ts';
 import { KeyService } from '../auth/keys.ts';
 import { DetectionService } from '../detection/detection-service.ts';
 import { coreParsers } from '../edge/core-parsers.ts';
+import { EmergencyService } from '../emergency/emergency-service.ts';
+import { shippedModel } from '../../core/triage/shipped-model.ts';
 import { EdgeIngest } from '../edge/edge-ingest.ts';
 import { defaultPipelineOptions } from '../ingest/pipeline-options.ts';
 import type { ClusterConfig } from './cluster-config.ts';
@@ -206,6 +210,7 @@ export async function startRole(
   let coalescer: Coalescer | null = null;
   let ingestor: JetStreamIngestor | null = null;
   let generatedAdminKey: string | null = null;
+  let emergency: EmergencyService | null = null;
   let ready = false;
   const closing = new AbortController();
   if (cluster.role !== 'process') {
@@ -246,6 +251,17 @@ export async function startRole(
         onError,
       });
       routes.push({ path: '/api/v1', app: maintenanceRoutes({ repository: maintenance, detection }) });
+    }
+    if (cluster.role === 'api' || cluster.role === 'all') {
+      // Triage and emergency load: the queues are in PostgreSQL, shared by every API process.
+      emergency = new EmergencyService({
+        registry,
+        bus,
+        queues: new PostgresPatientQueues(shared.pool),
+        model: shippedModel(),
+      });
+      await emergency.start();
+      routes.push({ path: '/api/v1', app: emergencyRoutes(emergency) });
     }
     const app = createApp({
       edge,
@@ -293,6 +309,7 @@ export async function startRole(
       clearTimeout(force);
     }
     await retention?.stop();
+    emergency?.stop();
     coalescer?.stop();
     await coalescer?.drain();
     ingestor?.close();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryBus } from '../../adapters/memory/bus.ts';
+import { MemoryPatientQueues } from '../../adapters/memory/patient-queues.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { Reading } from '../../core/readings/reading.ts';
 import { shippedModel } from '../../core/triage/shipped-model.ts';
@@ -23,7 +24,13 @@ async function platform() {
   );
   const bus = new MemoryBus();
   let wall = start;
-  const service = new EmergencyService({ registry, bus, model: shippedModel(), nowMillis: () => wall });
+  const service = new EmergencyService({
+    registry,
+    bus,
+    queues: new MemoryPatientQueues(),
+    model: shippedModel(),
+    nowMillis: () => wall,
+  });
   await service.start();
   const calls: Record<string, number> = { triage: 0, destination: 0, admit: 0, next: 0, ingest: 0 };
   const readings: Reading[] = [];

@@ -5,13 +5,17 @@ import type { QueueEntry } from '../../core/ems/queue.ts';
 import type { TriageModel, TriageResult } from '../../core/triage/engine.ts';
 import { triage } from '../../core/triage/engine.ts';
 import type { Level, Presentation } from '../../core/triage/presentation.ts';
+import type { Hospital } from '../../core/ems/hospital.ts';
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
+import type { PatientQueueStore } from '../../ports/patient-queues.ts';
 import type { Registry } from '../../ports/registry.ts';
 import { hospitalFromAsset, toLocation } from './departments.ts';
 
 export interface EmergencyServiceOptions {
   registry: Registry;
   bus: MessageBus;
+  /** Where the queues live: the platform's database, so that they survive a restart. */
+  queues: PatientQueueStore;
   model: TriageModel;
   nowMillis?: () => number;
   /** Ambulance speed for travel-time estimates. */
@@ -55,17 +59,21 @@ export interface DepartmentView {
 /**
  * Triage at the door and emergency load across the city's hospitals. Hospitals are registry
  * assets of type `hospital`; their occupancy arrives as readings of sensors of kind `occupancy`
- * on those assets. Queues live in memory: a restart empties them (patients are re-registered by
- * the department's own system).
+ * on those assets. Queues live in the `PatientQueueStore` (the platform's database): an admission
+ * is acknowledged once stored, survives a restart, and in a cluster every API process sees and
+ * serves the same queues. Occupancy is kept in memory; the next occupancy reading restores it.
  */
 export class EmergencyService {
   readonly #options: Required<EmergencyServiceOptions>;
+  /** Hospitals and their occupancy; the queues are read from the store when needed. */
   #board = new EmergencyBoard([]);
+  #hospitals: Hospital[] = [];
   #signature = '';
   #departments = new Map<string, DepartmentView>();
   readonly #recent: RecommendationRecord[] = [];
   #subscription: Subscription | undefined;
   #sequence = 0;
+  readonly #instance = Math.random().toString(36).slice(2, 8);
   /** Occupancy sensor id → hospital id, refreshed with the hospitals. */
   #occupancySensors = new Map<string, string>();
   readonly #referenceLatitude = { value: 0 };
@@ -100,12 +108,12 @@ export class EmergencyService {
   }
 
   async departments(): Promise<DepartmentView[]> {
-    await this.#sync();
-    const statuses = new Map(this.#board.statuses().map((status) => [status.hospital.id, status]));
+    const board = await this.#boardWithQueues();
+    const statuses = new Map(board.statuses().map((status) => [status.hospital.id, status]));
     const nowMinutes = this.#options.nowMillis() / 60_000;
     return [...this.#departments.values()].map((view) => {
       const status = statuses.get(view.id);
-      const queue = this.#board.queue(view.id);
+      const queue = board.queue(view.id);
       const waited = queue.reduce((sum, entry) => sum + Math.max(0, nowMinutes - entry.arrivalMinutes), 0);
       return {
         ...view,
@@ -117,8 +125,8 @@ export class EmergencyService {
   }
 
   async queue(hospitalId: string): Promise<QueueEntry[] | undefined> {
-    await this.#sync();
-    return this.#departments.has(hospitalId) ? this.#board.queue(hospitalId) : undefined;
+    const board = await this.#boardWithQueues();
+    return this.#departments.has(hospitalId) ? board.queue(hospitalId) : undefined;
   }
 
   /** Triage a patient at a hospital's door and put them in its queue (level, then arrival). */
@@ -127,15 +135,18 @@ export class EmergencyService {
     if (!this.#departments.has(hospitalId))
       return { ok: false, reason: `no hospital '${hospitalId}'`, status: 404 };
     const result = this.triage(presentation);
-    const id = patientId ?? `p${this.#options.nowMillis()}-${++this.#sequence}`;
-    const entry: QueueEntry = {
+    const now = this.#options.nowMillis();
+    // Unique across the processes of a cluster, which share the queues.
+    const id = patientId ?? `p${now}-${++this.#sequence}-${this.#instance}`;
+    const added = await this.#options.queues.add({
+      hospital: hospitalId,
       patientId: id,
       level: result.level,
-      arrivalMinutes: this.#options.nowMillis() / 60_000,
-    };
-    const outcome = this.#board.admit(hospitalId, entry);
-    if (!outcome.ok) return { ok: false, reason: outcome.reason, status: 409 };
-    const ordered = this.#board.queue(hospitalId);
+      arrivalMillis: now,
+    });
+    if (!added)
+      return { ok: false, reason: `patient '${id}' is already queued at ${hospitalId}`, status: 409 };
+    const ordered = (await this.#boardWithQueues()).queue(hospitalId);
     const position = ordered.findIndex((queued) => queued.patientId === id);
     await this.#publish('patient-admitted', hospitalId, { patient: id, level: result.level, position });
     return { ok: true, triage: result, position, queued: ordered.length };
@@ -145,18 +156,29 @@ export class EmergencyService {
   async callNext(hospitalId: string): Promise<QueueEntry | undefined | null> {
     await this.#sync();
     if (!this.#departments.has(hospitalId)) return null;
-    const entry = this.#board.callNext(hospitalId);
-    if (entry !== undefined) await this.#publish('patient-called', hospitalId, { patient: entry.patientId });
-    return entry;
+    const taken = await this.#options.queues.takeNext(hospitalId);
+    if (taken === undefined) return undefined;
+    this.#board.startTreatment(hospitalId);
+    await this.#publish('patient-called', hospitalId, { patient: taken.patientId });
+    return { patientId: taken.patientId, level: taken.level, arrivalMinutes: taken.arrivalMillis / 60_000 };
+  }
+
+  /** A patient left without being seen: null for an unknown hospital, false if not waiting there. */
+  async withdraw(hospitalId: string, patientId: string): Promise<boolean | null> {
+    await this.#sync();
+    if (!this.#departments.has(hospitalId)) return null;
+    const withdrawn = await this.#options.queues.withdraw(hospitalId, patientId);
+    if (withdrawn) await this.#publish('patient-withdrawn', hospitalId, { patient: patientId });
+    return withdrawn;
   }
 
   /** The hospital with the least expected time to treatment for a patient of `level` at (lat, lon). */
   async recommend(lat: number, lon: number, level: Level): Promise<Recommendation> {
-    await this.#sync();
+    const board = await this.#boardWithQueues();
     const options = this.#options;
     const recommendation = recommendDestination(
       { location: toLocation(lat, lon, this.#referenceLatitude.value), level },
-      this.#board.statuses(),
+      board.statuses(),
       {
         speedKmPerHour: options.speedKmPerHour,
         roadFactor: options.roadFactor,
@@ -186,7 +208,24 @@ export class EmergencyService {
     await this.#options.bus.publish('events', { type, ts: this.#options.nowMillis(), asset, data });
   }
 
-  /** Rebuilds the board when the registry's hospitals change, keeping queues and occupancy. */
+  /** The hospitals with their occupancy and the queues as the store holds them now. */
+  async #boardWithQueues(): Promise<EmergencyBoard> {
+    await this.#sync();
+    const waiting = await this.#options.queues.waiting();
+    const board = new EmergencyBoard(this.#hospitals);
+    for (const status of this.#board.statuses())
+      board.recordOccupancy(status.hospital.id, status.inTreatment);
+    for (const patient of waiting) {
+      board.admit(patient.hospital, {
+        patientId: patient.patientId,
+        level: patient.level,
+        arrivalMinutes: patient.arrivalMillis / 60_000,
+      });
+    }
+    return board;
+  }
+
+  /** Rebuilds the board when the registry's hospitals change, keeping occupancy. */
   async #sync(): Promise<void> {
     const assets = await this.#options.registry.listAssets({ type: 'hospital', limit: 100_000, offset: 0 });
     const located = assets.filter((asset) => asset.lat !== null && asset.lon !== null);
@@ -211,13 +250,9 @@ export class EmergencyService {
     });
     const previous = this.#board;
     const board = new EmergencyBoard(hospitals);
-    for (const status of previous.statuses()) {
-      const id = status.hospital.id;
-      if (!hospitals.some((hospital) => hospital.id === id)) continue;
-      board.recordOccupancy(id, status.inTreatment);
-      for (const entry of previous.queue(id)) board.admit(id, entry);
-    }
+    for (const status of previous.statuses()) board.recordOccupancy(status.hospital.id, status.inTreatment);
     this.#board = board;
+    this.#hospitals = hospitals;
     this.#signature = signature;
     this.#departments = new Map(
       located.map((asset) => {

@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Hono } from 'hono';
 import type { Role } from '../../../core/auth/role.ts';
 import { shippedModel } from '../../../core/triage/shipped-model.ts';
@@ -9,6 +12,10 @@ import type { HospitalsSnapshot } from '../../../services/emergency/hospitals-sn
 import { nodeSecrets } from '../../crypto/secrets.ts';
 import { MemoryBus } from '../../memory/bus.ts';
 import { MemoryKeyStore } from '../../memory/keys.ts';
+import { MemoryPatientQueues } from '../../memory/patient-queues.ts';
+import type { PatientQueueStore } from '../../../ports/patient-queues.ts';
+import { openDatabase } from '../../duckdb/database.ts';
+import { DuckDbPatientQueues } from '../../duckdb/patient-queues.ts';
 import { MemoryRegistry } from '../../memory/registry.ts';
 import type { AppEnv } from '../env.ts';
 import { authenticate } from '../middleware/auth.ts';
@@ -33,7 +40,7 @@ const stable = {
 const critical = { ...stable, ageYears: 58, chiefComplaint: 'chest pain', heartRatePerMinute: 130 };
 const criticalWithHypoxia = { ...critical, oxygenSaturationPercent: 88, arrivalMode: 'public-ambulance' };
 
-async function setup() {
+async function setup(queues: PatientQueueStore = new MemoryPatientQueues()) {
   const keys = new KeyService(new MemoryKeyStore(), nodeSecrets);
   const secrets = {} as Record<Role, string>;
   for (const role of ['viewer', 'operator', 'admin', 'device'] as const) {
@@ -79,6 +86,7 @@ async function setup() {
   const service = new EmergencyService({
     registry,
     bus,
+    queues,
     model: shippedModel(),
     nowMillis: () => (now += 1000),
   });
@@ -146,6 +154,88 @@ test('queues patients by level, then arrival, and only an operator may admit', a
     presentation: stable,
   });
   assert.equal(missing.status, 404);
+});
+
+test('a patient who leaves without being seen is withdrawn by an operator; a patient waits once', async () => {
+  const { call, events } = await setup();
+  for (const id of ['a', 'b']) {
+    const admitted = await call('operator', 'POST', '/api/v1/emergency/departments/east/patients', {
+      patientId: id,
+      presentation: stable,
+    });
+    assert.equal(admitted.status, 201);
+  }
+  const again = await call('operator', 'POST', '/api/v1/emergency/departments/east/patients', {
+    patientId: 'a',
+    presentation: critical,
+  });
+  assert.equal(again.status, 409);
+  assert.match(((await again.json()) as { error: string }).error, /'a' is already queued at east/);
+  assert.equal((await call('viewer', 'DELETE', '/api/v1/emergency/departments/east/patients/a')).status, 403);
+  assert.equal(
+    (await call('operator', 'DELETE', '/api/v1/emergency/departments/east/patients/a')).status,
+    204,
+  );
+  const gone = await call('operator', 'DELETE', '/api/v1/emergency/departments/east/patients/a');
+  assert.equal(gone.status, 404);
+  assert.match(((await gone.json()) as { error: string }).error, /'a' is not waiting at east/);
+  assert.equal(
+    (await call('operator', 'DELETE', '/api/v1/emergency/departments/nowhere/patients/b')).status,
+    404,
+  );
+  const queue = (await (await call('viewer', 'GET', '/api/v1/emergency/departments/east/queue')).json()) as {
+    queue: { patientId: string }[];
+  };
+  assert.deepEqual(
+    queue.queue.map((entry) => entry.patientId),
+    ['b'],
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(events.filter((type) => type === 'patient-withdrawn').length, 1);
+});
+
+test('queues kept in the DuckDB file are there again after a restart of the service', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'emergency-restart-'));
+  try {
+    let database = await openDatabase({ dataDir });
+    const before = await setup(await DuckDbPatientQueues.open(database));
+    for (const [id, presentation] of [
+      ['a', stable],
+      ['b', criticalWithHypoxia],
+      ['c', stable],
+    ] as const) {
+      await before.call('operator', 'POST', '/api/v1/emergency/departments/east/patients', {
+        patientId: id,
+        presentation,
+      });
+    }
+    await before.call('operator', 'POST', '/api/v1/emergency/departments/east/next');
+    database.close();
+    database = await openDatabase({ dataDir });
+    const after = await setup(await DuckDbPatientQueues.open(database));
+    const queue = (await (
+      await after.call('viewer', 'GET', '/api/v1/emergency/departments/east/queue')
+    ).json()) as {
+      queue: { patientId: string }[];
+    };
+    assert.deepEqual(
+      queue.queue.map((entry) => entry.patientId),
+      ['a', 'c'],
+    );
+    const departments = (await (
+      await after.call('viewer', 'GET', '/api/v1/emergency/departments')
+    ).json()) as {
+      departments: { id: string; waitingByLevel: number[] }[];
+    };
+    const east = departments.departments.find((department) => department.id === 'east');
+    assert.equal(
+      east?.waitingByLevel.reduce((sum, count) => sum + count, 0),
+      2,
+    );
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 test('sends an urgent patient past a full nearby hospital once its occupancy arrives as a reading', async () => {

@@ -21,6 +21,7 @@ const malformed = { error: 'body must be JSON' };
  * Triage and emergency load. Mount at `/api/v1`:
  * `POST /triage`, `GET /emergency/departments`, `GET /emergency/departments/:id/queue`,
  * `POST /emergency/departments/:id/patients`, `POST /emergency/departments/:id/next`,
+ * `DELETE /emergency/departments/:id/patients/:patient` (left without being seen),
  * `POST /ems/destination`, `GET /ems/recommendations`, and `GET /hospitals` (the dashboard's view).
  */
 export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
@@ -62,6 +63,16 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
     const entry = await service.callNext(c.req.param('id'));
     if (entry === null) return c.json({ error: `no hospital '${c.req.param('id')}'` }, 404);
     return c.json({ patient: entry ?? null });
+  });
+
+  // A patient who left without being seen.
+  app.delete('/emergency/departments/:id/patients/:patient', requireRole('operator'), async (c) => {
+    const hospital = c.req.param('id');
+    const patient = c.req.param('patient');
+    const withdrawn = await service.withdraw(hospital, patient);
+    if (withdrawn === null) return c.json({ error: `no hospital '${hospital}'` }, 404);
+    if (!withdrawn) return c.json({ error: `patient '${patient}' is not waiting at ${hospital}` }, 404);
+    return c.body(null, 204);
   });
 
   app.post('/ems/destination', requireRole('read'), async (c) => {
