@@ -1,7 +1,7 @@
 import type { PatientQueueStore, QueuedPatient } from '../../ports/patient-queues.ts';
 
 /** Next in line: level, then arrival, then entry (array order). */
-export function nextIndex(patients: readonly QueuedPatient[], hospital: string): number {
+function nextIndex(patients: readonly QueuedPatient[], hospital: string): number {
   let best = -1;
   patients.forEach((patient, index) => {
     if (patient.hospital !== hospital) return;

@@ -253,12 +253,15 @@ export async function startRole(
       routes.push({ path: '/api/v1', app: maintenanceRoutes({ repository: maintenance, detection }) });
     }
     if (cluster.role === 'api' || cluster.role === 'all') {
-      // Triage and emergency load: the queues are in PostgreSQL, shared by every API process.
+      // Triage and emergency load: the queues are in PostgreSQL, shared by every API process, and
+      // occupancy is the latest stored reading (the live readings are not taken in here).
+      const queries = new ReadingQueryService(store);
       emergency = new EmergencyService({
         registry,
         bus,
         queues: new PostgresPatientQueues(shared.pool),
         model: shippedModel(),
+        latestOccupancy: (sensors) => queries.latest(sensors),
       });
       await emergency.start();
       routes.push({ path: '/api/v1', app: emergencyRoutes(emergency) });

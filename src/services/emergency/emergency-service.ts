@@ -28,6 +28,12 @@ export interface EmergencyServiceOptions {
   recentLimit?: number;
   /** Sensor kind whose readings report an emergency department's patients in treatment. */
   occupancyKind?: string;
+  /**
+   * Where occupancy is read from when the departments are looked at: the latest stored values of
+   * these sensors. For a cluster's API process, which does not take in the live readings. Without
+   * it, occupancy readings are taken from the bus as they arrive.
+   */
+  latestOccupancy?: (sensors: readonly string[]) => Promise<ReadonlyMap<string, { value: number }>>;
 }
 
 export interface RecommendationRecord {
@@ -64,7 +70,8 @@ export interface DepartmentView {
  * serves the same queues. Occupancy is kept in memory; the next occupancy reading restores it.
  */
 export class EmergencyService {
-  readonly #options: Required<EmergencyServiceOptions>;
+  readonly #options: Required<Omit<EmergencyServiceOptions, 'latestOccupancy'>>;
+  readonly #latestOccupancy: EmergencyServiceOptions['latestOccupancy'];
   /** Hospitals and their occupancy; the queues are read from the store when needed. */
   #board = new EmergencyBoard([]);
   #hospitals: Hospital[] = [];
@@ -88,6 +95,7 @@ export class EmergencyService {
       occupancyKind: 'occupancy',
       ...options,
     };
+    this.#latestOccupancy = options.latestOccupancy;
     if (!(this.#options.speedKmPerHour > 0)) throw new Error('speedKmPerHour must be > 0');
     if (!(this.#options.roadFactor >= 1)) throw new Error('roadFactor must be ≥ 1');
     if (!(this.#options.meanTreatmentMinutes > 0)) throw new Error('meanTreatmentMinutes must be > 0');
@@ -95,7 +103,8 @@ export class EmergencyService {
 
   async start(): Promise<void> {
     await this.#sync();
-    this.#subscription = this.#options.bus.subscribe('readings', (readings) => this.#onReadings(readings));
+    if (this.#latestOccupancy === undefined)
+      this.#subscription = this.#options.bus.subscribe('readings', (readings) => this.#onReadings(readings));
   }
 
   stop(): void {
@@ -211,6 +220,10 @@ export class EmergencyService {
   /** The hospitals with their occupancy and the queues as the store holds them now. */
   async #boardWithQueues(): Promise<EmergencyBoard> {
     await this.#sync();
+    if (this.#latestOccupancy !== undefined && this.#occupancySensors.size > 0) {
+      const latest = await this.#latestOccupancy([...this.#occupancySensors.keys()]);
+      this.#onReadings([...latest].map(([sensor, { value }]) => ({ sensor, value })));
+    }
     const waiting = await this.#options.queues.waiting();
     const board = new EmergencyBoard(this.#hospitals);
     for (const status of this.#board.statuses())

@@ -8,6 +8,7 @@ import type { Role } from '../../../core/auth/role.ts';
 import { shippedModel } from '../../../core/triage/shipped-model.ts';
 import { KeyService } from '../../../services/auth/keys.ts';
 import { EmergencyService } from '../../../services/emergency/emergency-service.ts';
+import type { EmergencyServiceOptions } from '../../../services/emergency/emergency-service.ts';
 import type { HospitalsSnapshot } from '../../../services/emergency/hospitals-snapshot.ts';
 import { nodeSecrets } from '../../crypto/secrets.ts';
 import { MemoryBus } from '../../memory/bus.ts';
@@ -40,7 +41,10 @@ const stable = {
 const critical = { ...stable, ageYears: 58, chiefComplaint: 'chest pain', heartRatePerMinute: 130 };
 const criticalWithHypoxia = { ...critical, oxygenSaturationPercent: 88, arrivalMode: 'public-ambulance' };
 
-async function setup(queues: PatientQueueStore = new MemoryPatientQueues()) {
+async function setup(
+  queues: PatientQueueStore = new MemoryPatientQueues(),
+  latestOccupancy?: EmergencyServiceOptions['latestOccupancy'],
+) {
   const keys = new KeyService(new MemoryKeyStore(), nodeSecrets);
   const secrets = {} as Record<Role, string>;
   for (const role of ['viewer', 'operator', 'admin', 'device'] as const) {
@@ -87,6 +91,7 @@ async function setup(queues: PatientQueueStore = new MemoryPatientQueues()) {
     registry,
     bus,
     queues,
+    ...(latestOccupancy === undefined ? {} : { latestOccupancy }),
     model: shippedModel(),
     nowMillis: () => (now += 1000),
   });
@@ -264,6 +269,29 @@ test('sends an urgent patient past a full nearby hospital once its occupancy arr
     recommendations: unknown[];
   };
   assert.equal(recent.recommendations.length, 2);
+});
+
+test('occupancy can come from the latest stored readings instead of the bus (a cluster API process)', async () => {
+  const asked: string[][] = [];
+  let stored = 0;
+  const { call, bus } = await setup(undefined, async (sensors) => {
+    asked.push([...sensors]);
+    return new Map(stored > 0 ? [['central.occupancy', { value: stored }]] : []);
+  });
+  // Readings on the bus are not taken in: only the store counts.
+  await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 1, value: 2 }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  const request = { location: { lat: 50.0, lon: 8.001 }, level: 2 };
+  const free = (await (await call('viewer', 'POST', '/api/v1/ems/destination', request)).json()) as {
+    hospital: string;
+  };
+  assert.equal(free.hospital, 'central', 'no stored occupancy: central has room');
+  stored = 2;
+  const full = (await (await call('viewer', 'POST', '/api/v1/ems/destination', request)).json()) as {
+    hospital: string;
+  };
+  assert.equal(full.hospital, 'east', 'central is full by its stored occupancy');
+  assert.deepEqual(asked.at(-1), ['central.occupancy']);
 });
 
 test('names each invalid field of a destination request', async () => {
