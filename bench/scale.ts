@@ -184,6 +184,7 @@ interface RunFigures extends Record<string, unknown> {
   cpu_s_per_million_readings: number;
   cpu_s_per_million_readings_less_idle: number;
   end_to_end_readings_per_s: number;
+  end_to_end_readings_per_s_with_check: number;
   cold_cpu_s_per_million_readings: number | null;
 }
 const runs: RunFigures[] = [];
@@ -212,7 +213,6 @@ try {
     Object.values(byRole).reduce((total, value) => total + value, 0);
   /** Streams readings of `prefix` and waits until every one acknowledged is in ClickHouse. */
   const streamStored = async (prefix: string, sensorCount: number, total: number, startMillis: number) => {
-    const started = performance.now();
     const load = await runLoad({
       urls: topology.ingest.map((node) => `http://127.0.0.1:${node.port}`),
       key: cluster.adminKey,
@@ -223,21 +223,33 @@ try {
       batchReadings: Number(values.batch),
       concurrency: Number(values.concurrency),
       totalReadings: total,
+      prebuild: true,
     });
     // A cheap row count while waiting (the bench's own queries are ClickHouse CPU in the window
-    // too), then the exact distinct count.
+    // too), then the exact distinct count. The run ends when the exact count that finds every
+    // reading starts: ClickHouse answers from the parts that exist when a query starts, so
+    // everything was stored then; the time the check itself takes is the bench's, not the cluster's.
     let stored = { rows: 0, distinct: 0, inserted: 0 };
-    while (performance.now() - started < 600_000) {
+    let storedAt = performance.now();
+    let checked = storedAt;
+    while (performance.now() - load.startedMillis < 600_000) {
       const rows = Number(
         await clickhouse(chUrl, `SELECT count() FROM urban_brain.readings WHERE sensor LIKE '${prefix}-%'`),
       );
       if (rows >= load.acknowledged) {
+        storedAt = performance.now();
         stored = await storedCounts(chUrl, 'urban_brain', prefix);
+        checked = performance.now();
         if (stored.distinct >= load.acknowledged) break;
       }
       await pause(250);
     }
-    return { load, stored, seconds: (performance.now() - started) / 1_000 };
+    return {
+      load,
+      stored,
+      seconds: (storedAt - load.startedMillis) / 1_000,
+      secondsWithCheck: (checked - load.startedMillis) / 1_000,
+    };
   };
   const perMillion = (cpu: number, count: number): number => Math.round((cpu / count) * 1e6 * 100) / 100;
 
@@ -282,7 +294,7 @@ try {
     log(
       `round ${Math.ceil(generation / processorCounts.length)} of ${rounds}: ${count} processing processes: streaming ${readings} readings of ${sensors} sensors`,
     );
-    const { load, stored, seconds } = await streamStored(prefix, sensors, readings, day);
+    const { load, stored, seconds, secondsWithCheck } = await streamStored(prefix, sensors, readings, day);
     await pause(10_000); // background merges of what this run wrote are counted with it
     const windowSeconds = (performance.now() - started) / 1_000;
     log(`${count} processing processes: window ${windowStart}..${process.hrtime.bigint() / 1_000n} µs`);
@@ -298,6 +310,8 @@ try {
       duplicates: stored.inserted - stored.distinct,
       seconds: Math.round(seconds * 10) / 10,
       end_to_end_readings_per_s: Math.round(load.acknowledged / seconds),
+      // The same with the bench's exact check counted (how this figure was measured before).
+      end_to_end_readings_per_s_with_check: Math.round(load.acknowledged / secondsWithCheck),
       ingest_acknowledged_readings_per_s: Math.round(load.acknowledged / (load.elapsedMillis / 1_000)),
       cpu_s_per_million_readings: perMillion(total, readings),
       cpu_s_per_million_by_role: Object.fromEntries(
@@ -378,6 +392,9 @@ try {
     cold_cpu_s_per_million_readings: medians((run) => run.cold_cpu_s_per_million_readings),
     cpu_s_per_million_readings_less_idle: medians((run) => run.cpu_s_per_million_readings_less_idle),
     end_to_end_readings_per_s: medians((run) => run.end_to_end_readings_per_s),
+    end_to_end_definition:
+      'readings acknowledged / seconds from the first batch sent (bodies built before) until the exact count that finds every reading starts',
+    end_to_end_readings_per_s_with_check: medians((run) => run.end_to_end_readings_per_s_with_check),
     end_to_end_readings_per_s_by_run: runs.map((run) => ({
       round: run.round,
       processors: run.processors,
