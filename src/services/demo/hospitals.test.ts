@@ -166,3 +166,46 @@ test('a failing platform is logged once per step, never thrown, and the patients
   assert.ok(counts.arrived > 0 && counts.queued === 0 && counts.inTreatment === 0);
   assert.equal(counts.atDoor + counts.turnedAway, counts.arrived);
 });
+
+test('patients an earlier run left in the stored queues are called in, treated and counted apart', async () => {
+  const { service, api, setWall } = await platform();
+  const hospital = city.assets.find((asset) => asset.type === 'hospital')!;
+  const urgent = {
+    sex: 'female',
+    ageYears: 70,
+    arrivalMode: 'public-ambulance',
+    injury: false,
+    chiefComplaint: 'chest pain',
+    mental: 'alert',
+    pain: true,
+    painScore: 8,
+    systolicMmHg: 85,
+    diastolicMmHg: 50,
+    heartRatePerMinute: 135,
+    respiratoryRatePerMinute: 28,
+    temperatureCelsius: 36.8,
+    oxygenSaturationPercent: 86,
+  } as const;
+  for (const id of ['earlier-1', 'earlier-2']) {
+    const outcome = await service.admit(hospital.id, urgent, id);
+    assert.ok(outcome.ok);
+  }
+  const model = new HospitalModel(city, {
+    api,
+    random: seededRandom(6),
+    startCityMillis: start,
+    idPrefix: 'C',
+    log: () => undefined,
+  });
+  for (let step = 1; step <= 36; step += 1) {
+    setWall(start + step * 10 * minute);
+    await model.step(start + step * 10 * minute, start + step * 10 * minute);
+    const counts = model.patientCounts();
+    assert.equal(accountedFor(counts), counts.arrived, JSON.stringify(counts));
+  }
+  const counts = model.patientCounts();
+  assert.equal(counts.carriedOver, 2, JSON.stringify(counts));
+  assert.equal(counts.lost, 0);
+  const queue = (await service.queue(hospital.id)) ?? [];
+  assert.ok(queue.every((entry) => !entry.patientId.startsWith('earlier-')));
+});

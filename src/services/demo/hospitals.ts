@@ -32,8 +32,13 @@ export interface PatientCounts {
   done: number;
   /** Turned away: the door was full, or the platform refused the patient three times. */
   turnedAway: number;
-  /** Queued, but the platform no longer had them when the department called (e.g. it restarted). */
+  /** Queued, but the platform no longer had them when the department called. */
   lost: number;
+  /**
+   * Not this run's patients: left waiting in the platform's (stored) queues by an earlier run of
+   * the demo, called in and treated like any other. Outside the counts above.
+   */
+  carriedOver: number;
 }
 
 interface Department {
@@ -45,6 +50,8 @@ interface Department {
   treating: Map<string, number>;
   /** Acuity of this model's patients waiting in the platform's queue, by id. */
   queued: Map<string, Level>;
+  /** Patients in `treating` that an earlier run left in the platform's queue. */
+  carried: Set<string>;
 }
 
 const minuteMillis = 60_000;
@@ -66,7 +73,7 @@ export class HospitalModel {
   private readonly door: { patient: ArrivingPatient; attempts: number }[] = [];
   private readonly referenceLatitude: number;
   private cityMillis: number;
-  private readonly counts = { arrived: 0, done: 0, turnedAway: 0, lost: 0 };
+  private readonly counts = { arrived: 0, done: 0, turnedAway: 0, lost: 0, carriedOver: 0 };
   private failures: string[] = [];
 
   constructor(city: City, options: HospitalModelOptions) {
@@ -88,6 +95,7 @@ export class HospitalModel {
           occupancySensor: sensor?.sensor.id,
           treating: new Map(),
           queued: new Map(),
+          carried: new Set(),
         },
       ];
     });
@@ -125,7 +133,7 @@ export class HospitalModel {
     let inTreatment = 0;
     for (const department of this.departments) {
       queued += department.queued.size;
-      inTreatment += department.treating.size;
+      inTreatment += department.treating.size - department.carried.size;
     }
     return { ...this.counts, atDoor: this.door.length, queued, inTreatment };
   }
@@ -138,7 +146,7 @@ export class HospitalModel {
         for (const [patientId, endMillis] of department.treating) {
           if (endMillis > this.cityMillis) continue;
           department.treating.delete(patientId);
-          this.counts.done += 1;
+          if (!department.carried.delete(patientId)) this.counts.done += 1;
         }
       }
       for (const patient of this.arrivals.minute(this.cityMillis)) {
@@ -165,9 +173,16 @@ export class HospitalModel {
           department.queued.clear();
           break;
         }
-        const acuity = department.queued.get(called.patientId) ?? called.level;
+        const acuity = department.queued.get(called.patientId);
+        if (acuity === undefined) {
+          department.carried.add(called.patientId);
+          this.counts.carriedOver += 1;
+        }
         department.queued.delete(called.patientId);
-        department.treating.set(called.patientId, this.cityMillis + this.treatmentMillis(acuity));
+        department.treating.set(
+          called.patientId,
+          this.cityMillis + this.treatmentMillis(acuity ?? called.level),
+        );
       }
     }
     return left;
