@@ -60,7 +60,19 @@ export interface DepartmentView {
   waitingByLevel: number[];
   /** Mean time the patients now queued have waited since admission, minutes (0 when none wait). */
   meanWaitMinutes: number;
+  /** Ambulances sent here by `recommend` and not yet arrived, by level index 0–4. */
+  enRouteByLevel: number[];
 }
+
+/** An ambulance patient sent to a hospital by a recommendation, until admitted there or overdue. */
+interface EnRoute {
+  hospital: string;
+  level: Level;
+  /** Forgotten after this (twice the travel time plus ten minutes): the crew went elsewhere. */
+  untilMillis: number;
+}
+
+const ambulanceModes: ReadonlySet<string> = new Set(['public-ambulance', 'private-ambulance']);
 
 /**
  * Triage at the door and emergency load across the city's hospitals. Hospitals are registry
@@ -83,6 +95,12 @@ export class EmergencyService {
   readonly #instance = Math.random().toString(36).slice(2, 8);
   /** Occupancy sensor id → hospital id, refreshed with the hospitals. */
   #occupancySensors = new Map<string, string>();
+  /**
+   * Ambulances on their way, as the destination choice counts them (they will queue ahead of a
+   * later patient of the same or a lower level). Kept in this process's memory: in a cluster each
+   * API process knows the ambulances it sent.
+   */
+  #enRoute: EnRoute[] = [];
   readonly #referenceLatitude = { value: 0 };
 
   constructor(options: EmergencyServiceOptions) {
@@ -129,6 +147,7 @@ export class EmergencyService {
         inTreatment: status?.inTreatment ?? 0,
         waitingByLevel: [...(status?.waitingByLevel ?? [0, 0, 0, 0, 0])],
         meanWaitMinutes: queue.length === 0 ? 0 : waited / queue.length,
+        enRouteByLevel: [...(status?.incomingByLevel ?? [0, 0, 0, 0, 0])],
       };
     });
   }
@@ -155,6 +174,7 @@ export class EmergencyService {
     });
     if (!added)
       return { ok: false, reason: `patient '${id}' is already queued at ${hospitalId}`, status: 409 };
+    if (ambulanceModes.has(presentation.arrivalMode)) this.#arrived(hospitalId, result.level);
     const ordered = (await this.#boardWithQueues()).queue(hospitalId);
     const position = ordered.findIndex((queued) => queued.patientId === id);
     await this.#publish('patient-admitted', hospitalId, { patient: id, level: result.level, position });
@@ -194,7 +214,15 @@ export class EmergencyService {
         meanTreatmentMinutes: options.meanTreatmentMinutes,
       },
     );
-    const record = { ts: options.nowMillis(), level, lat, lon, recommendation };
+    const now = options.nowMillis();
+    if (recommendation.ok) {
+      this.#enRoute.push({
+        hospital: recommendation.hospital,
+        level,
+        untilMillis: now + (2 * recommendation.travelMinutes + 10) * 60_000,
+      });
+    }
+    const record = { ts: now, level, lat, lon, recommendation };
     this.#recent.unshift(record);
     this.#recent.length = Math.min(this.#recent.length, options.recentLimit);
     if (recommendation.ok) {
@@ -228,6 +256,9 @@ export class EmergencyService {
     const board = new EmergencyBoard(this.#hospitals);
     for (const status of this.#board.statuses())
       board.recordOccupancy(status.hospital.id, status.inTreatment);
+    const now = this.#options.nowMillis();
+    this.#enRoute = this.#enRoute.filter((entry) => entry.untilMillis > now);
+    for (const entry of this.#enRoute) board.recordIncoming(entry.hospital, entry.level, 1);
     for (const patient of waiting) {
       board.admit(patient.hospital, {
         patientId: patient.patientId,
@@ -236,6 +267,13 @@ export class EmergencyService {
       });
     }
     return board;
+  }
+
+  /** An ambulance patient was admitted: the one sent there at that level (else the earliest) has arrived. */
+  #arrived(hospitalId: string, level: Level): void {
+    let index = this.#enRoute.findIndex((entry) => entry.hospital === hospitalId && entry.level === level);
+    if (index < 0) index = this.#enRoute.findIndex((entry) => entry.hospital === hospitalId);
+    if (index >= 0) this.#enRoute.splice(index, 1);
   }
 
   /** Rebuilds the board when the registry's hospitals change, keeping occupancy. */
@@ -282,6 +320,7 @@ export class EmergencyService {
             inTreatment: 0,
             waitingByLevel: [0, 0, 0, 0, 0],
             meanWaitMinutes: 0,
+            enRouteByLevel: [0, 0, 0, 0, 0],
           },
         ];
       }),

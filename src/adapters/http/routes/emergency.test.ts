@@ -106,7 +106,10 @@ async function setup(
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   }
-  return { call, bus, events };
+  const advance = (millis: number): void => {
+    now += millis;
+  };
+  return { call, bus, events, advance };
 }
 
 test('triages a presentation with a level, reasons and a confidence', async () => {
@@ -292,6 +295,39 @@ test('occupancy can come from the latest stored readings instead of the bus (a c
   };
   assert.equal(full.hospital, 'east', 'central is full by its stored occupancy');
   assert.deepEqual(asked.at(-1), ['central.occupancy']);
+});
+
+test('an ambulance sent to a hospital counts there until it is admitted, or until it is long overdue', async () => {
+  const { call, bus, advance } = await setup();
+  await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 1, value: 1 }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  const request = { location: { lat: 50.0, lon: 8.001 }, level: 2 };
+  const destination = async () =>
+    (
+      (await (await call('viewer', 'POST', '/api/v1/ems/destination', request)).json()) as {
+        hospital: string;
+      }
+    ).hospital;
+  const enRoute = async (hospital: string) => {
+    const body = (await (await call('viewer', 'GET', '/api/v1/emergency/departments')).json()) as {
+      departments: { id: string; enRouteByLevel: number[] }[];
+    };
+    return body.departments.find((department) => department.id === hospital)?.enRouteByLevel;
+  };
+  assert.equal(await destination(), 'central', 'one space free at the nearest hospital');
+  assert.deepEqual(await enRoute('central'), [0, 1, 0, 0, 0]);
+  assert.equal(await destination(), 'east', 'the space is taken by the ambulance on its way');
+  // The first ambulance arrives and its patient is admitted: central no longer counts it en route.
+  const admitted = await call('operator', 'POST', '/api/v1/emergency/departments/central/patients', {
+    patientId: 'amb-1',
+    presentation: { ...critical, arrivalMode: 'public-ambulance' },
+  });
+  assert.equal(admitted.status, 201);
+  assert.deepEqual(await enRoute('central'), [0, 0, 0, 0, 0]);
+  // An ambulance that never arrives is forgotten after twice its travel time and ten minutes.
+  assert.deepEqual(await enRoute('east'), [0, 1, 0, 0, 0]);
+  advance(60 * 60_000);
+  assert.deepEqual(await enRoute('east'), [0, 0, 0, 0, 0]);
 });
 
 test('names each invalid field of a destination request', async () => {
