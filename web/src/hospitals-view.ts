@@ -6,7 +6,8 @@ const levelNames = ['1 resuscitation', '2 emergent', '3 urgent', '4 less urgent'
 
 /**
  * The hospitals view: the platform's emergency departments (load, queue by triage level, mean wait
- * of the waiting patients) and its recent ambulance destination recommendations.
+ * of the waiting patients, ambulances on their way) and its recent ambulance destination
+ * recommendations.
  */
 export class HospitalsView {
   private readonly host: HTMLElement;
@@ -44,7 +45,10 @@ export class HospitalsView {
         element(
           'div',
           'muted',
-          `${hospital.inTreatment}/${hospital.beds} beds · ${number(hospital.waitMinutes, hospital.waitMinutes < 10 ? 1 : 0)} min mean wait`,
+          `${hospital.inTreatment}/${hospital.beds} beds · ${number(hospital.waitMinutes, hospital.waitMinutes < 10 ? 1 : 0)} min mean wait` +
+            (hospital.enRoute > 0
+              ? ` · ${hospital.enRoute} ambulance${hospital.enRoute === 1 ? '' : 's'} en route`
+              : ''),
         ),
         bar,
         queue,

@@ -14,6 +14,8 @@ export interface HospitalsSnapshot {
     queueByLevel: number[];
     /** Mean time the waiting patients have waited so far, minutes. */
     waitMinutes: number;
+    /** Ambulances sent here by a recommendation and not yet arrived. */
+    enRoute: number;
   }[];
   recommendations: {
     ts: number;

@@ -18,6 +18,7 @@ export async function hospitalsSnapshot(service: EmergencyService): Promise<Hosp
     inTreatment: department.inTreatment,
     queueByLevel: [...department.waitingByLevel],
     waitMinutes: department.meanWaitMinutes,
+    enRoute: department.enRouteByLevel.reduce((sum, count) => sum + count, 0),
   }));
   const recommendations = service.recent().flatMap((record) => {
     const chosen = record.recommendation;

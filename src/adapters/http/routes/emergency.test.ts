@@ -373,9 +373,10 @@ test('the hospitals view is the service state: capacity, occupancy, queue by lev
   // The clock advances a second per service call: the two waiting patients have waited a few seconds.
   assert.ok(central.waitMinutes > 0 && central.waitMinutes < 1, String(central.waitMinutes));
   assert.deepEqual(
-    { beds: east.beds, inTreatment: east.inTreatment, waitMinutes: east.waitMinutes },
-    { beds: 4, inTreatment: 0, waitMinutes: 0 },
+    { beds: east.beds, inTreatment: east.inTreatment, waitMinutes: east.waitMinutes, enRoute: east.enRoute },
+    { beds: 4, inTreatment: 0, waitMinutes: 0, enRoute: 1 },
   );
+  assert.equal(central.enRoute, 0);
   assert.equal(view.recommendations.length, 1);
   const [recommendation] = view.recommendations;
   assert.equal(recommendation?.hospital, 'East');
