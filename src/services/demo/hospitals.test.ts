@@ -74,7 +74,15 @@ function total(calls: Record<string, number>): number {
 }
 
 function accountedFor(counts: PatientCounts): number {
-  return counts.atDoor + counts.queued + counts.inTreatment + counts.done + counts.turnedAway + counts.lost;
+  return (
+    counts.atDoor +
+    counts.enRoute +
+    counts.queued +
+    counts.inTreatment +
+    counts.done +
+    counts.turnedAway +
+    counts.lost
+  );
 }
 
 test('patients are admitted through the platform, called in as spaces free, and every one is accounted for', async () => {
@@ -88,6 +96,7 @@ test('patients are admitted through the platform, called in as spaces free, and 
     log: (line) => logs.push(line),
   });
   let mostQueued = 0;
+  let mostEnRoute = 0;
   for (let step = 1; step <= 72; step += 1) {
     const before = total(calls);
     setWall(start + step * 10 * minute);
@@ -102,14 +111,18 @@ test('patients are admitted through the platform, called in as spaces free, and 
     assert.equal(waiting, counts.queued, `the platform queues what the model believes queued (step ${step})`);
     const occupied = departments.reduce((sum, d) => sum + d.inTreatment, 0);
     assert.equal(occupied, counts.inTreatment, 'occupancy readings report the patients in treatment');
+    const enRoute = departments.reduce((sum, d) => sum + d.enRouteByLevel.reduce((a, b) => a + b, 0), 0);
+    assert.equal(enRoute, counts.enRoute, 'the platform counts the ambulances on their way');
+    mostEnRoute = Math.max(mostEnRoute, counts.enRoute);
   }
+  assert.ok(mostEnRoute > 0, 'ambulances take time to arrive');
   const counts = model.patientCounts();
   assert.deepEqual(logs, []);
   assert.ok(counts.arrived > 100, JSON.stringify(counts));
   assert.ok(counts.done > 0 && counts.inTreatment > 0, JSON.stringify(counts));
   assert.equal(counts.turnedAway + counts.lost, 0);
   assert.ok(mostQueued > 0, 'at the daytime peak some patients wait for a space');
-  assert.equal(calls.admit, counts.arrived - counts.atDoor);
+  assert.equal(calls.admit, counts.arrived - counts.atDoor - counts.enRoute);
   assert.ok(
     calls.next! >= counts.inTreatment + counts.done,
     'each treatment began with a call for the next patient',

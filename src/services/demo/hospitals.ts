@@ -26,6 +26,8 @@ export interface PatientCounts {
   arrived: number;
   /** Arrived, not yet registered with the platform (the call budget of a step was spent). */
   atDoor: number;
+  /** Ambulance patients on their way to the hospital the platform chose for them. */
+  enRoute: number;
   /** Registered and waiting in a platform queue. */
   queued: number;
   inTreatment: number;
@@ -56,6 +58,17 @@ interface Department {
 
 const minuteMillis = 60_000;
 const dayMillis = 86_400_000;
+/** The demo world's ambulances: speed and road distance over straight-line distance (the platform's defaults). */
+const ambulanceKmPerHour = 40;
+const roadFactor = 1.3;
+
+/** An ambulance on its way: admitted at `department` once it arrives. */
+interface Trip {
+  patient: ArrivingPatient;
+  department: Department;
+  arrivesCityMillis: number;
+  attempts: number;
+}
 
 /**
  * The demo city's emergency departments as the world: patients arrive and are treated, while the
@@ -71,6 +84,7 @@ export class HospitalModel {
   private readonly departments: Department[];
   private readonly arrivals: Arrivals;
   private readonly door: { patient: ArrivingPatient; attempts: number }[] = [];
+  private readonly trips: Trip[] = [];
   private readonly referenceLatitude: number;
   private cityMillis: number;
   private readonly counts = { arrived: 0, done: 0, turnedAway: 0, lost: 0, carriedOver: 0 };
@@ -117,6 +131,7 @@ export class HospitalModel {
     this.advance(cityMillis);
     let budget = this.options.requestsPerStep;
     budget = await this.callIn(budget);
+    budget = await this.arrive(budget);
     budget = await this.register(budget);
     await this.callIn(budget);
     await this.reportOccupancy(wallMillis);
@@ -135,7 +150,7 @@ export class HospitalModel {
       queued += department.queued.size;
       inTreatment += department.treating.size - department.carried.size;
     }
-    return { ...this.counts, atDoor: this.door.length, queued, inTreatment };
+    return { ...this.counts, atDoor: this.door.length, enRoute: this.trips.length, queued, inTreatment };
   }
 
   private advance(cityMillis: number): void {
@@ -193,7 +208,7 @@ export class HospitalModel {
     let left = budget;
     for (;;) {
       const waiting = this.door[0];
-      const cost = waiting?.patient.by === 'ambulance' ? 3 : 1;
+      const cost = waiting?.patient.by === 'ambulance' ? 2 : 1;
       if (waiting === undefined || cost > left) return left;
       this.door.shift();
       left -= cost;
@@ -206,24 +221,62 @@ export class HospitalModel {
     }
   }
 
+  /**
+   * A walk-in is admitted at the nearest hospital. An ambulance crew triages, asks the platform where
+   * to go and sets off: the patient is admitted there on arrival (`arrive`).
+   */
   private async admit(patient: ArrivingPatient): Promise<boolean> {
     const { api } = this.options;
     const nearest = this.nearest(patient);
-    let department = nearest;
-    if (patient.by === 'ambulance') {
-      const crewLevel = await this.attempt(`triage of ${patient.patientId}`, () =>
-        api.triage(patient.presentation),
-      );
-      if (crewLevel === undefined) return false;
-      const { lat, lon } = patient.position;
-      const chosen = await this.attempt(`destination of ${patient.patientId}`, () =>
-        api.destination(lat, lon, crewLevel),
-      );
-      if (chosen === undefined) return false;
-      department = this.departments.find((candidate) => candidate.id === chosen) ?? nearest;
+    if (patient.by === 'walk-in') return this.admitAt(nearest, patient);
+    const crewLevel = await this.attempt(`triage of ${patient.patientId}`, () =>
+      api.triage(patient.presentation),
+    );
+    if (crewLevel === undefined) return false;
+    const { lat, lon } = patient.position;
+    const chosen = await this.attempt(`destination of ${patient.patientId}`, () =>
+      api.destination(lat, lon, crewLevel),
+    );
+    if (chosen === undefined) return false;
+    const department = this.departments.find((candidate) => candidate.id === chosen) ?? nearest;
+    const from = toLocation(lat, lon, this.referenceLatitude);
+    const minutes = ((distanceKm(from, department.location) * roadFactor) / ambulanceKmPerHour) * 60;
+    this.trips.push({
+      patient,
+      department,
+      arrivesCityMillis: this.cityMillis + minutes * minuteMillis,
+      attempts: 0,
+    });
+    return true;
+  }
+
+  /** Ambulances that have arrived hand their patients over, one call each, while the budget lasts. */
+  private async arrive(budget: number): Promise<number> {
+    let left = budget;
+    for (let index = 0; index < this.trips.length && left > 0;) {
+      const trip = this.trips[index] as Trip;
+      if (trip.arrivesCityMillis > this.cityMillis) {
+        index += 1;
+        continue;
+      }
+      left -= 1;
+      if (await this.admitAt(trip.department, trip.patient)) {
+        this.trips.splice(index, 1);
+        continue;
+      }
+      trip.attempts += 1;
+      if (trip.attempts >= 3) {
+        this.trips.splice(index, 1);
+        this.counts.turnedAway += 1;
+      }
+      return left; // the platform is refusing: try again next step
     }
+    return left;
+  }
+
+  private async admitAt(department: Department, patient: ArrivingPatient): Promise<boolean> {
     const level = await this.attempt(`admission of ${patient.patientId} at ${department.id}`, () =>
-      api.admit(department.id, patient.patientId, patient.presentation),
+      this.options.api.admit(department.id, patient.patientId, patient.presentation),
     );
     if (level === undefined) return false;
     department.queued.set(patient.patientId, patient.acuity);
