@@ -10,6 +10,7 @@ import type { MessageBus, Subscription } from '../../ports/bus.ts';
 import type { PatientQueueStore } from '../../ports/patient-queues.ts';
 import type { Registry } from '../../ports/registry.ts';
 import { hospitalFromAsset, toLocation } from './departments.ts';
+import { AmbulancesEnRoute } from './en-route.ts';
 
 export interface EmergencyServiceOptions {
   registry: Registry;
@@ -64,14 +65,6 @@ export interface DepartmentView {
   enRouteByLevel: number[];
 }
 
-/** An ambulance patient sent to a hospital by a recommendation, until admitted there or overdue. */
-interface EnRoute {
-  hospital: string;
-  level: Level;
-  /** Forgotten after this (twice the travel time plus ten minutes): the crew went elsewhere. */
-  untilMillis: number;
-}
-
 const ambulanceModes: ReadonlySet<string> = new Set(['public-ambulance', 'private-ambulance']);
 
 /**
@@ -95,12 +88,8 @@ export class EmergencyService {
   readonly #instance = Math.random().toString(36).slice(2, 8);
   /** Occupancy sensor id → hospital id, refreshed with the hospitals. */
   #occupancySensors = new Map<string, string>();
-  /**
-   * Ambulances on their way, as the destination choice counts them (they will queue ahead of a
-   * later patient of the same or a lower level). Kept in this process's memory: in a cluster each
-   * API process knows the ambulances it sent.
-   */
-  #enRoute: EnRoute[] = [];
+  /** Kept in this process's memory: in a cluster each API process knows the ambulances it sent. */
+  readonly #enRoute = new AmbulancesEnRoute();
   readonly #referenceLatitude = { value: 0 };
 
   constructor(options: EmergencyServiceOptions) {
@@ -174,7 +163,7 @@ export class EmergencyService {
     });
     if (!added)
       return { ok: false, reason: `patient '${id}' is already queued at ${hospitalId}`, status: 409 };
-    if (ambulanceModes.has(presentation.arrivalMode)) this.#arrived(hospitalId, result.level);
+    if (ambulanceModes.has(presentation.arrivalMode)) this.#enRoute.arrived(hospitalId, result.level);
     const ordered = (await this.#boardWithQueues()).queue(hospitalId);
     const position = ordered.findIndex((queued) => queued.patientId === id);
     await this.#publish('patient-admitted', hospitalId, { patient: id, level: result.level, position });
@@ -215,13 +204,13 @@ export class EmergencyService {
       },
     );
     const now = options.nowMillis();
-    if (recommendation.ok) {
-      this.#enRoute.push({
-        hospital: recommendation.hospital,
+    // Forgotten after twice the travel time and ten minutes, if no ambulance patient arrives.
+    if (recommendation.ok)
+      this.#enRoute.send(
+        recommendation.hospital,
         level,
-        untilMillis: now + (2 * recommendation.travelMinutes + 10) * 60_000,
-      });
-    }
+        now + (2 * recommendation.travelMinutes + 10) * 60_000,
+      );
     const record = { ts: now, level, lat, lon, recommendation };
     this.#recent.unshift(record);
     this.#recent.length = Math.min(this.#recent.length, options.recentLimit);
@@ -256,9 +245,8 @@ export class EmergencyService {
     const board = new EmergencyBoard(this.#hospitals);
     for (const status of this.#board.statuses())
       board.recordOccupancy(status.hospital.id, status.inTreatment);
-    const now = this.#options.nowMillis();
-    this.#enRoute = this.#enRoute.filter((entry) => entry.untilMillis > now);
-    for (const entry of this.#enRoute) board.recordIncoming(entry.hospital, entry.level, 1);
+    for (const trip of this.#enRoute.current(this.#options.nowMillis()))
+      board.recordIncoming(trip.hospital, trip.level, 1);
     for (const patient of waiting) {
       board.admit(patient.hospital, {
         patientId: patient.patientId,
@@ -267,13 +255,6 @@ export class EmergencyService {
       });
     }
     return board;
-  }
-
-  /** An ambulance patient was admitted: the one sent there at that level (else the earliest) has arrived. */
-  #arrived(hospitalId: string, level: Level): void {
-    let index = this.#enRoute.findIndex((entry) => entry.hospital === hospitalId && entry.level === level);
-    if (index < 0) index = this.#enRoute.findIndex((entry) => entry.hospital === hospitalId);
-    if (index >= 0) this.#enRoute.splice(index, 1);
   }
 
   /** Rebuilds the board when the registry's hospitals change, keeping occupancy. */
