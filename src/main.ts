@@ -209,6 +209,7 @@ async function assemble(
   });
   await emergency.start();
   undo.push(async () => emergency.stop());
+  metrics.watchEmergency(emergency);
   routes.push({ path: '/api/v1', app: emergencyRoutes(emergency) });
 
   const coalescer = new Coalescer({ edge });

@@ -18,3 +18,26 @@ test('the detection gauges read the service when scraped', async () => {
   text = await metrics.registry.metrics();
   assert.match(text, /urban_brain_detection_backlog_readings 0/);
 });
+
+test('the emergency gauges read the departments once per scrape, by hospital and level', async () => {
+  const metrics = new Metrics();
+  let reads = 0;
+  let waiting = [0, 2, 1, 0, 0];
+  metrics.watchEmergency({
+    departments: async () => {
+      reads += 1;
+      return [{ id: 'central', waitingByLevel: waiting, inTreatment: 4, enRouteByLevel: [0, 1, 0, 0, 1] }];
+    },
+  });
+  let text = await metrics.registry.metrics();
+  assert.match(text, /urban_brain_emergency_waiting_patients\{hospital="central",level="2"\} 2/);
+  assert.match(text, /urban_brain_emergency_waiting_patients\{hospital="central",level="3"\} 1/);
+  assert.match(text, /urban_brain_emergency_in_treatment_patients\{hospital="central"\} 4/);
+  assert.match(text, /urban_brain_emergency_ambulances_en_route\{hospital="central"\} 2/);
+  assert.equal(reads, 1);
+  waiting = [0, 0, 0, 0, 0];
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  text = await metrics.registry.metrics();
+  assert.match(text, /urban_brain_emergency_waiting_patients\{hospital="central",level="2"\} 0/);
+  assert.equal(reads, 2);
+});

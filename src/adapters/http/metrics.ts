@@ -80,6 +80,69 @@ export class Metrics implements IngestObserver {
     );
   }
 
+  /**
+   * Emergency departments, read from the service when scraped: patients waiting by hospital and
+   * triage level, patients in treatment and ambulances on their way by hospital.
+   */
+  watchEmergency(emergency: {
+    departments(): Promise<
+      readonly {
+        id: string;
+        waitingByLevel: readonly number[];
+        inTreatment: number;
+        enRouteByLevel: readonly number[];
+      }[]
+    >;
+  }): void {
+    type Departments = Awaited<ReturnType<typeof emergency.departments>>;
+    // One read of the service serves the three gauges of a scrape.
+    let cached: { at: number; departments: Promise<Departments> } | undefined;
+    const read = (): Promise<Departments> => {
+      const now = performance.now();
+      if (cached === undefined || now - cached.at > 1_000)
+        cached = { at: now, departments: emergency.departments() };
+      return cached.departments;
+    };
+    const sum = (counts: readonly number[]): number => counts.reduce((total, count) => total + count, 0);
+    new Gauge({
+      name: 'urban_brain_emergency_waiting_patients',
+      help: 'Patients waiting in an emergency queue, by hospital and triage level',
+      labelNames: ['hospital', 'level'] as const,
+      registers: [this.registry],
+      async collect() {
+        const departments = await read();
+        this.reset();
+        for (const department of departments)
+          department.waitingByLevel.forEach((count, index) =>
+            this.set({ hospital: department.id, level: String(index + 1) }, count),
+          );
+      },
+    });
+    new Gauge({
+      name: 'urban_brain_emergency_in_treatment_patients',
+      help: 'Patients in treatment at an emergency department (its occupancy)',
+      labelNames: ['hospital'] as const,
+      registers: [this.registry],
+      async collect() {
+        const departments = await read();
+        this.reset();
+        for (const department of departments) this.set({ hospital: department.id }, department.inTreatment);
+      },
+    });
+    new Gauge({
+      name: 'urban_brain_emergency_ambulances_en_route',
+      help: 'Ambulances sent to an emergency department and not yet arrived',
+      labelNames: ['hospital'] as const,
+      registers: [this.registry],
+      async collect() {
+        const departments = await read();
+        this.reset();
+        for (const department of departments)
+          this.set({ hospital: department.id }, sum(department.enRouteByLevel));
+      },
+    });
+  }
+
   accepted(count: number): void {
     this.#accepted.inc(count);
   }

@@ -264,6 +264,7 @@ export async function startRole(
         latestOccupancy: (sensors) => queries.latest(sensors),
       });
       await emergency.start();
+      metrics.watchEmergency(emergency);
       routes.push({ path: '/api/v1', app: emergencyRoutes(emergency) });
     }
     const app = createApp({
