@@ -41,7 +41,11 @@ export type Recommendation =
     }
   | { ok: false; reason: string };
 
-export function travelMinutes(from: Location, to: Location, options: DestinationOptions): number {
+export function travelMinutes(
+  from: Location,
+  to: Location,
+  options: Pick<DestinationOptions, 'speedKmPerHour' | 'roadFactor'>,
+): number {
   return ((distanceKm(from, to) * options.roadFactor) / options.speedKmPerHour) * 60;
 }
 

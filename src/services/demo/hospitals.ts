@@ -1,4 +1,5 @@
 import { defaultCity } from '../../core/ems/city.ts';
+import { travelMinutes } from '../../core/ems/destination.ts';
 import { distanceKm, treatmentSlots, type Location } from '../../core/ems/hospital.ts';
 import type { Level } from '../../core/triage/presentation.ts';
 import { hospitalFromAsset, toLocation } from '../emergency/departments.ts';
@@ -58,9 +59,6 @@ interface Department {
 
 const minuteMillis = 60_000;
 const dayMillis = 86_400_000;
-/** The demo world's ambulances: speed and road distance over straight-line distance (the platform's defaults). */
-const ambulanceKmPerHour = 40;
-const roadFactor = 1.3;
 
 /** An ambulance on its way: admitted at `department` once it arrives. */
 interface Trip {
@@ -240,7 +238,8 @@ export class HospitalModel {
     if (chosen === undefined) return false;
     const department = this.departments.find((candidate) => candidate.id === chosen) ?? nearest;
     const from = toLocation(lat, lon, this.referenceLatitude);
-    const minutes = ((distanceKm(from, department.location) * roadFactor) / ambulanceKmPerHour) * 60;
+    // The reference city's ambulance speed and road factor, the platform's defaults too.
+    const minutes = travelMinutes(from, department.location, defaultCity);
     this.trips.push({
       patient,
       department,

@@ -1,3 +1,4 @@
+import { defaultCity } from '../../core/ems/city.ts';
 import type { Recommendation } from '../../core/ems/destination.ts';
 import { recommendDestination } from '../../core/ems/destination.ts';
 import { EmergencyBoard } from '../../core/ems/board.ts';
@@ -95,8 +96,9 @@ export class EmergencyService {
   constructor(options: EmergencyServiceOptions) {
     this.#options = {
       nowMillis: Date.now,
-      speedKmPerHour: 40,
-      roadFactor: 1.3,
+      // The reference city's ambulance speed and road factor (also the demo world's).
+      speedKmPerHour: defaultCity.speedKmPerHour,
+      roadFactor: defaultCity.roadFactor,
       meanTreatmentMinutes: 45,
       recentLimit: 50,
       occupancyKind: 'occupancy',
