@@ -6,7 +6,6 @@ import type { QueueEntry } from '../../core/ems/queue.ts';
 import type { TriageModel, TriageResult } from '../../core/triage/engine.ts';
 import { triage } from '../../core/triage/engine.ts';
 import type { Level, Presentation } from '../../core/triage/presentation.ts';
-import type { Hospital } from '../../core/ems/hospital.ts';
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
 import type { PatientQueueStore } from '../../ports/patient-queues.ts';
 import type { Registry } from '../../ports/registry.ts';
@@ -78,9 +77,8 @@ const ambulanceModes: ReadonlySet<string> = new Set(['public-ambulance', 'privat
 export class EmergencyService {
   readonly #options: Required<Omit<EmergencyServiceOptions, 'latestOccupancy'>>;
   readonly #latestOccupancy: EmergencyServiceOptions['latestOccupancy'];
-  /** Hospitals and their occupancy; the queues are read from the store when needed. */
+  /** Hospitals and their occupancy (no queues: those are read from the store when needed). */
   #board = new EmergencyBoard([]);
-  #hospitals: Hospital[] = [];
   #signature = '';
   #departments = new Map<string, DepartmentView>();
   readonly #recent: RecommendationRecord[] = [];
@@ -166,7 +164,7 @@ export class EmergencyService {
     if (!added)
       return { ok: false, reason: `patient '${id}' is already queued at ${hospitalId}`, status: 409 };
     if (ambulanceModes.has(presentation.arrivalMode)) this.#enRoute.arrived(hospitalId, result.level);
-    const ordered = (await this.#boardWithQueues()).queue(hospitalId);
+    const ordered = (await this.#withQueues()).queue(hospitalId);
     const position = ordered.findIndex((queued) => queued.patientId === id);
     await this.#publish('patient-admitted', hospitalId, { patient: id, level: result.level, position });
     return { ok: true, triage: result, position, queued: ordered.length };
@@ -239,14 +237,19 @@ export class EmergencyService {
   /** The hospitals with their occupancy and the queues as the store holds them now. */
   async #boardWithQueues(): Promise<EmergencyBoard> {
     await this.#sync();
+    return this.#withQueues();
+  }
+
+  /** `#boardWithQueues` for a caller that has just synced the hospitals. */
+  async #withQueues(): Promise<EmergencyBoard> {
     if (this.#latestOccupancy !== undefined && this.#occupancySensors.size > 0) {
       const latest = await this.#latestOccupancy([...this.#occupancySensors.keys()]);
       this.#onReadings([...latest].map(([sensor, { value }]) => ({ sensor, value })));
     }
     const waiting = await this.#options.queues.waiting();
-    const board = new EmergencyBoard(this.#hospitals);
-    for (const status of this.#board.statuses())
-      board.recordOccupancy(status.hospital.id, status.inTreatment);
+    const statuses = this.#board.statuses();
+    const board = new EmergencyBoard(statuses.map((status) => status.hospital));
+    for (const status of statuses) board.recordOccupancy(status.hospital.id, status.inTreatment);
     for (const trip of this.#enRoute.current(this.#options.nowMillis()))
       board.recordIncoming(trip.hospital, trip.level, 1);
     for (const patient of waiting) {
@@ -286,7 +289,6 @@ export class EmergencyService {
     const board = new EmergencyBoard(hospitals);
     for (const status of previous.statuses()) board.recordOccupancy(status.hospital.id, status.inTreatment);
     this.#board = board;
-    this.#hospitals = hospitals;
     this.#signature = signature;
     this.#departments = new Map(
       located.map((asset) => {
