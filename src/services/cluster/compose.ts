@@ -252,10 +252,10 @@ export async function startRole(
       });
       routes.push({ path: '/api/v1', app: maintenanceRoutes({ repository: maintenance, detection }) });
     }
+    const queries = new ReadingQueryService(store);
     if (cluster.role === 'api' || cluster.role === 'all') {
       // Triage and emergency load: the queues are in PostgreSQL, shared by every API process, and
       // occupancy is the latest stored reading (the live readings are not taken in here).
-      const queries = new ReadingQueryService(store);
       emergency = new EmergencyService({
         registry,
         bus,
@@ -271,7 +271,7 @@ export async function startRole(
       edge,
       parsers,
       registry,
-      queries: new ReadingQueryService(store),
+      queries,
       keys,
       bus,
       metrics,
