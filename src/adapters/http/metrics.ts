@@ -103,44 +103,51 @@ export class Metrics implements IngestObserver {
         cached = { at: now, departments: emergency.departments() };
       return cached.departments;
     };
-    const sum = (counts: readonly number[]): number => counts.reduce((total, count) => total + count, 0);
-    new Gauge({
-      name: 'urban_brain_emergency_waiting_patients',
-      help: 'Patients waiting in an emergency queue, by hospital and triage level',
-      labelNames: ['hospital', 'level'] as const,
-      registers: [this.registry],
-      async collect() {
-        const departments = await read();
-        this.reset();
-        for (const department of departments)
-          department.waitingByLevel.forEach((count, index) =>
-            this.set({ hospital: department.id, level: String(index + 1) }, count),
-          );
-      },
-    });
-    new Gauge({
-      name: 'urban_brain_emergency_in_treatment_patients',
-      help: 'Patients in treatment at an emergency department (its occupancy)',
-      labelNames: ['hospital'] as const,
-      registers: [this.registry],
-      async collect() {
-        const departments = await read();
-        this.reset();
-        for (const department of departments) this.set({ hospital: department.id }, department.inTreatment);
-      },
-    });
-    new Gauge({
-      name: 'urban_brain_emergency_ambulances_en_route',
-      help: 'Ambulances sent to an emergency department and not yet arrived',
-      labelNames: ['hospital'] as const,
-      registers: [this.registry],
-      async collect() {
-        const departments = await read();
-        this.reset();
-        for (const department of departments)
-          this.set({ hospital: department.id }, sum(department.enRouteByLevel));
-      },
-    });
+    type Department = Departments[number];
+    const registers = [this.registry];
+    // A gauge whose series are each department's (labels, value) pairs, read at every scrape.
+    const gauge = (
+      name: string,
+      help: string,
+      labelNames: readonly string[],
+      series: (department: Department) => [Record<string, string>, number][],
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        async collect() {
+          const departments = await read();
+          this.reset();
+          for (const department of departments)
+            for (const [labels, value] of series(department)) this.set(labels, value);
+        },
+      });
+    gauge(
+      'urban_brain_emergency_waiting_patients',
+      'Patients waiting in an emergency queue, by hospital and triage level',
+      ['hospital', 'level'],
+      (department) =>
+        department.waitingByLevel.map((count, index) => [
+          { hospital: department.id, level: String(index + 1) },
+          count,
+        ]),
+    );
+    gauge(
+      'urban_brain_emergency_in_treatment_patients',
+      'Patients in treatment at an emergency department (its occupancy)',
+      ['hospital'],
+      (department) => [[{ hospital: department.id }, department.inTreatment]],
+    );
+    gauge(
+      'urban_brain_emergency_ambulances_en_route',
+      'Ambulances sent to an emergency department and not yet arrived',
+      ['hospital'],
+      (department) => [
+        [{ hospital: department.id }, department.enRouteByLevel.reduce((total, count) => total + count, 0)],
+      ],
+    );
   }
 
   accepted(count: number): void {
