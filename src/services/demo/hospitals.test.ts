@@ -69,6 +69,23 @@ async function platform() {
   return { service, api, calls, readings, setWall };
 }
 
+/** A model of the test city from `start`, with its own seed and patient id prefix. */
+function model(
+  api: EmergencyApi,
+  seed: number,
+  idPrefix: string,
+  options: { log?: (line: string) => void; requestsPerStep?: number } = {},
+): HospitalModel {
+  return new HospitalModel(city, {
+    api,
+    random: seededRandom(seed),
+    startCityMillis: start,
+    idPrefix,
+    log: () => undefined,
+    ...options,
+  });
+}
+
 function total(calls: Record<string, number>): number {
   return Object.values(calls).reduce((sum, count) => sum + count, 0);
 }
@@ -88,22 +105,16 @@ function accountedFor(counts: PatientCounts): number {
 test('patients are admitted through the platform, called in as spaces free, and every one is accounted for', async () => {
   const { service, api, calls, readings, setWall } = await platform();
   const logs: string[] = [];
-  const model = new HospitalModel(city, {
-    api,
-    random: seededRandom(3),
-    startCityMillis: start,
-    idPrefix: 'T',
-    log: (line) => logs.push(line),
-  });
+  const hospitals = model(api, 3, 'T', { log: (line) => logs.push(line) });
   let mostQueued = 0;
   let mostEnRoute = 0;
   for (let step = 1; step <= 72; step += 1) {
     const before = total(calls);
     setWall(start + step * 10 * minute);
-    await model.step(start + step * 10 * minute, start + step * 10 * minute);
+    await hospitals.step(start + step * 10 * minute, start + step * 10 * minute);
     await new Promise((resolve) => setImmediate(resolve)); // bus handlers run on the next turn
     assert.ok(total(calls) - before <= 36 + 1, `step ${step} made ${total(calls) - before} calls`);
-    const counts = model.patientCounts();
+    const counts = hospitals.patientCounts();
     mostQueued = Math.max(mostQueued, counts.queued);
     assert.equal(accountedFor(counts), counts.arrived, JSON.stringify(counts));
     const departments = await service.departments();
@@ -116,7 +127,7 @@ test('patients are admitted through the platform, called in as spaces free, and 
     mostEnRoute = Math.max(mostEnRoute, counts.enRoute);
   }
   assert.ok(mostEnRoute > 0, 'ambulances take time to arrive');
-  const counts = model.patientCounts();
+  const counts = hospitals.patientCounts();
   assert.deepEqual(logs, []);
   assert.ok(counts.arrived > 100, JSON.stringify(counts));
   assert.ok(counts.done > 0 && counts.inTreatment > 0, JSON.stringify(counts));
@@ -138,16 +149,9 @@ test('patients are admitted through the platform, called in as spaces free, and 
 
 test('a step spends at most its call budget; the rest wait at the door and are counted', async () => {
   const { api, calls } = await platform();
-  const model = new HospitalModel(city, {
-    api,
-    random: seededRandom(4),
-    startCityMillis: start,
-    idPrefix: 'B',
-    requestsPerStep: 8,
-    log: () => undefined,
-  });
-  await model.step(start + 6 * 60 * minute, start);
-  const counts = model.patientCounts();
+  const hospitals = model(api, 4, 'B', { requestsPerStep: 8 });
+  await hospitals.step(start + 6 * 60 * minute, start);
+  const counts = hospitals.patientCounts();
   assert.ok(total(calls) <= 8 + 1, JSON.stringify(calls));
   assert.ok(counts.atDoor > 0, JSON.stringify(counts));
   assert.equal(accountedFor(counts), counts.arrived);
@@ -165,15 +169,10 @@ test('a failing platform is logged once per step, never thrown, and the patients
     ingest: refuse,
   };
   const logs: string[] = [];
-  const model = new HospitalModel(city, {
-    api,
-    random: seededRandom(5),
-    startCityMillis: start,
-    idPrefix: 'F',
-    log: (line) => logs.push(line),
-  });
-  for (let step = 1; step <= 10; step += 1) await model.step(start + step * 30 * minute, start + step * 1000);
-  const counts = model.patientCounts();
+  const hospitals = model(api, 5, 'F', { log: (line) => logs.push(line) });
+  for (let step = 1; step <= 10; step += 1)
+    await hospitals.step(start + step * 30 * minute, start + step * 1000);
+  const counts = hospitals.patientCounts();
   assert.equal(logs.length, 10);
   assert.match(logs[0] ?? '', /connection refused/);
   assert.ok(counts.arrived > 0 && counts.queued === 0 && counts.inTreatment === 0);
@@ -203,20 +202,14 @@ test('patients an earlier run left in the stored queues are called in, treated a
     const outcome = await service.admit(hospital.id, urgent, id);
     assert.ok(outcome.ok);
   }
-  const model = new HospitalModel(city, {
-    api,
-    random: seededRandom(6),
-    startCityMillis: start,
-    idPrefix: 'C',
-    log: () => undefined,
-  });
+  const hospitals = model(api, 6, 'C');
   for (let step = 1; step <= 36; step += 1) {
     setWall(start + step * 10 * minute);
-    await model.step(start + step * 10 * minute, start + step * 10 * minute);
-    const counts = model.patientCounts();
+    await hospitals.step(start + step * 10 * minute, start + step * 10 * minute);
+    const counts = hospitals.patientCounts();
     assert.equal(accountedFor(counts), counts.arrived, JSON.stringify(counts));
   }
-  const counts = model.patientCounts();
+  const counts = hospitals.patientCounts();
   assert.equal(counts.carriedOver, 2, JSON.stringify(counts));
   assert.equal(counts.lost, 0);
   const queue = (await service.queue(hospital.id)) ?? [];
