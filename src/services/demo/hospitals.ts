@@ -58,6 +58,8 @@ interface Department {
 }
 
 const minuteMillis = 60_000;
+/** A patient the platform refuses this many times is turned away (at the door or on arrival). */
+const refusalsAllowed = 3;
 const dayMillis = 86_400_000;
 
 /** An ambulance on its way: admitted at `department` once it arrives. */
@@ -213,7 +215,7 @@ export class HospitalModel {
       const admitted = await this.admit(waiting.patient);
       if (admitted) continue;
       waiting.attempts += 1;
-      if (waiting.attempts >= 3) this.counts.turnedAway += 1;
+      if (waiting.attempts >= refusalsAllowed) this.counts.turnedAway += 1;
       else this.door.unshift(waiting);
       return left; // the platform is refusing: try again next step
     }
@@ -264,7 +266,7 @@ export class HospitalModel {
         continue;
       }
       trip.attempts += 1;
-      if (trip.attempts >= 3) {
+      if (trip.attempts >= refusalsAllowed) {
         this.trips.splice(index, 1);
         this.counts.turnedAway += 1;
       }
