@@ -65,14 +65,12 @@ export async function runLoad(
   options: LoadOptions,
   progress: LoadProgress = { acknowledged: 0, retries: 0 },
 ): Promise<LoadResult> {
+  /** Readings in the batch that starts with reading `first`. */
+  const countFrom = (first: number): number => Math.min(options.batchReadings, options.totalReadings - first);
   const built = new Map<number, string>();
   if (options.prebuild === true) {
-    for (let first = 0; first < options.totalReadings; first += options.batchReadings) {
-      built.set(
-        first,
-        batchBody(options, first, Math.min(options.batchReadings, options.totalReadings - first)),
-      );
-    }
+    for (let first = 0; first < options.totalReadings; first += options.batchReadings)
+      built.set(first, batchBody(options, first, countFrom(first)));
   }
   const started = performance.now();
   let next = 0;
@@ -102,7 +100,7 @@ export async function runLoad(
   async function worker(): Promise<void> {
     while (next < options.totalReadings && options.signal?.aborted !== true) {
       const first = next;
-      const count = Math.min(options.batchReadings, options.totalReadings - first);
+      const count = countFrom(first);
       next += count;
       if (options.maxReadingsPerSecond !== undefined) {
         const due = started + (first / options.maxReadingsPerSecond) * 1_000 - performance.now();
