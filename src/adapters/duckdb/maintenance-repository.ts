@@ -10,6 +10,7 @@ import type {
   WorkOrderFilter,
 } from '../../ports/maintenance.ts';
 import type { Database } from './database.ts';
+import { Serial } from './serial.ts';
 
 const schema = [
   `CREATE TABLE IF NOT EXISTS maintenance_work_orders (
@@ -34,7 +35,7 @@ const schema = [
  * trail a SQL user can query. Writes are serialised on one connection.
  */
 export class DuckDbMaintenanceRepository implements MaintenanceRepository, DetectorStateStore {
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #serial = new Serial();
 
   private constructor(private readonly connection: DuckDBConnection) {}
 
@@ -86,7 +87,7 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
   }
 
   async listAlerts(filter: AlertFilter): Promise<Alert[]> {
-    const result = await this.#serial(() =>
+    const result = await this.#serial.run(() =>
       this.connection.runAndReadAll(
         `SELECT a.body FROM maintenance_alerts a LEFT JOIN maintenance_work_orders o ON o.id = a.work_order
          WHERE ($1 IS NULL OR o.status = $1) AND ($2 IS NULL OR a.asset = $2)
@@ -99,7 +100,7 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
 
   /** Stages the states with an appender, then replaces them in one statement. */
   saveDetectorStates(states: readonly DetectorState[]): Promise<void> {
-    return this.#serial(async () => {
+    return this.#serial.run(async () => {
       const appender = await this.connection.createAppender('detector_states_staging', null, 'temp');
       for (const saved of states) {
         appender.appendVarchar(saved.sensor);
@@ -121,7 +122,7 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
   }
 
   async loadDetectorStates(): Promise<DetectorState[]> {
-    const result = await this.#serial(() =>
+    const result = await this.#serial.run(() =>
       this.connection.runAndReadAll('SELECT sensor, state, last_ts, last_alert_at FROM detector_states'),
     );
     return result.getRows().map(([sensor, state, lastTs, lastAlertAt]) => ({
@@ -133,11 +134,11 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
   }
 
   async close(): Promise<void> {
-    await this.#queue.catch(() => undefined);
+    await this.#serial.idle();
   }
 
   async #orders(sql: string, values: DuckDBValue[]): Promise<WorkOrder[]> {
-    const result = await this.#serial(() => this.connection.runAndReadAll(sql, values));
+    const result = await this.#serial.run(() => this.connection.runAndReadAll(sql, values));
     return result.getRows().map(([body]) => JSON.parse(String(body)) as WorkOrder);
   }
 
@@ -158,7 +159,7 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
   }
 
   #transaction(work: () => Promise<void>): Promise<void> {
-    return this.#serial(async () => {
+    return this.#serial.run(async () => {
       await this.connection.run('BEGIN TRANSACTION');
       try {
         await work();
@@ -168,11 +169,5 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
         throw error;
       }
     });
-  }
-
-  #serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(work);
-    this.#queue = run.catch(() => undefined);
-    return run;
   }
 }

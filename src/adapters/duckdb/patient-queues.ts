@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { isLevel } from '../../core/triage/presentation.ts';
 import type { PatientQueueStore, QueuedPatient } from '../../ports/patient-queues.ts';
 import type { Database } from './database.ts';
+import { Serial } from './serial.ts';
 
 const schema =
   'CREATE TABLE IF NOT EXISTS emergency_queue (hospital VARCHAR NOT NULL, patient VARCHAR NOT NULL, ' +
@@ -28,7 +29,7 @@ function toPatient(row: readonly unknown[]): QueuedPatient | undefined {
  */
 export class DuckDbPatientQueues implements PatientQueueStore {
   readonly #connection: DuckDBConnection;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #serial = new Serial();
   #nextSequence: number;
 
   private constructor(connection: DuckDBConnection, nextSequence: number) {
@@ -44,14 +45,14 @@ export class DuckDbPatientQueues implements PatientQueueStore {
   }
 
   async waiting(): Promise<QueuedPatient[]> {
-    const reader = await this.#serial(() =>
+    const reader = await this.#serial.run(() =>
       this.#connection.runAndReadAll(`SELECT ${columns} FROM emergency_queue ORDER BY seq`),
     );
     return reader.getRows().flatMap((row) => toPatient(row) ?? []);
   }
 
   add(patient: QueuedPatient): Promise<boolean> {
-    return this.#serial(async () => {
+    return this.#serial.run(async () => {
       const reader = await this.#connection.runAndReadAll(
         `INSERT INTO emergency_queue VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING patient`,
         [patient.hospital, patient.patientId, patient.level, patient.arrivalMillis, this.#nextSequence],
@@ -63,7 +64,7 @@ export class DuckDbPatientQueues implements PatientQueueStore {
   }
 
   async takeNext(hospital: string): Promise<QueuedPatient | undefined> {
-    const reader = await this.#serial(() =>
+    const reader = await this.#serial.run(() =>
       this.#connection.runAndReadAll(
         `DELETE FROM emergency_queue WHERE hospital = $1 AND patient = (SELECT patient FROM emergency_queue
            WHERE hospital = $1 ORDER BY level, arrival_millis, seq LIMIT 1) RETURNING ${columns}`,
@@ -75,7 +76,7 @@ export class DuckDbPatientQueues implements PatientQueueStore {
   }
 
   async withdraw(hospital: string, patientId: string): Promise<boolean> {
-    const reader = await this.#serial(() =>
+    const reader = await this.#serial.run(() =>
       this.#connection.runAndReadAll(
         'DELETE FROM emergency_queue WHERE hospital = $1 AND patient = $2 RETURNING patient',
         [hospital, patientId],
@@ -86,12 +87,6 @@ export class DuckDbPatientQueues implements PatientQueueStore {
 
   async close(): Promise<void> {
     // The connection is closed with the database.
-    await this.#queue.catch(() => undefined);
-  }
-
-  #serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(work, work);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    await this.#serial.idle();
   }
 }

@@ -3,6 +3,7 @@ import { detachedCopy } from '../../core/readings/sensor-keys.ts';
 import type { Asset, Sensor, Tags } from '../../core/registry/asset.ts';
 import type { AssetFilter, BoundingBox, Registry, SensorFilter } from '../../ports/registry.ts';
 import type { Database } from './database.ts';
+import { Serial } from './serial.ts';
 
 // No primary keys: the ids are known in memory (sensors) or few (assets), and an index over
 // millions of auto-registered sensor ids would cost hundreds of megabytes and slow every insert.
@@ -90,7 +91,7 @@ export class DuckDbRegistry implements Registry {
   #removals = 0;
   readonly #delayMillis: number;
   readonly #onError: (error: unknown) => void;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #serial = new Serial();
   #pending: SensorRow[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -115,13 +116,7 @@ export class DuckDbRegistry implements Registry {
     if (this.#pending.length === 0) return Promise.resolve();
     const rows = this.#pending;
     this.#pending = [];
-    return this.#serial(() => this.#append('registry_sensors', rows));
-  }
-
-  #serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(work, work);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#serial.run(() => this.#append('registry_sensors', rows));
   }
 
   async #rows(sql: string, values: DuckDBValue[] = []): Promise<Row[]> {
@@ -166,11 +161,13 @@ export class DuckDbRegistry implements Registry {
 
   putAssets(assets: readonly Asset[]): Promise<void> {
     const rows = assets.map((a) => [a.id, a.type, a.name, a.lat, a.lon, JSON.stringify(a.tags)]);
-    return this.#serial(() => this.#replace('registry_assets', rows));
+    return this.#serial.run(() => this.#replace('registry_assets', rows));
   }
 
   async getAsset(id: string): Promise<Asset | undefined> {
-    const rows = await this.#serial(() => this.#rows('SELECT * FROM registry_assets WHERE id = $1', [id]));
+    const rows = await this.#serial.run(() =>
+      this.#rows('SELECT * FROM registry_assets WHERE id = $1', [id]),
+    );
     return rows[0] === undefined ? undefined : assetOf(rows[0]);
   }
 
@@ -182,11 +179,11 @@ export class DuckDbRegistry implements Registry {
       ...(filter.type === undefined ? [] : [filter.type]),
     ];
     const sql = `SELECT * FROM registry_assets ${where} ORDER BY id LIMIT $1 OFFSET $2`;
-    return (await this.#serial(() => this.#rows(sql, values))).map(assetOf);
+    return (await this.#serial.run(() => this.#rows(sql, values))).map(assetOf);
   }
 
   deleteAsset(id: string): Promise<boolean> {
-    return this.#serial(async () => {
+    return this.#serial.run(async () => {
       const found = await this.#rows('DELETE FROM registry_assets WHERE id = $1 RETURNING id', [id]);
       if (found.length > 0)
         await this.#connection.run('UPDATE registry_sensors SET asset = NULL WHERE asset = $1', [id]);
@@ -197,7 +194,7 @@ export class DuckDbRegistry implements Registry {
   async putSensors(sensors: readonly Sensor[]): Promise<void> {
     const rows = sensors.map(sensorRow);
     await this.#flushPending();
-    return this.#serial(async () => {
+    return this.#serial.run(async () => {
       await this.#replace('registry_sensors', rows);
       for (const sensor of sensors) this.#sensorIds.add(sensor.id);
     });
@@ -216,7 +213,9 @@ export class DuckDbRegistry implements Registry {
 
   async getSensor(id: string): Promise<Sensor | undefined> {
     await this.#flushPending();
-    const rows = await this.#serial(() => this.#rows('SELECT * FROM registry_sensors WHERE id = $1', [id]));
+    const rows = await this.#serial.run(() =>
+      this.#rows('SELECT * FROM registry_sensors WHERE id = $1', [id]),
+    );
     return rows[0] === undefined ? undefined : sensorOf(rows[0]);
   }
 
@@ -234,12 +233,12 @@ export class DuckDbRegistry implements Registry {
     const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
     const sql = `SELECT * FROM registry_sensors ${where} ORDER BY id LIMIT $1 OFFSET $2`;
     await this.#flushPending();
-    return (await this.#serial(() => this.#rows(sql, values))).map(sensorOf);
+    return (await this.#serial.run(() => this.#rows(sql, values))).map(sensorOf);
   }
 
   async deleteSensor(id: string): Promise<boolean> {
     await this.#flushPending();
-    return this.#serial(async () => {
+    return this.#serial.run(async () => {
       const found = await this.#rows('DELETE FROM registry_sensors WHERE id = $1 RETURNING id', [id]);
       if (this.#sensorIds.delete(id)) this.#removals += 1;
       return found.length > 0;
@@ -251,7 +250,9 @@ export class DuckDbRegistry implements Registry {
     const sql =
       'SELECT s.id FROM registry_sensors s LEFT JOIN registry_assets a ON s.asset = a.id ' +
       'WHERE coalesce(s.lat, a.lat) BETWEEN $1 AND $2 AND coalesce(s.lon, a.lon) BETWEEN $3 AND $4';
-    const rows = await this.#serial(() => this.#rows(sql, [box.minLat, box.maxLat, box.minLon, box.maxLon]));
+    const rows = await this.#serial.run(() =>
+      this.#rows(sql, [box.minLat, box.maxLat, box.minLon, box.maxLon]),
+    );
     return rows.map((row) => text(row.id));
   }
 
@@ -265,6 +266,6 @@ export class DuckDbRegistry implements Registry {
 
   async close(): Promise<void> {
     await this.#flushPending();
-    await this.#queue;
+    await this.#serial.idle();
   }
 }
