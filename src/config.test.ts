@@ -55,3 +55,15 @@ void test('bad values are reported with the flag, the variable, the value and th
   assert.ok(unknown.ok === false);
   assert.match(unknown.message, /--colour/);
 });
+
+void test('heap growth: V8 default unless set, and bounded to 10-300 %', () => {
+  const unset = loadConfig([], {});
+  assert.ok(unset.ok === true);
+  assert.equal(unset.config.heapGrowthPercent, null);
+  const set = loadConfig([], { URBAN_BRAIN_HEAP_GROWTH_PERCENT: '20' });
+  assert.ok(set.ok === true);
+  assert.equal(set.config.heapGrowthPercent, 20);
+  const low = loadConfig(['--heap-growth-percent', '5'], {});
+  assert.ok(low.ok === false);
+  assert.match(low.message, /--heap-growth-percent \(URBAN_BRAIN_HEAP_GROWTH_PERCENT\) = "5"/);
+});

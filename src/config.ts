@@ -20,6 +20,8 @@ export interface Config {
   shutdownTimeoutMillis: number;
   /** DuckDB's memory limit in MB (null: DuckDB's own default, 80 % of RAM). */
   storeMemoryMegabytes: number | null;
+  /** How far (%) the JavaScript heap may grow past its live size before a full collection (null: V8's own). */
+  heapGrowthPercent: number | null;
   /** Use in-memory stores (nothing written to disk): for the demo and tests. */
   memory: boolean;
   /** Anomaly detector run on every accepted reading (failure prediction), or 'none'. */
@@ -53,6 +55,7 @@ const schema = z.object({
   shutdownTimeoutMillis: z.coerce.number().int().positive().default(10_000),
   memory: z.boolean().default(false),
   storeMemoryMegabytes: z.coerce.number().int().min(64).nullable().default(null),
+  heapGrowthPercent: z.coerce.number().int().min(10).max(300).nullable().default(null),
   detector: z
     .string()
     .refine(
@@ -79,6 +82,7 @@ const sources = {
   detector: ['detector', 'URBAN_BRAIN_DETECTOR'],
   detectionThread: ['detection-thread', 'URBAN_BRAIN_DETECTION_THREAD'],
   storeMemoryMegabytes: ['store-memory-mb', 'URBAN_BRAIN_STORE_MEMORY_MB'],
+  heapGrowthPercent: ['heap-growth-percent', 'URBAN_BRAIN_HEAP_GROWTH_PERCENT'],
   demo: ['demo', 'URBAN_BRAIN_DEMO'],
 } as const;
 
@@ -102,6 +106,9 @@ export const configUsage = `usage: urban-brain serve [options]
                                default off; \`npm start\` passes auto)
   --store-memory-mb N          DuckDB's memory limit (URBAN_BRAIN_STORE_MEMORY_MB, default DuckDB's own:
                                80 % of RAM); beyond it DuckDB spills to disk
+  --heap-growth-percent N      let the JavaScript heap grow only N % past its live size before a full
+                               collection (URBAN_BRAIN_HEAP_GROWTH_PERCENT, default V8's own, 10-300 %):
+                               less memory, more CPU; see docs/api.md
   --memory                     keep everything in memory (nothing is durable)
 
 The first admin key is read from URBAN_BRAIN_ADMIN_KEY, or generated and printed once at first start.

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { configUsage, loadConfig, type Config } from '../config.ts';
 import { startPlatform } from '../main.ts';
 import { clusterUsage, loadClusterConfig, type ClusterConfig } from '../services/cluster/cluster-config.ts';
@@ -43,6 +44,9 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const config = loaded.config;
+  // A process-wide V8 setting, read at every full collection; NODE_OPTIONS does not accept it.
+  if (config.heapGrowthPercent !== null)
+    setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
   // With the URL of a scale-out engine given, run one role of a cluster instead of the embedded default.
   if (cluster.config !== null) return serveRole(config, cluster.config);
   if (wantsDemo(config)) {
