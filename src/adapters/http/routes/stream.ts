@@ -5,9 +5,12 @@ import type { BusEvent, MessageBus } from '../../../ports/bus.ts';
 import type { Registry } from '../../../ports/registry.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
+import { BoundedQueue } from './bounded-queue.ts';
 
 /** A client that falls further behind than this loses the oldest messages (memory stays bounded). */
 const maxQueued = 10_000;
+/** Events written to the socket at once. */
+const maxPerWrite = 1_000;
 
 type Item = { event: 'reading'; data: Reading } | { event: 'event'; data: BusEvent };
 
@@ -53,24 +56,18 @@ export function streamRoutes(bus: MessageBus, registry: Registry, closing?: Abor
     const filter = await sensorFilter(registry, c.req.query());
     if (typeof filter === 'string') return c.json({ error: filter }, 400);
     return streamSSE(c, async (stream) => {
-      const queue: Item[] = [];
+      const queue = new BoundedQueue<Item>(maxQueued);
       let wake: (() => void) | undefined;
-      let dropped = 0;
-      const push = (item: Item) => {
-        if (queue.length >= maxQueued) {
-          queue.shift();
-          dropped += 1;
-        }
-        queue.push(item);
-        wake?.();
-      };
       const readings = bus.subscribe('readings', (batch) => {
         for (const reading of batch)
-          if (filter === null || filter.has(reading.sensor)) push({ event: 'reading', data: reading });
+          if (filter === null || filter.has(reading.sensor)) queue.push({ event: 'reading', data: reading });
+        wake?.();
       });
       const events = bus.subscribe('events', (event) => {
-        if (filter === null || (event.sensor !== undefined && filter.has(event.sensor)))
-          push({ event: 'event', data: event });
+        if (filter === null || (event.sensor !== undefined && filter.has(event.sensor))) {
+          queue.push({ event: 'event', data: event });
+          wake?.();
+        }
       });
       stream.onAbort(() => wake?.());
       const stop = () => {
@@ -81,17 +78,22 @@ export function streamRoutes(bus: MessageBus, registry: Registry, closing?: Abor
       try {
         await stream.writeSSE({ event: 'ready', data: '{}' });
         while (!stream.aborted && !stream.closed && closing?.aborted !== true) {
-          const item = queue.shift();
-          if (item === undefined) {
+          if (queue.size === 0) {
             await new Promise<void>((resolve) => (wake = resolve));
             wake = undefined;
             continue;
           }
-          if (dropped > 0) {
-            await stream.writeSSE({ event: 'dropped', data: JSON.stringify({ count: dropped }) });
-            dropped = 0;
+          // Everything queued goes out in one write: one event per reading on the wire, but not
+          // one write (and one wait) per reading.
+          let text = '';
+          const dropped = queue.takeDropped();
+          if (dropped > 0) text += `event: dropped\ndata: {"count":${dropped}}\n\n`;
+          for (let n = 0; n < maxPerWrite; n++) {
+            const item = queue.shift();
+            if (item === undefined) break;
+            text += `event: ${item.event}\ndata: ${JSON.stringify(item.data)}\n\n`;
           }
-          await stream.writeSSE({ event: item.event, data: JSON.stringify(item.data) });
+          await stream.write(text);
         }
       } finally {
         closing?.removeEventListener('abort', stop);
