@@ -33,7 +33,7 @@ export async function storedCounts(url: string, database: string, prefix: string
   const inserted = Number(
     await clickhouse(
       url,
-      `SELECT countMerge(readings) FROM ${database}.rollup_minute WHERE sensor LIKE ${like}`,
+      `SELECT countMerge(readings) FROM ${database}.rollup_hour WHERE sensor LIKE ${like}`,
     ),
   );
   return { rows: rows ?? 0, distinct: distinct ?? 0, inserted };

@@ -14,7 +14,7 @@ const skip = isInstalled('clickhouse-server')
   : 'clickhouse-server is not installed (Debian package clickhouse-server)';
 
 test(
-  'ClickHouse store across two shards: dedup check, series from raw and rollups, latest, retention',
+  'ClickHouse store across two shards: dedup check, series from raw and rollups, latest, retention, with and without the minute rollup',
   { skip, timeout: 120_000 },
   async () => {
     const directory = await mkdtemp(join(tmpdir(), 'ub-clickhouse-'));
@@ -31,6 +31,7 @@ test(
         shardUrls: nodes.map((node) => `http://127.0.0.1:${node.httpPort}`),
         cluster: 'ub',
         database: 'ub_test',
+        minuteRollup: true,
       });
       const day = Date.UTC(2026, 0, 10);
       const readings = [];
@@ -85,6 +86,45 @@ test(
       const dropped = await store.applyRetention(day + 86_400_000 * 2 + 1, { rawMillis: 86_400_000 });
       assert.equal(dropped, 2400, 'the old day is dropped, the new one kept');
       assert.equal(await store.count(), 1);
+
+      // Without the minute rollup (the cluster's default): minute steps come from the raw readings,
+      // which are then kept as long as the minute rollup would have been.
+      const lean = await ClickHouseReadings.open({
+        shardUrls: nodes.map((node) => `http://127.0.0.1:${node.httpPort}`),
+        cluster: 'ub',
+        database: 'ub_lean',
+        minuteRollup: false,
+      });
+      try {
+        await lean.insert(readings);
+        const leanQueries = new ReadingQueryService(lean);
+        assert.deepEqual(
+          await leanQueries.series('s-3', day, day + 2 * 3_600_000, 600_000, 'avg'),
+          Array.from({ length: 12 }, (_, k) => ({ ts: day + k * 600_000, value: 10 * k + 4.5 })),
+          'ten-minute steps from the raw readings',
+        );
+        assert.deepEqual(await leanQueries.series('s-3', day, day + 2 * 3_600_000, 3_600_000, 'max'), [
+          { ts: day, value: 59 },
+          { ts: day + 3_600_000, value: 119 },
+        ]);
+        const later = day + 2 * 86_400_000 + 1;
+        assert.equal(
+          await lean.applyRetention(later, { rawMillis: 86_400_000 }),
+          0,
+          'minute data kept forever',
+        );
+        assert.equal(
+          await lean.applyRetention(later, { rawMillis: 86_400_000, minuteMillis: 3 * 86_400_000 }),
+          0,
+          'raw readings kept as long as minute data',
+        );
+        assert.equal(
+          await lean.applyRetention(later, { rawMillis: 86_400_000, minuteMillis: 86_400_000 }),
+          2400,
+        );
+      } finally {
+        await lean.close();
+      }
     } finally {
       await store?.close();
       for (const server of servers) server.kill('SIGKILL');

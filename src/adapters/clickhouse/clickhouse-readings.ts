@@ -18,6 +18,8 @@ export interface ClickHouseReadingsOptions {
   /** Cluster name in `remote_servers`. */
   cluster: string;
   database: string;
+  /** Keep (and read) a 1-minute rollup; without it, minute-step series come from the raw readings. */
+  minuteRollup: boolean;
   requestTimeoutMillis?: number;
 }
 
@@ -57,10 +59,12 @@ const aggregateOfRollup: Record<Aggregation, string> = {
 export class ClickHouseReadings implements SeriesSource {
   readonly #clients: ClickHouseClient[];
   readonly #database: string;
+  readonly #minuteRollup: boolean;
 
   private constructor(options: ClickHouseReadingsOptions) {
     if (options.shardUrls.length === 0) throw new RangeError('shardUrls must name at least one shard');
     this.#database = options.database;
+    this.#minuteRollup = options.minuteRollup;
     this.#clients = options.shardUrls.map((url) =>
       createClient({ url, request_timeout: options.requestTimeoutMillis ?? 15_000 }),
     );
@@ -75,7 +79,7 @@ export class ClickHouseReadings implements SeriesSource {
   static async open(options: ClickHouseReadingsOptions): Promise<ClickHouseReadings> {
     const store = new ClickHouseReadings(options);
     for (const client of store.#clients) {
-      for (const statement of schemaStatements(options.cluster, options.database))
+      for (const statement of schemaStatements(options.cluster, options.database, options.minuteRollup))
         await client.command({ query: statement });
     }
     return store;
@@ -151,7 +155,11 @@ export class ClickHouseReadings implements SeriesSource {
     const step = Math.floor(stepMillis);
     if (query.resolution !== 'raw' && step % resolutionMillis[query.resolution] !== 0)
       throw new RangeError(`stepMillis ${step} is not a multiple of the ${query.resolution} rollup`);
-    const rollup = { raw: null, minute: 'rollup_minute', hour: 'rollup_hour' }[query.resolution];
+    const rollup = {
+      raw: null,
+      minute: this.#minuteRollup ? 'rollup_minute' : null,
+      hour: 'rollup_hour',
+    }[query.resolution];
     const where = `sensor = ${quote(sensor)}`;
     const from = Math.max(0, Math.floor(fromMillis));
     const to = Math.max(0, Math.ceil(toMillis));
@@ -198,9 +206,17 @@ export class ClickHouseReadings implements SeriesSource {
    * before `now - keep`. Returns the rows dropped.
    */
   async applyRetention(nowMillis: number, policy: RetentionPolicy): Promise<number> {
+    // Without a minute rollup, minute-step series come from the raw readings: they are kept as long
+    // as the minute rollup would have been (at one reading a minute they take less room than it).
+    const rawMillis =
+      this.#minuteRollup || policy.rawMillis === undefined
+        ? policy.rawMillis
+        : policy.minuteMillis === undefined
+          ? undefined
+          : Math.max(policy.rawMillis, policy.minuteMillis);
     const tables: [string, number | undefined][] = [
-      ['readings_local', policy.rawMillis],
-      ['`.inner.rollup_minute_local`', policy.minuteMillis],
+      ['readings_local', rawMillis],
+      ['`.inner.rollup_minute_local`', this.#minuteRollup ? policy.minuteMillis : undefined],
       ['`.inner.rollup_hour_local`', policy.hourMillis],
     ];
     let dropped = 0;

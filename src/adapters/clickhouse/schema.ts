@@ -2,10 +2,11 @@
  * Tables on every ClickHouse shard (ClickHouse 18.16 dialect: no TTL, no query parameters).
  * `readings_local` holds this shard's readings, ordered by sensor and time and partitioned by day
  * (retention drops whole partitions); ReplacingMergeTree folds a re-inserted (sensor, ts) on merge.
- * Materialized views keep 1-minute and 1-hour rollups as aggregate states. `readings`,
- * `rollup_minute` and `rollup_hour` are Distributed tables reading every shard of `cluster`.
+ * Materialized views keep a 1-hour rollup, and with `minuteRollup` a 1-minute one, as aggregate
+ * states. `readings`, `rollup_hour` and `rollup_minute` are Distributed tables reading every shard
+ * of `cluster`.
  */
-export function schemaStatements(cluster: string, database: string): string[] {
+export function schemaStatements(cluster: string, database: string, minuteRollup: boolean): string[] {
   const rollup = (name: string, widthMillis: number): string =>
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${database}.${name}_local ` +
     `ENGINE = AggregatingMergeTree() PARTITION BY toDate(intDiv(bucket, 1000)) ORDER BY (sensor, bucket) AS ` +
@@ -20,11 +21,10 @@ export function schemaStatements(cluster: string, database: string): string[] {
     `CREATE TABLE IF NOT EXISTS ${database}.readings_local (sensor String, ts UInt64, value Float64, ` +
       `day Date MATERIALIZED toDate(intDiv(ts, 1000))) ` +
       `ENGINE = ReplacingMergeTree() PARTITION BY day ORDER BY (sensor, ts)`,
-    rollup('rollup_minute', 60_000),
     rollup('rollup_hour', 3_600_000),
     distributed('readings'),
-    distributed('rollup_minute'),
     distributed('rollup_hour'),
+    ...(minuteRollup ? [rollup('rollup_minute', 60_000), distributed('rollup_minute')] : []),
   ];
 }
 

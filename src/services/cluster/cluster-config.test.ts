@@ -26,7 +26,25 @@ test('scale-out flags are taken out and validated; the rest go to the embedded c
   assert.deepEqual(result.config.natsUrls, ['nats://a:4222', 'nats://b:4222']);
   assert.deepEqual(result.config.clickhouseUrls, ['http://c1:8123', 'http://c2:8123']);
   assert.equal(result.config.shards, 32);
+  assert.equal(result.config.clickhouseMinuteRollup, false, 'no minute rollup unless asked for');
   assert.deepEqual(result.rest, ['--port', '9000']);
+});
+
+test('the ClickHouse minute rollup is on or off, nothing else', () => {
+  const engines = [
+    '--nats-url',
+    'nats://a',
+    '--clickhouse-url',
+    'http://c',
+    '--postgres-url',
+    'postgres://p',
+  ];
+  const on = loadClusterConfig([...engines, '--clickhouse-minute-rollup', 'on'], {});
+  assert.ok(on.ok === true && on.config !== null);
+  assert.equal(on.config.clickhouseMinuteRollup, true);
+  const bad = loadClusterConfig(engines, { URBAN_BRAIN_CLICKHOUSE_MINUTE_ROLLUP: 'yes' });
+  assert.ok(bad.ok === false);
+  assert.match(bad.message, /--clickhouse-minute-rollup \(URBAN_BRAIN_CLICKHOUSE_MINUTE_ROLLUP\) = "yes"/);
 });
 
 test('a role other than all without engines, or a bad value, is refused naming the flag', () => {

@@ -13,6 +13,13 @@ export interface ClusterConfig {
   clickhouseUrls: string[];
   clickhouseCluster: string;
   clickhouseDatabase: string;
+  /**
+   * Keep a 1-minute rollup in ClickHouse too. Off by default: at one reading a minute per sensor
+   * (the city this is sized for) it holds a row per reading and costs as much to insert and merge as
+   * the raw table, and minute-step queries are answered from the raw table instead. Turn it on for
+   * sensors that report many times a minute.
+   */
+  clickhouseMinuteRollup: boolean;
   postgresUrl: string;
   /** Sensor shards of the readings stream (fixed once the stream exists). */
   shards: number;
@@ -48,6 +55,10 @@ const schema = z.object({
   clickhouseUrls: list,
   clickhouseCluster: z.string().regex(/^\w+$/).default('urban_brain'),
   clickhouseDatabase: z.string().regex(/^\w+$/).default('urban_brain'),
+  clickhouseMinuteRollup: z
+    .enum(['on', 'off'])
+    .default('off')
+    .transform((value) => value === 'on'),
   postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://'),
   shards: z.coerce.number().int().min(1).max(4096).default(16),
   replicas: z.coerce.number().int().min(1).max(5).default(1),
@@ -66,6 +77,7 @@ const sources = {
   clickhouseUrls: ['clickhouse-url', 'URBAN_BRAIN_CLICKHOUSE_URL'],
   clickhouseCluster: ['clickhouse-cluster', 'URBAN_BRAIN_CLICKHOUSE_CLUSTER'],
   clickhouseDatabase: ['clickhouse-database', 'URBAN_BRAIN_CLICKHOUSE_DATABASE'],
+  clickhouseMinuteRollup: ['clickhouse-minute-rollup', 'URBAN_BRAIN_CLICKHOUSE_MINUTE_ROLLUP'],
   postgresUrl: ['postgres-url', 'URBAN_BRAIN_POSTGRES_URL'],
   shards: ['shards', 'URBAN_BRAIN_SHARDS'],
   replicas: ['replicas', 'URBAN_BRAIN_REPLICAS'],
@@ -79,6 +91,10 @@ export const clusterUsage = `scale-out options (all three URLs together switch f
   --role ingest|process|api|all  what this process does (URBAN_BRAIN_ROLE, default all)
   --nats-url URL[,URL…]          NATS JetStream servers (URBAN_BRAIN_NATS_URL)
   --clickhouse-url URL[,URL…]    HTTP URL of each ClickHouse shard (URBAN_BRAIN_CLICKHOUSE_URL)
+  --clickhouse-minute-rollup on|off
+                                 also keep a 1-minute rollup in ClickHouse (default off: worth it only
+                                 for sensors reporting many times a minute; minute steps are then
+                                 answered from the raw readings)
   --postgres-url URL             PostgreSQL for registry, keys, alerts, work orders (URBAN_BRAIN_POSTGRES_URL)
   --shards N                     sensor shards of the readings stream (default 16)
   --replicas N                   JetStream replicas (default 1; 3 on a 3-server cluster)

@@ -69,6 +69,7 @@ function storeOptions(cluster: ClusterConfig) {
     shardUrls: cluster.clickhouseUrls,
     cluster: cluster.clickhouseCluster,
     database: cluster.clickhouseDatabase,
+    minuteRollup: cluster.clickhouseMinuteRollup,
   };
 }
 
