@@ -12,8 +12,9 @@
  * run), --node-flags=FLAGS (given to node for every role process), --process-node-flags=FLAGS (for
  * processors only, in place of the launcher's), --warmup-readings N (200,000 readings of --warmup-sensors N (2,000) sensors streamed and
  * stored before each run: reported as the cold figure, not counted in the run), --rounds N (3: the
- * processor counts are run in turn this many times, 1, 2, 4, 1, 2, 4, …, and each figure is the
- * median of its rounds, so that one run disturbed by other work on the machine does not decide it),
+ * processor counts are run in turn this many times, the order turned each round: 1, 2, 4, 2, 4, 1,
+ * 4, 1, 2, …; each figure is the median of its rounds, so that one run disturbed by other work on
+ * the machine does not decide it),
  * --profile-dir DIR (a V8 CPU profile of every role process, written at its exit).
  */
 import { randomBytes } from 'node:crypto';
@@ -254,7 +255,13 @@ try {
   const perMillion = (cpu: number, count: number): number => Math.round((cpu / count) * 1e6 * 100) / 100;
 
   let generation = 0;
-  for (const count of Array.from({ length: rounds }, () => processorCounts).flat()) {
+  // The order turns each round (1, 2, 4; 2, 4, 1; 4, 1, 2): every count runs once early and once
+  // late, since the cluster keeps every earlier run's sensors, detector states and data.
+  const order = Array.from({ length: rounds }, (_, round) => {
+    const turn = round % processorCounts.length;
+    return [...processorCounts.slice(turn), ...processorCounts.slice(0, turn)];
+  }).flat();
+  for (const count of order) {
     generation += 1;
     const names = Array.from({ length: count }, (_, index) => `processor-g${generation}-${index + 1}`);
     for (const name of names) cluster.startRole({ name, role: 'process', args: ['--member', name] });

@@ -20,9 +20,11 @@ const leaseMillis = 10_000;
  * holds each batch about a second (fetch, joined insert, scoring); in a small young generation
  * those readings outlive a few scavenges and are promoted, and the old generation's collections
  * then cost more per reading the less load a process has (measured: processing 3.47 → about 2.6
- * CPU-s per million readings with four processors, see docs/scale.md).
+ * CPU-s per million readings with four processors, see docs/scale.md). And a first old-generation
+ * limit of 256 MB (default a few MB): a processor meeting new sensors grows its heap, and each
+ * step of that growth was a full collection (processing 2.82–3.05 → 2.13–2.30 with four processors).
  */
-export const processorNodeFlags = ['--max-semi-space-size=64'];
+export const processorNodeFlags = ['--max-semi-space-size=64', '--initial-old-space-size=256'];
 
 export interface RoleSpec {
   name: string;
