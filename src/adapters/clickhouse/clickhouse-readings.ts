@@ -216,7 +216,9 @@ export class ClickHouseReadings implements SeriesSource {
           : Math.max(policy.rawMillis, policy.minuteMillis);
     const tables: [string, number | undefined][] = [
       ['readings_local', rawMillis],
-      ['`.inner.rollup_minute_local`', this.#minuteRollup ? policy.minuteMillis : undefined],
+      // Also without the option: a minute rollup made by an earlier version is still trimmed (a
+      // table that does not exist has no parts, so nothing is dropped).
+      ['`.inner.rollup_minute_local`', policy.minuteMillis],
       ['`.inner.rollup_hour_local`', policy.hourMillis],
     ];
     let dropped = 0;
