@@ -72,5 +72,11 @@ export interface ReadingStore {
   close(): Promise<void>;
 }
 
-/** What queries read: any store that answers a series at a resolution, and latest values. */
-export type SeriesSource = Pick<ReadingStore, 'series' | 'latest'>;
+/** Rollup resolutions a store may keep. */
+export type Rollup = Exclude<Resolution, 'raw'>;
+
+/**
+ * What queries read: any store that answers a series at a resolution, and latest values;
+ * `rollups` are the rollups it keeps (default: every one).
+ */
+export type SeriesSource = Pick<ReadingStore, 'series' | 'latest'> & { readonly rollups?: readonly Rollup[] };

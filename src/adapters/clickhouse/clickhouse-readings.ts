@@ -6,6 +6,7 @@ import type { Aggregation, LatestValue, SeriesPoint } from '../../ports/reading-
 import {
   resolutionMillis,
   type RetentionPolicy,
+  type Rollup,
   type SeriesQuery,
   type SeriesSource,
 } from '../../ports/reading-store.ts';
@@ -29,6 +30,11 @@ function storeShardOf(sensor: string, shards: number): number {
   for (let index = 0; index < sensor.length; index += 1)
     hash = Math.imul(hash ^ sensor.charCodeAt(index), 0x01000193);
   return (hash >>> 0) % shards;
+}
+
+/** The longer of two keep times (`undefined`: forever). */
+function longer(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : Math.max(a, b);
 }
 
 function keyOf(sensor: string, ts: number): string {
@@ -59,12 +65,13 @@ const aggregateOfRollup: Record<Aggregation, string> = {
 export class ClickHouseReadings implements SeriesSource {
   readonly #clients: ClickHouseClient[];
   readonly #database: string;
-  readonly #minuteRollup: boolean;
+  /** Without the minute rollup, the query service asks minute steps of the raw readings. */
+  readonly rollups: readonly Rollup[];
 
   private constructor(options: ClickHouseReadingsOptions) {
     if (options.shardUrls.length === 0) throw new RangeError('shardUrls must name at least one shard');
     this.#database = options.database;
-    this.#minuteRollup = options.minuteRollup;
+    this.rollups = options.minuteRollup ? ['minute', 'hour'] : ['hour'];
     this.#clients = options.shardUrls.map((url) =>
       createClient({ url, request_timeout: options.requestTimeoutMillis ?? 15_000 }),
     );
@@ -155,11 +162,7 @@ export class ClickHouseReadings implements SeriesSource {
     const step = Math.floor(stepMillis);
     if (query.resolution !== 'raw' && step % resolutionMillis[query.resolution] !== 0)
       throw new RangeError(`stepMillis ${step} is not a multiple of the ${query.resolution} rollup`);
-    const rollup = {
-      raw: null,
-      minute: this.#minuteRollup ? 'rollup_minute' : null,
-      hour: 'rollup_hour',
-    }[query.resolution];
+    const rollup = { raw: null, minute: 'rollup_minute', hour: 'rollup_hour' }[query.resolution];
     const where = `sensor = ${quote(sensor)}`;
     const from = Math.max(0, Math.floor(fromMillis));
     const to = Math.max(0, Math.ceil(toMillis));
@@ -208,14 +211,11 @@ export class ClickHouseReadings implements SeriesSource {
   async applyRetention(nowMillis: number, policy: RetentionPolicy): Promise<number> {
     // Without a minute rollup, minute-step series come from the raw readings: they are kept as long
     // as the minute rollup would have been (at one reading a minute they take less room than it).
-    const rawMillis =
-      this.#minuteRollup || policy.rawMillis === undefined
-        ? policy.rawMillis
-        : policy.minuteMillis === undefined
-          ? undefined
-          : Math.max(policy.rawMillis, policy.minuteMillis);
     const tables: [string, number | undefined][] = [
-      ['readings_local', rawMillis],
+      [
+        'readings_local',
+        this.rollups.includes('minute') ? policy.rawMillis : longer(policy.rawMillis, policy.minuteMillis),
+      ],
       // Also without the option: a minute rollup made by an earlier version is still trimmed (a
       // table that does not exist has no parts, so nothing is dropped).
       ['`.inner.rollup_minute_local`', policy.minuteMillis],

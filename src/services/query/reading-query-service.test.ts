@@ -15,6 +15,13 @@ test('reads from the coarsest rollup whose width divides the step', () => {
   assert.equal(chooseResolution(86_400_000), 'hour');
 });
 
+test('only among the rollups the store keeps', () => {
+  assert.equal(chooseResolution(300_000, ['hour']), 'raw');
+  assert.equal(chooseResolution(3_600_000, ['hour']), 'hour');
+  assert.equal(chooseResolution(3_600_000, ['minute']), 'minute');
+  assert.equal(chooseResolution(3_600_000, []), 'raw');
+});
+
 test('passes the chosen resolution to the store and checks the request', async () => {
   const store = new MemoryReadingStore();
   const seen: SeriesQuery[] = [];

@@ -32,7 +32,7 @@ export class ReadingQueryService implements ReadingQueries {
     if ((toMillis - fromMillis) / stepMillis > maxSeriesPoints) {
       throw new RangeError(`a series may have at most ${maxSeriesPoints} points`);
     }
-    const resolution = chooseResolution(stepMillis);
+    const resolution = chooseResolution(stepMillis, this.store.rollups);
     return this.store.series({ sensor, fromMillis, toMillis, stepMillis, aggregation, resolution });
   }
 

@@ -1,12 +1,15 @@
-import { resolutionMillis, type Resolution } from '../../ports/reading-store.ts';
+import { resolutionMillis, type Resolution, type Rollup } from '../../ports/reading-store.ts';
 
 /**
- * The coarsest stored resolution whose bucket width divides `stepMillis` exactly, so that
+ * The coarsest of the store's `rollups` whose bucket width divides `stepMillis` exactly, so that
  * every step bucket is a whole number of rollup buckets and the answer equals one computed
- * from raw readings. Falls back to raw for steps that no rollup width divides.
+ * from raw readings. Falls back to raw for steps that no kept rollup's width divides.
  */
-export function chooseResolution(stepMillis: number): Resolution {
-  if (stepMillis % resolutionMillis.hour === 0) return 'hour';
-  if (stepMillis % resolutionMillis.minute === 0) return 'minute';
+export function chooseResolution(
+  stepMillis: number,
+  rollups: readonly Rollup[] = ['minute', 'hour'],
+): Resolution {
+  if (rollups.includes('hour') && stepMillis % resolutionMillis.hour === 0) return 'hour';
+  if (rollups.includes('minute') && stepMillis % resolutionMillis.minute === 0) return 'minute';
   return 'raw';
 }
