@@ -1,11 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { Alert } from '../../core/maintenance/alert.ts';
 import { applyAlert } from '../../core/maintenance/work-order.ts';
+import { freePort } from '../free-port.ts';
 import { PostgresKeyStore } from './keys-store.ts';
 import { checkPatientQueueStore } from '../patient-queues.contract.ts';
 import { PostgresMaintenanceRepository } from './maintenance-repository.ts';
@@ -27,8 +31,10 @@ test(
     const directory = await mkdtemp(join(tmpdir(), 'ub-postgres-'));
     let pool: pg.Pool | undefined;
     try {
-      await startPostgresServer(directory, 25432);
-      pool = await openPool('postgres://postgres@127.0.0.1:25432/postgres');
+      // A port of its own: on a fixed one, a server already there would be tested instead.
+      const url = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
+      await startPostgresServer(directory, Number(new URL(url).port));
+      pool = await openPool(url);
       const registry = new PostgresRegistry(pool, { maxCachedSensors: 100 });
       await registry.putAssets([{ id: 'pump-1', type: 'pump', name: 'P1', lat: 52, lon: 13, tags: {} }]);
       await registry.putSensors([
@@ -89,7 +95,7 @@ test(
       for (let index = 0; index < 40; index += 1) {
         await queues.add({ hospital: 'west', patientId: `w${index}`, level: 3, arrivalMillis: index });
       }
-      const secondPool = await openPool('postgres://postgres@127.0.0.1:25432/postgres');
+      const secondPool = await openPool(url);
       try {
         const second = new PostgresPatientQueues(secondPool);
         const taken = await Promise.all(
@@ -104,6 +110,23 @@ test(
     } finally {
       await pool?.end();
       stopPostgresServer(directory);
+      await rm(directory, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'PostgreSQL: a server that cannot take its port is an error, not a silent use of whatever holds it',
+  { skip, timeout: 60_000 },
+  async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'ub-postgres-port-'));
+    const holder = createServer(() => undefined).listen(0, '127.0.0.1');
+    try {
+      await once(holder, 'listening');
+      const port = (holder.address() as AddressInfo).port;
+      await assert.rejects(startPostgresServer(directory, port), /another server holds the port/);
+    } finally {
+      holder.close();
       await rm(directory, { recursive: true, force: true });
     }
   },

@@ -59,6 +59,12 @@ export async function startPostgresServer(directory: string, port: number): Prom
   const child = spawn(command, args, { stdio: 'ignore' });
   await waitForPort(port, 30_000);
   await new Promise((resolve) => setTimeout(resolve, 300));
+  // The port may have opened for another server: ours then exits, unable to bind.
+  if (child.exitCode !== null || child.signalCode !== null)
+    throw new Error(
+      `PostgreSQL in ${data} exited (${child.exitCode ?? child.signalCode}) after port ${port} opened: ` +
+        'another server holds the port',
+    );
   return child;
 }
 

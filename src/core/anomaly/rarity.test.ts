@@ -141,6 +141,43 @@ void test('a restored snapshot continues exactly where the original left off, in
   }
 });
 
+void test('a state saved in the earlier 920-byte layout restores and continues as the current one does', () => {
+  const noise = noiseSource(8);
+  const original = new RarityDetector();
+  for (let i = 0; i < 3000; i++) original.update(timestampAt(i), 20 + Math.sin(i / 40) + noise());
+  const bytes = original.snapshot();
+  // The earlier layout: the same state without the two timestamp slots (bytes 128–143).
+  const earlier = new Uint8Array(bytes.byteLength - 16);
+  earlier.set(bytes.subarray(0, 128), 0);
+  earlier.set(bytes.subarray(144), 128);
+  assert.equal(earlier.byteLength, 920);
+  const copy = RarityDetector.restore(earlier);
+  assert.ok(copy);
+  assert.equal(copy.readingsSeen(), original.readingsSeen());
+  let alarms = 0;
+  for (let i = 3000; i < 5000; i++) {
+    const value = 20 + Math.sin(i / 40) + noise() + (i % 500 === 250 ? 9 : 0);
+    const score = original.update(timestampAt(i), value);
+    const restored = copy.update(timestampAt(i), value);
+    assert.ok(Math.abs(restored - score) < 1e-6, `reading ${i}: ${restored} vs ${score}`);
+    if (score >= DEFAULT_THRESHOLD) alarms++;
+  }
+  assert.ok(alarms > 0, 'the spikes raise alarms in both');
+});
+
+void test('a steady five-hour cycle read every minute raises no alarm once learned: the hour profile waits for a whole day', () => {
+  // Before, each hour's mean was a recent average on the first day and a day old on the second,
+  // and the cycle alarmed at the start of day two.
+  const detector = new RarityDetector();
+  const start = Date.UTC(2026, 0, 1);
+  const alarms: number[] = [];
+  for (let i = 0; i < 5 * 1440; i++) {
+    const score = detector.update(start + i * 60_000, 20 + Math.sin(i / 50));
+    if (i >= LEARNING_POINTS && score >= DEFAULT_THRESHOLD) alarms.push(i);
+  }
+  assert.deepEqual(alarms, []);
+});
+
 void test('a snapshot taken past 2^16 readings continues exactly, across the wrap of the Uint16 tables', () => {
   // Bursts every 9,000 readings keep levels busy; the 20,000-reading gaps between the largest
   // ones outlast the horizon, so the aged tables must still read as "long ago".
@@ -199,7 +236,9 @@ void test('refuses snapshot bytes of the wrong length instead of writing past it
   assert.throws(
     () =>
       new RarityDetector(DEFAULT_RARITY_OPTIONS, new Uint8Array(RarityDetector.snapshotBytes + 8).fill(255)),
-    /snapshot holds 920 bytes, got 928/,
+    new RegExp(
+      `snapshot holds ${RarityDetector.snapshotBytes} bytes, got ${RarityDetector.snapshotBytes + 8}`,
+    ),
   );
   const next = new RarityDetector();
   assert.equal(next.readingsSeen(), 0);

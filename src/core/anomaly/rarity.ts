@@ -119,6 +119,10 @@ const enum Slot {
   LastReading,
   MeanStep,
   SustainedVariance,
+  /** Timestamp of the last reading (NaN in a state restored from the 920-byte layout). */
+  LastTimestamp,
+  /** Timestamp of the first reading (−∞ in a state restored from the 920-byte layout). */
+  FirstTimestamp,
   Length,
 }
 
@@ -142,6 +146,8 @@ const LAST_USE_AT = LEVELS_AT + LEVELS_LENGTH * 2;
 const HOUR_COUNTS_AT = LAST_USE_AT + PROTOTYPES * 2;
 const SHAPE_COUNTS_AT = HOUR_COUNTS_AT + HOURS;
 const SNAPSHOT_BYTES = SHAPE_COUNTS_AT + PROTOTYPES;
+/** The layout before the two timestamps were added: the same blocks, 16 bytes earlier after the slots. */
+const PREVIOUS_SNAPSHOT_BYTES = SNAPSHOT_BYTES - 16;
 const MAX_HOUR_COUNT = 255;
 
 const SHAPE_LAYOUT: ShapeLayout = {
@@ -153,6 +159,7 @@ const SHAPE_LAYOUT: ShapeLayout = {
 };
 
 const HOUR_MILLIS = 3_600_000;
+const DAY_MILLIS = HOURS * HOUR_MILLIS;
 /**
  * Detector states are carved out of shared slabs of 1,024 states (0.9 MB), and the typed-array
  * views are made once per slab: a detector is one small object (its slab's views, its byte offset
@@ -205,7 +212,13 @@ function tuningOf(options: RarityOptions): Tuning {
 /** The hour profile is used once it explains the value at least this much better than a flat mean. */
 const SEASONAL_VARIANCE_RATIO = 0.5;
 const HOUR_READY_COUNT = 5;
+/**
+ * An hourly mean learns this much from a reading five minutes after the previous one, and as much
+ * per five minutes at any other spacing (1 − 0.95^(gap / 5 min)): the profile adapts at the same
+ * speed in hours whether a sensor reports every minute or every hour.
+ */
 const HOUR_RATE = 0.05;
+const HOUR_RATE_LOG_PER_MILLI = Math.log(1 - HOUR_RATE) / 300_000;
 const OVERALL_RATE = 0.002;
 const PROFILE_FIT_RATE = 0.005;
 /** The mean absolute step is a plain average over the first readings, then an EW mean (half-life 69). */
@@ -251,6 +264,7 @@ export class RarityDetector implements AnomalyDetector {
     bytes: Uint8Array,
     options: RarityOptions = DEFAULT_RARITY_OPTIONS,
   ): RarityDetector | undefined {
+    if (bytes.byteLength === PREVIOUS_SNAPSHOT_BYTES) return new RarityDetector(options, upgrade(bytes));
     return bytes.byteLength === SNAPSHOT_BYTES ? new RarityDetector(options, bytes) : undefined;
   }
 
@@ -268,6 +282,8 @@ export class RarityDetector implements AnomalyDetector {
       s[b + Slot.RangeLow] = raw;
       s[b + Slot.RangeHigh] = raw;
       s[b + Slot.LastReading] = raw;
+      s[b + Slot.LastTimestamp] = timestampMillis;
+      s[b + Slot.FirstTimestamp] = timestampMillis;
       return 0;
     }
     const value = this.deseasonalise(timestampMillis, raw);
@@ -397,7 +413,10 @@ export class RarityDetector implements AnomalyDetector {
     const count = hourCounts[countAt] as number;
     const hourMean = hourMeans[meanAt] as number;
     const overall = s[b + Slot.OverallMean] as number;
-    const ready = count >= HOUR_READY_COUNT;
+    // Not before a whole day has been watched: until then an hour's mean holds only this hour's
+    // readings, a recent average rather than a profile, and it would be judged a perfect fit.
+    const ready =
+      count >= HOUR_READY_COUNT && timestampMillis - (s[b + Slot.FirstTimestamp] as number) >= DAY_MILLIS;
     const seasonal =
       ready &&
       (s[b + Slot.SeasonalVariance] as number) <
@@ -416,9 +435,31 @@ export class RarityDetector implements AnomalyDetector {
     // mistakes the error for a daily cycle.
     const overallRate = Math.max(OVERALL_RATE, 1 / (s[b + Slot.Count] as number));
     s[b + Slot.OverallMean] = overall + overallRate * (value - overall);
-    const rate = count < 10 ? 1 / (count + 1) : HOUR_RATE;
+    const gap = timestampMillis - (s[b + Slot.LastTimestamp] as number);
+    s[b + Slot.LastTimestamp] = timestampMillis;
+    const rate =
+      count < 10
+        ? 1 / (count + 1)
+        : Number.isNaN(gap)
+          ? HOUR_RATE
+          : -Math.expm1(Math.max(gap, 0) * HOUR_RATE_LOG_PER_MILLI);
     hourMeans[meanAt] = hourMean + rate * (value - hourMean);
     if (count < MAX_HOUR_COUNT) hourCounts[countAt] = count + 1;
     return result;
   }
+}
+
+/**
+ * A state in the 920-byte layout, moved into the current one: the last timestamp unknown (the next
+ * reading's hourly mean learns at the five-minute rate), and the sensor taken as watched for a day.
+ */
+function upgrade(previous: Uint8Array): Uint8Array {
+  const slotsEnd = Slot.LastTimestamp * 8;
+  const bytes = new Uint8Array(SNAPSHOT_BYTES);
+  bytes.set(previous.subarray(0, slotsEnd), 0);
+  const view = new DataView(bytes.buffer);
+  view.setFloat64(slotsEnd, Number.NaN, true);
+  view.setFloat64(slotsEnd + 8, Number.NEGATIVE_INFINITY, true);
+  bytes.set(previous.subarray(slotsEnd), slotsEnd + 16);
+  return bytes;
 }
