@@ -44,6 +44,8 @@ export interface MaintenanceCounts {
   distinctAlerts: number;
   workOrders: number;
   maxActivePerAsset: number;
+  /** The sensors that raised at least one alert. */
+  alertedSensors: string[];
 }
 
 export async function maintenanceCounts(pool: pg.Pool, prefix: string): Promise<MaintenanceCounts> {
@@ -57,7 +59,12 @@ export async function maintenanceCounts(pool: pg.Pool, prefix: string): Promise<
      FROM work_orders WHERE asset LIKE $1`,
     [`${prefix}-%`],
   );
+  const alerted = await pool.query<{ sensor: string }>(
+    `SELECT DISTINCT sensor FROM alerts WHERE sensor LIKE $1 ORDER BY sensor`,
+    [`${prefix}-%`],
+  );
   return {
+    alertedSensors: alerted.rows.map((row) => row.sensor),
     alerts: Number(alerts.rows[0]?.n ?? 0),
     distinctAlerts: Number(alerts.rows[0]?.d ?? 0),
     workOrders: Number(orders.rows[0]?.n ?? 0),

@@ -154,6 +154,7 @@ void test(
         `acknowledged ${result.acknowledged} readings in ${streamSeconds.toFixed(1)} s (${result.retries} re-sent batches)`,
       );
 
+      const spiked = (sensor: string): boolean => Number(sensor.slice(prefix.length + 1)) % 20 === 0;
       const catchUpStarted = Date.now();
       let counts = await storedCounts(chUrl, 'urban_brain', prefix);
       while (counts.distinct < result.acknowledged && Date.now() - catchUpStarted < 300_000) {
@@ -179,6 +180,9 @@ void test(
         catch_up_seconds: Math.round(catchUpSeconds),
         alerts: maintenance.alerts,
         alert_duplicates: maintenance.alerts - maintenance.distinctAlerts,
+        // Every 20th sensor carries the planted spikes; the others are a steady sine.
+        alerted_sensors_with_spikes: maintenance.alertedSensors.filter((sensor) => spiked(sensor)).length,
+        alerted_sensors_without_spikes: maintenance.alertedSensors.filter((sensor) => !spiked(sensor)).length,
         work_orders: maintenance.workOrders,
         max_active_work_orders_per_asset: maintenance.maxActivePerAsset,
         shards_taken_by_restarted_processor: takeOvers.length,
