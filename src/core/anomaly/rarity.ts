@@ -218,7 +218,8 @@ const HOUR_READY_COUNT = 5;
  * speed in hours whether a sensor reports every minute or every hour.
  */
 const HOUR_RATE = 0.05;
-const HOUR_RATE_LOG_PER_MILLI = Math.log(1 - HOUR_RATE) / 300_000;
+const HOUR_RATE_SPACING_MILLIS = 300_000;
+const HOUR_RATE_LOG_PER_MILLI = Math.log(1 - HOUR_RATE) / HOUR_RATE_SPACING_MILLIS;
 const OVERALL_RATE = 0.002;
 const PROFILE_FIT_RATE = 0.005;
 /** The mean absolute step is a plain average over the first readings, then an EW mean (half-life 69). */
@@ -227,7 +228,8 @@ const STEP_RATE = 0.01;
 
 /**
  * The rarity detector (the default). Per reading, O(1) apart from a 24-point shape window:
- * 1. an hour-of-day profile is subtracted when it explains the stream clearly better than a flat mean;
+ * 1. an hour-of-day profile (learned per unit of time, used after a day) is subtracted when it
+ *    explains the stream clearly better than a flat mean;
  * 2. raw surprises: spike (|value − slow mean| in slow standard deviations), variance rise
  *    and variance drop (log of fast over slow variance, either way), sustained variance rise (log
  *    of a half-life-50 variance over the slow one), shape novelty (distance of
@@ -239,7 +241,7 @@ const STEP_RATE = 0.01;
  *    while longer every score below the alarm's own;
  * 5. range rule (numenta's "spatial anomaly"): a reading beyond every reading seen so far, by 3 % of
  *    that range and at least 0.66 mean absolute steps, scores 1.
- * State: 920 bytes (SNAPSHOT_BYTES) in a shared slab; heap: one object of three fields.
+ * State: 936 bytes (SNAPSHOT_BYTES) in a shared slab; heap: one object of three fields.
  */
 export class RarityDetector implements AnomalyDetector {
   private readonly tuning: Tuning;
@@ -457,9 +459,7 @@ function upgrade(previous: Uint8Array): Uint8Array {
   const slotsEnd = Slot.LastTimestamp * 8;
   const bytes = new Uint8Array(SNAPSHOT_BYTES);
   bytes.set(previous.subarray(0, slotsEnd), 0);
-  const view = new DataView(bytes.buffer);
-  view.setFloat64(slotsEnd, Number.NaN, true);
-  view.setFloat64(slotsEnd + 8, Number.NEGATIVE_INFINITY, true);
+  new Float64Array(bytes.buffer, slotsEnd, 2).set([Number.NaN, Number.NEGATIVE_INFINITY]);
   bytes.set(previous.subarray(slotsEnd), slotsEnd + 16);
   return bytes;
 }
