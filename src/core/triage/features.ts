@@ -5,7 +5,7 @@
  * encoding (computed by the caller from training rows only) and
  * chief-complaint words from a learned vocabulary.
  */
-import type { Presentation } from './presentation.ts';
+import { byAmbulance, type Presentation } from './presentation.ts';
 import type { Finding } from './rules.ts';
 import { complaintWords } from './complaints.ts';
 import { complaintEncodingNames } from './complaint-encoding.ts';
@@ -134,7 +134,7 @@ export function featureVector(
   ];
   const moderate = p.painScore !== null && p.painScore >= 4 && p.painScore < 8 ? 1 : 0;
   const severe = p.painScore !== null && p.painScore >= 8 ? 1 : 0;
-  const ambulance = p.arrivalMode === 'public-ambulance' || p.arrivalMode === 'private-ambulance';
+  const ambulance = byAmbulance(p.arrivalMode);
   values.push(
     moderate,
     severe,

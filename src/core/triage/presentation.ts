@@ -11,6 +11,11 @@ export type Sex = 'female' | 'male';
 /** KTAS arrival modes: walk-in, public (119) ambulance, private car, private ambulance, other. */
 export type ArrivalMode = 'walk' | 'public-ambulance' | 'private-vehicle' | 'private-ambulance' | 'other';
 
+/** Whether a patient came by ambulance (public or private). */
+export function byAmbulance(mode: ArrivalMode): boolean {
+  return mode === 'public-ambulance' || mode === 'private-ambulance';
+}
+
 /** AVPU: alert, responds to voice, responds to pain, unresponsive. */
 export type MentalState = 'alert' | 'verbal' | 'pain' | 'unresponsive';
 

@@ -5,7 +5,7 @@ import { EmergencyBoard } from '../../core/ems/board.ts';
 import type { QueueEntry } from '../../core/ems/queue.ts';
 import type { TriageModel, TriageResult } from '../../core/triage/engine.ts';
 import { triage } from '../../core/triage/engine.ts';
-import type { Level, Presentation } from '../../core/triage/presentation.ts';
+import { byAmbulance, type Level, type Presentation } from '../../core/triage/presentation.ts';
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
 import type { PatientQueueStore } from '../../ports/patient-queues.ts';
 import type { Registry } from '../../ports/registry.ts';
@@ -64,8 +64,6 @@ export interface DepartmentView {
   /** Ambulances sent here by `recommend` and not yet arrived, by level index 0–4. */
   enRouteByLevel: number[];
 }
-
-const ambulanceModes: ReadonlySet<string> = new Set(['public-ambulance', 'private-ambulance']);
 
 /**
  * Triage at the door and emergency load across the city's hospitals. Hospitals are registry
@@ -163,7 +161,7 @@ export class EmergencyService {
     });
     if (!added)
       return { ok: false, reason: `patient '${id}' is already queued at ${hospitalId}`, status: 409 };
-    if (ambulanceModes.has(presentation.arrivalMode)) this.#enRoute.arrived(hospitalId, result.level);
+    if (byAmbulance(presentation.arrivalMode)) this.#enRoute.arrived(hospitalId, result.level);
     const ordered = (await this.#withQueues()).queue(hospitalId);
     const position = ordered.findIndex((queued) => queued.patientId === id);
     await this.#publish('patient-admitted', hospitalId, { patient: id, level: result.level, position });
