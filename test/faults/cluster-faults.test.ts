@@ -101,6 +101,9 @@ void test(
 
       const prefix = `f${Date.now().toString(36)}`;
       const sensors = 200;
+      // Every 20th sensor carries planted spikes; the others are a steady sine.
+      const spiked = (sensor: number): boolean => sensor % 20 === 0;
+      const spikedId = (id: string): boolean => spiked(Number(id.slice(prefix.length + 1)));
       const stop = new AbortController();
       const progress: LoadProgress = { acknowledged: 0, retries: 0 };
       const loadStarted = Date.now();
@@ -118,7 +121,7 @@ void test(
           totalReadings: 50_000_000,
           // A spike every 2,000 readings of every 20th sensor, after the detector has learned.
           value: (sensor, round) =>
-            20 + Math.sin(round / 50) + (sensor % 20 === 0 && round % 2_000 === 1_500 ? 40 : 0),
+            20 + Math.sin(round / 50) + (spiked(sensor) && round % 2_000 === 1_500 ? 40 : 0),
           signal: stop.signal,
         },
         progress,
@@ -154,7 +157,6 @@ void test(
         `acknowledged ${result.acknowledged} readings in ${streamSeconds.toFixed(1)} s (${result.retries} re-sent batches)`,
       );
 
-      const spiked = (sensor: string): boolean => Number(sensor.slice(prefix.length + 1)) % 20 === 0;
       const catchUpStarted = Date.now();
       let counts = await storedCounts(chUrl, 'urban_brain', prefix);
       while (counts.distinct < result.acknowledged && Date.now() - catchUpStarted < 300_000) {
@@ -180,9 +182,8 @@ void test(
         catch_up_seconds: Math.round(catchUpSeconds),
         alerts: maintenance.alerts,
         alert_duplicates: maintenance.alerts - maintenance.distinctAlerts,
-        // Every 20th sensor carries the planted spikes; the others are a steady sine.
-        alerted_sensors_with_spikes: maintenance.alertedSensors.filter((sensor) => spiked(sensor)).length,
-        alerted_sensors_without_spikes: maintenance.alertedSensors.filter((sensor) => !spiked(sensor)).length,
+        alerted_sensors_with_spikes: maintenance.alertedSensors.filter(spikedId).length,
+        alerted_sensors_without_spikes: maintenance.alertedSensors.filter((id) => !spikedId(id)).length,
         work_orders: maintenance.workOrders,
         max_active_work_orders_per_asset: maintenance.maxActivePerAsset,
         shards_taken_by_restarted_processor: takeOvers.length,
