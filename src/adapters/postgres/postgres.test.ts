@@ -32,8 +32,9 @@ test(
     let pool: pg.Pool | undefined;
     try {
       // A port of its own: on a fixed one, a server already there would be tested instead.
-      const url = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
-      await startPostgresServer(directory, Number(new URL(url).port));
+      const port = await freePort();
+      const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+      await startPostgresServer(directory, port);
       pool = await openPool(url);
       const registry = new PostgresRegistry(pool, { maxCachedSensors: 100 });
       await registry.putAssets([{ id: 'pump-1', type: 'pump', name: 'P1', lat: 52, lon: 13, tags: {} }]);
