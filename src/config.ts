@@ -28,7 +28,7 @@ export interface Config {
   detector: string;
   /** Where the detectors run: `worker`, a thread of their own (default), or `main`, the ingest thread. */
   detectionThread: 'worker' | 'main';
-  /** `auto`: start the demo city when the data folder is empty (or holds the demo's data). */
+  /** `auto`: start the demo city when the data folder is empty, or resume it on the folder it filled. */
   demo: 'auto' | 'off';
 }
 
@@ -102,8 +102,9 @@ export const configUsage = `usage: urban-brain serve [options]
                                where the detectors run: a thread of their own, so ingest is not held
                                up by them, or the ingest thread (URBAN_BRAIN_DETECTION_THREAD,
                                default worker)
-  --demo auto|off              auto: run the demo city when the data folder is empty (URBAN_BRAIN_DEMO,
-                               default off; \`npm start\` passes auto)
+  --demo auto|off              auto: run the demo city when the data folder is empty, or resume it
+                               on the folder it filled (URBAN_BRAIN_DEMO, default off; \`npm start\`
+                               passes auto)
   --store-memory-mb N          DuckDB's memory limit (URBAN_BRAIN_STORE_MEMORY_MB, default DuckDB's own:
                                80 % of RAM); beyond it DuckDB spills to disk
   --heap-growth-percent N      let the JavaScript heap grow only N % past its live size before a full

@@ -25,11 +25,18 @@ export async function ensureDashboardBuilt(): Promise<void> {
   await build({ configFile: `${repoRoot}web/vite.config.ts`, logLevel: 'warn' });
 }
 
-/** Starts `urban-brain demo` on free ports and waits for the keys it prints. */
-export async function startDemoServer(args: string[], timeoutMillis = 120_000): Promise<DemoServer> {
+/**
+ * Starts `urban-brain demo` (or `serve`, which runs the demo city on an empty or demo data folder)
+ * on free ports and waits for the keys it prints.
+ */
+export async function startDemoServer(
+  args: string[],
+  timeoutMillis = 120_000,
+  command: 'demo' | 'serve' = 'demo',
+): Promise<DemoServer> {
   const child = spawn(
     process.execPath,
-    ['bin/urban-brain.js', 'demo', '--port', '0', '--mqtt-port', '0', ...args],
+    ['bin/urban-brain.js', command, '--port', '0', '--mqtt-port', '0', ...args],
     {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,10 +48,11 @@ export async function startDemoServer(args: string[], timeoutMillis = 120_000): 
     if (stderr.length > 200) stderr.shift();
   });
   const first = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`demo did not start in ${timeoutMillis} ms:\n${stderr.join('\n')}`)),
-      timeoutMillis,
-    );
+    const timer = setTimeout(() => {
+      // Not left running: a child with open pipes would keep the test process alive.
+      child.kill('SIGKILL');
+      reject(new Error(`demo did not start in ${timeoutMillis} ms:\n${stderr.join('\n')}`));
+    }, timeoutMillis);
     createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(timer);
       resolve(line);

@@ -91,7 +91,16 @@ export async function run(args: string[]): Promise<number> {
  * Also what `serve` can call when it starts on an empty data directory. Without a configured admin
  * key, one is generated and printed, since the demo needs one to register the city.
  */
-export async function runDemo(loadedConfig: Config, options: DemoOptions): Promise<number> {
+export async function runDemo(
+  loadedConfig: Config,
+  options: DemoOptions,
+  resume: {
+    /** Wall time of the city's first start, to resume it on the data it already sent. */
+    resumeFrom?: number;
+    /** Told the city's start (its first one when it resumes) once it is running. */
+    started?(startedAtMillis: number): void;
+  } = {},
+): Promise<number> {
   const adminKey = loadedConfig.adminKey ?? randomBytes(24).toString('base64url');
   const config: Config = { ...loadedConfig, adminKey };
   let running: RunningDemo | null = null;
@@ -124,7 +133,9 @@ export async function runDemo(loadedConfig: Config, options: DemoOptions): Promi
       demo: options,
       log,
       ...(live === null ? {} : { traffic: () => live.snapshot() }),
+      ...(resume.resumeFrom === undefined ? {} : { resumeFrom: resume.resumeFrom }),
     });
+    resume.started?.(running.demo.status().startedAtMillis);
   } catch (error) {
     log(`the demo city could not start: ${(error as Error).message}`);
     await traffic?.stop();
@@ -137,15 +148,16 @@ export async function runDemo(loadedConfig: Config, options: DemoOptions): Promi
     `  viewer key:   ${running.viewerKey}`,
     loadedConfig.adminKey === null ? `  admin key:    ${adminKey}` : '  admin key:    URBAN_BRAIN_ADMIN_KEY',
   ];
-  process.stdout.write(
-    `${JSON.stringify({ url: `${baseUrl}/`, operatorKey: running.operatorKey, viewerKey: running.viewerKey, adminKey })}\n`,
-  );
-  for (const line of lines) log(line);
-
   const current = running;
-  return runUntilSignalled(async () => {
+  // Signals are handled before the keys are printed: whoever reads them may stop the server at once.
+  const finished = runUntilSignalled(async () => {
     await current.stop();
     await traffic?.stop();
     await platform.stop();
   }, log);
+  process.stdout.write(
+    `${JSON.stringify({ url: `${baseUrl}/`, operatorKey: running.operatorKey, viewerKey: running.viewerKey, adminKey })}\n`,
+  );
+  for (const line of lines) log(line);
+  return finished;
 }

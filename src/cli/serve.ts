@@ -1,23 +1,19 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { configUsage, loadConfig, type Config } from '../config.ts';
 import { startPlatform } from '../main.ts';
 import { clusterUsage, loadClusterConfig, type ClusterConfig } from '../services/cluster/cluster-config.ts';
 import { startRole } from '../services/cluster/compose.ts';
 import { defaultDemoOptions } from '../services/demo/runner.ts';
+import { readDemoFolder, resumableStart, writeDemoMarker, type DemoFolder } from './demo-marker.ts';
 import { runDemo } from './demo.ts';
 import { runUntilSignalled } from './signals.ts';
 
-/** Marks a data folder that the demo city filled, so later starts run the demo again. */
-const demoMarker = '.demo-city';
-
 /** The demo runs on a fresh data folder, or one that only the demo has written to. */
-function wantsDemo(config: Config): boolean {
-  if (config.demo !== 'auto' || config.memory) return false;
-  if (!existsSync(config.dataDir)) return true;
-  const entries = readdirSync(config.dataDir);
-  return entries.length === 0 || entries.includes(demoMarker);
+function demoFolder(config: Config): DemoFolder | null {
+  if (config.demo !== 'auto' || config.memory) return null;
+  const folder = readDemoFolder(config.dataDir);
+  return folder.kind === 'foreign' ? null : folder;
 }
 
 function log(line: string): void {
@@ -49,22 +45,32 @@ export async function run(args: string[]): Promise<number> {
     setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
   // With the URL of a scale-out engine given, run one role of a cluster instead of the embedded default.
   if (cluster.config !== null) return serveRole(config, cluster.config);
-  if (wantsDemo(config)) {
-    mkdirSync(config.dataDir, { recursive: true });
-    writeFileSync(
-      join(config.dataDir, demoMarker),
-      'Written by the demo city; delete the folder to start afresh.\n',
-    );
-    log(`${config.dataDir} is empty: starting the demo city (--demo off to start without it)`);
-    return runDemo(config, defaultDemoOptions);
+  const folder = demoFolder(config);
+  if (folder !== null) {
+    const options = defaultDemoOptions;
+    const resumeFrom = resumableStart(folder, options, Date.now());
+    if (folder.kind === 'empty') {
+      mkdirSync(config.dataDir, { recursive: true });
+      writeDemoMarker(config.dataDir);
+      log(`${config.dataDir} is empty: starting the demo city (--demo off to start without it)`);
+    } else if (resumeFrom === null) {
+      log(`${config.dataDir} holds the demo city: starting it again (--demo off to start without it)`);
+    } else {
+      log(`${config.dataDir} holds the demo city: resuming it (--demo off to start without it)`);
+    }
+    return runDemo(config, options, {
+      ...(resumeFrom === null ? {} : { resumeFrom }),
+      started: (atMillis) => writeDemoMarker(config.dataDir, { atMillis, city: options }),
+    });
   }
   const platform = await started(() => startPlatform(config, log), log);
   if (platform === undefined) return 1;
   const storeName = config.memory ? 'memory (not durable)' : config.dataDir;
   const mqtt = platform.mqttPort === null ? `mqtt ${config.mqttUrl}` : `mqtt ${platform.mqttPort}`;
+  // Signals are handled before readiness is announced: whoever waits for it may stop the server at once.
+  const finished = runUntilSignalled(() => platform.stop(), log);
   log(`listening on http://${config.host}:${platform.httpPort}, ${mqtt}, data ${storeName}`);
-
-  return runUntilSignalled(() => platform.stop(), log);
+  return finished;
 }
 
 /** Starts the platform or a role; says why it could not, and shows a generated admin key once. */
@@ -94,8 +100,9 @@ async function serveRole(config: Config, cluster: ClusterConfig): Promise<number
   const roleLog = (line: string) => process.stderr.write(`urban-brain[${process.pid}]: ${line}\n`);
   const role = await started(() => startRole(config, cluster, roleLog), roleLog);
   if (role === undefined) return 1;
+  const finished = runUntilSignalled(() => role.stop(), roleLog, config.shutdownTimeoutMillis + 20_000);
   roleLog(
     `role ${cluster.role} ready${role.httpPort === null ? '' : ` on http://${config.host}:${role.httpPort}`}`,
   );
-  return runUntilSignalled(() => role.stop(), roleLog, config.shutdownTimeoutMillis + 20_000);
+  return finished;
 }

@@ -20,6 +20,8 @@ export interface LaunchOptions {
    * demo runs its own light queue model of a central district.
    */
   traffic?: () => TrafficSnapshot | null;
+  /** Wall time the city first started at, to resume it on a platform that holds what it sent. */
+  resumeFrom?: number;
   log(line: string): void;
 }
 
@@ -45,18 +47,28 @@ export async function launchDemo(options: LaunchOptions): Promise<RunningDemo> {
   const operatorKey = await client.replaceKey('demo operator', 'operator');
   const viewerKey = await client.replaceKey('demo viewer', 'viewer');
   const demo = await startDemo(
-    { registry: client, ingestor: client, loadRecording, now: Date.now, log: options.log },
+    {
+      registry: client,
+      ingestor: client,
+      loadRecording,
+      now: Date.now,
+      log: options.log,
+      ...(options.resumeFrom === undefined ? {} : { resumeFrom: options.resumeFrom }),
+    },
     options.demo,
   );
   let map: CityMap | null = null;
   const { startedAtMillis, speed } = demo.status();
   const cityNow = (wall: number): number => startedAtMillis + (wall - startedAtMillis) * speed;
-  const traffic = new TrafficModel(demo.city, options.demo.seed + 2, startedAtMillis);
+  // The models start from the city's clock now (later than its start when it resumes); patient ids
+  // carry this run's start, so they never repeat those of an earlier run still in the queues.
+  const launchedAtMillis = Date.now();
+  const traffic = new TrafficModel(demo.city, options.demo.seed + 2, cityNow(launchedAtMillis));
   const hospitals = new HospitalModel(demo.city, {
     api: client,
     random: seededRandom(options.demo.seed + 3),
-    startCityMillis: startedAtMillis,
-    idPrefix: `P${startedAtMillis.toString(36)}`,
+    startCityMillis: cityNow(launchedAtMillis),
+    idPrefix: `P${launchedAtMillis.toString(36)}`,
     log: options.log,
   });
   // The district follows the city clock; a failing step is logged, never thrown.

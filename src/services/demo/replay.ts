@@ -57,3 +57,11 @@ export function firstLiveIndex(plan: ReplayPlan): number {
   while (index < timestamps.length && (timestamps[index] as number) < plan.cueMillis) index += 1;
   return index;
 }
+
+/** Index of the first row stamped at or after `wallMillis` on the wall clock (the length if none). */
+export function firstIndexFrom(plan: ReplayPlan, wallMillis: number): number {
+  const { timestamps } = plan.series;
+  let index = 0;
+  while (index < timestamps.length && wallTimeOf(plan, index) < wallMillis) index += 1;
+  return index;
+}

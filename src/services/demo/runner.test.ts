@@ -51,3 +51,57 @@ test('registers the city, writes history before the cue and streams live reading
     `machine replay rows live: ${machineLive}, due ${due}`,
   );
 });
+
+test('a resumed city writes no history again and goes on from where its clock stands', async () => {
+  const received: Reading[] = [];
+  const options = {
+    ...defaultDemoOptions,
+    sensorCount: 400,
+    speed: 6000,
+    tickMillis: 50,
+    reportMillis: 1000,
+  };
+  const resumedAt = Date.now();
+  const firstStart = resumedAt - 10_000;
+  const demo = await startDemo(
+    {
+      registry: new MemoryRegistry(),
+      ingestor: {
+        async ingest(readings) {
+          received.push(...readings);
+          return { ok: true, stored: readings.length };
+        },
+      },
+      loadRecording: (file) => readFile(new URL(file, nabDirectory), 'utf8'),
+      now: () => Date.now(),
+      log: () => {},
+      resumeFrom: firstStart,
+    },
+    options,
+  );
+  const runningAt = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  await demo.stop();
+  const elapsedMillis = Date.now() - resumedAt;
+  assert.equal(demo.status().startedAtMillis, firstStart, 'the city keeps its first start');
+  assert.ok(received.length > 0);
+  assert.ok(
+    received.every((reading) => reading.ts >= resumedAt),
+    'nothing is stamped before the resumption: no history, no readings for the stopped time',
+  );
+  const replays = new Set(demo.status().replays.map((replay) => replay.sensor));
+  const synthetic = received.filter((reading) => !replays.has(reading.sensor)).length;
+  // 400 sensors, one reading a second each: owed from the resumption, not from the first start.
+  const due = (options.sensorCount * elapsedMillis) / options.reportMillis;
+  assert.ok(synthetic <= due + options.sensorCount, `synthetic readings ${synthetic}, due about ${due}`);
+  const machine = demo.status().replays.find((replay) => replay.file.startsWith('machine_temperature'));
+  assert.ok(machine !== undefined);
+  const machineLive = received.filter((reading) => reading.sensor === machine.sensor);
+  // At 6000× a recorded 5-minute row is due every 50 ms: the first one sent is the first due now.
+  assert.ok(machineLive.length > 0 && (machineLive[0] as Reading).ts <= runningAt + 50);
+  const due50 = Math.floor(elapsedMillis / 50) + 1;
+  assert.ok(
+    machineLive.length <= due50 && machineLive.length >= due50 - 8,
+    `machine replay rows: ${machineLive.length}, due ${due50}`,
+  );
+});

@@ -3,7 +3,7 @@ import type { Ingestor } from '../../ports/ingest.ts';
 import type { Registry } from '../../ports/registry.ts';
 import { generateCity, type City } from './city.ts';
 import { seededRandom } from './random.ts';
-import { firstLiveIndex, parseNabCsv, wallTimeOf, type ReplayPlan } from './replay.ts';
+import { firstIndexFrom, firstLiveIndex, parseNabCsv, wallTimeOf, type ReplayPlan } from './replay.ts';
 import { assignReplays } from './streams.ts';
 import { SyntheticSignals } from './synthetic.ts';
 
@@ -41,6 +41,13 @@ export interface DemoDependencies {
   loadRecording(file: string): Promise<string>;
   now(): number;
   log(line: string): void;
+  /**
+   * Wall time at which this city first started, when this start resumes it (same options) on a
+   * platform that already holds what it sent: no history is written again, and the recordings go
+   * on from where the city's clock now stands, so the time it was stopped is a gap in every
+   * series, as for sensors whose platform was down. Without it the city starts now.
+   */
+  resumeFrom?: number;
 }
 
 export interface DemoStatus {
@@ -60,7 +67,10 @@ export interface Demo {
 
 const batchLimit = 5000;
 
-/** Registers the demo city, writes its recent history and streams its readings until stopped. */
+/**
+ * Registers the demo city, writes its recent history (unless it resumes) and streams its readings
+ * until stopped.
+ */
 export async function startDemo(deps: DemoDependencies, options: DemoOptions): Promise<Demo> {
   checkOptions(options);
   const city = generateCity({ sensorCount: options.sensorCount, seed: options.seed });
@@ -68,7 +78,9 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
   await deps.registry.putSensors(city.sensors.map((entry) => entry.sensor));
   deps.log(`demo: city of ${city.assets.length} assets and ${city.sensors.length} sensors registered`);
 
-  const wallStartMillis = deps.now();
+  const nowMillis = deps.now();
+  const resuming = deps.resumeFrom !== undefined && deps.resumeFrom <= nowMillis;
+  const wallStartMillis = resuming ? (deps.resumeFrom as number) : nowMillis;
   const simulated = (wall: number): number => wallStartMillis + (wall - wallStartMillis) * options.speed;
   const assignments = assignReplays(city);
   const replays: {
@@ -88,7 +100,8 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
       speed: options.speed,
     };
     const labelWallMillis = Math.round(wallStartMillis + options.replayLeadMillis / options.speed);
-    replays.push({ sensor, file: assignment.file, plan, next: firstLiveIndex(plan), labelWallMillis });
+    const next = resuming ? firstIndexFrom(plan, nowMillis) : firstLiveIndex(plan);
+    replays.push({ sensor, file: assignment.file, plan, next, labelWallMillis });
   }
   // Sensors a city model reports (the emergency departments' occupancy) have no synthetic signal.
   const synthetic = city.sensors.filter(
@@ -121,41 +134,51 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
     }
   }
 
+  if (resuming) {
+    deps.log(
+      `demo: resuming the city started ${new Date(wallStartMillis).toISOString()} (no readings for ` +
+        `the time it was stopped); live at ${options.speed}× real time`,
+    );
+  } else await writeHistory();
+
   // History: replays from their start up to the cue, synthetic sensors over `historyMillis`.
-  const history: Reading[] = [];
-  for (const replay of replays) {
-    for (let index = 0; index < replay.next; index += 1) {
-      history.push({
-        sensor: replay.sensor,
-        ts: wallTimeOf(replay.plan, index),
-        value: replay.plan.series.values[index] as number,
-      });
+  async function writeHistory(): Promise<void> {
+    const history: Reading[] = [];
+    for (const replay of replays) {
+      for (let index = 0; index < replay.next; index += 1) {
+        history.push({
+          sensor: replay.sensor,
+          ts: wallTimeOf(replay.plan, index),
+          value: replay.plan.series.values[index] as number,
+        });
+      }
     }
-  }
-  const points = Math.max(
-    2,
-    Math.min(
-      Math.floor(options.historyMillis / options.reportMillis),
-      Math.floor(400_000 / synthetic.length),
-    ),
-  );
-  const stepMillis = Math.floor(options.historyMillis / points);
-  for (let point = points; point >= 1; point -= 1) {
-    const wall = wallStartMillis - point * stepMillis;
-    for (let index = 0; index < synthetic.length; index += 1) {
-      history.push({
-        sensor: (synthetic[index] as (typeof synthetic)[number]).sensor.id,
-        ts: wall,
-        value: signals.value(index, simulated(wall)),
-      });
+    const points = Math.max(
+      2,
+      Math.min(
+        Math.floor(options.historyMillis / options.reportMillis),
+        Math.floor(400_000 / synthetic.length),
+      ),
+    );
+    const stepMillis = Math.floor(options.historyMillis / points);
+    for (let point = points; point >= 1; point -= 1) {
+      const wall = wallStartMillis - point * stepMillis;
+      for (let index = 0; index < synthetic.length; index += 1) {
+        history.push({
+          sensor: (synthetic[index] as (typeof synthetic)[number]).sensor.id,
+          ts: wall,
+          value: signals.value(index, simulated(wall)),
+        });
+      }
     }
+    await send(history, true);
+    deps.log(`demo: ${history.length} readings of history written; live at ${options.speed}× real time`);
   }
-  await send(history, true);
-  deps.log(`demo: ${history.length} readings of history written; live at ${options.speed}× real time`);
 
   let cursor = 0;
   let owed = 0;
-  let lastTickMillis = wallStartMillis;
+  // Synthetic readings are owed from here: the start, or for a resumed city the moment it resumed.
+  let lastTickMillis = nowMillis;
   let inFlight: Promise<void> | null = null;
   async function tick(): Promise<void> {
     const wall = deps.now();

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { generateCity } from '../src/services/demo/city.ts';
+import { defaultDemoOptions } from '../src/services/demo/runner.ts';
+import { assignReplays } from '../src/services/demo/streams.ts';
+import { ensureDashboardBuilt, startDemoServer } from './browser.ts';
+
+const hourMillis = 3_600_000;
+
+void test('serve restarted on the demo city’s data folder resumes the city instead of writing its history twice', async () => {
+  await ensureDashboardBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-demo-restart-'));
+  try {
+    const first = await startDemoServer(['--demo', 'auto', '--data-dir', dataDir], 120_000, 'serve');
+    await first.stop();
+    assert.equal(first.child.exitCode, 0);
+    const marker = JSON.parse(readFileSync(join(dataDir, '.demo-city'), 'utf8')) as {
+      startedAtMillis: number;
+    };
+    assert.ok(Number.isFinite(marker.startedAtMillis), 'the marker records the city’s start');
+
+    const second = await startDemoServer(['--demo', 'auto', '--data-dir', dataDir], 120_000, 'serve');
+    try {
+      assert.ok(
+        second.stderr.some((line) => line.includes('resuming the city started')),
+        second.stderr.join('\n'),
+      );
+      const city = generateCity({
+        sensorCount: defaultDemoOptions.sensorCount,
+        seed: defaultDemoOptions.seed,
+      });
+      const pump = [...assignReplays(city)].find(([, replay]) =>
+        replay.file.startsWith('machine_temperature'),
+      );
+      assert.ok(pump !== undefined);
+      // A whole clock hour of history before the first start: one recorded 5-minute row every 2.5 s
+      // at 120×, 1,440 in the hour; a second copy of the history (shifted by the restart) doubles it.
+      const to = Math.floor(marker.startedAtMillis / hourMillis) * hourMillis;
+      const from = to - hourMillis;
+      const response = await fetch(
+        `${second.url}api/v1/sensors/${encodeURIComponent(pump[0])}/readings?from=${from}&to=${to}&step=${hourMillis}&agg=count`,
+        { headers: { authorization: `Bearer ${second.operatorKey}` } },
+      );
+      assert.equal(response.status, 200);
+      const body = (await response.json()) as { points: { value: number }[] };
+      const count = body.points.reduce((sum, point) => sum + point.value, 0);
+      assert.ok(count >= 1_439 && count <= 1_441, `readings in the hour before the first start: ${count}`);
+    } finally {
+      await second.stop();
+    }
+    assert.equal(second.child.exitCode, 0);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
