@@ -28,6 +28,8 @@ export interface Config {
   detector: string;
   /** Where the detectors run: `worker`, a thread of their own (default), or `main`, the ingest thread. */
   detectionThread: 'worker' | 'main';
+  /** Hours a new sensor is watched before it may raise alerts (null: the default, three days). */
+  learningHours: number | null;
   /** `auto`: start the demo city when the data folder is empty, or resume it on the folder it filled. */
   demo: 'auto' | 'off';
 }
@@ -64,6 +66,7 @@ const schema = z.object({
     )
     .default(DEFAULT_DETECTOR_NAME),
   detectionThread: z.enum(['worker', 'main']).default('worker'),
+  learningHours: z.coerce.number().min(0).max(8_760).nullable().default(null),
   demo: z.enum(['auto', 'off']).default('off'),
 });
 
@@ -81,6 +84,7 @@ const sources = {
   shutdownTimeoutMillis: ['shutdown-timeout-millis', 'URBAN_BRAIN_SHUTDOWN_TIMEOUT_MILLIS'],
   detector: ['detector', 'URBAN_BRAIN_DETECTOR'],
   detectionThread: ['detection-thread', 'URBAN_BRAIN_DETECTION_THREAD'],
+  learningHours: ['learning-hours', 'URBAN_BRAIN_LEARNING_HOURS'],
   storeMemoryMegabytes: ['store-memory-mb', 'URBAN_BRAIN_STORE_MEMORY_MB'],
   heapGrowthPercent: ['heap-growth-percent', 'URBAN_BRAIN_HEAP_GROWTH_PERCENT'],
   demo: ['demo', 'URBAN_BRAIN_DEMO'],
@@ -102,6 +106,9 @@ export const configUsage = `usage: urban-brain serve [options]
                                where the detectors run: a thread of their own, so ingest is not held
                                up by them, or the ingest thread (URBAN_BRAIN_DETECTION_THREAD,
                                default worker)
+  --learning-hours N           hours a new sensor is watched before it may raise alerts, besides its
+                               first 750 readings (URBAN_BRAIN_LEARNING_HOURS, default 72: three
+                               daily cycles; the demo city divides it by its speed)
   --demo auto|off              auto: run the demo city when the data folder is empty, or resume it
                                on the folder it filled (URBAN_BRAIN_DEMO, default off; \`npm start\`
                                passes auto)

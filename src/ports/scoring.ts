@@ -49,4 +49,9 @@ export interface ScoringOptions {
   historyPoints: number;
   /** Readings a sensor's detector must have seen before its crossings raise alerts. */
   learningReadings?: number;
+  /**
+   * Time from a sensor's first reading before its crossings raise alerts, so that it has seen its
+   * daily cycle (where the detector keeps the first timestamp).
+   */
+  learningSpanMillis?: number;
 }

@@ -9,6 +9,11 @@ export interface AnomalyDetector {
   snapshot(): Uint8Array;
   /** Readings seen so far, where the detector counts them (survives snapshot and restore). */
   readingsSeen?(): number;
+  /**
+   * Timestamp of the first reading seen, where the detector keeps it (survives snapshot and
+   * restore); −∞ when a restored state predates it, NaN before the first reading.
+   */
+  firstTimestamp?(): number;
 }
 
 /** A named detector configuration with its shipped threshold (the one used live). */

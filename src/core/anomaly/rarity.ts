@@ -382,6 +382,10 @@ export class RarityDetector implements AnomalyDetector {
     return this.views.float64[(this.byteOffset >> 3) + Slot.Count] as number;
   }
 
+  firstTimestamp(): number {
+    return this.views.float64[(this.byteOffset >> 3) + Slot.FirstTimestamp] as number;
+  }
+
   /**
    * 1 when `raw` lies beyond the range seen so far by more than the margin (a share of the range,
    * and at least `minimumMargin`), else 0; widens the range.

@@ -15,6 +15,13 @@ export const DEFAULT_DETECTOR_NAME = 'rarity';
  */
 export const LEARNING_POINTS = 750;
 
+/**
+ * Time a new sensor is watched before its alarms are trusted, however often it reports: three
+ * daily cycles. A sensor read every minute passes 750 readings after half a day, before it has seen
+ * its day once, and its first days' cycle would otherwise raise false alarms (docs/detectors.md).
+ */
+export const LEARNING_SPAN_MILLIS = 3 * 86_400_000;
+
 const rarity: DetectorSpec = {
   name: 'rarity',
   summary:

@@ -197,6 +197,7 @@ export async function startRole(
       repository: maintenance,
       registry,
       detector,
+      ...(config.learningHours === null ? {} : { learningSpanMillis: config.learningHours * 3_600_000 }),
       commitIntervalMillis: cluster.commitIntervalMillis,
       member: cluster.member,
       leaseMillis: cluster.leaseMillis,

@@ -1,4 +1,4 @@
-import { LEARNING_POINTS } from '../../core/anomaly/registry.ts';
+import { LEARNING_POINTS, LEARNING_SPAN_MILLIS } from '../../core/anomaly/registry.ts';
 import type { DetectorSpec } from '../../core/anomaly/detector.ts';
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import { applyVerdict } from '../../core/maintenance/lifecycle.ts';
@@ -35,6 +35,11 @@ export interface DetectionServiceOptions {
    * `LEARNING_POINTS` (750, NAB's probation); 0 lets a new sensor alert from its first reading.
    */
   learningReadings?: number;
+  /**
+   * Time from a new sensor's first reading before it may raise alerts. Default
+   * `LEARNING_SPAN_MILLIS` (three days); 0 leaves only `learningReadings`.
+   */
+  learningSpanMillis?: number;
   /** States saved per write; a snapshot of many sensors is written in chunks. Default 50,000. */
   snapshotChunkStates?: number;
   /** How often changed detector states are saved. Default five minutes; 0 disables the timer. */
@@ -97,6 +102,7 @@ export class DetectionService {
       evidencePoints: options.evidencePoints ?? 12,
       historyPoints: options.historyPoints ?? 48,
       learningReadings: options.learningReadings ?? LEARNING_POINTS,
+      learningSpanMillis: options.learningSpanMillis ?? LEARNING_SPAN_MILLIS,
     };
     this.#makeEngine = () => engine(resolved);
     this.#engine = this.#makeEngine();

@@ -98,8 +98,10 @@ export class SensorDetectors {
     // common case on this per-reading path.
     const { threshold } = this.#options;
     if (!(score >= threshold)) return;
-    const learning = (entry.detector.readingsSeen?.() ?? Infinity) < (this.#options.learningReadings ?? 0);
-    if (!learning && decideAlert(score, threshold, ts, entry, this.#options.suppressionMillis).raise) {
+    if (
+      !this.#learning(entry.detector, ts) &&
+      decideAlert(score, threshold, ts, entry, this.#options.suppressionMillis).raise
+    ) {
       entry.lastAlertAt = ts;
       crossings.push({
         sensor,
@@ -109,6 +111,18 @@ export class SensorDetectors {
       });
       this.#keepHistory(entry);
     }
+  }
+
+  /**
+   * A sensor still learning raises no alert: before `learningReadings` readings, and before its
+   * readings span `learningSpanMillis`.
+   */
+  #learning(detector: AnomalyDetector, ts: number): boolean {
+    const seen = detector.readingsSeen?.() ?? Number.POSITIVE_INFINITY;
+    if (seen < (this.#options.learningReadings ?? 0)) return true;
+    // −∞ (a state that predates the first timestamp) counts as learned; so does a detector without one.
+    const first = detector.firstTimestamp?.() ?? Number.NEGATIVE_INFINITY;
+    return ts - first < (this.#options.learningSpanMillis ?? 0);
   }
 
   /** The kept (ts, value, score) points of a sensor in [fromMillis, toMillis); undefined if unknown. */
