@@ -29,12 +29,12 @@ void test('the start written once the city runs is read back and resumed for the
   withFolder((dir) => {
     writeDemoMarker(dir);
     const unstarted = readDemoFolder(dir);
-    assert.deepEqual(unstarted, { kind: 'demo', startedAtMillis: null, city: null });
+    assert.deepEqual(unstarted, { kind: 'demo', start: null });
     assert.equal(resumableStart(unstarted, city, 2_000), null);
 
     writeDemoMarker(dir, { atMillis: 1_000, city });
     const folder = readDemoFolder(dir);
-    assert.deepEqual(folder, { kind: 'demo', startedAtMillis: 1_000, city });
+    assert.deepEqual(folder, { kind: 'demo', start: { atMillis: 1_000, city } });
     assert.equal(resumableStart(folder, city, 2_000), 1_000);
     assert.equal(resumableStart(folder, { ...city, speed: 60 }, 2_000), null, 'another speed starts afresh');
     assert.equal(resumableStart(folder, { ...city, seed: 7 }, 2_000), null, 'another city starts afresh');
@@ -46,7 +46,7 @@ void test('the plain-text marker of earlier versions is a demo folder of unknown
   withFolder((dir) => {
     writeFileSync(join(dir, '.demo-city'), 'Written by the demo city; delete the folder to start afresh.\n');
     const folder = readDemoFolder(dir);
-    assert.deepEqual(folder, { kind: 'demo', startedAtMillis: null, city: null });
+    assert.deepEqual(folder, { kind: 'demo', start: null });
     assert.equal(resumableStart(folder, city, Date.now()), null);
   });
 });

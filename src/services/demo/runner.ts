@@ -79,8 +79,9 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
   deps.log(`demo: city of ${city.assets.length} assets and ${city.sensors.length} sensors registered`);
 
   const nowMillis = deps.now();
-  const resuming = deps.resumeFrom !== undefined && deps.resumeFrom <= nowMillis;
-  const wallStartMillis = resuming ? (deps.resumeFrom as number) : nowMillis;
+  const { resumeFrom } = deps;
+  const resuming = resumeFrom !== undefined && resumeFrom <= nowMillis;
+  const wallStartMillis = resuming ? resumeFrom : nowMillis;
   const simulated = (wall: number): number => wallStartMillis + (wall - wallStartMillis) * options.speed;
   const assignments = assignReplays(city);
   const replays: {
@@ -139,10 +140,8 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
       `demo: resuming the city started ${new Date(wallStartMillis).toISOString()} (no readings for ` +
         `the time it was stopped); live at ${options.speed}× real time`,
     );
-  } else await writeHistory();
-
-  // History: replays from their start up to the cue, synthetic sensors over `historyMillis`.
-  async function writeHistory(): Promise<void> {
+  } else {
+    // History: replays from their start up to the cue, synthetic sensors over `historyMillis`.
     const history: Reading[] = [];
     for (const replay of replays) {
       for (let index = 0; index < replay.next; index += 1) {
