@@ -56,7 +56,7 @@ export async function run(args: string[]): Promise<number> {
     } else if (resumeFrom === null) {
       log(`${config.dataDir} holds the demo city: starting it again (--demo off to start without it)`);
     } else {
-      log(`${config.dataDir} holds the demo city: resuming it (--demo off to start without it)`);
+      log(`${config.dataDir} holds the demo city: going on with it (--demo off to start without it)`);
     }
     return runDemo(config, options, {
       ...(resumeFrom === null ? {} : { resumeFrom }),

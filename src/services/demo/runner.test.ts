@@ -105,3 +105,40 @@ test('a resumed city writes no history again and goes on from where its clock st
     `machine replay rows: ${machineLive.length}, due ${due50}`,
   );
 });
+
+test('a city whose recordings played out long ago starts afresh, with its history on new times', async () => {
+  const received: Reading[] = [];
+  const lines: string[] = [];
+  const options = {
+    ...defaultDemoOptions,
+    sensorCount: 400,
+    speed: 6000,
+    tickMillis: 50,
+    reportMillis: 1000,
+  };
+  const startedAt = Date.now();
+  // At 6000× the longest recording (hourly rows, 0.6 s each) spans 73 minutes of wall time.
+  const demo = await startDemo(
+    {
+      registry: new MemoryRegistry(),
+      ingestor: {
+        async ingest(readings) {
+          received.push(...readings);
+          return { ok: true, stored: readings.length };
+        },
+      },
+      loadRecording: (file) => readFile(new URL(file, nabDirectory), 'utf8'),
+      now: () => Date.now(),
+      log: (line) => lines.push(line),
+      resumeFrom: startedAt - 2 * 3_600_000,
+    },
+    options,
+  );
+  await demo.stop();
+  assert.ok(demo.status().startedAtMillis >= startedAt, 'the city starts now');
+  assert.ok(lines.some((line) => line.includes('played its recordings out')));
+  assert.ok(
+    received.some((reading) => reading.ts < startedAt),
+    'its history is written again, before the new start',
+  );
+});

@@ -3,7 +3,14 @@ import type { Ingestor } from '../../ports/ingest.ts';
 import type { Registry } from '../../ports/registry.ts';
 import { generateCity, type City } from './city.ts';
 import { seededRandom } from './random.ts';
-import { firstIndexFrom, firstLiveIndex, parseNabCsv, wallTimeOf, type ReplayPlan } from './replay.ts';
+import {
+  firstIndexFrom,
+  firstLiveIndex,
+  parseNabCsv,
+  wallTimeOf,
+  type RecordedSeries,
+  type ReplayPlan,
+} from './replay.ts';
 import { assignReplays } from './streams.ts';
 import { SyntheticSignals } from './synthetic.ts';
 
@@ -45,7 +52,8 @@ export interface DemoDependencies {
    * Wall time at which this city first started, when this start resumes it (same options) on a
    * platform that already holds what it sent: no history is written again, and the recordings go
    * on from where the city's clock now stands, so the time it was stopped is a gap in every
-   * series, as for sensors whose platform was down. Without it the city starts now.
+   * series, as for sensors whose platform was down. Without it, or when the recordings played out
+   * so long ago that a fresh start's history would not meet them, the city starts now.
    */
   resumeFrom?: number;
 }
@@ -78,32 +86,43 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
   await deps.registry.putSensors(city.sensors.map((entry) => entry.sensor));
   deps.log(`demo: city of ${city.assets.length} assets and ${city.sensors.length} sensors registered`);
 
-  const nowMillis = deps.now();
-  const { resumeFrom } = deps;
-  const resuming = resumeFrom !== undefined && resumeFrom <= nowMillis;
-  const wallStartMillis = resuming ? resumeFrom : nowMillis;
-  const simulated = (wall: number): number => wallStartMillis + (wall - wallStartMillis) * options.speed;
   const assignments = assignReplays(city);
-  const replays: {
-    sensor: string;
-    file: string;
-    plan: ReplayPlan;
-    next: number;
-    labelWallMillis: number;
-  }[] = [];
+  const recordings: { sensor: string; file: string; series: RecordedSeries; cueMillis: number }[] = [];
   for (const [sensor, assignment] of assignments) {
     const series = parseNabCsv(await deps.loadRecording(assignment.file), assignment.file);
-    const label = Date.parse(assignment.labelAt);
-    const plan: ReplayPlan = {
-      series,
-      cueMillis: label - options.replayLeadMillis,
-      wallStartMillis,
-      speed: options.speed,
-    };
-    const labelWallMillis = Math.round(wallStartMillis + options.replayLeadMillis / options.speed);
-    const next = resuming ? firstIndexFrom(plan, nowMillis) : firstLiveIndex(plan);
-    replays.push({ sensor, file: assignment.file, plan, next, labelWallMillis });
+    const cueMillis = Date.parse(assignment.labelAt) - options.replayLeadMillis;
+    recordings.push({ sensor, file: assignment.file, series, cueMillis });
   }
+  const planOf = (recording: (typeof recordings)[number], wallStartMillis: number): ReplayPlan => ({
+    series: recording.series,
+    cueMillis: recording.cueMillis,
+    wallStartMillis,
+    speed: options.speed,
+  });
+
+  const nowMillis = deps.now();
+  const { resumeFrom } = deps;
+  // A city whose recordings have all played out, so long ago that a fresh start's history would
+  // begin after their last reading, starts afresh instead: its story is told again, on new times.
+  const playedOut =
+    resumeFrom !== undefined &&
+    recordings.every((recording) => {
+      const last = recording.series.timestamps.length - 1;
+      return wallTimeOf(planOf(recording, nowMillis), 0) > wallTimeOf(planOf(recording, resumeFrom), last);
+    });
+  const resuming = resumeFrom !== undefined && resumeFrom <= nowMillis && !playedOut;
+  const wallStartMillis = resuming ? resumeFrom : nowMillis;
+  const simulated = (wall: number): number => wallStartMillis + (wall - wallStartMillis) * options.speed;
+  const replays = recordings.map((recording) => {
+    const plan = planOf(recording, wallStartMillis);
+    return {
+      sensor: recording.sensor,
+      file: recording.file,
+      plan,
+      next: resuming ? firstIndexFrom(plan, nowMillis) : firstLiveIndex(plan),
+      labelWallMillis: Math.round(wallStartMillis + options.replayLeadMillis / options.speed),
+    };
+  });
   // Sensors a city model reports (the emergency departments' occupancy) have no synthetic signal.
   const synthetic = city.sensors.filter(
     (entry) => !assignments.has(entry.sensor.id) && entry.modelled !== true,
@@ -135,6 +154,12 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
     }
   }
 
+  if (playedOut && resumeFrom !== undefined) {
+    deps.log(
+      `demo: the city started ${new Date(resumeFrom).toISOString()} has played its recordings out: ` +
+        'starting it afresh',
+    );
+  }
   if (resuming) {
     deps.log(
       `demo: resuming the city started ${new Date(wallStartMillis).toISOString()} (no readings for ` +
