@@ -7,7 +7,11 @@
  * counts (from bench/results/faults.json, written by `npm run test:faults`).
  * One JSON line on stdout, also written to bench/results/scale.json; progress on stderr.
  *
- * Options: --readings N (default 1,000,000), --sensors N (20,000), --processors 1,2,4, --batch N (5,000),
+ * Options: --readings N (default 3,000,000: about 10 s of load per run; a run of 1,000,000 lasts
+ * 4–5 s, and what each run costs once whatever its length (its 20,000 new sensors' first
+ * readings, the wait of the last joined insert, up to 2 s, the cluster's idle CPU over the 10 s
+ * counted after the load for merges) then weighs as much as the rate; docs/scale.md gives both),
+ * --sensors N (20,000), --processors 1,2,4, --batch N (5,000),
  * --concurrency N (6), --idle-seconds N (5: the cluster's idle CPU is measured this long before each
  * run), --node-flags=FLAGS (given to node for every role process), --process-node-flags=FLAGS (for
  * processors only, in place of the launcher's), --warmup-readings N (200,000 readings of --warmup-sensors N (2,000) sensors streamed and
@@ -32,7 +36,7 @@ import { storedCounts } from '../test/faults/checks.ts';
 const repository = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
   options: {
-    readings: { type: 'string', default: '1000000' },
+    readings: { type: 'string', default: '3000000' },
     sensors: { type: 'string', default: '20000' },
     processors: { type: 'string', default: '1,2,4' },
     batch: { type: 'string', default: '5000' },
