@@ -3,13 +3,22 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import type { Reading } from '../../core/readings/reading.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
-import { startDemo, defaultDemoOptions } from './runner.ts';
+import { startDemo, defaultDemoOptions, type DemoDependencies } from './runner.ts';
 
 const nabDirectory = new URL('../../../assets/demo/nab/', import.meta.url);
+const fastOptions = {
+  ...defaultDemoOptions,
+  sensorCount: 400,
+  speed: 6000,
+  tickMillis: 50,
+  reportMillis: 1000,
+};
 
-test('registers the city, writes history before the cue and streams live readings through the ingestor', async () => {
+/** Starts a demo city into an ingestor that keeps every reading, and a log that keeps every line. */
+async function startRecorded(extra: Pick<DemoDependencies, 'resumeFrom'> = {}) {
   const registry = new MemoryRegistry();
   const received: Reading[] = [];
+  const lines: string[] = [];
   const demo = await startDemo(
     {
       registry,
@@ -21,10 +30,16 @@ test('registers the city, writes history before the cue and streams live reading
       },
       loadRecording: (file) => readFile(new URL(file, nabDirectory), 'utf8'),
       now: () => Date.now(),
-      log: () => {},
+      log: (line) => lines.push(line),
+      ...extra,
     },
-    { ...defaultDemoOptions, sensorCount: 400, speed: 6000, tickMillis: 50, reportMillis: 1000 },
+    fastOptions,
   );
+  return { demo, registry, received, lines };
+}
+
+test('registers the city, writes history before the cue and streams live readings through the ingestor', async () => {
+  const { demo, registry, received } = await startRecorded();
   const started = demo.status().startedAtMillis;
   const historyCount = received.length;
   assert.ok(
@@ -53,32 +68,9 @@ test('registers the city, writes history before the cue and streams live reading
 });
 
 test('a resumed city writes no history again and goes on from where its clock stands', async () => {
-  const received: Reading[] = [];
-  const options = {
-    ...defaultDemoOptions,
-    sensorCount: 400,
-    speed: 6000,
-    tickMillis: 50,
-    reportMillis: 1000,
-  };
   const resumedAt = Date.now();
   const firstStart = resumedAt - 10_000;
-  const demo = await startDemo(
-    {
-      registry: new MemoryRegistry(),
-      ingestor: {
-        async ingest(readings) {
-          received.push(...readings);
-          return { ok: true, stored: readings.length };
-        },
-      },
-      loadRecording: (file) => readFile(new URL(file, nabDirectory), 'utf8'),
-      now: () => Date.now(),
-      log: () => {},
-      resumeFrom: firstStart,
-    },
-    options,
-  );
+  const { demo, received } = await startRecorded({ resumeFrom: firstStart });
   const runningAt = Date.now();
   await new Promise((resolve) => setTimeout(resolve, 1200));
   await demo.stop();
@@ -92,8 +84,8 @@ test('a resumed city writes no history again and goes on from where its clock st
   const replays = new Set(demo.status().replays.map((replay) => replay.sensor));
   const synthetic = received.filter((reading) => !replays.has(reading.sensor)).length;
   // 400 sensors, one reading a second each: owed from the resumption, not from the first start.
-  const due = (options.sensorCount * elapsedMillis) / options.reportMillis;
-  assert.ok(synthetic <= due + options.sensorCount, `synthetic readings ${synthetic}, due about ${due}`);
+  const due = (fastOptions.sensorCount * elapsedMillis) / fastOptions.reportMillis;
+  assert.ok(synthetic <= due + fastOptions.sensorCount, `synthetic readings ${synthetic}, due about ${due}`);
   const machine = demo.status().replays.find((replay) => replay.file.startsWith('machine_temperature'));
   assert.ok(machine !== undefined);
   const machineLive = received.filter((reading) => reading.sensor === machine.sensor);
@@ -107,33 +99,9 @@ test('a resumed city writes no history again and goes on from where its clock st
 });
 
 test('a city whose recordings played out long ago starts afresh, with its history on new times', async () => {
-  const received: Reading[] = [];
-  const lines: string[] = [];
-  const options = {
-    ...defaultDemoOptions,
-    sensorCount: 400,
-    speed: 6000,
-    tickMillis: 50,
-    reportMillis: 1000,
-  };
   const startedAt = Date.now();
   // At 6000× the longest recording (hourly rows, 0.6 s each) spans 73 minutes of wall time.
-  const demo = await startDemo(
-    {
-      registry: new MemoryRegistry(),
-      ingestor: {
-        async ingest(readings) {
-          received.push(...readings);
-          return { ok: true, stored: readings.length };
-        },
-      },
-      loadRecording: (file) => readFile(new URL(file, nabDirectory), 'utf8'),
-      now: () => Date.now(),
-      log: (line) => lines.push(line),
-      resumeFrom: startedAt - 2 * 3_600_000,
-    },
-    options,
-  );
+  const { demo, received, lines } = await startRecorded({ resumeFrom: startedAt - 2 * 3_600_000 });
   await demo.stop();
   assert.ok(demo.status().startedAtMillis >= startedAt, 'the city starts now');
   assert.ok(lines.some((line) => line.includes('played its recordings out')));
