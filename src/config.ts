@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { DEFAULT_DETECTOR_NAME, DETECTORS } from './core/anomaly/registry.ts';
+import { DEFAULT_DETECTOR_NAME, DETECTORS, LEARNING_SPAN_MILLIS } from './core/anomaly/registry.ts';
 
 /** Everything `serve` can be told, validated. The only module that reads `process.env` and flags. */
 export interface Config {
@@ -28,8 +28,8 @@ export interface Config {
   detector: string;
   /** Where the detectors run: `worker`, a thread of their own (default), or `main`, the ingest thread. */
   detectionThread: 'worker' | 'main';
-  /** Hours a new sensor is watched before it may raise alerts (null: the default, three days). */
-  learningHours: number | null;
+  /** How long a new sensor is watched before it may raise alerts (`--learning-hours`, default three days). */
+  learningSpanMillis: number;
   /** `auto`: start the demo city when the data folder is empty, or resume it on the folder it filled. */
   demo: 'auto' | 'off';
 }
@@ -66,7 +66,12 @@ const schema = z.object({
     )
     .default(DEFAULT_DETECTOR_NAME),
   detectionThread: z.enum(['worker', 'main']).default('worker'),
-  learningHours: z.coerce.number().min(0).max(8_760).nullable().default(null),
+  learningSpanMillis: z.coerce
+    .number()
+    .min(0)
+    .max(8_760)
+    .default(LEARNING_SPAN_MILLIS / 3_600_000)
+    .transform((hours) => hours * 3_600_000),
   demo: z.enum(['auto', 'off']).default('off'),
 });
 
@@ -84,7 +89,7 @@ const sources = {
   shutdownTimeoutMillis: ['shutdown-timeout-millis', 'URBAN_BRAIN_SHUTDOWN_TIMEOUT_MILLIS'],
   detector: ['detector', 'URBAN_BRAIN_DETECTOR'],
   detectionThread: ['detection-thread', 'URBAN_BRAIN_DETECTION_THREAD'],
-  learningHours: ['learning-hours', 'URBAN_BRAIN_LEARNING_HOURS'],
+  learningSpanMillis: ['learning-hours', 'URBAN_BRAIN_LEARNING_HOURS'],
   storeMemoryMegabytes: ['store-memory-mb', 'URBAN_BRAIN_STORE_MEMORY_MB'],
   heapGrowthPercent: ['heap-growth-percent', 'URBAN_BRAIN_HEAP_GROWTH_PERCENT'],
   demo: ['demo', 'URBAN_BRAIN_DEMO'],

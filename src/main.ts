@@ -145,7 +145,7 @@ async function startDetection(config: Config, stores: Stores, bus: MessageBus, l
     states: stores.maintenance,
     registry: stores.registry,
     detector,
-    ...(config.learningHours === null ? {} : { learningSpanMillis: config.learningHours * 3_600_000 }),
+    learningSpanMillis: config.learningSpanMillis,
     ...(config.detectionThread === 'worker' ? { engine: (options) => new WorkerScoring(options) } : {}),
     onError: (error) => log(`failure prediction: ${String(error)}`),
   });

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { LEARNING_SPAN_MILLIS } from '../core/anomaly/registry.ts';
 import { configUsage, loadConfig, type Config } from '../config.ts';
 import { startPlatform } from '../main.ts';
 import { launchDemo, type RunningDemo } from '../services/demo/launch.ts';
@@ -103,9 +102,9 @@ export async function runDemo(
   } = {},
 ): Promise<number> {
   const adminKey = loadedConfig.adminKey ?? randomBytes(24).toString('base64url');
-  // The city's clock runs `speed` times faster: so does its sensors' learning (72 h of city time).
-  const learningHours = loadedConfig.learningHours ?? LEARNING_SPAN_MILLIS / 3_600_000 / options.speed;
-  const config: Config = { ...loadedConfig, adminKey, learningHours };
+  // The city's clock runs `speed` times faster: so does its sensors' learning (in city time).
+  const learningSpanMillis = loadedConfig.learningSpanMillis / options.speed;
+  const config: Config = { ...loadedConfig, adminKey, learningSpanMillis };
   let running: RunningDemo | null = null;
   const platform = await startPlatform(config, log, { city: () => running?.views ?? null });
   const baseUrl = `http://127.0.0.1:${platform.httpPort}`;

@@ -200,7 +200,7 @@ export async function startRole(
       repository: maintenance,
       registry,
       detector,
-      ...(config.learningHours === null ? {} : { learningSpanMillis: config.learningHours * 3_600_000 }),
+      learningSpanMillis: config.learningSpanMillis,
       commitIntervalMillis: cluster.commitIntervalMillis,
       member: cluster.member,
       leaseMillis: cluster.leaseMillis,

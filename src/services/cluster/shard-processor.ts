@@ -33,8 +33,8 @@ export interface ShardProcessorOptions {
   registry: Pick<Registry, 'getSensor' | 'getAsset'>;
   /** Undefined: readings are only stored. */
   detector: DetectorSpec | undefined;
-  /** Time a new sensor is watched before it may raise alerts (default: the detection service's). */
-  learningSpanMillis?: number;
+  /** Time a new sensor is watched before it may raise alerts. */
+  learningSpanMillis: number;
   commitIntervalMillis: number;
   onError(error: unknown): void;
 }
@@ -70,9 +70,7 @@ export class ShardProcessor {
             states: this.#snapshots,
             registry: options.registry,
             detector: options.detector,
-            ...(options.learningSpanMillis === undefined
-              ? {}
-              : { learningSpanMillis: options.learningSpanMillis }),
+            learningSpanMillis: options.learningSpanMillis,
             snapshotIntervalMillis: 0,
             onError: options.onError,
           });

@@ -63,11 +63,12 @@ export async function launchDemo(options: LaunchOptions): Promise<RunningDemo> {
   // The models start from the city's clock now (later than its start when it resumes); patient ids
   // carry this run's start, so they never repeat those of an earlier run still in the queues.
   const launchedAtMillis = Date.now();
-  const traffic = new TrafficModel(demo.city, options.demo.seed + 2, cityNow(launchedAtMillis));
+  const launchedCityMillis = cityNow(launchedAtMillis);
+  const traffic = new TrafficModel(demo.city, options.demo.seed + 2, launchedCityMillis);
   const hospitals = new HospitalModel(demo.city, {
     api: client,
     random: seededRandom(options.demo.seed + 3),
-    startCityMillis: cityNow(launchedAtMillis),
+    startCityMillis: launchedCityMillis,
     idPrefix: `P${launchedAtMillis.toString(36)}`,
     log: options.log,
   });
