@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findDetector } from '../../core/anomaly/registry.ts';
+import { noiseSource } from '../../core/anomaly/synthetic.test-helpers.ts';
 import { SensorDetectors } from './sensor-detectors.ts';
 
 const spec = findDetector('rarity');
@@ -88,13 +89,11 @@ test('the same jump raises an alert once the detector has learned, and without a
 test('daily cycles read every minute raise no alert in their first three days, as they would without the learning time', () => {
   /** A daily sine of amplitude 3 with noise 0.3, one reading a minute for three days from `startHour`. */
   function dailyCycle(sensor: string, startHour: number) {
-    let seed = 99 + startHour;
-    const uniform = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const noise = noiseSource(99 + startHour);
     const start = Date.UTC(2026, 0, 1, startHour);
     return Array.from({ length: 3 * 1440 }, (_, i) => {
       const ts = start + i * 60_000;
-      const noise = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-      return { sensor, ts, value: 10 + 3 * Math.sin((2 * Math.PI * ts) / day) + 0.3 * noise };
+      return { sensor, ts, value: 10 + 3 * Math.sin((2 * Math.PI * ts) / day) + 0.3 * noise() };
     });
   }
   const starts = [0, 5, 10, 15, 20];
