@@ -91,3 +91,64 @@ void test('bad flags exit with code 2 and name the flag, the value and the rule'
   assert.match(result.stderr, /--port \(URBAN_BRAIN_PORT\) = "eighty"/);
   assert.match(result.stderr, /--unknown-sensors \(URBAN_BRAIN_UNKNOWN_SENSORS\) = "maybe"/);
 });
+
+/** Runs the CLI while something else holds `busy`; resolves with its exit code (null if it hung) and stderr. */
+async function startOnBusyPort(
+  args: (busy: number) => string[],
+): Promise<{ status: number | null; stderr: string }> {
+  const { spawn } = await import('node:child_process');
+  const { createServer } = await import('node:net');
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const address = holder.address();
+  const busy = typeof address === 'object' && address !== null ? address.port : 0;
+  const bin = new URL('../bin/urban-brain.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [bin, ...args(busy)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const status = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(null);
+    }, 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+  holder.close();
+  return { status, stderr };
+}
+
+void test('a busy MQTT port ends serve with exit code 1 and one line, instead of a process left running', async () => {
+  const httpPort = await (await import('./support/ports.ts')).freePort();
+  const result = await startOnBusyPort((busy) => [
+    'serve',
+    '--demo',
+    'off',
+    '--memory',
+    '--port',
+    String(httpPort),
+    '--mqtt-port',
+    String(busy),
+  ]);
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, /could not start: listen EADDRINUSE/);
+  assert.doesNotMatch(result.stderr, /\n\s+at /);
+});
+
+void test('a busy HTTP port ends the demo with exit code 1 and one line, not a stack trace', async () => {
+  const mqttPort = await (await import('./support/ports.ts')).freePort();
+  const result = await startOnBusyPort((busy) => [
+    'demo',
+    '--sensors',
+    '200',
+    '--port',
+    String(busy),
+    '--mqtt-port',
+    String(mqttPort),
+  ]);
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, /could not start: listen EADDRINUSE/);
+  assert.doesNotMatch(result.stderr, /\n\s+at /);
+});

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { configUsage, loadConfig, type Config } from '../config.ts';
-import { startPlatform } from '../main.ts';
+import { startPlatform, type Platform } from '../main.ts';
+import { applyHeapGrowth } from './heap-growth.ts';
 import { launchDemo, type RunningDemo } from '../services/demo/launch.ts';
 import { systemClock } from '../services/traffic/clock.ts';
 import { LiveTraffic } from '../services/traffic/live-traffic.ts';
@@ -18,7 +19,7 @@ dashboard at http://127.0.0.1:<port>/.
   --seed N         seed of the generated city (default ${defaultDemoOptions.seed})
   --report-millis N  wall time between two readings of one sensor (default ${defaultDemoOptions.reportMillis})
 
-Everything is kept in memory unless --data-dir is given. Serve options:
+Everything is kept in memory unless --data-dir (or URBAN_BRAIN_DATA_DIR) is given. Serve options\n(--demo belongs to serve only):
 ${configUsage.split('\n').slice(2).join('\n')}`;
 
 function log(line: string): void {
@@ -73,7 +74,15 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`urban-brain demo: ${parsed}\n\n${usage}`);
     return 2;
   }
-  const hasDataDir = parsed.rest.some((arg) => arg.startsWith('--data-dir'));
+  if (parsed.rest.some((arg) => arg === '--demo' || arg.startsWith('--demo='))) {
+    process.stderr.write(
+      `urban-brain demo: --demo is an option of serve; demo always runs the city\n\n${usage}`,
+    );
+    return 2;
+  }
+  const hasDataDir =
+    parsed.rest.some((arg) => arg.startsWith('--data-dir')) ||
+    process.env['URBAN_BRAIN_DATA_DIR'] !== undefined;
   const loaded = loadConfig(
     hasDataDir || parsed.rest.includes('--memory') ? parsed.rest : [...parsed.rest, '--memory'],
   );
@@ -83,6 +92,7 @@ export async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
+  applyHeapGrowth(loaded.config);
   return runDemo(loaded.config, parsed.options);
 }
 
@@ -106,7 +116,13 @@ export async function runDemo(
   const learningSpanMillis = loadedConfig.learningSpanMillis / options.speed;
   const config: Config = { ...loadedConfig, adminKey, learningSpanMillis };
   let running: RunningDemo | null = null;
-  const platform = await startPlatform(config, log, { city: () => running?.views ?? null });
+  let platform: Platform;
+  try {
+    platform = await startPlatform(config, log, { city: () => running?.views ?? null });
+  } catch (error) {
+    log(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
   const baseUrl = `http://127.0.0.1:${platform.httpPort}`;
   // Traffic runs on the platform's CityFlow-faithful simulation with adaptive control, in process
   // (its detectors ingest through the same edge); the demo's own queue model stands in if it cannot start.

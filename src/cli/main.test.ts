@@ -27,3 +27,34 @@ test('an unknown command is named as given', async () => {
   assert.equal(code, 2);
   assert.match(stderr, /unknown command 'eval weather'/);
 });
+
+test('a command group with --help lists its targets and succeeds', async () => {
+  const chunks: string[] = [];
+  const original = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  let code: number;
+  try {
+    code = await main(['eval', '--help']);
+  } finally {
+    process.stdout.write = original;
+  }
+  assert.equal(code, 0);
+  assert.match(chunks.join(''), /eval traffic\s+compare signal controllers/);
+});
+
+test('no command at all prints the usage on stderr and fails', async () => {
+  const { code, stderr } = await run([]);
+  assert.equal(code, 2);
+  assert.match(stderr, /usage: urban-brain <command>/);
+});
+
+test('--version prints the package version', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const bin = new URL('../../bin/urban-brain.js', import.meta.url).pathname;
+  const result = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+  assert.equal(result.status, 0);
+  assert.match(result.stdout, /^urban-brain \d+\.\d+\.\d+/);
+});

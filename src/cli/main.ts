@@ -21,16 +21,31 @@ const commands: Record<string, { summary: string; load: () => Promise<Subcommand
   'eval ems': { summary: 'simulate ambulance destination choice', load: () => import('./eval-ems.ts') },
 };
 
+/** The package's version, from its package.json. */
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
-  return `usage: urban-brain <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun a command with --help for its options.\n`;
+  return `usage: urban-brain <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun a command with --help for its options; --version prints the version.\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [first, second, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+  if (first === undefined) {
+    process.stderr.write(usage());
+    return 2;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(usage());
-    return first === undefined ? 2 : 0;
+    return 0;
+  }
+  if (first === '--version' || first === '-v' || first === 'version') {
+    process.stdout.write(`urban-brain ${await version()}\n`);
+    return 0;
   }
   const two = second !== undefined ? `${first} ${second}` : '';
   const entry = commands[two] ?? commands[first];
@@ -38,6 +53,15 @@ export async function main(argv: string[]): Promise<number> {
     const targets = Object.keys(commands)
       .filter((name) => name.startsWith(`${first} `))
       .map((name) => name.slice(first.length + 1));
+    if (targets.length > 0 && (second === '--help' || second === '-h')) {
+      const group = Object.entries(commands)
+        .filter(([name]) => name.startsWith(`${first} `))
+        .map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
+      process.stdout.write(
+        `usage: urban-brain ${first} <${targets.join('|')}> [options]\n\n${group.join('\n')}\n`,
+      );
+      return 0;
+    }
     const problem =
       targets.length > 0 && (second === undefined || second.startsWith('-'))
         ? `'${first}' needs one of: ${targets.join(', ')}`

@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
 import { configUsage, loadConfig, type Config } from '../config.ts';
 import { startPlatform } from '../main.ts';
 import { clusterUsage, loadClusterConfig, type ClusterConfig } from '../services/cluster/cluster-config.ts';
@@ -7,6 +6,7 @@ import { startRole } from '../services/cluster/compose.ts';
 import { defaultDemoOptions } from '../services/demo/runner.ts';
 import { readDemoFolder, resumableStart, writeDemoMarker, type DemoFolder } from './demo-marker.ts';
 import { runDemo } from './demo.ts';
+import { applyHeapGrowth } from './heap-growth.ts';
 import { runUntilSignalled } from './signals.ts';
 
 /** The demo runs on a fresh data folder, or one that only the demo has written to. */
@@ -40,9 +40,7 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const config = loaded.config;
-  // A process-wide V8 setting, read at every full collection; NODE_OPTIONS does not accept it.
-  if (config.heapGrowthPercent !== null)
-    setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
+  applyHeapGrowth(config);
   // With the URL of a scale-out engine given, run one role of a cluster instead of the embedded default.
   if (cluster.config !== null) return serveRole(config, cluster.config);
   const folder = demoFolder(config);

@@ -67,3 +67,22 @@ test('a role other than all without engines, or a bad value, is refused naming t
   if (bad.ok === false)
     assert.match(bad.message, /--postgres-url \(URBAN_BRAIN_POSTGRES_URL\) = "mysql:\/\/x"/);
 });
+
+test('scale-out flags without the engines are refused, not silently ignored', () => {
+  const result = loadClusterConfig(['--shards', '4', '--member=p1', '--port', '9000'], {});
+  assert.equal(result.ok, false);
+  if (result.ok === false)
+    assert.match(result.message, /--shards, --member are scale-out options: they need --nats-url/);
+  // Settings from the environment are shared by a fleet's embedded and scaled-out processes: not refused.
+  assert.deepEqual(loadClusterConfig(['--port', '9000'], { URBAN_BRAIN_SHARDS: '4' }), {
+    ok: true,
+    config: null,
+    rest: ['--port', '9000'],
+  });
+});
+
+test('a scale-out flag given last without its value is refused with one line', () => {
+  const result = loadClusterConfig(['--memory', '--nats-url'], {});
+  assert.equal(result.ok, false);
+  if (result.ok === false) assert.match(result.message, /--nats-url/);
+});

@@ -129,10 +129,16 @@ export function loadClusterConfig(
     if (!arg.includes('=') && index + 1 < args.length) mine.push(args[(index += 1)]!);
   }
   const options = Object.fromEntries([...flags].map((flag) => [flag, { type: 'string' as const }]));
-  const values = parseArgs({ args: mine, options, strict: true, allowPositionals: false }).values as Record<
-    string,
-    string | undefined
-  >;
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseArgs({ args: mine, options, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | undefined
+    >;
+  } catch (error) {
+    // A flag given last without its value: parseArgs says which.
+    return { ok: false, message: (error as Error).message };
+  }
   const raw: Record<string, unknown> = {};
   for (const [key, [flag, variable]] of Object.entries(sources)) {
     const value = values[flag] ?? env[variable];
@@ -143,6 +149,15 @@ export function loadClusterConfig(
       return {
         ok: false,
         message: `--role ${String(raw.role)} needs --nats-url, --clickhouse-url and --postgres-url`,
+      };
+    // A scale-out flag given on the command line without the engines would be silently ignored.
+    const given = Object.entries(sources)
+      .filter(([key, [flag]]) => values[flag] !== undefined && key !== 'role')
+      .map(([, [flag]]) => `--${flag}`);
+    if (given.length > 0)
+      return {
+        ok: false,
+        message: `${given.join(', ')} ${given.length === 1 ? 'is a scale-out option: it needs' : 'are scale-out options: they need'} --nats-url, --clickhouse-url and --postgres-url (without them the platform runs embedded)`,
       };
     return { ok: true, config: null, rest };
   }
