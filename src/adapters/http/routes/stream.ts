@@ -6,6 +6,7 @@ import type { Registry } from '../../../ports/registry.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
 import { BoundedQueue } from './bounded-queue.ts';
+import { passesEvent, passesReading, resolveStreamFilter } from './stream-filter.ts';
 
 /** A client that falls further behind than this loses the oldest messages (memory stays bounded). */
 const maxQueued = 10_000;
@@ -14,57 +15,26 @@ const maxPerWrite = 1_000;
 
 type Item = { event: 'reading'; data: Reading } | { event: 'event'; data: BusEvent };
 
-/** Resolves `?sensor=a,b&asset=x&bbox=minLon,minLat,maxLon,maxLat` into a set of sensor ids, or null for all. */
-async function sensorFilter(
-  registry: Registry,
-  query: Record<string, string>,
-): Promise<Set<string> | null | string> {
-  let ids: Set<string> | null = null;
-  const narrow = (next: Iterable<string>) => {
-    const set = new Set(next);
-    ids = ids === null ? set : new Set([...ids].filter((id) => set.has(id)));
-  };
-  if (query.sensor !== undefined) narrow(query.sensor.split(',').filter((id) => id !== ''));
-  if (query.asset !== undefined) {
-    narrow((await registry.listSensors({ asset: query.asset, limit: 100_000, offset: 0 })).map((s) => s.id));
-  }
-  if (query.bbox !== undefined) {
-    const parts = query.bbox.split(',').map(Number);
-    const [minLon, minLat, maxLon, maxLat] = parts;
-    if (
-      parts.length !== 4 ||
-      parts.some((n) => !Number.isFinite(n)) ||
-      minLon! > maxLon! ||
-      minLat! > maxLat!
-    ) {
-      return `bbox='${query.bbox}' must be minLon,minLat,maxLon,maxLat`;
-    }
-    narrow(
-      await registry.sensorsWithin({ minLon: minLon!, minLat: minLat!, maxLon: maxLon!, maxLat: maxLat! }),
-    );
-  }
-  return ids;
-}
-
 /**
- * `GET /api/v1/stream`: server-sent events `reading` and `event`, filtered by sensor, asset or bbox.
+ * `GET /api/v1/stream`: server-sent events `reading` and `event`, filtered by sensor, asset or bbox
+ * (`stream-filter.ts`).
  * Streams end when `closing` aborts (server shutdown).
  */
 export function streamRoutes(bus: MessageBus, registry: Registry, closing?: AbortSignal): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/', requireRole('read'), async (c) => {
-    const filter = await sensorFilter(registry, c.req.query());
-    if (typeof filter === 'string') return c.json({ error: filter }, 400);
+    const filter = await resolveStreamFilter(registry, c.req.query());
+    if ('error' in filter) return c.json({ error: filter.error }, filter.status);
     return streamSSE(c, async (stream) => {
       const queue = new BoundedQueue<Item>(maxQueued);
       let wake: (() => void) | undefined;
       const readings = bus.subscribe('readings', (batch) => {
         for (const reading of batch)
-          if (filter === null || filter.has(reading.sensor)) queue.push({ event: 'reading', data: reading });
+          if (passesReading(filter, reading.sensor)) queue.push({ event: 'reading', data: reading });
         wake?.();
       });
       const events = bus.subscribe('events', (event) => {
-        if (filter === null || (event.sensor !== undefined && filter.has(event.sensor))) {
+        if (passesEvent(filter, event)) {
           queue.push({ event: 'event', data: event });
           wake?.();
         }

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MemoryRegistry } from '../../memory/registry.ts';
+import type { BusEvent } from '../../../ports/bus.ts';
+import { passesEvent, passesReading, resolveStreamFilter, type StreamFilter } from './stream-filter.ts';
+
+async function city(): Promise<MemoryRegistry> {
+  const registry = new MemoryRegistry();
+  await registry.putAssets([
+    { id: 'crossing', type: 'intersection', name: 'Crossing', lat: 52.0, lon: 4.0, tags: {} },
+    { id: 'pump', type: 'pump', name: 'Pump', lat: 10.0, lon: 4.0, tags: {} },
+  ]);
+  await registry.putSensors([
+    { id: 'crossing.queue', kind: 'queue', unit: 'veh', asset: 'crossing', lat: null, lon: null, tags: {} },
+    { id: 'pump.rpm', kind: 'rpm', unit: 'rpm', asset: 'pump', lat: null, lon: null, tags: {} },
+  ]);
+  return registry;
+}
+
+const phase: BusEvent = { type: 'signal-phase', ts: 1, asset: 'crossing', data: {} };
+const order: BusEvent = { type: 'workorder', ts: 1, asset: 'pump', data: {} };
+const alert: BusEvent = { type: 'alert', ts: 1, sensor: 'pump.rpm', asset: 'pump', data: {} };
+
+async function resolved(query: Record<string, string>): Promise<StreamFilter> {
+  const filter = await resolveStreamFilter(await city(), query);
+  assert.ok(!('error' in filter), JSON.stringify(filter));
+  return filter;
+}
+
+test('events about a whole asset pass an asset, bbox or sensor filter that covers the asset', async () => {
+  const byAsset = await resolved({ asset: 'crossing' });
+  assert.equal(passesEvent(byAsset, phase), true);
+  assert.equal(passesEvent(byAsset, order), false);
+  assert.equal(passesReading(byAsset, 'crossing.queue'), true);
+  const byBox = await resolved({ bbox: '3.5,51.5,4.5,52.5' });
+  assert.equal(passesEvent(byBox, phase), true);
+  assert.equal(passesEvent(byBox, order), false);
+  const bySensor = await resolved({ sensor: 'pump.rpm' });
+  assert.equal(passesEvent(bySensor, order), true);
+  assert.equal(passesEvent(bySensor, alert), true);
+  assert.equal(passesEvent(bySensor, phase), false);
+});
+
+test('no filter passes everything; filters apply together', async () => {
+  const all = await resolved({});
+  assert.equal(passesEvent(all, phase) && passesEvent(all, order) && passesReading(all, 'x'), true);
+  const both = await resolved({ asset: 'pump', bbox: '3.5,51.5,4.5,52.5' });
+  assert.equal(passesEvent(both, order), false);
+  assert.equal(passesReading(both, 'pump.rpm'), false);
+});
+
+test('empty, malformed or out-of-range filters are refused naming the value; an unknown asset is a 404', async () => {
+  const registry = await city();
+  const cases: [Record<string, string>, number, RegExp][] = [
+    [{ sensor: '' }, 400, /sensor='' names no sensor/],
+    [{ sensor: ',' }, 400, /names no sensor/],
+    [{ asset: '' }, 400, /names no asset/],
+    [{ asset: 'nope' }, 404, /no asset 'nope'/],
+    [{ bbox: ',,,' }, 400, /'' is not a decimal number/],
+    [{ bbox: '0x7,0,1,1' }, 400, /'0x7' is not a decimal number/],
+    [{ bbox: '1,2,3' }, 400, /it has 3 parts/],
+    [{ bbox: '-200,-10,200,10' }, 400, /longitudes lie in/],
+    [{ bbox: '0,-100,1,10' }, 400, /latitudes lie in/],
+    [{ bbox: '5,0,4,1' }, 400, /minimum must not exceed/],
+  ];
+  for (const [query, status, message] of cases) {
+    const filter = await resolveStreamFilter(registry, query);
+    assert.ok('error' in filter, JSON.stringify(query));
+    assert.equal(filter.status, status, JSON.stringify(query));
+    assert.match(filter.error, message);
+  }
+});
+
+test('a sensor that does not exist yet may be waited for', async () => {
+  const filter = await resolved({ sensor: 'future' });
+  assert.equal(passesReading(filter, 'future'), true);
+  assert.equal(passesEvent(filter, order), false);
+});

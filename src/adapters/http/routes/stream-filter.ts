@@ -1,0 +1,104 @@
+import type { BusEvent } from '../../../ports/bus.ts';
+import type { BoundingBox, Registry } from '../../../ports/registry.ts';
+
+/** Assets scanned for their own position under a bbox filter, and sensors under an asset filter. */
+const maxScanned = 100_000;
+
+/**
+ * What a live-stream client asked for. Readings pass by sensor; events pass by their sensor, or,
+ * for events about a whole asset (work orders, signal phases, patients), by their asset.
+ * `null` sets pass everything.
+ */
+export interface StreamFilter {
+  sensors: Set<string> | null;
+  assets: Set<string> | null;
+}
+
+export type FilterProblem = { status: 400 | 404; error: string };
+
+export function passesReading(filter: StreamFilter, sensor: string): boolean {
+  return filter.sensors === null || filter.sensors.has(sensor);
+}
+
+export function passesEvent(filter: StreamFilter, event: BusEvent): boolean {
+  if (event.sensor !== undefined) return passesReading(filter, event.sensor);
+  if (filter.assets === null) return filter.sensors === null;
+  return event.asset !== undefined && filter.assets.has(event.asset);
+}
+
+function intersect(current: Set<string> | null, next: Iterable<string>): Set<string> {
+  const set = new Set(next);
+  return current === null ? set : new Set([...current].filter((id) => set.has(id)));
+}
+
+/** `minLon,minLat,maxLon,maxLat` in WGS 84 degrees, or what is wrong with it. */
+export function parseBoundingBox(text: string): BoundingBox | string {
+  const rule = `bbox='${text}' must be minLon,minLat,maxLon,maxLat in degrees`;
+  const parts = text.split(',');
+  if (parts.length !== 4) return `${rule}: it has ${parts.length} part${parts.length === 1 ? '' : 's'}`;
+  const numbers = parts.map((part) => (/^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$/.test(part) ? Number(part) : NaN));
+  const bad = numbers.findIndex((n) => !Number.isFinite(n));
+  if (bad >= 0) return `${rule}: '${parts[bad]}' is not a decimal number`;
+  const [minLon, minLat, maxLon, maxLat] = numbers as [number, number, number, number];
+  if ([minLon, maxLon].some((lon) => lon < -180 || lon > 180)) return `${rule}: longitudes lie in −180…180`;
+  if ([minLat, maxLat].some((lat) => lat < -90 || lat > 90)) return `${rule}: latitudes lie in −90…90`;
+  if (minLon > maxLon || minLat > maxLat) return `${rule}: each minimum must not exceed its maximum`;
+  return { minLon, minLat, maxLon, maxLat };
+}
+
+function within(box: BoundingBox, lat: number | null, lon: number | null): boolean {
+  return (
+    lat !== null &&
+    lon !== null &&
+    lon >= box.minLon &&
+    lon <= box.maxLon &&
+    lat >= box.minLat &&
+    lat <= box.maxLat
+  );
+}
+
+/**
+ * Resolves `?sensor=a,b&asset=x&bbox=minLon,minLat,maxLon,maxLat` (each optional, all applying
+ * together) into the sensors and assets whose messages pass. An empty or malformed value is a 400,
+ * an asset that does not exist a 404. Sensors need not exist yet: with auto-registration a client
+ * may wait for a sensor's first reading.
+ */
+export async function resolveStreamFilter(
+  registry: Registry,
+  query: Record<string, string>,
+): Promise<StreamFilter | FilterProblem> {
+  let sensors: Set<string> | null = null;
+  let assets: Set<string> | null = null;
+  if (query.sensor !== undefined) {
+    const ids = query.sensor.split(',').filter((id) => id !== '');
+    if (ids.length === 0) return { status: 400, error: `sensor='${query.sensor}' names no sensor` };
+    sensors = intersect(sensors, ids);
+    const owners = await Promise.all(ids.map((id) => registry.getSensor(id)));
+    assets = intersect(
+      assets,
+      owners.flatMap((sensor) => (sensor?.asset == null ? [] : [sensor.asset])),
+    );
+  }
+  if (query.asset !== undefined) {
+    if (query.asset === '') return { status: 400, error: `asset='' names no asset` };
+    if ((await registry.getAsset(query.asset)) === undefined)
+      return { status: 404, error: `no asset '${query.asset}'` };
+    const owned = await registry.listSensors({ asset: query.asset, limit: maxScanned, offset: 0 });
+    sensors = intersect(
+      sensors,
+      owned.map((sensor) => sensor.id),
+    );
+    assets = intersect(assets, [query.asset]);
+  }
+  if (query.bbox !== undefined) {
+    const box = parseBoundingBox(query.bbox);
+    if (typeof box === 'string') return { status: 400, error: box };
+    sensors = intersect(sensors, await registry.sensorsWithin(box));
+    const placed = await registry.listAssets({ limit: maxScanned, offset: 0 });
+    assets = intersect(
+      assets,
+      placed.filter((asset) => within(box, asset.lat, asset.lon)).map((asset) => asset.id),
+    );
+  }
+  return { sensors, assets };
+}
