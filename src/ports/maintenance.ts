@@ -5,14 +5,17 @@ export interface AlertFilter {
   /** Status of the work order the alert belongs to. */
   status?: WorkOrderStatus;
   asset?: string;
-  /** Most recent first, at most this many. */
+  /** Most recent first, at most this many, after skipping `offset` (default 0). */
   limit: number;
+  offset?: number;
 }
 
 export interface WorkOrderFilter {
   status?: WorkOrderStatus;
   asset?: string;
+  /** Most recently alerted first, at most this many, after skipping `offset` (default 0). */
   limit: number;
+  offset?: number;
 }
 
 /**

@@ -72,6 +72,15 @@ test('alerts, work orders, verdicts and detector states survive closing and reop
       ['a2'],
     );
     assert.deepEqual((await repository.listAlerts({ limit: 1 }))[0], updated.alert);
+    assert.deepEqual(
+      (await repository.listAlerts({ limit: 2, offset: 1 })).map((a) => a.id),
+      ['a3', 'a1'],
+      'a page further on',
+    );
+    assert.deepEqual(
+      (await repository.listWorkOrders({ limit: 10, offset: 1 })).map((o) => o.id),
+      ['wo2'],
+    );
     const states = (await repository.loadDetectorStates()).sort((a, b) => a.sensor.localeCompare(b.sensor));
     assert.deepEqual(
       states.map((s) => [s.sensor, [...s.state], s.lastTs, s.lastAlertAt]),

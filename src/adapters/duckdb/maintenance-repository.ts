@@ -81,8 +81,8 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
     return this.#orders(
       `SELECT body FROM maintenance_work_orders
        WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR asset = $2)
-       ORDER BY last_alert_at DESC LIMIT $3`,
-      [filter.status ?? null, filter.asset ?? null, filter.limit],
+       ORDER BY last_alert_at DESC, id LIMIT $3 OFFSET $4`,
+      [filter.status ?? null, filter.asset ?? null, filter.limit, filter.offset ?? 0],
     );
   }
 
@@ -91,8 +91,8 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
       this.connection.runAndReadAll(
         `SELECT a.body FROM maintenance_alerts a LEFT JOIN maintenance_work_orders o ON o.id = a.work_order
          WHERE ($1 IS NULL OR o.status = $1) AND ($2 IS NULL OR a.asset = $2)
-         ORDER BY a.ts DESC LIMIT $3`,
-        [filter.status ?? null, filter.asset ?? null, filter.limit],
+         ORDER BY a.ts DESC, a.id LIMIT $3 OFFSET $4`,
+        [filter.status ?? null, filter.asset ?? null, filter.limit, filter.offset ?? 0],
       ),
     );
     return result.getRows().map(([body]) => JSON.parse(String(body)) as Alert);

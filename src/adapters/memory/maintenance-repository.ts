@@ -40,8 +40,8 @@ export class MemoryMaintenanceRepository implements MaintenanceRepository, Detec
     return [...this.#orders.values()]
       .filter((order) => filter.status === undefined || order.status === filter.status)
       .filter((order) => filter.asset === undefined || order.asset === filter.asset)
-      .sort((a, b) => b.lastAlertAt - a.lastAlertAt)
-      .slice(0, filter.limit)
+      .sort((a, b) => b.lastAlertAt - a.lastAlertAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(filter.offset ?? 0, (filter.offset ?? 0) + filter.limit)
       .map((order) => structuredClone(order));
   }
 
@@ -51,8 +51,8 @@ export class MemoryMaintenanceRepository implements MaintenanceRepository, Detec
       .filter(
         (alert) => filter.status === undefined || this.#orders.get(alert.workOrder)?.status === filter.status,
       )
-      .sort((a, b) => b.ts - a.ts)
-      .slice(0, filter.limit)
+      .sort((a, b) => b.ts - a.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(filter.offset ?? 0, (filter.offset ?? 0) + filter.limit)
       .map((alert) => structuredClone(alert));
   }
 

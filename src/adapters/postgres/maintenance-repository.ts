@@ -83,8 +83,8 @@ export class PostgresMaintenanceRepository implements MaintenanceRepository {
   async listWorkOrders(filter: WorkOrderFilter): Promise<WorkOrder[]> {
     const result = await this.#pool.query<{ doc: WorkOrder }>(
       `SELECT doc FROM work_orders WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR asset = $2)
-       ORDER BY last_alert_at DESC, id LIMIT $3`,
-      [filter.status ?? null, filter.asset ?? null, filter.limit],
+       ORDER BY last_alert_at DESC, id LIMIT $3 OFFSET $4`,
+      [filter.status ?? null, filter.asset ?? null, filter.limit, filter.offset ?? 0],
     );
     return result.rows.map((row) => row.doc);
   }
@@ -93,8 +93,8 @@ export class PostgresMaintenanceRepository implements MaintenanceRepository {
     const result = await this.#pool.query<{ doc: Alert }>(
       `SELECT a.doc FROM alerts a LEFT JOIN work_orders w ON w.id = a.work_order
        WHERE ($1::text IS NULL OR w.status = $1) AND ($2::text IS NULL OR a.asset = $2)
-       ORDER BY a.ts DESC, a.id LIMIT $3`,
-      [filter.status ?? null, filter.asset ?? null, filter.limit],
+       ORDER BY a.ts DESC, a.id LIMIT $3 OFFSET $4`,
+      [filter.status ?? null, filter.asset ?? null, filter.limit, filter.offset ?? 0],
     );
     return result.rows.map((row) => row.doc);
   }

@@ -83,6 +83,11 @@ test(
         ['a2', 'a1'],
         'the replayed alert is dropped',
       );
+      assert.deepEqual(
+        (await repository.listAlerts({ limit: 10, offset: 1 })).map((alert) => alert.id),
+        ['a1'],
+        'a page further on',
+      );
       const orders = await repository.listWorkOrders({ limit: 10 });
       assert.equal(orders.length, 1, 'one work order for the asset');
       assert.deepEqual(orders[0]?.alertIds, ['a1', 'a2']);

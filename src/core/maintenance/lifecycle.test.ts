@@ -82,3 +82,16 @@ test('invalid transitions are values naming the status and action, and change no
   assert.equal(order.status, 'open', 'the input order is not mutated');
   assert.equal(order.verdicts.length, 0);
 });
+
+test('a failure before the first warning gives a negative lead time: the warning came late', () => {
+  const result = applyVerdict(openOrder(), {
+    action: 'resolve',
+    by: 'op',
+    at: 9000,
+    note: null,
+    failureAt: 0,
+  });
+  assert.ok(result.ok);
+  assert.equal(result.order.leadTimeMillis, 0 - result.order.firstWarningAt);
+  assert.ok((result.order.leadTimeMillis ?? 0) < 0);
+});

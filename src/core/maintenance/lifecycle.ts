@@ -46,8 +46,7 @@ export function applyVerdict(order: WorkOrder, input: VerdictInput): TransitionR
     status: rule.to,
     verdicts: [...order.verdicts, verdict],
     closedAt: closes ? input.at : order.closedAt,
-    leadTimeMillis:
-      rule.to === 'resolved' ? Math.max(0, failureAt - order.firstWarningAt) : order.leadTimeMillis,
+    leadTimeMillis: rule.to === 'resolved' ? failureAt - order.firstWarningAt : order.leadTimeMillis,
   };
   return { ok: true, order: next, verdict };
 }

@@ -24,7 +24,8 @@ export interface Verdict {
  * active order of its asset; further alerts of the asset update it. Times are epoch milliseconds:
  * `firstWarningAt` and `lastAlertAt` are event times of alerts, `closedAt` the verdict time.
  * `leadTimeMillis` is the warning the city had: from the first alert to the failure the operator
- * reports when resolving (or to the resolution itself); null until resolved and for false alarms.
+ * reports when resolving (or to the resolution itself); negative when the failure came before the
+ * first warning (the warning came late); null until resolved and for false alarms.
  */
 export interface WorkOrder {
   id: string;

@@ -81,6 +81,13 @@ test('lists alerts and work orders with filters, and shows one order', async () 
   assert.equal(bad.status, 400);
   assert.match(((await bad.json()) as { error: string }).error, /status='done'/);
   assert.equal((await call('viewer', 'GET', '/api/v1/alerts?limit=0')).status, 400);
+  const badOffset = await call('viewer', 'GET', '/api/v1/alerts?offset=-1');
+  assert.equal(badOffset.status, 400);
+  assert.match(((await badOffset.json()) as { error: string }).error, /offset='-1'/);
+  const beyond = (await (await call('viewer', 'GET', '/api/v1/alerts?offset=1')).json()) as {
+    alerts: unknown[];
+  };
+  assert.equal(beyond.alerts.length, 0, 'the only alert is on the first page');
 });
 
 test('operators and admins act on work orders; viewers and devices get 403; the lifecycle is enforced', async () => {
@@ -114,6 +121,9 @@ test('operators and admins act on work orders; viewers and devices get 403; the 
   assert.equal(closed.status, 'resolved');
   assert.equal(closed.leadTimeMillis, 2 * 86_400_000 - closed.firstWarningAt);
   assert.equal((await call('operator', 'POST', `/api/v1/work-orders/${id}/false-alarm`)).status, 409);
+  const late = await call('operator', 'POST', `/api/v1/work-orders/${id}/acknowledge`, { failureAt: 1 });
+  assert.equal(late.status, 400, 'a failure time only goes with resolve');
+  assert.match(((await late.json()) as { error: string }).error, /only resolve takes a failure time/);
   assert.equal((await call('operator', 'POST', '/api/v1/work-orders/nope/resolve')).status, 404);
   const stored = (await (await call('viewer', 'GET', `/api/v1/work-orders/${id}`)).json()) as WorkOrder;
   assert.deepEqual(
@@ -136,4 +146,16 @@ test('serves the kept score series of a sensor', async () => {
   assert.ok(Math.max(...points.map((p) => p.score)) >= defaultDetector.threshold);
   assert.equal((await call('viewer', 'GET', '/api/v1/sensors/unknown/scores')).status, 404);
   assert.equal((await call('viewer', 'GET', '/api/v1/sensors/s1/scores?from=yesterday')).status, 400);
+});
+
+test('a failure time in the future is refused, naming the value', async () => {
+  const { call } = await setup();
+  const { workOrders } = (await (await call('viewer', 'GET', '/api/v1/work-orders')).json()) as {
+    workOrders: WorkOrder[];
+  };
+  const future = await call('operator', 'POST', `/api/v1/work-orders/${workOrders[0]?.id}/resolve`, {
+    failureAt: Date.now() + 86_400_000,
+  });
+  assert.equal(future.status, 400);
+  assert.match(((await future.json()) as { error: string }).error, /lies in the future/);
 });

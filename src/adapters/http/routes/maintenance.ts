@@ -11,9 +11,13 @@ import { parseInstant } from '../time.ts';
 export interface MaintenanceRouteDependencies {
   repository: MaintenanceRepository;
   detection: Pick<DetectionService, 'verdict' | 'scores' | 'status'>;
+  /** The server's clock (epoch ms): a reported failure may not lie after it. */
+  now?: () => number;
 }
 
 const maxNoteCharacters = 2000;
+/** Clocks of the operator's device and the server may disagree by this much. */
+const clockSkewMillis = 5 * 60_000;
 
 /**
  * Alerts, work orders and their lifecycle, detector score series and the detection status. Mount at `/api/v1`:
@@ -62,7 +66,7 @@ export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppE
   });
 
   async function decide(c: Context<AppEnv>, action: VerdictAction): Promise<Response> {
-    const body = await verdictBody(c);
+    const body = await verdictBody(c, action, (deps.now ?? Date.now)());
     if (typeof body === 'string') return c.json({ error: body }, 400);
     const key = c.get('key');
     const result = await deps.detection.verdict(c.req.param('id') ?? '', {
@@ -85,23 +89,33 @@ export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppE
 function listFilter(
   c: Context,
   defaultLimit: number,
-): { status?: WorkOrderStatus; asset?: string; limit: number } | string {
-  const { status, asset, limit } = c.req.query();
-  const count = Number(limit ?? defaultLimit);
+): { status?: WorkOrderStatus; asset?: string; limit: number; offset: number } | string {
+  const { status, asset, limit, offset } = c.req.query();
+  const count = limit === undefined ? defaultLimit : /^\d+$/.test(limit) ? Number(limit) : NaN;
   if (!Number.isInteger(count) || count < 1 || count > 10_000)
     return `limit='${limit}' must be an integer 1…10000`;
+  const skipped = offset === undefined ? 0 : /^\d+$/.test(offset) ? Number(offset) : NaN;
+  if (!Number.isSafeInteger(skipped)) return `offset='${offset}' must be an integer ≥ 0`;
   if (status !== undefined && !(workOrderStatuses as readonly string[]).includes(status)) {
     return `status='${status}' is not one of ${workOrderStatuses.join(', ')}`;
   }
   return {
     limit: count,
+    offset: skipped,
     ...(status === undefined ? {} : { status: status as WorkOrderStatus }),
     ...(asset === undefined ? {} : { asset }),
   };
 }
 
-/** `{note?: string, failureAt?: ms | ISO-8601}`; an empty body is `{}`. A string says what is wrong. */
-async function verdictBody(c: Context): Promise<{ note: string | null; failureAt: number | null } | string> {
+/**
+ * `{note?: string, failureAt?: ms | ISO-8601}`, `failureAt` on `resolve` only and not after now; an
+ * empty body is `{}`. A string says what is wrong.
+ */
+async function verdictBody(
+  c: Context,
+  action: VerdictAction,
+  nowMillis: number,
+): Promise<{ note: string | null; failureAt: number | null } | string> {
   const text = await c.req.text();
   if (text.trim() === '') return { note: null, failureAt: null };
   let body: unknown;
@@ -125,6 +139,10 @@ async function verdictBody(c: Context): Promise<{ note: string | null; failureAt
           : NaN;
     if (!Number.isFinite(failureMillis))
       return `failureAt=${JSON.stringify(failureAt)} is neither epoch milliseconds nor ISO-8601`;
+    if (action !== 'resolve')
+      return `failureAt=${JSON.stringify(failureAt)}: only resolve takes a failure time, not ${action}`;
+    if (failureMillis > nowMillis + clockSkewMillis)
+      return `failureAt=${JSON.stringify(failureAt)} lies in the future (now is ${new Date(nowMillis).toISOString()}): give when the failure happened or was found`;
   }
   return { note: typeof note === 'string' ? note : null, failureAt: failureMillis };
 }
