@@ -6,9 +6,12 @@ import { readOptions } from './options.ts';
 
 const USAGE = `usage: urban-brain detect --input FILE.csv [--detector NAME] [--threshold X]
 
-Reads a CSV (',' or ';' separated) with a timestamp column and one or more numeric columns,
-streams each numeric column through its own detector, fuses the per-column scores (maximum) and
-prints the rows with 'anomaly_score' and a 0/1 'detection' column appended.
+Reads a CSV (',' or ';' separated, RFC 4180 quoting) with a timestamp column (named timestamp,
+time, date, datetime or ts, else the first) and one or more numeric columns, streams each numeric
+column through its own detector, fuses the per-column scores (maximum) and prints the rows with
+'anomaly_score' and a 0/1 'detection' column appended. A column is numeric when every non-empty
+cell is a number; an empty cell is a missing reading, skipped by that column's detector (counted
+on stderr). Errors name the file line.
 
   --input FILE      the CSV file
   --detector NAME   one of: ${[...DETECTORS.keys()].join(', ')} (default ${DEFAULT_DETECTOR_NAME})
@@ -38,8 +41,8 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`detect: unknown detector '${name}' (known: ${[...DETECTORS.keys()].join(', ')})\n`);
     return 2;
   }
-  const threshold = values.threshold === undefined ? spec.threshold : Number(values.threshold);
-  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) {
+  const threshold = values.threshold === undefined ? spec.threshold : parseDecimal(values.threshold);
+  if (threshold === undefined || threshold < 0 || threshold > 1) {
     process.stderr.write(`detect: --threshold '${values.threshold}' must be a number in [0, 1]\n`);
     return 2;
   }
@@ -63,6 +66,19 @@ export async function run(args: string[]): Promise<number> {
   process.stderr.write(
     `detect: ${table.value.rows.length} rows, columns ${scored.value.columns.join(', ')}, detector ${spec.name}, threshold ${threshold}\n`,
   );
+  const empty = [...scored.value.emptyCells].filter(([, count]) => count > 0);
+  const emptyTotal = empty.reduce((sum, [, count]) => sum + count, 0);
+  if (emptyTotal > 0)
+    process.stderr.write(
+      `detect: missing readings skipped: ${emptyTotal} empty ${emptyTotal === 1 ? 'cell' : 'cells'} (${empty.map(([column, count]) => `${column}: ${count}`).join(', ')})\n`,
+    );
+  for (const { column, reason } of scored.value.skipped)
+    process.stderr.write(`detect: column '${column}' not scored: ${reason}\n`);
   process.stdout.write(scored.value.text);
   return 0;
+}
+
+/** A plain decimal number (`0.5`, `.5`, `1e-1`); undefined for an empty, blank or other text. */
+function parseDecimal(text: string): number | undefined {
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : undefined;
 }

@@ -1,5 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { NabCorpus } from '../adapters/files/nab-files.ts';
 import { readNabCorpus, readNabFinalResults } from '../adapters/files/nab-files.ts';
 import { DEFAULT_DETECTOR_NAME, DETECTORS, findDetector } from '../core/anomaly/registry.ts';
 import { renderChart } from '../core/nab/chart.ts';
@@ -16,7 +18,7 @@ to OUT/<detector>/charts/, and prints the NAB scores beside the published detect
 
   --data DIR        a NAB checkout (with data/, labels/, results/final_results.json)
   --detector NAME   one of: ${[...DETECTORS.keys()].join(', ')} (default ${DEFAULT_DETECTOR_NAME})
-  --out DIR         where to write results (default ./nab-results)
+  --out DIR         where to write results (default ./nab-results); checked before the run
 `;
 
 const PEERS = ['ARTime', 'numenta', 'contextOSE'];
@@ -46,6 +48,14 @@ export async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
+  if (values.data.trim() === '') {
+    process.stderr.write(`eval nab: --data '${values.data}' must name a NAB directory\n`);
+    return 2;
+  }
+  if (values.out?.trim() === '') {
+    process.stderr.write(`eval nab: --out '${values.out}' must name a directory\n`);
+    return 2;
+  }
   const root = path.resolve(values.data);
   const out = path.resolve(values.out ?? 'nab-results');
   let corpus;
@@ -57,6 +67,14 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`eval nab: ${(error as Error).message}\n`);
     return 2;
   }
+  // Checked before the run, which takes a while: the results directory can be made and written.
+  try {
+    await mkdir(path.join(out, spec.name), { recursive: true });
+    await access(path.join(out, spec.name), constants.W_OK);
+  } catch (error) {
+    process.stderr.write(`eval nab: --out '${out}' cannot hold the results: ${(error as Error).message}\n`);
+    return 2;
+  }
   const result = runDetectorOnCorpus(
     spec,
     corpus.series,
@@ -65,21 +83,39 @@ export async function run(args: string[]): Promise<number> {
     () => performance.now(),
     (done, total, key) => process.stderr.write(`[${done}/${total}] ${key}\n`),
   );
+  try {
+    await writeResults(out, spec.name, corpus, result);
+  } catch (error) {
+    process.stderr.write(`eval nab: cannot write the results: ${(error as Error).message}\n`);
+    return 1;
+  }
+  process.stderr.write(`results written under ${path.join(out, spec.name)}\n`);
+  process.stdout.write(formatTable(spec.name, result, peers));
+  return 0;
+}
+
+/** Writes the NAB-format result file of every series and a chart per realKnownCause series. */
+async function writeResults(
+  out: string,
+  name: string,
+  corpus: NabCorpus,
+  result: ReturnType<typeof runDetectorOnCorpus>,
+): Promise<void> {
   const threshold = result.evaluation.profiles.standard.threshold;
   for (const [index, series] of corpus.series.entries()) {
     const scores = result.scores[index] as Float64Array;
     const labels = labelFile(series.timestampsMillis, corpus.windows.get(series.key) ?? []);
-    const dir = path.join(out, spec.name, series.category);
+    const dir = path.join(out, name, series.category);
     await mkdir(dir, { recursive: true });
     await writeFile(
-      path.join(dir, `${spec.name}_${series.name}`),
+      path.join(dir, `${name}_${series.name}`),
       formatResultsCsv(series.timestampsMillis, series.values, scores, labels),
     );
     if (series.category === 'realKnownCause') {
-      const charts = path.join(out, spec.name, 'charts');
+      const charts = path.join(out, name, 'charts');
       await mkdir(charts, { recursive: true });
       const svg = renderChart({
-        title: `${spec.name}: ${series.key}`,
+        title: `${name}: ${series.key}`,
         values: series.values,
         scores,
         labels,
@@ -88,9 +124,6 @@ export async function run(args: string[]): Promise<number> {
       await writeFile(path.join(charts, series.name.replace(/\.csv$/, '.svg')), svg);
     }
   }
-  process.stderr.write(`results written under ${path.join(out, spec.name)}\n`);
-  process.stdout.write(formatTable(spec.name, result, peers));
-  return 0;
 }
 
 function formatTable(

@@ -1,35 +1,64 @@
 import { parseTimestampMillis } from '../nab/timestamp.ts';
+import { splitRecords } from './csv-records.ts';
 
 /** A parsed delimited table: the header, the raw cells, and the delimiter found. */
 export interface DelimitedTable {
   delimiter: ',' | ';';
   header: string[];
   rows: string[][];
+  /** The 1-based file line each row starts on (blank lines are skipped; a quoted field may span lines). */
+  lines: number[];
 }
 
 export type TableResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-/** Splits CSV text (`,` or `;`, chosen from the header line); surrounding quotes are removed. */
+const TIME_COLUMN = /^(timestamp|time|date|datetime|ts)$/i;
+
+/**
+ * Splits CSV text (`,` or `;`, whichever the header line holds more of outside quotes) with RFC 4180
+ * quoting: quoted fields may hold the delimiter, line ends and doubled quotes. A leading byte-order
+ * mark is dropped, blank lines are skipped, and every row must have as many fields as the header.
+ */
 export function parseDelimited(text: string, source: string): TableResult<DelimitedTable> {
-  const lines = text.split(/\r?\n/);
-  const first = lines[0] ?? '';
-  if (first.trim() === '') return { ok: false, reason: `${source}: empty file, expected a header line` };
-  const delimiter = count(first, ';') > count(first, ',') ? ';' : ',';
-  const header = splitLine(first, delimiter);
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const firstLine = /^\s*([^\r\n]*)/.exec(body)?.[1] ?? '';
+  const delimiter = countOutsideQuotes(firstLine, ';') > countOutsideQuotes(firstLine, ',') ? ';' : ',';
+  const split = splitRecords(body, delimiter);
+  if (!split.ok) return { ok: false, reason: `${source}: line ${split.line}: ${split.reason}` };
+  const [head, ...records] = split.records;
+  if (head === undefined) return { ok: false, reason: `${source}: empty file, expected a header line` };
+  const header = head.fields;
   const rows: string[][] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line.trim() === '') continue;
-    const cells = splitLine(line, delimiter);
-    if (cells.length !== header.length) {
+  const lines: number[] = [];
+  for (const record of records) {
+    if (record.fields.length !== header.length) {
       return {
         ok: false,
-        reason: `${source}: row ${i + 1} has ${cells.length} fields, the header has ${header.length}`,
+        reason: `${source}: line ${record.line} has ${record.fields.length} fields, the header has ${header.length}`,
       };
     }
-    rows.push(cells);
+    rows.push(record.fields);
+    lines.push(record.line);
   }
-  return { ok: true, value: { delimiter, header, rows } };
+  return { ok: true, value: { delimiter, header, rows, lines } };
+}
+
+/** The index of the timestamp column: the first named like one, else the first column. */
+export function timeColumnIndex(header: readonly string[]): number {
+  return Math.max(
+    0,
+    header.findIndex((name) => TIME_COLUMN.test(name)),
+  );
+}
+
+/** Reads a numeric cell: a decimal comma is accepted; an empty or non-numeric cell gives NaN. */
+export function parseNumber(cell: string): number {
+  return isEmptyCell(cell) ? Number.NaN : Number(cell.replace(',', '.'));
+}
+
+/** A cell with nothing but blanks: a missing reading. */
+export function isEmptyCell(cell: string): boolean {
+  return cell.trim() === '';
 }
 
 /** A time series read from a table: ascending timestamps and named numeric columns. */
@@ -40,17 +69,16 @@ export interface NumericSeries {
 
 /**
  * Reads the `timestamp` column (or the first column) and the named numeric columns. Errors name
- * the source, row, field, value and rule. Rows stay in file order (timestamps may repeat).
+ * the source, file line, field, value and rule. Rows stay in file order (timestamps may repeat).
+ * An empty value cell is an error unless `allowEmpty` is set; it is then read as NaN.
  */
 export function readNumericSeries(
   table: DelimitedTable,
   source: string,
   names: readonly string[],
+  options: { allowEmpty?: boolean } = {},
 ): TableResult<NumericSeries> {
-  const timeIndex = Math.max(
-    0,
-    table.header.findIndex((name) => /^(timestamp|time|date|datetime|ts)$/i.test(name)),
-  );
+  const timeIndex = timeColumnIndex(table.header);
   const indices: number[] = [];
   for (const name of names) {
     const index = table.header.indexOf(name);
@@ -72,16 +100,16 @@ export function readNumericSeries(
     if (millis === undefined)
       return {
         ok: false,
-        reason: `${source}: row ${r + 2}, field '${fieldName}': '${stamp}' is not a timestamp`,
+        reason: `${source}: line ${table.lines[r] as number}, field '${fieldName}': '${stamp}' is not a timestamp`,
       };
     timestampsMillis[r] = millis;
     for (let c = 0; c < indices.length; c++) {
       const cell = cells[indices[c] as number] as string;
-      const value = cell === '' ? Number.NaN : Number(cell.replace(',', '.'));
-      if (!Number.isFinite(value)) {
+      const value = parseNumber(cell);
+      if (!Number.isFinite(value) && !(isEmptyCell(cell) && options.allowEmpty === true)) {
         return {
           ok: false,
-          reason: `${source}: row ${r + 2}, field '${names[c] as string}': '${cell}' is not a finite number`,
+          reason: `${source}: line ${table.lines[r] as number}, field '${names[c] as string}': '${cell}' is not a finite number`,
         };
       }
       (arrays[c] as Float64Array)[r] = value;
@@ -92,12 +120,12 @@ export function readNumericSeries(
   return { ok: true, value: { timestampsMillis, columns } };
 }
 
-function splitLine(line: string, delimiter: string): string[] {
-  return line.split(delimiter).map((cell) => cell.trim().replace(/^"(.*)"$/, '$1'));
-}
-
-function count(text: string, character: string): number {
+function countOutsideQuotes(text: string, character: string): number {
   let n = 0;
-  for (const c of text) if (c === character) n++;
+  let quoted = false;
+  for (const c of text) {
+    if (c === '"') quoted = !quoted;
+    else if (c === character && !quoted) n++;
+  }
   return n;
 }
