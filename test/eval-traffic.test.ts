@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -97,3 +97,201 @@ test('exits 2 when required files are missing', async () => {
   assert.equal(result.code, 2);
   assert.match(result.err, /--roadnet FILE and --flow FILE are required/);
 });
+
+const base = ['--roadnet', roadnetFile, '--flow', flowFile, '--steps', '300'];
+
+function jsonRows(out: string): Record<string, unknown>[] {
+  return out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+test('reports an ambulance that finished with its travel time and finished count per variant', async () => {
+  const result = await capture([
+    ...base,
+    '--controller',
+    'fixed',
+    '--emergency',
+    'road_in_w,road_out_e@10',
+    '--json',
+  ]);
+  assert.equal(result.code, 0, result.err);
+  const [row] = jsonRows(result.out);
+  assert.equal(row!.emergency_trips, 1);
+  for (const variant of ['without', 'with', 'free_flow']) {
+    assert.equal(row![`emergency_finished_${variant}`], 1, variant);
+    assert.equal(typeof row![`emergency_tt_${variant}`], 'number', variant);
+    assert.ok((row![`emergency_tt_${variant}`] as number) > 10, variant);
+  }
+  assert.doesNotMatch(result.err, /not finished/);
+});
+
+test('reports an ambulance cut off by the end of the run as unfinished, not as a travel time', async () => {
+  // Regression: it was reported as the seconds up to the end of the run, equal with and without priority.
+  const result = await capture([
+    ...base,
+    '--controller',
+    'fixed',
+    '--emergency',
+    'road_in_w,road_out_e@295',
+    '--json',
+  ]);
+  assert.equal(result.code, 0, result.err);
+  const [row] = jsonRows(result.out);
+  for (const variant of ['without', 'with', 'free_flow']) {
+    assert.equal(row![`emergency_finished_${variant}`], 0, variant);
+    assert.equal(row![`emergency_tt_${variant}`], null, variant);
+  }
+  assert.match(
+    result.err,
+    /warning: fixed: ambulances not finished by the end of the run \(step 300, of 1\): 1 without priority, 1 with priority, 1 in free flow/,
+  );
+});
+
+test('exits 2 on an ambulance departing at or after the end of the run', async () => {
+  // Regression: it never departed, yet its travel times were reported as 0 s.
+  for (const depart of ['300', '600']) {
+    const result = await capture([
+      ...base,
+      '--controller',
+      'fixed',
+      '--emergency',
+      `road_in_w,road_out_e@${depart}`,
+    ]);
+    assert.equal(result.code, 2, depart);
+    assert.match(
+      result.err,
+      new RegExp(`departure ${depart} s must be before the end of the run \\(--steps 300\\)`),
+    );
+  }
+});
+
+test('exits 2 naming the pair of roads of an emergency route that are not connected', async () => {
+  const result = await capture([...base, '--controller', 'fixed', '--emergency', 'road_in_w,road_out_n@10']);
+  assert.equal(result.code, 2);
+  assert.match(
+    result.err,
+    /--emergency 'road_in_w,road_out_n@10': route\[1\]: no road link from 'road_in_w' to 'road_out_n'/,
+  );
+});
+
+test('--emergency with all runs every controller that can give priority, leaving native out with a note', async () => {
+  const result = await capture([
+    ...base,
+    '--controller',
+    'all',
+    '--emergency',
+    'road_in_w,road_out_e@10',
+    '--json',
+  ]);
+  assert.equal(result.code, 0, result.err);
+  const rows = jsonRows(result.out);
+  assert.ok(rows.length > 1);
+  assert.ok(rows.every((row) => row.controller !== 'native'));
+  assert.match(result.err, /'native' \(the roadnet's own plan\) gives no priority and is left out of all/);
+});
+
+test('exits 2 on --emergency where it cannot run: with native named and with SUMO', async () => {
+  for (const controller of ['native', 'fixed,native']) {
+    const result = await capture([
+      ...base,
+      '--controller',
+      controller,
+      '--emergency',
+      'road_in_w,road_out_e@10',
+    ]);
+    assert.equal(result.code, 2, controller);
+    assert.match(result.err, /--emergency cannot run with controller 'native'/, controller);
+  }
+  const sumo = await capture([
+    '--engine',
+    'sumo',
+    '--sumocfg',
+    roadnetFile,
+    '--controller',
+    'fixed',
+    '--emergency',
+    'road_in_w,road_out_e@10',
+  ]);
+  assert.equal(sumo.code, 2);
+  assert.match(sumo.err, /--emergency is only available with the CityFlow-model engine, not --engine sumo/);
+});
+
+test('reports the number of phases used when --phases asks for more than the network has', async () => {
+  // Regression: --phases 100 was reported as 100 while the crossing offers 2 green phases.
+  const result = await capture([...base, '--controller', 'fixed,native', '--phases', '100', '--json']);
+  assert.equal(result.code, 0, result.err);
+  const [fixed, native] = jsonRows(result.out);
+  assert.equal(fixed!.phases, 2);
+  assert.match(
+    result.err,
+    /--phases 100: the network offers at most 2 green phases per intersection; using 2/,
+  );
+  assert.equal(native!.phases, null);
+  assert.equal(native!.decision_seconds, null);
+  assert.equal(native!.yellow_seconds, null);
+});
+
+test('exits 2 on a flow file with no vehicles', async () => {
+  const empty = write('empty-flow.json', []);
+  const result = await capture(['--roadnet', roadnetFile, '--flow', empty, '--controller', 'fixed']);
+  assert.equal(result.code, 2);
+  assert.match(result.err, /empty-flow\.json: the flow file has no vehicles/);
+});
+
+test('exits 2 on an empty or non-decimal number instead of reading it as 0', async () => {
+  for (const [option, value] of [
+    ['--seed', ''],
+    ['--steps', ' '],
+    ['--phases', '0x4'],
+  ] as const) {
+    const result = await capture([...base, '--controller', 'fixed', option, value]);
+    assert.equal(result.code, 2, `${option} '${value}'`);
+    assert.match(result.err, new RegExp(`${option} must be an integer >= \\d, got '${value}'`));
+  }
+  const at = await capture([...base, '--controller', 'fixed', '--emergency', 'road_in_w,road_out_e@']);
+  assert.equal(at.code, 2);
+  assert.match(at.err, /--emergency expects ROAD,ROAD,...@SECONDS, got 'road_in_w,road_out_e@'/);
+});
+
+test('exits 2 on a --sumocfg that is missing, a directory or not a SUMO configuration', async () => {
+  const cases = [
+    [path.join(dir, 'absent.sumocfg'), /--sumocfg \S+absent\.sumocfg does not exist/],
+    [dir, /--sumocfg \S+ is not a file/],
+    [roadnetFile, /--sumocfg \S+roadnet\.json is not a SUMO configuration/],
+  ] as const;
+  for (const [file, message] of cases) {
+    const result = await capture(['--engine', 'sumo', '--sumocfg', file, '--controller', 'fixed']);
+    assert.equal(result.code, 2, file);
+    assert.match(result.err, message);
+    assert.doesNotMatch(result.err, /^\s+at /m);
+  }
+});
+
+const sumoInstalled = spawnSync('sumo', ['--version'], { stdio: 'ignore' }).status === 0;
+
+test(
+  'reports a SUMO failure in one line, without stack frames',
+  { skip: sumoInstalled ? false : 'the sumo binary is not installed' },
+  async () => {
+    const config = path.join(dir, 'broken.sumocfg');
+    writeFileSync(
+      config,
+      '<configuration>\n  <input>\n    <net-file value="absent.net.xml"/>\n  </input>\n</configuration>\n',
+    );
+    const result = await capture([
+      '--engine',
+      'sumo',
+      '--sumocfg',
+      config,
+      '--controller',
+      'fixed',
+      '--steps',
+      '10',
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(result.err, /sumo worker: SUMO exited .*absent\.net\.xml.*$/m);
+    assert.doesNotMatch(result.err, /^\s+at /m);
+  },
+);

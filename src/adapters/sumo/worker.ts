@@ -10,9 +10,17 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(await runControllers(request)) + '\n');
 }
 
+/** One line for the user: the message (SUMO's own output folded in), never stack frames. */
+function describeFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0)
+    .join(' ');
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `sumo worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  process.stderr.write(`sumo worker: ${describeFailure(error)}\n`);
   process.exitCode = 1;
 });

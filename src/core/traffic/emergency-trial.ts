@@ -18,9 +18,15 @@ export interface EmergencyTrip {
 }
 
 export interface EmergencyOutcome {
-  /** Per trip: seconds from departure to leaving the network (unfinished: to the end of the run). */
+  /**
+   * Per trip that departed before the end of the run, in departure order: seconds from departure
+   * to leaving the network (unfinished: to the end of the run).
+   */
   readonly emergencySeconds: number[];
+  /** Ambulances that left the network before the end of the run. */
   readonly emergencyFinished: number;
+  /** Seconds from departure to leaving the network, of the finished ambulances only. */
+  readonly finishedSeconds: number[];
   /** CityFlow-measure average travel time of all other vehicles. */
   readonly othersAtt: number;
 }
@@ -82,6 +88,7 @@ function runOnce(
   return {
     emergencySeconds: ambulances.map((a) => (a.finished ? a.exitSeconds : end) - a.enterSeconds),
     emergencyFinished: ambulances.filter((a) => a.finished).length,
+    finishedSeconds: ambulances.filter((a) => a.finished).map((a) => a.exitSeconds - a.enterSeconds),
     othersAtt: count === 0 ? 0 : others / count,
   };
 }

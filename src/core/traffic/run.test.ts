@@ -68,6 +68,9 @@ test('emergency priority turns the light for an ambulance facing a red that woul
     },
   );
   assert.equal(result.without.emergencyFinished, 0);
+  assert.deepEqual(result.without.finishedSeconds, []);
+  assert.equal(result.without.emergencySeconds[0], 400 - 60);
   assert.equal(result.with.emergencyFinished, 1);
+  assert.deepEqual(result.with.finishedSeconds, result.with.emergencySeconds);
   assert.ok(result.with.emergencySeconds[0]! < result.freeFlow.emergencySeconds[0]! + 15);
 });

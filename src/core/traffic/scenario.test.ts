@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { crossingRoadnet, flowEntry } from './fixtures.ts';
-import { parseFlows, parseRoadnet } from './scenario.ts';
+import { parseFlows, parseRoadnet, routeChecker } from './scenario.ts';
 
 function roadnet(): Record<string, unknown> {
   return crossingRoadnet() as Record<string, unknown>;
@@ -84,4 +84,19 @@ test('rejects a flow entry with a missing vehicle parameter', () => {
   assert.equal(flows.ok, false);
   if (flows.ok) return;
   assert.match(flows.reason, /flow\[0\] vehicle\.maxSpeed: expected a finite number, got undefined/);
+});
+
+test('checks a route for roads that do not exist and for consecutive roads with no road link', () => {
+  const parsed = parseRoadnet(roadnet());
+  assert.ok(parsed.ok);
+  const checkRoute = routeChecker(parsed.value);
+  assert.equal(checkRoute(['road_in_w', 'road_out_e']), undefined);
+  assert.deepEqual(checkRoute(['road_in_w', 'road_nowhere']), {
+    index: 1,
+    reason: "road 'road_nowhere' does not exist",
+  });
+  assert.deepEqual(checkRoute(['road_in_w', 'road_out_n']), {
+    index: 1,
+    reason: "no road link from 'road_in_w' to 'road_out_n'",
+  });
 });

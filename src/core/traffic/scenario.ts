@@ -295,29 +295,48 @@ function parseVehicle(value: unknown, where: string): VehicleSpec {
   };
 }
 
+/** The first fault of a route: the index of the road at fault and the rule it breaks. */
+export interface RouteFault {
+  readonly index: number;
+  readonly reason: string;
+}
+
+/**
+ * Checks routes against a roadnet: every road exists and each is connected to
+ * the next by a road link with lane links. Returns the first fault, if any.
+ */
+export function routeChecker(roadnet: RoadnetSpec): (route: readonly string[]) => RouteFault | undefined {
+  const roads = new Set(roadnet.roads.map((r) => r.id));
+  const links = new Set<string>();
+  for (const i of roadnet.intersections) {
+    for (const l of i.roadLinks) if (l.laneLinks.length > 0) links.add(`${l.startRoad}\u0000${l.endRoad}`);
+  }
+  return (route) => {
+    for (const [index, id] of route.entries()) {
+      if (!roads.has(id)) return { index, reason: `road '${id}' does not exist` };
+      const previous = route[index - 1];
+      if (previous !== undefined && !links.has(`${previous}\u0000${id}`)) {
+        return { index, reason: `no road link from '${previous}' to '${id}'` };
+      }
+    }
+    return undefined;
+  };
+}
+
 /**
  * Parses and validates a CityFlow flow document against a roadnet: every
  * route must name existing roads, each connected to the next by a road link.
  */
 export function parseFlows(json: unknown, roadnet: RoadnetSpec): Parsed<FlowSpec[]> {
   try {
-    const roads = new Map(roadnet.roads.map((r) => [r.id, r]));
-    const links = new Set<string>();
-    for (const i of roadnet.intersections) {
-      for (const l of i.roadLinks) if (l.laneLinks.length > 0) links.add(`${l.startRoad}\u0000${l.endRoad}`);
-    }
+    const checkRoute = routeChecker(roadnet);
     const flows = array(json, 'flow file').map((value, index) => {
       const where = `flow[${index}]`;
       const raw = record(value, where);
       const route = array(raw.route, `${where} route`).map((r, k) => text(r, `${where} route[${k}]`));
       if (route.length === 0) fail(`${where} route`, 'must name at least one road');
-      route.forEach((id, k) => {
-        if (!roads.has(id)) fail(`${where} route[${k}]`, `road '${id}' does not exist`);
-        const previous = route[k - 1];
-        if (previous !== undefined && !links.has(`${previous}\u0000${id}`)) {
-          fail(`${where} route[${k}]`, `no road link from '${previous}' to '${id}'`);
-        }
-      });
+      const fault = checkRoute(route);
+      if (fault !== undefined) fail(`${where} route[${fault.index}]`, fault.reason);
       const startTimeSeconds = raw.startTime === undefined ? 0 : integer(raw.startTime, `${where} startTime`);
       const endTimeSeconds = raw.endTime === undefined ? -1 : integer(raw.endTime, `${where} endTime`);
       if (endTimeSeconds !== -1 && endTimeSeconds < startTimeSeconds) {
