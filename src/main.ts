@@ -207,6 +207,7 @@ async function assemble(
     bus,
     queues: stores.patientQueues,
     model: shippedModel(),
+    log,
   });
   await emergency.start();
   undo.push(async () => emergency.stop());

@@ -5,14 +5,16 @@
  * dispatch and with expected-time-to-treatment dispatch, over many seeds, and
  * prints door-to-provider times, KTAS target shares, LWBS and travel.
  * CITY.json holds any fields of the city configuration (see docs/triage.md);
- * the rest come from the default city.
+ * the rest come from the default city. An unknown key or a bad value is refused
+ * (exit 2), one line per problem.
  */
 import { readFile } from 'node:fs/promises';
 import type { CityConfig } from '../core/ems/city.ts';
-import { cityProblems, defaultCity } from '../core/ems/city.ts';
+import { defaultCity } from '../core/ems/city.ts';
 import { compareDispatch } from '../core/ems/comparison.ts';
 import type { DispatchComparison } from '../core/ems/comparison.ts';
 import type { SimulationSummary } from '../core/ems/summary.ts';
+import { readCityFile } from './eval-ems-config.ts';
 import { readOptions } from './options.ts';
 
 const usage = 'usage: urban-brain eval ems [--seeds 200] [--config CITY.json] [--json]\n';
@@ -37,20 +39,21 @@ export async function run(args: string[]): Promise<number> {
   }
   let city: CityConfig = defaultCity;
   if (values.config !== undefined) {
+    let raw: unknown;
     try {
-      const overrides = JSON.parse(await readFile(values.config, 'utf8')) as Partial<CityConfig>;
-      if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))
-        throw new Error('top level must be an object');
-      city = { ...defaultCity, ...overrides };
+      raw = JSON.parse(await readFile(values.config, 'utf8'));
     } catch (error) {
       process.stderr.write(`eval ems: ${values.config}: ${(error as Error).message}\n`);
       return 2;
     }
-    const problems = cityProblems(city);
-    if (problems.length > 0) {
-      process.stderr.write(problems.map((problem) => `eval ems: ${values.config}: ${problem}\n`).join(''));
+    const file = readCityFile(raw);
+    if (!file.ok) {
+      process.stderr.write(
+        file.problems.map((problem) => `eval ems: ${values.config}: ${problem}\n`).join(''),
+      );
       return 2;
     }
+    city = file.city;
   }
   process.stderr.write(
     `eval ems: ${city.hospitals.length} hospitals, ${seeds} seeds × ${city.durationHours} h, both policies…\n`,

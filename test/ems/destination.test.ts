@@ -73,3 +73,15 @@ void test('the board keeps each hospital queue in level-then-arrival order and f
   assert.equal(result.hospital, 'far');
   assert.equal(board.callNext('near')?.patientId, 'y');
 });
+
+void test('a closed department (0 doctors) sits on the board but is never recommended; all closed is no destination', () => {
+  const closed: Hospital = { ...hospital('closed', 0, 6), doctorsOnShift: 0 };
+  const board = new EmergencyBoard([closed, hospital('open', 9, 2)]);
+  const request = { location: { xKm: 0, yKm: 0 }, level: 1 as const };
+  const result = recommendDestination(request, board.statuses(), options);
+  assert.ok(result.ok);
+  assert.equal(result.hospital, 'open');
+  assert.deepEqual(result.alternatives, []);
+  const none = recommendDestination(request, new EmergencyBoard([closed]).statuses(), options);
+  assert.deepEqual(none, { ok: false, reason: 'no hospital with a treatment slot is known' });
+});

@@ -112,3 +112,18 @@ void test('a city with problems is described field by field', () => {
   assert.ok(problems.some((p) => p.startsWith('walkInsPerHour')));
   assert.deepEqual(cityProblems(defaultCity), []);
 });
+
+void test('a level mix without weight, a closed department or an infinite figure is a problem', () => {
+  // Regression: an all-zero mix gave NaN tables and exit 0.
+  const problems = cityProblems({
+    ...defaultCity,
+    hospitals: [{ ...defaultCity.hospitals[0]!, treatmentSpaces: 0 }],
+    levelMixAmbulance: [0, 0, 0, 0, 0],
+    durationHours: Infinity,
+  });
+  assert.deepEqual(problems, [
+    'hospitals[0] (central): treatmentSpaces 0 must be ≥ 1 in a simulated city',
+    'durationHours Infinity must be a finite number > 0',
+    'levelMixAmbulance [0,0,0,0,0] must have a positive sum',
+  ]);
+});

@@ -86,47 +86,50 @@ export const defaultCity: CityConfig = {
   roadFactor: 1.3,
 };
 
+/**
+ * Checks a city's figures; returns the problems, empty when valid. The types are trusted (a file is
+ * checked against its schema before it becomes a `CityConfig`); this checks ranges and relations.
+ */
 export function cityProblems(city: CityConfig): string[] {
   const problems: string[] = [];
-  if (!Array.isArray(city.hospitals)) return ['hospitals must be a list'];
   if (city.hospitals.length === 0) problems.push('hospitals: at least one is needed');
-  const malformed = city.hospitals.findIndex(
-    (h) =>
-      typeof h !== 'object' ||
-      h === null ||
-      typeof h.id !== 'string' ||
-      typeof h.location !== 'object' ||
-      h.location === null,
-  );
-  if (malformed >= 0) return [`hospitals[${malformed}] needs an id (text) and a location {xKm, yKm}`];
   const ids = new Set<string>();
   city.hospitals.forEach((hospital, index) => {
     if (ids.has(hospital.id)) problems.push(`hospitals[${index}].id '${hospital.id}' is repeated`);
     ids.add(hospital.id);
     for (const problem of hospitalProblems(hospital))
       problems.push(`hospitals[${index}] (${hospital.id}): ${problem}`);
+    // Walk-ins go to the nearest department, so every simulated department must be open.
+    for (const key of ['treatmentSpaces', 'doctorsOnShift'] as const)
+      if (hospital[key] === 0)
+        problems.push(`hospitals[${index}] (${hospital.id}): ${key} 0 must be ≥ 1 in a simulated city`);
   });
-  const positive = ['durationHours', 'speedKmPerHour', 'roadFactor', 'demandSpreadKm'] as const;
-  for (const key of positive) if (!(city[key] > 0)) problems.push(`${key} ${city[key]} must be > 0`);
+  const finite = (value: number): boolean => Number.isFinite(value);
+  for (const key of ['durationHours', 'speedKmPerHour', 'demandSpreadKm'] as const)
+    if (!(city[key] > 0 && finite(city[key])))
+      problems.push(`${key} ${city[key]} must be a finite number > 0`);
+  if (!(city.roadFactor >= 1 && finite(city.roadFactor)))
+    problems.push(`roadFactor ${city.roadFactor} must be a finite number ≥ 1`);
   for (const key of ['walkInsPerHour', 'ambulancesPerHour'] as const)
-    if (!(city[key] >= 0)) problems.push(`${key} ${city[key]} must be ≥ 0`);
-  for (const key of ['levelMixWalkIn', 'levelMixAmbulance', 'treatmentMinutesByLevel'] as const) {
+    if (!(city[key] >= 0 && finite(city[key])))
+      problems.push(`${key} ${city[key]} must be a finite number ≥ 0`);
+  for (const key of ['levelMixWalkIn', 'levelMixAmbulance'] as const) {
     const values = city[key];
-    if (!Array.isArray(values) || values.length !== 5 || values.some((value) => !(value >= 0)))
-      problems.push(`${key} must hold 5 numbers ≥ 0`);
+    if (values.length !== 5 || values.some((value) => !(value >= 0 && finite(value))))
+      problems.push(`${key} ${JSON.stringify(values)} must hold 5 finite numbers ≥ 0`);
+    else if (!(values.reduce((sum, value) => sum + value, 0) > 0))
+      problems.push(`${key} ${JSON.stringify(values)} must have a positive sum`);
   }
-  if (
-    Array.isArray(city.treatmentMinutesByLevel) &&
-    city.treatmentMinutesByLevel.some((value) => !(value > 0))
-  )
-    problems.push('treatmentMinutesByLevel must all be > 0');
-  if (
-    city.patienceMinutesByLevel.length !== 5 ||
-    city.patienceMinutesByLevel.some((value) => value !== null && !(value > 0))
-  ) {
-    problems.push('patienceMinutesByLevel must hold 5 entries, each null or > 0');
-  }
-  if (!(city.treatmentCoefficientOfVariation >= 0))
-    problems.push('treatmentCoefficientOfVariation must be ≥ 0');
+  const treatment = city.treatmentMinutesByLevel;
+  if (treatment.length !== 5 || treatment.some((value) => !(value > 0 && finite(value))))
+    problems.push(`treatmentMinutesByLevel ${JSON.stringify(treatment)} must hold 5 finite numbers > 0`);
+  const patience = city.patienceMinutesByLevel;
+  if (patience.length !== 5 || patience.some((value) => value !== null && !(value > 0)))
+    problems.push(`patienceMinutesByLevel ${JSON.stringify(patience)} must hold 5 entries, each null or > 0`);
+  if (!(city.treatmentCoefficientOfVariation >= 0 && finite(city.treatmentCoefficientOfVariation)))
+    problems.push(`treatmentCoefficientOfVariation ${city.treatmentCoefficientOfVariation} must be ≥ 0`);
+  const { xKm, yKm } = city.demandCentre;
+  if (!finite(xKm) || !finite(yKm))
+    problems.push(`demandCentre ${JSON.stringify(city.demandCentre)} must be {xKm, yKm} with finite numbers`);
   return problems;
 }

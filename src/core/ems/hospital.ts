@@ -7,9 +7,9 @@ export type Hospital = {
   id: string;
   name: string;
   location: Location;
-  /** Treatment spaces (beds, bays) in the emergency department. */
+  /** Treatment spaces (beds, bays) in the emergency department; 0 = closed. */
   treatmentSpaces: number;
-  /** Emergency doctors on shift. */
+  /** Emergency doctors on shift; 0 = closed. */
   doctorsOnShift: number;
 };
 
@@ -33,13 +33,16 @@ export function distanceKm(a: Location, b: Location): number {
   return Math.hypot(a.xKm - b.xKm, a.yKm - b.yKm);
 }
 
-/** Checks a hospital's figures; returns the problems, empty when valid. */
+/**
+ * Checks a hospital's figures; returns the problems, empty when valid. A department with no
+ * treatment space or no doctor (0) is valid: it is closed, and no patient is sent there.
+ */
 export function hospitalProblems(hospital: Hospital): string[] {
   const problems: string[] = [];
   if (hospital.id === '') problems.push('id is empty');
   for (const key of ['treatmentSpaces', 'doctorsOnShift'] as const) {
     const value = hospital[key];
-    if (!Number.isInteger(value) || value < 1) problems.push(`${key} ${value} must be a whole number ≥ 1`);
+    if (!Number.isInteger(value) || value < 0) problems.push(`${key} ${value} must be a whole number ≥ 0`);
   }
   if (!Number.isFinite(hospital.location.xKm) || !Number.isFinite(hospital.location.yKm))
     problems.push('location must be finite');

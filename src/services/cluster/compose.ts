@@ -267,6 +267,7 @@ export async function startRole(
         queues: new PostgresPatientQueues(shared.pool),
         model: shippedModel(),
         latestOccupancy: (sensors) => queries.latest(sensors),
+        log,
       });
       await emergency.start();
       metrics.watchEmergency(emergency);

@@ -16,7 +16,7 @@ export interface CalledPatient {
 export interface EmergencyApi {
   /** `POST /api/v1/triage`: the level for a presentation. */
   triage(presentation: Presentation): Promise<Level>;
-  /** `POST /api/v1/ems/destination`: the recommended hospital id, or null when none can take the patient. */
+  /** `POST /api/v1/ems/dispatches`: the hospital the ambulance is sent to, or null when none can take the patient. */
   destination(lat: number, lon: number, level: Level): Promise<string | null>;
   /** `POST /api/v1/emergency/departments/:id/patients`: triage at the door and queue; the level given. */
   admit(hospitalId: string, patientId: string, presentation: Presentation): Promise<Level>;

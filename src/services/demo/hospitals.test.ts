@@ -41,7 +41,7 @@ async function platform() {
     },
     async destination(lat, lon, level) {
       calls.destination! += 1;
-      const recommendation = await service.recommend(lat, lon, level);
+      const recommendation = await service.dispatch(lat, lon, level);
       return recommendation.ok ? recommendation.hospital : null;
     },
     async admit(hospitalId, patientId, presentation) {

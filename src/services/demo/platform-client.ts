@@ -75,7 +75,8 @@ export class PlatformClient implements Ingestor, EmergencyApi, Pick<Registry, 'p
   }
 
   async destination(lat: number, lon: number, level: Level): Promise<string | null> {
-    const path = '/api/v1/ems/destination';
+    // A dispatch, not a mere recommendation: the ambulance counts as en route there.
+    const path = '/api/v1/ems/dispatches';
     const body = JSON.stringify({ location: { lat, lon }, level });
     // 409: no hospital can take the patient.
     const response = await this.call('POST', path, this.operatorKey, body, 'application/json', [409]);

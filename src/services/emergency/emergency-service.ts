@@ -9,8 +9,8 @@ import { byAmbulance, type Level, type Presentation } from '../../core/triage/pr
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
 import type { PatientQueueStore } from '../../ports/patient-queues.ts';
 import type { Registry } from '../../ports/registry.ts';
-import { hospitalFromAsset, toLocation } from './departments.ts';
-import { AmbulancesEnRoute } from './en-route.ts';
+import { departmentFromAsset, greatCircleKm, toLocation } from './departments.ts';
+import { AmbulancesEnRoute, type Trip } from './en-route.ts';
 
 export interface EmergencyServiceOptions {
   registry: Registry;
@@ -25,8 +25,14 @@ export interface EmergencyServiceOptions {
   roadFactor?: number;
   /** Mean treatment time of the case mix, minutes. */
   meanTreatmentMinutes?: number;
-  /** Recent recommendations kept for the dashboard. */
+  /** Recent dispatches kept for the dashboard. */
   recentLimit?: number;
+  /** A location farther than this from every hospital is refused (a typo, or a point at 0, 0). */
+  maxDistanceKm?: number;
+  /** A dispatched ambulance counts as en route at most this long (else twice its travel time + 10 min). */
+  maxTripMinutes?: number;
+  /** Where problems with the registry's hospitals (unreadable capacity tags) are reported. */
+  log?: (line: string) => void;
   /** Sensor kind whose readings report an emergency department's patients in treatment. */
   occupancyKind?: string;
   /**
@@ -37,16 +43,28 @@ export interface EmergencyServiceOptions {
   latestOccupancy?: (sensors: readonly string[]) => Promise<ReadonlyMap<string, { value: number }>>;
 }
 
+/** A hospital chosen for a patient. */
+export type Chosen = Extract<Recommendation, { ok: true }>;
+
+/** No destination: 400 for a location no hospital serves, 409 when no hospital can take a patient. */
+export type NoDestination = { ok: false; reason: string; status: 400 | 409 };
+
+export type DestinationOutcome = Chosen | NoDestination;
+
+export type DispatchOutcome = (Chosen & { tripId: string; countsUntilMillis: number }) | NoDestination;
+
+/** A dispatch, as the dashboard lists them. */
 export interface RecommendationRecord {
   ts: number;
+  tripId: string;
   level: Level;
   lat: number;
   lon: number;
-  recommendation: Recommendation;
+  recommendation: Chosen;
 }
 
 export type AdmitOutcome =
-  | { ok: true; triage: TriageResult; position: number; queued: number }
+  | { ok: true; patientId: string; triage: TriageResult; position: number; queued: number }
   | { ok: false; reason: string; status: 404 | 409 };
 
 /** Hospitals as the registry knows them, with their live queues and occupancy. */
@@ -61,8 +79,10 @@ export interface DepartmentView {
   waitingByLevel: number[];
   /** Mean time the patients now queued have waited since admission, minutes (0 when none wait). */
   meanWaitMinutes: number;
-  /** Ambulances sent here by `recommend` and not yet arrived, by level index 0–4. */
+  /** Ambulances dispatched here and not yet arrived, by level index 0–4. */
   enRouteByLevel: number[];
+  /** Capacity tags that could not be read (each counts as 0 until fixed); empty when all is well. */
+  problems: string[];
 }
 
 /**
@@ -97,13 +117,18 @@ export class EmergencyService {
       roadFactor: defaultCity.roadFactor,
       meanTreatmentMinutes: 45,
       recentLimit: 50,
+      maxDistanceKm: 200,
+      maxTripMinutes: 120,
       occupancyKind: 'occupancy',
+      log: () => undefined,
       ...options,
     };
     this.#latestOccupancy = options.latestOccupancy;
     if (!(this.#options.speedKmPerHour > 0)) throw new Error('speedKmPerHour must be > 0');
     if (!(this.#options.roadFactor >= 1)) throw new Error('roadFactor must be ≥ 1');
     if (!(this.#options.meanTreatmentMinutes > 0)) throw new Error('meanTreatmentMinutes must be > 0');
+    if (!(this.#options.maxDistanceKm > 0)) throw new Error('maxDistanceKm must be > 0');
+    if (!(this.#options.maxTripMinutes > 0)) throw new Error('maxTripMinutes must be > 0');
   }
 
   async start(): Promise<void> {
@@ -135,6 +160,7 @@ export class EmergencyService {
         waitingByLevel: [...(status?.waitingByLevel ?? [0, 0, 0, 0, 0])],
         meanWaitMinutes: queue.length === 0 ? 0 : waited / queue.length,
         enRouteByLevel: [...(status?.incomingByLevel ?? [0, 0, 0, 0, 0])],
+        problems: [...view.problems],
       };
     });
   }
@@ -144,8 +170,17 @@ export class EmergencyService {
     return this.#departments.has(hospitalId) ? board.queue(hospitalId) : undefined;
   }
 
-  /** Triage a patient at a hospital's door and put them in its queue (level, then arrival). */
-  async admit(hospitalId: string, presentation: Presentation, patientId?: string): Promise<AdmitOutcome> {
+  /**
+   * Triage a patient at a hospital's door and put them in its queue (level, then arrival). The
+   * ambulance of `tripId` has arrived; without it, a patient arriving by ambulance ends the trip to
+   * this hospital at their level (else the earliest one here).
+   */
+  async admit(
+    hospitalId: string,
+    presentation: Presentation,
+    patientId?: string,
+    tripId?: string,
+  ): Promise<AdmitOutcome> {
     await this.#sync();
     if (!this.#departments.has(hospitalId))
       return { ok: false, reason: `no hospital '${hospitalId}'`, status: 404 };
@@ -161,11 +196,12 @@ export class EmergencyService {
     });
     if (!added)
       return { ok: false, reason: `patient '${id}' is already queued at ${hospitalId}`, status: 409 };
-    if (byAmbulance(presentation.arrivalMode)) this.#enRoute.arrived(hospitalId, result.level);
+    if (tripId !== undefined) this.#enRoute.end(tripId);
+    else if (byAmbulance(presentation.arrivalMode)) this.#enRoute.arrived(hospitalId, result.level);
     const ordered = (await this.#withQueues()).queue(hospitalId);
     const position = ordered.findIndex((queued) => queued.patientId === id);
     await this.#publish('patient-admitted', hospitalId, { patient: id, level: result.level, position });
-    return { ok: true, triage: result, position, queued: ordered.length };
+    return { ok: true, patientId: id, triage: result, position, queued: ordered.length };
   }
 
   /** A provider is free: the next patient by level, then arrival. */
@@ -188,40 +224,84 @@ export class EmergencyService {
     return withdrawn;
   }
 
-  /** The hospital with the least expected time to treatment for a patient of `level` at (lat, lon). */
-  async recommend(lat: number, lon: number, level: Level): Promise<Recommendation> {
-    const board = await this.#boardWithQueues();
+  /**
+   * The hospital with the least expected time to treatment for a patient of `level` at (lat, lon).
+   * Changes nothing: asking is free, and any key may ask.
+   */
+  async recommend(lat: number, lon: number, level: Level): Promise<DestinationOutcome> {
     const options = this.#options;
+    const board = await this.#boardWithQueues();
+    const statuses = board.statuses();
+    if (statuses.length === 0)
+      return { ok: false, status: 409, reason: 'no hospital is known (no hospital asset with coordinates)' };
+    const nearest = this.#nearestKm(lat, lon);
+    if (nearest.km > options.maxDistanceKm) {
+      const km = Math.round(nearest.km).toLocaleString('en');
+      const reason = `is ${km} km from the nearest hospital (${nearest.id}); must be within ${options.maxDistanceKm} km of one`;
+      return { ok: false, status: 400, reason };
+    }
     const recommendation = recommendDestination(
       { location: toLocation(lat, lon, this.#referenceLatitude.value), level },
-      board.statuses(),
+      statuses,
       {
         speedKmPerHour: options.speedKmPerHour,
         roadFactor: options.roadFactor,
         meanTreatmentMinutes: options.meanTreatmentMinutes,
       },
     );
-    const now = options.nowMillis();
-    // Forgotten after twice the travel time and ten minutes, if no ambulance patient arrives.
-    if (recommendation.ok)
-      this.#enRoute.send(
-        recommendation.hospital,
-        level,
-        now + (2 * recommendation.travelMinutes + 10) * 60_000,
-      );
-    const record = { ts: now, level, lat, lon, recommendation };
-    this.#recent.unshift(record);
-    this.#recent.length = Math.min(this.#recent.length, options.recentLimit);
-    if (recommendation.ok) {
-      await this.#publish('ems-recommendation', recommendation.hospital, {
-        level,
-        lat,
-        lon,
-        expectedMinutes: recommendation.expectedMinutes,
-        reason: recommendation.reason,
-      });
+    if (!recommendation.ok) {
+      const reason = `${recommendation.reason}: every hospital has 0 treatment spaces or 0 doctors on shift`;
+      return { ok: false, status: 409, reason };
     }
     return recommendation;
+  }
+
+  /**
+   * Sends an ambulance where `recommend` says: it counts as en route there (so later choices see
+   * it) until its patient is admitted, the trip is ended, or twice its travel time and ten minutes
+   * have passed (at most `maxTripMinutes`).
+   */
+  async dispatch(lat: number, lon: number, level: Level): Promise<DispatchOutcome> {
+    const chosen = await this.recommend(lat, lon, level);
+    if (!chosen.ok) return chosen;
+    const options = this.#options;
+    const now = options.nowMillis();
+    const countedMinutes = Math.min(2 * chosen.travelMinutes + 10, options.maxTripMinutes);
+    // Unique across the processes of a cluster.
+    const tripId = `t${now}-${++this.#sequence}-${this.#instance}`;
+    const countsUntilMillis = now + countedMinutes * 60_000;
+    this.#enRoute.send({
+      id: tripId,
+      hospital: chosen.hospital,
+      level,
+      sentMillis: now,
+      untilMillis: countsUntilMillis,
+    });
+    this.#recent.unshift({ ts: now, tripId, level, lat, lon, recommendation: chosen });
+    this.#recent.length = Math.min(this.#recent.length, options.recentLimit);
+    await this.#publish('ems-dispatch', chosen.hospital, {
+      trip: tripId,
+      level,
+      lat,
+      lon,
+      expectedMinutes: chosen.expectedMinutes,
+      reason: chosen.reason,
+    });
+    return { ...chosen, tripId, countsUntilMillis };
+  }
+
+  /** The ambulances this process dispatched that still count as en route. */
+  dispatches(): readonly Trip[] {
+    return this.#enRoute.current(this.#options.nowMillis());
+  }
+
+  /** A trip is over (arrived, diverted, stood down): false when this process counts no such trip. */
+  async endDispatch(tripId: string): Promise<boolean> {
+    const trip = this.dispatches().find((candidate) => candidate.id === tripId);
+    if (trip === undefined) return false;
+    this.#enRoute.end(tripId);
+    await this.#publish('ems-dispatch-ended', trip.hospital, { trip: tripId, level: trip.level });
+    return true;
   }
 
   recent(): readonly RecommendationRecord[] {
@@ -230,6 +310,16 @@ export class EmergencyService {
 
   async #publish(type: string, asset: string, data: Record<string, unknown>): Promise<void> {
     await this.#options.bus.publish('events', { type, ts: this.#options.nowMillis(), asset, data });
+  }
+
+  /** The known hospital nearest to (lat, lon) along the Earth's surface, and its distance. */
+  #nearestKm(lat: number, lon: number): { id: string; km: number } {
+    let nearest = { id: '', km: Infinity };
+    for (const department of this.#departments.values()) {
+      const km = greatCircleKm(lat, lon, department.lat, department.lon);
+      if (km < nearest.km) nearest = { id: department.id, km };
+    }
+    return nearest;
   }
 
   /** The hospitals with their occupancy and the queues as the store holds them now. */
@@ -279,18 +369,20 @@ export class EmergencyService {
     if (signature === this.#signature) return;
     const first = located[0];
     this.#referenceLatitude.value = first?.lat ?? 0;
-    const hospitals = located.flatMap((asset) => {
-      const hospital = hospitalFromAsset(asset, this.#referenceLatitude.value);
-      return hospital === undefined ? [] : [hospital];
+    const departments = located.flatMap((asset) => {
+      const department = departmentFromAsset(asset, this.#referenceLatitude.value);
+      return department === undefined ? [] : [department];
     });
+    for (const { hospital, problems } of departments)
+      for (const problem of problems) this.#options.log(`emergency: hospital ${hospital.id}: ${problem}`);
     const previous = this.#board;
-    const board = new EmergencyBoard(hospitals);
+    const board = new EmergencyBoard(departments.map((department) => department.hospital));
     for (const status of previous.statuses()) board.recordOccupancy(status.hospital.id, status.inTreatment);
     this.#board = board;
     this.#signature = signature;
     this.#departments = new Map(
       located.map((asset) => {
-        const hospital = hospitals.find((candidate) => candidate.id === asset.id);
+        const department = departments.find((candidate) => candidate.hospital.id === asset.id);
         return [
           asset.id,
           {
@@ -298,12 +390,13 @@ export class EmergencyService {
             name: asset.name,
             lat: asset.lat ?? 0,
             lon: asset.lon ?? 0,
-            treatmentSpaces: hospital?.treatmentSpaces ?? 0,
-            doctorsOnShift: hospital?.doctorsOnShift ?? 0,
+            treatmentSpaces: department?.hospital.treatmentSpaces ?? 0,
+            doctorsOnShift: department?.hospital.doctorsOnShift ?? 0,
             inTreatment: 0,
             waitingByLevel: [0, 0, 0, 0, 0],
             meanWaitMinutes: 0,
             enRouteByLevel: [0, 0, 0, 0, 0],
+            problems: department?.problems ?? [],
           },
         ];
       }),

@@ -1,24 +1,33 @@
 import type { Level } from '../../core/triage/presentation.ts';
 
-/** An ambulance patient sent to a hospital by a recommendation, until admitted there or overdue. */
-interface Trip {
+/** An ambulance dispatched to a hospital, until its patient is admitted, it is cancelled, or overdue. */
+export interface Trip {
+  id: string;
   hospital: string;
   level: Level;
+  sentMillis: number;
   /** Forgotten after this: the crew went elsewhere. */
   untilMillis: number;
 }
 
 /**
- * Ambulances on their way to the hospitals the destination choice sent them to: they will queue
- * ahead of a later patient of the same or a lower level, so the choice counts them, as the
+ * Ambulances on their way to the hospitals they were dispatched to: they will queue ahead of a
+ * later patient of the same or a lower level, so the destination choice counts them, as the
  * simulation behind the destination policy does.
  */
 export class AmbulancesEnRoute {
   #trips: Trip[] = [];
 
-  /** An ambulance sets off; it counts until `untilMillis` unless it arrives first. */
-  send(hospital: string, level: Level, untilMillis: number): void {
-    this.#trips.push({ hospital, level, untilMillis });
+  /** An ambulance sets off; it counts until `trip.untilMillis` unless it arrives or is cancelled first. */
+  send(trip: Trip): void {
+    this.#trips.push(trip);
+  }
+
+  /** The trip is over (arrived, diverted or stood down): false when no such trip is counted. */
+  end(id: string): boolean {
+    const index = this.#trips.findIndex((trip) => trip.id === id);
+    if (index >= 0) this.#trips.splice(index, 1);
+    return index >= 0;
   }
 
   /** A patient arriving by ambulance was admitted: the one sent there at that level (else the earliest) arrived. */
@@ -29,7 +38,7 @@ export class AmbulancesEnRoute {
   }
 
   /** The ambulances still on their way at `nowMillis` (overdue ones are forgotten). */
-  current(nowMillis: number): readonly { hospital: string; level: Level }[] {
+  current(nowMillis: number): readonly Trip[] {
     this.#trips = this.#trips.filter((trip) => trip.untilMillis > nowMillis);
     return this.#trips;
   }

@@ -1,22 +1,25 @@
 /**
  * The dashboard's Hospitals view, as `GET /api/v1/hospitals` serves it: each emergency department's
- * load and queue, and the recent ambulance destination recommendations. Types only (the dashboard
+ * load and queue, and the recent ambulance dispatches. Types only (the dashboard
  * imports them).
  */
 export interface HospitalsSnapshot {
   hospitals: {
     id: string;
     name: string;
-    /** Patients the department can treat at once (a space and a doctor each). */
+    /** Patients the department can treat at once: min(treatment spaces, doctors on shift); 0 = closed. */
     beds: number;
     inTreatment: number;
     /** Waiting patients by triage level 1–5. */
     queueByLevel: number[];
     /** Mean time the waiting patients have waited so far, minutes. */
     waitMinutes: number;
-    /** Ambulances sent here by a recommendation and not yet arrived. */
+    /** Ambulances dispatched here and not yet arrived. */
     enRoute: number;
+    /** Capacity tags that could not be read (each counts as 0, closed, until fixed); empty when all is well. */
+    problems: string[];
   }[];
+  /** Recent ambulance dispatches (`POST /api/v1/ems/dispatches`), most recent first. */
   recommendations: {
     ts: number;
     level: number;

@@ -4,8 +4,8 @@ import type { HospitalsSnapshot } from './hospitals-snapshot.ts';
 
 /**
  * The Hospitals view from the emergency service's own state: departments as the registry and the
- * occupancy sensors describe them, queues as admitted through the API, and the recommendations the
- * service made (most recent first; ones that found no hospital are left out).
+ * occupancy sensors describe them, queues as admitted through the API, and the ambulances the
+ * service dispatched (most recent first).
  */
 export async function hospitalsSnapshot(service: EmergencyService): Promise<HospitalsSnapshot> {
   const departments = await service.departments();
@@ -19,24 +19,22 @@ export async function hospitalsSnapshot(service: EmergencyService): Promise<Hosp
     queueByLevel: [...department.waitingByLevel],
     waitMinutes: department.meanWaitMinutes,
     enRoute: department.enRouteByLevel.reduce((sum, count) => sum + count, 0),
+    problems: [...department.problems],
   }));
-  const recommendations = service.recent().flatMap((record) => {
+  const recommendations = service.recent().map((record) => {
     const chosen = record.recommendation;
-    if (!chosen.ok) return [];
     let nearest = { hospitalId: chosen.hospital, travelMinutes: chosen.travelMinutes };
     for (const alternative of chosen.alternatives)
       if (alternative.travelMinutes < nearest.travelMinutes) nearest = alternative;
-    return [
-      {
-        ts: record.ts,
-        level: record.level,
-        hospital: nameOf(chosen.hospital),
-        nearest: nameOf(nearest.hospitalId),
-        travelMinutes: chosen.travelMinutes,
-        expectedMinutes: chosen.expectedMinutes,
-        reason: withNames(chosen.reason, [chosen.hospital, nearest.hospitalId], nameOf),
-      },
-    ];
+    return {
+      ts: record.ts,
+      level: record.level,
+      hospital: nameOf(chosen.hospital),
+      nearest: nameOf(nearest.hospitalId),
+      travelMinutes: chosen.travelMinutes,
+      expectedMinutes: chosen.expectedMinutes,
+      reason: withNames(chosen.reason, [chosen.hospital, nearest.hospitalId], nameOf),
+    };
   });
   return { hospitals, recommendations };
 }

@@ -44,6 +44,7 @@ const criticalWithHypoxia = { ...critical, oxygenSaturationPercent: 88, arrivalM
 async function setup(
   queues: PatientQueueStore = new MemoryPatientQueues(),
   latestOccupancy?: EmergencyServiceOptions['latestOccupancy'],
+  options: Partial<EmergencyServiceOptions> = {},
 ) {
   const keys = new KeyService(new MemoryKeyStore(), nodeSecrets);
   const secrets = {} as Record<Role, string>;
@@ -94,6 +95,7 @@ async function setup(
     ...(latestOccupancy === undefined ? {} : { latestOccupancy }),
     model: shippedModel(),
     nowMillis: () => (now += 1000),
+    ...options,
   });
   await service.start();
   const app = new Hono<AppEnv>();
@@ -109,7 +111,7 @@ async function setup(
   const advance = (millis: number): void => {
     now += millis;
   };
-  return { call, bus, events, advance };
+  return { call, bus, events, advance, registry };
 }
 
 test('triages a presentation with a level, reasons and a confidence', async () => {
@@ -249,7 +251,7 @@ test('queues kept in the DuckDB file are there again after a restart of the serv
 test('sends an urgent patient past a full nearby hospital once its occupancy arrives as a reading', async () => {
   const { call, bus, events } = await setup();
   const request = { location: { lat: 50.0, lon: 8.001 }, level: 2 };
-  const before = (await (await call('viewer', 'POST', '/api/v1/ems/destination', request)).json()) as {
+  const before = (await (await call('operator', 'POST', '/api/v1/ems/dispatches', request)).json()) as {
     hospital: string;
   };
   assert.equal(before.hospital, 'central', 'an empty nearby hospital is the best choice');
@@ -261,13 +263,14 @@ test('sends an urgent patient past a full nearby hospital once its occupancy arr
       presentation: criticalWithHypoxia,
     });
   }
-  const after = (await (await call('viewer', 'POST', '/api/v1/ems/destination', request)).json()) as {
+  const after = (await (await call('operator', 'POST', '/api/v1/ems/dispatches', request)).json()) as {
     hospital: string;
     reason: string;
   };
   assert.equal(after.hospital, 'east', after.reason);
   assert.match(after.reason, /central/);
-  assert.ok(events.includes('ems-recommendation'));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(events.filter((type) => type === 'ems-dispatch').length, 2);
   const recent = (await (await call('viewer', 'GET', '/api/v1/ems/recommendations')).json()) as {
     recommendations: unknown[];
   };
@@ -297,14 +300,14 @@ test('occupancy can come from the latest stored readings instead of the bus (a c
   assert.deepEqual(asked.at(-1), ['central.occupancy']);
 });
 
-test('an ambulance sent to a hospital counts there until it is admitted, or until it is long overdue', async () => {
+test('an ambulance dispatched to a hospital counts there until it is admitted, or until it is long overdue', async () => {
   const { call, bus, advance } = await setup();
   await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 1, value: 1 }]);
   await new Promise((resolve) => setImmediate(resolve));
   const request = { location: { lat: 50.0, lon: 8.001 }, level: 2 };
   const destination = async () =>
     (
-      (await (await call('viewer', 'POST', '/api/v1/ems/destination', request)).json()) as {
+      (await (await call('operator', 'POST', '/api/v1/ems/dispatches', request)).json()) as {
         hospital: string;
       }
     ).hospital;
@@ -362,6 +365,7 @@ test('the hospitals view is the service state: capacity, occupancy, queue by lev
     expectedQueue[body.triage.level - 1] = (expectedQueue[body.triage.level - 1] ?? 0) + 1;
   }
   await call('viewer', 'POST', '/api/v1/ems/destination', { location: { lat: 50.0, lon: 8.001 }, level: 2 });
+  await call('operator', 'POST', '/api/v1/ems/dispatches', { location: { lat: 50.0, lon: 8.001 }, level: 2 });
   const view = (await (await call('viewer', 'GET', '/api/v1/hospitals')).json()) as HospitalsSnapshot;
   const central = view.hospitals.find((hospital) => hospital.id === 'central');
   const east = view.hospitals.find((hospital) => hospital.id === 'east');
@@ -377,11 +381,263 @@ test('the hospitals view is the service state: capacity, occupancy, queue by lev
     { beds: 4, inTreatment: 0, waitMinutes: 0, enRoute: 1 },
   );
   assert.equal(central.enRoute, 0);
-  assert.equal(view.recommendations.length, 1);
+  assert.deepEqual([central.problems, east.problems], [[], []]);
+  assert.equal(view.recommendations.length, 1, 'the dispatch is listed, the mere recommendation is not');
   const [recommendation] = view.recommendations;
   assert.equal(recommendation?.hospital, 'East');
   assert.equal(recommendation?.nearest, 'Central');
   assert.equal(recommendation?.level, 2);
   assert.match(recommendation?.reason ?? '', /^East: .* beats nearest Central: /);
   assert.ok((recommendation?.expectedMinutes ?? 0) >= (recommendation?.travelMinutes ?? Infinity));
+});
+
+type Departments = { departments: { id: string; enRouteByLevel: number[]; problems: string[] }[] };
+
+async function enRouteTotal(call: Awaited<ReturnType<typeof setup>>['call']): Promise<number> {
+  const body = (await (await call('viewer', 'GET', '/api/v1/emergency/departments')).json()) as Departments;
+  return body.departments.reduce(
+    (sum, department) => sum + department.enRouteByLevel.reduce((a, b) => a + b, 0),
+    0,
+  );
+}
+
+test('a recommendation changes nothing: a dozen viewer requests count no ambulance and leave the answer as it was', async () => {
+  // Regression: every answer of POST /ems/destination used to count an ambulance en route, so a
+  // viewer key could fill the nearest hospital with ghost ambulances and divert real ones.
+  const { call, bus, events } = await setup();
+  await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 1, value: 1 }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  const request = { location: { lat: 50.0, lon: 8.001 }, level: 1 };
+  const answers: string[] = [];
+  for (let index = 0; index < 12; index += 1) {
+    const response = await call('viewer', 'POST', '/api/v1/ems/destination', request);
+    assert.equal(response.status, 200);
+    answers.push(((await response.json()) as { hospital: string }).hospital);
+  }
+  assert.deepEqual(new Set(answers), new Set(['central']));
+  assert.equal(await enRouteTotal(call), 0);
+  const recent = (await (await call('viewer', 'GET', '/api/v1/ems/recommendations')).json()) as {
+    recommendations: unknown[];
+  };
+  assert.deepEqual(recent.recommendations, []);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(!events.some((type) => type.startsWith('ems-')));
+  const viewerDispatch = await call('viewer', 'POST', '/api/v1/ems/dispatches', request);
+  assert.equal(viewerDispatch.status, 403);
+  assert.equal(await enRouteTotal(call), 0);
+});
+
+test('a dispatch returns a trip id, is listed, counts until DELETE ends it, and only an operator may end it', async () => {
+  const { call, events } = await setup();
+  const response = await call('operator', 'POST', '/api/v1/ems/dispatches', {
+    location: { lat: 50.0, lon: 8.001 },
+    level: 2,
+  });
+  assert.equal(response.status, 201);
+  const dispatch = (await response.json()) as { tripId: string; hospital: string; countsUntilMillis: number };
+  assert.equal(dispatch.hospital, 'central');
+  assert.match(dispatch.tripId, /^t\d+-\d+-\w+$/);
+  const listed = (await (await call('viewer', 'GET', '/api/v1/ems/dispatches')).json()) as {
+    dispatches: { id: string; hospital: string; level: number; untilMillis: number }[];
+  };
+  assert.deepEqual(
+    listed.dispatches.map(({ id, hospital, level, untilMillis }) => ({ id, hospital, level, untilMillis })),
+    [{ id: dispatch.tripId, hospital: 'central', level: 2, untilMillis: dispatch.countsUntilMillis }],
+  );
+  assert.equal(await enRouteTotal(call), 1);
+  const path = `/api/v1/ems/dispatches/${dispatch.tripId}`;
+  assert.equal((await call('viewer', 'DELETE', path)).status, 403);
+  assert.equal(await enRouteTotal(call), 1);
+  assert.equal((await call('operator', 'DELETE', path)).status, 204);
+  assert.equal(await enRouteTotal(call), 0);
+  const again = await call('operator', 'DELETE', path);
+  assert.equal(again.status, 404);
+  assert.match(
+    ((await again.json()) as { error: string }).error,
+    new RegExp(`no ambulance en route on trip '${dispatch.tripId}'`),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(
+    events.filter((type) => type.startsWith('ems-')),
+    ['ems-dispatch', 'ems-dispatch-ended'],
+  );
+});
+
+test('admitting the patient of a trip ends that trip, not another one of the same level', async () => {
+  const { call } = await setup();
+  const request = { location: { lat: 50.0, lon: 8.001 }, level: 2 };
+  const trips: string[] = [];
+  for (let index = 0; index < 2; index += 1) {
+    const body = (await (await call('operator', 'POST', '/api/v1/ems/dispatches', request)).json()) as {
+      tripId: string;
+      hospital: string;
+    };
+    assert.equal(body.hospital, 'central');
+    trips.push(body.tripId);
+  }
+  const admitted = await call('operator', 'POST', '/api/v1/emergency/departments/central/patients', {
+    tripId: trips[1],
+    presentation: criticalWithHypoxia,
+  });
+  assert.equal(admitted.status, 201);
+  const listed = (await (await call('viewer', 'GET', '/api/v1/ems/dispatches')).json()) as {
+    dispatches: { id: string }[];
+  };
+  assert.deepEqual(
+    listed.dispatches.map((trip) => trip.id),
+    [trips[0]],
+  );
+  const bad = await call('operator', 'POST', '/api/v1/emergency/departments/central/patients', {
+    tripId: 7,
+    presentation: stable,
+  });
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { error: string }).error, /tripId 7 must be a non-empty string/);
+});
+
+test('refuses a location far from every hospital with a 400 naming it, and counts nothing', async () => {
+  // Regression: {lat: 0, lon: 0} was accepted (10,020 min of travel) and its ambulance counted ~14 days.
+  const { call } = await setup();
+  for (const [role, path] of [
+    ['viewer', '/api/v1/ems/destination'],
+    ['operator', '/api/v1/ems/dispatches'],
+  ] as const) {
+    const response = await call(role, 'POST', path, { location: { lat: 0, lon: 0 }, level: 2 });
+    assert.equal(response.status, 400, path);
+    const body = (await response.json()) as {
+      error: string;
+      issues: { field: string; value: unknown; rule: string }[];
+    };
+    assert.deepEqual(body.issues[0]?.field, 'location');
+    assert.deepEqual(body.issues[0]?.value, { lat: 0, lon: 0 });
+    assert.match(body.error, /km from the nearest hospital \((central|east)\); must be within 200 km of one/);
+  }
+  assert.equal(await enRouteTotal(call), 0);
+  // 150 km away is still served.
+  const far = await call('viewer', 'POST', '/api/v1/ems/destination', {
+    location: { lat: 51.35, lon: 8 },
+    level: 2,
+  });
+  assert.equal(far.status, 200);
+});
+
+test('a dispatched ambulance counts at most maxTripMinutes, however long its trip', async () => {
+  const { call, advance } = await setup(undefined, undefined, { maxTripMinutes: 120 });
+  // About 150 km away: a 290-minute trip, which would otherwise count for over nine hours.
+  const response = await call('operator', 'POST', '/api/v1/ems/dispatches', {
+    location: { lat: 51.35, lon: 8 },
+    level: 3,
+  });
+  const body = (await response.json()) as { travelMinutes: number; countsUntilMillis: number };
+  assert.ok(body.travelMinutes > 250, String(body.travelMinutes));
+  assert.equal(await enRouteTotal(call), 1);
+  advance(118 * 60_000);
+  assert.equal(await enRouteTotal(call), 1);
+  advance(3 * 60_000);
+  assert.equal(await enRouteTotal(call), 0);
+});
+
+test('an admission without a patient id answers the id it made, which a withdrawal then takes', async () => {
+  // Regression: the generated id was not in the answer, so the patient could not be withdrawn.
+  const { call } = await setup();
+  const response = await call('operator', 'POST', '/api/v1/emergency/departments/east/patients', {
+    presentation: stable,
+  });
+  assert.equal(response.status, 201);
+  const body = (await response.json()) as { patientId: string; position: number };
+  assert.equal(typeof body.patientId, 'string');
+  assert.ok(body.patientId.length > 0);
+  const named = (await (
+    await call('operator', 'POST', '/api/v1/emergency/departments/east/patients', {
+      patientId: 'given',
+      presentation: stable,
+    })
+  ).json()) as { patientId: string };
+  assert.equal(named.patientId, 'given');
+  const withdrawn = await call(
+    'operator',
+    'DELETE',
+    `/api/v1/emergency/departments/east/patients/${encodeURIComponent(body.patientId)}`,
+  );
+  assert.equal(withdrawn.status, 204);
+});
+
+test('a missing destination field is named with value null', async () => {
+  const { call } = await setup();
+  const response = await call('viewer', 'POST', '/api/v1/ems/destination', { location: {} });
+  assert.equal(response.status, 400);
+  const body = (await response.json()) as { issues: { field: string; value: unknown }[] };
+  assert.deepEqual(
+    body.issues.map((issue) => [issue.field, issue.value]),
+    [
+      ['location.lat', null],
+      ['location.lon', null],
+      ['level', null],
+    ],
+  );
+});
+
+test('a closed hospital (0 spaces or doctors) is never recommended; an unreadable capacity tag is a listed, logged problem', async () => {
+  // Regression: tags "0" or "abc" were silently read as the defaults, 10 spaces and 4 doctors.
+  const logged: string[] = [];
+  const { call, registry } = await setup(undefined, undefined, { log: (line) => logged.push(line) });
+  const near = { lat: 50.0, lon: 8.001 };
+  await registry.putAssets([
+    {
+      id: 'closed',
+      type: 'hospital',
+      name: 'Closed',
+      lat: near.lat,
+      lon: near.lon,
+      tags: { treatment_spaces: '0', doctors_on_shift: '0' },
+    },
+    {
+      id: 'typo',
+      type: 'hospital',
+      name: 'Typo',
+      lat: near.lat,
+      lon: near.lon,
+      tags: { treatment_spaces: 'abc', doctors: '3' },
+    },
+  ]);
+  const recommendation = (await (
+    await call('viewer', 'POST', '/api/v1/ems/destination', { location: near, level: 2 })
+  ).json()) as { hospital: string; alternatives: { hospitalId: string }[] };
+  assert.equal(recommendation.hospital, 'central');
+  const ranked = [recommendation.hospital, ...recommendation.alternatives.map((option) => option.hospitalId)];
+  assert.ok(!ranked.includes('closed') && !ranked.includes('typo'), ranked.join());
+  const view = (await (await call('viewer', 'GET', '/api/v1/hospitals')).json()) as HospitalsSnapshot;
+  const byId = new Map(view.hospitals.map((hospital) => [hospital.id, hospital]));
+  assert.deepEqual([byId.get('closed')?.beds, byId.get('closed')?.problems], [0, []]);
+  assert.equal(byId.get('typo')?.beds, 0);
+  assert.deepEqual(byId.get('typo')?.problems, [
+    'tag treatment_spaces "abc" must be a whole number ≥ 0; counted as 0 (closed) until fixed',
+  ]);
+  assert.deepEqual(logged, [
+    'emergency: hospital typo: tag treatment_spaces "abc" must be a whole number ≥ 0; counted as 0 (closed) until fixed',
+  ]);
+});
+
+test('when every hospital is closed, a destination request is a 409 that says so', async () => {
+  const { call, registry } = await setup();
+  await registry.putAssets(
+    (['central', 'east'] as const).map((id, index) => ({
+      id,
+      type: 'hospital',
+      name: id,
+      lat: 50.0,
+      lon: 8.0 + index * 0.084,
+      tags: { treatment_spaces: '4', doctors_on_shift: '0' },
+    })),
+  );
+  const response = await call('operator', 'POST', '/api/v1/ems/dispatches', {
+    location: { lat: 50.0, lon: 8.001 },
+    level: 1,
+  });
+  assert.equal(response.status, 409);
+  assert.match(
+    ((await response.json()) as { error: string }).error,
+    /no hospital with a treatment slot is known: every hospital has 0 treatment spaces or 0 doctors on shift/,
+  );
+  assert.equal(await enRouteTotal(call), 0);
 });

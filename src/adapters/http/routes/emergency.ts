@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { parsePresentation } from '../../../core/triage/presentation-input.ts';
-import { isLevel } from '../../../core/triage/presentation.ts';
-import type { EmergencyService } from '../../../services/emergency/emergency-service.ts';
+import { isLevel, type Level } from '../../../core/triage/presentation.ts';
+import type { EmergencyService, NoDestination } from '../../../services/emergency/emergency-service.ts';
 import { hospitalsSnapshot } from '../../../services/emergency/hospitals-view.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
@@ -17,12 +17,43 @@ async function jsonBody(c: Context<AppEnv>): Promise<{ ok: true; body: unknown }
 
 const malformed = { error: 'body must be JSON' };
 
+type Issue = { field: string; value: unknown; rule: string };
+
+/** `{location: {lat, lon}, level}` of a destination or dispatch request, or the issues, field by field. */
+function readDestination(
+  body: unknown,
+): { ok: true; lat: number; lon: number; level: Level } | { ok: false; issues: Issue[] } {
+  const request = (body ?? {}) as { location?: { lat?: unknown; lon?: unknown }; level?: unknown };
+  const lat = request.location?.lat;
+  const lon = request.location?.lon;
+  const level = request.level;
+  const issues: Issue[] = [];
+  // A missing field is named with value null (JSON has no undefined).
+  if (typeof lat !== 'number' || !(lat >= -90 && lat <= 90))
+    issues.push({ field: 'location.lat', value: lat ?? null, rule: 'must be a number in [-90, 90]' });
+  if (typeof lon !== 'number' || !(lon >= -180 && lon <= 180))
+    issues.push({ field: 'location.lon', value: lon ?? null, rule: 'must be a number in [-180, 180]' });
+  if (typeof level !== 'number' || !isLevel(level))
+    issues.push({ field: 'level', value: level ?? null, rule: 'must be a triage level 1–5' });
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, lat: lat as number, lon: lon as number, level: level as Level };
+}
+
+/** A location no hospital serves is the request's fault (400); no hospital to take a patient is 409. */
+function noDestination(c: Context<AppEnv>, outcome: NoDestination, lat: number, lon: number): Response {
+  if (outcome.status === 409) return c.json({ error: outcome.reason }, 409);
+  const issue = { field: 'location', value: { lat, lon }, rule: outcome.reason };
+  return c.json({ error: `location ${outcome.reason}`, issues: [issue] }, 400);
+}
+
 /**
  * Triage and emergency load. Mount at `/api/v1`:
  * `POST /triage`, `GET /emergency/departments`, `GET /emergency/departments/:id/queue`,
  * `POST /emergency/departments/:id/patients`, `POST /emergency/departments/:id/next`,
  * `DELETE /emergency/departments/:id/patients/:patient` (left without being seen),
- * `POST /ems/destination`, `GET /ems/recommendations`, and `GET /hospitals` (the dashboard's view).
+ * `POST /ems/destination` (a recommendation: changes nothing), `POST /ems/dispatches` (send an
+ * ambulance: it counts as en route), `GET /ems/dispatches`, `DELETE /ems/dispatches/:trip`,
+ * `GET /ems/recommendations` (recent dispatches), and `GET /hospitals` (the dashboard's view).
  */
 export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -48,13 +79,22 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
   app.post('/emergency/departments/:id/patients', requireRole('operator'), async (c) => {
     const parsed = await jsonBody(c);
     if (!parsed.ok) return c.json(malformed, 400);
-    const body = parsed.body as { patientId?: unknown; presentation?: unknown } | null;
-    const patientId = body?.patientId;
-    if (patientId !== undefined && (typeof patientId !== 'string' || patientId === ''))
-      return c.json({ error: `patientId ${JSON.stringify(patientId)} must be a non-empty string` }, 400);
+    const body = parsed.body as { patientId?: unknown; tripId?: unknown; presentation?: unknown } | null;
+    const { patientId, tripId } = body ?? {};
+    for (const [field, value] of [
+      ['patientId', patientId],
+      ['tripId', tripId],
+    ] as const)
+      if (value !== undefined && (typeof value !== 'string' || value === ''))
+        return c.json({ error: `${field} ${JSON.stringify(value)} must be a non-empty string` }, 400);
     const presentation = parsePresentation(body?.presentation);
     if (!presentation.ok) return c.json({ error: 'invalid presentation', issues: presentation.errors }, 400);
-    const outcome = await service.admit(c.req.param('id'), presentation.presentation, patientId);
+    const outcome = await service.admit(
+      c.req.param('id'),
+      presentation.presentation,
+      patientId as string | undefined,
+      tripId as string | undefined,
+    );
     if (!outcome.ok) return c.json({ error: outcome.reason }, outcome.status);
     return c.json(outcome, 201);
   });
@@ -75,27 +115,39 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
+  // A recommendation only: any key may ask, and nothing is counted.
   app.post('/ems/destination', requireRole('read'), async (c) => {
     const parsed = await jsonBody(c);
     if (!parsed.ok) return c.json(malformed, 400);
-    const body = (parsed.body ?? {}) as { location?: { lat?: unknown; lon?: unknown }; level?: unknown };
-    const lat = body.location?.lat;
-    const lon = body.location?.lon;
-    const issues: { field: string; value: unknown; rule: string }[] = [];
-    if (typeof lat !== 'number' || !(lat >= -90 && lat <= 90))
-      issues.push({ field: 'location.lat', value: lat, rule: 'must be a number in [-90, 90]' });
-    if (typeof lon !== 'number' || !(lon >= -180 && lon <= 180))
-      issues.push({ field: 'location.lon', value: lon, rule: 'must be a number in [-180, 180]' });
-    if (typeof body.level !== 'number' || !isLevel(body.level))
-      issues.push({ field: 'level', value: body.level, rule: 'must be a triage level 1–5' });
-    if (issues.length > 0) return c.json({ error: 'invalid request', issues }, 400);
-    const recommendation = await service.recommend(
-      lat as number,
-      lon as number,
-      body.level as 1 | 2 | 3 | 4 | 5,
-    );
-    if (!recommendation.ok) return c.json({ error: recommendation.reason }, 409);
-    return c.json(recommendation);
+    const request = readDestination(parsed.body);
+    if (!request.ok) return c.json({ error: 'invalid request', issues: request.issues }, 400);
+    const outcome = await service.recommend(request.lat, request.lon, request.level);
+    if (!outcome.ok) return noDestination(c, outcome, request.lat, request.lon);
+    return c.json(outcome);
+  });
+
+  // An ambulance sets off for the recommended hospital: later choices count it there.
+  app.post('/ems/dispatches', requireRole('operator'), async (c) => {
+    const parsed = await jsonBody(c);
+    if (!parsed.ok) return c.json(malformed, 400);
+    const request = readDestination(parsed.body);
+    if (!request.ok) return c.json({ error: 'invalid request', issues: request.issues }, 400);
+    const outcome = await service.dispatch(request.lat, request.lon, request.level);
+    if (!outcome.ok) return noDestination(c, outcome, request.lat, request.lon);
+    return c.json(outcome, 201);
+  });
+
+  app.get('/ems/dispatches', requireRole('read'), (c) => c.json({ dispatches: service.dispatches() }));
+
+  // The trip is over: arrived, diverted or stood down.
+  app.delete('/ems/dispatches/:trip', requireRole('operator'), async (c) => {
+    const trip = c.req.param('trip');
+    if (!(await service.endDispatch(trip)))
+      return c.json(
+        { error: `no ambulance en route on trip '${trip}' (ended, overdue, or never dispatched here)` },
+        404,
+      );
+    return c.body(null, 204);
   });
 
   app.get('/ems/recommendations', requireRole('read'), (c) => c.json({ recommendations: service.recent() }));

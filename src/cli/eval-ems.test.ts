@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { defaultCity } from '../core/ems/city.ts';
+import { readCityFile } from './eval-ems-config.ts';
+import { run } from './eval-ems.ts';
+
+function problems(raw: unknown): string[] {
+  const outcome = readCityFile(raw);
+  assert.ok(!outcome.ok, 'the file must be refused');
+  return outcome.problems;
+}
+
+test('a city file overrides the fields it names; the rest are the default city', () => {
+  const outcome = readCityFile({
+    ambulancesPerHour: 8,
+    hospitals: [{ id: 'a', location: { xKm: 0, yKm: 0 }, treatmentSpaces: 8, doctorsOnShift: 6 }],
+  });
+  assert.ok(outcome.ok);
+  assert.equal(outcome.city.ambulancesPerHour, 8);
+  assert.equal(outcome.city.walkInsPerHour, defaultCity.walkInsPerHour);
+  assert.deepEqual(outcome.city.hospitals, [
+    { id: 'a', name: 'a', location: { xKm: 0, yKm: 0 }, treatmentSpaces: 8, doctorsOnShift: 6 },
+  ]);
+});
+
+test('unknown or misspelled keys are refused by name, at the top level and inside', () => {
+  // Regression: {"bogusField": 1} and "ambulancePerHour" were silently ignored.
+  const found = problems({ bogusField: 1, ambulancePerHour: 8, demandCentre: { xKm: 0, yKm: 0, zKm: 1 } });
+  assert.equal(found.length, 3, found.join('\n'));
+  const line = (key: string): string => found.find((problem) => problem.startsWith(`${key} = `)) ?? '';
+  assert.match(
+    line('bogusField'),
+    /^bogusField = 1: unknown key \(known: hospitals, durationHours, .*ambulancesPerHour/,
+  );
+  assert.match(line('ambulancePerHour'), /^ambulancePerHour = 8: unknown key/);
+  assert.equal(line('demandCentre.zKm'), 'demandCentre.zKm = 1: unknown key (known: xKm, yKm)');
+});
+
+test('each bad value is one line naming the key, the value and the rule', () => {
+  // Regression: each of these was accepted, or crashed with a TypeError, or gave NaN with exit 0.
+  const cases: [unknown, string[]][] = [
+    [{ levelMixWalkIn: [0, 0, 0, 0, 0] }, ['levelMixWalkIn = [0,0,0,0,0]: must have a positive sum']],
+    [
+      { demandCentre: { x: 1 } },
+      [
+        'demandCentre.xKm = missing: must be a finite number',
+        'demandCentre.yKm = missing: must be a finite number',
+        'demandCentre.x = 1: unknown key (known: xKm, yKm)',
+      ],
+    ],
+    [{ ambulancesPerHour: '8' }, ['ambulancesPerHour = "8": must be a finite number ≥ 0']],
+    [
+      { patienceMinutesByLevel: null },
+      ['patienceMinutesByLevel = null: must be a list of 5 entries (levels 1–5), each a number > 0 or null'],
+    ],
+    [{ demandCentre: null }, ['demandCentre = null: must be an object {"xKm": number, "yKm": number}']],
+    // JSON reads 1e400 as Infinity.
+    [JSON.parse('{"durationHours": 1e400}'), ['durationHours = Infinity: must be a finite number > 0']],
+    [
+      { hospitals: [{ id: 'a', location: { xKm: 0, yKm: 0 }, treatmentSpaces: 0, doctorsOnShift: 2 }] },
+      ['hospitals[0].treatmentSpaces = 0: must be a whole number ≥ 1'],
+    ],
+    [[1], ['(the whole file) = [1]: must be an object of city settings']],
+  ];
+  for (const [raw, expected] of cases) {
+    const found = problems(raw);
+    assert.equal(found.length, expected.length, JSON.stringify(found));
+    expected.forEach((start, index) =>
+      assert.ok(found[index]?.startsWith(start), `${found[index]} ≠ ${start}…`),
+    );
+  }
+});
+
+test('a repeated hospital id is refused after the shape is right', () => {
+  const hospital = { id: 'a', location: { xKm: 0, yKm: 0 }, treatmentSpaces: 2, doctorsOnShift: 2 };
+  assert.deepEqual(problems({ hospitals: [hospital, hospital] }), ["hospitals[1].id 'a' is repeated"]);
+});
+
+test('eval ems --config with a bad file exits 2 with one line per problem and runs nothing', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'eval-ems-'));
+  const file = join(folder, 'city.json');
+  writeFileSync(file, JSON.stringify({ bogusField: 1, levelMixAmbulance: [0, 0, 0, 0, 0] }));
+  const chunks: string[] = [];
+  const original = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const code = await run(['--config', file, '--seeds', '1']);
+    assert.equal(code, 2);
+  } finally {
+    process.stderr.write = original;
+    rmSync(folder, { recursive: true, force: true });
+  }
+  const lines = chunks.join('').trimEnd().split('\n');
+  assert.equal(lines.length, 2, lines.join('\n'));
+  assert.ok(lines.every((line) => line.startsWith(`eval ems: ${file}: `)));
+  assert.ok(lines.some((line) => /levelMixAmbulance = \[0,0,0,0,0\]: must have a positive sum/.test(line)));
+  assert.ok(lines.some((line) => /bogusField = 1: unknown key/.test(line)));
+});
