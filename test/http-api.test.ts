@@ -32,12 +32,83 @@ void test('POST /api/v1/readings stores good readings and lists each rejected it
   );
 });
 
-void test('re-sent readings are idempotent', async () => {
+void test('re-sent readings are idempotent: the first stored value is kept, a re-send is acknowledged', async () => {
   const f = await httpFixture();
   const batch = [{ sensor: 's', ts: t0, value: 1 }];
   await f.post('device', '/api/v1/readings', batch);
   await f.post('device', '/api/v1/readings', batch);
   assert.equal(f.readings.readingsOf('s').length, 1);
+  // The docs once said the later value wins; the store keeps the first.
+  const changed = await f.post('device', '/api/v1/readings', [{ sensor: 's', ts: t0, value: 2 }]);
+  assert.equal(changed.status, 200);
+  assert.deepEqual(f.readings.readingsOf('s'), [{ sensor: 's', ts: t0, value: 1 }]);
+  const latest = (await (await f.request('viewer', '/api/v1/latest?sensors=s')).json()) as { latest: object };
+  assert.deepEqual(latest.latest, { s: { ts: t0, value: 1 } });
+});
+
+void test('sensor ids the registry forbids are refused at ingest, so every auto-registered sensor can be edited', async () => {
+  // Regression: "t/c+#" was auto-registered and PUT /api/v1/sensors/<id> then failed on the id rule.
+  const f = await httpFixture();
+  const response = await f.post('device', '/api/v1/readings', [
+    { sensor: 't/c+#', ts: t0, value: 1 },
+    { sensor: 'ok', ts: t0, value: 2 },
+  ]);
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as { rejected: { index: number; field: string; rule: string }[] };
+  assert.deepEqual(
+    body.rejected.map((r) => [r.index, r.field, r.rule]),
+    [[0, 'sensor', 'bad-sensor-id']],
+  );
+  const senml = await f.post(
+    'device',
+    '/api/v1/readings',
+    [{ bn: 'dev6/', n: 'x', v: 1 }],
+    'application/senml+json',
+  );
+  assert.equal(senml.status, 400);
+  assert.equal(f.registry.hasSensor('t/c+#'), false);
+  assert.equal(f.registry.hasSensor('dev6/x'), false);
+  const edit = await f.request('admin', '/api/v1/sensors/ok', {
+    method: 'PUT',
+    body: JSON.stringify({ kind: 'flow', unit: 'l/s' }),
+  });
+  assert.equal(edit.status, 200);
+});
+
+void test('line protocol: a line with only string or boolean fields is refused, so 204 means every line stored', async () => {
+  // Regression: `wx,sensor=w7 s="str"` got 204 and nothing was stored.
+  const f = await httpFixture();
+  const only = await f.post(
+    'device',
+    '/write?precision=ms',
+    `wx,sensor=w7 s="str",on=true ${t0}\n`,
+    'text/plain',
+  );
+  assert.equal(only.status, 400);
+  const mixed = await f.post(
+    'device',
+    '/write?precision=ms',
+    `wx,sensor=w7 s="str" ${t0}\nwx,sensor=w8 value=1,on=true ${t0}\n`,
+    'text/plain',
+  );
+  assert.equal(mixed.status, 200);
+  const body = (await mixed.json()) as {
+    accepted: number;
+    rejected: { index: number; field: string; rule: string }[];
+  };
+  assert.equal(body.accepted, 1);
+  assert.deepEqual(
+    body.rejected.map((r) => [r.index, r.field, r.rule]),
+    [[0, 's', 'not-a-number']],
+  );
+  const clean = await f.post(
+    'device',
+    '/write?precision=ms',
+    `wx,sensor=w9 value=2,on=true,note="x" ${t0}\n`,
+    'text/plain',
+  );
+  assert.equal(clean.status, 204);
+  assert.deepEqual(f.readings.readingsOf('w9'), [{ sensor: 'w9', ts: t0, value: 2 }]);
 });
 
 void test('a body that is not JSON is 400 and a body over the limit is 413', async () => {
@@ -360,4 +431,203 @@ void test('while more readings than the in-flight limit wait for the store, new 
     f.readings.readingsOf('s').map((r) => r.value),
     [1, 2],
   );
+});
+
+void test('a series counts only readings inside [from, to), whatever resolution its step reads', async () => {
+  const f = await httpFixture();
+  const hour = Date.UTC(2025, 10, 28, 10);
+  await f.post('device', '/api/v1/readings', [
+    { sensor: 't.f', ts: hour, value: 1 },
+    { sensor: 't.f', ts: hour + 20 * 60_000, value: 2 },
+    { sensor: 't.f', ts: hour + 40 * 60_000, value: 3 },
+  ]);
+  const range = 'from=2025-11-28T10:10:00Z&to=2025-11-28T10:30:00Z&agg=count';
+  for (const step of ['1h', '1m', '3599999']) {
+    const response = await f.request('viewer', `/api/v1/sensors/t.f/readings?${range}&step=${step}`);
+    const points = ((await response.json()) as { points: { value: number }[] }).points;
+    assert.equal(
+      points.reduce((sum, point) => sum + point.value, 0),
+      1,
+      `step=${step}`,
+    );
+  }
+});
+
+void test('series parameters out of range are 400 naming the parameter, not 500', async () => {
+  const f = await httpFixture();
+  await f.post('device', '/api/v1/readings', [{ sensor: 's', ts: t0, value: 1 }]);
+  const cases: [string, RegExp][] = [
+    ['from=-5&to=1000', /^from='-5' must be epoch milliseconds/],
+    ['from=0&to=99999999999999999999', /^to='99999999999999999999' must be epoch milliseconds/],
+    [`from=0&to=${t0}&step=100000000000000000000`, /^step='100000000000000000000' must be at most/],
+    [`from=${t0}&to=${t0 + 1000}&step=0.4`, /^step='0.4' must be at least 1 ms$/],
+    ['from=Nov 27 2026', /^from='Nov 27 2026' must be epoch milliseconds .* or an ISO-8601/],
+  ];
+  for (const [query, error] of cases) {
+    const response = await f.request('viewer', `/api/v1/sensors/s/readings?${query}`);
+    assert.equal(response.status, 400, query);
+    assert.match(((await response.json()) as { error: string }).error, error, query);
+  }
+  const early = await f.request('viewer', '/api/v1/sensors/s/readings?to=1000');
+  assert.equal(early.status, 200, 'a default from before 1970 is clamped to 0');
+});
+
+void test('a date-time without a zone in a series query is UTC, as at ingest', async () => {
+  const f = await httpFixture();
+  await f.post('device', '/api/v1/readings', [{ sensor: 's', ts: t0, value: 1 }]);
+  const zone = process.env.TZ;
+  process.env.TZ = 'Europe/Berlin'; // a server zone other than UTC
+  let response: Response;
+  try {
+    response = await f.request(
+      'viewer',
+      '/api/v1/sensors/s/readings?from=2026-11-28T10:00:00&to=2026-11-28T11:00:00',
+    );
+  } finally {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  }
+  const body = (await response.json()) as { from: number; to: number };
+  assert.deepEqual([body.from, body.to], [Date.UTC(2026, 10, 28, 10), Date.UTC(2026, 10, 28, 11)]);
+});
+
+void test('a series of a sensor the registry does not know is 404; an auto-registered one is found', async () => {
+  const f = await httpFixture();
+  const missing = await f.request('viewer', '/api/v1/sensors/nope/readings');
+  assert.equal(missing.status, 404);
+  assert.deepEqual(await missing.json(), { error: "no sensor 'nope'" });
+  await f.post('device', '/api/v1/readings', [{ sensor: 'auto', ts: t0, value: 1 }]);
+  const found = await f.request('viewer', `/api/v1/sensors/auto/readings?from=${t0}&to=${t0 + 1}`);
+  assert.equal(found.status, 200);
+  assert.deepEqual(((await found.json()) as { points: unknown }).points, [{ ts: t0, value: 1 }]);
+  assert.equal((await f.request('viewer', '/api/v1/assets/nope/state')).status, 404);
+});
+
+void test('GeoJSON import refuses features that are not points, naming the feature index and the rule', async () => {
+  const f = await httpFixture();
+  const geojson = {
+    type: 'FeatureCollection',
+    features: [
+      {
+        type: 'Feature',
+        id: 'l1',
+        geometry: {
+          type: 'LineString',
+          coordinates: [
+            [4, 52],
+            [5, 53],
+          ],
+        },
+        properties: {},
+      },
+      { type: 'Feature', id: 'g1', geometry: { type: 'Polygon', coordinates: [] }, properties: {} },
+      { type: 'Feature', id: 'p1', geometry: { type: 'Point', coordinates: [13] }, properties: {} },
+      { type: 'Feature', id: 'n1', geometry: null, properties: { type: 'pump' } },
+    ],
+  };
+  const response = await f.post('admin', '/api/v1/assets/import', geojson, 'application/geo+json');
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as {
+    imported: number;
+    rejected: { row: number; field: string; rule: string }[];
+  };
+  assert.equal(body.imported, 1, 'a feature without geometry is an asset without a position');
+  assert.deepEqual(
+    body.rejected.map((r) => [r.row, r.field, r.rule]),
+    [
+      [0, 'geometry', 'point'],
+      [1, 'geometry', 'point'],
+      [2, 'geometry.coordinates', 'point'],
+    ],
+  );
+  for (const id of ['l1', 'g1', 'p1'])
+    assert.equal((await f.request('viewer', `/api/v1/assets/${id}`)).status, 404, id);
+});
+
+void test('coordinates must be numbers or decimal strings, lat and lon together', async () => {
+  const f = await httpFixture();
+  const blank = await f.post('admin', '/api/v1/assets', { id: 'p3', lat: ' ', lon: '0x10' });
+  assert.equal(blank.status, 400);
+  const errors = ((await blank.json()) as { errors: { field: string; rule: string }[] }).errors;
+  assert.deepEqual(
+    errors.map((e) => [e.field, e.rule]),
+    [
+      ['lat', 'coordinate'],
+      ['lon', 'coordinate'],
+    ],
+  );
+  const half = await f.post('admin', '/api/v1/assets', { id: 'p4', lat: 10 });
+  assert.equal(half.status, 400);
+  const halfErrors = ((await half.json()) as { errors: { field: string; rule: string }[] }).errors;
+  assert.deepEqual(
+    halfErrors.map((e) => [e.field, e.rule]),
+    [['lon', 'position']],
+  );
+  const decimal = await f.post('admin', '/api/v1/assets', { id: 'p5', lat: '52.37', lon: '-4.9' });
+  assert.equal(decimal.status, 201);
+  assert.deepEqual(((await decimal.json()) as { lat: number; lon: number }).lon, -4.9);
+});
+
+void test('PUT with a body that is not a JSON object is 400 and creates nothing', async () => {
+  const f = await httpFixture();
+  for (const [path, body] of [
+    ['/api/v1/assets/new3', '[1]'],
+    ['/api/v1/sensors/s3', '"x"'],
+    ['/api/v1/sensors/s4', 'null'],
+  ] as const) {
+    const response = await f.request('admin', path, { method: 'PUT', body });
+    assert.equal(response.status, 400, path);
+    assert.deepEqual(await response.json(), { error: 'body must be a JSON object' });
+    assert.equal((await f.request('viewer', path)).status, 404, path);
+  }
+});
+
+void test('a CSV with a quoted cell never closed is refused as a CSV syntax error naming its line', async () => {
+  const f = await httpFixture();
+  const response = await f.post(
+    'admin',
+    '/api/v1/assets/import',
+    'id,type\nu1,pump\n"unterminated,pump\nu2,pump',
+    'text/csv',
+  );
+  assert.equal(response.status, 400);
+  const body = (await response.json()) as {
+    imported: number;
+    rejected: { row: number; rule: string; message: string }[];
+  };
+  assert.equal(body.imported, 0);
+  assert.deepEqual(
+    body.rejected.map((r) => [r.row, r.rule, r.message]),
+    [[3, 'csv', 'not valid CSV: line 3: a quoted cell is never closed']],
+  );
+});
+
+void test('a sensor naming an asset the registry does not hold is refused, one by one and in bulk', async () => {
+  const f = await httpFixture();
+  await f.post('admin', '/api/v1/assets', { id: 'pump-a', type: 'pump' });
+  const refused = await f.post('admin', '/api/v1/sensors', { id: 's1', asset: 'no-such-asset' });
+  assert.equal(refused.status, 400);
+  const errors = ((await refused.json()) as { errors: { field: string; value: unknown; rule: string }[] })
+    .errors;
+  assert.deepEqual(
+    errors.map((e) => [e.field, e.value, e.rule]),
+    [['asset', 'no-such-asset', 'unknown-asset']],
+  );
+  const put = await f.request('admin', '/api/v1/sensors/s1', {
+    method: 'PUT',
+    body: JSON.stringify({ asset: 'no-such-asset' }),
+  });
+  assert.equal(put.status, 400);
+  const csv = 'id,kind,asset\ns2,flow,pump-a\ns3,flow,no-such-asset\ns4,flow,\n';
+  const imported = await f.post('admin', '/api/v1/sensors/import', csv, 'text/csv');
+  const body = (await imported.json()) as {
+    imported: number;
+    rejected: { row: number; value: unknown; rule: string }[];
+  };
+  assert.equal(body.imported, 2);
+  assert.deepEqual(
+    body.rejected.map((r) => [r.row, r.value, r.rule]),
+    [[3, 'no-such-asset', 'unknown-asset']],
+  );
+  assert.equal((await f.request('viewer', '/api/v1/sensors/s3')).status, 404);
 });

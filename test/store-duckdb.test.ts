@@ -94,6 +94,42 @@ test('series from raw, minute and hour rollups equal a brute-force answer, acros
   });
 });
 
+test('a series over a range of partial rollup buckets counts only the readings inside it, at every resolution', async () => {
+  await withStore(async (store) => {
+    const memory = new MemoryReadingStore();
+    const rows = generatedRows();
+    await store.append(chunkOf(store, rows));
+    await memory.append(chunkOf(memory, rows));
+    // Before the fix, rollup resolutions widened `from` to a whole rollup bucket.
+    const ranges = [
+      [start + 10 * 60_000 + 3_500, start + 2 * hour + 40 * 60_000 + 1_000],
+      [start + 10 * 60_000, start + 30 * 60_000],
+      [start + 59 * 60_000 + 1, start + 3 * hour],
+    ];
+    for (const [fromMillis, toMillis] of ranges as [number, number][]) {
+      for (const aggregation of ['avg', 'min', 'max', 'count', 'last'] as const) {
+        for (const [resolution, stepMillis] of [
+          ['minute', 300_000],
+          ['hour', hour],
+        ] as [Resolution, number][]) {
+          const query = { sensor: 'a', fromMillis, toMillis, stepMillis, aggregation };
+          const expected = await memory.series({ ...query, resolution: 'raw' });
+          const actual = await store.series({ ...query, resolution });
+          const label = `${resolution} ${aggregation} ${fromMillis - start}..${toMillis - start}`;
+          assert.deepEqual(
+            actual.map((point) => point.ts),
+            expected.map((point) => point.ts),
+            label,
+          );
+          actual.forEach((point, i) =>
+            assert.ok(Math.abs(point.value - (expected[i]?.value ?? NaN)) < 1e-9, `${label} ${i}`),
+          );
+        }
+      }
+    }
+  });
+});
+
 test('re-sent readings are not duplicated in raw readings or rollups', async () => {
   await withStore(async (store) => {
     const rows = generatedRows().slice(0, 3000);

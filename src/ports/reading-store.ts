@@ -24,8 +24,9 @@ export const resolutionMillis: Readonly<Record<Resolution, number>> = {
 
 /**
  * A series request. Readings in [fromMillis, toMillis) are grouped into buckets starting at multiples
- * of `stepMillis`; for a rollup resolution `stepMillis` must be a multiple of its width, and the
- * range is widened to whole rollup buckets.
+ * of `stepMillis`; for a rollup resolution `stepMillis` must be a multiple of its width. Every
+ * resolution answers for exactly that range: a store reads the whole rollup buckets inside it from
+ * the rollup and the partial ones at its ends from finer data.
  */
 export interface SeriesQuery {
   sensor: string;

@@ -69,6 +69,24 @@ test(
       const counted = await queries.series('s-3', day, day + 3_600_000, 60_000, 'count');
       assert.equal(counted.length, 60);
       assert.ok(counted.every((point) => point.value === 1));
+      // A range that does not start on a rollup bucket: readings before `from` are not counted.
+      const unaligned = day + 10 * 60_000 + 30_000;
+      for (const [aggregation, values] of [
+        ['count', [49, 60]],
+        ['avg', [35, 89.5]],
+        ['min', [11, 60]],
+        ['last', [59, 119]],
+      ] as const) {
+        assert.deepEqual(
+          await queries.series('s-3', unaligned, day + 2 * 3_600_000, 3_600_000, aggregation),
+          values.map((value, k) => ({ ts: day + k * 3_600_000, value })),
+          `${aggregation} from minute 10.5 on`,
+        );
+      }
+      assert.deepEqual(await queries.series('s-3', day, day + 90 * 60_000 + 4, 3_600_000, 'count'), [
+        { ts: day, value: 60 },
+        { ts: day + 3_600_000, value: 31 },
+      ]);
       const latest = await store.latest(['s-1', 's-19', 'nobody']);
       assert.deepEqual([...latest.keys()].sort(), ['s-1', 's-19']);
       assert.deepEqual(latest.get('s-19'), { ts: day + 119 * 60_000 + 19, value: 119 });
@@ -103,6 +121,16 @@ test(
           Array.from({ length: 12 }, (_, k) => ({ ts: day + k * 600_000, value: 10 * k + 4.5 })),
           'ten-minute steps from the raw readings',
         );
+        for (const [from, to, counts] of [
+          [day + 10 * 60_000 + 30_000, day + 2 * 3_600_000, [49, 60]],
+          [day, day + 90 * 60_000 + 4, [60, 31]],
+        ] as const) {
+          assert.deepEqual(
+            await leanQueries.series('s-3', from, to, 3_600_000, 'count'),
+            counts.map((value, k) => ({ ts: day + k * 3_600_000, value })),
+            'hour steps over a range of partial hours count only the readings inside it',
+          );
+        }
         assert.deepEqual(await leanQueries.series('s-3', day, day + 2 * 3_600_000, 3_600_000, 'max'), [
           { ts: day, value: 59 },
           { ts: day + 3_600_000, value: 119 },

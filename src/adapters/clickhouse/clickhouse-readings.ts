@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Reading } from '../../core/readings/reading.ts';
+import { seriesSegments, type SeriesSegment } from '../../core/readings/series-segments.ts';
 import type { Aggregation, LatestValue, SeriesPoint } from '../../ports/reading-queries.ts';
 import {
   resolutionMillis,
@@ -55,6 +56,21 @@ const aggregateOfRollup: Record<Aggregation, string> = {
   max: 'maxMerge(max_value)',
   count: 'countMerge(readings)',
   last: 'argMaxMerge(last_value)',
+};
+
+/** Outer aggregates over the partial aggregates of several segments (see `series`). */
+const aggregateOfPartials: Record<Aggregation, string> = {
+  avg: 'sum(part_sum) / sum(part_count)',
+  min: 'min(part_min)',
+  max: 'max(part_max)',
+  count: 'sum(part_count)',
+  last: 'argMax(part_last, segment_order)',
+};
+
+/** The Distributed rollup table of each bucket width. */
+const rollupTables: Record<number, string> = {
+  [resolutionMillis.hour]: 'rollup_hour',
+  [resolutionMillis.minute]: 'rollup_minute',
 };
 
 /**
@@ -155,26 +171,72 @@ export class ClickHouseReadings implements SeriesSource {
     return readings.filter((reading) => !found.has(keyOf(reading.sensor, reading.ts)));
   }
 
-  /** One sensor's series at the resolution asked for (`ReadingQueryService` chooses it and checks the request). */
+  /**
+   * One sensor's series at the resolution asked for (`ReadingQueryService` chooses it and checks the
+   * request). At a rollup resolution the whole rollup buckets inside [from, to) come from the rollup
+   * and the ends from finer data (see `seriesSegments`), so the answer is the one raw readings give.
+   */
   async series(query: SeriesQuery): Promise<SeriesPoint[]> {
     const { sensor, fromMillis, toMillis, stepMillis, aggregation } = query;
     if (!(stepMillis > 0)) throw new RangeError(`stepMillis must be positive, got ${stepMillis}`);
     const step = Math.floor(stepMillis);
     if (query.resolution !== 'raw' && step % resolutionMillis[query.resolution] !== 0)
       throw new RangeError(`stepMillis ${step} is not a multiple of the ${query.resolution} rollup`);
-    const rollup = { raw: null, minute: 'rollup_minute', hour: 'rollup_hour' }[query.resolution];
-    const where = `sensor = ${quote(sensor)}`;
     const from = Math.max(0, Math.floor(fromMillis));
     const to = Math.max(0, Math.ceil(toMillis));
-    const sql =
-      rollup === null
-        ? `SELECT toString(intDiv(ts, ${step}) * ${step}) AS t, ${aggregateOfRaw[aggregation]} AS v ` +
-          `FROM ${this.#database}.readings WHERE ${where} AND ts >= ${from} AND ts < ${to} GROUP BY t ORDER BY t`
-        : `SELECT toString(intDiv(bucket, ${step}) * ${step}) AS t, ${aggregateOfRollup[aggregation]} AS v ` +
-          `FROM ${this.#database}.${rollup} WHERE ${where} AND bucket >= ${from - (from % step)} AND bucket < ${to} ` +
-          `GROUP BY t ORDER BY t`;
+    const width = resolutionMillis[query.resolution];
+    const widths = this.rollups
+      .map((rollup) => resolutionMillis[rollup])
+      .filter((rollupWidth) => width > 0 && rollupWidth <= width)
+      .sort((a, b) => b - a);
+    const segments = seriesSegments(from, to, widths);
+    const where = `sensor = ${quote(sensor)}`;
+    let sql: string;
+    if (segments.length <= 1) {
+      const only = segments[0] ?? { widthMillis: 0, fromMillis: from, toMillis: to };
+      sql =
+        only.widthMillis === 0
+          ? `SELECT toString(intDiv(ts, ${step}) * ${step}) AS t, ${aggregateOfRaw[aggregation]} AS v ` +
+            `FROM ${this.#database}.readings WHERE ${where} AND ts >= ${from} AND ts < ${to} GROUP BY t ORDER BY t`
+          : `SELECT toString(intDiv(bucket, ${step}) * ${step}) AS t, ${aggregateOfRollup[aggregation]} AS v ` +
+            `FROM ${this.#database}.${rollupTables[only.widthMillis]} WHERE ${where} ` +
+            `AND bucket >= ${from} AND bucket < ${to} GROUP BY t ORDER BY t`;
+    } else {
+      const parts = segments.map((segment, order) => this.#segmentPartials(segment, order, where, step));
+      sql =
+        `SELECT toString(step_bucket) AS t, ${aggregateOfPartials[aggregation]} AS v ` +
+        `FROM (${parts.join(' UNION ALL ')}) GROUP BY step_bucket ORDER BY step_bucket`;
+    }
     const rows = await this.#rows<{ t: string; v: number | string }>(sql);
     return rows.map((row) => ({ ts: Number(row.t), value: Number(row.v) })).sort((a, b) => a.ts - b.ts);
+  }
+
+  /** Partial aggregates per step bucket of one segment; `segment_order` ranks segments in time for `last`. */
+  #segmentPartials(segment: SeriesSegment, order: number, where: string, step: number): string {
+    const table = rollupTables[segment.widthMillis];
+    const columns = (time: string, sum: string, count: string, min: string, max: string, last: string) =>
+      `SELECT toUInt64(intDiv(${time}, ${step}) * ${step}) AS step_bucket, ${sum} AS part_sum, ` +
+      `toUInt64(${count}) AS part_count, ${min} AS part_min, ${max} AS part_max, ${last} AS part_last, ` +
+      `toUInt32(${order}) AS segment_order`;
+    if (table === undefined) {
+      return (
+        columns('ts', 'sum(value)', 'count()', 'min(value)', 'max(value)', 'argMax(value, ts)') +
+        ` FROM ${this.#database}.readings WHERE ${where} ` +
+        `AND ts >= ${segment.fromMillis} AND ts < ${segment.toMillis} GROUP BY step_bucket`
+      );
+    }
+    return (
+      columns(
+        'bucket',
+        'sumMerge(sum_value)',
+        'countMerge(readings)',
+        'minMerge(min_value)',
+        'maxMerge(max_value)',
+        'argMaxMerge(last_value)',
+      ) +
+      ` FROM ${this.#database}.${table} WHERE ${where} ` +
+      `AND bucket >= ${segment.fromMillis} AND bucket < ${segment.toMillis} GROUP BY step_bucket`
+    );
   }
 
   async latest(sensors: readonly string[]): Promise<Map<string, LatestValue>> {

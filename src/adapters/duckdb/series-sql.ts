@@ -1,5 +1,6 @@
 import type { Aggregation } from '../../ports/reading-queries.ts';
-import type { SeriesQuery } from '../../ports/reading-store.ts';
+import { seriesSegments, type SeriesSegment } from '../../core/readings/series-segments.ts';
+import { resolutionMillis, type Rollup, type SeriesQuery } from '../../ports/reading-store.ts';
 import { allReadings } from './reading-schema.ts';
 
 const rawExpressions: Record<Aggregation, string> = {
@@ -24,23 +25,55 @@ export function integerLiteral(value: number): string {
   return String(value);
 }
 
-/** SELECT (bucket, value) of one sensor key for a series query, ordered by bucket. */
+/** Rollup tables by bucket width, and the rollups a query at each resolution may read (coarsest first). */
+const rollupTables = new Map([
+  [resolutionMillis.hour, 'rollup_hour'],
+  [resolutionMillis.minute, 'rollup_minute'],
+]);
+const rollupWidths: Record<Rollup, number[]> = {
+  hour: [resolutionMillis.hour, resolutionMillis.minute],
+  minute: [resolutionMillis.minute],
+};
+
+/** Rows of partial aggregates (bucket, min, max, sum, count, last, last_ts) of one segment. */
+function segmentRows(segment: SeriesSegment, sensor: string): string {
+  const from = integerLiteral(segment.fromMillis);
+  const to = integerLiteral(segment.toMillis);
+  const table = rollupTables.get(segment.widthMillis);
+  if (table === undefined) {
+    const where = `sensor = ${sensor} AND ts >= ${from} AND ts < ${to}`;
+    return `SELECT ts, value, value, value, 1, value, ts FROM ${allReadings(where)}`;
+  }
+  return (
+    `SELECT bucket, min, max, sum, count, last, last_ts FROM ${table} ` +
+    `WHERE sensor = ${sensor} AND bucket >= ${from} AND bucket < ${to}`
+  );
+}
+
+/**
+ * SELECT (bucket, value) of one sensor key for a series query, ordered by bucket. At a rollup
+ * resolution the whole rollup buckets inside [from, to) come from the rollup and the ends from
+ * finer data (see `seriesSegments`), so the answer is the one raw readings give.
+ */
 export function seriesSql(query: SeriesQuery, key: number): string {
   const step = integerLiteral(query.stepMillis);
   const from = integerLiteral(query.fromMillis);
   const to = integerLiteral(query.toMillis);
   const sensor = integerLiteral(key);
-  if (query.resolution === 'raw') {
+  const segments =
+    query.resolution === 'raw'
+      ? []
+      : seriesSegments(query.fromMillis, query.toMillis, rollupWidths[query.resolution]);
+  if (segments.every((segment) => segment.widthMillis === 0)) {
     return (
       `SELECT ts - ts % ${step} AS bucket, ${rawExpressions[query.aggregation]} AS value ` +
       `FROM ${allReadings(`sensor = ${sensor} AND ts >= ${from} AND ts < ${to}`)} GROUP BY bucket ORDER BY bucket`
     );
   }
-  const table = query.resolution === 'minute' ? 'rollup_minute' : 'rollup_hour';
-  const width = query.resolution === 'minute' ? 60_000 : 3_600_000;
+  const rows = segments.map((segment) => segmentRows(segment, sensor)).join(' UNION ALL ');
   return (
     `SELECT bucket - bucket % ${step} AS step_bucket, ${rollupExpressions[query.aggregation]} AS value ` +
-    `FROM ${table} WHERE sensor = ${sensor} AND bucket >= ${from} - ${from} % ${width} AND bucket < ${to} ` +
+    `FROM (${rows}) AS parts (bucket, min, max, sum, count, last, last_ts) ` +
     'GROUP BY step_bucket ORDER BY step_bucket'
   );
 }

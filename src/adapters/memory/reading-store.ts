@@ -58,11 +58,9 @@ export class MemoryReadingStore implements ReadingStore {
     const key = this.keys.find(query.sensor);
     const readings = key === undefined ? undefined : this.series_[key];
     if (readings === undefined) return [];
-    const width = query.resolution === 'hour' ? 3_600_000 : query.resolution === 'minute' ? 60_000 : 1;
-    const from = query.fromMillis - (query.fromMillis % width);
     const buckets = new Map<number, [number, number][]>();
     for (const [ts, value] of readings) {
-      if (ts < from || ts >= query.toMillis) continue;
+      if (ts < query.fromMillis || ts >= query.toMillis) continue;
       const bucket = ts - (ts % query.stepMillis);
       let members = buckets.get(bucket);
       if (members === undefined) buckets.set(bucket, (members = []));

@@ -4,15 +4,19 @@ export interface CsvRow {
   cells: string[];
 }
 
+/** The rows of a CSV text, or where it breaks the syntax (a quoted cell never closed). */
+export type CsvParse = { ok: true; rows: CsvRow[] } | { ok: false; line: number; message: string };
+
 /**
  * A small RFC 4180 CSV reader: comma separated, `"` quoting with `""` escapes, CRLF or LF rows.
  * Blank lines are skipped; line numbers stay those of the file.
  */
-export function parseCsvRows(text: string): CsvRow[] {
+export function parseCsvRows(text: string): CsvParse {
   const rows: CsvRow[] = [];
   let cells: string[] = [];
   let cell = '';
   let quoted = false;
+  let quoteLine = 1;
   let line = 1;
   let start = 1;
   const endRow = () => {
@@ -35,6 +39,7 @@ export function parseCsvRows(text: string): CsvRow[] {
       }
     } else if (char === '"' && cell === '') {
       quoted = true;
+      quoteLine = line;
     } else if (char === ',') {
       cells.push(cell);
       cell = '';
@@ -49,11 +54,16 @@ export function parseCsvRows(text: string): CsvRow[] {
       cell += char;
     }
   }
+  if (quoted) {
+    return { ok: false, line: quoteLine, message: `line ${quoteLine}: a quoted cell is never closed` };
+  }
   endRow();
-  return rows;
+  return { ok: true, rows };
 }
 
-/** The cells of each record (see `parseCsvRows`). */
+/** The cells of each record (see `parseCsvRows`); throws a SyntaxError for text that is not CSV. */
 export function parseCsv(text: string): string[][] {
-  return parseCsvRows(text).map((row) => row.cells);
+  const parsed = parseCsvRows(text);
+  if (!parsed.ok) throw new SyntaxError(parsed.message);
+  return parsed.rows.map((row) => row.cells);
 }

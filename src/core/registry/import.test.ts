@@ -83,3 +83,59 @@ void test('GeoJSON features become assets with lon/lat from the Point and the fe
   );
   assert.equal(parseRegistryGeoJson('asset', { type: 'Point' }).rejected[0]?.rule, 'geojson');
 });
+
+void test('GeoJSON features with another geometry or a Point that is not [lon, lat] are refused by index', () => {
+  const feature = (geometry: unknown) => ({
+    type: 'Feature',
+    geometry,
+    properties: { id: 'x', type: 'pump' },
+  });
+  const result = parseRegistryGeoJson('asset', {
+    type: 'FeatureCollection',
+    features: [
+      feature({
+        type: 'LineString',
+        coordinates: [
+          [4, 52],
+          [5, 53],
+        ],
+      }),
+      feature({ type: 'Polygon', coordinates: [] }),
+      feature({ type: 'Point', coordinates: [13] }),
+      feature({ type: 'Point', coordinates: ['4', '52'] }),
+      feature('Point'),
+      { id: 'plain', type: 'pump' },
+      feature(null),
+      feature({ type: 'Point', coordinates: [4.9, 52.4, 3] }),
+    ],
+  });
+  assert.deepEqual(
+    result.rejected.map((r) => [r.row, r.field, r.rule]),
+    [
+      [0, 'geometry', 'point'],
+      [1, 'geometry', 'point'],
+      [2, 'geometry.coordinates', 'point'],
+      [3, 'geometry.coordinates', 'point'],
+      [4, 'geometry', 'point'],
+      [5, 'type', 'feature'],
+    ],
+  );
+  assert.deepEqual(
+    result.records.map((asset) => [asset.lat, asset.lon]),
+    [
+      [null, null],
+      [52.4, 4.9],
+    ],
+  );
+  assert.deepEqual(result.rows, [6, 7]);
+});
+
+void test('a CSV with a quoted cell never closed is one syntax error naming the line the cell starts on', () => {
+  const result = parseRegistryCsv('asset', 'id,type\nu0,pump\r\n"unterminated,pump\nu2,pump');
+  assert.deepEqual(result.records, []);
+  assert.deepEqual(
+    result.rejected.map((r) => [r.row, r.rule, r.message]),
+    [[3, 'csv', 'not valid CSV: line 3: a quoted cell is never closed']],
+  );
+  assert.throws(() => parseCsv('a,"b\n'), /line 1: a quoted cell is never closed/);
+});

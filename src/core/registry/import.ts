@@ -10,6 +10,8 @@ export interface ImportRejection extends FieldError {
 
 export interface ImportResult<T> {
   records: T[];
+  /** The row (as in `ImportRejection`) of each record, in the same order. */
+  rows: number[];
   rejected: ImportRejection[];
 }
 
@@ -17,12 +19,23 @@ export type RecordKind = 'asset' | 'sensor';
 
 type Checker<T> = (input: unknown) => Checked<T>;
 
-function collect<T>(inputs: { row: number; input: unknown }[], check: Checker<T>): ImportResult<T> {
-  const result: ImportResult<T> = { records: [], rejected: [] };
-  for (const { row, input } of inputs) {
-    const checked = check(input);
-    if (checked.ok) result.records.push(checked.value);
-    else for (const error of checked.errors) result.rejected.push({ row, ...error });
+/** One input of an import: a record to check, or a refusal found before its fields are checked. */
+type ImportInput = { row: number; input: unknown } | { row: number; refused: FieldError };
+
+function collect<T>(inputs: readonly ImportInput[], check: Checker<T>): ImportResult<T> {
+  const result: ImportResult<T> = { records: [], rows: [], rejected: [] };
+  for (const entry of inputs) {
+    if ('refused' in entry) {
+      result.rejected.push({ row: entry.row, ...entry.refused });
+      continue;
+    }
+    const checked = check(entry.input);
+    if (checked.ok) {
+      result.records.push(checked.value);
+      result.rows.push(entry.row);
+    } else {
+      for (const error of checked.errors) result.rejected.push({ row: entry.row, ...error });
+    }
   }
   return result;
 }
@@ -53,8 +66,13 @@ export function parseRegistryCsv<K extends RecordKind>(
   kind: K,
   text: string,
 ): ImportResult<K extends 'asset' ? Asset : Sensor> {
-  const [first, ...rows] = parseCsvRows(text);
-  if (first === undefined) return { records: [], rejected: [] };
+  const parsed = parseCsvRows(text);
+  if (!parsed.ok) {
+    const error = { field: '', value: null, rule: 'csv', message: `not valid CSV: ${parsed.message}` };
+    return { records: [], rows: [], rejected: [{ row: parsed.line, ...error }] };
+  }
+  const [first, ...rows] = parsed.rows;
+  if (first === undefined) return { records: [], rows: [], rejected: [] };
   const header = first.cells;
   const columns = header.map((column) => column.trim().toLowerCase());
   const inputs = rows.map(({ line, cells }) => ({ row: line, input: csvRecord(columns, cells) }));
@@ -62,6 +80,7 @@ export function parseRegistryCsv<K extends RecordKind>(
   if (!columns.includes('id')) {
     return {
       records: [],
+      rows: [],
       rejected: [
         { row: first.line, field: 'id', value: header, rule: 'missing', message: 'header has no id column' },
       ],
@@ -74,19 +93,47 @@ function isRecord(input: unknown): input is Record<string, unknown> {
   return typeof input === 'object' && input !== null && !Array.isArray(input);
 }
 
-/** Flattens a GeoJSON Point feature into a record: properties, plus lat/lon from the geometry and `id`. */
-function featureRecord(feature: unknown): unknown {
-  if (!isRecord(feature) || feature.type !== 'Feature') return feature;
+/** Whether a GeoJSON position: [lon, lat] or [lon, lat, altitude], numbers. */
+function isPosition(coordinates: unknown): coordinates is number[] {
+  return (
+    Array.isArray(coordinates) &&
+    (coordinates.length === 2 || coordinates.length === 3) &&
+    coordinates.every((coordinate) => typeof coordinate === 'number')
+  );
+}
+
+/**
+ * Flattens a GeoJSON feature into a record: properties, plus lat/lon from its Point geometry and
+ * `id`. A feature without geometry (null) keeps the lat/lon of its properties, if any; any other
+ * geometry, or a Point that is not [lon, lat], is refused.
+ */
+function featureInput(feature: unknown, row: number): ImportInput {
+  if (!isRecord(feature) || feature.type !== 'Feature') {
+    const value = isRecord(feature) ? feature.type : feature;
+    return {
+      row,
+      refused: { field: 'type', value, rule: 'feature', message: 'each feature must be a GeoJSON Feature' },
+    };
+  }
   const properties = isRecord(feature.properties) ? feature.properties : {};
   const record: Record<string, unknown> = { ...properties };
   if (record.id === undefined && feature.id !== undefined) record.id = String(feature.id);
   const geometry = feature.geometry;
-  if (isRecord(geometry) && geometry.type === 'Point' && Array.isArray(geometry.coordinates)) {
-    const [lon, lat] = geometry.coordinates as unknown[];
-    record.lon = lon;
-    record.lat = lat;
+  if (geometry === null || geometry === undefined) return { row, input: record };
+  if (!isRecord(geometry) || geometry.type !== 'Point') {
+    const value = isRecord(geometry) ? geometry.type : geometry;
+    const message = 'geometry must be a Point (or null for a feature without a position)';
+    return { row, refused: { field: 'geometry', value, rule: 'point', message } };
   }
-  return record;
+  if (!isPosition(geometry.coordinates)) {
+    const message = 'a Point has coordinates [lon, lat] or [lon, lat, altitude] of numbers';
+    return {
+      row,
+      refused: { field: 'geometry.coordinates', value: geometry.coordinates, rule: 'point', message },
+    };
+  }
+  const [lon, lat] = geometry.coordinates;
+  return { row, input: { ...record, lon, lat } };
 }
 
 /** Parses a GeoJSON FeatureCollection (or a single Feature) of Point features into assets or sensors. */
@@ -104,11 +151,12 @@ export function parseRegistryGeoJson<K extends RecordKind>(
     const error = { field: 'type', value: isRecord(document) ? document.type : document, rule: 'geojson' };
     return {
       records: [],
+      rows: [],
       rejected: [{ row: 0, ...error, message: 'expected a GeoJSON FeatureCollection or Feature' }],
     };
   }
   return collect(
-    features.map((feature, index) => ({ row: index, input: featureRecord(feature) })),
+    features.map((feature, index) => featureInput(feature, index)),
     check,
   );
 }

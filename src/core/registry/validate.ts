@@ -49,15 +49,43 @@ function checkText(field: string, value: unknown, fallback: string, errors: Fiel
   return value;
 }
 
+/** A decimal number as text: `52.37`, `-4`, `.5`; no blanks, exponents, hex or other notations. */
+const decimalPattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+
 function checkCoordinate(field: 'lat' | 'lon', value: unknown, errors: FieldError[]): number | null {
   if (value === undefined || value === null || value === '') return null;
-  const number = typeof value === 'string' ? Number(value) : value;
+  const number = typeof value === 'string' && decimalPattern.test(value) ? Number(value) : value;
   const limit = field === 'lat' ? 90 : 180;
   if (typeof number !== 'number' || !Number.isFinite(number) || Math.abs(number) > limit) {
-    errors.push({ field, value, rule: 'coordinate', message: `${field} must be a number within ±${limit}` });
+    errors.push({
+      field,
+      value,
+      rule: 'coordinate',
+      message: `${field} must be a number (or a decimal string) within ±${limit}`,
+    });
     return null;
   }
   return number;
+}
+
+/** Checks lat and lon of a record: both given or neither. */
+function checkPosition(
+  input: Record<string, unknown>,
+  errors: FieldError[],
+): { lat: number | null; lon: number | null } {
+  const before = errors.length;
+  const lat = checkCoordinate('lat', input.lat, errors);
+  const lon = checkCoordinate('lon', input.lon, errors);
+  if (errors.length === before && (lat === null) !== (lon === null)) {
+    const missing = lat === null ? 'lat' : 'lon';
+    errors.push({
+      field: missing,
+      value: input[missing] ?? null,
+      rule: 'position',
+      message: `lat and lon must be given together; ${missing} is missing`,
+    });
+  }
+  return { lat, lon };
 }
 
 function checkTags(value: unknown, errors: FieldError[]): Tags {
@@ -88,8 +116,7 @@ export function checkAsset(input: unknown): Checked<Asset> {
     id: checkId('id', input.id, errors),
     type: checkText('type', input.type, 'other', errors),
     name: checkText('name', input.name, '', errors),
-    lat: checkCoordinate('lat', input.lat, errors),
-    lon: checkCoordinate('lon', input.lon, errors),
+    ...checkPosition(input, errors),
     tags: checkTags(input.tags, errors),
   };
   if (asset.type === '')
@@ -107,8 +134,7 @@ export function checkSensor(input: unknown): Checked<Sensor> {
     kind: checkText('kind', input.kind, 'unknown', errors),
     unit: checkText('unit', input.unit, '', errors),
     asset: asset === null ? null : checkId('asset', asset, errors),
-    lat: checkCoordinate('lat', input.lat, errors),
-    lon: checkCoordinate('lon', input.lon, errors),
+    ...checkPosition(input, errors),
     tags: checkTags(input.tags, errors),
   };
   return finish(sensor, errors);

@@ -3,7 +3,8 @@ import { resolutionMillis, type Resolution, type Rollup } from '../../ports/read
 /**
  * The coarsest of the store's `rollups` whose bucket width divides `stepMillis` exactly, so that
  * every step bucket is a whole number of rollup buckets and the answer equals one computed
- * from raw readings. Falls back to raw for steps that no kept rollup's width divides.
+ * from raw readings (the store reads the partial rollup buckets at the ends of the range from
+ * finer data). Falls back to raw for steps that no kept rollup's width divides.
  */
 export function chooseResolution(
   stepMillis: number,

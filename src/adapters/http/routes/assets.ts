@@ -40,8 +40,9 @@ export function assetRoutes(registry: Registry, queries: ReadingQueries): Hono<A
   app.put('/:id', requireRole('manage'), async (c) => {
     const body = await jsonBody(c);
     if (!body.ok) return c.json({ error: body.error }, 400);
-    const record = typeof body.value === 'object' && body.value !== null ? body.value : {};
-    const checked = checkAsset({ ...record, id: c.req.param('id') });
+    if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value))
+      return c.json({ error: 'body must be a JSON object' }, 400);
+    const checked = checkAsset({ ...body.value, id: c.req.param('id') });
     if (!checked.ok) return c.json({ error: 'invalid asset', errors: checked.errors }, 400);
     await registry.putAssets([checked.value]);
     return c.json(checked.value);

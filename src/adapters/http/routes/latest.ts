@@ -6,7 +6,10 @@ import { jsonBody } from '../paging.ts';
 
 const maxSensors = 100_000;
 
-/** Latest value of many sensors: `GET ?sensors=a,b,c`, or `POST {"sensors": [...]}` for long lists. */
+/**
+ * Latest value of many sensors: `GET ?sensors=a,b,c`, or `POST {"sensors": [...]}` for long lists
+ * and for ids that contain a comma (line protocol ids such as `cpu.value,host=h`), which GET splits.
+ */
 export function latestRoutes(queries: ReadingQueries): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 

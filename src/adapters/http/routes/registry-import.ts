@@ -1,12 +1,36 @@
 import type { Context } from 'hono';
 import type { ImportResult, RecordKind } from '../../../core/registry/import.ts';
 import { parseRegistryCsv, parseRegistryGeoJson } from '../../../core/registry/import.ts';
+import { assetsNamed, refuseUnknownAssets } from '../../../core/registry/asset-reference.ts';
 import type { Asset, Sensor } from '../../../core/registry/asset.ts';
 import type { Registry } from '../../../ports/registry.ts';
 
+/** Up to this many assets are looked up one by one; more are found by listing the registry. */
+const maxAssetLookups = 100;
+const assetPageSize = 10_000;
+
+/**
+ * The assets among `ids` that the registry holds. A lookup costs about 2 ms in DuckDB and a page
+ * of 10,000 assets about 75 ms, so an import that names many assets lists them all instead.
+ */
+export async function knownAssets(registry: Registry, ids: readonly string[]): Promise<Set<string>> {
+  const known = new Set<string>();
+  if (ids.length <= maxAssetLookups) {
+    for (const id of ids) if ((await registry.getAsset(id)) !== undefined) known.add(id);
+    return known;
+  }
+  const wanted = new Set(ids);
+  for (let offset = 0; ; offset += assetPageSize) {
+    const page = await registry.listAssets({ limit: assetPageSize, offset });
+    for (const asset of page) if (wanted.has(asset.id)) known.add(asset.id);
+    if (page.length < assetPageSize) return known;
+  }
+}
+
 /**
  * Bulk import: CSV (`text/csv`) or GeoJSON (`application/geo+json` or JSON). Valid records are
- * stored, refused rows listed; `?atomic=true` stores nothing when any row is refused.
+ * stored, refused rows listed; `?atomic=true` stores nothing when any row is refused. A sensor
+ * naming an asset the registry does not hold is refused: import assets before their sensors.
  */
 export async function importRecords(c: Context, registry: Registry, kind: RecordKind) {
   const type = c.req.header('content-type') ?? '';
@@ -25,6 +49,10 @@ export async function importRecords(c: Context, registry: Registry, kind: Record
       );
     }
     result = parseRegistryGeoJson(kind, document);
+  }
+  if (kind === 'sensor') {
+    const sensors = result as ImportResult<Sensor>;
+    result = refuseUnknownAssets(sensors, await knownAssets(registry, assetsNamed(sensors.records)));
   }
   const atomic = c.req.query('atomic') === 'true';
   if (atomic && result.rejected.length > 0) {

@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
-import { checkSensor } from '../../../core/registry/validate.ts';
+import { unknownAssetError } from '../../../core/registry/asset-reference.ts';
+import type { Sensor } from '../../../core/registry/asset.ts';
+import { checkSensor, type FieldError } from '../../../core/registry/validate.ts';
 import type { Aggregation, ReadingQueries } from '../../../ports/reading-queries.ts';
 import type { Registry } from '../../../ports/registry.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
 import { jsonBody, paging } from '../paging.ts';
-import { parseDuration, parseInstant } from '../time.ts';
+import { instantRule, parseDuration, parseInstant } from '../time.ts';
 import { importRecords } from './registry-import.ts';
 
 const aggregations = new Set<string>(['avg', 'min', 'max', 'count', 'last']);
@@ -20,6 +22,12 @@ export function sensorRoutes(
   nowMillis: () => number,
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+
+  /** The error for a sensor naming an asset the registry does not hold, if it does. */
+  async function assetErrors(sensor: Sensor): Promise<FieldError[]> {
+    if (sensor.asset === null || (await registry.getAsset(sensor.asset)) !== undefined) return [];
+    return [unknownAssetError(sensor.asset)];
+  }
 
   app.get('/', requireRole('read'), async (c) => {
     const page = paging(c);
@@ -38,7 +46,8 @@ export function sensorRoutes(
     const body = await jsonBody(c);
     if (!body.ok) return c.json({ error: body.error }, 400);
     const checked = checkSensor(body.value);
-    if (!checked.ok) return c.json({ error: 'invalid sensor', errors: checked.errors }, 400);
+    const errors = checked.ok ? await assetErrors(checked.value) : checked.errors;
+    if (!checked.ok || errors.length > 0) return c.json({ error: 'invalid sensor', errors }, 400);
     const existed = (await registry.getSensor(checked.value.id)) !== undefined;
     await registry.putSensors([checked.value]);
     return c.json(checked.value, existed ? 200 : 201);
@@ -54,9 +63,11 @@ export function sensorRoutes(
   app.put('/:id', requireRole('manage'), async (c) => {
     const body = await jsonBody(c);
     if (!body.ok) return c.json({ error: body.error }, 400);
-    const record = typeof body.value === 'object' && body.value !== null ? body.value : {};
-    const checked = checkSensor({ ...record, id: c.req.param('id') });
-    if (!checked.ok) return c.json({ error: 'invalid sensor', errors: checked.errors }, 400);
+    if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value))
+      return c.json({ error: 'body must be a JSON object' }, 400);
+    const checked = checkSensor({ ...body.value, id: c.req.param('id') });
+    const errors = checked.ok ? await assetErrors(checked.value) : checked.errors;
+    if (!checked.ok || errors.length > 0) return c.json({ error: 'invalid sensor', errors }, 400);
     await registry.putSensors([checked.value]);
     return c.json(checked.value);
   });
@@ -69,17 +80,16 @@ export function sensorRoutes(
   app.get('/:id/readings', requireRole('read'), async (c) => {
     const { from, to, step, agg } = c.req.query();
     const toMillis = to === undefined ? nowMillis() : parseInstant(to);
-    if (toMillis === undefined)
-      return c.json({ error: `to='${to}' is neither epoch milliseconds nor ISO-8601` }, 400);
-    const fromMillis = from === undefined ? toMillis - dayMillis : parseInstant(from);
-    if (fromMillis === undefined)
-      return c.json({ error: `from='${from}' is neither epoch milliseconds nor ISO-8601` }, 400);
+    if (toMillis === undefined) return c.json({ error: `to='${to}' must be ${instantRule}` }, 400);
+    const fromMillis = from === undefined ? Math.max(0, toMillis - dayMillis) : parseInstant(from);
+    if (fromMillis === undefined) return c.json({ error: `from='${from}' must be ${instantRule}` }, 400);
     if (fromMillis >= toMillis)
       return c.json({ error: `from (${fromMillis}) must be before to (${toMillis})` }, 400);
     const stepMillis =
-      step === undefined ? Math.max(1, Math.ceil((toMillis - fromMillis) / 1000)) : parseDuration(step);
-    if (stepMillis === undefined)
-      return c.json({ error: `step='${step}' is not a duration like 60000, 10s, 5m, 1h` }, 400);
+      step === undefined
+        ? Math.max(1, Math.ceil((toMillis - fromMillis) / 1000))
+        : parseDuration('step', step);
+    if (typeof stepMillis === 'string') return c.json({ error: stepMillis }, 400);
     if ((toMillis - fromMillis) / stepMillis > maxPoints) {
       return c.json(
         { error: `step ${stepMillis} ms gives more than ${maxPoints} points over this range` },
@@ -89,15 +99,14 @@ export function sensorRoutes(
     const aggregation = agg ?? 'avg';
     if (!aggregations.has(aggregation))
       return c.json({ error: `agg='${agg}' is not one of avg, min, max, count, last` }, 400);
-    const points = await queries.series(
-      c.req.param('id'),
-      fromMillis,
-      toMillis,
-      stepMillis,
-      aggregation as Aggregation,
-    );
+    // `hasSensor` answers from memory; a cluster's API process caches only sensors it met, so a
+    // miss asks the registry itself.
+    const id = c.req.param('id');
+    if (!registry.hasSensor(id) && (await registry.getSensor(id)) === undefined)
+      return c.json({ error: `no sensor '${id}'` }, 404);
+    const points = await queries.series(id, fromMillis, toMillis, stepMillis, aggregation as Aggregation);
     return c.json({
-      sensor: c.req.param('id'),
+      sensor: id,
       from: fromMillis,
       to: toMillis,
       step: stepMillis,
