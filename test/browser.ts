@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -95,8 +96,13 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** Opens the dashboard and signs in with `key`; resolves once the map and feeds are loaded. */
-export async function signIn(browser: Browser, url: string, key: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+export async function signIn(
+  browser: Browser,
+  url: string,
+  key: string,
+  viewport = { width: 1500, height: 900 },
+): Promise<Page> {
+  const page = await browser.newPage({ viewport });
   // Functions handed to page.evaluate are compiled by tsx, which may wrap named functions in `__name`.
   await page.addInitScript({ content: 'window.__name = (target) => target;' });
   await page.goto(url);
@@ -106,7 +112,62 @@ export async function signIn(browser: Browser, url: string, key: string): Promis
   return page;
 }
 
-/** Calls the platform's API with a key, as a script would. */
-export async function api(server: DemoServer, key: string, method: string, path: string): Promise<Response> {
-  return fetch(new URL(path, server.url), { method, headers: { authorization: `Bearer ${key}` } });
+/** Calls the platform's API with a key, as a script would; `body` is sent as JSON. */
+export async function api(
+  server: DemoServer,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Response> {
+  const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+  if (body === undefined) return fetch(new URL(path, server.url), { method, headers });
+  headers['content-type'] = 'application/json';
+  return fetch(new URL(path, server.url), { method, headers, body: JSON.stringify(body) });
+}
+
+/** A TCP relay in front of the platform whose link can be cut, as by a network outage, while the platform runs on. */
+export interface Outage {
+  /** The platform's URL through the relay. */
+  url: string;
+  /** Cuts every open connection and refuses new ones (true), or lets them through again (false). */
+  setDown(down: boolean): void;
+  close(): Promise<void>;
+}
+
+export async function startOutageRelay(target: string): Promise<Outage> {
+  const { hostname, port } = new URL(target);
+  const sockets = new Set<Socket>();
+  let down = false;
+  const relay = createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(Number(port), hostname);
+    const pair = [client, upstream];
+    for (const socket of pair) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        sockets.delete(socket);
+        for (const other of pair) other.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const address = relay.address();
+  if (address === null || typeof address === 'string') throw new Error('relay has no port');
+  return {
+    url: `http://127.0.0.1:${address.port}/`,
+    setDown(value) {
+      down = value;
+      if (value) for (const socket of sockets) socket.destroy();
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => relay.close(resolve));
+    },
+  };
 }

@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { generateCity } from '../src/services/demo/city.ts';
+import { dateTime, moment, time } from '../web/src/format.ts';
 import { assignReplays } from '../src/services/demo/streams.ts';
 import {
   api,
@@ -14,7 +15,9 @@ import {
   repoRoot,
   signIn,
   startDemoServer,
+  startOutageRelay,
   type DemoServer,
+  type Outage,
 } from './browser.ts';
 
 // The demo city at 1,200× real time: a recorded 5-minute NAB row every 250 ms, so the replayed
@@ -26,6 +29,8 @@ const skip = existsSync(chromiumPath) ? false : `no Chromium at ${chromiumPath} 
 
 let server: DemoServer;
 let browser: Browser;
+/** The same platform through a link the tests can cut. */
+let outage: Outage;
 /** Whether the HTTP app serves the dashboard at `/` (`serveDashboard` in the composition root). */
 let served = false;
 const notServed = 'the platform does not serve the dashboard at / yet (wire serveDashboard into createApp)';
@@ -48,15 +53,63 @@ before(async () => {
   const home = await fetch(server.url);
   served = home.ok && (await home.text()).includes('id="login"');
   browser = await launchBrowser();
+  outage = await startOutageRelay(server.url);
 });
 
 after(async () => {
   await browser?.close();
+  await outage?.close();
   await server?.stop();
 });
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${screenshots}${name}.png` });
+}
+
+interface WorkOrderJson {
+  id: string;
+  status: string;
+  sensors: string[];
+}
+
+const active = ['open', 'acknowledged'];
+const closed = ['resolved', 'false-alarm'];
+
+/** The most recent work order in one of `statuses`, once the demo's replayed failures have raised one. */
+async function orderIn(statuses: string[]): Promise<WorkOrderJson> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const answer = (await (
+      await api(server, server.viewerKey, 'GET', '/api/v1/work-orders?limit=100')
+    ).json()) as { workOrders: WorkOrderJson[] };
+    const order = answer.workOrders.find((candidate) => statuses.includes(candidate.status));
+    if (order !== undefined) return order;
+    if (Date.now() > deadline) throw new Error(`no work order ${statuses.join('/')} within 90 s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** A closed work order: an earlier test's, or an active one resolved now. */
+async function closedOrder(): Promise<WorkOrderJson> {
+  const answer = (await (
+    await api(server, server.viewerKey, 'GET', '/api/v1/work-orders?limit=100')
+  ).json()) as {
+    workOrders: WorkOrderJson[];
+  };
+  const order = answer.workOrders.find((candidate) => closed.includes(candidate.status));
+  if (order !== undefined) return order;
+  const { id } = await orderIn(active);
+  const resolved = await api(server, server.operatorKey, 'POST', `/api/v1/work-orders/${id}/resolve`);
+  assert.equal(resolved.status, 200);
+  return (await resolved.json()) as WorkOrderJson;
+}
+
+/** What the tests read from the page (`window.urbanBrain`). */
+interface PageHooks {
+  table: { sensors: { id: string; kind: string; unit: string; asset: string | null }[] };
+  chart: { shown(): { sensor: string; unit: string; fromMillis: number; toMillis: number } | null };
+  maintenance: { putOrder(order: unknown): void };
+  selectSensor(id: string): void;
 }
 
 test('the page loads and the map shows every sensor of the demo city', { skip }, async (t) => {
@@ -205,5 +258,269 @@ test('the Hospitals tab shows the platform emergency departments', { skip }, asy
     assert.ok(card?.text.includes(department.name) && card.text.includes(`/${beds} beds`), card?.text);
   }
   await shot(page, 'hospitals');
+  await page.close();
+});
+
+test('alert times of an earlier day carry their date, those of today only the time', () => {
+  const now = new Date(2026, 4, 3, 10, 0, 0).getTime();
+  const earlier = new Date(2026, 4, 3, 0, 5, 0).getTime();
+  const yesterday = new Date(2026, 4, 2, 23, 55, 0).getTime();
+  assert.equal(moment(earlier, now), time(earlier));
+  assert.equal(moment(yesterday, now), dateTime(yesterday));
+  assert.notEqual(moment(yesterday, now), time(yesterday));
+});
+
+test(
+  'at phone width the map sits above the panel and every tab and Sign out are on screen',
+  { skip },
+  async (t) => {
+    if (!served) return t.skip(notServed);
+    const width = 390;
+    const page = await signIn(browser, server.url, server.operatorKey, { width, height: 844 });
+    const map = await page.locator('#map').boundingBox();
+    assert.ok(map !== null && map.width >= width - 2 && map.height > 200, `map ${JSON.stringify(map)}`);
+    for (const overlay of ['#filters', '.legend']) {
+      const box = await page.locator(overlay).boundingBox();
+      assert.ok(
+        box !== null &&
+          box.x >= map.x &&
+          box.y >= map.y &&
+          box.x + box.width <= map.x + map.width &&
+          box.y + box.height <= map.y + map.height,
+        `${overlay} ${JSON.stringify(box)} is not inside the map ${JSON.stringify(map)}`,
+      );
+    }
+    const onScreen = async (selector: string): Promise<void> => {
+      const box = await page.locator(selector).boundingBox();
+      assert.ok(
+        box !== null && box.x >= 0 && box.x + box.width <= width,
+        `${selector} ${JSON.stringify(box)}`,
+      );
+    };
+    await onScreen('#logout');
+    await page.click('[data-tab=orders]');
+    await page.locator('article[data-order]').first().waitFor({ timeout: 90_000 });
+    for (const lane of await page.locator('.lane').all()) {
+      const box = await lane.boundingBox();
+      assert.ok(box !== null && box.x >= 0 && box.x + box.width <= width, `lane ${JSON.stringify(box)}`);
+    }
+    // Clicks fail when another element (an overlay) covers the target.
+    for (const tab of ['sensor', 'alerts', 'orders', 'traffic', 'hospitals']) {
+      await page.click(`[data-tab=${tab}]`);
+      assert.ok(await page.isVisible(`#tab-${tab}`), tab);
+      await onScreen(`[data-tab=${tab}]`);
+      await onScreen(`#tab-${tab}`);
+    }
+    await page.locator('article.hospital').first().waitFor();
+    assert.ok(
+      (await page.evaluate(() => document.documentElement.scrollWidth)) <= width,
+      'no sideways scroll',
+    );
+    const scrolled = await page.evaluate(() => {
+      window.scrollTo(0, document.documentElement.scrollHeight);
+      return window.scrollY;
+    });
+    assert.ok(scrolled > 0, 'the page scrolls to the panel below the map');
+    await shot(page, 'phone-hospitals');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.click('#logout');
+    await page.locator('#login').waitFor();
+    await page.close();
+  },
+);
+
+test('a revoked key sends the page back to the sign-in form with a message', { skip }, async (t) => {
+  if (!served) return t.skip(notServed);
+  const makeKey = async (): Promise<{ id: string; key: string }> =>
+    (await (
+      await api(server, server.adminKey, 'POST', '/api/v1/keys', {
+        name: 'revoked in a test',
+        role: 'operator',
+      })
+    ).json()) as { id: string; key: string };
+  const backToSignIn = async (page: Page): Promise<void> => {
+    await page.locator('#login-error').filter({ hasText: 'no longer valid' }).waitFor({ timeout: 20_000 });
+    assert.ok(await page.isVisible('#login'));
+    assert.ok(await page.isHidden('#app'));
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('urban-brain.key')), null);
+  };
+
+  // The live stream meets the 401 when it reconnects after the link drops.
+  const first = await makeKey();
+  const page = await signIn(browser, outage.url, first.key);
+  await page.locator('#live[data-state=live]').waitFor();
+  assert.equal((await api(server, server.adminKey, 'DELETE', `/api/v1/keys/${first.id}`)).status, 204);
+  outage.setDown(true);
+  await page.locator('#live[data-state=offline]').waitFor();
+  outage.setDown(false);
+  await backToSignIn(page);
+  await page.close();
+
+  // An API call meets it (the Traffic tab reads /api/v1/traffic).
+  const second = await makeKey();
+  const other = await signIn(browser, server.url, second.key);
+  assert.equal((await api(server, server.adminKey, 'DELETE', `/api/v1/keys/${second.id}`)).status, 204);
+  await other.click('[data-tab=traffic]');
+  await backToSignIn(other);
+  await shot(other, 'revoked');
+  await other.close();
+});
+
+test(
+  'work orders changed while the stream was down are read again when it comes back',
+  { skip },
+  async (t) => {
+    if (!served) return t.skip(notServed);
+    const order = await orderIn(active);
+    const page = await signIn(browser, outage.url, server.viewerKey);
+    await page.click('[data-tab=orders]');
+    await page.locator(`article[data-order="${order.id}"][data-status=${order.status}]`).waitFor();
+    await page.locator('#live[data-state=live]').waitFor();
+    outage.setDown(true);
+    await page.locator('#live[data-state=offline]').waitFor();
+    // The platform runs on: the order is resolved while the page cannot hear of it.
+    const resolved = await api(server, server.operatorKey, 'POST', `/api/v1/work-orders/${order.id}/resolve`);
+    assert.equal(resolved.status, 200);
+    outage.setDown(false);
+    await page.locator('#live[data-state=live]').waitFor({ timeout: 20_000 });
+    await page
+      .locator(`article[data-order="${order.id}"][data-status=resolved]`)
+      .waitFor({ timeout: 10_000 });
+    await page.close();
+  },
+);
+
+test('a refused verdict (409) redraws the card from the platform with one message', { skip }, async (t) => {
+  if (!served) return t.skip(notServed);
+  const order = await closedOrder();
+  const page = await signIn(browser, server.url, server.operatorKey);
+  await page.click('[data-tab=orders]');
+  const card = page.locator(`article[data-order="${order.id}"]`);
+  await card.waitFor();
+  // The page's copy goes stale, as when it missed the change.
+  await page.evaluate(
+    (stale) => (window as unknown as { urbanBrain: PageHooks }).urbanBrain.maintenance.putOrder(stale),
+    { ...(order as object), status: 'open' },
+  );
+  await card.locator('button[data-action=false-alarm]').click();
+  await page.locator(`article[data-order="${order.id}"][data-status=${order.status}]`).waitFor();
+  const messages = await card.locator('.error').allTextContents();
+  assert.equal(messages.length, 1, messages.join(' | '));
+  assert.match(messages[0] ?? '', new RegExp(`cannot false-alarm a work order that is ${order.status}`));
+  await page.close();
+});
+
+test('clicking an alert or a work-order card opens the sensor', { skip }, async (t) => {
+  if (!served) return t.skip(notServed);
+  const page = await signIn(browser, server.url, server.viewerKey);
+  await page.click('[data-tab=alerts]');
+  const item = page.locator('#alert-feed li[data-alert]').first();
+  await item.waitFor({ timeout: 90_000 });
+  const sensor = await item.locator('strong').textContent();
+  await item.click();
+  await page.locator('#tab-sensor').waitFor();
+  assert.equal(await page.textContent('#sensor-title'), sensor);
+
+  await page.click('[data-tab=orders]');
+  const card = page.locator('article[data-order]').first();
+  await card.waitFor();
+  const id = await card.evaluate((node) => (node as HTMLElement).dataset.order!);
+  const order = (await (
+    await api(server, server.viewerKey, 'GET', `/api/v1/work-orders/${id}`)
+  ).json()) as WorkOrderJson;
+  await card.locator('strong').first().click();
+  await page.locator('#tab-sensor').waitFor();
+  assert.equal(await page.textContent('#sensor-title'), order.sensors[0]);
+  await page.close();
+});
+
+test(
+  'the chart shows the unit of the sensor shown and spans exactly the chosen range',
+  { skip },
+  async (t) => {
+    if (!served) return t.skip(notServed);
+    const page = await signIn(browser, server.url, server.viewerKey);
+    // Two sensors of one asset with different units, the second the only one of its kind there (its chip).
+    const pair = await page.evaluate(() => {
+      const { sensors } = (window as unknown as { urbanBrain: PageHooks }).urbanBrain.table;
+      for (const first of sensors) {
+        if (first.asset === null) continue;
+        const siblings = sensors.filter((other) => other.asset === first.asset);
+        const second = siblings.find(
+          (other) =>
+            other.unit !== first.unit && siblings.filter((each) => each.kind === other.kind).length === 1,
+        );
+        if (second !== undefined) return [first, second];
+      }
+      return null;
+    });
+    assert.ok(pair !== null, 'an asset with sensors of two units');
+    const [first, second] = pair;
+    const shown = (): Promise<ReturnType<PageHooks['chart']['shown']>> =>
+      page.evaluate(() => (window as unknown as { urbanBrain: PageHooks }).urbanBrain.chart.shown());
+    await page.evaluate(
+      (id) => (window as unknown as { urbanBrain: PageHooks }).urbanBrain.selectSensor(id),
+      first!.id,
+    );
+    await page.waitForFunction(
+      (id) => (window as unknown as { urbanBrain: PageHooks }).urbanBrain.chart.shown()?.sensor === id,
+      first!.id,
+    );
+    assert.equal((await shown())?.unit, first!.unit);
+    await page
+      .locator('#sensor-alerts li')
+      .filter({ hasText: new RegExp(`^${second!.kind}$`) })
+      .click();
+    await page.waitForFunction(
+      (id) => (window as unknown as { urbanBrain: PageHooks }).urbanBrain.chart.shown()?.sensor === id,
+      second!.id,
+    );
+    assert.equal((await shown())?.unit, second!.unit);
+    assert.match((await page.textContent('#sensor-meta')) ?? '', new RegExp(`\\(${second!.unit}\\)`));
+
+    for (const rangeMillis of [604_800_000, 600_000, 86_400_000, 3_600_000]) {
+      await page.click(`[data-range="${rangeMillis}"]`);
+      await page.waitForFunction(
+        (range) => {
+          const chart = (window as unknown as { urbanBrain: PageHooks }).urbanBrain.chart.shown();
+          return chart !== null && Math.abs(chart.toMillis - chart.fromMillis - range) < 1;
+        },
+        rangeMillis,
+        { timeout: 10_000 },
+      );
+      const now = await page.evaluate(() => Date.now());
+      const axis = await shown();
+      assert.ok(
+        axis !== null && Math.abs(axis.toMillis - now) < 10_000,
+        `x-axis ends at ${axis?.toMillis}, now ${now}`,
+      );
+    }
+    await shot(page, 'chart-hour');
+    await page.close();
+  },
+);
+
+test('a reload while the platform is unreachable keeps the key and offers a retry', { skip }, async (t) => {
+  if (!served) return t.skip(notServed);
+  const page = await signIn(browser, server.url, server.viewerKey);
+  await page.route('**/api/v1/**', (route) => route.abort('connectionrefused'));
+  await page.reload();
+  await page.locator('#login-error').filter({ hasText: 'cannot reach the platform' }).waitFor();
+  assert.ok(await page.isVisible('#login-retry'));
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('urban-brain.key')), server.viewerKey);
+  await page.unroute('**/api/v1/**');
+  await page.click('#login-retry');
+  await page.waitForSelector('body[data-ready=true]', { state: 'attached' });
+
+  // A load that fails after sign-in is shown, not an empty dashboard.
+  await page.route('**/api/v1/sensors?*', (route) =>
+    route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":"store unavailable"}' }),
+  );
+  await page.reload();
+  await page.locator('#login-error').filter({ hasText: 'store unavailable' }).waitFor();
+  assert.match((await page.textContent('#login-error')) ?? '', /could not load/);
+  assert.ok(await page.isHidden('#app'));
+  assert.ok(await page.isVisible('#login-retry'));
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('urban-brain.key')), server.viewerKey);
   await page.close();
 });

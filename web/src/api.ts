@@ -10,6 +10,8 @@ export class ApiError extends Error {
 /** The platform's public API, called with the signed-in key. */
 export class Api {
   readonly key: string;
+  /** Called with the server's error text whenever it answers 401: the key is no longer valid. */
+  onUnauthorized: (message: string) => void = () => {};
   constructor(key: string) {
     this.key = key;
   }
@@ -41,6 +43,7 @@ export class Api {
       } catch {
         // not JSON: keep the status line
       }
+      if (response.status === 401) this.onUnauthorized(message);
       throw new ApiError(response.status, message);
     }
     return (await response.json()) as T;

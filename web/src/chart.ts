@@ -25,6 +25,10 @@ export class SensorChart {
   /** Explicit [from, to] after a zoom; null while following the present. */
   private zoomed: [number, number] | null = null;
   private alerts: Alert[] = [];
+  /** The [from, to] of the last answer, in epoch milliseconds: exactly the span of the x-axis. */
+  private window: [number, number] = [0, 1];
+  /** The sensor of the last answer (the one drawn; `sensor` may already be the next). */
+  private drawnSensor = '';
   private request = 0;
   /** Points in the last answer, for tests. */
   pointCount = 0;
@@ -62,7 +66,8 @@ export class SensorChart {
     const request = ++this.request;
     const [from, to] = this.zoomed ?? [Date.now() - this.rangeMillis, Date.now()];
     const stepMillis = Math.max(1000, Math.ceil((to - from) / Math.max(100, this.size().width)));
-    const id = encodeURIComponent(this.sensor);
+    const sensor = this.sensor;
+    const id = encodeURIComponent(sensor);
     const [series, scores] = await Promise.all([
       this.api.get<{ points: SeriesPoint[] }>(
         `/api/v1/sensors/${id}/readings?from=${Math.floor(from)}&to=${Math.ceil(to)}&step=${stepMillis}&agg=avg`,
@@ -74,7 +79,22 @@ export class SensorChart {
         .catch(() => ({ points: [] })),
     ]);
     if (request !== this.request) return; // a newer request won
+    this.window = [from, to];
+    this.drawnSensor = sensor;
     this.render({ points: series.points, scores: scores.points, alerts: this.alerts }, stepMillis);
+  }
+
+  /** What the chart shows now (for tests): the y-axis unit and the x-axis span in epoch milliseconds. */
+  shown(): { sensor: string; unit: string; fromMillis: number; toMillis: number } | null {
+    const plot = this.plot;
+    if (plot === null) return null;
+    const { min, max } = plot.scales.x ?? {};
+    return {
+      sensor: this.drawnSensor,
+      unit: String(plot.axes[1]?.label ?? ''),
+      fromMillis: (min ?? NaN) * 1000,
+      toMillis: (max ?? NaN) * 1000,
+    };
   }
 
   private render(data: ChartData, stepMillis: number): void {
@@ -92,10 +112,12 @@ export class SensorChart {
     this.pointCount = xs.length;
     this.host.dataset.points = String(xs.length);
     const aligned: uPlot.AlignedData = [xs, values, scores];
-    if (this.plot !== null) {
+    if (this.plot !== null && this.plot.axes[1]?.label === this.unit) {
       this.plot.setData(aligned);
       return;
     }
+    // The unit is part of the axes: another sensor's unit needs a new plot.
+    this.plot?.destroy();
     this.plot = new uPlot(this.options(), aligned, this.host);
     this.plot.over.addEventListener('dblclick', () => {
       this.zoomed = null;
@@ -107,7 +129,11 @@ export class SensorChart {
     return {
       ...this.size(),
       cursor: { drag: { x: true, y: false, setScale: false } },
-      scales: { score: { range: [0, 1] } },
+      // The x-axis spans the requested range whatever the data covers (a sparse series, a gap).
+      scales: {
+        x: { time: true, range: () => [this.window[0] / 1000, this.window[1] / 1000] },
+        score: { range: [0, 1] },
+      },
       axes: [
         { stroke: '#aab', grid: { stroke: '#2a2f3a' } },
         { stroke: '#aab', grid: { stroke: '#2a2f3a' }, label: this.unit, size: 60 },

@@ -3,6 +3,11 @@ export function time(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
+/** The time of day for an instant of today (local time), else the date and time. */
+export function moment(ms: number, nowMillis = Date.now()): string {
+  return new Date(ms).toDateString() === new Date(nowMillis).toDateString() ? time(ms) : dateTime(ms);
+}
+
 export function dateTime(ms: number): string {
   return new Date(ms).toLocaleString([], {
     month: 'short',

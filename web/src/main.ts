@@ -1,14 +1,14 @@
 import './style.css';
 import { ApiError, type Api } from './api.ts';
 import { SensorChart } from './chart.ts';
-import { element, number, time } from './format.ts';
+import { element, moment, number } from './format.ts';
 import { HospitalsView } from './hospitals-view.ts';
 import { loadAssets, loadLatest, loadMap, loadSensors } from './load.ts';
 import { Maintenance } from './maintenance.ts';
 import { MapView } from './map-view.ts';
 import { projectionAround } from './projection.ts';
 import { SensorTable } from './sensor-table.ts';
-import { canAct, forgetKey, signIn, storedKey } from './session.ts';
+import { canAct, forgetKey, isRefusedKey, leaveNotice, signIn, storedKey, takeNotice } from './session.ts';
 import { openStream } from './stream.ts';
 import { TrafficView } from './traffic-view.ts';
 import type { Alert, BusEvent, Whoami, WorkOrder } from './types.ts';
@@ -45,35 +45,94 @@ const page: PageState = {
 };
 (window as unknown as { urbanBrain: PageState }).urbanBrain = page;
 
+/** Set once open() has built the page: a later start reloads it instead, for a clean slate. */
+let built = false;
+/** Set once the platform refused the key: the page is on its way back to the sign-in form. */
+let ended = false;
+
+/**
+ * Opens the dashboard with the key saved in this tab, if any. The key is forgotten only when the
+ * platform refuses it (401/403); when the platform cannot be reached it is kept and a retry offered.
+ */
 async function start(): Promise<void> {
+  const notice = takeNotice();
   const key = storedKey();
-  if (key !== null) {
-    try {
-      const session = await signIn(key);
-      await open(session.api, session.who);
-      return;
-    } catch {
-      forgetKey();
-    }
+  if (key === null) {
+    showLogin(notice);
+    return;
   }
-  showLogin('');
+  let session: Session;
+  try {
+    session = await signIn(key);
+  } catch (error) {
+    if (isRefusedKey(error)) {
+      forgetKey();
+      showLogin(`The saved key was refused (${failureText(error)}). Sign in again.`);
+    } else {
+      showLogin(
+        `Not signed in: ${failureText(error)}. Your key is kept; retry when the platform is back.`,
+        true,
+      );
+    }
+    return;
+  }
+  await enter(session);
 }
 
-function showLogin(message: string): void {
+type Session = Awaited<ReturnType<typeof signIn>>;
+
+/** Opens the dashboard for a signed-in key; a failure to load goes back to the sign-in form, with a retry. */
+async function enter(session: Session): Promise<void> {
+  if (built) {
+    location.reload();
+    return;
+  }
+  built = true;
+  session.api.onUnauthorized = endSession;
+  try {
+    await open(session.api, session.who);
+  } catch (error) {
+    if (ended) return;
+    reportError(error);
+    showLogin(`The dashboard could not load: ${failureText(error)}.`, true);
+  }
+}
+
+/** The platform answered 401 (the key was revoked, or the platform restarted with new keys). */
+function endSession(reason: string): void {
+  if (ended) return;
+  ended = true;
+  forgetKey();
+  leaveNotice(`Your key is no longer valid (${reason}). Sign in again.`);
+  location.reload();
+}
+
+function failureText(error: unknown): string {
+  if (error instanceof ApiError)
+    return error.status >= 500 ? `the platform answered ${error.status}: ${error.message}` : error.message;
+  // fetch rejects with a TypeError when the platform cannot be reached at all
+  return `cannot reach the platform (${error instanceof Error ? error.message : String(error)})`;
+}
+
+function showLogin(message: string, retry = false): void {
   byId('app').hidden = true;
   const form = byId<HTMLFormElement>('login');
   form.hidden = false;
   byId('login-error').textContent = message;
+  const again = byId<HTMLButtonElement>('login-retry');
+  again.hidden = !retry;
+  again.onclick = () => {
+    byId('login-error').textContent = 'Connecting…';
+    void start();
+  };
   form.onsubmit = (event) => {
     event.preventDefault();
     const input = byId<HTMLInputElement>('login-key');
     signIn(input.value.trim())
-      .then((session) => open(session.api, session.who))
+      .then(enter)
       .catch((error: unknown) => {
         const text =
-          error instanceof ApiError && error.status === 401
-            ? 'Unknown or revoked key.'
-            : String((error as Error).message);
+          error instanceof ApiError && error.status === 401 ? 'Unknown or revoked key.' : failureText(error);
         byId('login-error').textContent = text;
       });
   };
@@ -115,7 +174,7 @@ async function open(api: Api, who: Whoami): Promise<void> {
   maintenance.describeAsset = (asset) => table.assets.get(asset)?.name ?? asset;
   maintenance.onChange = () => {
     table.setFlags(maintenance.flags((asset) => assetSensors.get(asset) ?? []));
-    byId('alert-count').textContent = String(maintenance.alerts.length);
+    byId('alert-count').textContent = maintenance.alertCountText();
     byId('order-count').textContent = String(maintenance.activeCount());
     if (selected !== '') chart.setAlerts(maintenance.alerts.filter((alert) => alert.sensor === selected));
   };
@@ -132,25 +191,28 @@ async function open(api: Api, who: Whoami): Promise<void> {
     void chart.show(id, table.sensors[index]?.unit ?? '').catch(reportError);
   };
   page.selectSensor = selectSensor;
+  maintenance.onSelectSensor = selectSensor;
   map.onPick = (index) => selectSensor(table.sensors[index]?.id ?? '');
   setUpHover(map, table);
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-range]')) {
     button.onclick = () => void chart.setRange(Number(button.dataset.range)).catch(reportError);
   }
 
-  const latest = await loadLatest(
-    api,
-    table.sensors.map((sensor) => sensor.id),
-  );
-  for (const [sensor, point] of Object.entries(latest)) table.update(sensor, point.ts, point.value);
-  await maintenance.load().catch((error: unknown) => {
-    byId('alert-feed').replaceChildren(
-      element('li', 'error', `Alerts unavailable: ${(error as Error).message}`),
-    );
-  });
+  const sensorIds = table.sensors.map((sensor) => sensor.id);
+  const loadSnapshot = async (): Promise<void> => {
+    const latest = await loadLatest(api, sensorIds);
+    for (const [sensor, point] of Object.entries(latest)) table.update(sensor, point.ts, point.value);
+    await maintenance.load().catch((error: unknown) => {
+      byId('alert-feed').replaceChildren(
+        element('li', 'error', `Alerts unavailable: ${(error as Error).message}`),
+      );
+    });
+  };
+  await loadSnapshot();
   page.ready = true;
   document.body.dataset.ready = 'true';
 
+  let missed = false;
   openStream(
     api.headers(),
     (event, data) => {
@@ -174,7 +236,16 @@ async function open(api: Api, who: Whoami): Promise<void> {
     (state) => {
       byId('live').textContent = state;
       byId('live').dataset.state = state;
+      // Events sent while the stream was down are lost: read the current state again.
+      if (state === 'offline') missed = true;
+      if (state === 'live' && missed) {
+        missed = false;
+        void loadSnapshot()
+          .then(() => chart.refresh())
+          .catch(reportError);
+      }
     },
+    endSession,
   );
 
   const traffic = new TrafficView(byId('traffic'), api);
@@ -236,7 +307,7 @@ function showSensorPanel(table: SensorTable, index: number, select: (id: string)
 
 function lastText(table: SensorTable, index: number): string {
   const ts = table.lastTs[index] as number;
-  return ts > 0 ? `last ${number(table.lastValue[index] as number, 2)} at ${time(ts)}` : 'no reading yet';
+  return ts > 0 ? `last ${number(table.lastValue[index] as number, 2)} at ${moment(ts)}` : 'no reading yet';
 }
 
 function groupByAsset(table: SensorTable): Map<string, string[]> {
@@ -277,8 +348,10 @@ function setUpFilters(table: SensorTable, map: MapView): void {
   box.append(...boxes);
 }
 
+/** The hover box follows the pointer, flipped to its left or above it near the map's right or bottom edge. */
 function setUpHover(map: MapView, table: SensorTable): void {
   const hover = byId('hover');
+  const gapPixels = 12;
   map.onHover = (index, x, y) => {
     const sensor = table.sensors[index];
     if (sensor === undefined) {
@@ -287,8 +360,12 @@ function setUpHover(map: MapView, table: SensorTable): void {
     }
     hover.hidden = false;
     hover.textContent = `${sensor.id} · ${lastText(table, index)}`;
-    hover.style.left = `${x + 12}px`;
-    hover.style.top = `${y + 12}px`;
+    const bounds = map.canvas.getBoundingClientRect();
+    const { offsetWidth: width, offsetHeight: height } = hover;
+    const left = x + gapPixels + width > bounds.right ? x - gapPixels - width : x + gapPixels;
+    const top = y + gapPixels + height > bounds.bottom ? y - gapPixels - height : y + gapPixels;
+    hover.style.left = `${Math.max(bounds.left, left)}px`;
+    hover.style.top = `${Math.max(bounds.top, top)}px`;
   };
 }
 

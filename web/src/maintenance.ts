@@ -1,5 +1,5 @@
 import { ApiError, type Api } from './api.ts';
-import { dateTime, element, number, time } from './format.ts';
+import { dateTime, element, moment, number } from './format.ts';
 import { stateAlert, stateWarn } from './sensor-table.ts';
 import type { Alert, WorkOrder, WorkOrderStatus } from './types.ts';
 
@@ -8,6 +8,13 @@ const actions = [
   { action: 'resolve', label: 'Resolve', from: ['open', 'acknowledged'] },
   { action: 'false-alarm', label: 'False alarm', from: ['open', 'acknowledged'] },
 ] as const;
+/** Alerts and closed work orders loaded at start; active (open, acknowledged) orders are loaded whole. */
+const alertLimit = 200;
+const orderLimit = 500;
+/** Alerts held in the page; older ones drop out of the feed. */
+const heldAlerts = 500;
+/** Cards drawn per column of the board (the heading counts them all). */
+const cardsPerColumn = 60;
 const columns: { title: string; statuses: WorkOrderStatus[] }[] = [
   { title: 'Open', statuses: ['open'] },
   { title: 'Acknowledged', statuses: ['acknowledged'] },
@@ -26,6 +33,13 @@ export class Maintenance {
   private readonly board: HTMLElement;
   readonly alerts: Alert[] = [];
   readonly orders = new Map<string, WorkOrder>();
+  /** All alerts on the platform when its listing says (`total`), else null. */
+  private alertTotal: number | null = null;
+  /** Whether more alerts or closed work orders exist than were loaded. */
+  private moreAlerts = false;
+  private moreOrders = false;
+  /** One message per work order, shown on its card until its next action (e.g. a refused verdict). */
+  private readonly notices = new Map<string, string>();
   onChange: () => void = () => {};
   onSelectSensor: (sensor: string) => void = () => {};
   describeAsset: (asset: string) => string = (asset) => asset;
@@ -37,22 +51,40 @@ export class Maintenance {
     this.board = board;
   }
 
+  /** (Re)loads both from the API: at start and whenever the live stream comes back after a gap. */
   async load(): Promise<void> {
-    const [alerts, orders] = await Promise.all([
-      this.api.get<{ alerts: Alert[] }>('/api/v1/alerts?limit=200'),
-      this.api.get<{ workOrders: WorkOrder[] }>('/api/v1/work-orders?limit=500'),
+    const active = 10_000;
+    const [alerts, recent, open, acknowledged] = await Promise.all([
+      this.api.get<{ alerts: Alert[]; total?: number }>(`/api/v1/alerts?limit=${alertLimit}`),
+      this.api.get<{ workOrders: WorkOrder[] }>(`/api/v1/work-orders?limit=${orderLimit}`),
+      this.api.get<{ workOrders: WorkOrder[] }>(`/api/v1/work-orders?status=open&limit=${active}`),
+      this.api.get<{ workOrders: WorkOrder[] }>(`/api/v1/work-orders?status=acknowledged&limit=${active}`),
     ]);
     this.alerts.splice(0, this.alerts.length, ...alerts.alerts);
+    this.alertTotal = typeof alerts.total === 'number' ? alerts.total : null;
+    this.moreAlerts = alerts.alerts.length >= alertLimit;
+    this.moreOrders = recent.workOrders.length >= orderLimit;
     this.orders.clear();
-    for (const order of orders.workOrders) this.orders.set(order.id, order);
+    for (const order of [...recent.workOrders, ...open.workOrders, ...acknowledged.workOrders])
+      this.orders.set(order.id, order);
     this.render();
   }
 
   addAlert(alert: Alert): void {
     if (this.alerts.some((known) => known.id === alert.id)) return;
     this.alerts.unshift(alert);
-    if (this.alerts.length > 500) this.alerts.length = 500;
+    if (this.alertTotal !== null) this.alertTotal += 1;
+    if (this.alerts.length > heldAlerts) {
+      this.alerts.length = heldAlerts;
+      this.moreAlerts = true;
+    }
     this.render();
+  }
+
+  /** The alert count for the tab: the platform's total when known, else what is held, with `+` when there are more. */
+  alertCountText(): string {
+    if (this.alertTotal !== null) return this.alertTotal.toLocaleString();
+    return `${this.alerts.length.toLocaleString()}${this.moreAlerts ? '+' : ''}`;
   }
 
   putOrder(order: WorkOrder): void {
@@ -89,7 +121,7 @@ export class Maintenance {
       const item = element('li', 'alert-item');
       item.dataset.alert = alert.id;
       item.append(
-        element('span', 'when', time(alert.ts)),
+        element('span', 'when', moment(alert.ts)),
         element('strong', '', alert.sensor),
         element(
           'span',
@@ -109,10 +141,13 @@ export class Maintenance {
     this.board.replaceChildren(
       ...columns.map((column) => {
         const lane = element('div', 'lane');
-        const cards = sorted.filter((order) => column.statuses.includes(order.status)).slice(0, 60);
+        const cards = sorted.filter((order) => column.statuses.includes(order.status));
+        // Active orders are loaded whole; closed ones only among the most recent.
+        const more = this.moreOrders && column.statuses.includes('resolved') ? '+' : '';
+        lane.dataset.count = String(cards.length);
         lane.append(
-          element('h3', '', `${column.title} (${cards.length})`),
-          ...cards.map((order) => this.card(order)),
+          element('h3', '', `${column.title} (${cards.length.toLocaleString()}${more})`),
+          ...cards.slice(0, cardsPerColumn).map((order) => this.card(order)),
         );
         return lane;
       }),
@@ -138,7 +173,7 @@ export class Maintenance {
     );
     const last = order.verdicts.at(-1);
     if (last !== undefined)
-      card.append(element('div', 'muted', `${last.action} by ${last.by} at ${time(last.at)}`));
+      card.append(element('div', 'muted', `${last.action} by ${last.by} at ${moment(last.at)}`));
     const buttons = element('div', 'actions');
     for (const { action, label, from } of actions) {
       if (!(from as readonly string[]).includes(order.status)) continue;
@@ -151,6 +186,8 @@ export class Maintenance {
       buttons.append(button);
     }
     card.append(buttons);
+    const notice = this.notices.get(order.id);
+    if (notice !== undefined) card.append(element('div', 'error', notice));
     card.querySelector('strong')?.addEventListener('click', () => {
       const sensor = order.sensors[0];
       if (sensor !== undefined) this.onSelectSensor(sensor);
@@ -158,18 +195,27 @@ export class Maintenance {
     return card;
   }
 
+  /**
+   * Sends a verdict. When the platform refuses it because the order moved on (409: someone else
+   * acted, or the page missed the change), the order is read again so the card shows its real state.
+   */
   private async act(id: string, action: string, button: HTMLButtonElement): Promise<void> {
     button.disabled = true;
+    this.notices.delete(id);
+    const path = `/api/v1/work-orders/${encodeURIComponent(id)}`;
     try {
-      const order = await this.api.post<WorkOrder>(
-        `/api/v1/work-orders/${encodeURIComponent(id)}/${action}`,
-        {},
-      );
-      this.putOrder(order);
+      this.putOrder(await this.api.post<WorkOrder>(`${path}/${action}`, {}));
     } catch (error) {
-      button.disabled = false;
-      const message = error instanceof ApiError ? error.message : String(error);
-      button.parentElement?.append(element('div', 'error', message));
+      this.notices.set(id, error instanceof ApiError ? error.message : String(error));
+      if (error instanceof ApiError && error.status === 409) {
+        try {
+          this.putOrder(await this.api.get<WorkOrder>(path));
+          return;
+        } catch {
+          // keep the card as it is; the notice below says what was refused
+        }
+      }
+      this.render();
     }
   }
 }

@@ -4,17 +4,22 @@ export interface LiveStream {
   close(): void;
 }
 
-/**
- * Reads the platform's server-sent events with `fetch` so that the key travels in the
- * Authorization header (EventSource cannot send headers). Reconnects with backoff.
- */
 /** The live stream, absolute so that a worker (whose base URL is its script) finds it too. */
 const streamUrl = new URL('/api/v1/stream', location.origin).href;
 
+/** The server refused the key: retrying cannot help. */
+class Unauthorized extends Error {}
+
+/**
+ * Reads the platform's server-sent events with `fetch` so that the key travels in the
+ * Authorization header (EventSource cannot send headers). Reconnects with backoff, except after a
+ * 401: then it stops and calls `onUnauthorized` with the server's error text.
+ */
 export function openStream(
   headers: Record<string, string>,
   onEvent: (event: string, data: string) => void,
   onState: (state: StreamState) => void,
+  onUnauthorized: (message: string) => void,
 ): LiveStream {
   let closed = false;
   let controller = new AbortController();
@@ -23,6 +28,7 @@ export function openStream(
   async function connect(): Promise<void> {
     onState('connecting');
     const response = await fetch(streamUrl, { headers, signal: controller.signal });
+    if (response.status === 401) throw new Unauthorized(await errorText(response));
     if (!response.ok || response.body === null) throw new Error(`stream answered ${response.status}`);
     onState('live');
     delayMillis = 500;
@@ -48,8 +54,13 @@ export function openStream(
     while (!closed) {
       try {
         await connect();
-      } catch {
-        // fall through to the reconnect below
+      } catch (error) {
+        if (error instanceof Unauthorized && !closed) {
+          closed = true;
+          onState('offline');
+          onUnauthorized(error.message);
+        }
+        // otherwise fall through to the reconnect below
       }
       if (closed) break;
       onState('offline');
@@ -66,6 +77,16 @@ export function openStream(
       controller.abort();
     },
   };
+}
+
+async function errorText(response: Response): Promise<string> {
+  try {
+    const parsed = (await response.json()) as { error?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // not JSON: the status line below
+  }
+  return `${response.status} ${response.statusText}`;
 }
 
 function dispatch(block: string, onEvent: (event: string, data: string) => void): void {
