@@ -181,3 +181,28 @@ void test('InfluxDB clients may send the key as `Authorization: Token <key>`', a
   });
   assert.equal(response.status, 204);
 });
+
+void test("InfluxDB v1 clients (Telegraf's outputs.influxdb) may send the key as the Basic auth password", async () => {
+  // Regression: Telegraf v1 sends username/password as HTTP Basic auth, which got 401.
+  const f = await httpFixture();
+  const basic = (user: string, password: string) =>
+    `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const write = (authorization: string) =>
+    f.app.request(`/write?db=telegraf`, {
+      method: 'POST',
+      body: `t value=1 ${t0 * 1_000_000}`,
+      headers: { Authorization: authorization },
+    });
+  assert.equal((await write(basic('telegraf', f.secrets.device))).status, 204);
+  assert.equal((await write(basic('', f.secrets.device))).status, 204);
+  assert.equal((await write(basic(f.secrets.device, 'wrong'))).status, 401, 'the user name is not the key');
+  assert.equal((await write(`Basic ${Buffer.from(f.secrets.device).toString('base64')}`)).status, 401);
+  const viewer = await f.app.request('/api/v1/assets', {
+    headers: { Authorization: basic('x', f.secrets.viewer) },
+  });
+  assert.equal(viewer.status, 200, 'Basic auth works on every endpoint, with the key role');
+  const device = await f.app.request('/api/v1/assets', {
+    headers: { Authorization: basic('x', f.secrets.device) },
+  });
+  assert.equal(device.status, 403);
+});

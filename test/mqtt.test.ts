@@ -13,11 +13,11 @@ import { MemoryRegistry } from '../src/adapters/memory/registry.ts';
 import { startBroker, type RunningBroker } from '../src/adapters/mqtt/broker.ts';
 import { Coalescer } from '../src/adapters/mqtt/coalescer.ts';
 import { startSubscriber } from '../src/adapters/mqtt/subscriber.ts';
-import type { Reading } from '../src/core/readings/reading.ts';
+import type { Reading, RejectionRule } from '../src/core/readings/reading.ts';
 import type { IngestResult, Ingestor } from '../src/ports/ingest.ts';
 import { KeyService } from '../src/services/auth/keys.ts';
 import { coreParsers } from '../src/services/edge/core-parsers.ts';
-import { EdgeIngest } from '../src/services/edge/edge-ingest.ts';
+import { EdgeIngest, type IngestObserver } from '../src/services/edge/edge-ingest.ts';
 import { freePort, waitFor } from './support/ports.ts';
 
 const t0 = Date.now() - 60_000;
@@ -39,17 +39,27 @@ class FlakyIngestor implements Ingestor {
   }
 }
 
-async function brokerFixture(refusals = 0) {
+async function brokerFixture(refusals = 0, keyCheckMillis?: number) {
   const readings = new MemoryReadings();
   const keys = new KeyService(new MemoryKeyStore(), nodeSecrets);
-  const device = (await keys.create('device', 'device')).secret;
+  const deviceKey = await keys.create('device', 'device');
+  const device = deviceKey.secret;
   const viewer = (await keys.create('viewer', 'viewer')).secret;
   const ingestor = new FlakyIngestor(readings, refusals);
+  const rejections = new Map<RejectionRule, number>();
+  const observer: IngestObserver = {
+    accepted: () => undefined,
+    rejected: (rule, count) => rejections.set(rule, (rejections.get(rule) ?? 0) + count),
+    queueDepth: () => undefined,
+    stored: () => undefined,
+    overloaded: () => undefined,
+  };
   const edge = new EdgeIngest({
     ingestor,
     registry: new MemoryRegistry(),
     bus: new MemoryBus(),
     policy: 'auto-register',
+    observer,
   });
   const coalescer = new Coalescer({ edge, maxRetryMillis: 50 });
   const broker: RunningBroker = await startBroker({
@@ -58,6 +68,7 @@ async function brokerFixture(refusals = 0) {
     coalescer,
     parsers: coreParsers(),
     keys,
+    ...(keyCheckMillis === undefined ? {} : { keyCheckMillis }),
   });
   const url = `mqtt://127.0.0.1:${broker.port}`;
   const clients: MqttClient[] = [];
@@ -71,7 +82,21 @@ async function brokerFixture(refusals = 0) {
     await broker.close();
     await coalescer.drain();
   }
-  return { readings, ingestor, client, close, url, viewer };
+  return { readings, ingestor, client, close, url, viewer, keys, deviceId: deviceKey.info.id, rejections };
+}
+
+/** Resolves once the client's connection closes; rejects after `timeoutMillis`. */
+function closedWithin(c: MqttClient, timeoutMillis: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`still connected after ${timeoutMillis} ms`)),
+      timeoutMillis,
+    );
+    c.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 void test('aedes: a QoS 1 PUBACK arrives only after the reading is durable', async () => {
@@ -157,6 +182,65 @@ void test('aedes: a publish to a topic other than telemetry or senml closes the 
     c.publish('city/s/other', JSON.stringify({ ts: t0, value: 1 }), { qos: 1 });
     await closed;
     assert.equal(f.readings.size, 0);
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: a client whose key is revoked is disconnected by the next key check and cannot reconnect', async () => {
+  // Regression: after DELETE /api/v1/keys/<id> an open connection kept publishing with the key.
+  const f = await brokerFixture(0, 50);
+  try {
+    const c = await f.client();
+    await c.publishAsync('city/m1/telemetry', JSON.stringify({ ts: t0, value: 1 }), { qos: 1 });
+    const closed = closedWithin(c, 2_000);
+    assert.equal(await f.keys.revoke(f.deviceId), true);
+    await closed;
+    assert.deepEqual(
+      f.readings.readingsOf('m1').map((r) => r.value),
+      [1],
+    );
+    await assert.rejects(connectAsync(f.url, { username: 'x', password: 'irrelevant', reconnectPeriod: 0 }));
+    await assert.rejects(f.client());
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: a key store that cannot answer a key check leaves connected clients publishing', async () => {
+  const f = await brokerFixture(0, 20);
+  try {
+    const c = await f.client();
+    let checks = 0;
+    f.keys.authenticate = () => {
+      checks += 1;
+      return Promise.reject(new Error('key store unreachable'));
+    };
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.ok(checks >= 2, `the key was checked again (${checks} times)`);
+    await c.publishAsync('city/m2/telemetry', JSON.stringify({ ts: t0, value: 2 }), { qos: 1 });
+    assert.equal(c.connected, true);
+    assert.equal(f.readings.readingsOf('m2').length, 1);
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: a payload naming another sensor than its topic is refused, counted and not stored', async () => {
+  // Regression: {"sensor":"hijack"} published to city/m1/telemetry was stored as sensor hijack.
+  const f = await brokerFixture();
+  try {
+    const c = await f.client();
+    await c.publishAsync('city/m1/telemetry', JSON.stringify({ sensor: 'hijack', ts: t0, value: 7 }), {
+      qos: 1,
+    });
+    await c.publishAsync('city/m1/telemetry', JSON.stringify({ sensor: 'm1', ts: t0, value: 8 }), { qos: 1 });
+    assert.equal(f.readings.readingsOf('hijack').length, 0);
+    assert.deepEqual(
+      f.readings.readingsOf('m1').map((r) => r.value),
+      [8],
+    );
+    assert.equal(f.rejections.get('bad-sensor-id'), 1);
   } finally {
     await f.close();
   }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
-import { allows } from '../../core/auth/role.ts';
+import { allows, type Role } from '../../core/auth/role.ts';
 import type { KeyService } from '../../services/auth/keys.ts';
 import type { BatchParsers } from '../../services/edge/parsers.ts';
 import type { Coalescer } from './coalescer.ts';
@@ -13,7 +13,23 @@ export interface BrokerOptions {
   parsers: BatchParsers;
   keys: KeyService;
   nowMillis?: () => number;
+  /**
+   * How often the keys of connected clients are checked again (default 5 s). A client whose key was
+   * revoked, by this process or by another one sharing the key store, is disconnected by the next
+   * check and its publishes are refused from then on.
+   */
+  keyCheckMillis?: number;
 }
+
+/** What a connected client logged in with. */
+interface Session {
+  secret: string;
+  role: Role;
+  revoked: boolean;
+}
+
+/** Keys looked up at once during a check, so a large fleet does not flood the key store. */
+const KEY_CHECK_CONCURRENCY = 32;
 
 export interface RunningBroker {
   /** The port actually bound (useful when asked for port 0). */
@@ -30,28 +46,38 @@ type Done = (error?: Error | null) => void;
  * a QoS 1 PUBACK is written only after the readings are durable, since aedes sends it only once
  * `authorizePublish` calls back. QoS 0 messages are let through at once while the backlog is
  * under its high-water mark, after which the broker stops reading from the client's socket.
+ * Keys are checked at connect and then every `keyCheckMillis` (see `watchKeys`), so publishing
+ * costs no key lookup.
  */
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   const { coalescer, parsers, keys } = options;
   const now = options.nowMillis ?? Date.now;
-  const roles = new WeakMap<Client, string>();
+  const keyCheckMillis = options.keyCheckMillis ?? 5_000;
+  if (!(keyCheckMillis > 0)) throw new RangeError(`keyCheckMillis must be > 0, got ${keyCheckMillis}`);
+  const sessions = new WeakMap<Client, Session>();
 
   const broker = await Aedes.createBroker({
     authenticate(client, _username, password, done) {
-      keys.authenticate(password?.toString('utf8') ?? '').then(
+      const secret = password?.toString('utf8') ?? '';
+      keys.authenticate(secret).then(
         (key) => {
           if (key === undefined || !allows(key.role, 'ingest')) {
             const error = Object.assign(new Error('bad API key or not a device key'), { returnCode: 4 });
             done(error, false);
             return;
           }
-          roles.set(client, key.role);
+          sessions.set(client, { secret, role: key.role, revoked: false });
           done(null, true);
         },
         (error: unknown) => done(Object.assign(error as Error, { returnCode: 3 }), false),
       );
     },
     authorizePublish(client, packet: PublishPacket, done: Done) {
+      const session = client === null ? undefined : sessions.get(client);
+      if (client !== null && (session === undefined || session.revoked)) {
+        done(new Error('API key revoked'));
+        return;
+      }
       if (!isTelemetryTopic(packet.topic)) {
         done(new Error(`topic '${packet.topic}' is not city/<sensor>/telemetry or city/senml`));
         return;
@@ -68,7 +94,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       );
     },
     authorizeSubscribe(client, subscription, done) {
-      const role = roles.get(client);
+      const role = client === null ? undefined : sessions.get(client)?.role;
       const mayRead = role === 'admin' || role === 'viewer' || role === 'operator';
       done(null, mayRead ? subscription : null);
     },
@@ -87,13 +113,69 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   }
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  const stopWatching = watchKeys(broker, sessions, keys, keyCheckMillis);
 
   return {
     port,
     async close() {
+      stopWatching();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await closed;
     },
   };
+}
+
+/**
+ * Checks the key of every connected client again every `periodMillis`, one lookup per distinct
+ * key, and disconnects the clients of a key that is revoked (or no longer may ingest). A check
+ * still running when the next is due is not doubled; a key store that cannot answer leaves the
+ * clients connected until a later check can. Returns the function that stops the checks.
+ */
+function watchKeys(
+  broker: Aedes,
+  sessions: WeakMap<Client, Session>,
+  keys: KeyService,
+  periodMillis: number,
+): () => void {
+  const connected = new Set<Client>();
+  broker.on('client', (client) => connected.add(client));
+  broker.on('clientDisconnect', (client) => connected.delete(client));
+  let running = false;
+
+  async function checkOne(secret: string, clients: Client[]): Promise<void> {
+    const key = await keys.authenticate(secret).catch(() => null);
+    if (key === null || (key !== undefined && allows(key.role, 'ingest'))) return;
+    for (const client of clients) {
+      const session = sessions.get(client);
+      if (session !== undefined) session.revoked = true;
+      client.close();
+    }
+  }
+
+  async function checkAll(): Promise<void> {
+    if (running) return;
+    running = true;
+    try {
+      const bySecret = new Map<string, Client[]>();
+      for (const client of connected) {
+        const session = sessions.get(client);
+        if (session === undefined || session.revoked) continue;
+        const clients = bySecret.get(session.secret);
+        if (clients === undefined) bySecret.set(session.secret, [client]);
+        else clients.push(client);
+      }
+      const entries = [...bySecret];
+      for (let start = 0; start < entries.length; start += KEY_CHECK_CONCURRENCY) {
+        const chunk = entries.slice(start, start + KEY_CHECK_CONCURRENCY);
+        await Promise.all(chunk.map(([secret, clients]) => checkOne(secret, clients)));
+      }
+    } finally {
+      running = false;
+    }
+  }
+
+  const timer = setInterval(() => void checkAll().catch(() => undefined), periodMillis);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -38,6 +38,43 @@ test('takes the sensor from the default (an MQTT topic) and accepts a bare numbe
   assert.deepEqual(batch('21.5', { defaultSensor: 't' }).readings, [{ sensor: 't', ts: now, value: 21.5 }]);
 });
 
+test('on a topic, an item naming another sensor is refused and one naming the topic sensor is kept', () => {
+  // Regression: {"sensor":"hijack"} published to city/m1/telemetry was stored as sensor hijack.
+  const parsed = batch('[{"sensor":"hijack","value":7},{"sensor":"m1","ts":1000,"value":8}]', {
+    defaultSensor: 'm1',
+  });
+  assert.deepEqual(parsed.readings, [{ sensor: 'm1', ts: 1000, value: 8 }]);
+  assert.deepEqual(
+    parsed.rejected.map((r) => [r.index, r.field, r.value, r.rule]),
+    [[0, 'sensor', 'hijack', 'bad-sensor-id']],
+  );
+  assert.match(parsed.rejected[0]?.message ?? '', /topic's sensor 'm1'/);
+});
+
+test('refuses sensor ids the registry forbids: "/", "+", "#", longer than 256', () => {
+  // Regression: "t/c+#" was auto-registered and then could not be edited.
+  const ids = ['t/c+#', 'a/b', 'a+b', 'a#b', 'x'.repeat(257)];
+  const parsed = batch(JSON.stringify(ids.map((sensor) => ({ sensor, ts: 1, value: 1 }))));
+  assert.deepEqual(parsed.readings, []);
+  assert.deepEqual(
+    parsed.rejected.map((r) => [r.index, r.field, r.rule]),
+    ids.map((_, index) => [index, 'sensor', 'bad-sensor-id']),
+  );
+  assert.equal(batch(JSON.stringify([{ sensor: 'x'.repeat(256), ts: 1, value: 1 }])).readings.length, 1);
+});
+
+test('echoes a non-finite value as text, since JSON cannot hold it', () => {
+  const parsed = batch('[{"sensor":"a","ts":1,"value":1e999},{"sensor":"a","ts":2,"value":-1e999}]');
+  assert.deepEqual(
+    parsed.rejected.map((r) => [r.value, r.rule]),
+    [
+      ['Infinity', 'not-finite'],
+      ['-Infinity', 'not-finite'],
+    ],
+  );
+  assert.equal(JSON.parse(JSON.stringify(parsed.rejected))[0].value, 'Infinity');
+});
+
 test('a body that is not JSON, or not an array or object, is malformed', () => {
   for (const text of ['[{"sensor":', 'not json', '"text"', '12', 'null']) {
     const outcome = parseJsonBatch(text, now);

@@ -8,7 +8,10 @@ import {
 } from './validation.ts';
 
 export interface JsonBatchOptions extends Partial<ValidationOptions> {
-  /** Sensor of items that name none (e.g. taken from an MQTT topic); a bare number is then a reading too. */
+  /**
+   * The sensor named by an MQTT topic: items that name none are readings of it, a bare number is a
+   * reading too, and an item naming another sensor is refused (`bad-sensor-id`).
+   */
   defaultSensor?: string;
 }
 
@@ -70,6 +73,12 @@ function validateItem(
   }
   if (typeof sensor !== 'string') {
     collector.reject(index, 'sensor', sensor, 'bad-sensor-id', 'sensor must be a string');
+    return;
+  }
+  if (defaultSensor !== undefined && sensor !== defaultSensor) {
+    // The topic a client may publish to names the sensor; the payload must not write to another.
+    const message = `sensor '${sensor}' differs from the topic's sensor '${defaultSensor}'`;
+    collector.reject(index, 'sensor', sensor, 'bad-sensor-id', message);
     return;
   }
   if (!collector.checkSensor(index, sensor)) return;

@@ -64,6 +64,18 @@ const rules: [string, string, string, string][] = [
   ['a line without fields', 'm,sensor=a', '', 'malformed'],
   ['a tag without a value', 'm,sensor value=1', '', 'malformed'],
   ['an unterminated string field', 'm,sensor=a note="open value=1', '', 'malformed'],
+  // Regression: Number() read these, InfluxDB refuses them.
+  ['a hexadecimal value', 'm,sensor=a value=0x10 1', 'value', 'not-a-number'],
+  ['a binary value', 'm,sensor=a value=0b11 1', 'value', 'not-a-number'],
+  ['an octal value', 'm,sensor=a value=0o7 1', 'value', 'not-a-number'],
+  ['a value with a plus sign', 'm,sensor=a value=+1 1', 'value', 'not-a-number'],
+  ['an Infinity value', 'm,sensor=a value=Infinity 1', 'value', 'not-a-number'],
+  ['a value with a bare exponent', 'm,sensor=a value=1e 1', 'value', 'not-a-number'],
+  ['a negative unsigned value', 'm,sensor=a neg=-3u 1', 'neg', 'not-a-number'],
+  ['an integer past 2^63-1', 'm,sensor=a value=9223372036854775808i 1', 'value', 'not-a-number'],
+  ['an unsigned past 2^64-1', 'm,sensor=a value=18446744073709551616u 1', 'value', 'not-a-number'],
+  ['a line with only string and boolean fields', 'm,sensor=a s="str",on=true 1', 's', 'not-a-number'],
+  ['a sensor tag the registry forbids', 'm,sensor=a/b value=1 1', 'sensor', 'bad-sensor-id'],
 ];
 
 for (const [what, line, field, rule] of rules) {
@@ -79,6 +91,53 @@ for (const [what, line, field, rule] of rules) {
     assert.equal(parsed.rejected[0]?.rule, rule);
   });
 }
+
+test('reads every number syntax InfluxDB accepts', () => {
+  const values = [
+    '1.',
+    '.5',
+    '-.5',
+    '-1.5e-3',
+    '1E+5',
+    '007',
+    '-9223372036854775808i',
+    '18446744073709551615u',
+    '0u',
+  ];
+  const text = values.map((value, i) => `m,sensor=s${i} value=${value} 1`).join('\n');
+  // The largest 64-bit integers are read as the nearest double.
+  assert.deepEqual(
+    parse(text).readings.map((reading) => reading.value),
+    [1, 0.5, -0.5, -0.0015, 100000, 7, -(2 ** 63), 2 ** 64, 0],
+  );
+});
+
+test('a line with only string or boolean fields is refused with its first field; mixed lines keep the numbers', () => {
+  // Regression: `wx,sensor=w7 s="str"` stored nothing yet the request got 204.
+  const parsed = parse('wx,sensor=w7 s="str"\nwx,sensor=w8 value=true\nwx,sensor=w9 up=t,value=2,note="x" 5');
+  assert.deepEqual(parsed.readings, [{ sensor: 'w9', ts: 5, value: 2 }]);
+  assert.deepEqual(
+    parsed.rejected.map((r) => [r.index, r.field, r.value, r.rule]),
+    [
+      [0, 's', '"str"', 'not-a-number'],
+      [1, 'value', 'true', 'not-a-number'],
+    ],
+  );
+});
+
+test("names built from measurement, fields and tags write '/', '+' and '#' percent-encoded", () => {
+  // Telegraf's disk input tags `path=/`; ids may not hold '/', '+' or '#' (MQTT topic syntax).
+  const parsed = parse('disk,path=/var/lib,device=sda+1 used/total=5,c#=1 7\nm,sensor=p-7 rate/s=2 8');
+  assert.deepEqual(parsed.rejected, []);
+  assert.deepEqual(
+    parsed.readings.map((reading) => reading.sensor),
+    [
+      'disk.used%2Ftotal,device=sda%2B1,path=%2Fvar%2Flib',
+      'disk.c%23,device=sda%2B1,path=%2Fvar%2Flib',
+      'p-7.rate%2Fs',
+    ],
+  );
+});
 
 test('a body none of whose lines can be read is malformed', () => {
   const outcome = parseLineProtocol('this is not line protocol\nnor this', 'ns', now);

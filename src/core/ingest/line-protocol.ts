@@ -1,3 +1,4 @@
+import { isFloatText, isIntegerText } from './line-number.ts';
 import {
   BatchCollector,
   resolveValidationOptions,
@@ -48,11 +49,14 @@ const MILLIS_FACTOR: Readonly<Record<Precision, number>> = {
 /**
  * Parses InfluxDB line protocol as Telegraf sends it:
  * `measurement[,tag=value...] field=value[,field=value...] [timestamp]`, with backslash escapes.
- * Every numeric field (float, `i` integer, `u` unsigned) becomes one reading; string and boolean
- * fields are skipped. Sensor id: the `sensor` tag's value when the field is `value`, else
+ * Every numeric field (float, `i` integer, `u` unsigned, in InfluxDB's syntax and 64-bit ranges)
+ * becomes one reading; string and boolean fields are skipped, and a line with no other fields is
+ * refused (`not-a-number`). Sensor id: the `sensor` tag's value when the field is `value`, else
  * `<sensor>.<field>`; without a `sensor` tag, `<measurement>.<field>` followed by every tag as
- * `,key=value` in key order (the series key of InfluxDB). Timestamps default to `nowMillis`;
- * fractions of a millisecond are truncated. Rejections carry index = line number − 1.
+ * `,key=value` in key order (the series key of InfluxDB). In the names and values that build an id
+ * (all but the `sensor` tag's value) `/`, `+` and `#`, which sensor ids may not hold, are written
+ * `%2F`, `%2B` and `%23`. Timestamps default to `nowMillis`; fractions of a millisecond are
+ * truncated. Rejections carry index = line number − 1.
  * The body is malformed when it has lines and none of them could be read.
  */
 export function parseLineProtocol(
@@ -95,6 +99,16 @@ export function parseLineProtocol(
 
 function unescape(raw: string): string {
   return raw.replace(/\\([,= "\\])/g, '$1');
+}
+
+const TOPIC_CHARACTERS = /[/+#]/g;
+const TOPIC_ESCAPES: Readonly<Record<string, string>> = { '/': '%2F', '+': '%2B', '#': '%23' };
+
+/** A name as part of a sensor id: `/`, `+` and `#` (refused in ids, as MQTT topic syntax) percent-encoded. */
+function idPart(name: string): string {
+  return name.includes('/') || name.includes('+') || name.includes('#')
+    ? name.replace(TOPIC_CHARACTERS, (character) => TOPIC_ESCAPES[character] as string)
+    : name;
 }
 
 /** Scans one line at a time; fields hold the position of the current line. */
@@ -230,7 +244,13 @@ class LineScanner {
   ): boolean {
     const text = this.text;
     const prefix = this.sensorPrefix();
-    const suffix = prefix === undefined ? this.seriesTags() : '';
+    const series = prefix === undefined ? idPart(measurement) : '';
+    const suffix = prefix === undefined ? idPart(this.seriesTags()) : '';
+    const fieldsStart = position;
+    let numericFields = 0;
+    let firstField = '';
+    let firstValueStart = 0;
+    let firstValueEnd = 0;
     while (position < fieldsEnd) {
       const keyEnd = this.skipToken(position, fieldsEnd, false);
       if (keyEnd === position || text.charCodeAt(keyEnd) !== EQUALS)
@@ -249,19 +269,34 @@ class LineScanner {
         while (valueEnd < fieldsEnd && text.charCodeAt(valueEnd) !== COMMA) valueEnd++;
         const sensor =
           prefix === undefined
-            ? `${measurement}.${field}${suffix}`
+            ? `${series}.${idPart(field)}${suffix}`
             : field === 'value'
               ? prefix
-              : `${prefix}.${field}`;
-        this.numeric(index, sensor, field, valueStart, valueEnd, ts);
+              : `${prefix}.${idPart(field)}`;
+        if (this.numeric(index, sensor, field, valueStart, valueEnd, ts)) numericFields++;
+      }
+      if (position === fieldsStart) {
+        firstField = field;
+        firstValueStart = valueStart;
+        firstValueEnd = Math.min(valueEnd, fieldsEnd);
       }
       if (valueEnd < fieldsEnd && text.charCodeAt(valueEnd) !== COMMA)
         return this.malformed(index, lineStart, lineEnd, 'fields must be separated by commas');
       position = valueEnd + 1;
     }
+    if (numericFields === 0) {
+      this.collector.reject(
+        index,
+        firstField,
+        text.slice(firstValueStart, firstValueEnd),
+        'not-a-number',
+        'line has only string or boolean fields; only numeric fields are stored',
+      );
+    }
     return true;
   }
 
+  /** Reads one unquoted field value; returns false when it is a boolean (skipped), true otherwise. */
   private numeric(
     index: number,
     sensor: string,
@@ -269,47 +304,49 @@ class LineScanner {
     start: number,
     end: number,
     ts: number,
-  ): void {
+  ): boolean {
     if (start === end) {
       this.collector.reject(index, field, '', 'missing', 'field value is empty', sensor);
-      return;
+      return true;
     }
     const text = this.text;
     const last = text.charCodeAt(end - 1);
     let value: number;
     if (last === 105 || last === 117) {
       // 105 'i' integer, 117 'u' unsigned
-      const raw = text.slice(start, end - 1);
-      value = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
-      if (Number.isNaN(value)) {
+      const signed = last === 105;
+      if (!isIntegerText(text, start, end - 1, signed)) {
         this.collector.reject(
           index,
           field,
           text.slice(start, end),
           'not-a-number',
-          'integer field must be digits followed by i or u',
+          signed
+            ? 'integer field must be digits followed by i, from -2^63 to 2^63-1'
+            : 'unsigned field must be digits followed by u, from 0 to 2^64-1',
           sensor,
         );
-        return;
+        return true;
       }
+      value = Number(text.slice(start, end - 1));
+    } else if (isFloatText(text, start, end)) {
+      value = Number(text.slice(start, end));
     } else {
       const raw = text.slice(start, end);
-      value = Number(raw);
-      if (Number.isNaN(value) || raw.trim() !== raw) {
-        if (isBoolean(raw)) return;
-        this.collector.reject(
-          index,
-          field,
-          raw,
-          raw === 'NaN' ? 'not-finite' : 'not-a-number',
-          'field value must be a number',
-          sensor,
-        );
-        return;
-      }
+      if (isBoolean(raw)) return false;
+      this.collector.reject(
+        index,
+        field,
+        raw,
+        raw === 'NaN' ? 'not-finite' : 'not-a-number',
+        'field value must be a decimal number (digits, optional point and exponent)',
+        sensor,
+      );
+      return true;
     }
-    if (!this.collector.checkSensor(index, sensor)) return;
-    this.collector.accept(index, sensor, ts, value, field, 'timestamp');
+    if (this.collector.checkSensor(index, sensor))
+      this.collector.accept(index, sensor, ts, value, field, 'timestamp');
+    return true;
   }
 
   /** The id prefix from a `sensor` tag, if the line has one. */

@@ -36,7 +36,16 @@ test('a body that is not a JSON array is malformed', () => {
 });
 
 const rules: [string, unknown, string, string][] = [
-  ['a string value', { n: 'a', vs: 'on' }, 'v', 'not-a-number'],
+  ['a string value', { n: 'a', vs: 'on' }, 'vs', 'not-a-number'],
+  ['a boolean value', { n: 'a', vb: true }, 'vb', 'not-a-number'],
+  ['a non-numeric sum', { n: 'a', s: 'many' }, 's', 'not-a-number'],
+  [
+    'a base name that makes an id the registry forbids',
+    { bn: 'dev6/', n: 'x', v: 1 },
+    'sensor',
+    'bad-sensor-id',
+  ],
+  ['a value that overflows to infinity', { n: 'a', v: 1e308, bv: 1e308 }, 'v', 'not-finite'],
   ['a non-numeric v', { n: 'a', v: '1' }, 'v', 'not-a-number'],
   ['a record without a value', { n: 'a' }, 'v', 'missing'],
   ['a record without a name', { v: 1 }, 'sensor', 'bad-sensor-id'],
@@ -44,6 +53,41 @@ const rules: [string, unknown, string, string][] = [
   ['a time far in the future', { n: 'a', t: nowSeconds + 3 * 86_400, v: 1 }, 't', 'future-timestamp'],
   ['a record that is not an object', 5, '', 'malformed'],
 ];
+
+test('a record with only vs or vb is refused naming that field and echoing its value', () => {
+  // Regression: the rejection named field v with no value.
+  const outcome = parseSenml('[{"n":"door","vb":true},{"n":"mode","vs":"auto"}]', now);
+  assert.ok(outcome.ok);
+  assert.deepEqual(
+    outcome.batch.rejected.map((r) => [r.index, r.field, r.value, r.rule]),
+    [
+      [0, 'vb', true, 'not-a-number'],
+      [1, 'vs', 'auto', 'not-a-number'],
+    ],
+  );
+});
+
+test('the sum s (plus the base sum bs) is the value of a record without v', () => {
+  // Regression: {"n":"energy","s":12.5} was refused as not a number.
+  const outcome = parseSenml('[{"bs":100,"n":"energy","s":12.5},{"n":"both","v":1,"s":9}]', now);
+  assert.ok(outcome.ok);
+  assert.deepEqual(outcome.batch.rejected, []);
+  assert.deepEqual(outcome.batch.readings, [
+    { sensor: 'energy', ts: now, value: 112.5 },
+    { sensor: 'both', ts: now, value: 1 },
+  ]);
+});
+
+test('non-finite values and times are echoed as text in rejections', () => {
+  // JSON.parse reads 1e999 as Infinity, which JSON.stringify would answer as null.
+  const outcome = parseSenml('[{"n":"a","v":1e999},{"n":"b","v":-1e999},{"n":"c","v":1,"t":1e999}]', now);
+  assert.ok(outcome.ok);
+  const echoed = JSON.parse(JSON.stringify(outcome.batch.rejected)) as { value: unknown }[];
+  assert.deepEqual(
+    echoed.map((r) => r.value),
+    ['Infinity', '-Infinity', 'Infinity'],
+  );
+});
 
 for (const [what, record, field, rule] of rules) {
   test(`rejects ${what} and keeps the other records`, () => {

@@ -13,13 +13,18 @@ interface BaseFields {
   name: string;
   timeSeconds: number;
   value: number;
+  sum: number;
 }
+
+/** RFC 8428 values that are not numbers, which readings cannot hold. */
+const OTHER_VALUES = ['vs', 'vb', 'vd'] as const;
 
 /**
  * Parses a SenML JSON pack (RFC 8428): an array of records with base fields (`bn`, `bt`, `bv`)
  * that apply to the records after them. The sensor id is `bn + n`; the time `bt + t` in seconds
- * (relative to `nowMillis` when below 2^28) defaulting to now; the value `bv + v`.
- * Records with only string, boolean or data values are rejected as not numeric.
+ * (relative to `nowMillis` when below 2^28) defaulting to now; the value `bv + v`, or for a record
+ * without `v` its sum `bs + s`. Records with only a string, boolean or data value are rejected as
+ * not numeric, naming that field and echoing its value.
  */
 export function parseSenml(
   text: string,
@@ -38,7 +43,7 @@ export function validateSenml(
   if (!Array.isArray(body))
     return { ok: false, reason: 'malformed', message: 'a SenML pack must be a JSON array' };
   const collector = new BatchCollector(nowMillis, resolveValidationOptions(options));
-  const base: BaseFields = { name: '', timeSeconds: 0, value: 0 };
+  const base: BaseFields = { name: '', timeSeconds: 0, value: 0, sum: 0 };
   for (let index = 0; index < body.length; index++) {
     const record = collector.objectItem(index, body[index], 'a SenML record must be an object');
     if (record !== undefined) readRecord(collector, index, record, base, nowMillis);
@@ -57,6 +62,7 @@ function readRecord(
     ['bn', 'name'],
     ['bt', 'timeSeconds'],
     ['bv', 'value'],
+    ['bs', 'sum'],
   ] as const) {
     const given = record[field];
     if (given === undefined) continue;
@@ -73,15 +79,21 @@ function readRecord(
   }
   const sensor = base.name + name;
   if (!collector.checkSensor(index, sensor)) return;
-  const value = record['v'];
+  const valueField = record['v'] === undefined && record['s'] !== undefined ? 's' : 'v';
+  const value = record[valueField];
   if (value === undefined) {
-    const onlyOther = ['vs', 'vb', 'vd', 's'].some((field) => record[field] !== undefined);
-    const rule = onlyOther ? 'not-a-number' : 'missing';
-    collector.reject(index, 'v', undefined, rule, 'a numeric v is required', sensor);
+    const other = OTHER_VALUES.find((field) => record[field] !== undefined);
+    if (other === undefined) {
+      collector.reject(index, 'v', undefined, 'missing', 'a numeric v (or sum s) is required', sensor);
+    } else {
+      const message = `${other} values are not stored: a numeric v (or sum s) is required`;
+      collector.reject(index, other, record[other], 'not-a-number', message, sensor);
+    }
     return;
   }
   if (typeof value !== 'number') {
-    collector.reject(index, 'v', value, 'not-a-number', `v must be a number, got ${typeof value}`, sensor);
+    const message = `${valueField} must be a number, got ${typeof value}`;
+    collector.reject(index, valueField, value, 'not-a-number', message, sensor);
     return;
   }
   const time = record['t'] ?? 0;
@@ -91,5 +103,6 @@ function readRecord(
   }
   const seconds = base.timeSeconds + time;
   const ts = seconds < RELATIVE_TIME_LIMIT_SECONDS ? nowMillis + seconds * 1000 : seconds * 1000;
-  collector.accept(index, sensor, Math.round(ts), base.value + value, 'v', 't');
+  const total = valueField === 'v' ? base.value + value : base.sum + value;
+  collector.accept(index, sensor, Math.round(ts), total, valueField, 't');
 }

@@ -7,7 +7,7 @@ import type { ParseOutcome } from '../../core/ingest/validation.ts';
  * cannot be read at all is `malformed`. `nowMillis` bounds how far in the future timestamps may be.
  */
 export interface BatchParsers {
-  /** A JSON batch `[{sensor, ts, value}]` or one object; `sensor` fills items that name none (MQTT topic). */
+  /** A JSON batch `[{sensor, ts, value}]` or one object; `sensor` (an MQTT topic's) names every item; an item naming another is refused. */
   json(text: string, nowMillis: number, sensor?: string): ParseOutcome;
   senml(text: string, nowMillis: number): ParseOutcome;
   lineProtocol(text: string, precision: Precision, nowMillis: number): ParseOutcome;

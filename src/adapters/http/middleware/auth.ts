@@ -4,13 +4,28 @@ import { allows } from '../../../core/auth/role.ts';
 import type { KeyService } from '../../../services/auth/keys.ts';
 import type { AppEnv } from '../env.ts';
 
-/** Reads `Authorization: Bearer <key>`; answers 401 when it is missing, unknown or revoked. */
+/**
+ * The API key an `Authorization` header carries: `Bearer <key>`, `Token <key>` (what InfluxDB v2
+ * clients such as Telegraf's `outputs.influxdb_v2` send) or `Basic` with the key as the password
+ * and any user name (what InfluxDB v1 clients such as Telegraf's `outputs.influxdb` send).
+ */
+export function keyOfHeader(header: string): string | undefined {
+  const match = /^(Bearer|Token|Basic)\s+(\S+)$/i.exec(header);
+  const scheme = match?.[1];
+  const credentials = match?.[2];
+  if (scheme === undefined || credentials === undefined) return undefined;
+  if (scheme.toLowerCase() !== 'basic') return credentials;
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon === -1 ? undefined : decoded.slice(colon + 1);
+}
+
+/** Reads the API key of the `Authorization` header (see `keyOfHeader`); 401 when missing, unknown or revoked. */
 export function authenticate(keys: KeyService): MiddlewareHandler<AppEnv> {
   return async function authenticateRequest(c, next) {
     const header = c.req.header('authorization') ?? '';
-    // `Token` is what InfluxDB v2 clients such as Telegraf send.
-    const match = /^(?:Bearer|Token)\s+(\S+)$/i.exec(header);
-    const key = match?.[1] === undefined ? undefined : await keys.authenticate(match[1]);
+    const secret = keyOfHeader(header);
+    const key = secret === undefined ? undefined : await keys.authenticate(secret);
     if (key === undefined) {
       c.header('WWW-Authenticate', 'Bearer realm="urban-brain"');
       const error = header === '' ? 'missing Authorization: Bearer <key>' : 'unknown or revoked API key';

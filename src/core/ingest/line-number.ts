@@ -1,0 +1,62 @@
+/** Number syntax of InfluxDB line protocol field values, checked as InfluxDB checks it. */
+
+const ZERO = 48;
+const NINE = 57;
+const MINUS = 45;
+const PLUS = 43;
+const DOT = 46;
+const LOWER_E = 101;
+const UPPER_E = 69;
+
+/** Largest magnitudes of 64-bit integers, as digit strings (compared as strings of equal length). */
+const INTEGER_MAX = '9223372036854775807';
+const INTEGER_MIN_MAGNITUDE = '9223372036854775808';
+const UNSIGNED_MAX = '18446744073709551615';
+
+function isDigit(code: number): boolean {
+  return code >= ZERO && code <= NINE;
+}
+
+/**
+ * Whether `text[start, end)` is a float field value: `-?(digits[.digits] | .digits)` with an
+ * optional exponent `e[+-]digits`. Unlike `Number()` it refuses `0x10`, `0b11`, `0o7`, `+1`,
+ * `Infinity` and surrounding spaces, which InfluxDB refuses too.
+ */
+export function isFloatText(text: string, start: number, end: number): boolean {
+  let position = start;
+  if (position < end && text.charCodeAt(position) === MINUS) position++;
+  let digits = 0;
+  let dot = false;
+  for (; position < end; position++) {
+    const code = text.charCodeAt(position);
+    if (isDigit(code)) digits++;
+    else if (code === DOT && !dot) dot = true;
+    else break;
+  }
+  if (digits === 0) return false;
+  if (position === end) return true;
+  const exponent = text.charCodeAt(position);
+  if (exponent !== LOWER_E && exponent !== UPPER_E) return false;
+  position++;
+  const sign = text.charCodeAt(position);
+  if (sign === PLUS || sign === MINUS) position++;
+  if (position === end) return false;
+  for (; position < end; position++) if (!isDigit(text.charCodeAt(position))) return false;
+  return true;
+}
+
+/**
+ * Whether `text[start, end)` (the value without its `i` or `u`) is a 64-bit integer: digits with
+ * an optional leading minus when `signed`, none for unsigned, within -2^63..2^63-1 or 0..2^64-1.
+ */
+export function isIntegerText(text: string, start: number, end: number, signed: boolean): boolean {
+  let position = start;
+  const negative = signed && position < end && text.charCodeAt(position) === MINUS;
+  if (negative) position++;
+  if (position === end) return false;
+  for (let at = position; at < end; at++) if (!isDigit(text.charCodeAt(at))) return false;
+  while (position < end - 1 && text.charCodeAt(position) === ZERO) position++;
+  const limit = !signed ? UNSIGNED_MAX : negative ? INTEGER_MIN_MAGNITUDE : INTEGER_MAX;
+  const digits = end - position;
+  return digits < limit.length || (digits === limit.length && text.slice(position, end) <= limit);
+}

@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { isValidId } from '../registry/validate.ts';
+import { isValidSensorId, resolveValidationOptions } from './validation.ts';
+
+test("the ingest sensor-id check agrees with the registry's id rule", () => {
+  const character = fc.oneof(
+    fc.constantFrom('/', '+', '#', '\u0000', '\u001f', '\u007f', '\t', ' ', ',', '=', '.', 'é', '\u0080'),
+    fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
+  );
+  const id = fc.oneof(
+    fc.array(character, { maxLength: 12 }).map((characters) => characters.join('')),
+    fc.integer({ min: 250, max: 260 }).map((length) => 'x'.repeat(length)),
+  );
+  fc.assert(
+    fc.property(id, (text) => assert.equal(isValidSensorId(text), isValidId(text), JSON.stringify(text))),
+  );
+});
+
+test('the longest sensor id may be lowered, not raised past the registry limit of 256', () => {
+  assert.equal(resolveValidationOptions({ maxSensorIdLength: 64 }).maxSensorIdLength, 64);
+  assert.throws(() => resolveValidationOptions({ maxSensorIdLength: 300 }), /1 to 256/);
+  assert.throws(() => resolveValidationOptions({ maxSensorIdLength: 0 }), /1 to 256/);
+});
