@@ -4,16 +4,22 @@
  * Cross-validates the triage engine (retrained inside every fold) against the
  * experts' levels, beside the nurses' levels on the same rows. With
  * `--write-weights`, also trains on all usable rows and writes the weights file
- * the product ships (src/core/triage/ktas-weights.json).
+ * the product ships (src/core/triage/ktas-weights.json). Every fold trains on at
+ * least `minimumTrainingRows` rows. Field warnings (values read as not measured)
+ * go to stderr as a count and the first few.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { decodeText } from '../core/triage/text.ts';
-import { formatIssue, parseKtasText } from '../core/triage/ktas-file.ts';
+import { formatIssue, parseKtasText, warningLines } from '../core/triage/ktas-file.ts';
 import { evaluateTriage, labelledExamples } from '../core/triage/evaluation.ts';
 import type { TriageEvaluation } from '../core/triage/evaluation.ts';
 import type { AgreementMetrics } from '../core/triage/metrics.ts';
-import { defaultTrainingOptions, trainTriageModel } from '../core/triage/engine.ts';
+import type { Level } from '../core/triage/presentation.ts';
+import { defaultTrainingOptions, minimumTrainingRows, trainTriageModel } from '../core/triage/engine.ts';
 import { modelToWeights } from '../core/triage/weights.ts';
+import { assignFolds } from '../core/triage/cross-validation.ts';
 import { readOptions } from './options.ts';
 
 const usage =
@@ -33,12 +39,23 @@ export async function run(args: string[]): Promise<number> {
   );
   if (!read.ok) return read.exitCode;
   const values = read.values;
-  const folds = Number(values.folds);
-  if (values.data === undefined || !Number.isInteger(folds) || folds < 2) {
-    process.stderr.write(
-      `eval triage: --data is required and --folds must be a whole number ≥ 2 (got '${values.folds}')\n${usage}`,
-    );
+  if (values.data === undefined) {
+    process.stderr.write(`eval triage: --data is required\n${usage}`);
     return 2;
+  }
+  const folds = Number(values.folds);
+  if (!Number.isInteger(folds) || folds < 2) {
+    process.stderr.write(`eval triage: --folds must be a whole number ≥ 2 (got '${values.folds}')\n${usage}`);
+    return 2;
+  }
+  const weightsPath = values['write-weights'];
+  if (weightsPath !== undefined) {
+    // Checked before the cross-validation, which takes minutes.
+    const problem = await unwritable(weightsPath);
+    if (problem !== undefined) {
+      process.stderr.write(`eval triage: --write-weights '${weightsPath}' cannot be written: ${problem}\n`);
+      return 2;
+    }
   }
   let bytes: Uint8Array;
   try {
@@ -58,10 +75,22 @@ export async function run(args: string[]): Promise<number> {
         process.stderr.write(
           `eval triage: ${values.data}: ${formatIssue(row.row, row.line, issue)}; row skipped\n`,
         );
-  const { examples, skipped } = labelledExamples(parsed.rows);
-  if (examples.length < folds) {
+  const warnings = warningLines(parsed.rows);
+  if (warnings.length > 0) {
+    const shown = warnings.slice(0, warningsShown);
+    const more = warnings.length > shown.length ? `, the first ${shown.length}` : '';
     process.stderr.write(
-      `eval triage: ${values.data}: ${examples.length} rows with KTAS_RN and KTAS_expert, fewer than ${folds} folds\n`,
+      `eval triage: ${values.data}: ${warnings.length} field warnings (values not used)${more}:\n${shown.map((line) => `  ${line}\n`).join('')}`,
+    );
+  }
+  const { examples, skipped } = labelledExamples(parsed.rows);
+  const trainingRows = smallestTrainingSet(
+    examples.map((example) => example.level),
+    folds,
+  );
+  if (examples.length < folds || trainingRows < minimumTrainingRows) {
+    process.stderr.write(
+      `eval triage: ${values.data}: ${examples.length} rows with KTAS_RN and KTAS_expert; with ${folds} folds the smallest training set holds ${Math.max(0, trainingRows)}, at least ${minimumTrainingRows} are needed\n`,
     );
     return 2;
   }
@@ -70,7 +99,7 @@ export async function run(args: string[]): Promise<number> {
   );
   const evaluation = evaluateTriage(examples, folds);
   process.stdout.write(values.json ? `${JSON.stringify(evaluation)}\n` : formatEvaluation(evaluation));
-  if (values['write-weights'] !== undefined) {
+  if (weightsPath !== undefined) {
     const model = trainTriageModel(examples);
     const weights = modelToWeights(model, {
       source:
@@ -79,15 +108,54 @@ export async function run(args: string[]): Promise<number> {
       trainedRows: examples.length,
       trainingOptions: defaultTrainingOptions,
     });
-    await writeFile(values['write-weights'], `${JSON.stringify(weights)}\n`);
+    try {
+      await writeFile(weightsPath, `${JSON.stringify(weights)}\n`);
+    } catch (error) {
+      process.stderr.write(`eval triage: cannot write ${weightsPath}: ${(error as Error).message}\n`);
+      return 1;
+    }
     process.stderr.write(
-      `eval triage: weights trained on ${examples.length} rows written to ${values['write-weights']}\n`,
+      `eval triage: weights trained on ${examples.length} rows written to ${weightsPath}\n`,
     );
   }
   return 0;
 }
 
-function formatEvaluation(evaluation: TriageEvaluation): string {
+const warningsShown = 5;
+
+/** Rows the smallest training set of the cross-validation holds: all but the largest held-out fold. */
+function smallestTrainingSet(levels: readonly Level[], folds: number): number {
+  const heldOut = new Array<number>(folds).fill(0);
+  for (const fold of assignFolds(levels, folds)) heldOut[fold] = (heldOut[fold] ?? 0) + 1;
+  return levels.length - Math.max(...heldOut);
+}
+
+/** Why a file cannot be written at `file` (its folder missing or read-only, or a folder there), or undefined. */
+async function unwritable(file: string): Promise<string | undefined> {
+  try {
+    await access(path.dirname(path.resolve(file)), constants.W_OK);
+  } catch (error) {
+    return `its folder ${path.dirname(path.resolve(file))} is missing or not writable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+  try {
+    if ((await stat(file)).isDirectory()) return 'it is a folder';
+    await access(file, constants.W_OK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      return `the file is not writable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+  return undefined;
+}
+
+/** Who does better on a metric; equal at the three decimals shown is a tie. */
+function better(engine: number, nurses: number, direction: 'higher' | 'lower'): string {
+  const shownEngine = Number(engine.toFixed(3));
+  const shownNurses = Number(nurses.toFixed(3));
+  if (shownEngine === shownNurses) return 'tie';
+  return (direction === 'higher') === shownEngine > shownNurses ? 'engine' : 'nurses';
+}
+
+export function formatEvaluation(evaluation: TriageEvaluation): string {
   const lines = [
     `triage engine vs nurses (KTAS_RN) against experts (KTAS_expert), ${evaluation.rows} rows, ${evaluation.folds}-fold cross-validation`,
     '',
@@ -104,9 +172,8 @@ function formatEvaluation(evaluation: TriageEvaluation): string {
   for (const [name, pick, direction] of rows) {
     const engine = pick(evaluation.engine);
     const nurses = pick(evaluation.nurses);
-    const wins = direction === 'higher' ? engine > nurses : engine < nurses;
     lines.push(
-      `${name.padEnd(28)}${engine.toFixed(3).padStart(8)}${nurses.toFixed(3).padStart(8)}  ${wins ? 'engine' : 'nurses'} (${direction} is better)`,
+      `${name.padEnd(28)}${engine.toFixed(3).padStart(8)}${nurses.toFixed(3).padStart(8)}  ${better(engine, nurses, direction)} (${direction} is better)`,
     );
   }
   lines.push('', 'engine confusion matrix (rows: expert level 1-5, columns: engine level 1-5)');

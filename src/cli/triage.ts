@@ -5,16 +5,18 @@
  * file is in the KTAS export format; columns are found by name and the nurse,
  * expert and outcome columns may be absent. A row that cannot be used still
  * gets a line, with an empty level (`12,`), and its errors go to stderr: the
- * engine does not guess a level for a patient it cannot read.
+ * engine does not guess a level for a patient it cannot read. A value read as
+ * not measured (blank, `??`, implausible) is a warning on stderr:
+ * `row N: FIELD 'VALUE': RULE`.
  * By default the shipped weights are used; `--train` retrains at start from a
  * labelled file instead. `--explain` adds confidence and reasons columns.
  */
 import { readFile } from 'node:fs/promises';
 import { decodeText } from '../core/triage/text.ts';
-import { formatIssue, parseKtasText } from '../core/triage/ktas-file.ts';
+import { formatIssue, formatWarning, parseKtasText, warningLines } from '../core/triage/ktas-file.ts';
 import type { FileResult } from '../core/triage/ktas-file.ts';
 import type { TriageModel } from '../core/triage/engine.ts';
-import { trainTriageModel, triage } from '../core/triage/engine.ts';
+import { minimumTrainingRows, trainTriageModel, triage } from '../core/triage/engine.ts';
 import { shippedModel } from '../core/triage/shipped-model.ts';
 import { readOptions } from './options.ts';
 
@@ -61,12 +63,17 @@ export async function run(args: string[]): Promise<number> {
         ? [{ presentation: row.presentation, level: row.labels.expertLevel }]
         : [],
     );
-    if (examples.length < 50) {
+    if (examples.length < minimumTrainingRows) {
       process.stderr.write(
-        `triage: ${values.train}: only ${examples.length} rows with KTAS_expert; at least 50 are needed to train\n`,
+        `triage: ${values.train}: only ${examples.length} rows with KTAS_expert; at least ${minimumTrainingRows} are needed to train\n`,
       );
       return 2;
     }
+    const warnings = warningLines(training.rows);
+    if (warnings.length > 0)
+      process.stderr.write(
+        `triage: ${values.train}: ${warnings.length} field warnings (values not used), the first: ${warnings[0]}\n`,
+      );
     model = trainTriageModel(examples);
     process.stderr.write(`triage: trained on ${examples.length} rows of ${values.train}\n`);
   }
@@ -87,6 +94,8 @@ export async function run(args: string[]): Promise<number> {
       lines.push(values.explain ? `${row.row},,,` : `${row.row},`);
       continue;
     }
+    for (const issue of row.warnings)
+      process.stderr.write(`triage: ${values.input}: ${formatWarning(row.row, issue)}\n`);
     const result = triage(row.presentation, model);
     lines.push(
       values.explain

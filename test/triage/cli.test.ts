@@ -5,6 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { formatEvaluation } from '../../src/cli/eval-triage.ts';
+import { agreementMetrics } from '../../src/core/triage/metrics.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/urban-brain.js', import.meta.url).pathname;
@@ -34,4 +36,84 @@ void test('triage without --input is a usage error (exit 2)', async () => {
     (error: { code?: number; stderr?: string }) =>
       error.code === 2 && /--input is required/.test(error.stderr ?? ''),
   );
+});
+
+const header =
+  'Sex;Age;Arrival mode;Injury;Chief_complain;Mental;Pain;NRS_pain;SBP;DBP;HR;RR;BT;Saturation;KTAS_RN;KTAS_expert';
+
+function writeRows(rows: string[]): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'triage-')), 'patients.csv');
+  writeFileSync(file, `${[header, ...rows].join('\n')}\n`);
+  return file;
+}
+
+const usageError = (pattern: RegExp, not?: RegExp) => (error: { code?: number; stderr?: string }) =>
+  error.code === 2 &&
+  pattern.test(error.stderr ?? '') &&
+  (not === undefined || !not.test(error.stderr ?? '')) &&
+  !/\n\s+at /.test(error.stderr ?? '');
+
+void test('triage prints each field warning on stderr as row N: field value: rule; bug: they were never shown', async () => {
+  const file = writeRows([
+    '2;45;3;1;cough;1;0;;120;80;??;18;36,6;20;4;4',
+    '1;30;1;2;finger laceration;1;1;3;120;80;80;18;36,6;97;4;4',
+  ]);
+  const { stdout, stderr } = await run(process.execPath, [bin, 'triage', '--input', file]);
+  assert.equal(stdout.trim().split('\n').length, 3);
+  assert.match(stderr, /row 0: HR '\?\?': missing \(unknown marker\); treated as not measured/);
+  assert.match(
+    stderr,
+    /row 0: Saturation '20': implausible: outside the plausible range 50–100; treated as not measured/,
+  );
+  assert.doesNotMatch(stderr, /row 1:/);
+});
+
+void test('eval triage names the one problem: a missing --data is not blamed on a valid --folds, and the other way round', async () => {
+  await assert.rejects(
+    run(process.execPath, [bin, 'eval', 'triage']),
+    usageError(/eval triage: --data is required\n/, /--folds must/),
+  );
+  await assert.rejects(
+    run(process.execPath, [bin, 'eval', 'triage', '--data', 'x.csv', '--folds', '1']),
+    usageError(/--folds must be a whole number ≥ 2 \(got '1'\)/, /--data is required/),
+  );
+});
+
+void test('eval triage checks --write-weights before the run and says why in one line; bug: ENOENT stack trace after the run', async () => {
+  const file = writeRows(['2;45;3;1;cough;1;0;;120;80;80;18;36,6;97;4;4']);
+  const missingFolder = path.join(tmpdir(), `no-such-folder-${process.pid}`, 'w.json');
+  await assert.rejects(
+    run(process.execPath, [bin, 'eval', 'triage', '--data', file, '--write-weights', missingFolder]),
+    usageError(
+      /--write-weights '.*w\.json' cannot be written: its folder .* is missing or not writable \(ENOENT\)/,
+    ),
+  );
+});
+
+void test('eval triage refuses a cross-validation whose folds would train on fewer than 50 rows, as triage --train does', async () => {
+  const rows = [
+    '2;45;3;1;cough;1;0;;120;80;80;18;36,6;97;4;4',
+    '1;30;1;2;laceration;1;1;3;120;80;80;18;36,6;97;4;4',
+  ];
+  const file = writeRows([...rows, ...rows, rows[0] as string]);
+  await assert.rejects(
+    run(process.execPath, [bin, 'eval', 'triage', '--data', file, '--folds', '3']),
+    usageError(
+      /5 rows with KTAS_RN and KTAS_expert; with 3 folds the smallest training set holds 3, at least 50 are needed/,
+    ),
+  );
+  await assert.rejects(
+    run(process.execPath, [bin, 'triage', '--input', file, '--train', file]),
+    usageError(/only 5 rows with KTAS_expert; at least 50 are needed to train/),
+  );
+});
+
+void test("the evaluation table calls equal figures a tie; bug: a tie was reported as a nurses' win", () => {
+  const metrics = agreementMetrics([1, 2, 3, 4, 5], [1, 2, 3, 5, 5]);
+  const table = formatEvaluation({ folds: 10, rows: 5, engine: metrics, nurses: metrics, decisions: [] });
+  for (const line of table.split('\n').filter((l) => / is better\)$/.test(l)))
+    assert.match(line, / tie \((higher|lower) is better\)$/, line);
+  const better = agreementMetrics([1, 2, 3, 4, 5], [1, 2, 3, 4, 5]);
+  const won = formatEvaluation({ folds: 10, rows: 5, engine: better, nurses: metrics, decisions: [] });
+  assert.match(won, /exact agreement\s+1\.000\s+0\.800 {2}engine/);
 });

@@ -11,6 +11,9 @@ import {
 } from '../../src/core/triage/complaint-encoding.ts';
 import { ktasModifiers } from '../../src/core/triage/ktas-modifiers.ts';
 import { assignShuffledFolds } from '../../src/core/triage/cross-validation.ts';
+import { featureNames, featureVector } from '../../src/core/triage/features.ts';
+import { applyRules } from '../../src/core/triage/rules.ts';
+import fc from 'fast-check';
 
 const adult: Presentation = {
   sex: 'female',
@@ -39,6 +42,69 @@ void test('decide: symmetric costs give the level nearest the distribution; a hi
     'levels 1-2 hold 0.1: lifted to 2',
   );
   assert.equal(decide(p, plainDecision, 3), 3, 'never less urgent than the binding bound');
+});
+
+void test('the urgent lift gives level 2, never level 1; bug: p(1) > p(2) lifted a likely level 5 to level 1', () => {
+  // The audit's walk-in: most likely level 5, levels 1–2 together 0.11, level 1 ahead of level 2.
+  const p = [0.064, 0.043, 0.109, 0.207, 0.577];
+  assert.equal(decide(p, { underTriageCost: 1.5, urgentThreshold: 0.08 }), 2);
+  assert.equal(
+    decide(p, { underTriageCost: 1.5, urgentThreshold: 0.08 }, 1),
+    1,
+    'a binding level 1 still binds',
+  );
+  fc.assert(
+    fc.property(
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 5, maxLength: 5 }),
+      fc.constantFrom(1, 1.25, 1.5, 2, 3),
+      fc.constantFrom(0.4, 0.2, 0.1, 0.05),
+      (weights, underTriageCost, urgentThreshold) => {
+        const sum = weights.reduce((a, b) => a + b, 0) || 1;
+        const q = weights.map((w) => w / sum);
+        const lifted = decide(q, { underTriageCost, urgentThreshold });
+        const unlifted = decide(q, { underTriageCost, urgentThreshold: 1 });
+        return lifted === 1 ? unlifted === 1 : lifted <= unlifted;
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+void test('a missing pressure, pulse, rate or temperature reads as typical for an alert patient who came on their own, and as a sign when brought by ambulance or not alert', () => {
+  const names = featureNames([]);
+  const blank = {
+    ...adult,
+    systolicMmHg: null,
+    diastolicMmHg: null,
+    heartRatePerMinute: null,
+    respiratoryRatePerMinute: null,
+    temperatureCelsius: null,
+    oxygenSaturationPercent: null,
+  };
+  const indicators = (p: Presentation): Record<string, number> => {
+    const vector = featureVector(p, applyRules(p), [], new Array<number>(16).fill(0));
+    return Object.fromEntries(
+      names.flatMap((name, i) =>
+        /(MmHg|PerMinute|Celsius|Percent)-missing/.test(name) ? [[name, vector[i] as number]] : [],
+      ),
+    );
+  };
+  assert.deepEqual(indicators(blank), {
+    'systolicMmHg-missing-unwell': 0,
+    'diastolicMmHg-missing-unwell': 0,
+    'heartRatePerMinute-missing-unwell': 0,
+    'respiratoryRatePerMinute-missing-unwell': 0,
+    'temperatureCelsius-missing-unwell': 0,
+    'oxygenSaturationPercent-missing': 1,
+  });
+  for (const unwell of [{ arrivalMode: 'public-ambulance' as const }, { mental: 'verbal' as const }]) {
+    const flags = indicators({ ...blank, ...unwell });
+    assert.ok(
+      Object.values(flags).every((flag) => flag === 1),
+      JSON.stringify(flags),
+    );
+  }
+  assert.ok(Object.values(indicators(adult)).every((flag) => flag === 0));
 });
 
 void test('chooseDecision meets both bars when a grid rule can, and then prefers exact agreement', () => {

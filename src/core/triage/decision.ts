@@ -10,7 +10,7 @@ import { agreementMetrics } from './metrics.ts';
 export type DecisionRule = {
   /** Cost of one level of under-triage, relative to one level of over-triage (1 = symmetric). */
   underTriageCost: number;
-  /** Assign level 1 or 2 whenever their joint probability reaches this share (0–1; 1 = never forced). */
+  /** Assign level 2 whenever levels 1 and 2 together reach this share (0–1; 1 = never forced). */
   urgentThreshold: number;
 };
 
@@ -43,7 +43,10 @@ function expectedCost(p: readonly number[], chosen: number, underCost: number): 
 
 /**
  * The level with the least expected cost among levels 1..`leastUrgent`;
- * lifted to level 1 or 2 when their joint probability reaches the threshold.
+ * lifted to level 2 when levels 1 and 2 together reach the threshold. The
+ * lift never gives level 1: resuscitation needs a life-saving finding, which
+ * binds (`leastUrgent` = 1), or a model that finds level 1 the cheapest answer
+ * on its own.
  */
 export function decide(p: readonly number[], rule: DecisionRule, leastUrgent: Level = 5): Level {
   let best = 0;
@@ -55,8 +58,7 @@ export function decide(p: readonly number[], rule: DecisionRule, leastUrgent: Le
       best = index;
     }
   }
-  if (best >= 2 && (p[0] ?? 0) + (p[1] ?? 0) >= rule.urgentThreshold)
-    best = (p[0] ?? 0) > (p[1] ?? 0) ? 0 : 1;
+  if (best >= 2 && (p[0] ?? 0) + (p[1] ?? 0) >= rule.urgentThreshold) best = 1;
   return levels[best] as Level;
 }
 

@@ -69,6 +69,13 @@ export const defaultTrainingOptions: TrainingOptions = {
   decision: { maximumUnderTriageRate: 0.1, minimumSensitivityLevels1to2: 0.88 },
 };
 
+/**
+ * The fewest labelled rows a training run is given, by `urban-brain triage --train` and by every
+ * fold of `urban-brain eval triage`: below it the 5-fold inner cross-validation that picks the
+ * penalty and the decision rule has a handful of rows per fold and chooses at random.
+ */
+export const minimumTrainingRows = 50;
+
 type Fitted = Omit<TriageModel, 'decision'>;
 
 function encodingInput(p: Presentation): { complaint: string; painScore: number | null } {
@@ -188,7 +195,7 @@ function explain(
   reasons.push(`model: most likely level ${top} (p=${Math.max(...p).toFixed(2)})`);
   if (top > level && findings.some((f) => f.binding && f.maxLevel === level)) {
     reasons.push(`binding rules raised the level from ${top} to ${level}`);
-  } else if (top > level && level <= 2 && urgent >= decision.urgentThreshold) {
+  } else if (top > level && level === 2 && urgent >= decision.urgentThreshold) {
     reasons.push(
       `safety margin: levels 1–2 together have p=${urgent.toFixed(2)} ≥ ${decision.urgentThreshold}, so level ${level}`,
     );

@@ -1,6 +1,6 @@
 /**
  * The numeric picture of one presentation that the learned model sees:
- * standardised vital signs with missing-value indicators, clinical bands,
+ * standardised vital signs with missing-value indicators (see `missingName`), clinical bands,
  * the rules' findings, the published KTAS modifiers, the complaint's target
  * encoding (computed by the caller from training rows only) and
  * chief-complaint words from a learned vocabulary.
@@ -59,6 +59,19 @@ const centre: Record<Vital, { mean: number; scale: number }> = {
   oxygenSaturationPercent: { mean: 97, scale: 3 },
 };
 
+/**
+ * What a missing vital sign tells. A missing value is read as the typical one (z = 0); the
+ * indicator says whether the gap itself is a sign. For a patient brought by ambulance or not
+ * alert, a blank pressure, pulse, respiratory rate or temperature usually means it could not be
+ * measured (arrest, resuscitation under way): the indicator is set. For an alert patient who came
+ * on their own it only means nobody measured it yet, which at the door is a well patient: no
+ * indicator, the typical value stands. SpO2 is not measured for about half of the patients of
+ * every level, so its indicator is always set and learned from all of them.
+ */
+function missingName(vital: Vital): string {
+  return vital === 'oxygenSaturationPercent' ? `${vital}-missing` : `${vital}-missing-unwell`;
+}
+
 /** Words of the complaint seen at least `minimumCount` times in the training set. */
 export function learnVocabulary(complaints: readonly string[], minimumCount: number): string[] {
   const counts = new Map<string, number>();
@@ -98,7 +111,7 @@ export function featureNames(vocabulary: readonly string[]): string[] {
     'injury-pain-severe',
     'ambulance-not-injured',
   );
-  for (const vital of vitals) names.push(vital, `${vital}-squared`, `${vital}-missing`);
+  for (const vital of vitals) names.push(vital, `${vital}-squared`, missingName(vital));
   names.push('complaint-missing', 'department-regional', 'department-local');
   for (const rule of ruleNames) names.push(`rule:${rule}`);
   for (const modifier of ['level', 'complaint', 'pain'])
@@ -142,11 +155,13 @@ export function featureVector(
     p.injury ? severe : 0,
     ambulance && !p.injury ? 1 : 0,
   );
+  const unwell = p.mental !== 'alert' || ambulance;
   for (const vital of vitals) {
     const value = p[vital];
     const z =
       value === null ? 0 : Math.max(-5, Math.min(5, (value - centre[vital].mean) / centre[vital].scale));
-    values.push(z, (z * z) / 4, value === null ? 1 : 0);
+    const telling = vital === 'oxygenSaturationPercent' || unwell;
+    values.push(z, (z * z) / 4, value === null && telling ? 1 : 0);
   }
   values.push(
     p.chiefComplaint === '' ? 1 : 0,

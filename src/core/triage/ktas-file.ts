@@ -238,6 +238,16 @@ function readLabels(nurse: string, expert: string): Labels {
   return { nurseLevel: level(nurse), expertLevel: level(expert) };
 }
 
+/** One line per warning, for a person: `row 12: RR '??': missing (unknown marker); treated as not measured`. */
+export function formatWarning(row: number, issue: FieldIssue): string {
+  return `row ${row}: ${issue.field} '${issue.value}': ${issue.rule}`;
+}
+
+/** Every warning of the usable rows, in row order, as `formatWarning` lines. */
+export function warningLines(rows: readonly RowResult[]): string[] {
+  return rows.flatMap((row) => (row.ok ? row.warnings.map((issue) => formatWarning(row.row, issue)) : []));
+}
+
 /** One line for a person: `row 12 (line 14), field RR, value '??': missing (unknown marker); …`. */
 export function formatIssue(row: number, line: number, issue: FieldIssue): string {
   return `row ${row} (line ${line}), field ${issue.field}, value '${issue.value}': ${issue.rule}`;

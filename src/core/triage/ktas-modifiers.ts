@@ -7,6 +7,7 @@
  */
 import type { Presentation } from './presentation.ts';
 import { complaintConcept } from './complaint-concepts.ts';
+import { lifeSavingLimits } from './rules.ts';
 
 /** Concept groups whose pain is "central" (trunk, head): KTAS rates their pain one level more urgent. */
 const centralPain = new Set([
@@ -45,7 +46,9 @@ export function ktasModifiers(p: Presentation): KtasModifiers {
   const spo2 = p.oxygenSaturationPercent;
   const rr = p.respiratoryRatePerMinute;
   let breathing = 5;
-  if ((spo2 !== null && spo2 < 85) || (rr !== null && (rr > 40 || rr < 8))) breathing = 1;
+  const extreme = lifeSavingLimits(p.ageYears).respiratoryRatePerMinute;
+  if ((spo2 !== null && spo2 < 85) || (rr !== null && (rr > extreme.above || rr < extreme.below)))
+    breathing = 1;
   else if ((spo2 !== null && spo2 < 92) || (adult && rr !== null && rr > 28)) breathing = 2;
   else if ((spo2 !== null && spo2 < 95) || (adult && rr !== null && rr > 22)) breathing = 3;
   const t = p.temperatureCelsius;

@@ -2,10 +2,15 @@
  * Validates an untrusted object (an HTTP body, a message) as a presentation.
  * Every problem names the field, the value and the rule. Unknown fields are
  * rejected, so outcome fields (nurse level, diagnosis, …) cannot slip in.
+ *
+ * Vital signs are checked against what a living (or dying) patient can show,
+ * not against the file reader's plausible ranges (`fields.ts`): those clean
+ * recording errors out of a spreadsheet, while a request with HR 15 or SpO2 45
+ * is the sickest patient of the day and must reach the rules. Absent or null
+ * vital signs, and an absent or null department, are not measured / not known.
  */
 import type { ArrivalMode, Department, MentalState, Presentation, Sex } from './presentation.ts';
 import type { FieldIssue } from './ktas-file.ts';
-import { plausible } from './fields.ts';
 import type { Range } from './fields.ts';
 
 const departments: readonly Department[] = ['local', 'regional'];
@@ -18,14 +23,25 @@ const arrivalModes: readonly ArrivalMode[] = [
   'other',
 ];
 const mentalStates: readonly MentalState[] = ['alert', 'verbal', 'pain', 'unresponsive'];
+/** Physiologically possible values, from arrest (0) to the most extreme ever measured. */
+export const possible = {
+  ageYears: { min: 0, max: 120 },
+  painScore: { min: 0, max: 10 },
+  systolicMmHg: { min: 0, max: 350 },
+  diastolicMmHg: { min: 0, max: 250 },
+  heartRatePerMinute: { min: 0, max: 350 },
+  respiratoryRatePerMinute: { min: 0, max: 150 },
+  temperatureCelsius: { min: 20, max: 46 },
+  oxygenSaturationPercent: { min: 0, max: 100 },
+} as const satisfies Record<string, Range>;
 const vitals = {
-  painScore: plausible.painScore,
-  systolicMmHg: plausible.systolicMmHg,
-  diastolicMmHg: plausible.diastolicMmHg,
-  heartRatePerMinute: plausible.heartRatePerMinute,
-  respiratoryRatePerMinute: plausible.respiratoryRatePerMinute,
-  temperatureCelsius: plausible.temperatureCelsius,
-  oxygenSaturationPercent: plausible.oxygenSaturationPercent,
+  painScore: possible.painScore,
+  systolicMmHg: possible.systolicMmHg,
+  diastolicMmHg: possible.diastolicMmHg,
+  heartRatePerMinute: possible.heartRatePerMinute,
+  respiratoryRatePerMinute: possible.respiratoryRatePerMinute,
+  temperatureCelsius: possible.temperatureCelsius,
+  oxygenSaturationPercent: possible.oxygenSaturationPercent,
 } as const satisfies Record<string, Range>;
 const known = new Set([
   'department',
@@ -48,7 +64,7 @@ export function parsePresentation(
   const record = input as Record<string, unknown>;
   const errors: FieldIssue[] = [];
   const issue = (field: string, rule: string): void => {
-    errors.push({ field, value: JSON.stringify(record[field]) ?? 'undefined', rule });
+    errors.push({ field, value: shown(record[field]), rule });
   };
   for (const field of Object.keys(record))
     if (!known.has(field)) issue(field, 'unknown field (not known at the door, or misspelt)');
@@ -65,17 +81,20 @@ export function parsePresentation(
     const value = record[field];
     if (value === undefined || value === null) return null;
     const range = vitals[field];
-    if (typeof value !== 'number' || !(value >= range.min && value <= range.max))
-      issue(field, `must be null or a number from ${range.min} to ${range.max}`);
-    return typeof value === 'number' ? value : null;
+    if (typeof value === 'number' && value >= range.min && value <= range.max) return value;
+    issue(field, `must be null or a number from ${range.min} to ${range.max}`);
+    return null;
   };
   const age = record['ageYears'];
-  if (typeof age !== 'number' || !(age >= plausible.ageYears.min && age <= plausible.ageYears.max))
-    issue('ageYears', 'must be a number from 0 to 120');
+  if (typeof age !== 'number' || !(age >= possible.ageYears.min && age <= possible.ageYears.max))
+    issue('ageYears', `must be a number from ${possible.ageYears.min} to ${possible.ageYears.max}`);
   const complaint = record['chiefComplaint'] ?? '';
   if (typeof complaint !== 'string' || complaint.length > 500)
     issue('chiefComplaint', 'must be text of at most 500 characters');
-  const department = record['department'] === undefined ? undefined : oneOf('department', departments);
+  const department =
+    record['department'] === undefined || record['department'] === null
+      ? undefined
+      : oneOf('department', departments);
   const presentation: Presentation = {
     ...(department === undefined ? {} : { department }),
     sex: oneOf('sex', sexes),
@@ -93,5 +112,35 @@ export function parsePresentation(
     temperatureCelsius: measured('temperatureCelsius'),
     oxygenSaturationPercent: measured('oxygenSaturationPercent'),
   };
+  errors.push(...contradictions(presentation, record));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, presentation };
+}
+
+/** A value as the error shows it: JSON, except the numbers JSON cannot hold (1e400 is Infinity). */
+function shown(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/**
+ * Fields that each pass but contradict one another. The file reader drops such values with a
+ * warning; a request is refused instead, so its sender can correct it.
+ */
+function contradictions(p: Presentation, record: Record<string, unknown>): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  if (record['pain'] === false && p.painScore !== null && p.painScore > 0)
+    out.push({
+      field: 'pain/painScore',
+      value: `false/${p.painScore}`,
+      rule: 'a pain score above 0 needs pain true (no pain: painScore 0 or null)',
+    });
+  const sbp = p.systolicMmHg;
+  const dbp = p.diastolicMmHg;
+  if (sbp !== null && dbp !== null && (dbp > sbp || (dbp === sbp && sbp > 0)))
+    out.push({
+      field: 'systolicMmHg/diastolicMmHg',
+      value: `${sbp}/${dbp}`,
+      rule: 'the diastolic pressure must be below the systolic (both 0 when there is no pressure)',
+    });
+  return out;
 }

@@ -31,6 +31,53 @@ export function dangerZoneLimits(ageYears: number): {
   return { heartRatePerMinute: 100, respiratoryRatePerMinute: 20 };
 }
 
+/** A band of a vital sign: below `below` or above `above` is outside it. */
+export type RateLimits = { below: number; above: number };
+
+/**
+ * Heart and respiratory rates that need an immediate intervention (level 1), by age, in the
+ * bands of `dangerZoneLimits`. Children after PALS: bradycardia below 60/min (below 80 under
+ * 3 months), tachycardia at the rates of supraventricular tachycardia (over 220 in infants, 180
+ * in children); respiratory rates too slow to ventilate or far beyond the danger zone. From 8
+ * years the adult limits: HR below 40 or over 150, RR below 8 or over 40.
+ */
+export function lifeSavingLimits(ageYears: number): {
+  heartRatePerMinute: RateLimits;
+  respiratoryRatePerMinute: RateLimits;
+} {
+  if (ageYears < 0.25)
+    return {
+      heartRatePerMinute: { below: 80, above: 220 },
+      respiratoryRatePerMinute: { below: 20, above: 70 },
+    };
+  if (ageYears < 3)
+    return {
+      heartRatePerMinute: { below: 60, above: 220 },
+      respiratoryRatePerMinute: { below: 15, above: 60 },
+    };
+  if (ageYears < 8)
+    return {
+      heartRatePerMinute: { below: 60, above: 180 },
+      respiratoryRatePerMinute: { below: 10, above: 50 },
+    };
+  return {
+    heartRatePerMinute: { below: 40, above: 150 },
+    respiratoryRatePerMinute: { below: 8, above: 40 },
+  };
+}
+
+/** Systolic pressure below which a patient is hypotensive (PALS for children; 90 mmHg from 8 years). */
+export function hypotensionLimitMmHg(ageYears: number): number {
+  if (ageYears >= 8) return 90;
+  if (ageYears < 1 / 12) return 60;
+  if (ageYears < 1) return 70;
+  return 70 + 2 * Math.floor(ageYears);
+}
+
+function outside(value: number | null, limits: RateLimits): value is number {
+  return value !== null && (value < limits.below || value > limits.above);
+}
+
 export function applyRules(patient: Presentation): Finding[] {
   return [
     ...lifeSaving(patient),
@@ -50,17 +97,23 @@ function lifeSaving(p: Presentation): Finding[] {
   if (p.mental === 'unresponsive') add('unresponsive', 'unresponsive (AVPU U)');
   const sbp = p.systolicMmHg;
   if (sbp !== null && sbp < (p.ageYears < 8 ? 60 : 70)) add('shock', `systolic ${sbp} mmHg: shock`);
+  const limits = lifeSavingLimits(p.ageYears);
   const hr = p.heartRatePerMinute;
-  if (hr !== null && p.ageYears >= 8 && (hr < 40 || hr > 150))
-    add('heart-rate-extreme', `heart rate ${hr}/min`);
+  if (outside(hr, limits.heartRatePerMinute))
+    add('heart-rate-extreme', `heart rate ${hr}/min${band(limits.heartRatePerMinute)}`);
   const rr = p.respiratoryRatePerMinute;
-  if (rr !== null && (rr < 8 || rr > 40)) add('respiratory-rate-extreme', `respiratory rate ${rr}/min`);
+  if (outside(rr, limits.respiratoryRatePerMinute))
+    add('respiratory-rate-extreme', `respiratory rate ${rr}/min${band(limits.respiratoryRatePerMinute)}`);
   const spo2 = p.oxygenSaturationPercent;
   if (spo2 !== null && spo2 < 80) add('severe-hypoxia', `SpO2 ${spo2}%: severe hypoxia`);
   const complaint = lifeThreateningComplaint(p.chiefComplaint);
   if (complaint !== null)
     add('life-threat-complaint', `complaint '${complaint}' needs an immediate intervention`);
   return out;
+}
+
+function band(limits: RateLimits): string {
+  return `, outside ${limits.below}–${limits.above} for age`;
 }
 
 function highRisk(p: Presentation): Finding[] {
@@ -76,11 +129,12 @@ function highRisk(p: Presentation): Finding[] {
     });
   }
   const sbp = p.systolicMmHg;
-  if (sbp !== null && sbp < 90 && p.ageYears >= 8) {
+  const hypotension = hypotensionLimitMmHg(p.ageYears);
+  if (sbp !== null && sbp < hypotension) {
     out.push({
       rule: 'hypotension',
       point: 'high-risk',
-      reason: `systolic ${sbp} mmHg`,
+      reason: `systolic ${sbp} mmHg below ${hypotension} for age`,
       maxLevel: 2,
       binding: true,
     });
@@ -144,7 +198,11 @@ function dangerZone(p: Presentation): Finding[] {
       binding: true,
     });
   }
-  if (temperature !== null && temperature >= 38 && ((hr !== null && hr > 90) || (rr !== null && rr > 20))) {
+  // SIRS limits: HR > 90 and RR > 20 from 8 years; the danger zone for age in younger children.
+  const sirs = p.ageYears < 8 ? limits : { heartRatePerMinute: 90, respiratoryRatePerMinute: 20 };
+  const fast =
+    (hr !== null && hr > sirs.heartRatePerMinute) || (rr !== null && rr > sirs.respiratoryRatePerMinute);
+  if (temperature !== null && temperature >= 38 && fast) {
     out.push({
       rule: 'fever-sirs',
       point: 'danger-zone',
