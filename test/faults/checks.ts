@@ -46,6 +46,8 @@ export interface MaintenanceCounts {
   maxActivePerAsset: number;
   /** The sensors that raised at least one alert. */
   alertedSensors: string[];
+  /** Every alert: sensor, event time and score, in time order. */
+  alertTimes: { sensor: string; ts: number; score: number }[];
 }
 
 export async function maintenanceCounts(pool: pg.Pool, prefix: string): Promise<MaintenanceCounts> {
@@ -63,7 +65,12 @@ export async function maintenanceCounts(pool: pg.Pool, prefix: string): Promise<
     `SELECT DISTINCT sensor FROM alerts WHERE sensor LIKE $1 ORDER BY sensor`,
     [`${prefix}-%`],
   );
+  const times = await pool.query<{ sensor: string; ts: string; score: number }>(
+    `SELECT sensor, ts, (doc->>'score')::float8 AS score FROM alerts WHERE sensor LIKE $1 ORDER BY ts`,
+    [`${prefix}-%`],
+  );
   return {
+    alertTimes: times.rows.map((row) => ({ sensor: row.sensor, ts: Number(row.ts), score: row.score })),
     alertedSensors: alerted.rows.map((row) => row.sensor),
     alerts: Number(alerts.rows[0]?.n ?? 0),
     distinctAlerts: Number(alerts.rows[0]?.d ?? 0),

@@ -191,6 +191,11 @@ void test(
         measured_at: new Date().toISOString(),
       };
       log(JSON.stringify(summary));
+      const unplanted = maintenance.alertTimes.filter((alert) => !spikedId(alert.sensor));
+      if (unplanted.length > 0) {
+        const rounds = unplanted.map((alert) => (alert.ts - Date.UTC(2026, 0, 1)) / 60_000);
+        log(`alerts of sensors without spikes at rounds ${[...new Set(rounds)].slice(0, 40).join(', ')}`);
+      }
       if (process.env['URBAN_BRAIN_FAULTS_RESULTS'] === '1') {
         await mkdir(join(repository, 'bench/results'), { recursive: true });
         await writeFile(join(repository, 'bench/results/faults.json'), `${JSON.stringify(summary)}\n`);
