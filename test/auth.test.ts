@@ -206,3 +206,84 @@ void test("InfluxDB v1 clients (Telegraf's outputs.influxdb) may send the key as
   });
   assert.equal(device.status, 403);
 });
+
+void test('a device key limited to sensors writes only those: the others are refused per item, counted, the rest stored', async () => {
+  // Regression: any device key could write any sensor, such as the hospital occupancy sensors that
+  // steer ambulance destinations.
+  const f = await httpFixture();
+  const created = await f.post('admin', '/api/v1/keys', {
+    name: 'gateway 12',
+    role: 'device',
+    sensors: ['gw-12.*', 'pump-7.flow'],
+  });
+  assert.equal(created.status, 201);
+  const { key, id, sensors } = (await created.json()) as { key: string; id: string; sensors: string[] };
+  assert.deepEqual(sensors, ['gw-12.*', 'pump-7.flow']);
+  const listed = (await (await f.request('admin', '/api/v1/keys')).json()) as {
+    keys: { id: string; role: string; sensors: string[] | null }[];
+  };
+  assert.deepEqual(listed.keys.find((k) => k.id === id)?.sensors, ['gw-12.*', 'pump-7.flow']);
+  assert.equal(listed.keys.find((k) => k.role === 'viewer')?.sensors, null);
+
+  const auth = { Authorization: `Bearer ${key}` };
+  const json = await f.app.request('/api/v1/readings', {
+    method: 'POST',
+    body: JSON.stringify([
+      { sensor: 'gw-12.temperature', ts: t0, value: 1 },
+      { sensor: 'hospital-1.occupancy', ts: t0, value: 99 },
+      { sensor: 'pump-7.flow', ts: t0, value: 3 },
+    ]),
+    headers: auth,
+  });
+  assert.equal(json.status, 200);
+  const body = (await json.json()) as { accepted: number; rejected: { index: number; rule: string }[] };
+  assert.equal(body.accepted, 2);
+  assert.deepEqual(
+    body.rejected.map((r) => [r.index, r.rule]),
+    [[1, 'forbidden-sensor']],
+  );
+  const lines = await f.app.request('/api/v1/write?precision=ms', {
+    method: 'POST',
+    body: `gw-12 h=5 ${t0}\nhospital-1 occupancy=98 ${t0}\n`,
+    headers: auth,
+  });
+  assert.equal(lines.status, 200);
+  assert.deepEqual(
+    ((await lines.json()) as { rejected: { index: number; rule: string }[] }).rejected.map((r) => [
+      r.index,
+      r.rule,
+    ]),
+    [[1, 'forbidden-sensor']],
+  );
+  assert.equal(
+    f.registry.hasSensor('hospital-1.occupancy'),
+    false,
+    'a refused sensor is not auto-registered',
+  );
+  assert.deepEqual(
+    f.readings.readingsOf('gw-12.h').map((r) => r.value),
+    [5],
+  );
+  const metrics = await (await f.request('viewer', '/metrics')).text();
+  assert.match(metrics, /urban_brain_readings_rejected_total\{reason="forbidden-sensor"\} 2/);
+  // A key without sensors may still write every sensor.
+  const open = await f.post('device', '/api/v1/readings', [
+    { sensor: 'hospital-1.occupancy', ts: t0, value: 4 },
+  ]);
+  assert.equal(((await open.json()) as { accepted: number }).accepted, 1);
+});
+
+void test('sensors of a new key must be a non-empty array of ids or prefixes, and only for device keys', async () => {
+  const f = await httpFixture();
+  const refused = async (body: unknown, message: RegExp) => {
+    const response = await f.post('admin', '/api/v1/keys', body);
+    assert.equal(response.status, 400, JSON.stringify(body));
+    assert.match(((await response.json()) as { error: string }).error, message);
+  };
+  await refused({ role: 'device', sensors: [] }, /^sensors must be an array of 1 to 1000/);
+  await refused({ role: 'device', sensors: 'gw-12.*' }, /^sensors must be an array/);
+  await refused({ role: 'device', sensors: ['ok', 'city/#'] }, /^sensors\[1\]="city\/#" must be a sensor id/);
+  await refused({ role: 'admin', sensors: ['a'] }, /^sensors is for device keys only, not role="admin"/);
+  const unscoped = await f.post('admin', '/api/v1/keys', { role: 'device', sensors: null });
+  assert.equal(((await unscoped.json()) as { sensors: unknown }).sensors, null);
+});

@@ -4,13 +4,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connect as connectSocket, type Socket } from 'node:net';
+import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { nodeSecrets } from '../src/adapters/crypto/secrets.ts';
 import { MemoryBus } from '../src/adapters/memory/bus.ts';
 import { MemoryKeyStore } from '../src/adapters/memory/keys.ts';
 import { MemoryReadings } from '../src/adapters/memory/readings.ts';
 import { MemoryRegistry } from '../src/adapters/memory/registry.ts';
-import { startBroker, type RunningBroker } from '../src/adapters/mqtt/broker.ts';
+import { startBroker, type BrokerOptions, type RunningBroker } from '../src/adapters/mqtt/broker.ts';
 import { Coalescer } from '../src/adapters/mqtt/coalescer.ts';
 import { startSubscriber } from '../src/adapters/mqtt/subscriber.ts';
 import type { Reading, RejectionRule } from '../src/core/readings/reading.ts';
@@ -39,7 +40,9 @@ class FlakyIngestor implements Ingestor {
   }
 }
 
-async function brokerFixture(refusals = 0, keyCheckMillis?: number) {
+type Limits = Pick<BrokerOptions, 'maxConnections' | 'connectTimeoutMillis'>;
+
+async function brokerFixture(refusals = 0, keyCheckMillis?: number, limits: Limits = {}) {
   const readings = new MemoryReadings();
   const keys = new KeyService(new MemoryKeyStore(), nodeSecrets);
   const deviceKey = await keys.create('device', 'device');
@@ -69,20 +72,41 @@ async function brokerFixture(refusals = 0, keyCheckMillis?: number) {
     parsers: coreParsers(),
     keys,
     ...(keyCheckMillis === undefined ? {} : { keyCheckMillis }),
+    ...limits,
   });
   const url = `mqtt://127.0.0.1:${broker.port}`;
   const clients: MqttClient[] = [];
-  async function client(password = device): Promise<MqttClient> {
-    const c = await connectAsync(url, { username: 'any', password, reconnectPeriod: 0 });
+  async function client(password = device, extra: IClientOptions = {}): Promise<MqttClient> {
+    const c = await connectAsync(url, { username: 'any', password, reconnectPeriod: 0, ...extra });
     clients.push(c);
     return c;
   }
+  const sockets: Socket[] = [];
+  /** A bare TCP connection to the broker, for what an MQTT client library would not send. */
+  async function socket(): Promise<Socket> {
+    const opened = connectSocket(broker.port, '127.0.0.1');
+    sockets.push(opened);
+    await new Promise<void>((resolve, reject) => opened.once('connect', resolve).once('error', reject));
+    return opened;
+  }
   async function close() {
+    for (const opened of sockets) opened.destroy();
     await Promise.all(clients.map((c) => c.endAsync(true)));
     await broker.close();
     await coalescer.drain();
   }
-  return { readings, ingestor, client, close, url, viewer, keys, deviceId: deviceKey.info.id, rejections };
+  return {
+    readings,
+    ingestor,
+    client,
+    socket,
+    close,
+    url,
+    viewer,
+    keys,
+    deviceId: deviceKey.info.id,
+    rejections,
+  };
 }
 
 /** Resolves once the client's connection closes; rejects after `timeoutMillis`. */
@@ -252,6 +276,172 @@ void test('aedes: clients without a device key cannot connect', async () => {
     await assert.rejects(connectAsync(f.url, { username: 'x', password: 'wrong', reconnectPeriod: 0 }));
     await assert.rejects(connectAsync(f.url, { username: 'x', password: f.viewer, reconnectPeriod: 0 }));
     await assert.rejects(connectAsync(f.url, { reconnectPeriod: 0 }));
+  } finally {
+    await f.close();
+  }
+});
+
+/** Resolves once the socket is closed by the other end; rejects after `timeoutMillis`. */
+function socketClosedWithin(socket: Socket, timeoutMillis: number): Promise<void> {
+  if (socket.closed) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`still open after ${timeoutMillis} ms`)), timeoutMillis);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** An MQTT fixed header: packet type byte, then the remaining length in 7-bit groups. */
+function fixedHeader(type: number, remainingLength: number): Buffer {
+  const bytes = [type];
+  let rest = remainingLength;
+  do {
+    const low = rest % 128;
+    rest = Math.floor(rest / 128);
+    bytes.push(rest > 0 ? low | 0x80 : low);
+  } while (rest > 0);
+  return Buffer.from(bytes);
+}
+
+/** The messages a new subscriber to `city/#` gets within 300 ms: retained ones only, as nothing else is sent. */
+async function retainedMessages(f: Awaited<ReturnType<typeof brokerFixture>>): Promise<string[]> {
+  const admin = (await f.keys.create('reader', 'admin')).secret;
+  const subscriber = await f.client(admin);
+  const topics: string[] = [];
+  subscriber.on('message', (topic) => topics.push(topic));
+  await subscriber.subscribeAsync('city/#', { qos: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return topics;
+}
+
+void test('aedes: a device key with sensors writes only those; the others are refused as forbidden-sensor and counted', async () => {
+  // Regression: any device key could write any sensor, such as hospital occupancy.
+  const f = await brokerFixture();
+  try {
+    const scoped = await f.keys.create('gw-12', 'device', { sensors: ['gw-12.*'] });
+    const c = await f.client(scoped.secret);
+    await c.publishAsync('city/gw-12.t/telemetry', JSON.stringify({ ts: t0, value: 1 }), { qos: 1 });
+    await c.publishAsync('city/hospital-1.occupancy/telemetry', JSON.stringify({ ts: t0, value: 99 }), {
+      qos: 1,
+    });
+    const senml = [
+      { bn: 'gw-12.', bt: t0 / 1000, n: 'h', v: 2 },
+      { bn: 'hospital-2.', n: 'occupancy', v: 98 },
+    ];
+    await c.publishAsync('city/senml', JSON.stringify(senml), { qos: 1 });
+    assert.deepEqual(
+      [f.readings.readingsOf('gw-12.t').length, f.readings.readingsOf('gw-12.h').length],
+      [1, 1],
+    );
+    assert.equal(f.readings.readingsOf('hospital-1.occupancy').length, 0);
+    assert.equal(f.readings.readingsOf('hospital-2.occupancy').length, 0);
+    assert.equal(f.rejections.get('forbidden-sensor'), 2);
+    assert.equal(c.connected, true, 'a refused reading is dropped, the connection kept');
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: a CONNECT announcing more than 64 KiB is cut off at its header, before any key check', async () => {
+  // Regression: three sockets announcing 250 MiB CONNECTs made the broker buffer 276 MB.
+  const f = await brokerFixture();
+  try {
+    const socket = await f.socket();
+    socket.on('error', () => undefined);
+    const closed = socketClosedWithin(socket, 1_000);
+    socket.write(Buffer.concat([fixedHeader(0x10, 250 * 1024 * 1024), Buffer.alloc(4096, 1)]));
+    await closed;
+    await assert.rejects(f.client('x'.repeat(70 * 1024)));
+    await f.client();
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: after login a message up to 1 MiB is taken, a larger one closes the connection unstored', async () => {
+  const f = await brokerFixture();
+  try {
+    const c = await f.client();
+    const padded = (value: number, bytes: number) => {
+      const json = JSON.stringify({ ts: t0, value });
+      return json + ' '.repeat(bytes - json.length);
+    };
+    await c.publishAsync('city/big/telemetry', padded(1, 512 * 1024), { qos: 1 });
+    assert.equal(f.readings.readingsOf('big').length, 1, 'more than the 64 KiB allowed before login');
+    const closed = closedWithin(c, 2_000);
+    c.publish('city/big/telemetry', padded(2, 1024 * 1024 + 1), { qos: 1 });
+    await closed;
+    assert.deepEqual(
+      f.readings.readingsOf('big').map((r) => r.value),
+      [1],
+    );
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: connections beyond maxConnections are closed as they arrive', async () => {
+  const f = await brokerFixture(0, undefined, { maxConnections: 2 });
+  try {
+    const held = [await f.socket(), await f.socket()];
+    const third = await f.socket();
+    await socketClosedWithin(third, 1_000);
+    assert.deepEqual(
+      held.map((socket) => socket.closed),
+      [false, false],
+    );
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: a connection that sends no CONNECT is closed after connectTimeoutMillis', async () => {
+  const f = await brokerFixture(0, undefined, { connectTimeoutMillis: 200 });
+  try {
+    const started = Date.now();
+    await socketClosedWithin(await f.socket(), 2_000);
+    assert.ok(Date.now() - started >= 150, 'not before the timeout');
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: retained messages and wills are stored as readings but never retained', async () => {
+  // Regression: 15 retained messages of 20 MiB each were kept in memory for ever.
+  const f = await brokerFixture();
+  try {
+    const c = await f.client();
+    await c.publishAsync('city/r1/telemetry', JSON.stringify({ ts: t0, value: 1 }), { qos: 1, retain: true });
+    const will = { ts: t0, value: 3 };
+    const dying = await f.client(undefined, {
+      will: { topic: 'city/w1/telemetry', payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: true },
+    });
+    dying.stream.destroy();
+    await waitFor(() => f.readings.readingsOf('w1').length === 1);
+    assert.equal(f.readings.readingsOf('r1').length, 1);
+    assert.deepEqual(await retainedMessages(f), []);
+  } finally {
+    await f.close();
+  }
+});
+
+void test("aedes: a client id held by another key's connection is refused; the same key may take it over", async () => {
+  // Regression: a device reusing another's client id knocked it offline.
+  const f = await brokerFixture();
+  try {
+    const other = (await f.keys.create('other', 'device')).secret;
+    const first = await f.client(undefined, { clientId: 'pump-7' });
+    await assert.rejects(f.client(other, { clientId: 'pump-7' }), /identifier rejected/i);
+    await first.publishAsync('city/p7/telemetry', JSON.stringify({ ts: t0, value: 7 }), { qos: 1 });
+    assert.equal(first.connected, true);
+    const replaced = closedWithin(first, 2_000);
+    const again = await f.client(undefined, { clientId: 'pump-7' });
+    await replaced;
+    assert.equal(again.connected, true, 'a reconnect of the same key takes its id over');
+    await again.endAsync();
+    await f.client(other, { clientId: 'pump-7' });
   } finally {
     await f.close();
   }

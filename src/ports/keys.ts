@@ -17,4 +17,6 @@ export interface SecretHasher {
   generate(): string;
   /** SHA-256 of the secret, hex. */
   hash(secret: string): string;
+  /** A new random key id, 12 hex digits: random so that it tells nothing of the secret. */
+  newId(): string;
 }

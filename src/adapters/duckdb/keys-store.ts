@@ -8,6 +8,19 @@ import type { Database } from './database.ts';
 const schema =
   'CREATE TABLE IF NOT EXISTS api_keys (hash VARCHAR PRIMARY KEY, id VARCHAR NOT NULL, name VARCHAR NOT NULL, ' +
   'role VARCHAR NOT NULL, created_millis DOUBLE NOT NULL, revoked_millis DOUBLE)';
+/** A key's sensor scope, a JSON array (NULL: every sensor); added to files made before scopes existed. */
+const addSensors = 'ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS sensors VARCHAR';
+
+/** A stored scope; one that cannot be read allows no sensor rather than every one. */
+function sensorsOf(stored: unknown): readonly string[] | undefined {
+  if (stored === null || stored === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(String(stored));
+    return Array.isArray(parsed) ? parsed.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 /**
  * API keys (hashes only) in the embedded DuckDB file, mirrored in a `MemoryKeyStore`: they are
@@ -25,33 +38,42 @@ export class DuckDbKeyStore implements KeyStore {
   static async open(database: Database): Promise<DuckDbKeyStore> {
     const connection = await database.connect();
     await connection.run(schema);
+    await connection.run(addSensors);
     const reader = await connection.runAndReadAll(
-      'SELECT hash, id, name, role, created_millis, revoked_millis FROM api_keys',
+      'SELECT hash, id, name, role, created_millis, revoked_millis, sensors FROM api_keys',
     );
     const mirror = new MemoryKeyStore();
-    for (const [hash, id, name, role, created, revoked] of reader.getRows()) {
+    for (const [hash, id, name, role, created, revoked, stored] of reader.getRows()) {
       if (!isRole(role)) continue;
-      await mirror.add({
+      const key: ApiKey = {
         hash: String(hash),
         id: String(id),
         name: String(name),
         role,
         createdMillis: Number(created),
         revokedMillis: revoked === null ? null : Number(revoked),
-      });
+      };
+      const sensors = sensorsOf(stored);
+      if (sensors !== undefined) key.sensors = sensors;
+      await mirror.add(key);
     }
     return new DuckDbKeyStore(connection, mirror);
   }
 
   async add(key: ApiKey): Promise<void> {
-    await this.#connection.run('INSERT OR REPLACE INTO api_keys VALUES ($1, $2, $3, $4, $5, $6)', [
-      key.hash,
-      key.id,
-      key.name,
-      key.role,
-      key.createdMillis,
-      key.revokedMillis,
-    ]);
+    await this.#connection.run(
+      'INSERT OR REPLACE INTO api_keys (hash, id, name, role, created_millis, revoked_millis, sensors) ' +
+        'VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [
+        key.hash,
+        key.id,
+        key.name,
+        key.role,
+        key.createdMillis,
+        key.revokedMillis,
+        key.sensors === undefined ? null : JSON.stringify(key.sensors),
+      ],
+    );
     await this.#mirror.add(key);
   }
 

@@ -1,9 +1,12 @@
 import { createServer, type Server } from 'node:net';
-import { Aedes, type Client, type PublishPacket } from 'aedes';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import type { ApiKey } from '../../core/auth/key.ts';
 import { allows, type Role } from '../../core/auth/role.ts';
+import { compileScope, restrictToScope, type SensorScope } from '../../core/auth/scope.ts';
 import type { KeyService } from '../../services/auth/keys.ts';
 import type { BatchParsers } from '../../services/edge/parsers.ts';
 import type { Coalescer } from './coalescer.ts';
+import { limitPacketSize } from './packet-limit.ts';
 import { isTelemetryTopic, parseTelemetry } from './telemetry.ts';
 
 export interface BrokerOptions {
@@ -19,13 +22,30 @@ export interface BrokerOptions {
    * check and its publishes are refused from then on.
    */
   keyCheckMillis?: number;
+  /** Connections held at once (default 10,000); further ones are closed as they arrive. */
+  maxConnections?: number;
+  /** Time a connection has to send its CONNECT (default 5 s). */
+  connectTimeoutMillis?: number;
+  /** Largest packet after login, bytes after the fixed header (default 1 MiB): it bounds a message's payload. */
+  maxPacketBytes?: number;
+  /** Largest packet before login, the CONNECT included (default 64 KiB). */
+  maxPacketBytesBeforeLogin?: number;
 }
 
 /** What a connected client logged in with. */
 interface Session {
   secret: string;
+  keyId: string;
   role: Role;
+  /** The sensors the key may write; undefined: every sensor. */
+  scope: SensorScope | undefined;
   revoked: boolean;
+}
+
+/** Which key's connection holds a client id. */
+interface Holder {
+  client: Client;
+  keyId: string;
 }
 
 /** Keys looked up at once during a check, so a large fleet does not flood the key store. */
@@ -40,6 +60,16 @@ export interface RunningBroker {
 
 type Done = (error?: Error | null) => void;
 
+function positive(name: string, value: number): number {
+  if (!(value > 0)) throw new RangeError(`${name} must be > 0, got ${value}`);
+  return value;
+}
+
+/** An error aedes answers a CONNECT with: `returnCode` 2 identifier rejected, 4 bad credentials. */
+function refusal(message: string, returnCode: 2 | 4): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
 /**
  * The embedded MQTT broker. Clients log in with a device (or admin) API key as password.
  * Readings on `city/<id>/telemetry` and `city/senml` are stored through the coalescer:
@@ -47,26 +77,48 @@ type Done = (error?: Error | null) => void;
  * `authorizePublish` calls back. QoS 0 messages are let through at once while the backlog is
  * under its high-water mark, after which the broker stops reading from the client's socket.
  * Keys are checked at connect and then every `keyCheckMillis` (see `watchKeys`), so publishing
- * costs no key lookup.
+ * costs no key lookup. A device key with `sensors` writes only those (others: `forbidden-sensor`).
+ * Nothing is retained (retain flags, of wills too, are cleared), packets are bounded before and
+ * after login, and a client id in use by another key's connection is refused.
  */
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   const { coalescer, parsers, keys } = options;
   const now = options.nowMillis ?? Date.now;
-  const keyCheckMillis = options.keyCheckMillis ?? 5_000;
-  if (!(keyCheckMillis > 0)) throw new RangeError(`keyCheckMillis must be > 0, got ${keyCheckMillis}`);
+  const keyCheckMillis = positive('keyCheckMillis', options.keyCheckMillis ?? 5_000);
+  const maxConnections = positive('maxConnections', options.maxConnections ?? 10_000);
+  const connectTimeout = positive('connectTimeoutMillis', options.connectTimeoutMillis ?? 5_000);
+  const maxPacketBytes = positive('maxPacketBytes', options.maxPacketBytes ?? 1024 * 1024);
+  const maxBeforeLogin = positive(
+    'maxPacketBytesBeforeLogin',
+    options.maxPacketBytesBeforeLogin ?? 64 * 1024,
+  );
   const sessions = new WeakMap<Client, Session>();
+  const holders = new Map<string, Holder>();
+
+  /** Refuses the id when a live connection of another key holds it; the same key may take its id over. */
+  function claimId(client: Client, key: ApiKey): boolean {
+    const holder = holders.get(client.id);
+    if (holder !== undefined && holder.keyId !== key.id && !holder.client.closed) return false;
+    holders.set(client.id, { client, keyId: key.id });
+    return true;
+  }
 
   const broker = await Aedes.createBroker({
+    connectTimeout,
     authenticate(client, _username, password, done) {
       const secret = password?.toString('utf8') ?? '';
       keys.authenticate(secret).then(
         (key) => {
           if (key === undefined || !allows(key.role, 'ingest')) {
-            const error = Object.assign(new Error('bad API key or not a device key'), { returnCode: 4 });
-            done(error, false);
+            done(refusal('bad API key or not a device key', 4), false);
             return;
           }
-          sessions.set(client, { secret, role: key.role, revoked: false });
+          if (!claimId(client, key)) {
+            done(refusal(`client id '${client.id}' is in use by another key`, 2), false);
+            return;
+          }
+          const scope = key.sensors === undefined ? undefined : compileScope(key.sensors);
+          sessions.set(client, { secret, keyId: key.id, role: key.role, scope, revoked: false });
           done(null, true);
         },
         (error: unknown) => done(Object.assign(error as Error, { returnCode: 3 }), false),
@@ -82,8 +134,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         done(new Error(`topic '${packet.topic}' is not city/<sensor>/telemetry or city/senml`));
         return;
       }
-      const batch = parseTelemetry(parsers, packet.topic, packet.payload as Buffer, now());
-      const stored = coalescer.add(batch);
+      // Readings go to the store; a retained copy would be kept in memory for ever (wills too).
+      packet.retain = false;
+      const parsed = parseTelemetry(parsers, packet.topic, packet.payload as Buffer, now());
+      const scope = session?.scope;
+      const stored = coalescer.add(scope === undefined ? parsed : restrictToScope(parsed, scope));
       if (packet.qos === 0) {
         coalescer.admit().then(() => done(null), done);
         return;
@@ -100,7 +155,14 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     },
   });
 
-  const server: Server = createServer(broker.handle);
+  broker.on('clientDisconnect', (client) => {
+    if (holders.get(client.id)?.client === client) holders.delete(client.id);
+  });
+  const server: Server = createServer((socket) => {
+    const client = broker.handle(socket);
+    limitPacketSize(socket, () => (sessions.has(client) ? maxPacketBytes : maxBeforeLogin));
+  });
+  server.maxConnections = maxConnections;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -10,10 +10,12 @@ interface Row {
   hash: string;
   created_millis: string;
   revoked_millis: string | null;
+  /** jsonb, read as the array stored; null: every sensor. */
+  sensors: unknown;
 }
 
 function keyOf(row: Row): ApiKey {
-  return {
+  const key: ApiKey = {
     id: row.id,
     name: row.name,
     role: row.role as Role,
@@ -21,6 +23,13 @@ function keyOf(row: Row): ApiKey {
     createdMillis: Number(row.created_millis),
     revokedMillis: row.revoked_millis === null ? null : Number(row.revoked_millis),
   };
+  if (row.sensors !== null && row.sensors !== undefined) {
+    // A scope that cannot be read allows no sensor rather than every one.
+    key.sensors = Array.isArray(row.sensors)
+      ? row.sensors.filter((item): item is string => typeof item === 'string')
+      : [];
+  }
+  return key;
 }
 
 /**
@@ -39,8 +48,18 @@ export class PostgresKeyStore implements KeyStore {
 
   async add(key: ApiKey): Promise<void> {
     await this.#pool.query(
-      'INSERT INTO api_keys (id, name, role, hash, created_millis, revoked_millis) VALUES ($1, $2, $3, $4, $5, $6)',
-      [key.id, key.name, key.role, key.hash, key.createdMillis, key.revokedMillis],
+      'INSERT INTO api_keys (id, name, role, hash, created_millis, revoked_millis, sensors) ' +
+        'VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [
+        key.id,
+        key.name,
+        key.role,
+        key.hash,
+        key.createdMillis,
+        key.revokedMillis,
+        // JSON text: pg would send a JavaScript array as a PostgreSQL array, not as jsonb.
+        key.sensors === undefined ? null : JSON.stringify(key.sensors),
+      ],
     );
     this.#cache.delete(key.hash);
   }

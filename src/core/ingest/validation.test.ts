@@ -10,6 +10,7 @@ test("the ingest sensor-id check agrees with the registry's id rule", () => {
     fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
   );
   const id = fc.oneof(
+    fc.constantFrom('.', '..', '...', '.a', 'a.', '..a', '. ', ' .'),
     fc.array(character, { maxLength: 12 }).map((characters) => characters.join('')),
     fc.integer({ min: 250, max: 260 }).map((length) => 'x'.repeat(length)),
   );
@@ -22,4 +23,10 @@ test('the longest sensor id may be lowered, not raised past the registry limit o
   assert.equal(resolveValidationOptions({ maxSensorIdLength: 64 }).maxSensorIdLength, 64);
   assert.throws(() => resolveValidationOptions({ maxSensorIdLength: 300 }), /1 to 256/);
   assert.throws(() => resolveValidationOptions({ maxSensorIdLength: 0 }), /1 to 256/);
+});
+
+test("'.' and '..' are refused as sensor ids, as no URL can name them; other dotted ids pass", () => {
+  // Regression: both were auto-registered, then /api/v1/sensors/%2E%2E was normalised to /api/v1/.
+  for (const id of ['.', '..']) assert.equal(isValidSensorId(id), false, id);
+  for (const id of ['...', '.a', 'a.', 'pump-7.flow']) assert.equal(isValidSensorId(id), true, id);
 });

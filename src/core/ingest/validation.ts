@@ -19,14 +19,16 @@ export type ParseOutcome =
 
 /**
  * Whether a sensor id passes the registry's id rule (`idPattern` of `../registry/validate.ts`: 1 to
- * 256 characters, no control character, `/`, `+` or `#`), so that an auto-registered sensor can be
- * edited and named in an MQTT topic. A character scan, as this runs for every reading: the
+ * 256 characters, no control character, `/`, `+` or `#`, not `.` or `..`), so that an
+ * auto-registered sensor can be edited (its URL reached) and named in an MQTT topic. A character scan, as this runs for every reading: the
  * registry's regular expression cost 4–15 % of line-protocol parsing throughput (more for the long
  * ids of Telegraf series). A test checks that both agree.
  */
 export function isValidSensorId(id: string): boolean {
   const length = id.length;
   if (length === 0 || length > 256) return false;
+  // '.' and '..': path segments that URL normalisation removes (46 is '.')
+  if (length <= 2 && id.charCodeAt(0) === 46 && id.charCodeAt(length - 1) === 46) return false;
   for (let index = 0; index < length; index++) {
     const code = id.charCodeAt(index);
     // control characters, DEL, '/', '+', '#'
@@ -85,7 +87,7 @@ export class BatchCollector {
       'sensor',
       sensor,
       'bad-sensor-id',
-      `sensor id must be 1 to ${limit} characters without control characters, '/', '+' or '#'`,
+      `sensor id must be 1 to ${limit} characters without control characters, '/', '+' or '#', and not '.' or '..'`,
     );
     return false;
   }

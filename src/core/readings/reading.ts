@@ -26,7 +26,8 @@ export type RejectionRule =
   | 'bad-timestamp'
   | 'future-timestamp'
   | 'unknown-sensor'
-  | 'bad-sensor-id';
+  | 'bad-sensor-id'
+  | 'forbidden-sensor';
 
 /** What the edge parsers produce: the readings that passed validation and the items refused. */
 export interface ParsedBatch {

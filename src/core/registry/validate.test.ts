@@ -31,3 +31,11 @@ void test('lat and lon are given together or not at all', () => {
   assert.ok(neither.ok);
   assert.deepEqual([neither.value.lat, neither.value.lon], [null, null]);
 });
+
+void test("ids '.' and '..' are refused (a URL cannot name them), other dotted ids pass", () => {
+  // Regression: such sensors were accepted, then /api/v1/sensors/%2E%2E was normalised to /api/v1/.
+  assert.deepEqual(refusals(checkSensor({ id: '.' })), [['id', '.', 'id']]);
+  assert.deepEqual(refusals(checkSensor({ id: '..' })), [['id', '..', 'id']]);
+  assert.deepEqual(refusals(checkAsset({ id: '..', type: 'pump' })), [['id', '..', 'id']]);
+  assert.deepEqual(refusals(checkSensor({ id: '...', asset: '.p' })), []);
+});

@@ -10,9 +10,12 @@ export interface FieldError {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
-/** Ids are 1 to 256 characters without control characters or `/`, `+`, `#` (they appear in MQTT topics). */
+/**
+ * Ids are 1 to 256 characters without control characters or `/`, `+`, `#` (they appear in MQTT
+ * topics), and not `.` or `..` (URLs normalise those away, so such a record could not be reached).
+ */
 // eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
-export const idPattern = /^[^\u0000-\u001f\u007f/+#]{1,256}$/;
+export const idPattern = /^(?!\.\.?$)[^\u0000-\u001f\u007f/+#]{1,256}$/;
 
 export function isValidId(id: string): boolean {
   return idPattern.test(id);
@@ -28,7 +31,7 @@ function checkId(field: string, value: unknown, errors: FieldError[]): string {
       field,
       value,
       rule: 'id',
-      message: `${field} must be 1 to 256 characters without control characters, '/', '+' or '#'`,
+      message: `${field} must be 1 to 256 characters without control characters, '/', '+' or '#', and not '.' or '..'`,
     });
     return '';
   }

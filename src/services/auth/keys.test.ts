@@ -27,3 +27,59 @@ void test('a configured admin key is registered, and stays revoked once revoked'
   assert.equal((await keys.bootstrapAdmin('configured-secret-123456')).kind, 'existing');
   assert.equal(await keys.authenticate('configured-secret-123456'), undefined);
 });
+
+void test('key ids are random, not derived from the secret', async () => {
+  // Regression: ids were the first 12 hex digits of the unsalted SHA-256 of the key, shown to
+  // viewers in work-order verdicts, so a human-chosen admin key could be guessed offline.
+  const keys = new KeyService(new MemoryKeyStore(), nodeSecrets);
+  const created = await keys.create('gateway', 'device');
+  const again = await keys.create('gateway', 'device');
+  assert.match(created.info.id, /^[0-9a-f]{12}$/);
+  assert.notEqual(created.info.id, nodeSecrets.hash(created.secret).slice(0, 12));
+  assert.notEqual(created.info.id, again.info.id);
+});
+
+void test('the configured admin key keeps one record and one id across restarts', async () => {
+  const store = new MemoryKeyStore();
+  const secret = 'configured-secret-123456';
+  assert.equal((await new KeyService(store, nodeSecrets).bootstrapAdmin(secret)).kind, 'configured');
+  const [first] = await store.list();
+  assert.notEqual(first?.id, nodeSecrets.hash(secret).slice(0, 12));
+  assert.equal((await new KeyService(store, nodeSecrets).bootstrapAdmin(secret)).kind, 'existing');
+  assert.deepEqual(
+    (await store.list()).map((key) => key.id),
+    [first?.id],
+  );
+});
+
+void test('a key stored with a derived id (before ids were random) keeps it and keeps working', async () => {
+  const store = new MemoryKeyStore();
+  const hash = nodeSecrets.hash('old-admin-secret-1234');
+  await store.add({
+    id: hash.slice(0, 12),
+    name: 'admin',
+    role: 'admin',
+    hash,
+    createdMillis: 1,
+    revokedMillis: null,
+  });
+  const keys = new KeyService(store, nodeSecrets);
+  assert.equal((await keys.authenticate('old-admin-secret-1234'))?.id, hash.slice(0, 12));
+  assert.equal((await keys.bootstrapAdmin('old-admin-secret-1234')).kind, 'existing');
+  assert.equal(await keys.revoke(hash.slice(0, 12)), true);
+});
+
+void test('a device key keeps its sensors, listed with it; keys without them list sensors: null', async () => {
+  const keys = new KeyService(new MemoryKeyStore(), nodeSecrets);
+  const scoped = await keys.create('gw-12', 'device', { sensors: ['gw-12.*'] });
+  await keys.create('any', 'device');
+  assert.deepEqual(scoped.info.sensors, ['gw-12.*']);
+  assert.deepEqual((await keys.authenticate(scoped.secret))?.sensors, ['gw-12.*']);
+  assert.deepEqual(
+    (await keys.list()).map((key) => [key.name, key.sensors]),
+    [
+      ['gw-12', ['gw-12.*']],
+      ['any', null],
+    ],
+  );
+});

@@ -1,5 +1,5 @@
 import type { ApiKey, KeyInfo } from '../../core/auth/key.ts';
-import { keyIdOf, keyInfo } from '../../core/auth/key.ts';
+import { keyInfo } from '../../core/auth/key.ts';
 import type { Role } from '../../core/auth/role.ts';
 import type { KeyStore, SecretHasher } from '../../ports/keys.ts';
 
@@ -32,16 +32,25 @@ export class KeyService {
     return key === undefined || key.revokedMillis !== null ? undefined : key;
   }
 
-  async create(name: string, role: Role, secret = this.#secrets.generate()): Promise<CreatedKey> {
-    const hash = this.#secrets.hash(secret);
+  /**
+   * Issues a key with a random id. `sensors` (validated by `checkScope`) limits what a device key
+   * may write; `secret` is given only for the configured admin key.
+   */
+  async create(
+    name: string,
+    role: Role,
+    options: { sensors?: readonly string[]; secret?: string } = {},
+  ): Promise<CreatedKey> {
+    const secret = options.secret ?? this.#secrets.generate();
     const key: ApiKey = {
-      id: keyIdOf(hash),
+      id: this.#secrets.newId(),
       name,
       role,
-      hash,
+      hash: this.#secrets.hash(secret),
       createdMillis: this.#now(),
       revokedMillis: null,
     };
+    if (options.sensors !== undefined) key.sensors = options.sensors;
     await this.#store.add(key);
     return { secret, info: keyInfo(key) };
   }
@@ -55,8 +64,9 @@ export class KeyService {
   }
 
   /**
-   * Makes sure an admin key exists. A configured secret is (re)registered if its hash is not
-   * stored yet; with none configured, a key is generated only when no live admin key exists.
+   * Makes sure an admin key exists. A configured secret is registered, under a random id, if its
+   * hash is not stored yet, and found by its hash at every later start (same record, same id);
+   * with none configured, a key is generated only when no live admin key exists.
    */
   async bootstrapAdmin(configuredSecret: string | null): Promise<AdminBootstrap> {
     if (configuredSecret !== null) {
@@ -64,7 +74,7 @@ export class KeyService {
       if ((await this.#store.findByHash(this.#secrets.hash(configuredSecret))) !== undefined) {
         return { kind: 'existing' };
       }
-      await this.create('admin (configured)', 'admin', configuredSecret);
+      await this.create('admin (configured)', 'admin', { secret: configuredSecret });
       return { kind: 'configured' };
     }
     const keys = await this.#store.list();

@@ -1,4 +1,7 @@
 import { Hono } from 'hono';
+import type { ApiKey } from '../../../core/auth/key.ts';
+import { compileScope, restrictToScope, type SensorScope } from '../../../core/auth/scope.ts';
+import type { ParsedBatch } from '../../../core/readings/reading.ts';
 import type { EdgeIngest } from '../../../services/edge/edge-ingest.ts';
 import { parsePrecision } from '../../../core/ingest/line-protocol.ts';
 import type { BatchParsers } from '../../../services/edge/parsers.ts';
@@ -19,6 +22,18 @@ export interface IngestRouteOptions {
 export function ingestRoutes(options: IngestRouteOptions): Hono<AppEnv> {
   const { edge, parsers, nowMillis, bodyLimitBytes } = options;
   const app = new Hono<AppEnv>();
+  // Compiled once per key object: the key stores hand out the same object while it is cached.
+  const scopes = new WeakMap<ApiKey, SensorScope>();
+  /** The batch as the caller's key may write it: readings of sensors outside its scope refused. */
+  function scoped(key: ApiKey, batch: ParsedBatch): ParsedBatch {
+    if (key.sensors === undefined) return batch;
+    let scope = scopes.get(key);
+    if (scope === undefined) {
+      scope = compileScope(key.sensors);
+      scopes.set(key, scope);
+    }
+    return restrictToScope(batch, scope);
+  }
 
   app.post('/api/v1/readings', requireRole('ingest'), async (c) => {
     const body = await bodyText(c, bodyLimitBytes);
@@ -27,7 +42,7 @@ export function ingestRoutes(options: IngestRouteOptions): Hono<AppEnv> {
     const senml = (c.req.header('content-type') ?? '').includes('senml');
     const parsed = senml ? parsers.senml(text, nowMillis()) : parsers.json(text, nowMillis());
     if (!parsed.ok) return c.json({ error: parsed.message }, 400);
-    return ingestResponse(c, await edge.accept(parsed.batch));
+    return ingestResponse(c, await edge.accept(scoped(c.get('key'), parsed.batch)));
   });
 
   const write = requireRole('ingest');
@@ -44,7 +59,9 @@ export function ingestRoutes(options: IngestRouteOptions): Hono<AppEnv> {
       if (!body.ok) return c.json({ error: body.error }, body.status);
       const parsed = parsers.lineProtocol(body.text, precision, nowMillis());
       if (!parsed.ok) return c.json({ error: parsed.message }, 400);
-      return ingestResponse(c, await edge.accept(parsed.batch), { noContentWhenClean: true });
+      return ingestResponse(c, await edge.accept(scoped(c.get('key'), parsed.batch)), {
+        noContentWhenClean: true,
+      });
     });
   }
   return app;
