@@ -185,3 +185,92 @@ void test('a sensor whose readings were acknowledged just before kill -9 is regi
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+/** Mounts a tmpfs of `megabytes` at a new folder; undefined when mounting is not allowed here. */
+async function mountTmpfs(megabytes: number): Promise<string | undefined> {
+  const { spawnSync } = await import('node:child_process');
+  const mountPoint = mkdtempSync(join(tmpdir(), 'urban-brain-full-'));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${megabytes}m`, 'tmpfs', mountPoint]);
+  if (mounted.status === 0) return mountPoint;
+  rmSync(mountPoint, { recursive: true, force: true });
+  return undefined;
+}
+
+void test('a full disk: nothing half-written is acknowledged, ingest answers 507 until space is back, and every acknowledged reading survives kill -9', async (t) => {
+  // Regression: a write cut short by the full disk was acknowledged, and everything acknowledged
+  // after space came back sat behind the cut record and was dropped at the next start.
+  const mountPoint = await mountTmpfs(96);
+  if (mountPoint === undefined) {
+    t.skip('mounting a tmpfs is not allowed here');
+    return;
+  }
+  const { spawnSync } = await import('node:child_process');
+  const { statfsSync, writeFileSync } = await import('node:fs');
+  const { createEmbeddedStorage } = await import('../src/services/ingest/embedded.ts');
+  try {
+    const dataDir = join(mountPoint, 'data');
+    const server = await startServer(dataDir, ['--detector', 'none']);
+    const headers = { Authorization: `Bearer ${server.adminKey}`, 'Content-Type': 'application/json' };
+    const base = Date.now() - 86_400_000;
+    const acknowledged = new Map<string, number>();
+    let seq = 0;
+    const send = async (sensor: string, count: number) => {
+      const batch = Array.from({ length: count }, (_, i) => ({ sensor, ts: base + seq + i, value: i }));
+      seq += count;
+      const response = await fetch(`${server.baseUrl}/api/v1/readings`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(batch),
+      });
+      const body = await response.text();
+      if (response.status === 200) acknowledged.set(sensor, (acknowledged.get(sensor) ?? 0) + count);
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), body };
+    };
+    const health = async () => (await fetch(`${server.baseUrl}/healthz`)).status;
+
+    assert.equal((await send('before', 5000)).status, 200);
+    // Leave 8 KiB: the next batch (about 100 KiB in the log) is cut short by the full disk.
+    const space = statfsSync(mountPoint);
+    writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(Math.max(0, space.bavail * space.bsize - 8192)));
+    const full = await send('during', 5000);
+    assert.equal(full.status, 507, full.body);
+    assert.equal(full.retryAfter, '5');
+    assert.match(full.body, /write-ahead log cannot be written \(ENOSPC/);
+    assert.equal(await health(), 503, '/healthz reports the outage');
+    assert.equal((await send('during', 10)).status, 507, 'refused while the log cannot be written');
+    const metrics = await (
+      await fetch(`${server.baseUrl}/metrics`, { headers: { Authorization: `Bearer ${server.adminKey}` } })
+    ).text();
+    assert.match(metrics, /urban_brain_wal_write_failures_total [1-9]/);
+    assert.match(metrics, /urban_brain_wal_writable 0/);
+
+    rmSync(join(mountPoint, 'filler'));
+    let after = await send('during', 5000);
+    for (let tries = 0; after.status !== 200 && tries < 20; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      after = await send('during', 5000);
+    }
+    assert.equal(after.status, 200, after.body);
+    assert.equal(await health(), 200);
+    assert.equal((await send('after', 5000)).status, 200);
+    const outage = server.log().match(/write-ahead log write (failed|works again)/g) ?? [];
+    assert.deepEqual(outage, ['write-ahead log write failed', 'write-ahead log write works again']);
+    server.child.kill('SIGKILL');
+    assert.equal(await server.exited, 'SIGKILL');
+
+    const storage = await createEmbeddedStorage({ dataDir, log: () => undefined });
+    try {
+      assert.equal(storage.recovered.tornBytes, 0, 'no cut record was left in the log');
+      for (const [sensor, count] of acknowledged) {
+        const series = await storage.queries.series(sensor, base, base + seq, seq, 'count');
+        const stored = series.reduce((sum, point) => sum + point.value, 0);
+        assert.ok(stored >= count, `${sensor}: ${count} readings acknowledged, ${stored} stored`);
+      }
+    } finally {
+      await storage.shutdown();
+    }
+  } finally {
+    spawnSync('umount', [mountPoint]);
+    rmSync(mountPoint, { recursive: true, force: true });
+  }
+});

@@ -179,3 +179,55 @@ test('every reading acknowledged before kill -9 is stored once after restart', a
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('a log damaged in the middle refuses the start and keeps it; skipCorruptWal starts with what can be read', async () => {
+  const { copyFileSync, readFileSync, writeFileSync, existsSync } = await import('node:fs');
+  const { createEmbeddedStorage } = await import('../src/services/ingest/embedded.ts');
+  const { WalCorruptError } = await import('../src/adapters/wal/wal-replay.ts');
+  const dataDir = temporaryDirectory();
+  try {
+    const walDirectory = join(dataDir, 'wal');
+    const storage = await createEmbeddedStorage({ dataDir, log: () => undefined });
+    for (let batchIndex = 0; batchIndex < 3; batchIndex++) {
+      const readings = Array.from({ length: 100 }, (_, i) => ({
+        sensor: `s${i % 5}`,
+        ts: batchIndex * 100 + i,
+        value: i,
+      }));
+      assert.equal((await storage.ingestor.ingest(readings)).ok, true);
+    }
+    // What a crash would leave: the segment as written, not yet removed by a checkpoint.
+    const segment = readdirSync(walDirectory).at(-1) as string;
+    copyFileSync(join(walDirectory, segment), join(dataDir, 'kept.log'));
+    await storage.shutdown();
+    const data = readFileSync(join(dataDir, 'kept.log'));
+    const middle = Math.floor(data.length / 2);
+    data[middle] = (data[middle] as number) ^ 0xff;
+    writeFileSync(join(walDirectory, segment), data);
+
+    const lines: string[] = [];
+    const refused = await createEmbeddedStorage({ dataDir, log: (line) => lines.push(line) }).catch(
+      (error: unknown) => error,
+    );
+    assert.ok(refused instanceof WalCorruptError, String(refused));
+    assert.match(refused.message, new RegExp(`${segment} at byte \\d+: .*, \\d+ bytes after it`));
+    assert.ok(existsSync(join(walDirectory, segment)), 'a refused start deletes nothing');
+
+    const started = await createEmbeddedStorage({
+      dataDir,
+      skipCorruptWal: true,
+      log: (line) => lines.push(line),
+    });
+    try {
+      assert.equal(started.recovered.skipped.length, 1);
+      assert.equal(started.recovered.skipped[0]?.keptAs, join(dataDir, 'wal-corrupt', segment));
+      assert.ok(started.recovered.readings >= 100 && started.recovered.readings < 300);
+      assert.ok(existsSync(join(dataDir, 'wal-corrupt', segment)));
+      assert.ok(lines.some((line) => /replaying the write-ahead log: .* readings so far/.test(line)));
+    } finally {
+      await started.shutdown();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

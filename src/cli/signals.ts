@@ -23,16 +23,19 @@ export function runUntilSignalled(
           process.exit(1);
         }, deadlineMillis).unref();
       }
+      const finish = (code: number) => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        resolve(code);
+      };
       stop().then(
         () => {
           log('stopped cleanly');
-          process.off('SIGTERM', onSignal);
-          process.off('SIGINT', onSignal);
-          resolve(0);
+          finish(0);
         },
         (error: unknown) => {
-          log(`shutdown failed: ${String(error)}`);
-          resolve(1);
+          log(`shutdown failed, exit code 1: ${error instanceof Error ? error.message : String(error)}`);
+          finish(1);
         },
       );
     }

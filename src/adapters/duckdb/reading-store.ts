@@ -18,7 +18,10 @@ import {
 } from './reading-schema.ts';
 import { integerLiteral, seriesSql } from './series-sql.ts';
 import { SensorLatest } from './sensor-latest.ts';
+import { inTransaction } from './transaction.ts';
 import { SensorKeys } from '../../core/readings/sensor-keys.ts';
+
+const clearStaging = 'DELETE FROM staging; DELETE FROM staging_suspect; DELETE FROM staging_keys';
 
 /**
  * ReadingStore on DuckDB. Raw readings (UINTEGER sensor key, BIGINT ms, DOUBLE) go to
@@ -82,28 +85,26 @@ export class DuckDbReadingStore implements ReadingStore {
       .idsFrom(this.persistedKeyCount)
       .map((id, i) => [this.persistedKeyCount + i, id] as const);
     const connection = this.connection;
-    let stored: number;
+    let stored = 0;
     try {
       await this.stage('staging', chunk, fresh, freshCount);
       await this.stage('staging_suspect', chunk, suspects, suspectCount);
       const keyAppender = await connection.createAppender('staging_keys', null, 'temp');
       appendSensorKeys(keyAppender, newKeys);
       keyAppender.closeSync();
-      await connection.run('BEGIN TRANSACTION');
-      try {
+      await inTransaction(connection, async () => {
         if (suspectCount > 0) await this.admitSuspects(chunk, suspects, suspectCount);
         const inserted = await connection.run('INSERT INTO readings_recent SELECT * FROM staging');
         stored = inserted.rowsChanged;
         for (const sql of rollupInserts) await connection.run(sql);
         await connection.run('INSERT INTO sensor_keys SELECT * FROM staging_keys');
-        await connection.run('COMMIT');
-      } catch (error) {
-        await connection.run('ROLLBACK');
-        throw error;
-      }
-    } finally {
-      await connection.run('DELETE FROM staging; DELETE FROM staging_suspect; DELETE FROM staging_keys');
+      });
+    } catch (error) {
+      // The staging tables are emptied, but a failure there must not hide why the append failed.
+      await connection.run(clearStaging).catch(() => undefined);
+      throw error;
     }
+    await connection.run(clearStaging);
     this.persistedKeyCount += newKeys.length;
     this.noteDirty(chunk);
     this.recentRows += stored;
@@ -118,14 +119,9 @@ export class DuckDbReadingStore implements ReadingStore {
   }
 
   private async inTransaction(statements: readonly string[]): Promise<void> {
-    await this.connection.run('BEGIN TRANSACTION');
-    try {
+    await inTransaction(this.connection, async () => {
       for (const sql of statements) await this.connection.run(sql);
-      await this.connection.run('COMMIT');
-    } catch (error) {
-      await this.connection.run('ROLLBACK');
-      throw error;
-    }
+    });
   }
 
   /** Rows newer than everything stored for their sensor are fresh; the rest need a check. */

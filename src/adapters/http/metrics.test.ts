@@ -41,3 +41,31 @@ test('the emergency gauges read the departments once per scrape, by hospital and
   assert.match(text, /urban_brain_emergency_waiting_patients\{hospital="central",level="2"\} 0/);
   assert.equal(reads, 2);
 });
+
+test('the ingest pipeline counters and gauges read the pipeline when scraped', async () => {
+  const metrics = new Metrics();
+  const stats = {
+    accepted: 10,
+    stored: 5,
+    duplicates: 0,
+    buffered: 5,
+    walBacklogBytes: 4096,
+    flushes: 1,
+    lastFlushMillis: 3,
+    failures: 2,
+    logWriteFailures: 7,
+    logWritable: false,
+  };
+  metrics.watchIngestPipeline({ stats: () => stats });
+  let text = await metrics.registry.metrics();
+  assert.match(text, /urban_brain_ingest_buffered_readings 5/);
+  assert.match(text, /urban_brain_wal_backlog_bytes 4096/);
+  assert.match(text, /urban_brain_wal_writable 0/);
+  assert.match(text, /urban_brain_wal_write_failures_total 7/);
+  assert.match(text, /urban_brain_store_flush_failures_total 2/);
+  stats.logWriteFailures = 9;
+  stats.logWritable = true;
+  text = await metrics.registry.metrics();
+  assert.match(text, /urban_brain_wal_write_failures_total 9/);
+  assert.match(text, /urban_brain_wal_writable 1/);
+});

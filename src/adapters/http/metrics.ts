@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RejectionRule } from '../../core/readings/reading.ts';
 import type { IngestObserver } from '../../services/edge/edge-ingest.ts';
+import type { PipelineStats } from '../../services/ingest/pipeline.ts';
 
 /** The Prometheus metrics of the platform, in their own registry (no global state). */
 export class Metrics implements IngestObserver {
@@ -77,6 +78,60 @@ export class Metrics implements IngestObserver {
       'urban_brain_detection_pending_alerts',
       'Crossings waiting to become alerts',
       () => detection.status().pendingAlerts,
+    );
+  }
+
+  /**
+   * The embedded store's ingest pipeline, read when scraped: readings waiting for the database,
+   * write-ahead-log backlog, whether the log can be written, and the failures of log writes and
+   * of flushes into the database.
+   */
+  watchIngestPipeline(pipeline: { stats(): PipelineStats }): void {
+    const registers = [this.registry];
+    const gauge = (name: string, help: string, read: (stats: PipelineStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read(pipeline.stats()));
+        },
+      });
+    // Counters kept by the pipeline, copied when scraped.
+    const counter = (name: string, help: string, read: (stats: PipelineStats) => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read(pipeline.stats()));
+        },
+      });
+    gauge(
+      'urban_brain_ingest_buffered_readings',
+      'Acknowledged readings waiting to be written into the database',
+      (stats) => stats.buffered,
+    );
+    gauge(
+      'urban_brain_wal_backlog_bytes',
+      'Write-ahead log bytes not yet covered by a database checkpoint',
+      (stats) => stats.walBacklogBytes,
+    );
+    gauge(
+      'urban_brain_wal_writable',
+      '1 while the write-ahead log can be written, 0 while its writes fail (ingest is refused)',
+      (stats) => (stats.logWritable ? 1 : 0),
+    );
+    counter(
+      'urban_brain_wal_write_failures_total',
+      'Ingest calls not acknowledged because the write-ahead log could not be written',
+      (stats) => stats.logWriteFailures,
+    );
+    counter(
+      'urban_brain_store_flush_failures_total',
+      'Flushes, checkpoints and retention runs of the database that failed (each is retried)',
+      (stats) => stats.failures,
     );
   }
 

@@ -1,5 +1,6 @@
 import type { ParsedBatch } from '../../core/readings/reading.ts';
 import type { EdgeIngest } from '../../services/edge/edge-ingest.ts';
+import { FailureEpisodes } from '../../services/ingest/failure-episodes.ts';
 
 /** How a message ended: stored durably, or given up on because the server is stopping. */
 export type Settled = 'stored' | 'shutting-down';
@@ -12,17 +13,21 @@ export interface CoalescerOptions {
   highWaterReadings?: number;
   /** Longest pause before retrying a batch the store refused as overloaded. */
   maxRetryMillis?: number;
+  /** Gets a line when storing starts failing and one when it works again (default: stderr). */
+  log?: (line: string) => void;
 }
 
 interface Pending {
   batch: ParsedBatch;
-  waiters: ((settled: Settled) => void)[];
+  waiters: { resolve: (settled: Settled) => void; reject: (error: unknown) => void }[];
 }
 
 /**
  * Gathers the readings of many small MQTT messages into store-sized batches. Each message's
  * promise resolves once its batch is durable; a batch refused as overloaded is retried after
- * the store's Retry-After, so acknowledgements are withheld meanwhile.
+ * the store's Retry-After, so acknowledgements are withheld meanwhile. A batch the store failed
+ * to write (e.g. a full disk) rejects its messages' promises with the error: no PUBACK is sent,
+ * so the clients send the messages again.
  */
 export class Coalescer {
   readonly #edge: EdgeIngest;
@@ -34,15 +39,20 @@ export class Coalescer {
   #flushing = new Set<Promise<void>>();
   #roomWaiters: (() => void)[] = [];
   #stopping = false;
+  readonly #episodes: FailureEpisodes;
 
   constructor(options: CoalescerOptions) {
     this.#edge = options.edge;
     this.#maxBatch = options.maxBatchReadings ?? 5_000;
     this.#highWater = options.highWaterReadings ?? 200_000;
     this.#maxRetryMillis = options.maxRetryMillis ?? 1_000;
+    this.#episodes = new FailureEpisodes(options.log ?? ((line) => console.error(`urban-brain: ${line}`)));
   }
 
-  /** Adds a message's readings; resolves when they are durable (or the server stops). */
+  /**
+   * Adds a message's readings; resolves when they are durable (or the server stops), rejects when
+   * the store failed to write them. A rejection nobody waits for (QoS 0) is not unhandled.
+   */
   add(batch: ParsedBatch): Promise<Settled> {
     const size = batch.readings.length + batch.rejected.length;
     let current = this.#current;
@@ -54,7 +64,8 @@ export class Coalescer {
     for (const reading of batch.readings) current.batch.readings.push(reading);
     for (const rejection of batch.rejected) current.batch.rejected.push(rejection);
     this.#outstanding += size;
-    const settled = new Promise<Settled>((resolve) => current.waiters.push(resolve));
+    const settled = new Promise<Settled>((resolve, reject) => current.waiters.push({ resolve, reject }));
+    settled.catch(() => undefined);
     if (current.batch.readings.length >= this.#maxBatch) this.#flush(current);
     return settled;
   }
@@ -75,20 +86,32 @@ export class Coalescer {
   async #store(pending: Pending): Promise<void> {
     const size = pending.batch.readings.length + pending.batch.rejected.length;
     let settled: Settled = 'shutting-down';
+    let failure: { error: unknown } | undefined;
     for (;;) {
-      const outcome = await this.#edge.accept(pending.batch).catch(() => undefined);
-      if (outcome?.ok === true) {
-        settled = 'stored';
+      let outcome;
+      try {
+        outcome = await this.#edge.accept(pending.batch);
+      } catch (error) {
+        failure = { error };
+        this.#episodes.failed('of MQTT readings', error, 'PUBACKs are withheld, so clients send them again');
         break;
       }
-      if (this.#stopping || outcome === undefined || outcome.reason === 'shutting-down') break;
+      if (outcome.ok) {
+        settled = 'stored';
+        this.#episodes.succeeded('of MQTT readings');
+        break;
+      }
+      if (this.#stopping || outcome.reason === 'shutting-down') break;
       await new Promise((resolve) =>
         setTimeout(resolve, Math.min(this.#maxRetryMillis, outcome.retryAfterSeconds * 1000)),
       );
       pending.batch = { readings: pending.batch.readings, rejected: [] };
     }
     this.#outstanding -= size;
-    for (const resolve of pending.waiters) resolve(settled);
+    for (const waiter of pending.waiters) {
+      if (failure === undefined) waiter.resolve(settled);
+      else waiter.reject(failure.error);
+    }
     if (this.#outstanding < this.#highWater) for (const resolve of this.#roomWaiters.splice(0)) resolve();
   }
 

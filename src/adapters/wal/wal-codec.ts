@@ -63,31 +63,74 @@ export function encodeWalRecord(batch: WalBatch): Buffer {
   return buffer;
 }
 
-/** Result of decoding the records of one segment. `tornBytes` is the length of an unreadable tail. */
+/** A stretch of a segment that holds no readable record. */
+export interface SegmentDamage {
+  /** Byte offset of the first unreadable record. */
+  offset: number;
+  /** Length of the unreadable stretch (to the next readable record or the end of the segment). */
+  bytes: number;
+  /** What is wrong with the record at `offset`. */
+  reason: string;
+}
+
+/** The readable records of one segment and the stretches between them that could not be read. */
 export interface DecodedSegment {
+  /** Every whole, checksum-valid record, in order (also those after a damaged stretch). */
   batches: WalBatch[];
-  tornBytes: number;
+  /** Byte offset of each batch. */
+  offsets: number[];
+  damage: SegmentDamage[];
 }
 
 /**
- * Decodes every whole, checksum-valid record from the start of a segment. Decoding stops at the
- * first record that is cut short or fails its checksum (a torn write at a crash): what follows it
- * was never acknowledged.
+ * Where the record at `offset` ends, or why it is not a whole record. Checks the frame length,
+ * the layout the counts in the payload imply and the checksum.
+ */
+function recordEnd(data: Buffer, offset: number): { end: number } | { problem: string } {
+  const left = data.length - offset;
+  if (left < HEADER_BYTES) return { problem: `${left} bytes, less than a record header` };
+  const payloadBytes = data.readUInt32LE(offset);
+  if (payloadBytes < 8 || payloadBytes % 8 !== 0) return { problem: `invalid record length ${payloadBytes}` };
+  const end = offset + HEADER_BYTES + payloadBytes;
+  if (end > data.length)
+    return { problem: `record declares ${payloadBytes} bytes, ${left - HEADER_BYTES} are left` };
+  const defineCount = data.readUInt32LE(offset + HEADER_BYTES);
+  const length = data.readUInt32LE(offset + HEADER_BYTES + 4);
+  let size = HEADER_BYTES + 8;
+  for (let i = 0; i < defineCount && size <= payloadBytes; i++) {
+    size += 8 + align(data.readUInt32LE(offset + size + 4), 4);
+  }
+  size = align(size, 8);
+  size = align(size + length * 4, 8) + length * 16;
+  if (size !== HEADER_BYTES + payloadBytes) return { problem: 'record layout does not match its length' };
+  if (crc32(data.subarray(offset + HEADER_BYTES, end)) !== data.readUInt32LE(offset + 4))
+    return { problem: 'checksum mismatch' };
+  return { end };
+}
+
+/**
+ * Decodes every whole, checksum-valid record of a segment. After an unreadable record, decoding
+ * goes on at the next offset (records are 8-byte aligned) where a valid record starts, so the
+ * caller can tell a torn tail (nothing readable after it) from damage in the middle.
  */
 export function decodeWalSegment(data: Buffer): DecodedSegment {
-  const batches: WalBatch[] = [];
+  const decoded: DecodedSegment = { batches: [], offsets: [], damage: [] };
   let offset = 0;
-  while (offset + HEADER_BYTES <= data.length) {
-    const payloadBytes = data.readUInt32LE(offset);
-    const checksum = data.readUInt32LE(offset + 4);
-    const end = offset + HEADER_BYTES + payloadBytes;
-    if (payloadBytes < 8 || end > data.length) break;
-    const record = data.subarray(offset, end);
-    if (crc32(record.subarray(HEADER_BYTES)) !== checksum) break;
-    batches.push(decodeRecord(record));
-    offset = end;
+  while (offset < data.length) {
+    const found = recordEnd(data, offset);
+    if ('end' in found) {
+      decoded.batches.push(decodeRecord(data.subarray(offset, found.end)));
+      decoded.offsets.push(offset);
+      offset = found.end;
+      continue;
+    }
+    let next = offset + 8;
+    while (next < data.length && !('end' in recordEnd(data, next))) next += 8;
+    next = Math.min(next, data.length);
+    decoded.damage.push({ offset, bytes: next - offset, reason: found.problem });
+    offset = next;
   }
-  return { batches, tornBytes: data.length - offset };
+  return decoded;
 }
 
 function decodeRecord(record: Buffer): WalBatch {

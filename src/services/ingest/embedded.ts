@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../../adapters/duckdb/database.ts';
 import { DuckDbReadingStore } from '../../adapters/duckdb/reading-store.ts';
-import { WriteAheadLog } from '../../adapters/wal/write-ahead-log.ts';
+import type { SkippedDamage } from '../../adapters/wal/wal-replay.ts';
+import { WriteAheadLog, type WriteAheadLogOptions } from '../../adapters/wal/write-ahead-log.ts';
 import type { Ingestor } from '../../ports/ingest.ts';
 import type { ReadingQueries } from '../../ports/reading-queries.ts';
 import { ReadingQueryService } from '../query/reading-query-service.ts';
 import { IngestPipeline, type PipelineStats } from './pipeline.ts';
 import { resolvePipelineOptions, type PipelineOptions } from './pipeline-options.ts';
+import { describeError } from './storage-unavailable.ts';
 
 export interface EmbeddedStorageOptions {
   /** Folder of the DuckDB file and the write-ahead log (`<dataDir>/wal`). */
@@ -21,6 +23,16 @@ export interface EmbeddedStorageOptions {
    * Beyond it DuckDB spills to disk or fails the statement.
    */
   memoryLimitMegabytes?: number;
+  /**
+   * Damage in the middle of the write-ahead log (not a torn tail) refuses the start unless this
+   * is set: then the damaged segments are kept in `<dataDir>/wal-corrupt/`, what can be read of
+   * them is replayed, and `recovered.skipped` lists what was not.
+   */
+  skipCorruptWal?: boolean;
+  /** Progress of a replay and failures of ingest (one line when they start, one when they end). */
+  log?: (line: string) => void;
+  /** How the write-ahead log opens its files (tests inject failures). */
+  wal?: WriteAheadLogOptions;
 }
 
 /** The embedded storage: DuckDB file, write-ahead log, ingest pipeline and queries. */
@@ -29,12 +41,19 @@ export interface EmbeddedStorage {
   queries: ReadingQueries;
   /** The shared DuckDB database, for other tables in the same file (e.g. the registry). */
   database: Database;
-  /** What opening found in the write-ahead log: readings, the sensors they belong to, torn bytes. */
-  recovered: { readings: number; sensors: string[]; tornBytes: number };
+  /** What opening found in the write-ahead log: readings, the sensors they belong to, torn bytes, skipped damage. */
+  recovered: { readings: number; sensors: string[]; tornBytes: number; skipped: SkippedDamage[] };
   stats(): PipelineStats;
-  /** Flushes every acknowledged reading into the store and checkpoints it. */
+  /** False while the write-ahead log cannot be written (ingest is refused meanwhile). */
+  writable(): boolean;
+  /** New ingest calls are answered `shutting-down`; calls already accepted finish. */
+  stopAccepting(): void;
+  /** Flushes every acknowledged reading into the store and checkpoints it; rejects if that failed. */
   forceFlush(): Promise<void>;
-  /** Stops ingest, flushes, checkpoints and closes the database. */
+  /**
+   * Stops ingest, flushes, checkpoints and closes the database. Rejects if the last flush failed:
+   * the readings it missed stay in the write-ahead log and are replayed at the next start.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -43,7 +62,8 @@ export interface EmbeddedStorage {
  * crash into the store before returning, then starts the background flush.
  */
 export async function createEmbeddedStorage(options: EmbeddedStorageOptions): Promise<EmbeddedStorage> {
-  const pipelineOptions = resolvePipelineOptions(options.pipeline);
+  const log = options.log ?? ((line: string) => console.error(`urban-brain: ${line}`));
+  const pipelineOptions = resolvePipelineOptions({ log, ...options.pipeline });
   const database = await openDatabase({
     dataDir: options.dataDir,
     threads: options.threads,
@@ -51,35 +71,90 @@ export async function createEmbeddedStorage(options: EmbeddedStorageOptions): Pr
   });
   const store = await DuckDbReadingStore.open(database, { clusterRows: options.clusterRows });
   const walDirectory = join(options.dataDir, 'wal');
-  const wal = await WriteAheadLog.open(walDirectory);
+  const wal = await WriteAheadLog.open(walDirectory, options.wal);
   const pipeline = new IngestPipeline(store, wal, pipelineOptions);
-  const walIds = new Map<number, string>();
-  const recoveredSensors = new Set<string>();
-  const replay = await WriteAheadLog.replay(walDirectory, async (batch) => {
-    for (const [key, id] of batch.defines) walIds.set(key, id);
-    await pipeline.replay(batch, (key) => {
-      const id = walIds.get(key) ?? store.sensorId(key);
-      if (id === undefined) throw new Error(`write-ahead log refers to unknown sensor key ${key}`);
-      recoveredSensors.add(id);
-      return id;
+  let replay;
+  try {
+    replay = await replayLog(pipeline, store, walDirectory, options, log);
+    // The recovered readings go into the store now; then the log segments they came from are deleted.
+    await pipeline.forceFlush().catch((error: unknown) => {
+      throw new Error(
+        `could not write the readings of the write-ahead log into the store: ${describeError(error)}`,
+        {
+          cause: error,
+        },
+      );
     });
-  });
-  await pipeline.forceFlush();
+  } catch (error) {
+    // No checkpoint: the log keeps everything for the next start.
+    await wal.close().catch(() => undefined);
+    await store.close();
+    database.close();
+    throw error;
+  }
   pipeline.start();
   let closed = false;
   return {
     ingestor: pipeline,
     queries: new ReadingQueryService(store),
     database,
-    recovered: { readings: replay.readings, sensors: [...recoveredSensors], tornBytes: replay.tornBytes },
+    recovered: replay,
     stats: () => pipeline.stats(),
+    writable: () => pipeline.logWritable,
+    stopAccepting: () => pipeline.stopAccepting(),
     forceFlush: () => pipeline.forceFlush(),
     async shutdown() {
       if (closed) return;
       closed = true;
-      await pipeline.shutdown();
-      await store.close();
-      database.close();
+      try {
+        await pipeline.shutdown();
+      } catch (error) {
+        throw new Error(
+          `could not write the last readings into the store: ${describeError(error)} ` +
+            '(acknowledged readings stay in the write-ahead log and are replayed at the next start)',
+          { cause: error },
+        );
+      } finally {
+        await store.close();
+        database.close();
+      }
     },
+  };
+}
+
+/** Replays the log into the pipeline, logging a line per segment that held records. */
+async function replayLog(
+  pipeline: IngestPipeline,
+  store: DuckDbReadingStore,
+  walDirectory: string,
+  options: EmbeddedStorageOptions,
+  log: (line: string) => void,
+): Promise<EmbeddedStorage['recovered']> {
+  const walIds = new Map<number, string>();
+  const sensors = new Set<string>();
+  const replay = await WriteAheadLog.replay(
+    walDirectory,
+    async (batch) => {
+      for (const [key, id] of batch.defines) walIds.set(key, id);
+      return pipeline.replay(batch, (key) => {
+        const id = walIds.get(key) ?? store.sensorId(key);
+        if (id !== undefined) sensors.add(id);
+        return id;
+      });
+    },
+    {
+      skipCorrupt: options.skipCorruptWal === true,
+      corruptDirectory: join(options.dataDir, 'wal-corrupt'),
+      onSegment: ({ name, index, segments, readings }) =>
+        log(
+          `replaying the write-ahead log: ${name} done (${index + 1} of ${segments}), ${readings} readings so far`,
+        ),
+    },
+  );
+  return {
+    readings: replay.readings,
+    sensors: [...sensors],
+    tornBytes: replay.tornBytes,
+    skipped: replay.skipped,
   };
 }

@@ -15,8 +15,17 @@ export interface PipelineOptions {
   /** Period of retention runs. */
   retentionIntervalMillis: number;
   retention: RetentionPolicy;
-  /** Receives errors of background work (which never throws). */
-  onError: (error: unknown, task: string) => void;
+  /**
+   * While write-ahead-log writes fail, `ingest` refuses at once and lets one call through to try
+   * again at most this often.
+   */
+  unwritableRetryMillis: number;
+  /**
+   * Receives one line when a task starts failing (log writes, background flushes, checkpoints,
+   * retention runs, which never throw) and one when it works again; failures in between are
+   * only counted.
+   */
+  log: (line: string) => void;
 }
 
 const DAY_MILLIS = 86_400_000;
@@ -29,7 +38,8 @@ export const defaultPipelineOptions: PipelineOptions = {
   maxWalBacklogBytes: 1 << 30,
   retentionIntervalMillis: 3_600_000,
   retention: { rawMillis: 30 * DAY_MILLIS, minuteMillis: 365 * DAY_MILLIS },
-  onError: (error, task) => console.error(`ingest ${task} failed:`, error),
+  unwritableRetryMillis: 1_000,
+  log: (line) => console.error(`urban-brain: ${line}`),
 };
 
 /** Fills defaults and checks bounds. */
@@ -42,6 +52,7 @@ export function resolvePipelineOptions(options: Partial<PipelineOptions> = {}): 
     'checkpointIntervalMillis',
     'maxWalBacklogBytes',
     'retentionIntervalMillis',
+    'unwritableRetryMillis',
   ];
   for (const name of positive) {
     const value = resolved[name];

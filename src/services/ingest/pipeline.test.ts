@@ -4,6 +4,7 @@ import { MemoryReadingStore } from '../../adapters/memory/reading-store.ts';
 import type { IngestLog } from './ingest-log.ts';
 import { IngestPipeline } from './pipeline.ts';
 import { resolvePipelineOptions, type PipelineOptions } from './pipeline-options.ts';
+import { StorageUnavailableError } from './storage-unavailable.ts';
 
 /** A log that records appends and holds every sync until `release` is called. */
 class HeldLog implements IngestLog {
@@ -14,6 +15,10 @@ class HeldLog implements IngestLog {
   private waiting: (() => void)[] = [];
   private declared = new Set<number>();
   hold = false;
+  /** While set, appends reject with it. */
+  failure: Error | undefined;
+  /** While set, rotations reject with it. */
+  rotateFailure: Error | undefined;
 
   needsDefine(key: number): boolean {
     if (this.declared.has(key)) return false;
@@ -22,6 +27,7 @@ class HeldLog implements IngestLog {
   }
 
   append(batch: { length: number }): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     this.appended += batch.length;
     this.backlogBytes += batch.length * 20;
     if (!this.hold) return Promise.resolve();
@@ -33,6 +39,7 @@ class HeldLog implements IngestLog {
   }
 
   async rotate(): Promise<number> {
+    if (this.rotateFailure !== undefined) throw this.rotateFailure;
     this.currentSegment += 1;
     this.declared.clear();
     return this.currentSegment;
@@ -49,18 +56,18 @@ class HeldLog implements IngestLog {
 function setup(options: Partial<PipelineOptions> = {}) {
   const store = new MemoryReadingStore();
   const log = new HeldLog();
-  const errors: unknown[] = [];
+  const lines: string[] = [];
   const pipeline = new IngestPipeline(
     store,
     log,
     resolvePipelineOptions({
       maxBufferedReadings: 100,
       flushThresholdReadings: 50,
-      onError: (error) => errors.push(error),
+      log: (line) => lines.push(line),
       ...options,
     }),
   );
-  return { store, log, pipeline, errors };
+  return { store, log, pipeline, lines };
 }
 
 const readings = (count: number, sensor = 's', from = 0) =>
@@ -107,34 +114,109 @@ test('shutdown flushes everything and refuses later readings', async () => {
   assert.equal(pipeline.stats().duplicates, 15);
 });
 
-test('a failing store never throws out of the background loop; the chunk is retried', async () => {
-  const { store, pipeline, errors } = setup();
+/** Makes `store.append` fail `times` times with `message`. */
+function failAppends(store: MemoryReadingStore, times: number, message = 'disk full'): void {
   const append = store.append.bind(store);
-  let failures = 1;
+  let failures = times;
   store.append = async (chunk) => {
-    if (failures-- > 0) throw new Error('disk full');
+    if (failures-- > 0) throw new Error(message);
     return append(chunk);
   };
+}
+
+test('a failed forced flush rejects and keeps the chunk, which the next flush stores', async () => {
+  const { store, pipeline } = setup();
+  failAppends(store, 1);
   await pipeline.ingest(readings(10));
-  await pipeline.forceFlush();
-  assert.equal(errors.length, 1);
+  await assert.rejects(pipeline.forceFlush(), /disk full/);
   assert.equal(await store.count(), 0);
+  assert.equal(pipeline.stats().failures, 1);
   await pipeline.forceFlush();
   assert.equal(await store.count(), 10);
 });
 
-test('replays recovered readings by sensor id', async () => {
+test('shutdown rejects when the last flush fails, and closes the log regardless', async () => {
+  // Regression: the error went to the log only, so the process reported a clean stop.
+  const { store, log, pipeline } = setup();
+  let closed = false;
+  log.close = async () => {
+    closed = true;
+  };
+  failAppends(store, 5);
+  await pipeline.ingest(readings(10));
+  await assert.rejects(pipeline.shutdown(), /disk full/);
+  assert.equal(closed, true);
+});
+
+test('background flushes that keep failing are logged once when they start and once when they work again', async () => {
+  const { store, pipeline, lines } = setup({ flushIntervalMillis: 5 });
+  failAppends(store, 4, 'Cannot write: disk full');
+  pipeline.start();
+  await pipeline.ingest(readings(10));
+  while ((await store.count()) < 10) await new Promise((resolve) => setTimeout(resolve, 5));
+  await pipeline.shutdown();
+  assert.equal(pipeline.stats().failures, 4);
+  assert.equal(lines.length, 2, lines.join('\n'));
+  assert.match(lines[0] ?? '', /^ingest flush failed: Cannot write: disk full/);
+  assert.match(lines[1] ?? '', /^ingest flush works again after [\d.]+ s, 4 failures$/);
+});
+
+test('a failed log write is not acknowledged, later calls are refused until a retry works, one line each way', async () => {
+  const { log, pipeline, lines } = setup({ unwritableRetryMillis: 30 });
+  log.failure = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  const failed = await pipeline.ingest(readings(5)).catch((error: unknown) => error);
+  assert.ok(failed instanceof StorageUnavailableError);
+  assert.equal(failed.diskFull, true);
+  assert.equal(pipeline.logWritable, false);
+  log.failure = undefined;
+  // Within the retry period the call is refused without trying the log.
+  const appended = log.appended;
+  await assert.rejects(pipeline.ingest(readings(5, 't')), StorageUnavailableError);
+  assert.equal(log.appended, appended, 'a refused call writes nothing');
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assert.deepEqual(await pipeline.ingest(readings(5, 't')), { ok: true, stored: 5 });
+  assert.equal(pipeline.logWritable, true);
+  assert.equal(pipeline.stats().logWriteFailures, 2);
+  assert.equal(lines.length, 2, lines.join('\n'));
+  assert.match(lines[0] ?? '', /^ingest write-ahead log write failed: ENOSPC/);
+  assert.match(lines[1] ?? '', /^ingest write-ahead log write works again after [\d.]+ s, 2 failures$/);
+});
+
+test('after stopAccepting new calls are refused, a call already accepted is acknowledged', async () => {
+  const { log, pipeline } = setup();
+  log.hold = true;
+  const accepted = pipeline.ingest(readings(10));
+  pipeline.stopAccepting();
+  assert.deepEqual(await pipeline.ingest(readings(1, 't')), { ok: false, reason: 'shutting-down' });
+  log.release();
+  assert.deepEqual(await accepted, { ok: true, stored: 10 });
+});
+
+test('a checkpoint whose log rotation fails still flushes the buffer, keeps the segments and rejects', async () => {
+  const { store, log, pipeline } = setup();
+  await pipeline.ingest(readings(10));
+  log.rotateFailure = new Error('ENOENT: no such file or directory');
+  await assert.rejects(pipeline.forceFlush(), /ENOENT/);
+  assert.equal(await store.count(), 10);
+  assert.equal(log.removedBefore, 0, 'no segment is deleted');
+  log.rotateFailure = undefined;
+  await pipeline.forceFlush();
+  assert.equal(log.removedBefore, log.currentSegment);
+});
+
+test('replays recovered readings by sensor id and skips those of keys it cannot name', async () => {
   const { store, pipeline } = setup();
   const ids = ['p', 'q'];
-  await pipeline.replay(
+  const skipped = await pipeline.replay(
     {
-      keys: Uint32Array.of(1, 0, 1),
-      timestamps: Float64Array.of(1, 2, 3),
-      values: Float64Array.of(7, 8, 9),
-      length: 3,
+      keys: Uint32Array.of(1, 0, 1, 7),
+      timestamps: Float64Array.of(1, 2, 3, 4),
+      values: Float64Array.of(7, 8, 9, 10),
+      length: 4,
     },
-    (walKey) => ids[walKey] as string,
+    (walKey) => ids[walKey],
   );
+  assert.equal(skipped, 1);
   await pipeline.forceFlush();
   const latest = await store.latest(['p', 'q']);
   assert.deepEqual(latest.get('q'), { ts: 3, value: 9 });

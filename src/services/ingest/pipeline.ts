@@ -1,9 +1,11 @@
 import type { Reading } from '../../core/readings/reading.ts';
 import type { IngestResult, Ingestor } from '../../ports/ingest.ts';
 import type { KeyedReadings, ReadingStore } from '../../ports/reading-store.ts';
+import { FailureEpisodes } from './failure-episodes.ts';
 import type { IngestLog } from './ingest-log.ts';
 import type { PipelineOptions } from './pipeline-options.ts';
 import { ReadingBuffer } from './reading-buffer.ts';
+import { StorageUnavailableError } from './storage-unavailable.ts';
 
 /** Counters of the pipeline, for metrics. */
 export interface PipelineStats {
@@ -14,14 +16,24 @@ export interface PipelineStats {
   walBacklogBytes: number;
   flushes: number;
   lastFlushMillis: number;
+  /** Background flushes, checkpoints and retention runs that failed (each is retried). */
   failures: number;
+  /** Ingest calls not acknowledged because the write-ahead log could not be written. */
+  logWriteFailures: number;
+  /** False from a failed log write until a write works again. */
+  logWritable: boolean;
 }
+
+const LOG_WRITE = 'write-ahead log write';
 
 /**
  * The ingest pipeline. `ingest` copies readings into an in-memory buffer and the write-ahead log
  * and resolves once the log is synced (group commit). A background loop flushes the buffer to the
  * store; a slower one checkpoints the store and deletes the log segments it covers. Memory is
  * bounded by `maxBufferedReadings` (two buffers: one filling, one flushing).
+ * When a log write fails, the readings of that call are not acknowledged (`ingest` throws
+ * `StorageUnavailableError`), and further calls are refused at once, but for one try every
+ * `unwritableRetryMillis`, until a write works again.
  */
 export class IngestPipeline implements Ingestor {
   private active: ReadingBuffer;
@@ -30,8 +42,13 @@ export class IngestPipeline implements Ingestor {
   private pending: ReadingBuffer | undefined;
   private chain: Promise<void> = Promise.resolve();
   private busy = false;
-  private stopping = false;
+  private accepting = true;
+  private stopped: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
+  /** The last log write error while writes fail; undefined while they work. */
+  private logError: unknown;
+  private lastLogTryMillis = 0;
+  private readonly episodes: FailureEpisodes;
   private readonly counters: PipelineStats = {
     accepted: 0,
     stored: 0,
@@ -41,6 +58,8 @@ export class IngestPipeline implements Ingestor {
     flushes: 0,
     lastFlushMillis: 0,
     failures: 0,
+    logWriteFailures: 0,
+    logWritable: true,
   };
 
   constructor(
@@ -50,6 +69,7 @@ export class IngestPipeline implements Ingestor {
   ) {
     this.active = new ReadingBuffer(options.maxBufferedReadings);
     this.spare = new ReadingBuffer(options.maxBufferedReadings);
+    this.episodes = new FailureEpisodes(options.log);
   }
 
   /** Starts the background loops. */
@@ -60,11 +80,10 @@ export class IngestPipeline implements Ingestor {
       this.timers.push(timer);
     };
     every(this.options.flushIntervalMillis, () => this.scheduleFlush());
-    every(
-      this.options.checkpointIntervalMillis,
-      () => void this.exclusive('checkpoint', () => this.checkpoint()),
+    every(this.options.checkpointIntervalMillis, () =>
+      this.background('checkpoint', () => this.checkpoint()),
     );
-    every(this.options.retentionIntervalMillis, () => void this.exclusive('retention', () => this.retain()));
+    every(this.options.retentionIntervalMillis, () => this.background('retention', () => this.retain()));
   }
 
   keyOf(sensor: string): number {
@@ -72,8 +91,17 @@ export class IngestPipeline implements Ingestor {
   }
 
   async ingest(readings: readonly Reading[], keys?: Int32Array): Promise<IngestResult> {
-    if (this.stopping) return { ok: false, reason: 'shutting-down' };
+    if (!this.accepting) return { ok: false, reason: 'shutting-down' };
     if (readings.length === 0) return { ok: true, stored: 0 };
+    if (this.logError !== undefined) {
+      const now = performance.now();
+      if (now - this.lastLogTryMillis < this.options.unwritableRetryMillis) {
+        this.counters.logWriteFailures += 1;
+        this.episodes.failed(LOG_WRITE, this.logError, '');
+        throw new StorageUnavailableError(this.logError);
+      }
+      this.lastLogTryMillis = now;
+    }
     if (readings.length > this.active.free || this.log.backlogBytes > this.options.maxWalBacklogBytes) {
       this.scheduleFlush();
       return { ok: false, reason: 'overloaded', retryAfterSeconds: 1 };
@@ -98,46 +126,93 @@ export class IngestPipeline implements Ingestor {
     });
     this.counters.accepted += readings.length;
     if (buffer.length >= this.options.flushThresholdReadings) this.scheduleFlush();
-    await durable;
+    try {
+      await durable;
+    } catch (error) {
+      throw this.logWriteFailed(error);
+    }
+    if (this.logError !== undefined) this.logWriteWorks();
     return { ok: true, stored: readings.length };
   }
 
-  /** Feeds readings recovered from the log into the buffer (no new log record), flushing as it fills. */
-  async replay(chunk: KeyedReadings, idOf: (walKey: number) => string): Promise<void> {
+  /** Stops acknowledging new calls (they get `shutting-down`); calls already accepted finish. */
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  /** Whether log writes work (false from a failed write until one works again). */
+  get logWritable(): boolean {
+    return this.logError === undefined;
+  }
+
+  private logWriteFailed(error: unknown): StorageUnavailableError {
+    this.counters.logWriteFailures += 1;
+    this.logError = error;
+    this.lastLogTryMillis = performance.now();
+    this.episodes.failed(LOG_WRITE, error, 'readings are refused until a write works again');
+    return new StorageUnavailableError(error);
+  }
+
+  private logWriteWorks(): void {
+    this.logError = undefined;
+    this.episodes.succeeded(LOG_WRITE);
+    // Readings acknowledged before the outage may sit in a segment that is gone (deleted while
+    // open): a checkpoint puts them into the store at once instead of within the minute.
+    if (this.accepting) this.background('checkpoint', () => this.checkpoint());
+  }
+
+  /**
+   * Feeds readings recovered from the log into the buffer (no new log record), flushing as it
+   * fills. Readings whose key `idOf` cannot name are skipped; resolves with their number.
+   */
+  async replay(chunk: KeyedReadings, idOf: (walKey: number) => string | undefined): Promise<number> {
     const translated = new Map<number, number>();
+    let skipped = 0;
     for (let row = 0; row < chunk.length; row++) {
       const walKey = chunk.keys[row] as number;
       let key = translated.get(walKey);
       if (key === undefined) {
-        key = this.store.sensorKey(idOf(walKey));
+        const id = idOf(walKey);
+        key = id === undefined ? -1 : this.store.sensorKey(id);
         translated.set(walKey, key);
+      }
+      if (key < 0) {
+        skipped += 1;
+        continue;
       }
       if (this.active.free === 0) await this.flushAll();
       this.active.push(key, chunk.timestamps[row] as number, chunk.values[row] as number);
     }
+    return skipped;
   }
 
   private scheduleFlush(): void {
     if (this.busy) return;
-    void this.exclusive('flush', () => this.flushOnce());
+    this.background('flush', () => this.flushOnce());
   }
 
-  /** Runs `task` after every earlier one; errors go to `onError`, never to the caller. */
-  private exclusive(name: string, task: () => Promise<void>): Promise<void> {
-    this.busy = true;
-    const run = this.chain.then(async () => {
-      try {
-        await task();
-      } catch (error) {
+  /** Runs `task` after every earlier one; its failure is logged once per episode, never thrown. */
+  private background(name: string, task: () => Promise<void>): void {
+    void this.exclusive(task).then(
+      () => this.episodes.succeeded(name),
+      (error: unknown) => {
         this.counters.failures += 1;
-        this.options.onError(error, name);
-      }
-    });
-    this.chain = run.finally(() => {
-      if (this.chain === chained) this.busy = false;
-    });
-    const chained = this.chain;
-    return chained;
+        this.episodes.failed(name, error, 'retrying');
+      },
+    );
+  }
+
+  /** Runs `task` after every earlier one; the result is the task's own (a failure rejects). */
+  private exclusive(task: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    const run = this.chain.then(task);
+    const chained: Promise<void> = run
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.chain === chained) this.busy = false;
+      });
+    this.chain = chained;
+    return run;
   }
 
   /** Writes one buffer's worth to the store; a failed chunk is kept and retried first. */
@@ -164,21 +239,38 @@ export class IngestPipeline implements Ingestor {
     while (this.pending !== undefined || this.active.length > 0) await this.flushOnce();
   }
 
-  /** Rotates the log, flushes all it covers, checkpoints the store, then deletes the covered segments. */
+  /**
+   * Rotates the log, flushes all it covers, checkpoints the store, then deletes the covered
+   * segments. If the log cannot rotate, the buffer is still flushed and checkpointed; the
+   * segments stay (replaying them is idempotent) and the rotation error is thrown.
+   */
   private async checkpoint(): Promise<void> {
-    const segment = await this.log.rotate();
+    const rotated = await this.log.rotate().then(
+      (segment) => ({ ok: true as const, segment }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
     await this.flushAll();
     await this.store.checkpoint();
-    this.log.removeBefore(segment);
+    if (!rotated.ok) throw rotated.error;
+    this.log.removeBefore(rotated.segment);
   }
 
   private async retain(): Promise<void> {
     await this.store.applyRetention(Date.now(), this.options.retention);
   }
 
-  /** Flushes everything buffered to the store and checkpoints. */
+  /** Flushes everything buffered to the store and checkpoints; rejects if that failed. */
   forceFlush(): Promise<void> {
-    return this.exclusive('force-flush', () => this.checkpoint());
+    return this.counted(this.exclusive(() => this.checkpoint()));
+  }
+
+  private async counted(run: Promise<void>): Promise<void> {
+    try {
+      await run;
+    } catch (error) {
+      this.counters.failures += 1;
+      throw error;
+    }
   }
 
   stats(): PipelineStats {
@@ -186,16 +278,27 @@ export class IngestPipeline implements Ingestor {
       ...this.counters,
       buffered: this.active.length + (this.pending?.length ?? 0),
       walBacklogBytes: this.log.backlogBytes,
+      logWritable: this.logError === undefined,
     };
   }
 
-  /** Refuses new readings, flushes and checkpoints everything, closes the log. The store stays open. */
-  async shutdown(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
+  /**
+   * Refuses new readings, flushes and checkpoints everything, closes the log. The store stays
+   * open. Rejects if the last flush or checkpoint failed (the log is closed regardless).
+   */
+  shutdown(): Promise<void> {
+    this.stopped ??= this.stop();
+    return this.stopped;
+  }
+
+  private async stop(): Promise<void> {
+    this.accepting = false;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-    await this.exclusive('shutdown', () => this.checkpoint());
-    await this.log.close();
+    try {
+      await this.counted(this.exclusive(() => this.checkpoint()));
+    } finally {
+      await this.log.close();
+    }
   }
 }

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ParsedBatch } from '../../core/readings/reading.ts';
+import type { EdgeIngest, EdgeOutcome } from '../../services/edge/edge-ingest.ts';
+import { Coalescer } from './coalescer.ts';
+
+/** An edge whose `accept` fails while `failure` is set. */
+function edge(state: { failure: Error | undefined }): EdgeIngest {
+  return {
+    accept: async (batch: ParsedBatch): Promise<EdgeOutcome> => {
+      if (state.failure !== undefined) throw state.failure;
+      return { ok: true, accepted: batch.readings.length, rejected: [] };
+    },
+  } as unknown as EdgeIngest;
+}
+
+const message = (ts: number): ParsedBatch => ({ readings: [{ sensor: 's', ts, value: 1 }], rejected: [] });
+
+test('a storage failure rejects the messages with its error (no PUBACK), logged once until storing works again', async () => {
+  // Regression: the error was swallowed and the messages settled as "shutting down", with no log line.
+  const state = { failure: new Error('readings not stored: ENOSPC') as Error | undefined };
+  const lines: string[] = [];
+  const coalescer = new Coalescer({ edge: edge(state), log: (line) => lines.push(line) });
+  await assert.rejects(coalescer.add(message(1)), /ENOSPC/);
+  await assert.rejects(coalescer.add(message(2)), /ENOSPC/);
+  // A QoS 0 message nobody waits for must not become an unhandled rejection.
+  void coalescer.add(message(3));
+  await coalescer.drain();
+  state.failure = undefined;
+  assert.equal(await coalescer.add(message(4)), 'stored');
+  assert.equal(lines.length, 2, lines.join('\n'));
+  assert.match(
+    lines[0] ?? '',
+    /^ingest of MQTT readings failed: readings not stored: ENOSPC \(PUBACKs are withheld/,
+  );
+  assert.match(lines[1] ?? '', /^ingest of MQTT readings works again after [\d.]+ s, 3 failures$/);
+});
