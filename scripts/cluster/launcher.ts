@@ -26,6 +26,18 @@ const leaseMillis = 10_000;
  */
 export const processorNodeFlags = ['--max-semi-space-size=64', '--initial-old-space-size=256'];
 
+/**
+ * The start helpers return once the port answers, which it also does when another server holds it;
+ * ours then exits at once, unable to bind. Fails in that case.
+ */
+async function stillRunning(child: ChildProcess, name: string, port: number): Promise<void> {
+  await new Promise((resolvePause) => setTimeout(resolvePause, 300));
+  if (child.exitCode !== null || child.signalCode !== null)
+    throw new Error(
+      `${name} exited (${child.exitCode ?? child.signalCode}) as it started: another server holds port ${port}`,
+    );
+}
+
 export interface RoleSpec {
   name: string;
   role: 'ingest' | 'process' | 'api';
@@ -69,6 +81,7 @@ export class LocalCluster {
     const child = await startNatsServer(join(this.topology.directory, node.name), node, this.topology.nats);
     this.children.set(node.name, child);
     this.#savePids();
+    await stillRunning(child, node.name, node.clientPort);
   }
 
   async startClickHouse(index: number): Promise<void> {
@@ -81,6 +94,7 @@ export class LocalCluster {
     );
     this.children.set(`clickhouse-${index + 1}`, child);
     this.#savePids();
+    await stillRunning(child, `clickhouse-${index + 1}`, node.httpPort);
   }
 
   async startPostgres(): Promise<void> {

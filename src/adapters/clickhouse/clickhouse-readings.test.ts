@@ -160,3 +160,25 @@ test(
     }
   },
 );
+
+test('a shard that cannot be reached fails the call without the client printing anything', async () => {
+  // Regression: the client's default logger printed a 16-line stack trace per failed request.
+  const printed: unknown[][] = [];
+  const original = { error: console.error, warn: console.warn };
+  console.error = (...args: unknown[]) => void printed.push(args);
+  console.warn = (...args: unknown[]) => void printed.push(args);
+  const store = ClickHouseReadings.connect({
+    shardUrls: ['http://127.0.0.1:1'],
+    cluster: 'ub',
+    database: 'ub_test',
+    minuteRollup: false,
+  });
+  try {
+    await assert.rejects(store.ping(), /ECONNREFUSED/);
+  } finally {
+    console.error = original.error;
+    console.warn = original.warn;
+    await store.close();
+  }
+  assert.deepEqual(printed, []);
+});

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Reading } from '../../core/readings/reading.ts';
 import { seriesSegments, type SeriesSegment } from '../../core/readings/series-segments.ts';
@@ -89,7 +89,13 @@ export class ClickHouseReadings implements SeriesSource {
     this.#database = options.database;
     this.rollups = options.minuteRollup ? ['minute', 'hour'] : ['hour'];
     this.#clients = options.shardUrls.map((url) =>
-      createClient({ url, request_timeout: options.requestTimeoutMillis ?? 15_000 }),
+      createClient({
+        url,
+        request_timeout: options.requestTimeoutMillis ?? 15_000,
+        // Every failure reaches the caller as an error; the client's own logger would also print a
+        // stack trace per failed request (hundreds a minute while a shard is down).
+        log: { level: ClickHouseLogLevel.OFF },
+      }),
     );
   }
 

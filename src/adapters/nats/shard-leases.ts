@@ -70,6 +70,26 @@ export class ShardLeases {
     return [...this.#held.keys()].sort((a, b) => a - b);
   }
 
+  /**
+   * Whether a live processor already uses this member id: its `member.<id>` heartbeat is rewritten
+   * while this one watches it. A key left by a processor of the same id that stopped without leaving
+   * (a crash, then a restart) is not rewritten and expires within a lease time, which ends the watch.
+   */
+  async memberInUse(): Promise<boolean> {
+    const { kv, member, leaseMillis } = this.#options;
+    const key = `member.${member}`;
+    const first = await kv.get(key);
+    if (first === null || first.operation !== 'PUT') return false;
+    const deadline = Date.now() + leaseMillis * 1.5;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500, leaseMillis / 10)));
+      const now = await kv.get(key);
+      if (now === null || now.operation !== 'PUT') return false;
+      if (now.revision !== first.revision) return true;
+    }
+    return false;
+  }
+
   start(): void {
     void this.tick();
     this.#timer = setInterval(() => void this.tick(), Math.floor(this.#options.leaseMillis / 4));

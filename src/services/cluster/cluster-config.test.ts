@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadClusterConfig } from './cluster-config.ts';
+import { clusterUsage, loadClusterConfig } from './cluster-config.ts';
 
 test('without engine URLs the embedded default is kept and every flag passes through', () => {
   const result = loadClusterConfig(['--port', '9000', '--memory'], {});
@@ -85,4 +85,42 @@ test('a scale-out flag given last without its value is refused with one line', (
   const result = loadClusterConfig(['--memory', '--nats-url'], {});
   assert.equal(result.ok, false);
   if (result.ok === false) assert.match(result.message, /--nats-url/);
+});
+
+test('--help names every scale-out flag with its variable', () => {
+  // Regression: --clickhouse-cluster and --clickhouse-database were accepted but not listed.
+  for (const flag of [
+    'role',
+    'nats-url',
+    'clickhouse-url',
+    'clickhouse-cluster',
+    'clickhouse-database',
+    'clickhouse-minute-rollup',
+    'postgres-url',
+    'shards',
+    'replicas',
+    'member',
+    'lease-millis',
+    'commit-interval-millis',
+    'max-cached-sensors',
+  ])
+    assert.match(clusterUsage, new RegExp(`--${flag} `), `--${flag} is listed`);
+  for (const variable of ['URBAN_BRAIN_CLICKHOUSE_CLUSTER', 'URBAN_BRAIN_CLICKHOUSE_DATABASE'])
+    assert.ok(clusterUsage.includes(variable), `${variable} is listed`);
+});
+
+test('the default member id is unique per process even where every process is pid 1', () => {
+  // Regression: it was processor-<pid>, the same for every containerised processor.
+  const engines = {
+    URBAN_BRAIN_NATS_URL: 'nats://n:4222',
+    URBAN_BRAIN_CLICKHOUSE_URL: 'http://c:8123',
+    URBAN_BRAIN_POSTGRES_URL: 'postgres://p/db',
+  };
+  const members = [1, 2].map(() => {
+    const result = loadClusterConfig([], engines);
+    return result.ok && result.config !== null ? result.config.member : '';
+  });
+  for (const member of members)
+    assert.match(member, new RegExp(`^processor-[\\w-]*-${process.pid}-[0-9a-f]{6}$`));
+  assert.notEqual(members[0], members[1]);
 });

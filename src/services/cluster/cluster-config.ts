@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
@@ -49,6 +51,17 @@ const list = z
   )
   .pipe(z.array(z.string().regex(/^[a-z]+:\/\//, 'must be a URL like nats://host:port')).min(1));
 
+/**
+ * Unique without being given: in containers every process may be pid 1, so the host name (the pod
+ * or container name) and a random suffix go in too.
+ */
+function defaultMember(): string {
+  const host = hostname()
+    .replace(/[^\w-]+/g, '-')
+    .slice(0, 64);
+  return `processor-${host}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
 const schema = z.object({
   role: z.enum(clusterRoles).default('all'),
   natsUrls: list,
@@ -65,7 +78,7 @@ const schema = z.object({
   member: z
     .string()
     .regex(/^[\w-]+$/, 'letters, digits, - and _ only')
-    .default(`processor-${process.pid}`),
+    .default(defaultMember),
   leaseMillis: z.coerce.number().int().min(1_000).default(10_000),
   commitIntervalMillis: z.coerce.number().int().min(100).default(10_000),
   maxCachedSensors: z.coerce.number().int().positive().default(1_000_000),
@@ -91,14 +104,20 @@ export const clusterUsage = `scale-out options (all three URLs together switch f
   --role ingest|process|api|all  what this process does (URBAN_BRAIN_ROLE, default all)
   --nats-url URL[,URL…]          NATS JetStream servers (URBAN_BRAIN_NATS_URL)
   --clickhouse-url URL[,URL…]    HTTP URL of each ClickHouse shard (URBAN_BRAIN_CLICKHOUSE_URL)
+  --clickhouse-cluster NAME      cluster in the shards' <remote_servers> (URBAN_BRAIN_CLICKHOUSE_CLUSTER,
+                                 default urban_brain)
+  --clickhouse-database NAME     database of the tables (URBAN_BRAIN_CLICKHOUSE_DATABASE, default
+                                 urban_brain)
   --clickhouse-minute-rollup on|off
-                                 also keep a 1-minute rollup in ClickHouse (default off: worth it only
+                                 also keep a 1-minute rollup in ClickHouse
+                                 (URBAN_BRAIN_CLICKHOUSE_MINUTE_ROLLUP, default off: worth it only
                                  for sensors reporting many times a minute; minute steps are then
                                  answered from the raw readings)
   --postgres-url URL             PostgreSQL for registry, keys, alerts, work orders (URBAN_BRAIN_POSTGRES_URL)
   --shards N                     sensor shards of the readings stream (default 16)
   --replicas N                   JetStream replicas (default 1; 3 on a 3-server cluster)
-  --member ID                    unique processor id (default processor-<pid>)
+  --member ID                    processor id, unique in the cluster: a second live processor with
+                                 the same id is refused (default processor-<host>-<pid>-<random>)
   --lease-millis N               shard lease time (default 10000)
   --commit-interval-millis N     detector snapshot and acknowledgement period (default 10000)
   --max-cached-sensors N         registry cache per process (default 1000000)

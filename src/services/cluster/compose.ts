@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { connect } from 'nats';
 import type { NatsConnection } from 'nats';
 import type pg from 'pg';
@@ -9,9 +8,12 @@ import { nodeSecrets } from '../../adapters/crypto/secrets.ts';
 import { createApp } from '../../adapters/http/app.ts';
 import type { MountedRoutes } from '../../adapters/http/app.ts';
 import { Metrics } from '../../adapters/http/metrics.ts';
+import { listen } from '../../adapters/http/server.ts';
 import { emergencyRoutes } from '../../adapters/http/routes/emergency.ts';
 import { maintenanceRoutes } from '../../adapters/http/routes/maintenance.ts';
 import { meRoutes } from '../../adapters/http/routes/me.ts';
+import { processorOnlyRoutes } from '../../adapters/http/routes/processor-only.ts';
+import { withEngineReadiness } from '../../adapters/http/readiness.ts';
 import { startBroker } from '../../adapters/mqtt/broker.ts';
 import type { RunningBroker } from '../../adapters/mqtt/broker.ts';
 import { Coalescer } from '../../adapters/mqtt/coalescer.ts';
@@ -26,6 +28,7 @@ import { PostgresPatientQueues } from '../../adapters/postgres/patient-queues.ts
 import { openPool } from '../../adapters/postgres/pool.ts';
 import { PostgresRegistry } from '../../adapters/postgres/registry.ts';
 import type { Config } from '../../config.ts';
+import { redactUrls } from '../../core/redact.ts';
 import { findDetector } from '../../core/anomaly/registry.ts';
 import { KeyService } from '../auth/keys.ts';
 import { DetectionService } from '../detection/detection-service.ts';
@@ -36,6 +39,10 @@ import { EdgeIngest } from '../edge/edge-ingest.ts';
 import { defaultPipelineOptions } from '../ingest/pipeline-options.ts';
 import type { ClusterConfig } from './cluster-config.ts';
 import { CoalescingSink } from './coalescing-sink.ts';
+import { isClickHouseAuthenticationFailure } from './engine-errors.ts';
+import { EngineMonitor } from './engine-monitor.ts';
+import { LogLimiter } from './log-limiter.ts';
+import type { ErrorContext } from './shard-processor.ts';
 import { StreamPieces } from '../../adapters/nats/snapshot-pieces.ts';
 import { ProcessingRole } from './processing-role.ts';
 import { RetentionTimer } from './retention-timer.ts';
@@ -79,9 +86,27 @@ async function openStore(cluster: ClusterConfig, log: (line: string) => void): P
     try {
       return await ClickHouseReadings.open(storeOptions(cluster));
     } catch (error) {
+      if (isClickHouseAuthenticationFailure(error)) throw refusedByClickHouse(error);
       if (attempt % 10 === 1) log(`waiting for ClickHouse: ${String(error)}`);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
+  }
+}
+
+/** A wrong ClickHouse user or password: no retry cures it, so the start fails. */
+function refusedByClickHouse(error: unknown): Error {
+  const reason = (error instanceof Error ? error.message : String(error)).trim();
+  return new Error(`ClickHouse refused the user or password of --clickhouse-url: ${reason}`, {
+    cause: error,
+  });
+}
+
+/** Says which engine a start-up step failed on (NATS's own errors are bare codes such as `503`). */
+async function step<T>(what: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 
@@ -89,26 +114,47 @@ async function connectShared(
   config: Config,
   cluster: ClusterConfig,
   log: (line: string) => void,
+  undo: (() => Promise<unknown>)[],
 ): Promise<Shared> {
-  const nats = await connect({
-    servers: cluster.natsUrls,
-    name: `urban-brain-${cluster.role}-${process.pid}`,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 250,
-    // Otherwise every JetStream publish builds an Error to keep the caller's stack for a timeout
-    // message (about 5 % of an ingest process's CPU in the profile). A timeout still says what timed out.
-    noAsyncTraces: true,
-  });
+  const natsAt = `NATS at ${cluster.natsUrls.join(',')}`;
+  const nats = await step(
+    `could not connect to ${natsAt}`,
+    connect({
+      servers: cluster.natsUrls,
+      name: `urban-brain-${cluster.role}-${process.pid}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      // Otherwise every JetStream publish builds an Error to keep the caller's stack for a timeout
+      // message (about 5 % of an ingest process's CPU in the profile). A timeout still says what timed out.
+      noAsyncTraces: true,
+    }),
+  );
+  undo.push(() => nats.close());
   const layout = { ...defaultLayout, shards: cluster.shards };
-  const manager = await nats.jetstreamManager({ timeout: 20_000 });
-  await retry(
+  const manager = await nats.jetstreamManager({ timeout: 20_000 }).catch((error: unknown) => {
+    // No responder to the JetStream API: the server runs without JetStream.
+    if (String(error).includes('503'))
+      throw new Error(`${natsAt} has no JetStream enabled (run nats-server with -js)`, { cause: error });
+    throw new Error(`${natsAt}: JetStream: ${String(error)}`, { cause: error });
+  });
+  const stream = await retry(
     'readings stream',
     () => ensureReadingStream(manager, layout, { ...defaultStreamOptions, replicas: cluster.replicas }),
     log,
   );
-  const pool = await openPool(cluster.postgresUrl);
+  if (!stream.ok) throw new Error(stream.message);
+  if (stream.adopted !== undefined)
+    log(
+      `the readings stream ${layout.stream} recorded no shard count: it now records ${stream.adopted} (--shards)`,
+    );
+  const pool = await step(`PostgreSQL at ${cluster.postgresUrl}`, openPool(cluster.postgresUrl));
+  undo.push(() => pool.end());
   const onError = (error: unknown): void => log(`bus handler failed: ${String(error)}`);
   const needsSchema = cluster.role === 'process' || cluster.role === 'all';
+  const store = needsSchema
+    ? await openStore(cluster, log)
+    : ClickHouseReadings.connect(storeOptions(cluster));
+  undo.push(() => store.close());
   return {
     nats,
     pool,
@@ -116,35 +162,71 @@ async function connectShared(
     bus: new NatsBus({ connection: nats, prefix: layout.prefix, onHandlerError: onError }),
     registry: new PostgresRegistry(pool, { maxCachedSensors: cluster.maxCachedSensors }),
     maintenance: new PostgresMaintenanceRepository(pool),
-    store: needsSchema ? await openStore(cluster, log) : ClickHouseReadings.connect(storeOptions(cluster)),
+    store,
   };
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port: config.port, hostname: config.host }, () =>
-      resolve(server as Server),
-    );
-    server.once('error', reject);
-  });
 }
 
 /**
  * Composition of one scaled-out process: `ingest` (HTTP and MQTT edges onto JetStream), `process`
  * (shard leases, ClickHouse writes, detectors, alerts), `api` (queries, registry, keys, work orders,
- * live stream; it accepts readings too), or `all` of them.
+ * live stream; it accepts readings too), or `all` of them. A failed start closes what it opened
+ * (a NATS connection would otherwise reconnect for ever and keep the process alive).
  */
 export async function startRole(
   config: Config,
   cluster: ClusterConfig,
-  log: (line: string) => void,
+  writeLog: (line: string) => void,
 ): Promise<RunningRole> {
-  const shared = await connectShared(config, cluster, log);
+  const undo: (() => Promise<unknown>)[] = [];
+  try {
+    return await assembleRole(config, cluster, writeLog, undo);
+  } catch (error) {
+    for (const close of undo.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function assembleRole(
+  config: Config,
+  cluster: ClusterConfig,
+  writeLog: (line: string) => void,
+  undo: (() => Promise<unknown>)[],
+): Promise<RunningRole> {
+  // Errors of NATS, ClickHouse and PostgreSQL may name their URLs: logged without credentials.
+  const log = (line: string): void => writeLog(redactUrls(line));
+  const shared = await connectShared(config, cluster, log, undo);
   const { nats, layout, bus, registry, maintenance, store } = shared;
   const js = nats.jetstream({ timeout: 20_000 });
   const manager = await nats.jetstreamManager({ timeout: 20_000 });
   const detector = config.detector === 'none' ? undefined : findDetector(config.detector);
-  const onError = (error: unknown): void => log(String(error));
+  // A ClickHouse that answers but refuses the credentials fails the start (one that is down does not).
+  if (cluster.role === 'api')
+    await store.ping().catch((error: unknown) => {
+      if (isClickHouseAuthenticationFailure(error)) throw refusedByClickHouse(error);
+    });
+  // Engine outages: one line when an engine stops answering, one when it is back; `/healthz` reads it.
+  const monitor = new EngineMonitor({
+    role: cluster.role,
+    nats,
+    clickhouse: store,
+    postgres: shared.pool,
+    log,
+  });
+  monitor.start();
+  undo.push(() => monitor.stop());
+  // Retried failures name where they happened; each distinct one is written at most once a minute.
+  const limiter = new LogLimiter({ log, windowMillis: 60_000 });
+  limiter.start();
+  undo.push(async () => limiter.stop());
+  const failed =
+    (operation: string) =>
+    (error: unknown): void =>
+      limiter.write(`${operation}: ${String(error)}`);
+  const onProcessingError = (error: unknown, context?: ErrorContext): void =>
+    limiter.write(
+      `${context?.operation ?? 'processing'}: ${String(error)}`,
+      context?.shard === undefined ? undefined : `shard ${context.shard}`,
+    );
 
   let processing: ProcessingRole | null = null;
   if (cluster.role === 'process' || cluster.role === 'all') {
@@ -204,10 +286,12 @@ export async function startRole(
       commitIntervalMillis: cluster.commitIntervalMillis,
       member: cluster.member,
       leaseMillis: cluster.leaseMillis,
-      onError,
+      onError: onProcessingError,
       log,
     });
-    processing.start();
+    await processing.start();
+    const started = processing;
+    undo.push(() => started.stop());
   }
 
   let server: Server | null = null;
@@ -232,7 +316,7 @@ export async function startRole(
       layout,
       maxPendingReadings: 500_000,
       publishTimeoutMillis: 10_000,
-      onError,
+      onError: failed('publishing readings to JetStream'),
     });
     const metrics = new Metrics({ processMetrics: true });
     const parsers = coreParsers({ maxFutureMillis: config.maxFutureMillis });
@@ -241,7 +325,11 @@ export async function startRole(
     // are loaded from PostgreSQL first.
     const edge =
       config.unknownSensors === 'reject'
-        ? new WarmedEdgeIngest({ ...edgeOptions, warm: (ids) => registry.warm(ids), onError })
+        ? new WarmedEdgeIngest({
+            ...edgeOptions,
+            warm: (ids) => registry.warm(ids),
+            onError: failed('loading sensors from PostgreSQL'),
+          })
         : new EdgeIngest(edgeOptions);
     const routes: MountedRoutes[] = [{ path: '/api/v1', app: meRoutes() }];
     if (detector !== undefined) {
@@ -253,8 +341,10 @@ export async function startRole(
         registry,
         detector,
         snapshotIntervalMillis: 0,
-        onError,
+        onError: failed('recording a verdict'),
       });
+      // Scores and the detection status are the processors' (per shard): said so, not a 404 or a 0.
+      routes.push({ path: '/api/v1', app: processorOnlyRoutes() });
       routes.push({ path: '/api/v1', app: maintenanceRoutes({ repository: maintenance, detection }) });
     }
     const queries = new ReadingQueryService(store);
@@ -270,6 +360,7 @@ export async function startRole(
         log,
       });
       await emergency.start();
+      undo.push(async () => emergency?.stop());
       metrics.watchEmergency(emergency);
       routes.push({ path: '/api/v1', app: emergencyRoutes(emergency) });
     }
@@ -284,9 +375,15 @@ export async function startRole(
       bodyLimitBytes: config.bodyLimitBytes,
       isReady: () => ready,
       closing: closing.signal,
+      streams: { maxTotal: config.maxStreams, maxPerKey: config.maxStreamsPerKey },
       routes,
     });
-    server = await listen(app.fetch, config);
+    server = await listen(
+      withEngineReadiness(app.fetch, () => monitor.down()),
+      config,
+    );
+    const listening = server;
+    undo.push(() => new Promise((resolve) => listening.close(resolve)));
     if (cluster.role !== 'api') {
       coalescer = new Coalescer({ edge });
       broker = await startBroker({ host: config.host, port: config.mqttPort, coalescer, parsers, keys });
@@ -300,7 +397,7 @@ export async function startRole(
       store,
       policy: defaultPipelineOptions.retention,
       intervalMillis: defaultPipelineOptions.retentionIntervalMillis,
-      onError,
+      onError: failed('retention'),
       log,
     });
     retention.start();
@@ -310,6 +407,7 @@ export async function startRole(
   async function stop(): Promise<void> {
     ready = false;
     closing.abort();
+    await monitor.stop();
     if (server !== null) {
       const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
       server.closeIdleConnections();
@@ -328,6 +426,8 @@ export async function startRole(
     await store.close();
     await shared.pool.end();
     await nats.drain();
+    await monitor.closed();
+    limiter.stop();
   }
 
   let stopping: Promise<void> | undefined;

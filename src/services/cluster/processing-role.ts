@@ -34,11 +34,16 @@ export class ProcessingRole {
       acquire: (shard) => this.#acquire(shard),
       release: (shard) => this.#drop(shard, true),
       lost: (shard) => this.#drop(shard, false),
-      onError: options.onError,
+      onError: (error) => options.onError(error, { operation: 'shard leases' }),
     });
   }
 
-  start(): void {
+  /** Joins the cluster; rejects when a live processor has the same member id. */
+  async start(): Promise<void> {
+    if (await this.#leases.memberInUse())
+      throw new Error(
+        `another processor is running with --member ${this.#options.member} (its heartbeat goes on): every processor needs a --member of its own`,
+      );
     this.#leases.start();
   }
 

@@ -36,7 +36,32 @@ export interface ShardProcessorOptions {
   /** Time a new sensor is watched before it may raise alerts. */
   learningSpanMillis: number;
   commitIntervalMillis: number;
-  onError(error: unknown): void;
+  /** A failure that is retried; `context` says which shard and what it was doing. */
+  onError(error: unknown, context?: ErrorContext): void;
+}
+
+/** Where a processor's error came from. */
+export interface ErrorContext {
+  shard?: number;
+  operation: string;
+}
+
+/** An error of one step of a shard's work, carrying the step's name up to `onError`. */
+class StepFailure extends Error {
+  readonly operation: string;
+
+  constructor(operation: string, cause: unknown) {
+    super(`${operation}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.operation = operation;
+  }
+}
+
+async function during<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new StepFailure(operation, error);
+  }
 }
 
 /**
@@ -56,6 +81,12 @@ export class ShardProcessor {
   constructor(shard: number, options: ShardProcessorOptions) {
     this.shard = shard;
     this.#options = options;
+    // Errors name the shard and the step: storing, committing, waiting for the store, or else
+    // reading the stream (fetching, recreating the consumer).
+    const onError = (error: unknown): void =>
+      error instanceof StepFailure
+        ? options.onError(error.cause, { shard, operation: error.operation })
+        : options.onError(error, { shard, operation: 'reading the stream' });
     // Full snapshots take the states from the detectors, so the store keeps no copy of them.
     this.#snapshots = new ShardSnapshotStore(options.snapshots, shard, {
       legacy: options.legacySnapshots,
@@ -72,24 +103,25 @@ export class ShardProcessor {
             detector: options.detector,
             learningSpanMillis: options.learningSpanMillis,
             snapshotIntervalMillis: 0,
-            onError: options.onError,
+            onError: (error) => options.onError(error, { shard, operation: 'detectors' }),
           });
     this.#consumer = new ShardConsumer({
       js: options.js,
       manager: options.manager,
       layout: options.layout,
       shard,
-      handle: (batch) => this.#handle(batch),
-      commit: (sequence) => this.#commit(sequence),
+      handle: (batch) => during('storing readings', () => this.#handle(batch)),
+      commit: (sequence) => during('committing detector states', () => this.#commit(sequence)),
       // After a failed write: the store answers again, and a write it had queued has had time to land.
-      settle: async () => {
-        await options.sink.ping?.();
-        await new Promise((resolve) => setTimeout(resolve, 3_000));
-      },
+      settle: () =>
+        during('waiting for the store', async () => {
+          await options.sink.ping?.();
+          await new Promise((resolve) => setTimeout(resolve, 3_000));
+        }),
       commitIntervalMillis: options.commitIntervalMillis,
       fetchMessages: 256,
       retryMillis: 1_000,
-      onError: options.onError,
+      onError,
     });
   }
 

@@ -417,3 +417,97 @@ test('a quiet sensor keeps its evidence points; its long score series starts whe
   assert.equal(later?.[0]?.ts, 112 * minute);
   await service.shutdown();
 });
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`not within 5 s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A repository whose `recordAlert` fails while `down` (PostgreSQL refusing connections). */
+class FlakyRepository extends MemoryMaintenanceRepository {
+  down = true;
+  attempts = 0;
+  override async recordAlert(...args: Parameters<MemoryMaintenanceRepository['recordAlert']>): Promise<void> {
+    this.attempts += 1;
+    if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    return super.recordAlert(...args);
+  }
+}
+
+test('an alert that cannot be recorded is kept, fails forceFlush, and is recorded once the repository is back (it was dropped)', async () => {
+  const repository = new FlakyRepository();
+  const errors: string[] = [];
+  const events: BusEvent[] = [];
+  const bus = new MemoryBus();
+  bus.subscribe('events', (event) => void events.push(event));
+  const service = bareService(repository, {
+    bus,
+    learningReadings: 0,
+    learningSpanMillis: 0,
+    onError: (error) => errors.push(String(error)),
+  });
+  service.accept([
+    { sensor: 'pump-1.temp', ts: 1 * minute, value: 20 },
+    { sensor: 'pump-1.temp', ts: 2 * minute, value: 150 },
+  ]);
+  await assert.rejects(service.forceFlush(), /1 alerts are not recorded yet .*ECONNREFUSED/);
+  assert.equal(service.status().pendingAlerts, 1, 'the alert is still pending');
+  assert.match(
+    errors[0] ?? '',
+    /alert of sensor pump-1\.temp at .* not recorded \(kept and tried again\): connect ECONNREFUSED/,
+  );
+  await assert.rejects(service.forceFlush(), 'still failing: a commit after it must not happen');
+  assert.deepEqual(await repository.listAlerts({ limit: 10 }), []);
+
+  repository.down = false;
+  await service.forceFlush();
+  const alerts = await repository.listAlerts({ limit: 10 });
+  assert.deepEqual(
+    alerts.map((alert) => [alert.sensor, alert.ts]),
+    [['pump-1.temp', 2 * minute]],
+  );
+  assert.equal((await repository.listWorkOrders({ limit: 10 })).length, 1);
+  assert.equal(service.status().pendingAlerts, 0);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(
+    events.map((event) => event.type),
+    ['alert', 'workorder'],
+    'published once, when recorded',
+  );
+  await service.shutdown();
+});
+
+test('after start, an alert that could not be recorded is tried again on a timer (the embedded server)', async () => {
+  const repository = new FlakyRepository();
+  const errors: string[] = [];
+  const service = bareService(repository, {
+    learningReadings: 0,
+    learningSpanMillis: 0,
+    alertRetryMillis: 20,
+    onError: (error) => errors.push(String(error)),
+  });
+  await service.start();
+  service.accept([{ sensor: 'pump-1.temp', ts: minute, value: 150 }]);
+  await until(() => repository.attempts >= 3, 'tried again while down');
+  assert.equal(errors.length, 1, 'one line when the alert is kept, none per retry');
+  repository.down = false;
+  await until(() => service.status().pendingAlerts === 0, 'recorded once back');
+  assert.equal((await repository.listAlerts({ limit: 10 })).length, 1);
+  await service.shutdown();
+});
+
+test('a shutdown with an alert still not recorded reports it and still stops', async () => {
+  const repository = new FlakyRepository();
+  const errors: string[] = [];
+  const service = bareService(repository, {
+    learningReadings: 0,
+    learningSpanMillis: 0,
+    onError: (error) => errors.push(String(error)),
+  });
+  service.accept([{ sensor: 'pump-1.temp', ts: minute, value: 150 }]);
+  await service.shutdown();
+  assert.match(errors.at(-1) ?? '', /stopped with alerts not recorded: 1 alerts are not recorded yet/);
+});

@@ -45,6 +45,11 @@ export interface DetectionServiceOptions {
   /** How often changed detector states are saved. Default five minutes; 0 disables the timer. */
   snapshotIntervalMillis?: number;
   /**
+   * After `start`, how often alerts that could not be recorded (the repository was down) are tried
+   * again. Default 10 s. Without `start` (a cluster's shard) they are tried again at `forceFlush`.
+   */
+  alertRetryMillis?: number;
+  /**
    * Where the detectors run, built from the resolved options. Default: on the caller's thread
    * (`InProcessScoring`); the server runs them on a worker thread of their own.
    */
@@ -53,6 +58,10 @@ export interface DetectionServiceOptions {
   newId?: () => string;
   /** Errors of the background work (alerts, snapshots); they never escape. */
   onError?: (error: unknown) => void;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Registry tag that turns alerts and work orders off for one sensor: `failure_prediction=off`. */
@@ -82,6 +91,10 @@ export class DetectionService {
   readonly #onError: (error: unknown) => void;
   #serial: Promise<unknown> = Promise.resolve();
   #pendingAlerts = 0;
+  /** Crossings whose alert could not be recorded: kept, in order, and tried again; never dropped. */
+  readonly #unrecorded: Crossing[] = [];
+  #lastFailure: unknown;
+  #retryTimer: ReturnType<typeof setInterval> | undefined;
   #subscription: Subscription | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #snapshotting: Promise<void> | undefined;
@@ -119,6 +132,13 @@ export class DetectionService {
     if (interval > 0) {
       this.#timer = setInterval(() => void this.snapshot(), interval);
       this.#timer.unref();
+    }
+    const retryInterval = this.#options.alertRetryMillis ?? 10_000;
+    if (retryInterval > 0) {
+      this.#retryTimer = setInterval(() => {
+        if (this.#unrecorded.length > 0) void this.#enqueue(() => this.#retryUnrecorded());
+      }, retryInterval);
+      this.#retryTimer.unref();
     }
     return restored;
   }
@@ -190,7 +210,7 @@ export class DetectionService {
       detector: this.#options.detector.name,
       threshold: this.threshold,
       sensors: this.#engine.sensorCount(),
-      pendingAlerts: this.#pendingAlerts,
+      pendingAlerts: this.#pendingAlerts + this.#unrecorded.length,
     };
   }
 
@@ -229,13 +249,22 @@ export class DetectionService {
     return this.#engine.takeStates(true);
   }
 
-  /** Waits for pending alerts and verdicts, then saves every changed state. */
+  /**
+   * Waits for pending alerts and verdicts, tries the alerts that could not be recorded again, then
+   * saves every changed state. Rejects (after saving) while an alert is still unrecorded: whoever
+   * acknowledges the readings once this resolves (a shard's commit) must not do so yet, or the
+   * alert would be lost.
+   */
   async forceFlush(): Promise<void> {
     await this.#scored;
     await this.#replacing;
-    await this.#enqueue(async () => undefined);
+    await this.#enqueue(() => this.#retryUnrecorded());
     await this.#snapshotting;
     await this.#saveStates(false);
+    if (this.#unrecorded.length > 0)
+      throw new Error(
+        `${this.#unrecorded.length} alerts are not recorded yet (kept and tried again): ${describe(this.#lastFailure)}`,
+      );
   }
 
   /** Stops following readings, finishes pending work and saves detector states. */
@@ -243,7 +272,12 @@ export class DetectionService {
     this.#subscription?.unsubscribe();
     this.#subscription = undefined;
     if (this.#timer !== undefined) clearInterval(this.#timer);
-    await this.forceFlush();
+    if (this.#retryTimer !== undefined) clearInterval(this.#retryTimer);
+    try {
+      await this.forceFlush();
+    } catch (error) {
+      this.#onError(new Error(`stopped with alerts not recorded: ${describe(error)}`));
+    }
     this.#stopped = true;
     await this.#engine.close();
   }
@@ -254,18 +288,48 @@ export class DetectionService {
     return run;
   }
 
-  /** Raises one alert in turn; never rejects (failures go to `onError`). */
+  /** Raises one alert in turn; never rejects (an alert not recorded is kept for a retry). */
   async #handle(crossing: Crossing): Promise<void> {
     this.#pendingAlerts += 1;
     try {
-      await this.#enqueue(() => this.#raise(crossing));
-    } catch (error) {
-      this.#onError(error);
+      await this.#enqueue(() => this.#attempt(crossing));
     } finally {
       this.#pendingAlerts -= 1;
     }
   }
 
+  async #attempt(crossing: Crossing): Promise<void> {
+    try {
+      await this.#raise(crossing);
+    } catch (error) {
+      this.#unrecorded.push(crossing);
+      this.#lastFailure = error;
+      const at = new Date(crossing.ts).toISOString();
+      this.#onError(
+        new Error(
+          `alert of sensor ${crossing.sensor} at ${at} not recorded (kept and tried again): ${describe(error)}`,
+        ),
+      );
+    }
+  }
+
+  /** Tries the kept alerts again in order, up to the first that fails again. Never rejects. */
+  async #retryUnrecorded(): Promise<void> {
+    while (this.#unrecorded.length > 0) {
+      try {
+        await this.#raise(this.#unrecorded[0]!);
+      } catch (error) {
+        this.#lastFailure = error;
+        return;
+      }
+      this.#unrecorded.shift();
+    }
+  }
+
+  /**
+   * Records the alert and its work order (rejects if it cannot: recording is idempotent, an alert of
+   * a (sensor, ts) already recorded is dropped, so it is safe to try again), then publishes them.
+   */
   async #raise(crossing: Crossing): Promise<void> {
     const { registry, repository, bus } = this.#options;
     const sensor = await registry.getSensor(crossing.sensor);
@@ -278,14 +342,19 @@ export class DetectionService {
     const active = await repository.activeWorkOrder(asset);
     const { order, alert, opened } = applyAlert(active, draft, assetType, this.#newId());
     await repository.recordAlert(alert, order);
-    await bus.publish('events', {
-      type: 'alert',
-      ts: alert.ts,
-      sensor: alert.sensor,
-      asset,
-      data: { alert },
-    });
-    await this.#publishOrder(order, opened ? 'opened' : 'updated');
+    // Recorded: a failed publish is reported, not tried again (the alert is in the repository).
+    try {
+      await bus.publish('events', {
+        type: 'alert',
+        ts: alert.ts,
+        sensor: alert.sensor,
+        asset,
+        data: { alert },
+      });
+      await this.#publishOrder(order, opened ? 'opened' : 'updated');
+    } catch (error) {
+      this.#onError(error);
+    }
   }
 
   async #publishOrder(order: WorkOrder, change: string): Promise<void> {

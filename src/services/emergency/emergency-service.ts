@@ -105,6 +105,11 @@ export class EmergencyService {
   readonly #instance = Math.random().toString(36).slice(2, 8);
   /** Occupancy sensor id → hospital id, refreshed with the hospitals. */
   #occupancySensors = new Map<string, string>();
+  /** Sensors of live readings found, after a refresh, not to be occupancy sensors of a hospital. */
+  readonly #otherSensors = new Set<string>();
+  /** Latest value of each sensor met in the live readings and not looked at yet. */
+  #unchecked = new Map<string, number>();
+  #refreshing: Promise<void> | undefined;
   /** Kept in this process's memory: in a cluster each API process knows the ambulances it sent. */
   readonly #enRoute = new AmbulancesEnRoute();
   readonly #referenceLatitude = { value: 0 };
@@ -134,7 +139,9 @@ export class EmergencyService {
   async start(): Promise<void> {
     await this.#sync();
     if (this.#latestOccupancy === undefined)
-      this.#subscription = this.#options.bus.subscribe('readings', (readings) => this.#onReadings(readings));
+      this.#subscription = this.#options.bus.subscribe('readings', (readings) =>
+        this.#onLiveReadings(readings),
+      );
   }
 
   stop(): void {
@@ -401,6 +408,52 @@ export class EmergencyService {
         ];
       }),
     );
+  }
+
+  /**
+   * Live readings. A sensor met for the first time may be an occupancy sensor registered since the
+   * hospitals were last read: they are read again (once for all the sensors met meanwhile) and its
+   * latest reading applied then. Sensors that turn out to be something else are remembered, so a
+   * reading costs two lookups.
+   */
+  #onLiveReadings(readings: readonly { sensor: string; value: number }[]): void {
+    let unchecked = false;
+    for (const reading of readings) {
+      const hospitalId = this.#occupancySensors.get(reading.sensor);
+      if (hospitalId !== undefined)
+        this.#board.recordOccupancy(hospitalId, Math.max(0, Math.round(reading.value)));
+      else if (!this.#otherSensors.has(reading.sensor)) {
+        this.#unchecked.set(reading.sensor, reading.value);
+        unchecked = true;
+      }
+    }
+    if (unchecked && this.#refreshing === undefined)
+      this.#refreshing = this.#checkSensors()
+        .catch((error: unknown) =>
+          this.#options.log(`emergency: reading the hospitals failed: ${String(error)}`),
+        )
+        .finally(() => {
+          this.#refreshing = undefined;
+        });
+  }
+
+  /** Reads the hospitals again until every sensor met is known as an occupancy sensor or not. */
+  async #checkSensors(): Promise<void> {
+    while (this.#unchecked.size > 0) {
+      // Sensors met from here on wait for the next round: one may be registered after this read.
+      const taken = this.#unchecked;
+      this.#unchecked = new Map();
+      await this.#sync();
+      for (const [sensor, value] of taken) {
+        const hospitalId = this.#occupancySensors.get(sensor);
+        if (hospitalId !== undefined) this.#board.recordOccupancy(hospitalId, Math.max(0, Math.round(value)));
+        else {
+          // Bounded: past a million, they are forgotten and looked at once more.
+          if (this.#otherSensors.size >= 1_000_000) this.#otherSensors.clear();
+          this.#otherSensors.add(sensor);
+        }
+      }
+    }
   }
 
   /** Occupancy readings: a Map lookup per reading, so the ingest hot path pays almost nothing. */

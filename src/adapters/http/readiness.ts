@@ -1,0 +1,28 @@
+/** A server's request handler, as `listen` takes it. */
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+/**
+ * `/healthz` that also answers 503 while an engine the process needs is down:
+ * `{"status":"unavailable","down":["postgres"]}`, with the headers the app gave. `down` reads state
+ * kept up to date in the background, so a probe costs no network call. Every other request goes to
+ * `fetch` untouched.
+ */
+export function withEngineReadiness(fetch: FetchHandler, down: () => readonly string[]): FetchHandler {
+  return async function answer(request: Request): Promise<Response> {
+    const response = await fetch(request);
+    if (!isHealthProbe(request)) return response;
+    const missing = down();
+    if (missing.length === 0) return response;
+    const body = request.method === 'HEAD' ? null : JSON.stringify({ status: 'unavailable', down: missing });
+    const headers = new Headers(response.headers);
+    headers.set('content-type', 'application/json');
+    headers.delete('content-length');
+    return new Response(body, { status: 503, headers });
+  };
+}
+
+function isHealthProbe(request: Request): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  // Most requests are not probes: skip parsing their URL.
+  return request.url.includes('/healthz') && new URL(request.url).pathname === '/healthz';
+}

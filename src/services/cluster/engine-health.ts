@@ -1,0 +1,71 @@
+/** The engines a scaled-out process depends on. */
+export type Engine = 'nats' | 'clickhouse' | 'postgres';
+
+export const engineNames: Record<Engine, string> = {
+  nats: 'NATS',
+  clickhouse: 'ClickHouse',
+  postgres: 'PostgreSQL',
+};
+
+/** The engines each role needs to do its work (and so to answer `/healthz` with 200). */
+export const enginesOfRole: Record<'ingest' | 'process' | 'api' | 'all', readonly Engine[]> = {
+  ingest: ['nats', 'postgres'],
+  process: ['nats', 'clickhouse', 'postgres'],
+  api: ['nats', 'clickhouse', 'postgres'],
+  all: ['nats', 'clickhouse', 'postgres'],
+};
+
+interface Outage {
+  sinceMillis: number;
+  failures: number;
+}
+
+export interface EngineHealthOptions {
+  log(line: string): void;
+  clock?: () => number;
+}
+
+/**
+ * Which engines are reachable, as the connection listeners and periodic checks last saw them (so
+ * asking costs no network call). Each outage is logged twice: one line when an engine stops
+ * answering, one when it is back, with how long it was down and how many failures were seen
+ * meanwhile; the failures in between are only counted.
+ */
+export class EngineHealth {
+  readonly #log: (line: string) => void;
+  readonly #clock: () => number;
+  readonly #outages = new Map<Engine, Outage>();
+
+  constructor(options: EngineHealthOptions) {
+    this.#log = options.log;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /** `engine` failed (a check, a lost connection, a reconnect attempt); `reason` says how. */
+  failed(engine: Engine, reason: string): void {
+    const outage = this.#outages.get(engine);
+    if (outage !== undefined) {
+      outage.failures += 1;
+      return;
+    }
+    this.#outages.set(engine, { sinceMillis: this.#clock(), failures: 1 });
+    this.#log(`${engineNames[engine]} unreachable: ${reason}`);
+  }
+
+  /** `engine` answered; `detail` (e.g. the server reached) is added to the line that ends an outage. */
+  succeeded(engine: Engine, detail?: string): void {
+    const outage = this.#outages.get(engine);
+    if (outage === undefined) return;
+    this.#outages.delete(engine);
+    const seconds = ((this.#clock() - outage.sinceMillis) / 1_000).toFixed(1);
+    const failures = `${outage.failures} failure${outage.failures === 1 ? '' : 's'}`;
+    this.#log(
+      `${engineNames[engine]} reachable again${detail === undefined ? '' : ` (${detail})`} after ${seconds} s, ${failures}`,
+    );
+  }
+
+  /** Which of `engines` are down now, in the order given. */
+  down(engines: readonly Engine[]): Engine[] {
+    return engines.filter((engine) => this.#outages.has(engine));
+  }
+}

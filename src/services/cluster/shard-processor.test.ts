@@ -1,0 +1,140 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'nats';
+import { isInstalled } from '../../adapters/installed.ts';
+import { MemoryBus } from '../../adapters/memory/bus.ts';
+import { MemoryMaintenanceRepository } from '../../adapters/memory/maintenance-repository.ts';
+import { MemoryRegistry } from '../../adapters/memory/registry.ts';
+import { encodeReadings } from '../../adapters/nats/reading-codec.ts';
+import { startNatsServer } from '../../adapters/nats/server-process.ts';
+import { readingSubject } from '../../adapters/nats/shards.ts';
+import { StreamPieces } from '../../adapters/nats/snapshot-pieces.ts';
+import { ShardSnapshotStore } from '../../adapters/nats/snapshot-store.ts';
+import { ensureReadingStream } from '../../adapters/nats/stream.ts';
+import type { AnomalyDetector, DetectorSpec } from '../../core/anomaly/detector.ts';
+import type { Reading } from '../../core/readings/reading.ts';
+import { ShardProcessor } from './shard-processor.ts';
+
+const skip = isInstalled('nats-server') ? false : 'nats-server is not installed (Debian package nats-server)';
+
+/** Scores 1 from a value of 100 up; its state is the count of readings seen (mod 256). */
+class StepDetector implements AnomalyDetector {
+  constructor(public seen = 0) {}
+  update(_ts: number, value: number): number {
+    this.seen = (this.seen + 1) % 256;
+    return value >= 100 ? 1 : 0;
+  }
+  snapshot(): Uint8Array {
+    return Uint8Array.of(this.seen);
+  }
+}
+
+const stepDetector: DetectorSpec = {
+  name: 'step',
+  summary: 'scores 1 from a value of 100 up',
+  threshold: 0.5,
+  create: () => new StepDetector(),
+  restore: (state) => new StepDetector(state[0]),
+};
+
+/** PostgreSQL refusing connections while `down`. */
+class FlakyRepository extends MemoryMaintenanceRepository {
+  down = true;
+  override async recordAlert(...args: Parameters<MemoryMaintenanceRepository['recordAlert']>): Promise<void> {
+    if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    return super.recordAlert(...args);
+  }
+}
+
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) assert.fail(`not within 15 s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test(
+  'a shard does not acknowledge readings whose alert PostgreSQL could not take, and records it once PostgreSQL is back (it was lost)',
+  { skip, timeout: 90_000 },
+  async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'ub-shard-alert-'));
+    const server = await startNatsServer(directory, { name: 'n1', clientPort: 24252 });
+    const connection = await connect({ servers: '127.0.0.1:24252' });
+    let processor: ShardProcessor | undefined;
+    try {
+      const layout = { stream: 'UB_ALERTS', prefix: 'ubalerts', shards: 1 };
+      const manager = await connection.jetstreamManager();
+      const js = connection.jetstream();
+      assert.equal((await ensureReadingStream(manager, layout)).ok, true);
+      const objects = await js.views.os('ub_alerts_snapshots');
+      const snapshots = await StreamPieces.open({
+        manager,
+        js,
+        objects,
+        stream: 'ub_alerts_pieces',
+        replicas: 1,
+        maxInlineBytes: 100_000,
+      });
+      const stored: Reading[] = [];
+      const repository = new FlakyRepository();
+      const errors: string[] = [];
+      processor = new ShardProcessor(0, {
+        js,
+        manager,
+        layout,
+        snapshots,
+        sink: {
+          insert: async (readings) => void stored.push(...readings),
+          missing: async (readings) => readings.filter((reading) => !stored.includes(reading)),
+        },
+        bus: new MemoryBus(),
+        repository,
+        registry: new MemoryRegistry(),
+        detector: stepDetector,
+        learningSpanMillis: 0,
+        commitIntervalMillis: 200,
+        onError: (error) => errors.push(String(error)),
+      });
+      await processor.start();
+      // 750 readings to learn from (the default), then a spike, in one message.
+      const quiet = Array.from({ length: 800 }, (_, index) => ({
+        sensor: 'pump-1',
+        ts: index + 1,
+        value: 1,
+      }));
+      const spike = { sensor: 'pump-1', ts: 1_000, value: 500 };
+      await js.publish(readingSubject(layout, 0), encodeReadings([...quiet, spike]));
+      // What a new owner would resume from: the last commit's stream sequence.
+      const committed = async () => {
+        const store = new ShardSnapshotStore(snapshots, 0, { allStates: async () => [] });
+        await store.loadDetectorStates();
+        return store.committedSequence;
+      };
+      await until(async () => stored.length === 801, 'the readings stored');
+      await until(async () => errors.some((line) => /not recorded/.test(line)), 'the failure reported');
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // several commit periods
+      assert.deepEqual(await repository.listAlerts({ limit: 10 }), []);
+      assert.equal(await committed(), 0, 'nothing committed: a new owner would score the spike again');
+      assert.ok(
+        errors.some((line) => /1 alerts are not recorded yet/.test(line)),
+        'the commit failed',
+      );
+
+      repository.down = false;
+      await until(
+        async () => (await repository.listAlerts({ limit: 10 })).length === 1,
+        'the alert recorded',
+      );
+      await until(async () => (await committed()) === 1, 'then the message committed');
+    } finally {
+      await processor?.stop(false);
+      await connection.close();
+      server.kill('SIGKILL');
+      await rm(directory, { recursive: true, force: true });
+    }
+  },
+);

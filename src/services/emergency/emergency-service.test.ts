@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryBus } from '../../adapters/memory/bus.ts';
+import { MemoryPatientQueues } from '../../adapters/memory/patient-queues.ts';
+import { MemoryRegistry } from '../../adapters/memory/registry.ts';
+import type { Sensor } from '../../core/registry/asset.ts';
+import { shippedModel } from '../../core/triage/shipped-model.ts';
+import { EmergencyService } from './emergency-service.ts';
+
+const hospital = {
+  id: 'north',
+  type: 'hospital',
+  name: 'North',
+  lat: 50.0,
+  lon: 8.0,
+  tags: { treatment_spaces: '6', doctors_on_shift: '3' },
+};
+
+function sensor(id: string, kind: string, asset: string | null): Sensor {
+  return { id, kind, unit: '', asset, lat: null, lon: null, tags: {} };
+}
+
+/** A registry that counts how often the occupancy sensors are listed (each refresh lists them once). */
+class CountingRegistry extends MemoryRegistry {
+  occupancyListings = 0;
+  override listSensors(filter: Parameters<MemoryRegistry['listSensors']>[0]): Promise<Sensor[]> {
+    if (filter.kind === 'occupancy') this.occupancyListings += 1;
+    return super.listSensors(filter);
+  }
+}
+
+async function started(registry: MemoryRegistry) {
+  const bus = new MemoryBus();
+  const service = new EmergencyService({
+    registry,
+    bus,
+    queues: new MemoryPatientQueues(),
+    model: shippedModel(),
+  });
+  await service.start();
+  return { bus, service };
+}
+
+/** The bus delivers on a later turn; the refresh of the hospitals takes a few more. */
+async function settle(): Promise<void> {
+  for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+test('the first occupancy reading of a sensor registered after the hospitals were read counts (it was ignored)', async () => {
+  const registry = new MemoryRegistry();
+  await registry.putAssets([hospital]);
+  const { bus, service } = await started(registry);
+  // Registered after start, and nothing looks at the departments before its first reading arrives.
+  await registry.putSensors([sensor('north.occupancy', 'occupancy', 'north')]);
+  await bus.publish('readings', [{ sensor: 'north.occupancy', ts: 1, value: 3 }]);
+  await settle();
+  const [north] = await service.departments();
+  assert.equal(north?.inTreatment, 3);
+  service.stop();
+});
+
+test('a hospital registered with its occupancy sensor after start takes its first reading too', async () => {
+  const registry = new MemoryRegistry();
+  const { bus, service } = await started(registry);
+  await registry.putAssets([hospital]);
+  await registry.putSensors([sensor('north.occupancy', 'occupancy', 'north')]);
+  await bus.publish('readings', [{ sensor: 'north.occupancy', ts: 1, value: 4 }]);
+  await settle();
+  assert.deepEqual(
+    (await service.departments()).map((view) => [view.id, view.inTreatment]),
+    [['north', 4]],
+  );
+  service.stop();
+});
+
+test('readings of other sensors make the hospitals be read once, not at every reading', async () => {
+  const registry = new CountingRegistry();
+  await registry.putAssets([hospital]);
+  await registry.putSensors([sensor('pump-1.temp', 'temperature', null)]);
+  const { bus, service } = await started(registry);
+  const atStart = registry.occupancyListings;
+  for (let ts = 1; ts <= 5; ts += 1) {
+    await bus.publish('readings', [
+      { sensor: 'pump-1.temp', ts, value: 20 },
+      { sensor: 'unregistered', ts, value: 1 },
+    ]);
+    await settle();
+  }
+  assert.equal(registry.occupancyListings - atStart, 1);
+  service.stop();
+});
