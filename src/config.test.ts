@@ -67,3 +67,44 @@ void test('heap growth: V8 default unless set, and bounded to 10-300 %', () => {
   assert.ok(low.ok === false);
   assert.match(low.message, /--heap-growth-percent \(URBAN_BRAIN_HEAP_GROWTH_PERCENT\) = "5"/);
 });
+
+void test('HTTP limits: defaults, flags, and a header deadline past the request deadline refused', () => {
+  const defaults = loadConfig([], {});
+  assert.ok(defaults.ok === true);
+  const { maxConnections, headersTimeoutMillis, requestTimeoutMillis, maxStreams, maxStreamsPerKey } =
+    defaults.config;
+  assert.deepEqual(
+    [maxConnections, headersTimeoutMillis, requestTimeoutMillis, maxStreams, maxStreamsPerKey],
+    [1024, 10_000, 120_000, 256, 8],
+  );
+  const set = loadConfig(['--max-streams-per-key', '2', '--max-connections', '50'], {
+    URBAN_BRAIN_MAX_STREAMS: '20',
+    URBAN_BRAIN_REQUEST_TIMEOUT_MILLIS: '300000',
+  });
+  assert.ok(set.ok === true);
+  assert.deepEqual(
+    [
+      set.config.maxStreamsPerKey,
+      set.config.maxConnections,
+      set.config.maxStreams,
+      set.config.requestTimeoutMillis,
+    ],
+    [2, 50, 20, 300_000],
+  );
+  const crossed = loadConfig(['--headers-timeout-millis', '30000', '--request-timeout-millis', '20000'], {});
+  assert.ok(crossed.ok === false);
+  assert.match(
+    crossed.message,
+    /--headers-timeout-millis \(URBAN_BRAIN_HEADERS_TIMEOUT_MILLIS\) = "30000": must not exceed --request-timeout-millis \(20000\)/,
+  );
+  const zero = loadConfig(['--max-streams', '0'], {});
+  assert.ok(zero.ok === false);
+  assert.match(zero.message, /--max-streams \(URBAN_BRAIN_MAX_STREAMS\) = "0"/);
+});
+
+void test('a bad --mqtt-url is echoed without its password', () => {
+  const loaded = loadConfig(['--mqtt-url', 'http://ubuser:S3cretBrokerPass@broker'], {});
+  assert.ok(loaded.ok === false);
+  assert.match(loaded.message, /= "http:\/\/ubuser:\*\*\*@broker": must start with mqtt:\/\//);
+  assert.doesNotMatch(loaded.message, /S3cretBrokerPass/);
+});

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_DETECTOR_NAME, DETECTORS, LEARNING_SPAN_MILLIS } from './core/anomaly/registry.ts';
+import { redactUrls } from './core/redact.ts';
 
 /** Everything `serve` can be told, validated. The only module that reads `process.env` and flags. */
 export interface Config {
@@ -18,12 +19,23 @@ export interface Config {
   maxFutureMillis: number;
   /** Grace period for in-flight requests at shutdown before connections are cut. */
   shutdownTimeoutMillis: number;
+  /** HTTP connections open at once; more are closed as they arrive. */
+  maxConnections: number;
+  /** Time an HTTP client has to send a request's headers (408 after it). */
+  headersTimeoutMillis: number;
+  /** Time an HTTP client has to send a whole request, body included (408 after it). */
+  requestTimeoutMillis: number;
+  /** Live streams (`/api/v1/stream`) open at once, in all and per API key (429 beyond them). */
+  maxStreams: number;
+  maxStreamsPerKey: number;
   /** DuckDB's memory limit in MB (null: DuckDB's own default, 80 % of RAM). */
   storeMemoryMegabytes: number | null;
   /** How far (%) the JavaScript heap may grow past its live size before a full collection (null: V8's own). */
   heapGrowthPercent: number | null;
   /** Use in-memory stores (nothing written to disk): for the demo and tests. */
   memory: boolean;
+  /** Start on a write-ahead log damaged in the middle: keep the damaged segments aside, replay the rest. */
+  walSkipCorrupt: boolean;
   /** Anomaly detector run on every accepted reading (failure prediction), or 'none'. */
   detector: string;
   /** Where the detectors run: `worker`, a thread of their own (default), or `main`, the ingest thread. */
@@ -36,7 +48,7 @@ export interface Config {
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-const schema = z.object({
+const fields = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: port.default(8080),
   mqttPort: port.default(1883),
@@ -55,7 +67,13 @@ const schema = z.object({
     .default(16 * 1024 * 1024),
   maxFutureMillis: z.coerce.number().int().nonnegative().default(86_400_000),
   shutdownTimeoutMillis: z.coerce.number().int().positive().default(10_000),
+  maxConnections: z.coerce.number().int().positive().default(1_024),
+  headersTimeoutMillis: z.coerce.number().int().min(1_000).default(10_000),
+  requestTimeoutMillis: z.coerce.number().int().min(1_000).default(120_000),
+  maxStreams: z.coerce.number().int().positive().default(256),
+  maxStreamsPerKey: z.coerce.number().int().positive().default(8),
   memory: z.boolean().default(false),
+  walSkipCorrupt: z.boolean().default(false),
   storeMemoryMegabytes: z.coerce.number().int().min(64).nullable().default(null),
   heapGrowthPercent: z.coerce.number().int().min(10).max(300).nullable().default(null),
   detector: z
@@ -75,6 +93,16 @@ const schema = z.object({
   demo: z.enum(['auto', 'off']).default('off'),
 });
 
+const schema = fields.superRefine((config, context) => {
+  // Node refuses a server whose header deadline is later than its request deadline.
+  if (config.headersTimeoutMillis > config.requestTimeoutMillis)
+    context.addIssue({
+      code: 'custom',
+      path: ['headersTimeoutMillis'],
+      message: `must not exceed --request-timeout-millis (${config.requestTimeoutMillis})`,
+    });
+});
+
 /** Flags and the environment variables standing in for them (flags win). */
 const sources = {
   host: ['host', 'URBAN_BRAIN_HOST'],
@@ -87,6 +115,11 @@ const sources = {
   bodyLimitBytes: ['body-limit-bytes', 'URBAN_BRAIN_BODY_LIMIT_BYTES'],
   maxFutureMillis: ['max-future-millis', 'URBAN_BRAIN_MAX_FUTURE_MILLIS'],
   shutdownTimeoutMillis: ['shutdown-timeout-millis', 'URBAN_BRAIN_SHUTDOWN_TIMEOUT_MILLIS'],
+  maxConnections: ['max-connections', 'URBAN_BRAIN_MAX_CONNECTIONS'],
+  headersTimeoutMillis: ['headers-timeout-millis', 'URBAN_BRAIN_HEADERS_TIMEOUT_MILLIS'],
+  requestTimeoutMillis: ['request-timeout-millis', 'URBAN_BRAIN_REQUEST_TIMEOUT_MILLIS'],
+  maxStreams: ['max-streams', 'URBAN_BRAIN_MAX_STREAMS'],
+  maxStreamsPerKey: ['max-streams-per-key', 'URBAN_BRAIN_MAX_STREAMS_PER_KEY'],
   detector: ['detector', 'URBAN_BRAIN_DETECTOR'],
   detectionThread: ['detection-thread', 'URBAN_BRAIN_DETECTION_THREAD'],
   learningSpanMillis: ['learning-hours', 'URBAN_BRAIN_LEARNING_HOURS'],
@@ -106,6 +139,12 @@ export const configUsage = `usage: urban-brain serve [options]
   --body-limit-bytes N         largest request body (default 16 MiB)
   --max-future-millis N        how far ahead of the clock a timestamp may be (default 86400000, one day)
   --shutdown-timeout-millis N  grace period at shutdown (default 10000)
+  --max-connections N          HTTP connections open at once, more are closed (default 1024)
+  --headers-timeout-millis N   time a client has to send a request's headers, 408 after it (default 10000)
+  --request-timeout-millis N   time a client has to send a whole request, body included (default 120000;
+                               raise it for large bodies over slow links); live streams are not cut by it
+  --max-streams N              live streams (/api/v1/stream) open at once, 429 beyond (default 256)
+  --max-streams-per-key N      live streams open at once with one API key, 429 beyond (default 8)
   --detector NAME              anomaly detector on every reading, or none (default: the shipped default)
   --detection-thread worker|main
                                where the detectors run: a thread of their own, so ingest is not held
@@ -123,6 +162,9 @@ export const configUsage = `usage: urban-brain serve [options]
                                collection (URBAN_BRAIN_HEAP_GROWTH_PERCENT, default V8's own, 10-300 %):
                                less memory, more CPU; see docs/api.md
   --memory                     keep everything in memory (nothing is durable)
+  --wal-skip-corrupt           start although the write-ahead log is damaged in the middle (not just
+                               torn at its end): keep damaged segments in <data-dir>/wal-corrupt/,
+                               replay what can be read of them and report what was skipped
 
 The first admin key is read from URBAN_BRAIN_ADMIN_KEY, or generated and printed once at first start.
 `;
@@ -134,6 +176,7 @@ export function loadConfig(args: string[], env: NodeJS.ProcessEnv = process.env)
   const options: Record<string, { type: 'string' | 'boolean' }> = {
     help: { type: 'boolean' },
     memory: { type: 'boolean' },
+    'wal-skip-corrupt': { type: 'boolean' },
   };
   for (const [flag] of Object.values(sources)) if (flag !== null) options[flag] = { type: 'string' };
   let values: Record<string, string | boolean | undefined>;
@@ -143,7 +186,10 @@ export function loadConfig(args: string[], env: NodeJS.ProcessEnv = process.env)
     return { ok: false, message: (error as Error).message };
   }
   if (values.help === true) return { ok: 'help' };
-  const raw: Record<string, unknown> = { memory: values.memory === true };
+  const raw: Record<string, unknown> = {
+    memory: values.memory === true,
+    walSkipCorrupt: values['wal-skip-corrupt'] === true,
+  };
   for (const [key, [flag, variable]] of Object.entries(sources)) {
     const fromFlag = flag === null ? undefined : values[flag];
     const value = fromFlag ?? env[variable];
@@ -155,7 +201,7 @@ export function loadConfig(args: string[], env: NodeJS.ProcessEnv = process.env)
       const key = String(issue.path[0]) as keyof typeof sources;
       const [flag, variable] = sources[key] ?? [key, key];
       const name = flag === null ? variable : `--${flag} (${variable})`;
-      const shown = key === 'adminKey' ? '(hidden)' : JSON.stringify(raw[key]);
+      const shown = key === 'adminKey' ? '(hidden)' : redactUrls(JSON.stringify(raw[key]));
       return `${name} = ${shown}: ${issue.message}`;
     });
     return { ok: false, message: problems.join('\n') };

@@ -1,6 +1,4 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { nodeSecrets } from './adapters/crypto/secrets.ts';
 import { DuckDbKeyStore } from './adapters/duckdb/keys-store.ts';
 import { DuckDbMaintenanceRepository } from './adapters/duckdb/maintenance-repository.ts';
@@ -8,7 +6,9 @@ import { DuckDbPatientQueues } from './adapters/duckdb/patient-queues.ts';
 import { DuckDbRegistry } from './adapters/duckdb/registry-store.ts';
 import type { MountedRoutes } from './adapters/http/app.ts';
 import { createApp } from './adapters/http/app.ts';
+import { connectionDrain } from './adapters/http/connection-drain.ts';
 import { Metrics } from './adapters/http/metrics.ts';
+import { listen } from './adapters/http/server.ts';
 import { cityRoutes } from './adapters/http/routes/city.ts';
 import { emergencyRoutes } from './adapters/http/routes/emergency.ts';
 import { maintenanceRoutes } from './adapters/http/routes/maintenance.ts';
@@ -41,6 +41,7 @@ import { EmergencyService } from './services/emergency/emergency-service.ts';
 import { coreParsers } from './services/edge/core-parsers.ts';
 import { EdgeIngest } from './services/edge/edge-ingest.ts';
 import { createEmbeddedStorage } from './services/ingest/embedded.ts';
+import type { PipelineStats } from './services/ingest/pipeline.ts';
 import { ReadingQueryService } from './services/query/reading-query-service.ts';
 
 /** The store as the composition root sees it: the ports plus its lifecycle. */
@@ -49,6 +50,12 @@ export interface Storage {
   queries: ReadingQueries;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
+  /** False while readings cannot be made durable (the write-ahead log cannot be written). */
+  writable?(): boolean;
+  /** New ingest calls are refused as shutting down; calls already accepted finish. */
+  stopAccepting?(): void;
+  /** Counters of the ingest pipeline, for `/metrics`. */
+  stats?(): PipelineStats;
 }
 
 /** What a caller such as `urban-brain demo` may add to the platform. */
@@ -103,11 +110,17 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
   const storage = await createEmbeddedStorage({
     dataDir: config.dataDir,
     ...(config.storeMemoryMegabytes === null ? {} : { memoryLimitMegabytes: config.storeMemoryMegabytes }),
+    skipCorruptWal: config.walSkipCorrupt,
+    log,
   });
   if (storage.recovered.readings > 0 || storage.recovered.tornBytes > 0) {
     const { readings, tornBytes } = storage.recovered;
     log(`recovered ${readings} readings from the write-ahead log (${tornBytes} torn bytes dropped)`);
   }
+  for (const { segment, offset, bytes, reason, keptAs } of storage.recovered.skipped)
+    log(
+      `--wal-skip-corrupt: skipped ${bytes} bytes at byte ${offset} of ${segment} (${reason}); kept as ${keptAs}`,
+    );
   const registry = await DuckDbRegistry.open(storage.database, {
     onError: (error) => log(`registering new sensors failed: ${String(error)}`),
   });
@@ -124,15 +137,6 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
   const maintenance = await DuckDbMaintenanceRepository.open(storage.database);
   const patientQueues = await DuckDbPatientQueues.open(storage.database);
   return { storage, registry, keyStore, maintenance, patientQueues };
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port: config.port, hostname: config.host }, () =>
-      resolve(server as Server),
-    );
-    server.once('error', reject);
-  });
 }
 
 /** Failure prediction: a detector on every accepted reading, raising alerts and work orders. */
@@ -214,7 +218,7 @@ async function assemble(
   metrics.watchEmergency(emergency);
   routes.push({ path: '/api/v1', app: emergencyRoutes(emergency) });
 
-  const coalescer = new Coalescer({ edge });
+  const coalescer = new Coalescer({ edge, log });
   const broker =
     config.mqttUrl === null
       ? await startBroker({ host: config.host, port: config.mqttPort, coalescer, parsers, keys })
@@ -233,22 +237,25 @@ async function assemble(
     bus,
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
-    isReady: () => ready,
+    // Not ready while starting, stopping, or while the write-ahead log cannot be written.
+    isReady: () => ready && (storage.writable?.() ?? true),
     closing: closing.signal,
+    streams: { maxTotal: config.maxStreams, maxPerKey: config.maxStreamsPerKey },
     routes,
   });
   const server = await listen(app.fetch, config);
+  const drain = connectionDrain(server);
+  if (storage.stats !== undefined) metrics.watchIngestPipeline({ stats: storage.stats });
   ready = true;
 
   async function stop(): Promise<void> {
     ready = false;
+    // From here ingest answers 503 with Retry-After; calls already accepted finish and are acknowledged.
+    storage.stopAccepting?.();
     closing.abort();
-    const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const force = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMillis);
+    const httpClosed = drain.close(config.shutdownTimeoutMillis);
     await mqtt.close();
     await httpClosed;
-    clearTimeout(force);
     coalescer.stop();
     await coalescer.drain();
     // Bus handlers run on the next turn; let them see the last batches before detection stops.
@@ -258,7 +265,9 @@ async function assemble(
     await keyStore.close();
     await bus.close();
     // Last, with no other writer left: a checkpoint fails while another transaction is open.
-    await storage.forceFlush();
+    // A failed flush is tried again by `shutdown`, which closes the store in any case and rejects
+    // (exit code 1) if the readings could still not be written.
+    await storage.forceFlush().catch(() => undefined);
     await storage.shutdown();
   }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { connect, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { listen } from '../src/adapters/http/server.ts';
 import { httpFixture } from './support/http-fixture.ts';
 
 const t0 = Date.UTC(2025, 11, 31, 23, 0);
@@ -397,6 +399,130 @@ void test('the stream filters by bounding box through the registry', async () =>
   assert.match(text, /"sensor":"in"/);
   assert.doesNotMatch(text, /"sensor":"out"/);
   await reader.cancel();
+});
+
+/** Reads a live stream until its `ready` event. */
+async function readyStream(response: Response): Promise<ReadableStreamDefaultReader<Uint8Array>> {
+  assert.equal(response.status, 200);
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!text.includes('event: ready')) text += decoder.decode((await reader.read()).value);
+  return reader;
+}
+
+void test('a key may hold maxPerKey live streams at once: one more gets 429 with Retry-After until one closes', async () => {
+  const f = await httpFixture({ streams: { maxTotal: 10, maxPerKey: 2 } });
+  const first = await readyStream(await f.request('viewer', '/api/v1/stream'));
+  const second = await readyStream(await f.request('viewer', '/api/v1/stream'));
+  const refused = await f.request('viewer', '/api/v1/stream');
+  assert.equal(refused.status, 429);
+  assert.equal(refused.headers.get('retry-after'), '10');
+  const body = (await refused.json()) as { error: string };
+  assert.match(body.error, /API key already has 2 live streams open.*--max-streams-per-key/);
+  const other = await readyStream(await f.request('operator', '/api/v1/stream'));
+  await first.cancel();
+  // The slot is released once the stream's loop has seen the cancel.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const again = await readyStream(await f.request('viewer', '/api/v1/stream'));
+  for (const reader of [second, other, again]) await reader.cancel();
+});
+
+void test('all keys together may hold maxTotal live streams: one more gets 429', async () => {
+  const f = await httpFixture({ streams: { maxTotal: 2, maxPerKey: 2 } });
+  const open = [
+    await readyStream(await f.request('viewer', '/api/v1/stream')),
+    await readyStream(await f.request('operator', '/api/v1/stream')),
+  ];
+  const refused = await f.request('admin', '/api/v1/stream');
+  assert.equal(refused.status, 429);
+  assert.ok(refused.headers.get('retry-after') !== null);
+  assert.match(((await refused.json()) as { error: string }).error, /serves 2 live streams.*--max-streams/);
+  for (const reader of open) await reader.cancel();
+});
+
+void test('a stream whose client stops reading is closed after the stall time and frees its slot', async () => {
+  const f = await httpFixture({ streams: { maxTotal: 10, maxPerKey: 1 }, streamStallMillis: 200 });
+  // Regression: a client that never read kept its stream, its queue and its CPU share for ever.
+  const stalled = await readyStream(await f.request('viewer', '/api/v1/stream'));
+  assert.equal(f.bus.subscriberCount('readings'), 1);
+  for (let batch = 0; batch < 5; batch += 1) {
+    await f.post(
+      'device',
+      '/api/v1/readings',
+      Array.from({ length: 100 }, (_, i) => ({ sensor: `s${i}`, ts: t0 + batch * 100 + i, value: i })),
+    );
+  }
+  assert.equal(
+    (await f.request('viewer', '/api/v1/stream')).status,
+    429,
+    'the stalled stream holds the slot',
+  );
+  const deadline = Date.now() + 5_000;
+  while (f.bus.subscriberCount('readings') > 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(f.bus.subscriberCount('readings'), 0, 'the stalled stream is closed');
+  const next = await readyStream(await f.request('viewer', '/api/v1/stream'));
+  await next.cancel();
+  await stalled.cancel();
+});
+
+void test('over a socket, a stream client that stops reading is disconnected once its buffers are full', async () => {
+  const f = await httpFixture({ streamStallMillis: 300 });
+  const limits = { maxConnections: 10, headersTimeoutMillis: 1_000, requestTimeoutMillis: 2_000 };
+  const server = await listen(f.app.fetch, { host: '127.0.0.1', port: 0, ...limits });
+  const connections = () => new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n)));
+  const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  try {
+    socket.write(
+      `GET /api/v1/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${f.secrets.viewer}\r\n\r\n`,
+    );
+    socket.pause();
+    while (f.bus.subscriberCount('readings') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Readings until the kernel's and Node's buffers are full and the stalled write times out.
+    const deadline = Date.now() + 20_000;
+    for (let batch = 0; (await connections()) > 0 && Date.now() < deadline; batch += 1) {
+      const readings = Array.from({ length: 5_000 }, (_, i) => ({
+        sensor: `sensor-${i}`,
+        ts: t0 + batch,
+        value: i,
+      }));
+      assert.equal((await f.post('device', '/api/v1/readings', readings)).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(await connections(), 0, 'the server closed the connection');
+    assert.equal(f.bus.subscriberCount('readings'), 0);
+  } finally {
+    socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+void test('every answer says nosniff and no framing; the dashboard gets a same-origin Content-Security-Policy', async () => {
+  const f = await httpFixture();
+  for (const response of [
+    await f.request(null, '/healthz'),
+    await f.request(null, '/api/v1/assets'),
+    await f.request('viewer', '/api/v1/assets'),
+    await f.request('viewer', '/api/v1/nothing-here'),
+    await f.post('device', '/api/v1/readings', [{ sensor: 's', ts: t0, value: 1 }]),
+  ]) {
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff', response.url);
+    assert.equal(response.headers.get('x-frame-options'), 'DENY');
+    assert.equal(
+      response.headers.get('content-security-policy'),
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+  }
+  const page = await f.request(null, '/');
+  assert.equal(page.status, 200);
+  assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(page.headers.get('x-frame-options'), 'DENY');
+  const policy = page.headers.get('content-security-policy') ?? '';
+  assert.match(policy, /default-src 'self'/);
+  assert.match(policy, /frame-ancestors 'none'/);
+  assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/);
 });
 
 void test('/metrics counts accepted readings and rejections by reason', async () => {

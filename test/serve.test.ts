@@ -49,6 +49,84 @@ void test('SIGTERM stops the server with exit code 0 and every acknowledged read
   }
 });
 
+void test('SIGTERM with busy keep-alive clients: nothing sent after it is acknowledged, all acknowledged is stored, exit is quick', async () => {
+  // Regression: busy keep-alive clients got 200s for the whole grace period, then had their
+  // requests cut when the connections were closed by force.
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-serve-'));
+  try {
+    const server = await startServer(dataDir);
+    const headers = { Authorization: `Bearer ${server.adminKey}`, 'Content-Type': 'application/json' };
+    let stoppingSeenAt = Infinity;
+    server.child.stderr!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('SIGTERM: stopping'))
+        stoppingSeenAt = Math.min(stoppingSeenAt, performance.now());
+    });
+    const t0 = Date.now() - 3_600_000;
+    const acknowledged = new Map<string, number>();
+    const late: string[] = [];
+    const answers: { status: number; connection: string | null; retryAfter: string | null }[] = [];
+    let refused = 0;
+    const client = async (worker: number) => {
+      for (let seq = 0; ; seq += 1) {
+        const sensor = `busy-${worker}`;
+        const batch = Array.from({ length: 100 }, (_, i) => ({ sensor, ts: t0 + seq * 100 + i, value: i }));
+        const sentAt = performance.now();
+        try {
+          const response = await fetch(`${server.baseUrl}/api/v1/readings`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify(batch),
+          });
+          await response.arrayBuffer();
+          if (response.status === 200) acknowledged.set(sensor, (acknowledged.get(sensor) ?? 0) + 100);
+          if (sentAt > stoppingSeenAt) {
+            if (response.status === 200) late.push(`${sensor} #${seq}`);
+            answers.push({
+              status: response.status,
+              connection: response.headers.get('connection'),
+              retryAfter: response.headers.get('retry-after'),
+            });
+          }
+        } catch (error) {
+          if (stoppingSeenAt === Infinity) throw error;
+          refused += 1; // the server stopped listening: this batch was never acknowledged
+          if (refused > 50) return;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        if (performance.now() > stoppingSeenAt + 3_000) return;
+      }
+    };
+    const clients = Promise.all(Array.from({ length: 4 }, (_, worker) => client(worker)));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const signalledAt = performance.now();
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0, server.log());
+    const exitMillis = performance.now() - signalledAt;
+    await clients;
+    assert.ok(exitMillis < 5_000, `exit took ${exitMillis} ms of a 10 s grace period`);
+    assert.deepEqual(late, [], 'requests sent after the server began stopping were acknowledged');
+    for (const answer of answers) {
+      assert.equal(answer.status, 503);
+      assert.equal(answer.retryAfter, '5');
+      assert.equal(answer.connection, 'close');
+    }
+    assert.ok(acknowledged.size === 4, 'every client had readings acknowledged before the signal');
+
+    const storage = await createEmbeddedStorage({ dataDir, log: () => undefined });
+    try {
+      for (const [sensor, count] of acknowledged) {
+        const series = await storage.queries.series(sensor, t0, t0 + 10_000_000, 10_000_000, 'count');
+        const stored = series.reduce((sum, point) => sum + point.value, 0);
+        assert.equal(stored, count, `${sensor}: every acknowledged reading is stored`);
+      }
+    } finally {
+      await storage.shutdown();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
 void test('a second SIGTERM ends a shutdown that waits for a request in flight, with exit code 1', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-serve-'));
   try {
@@ -151,4 +229,72 @@ void test('a busy HTTP port ends the demo with exit code 1 and one line, not a s
   assert.equal(result.status, 1, result.stderr);
   assert.match(result.stderr, /could not start: listen EADDRINUSE/);
   assert.doesNotMatch(result.stderr, /\n\s+at /);
+});
+
+void test('URLs given to serve are logged without their passwords: the ready line, MQTT errors, usage errors', async (t) => {
+  const { spawn, spawnSync } = await import('node:child_process');
+  const { existsSync, writeFileSync } = await import('node:fs');
+  const { freePort } = await import('./support/ports.ts');
+  const bin = new URL('../bin/urban-brain.js', import.meta.url).pathname;
+  const usage = spawnSync(
+    process.execPath,
+    [
+      bin,
+      'serve',
+      '--nats-url',
+      'nats://127.0.0.1:1',
+      '--clickhouse-url',
+      'http://127.0.0.1:1',
+      '--postgres-url',
+      'mysql://ubuser:S3cretDbPass@db/urban',
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(usage.status, 2);
+  assert.match(
+    usage.stderr,
+    /--postgres-url \(URBAN_BRAIN_POSTGRES_URL\) = "mysql:\/\/ubuser:\*\*\*@db\/urban"/,
+  );
+  assert.doesNotMatch(usage.stderr, /S3cretDbPass/);
+
+  const mosquittoPath = '/usr/sbin/mosquitto';
+  if (!existsSync(mosquittoPath)) {
+    t.skip(`${mosquittoPath} is not installed (apt-get install mosquitto)`);
+    return;
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-serve-'));
+  const brokerPort = await freePort();
+  const config = join(dataDir, 'mosquitto.conf');
+  writeFileSync(config, `listener ${brokerPort} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  const mosquitto = spawn(mosquittoPath, ['-c', config], { stdio: 'ignore' });
+  try {
+    // Until mosquitto accepts connections.
+    for (const deadline = Date.now() + 5_000; ;) {
+      const socket = connect(brokerPort, '127.0.0.1');
+      const up = await new Promise<boolean>((resolve) => {
+        socket.once('connect', () => resolve(true));
+        socket.once('error', () => resolve(false));
+      });
+      socket.destroy();
+      if (up) break;
+      if (Date.now() > deadline) throw new Error('mosquitto did not start');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const url = `mqtt://ubuser:S3cretBrokerPass@127.0.0.1:${brokerPort}`;
+    const server = await startServer(join(dataDir, 'data'), ['--demo', 'off', '--mqtt-url', url]);
+    // Regression: "listening on …, mqtt mqtt://ubuser:S3cretBrokerPass@127.0.0.1:…".
+    assert.match(server.log(), new RegExp(`mqtt mqtt://ubuser:\\*\\*\\*@127\\.0\\.0\\.1:${brokerPort}`));
+    // The broker goes away: the subscriber logs each failed reconnection.
+    mosquitto.kill('SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (!/ECONNREFUSED/.test(server.log()) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    server.child.kill('SIGTERM');
+    await server.exited;
+    assert.match(server.log(), /ECONNREFUSED/);
+    assert.doesNotMatch(server.log(), /S3cretBrokerPass/);
+  } finally {
+    mosquitto.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { configUsage, loadConfig, type Config } from '../config.ts';
+import { redactUrls } from '../core/redact.ts';
 import { startPlatform, type Platform } from '../main.ts';
 import { applyHeapGrowth } from './heap-growth.ts';
-import { launchDemo, type RunningDemo } from '../services/demo/launch.ts';
+import { launchDemo, replaceDemoAdminKey, type RunningDemo } from '../services/demo/launch.ts';
 import { systemClock } from '../services/traffic/clock.ts';
 import { LiveTraffic } from '../services/traffic/live-traffic.ts';
 import { cityCentre } from '../services/demo/city.ts';
@@ -22,8 +22,9 @@ dashboard at http://127.0.0.1:<port>/.
 Everything is kept in memory unless --data-dir (or URBAN_BRAIN_DATA_DIR) is given. Serve options\n(--demo belongs to serve only):
 ${configUsage.split('\n').slice(2).join('\n')}`;
 
+/** Lines go to stderr with the credentials of any URL in them hidden (`--mqtt-url`). */
 function log(line: string): void {
-  process.stderr.write(`urban-brain: ${line}\n`);
+  process.stderr.write(`urban-brain: ${redactUrls(line)}\n`);
 }
 
 const demoFlags: Record<string, { option: keyof DemoOptions; integer: boolean; min: number }> = {
@@ -88,7 +89,7 @@ export async function run(args: string[]): Promise<number> {
   );
   if (loaded.ok === 'help' || !loaded.ok) {
     process.stderr.write(
-      `urban-brain demo: ${loaded.ok === 'help' ? 'see --help' : loaded.message}\n\n${usage}`,
+      `urban-brain demo: ${loaded.ok === 'help' ? 'see --help' : redactUrls(loaded.message)}\n\n${usage}`,
     );
     return 2;
   }
@@ -99,7 +100,8 @@ export async function run(args: string[]): Promise<number> {
 /**
  * Runs the platform with `config` and the demo city streaming into it until SIGTERM or SIGINT.
  * Also what `serve` can call when it starts on an empty data directory. Without a configured admin
- * key, one is generated and printed, since the demo needs one to register the city.
+ * key, the demo needs one to register the city: it creates one named `demo admin` and prints it,
+ * revoking the one the last start printed. A configured key is never printed.
  */
 export async function runDemo(
   loadedConfig: Config,
@@ -111,16 +113,23 @@ export async function runDemo(
     started?(startedAtMillis: number): void;
   } = {},
 ): Promise<number> {
-  const adminKey = loadedConfig.adminKey ?? randomBytes(24).toString('base64url');
   // The city's clock runs `speed` times faster: so does its sensors' learning (in city time).
   const learningSpanMillis = loadedConfig.learningSpanMillis / options.speed;
-  const config: Config = { ...loadedConfig, adminKey, learningSpanMillis };
+  const config: Config = { ...loadedConfig, learningSpanMillis };
   let running: RunningDemo | null = null;
   let platform: Platform;
+  let adminKey: string;
   try {
     platform = await startPlatform(config, log, { city: () => running?.views ?? null });
   } catch (error) {
     log(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  try {
+    adminKey = config.adminKey ?? (await replaceDemoAdminKey(platform.keys, platform.generatedAdminKey));
+  } catch (error) {
+    log(`could not create the demo's admin key: ${(error as Error).message}`);
+    await platform.stop();
     return 1;
   }
   const baseUrl = `http://127.0.0.1:${platform.httpPort}`;
@@ -174,7 +183,13 @@ export async function runDemo(
     await platform.stop();
   }, log);
   process.stdout.write(
-    `${JSON.stringify({ url: `${baseUrl}/`, operatorKey: running.operatorKey, viewerKey: running.viewerKey, adminKey })}\n`,
+    // A configured admin key is the operator's own secret: it is not written anywhere (null).
+    `${JSON.stringify({
+      url: `${baseUrl}/`,
+      operatorKey: running.operatorKey,
+      viewerKey: running.viewerKey,
+      adminKey: loadedConfig.adminKey === null ? adminKey : null,
+    })}\n`,
   );
   for (const line of lines) log(line);
   return finished;

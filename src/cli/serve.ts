@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { configUsage, loadConfig, type Config } from '../config.ts';
+import { redactUrls } from '../core/redact.ts';
 import { startPlatform } from '../main.ts';
 import { clusterUsage, loadClusterConfig, type ClusterConfig } from '../services/cluster/cluster-config.ts';
 import { startRole } from '../services/cluster/compose.ts';
@@ -16,8 +17,9 @@ function demoFolder(config: Config): DemoFolder | null {
   return folder.kind === 'foreign' ? null : folder;
 }
 
+/** Lines go to stderr with the credentials of any URL in them hidden (`--mqtt-url`, `--postgres-url` …). */
 function log(line: string): void {
-  process.stderr.write(`urban-brain: ${line}\n`);
+  process.stderr.write(`urban-brain: ${redactUrls(line)}\n`);
 }
 
 /**
@@ -27,7 +29,9 @@ function log(line: string): void {
 export async function run(args: string[]): Promise<number> {
   const cluster = loadClusterConfig(args);
   if (!cluster.ok) {
-    process.stderr.write(`urban-brain serve: ${cluster.message}\n\n${configUsage}\n${clusterUsage}`);
+    process.stderr.write(
+      `urban-brain serve: ${redactUrls(cluster.message)}\n\n${configUsage}\n${clusterUsage}`,
+    );
     return 2;
   }
   const loaded = loadConfig(cluster.rest);
@@ -36,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (!loaded.ok) {
-    process.stderr.write(`urban-brain serve: ${loaded.message}\n\n${configUsage}`);
+    process.stderr.write(`urban-brain serve: ${redactUrls(loaded.message)}\n\n${configUsage}`);
     return 2;
   }
   const config = loaded.config;
@@ -95,7 +99,8 @@ async function started<T extends { generatedAdminKey: string | null }>(
  */
 async function serveRole(config: Config, cluster: ClusterConfig): Promise<number> {
   // Several roles share a machine and a log: each line names its process.
-  const roleLog = (line: string) => process.stderr.write(`urban-brain[${process.pid}]: ${line}\n`);
+  const roleLog = (line: string) =>
+    process.stderr.write(`urban-brain[${process.pid}]: ${redactUrls(line)}\n`);
   const role = await started(() => startRole(config, cluster, roleLog), roleLog);
   if (role === undefined) return 1;
   const finished = runUntilSignalled(() => role.stop(), roleLog, config.shutdownTimeoutMillis + 20_000);

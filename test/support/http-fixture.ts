@@ -1,6 +1,7 @@
 import { nodeSecrets } from '../../src/adapters/crypto/secrets.ts';
 import { createApp } from '../../src/adapters/http/app.ts';
 import { Metrics } from '../../src/adapters/http/metrics.ts';
+import type { StreamLimits } from '../../src/adapters/http/routes/stream-slots.ts';
 import { MemoryBus } from '../../src/adapters/memory/bus.ts';
 import { MemoryKeyStore } from '../../src/adapters/memory/keys.ts';
 import { MemoryReadings, type MemoryReadingsOptions } from '../../src/adapters/memory/readings.ts';
@@ -18,6 +19,9 @@ export interface FixtureOptions {
   readings?: MemoryReadingsOptions;
   nowMillis?: number;
   maxInFlightReadings?: number;
+  /** Live-stream limits and the time after which a client that does not read is cut off. */
+  streams?: StreamLimits;
+  streamStallMillis?: number;
 }
 
 /** The HTTP app over in-memory adapters, with one key per role. */
@@ -50,6 +54,8 @@ export async function httpFixture(options: FixtureOptions = {}) {
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
     nowMillis: () => now,
     closing: closing.signal,
+    streams: options.streams,
+    streamStallMillis: options.streamStallMillis,
   });
   const secrets = {} as Record<Role, string>;
   for (const role of ['viewer', 'operator', 'admin', 'device'] as const)

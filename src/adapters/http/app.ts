@@ -7,15 +7,19 @@ import type { KeyService } from '../../services/auth/keys.ts';
 import type { EdgeIngest } from '../../services/edge/edge-ingest.ts';
 import type { BatchParsers } from '../../services/edge/parsers.ts';
 import type { AppEnv } from './env.ts';
+import { failureResponse, FailureLog } from './failure-response.ts';
+import { storageFailureResponse } from './ingest-response.ts';
 import type { Metrics } from './metrics.ts';
 import { serveDashboard } from './dashboard.ts';
 import { authenticate, requireRole } from './middleware/auth.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { latestRoutes } from './routes/latest.ts';
 import { sensorRoutes } from './routes/sensors.ts';
 import { streamRoutes } from './routes/stream.ts';
+import type { StreamLimits } from './routes/stream-slots.ts';
 
 export interface AppDependencies {
   edge: EdgeIngest;
@@ -31,6 +35,10 @@ export interface AppDependencies {
   isReady?: () => boolean;
   /** Aborted at shutdown: ends live streams so the server can close. */
   closing?: AbortSignal;
+  /** Live streams open at once (default 256 in all, 8 per key). */
+  streams?: StreamLimits;
+  /** A live-stream client that takes nothing for this long is cut off (default 60 s). */
+  streamStallMillis?: number;
   /**
    * More resources (alerts, work orders, traffic …), each a Hono app mounted at `path` behind
    * authentication; they declare their own `requireRole(...)` per route.
@@ -47,6 +55,7 @@ export interface MountedRoutes {
 export function createApp(deps: AppDependencies): Hono<AppEnv> {
   const nowMillis = deps.nowMillis ?? Date.now;
   const app = new Hono<AppEnv>();
+  app.use('*', securityHeaders());
 
   app.get('/healthz', (c) => {
     const ready = deps.isReady?.() ?? true;
@@ -76,14 +85,26 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   app.route('/api/v1/assets', assetRoutes(deps.registry, deps.queries));
   app.route('/api/v1/sensors', sensorRoutes(deps.registry, deps.queries, nowMillis));
   app.route('/api/v1/latest', latestRoutes(deps.queries));
-  app.route('/api/v1/stream', streamRoutes(deps.bus, deps.registry, deps.closing));
+  app.route(
+    '/api/v1/stream',
+    streamRoutes({
+      bus: deps.bus,
+      registry: deps.registry,
+      closing: deps.closing,
+      limits: deps.streams,
+      stallMillis: deps.streamStallMillis,
+    }),
+  );
   app.route('/api/v1/keys', keyRoutes(deps.keys));
   for (const mounted of deps.routes ?? []) app.route(mounted.path, mounted.app);
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  const failures = new FailureLog((line) => process.stderr.write(`${line}\n`));
   app.onError((error, c) => {
-    console.error(`urban-brain: ${c.req.method} ${c.req.path} failed:`, error);
-    return c.json({ error: 'internal error' }, 500);
+    // The ingest pipeline logs a write-ahead-log outage once; each refused request is not logged.
+    const unavailable = storageFailureResponse(c, error);
+    if (unavailable !== undefined) return unavailable;
+    return failureResponse(c, error, failures);
   });
   return app;
 }

@@ -1,4 +1,5 @@
 import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
+import { redactUrls } from '../../core/redact.ts';
 import type { BatchParsers } from '../../services/edge/parsers.ts';
 import type { Coalescer } from './coalescer.ts';
 import { parseTelemetry } from './telemetry.ts';
@@ -42,7 +43,10 @@ export async function startSubscriber(options: SubscriberOptions): Promise<{ clo
         (error: unknown) => callback(error as Error),
       );
     };
-    client.on('error', (error) => options.log(`mqtt ${options.url}: ${error.message}`));
+    client.on('error', (error) =>
+      // Credentials go in the URL: the log shows it (and the error) without them.
+      options.log(redactUrls(`mqtt ${options.url}: ${error.message}`)),
+    );
     await client.subscribeAsync([`$share/${group}/city/+/telemetry`, `$share/${group}/city/senml`], {
       qos: 1,
     });

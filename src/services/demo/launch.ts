@@ -1,3 +1,4 @@
+import type { KeyService } from '../auth/keys.ts';
 import { HospitalModel } from './hospitals.ts';
 import { PlatformClient } from './platform-client.ts';
 import { seededRandom } from './random.ts';
@@ -32,6 +33,24 @@ export interface RunningDemo {
   operatorKey: string;
   viewerKey: string;
   stop(): Promise<void>;
+}
+
+/** Name of the admin key the demo creates when none is configured. */
+export const demoAdminKeyName = 'demo admin';
+
+/**
+ * The demo's admin key when none is configured. Revokes the one an earlier start created (it was
+ * printed, so it sits in that start's log) and `generatedSecret`, the admin key the platform
+ * generated at this start if it did (the demo's key stands in for it), then creates a fresh one and
+ * returns its secret: at any time one demo admin key works, the one printed last.
+ */
+export async function replaceDemoAdminKey(keys: KeyService, generatedSecret: string | null): Promise<string> {
+  const generated = generatedSecret === null ? undefined : await keys.authenticate(generatedSecret);
+  for (const key of await keys.list()) {
+    if (key.revokedMillis !== null) continue;
+    if (key.name === demoAdminKeyName || key.id === generated?.id) await keys.revoke(key.id);
+  }
+  return (await keys.create(demoAdminKeyName, 'admin')).secret;
 }
 
 /**

@@ -1,5 +1,6 @@
-import { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
+import type { HttpBindings } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { Reading } from '../../../core/readings/reading.ts';
 import type { BusEvent, MessageBus } from '../../../ports/bus.ts';
 import type { Registry } from '../../../ports/registry.ts';
@@ -7,24 +8,63 @@ import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
 import { BoundedQueue } from './bounded-queue.ts';
 import { passesEvent, passesReading, resolveStreamFilter } from './stream-filter.ts';
+import { defaultStreamLimits, StreamSlots, type StreamLimits } from './stream-slots.ts';
 
 /** A client that falls further behind than this loses the oldest messages (memory stays bounded). */
 const maxQueued = 10_000;
 /** Events written to the socket at once. */
 const maxPerWrite = 1_000;
+/** A client that has taken nothing of one write for this long has stopped reading: it is cut off. */
+export const defaultStallMillis = 60_000;
+/** What a client refused for too many streams is told to wait before it tries again. */
+const retryAfterSeconds = 10;
+
+export interface StreamOptions {
+  bus: MessageBus;
+  registry: Registry;
+  /** Aborted at server shutdown: ends every stream. */
+  closing?: AbortSignal;
+  limits?: StreamLimits;
+  stallMillis?: number;
+}
 
 type Item = { event: 'reading'; data: Reading } | { event: 'event'; data: BusEvent };
 
+/** Writes `text`; false when the client has not taken it within `stallMillis` (the write still pends). */
+async function writeWithin(stream: SSEStreamingApi, text: string, stallMillis: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), stallMillis)));
+  try {
+    return await Promise.race([stream.write(text).then(() => true as const), stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Closes the connection under a request at once, unsent data and all (on Node; elsewhere a no-op). */
+function cutConnection(c: Context<AppEnv>): void {
+  (c.env as Partial<HttpBindings> | undefined)?.outgoing?.destroy();
+}
+
 /**
  * `GET /api/v1/stream`: server-sent events `reading` and `event`, filtered by sensor, asset or bbox
- * (`stream-filter.ts`).
+ * (`stream-filter.ts`). At most `limits` streams are open at once, in all and per key (429 with
+ * Retry-After beyond them); a client that stops reading is cut off after `stallMillis`.
  * Streams end when `closing` aborts (server shutdown).
  */
-export function streamRoutes(bus: MessageBus, registry: Registry, closing?: AbortSignal): Hono<AppEnv> {
+export function streamRoutes(options: StreamOptions): Hono<AppEnv> {
+  const { bus, registry, closing } = options;
+  const slots = new StreamSlots(options.limits ?? defaultStreamLimits);
+  const stallMillis = options.stallMillis ?? defaultStallMillis;
   const app = new Hono<AppEnv>();
   app.get('/', requireRole('read'), async (c) => {
     const filter = await resolveStreamFilter(registry, c.req.query());
     if ('error' in filter) return c.json({ error: filter.error }, filter.status);
+    const slot = slots.take(c.get('key').id);
+    if (!slot.ok) {
+      c.header('Retry-After', String(retryAfterSeconds));
+      return c.json({ error: slot.error }, 429);
+    }
     return streamSSE(c, async (stream) => {
       const queue = new BoundedQueue<Item>(maxQueued);
       let wake: (() => void) | undefined;
@@ -63,12 +103,18 @@ export function streamRoutes(bus: MessageBus, registry: Registry, closing?: Abor
             if (item === undefined) break;
             text += `event: ${item.event}\ndata: ${JSON.stringify(item.data)}\n\n`;
           }
-          await stream.write(text);
+          if (!(await writeWithin(stream, text, stallMillis))) {
+            // Its queue would stay full, dropping everything: the slot goes to a client that reads.
+            stream.abort();
+            cutConnection(c);
+            break;
+          }
         }
       } finally {
         closing?.removeEventListener('abort', stop);
         readings.unsubscribe();
         events.unsubscribe();
+        slot.release();
       }
     });
   });
