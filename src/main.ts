@@ -212,6 +212,7 @@ async function assemble(
     queues: stores.patientQueues,
     model: shippedModel(),
     log,
+    storedLatest: (sensors) => storage.queries.latest(sensors),
   });
   await emergency.start();
   undo.push(async () => emergency.stop());

@@ -41,6 +41,11 @@ export interface EmergencyServiceOptions {
    * it, occupancy readings are taken from the bus as they arrive.
    */
   latestOccupancy?: (sensors: readonly string[]) => Promise<ReadonlyMap<string, { value: number }>>;
+  /**
+   * The store's latest values, read for the occupancy sensors found when the hospitals are read
+   * again (a sensor registered since may have reported already). Live readings come from the bus.
+   */
+  storedLatest?: (sensors: readonly string[]) => Promise<ReadonlyMap<string, { value: number }>>;
 }
 
 /** A hospital chosen for a patient. */
@@ -93,8 +98,9 @@ export interface DepartmentView {
  * serves the same queues. Occupancy is kept in memory; the next occupancy reading restores it.
  */
 export class EmergencyService {
-  readonly #options: Required<Omit<EmergencyServiceOptions, 'latestOccupancy'>>;
+  readonly #options: Required<Omit<EmergencyServiceOptions, 'latestOccupancy' | 'storedLatest'>>;
   readonly #latestOccupancy: EmergencyServiceOptions['latestOccupancy'];
+  readonly #storedLatest: EmergencyServiceOptions['storedLatest'];
   /** Hospitals and their occupancy (no queues: those are read from the store when needed). */
   #board = new EmergencyBoard([]);
   #signature = '';
@@ -105,11 +111,6 @@ export class EmergencyService {
   readonly #instance = Math.random().toString(36).slice(2, 8);
   /** Occupancy sensor id → hospital id, refreshed with the hospitals. */
   #occupancySensors = new Map<string, string>();
-  /** Sensors of live readings found, after a refresh, not to be occupancy sensors of a hospital. */
-  readonly #otherSensors = new Set<string>();
-  /** Latest value of each sensor met in the live readings and not looked at yet. */
-  #unchecked = new Map<string, number>();
-  #refreshing: Promise<void> | undefined;
   /** Kept in this process's memory: in a cluster each API process knows the ambulances it sent. */
   readonly #enRoute = new AmbulancesEnRoute();
   readonly #referenceLatitude = { value: 0 };
@@ -129,6 +130,7 @@ export class EmergencyService {
       ...options,
     };
     this.#latestOccupancy = options.latestOccupancy;
+    this.#storedLatest = options.storedLatest;
     if (!(this.#options.speedKmPerHour > 0)) throw new Error('speedKmPerHour must be > 0');
     if (!(this.#options.roadFactor >= 1)) throw new Error('roadFactor must be ≥ 1');
     if (!(this.#options.meanTreatmentMinutes > 0)) throw new Error('meanTreatmentMinutes must be > 0');
@@ -139,9 +141,7 @@ export class EmergencyService {
   async start(): Promise<void> {
     await this.#sync();
     if (this.#latestOccupancy === undefined)
-      this.#subscription = this.#options.bus.subscribe('readings', (readings) =>
-        this.#onLiveReadings(readings),
-      );
+      this.#subscription = this.#options.bus.subscribe('readings', (readings) => this.#onReadings(readings));
   }
 
   stop(): void {
@@ -359,6 +359,17 @@ export class EmergencyService {
 
   /** Rebuilds the board when the registry's hospitals change, keeping occupancy. */
   async #sync(): Promise<void> {
+    const known = this.#occupancySensors;
+    await this.#readHospitals();
+    // A sensor found now may have sent readings before: its latest stored one counts.
+    const found = [...this.#occupancySensors.keys()].filter((sensor) => !known.has(sensor));
+    if (found.length > 0 && this.#storedLatest !== undefined) {
+      const latest = await this.#storedLatest(found);
+      this.#onReadings([...latest].map(([sensor, { value }]) => ({ sensor, value })));
+    }
+  }
+
+  async #readHospitals(): Promise<void> {
     const assets = await this.#options.registry.listAssets({ type: 'hospital', limit: 100_000, offset: 0 });
     const located = assets.filter((asset) => asset.lat !== null && asset.lon !== null);
     const sensors = await this.#options.registry.listSensors({
@@ -408,52 +419,6 @@ export class EmergencyService {
         ];
       }),
     );
-  }
-
-  /**
-   * Live readings. A sensor met for the first time may be an occupancy sensor registered since the
-   * hospitals were last read: they are read again (once for all the sensors met meanwhile) and its
-   * latest reading applied then. Sensors that turn out to be something else are remembered, so a
-   * reading costs two lookups.
-   */
-  #onLiveReadings(readings: readonly { sensor: string; value: number }[]): void {
-    let unchecked = false;
-    for (const reading of readings) {
-      const hospitalId = this.#occupancySensors.get(reading.sensor);
-      if (hospitalId !== undefined)
-        this.#board.recordOccupancy(hospitalId, Math.max(0, Math.round(reading.value)));
-      else if (!this.#otherSensors.has(reading.sensor)) {
-        this.#unchecked.set(reading.sensor, reading.value);
-        unchecked = true;
-      }
-    }
-    if (unchecked && this.#refreshing === undefined)
-      this.#refreshing = this.#checkSensors()
-        .catch((error: unknown) =>
-          this.#options.log(`emergency: reading the hospitals failed: ${String(error)}`),
-        )
-        .finally(() => {
-          this.#refreshing = undefined;
-        });
-  }
-
-  /** Reads the hospitals again until every sensor met is known as an occupancy sensor or not. */
-  async #checkSensors(): Promise<void> {
-    while (this.#unchecked.size > 0) {
-      // Sensors met from here on wait for the next round: one may be registered after this read.
-      const taken = this.#unchecked;
-      this.#unchecked = new Map();
-      await this.#sync();
-      for (const [sensor, value] of taken) {
-        const hospitalId = this.#occupancySensors.get(sensor);
-        if (hospitalId !== undefined) this.#board.recordOccupancy(hospitalId, Math.max(0, Math.round(value)));
-        else {
-          // Bounded: past a million, they are forgotten and looked at once more.
-          if (this.#otherSensors.size >= 1_000_000) this.#otherSensors.clear();
-          this.#otherSensors.add(sensor);
-        }
-      }
-    }
   }
 
   /** Occupancy readings: a Map lookup per reading, so the ingest hot path pays almost nothing. */
