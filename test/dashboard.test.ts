@@ -246,7 +246,14 @@ test('the Hospitals tab shows the platform emergency departments', { skip }, asy
   const { departments } = (await (
     await api(server, server.viewerKey, 'GET', '/api/v1/emergency/departments')
   ).json()) as {
-    departments: { id: string; name: string; doctorsOnShift: number; treatmentSpaces: number }[];
+    departments: {
+      id: string;
+      name: string;
+      doctorsOnShift: number;
+      treatmentSpaces: number;
+      lat: number;
+      lon: number;
+    }[];
   };
   assert.deepEqual(
     cards.map((card) => card.id).sort(),
@@ -258,6 +265,23 @@ test('the Hospitals tab shows the platform emergency departments', { skip }, asy
     assert.ok(card?.text.includes(department.name) && card.text.includes(`/${beds} beds`), card?.text);
   }
   await shot(page, 'hospitals');
+  // A hospital whose capacity tag cannot be read is shown closed, with the tag at fault.
+  const near = { lat: departments[0]!.lat, lon: departments[0]!.lon };
+  const created = await api(server, server.adminKey, 'POST', '/api/v1/assets', {
+    id: 'h-unreadable',
+    type: 'hospital',
+    name: 'Unreadable General',
+    ...near,
+    tags: { treatment_spaces: 'abc', doctors_on_shift: '3' },
+  });
+  assert.equal(created.status, 201, await created.text());
+  const closed = page.locator('article.hospital[data-hospital="h-unreadable"]');
+  await closed.waitFor({ timeout: 30_000 });
+  assert.match((await closed.textContent()) ?? '', /closed \(no treatment space or doctor\)/);
+  assert.match((await closed.locator('.problem').first().textContent()) ?? '', /treatment_spaces/);
+  assert.equal(await closed.evaluate((node) => node.classList.contains('closed')), true);
+  const removed = await api(server, server.adminKey, 'DELETE', '/api/v1/assets/h-unreadable');
+  assert.equal(removed.status, 204);
   await page.close();
 });
 

@@ -1,13 +1,13 @@
 import type { Api } from './api.ts';
-import { element, number, time } from './format.ts';
+import { element, moment, number } from './format.ts';
 import type { HospitalsSnapshot } from './types.ts';
 
 const levelNames = ['1 resuscitation', '2 emergent', '3 urgent', '4 less urgent', '5 non-urgent'];
 
 /**
  * The hospitals view: the platform's emergency departments (load, queue by triage level, mean wait
- * of the waiting patients, ambulances on their way) and its recent ambulance destination
- * recommendations.
+ * of the waiting patients, ambulances on their way, capacity tags that could not be read) and its
+ * recent ambulance dispatches.
  */
 export class HospitalsView {
   private readonly host: HTMLElement;
@@ -45,7 +45,7 @@ export class HospitalsView {
         element(
           'div',
           'muted',
-          `${hospital.inTreatment}/${hospital.beds} beds · ${number(hospital.waitMinutes, hospital.waitMinutes < 10 ? 1 : 0)} min mean wait` +
+          `${hospital.beds === 0 ? 'closed (no treatment space or doctor)' : `${hospital.inTreatment}/${hospital.beds} beds`} · ${number(hospital.waitMinutes, hospital.waitMinutes < 10 ? 1 : 0)} min mean wait` +
             (hospital.enRoute > 0
               ? ` · ${hospital.enRoute} ambulance${hospital.enRoute === 1 ? '' : 's'} en route`
               : ''),
@@ -53,6 +53,8 @@ export class HospitalsView {
         bar,
         queue,
       );
+      if (hospital.beds === 0) card.classList.add('closed');
+      for (const problem of hospital.problems) card.append(element('div', 'problem', problem));
       return card;
     });
     const table = element('table', 'recommendations');
@@ -63,7 +65,7 @@ export class HospitalsView {
     for (const recommendation of snapshot.recommendations.slice(0, 15)) {
       const row = element('tr');
       const cells = [
-        time(recommendation.ts),
+        moment(recommendation.ts),
         String(recommendation.level),
         recommendation.hospital,
         recommendation.nearest,
@@ -77,7 +79,7 @@ export class HospitalsView {
     }
     this.host.replaceChildren(
       element('div', 'hospitals', ''),
-      element('h3', '', 'Recent ambulance recommendations'),
+      element('h3', '', 'Recent ambulance dispatches'),
       table,
     );
     this.host.firstElementChild?.append(...cards);
