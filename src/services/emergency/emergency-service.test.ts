@@ -95,3 +95,30 @@ test('live readings cost no reading of the registry: sensors found later are rea
   assert.equal(registry.occupancyListings - atStart, 0);
   service.stop();
 });
+
+test('a live reading that arrives while the store is read wins over the older stored one', async () => {
+  const registry = new MemoryRegistry();
+  await registry.putAssets([hospital]);
+  let release: () => void = () => undefined;
+  const bus = new MemoryBus();
+  const service = new EmergencyService({
+    registry,
+    bus,
+    queues: new MemoryPatientQueues(),
+    model: shippedModel(),
+    storedLatest: async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return new Map([['north.occupancy', { value: 2 }]]);
+    },
+  });
+  await service.start();
+  await registry.putSensors([sensor('north.occupancy', 'occupancy', 'north')]);
+  const reading = service.departments();
+  await settle();
+  await bus.publish('readings', [{ sensor: 'north.occupancy', ts: 2, value: 5 }]);
+  await settle();
+  release();
+  const [north] = await reading;
+  assert.equal(north?.inTreatment, 5);
+  service.stop();
+});

@@ -111,6 +111,8 @@ export class EmergencyService {
   readonly #instance = Math.random().toString(36).slice(2, 8);
   /** Occupancy sensor id → hospital id, refreshed with the hospitals. */
   #occupancySensors = new Map<string, string>();
+  /** Occupancy sensors whose latest stored reading is being read, until a live one comes. */
+  #awaitingStored: Set<string> | undefined;
   /** Kept in this process's memory: in a cluster each API process knows the ambulances it sent. */
   readonly #enRoute = new AmbulancesEnRoute();
   readonly #referenceLatitude = { value: 0 };
@@ -364,8 +366,13 @@ export class EmergencyService {
     // A sensor found now may have sent readings before: its latest stored one counts.
     const found = [...this.#occupancySensors.keys()].filter((sensor) => !known.has(sensor));
     if (found.length > 0 && this.#storedLatest !== undefined) {
+      // A live reading that arrives while the store is read is newer than what the store gives.
+      const awaiting = new Set(found);
+      this.#awaitingStored = awaiting;
       const latest = await this.#storedLatest(found);
-      this.#onReadings([...latest].map(([sensor, { value }]) => ({ sensor, value })));
+      if (this.#awaitingStored === awaiting) this.#awaitingStored = undefined;
+      const older = [...latest].filter(([sensor]) => awaiting.has(sensor));
+      this.#onReadings(older.map(([sensor, { value }]) => ({ sensor, value })));
     }
   }
 
@@ -426,8 +433,9 @@ export class EmergencyService {
     if (this.#occupancySensors.size === 0) return;
     for (const reading of readings) {
       const hospitalId = this.#occupancySensors.get(reading.sensor);
-      if (hospitalId !== undefined)
-        this.#board.recordOccupancy(hospitalId, Math.max(0, Math.round(reading.value)));
+      if (hospitalId === undefined) continue;
+      this.#board.recordOccupancy(hospitalId, Math.max(0, Math.round(reading.value)));
+      this.#awaitingStored?.delete(reading.sensor);
     }
   }
 }
