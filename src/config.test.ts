@@ -91,6 +91,9 @@ void test('HTTP limits: defaults, flags, and a header deadline past the request 
     ],
     [2, 50, 20, 300_000],
   );
+  assert.equal(defaults.config.mqttMaxConnections, 10_000);
+  const mqtt = loadConfig([], { URBAN_BRAIN_MQTT_MAX_CONNECTIONS: '500' });
+  assert.ok(mqtt.ok === true && mqtt.config.mqttMaxConnections === 500);
   const crossed = loadConfig(['--headers-timeout-millis', '30000', '--request-timeout-millis', '20000'], {});
   assert.ok(crossed.ok === false);
   assert.match(

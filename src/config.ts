@@ -21,6 +21,8 @@ export interface Config {
   shutdownTimeoutMillis: number;
   /** HTTP connections open at once; more are closed as they arrive. */
   maxConnections: number;
+  /** Connections to the embedded MQTT broker open at once; more are closed as they arrive. */
+  mqttMaxConnections: number;
   /** Time an HTTP client has to send a request's headers (408 after it). */
   headersTimeoutMillis: number;
   /** Time an HTTP client has to send a whole request, body included (408 after it). */
@@ -68,6 +70,7 @@ const fields = z.object({
   maxFutureMillis: z.coerce.number().int().nonnegative().default(86_400_000),
   shutdownTimeoutMillis: z.coerce.number().int().positive().default(10_000),
   maxConnections: z.coerce.number().int().positive().default(1_024),
+  mqttMaxConnections: z.coerce.number().int().positive().default(10_000),
   headersTimeoutMillis: z.coerce.number().int().min(1_000).default(10_000),
   requestTimeoutMillis: z.coerce.number().int().min(1_000).default(120_000),
   maxStreams: z.coerce.number().int().positive().default(256),
@@ -116,6 +119,7 @@ const sources = {
   maxFutureMillis: ['max-future-millis', 'URBAN_BRAIN_MAX_FUTURE_MILLIS'],
   shutdownTimeoutMillis: ['shutdown-timeout-millis', 'URBAN_BRAIN_SHUTDOWN_TIMEOUT_MILLIS'],
   maxConnections: ['max-connections', 'URBAN_BRAIN_MAX_CONNECTIONS'],
+  mqttMaxConnections: ['mqtt-max-connections', 'URBAN_BRAIN_MQTT_MAX_CONNECTIONS'],
   headersTimeoutMillis: ['headers-timeout-millis', 'URBAN_BRAIN_HEADERS_TIMEOUT_MILLIS'],
   requestTimeoutMillis: ['request-timeout-millis', 'URBAN_BRAIN_REQUEST_TIMEOUT_MILLIS'],
   maxStreams: ['max-streams', 'URBAN_BRAIN_MAX_STREAMS'],
@@ -140,6 +144,7 @@ export const configUsage = `usage: urban-brain serve [options]
   --max-future-millis N        how far ahead of the clock a timestamp may be (default 86400000, one day)
   --shutdown-timeout-millis N  grace period at shutdown (default 10000)
   --max-connections N          HTTP connections open at once, more are closed (default 1024)
+  --mqtt-max-connections N     connections to the embedded MQTT broker open at once (default 10000)
   --headers-timeout-millis N   time a client has to send a request's headers, 408 after it (default 10000)
   --request-timeout-millis N   time a client has to send a whole request, body included (default 120000;
                                raise it for large bodies over slow links); live streams are not cut by it

@@ -222,7 +222,14 @@ async function assemble(
   const coalescer = new Coalescer({ edge, log });
   const broker =
     config.mqttUrl === null
-      ? await startBroker({ host: config.host, port: config.mqttPort, coalescer, parsers, keys })
+      ? await startBroker({
+          host: config.host,
+          port: config.mqttPort,
+          coalescer,
+          parsers,
+          keys,
+          maxConnections: config.mqttMaxConnections,
+        })
       : null;
   const mqtt = broker ?? (await startSubscriber({ url: config.mqttUrl!, coalescer, parsers, log }));
   undo.push(() => mqtt.close());

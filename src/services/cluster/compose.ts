@@ -386,7 +386,14 @@ async function assembleRole(
     undo.push(() => new Promise((resolve) => listening.close(resolve)));
     if (cluster.role !== 'api') {
       coalescer = new Coalescer({ edge });
-      broker = await startBroker({ host: config.host, port: config.mqttPort, coalescer, parsers, keys });
+      broker = await startBroker({
+        host: config.host,
+        port: config.mqttPort,
+        coalescer,
+        parsers,
+        keys,
+        maxConnections: config.mqttMaxConnections,
+      });
     }
   }
   // Retention drops whole days on every shard: the API processes do it (a second one finds
