@@ -111,3 +111,15 @@ void test('a bad --mqtt-url is echoed without its password', () => {
   assert.match(loaded.message, /= "http:\/\/ubuser:\*\*\*@broker": must start with mqtt:\/\//);
   assert.doesNotMatch(loaded.message, /S3cretBrokerPass/);
 });
+
+void test('memoryWithoutDataDir keeps everything in memory unless a flag or the environment names a data folder', () => {
+  const demo = { memoryWithoutDataDir: true };
+  const bare = loadConfig([], {}, demo);
+  assert.ok(bare.ok === true && bare.config.memory);
+  const flag = loadConfig(['--data-dir', '/tmp/city'], {}, demo);
+  assert.ok(flag.ok === true && !flag.config.memory);
+  const env = loadConfig([], { URBAN_BRAIN_DATA_DIR: '/tmp/city' }, demo);
+  assert.ok(env.ok === true && !env.config.memory && env.config.dataDir === '/tmp/city');
+  const serve = loadConfig([], {});
+  assert.ok(serve.ok === true && !serve.config.memory);
+});

@@ -177,7 +177,16 @@ The first admin key is read from URBAN_BRAIN_ADMIN_KEY, or generated and printed
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string } | { ok: 'help' };
 
 /** Reads flags (`args`) and the environment; never throws on bad input, it says what is wrong. */
-export function loadConfig(args: string[], env: NodeJS.ProcessEnv = process.env): ConfigResult {
+export interface LoadOptions {
+  /** Keep everything in memory unless a data folder is named (by flag or environment): the demo's default. */
+  memoryWithoutDataDir?: boolean;
+}
+
+export function loadConfig(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  load: LoadOptions = {},
+): ConfigResult {
   const options: Record<string, { type: 'string' | 'boolean' }> = {
     help: { type: 'boolean' },
     memory: { type: 'boolean' },
@@ -191,8 +200,9 @@ export function loadConfig(args: string[], env: NodeJS.ProcessEnv = process.env)
     return { ok: false, message: (error as Error).message };
   }
   if (values.help === true) return { ok: 'help' };
+  const dataDirNamed = values['data-dir'] !== undefined || env['URBAN_BRAIN_DATA_DIR'] !== undefined;
   const raw: Record<string, unknown> = {
-    memory: values.memory === true,
+    memory: values.memory === true || (load.memoryWithoutDataDir === true && !dataDirNamed),
     walSkipCorrupt: values['wal-skip-corrupt'] === true,
   };
   for (const [key, [flag, variable]] of Object.entries(sources)) {

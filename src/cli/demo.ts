@@ -81,12 +81,7 @@ export async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const hasDataDir =
-    parsed.rest.some((arg) => arg.startsWith('--data-dir')) ||
-    process.env['URBAN_BRAIN_DATA_DIR'] !== undefined;
-  const loaded = loadConfig(
-    hasDataDir || parsed.rest.includes('--memory') ? parsed.rest : [...parsed.rest, '--memory'],
-  );
+  const loaded = loadConfig(parsed.rest, undefined, { memoryWithoutDataDir: true });
   if (loaded.ok === 'help' || !loaded.ok) {
     process.stderr.write(
       `urban-brain demo: ${loaded.ok === 'help' ? 'see --help' : redactUrls(loaded.message)}\n\n${usage}`,
