@@ -1,3 +1,5 @@
+import { describeOutageEnd, Outages } from '../../core/outages.ts';
+
 /** The engines a scaled-out process depends on. */
 export type Engine = 'nats' | 'clickhouse' | 'postgres';
 
@@ -15,11 +17,6 @@ export const enginesOfRole: Record<'ingest' | 'process' | 'api' | 'all', readonl
   all: ['nats', 'clickhouse', 'postgres'],
 };
 
-interface Outage {
-  sinceMillis: number;
-  failures: number;
-}
-
 export interface EngineHealthOptions {
   log(line: string): void;
   clock?: () => number;
@@ -33,39 +30,29 @@ export interface EngineHealthOptions {
  */
 export class EngineHealth {
   readonly #log: (line: string) => void;
-  readonly #clock: () => number;
-  readonly #outages = new Map<Engine, Outage>();
+  readonly #outages: Outages<Engine>;
 
   constructor(options: EngineHealthOptions) {
     this.#log = options.log;
-    this.#clock = options.clock ?? Date.now;
+    this.#outages = new Outages(options.clock ?? Date.now);
   }
 
   /** `engine` failed (a check, a lost connection, a reconnect attempt); `reason` says how. */
   failed(engine: Engine, reason: string): void {
-    const outage = this.#outages.get(engine);
-    if (outage !== undefined) {
-      outage.failures += 1;
-      return;
-    }
-    this.#outages.set(engine, { sinceMillis: this.#clock(), failures: 1 });
-    this.#log(`${engineNames[engine]} unreachable: ${reason}`);
+    if (this.#outages.failed(engine)) this.#log(`${engineNames[engine]} unreachable: ${reason}`);
   }
 
   /** `engine` answered; `detail` (e.g. the server reached) is added to the line that ends an outage. */
   succeeded(engine: Engine, detail?: string): void {
-    const outage = this.#outages.get(engine);
-    if (outage === undefined) return;
-    this.#outages.delete(engine);
-    const seconds = ((this.#clock() - outage.sinceMillis) / 1_000).toFixed(1);
-    const failures = `${outage.failures} failure${outage.failures === 1 ? '' : 's'}`;
+    const end = this.#outages.succeeded(engine);
+    if (end === undefined) return;
     this.#log(
-      `${engineNames[engine]} reachable again${detail === undefined ? '' : ` (${detail})`} after ${seconds} s, ${failures}`,
+      `${engineNames[engine]} reachable again${detail === undefined ? '' : ` (${detail})`} after ${describeOutageEnd(end)}`,
     );
   }
 
   /** Which of `engines` are down now, in the order given. */
   down(engines: readonly Engine[]): Engine[] {
-    return engines.filter((engine) => this.#outages.has(engine));
+    return engines.filter((engine) => this.#outages.isDown(engine));
   }
 }
