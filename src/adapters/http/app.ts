@@ -7,7 +7,8 @@ import type { KeyService } from '../../services/auth/keys.ts';
 import type { EdgeIngest } from '../../services/edge/edge-ingest.ts';
 import type { BatchParsers } from '../../services/edge/parsers.ts';
 import type { AppEnv } from './env.ts';
-import { failureResponse, FailureLog } from './failure-response.ts';
+import { LogLimiter } from '../../services/logging/log-limiter.ts';
+import { failureResponse } from './failure-response.ts';
 import { storageFailureResponse } from './ingest-response.ts';
 import type { Metrics } from './metrics.ts';
 import { serveDashboard } from './dashboard.ts';
@@ -99,7 +100,11 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   for (const mounted of deps.routes ?? []) app.route(mounted.path, mounted.app);
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
-  const failures = new FailureLog((line) => process.stderr.write(`${line}\n`));
+  const failures = new LogLimiter({
+    log: (line) => process.stderr.write(`urban-brain: ${line}\n`),
+    windowMillis: 60_000,
+  });
+  failures.start();
   app.onError((error, c) => {
     // The ingest pipeline logs a write-ahead-log outage once; each refused request is not logged.
     const unavailable = storageFailureResponse(c, error);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Hono } from 'hono';
-import { failureResponse, FailureLog, isUnreachable } from './failure-response.ts';
+import { LogLimiter } from '../../services/logging/log-limiter.ts';
+import { failureResponse, isUnreachable } from './failure-response.ts';
 
 function appThrowing(error: unknown, lines: string[], now: () => number): Hono {
   const app = new Hono();
-  const log = new FailureLog((line) => lines.push(line), 60_000, now);
+  const log = new LogLimiter({ log: (line) => lines.push(line), windowMillis: 60_000, clock: now });
   app.get('/x', () => {
     throw error;
   });
@@ -13,7 +14,7 @@ function appThrowing(error: unknown, lines: string[], now: () => number): Hono {
   return app;
 }
 
-test('a store that cannot be reached is a 503 with Retry-After, logged once a minute with a count', async () => {
+test('a store that cannot be reached is a 503 with Retry-After, logged once a minute with the repeats summed up', async () => {
   const lines: string[] = [];
   let now = 0;
   const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
@@ -31,8 +32,11 @@ test('a store that cannot be reached is a 503 with Retry-After, logged once a mi
   assert.doesNotMatch(lines[0]!, /\n\s+at /, 'no stack for an outage');
   now = 61_000;
   await app.request('/x');
-  assert.equal(lines.length, 2);
-  assert.match(lines[1]!, /\(4 more like it since the last report\)/);
+  assert.equal(lines.length, 3, 'the repeats summed up, then the failure written again');
+  assert.match(
+    lines[1]!,
+    /repeated 4 more times in 61 s from GET \/x: a store this server needs is unreachable/,
+  );
 });
 
 test('a PostgreSQL connection failure is recognised by its SQLSTATE, also as a cause', () => {
@@ -57,5 +61,5 @@ test('any other failure is a 500 with its stack logged, once a minute per messag
   assert.equal((await app.request('/x')).status, 500);
   assert.equal((await app.request('/x')).status, 500);
   assert.equal(lines.length, 1);
-  assert.match(lines[0]!, /GET \/x failed: TypeError: boom\n\s+at /);
+  assert.match(lines[0]!, /GET \/x: failed: TypeError: boom\n\s+at /);
 });

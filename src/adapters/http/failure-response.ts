@@ -1,3 +1,4 @@
+import type { LogLimiter } from '../../services/logging/log-limiter.ts';
 import type { Context } from 'hono';
 
 /** Socket and driver codes of a store or engine that cannot be reached (PostgreSQL's class 08 and shutdowns). */
@@ -45,54 +46,19 @@ export function isAbortedRequest(error: unknown): boolean {
 }
 
 /**
- * Logs each distinct failure once a minute at most, with a count of the ones not shown: a store that
- * is down fails every request the same way, and a stack per request would bury everything else.
- */
-export class FailureLog {
-  readonly #last = new Map<string, { at: number; hidden: number }>();
-
-  constructor(
-    private readonly write: (line: string) => void,
-    private readonly intervalMillis = 60_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  report(key: string, line: () => string): void {
-    const seen = this.#last.get(key);
-    const at = this.now();
-    if (seen !== undefined && at - seen.at < this.intervalMillis) {
-      seen.hidden += 1;
-      return;
-    }
-    const hidden =
-      seen === undefined || seen.hidden === 0 ? '' : ` (${seen.hidden} more like it since the last report)`;
-    this.#last.set(key, { at, hidden: 0 });
-    if (this.#last.size > 1_000) this.#last.clear();
-    this.write(`${line()}${hidden}`);
-  }
-}
-
-/**
  * The answer to an error no route handled: 503 with Retry-After when a store or engine cannot be
- * reached, nothing logged for a client that went away, else 500 with the stack logged (once a
- * minute per distinct message).
+ * reached, nothing logged for a client that went away, else 500 with the stack logged; `log`
+ * writes each distinct failure once a minute and sums up the repeats.
  */
-export function failureResponse(c: Context, error: unknown, log: FailureLog): Response {
+export function failureResponse(c: Context, error: unknown, log: LogLimiter): Response {
   const where = `${c.req.method} ${c.req.path}`;
   if (isAbortedRequest(error)) return c.json({ error: 'the request body was cut off' }, 400);
+  const message = error instanceof Error ? error.message : String(error);
   if (isUnreachable(error)) {
-    const message = error instanceof Error ? error.message : String(error);
-    log.report(
-      `unreachable ${message}`,
-      () => `urban-brain: ${where}: a store this server needs is unreachable: ${message}`,
-    );
+    log.write(`a store this server needs is unreachable: ${message}`, where);
     c.header('Retry-After', '5');
     return c.json({ error: `a store this server needs is unreachable, retry later: ${message}` }, 503);
   }
-  const message = error instanceof Error ? error.message : String(error);
-  log.report(
-    `failed ${message}`,
-    () => `urban-brain: ${where} failed: ${error instanceof Error ? (error.stack ?? message) : message}`,
-  );
+  log.write(`failed: ${error instanceof Error ? (error.stack ?? message) : message}`, where);
   return c.json({ error: 'internal error' }, 500);
 }

@@ -41,7 +41,7 @@ import type { ClusterConfig } from './cluster-config.ts';
 import { CoalescingSink } from './coalescing-sink.ts';
 import { isClickHouseAuthenticationFailure } from './engine-errors.ts';
 import { EngineMonitor } from './engine-monitor.ts';
-import { LogLimiter } from './log-limiter.ts';
+import { LogLimiter } from '../logging/log-limiter.ts';
 import type { ErrorContext } from './shard-processor.ts';
 import { StreamPieces } from '../../adapters/nats/snapshot-pieces.ts';
 import { ProcessingRole } from './processing-role.ts';
