@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { parseDecimal } from '../core/decimal.ts';
 import { parseDelimited } from '../core/anomaly/delimited.ts';
 import { scoreTable } from '../core/anomaly/score-table.ts';
 import { DEFAULT_DETECTOR_NAME, DETECTORS, findDetector } from '../core/anomaly/registry.ts';
@@ -41,7 +42,8 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`detect: unknown detector '${name}' (known: ${[...DETECTORS.keys()].join(', ')})\n`);
     return 2;
   }
-  const threshold = values.threshold === undefined ? spec.threshold : parseDecimal(values.threshold);
+  const threshold =
+    values.threshold === undefined ? spec.threshold : parseDecimal(values.threshold, { exponent: true });
   if (threshold === undefined || threshold < 0 || threshold > 1) {
     process.stderr.write(`detect: --threshold '${values.threshold}' must be a number in [0, 1]\n`);
     return 2;
@@ -76,9 +78,4 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`detect: column '${column}' not scored: ${reason}\n`);
   process.stdout.write(scored.value.text);
   return 0;
-}
-
-/** A plain decimal number (`0.5`, `.5`, `1e-1`); undefined for an empty, blank or other text. */
-function parseDecimal(text: string): number | undefined {
-  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : undefined;
 }

@@ -1,4 +1,5 @@
 import type { Asset, Sensor, Tags } from './asset.ts';
+import { parseDecimal } from '../decimal.ts';
 
 /** Why one field of a registry record was refused. */
 export interface FieldError {
@@ -52,12 +53,9 @@ function checkText(field: string, value: unknown, fallback: string, errors: Fiel
   return value;
 }
 
-/** A decimal number as text: `52.37`, `-4`, `.5`; no blanks, exponents, hex or other notations. */
-const decimalPattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
-
 function checkCoordinate(field: 'lat' | 'lon', value: unknown, errors: FieldError[]): number | null {
   if (value === undefined || value === null || value === '') return null;
-  const number = typeof value === 'string' && decimalPattern.test(value) ? Number(value) : value;
+  const number = typeof value === 'string' ? (parseDecimal(value) ?? value) : value;
   const limit = field === 'lat' ? 90 : 180;
   if (typeof number !== 'number' || !Number.isFinite(number) || Math.abs(number) > limit) {
     errors.push({

@@ -1,4 +1,5 @@
 import type { BusEvent } from '../../../ports/bus.ts';
+import { parseDecimal } from '../../../core/decimal.ts';
 import type { BoundingBox, Registry } from '../../../ports/registry.ts';
 
 /** Assets scanned for their own position under a bbox filter, and sensors under an asset filter. */
@@ -36,7 +37,7 @@ export function parseBoundingBox(text: string): BoundingBox | string {
   const rule = `bbox='${text}' must be minLon,minLat,maxLon,maxLat in degrees`;
   const parts = text.split(',');
   if (parts.length !== 4) return `${rule}: it has ${parts.length} part${parts.length === 1 ? '' : 's'}`;
-  const numbers = parts.map((part) => (/^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$/.test(part) ? Number(part) : NaN));
+  const numbers = parts.map((part) => parseDecimal(part.trim()) ?? NaN);
   const bad = numbers.findIndex((n) => !Number.isFinite(n));
   if (bad >= 0) return `${rule}: '${parts[bad]}' is not a decimal number`;
   const [minLon, minLat, maxLon, maxLat] = numbers as [number, number, number, number];
