@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { nodeSecrets } from './adapters/crypto/secrets.ts';
 import { DuckDbKeyStore } from './adapters/duckdb/keys-store.ts';
 import { DuckDbMaintenanceRepository } from './adapters/duckdb/maintenance-repository.ts';
+import { DuckDbAmbulanceTrips } from './adapters/duckdb/ambulance-trips.ts';
 import { DuckDbPatientQueues } from './adapters/duckdb/patient-queues.ts';
 import { DuckDbRegistry } from './adapters/duckdb/registry-store.ts';
 import type { MountedRoutes } from './adapters/http/app.ts';
@@ -16,6 +17,7 @@ import { meRoutes } from './adapters/http/routes/me.ts';
 import { MemoryBus } from './adapters/memory/bus.ts';
 import { MemoryKeyStore } from './adapters/memory/keys.ts';
 import { MemoryMaintenanceRepository } from './adapters/memory/maintenance-repository.ts';
+import { MemoryAmbulanceTrips } from './adapters/memory/ambulance-trips.ts';
 import { MemoryPatientQueues } from './adapters/memory/patient-queues.ts';
 import { MemoryReadings } from './adapters/memory/readings.ts';
 import { MemoryRegistry } from './adapters/memory/registry.ts';
@@ -29,6 +31,7 @@ import type { MessageBus } from './ports/bus.ts';
 import type { Ingestor } from './ports/ingest.ts';
 import type { KeyStore } from './ports/keys.ts';
 import type { DetectorStateStore, MaintenanceRepository } from './ports/maintenance.ts';
+import type { AmbulanceTripStore } from './ports/ambulance-trips.ts';
 import type { PatientQueueStore } from './ports/patient-queues.ts';
 import type { ReadingQueries } from './ports/reading-queries.ts';
 import type { Registry } from './ports/registry.ts';
@@ -85,6 +88,7 @@ interface Stores {
   keyStore: KeyStore;
   maintenance: MaintenanceRepository & DetectorStateStore;
   patientQueues: PatientQueueStore;
+  ambulanceTrips: AmbulanceTripStore;
 }
 
 function memoryStores(): Stores {
@@ -101,6 +105,7 @@ function memoryStores(): Stores {
     keyStore: new MemoryKeyStore(),
     maintenance: new MemoryMaintenanceRepository(),
     patientQueues: new MemoryPatientQueues(),
+    ambulanceTrips: new MemoryAmbulanceTrips(),
   };
 }
 
@@ -136,7 +141,8 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
   const keyStore = await DuckDbKeyStore.open(storage.database);
   const maintenance = await DuckDbMaintenanceRepository.open(storage.database);
   const patientQueues = await DuckDbPatientQueues.open(storage.database);
-  return { storage, registry, keyStore, maintenance, patientQueues };
+  const ambulanceTrips = await DuckDbAmbulanceTrips.open(storage.database);
+  return { storage, registry, keyStore, maintenance, patientQueues, ambulanceTrips };
 }
 
 /** Failure prediction: a detector on every accepted reading, raising alerts and work orders. */
@@ -210,6 +216,7 @@ async function assemble(
     registry,
     bus,
     queues: stores.patientQueues,
+    trips: stores.ambulanceTrips,
     model: shippedModel(),
     log,
     storedLatest: (sensors) => storage.queries.latest(sensors),

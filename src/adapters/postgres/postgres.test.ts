@@ -11,7 +11,9 @@ import type { Alert } from '../../core/maintenance/alert.ts';
 import { applyAlert } from '../../core/maintenance/work-order.ts';
 import { freePort } from '../free-port.ts';
 import { PostgresKeyStore } from './keys-store.ts';
+import { checkAmbulanceTripStore } from '../ambulance-trips.contract.ts';
 import { checkPatientQueueStore } from '../patient-queues.contract.ts';
+import { PostgresAmbulanceTrips } from './ambulance-trips.ts';
 import { PostgresMaintenanceRepository } from './maintenance-repository.ts';
 import { PostgresPatientQueues } from './patient-queues.ts';
 import { openPool } from './pool.ts';
@@ -110,6 +112,28 @@ test(
         const ids = taken.flatMap((entry) => (entry === undefined ? [] : [entry.patientId]));
         assert.equal(ids.length, 40, 'every waiting patient is called');
         assert.equal(new Set(ids).size, 40, 'no patient is called twice');
+
+        // Ambulances en route: the contract, then arrivals at once from two API processes.
+        const trips = new PostgresAmbulanceTrips(pool);
+        await checkAmbulanceTripStore(trips);
+        for (let index = 0; index < 20; index += 1) {
+          await trips.add({
+            id: `r${index}`,
+            hospital: 'west',
+            level: 2,
+            sentMillis: index,
+            untilMillis: 1e12,
+          });
+        }
+        const otherTrips = new PostgresAmbulanceTrips(secondPool);
+        const ended = await Promise.all(
+          Array.from({ length: 30 }, (_, index) =>
+            (index % 2 === 0 ? trips : otherTrips).arrived('west', 2, 100),
+          ),
+        );
+        const tripIds = ended.flatMap((trip) => (trip === undefined ? [] : [trip.id]));
+        assert.equal(tripIds.length, 20, 'every trip ends on an arrival');
+        assert.equal(new Set(tripIds).size, 20, 'no trip is ended twice');
       } finally {
         await secondPool.end();
       }

@@ -23,4 +23,8 @@ export const schemaStatements: readonly string[] = [
      level smallint NOT NULL CHECK (level BETWEEN 1 AND 5), arrival_millis double precision NOT NULL,
      seq bigserial NOT NULL, PRIMARY KEY (hospital, patient))`,
   `CREATE INDEX IF NOT EXISTS emergency_queue_order ON emergency_queue (hospital, level, arrival_millis, seq)`,
+  // Ambulances en route, shared by every API process: counted by destination choice until they arrive.
+  `CREATE TABLE IF NOT EXISTS ambulance_trips (id text PRIMARY KEY, hospital text NOT NULL,
+     level smallint NOT NULL CHECK (level BETWEEN 1 AND 5), sent_millis double precision NOT NULL,
+     until_millis double precision NOT NULL, seq bigserial NOT NULL)`,
 ];

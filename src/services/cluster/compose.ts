@@ -24,6 +24,7 @@ import type { StreamLayout } from '../../adapters/nats/shards.ts';
 import { defaultStreamOptions, ensureReadingStream } from '../../adapters/nats/stream.ts';
 import { PostgresKeyStore } from '../../adapters/postgres/keys-store.ts';
 import { PostgresMaintenanceRepository } from '../../adapters/postgres/maintenance-repository.ts';
+import { PostgresAmbulanceTrips } from '../../adapters/postgres/ambulance-trips.ts';
 import { PostgresPatientQueues } from '../../adapters/postgres/patient-queues.ts';
 import { openPool } from '../../adapters/postgres/pool.ts';
 import { PostgresRegistry } from '../../adapters/postgres/registry.ts';
@@ -355,6 +356,7 @@ async function assembleRole(
         registry,
         bus,
         queues: new PostgresPatientQueues(shared.pool),
+        trips: new PostgresAmbulanceTrips(shared.pool),
         model: shippedModel(),
         latestOccupancy: (sensors) => queries.latest(sensors),
         log,

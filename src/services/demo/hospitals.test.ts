@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryBus } from '../../adapters/memory/bus.ts';
+import { MemoryAmbulanceTrips } from '../../adapters/memory/ambulance-trips.ts';
 import { MemoryPatientQueues } from '../../adapters/memory/patient-queues.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { Reading } from '../../core/readings/reading.ts';
@@ -28,6 +29,7 @@ async function platform() {
     registry,
     bus,
     queues: new MemoryPatientQueues(),
+    trips: new MemoryAmbulanceTrips(),
     model: shippedModel(),
     nowMillis: () => wall,
   });

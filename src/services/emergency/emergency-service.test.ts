@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryBus } from '../../adapters/memory/bus.ts';
+import { MemoryAmbulanceTrips } from '../../adapters/memory/ambulance-trips.ts';
 import { MemoryPatientQueues } from '../../adapters/memory/patient-queues.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { Sensor } from '../../core/registry/asset.ts';
@@ -37,6 +38,7 @@ async function started(registry: MemoryRegistry) {
     registry,
     bus,
     queues: new MemoryPatientQueues(),
+    trips: new MemoryAmbulanceTrips(),
     model: shippedModel(),
     storedLatest: async (sensors) =>
       new Map(sensors.flatMap((id) => (stored.has(id) ? [[id, stored.get(id)!] as const] : []))),
@@ -105,6 +107,7 @@ test('a live reading that arrives while the store is read wins over the older st
     registry,
     bus,
     queues: new MemoryPatientQueues(),
+    trips: new MemoryAmbulanceTrips(),
     model: shippedModel(),
     storedLatest: async () => {
       await new Promise<void>((resolve) => (release = resolve));

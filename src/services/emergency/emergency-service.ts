@@ -6,17 +6,19 @@ import type { QueueEntry } from '../../core/ems/queue.ts';
 import type { TriageModel, TriageResult } from '../../core/triage/engine.ts';
 import { triage } from '../../core/triage/engine.ts';
 import { byAmbulance, type Level, type Presentation } from '../../core/triage/presentation.ts';
+import type { AmbulanceTrip, AmbulanceTripStore } from '../../ports/ambulance-trips.ts';
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
 import type { PatientQueueStore } from '../../ports/patient-queues.ts';
 import type { Registry } from '../../ports/registry.ts';
 import { departmentFromAsset, greatCircleKm, toLocation } from './departments.ts';
-import { AmbulancesEnRoute, type Trip } from './en-route.ts';
 
 export interface EmergencyServiceOptions {
   registry: Registry;
   bus: MessageBus;
   /** Where the queues live: the platform's database, so that they survive a restart. */
   queues: PatientQueueStore;
+  /** Where the ambulances en route live: the platform's database too, for the same reasons. */
+  trips: AmbulanceTripStore;
   model: TriageModel;
   nowMillis?: () => number;
   /** Ambulance speed for travel-time estimates. */
@@ -113,8 +115,6 @@ export class EmergencyService {
   #occupancySensors = new Map<string, string>();
   /** Occupancy sensors whose latest stored reading is being read, until a live one comes. */
   #awaitingStored: Set<string> | undefined;
-  /** Kept in this process's memory: in a cluster each API process knows the ambulances it sent. */
-  readonly #enRoute = new AmbulancesEnRoute();
   readonly #referenceLatitude = { value: 0 };
 
   constructor(options: EmergencyServiceOptions) {
@@ -205,8 +205,9 @@ export class EmergencyService {
     });
     if (!added)
       return { ok: false, reason: `patient '${id}' is already queued at ${hospitalId}`, status: 409 };
-    if (tripId !== undefined) this.#enRoute.end(tripId);
-    else if (byAmbulance(presentation.arrivalMode)) this.#enRoute.arrived(hospitalId, result.level);
+    if (tripId !== undefined) await this.#options.trips.end(tripId, now);
+    else if (byAmbulance(presentation.arrivalMode))
+      await this.#options.trips.arrived(hospitalId, result.level, now);
     const ordered = (await this.#withQueues()).queue(hospitalId);
     const position = ordered.findIndex((queued) => queued.patientId === id);
     await this.#publish('patient-admitted', hospitalId, { patient: id, level: result.level, position });
@@ -279,7 +280,8 @@ export class EmergencyService {
     // Unique across the processes of a cluster.
     const tripId = `t${now}-${++this.#sequence}-${this.#instance}`;
     const countsUntilMillis = now + countedMinutes * 60_000;
-    this.#enRoute.send({
+    // Stored before the answer: an acknowledged dispatch keeps counting across a restart.
+    await options.trips.add({
       id: tripId,
       hospital: chosen.hospital,
       level,
@@ -299,16 +301,15 @@ export class EmergencyService {
     return { ...chosen, tripId, countsUntilMillis };
   }
 
-  /** The ambulances this process dispatched that still count as en route. */
-  dispatches(): readonly Trip[] {
-    return this.#enRoute.current(this.#options.nowMillis());
+  /** The ambulances dispatched that still count as en route, whichever process sent them. */
+  dispatches(): Promise<AmbulanceTrip[]> {
+    return this.#options.trips.current(this.#options.nowMillis());
   }
 
-  /** A trip is over (arrived, diverted, stood down): false when this process counts no such trip. */
+  /** A trip is over (arrived, diverted, stood down): false when no such trip counts. */
   async endDispatch(tripId: string): Promise<boolean> {
-    const trip = this.dispatches().find((candidate) => candidate.id === tripId);
+    const trip = await this.#options.trips.end(tripId, this.#options.nowMillis());
     if (trip === undefined) return false;
-    this.#enRoute.end(tripId);
     await this.#publish('ems-dispatch-ended', trip.hospital, { trip: tripId, level: trip.level });
     return true;
   }
@@ -347,7 +348,7 @@ export class EmergencyService {
     const statuses = this.#board.statuses();
     const board = new EmergencyBoard(statuses.map((status) => status.hospital));
     for (const status of statuses) board.recordOccupancy(status.hospital.id, status.inTreatment);
-    for (const trip of this.#enRoute.current(this.#options.nowMillis()))
+    for (const trip of await this.#options.trips.current(this.#options.nowMillis()))
       board.recordIncoming(trip.hospital, trip.level, 1);
     for (const patient of waiting) {
       board.admit(patient.hospital, {

@@ -17,6 +17,8 @@ import { MemoryPatientQueues } from '../../memory/patient-queues.ts';
 import type { PatientQueueStore } from '../../../ports/patient-queues.ts';
 import { openDatabase } from '../../duckdb/database.ts';
 import { DuckDbPatientQueues } from '../../duckdb/patient-queues.ts';
+import { DuckDbAmbulanceTrips } from '../../duckdb/ambulance-trips.ts';
+import { MemoryAmbulanceTrips } from '../../memory/ambulance-trips.ts';
 import { MemoryRegistry } from '../../memory/registry.ts';
 import type { AppEnv } from '../env.ts';
 import { authenticate } from '../middleware/auth.ts';
@@ -92,6 +94,7 @@ async function setup(
     registry,
     bus,
     queues,
+    trips: new MemoryAmbulanceTrips(),
     ...(latestOccupancy === undefined ? {} : { latestOccupancy }),
     model: shippedModel(),
     nowMillis: () => (now += 1000),
@@ -241,6 +244,60 @@ test('queues kept in the DuckDB file are there again after a restart of the serv
     assert.equal(
       east?.waitingByLevel.reduce((sum, count) => sum + count, 0),
       2,
+    );
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('ambulances dispatched before a restart still count, and can be ended, after it (DuckDB file)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'emergency-trips-'));
+  try {
+    let database = await openDatabase({ dataDir });
+    const open = async () => ({
+      queues: await DuckDbPatientQueues.open(database),
+      trips: await DuckDbAmbulanceTrips.open(database),
+    });
+    let stores = await open();
+    const before = await setup(stores.queues, undefined, { trips: stores.trips });
+    const request = { location: { lat: 50.0, lon: 8.084 }, level: 2 };
+    const sent = [];
+    for (let i = 0; i < 2; i++) {
+      const response = await before.call('operator', 'POST', '/api/v1/ems/dispatches', request);
+      assert.equal(response.status, 201);
+      sent.push(((await response.json()) as { tripId: string }).tripId);
+    }
+    database.close();
+    database = await openDatabase({ dataDir });
+    stores = await open();
+    const after = await setup(stores.queues, undefined, { trips: stores.trips });
+    const listed = (await (await after.call('viewer', 'GET', '/api/v1/ems/dispatches')).json()) as {
+      dispatches: { id: string; hospital: string }[];
+    };
+    assert.deepEqual(
+      listed.dispatches.map((trip) => trip.id),
+      sent,
+    );
+    const departments = (await (
+      await after.call('viewer', 'GET', '/api/v1/emergency/departments')
+    ).json()) as {
+      departments: { id: string; enRouteByLevel: number[] }[];
+    };
+    const hospital = listed.dispatches[0]?.hospital;
+    assert.deepEqual(
+      departments.departments.find((department) => department.id === hospital)?.enRouteByLevel,
+      [0, 2, 0, 0, 0],
+    );
+    const ended = await after.call('operator', 'DELETE', `/api/v1/ems/dispatches/${sent[0]}`);
+    assert.equal(ended.status, 204);
+    assert.equal(
+      (
+        (await (await after.call('viewer', 'GET', '/api/v1/ems/dispatches')).json()) as {
+          dispatches: unknown[];
+        }
+      ).dispatches.length,
+      1,
     );
     database.close();
   } finally {

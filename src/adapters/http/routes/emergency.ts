@@ -137,7 +137,9 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
     return c.json(outcome, 201);
   });
 
-  app.get('/ems/dispatches', requireRole('read'), (c) => c.json({ dispatches: service.dispatches() }));
+  app.get('/ems/dispatches', requireRole('read'), async (c) =>
+    c.json({ dispatches: await service.dispatches() }),
+  );
 
   // The trip is over: arrived, diverted or stood down.
   app.delete('/ems/dispatches/:trip', requireRole('operator'), async (c) => {

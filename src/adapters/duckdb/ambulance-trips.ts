@@ -1,0 +1,102 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { isLevel, type Level } from '../../core/triage/presentation.ts';
+import type { AmbulanceTrip, AmbulanceTripStore } from '../../ports/ambulance-trips.ts';
+import type { Database } from './database.ts';
+import { Serial } from './serial.ts';
+
+const schema =
+  'CREATE TABLE IF NOT EXISTS ambulance_trips (id VARCHAR PRIMARY KEY, hospital VARCHAR NOT NULL, ' +
+  'level UTINYINT NOT NULL, sent_millis DOUBLE NOT NULL, until_millis DOUBLE NOT NULL, seq BIGINT NOT NULL)';
+
+const columns = 'id, hospital, level, sent_millis, until_millis';
+
+function toTrip(row: readonly unknown[]): AmbulanceTrip | undefined {
+  const [id, hospital, level, sent, until] = row;
+  const numeric = Number(level);
+  if (!isLevel(numeric)) return undefined;
+  return {
+    id: String(id),
+    hospital: String(hospital),
+    level: numeric,
+    sentMillis: Number(sent),
+    untilMillis: Number(until),
+  };
+}
+
+/**
+ * Ambulances en route in the platform's DuckDB file: each dispatch and each end is its own committed
+ * statement before it is acknowledged, so a restart (or `kill -9`) keeps every trip. Statements are
+ * serialised on one connection, which also makes `arrived` atomic. Overdue trips are deleted as
+ * new ones are added.
+ */
+export class DuckDbAmbulanceTrips implements AmbulanceTripStore {
+  readonly #connection: DuckDBConnection;
+  readonly #serial = new Serial();
+  #nextSequence: number;
+
+  private constructor(connection: DuckDBConnection, nextSequence: number) {
+    this.#connection = connection;
+    this.#nextSequence = nextSequence;
+  }
+
+  static async open(database: Database): Promise<DuckDbAmbulanceTrips> {
+    const connection = await database.connect();
+    await connection.run(schema);
+    const reader = await connection.runAndReadAll('SELECT coalesce(max(seq), -1) + 1 FROM ambulance_trips');
+    return new DuckDbAmbulanceTrips(connection, Number(reader.getRows()[0]?.[0] ?? 0));
+  }
+
+  async current(nowMillis: number): Promise<AmbulanceTrip[]> {
+    const reader = await this.#serial.run(() =>
+      this.#connection.runAndReadAll(
+        `SELECT ${columns} FROM ambulance_trips WHERE until_millis > $1 ORDER BY seq`,
+        [nowMillis],
+      ),
+    );
+    return reader.getRows().flatMap((row) => toTrip(row) ?? []);
+  }
+
+  add(trip: AmbulanceTrip): Promise<void> {
+    return this.#serial.run(async () => {
+      await this.#connection.run('DELETE FROM ambulance_trips WHERE until_millis <= $1', [trip.sentMillis]);
+      await this.#connection.run(`INSERT INTO ambulance_trips VALUES ($1, $2, $3, $4, $5, $6)`, [
+        trip.id,
+        trip.hospital,
+        trip.level,
+        trip.sentMillis,
+        trip.untilMillis,
+        this.#nextSequence,
+      ]);
+      this.#nextSequence += 1;
+    });
+  }
+
+  async end(id: string, nowMillis: number): Promise<AmbulanceTrip | undefined> {
+    const reader = await this.#serial.run(() =>
+      this.#connection.runAndReadAll(
+        `DELETE FROM ambulance_trips WHERE id = $1 AND until_millis > $2 RETURNING ${columns}`,
+        [id, nowMillis],
+      ),
+    );
+    const row = reader.getRows()[0];
+    return row === undefined ? undefined : toTrip(row);
+  }
+
+  async arrived(hospital: string, level: Level, nowMillis: number): Promise<AmbulanceTrip | undefined> {
+    const reader = await this.#serial.run(() =>
+      this.#connection.runAndReadAll(
+        `DELETE FROM ambulance_trips WHERE id = (SELECT id FROM ambulance_trips
+           WHERE hospital = $1 AND until_millis > $3 ORDER BY (level = $2) DESC, seq LIMIT 1)
+         RETURNING ${columns}`,
+        [hospital, level, nowMillis],
+      ),
+    );
+    const row = reader.getRows()[0];
+    return row === undefined ? undefined : toTrip(row);
+  }
+
+  async close(): Promise<void> {
+    // The connection is closed with the database.
+    await this.#serial.idle();
+  }
+}
