@@ -10,7 +10,7 @@ import type { AmbulanceTrip, AmbulanceTripStore } from '../../ports/ambulance-tr
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
 import type { PatientQueueStore } from '../../ports/patient-queues.ts';
 import type { Registry } from '../../ports/registry.ts';
-import { departmentFromAsset, greatCircleKm, toLocation } from './departments.ts';
+import { HospitalDirectory, type LatestValues } from './hospital-directory.ts';
 
 export interface EmergencyServiceOptions {
   registry: Registry;
@@ -42,12 +42,12 @@ export interface EmergencyServiceOptions {
    * these sensors. For a cluster's API process, which does not take in the live readings. Without
    * it, occupancy readings are taken from the bus as they arrive.
    */
-  latestOccupancy?: (sensors: readonly string[]) => Promise<ReadonlyMap<string, { value: number }>>;
+  latestOccupancy?: LatestValues;
   /**
    * The store's latest values, read for the occupancy sensors found when the hospitals are read
    * again (a sensor registered since may have reported already). Live readings come from the bus.
    */
-  storedLatest?: (sensors: readonly string[]) => Promise<ReadonlyMap<string, { value: number }>>;
+  storedLatest?: LatestValues;
 }
 
 /** A hospital chosen for a patient. */
@@ -101,21 +101,12 @@ export interface DepartmentView {
  */
 export class EmergencyService {
   readonly #options: Required<Omit<EmergencyServiceOptions, 'latestOccupancy' | 'storedLatest'>>;
-  readonly #latestOccupancy: EmergencyServiceOptions['latestOccupancy'];
-  readonly #storedLatest: EmergencyServiceOptions['storedLatest'];
   /** Hospitals and their occupancy (no queues: those are read from the store when needed). */
-  #board = new EmergencyBoard([]);
-  #signature = '';
-  #departments = new Map<string, DepartmentView>();
+  readonly #hospitals: HospitalDirectory;
   readonly #recent: RecommendationRecord[] = [];
   #subscription: Subscription | undefined;
   #sequence = 0;
   readonly #instance = Math.random().toString(36).slice(2, 8);
-  /** Occupancy sensor id → hospital id, refreshed with the hospitals. */
-  #occupancySensors = new Map<string, string>();
-  /** Occupancy sensors whose latest stored reading is being read, until a live one comes. */
-  #awaitingStored: Set<string> | undefined;
-  readonly #referenceLatitude = { value: 0 };
 
   constructor(options: EmergencyServiceOptions) {
     this.#options = {
@@ -131,8 +122,13 @@ export class EmergencyService {
       log: () => undefined,
       ...options,
     };
-    this.#latestOccupancy = options.latestOccupancy;
-    this.#storedLatest = options.storedLatest;
+    this.#hospitals = new HospitalDirectory({
+      registry: this.#options.registry,
+      occupancyKind: this.#options.occupancyKind,
+      log: this.#options.log,
+      latestOccupancy: options.latestOccupancy,
+      storedLatest: options.storedLatest,
+    });
     if (!(this.#options.speedKmPerHour > 0)) throw new Error('speedKmPerHour must be > 0');
     if (!(this.#options.roadFactor >= 1)) throw new Error('roadFactor must be ≥ 1');
     if (!(this.#options.meanTreatmentMinutes > 0)) throw new Error('meanTreatmentMinutes must be > 0');
@@ -141,9 +137,11 @@ export class EmergencyService {
   }
 
   async start(): Promise<void> {
-    await this.#sync();
-    if (this.#latestOccupancy === undefined)
-      this.#subscription = this.#options.bus.subscribe('readings', (readings) => this.#onReadings(readings));
+    await this.#hospitals.sync();
+    if (this.#hospitals.live)
+      this.#subscription = this.#options.bus.subscribe('readings', (readings) =>
+        this.#hospitals.recordReadings(readings),
+      );
   }
 
   stop(): void {
@@ -159,24 +157,24 @@ export class EmergencyService {
     const board = await this.#boardWithQueues();
     const statuses = new Map(board.statuses().map((status) => [status.hospital.id, status]));
     const nowMinutes = this.#options.nowMillis() / 60_000;
-    return [...this.#departments.values()].map((view) => {
-      const status = statuses.get(view.id);
-      const queue = board.queue(view.id);
+    return [...this.#hospitals.hospitals()].map((hospital) => {
+      const status = statuses.get(hospital.id);
+      const queue = board.queue(hospital.id);
       const waited = queue.reduce((sum, entry) => sum + Math.max(0, nowMinutes - entry.arrivalMinutes), 0);
       return {
-        ...view,
+        ...hospital,
         inTreatment: status?.inTreatment ?? 0,
         waitingByLevel: [...(status?.waitingByLevel ?? [0, 0, 0, 0, 0])],
         meanWaitMinutes: queue.length === 0 ? 0 : waited / queue.length,
         enRouteByLevel: [...(status?.incomingByLevel ?? [0, 0, 0, 0, 0])],
-        problems: [...view.problems],
+        problems: [...hospital.problems],
       };
     });
   }
 
   async queue(hospitalId: string): Promise<QueueEntry[] | undefined> {
     const board = await this.#boardWithQueues();
-    return this.#departments.has(hospitalId) ? board.queue(hospitalId) : undefined;
+    return this.#hospitals.has(hospitalId) ? board.queue(hospitalId) : undefined;
   }
 
   /**
@@ -190,8 +188,8 @@ export class EmergencyService {
     patientId?: string,
     tripId?: string,
   ): Promise<AdmitOutcome> {
-    await this.#sync();
-    if (!this.#departments.has(hospitalId))
+    await this.#hospitals.sync();
+    if (!this.#hospitals.has(hospitalId))
       return { ok: false, reason: `no hospital '${hospitalId}'`, status: 404 };
     const result = this.triage(presentation);
     const now = this.#options.nowMillis();
@@ -216,19 +214,19 @@ export class EmergencyService {
 
   /** A provider is free: the next patient by level, then arrival. */
   async callNext(hospitalId: string): Promise<QueueEntry | undefined | null> {
-    await this.#sync();
-    if (!this.#departments.has(hospitalId)) return null;
+    await this.#hospitals.sync();
+    if (!this.#hospitals.has(hospitalId)) return null;
     const taken = await this.#options.queues.takeNext(hospitalId);
     if (taken === undefined) return undefined;
-    this.#board.startTreatment(hospitalId);
+    this.#hospitals.startTreatment(hospitalId);
     await this.#publish('patient-called', hospitalId, { patient: taken.patientId });
     return { patientId: taken.patientId, level: taken.level, arrivalMinutes: taken.arrivalMillis / 60_000 };
   }
 
   /** A patient left without being seen: null for an unknown hospital, false if not waiting there. */
   async withdraw(hospitalId: string, patientId: string): Promise<boolean | null> {
-    await this.#sync();
-    if (!this.#departments.has(hospitalId)) return null;
+    await this.#hospitals.sync();
+    if (!this.#hospitals.has(hospitalId)) return null;
     const withdrawn = await this.#options.queues.withdraw(hospitalId, patientId);
     if (withdrawn) await this.#publish('patient-withdrawn', hospitalId, { patient: patientId });
     return withdrawn;
@@ -244,14 +242,14 @@ export class EmergencyService {
     const statuses = board.statuses();
     if (statuses.length === 0)
       return { ok: false, status: 409, reason: 'no hospital is known (no hospital asset with coordinates)' };
-    const nearest = this.#nearestKm(lat, lon);
+    const nearest = this.#hospitals.nearestKm(lat, lon);
     if (nearest.km > options.maxDistanceKm) {
       const km = Math.round(nearest.km).toLocaleString('en');
       const reason = `is ${km} km from the nearest hospital (${nearest.id}); must be within ${options.maxDistanceKm} km of one`;
       return { ok: false, status: 400, reason };
     }
     const recommendation = recommendDestination(
-      { location: toLocation(lat, lon, this.#referenceLatitude.value), level },
+      { location: this.#hospitals.location(lat, lon), level },
       statuses,
       {
         speedKmPerHour: options.speedKmPerHour,
@@ -322,30 +320,16 @@ export class EmergencyService {
     await this.#options.bus.publish('events', { type, ts: this.#options.nowMillis(), asset, data });
   }
 
-  /** The known hospital nearest to (lat, lon) along the Earth's surface, and its distance. */
-  #nearestKm(lat: number, lon: number): { id: string; km: number } {
-    let nearest = { id: '', km: Infinity };
-    for (const department of this.#departments.values()) {
-      const km = greatCircleKm(lat, lon, department.lat, department.lon);
-      if (km < nearest.km) nearest = { id: department.id, km };
-    }
-    return nearest;
-  }
-
   /** The hospitals with their occupancy and the queues as the store holds them now. */
   async #boardWithQueues(): Promise<EmergencyBoard> {
-    await this.#sync();
+    await this.#hospitals.sync();
     return this.#withQueues();
   }
 
   /** `#boardWithQueues` for a caller that has just synced the hospitals. */
   async #withQueues(): Promise<EmergencyBoard> {
-    if (this.#latestOccupancy !== undefined && this.#occupancySensors.size > 0) {
-      const latest = await this.#latestOccupancy([...this.#occupancySensors.keys()]);
-      this.#onReadings([...latest].map(([sensor, { value }]) => ({ sensor, value })));
-    }
+    const statuses = (await this.#hospitals.board()).statuses();
     const waiting = await this.#options.queues.waiting();
-    const statuses = this.#board.statuses();
     const board = new EmergencyBoard(statuses.map((status) => status.hospital));
     for (const status of statuses) board.recordOccupancy(status.hospital.id, status.inTreatment);
     for (const trip of await this.#options.trips.current(this.#options.nowMillis()))
@@ -358,85 +342,5 @@ export class EmergencyService {
       });
     }
     return board;
-  }
-
-  /** Rebuilds the board when the registry's hospitals change, keeping occupancy. */
-  async #sync(): Promise<void> {
-    const known = this.#occupancySensors;
-    await this.#readHospitals();
-    // A sensor found now may have sent readings before: its latest stored one counts.
-    const found = [...this.#occupancySensors.keys()].filter((sensor) => !known.has(sensor));
-    if (found.length > 0 && this.#storedLatest !== undefined) {
-      // A live reading that arrives while the store is read is newer than what the store gives.
-      const awaiting = new Set(found);
-      this.#awaitingStored = awaiting;
-      const latest = await this.#storedLatest(found);
-      if (this.#awaitingStored === awaiting) this.#awaitingStored = undefined;
-      const older = [...latest].filter(([sensor]) => awaiting.has(sensor));
-      this.#onReadings(older.map(([sensor, { value }]) => ({ sensor, value })));
-    }
-  }
-
-  async #readHospitals(): Promise<void> {
-    const assets = await this.#options.registry.listAssets({ type: 'hospital', limit: 100_000, offset: 0 });
-    const located = assets.filter((asset) => asset.lat !== null && asset.lon !== null);
-    const sensors = await this.#options.registry.listSensors({
-      kind: this.#options.occupancyKind,
-      limit: 100_000,
-      offset: 0,
-    });
-    const hospitalIds = new Set(located.map((asset) => asset.id));
-    this.#occupancySensors = new Map(
-      sensors.flatMap((sensor) =>
-        sensor.asset !== null && hospitalIds.has(sensor.asset) ? [[sensor.id, sensor.asset] as const] : [],
-      ),
-    );
-    const signature = JSON.stringify(located.map((a) => [a.id, a.lat, a.lon, a.tags]));
-    if (signature === this.#signature) return;
-    const first = located[0];
-    this.#referenceLatitude.value = first?.lat ?? 0;
-    const departments = located.flatMap((asset) => {
-      const department = departmentFromAsset(asset, this.#referenceLatitude.value);
-      return department === undefined ? [] : [department];
-    });
-    for (const { hospital, problems } of departments)
-      for (const problem of problems) this.#options.log(`emergency: hospital ${hospital.id}: ${problem}`);
-    const previous = this.#board;
-    const board = new EmergencyBoard(departments.map((department) => department.hospital));
-    for (const status of previous.statuses()) board.recordOccupancy(status.hospital.id, status.inTreatment);
-    this.#board = board;
-    this.#signature = signature;
-    this.#departments = new Map(
-      located.map((asset) => {
-        const department = departments.find((candidate) => candidate.hospital.id === asset.id);
-        return [
-          asset.id,
-          {
-            id: asset.id,
-            name: asset.name,
-            lat: asset.lat ?? 0,
-            lon: asset.lon ?? 0,
-            treatmentSpaces: department?.hospital.treatmentSpaces ?? 0,
-            doctorsOnShift: department?.hospital.doctorsOnShift ?? 0,
-            inTreatment: 0,
-            waitingByLevel: [0, 0, 0, 0, 0],
-            meanWaitMinutes: 0,
-            enRouteByLevel: [0, 0, 0, 0, 0],
-            problems: department?.problems ?? [],
-          },
-        ];
-      }),
-    );
-  }
-
-  /** Occupancy readings: a Map lookup per reading, so the ingest hot path pays almost nothing. */
-  #onReadings(readings: readonly { sensor: string; value: number }[]): void {
-    if (this.#occupancySensors.size === 0) return;
-    for (const reading of readings) {
-      const hospitalId = this.#occupancySensors.get(reading.sensor);
-      if (hospitalId === undefined) continue;
-      this.#board.recordOccupancy(hospitalId, Math.max(0, Math.round(reading.value)));
-      this.#awaitingStored?.delete(reading.sensor);
-    }
   }
 }

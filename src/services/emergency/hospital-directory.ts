@@ -1,0 +1,169 @@
+import { EmergencyBoard } from '../../core/ems/board.ts';
+import type { Location } from '../../core/ems/hospital.ts';
+import type { Registry } from '../../ports/registry.ts';
+import { departmentFromAsset, greatCircleKm, toLocation } from './departments.ts';
+
+/** The latest values of some sensors, as the store or the live readings give them. */
+export type LatestValues = (sensors: readonly string[]) => Promise<ReadonlyMap<string, { value: number }>>;
+
+export interface HospitalDirectoryOptions {
+  registry: Registry;
+  /** Sensor kind whose readings report an emergency department's patients in treatment. */
+  occupancyKind: string;
+  /** Where problems with the registry's hospitals (unreadable capacity tags) are reported. */
+  log: (line: string) => void;
+  /** Occupancy read from the store at each look (a cluster's API process) instead of live readings. */
+  latestOccupancy: LatestValues | undefined;
+  /** The store's latest values, read for occupancy sensors found when the hospitals are read again. */
+  storedLatest: LatestValues | undefined;
+}
+
+/** A hospital as the registry describes it (capacity) and what could not be read from it. */
+export interface HospitalEntry {
+  id: string;
+  name: string;
+  lat: number;
+  lon: number;
+  treatmentSpaces: number;
+  doctorsOnShift: number;
+  problems: string[];
+}
+
+/**
+ * The city's hospitals as the registry knows them (assets of type `hospital` with coordinates),
+ * with the occupancy their sensors report. Read again from the registry at each look, rebuilt only
+ * when the hospitals change; occupancy is kept in memory and restored by the next reading.
+ */
+export class HospitalDirectory {
+  readonly #options: HospitalDirectoryOptions;
+  /** Hospitals and their occupancy (no queues: those are read from the store when needed). */
+  #board = new EmergencyBoard([]);
+  #signature = '';
+  #hospitals = new Map<string, HospitalEntry>();
+  /** Occupancy sensor id → hospital id, refreshed with the hospitals. */
+  #occupancySensors = new Map<string, string>();
+  /** Occupancy sensors whose latest stored reading is being read, until a live one comes. */
+  #awaitingStored: Set<string> | undefined;
+  #referenceLatitude = 0;
+
+  constructor(options: HospitalDirectoryOptions) {
+    this.#options = options;
+  }
+
+  /** Whether occupancy comes from live readings (`recordReadings`) rather than the store. */
+  get live(): boolean {
+    return this.#options.latestOccupancy === undefined;
+  }
+
+  /** The hospitals of the last `sync`, in registry order. */
+  hospitals(): IterableIterator<HospitalEntry> {
+    return this.#hospitals.values();
+  }
+
+  has(hospitalId: string): boolean {
+    return this.#hospitals.has(hospitalId);
+  }
+
+  /** Plane coordinates of (lat, lon) in the frame of the hospitals' locations. */
+  location(lat: number, lon: number): Location {
+    return toLocation(lat, lon, this.#referenceLatitude);
+  }
+
+  /** The known hospital nearest to (lat, lon) along the Earth's surface, and its distance. */
+  nearestKm(lat: number, lon: number): { id: string; km: number } {
+    let nearest = { id: '', km: Infinity };
+    for (const hospital of this.#hospitals.values()) {
+      const km = greatCircleKm(lat, lon, hospital.lat, hospital.lon);
+      if (km < nearest.km) nearest = { id: hospital.id, km };
+    }
+    return nearest;
+  }
+
+  /** A patient was called in: one more in treatment until the next occupancy reading. */
+  startTreatment(hospitalId: string): void {
+    this.#board.startTreatment(hospitalId);
+  }
+
+  /** The hospitals with their occupancy now (read from the store first, in a cluster's API process). */
+  async board(): Promise<EmergencyBoard> {
+    const latestOccupancy = this.#options.latestOccupancy;
+    if (latestOccupancy !== undefined && this.#occupancySensors.size > 0) {
+      const latest = await latestOccupancy([...this.#occupancySensors.keys()]);
+      this.recordReadings([...latest].map(([sensor, { value }]) => ({ sensor, value })));
+    }
+    return this.#board;
+  }
+
+  /** Rebuilds the board when the registry's hospitals change, keeping occupancy. */
+  async sync(): Promise<void> {
+    const known = this.#occupancySensors;
+    await this.#readHospitals();
+    // A sensor found now may have sent readings before: its latest stored one counts.
+    const found = [...this.#occupancySensors.keys()].filter((sensor) => !known.has(sensor));
+    const storedLatest = this.#options.storedLatest;
+    if (found.length > 0 && storedLatest !== undefined) {
+      // A live reading that arrives while the store is read is newer than what the store gives.
+      const awaiting = new Set(found);
+      this.#awaitingStored = awaiting;
+      const latest = await storedLatest(found);
+      if (this.#awaitingStored === awaiting) this.#awaitingStored = undefined;
+      const older = [...latest].filter(([sensor]) => awaiting.has(sensor));
+      this.recordReadings(older.map(([sensor, { value }]) => ({ sensor, value })));
+    }
+  }
+
+  /** Occupancy readings: a Map lookup per reading, so the ingest hot path pays almost nothing. */
+  recordReadings(readings: readonly { sensor: string; value: number }[]): void {
+    if (this.#occupancySensors.size === 0) return;
+    for (const reading of readings) {
+      const hospitalId = this.#occupancySensors.get(reading.sensor);
+      if (hospitalId === undefined) continue;
+      this.#board.recordOccupancy(hospitalId, Math.max(0, Math.round(reading.value)));
+      this.#awaitingStored?.delete(reading.sensor);
+    }
+  }
+
+  async #readHospitals(): Promise<void> {
+    const { registry, occupancyKind, log } = this.#options;
+    const assets = await registry.listAssets({ type: 'hospital', limit: 100_000, offset: 0 });
+    const located = assets.filter((asset) => asset.lat !== null && asset.lon !== null);
+    const sensors = await registry.listSensors({ kind: occupancyKind, limit: 100_000, offset: 0 });
+    const hospitalIds = new Set(located.map((asset) => asset.id));
+    this.#occupancySensors = new Map(
+      sensors.flatMap((sensor) =>
+        sensor.asset !== null && hospitalIds.has(sensor.asset) ? [[sensor.id, sensor.asset] as const] : [],
+      ),
+    );
+    const signature = JSON.stringify(located.map((a) => [a.id, a.lat, a.lon, a.tags]));
+    if (signature === this.#signature) return;
+    this.#referenceLatitude = located[0]?.lat ?? 0;
+    const departments = located.flatMap((asset) => {
+      const department = departmentFromAsset(asset, this.#referenceLatitude);
+      return department === undefined ? [] : [department];
+    });
+    for (const { hospital, problems } of departments)
+      for (const problem of problems) log(`emergency: hospital ${hospital.id}: ${problem}`);
+    const previous = this.#board;
+    const board = new EmergencyBoard(departments.map((department) => department.hospital));
+    for (const status of previous.statuses()) board.recordOccupancy(status.hospital.id, status.inTreatment);
+    this.#board = board;
+    this.#signature = signature;
+    this.#hospitals = new Map(
+      located.map((asset) => {
+        const department = departments.find((candidate) => candidate.hospital.id === asset.id);
+        return [
+          asset.id,
+          {
+            id: asset.id,
+            name: asset.name,
+            lat: asset.lat ?? 0,
+            lon: asset.lon ?? 0,
+            treatmentSpaces: department?.hospital.treatmentSpaces ?? 0,
+            doctorsOnShift: department?.hospital.doctorsOnShift ?? 0,
+            problems: department?.problems ?? [],
+          },
+        ];
+      }),
+    );
+  }
+}
