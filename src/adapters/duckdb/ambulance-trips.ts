@@ -4,9 +4,13 @@ import type { AmbulanceTrip, AmbulanceTripStore } from '../../ports/ambulance-tr
 import type { Database } from './database.ts';
 import { Serial } from './serial.ts';
 
-const schema =
+// Dispatch order is a sequence, kept in the file with the table.
+const schema = [
+  'CREATE SEQUENCE IF NOT EXISTS ambulance_trip_order',
   'CREATE TABLE IF NOT EXISTS ambulance_trips (id VARCHAR PRIMARY KEY, hospital VARCHAR NOT NULL, ' +
-  'level UTINYINT NOT NULL, sent_millis DOUBLE NOT NULL, until_millis DOUBLE NOT NULL, seq BIGINT NOT NULL)';
+    'level UTINYINT NOT NULL, sent_millis DOUBLE NOT NULL, until_millis DOUBLE NOT NULL, ' +
+    "seq BIGINT NOT NULL DEFAULT nextval('ambulance_trip_order'))",
+];
 
 const columns = 'id, hospital, level, sent_millis, until_millis';
 
@@ -32,18 +36,15 @@ function toTrip(row: readonly unknown[]): AmbulanceTrip | undefined {
 export class DuckDbAmbulanceTrips implements AmbulanceTripStore {
   readonly #connection: DuckDBConnection;
   readonly #serial = new Serial();
-  #nextSequence: number;
 
-  private constructor(connection: DuckDBConnection, nextSequence: number) {
+  private constructor(connection: DuckDBConnection) {
     this.#connection = connection;
-    this.#nextSequence = nextSequence;
   }
 
   static async open(database: Database): Promise<DuckDbAmbulanceTrips> {
     const connection = await database.connect();
-    await connection.run(schema);
-    const reader = await connection.runAndReadAll('SELECT coalesce(max(seq), -1) + 1 FROM ambulance_trips');
-    return new DuckDbAmbulanceTrips(connection, Number(reader.getRows()[0]?.[0] ?? 0));
+    for (const statement of schema) await connection.run(statement);
+    return new DuckDbAmbulanceTrips(connection);
   }
 
   async current(nowMillis: number): Promise<AmbulanceTrip[]> {
@@ -59,15 +60,13 @@ export class DuckDbAmbulanceTrips implements AmbulanceTripStore {
   add(trip: AmbulanceTrip): Promise<void> {
     return this.#serial.run(async () => {
       await this.#connection.run('DELETE FROM ambulance_trips WHERE until_millis <= $1', [trip.sentMillis]);
-      await this.#connection.run(`INSERT INTO ambulance_trips VALUES ($1, $2, $3, $4, $5, $6)`, [
+      await this.#connection.run(`INSERT INTO ambulance_trips (${columns}) VALUES ($1, $2, $3, $4, $5)`, [
         trip.id,
         trip.hospital,
         trip.level,
         trip.sentMillis,
         trip.untilMillis,
-        this.#nextSequence,
       ]);
-      this.#nextSequence += 1;
     });
   }
 

@@ -10,7 +10,7 @@ import type { AmbulanceTrip, AmbulanceTripStore } from '../../ports/ambulance-tr
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
 import type { PatientQueueStore } from '../../ports/patient-queues.ts';
 import type { Registry } from '../../ports/registry.ts';
-import { HospitalDirectory, type LatestValues } from './hospital-directory.ts';
+import { HospitalDirectory, type HospitalEntry, type LatestValues } from './hospital-directory.ts';
 
 export interface EmergencyServiceOptions {
   registry: Registry;
@@ -75,21 +75,13 @@ export type AdmitOutcome =
   | { ok: false; reason: string; status: 404 | 409 };
 
 /** Hospitals as the registry knows them, with their live queues and occupancy. */
-export interface DepartmentView {
-  id: string;
-  name: string;
-  lat: number;
-  lon: number;
-  treatmentSpaces: number;
-  doctorsOnShift: number;
+export interface DepartmentView extends HospitalEntry {
   inTreatment: number;
   waitingByLevel: number[];
   /** Mean time the patients now queued have waited since admission, minutes (0 when none wait). */
   meanWaitMinutes: number;
   /** Ambulances dispatched here and not yet arrived, by level index 0–4. */
   enRouteByLevel: number[];
-  /** Capacity tags that could not be read (each counts as 0 until fixed); empty when all is well. */
-  problems: string[];
 }
 
 /**

@@ -26,6 +26,7 @@ export interface HospitalEntry {
   lon: number;
   treatmentSpaces: number;
   doctorsOnShift: number;
+  /** Capacity tags that could not be read (each counts as 0 until fixed); empty when all is well. */
   problems: string[];
 }
 
