@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfig } from './config.ts';
+import { configSources, configUsage, loadConfig } from './config.ts';
 
 void test('defaults: port 8080, mqtt 1883, ./data, auto-register', () => {
   const loaded = loadConfig([], {});
@@ -122,4 +122,34 @@ void test('memoryWithoutDataDir keeps everything in memory unless a flag or the 
   assert.ok(env.ok === true && !env.config.memory && env.config.dataDir === '/tmp/city');
   const serve = loadConfig([], {});
   assert.ok(serve.ok === true && !serve.config.memory);
+});
+
+void test('numbers: a bad one is refused with its rule, not a parser message; --help lists every variable', () => {
+  const cases: [string[], RegExp][] = [
+    [['--port', 'x'], /--port \(URBAN_BRAIN_PORT\) = "x": must be a whole number from 0 to 65535$/],
+    [['--port', ' '], /= " ": must be a whole number from 0 to 65535$/],
+    [['--port', '80.5'], /= "80.5": must be a whole number from 0 to 65535$/],
+    [
+      ['--max-connections=-5'],
+      /--max-connections \(URBAN_BRAIN_MAX_CONNECTIONS\) = "-5": must be a whole number ≥ 1$/,
+    ],
+    [['--store-memory-mb', '1e3'], /= "1e3": must be a whole number ≥ 64$/],
+    [
+      ['--learning-hours', 'soon'],
+      /--learning-hours \(URBAN_BRAIN_LEARNING_HOURS\) = "soon": must be a number from 0 to 8760$/,
+    ],
+  ];
+  for (const [args, rule] of cases) {
+    const loaded = loadConfig(args, {});
+    assert.ok(loaded.ok === false, args.join(' '));
+    assert.match(loaded.message, rule);
+  }
+  const fine = loadConfig(['--port', ' 9000 ', '--learning-hours', '0.5'], {});
+  assert.ok(fine.ok === true);
+  assert.deepEqual([fine.config.port, fine.config.learningSpanMillis], [9000, 1_800_000]);
+  for (const [flag, variable] of Object.values(configSources)) {
+    if (flag !== null) assert.ok(configUsage.includes(`--${flag} `), `--${flag} is listed`);
+    if (variable !== 'URBAN_BRAIN_ADMIN_KEY')
+      assert.ok(configUsage.includes(variable), `${variable} is listed`);
+  }
 });

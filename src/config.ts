@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_DETECTOR_NAME, DETECTORS, LEARNING_SPAN_MILLIS } from './core/anomaly/registry.ts';
+import { decimalNumber, wholeNumber } from './config-numbers.ts';
 import { redactUrls } from './core/redact.ts';
 
 /** Everything `serve` can be told, validated. The only module that reads `process.env` and flags. */
@@ -48,7 +49,7 @@ export interface Config {
   demo: 'auto' | 'off';
 }
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = wholeNumber(0, 65535);
 
 const fields = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -62,23 +63,19 @@ const fields = z.object({
   dataDir: z.string().min(1).default('./data'),
   unknownSensors: z.enum(['auto-register', 'reject']).default('auto-register'),
   adminKey: z.string().min(16, 'must be at least 16 characters').nullable().default(null),
-  bodyLimitBytes: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(16 * 1024 * 1024),
-  maxFutureMillis: z.coerce.number().int().nonnegative().default(86_400_000),
-  shutdownTimeoutMillis: z.coerce.number().int().positive().default(10_000),
-  maxConnections: z.coerce.number().int().positive().default(1_024),
-  mqttMaxConnections: z.coerce.number().int().positive().default(10_000),
-  headersTimeoutMillis: z.coerce.number().int().min(1_000).default(10_000),
-  requestTimeoutMillis: z.coerce.number().int().min(1_000).default(120_000),
-  maxStreams: z.coerce.number().int().positive().default(256),
-  maxStreamsPerKey: z.coerce.number().int().positive().default(8),
+  bodyLimitBytes: wholeNumber(1).default(16 * 1024 * 1024),
+  maxFutureMillis: wholeNumber(0).default(86_400_000),
+  shutdownTimeoutMillis: wholeNumber(1).default(10_000),
+  maxConnections: wholeNumber(1).default(1_024),
+  mqttMaxConnections: wholeNumber(1).default(10_000),
+  headersTimeoutMillis: wholeNumber(1_000).default(10_000),
+  requestTimeoutMillis: wholeNumber(1_000).default(120_000),
+  maxStreams: wholeNumber(1).default(256),
+  maxStreamsPerKey: wholeNumber(1).default(8),
   memory: z.boolean().default(false),
   walSkipCorrupt: z.boolean().default(false),
-  storeMemoryMegabytes: z.coerce.number().int().min(64).nullable().default(null),
-  heapGrowthPercent: z.coerce.number().int().min(10).max(300).nullable().default(null),
+  storeMemoryMegabytes: wholeNumber(64).nullable().default(null),
+  heapGrowthPercent: wholeNumber(10, 300).nullable().default(null),
   detector: z
     .string()
     .refine(
@@ -87,10 +84,7 @@ const fields = z.object({
     )
     .default(DEFAULT_DETECTOR_NAME),
   detectionThread: z.enum(['worker', 'main']).default('worker'),
-  learningSpanMillis: z.coerce
-    .number()
-    .min(0)
-    .max(8_760)
+  learningSpanMillis: decimalNumber(0, 8_760)
     .default(LEARNING_SPAN_MILLIS / 3_600_000)
     .transform((hours) => hours * 3_600_000),
   demo: z.enum(['auto', 'off']).default('off'),
@@ -107,7 +101,7 @@ const schema = fields.superRefine((config, context) => {
 });
 
 /** Flags and the environment variables standing in for them (flags win). */
-const sources = {
+export const configSources = {
   host: ['host', 'URBAN_BRAIN_HOST'],
   port: ['port', 'URBAN_BRAIN_PORT'],
   mqttPort: ['mqtt-port', 'URBAN_BRAIN_MQTT_PORT'],
@@ -140,17 +134,25 @@ export const configUsage = `usage: urban-brain serve [options]
   --data-dir DIR               data folder (URBAN_BRAIN_DATA_DIR, default ./data)
   --unknown-sensors POLICY     auto-register | reject (URBAN_BRAIN_UNKNOWN_SENSORS, default auto-register)
   --host HOST                  address to listen on (URBAN_BRAIN_HOST, default 127.0.0.1)
-  --body-limit-bytes N         largest request body (default 16 MiB)
-  --max-future-millis N        how far ahead of the clock a timestamp may be (default 86400000, one day)
-  --shutdown-timeout-millis N  grace period at shutdown (default 10000)
-  --max-connections N          HTTP connections open at once, more are closed (default 1024)
-  --mqtt-max-connections N     connections to the embedded MQTT broker open at once (default 10000)
-  --headers-timeout-millis N   time a client has to send a request's headers, 408 after it (default 10000)
-  --request-timeout-millis N   time a client has to send a whole request, body included (default 120000;
-                               raise it for large bodies over slow links); live streams are not cut by it
-  --max-streams N              live streams (/api/v1/stream) open at once, 429 beyond (default 256)
-  --max-streams-per-key N      live streams open at once with one API key, 429 beyond (default 8)
-  --detector NAME              anomaly detector on every reading, or none (default: the shipped default)
+  --body-limit-bytes N         largest request body (URBAN_BRAIN_BODY_LIMIT_BYTES, default 16 MiB)
+  --max-future-millis N        how far ahead of the clock a timestamp may be
+                               (URBAN_BRAIN_MAX_FUTURE_MILLIS, default 86400000, one day)
+  --shutdown-timeout-millis N  grace period at shutdown (URBAN_BRAIN_SHUTDOWN_TIMEOUT_MILLIS, default 10000)
+  --max-connections N          HTTP connections open at once, more are closed
+                               (URBAN_BRAIN_MAX_CONNECTIONS, default 1024)
+  --mqtt-max-connections N     connections to the embedded MQTT broker open at once
+                               (URBAN_BRAIN_MQTT_MAX_CONNECTIONS, default 10000)
+  --headers-timeout-millis N   time a client has to send a request's headers, 408 after it
+                               (URBAN_BRAIN_HEADERS_TIMEOUT_MILLIS, default 10000)
+  --request-timeout-millis N   time a client has to send a whole request, body included
+                               (URBAN_BRAIN_REQUEST_TIMEOUT_MILLIS, default 120000; raise it for large
+                               bodies over slow links); live streams are not cut by it
+  --max-streams N              live streams (/api/v1/stream) open at once, 429 beyond
+                               (URBAN_BRAIN_MAX_STREAMS, default 256)
+  --max-streams-per-key N      live streams open at once with one API key, 429 beyond
+                               (URBAN_BRAIN_MAX_STREAMS_PER_KEY, default 8)
+  --detector NAME              anomaly detector on every reading, or none (URBAN_BRAIN_DETECTOR,
+                               default: the shipped default)
   --detection-thread worker|main
                                where the detectors run: a thread of their own, so ingest is not held
                                up by them, or the ingest thread (URBAN_BRAIN_DETECTION_THREAD,
@@ -192,7 +194,7 @@ export function loadConfig(
     memory: { type: 'boolean' },
     'wal-skip-corrupt': { type: 'boolean' },
   };
-  for (const [flag] of Object.values(sources)) if (flag !== null) options[flag] = { type: 'string' };
+  for (const [flag] of Object.values(configSources)) if (flag !== null) options[flag] = { type: 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({ args, options, allowPositionals: false, strict: true }).values;
@@ -205,7 +207,7 @@ export function loadConfig(
     memory: values.memory === true || (load.memoryWithoutDataDir === true && !dataDirNamed),
     walSkipCorrupt: values['wal-skip-corrupt'] === true,
   };
-  for (const [key, [flag, variable]] of Object.entries(sources)) {
+  for (const [key, [flag, variable]] of Object.entries(configSources)) {
     const fromFlag = flag === null ? undefined : values[flag];
     const value = fromFlag ?? env[variable];
     if (value !== undefined && value !== '') raw[key] = value;
@@ -213,8 +215,8 @@ export function loadConfig(
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const key = String(issue.path[0]) as keyof typeof sources;
-      const [flag, variable] = sources[key] ?? [key, key];
+      const key = String(issue.path[0]) as keyof typeof configSources;
+      const [flag, variable] = configSources[key] ?? [key, key];
       const name = flag === null ? variable : `--${flag} (${variable})`;
       const shown = key === 'adminKey' ? '(hidden)' : redactUrls(JSON.stringify(raw[key]));
       return `${name} = ${shown}: ${issue.message}`;

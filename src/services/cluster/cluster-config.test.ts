@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterUsage, loadClusterConfig } from './cluster-config.ts';
+import { clusterSources, clusterUsage, loadClusterConfig } from './cluster-config.ts';
 
 test('without engine URLs the embedded default is kept and every flag passes through', () => {
   const result = loadClusterConfig(['--port', '9000', '--memory'], {});
@@ -105,8 +105,35 @@ test('--help names every scale-out flag with its variable', () => {
     'max-cached-sensors',
   ])
     assert.match(clusterUsage, new RegExp(`--${flag} `), `--${flag} is listed`);
-  for (const variable of ['URBAN_BRAIN_CLICKHOUSE_CLUSTER', 'URBAN_BRAIN_CLICKHOUSE_DATABASE'])
+  for (const [, variable] of Object.values(clusterSources))
     assert.ok(clusterUsage.includes(variable), `${variable} is listed`);
+});
+
+test('one engine URL without the others is refused naming the missing ones', () => {
+  const loaded = loadClusterConfig(['--nats-url', 'nats://x:4222'], {});
+  assert.ok(loaded.ok === false);
+  assert.equal(
+    loaded.message,
+    '--nats-url, --clickhouse-url and --postgres-url go together: --clickhouse-url (URBAN_BRAIN_CLICKHOUSE_URL) and --postgres-url (URBAN_BRAIN_POSTGRES_URL) are missing',
+  );
+  const shards = loadClusterConfig(
+    [
+      '--nats-url',
+      'nats://x',
+      '--clickhouse-url',
+      'http://c',
+      '--postgres-url',
+      'postgres://p',
+      '--shards',
+      'many',
+    ],
+    {},
+  );
+  assert.ok(shards.ok === false);
+  assert.equal(
+    shards.message,
+    '--shards (URBAN_BRAIN_SHARDS) = "many": must be a whole number from 1 to 4096',
+  );
 });
 
 test('the default member id is unique per process even where every process is pid 1', () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { wholeNumber } from '../../config-numbers.ts';
 
 export const clusterRoles = ['ingest', 'process', 'api', 'all'] as const;
 export type ClusterRole = (typeof clusterRoles)[number];
@@ -73,18 +74,18 @@ const schema = z.object({
     .default('off')
     .transform((value) => value === 'on'),
   postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://'),
-  shards: z.coerce.number().int().min(1).max(4096).default(16),
-  replicas: z.coerce.number().int().min(1).max(5).default(1),
+  shards: wholeNumber(1, 4096).default(16),
+  replicas: wholeNumber(1, 5).default(1),
   member: z
     .string()
     .regex(/^[\w-]+$/, 'letters, digits, - and _ only')
     .default(defaultMember),
-  leaseMillis: z.coerce.number().int().min(1_000).default(10_000),
-  commitIntervalMillis: z.coerce.number().int().min(100).default(10_000),
-  maxCachedSensors: z.coerce.number().int().positive().default(1_000_000),
+  leaseMillis: wholeNumber(1_000).default(10_000),
+  commitIntervalMillis: wholeNumber(100).default(10_000),
+  maxCachedSensors: wholeNumber(1).default(1_000_000),
 });
 
-const sources = {
+export const clusterSources = {
   role: ['role', 'URBAN_BRAIN_ROLE'],
   natsUrls: ['nats-url', 'URBAN_BRAIN_NATS_URL'],
   clickhouseUrls: ['clickhouse-url', 'URBAN_BRAIN_CLICKHOUSE_URL'],
@@ -114,13 +115,17 @@ export const clusterUsage = `scale-out options (all three URLs together switch f
                                  for sensors reporting many times a minute; minute steps are then
                                  answered from the raw readings)
   --postgres-url URL             PostgreSQL for registry, keys, alerts, work orders (URBAN_BRAIN_POSTGRES_URL)
-  --shards N                     sensor shards of the readings stream (default 16)
-  --replicas N                   JetStream replicas (default 1; 3 on a 3-server cluster)
+  --shards N                     sensor shards of the readings stream (URBAN_BRAIN_SHARDS, default 16)
+  --replicas N                   JetStream replicas (URBAN_BRAIN_REPLICAS, default 1; 3 on a 3-server
+                                 cluster)
   --member ID                    processor id, unique in the cluster: a second live processor with
-                                 the same id is refused (default processor-<host>-<pid>-<random>)
-  --lease-millis N               shard lease time (default 10000)
-  --commit-interval-millis N     detector snapshot and acknowledgement period (default 10000)
-  --max-cached-sensors N         registry cache per process (default 1000000)
+                                 the same id is refused (URBAN_BRAIN_MEMBER, default
+                                 processor-<host>-<pid>-<random>)
+  --lease-millis N               shard lease time (URBAN_BRAIN_LEASE_MILLIS, default 10000)
+  --commit-interval-millis N     detector snapshot and acknowledgement period
+                                 (URBAN_BRAIN_COMMIT_INTERVAL_MILLIS, default 10000)
+  --max-cached-sensors N         registry cache per process (URBAN_BRAIN_MAX_CACHED_SENSORS, default
+                                 1000000)
 `;
 
 export type ClusterConfigResult =
@@ -134,7 +139,7 @@ export function loadClusterConfig(
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): ClusterConfigResult {
-  const flags = new Set<string>(Object.values(sources).map(([flag]) => flag));
+  const flags = new Set<string>(Object.values(clusterSources).map(([flag]) => flag));
   const mine: string[] = [];
   const rest: string[] = [];
   for (let index = 0; index < args.length; index += 1) {
@@ -159,7 +164,7 @@ export function loadClusterConfig(
     return { ok: false, message: (error as Error).message };
   }
   const raw: Record<string, unknown> = {};
-  for (const [key, [flag, variable]] of Object.entries(sources)) {
+  for (const [key, [flag, variable]] of Object.entries(clusterSources)) {
     const value = values[flag] ?? env[variable];
     if (value !== undefined && value !== '') raw[key] = value;
   }
@@ -170,7 +175,7 @@ export function loadClusterConfig(
         message: `--role ${String(raw.role)} needs --nats-url, --clickhouse-url and --postgres-url`,
       };
     // A scale-out flag given on the command line without the engines would be silently ignored.
-    const given = Object.entries(sources)
+    const given = Object.entries(clusterSources)
       .filter(([key, [flag]]) => values[flag] !== undefined && key !== 'role')
       .map(([, [flag]]) => `--${flag}`);
     if (given.length > 0)
@@ -180,11 +185,23 @@ export function loadClusterConfig(
       };
     return { ok: true, config: null, rest };
   }
+  const engines = (['natsUrls', 'clickhouseUrls', 'postgresUrl'] as const).filter(
+    (key) => raw[key] === undefined,
+  );
+  if (engines.length > 0) {
+    const missing = engines
+      .map((key) => `--${clusterSources[key][0]} (${clusterSources[key][1]})`)
+      .join(' and ');
+    return {
+      ok: false,
+      message: `--nats-url, --clickhouse-url and --postgres-url go together: ${missing} ${engines.length === 1 ? 'is' : 'are'} missing`,
+    };
+  }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const key = String(issue.path[0]) as keyof typeof sources;
-      const [flag, variable] = sources[key] ?? [key, key];
+      const key = String(issue.path[0]) as keyof typeof clusterSources;
+      const [flag, variable] = clusterSources[key] ?? [key, key];
       return `--${flag} (${variable}) = ${JSON.stringify(raw[key])}: ${issue.message}`;
     });
     return { ok: false, message: problems.join('\n') };
