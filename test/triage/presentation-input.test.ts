@@ -101,3 +101,12 @@ void test('department null is accepted as not known, like a null vital sign; bug
     { field: 'department', value: '"national"', rule: 'must be one of local, regional' },
   ]);
 });
+
+void test('a missing required field is shown with value null, as the other endpoints show it; bug: it was "undefined"', () => {
+  const { sex: _sex, ...withoutSex } = walkIn;
+  const parsed = parsePresentation(withoutSex);
+  assert.ok(!parsed.ok);
+  const issue = parsed.errors.find((error) => error.field === 'sex');
+  assert.equal(issue?.value, 'null');
+  assert.match(issue?.rule ?? '', /must be one of/);
+});

@@ -116,10 +116,13 @@ export function parsePresentation(
   return errors.length > 0 ? { ok: false, errors } : { ok: true, presentation };
 }
 
-/** A value as the error shows it: JSON, except the numbers JSON cannot hold (1e400 is Infinity). */
+/**
+ * A value as the error shows it: JSON, except the numbers JSON cannot hold (1e400 is Infinity); a
+ * missing field is `null`, as the other endpoints show it.
+ */
 function shown(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return JSON.stringify(value) ?? 'undefined';
+  return JSON.stringify(value) ?? 'null';
 }
 
 /**
