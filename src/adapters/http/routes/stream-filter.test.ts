@@ -76,3 +76,37 @@ test('a sensor that does not exist yet may be waited for', async () => {
   assert.equal(passesReading(filter, 'future'), true);
   assert.equal(passesEvent(filter, order), false);
 });
+
+test('an asset or bbox filter covers every sensor and asset, however many; bug: only the first 100,000 were read', async () => {
+  const registry = new MemoryRegistry();
+  const count = 100_001;
+  await registry.putAssets(
+    Array.from({ length: count }, (_, index) => ({
+      id: `a${String(index).padStart(6, '0')}`,
+      type: 'pump',
+      name: `Pump ${index}`,
+      lat: 52,
+      lon: 4,
+      tags: {},
+    })),
+  );
+  await registry.putSensors(
+    Array.from({ length: count }, (_, index) => ({
+      id: `s${String(index).padStart(6, '0')}`,
+      kind: 'rpm',
+      unit: 'rpm',
+      asset: 'a000000',
+      lat: null,
+      lon: null,
+      tags: {},
+    })),
+  );
+  const byAsset = await resolveStreamFilter(registry, { asset: 'a000000' });
+  assert.ok(!('error' in byAsset));
+  assert.equal(byAsset.sensors?.size, count);
+  assert.ok(byAsset.sensors?.has('s100000'));
+  const byBox = await resolveStreamFilter(registry, { bbox: '3,51,5,53' });
+  assert.ok(!('error' in byBox));
+  assert.equal(byBox.assets?.size, count);
+  assert.ok(passesEvent(byBox, { type: 'workorder', ts: 1, asset: 'a100000', data: {} }));
+});

@@ -2,8 +2,18 @@ import type { BusEvent } from '../../../ports/bus.ts';
 import { parseDecimal } from '../../../core/decimal.ts';
 import type { BoundingBox, Registry } from '../../../ports/registry.ts';
 
-/** Assets scanned for their own position under a bbox filter, and sensors under an asset filter. */
-const maxScanned = 100_000;
+/** Page size for reading every asset under a bbox filter, and every sensor under an asset filter. */
+const pageSize = 10_000;
+
+/** Every item of a paged listing, page after page. */
+async function everyPage<T>(read: (page: { limit: number; offset: number }) => Promise<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for (let offset = 0; ; offset += pageSize) {
+    const page = await read({ limit: pageSize, offset });
+    all.push(...page);
+    if (page.length < pageSize) return all;
+  }
+}
 
 /**
  * What a live-stream client asked for. Readings pass by sensor; events pass by their sensor, or,
@@ -84,7 +94,7 @@ export async function resolveStreamFilter(
     if (query.asset === '') return { status: 400, error: `asset='' names no asset` };
     if ((await registry.getAsset(query.asset)) === undefined)
       return { status: 404, error: `no asset '${query.asset}'` };
-    const owned = await registry.listSensors({ asset: query.asset, limit: maxScanned, offset: 0 });
+    const owned = await everyPage((page) => registry.listSensors({ asset: query.asset, ...page }));
     sensors = intersect(
       sensors,
       owned.map((sensor) => sensor.id),
@@ -95,7 +105,7 @@ export async function resolveStreamFilter(
     const box = parseBoundingBox(query.bbox);
     if (typeof box === 'string') return { status: 400, error: box };
     sensors = intersect(sensors, await registry.sensorsWithin(box));
-    const placed = await registry.listAssets({ limit: maxScanned, offset: 0 });
+    const placed = await everyPage((page) => registry.listAssets(page));
     assets = intersect(
       assets,
       placed.filter((asset) => within(box, asset.lat, asset.lon)).map((asset) => asset.id),
