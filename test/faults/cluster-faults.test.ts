@@ -22,7 +22,7 @@ const repository = resolve(import.meta.dirname, '../..');
 const missing = ['/usr/sbin/nats-server', '/usr/sbin/clickhouse-server'].filter((path) => !existsSync(path));
 const skip =
   missing.length > 0 || !hasPostgres()
-    ? `needs nats-server, clickhouse-server and PostgreSQL 15 (missing: ${missing.join(', ') || 'postgresql'})`
+    ? `needs nats-server, clickhouse-server and PostgreSQL 15 or later (missing: ${missing.join(', ') || 'postgresql'})`
     : false;
 
 const pause = (millis: number): Promise<void> => new Promise((done) => setTimeout(done, millis));

@@ -9,7 +9,7 @@ import { PostgresKeyStore } from './keys-store.ts';
 import { openPool } from './pool.ts';
 import { hasPostgres, startPostgresServer, stopPostgresServer } from './server-process.ts';
 
-const skip = hasPostgres() ? false : 'PostgreSQL 15 is not installed (Debian package postgresql)';
+const skip = hasPostgres() ? false : 'PostgreSQL 15 or later is not installed (Debian package postgresql)';
 
 test(
   'PostgreSQL: a key table made before sensor scopes gains the column; old keys stay unscoped, scopes persist',

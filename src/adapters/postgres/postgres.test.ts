@@ -20,7 +20,7 @@ import { openPool } from './pool.ts';
 import { PostgresRegistry } from './registry.ts';
 import { hasPostgres, startPostgresServer, stopPostgresServer } from './server-process.ts';
 
-const skip = hasPostgres() ? false : 'PostgreSQL 15 is not installed (Debian package postgresql)';
+const skip = hasPostgres() ? false : 'PostgreSQL 15 or later is not installed (Debian package postgresql)';
 
 function alertDraft(id: string, sensor: string, ts: number): Omit<Alert, 'workOrder'> {
   return { id, sensor, asset: 'pump-1', score: 0.99, threshold: 0.9, ts, evidence: [] };

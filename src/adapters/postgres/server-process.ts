@@ -1,12 +1,27 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForPort } from '../nats/server-process.ts';
 
-export const postgresBin = '/usr/lib/postgresql/15/bin';
+/**
+ * The server binaries of the newest PostgreSQL (15 or later) installed the Debian way
+ * (`/usr/lib/postgresql/<major>/bin`, package `postgresql`), or 15's folder when there is none.
+ */
+export const postgresBin = findPostgresBin('/usr/lib/postgresql');
 
-/** Whether PostgreSQL 15's server binaries are installed (Debian package postgresql-15). */
+export function findPostgresBin(root: string): string {
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => /^\d+$/.test(name) && Number(name) >= 15)
+        .filter((name) => existsSync(join(root, name, 'bin', 'postgres')))
+        .map(Number)
+        .sort((a, b) => b - a)
+    : [];
+  return join(root, String(majors[0] ?? 15), 'bin');
+}
+
+/** Whether PostgreSQL's server binaries (15 or later) are installed (Debian package postgresql). */
 export function hasPostgres(): boolean {
   return existsSync(join(postgresBin, 'postgres'));
 }
