@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { crossingRoadnet, flowEntry } from '../src/core/traffic/fixtures.ts';
 
@@ -295,3 +296,195 @@ test(
     assert.doesNotMatch(result.err, /^\s+at /m);
   },
 );
+
+/** Process ids whose parent is `parent` (from /proc). */
+function childrenOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const jinan = fileURLToPath(new URL('../../shared/data/traffic/sumo/jinan_3x4/', import.meta.url));
+const jinanAvailable = existsSync(path.join(jinan, 'jinan_3x4.sumocfg'));
+
+/**
+ * Starts a long SUMO run, waits for SUMO to be stepping, then does `stop` to the command; returns
+ * the command's exit (code or signal), its stderr and the ids of the worker and SUMO it started.
+ */
+async function interruptSumoRun(
+  stop: (child: ChildProcess) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string; started: number[] }> {
+  const child = spawn(process.execPath, [
+    bin,
+    'eval',
+    'traffic',
+    '--engine',
+    'sumo',
+    '--sumocfg',
+    path.join(jinan, 'jinan_3x4.sumocfg'),
+    '--controller',
+    'actuated',
+    '--steps',
+    '3600',
+  ]);
+  let err = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
+  let started: number[] = [];
+  await new Promise<void>((resolve) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += String(chunk);
+      if (started.length > 0 || !/sumo actuated: 600\//.test(err)) return;
+      const workers = childrenOf(child.pid!);
+      started = [...workers, ...workers.flatMap(childrenOf)];
+      stop(child);
+      resolve();
+    });
+    void exited.then(() => resolve());
+  });
+  return { ...(await exited), err, started };
+}
+
+test(
+  'Ctrl-C during a SUMO run stops SUMO and its worker, and exits 130',
+  { skip: sumoInstalled && jinanAvailable ? false : 'sumo or the Jinan scenario is not available' },
+  async () => {
+    const result = await interruptSumoRun((child) => child.kill('SIGINT'));
+    assert.equal(result.code, 130, result.err);
+    assert.match(result.err, /eval traffic: interrupted by SIGINT; SUMO stopped$/m);
+    assert.equal(result.started.length, 2, 'the worker and SUMO were running when interrupted');
+    for (const pid of result.started) assert.equal(alive(pid), false, `process ${pid} left running`);
+  },
+);
+
+test(
+  'a SUMO worker whose command is killed outright stops SUMO and ends within seconds',
+  { skip: sumoInstalled && jinanAvailable ? false : 'sumo or the Jinan scenario is not available' },
+  async () => {
+    const result = await interruptSumoRun((child) => child.kill('SIGKILL'));
+    assert.equal(result.signal, 'SIGKILL');
+    assert.equal(result.started.length, 2);
+    const deadline = Date.now() + 5000;
+    while (result.started.some(alive) && Date.now() < deadline) await sleep(100);
+    for (const pid of result.started) assert.equal(alive(pid), false, `process ${pid} left running`);
+  },
+);
+
+test('exits 2 on a file option the chosen engine does not read, instead of ignoring it', async () => {
+  const withCityflow = await capture([
+    '--roadnet',
+    roadnetFile,
+    '--flow',
+    flowFile,
+    '--sumocfg',
+    path.join(dir, 'any.sumocfg'),
+    '--controller',
+    'fixed',
+  ]);
+  assert.equal(withCityflow.code, 2);
+  assert.match(withCityflow.err, /^eval traffic: --sumocfg is only read with --engine sumo$/m);
+  const withSumo = await capture([
+    '--engine',
+    'sumo',
+    '--sumocfg',
+    roadnetFile,
+    '--flow',
+    flowFile,
+    '--controller',
+    'fixed',
+  ]);
+  assert.equal(withSumo.code, 2);
+  assert.match(
+    withSumo.err,
+    /^eval traffic: --flow is for the CityFlow-model engine; --engine sumo reads --sumocfg$/m,
+  );
+});
+
+test('exits 2 on a negative number with the option rule, in one line', async () => {
+  const result = await capture([
+    '--roadnet',
+    roadnetFile,
+    '--flow',
+    flowFile,
+    '--controller',
+    'fixed',
+    '--steps',
+    '-5',
+  ]);
+  assert.equal(result.code, 2);
+  assert.match(result.err, /^eval traffic: --steps must be an integer >= 1, got '-5'\n\n/);
+  const dashed = await capture(['--roadnet', roadnetFile, '--flow', flowFile, '--controller', '-x']);
+  assert.equal(dashed.code, 2);
+  assert.match(
+    dashed.err,
+    /^eval traffic: Option '--controller' argument is ambiguous\. .*'--controller=-XYZ'\.\n\n/,
+  );
+});
+
+test('on a network with no signals, warns and reports null for the measures with nothing to average', async () => {
+  const bare = write('bare.json', {
+    intersections: ['a', 'b'].map((id, k) => ({
+      id,
+      point: { x: 500 * k, y: 0 },
+      width: 0,
+      roads: ['r'],
+      roadLinks: [],
+      trafficLight: { lightphases: [] },
+      virtual: true,
+    })),
+    roads: [
+      {
+        id: 'r',
+        points: [
+          { x: 0, y: 0 },
+          { x: 500, y: 0 },
+        ],
+        lanes: [{ width: 3.5, maxSpeed: 16.67 }],
+        startIntersection: 'a',
+        endIntersection: 'b',
+      },
+    ],
+  });
+  const flows = write('bare-flow.json', [flowEntry(['r'], 0, 100, 5)]);
+  const result = await capture([
+    '--roadnet',
+    bare,
+    '--flow',
+    flows,
+    '--controller',
+    'fixed',
+    '--steps',
+    '200',
+    '--json',
+  ]);
+  assert.equal(result.code, 0, result.err);
+  assert.match(result.err, /warning: no intersection has signals to control/);
+  const row = JSON.parse(result.out) as Record<string, unknown>;
+  assert.equal(row.att_entering_lanes, null);
+  assert.equal(row.avg_queue, null);
+  assert.equal(row.phases, 0);
+  assert.ok(
+    typeof row.att === 'number' && row.att > 45 && row.att < 50,
+    `att ${String(row.att)} for 500 m at 11.1 m/s`,
+  );
+  assert.equal(row.generated, 21);
+  assert.equal(row.finished, 21);
+});

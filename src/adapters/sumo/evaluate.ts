@@ -47,12 +47,19 @@ export async function evaluateSumo(options: EvaluateSumoOptions): Promise<SumoRu
   return (await runIsolated(worker, request)) as SumoRunResult[];
 }
 
-/** Runs the controllers one after another in this network namespace (progress on stderr). */
-export async function runControllers(options: EvaluateSumoOptions): Promise<SumoRunResult[]> {
+/**
+ * Runs the controllers one after another in this network namespace (progress on stderr). Aborting
+ * `signal` stops the SUMO run in progress and starts no other; the promise then rejects.
+ */
+export async function runControllers(
+  options: EvaluateSumoOptions,
+  signal?: AbortSignal,
+): Promise<SumoRunResult[]> {
   const results: SumoRunResult[] = [];
   for (const controller of options.controllers) {
+    signal?.throwIfAborted();
     process.stderr.write(`sumo: running ${controller} on ${options.sumocfg}\n`);
-    results.push(await runSumo({ ...options, controller, controllerFactory: resolveController }));
+    results.push(await runSumo({ ...options, controller, controllerFactory: resolveController, signal }));
   }
   return results;
 }

@@ -42,21 +42,52 @@ export function nodeArguments(scriptPath: string): string[] {
   return ['--import', import.meta.resolve('tsx'), scriptPath];
 }
 
+/** The isolated run ended because this process got `signal` (SIGINT, SIGTERM), passed on to the child. */
+export class InterruptedError extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+    this.name = 'InterruptedError';
+  }
+}
+
 /**
  * Runs a TypeScript module in a child Node process inside a private network namespace. The module
  * reads one JSON document on stdin and writes one JSON line on stdout; stderr is passed through.
+ * While it runs, SIGINT and SIGTERM sent to this process are passed on to the child (which must then
+ * clean up and exit) and the promise rejects with `InterruptedError` once it has; a second signal
+ * kills the child at once.
  */
 export function runIsolated(scriptPath: string, input: unknown): Promise<unknown> {
   const { file, args } = isolatedCommand(process.execPath, nodeArguments(scriptPath));
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    let interrupted: NodeJS.Signals | undefined;
+    const passOn = (signal: NodeJS.Signals): void => {
+      child.kill(interrupted === undefined ? signal : 'SIGKILL');
+      interrupted ??= signal;
+    };
+    const detach = (): void => {
+      process.off('SIGINT', passOn);
+      process.off('SIGTERM', passOn);
+    };
+    process.on('SIGINT', passOn);
+    process.on('SIGTERM', passOn);
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('error', (error) => {
+      detach();
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      detach();
+      if (interrupted !== undefined) {
+        reject(new InterruptedError(interrupted));
+        return;
+      }
       const output = Buffer.concat(chunks).toString('utf8').trim();
       if (code !== 0) {
-        reject(new Error(`isolated run of ${scriptPath} exited with code ${code}`));
+        const how = signal === null ? `with code ${code}` : `on signal ${signal}`;
+        reject(new Error(`isolated run of ${scriptPath} exited ${how}`));
         return;
       }
       const lastLine = output.split('\n').at(-1) ?? '';

@@ -26,6 +26,8 @@ export interface SumoRunOptions {
   /** Links a phase change turns yellow; default `all` (the field's setting). */
   readonly yellowScope?: YellowScope;
   readonly controllerFactory?: (name: string) => ControllerFactory | undefined;
+  /** Aborting it stops SUMO; the run then fails and its work directory is removed. */
+  readonly signal?: AbortSignal;
 }
 
 /** Figures for one controller; keys match `urban-brain eval traffic --json`. */
@@ -73,6 +75,7 @@ export async function runSumo(options: SumoRunOptions): Promise<SumoRunResult> {
       additionalFiles,
       seed: options.seed,
       tripinfoFile,
+      signal: options.signal,
       extraArguments: ['--begin', '0', '--end', String(options.steps), '--xml-validation', 'never'],
     });
     let figures: DriveFigures;

@@ -15,6 +15,11 @@ export interface SumoLaunchOptions {
   readonly tripinfoFile?: string;
   readonly extraArguments?: readonly string[];
   readonly binary?: string;
+  /**
+   * Aborting it kills SUMO with SIGKILL (SUMO serving TraCI defers SIGINT and SIGTERM to the next
+   * step its client asks for); the session's calls then fail.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface SumoSession {
@@ -47,6 +52,8 @@ export async function startSumo(options: SumoLaunchOptions): Promise<SumoSession
   const port = await freePort();
   const child = spawn(options.binary ?? 'sumo', sumoArguments(options, port), {
     stdio: ['ignore', 'ignore', 'pipe'],
+    signal: options.signal,
+    killSignal: 'SIGKILL',
     // SUMO validates XML against the schemas under SUMO_HOME; without it, it would look them up online.
     env: { ...process.env, SUMO_HOME: process.env.SUMO_HOME ?? '/usr/share/sumo' },
   });

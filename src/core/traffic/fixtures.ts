@@ -104,5 +104,6 @@ export const testVehicle = {
 };
 
 export function flowEntry(route: string[], startTime: number, endTime: number, interval = 1): unknown {
-  return { vehicle: testVehicle, route, interval, startTime, endTime };
+  // A copy: a test that edits its entry's vehicle must not change the next test's.
+  return { vehicle: { ...testVehicle }, route, interval, startTime, endTime };
 }

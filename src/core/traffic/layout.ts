@@ -13,17 +13,30 @@ export interface PhasePlan {
   readonly greenLightPhases: readonly number[];
 }
 
+/** Shown as the yellow where no light phase of the roadnet can serve: every link red. */
+export const allRedLightPhase = -1;
+
+/** A light phase that lets through right turns at most: CityFlow's yellow (phase 0 in the field's roadnets). */
+function isYellow(intersection: Intersection, phase: number): boolean {
+  return (intersection.phaseLinks[phase] ?? []).every(
+    (link) => intersection.roadLinks[link]?.type === 'turn_right',
+  );
+}
+
 /**
  * The field's 4-phase setting: light phase 0 is the yellow (right turns only)
  * and light phases 1-4 are the greens; `phaseCount` 8 offers 1-8. Networks
- * with fewer phases offer all phases but 0.
+ * with fewer phases offer all phases but 0. A roadnet whose phase 0 gives
+ * green to more than right turns has no yellow phase of its own: all its
+ * phases are greens (the first `phaseCount`) and a change shows all red.
  */
 export function phasePlan(intersection: Intersection, phaseCount: number): PhasePlan {
   const total = intersection.phaseLinks.length;
   if (total <= 1) return { yellowLightPhase: 0, greenLightPhases: [0] };
+  const yellow = isYellow(intersection, 0) ? 0 : allRedLightPhase;
   const greens: number[] = [];
-  for (let p = 1; p < total && greens.length < phaseCount; p++) greens.push(p);
-  return { yellowLightPhase: 0, greenLightPhases: greens };
+  for (let p = yellow === 0 ? 1 : 0; p < total && greens.length < phaseCount; p++) greens.push(p);
+  return { yellowLightPhase: yellow, greenLightPhases: greens };
 }
 
 export function movementId(intersection: Intersection, roadLinkIndex: number): string {

@@ -12,6 +12,10 @@ export interface RunMetrics {
   readonly attEnteringLanes: number;
   readonly finished: number;
   readonly generated: number;
+  /** Vehicles that entered a lane into a signalised intersection (`attEnteringLanes` averages over them). */
+  readonly enteredSignalLanes: number;
+  /** Signalised intersections `avgQueue` is per (0: none, and `avgQueue` is 0 for want of any). */
+  readonly signalisedIntersections: number;
   /** Mean over steps of waiting vehicles (< 0.1 m/s) on entering lanes, per signalised intersection. */
   readonly avgQueue: number;
   /** Mean per generated vehicle of seconds lost to driving below its maximum speed (incl. waiting to enter). */
@@ -40,6 +44,8 @@ export function measureRun(engine: Engine, controlledCount: number): RunMetrics 
     attEnteringLanes: entered === 0 ? 0 : entering / entered,
     finished: engine.finishedCount,
     generated,
+    enteredSignalLanes: entered,
+    signalisedIntersections: controlledCount,
     avgQueue: steps === 0 || controlledCount === 0 ? 0 : engine.queueVehicleSteps / steps / controlledCount,
     avgDelay: generated === 0 ? 0 : delay / generated,
     steps,

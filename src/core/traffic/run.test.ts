@@ -74,3 +74,39 @@ test('emergency priority turns the light for an ambulance facing a red that woul
   assert.deepEqual(result.with.finishedSeconds, result.with.emergencySeconds);
   assert.ok(result.with.emergencySeconds[0]! < result.freeFlow.emergencySeconds[0]! + 15);
 });
+
+test('a roadnet without a yellow phase offers every light phase as a green and shows all red at a change', () => {
+  // Regression: light phase 0 was always taken for the yellow, so here west->east (phase 0) never got green.
+  const raw = crossingRoadnet() as {
+    intersections: { trafficLight: { lightphases: { time: number; availableRoadLinks: number[] }[] } }[];
+  };
+  raw.intersections[centre]!.trafficLight.lightphases = [
+    { time: 30, availableRoadLinks: [0] },
+    { time: 30, availableRoadLinks: [1] },
+  ];
+  const parsed = parseRoadnet(raw);
+  assert.ok(parsed.ok);
+  const flows = parseFlows([flowEntry(['road_in_w', 'road_out_e'], 0, 100, 5)], parsed.value);
+  assert.ok(flows.ok);
+  const engine = new Engine(parsed.value, flows.value, { seed: 0 });
+  const lights: number[] = [];
+  const westEast: SignalController = {
+    name: 'west-east',
+    decide: (network, due) => {
+      const phases = network.intersections.get('centre')!.layout.phases.map((p) => p.index);
+      assert.deepEqual(phases, [0, 1]);
+      return new Map(due.map((id) => [id, { phase: 0 }]));
+    },
+  };
+  const metrics = runController(engine, westEast, {
+    steps: 200,
+    cadence: defaultCadence,
+    phaseCount: 4,
+    beforeStep: (e) => {
+      if (e.step > 0 && e.step <= 6) lights.push(e.network.intersections[centre]!.lightPhase);
+    },
+  });
+  assert.deepEqual(lights, [-1, -1, -1, -1, -1, 0]);
+  assert.equal(metrics.finished, metrics.generated);
+  assert.ok(metrics.finished > 0);
+});

@@ -100,3 +100,15 @@ test('checks a route for roads that do not exist and for consecutive roads with 
     reason: "no road link from 'road_in_w' to 'road_out_n'",
   });
 });
+
+test('rejects a flow entry that starts before time 0 and names the entry', () => {
+  const parsed = parseRoadnet(roadnet());
+  assert.ok(parsed.ok);
+  const flows = parseFlows(
+    [flowEntry(['road_in_w', 'road_out_e'], 0, 10), flowEntry(['road_in_w', 'road_out_e'], -5, 10)],
+    parsed.value,
+  );
+  assert.equal(flows.ok, false);
+  if (flows.ok) return;
+  assert.equal(flows.reason, 'flow[1] startTime: must be >= 0, got -5');
+});

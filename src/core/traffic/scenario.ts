@@ -338,6 +338,7 @@ export function parseFlows(json: unknown, roadnet: RoadnetSpec): Parsed<FlowSpec
       const fault = checkRoute(route);
       if (fault !== undefined) fail(`${where} route[${fault.index}]`, fault.reason);
       const startTimeSeconds = raw.startTime === undefined ? 0 : integer(raw.startTime, `${where} startTime`);
+      if (startTimeSeconds < 0) fail(`${where} startTime`, `must be >= 0, got ${startTimeSeconds}`);
       const endTimeSeconds = raw.endTime === undefined ? -1 : integer(raw.endTime, `${where} endTime`);
       if (endTimeSeconds !== -1 && endTimeSeconds < startTimeSeconds) {
         fail(`${where} endTime`, `must be -1 or >= startTime ${startTimeSeconds}, got ${endTimeSeconds}`);

@@ -1,0 +1,76 @@
+/** `--emergency ROADS@SECONDS` of `urban-brain eval traffic`: reading the option and the row fields. */
+import { controllerFactories } from '../core/traffic/controllers/registry.ts';
+import { compareEmergencyPriority } from '../core/traffic/emergency-trial.ts';
+import type { FlowSpec, RoadnetSpec } from '../core/traffic/scenario.ts';
+import type { Settings } from './eval-traffic-options.ts';
+import { meanOrNull, round, type Row } from './eval-traffic-output.ts';
+import { UsageError } from './eval-traffic-usage.ts';
+
+/** Reads `ROAD,ROAD,...@SECONDS` (no `@`: departs at 0); the route is checked against the roadnet later. */
+export function parseEmergency(values: readonly string[], steps: number): Settings['emergency'] {
+  return values.map((text) => {
+    const at = text.lastIndexOf('@');
+    const route = (at < 0 ? text : text.slice(0, at)).split(',').filter((r) => r.length > 0);
+    const seconds = at < 0 ? '0' : text.slice(at + 1);
+    const departSeconds = /^\d+$/.test(seconds) ? Number(seconds) : Number.NaN;
+    if (route.length === 0 || !Number.isSafeInteger(departSeconds)) {
+      throw new UsageError(`--emergency expects ROAD,ROAD,...@SECONDS, got '${text}'`);
+    }
+    if (departSeconds >= steps) {
+      throw new UsageError(
+        `--emergency '${text}': departure ${departSeconds} s must be before the end of the run (--steps ${steps})`,
+      );
+    }
+    return { route, departSeconds, text };
+  });
+}
+
+/** The ambulances' figures for controller `name`, with and without priority (and in free flow). */
+export function emergencyFields(
+  roadnet: RoadnetSpec,
+  flows: FlowSpec[],
+  name: string,
+  settings: Settings,
+): Row {
+  process.stderr.write(`eval traffic: ${name} with and without emergency priority ...\n`);
+  // The ambulance drives like the first flow's vehicles (the flow file is never empty here).
+  const vehicle = flows[0]!.vehicle;
+  const result = compareEmergencyPriority(
+    roadnet,
+    flows,
+    controllerFactories.get(name)!,
+    settings.emergency,
+    {
+      steps: settings.steps,
+      seed: settings.seed,
+      cadence: settings.cadence,
+      phaseCount: settings.phases,
+      horizonSeconds: 40,
+      vehicle,
+    },
+  );
+  const trips = settings.emergency.length;
+  const variants = [
+    { key: 'without', label: 'without priority', outcome: result.without },
+    { key: 'with', label: 'with priority', outcome: result.with },
+    { key: 'free_flow', label: 'in free flow', outcome: result.freeFlow },
+  ];
+  const unfinished = variants
+    .filter((v) => v.outcome.emergencyFinished < trips)
+    .map((v) => `${trips - v.outcome.emergencyFinished} ${v.label}`);
+  if (unfinished.length > 0) {
+    process.stderr.write(
+      `eval traffic: warning: ${name}: ambulances not finished by the end of the run (step ${settings.steps}, of ${trips}): ${unfinished.join(', ')}; emergency_tt_* average the finished ones only\n`,
+    );
+  }
+  const row: Row = { controller: name, emergency_trips: trips };
+  for (const { key, outcome } of variants) {
+    row[`emergency_finished_${key}`] = outcome.emergencyFinished;
+    row[`emergency_tt_${key}`] = meanOrNull(outcome.finishedSeconds);
+  }
+  return {
+    ...row,
+    others_att_without: round(result.without.othersAtt),
+    others_att_with: round(result.with.othersAtt),
+  };
+}
