@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { generateCity } from '../src/services/demo/city.ts';
 import { defaultDemoOptions } from '../src/services/demo/runner.ts';
 import { assignReplays } from '../src/services/demo/streams.ts';
-import { ensureDashboardBuilt, startDemoServer } from './browser.ts';
+import { ensureDashboardBuilt, repoRoot, startDemoServer } from './browser.ts';
 
 const hourMillis = 3_600_000;
 
@@ -52,6 +54,56 @@ void test('serve restarted on the demo city’s data folder resumes the city ins
       await second.stop();
     }
     assert.equal(second.child.exitCode, 0);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+void test('SIGTERM while the demo city starts lets the start finish, then exits 0 with the start recorded', async () => {
+  await ensureDashboardBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-demo-sigterm-'));
+  try {
+    const child = spawn(
+      process.execPath,
+      [
+        'bin/urban-brain.js',
+        'serve',
+        '--demo',
+        'auto',
+        '--data-dir',
+        dataDir,
+        '--port',
+        '0',
+        '--mqtt-port',
+        '0',
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const stderr: string[] = [];
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
+    const force = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    // Regression: a signal before the keys were printed (platform start, history being written)
+    // killed the process at once: exit by signal, nothing flushed, the start never recorded, so the
+    // next start wrote the city's history a second time.
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      stderr.push(line);
+      if (line.includes('sensors registered')) child.kill('SIGTERM');
+    });
+    const [code, signal] = (await new Promise((resolve) =>
+      child.once('exit', (...outcome) => resolve(outcome)),
+    )) as [number | null, string | null];
+    clearTimeout(force);
+    assert.deepEqual([code, signal], [0, null], stderr.join('\n'));
+    assert.ok(
+      stderr.some((line) => line.includes('stopped cleanly')),
+      stderr.join('\n'),
+    );
+    assert.equal(stdout, '', 'no keys are printed for a city that is stopping');
+    const marker = JSON.parse(readFileSync(join(dataDir, '.demo-city'), 'utf8')) as {
+      startedAtMillis?: number;
+    };
+    assert.ok(Number.isFinite(marker.startedAtMillis), 'the start is recorded: the next one resumes');
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@ import { applyHeapGrowth } from './heap-growth.ts';
 import { launchDemo, replaceDemoAdminKey, type RunningDemo } from '../services/demo/launch.ts';
 import { systemClock } from '../services/traffic/clock.ts';
 import { LiveTraffic } from '../services/traffic/live-traffic.ts';
-import { cityCentre } from '../services/demo/city.ts';
+import { districtCentre, spacingMetres } from '../services/demo/city.ts';
 import { defaultDemoOptions, type DemoOptions } from '../services/demo/runner.ts';
 import { runUntilSignalled } from './signals.ts';
 
@@ -92,22 +92,57 @@ export async function run(args: string[]): Promise<number> {
   return runDemo(loaded.config, parsed.options);
 }
 
+/** What `runDemo` may be told about the city it resumes, and told back once it runs. */
+export interface DemoResume {
+  /** Wall time of the city's first start, to resume it on the data it already sent. */
+  resumeFrom?: number;
+  /** Told the city's start (its first one when it resumes) once it is running. */
+  started?(startedAtMillis: number): void;
+}
+
+/** Intersections per row and per column of the live signalised district. */
+const districtSize = 6;
+
+/** A started platform with the demo city streaming into it. */
+interface StartedCity {
+  lines: string[];
+  keys: { url: string; operatorKey: string; viewerKey: string; adminKey: string | null };
+  stop(): Promise<void>;
+}
+
 /**
  * Runs the platform with `config` and the demo city streaming into it until SIGTERM or SIGINT.
  * Also what `serve` can call when it starts on an empty data directory. Without a configured admin
  * key, the demo needs one to register the city: it creates one named `demo admin` and prints it,
- * revoking the one the last start printed. A configured key is never printed.
+ * revoking the one the last start printed. A configured key is never printed. A signal during the
+ * start lets the start finish (so the city's history is written once, and recorded), then stops.
  */
 export async function runDemo(
   loadedConfig: Config,
   options: DemoOptions,
-  resume: {
-    /** Wall time of the city's first start, to resume it on the data it already sent. */
-    resumeFrom?: number;
-    /** Told the city's start (its first one when it resumes) once it is running. */
-    started?(startedAtMillis: number): void;
-  } = {},
+  resume: DemoResume = {},
 ): Promise<number> {
+  const startup = startCity(loadedConfig, options, resume);
+  let signalled = false;
+  const finished = runUntilSignalled(async () => {
+    signalled = true;
+    const city = await startup;
+    if (typeof city !== 'number') await city.stop();
+  }, log);
+  const city = await startup;
+  if (typeof city === 'number') return city;
+  if (signalled) return finished;
+  process.stdout.write(`${JSON.stringify(city.keys)}\n`);
+  for (const line of city.lines) log(line);
+  return finished;
+}
+
+/** Starts the platform, the live traffic district and the demo city; an exit code if it could not. */
+async function startCity(
+  loadedConfig: Config,
+  options: DemoOptions,
+  resume: DemoResume,
+): Promise<StartedCity | number> {
   // The city's clock runs `speed` times faster: so does its sensors' learning (in city time).
   const learningSpanMillis = loadedConfig.learningSpanMillis / options.speed;
   const config: Config = { ...loadedConfig, learningSpanMillis };
@@ -139,8 +174,9 @@ export async function runDemo(
       clock: systemClock,
       // Above about 240 simulated seconds per second the peak hours need more than a core.
       speed: Math.min(options.speed, 240),
-      district: { rows: 6, columns: 6, spacingMetres: 380 },
-      centre: cityCentre,
+      // On junctions of the city's street grid, around its centre.
+      district: { rows: districtSize, columns: districtSize, spacingMetres },
+      centre: districtCentre(options.sensorCount, districtSize),
       seed: options.seed,
       log,
     });
@@ -164,28 +200,27 @@ export async function runDemo(
     await platform.stop();
     return 1;
   }
-  const lines = [
-    `demo city running: open ${baseUrl}/ and sign in with a key`,
-    `  operator key: ${running.operatorKey}`,
-    `  viewer key:   ${running.viewerKey}`,
-    loadedConfig.adminKey === null ? `  admin key:    ${adminKey}` : '  admin key:    URBAN_BRAIN_ADMIN_KEY',
-  ];
   const current = running;
-  // Signals are handled before the keys are printed: whoever reads them may stop the server at once.
-  const finished = runUntilSignalled(async () => {
-    await current.stop();
-    await traffic?.stop();
-    await platform.stop();
-  }, log);
-  process.stdout.write(
+  return {
+    lines: [
+      `demo city running: open ${baseUrl}/ and sign in with a key`,
+      `  operator key: ${current.operatorKey}`,
+      `  viewer key:   ${current.viewerKey}`,
+      loadedConfig.adminKey === null
+        ? `  admin key:    ${adminKey}`
+        : '  admin key:    URBAN_BRAIN_ADMIN_KEY',
+    ],
     // A configured admin key is the operator's own secret: it is not written anywhere (null).
-    `${JSON.stringify({
+    keys: {
       url: `${baseUrl}/`,
-      operatorKey: running.operatorKey,
-      viewerKey: running.viewerKey,
+      operatorKey: current.operatorKey,
+      viewerKey: current.viewerKey,
       adminKey: loadedConfig.adminKey === null ? adminKey : null,
-    })}\n`,
-  );
-  for (const line of lines) log(line);
-  return finished;
+    },
+    async stop() {
+      await current.stop();
+      await traffic?.stop();
+      await platform.stop();
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { generateCity } from './city.ts';
+import { generateGridDistrict } from '../../core/traffic/grid-roadnet.ts';
+import { districtCentre, generateCity, spacingMetres } from './city.ts';
 
 test('the same seed gives the same city, with exactly the sensors asked for', () => {
   const first = generateCity({ sensorCount: 1234, seed: 7 });
@@ -30,4 +31,33 @@ test('every sensor sits on a registered asset near the city centre, ids are uniq
 
 test('refuses a city too small to hold its fixed assets', () => {
   assert.throws(() => generateCity({ sensorCount: 50, seed: 1 }), /sensorCount must be an integer ≥ 200/);
+});
+
+test('the live signalised district lies on junctions of the street grid, not mid-block', () => {
+  // Regression: a 6 × 6 district centred on a 21 × 21 grid put every intersection half a block
+  // east and north of a junction, about 240 m away, between the city's streets.
+  for (const sensorCount of [1000, 3000, 8000]) {
+    const city = generateCity({ sensorCount, seed: 42 });
+    const district = generateGridDistrict({
+      rows: 6,
+      columns: 6,
+      spacingMetres,
+      centre: districtCentre(sensorCount, 6),
+      durationSeconds: 60,
+    });
+    for (const place of district.places) {
+      const metres = Math.min(
+        ...city.nodes.map((node) =>
+          Math.hypot(
+            (node.position.lat - place.lat) * 111_320,
+            (node.position.lon - place.lon) * 111_320 * Math.cos((place.lat * Math.PI) / 180),
+          ),
+        ),
+      );
+      assert.ok(
+        metres < 0.25 * spacingMetres,
+        `${sensorCount} sensors: ${place.id} is ${metres} m from a junction`,
+      );
+    }
+  }
 });

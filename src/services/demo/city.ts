@@ -46,7 +46,23 @@ export interface CityOptions {
 }
 
 export const cityCentre: LatLon = { lat: 46.2044, lon: 7.4312 };
-const spacingMetres = 380;
+/** Metres between two junctions of the street grid. */
+export const spacingMetres = 380;
+
+/** Junctions per row (and per column) of the street grid of a city of `sensorCount` sensors. */
+export function cityGridSize(sensorCount: number): number {
+  return Math.max(4, Math.min(200, Math.round(Math.sqrt(sensorCount / 7))));
+}
+
+/**
+ * Where to centre a `size` × `size` signalised district laid out at the grid's spacing so that its
+ * intersections fall on junctions of the street grid (within their jitter) rather than mid-block:
+ * half a block off the city's centre when the two grids differ in parity.
+ */
+export function districtCentre(sensorCount: number, size: number): LatLon {
+  const shift = (cityGridSize(sensorCount) - size) % 2 === 0 ? 0 : spacingMetres / 2;
+  return offset(cityCentre, shift, shift);
+}
 
 /**
  * Generates the demo city, deterministically for a seed: a jittered street grid with avenues, a ring
@@ -58,7 +74,7 @@ export function generateCity(options: CityOptions): City {
     throw new RangeError(`sensorCount must be an integer ≥ 200, got ${options.sensorCount}`);
   }
   const random = seededRandom(options.seed);
-  const gridSize = Math.max(4, Math.min(200, Math.round(Math.sqrt(options.sensorCount / 7))));
+  const gridSize = cityGridSize(options.sensorCount);
   const nodes = gridNodes(gridSize, random);
   const sizeMetres = gridSize * spacingMetres;
   const riverAt = (east: number): number =>

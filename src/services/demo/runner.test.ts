@@ -15,7 +15,7 @@ const fastOptions = {
 };
 
 /** Starts a demo city into an ingestor that keeps every reading, and a log that keeps every line. */
-async function startRecorded(extra: Pick<DemoDependencies, 'resumeFrom'> = {}) {
+async function startRecorded(extra: Pick<DemoDependencies, 'resumeFrom'> = {}, now = () => Date.now()) {
   const registry = new MemoryRegistry();
   const received: Reading[] = [];
   const lines: string[] = [];
@@ -29,7 +29,7 @@ async function startRecorded(extra: Pick<DemoDependencies, 'resumeFrom'> = {}) {
         },
       },
       loadRecording: (file) => readFile(new URL(file, nabDirectory), 'utf8'),
-      now: () => Date.now(),
+      now,
       log: (line) => lines.push(line),
       ...extra,
     },
@@ -109,4 +109,60 @@ test('a city whose recordings played out long ago starts afresh, with its histor
     received.some((reading) => reading.ts < startedAt),
     'its history is written again, before the new start',
   );
+});
+
+test('after a stall of an hour the sensors report one round, not a reading each at every tick for an hour', async () => {
+  // Regression: the readings owed for the stalled hour (400 sensors × 3,600) went out 400 a tick
+  // afterwards, every sensor reporting at each tick until they were paid off.
+  let stalledMillis = 0;
+  const { demo, received } = await startRecorded({}, () => Date.now() + stalledMillis);
+  const replays = new Set(demo.status().replays.map((replay) => replay.sensor));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const before = received.length;
+  stalledMillis = 3_600_000;
+  const resumedAt = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  await demo.stop();
+  const elapsedMillis = Date.now() - resumedAt;
+  const synthetic = received.slice(before).filter((reading) => !replays.has(reading.sensor)).length;
+  // One round for the stall, then one reading a second per sensor (a tick's worth of slack).
+  const due = fastOptions.sensorCount * (1 + elapsedMillis / fastOptions.reportMillis);
+  assert.ok(synthetic <= due + fastOptions.sensorCount, `synthetic readings ${synthetic}, due about ${due}`);
+});
+
+test('recorded rows the platform refused or could not take are sent again: the replay has no holes', async () => {
+  // Regression: a tick whose call failed (or was refused as overloaded) lost its recorded rows for
+  // good, cutting holes in the failure the replay leads up to.
+  const received: Reading[] = [];
+  let live = false;
+  let calls = 0;
+  const demo = await startDemo(
+    {
+      registry: new MemoryRegistry(),
+      ingestor: {
+        async ingest(readings) {
+          calls += live ? 1 : 0;
+          // Once live, every other tick fails: a failed call, then one refused as overloaded.
+          if (live && calls % 4 === 1) throw new Error('fetch failed');
+          if (live && calls % 4 === 3) return { ok: false, reason: 'overloaded', retryAfterSeconds: 1 };
+          received.push(...readings);
+          return { ok: true, stored: readings.length };
+        },
+      },
+      loadRecording: (file) => readFile(new URL(file, nabDirectory), 'utf8'),
+      now: () => Date.now(),
+      log: () => undefined,
+    },
+    fastOptions,
+  );
+  live = true;
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  live = false; // the platform recovers: a few good ticks before the end
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await demo.stop();
+  assert.ok(calls > 12, `${calls} calls`);
+  for (const replay of demo.status().replays) {
+    const times = received.filter((reading) => reading.sensor === replay.sensor).map((r) => r.ts);
+    assert.equal(new Set(times).size, replay.rowsSent, `${replay.file}: every row sent is stored`);
+  }
 });

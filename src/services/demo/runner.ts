@@ -136,7 +136,9 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
     replays: [],
   };
 
-  async function send(readings: Reading[], retry: boolean): Promise<void> {
+  /** Sends in batches; returns the readings of the batches the platform refused. */
+  async function send(readings: Reading[], retry: boolean): Promise<Reading[]> {
+    const refused: Reading[] = [];
     for (let start = 0; start < readings.length; start += batchLimit) {
       const batch = readings.slice(start, start + batchLimit);
       for (;;) {
@@ -147,11 +149,13 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
         }
         if (!retry || result.reason !== 'overloaded') {
           status.readingsRefused += batch.length;
+          refused.push(...batch);
           break;
         }
         await new Promise((resolve) => setTimeout(resolve, result.retryAfterSeconds * 1000));
       }
     }
+    return refused;
   }
 
   if (playedOut && resumeFrom !== undefined) {
@@ -204,11 +208,19 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
   // Synthetic readings are owed from here: the start, or for a resumed city the moment it resumed.
   let lastTickMillis = nowMillis;
   let inFlight: Promise<void> | null = null;
+  // Recorded rows the platform did not acknowledge (refused, or the call failed) are offered again
+  // with the next tick, as a device would (a re-send is idempotent): the story loses none of its rows.
+  // Synthetic readings are not kept: the next round stands in for them.
+  const recordedSensors = new Set(replays.map((replay) => replay.sensor));
+  let unsentRecorded: Reading[] = [];
   async function tick(): Promise<void> {
     const wall = deps.now();
     const readings: Reading[] = [];
-    // Owed by elapsed time, so a slow store delays readings but never loses them.
+    // Owed by elapsed time, so every sensor gets its turn however the ticks fall; at most one round
+    // of the sensors: readings are stamped now, so a stall (a suspended machine, a store that hung)
+    // is not made up afterwards by every sensor reporting at each tick for as long again.
     owed += (synthetic.length * Math.max(0, wall - lastTickMillis)) / options.reportMillis;
+    owed = Math.min(owed, synthetic.length);
     lastTickMillis = wall;
     const due = Math.min(synthetic.length, Math.floor(owed));
     owed -= due;
@@ -220,10 +232,12 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
       });
       cursor = (cursor + 1) % synthetic.length;
     }
+    const recorded = unsentRecorded;
+    unsentRecorded = [];
     for (const replay of replays) {
       const { series } = replay.plan;
       while (replay.next < series.timestamps.length && wallTimeOf(replay.plan, replay.next) <= wall) {
-        readings.push({
+        recorded.push({
           sensor: replay.sensor,
           ts: wallTimeOf(replay.plan, replay.next),
           value: series.values[replay.next] as number,
@@ -231,7 +245,13 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
         replay.next += 1;
       }
     }
-    await send(readings, false);
+    try {
+      const refused = await send([...recorded, ...readings], false);
+      unsentRecorded = refused.filter((reading) => recordedSensors.has(reading.sensor));
+    } catch (error) {
+      unsentRecorded = recorded;
+      throw error;
+    }
   }
   const timer = setInterval(() => {
     if (inFlight !== null) return; // skip overlapping ticks: the city never queues up behind a slow store

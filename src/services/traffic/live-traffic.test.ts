@@ -245,6 +245,40 @@ test('when the demand period ends both runs start over and the detectors read th
   await live.stop();
 });
 
+test('after a stall of an hour the run goes on from the clock instead of catching up for hours', async () => {
+  // Regression: an hour's stall at speed 60 left the run 216,000 simulated seconds behind, caught
+  // up at 4 ticks' worth per tick: 4 times the CPU for another 20 minutes (hours after a night).
+  const p = platform();
+  const lines: string[] = [];
+  const live = await LiveTraffic.start(
+    options(p, { maxStepsPerTick: undefined, tickMillis: 250, log: (line) => lines.push(line) }),
+  );
+  const tick = async (millis: number) => {
+    p.clock.nowMillis += millis;
+    await live.tick();
+  };
+  for (let i = 0; i < 8; i++) await tick(250);
+  assert.equal(live.stats().simulatedSeconds, 120);
+  const stalledFrom = p.clock.nowMillis;
+  await tick(3_600_000);
+  const resumedAt = p.clock.nowMillis;
+  for (let i = 0; i < 8; i++) await tick(250);
+  await settle();
+  const stats = live.stats();
+  assert.equal(stats.skips, 1);
+  assert.equal(stats.behindSeconds, 0);
+  assert.equal(stats.simulatedSeconds, 240, 'two real seconds after the stall, 120 simulated seconds more');
+  assert.match(lines[0]!, /3600 s behind the clock/);
+  const queue = (await p.registry.listSensors({ limit: 1000, offset: 0 })).find(
+    (s) => s.kind === 'lane-queue',
+  )!;
+  const times = p.readings.readingsOf(queue.id).map((r) => r.ts);
+  assert.equal(times.length, 24);
+  assert.ok(times.every((ts, k) => k === 0 || ts > times[k - 1]!) && times.at(-1)! <= p.clock.nowMillis);
+  assert.equal(times.filter((ts) => ts > stalledFrom && ts < resumedAt).length, 0, 'the stall is a gap');
+  await live.stop();
+});
+
 test('rejects an unknown controller and a speed of zero', async () => {
   const p = platform();
   await assert.rejects(LiveTraffic.start(options(p, { controller: 'nope' })), /controller must be one of/);

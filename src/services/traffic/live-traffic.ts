@@ -60,6 +60,12 @@ export interface LiveTrafficOptions {
   tickMillis?: number;
   /** Steps per tick at most (the run falls behind, and catches up later, beyond it); default 4 ticks' worth. */
   maxStepsPerTick?: number;
+  /**
+   * Wall time the run may fall behind the clock and still catch up; beyond it (the process was
+   * stalled, the machine suspended, or the CPU cannot keep up) it goes on from the clock's time
+   * instead, leaving a gap in the readings. Default 60,000.
+   */
+  maxLagMillis?: number;
   /** Prefix of asset and sensor ids; default `traffic.`. */
   idPrefix?: string;
   seed?: number;
@@ -86,6 +92,8 @@ export interface LiveTrafficStats {
   simulatedSeconds: number;
   /** Simulated seconds the run is behind the clock (the CPU could not keep up). */
   behindSeconds: number;
+  /** Times the run fell more than `maxLagMillis` behind and skipped ahead to the clock. */
+  skips: number;
   readingsAccepted: number;
   readingsRefused: number;
   readingsPending: number;
@@ -117,7 +125,8 @@ export class LiveTraffic {
   readonly #outbox: ReadingOutbox;
   readonly #queues: Map<string, number>;
   #runs: Runs;
-  readonly #wallStart: number;
+  /** Wall time of simulated second 0; moved on when the run skips ahead after a stall. */
+  #wallStart: number;
   #periodStart = 0;
   #day = 0;
   #events: BusEvent[] = [];
@@ -156,6 +165,7 @@ export class LiveTraffic {
     this.#stats = {
       simulatedSeconds: 0,
       behindSeconds: 0,
+      skips: 0,
       readingsAccepted: 0,
       readingsRefused: 0,
       readingsPending: 0,
@@ -270,7 +280,18 @@ export class LiveTraffic {
   async #advance(): Promise<void> {
     const { speed } = this.#options;
     const now = this.#options.clock.now();
-    const target = Math.floor(((now - this.#wallStart) * speed) / 1000);
+    let target = Math.floor(((now - this.#wallStart) * speed) / 1000);
+    const lagMillis = ((target - this.#stats.simulatedSeconds) * 1000) / speed;
+    if (lagMillis > (this.#options.maxLagMillis ?? 60_000)) {
+      // Catching up hours at a few ticks' worth per tick would keep a core busy for hours: the
+      // stalled time is a gap instead, and the run goes on from now.
+      this.#wallStart = now - (this.#stats.simulatedSeconds * 1000) / speed;
+      target = this.#stats.simulatedSeconds;
+      this.#stats.skips += 1;
+      this.#options.log?.(
+        `live traffic: ${Math.round(lagMillis / 1000)} s behind the clock (stalled, or the CPU cannot keep up): going on from now`,
+      );
+    }
     const maxSteps =
       this.#options.maxStepsPerTick ??
       Math.max(1, Math.ceil((speed * (this.#options.tickMillis ?? 250) * 4) / 1000));
@@ -345,7 +366,7 @@ export class LiveTraffic {
 function check(options: LiveTrafficOptions): void {
   if (!(Number.isFinite(options.speed) && options.speed > 0 && options.speed <= 10_000))
     throw new RangeError(`speed must be > 0 and ≤ 10000 simulated seconds per second, got ${options.speed}`);
-  const integers = ['detectorSeconds', 'tickMillis', 'maxStepsPerTick'] as const;
+  const integers = ['detectorSeconds', 'tickMillis', 'maxStepsPerTick', 'maxLagMillis'] as const;
   for (const name of integers) {
     const value = options[name];
     if (value !== undefined && !(Number.isInteger(value) && value >= 1))
