@@ -298,3 +298,24 @@ void test('URLs given to serve are logged without their passwords: the ready lin
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+void test('--demo auto that cannot run the demo says why in one line; bug: it started without it silently', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-demo-foreign-'));
+  try {
+    writeFileSync(join(dataDir, 'notes.txt'), 'not the demo');
+    const foreign = await startServer(dataDir, ['--demo', 'auto']);
+    foreign.child.kill('SIGTERM');
+    await foreign.exited;
+    assert.match(
+      foreign.log(),
+      /--demo auto: .* holds data the demo did not write; starting without the demo city/,
+    );
+    const memory = await startServer(join(dataDir, 'unused'), ['--demo', 'auto', '--memory']);
+    memory.child.kill('SIGTERM');
+    await memory.exited;
+    assert.match(memory.log(), /--demo auto: no demo city with --memory/);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

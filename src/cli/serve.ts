@@ -10,11 +10,17 @@ import { runDemo } from './demo.ts';
 import { applyHeapGrowth } from './heap-growth.ts';
 import { runUntilSignalled } from './signals.ts';
 
-/** The demo runs on a fresh data folder, or one that only the demo has written to. */
+/** The demo runs on a fresh data folder, or one that only the demo has written to; else says why not. */
 function demoFolder(config: Config): DemoFolder | null {
-  if (config.demo !== 'auto' || config.memory) return null;
+  if (config.demo !== 'auto') return null;
+  if (config.memory) {
+    log('--demo auto: no demo city with --memory (it needs a data folder); starting without it');
+    return null;
+  }
   const folder = readDemoFolder(config.dataDir);
-  return folder.kind === 'foreign' ? null : folder;
+  if (folder.kind !== 'foreign') return folder;
+  log(`--demo auto: ${config.dataDir} holds data the demo did not write; starting without the demo city`);
+  return null;
 }
 
 /** Lines go to stderr with the credentials of any URL in them hidden (`--mqtt-url`, `--postgres-url` …). */
