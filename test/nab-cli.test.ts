@@ -201,3 +201,23 @@ void test('detect scores a CSV file and honours --threshold', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+void test('eval nab on a data folder that lacks labelled files says so and leaves the published scores out', async () => {
+  // Regression: a missing file was skipped in silence and the smaller corpus's score printed
+  // beside ARTime's and numenta's as if comparable.
+  const dir = await mkdtemp(path.join(tmpdir(), 'nab-partial-'));
+  try {
+    const data = await smallNab(dir);
+    const result = await capture(() => runEval(['--data', data, '--out', path.join(dir, 'out')]));
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /^eval nab: 57 of 58 labelled files are not in .*data \(artificialNoAnomaly\/art_daily_no_noise\.csv, .*, …\): the scores are not comparable with the published ones$/m,
+    );
+    assert.match(result.stdout, /^rarity\s+-?\d+\.\d\d/m);
+    assert.doesNotMatch(result.stdout, /ARTime|numenta|contextOSE/);
+    assert.match(result.stdout, /^corpus: +1 of 58 labelled files; the published detectors are not shown$/m);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -14,7 +14,9 @@ const USAGE = `usage: urban-brain eval nab --data DIR [--detector NAME] [--out D
 
 Streams every NAB data file through the detector, writes NAB-format results to
 OUT/<detector>/<category>/<detector>_<file>.csv and an SVG chart per realKnownCause file
-to OUT/<detector>/charts/, and prints the NAB scores beside the published detectors.
+to OUT/<detector>/charts/, and prints the NAB scores beside the published detectors. When
+data/ lacks some of the labelled files, the rest are scored, stderr names the missing ones and
+the published detectors are left out of the table: the scores are not comparable.
 
   --data DIR        a NAB checkout (with data/, labels/, results/final_results.json)
   --detector NAME   one of: ${[...DETECTORS.keys()].join(', ')} (default ${DEFAULT_DETECTOR_NAME})
@@ -75,6 +77,12 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`eval nab: --out '${out}' cannot hold the results: ${(error as Error).message}\n`);
     return 2;
   }
+  const missing = missingFiles(corpus);
+  if (missing.length > 0)
+    process.stderr.write(
+      `eval nab: ${missing.length} of ${corpus.windows.size} labelled files are not in ${path.join(root, 'data')} ` +
+        `(${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}): the scores are not comparable with the published ones\n`,
+    );
   const result = runDetectorOnCorpus(
     spec,
     corpus.series,
@@ -90,8 +98,18 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   process.stderr.write(`results written under ${path.join(out, spec.name)}\n`);
-  process.stdout.write(formatTable(spec.name, result, peers));
+  process.stdout.write(formatTable(spec.name, result, missing.length === 0 ? peers : new Map()));
+  if (missing.length > 0)
+    process.stdout.write(
+      `\ncorpus:                  ${corpus.series.length} of ${corpus.windows.size} labelled files; the published detectors are not shown\n`,
+    );
   return 0;
+}
+
+/** Files the labels name that the data folder lacks: a run without them scores a smaller corpus. */
+function missingFiles(corpus: NabCorpus): string[] {
+  const present = new Set(corpus.series.map((series) => series.key));
+  return [...corpus.windows.keys()].filter((key) => !present.has(key)).sort();
 }
 
 /** Writes the NAB-format result file of every series and a chart per realKnownCause series. */

@@ -23,7 +23,10 @@ export interface WorkOrderFilter {
  * replaces by id; an order with no verdict yet and one with verdicts are stored the same way.
  */
 export interface MaintenanceRepository {
-  /** Stores an alert and the order it opened or updated, together. */
+  /**
+   * Stores an alert and the order it opened or updated, together. An alert of a (sensor, ts) already
+   * recorded (a reading scored again after a crash) is dropped with its order change.
+   */
   recordAlert(alert: Alert, order: WorkOrder): Promise<void>;
   saveWorkOrder(order: WorkOrder): Promise<void>;
   getWorkOrder(id: string): Promise<WorkOrder | undefined>;

@@ -47,6 +47,12 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
 
   recordAlert(alert: Alert, order: WorkOrder): Promise<void> {
     return this.#transaction(async () => {
+      // A reading scored again after a crash raises its alert again: the first one recorded stands.
+      const recorded = await this.connection.runAndReadAll(
+        'SELECT 1 FROM maintenance_alerts WHERE sensor = $1 AND ts = $2 LIMIT 1',
+        [alert.sensor, alert.ts],
+      );
+      if (recorded.currentRowCount > 0) return;
       await this.connection.run('INSERT OR REPLACE INTO maintenance_alerts VALUES ($1, $2, $3, $4, $5, $6)', [
         alert.id,
         alert.sensor,

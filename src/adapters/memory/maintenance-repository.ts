@@ -16,6 +16,7 @@ export class MemoryMaintenanceRepository implements MaintenanceRepository, Detec
   readonly #states = new Map<string, DetectorState>();
 
   async recordAlert(alert: Alert, order: WorkOrder): Promise<void> {
+    if (this.#alerts.some((kept) => kept.sensor === alert.sensor && kept.ts === alert.ts)) return;
     this.#alerts.push(structuredClone(alert));
     this.#orders.set(order.id, structuredClone(order));
   }

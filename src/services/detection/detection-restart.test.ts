@@ -9,6 +9,7 @@ import { MemoryBus } from '../../adapters/memory/bus.ts';
 import { MemoryMaintenanceRepository } from '../../adapters/memory/maintenance-repository.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import { DEFAULT_DETECTOR_NAME, findDetector } from '../../core/anomaly/registry.ts';
+import type { DetectorSpec } from '../../core/anomaly/detector.ts';
 import type { Reading } from '../../core/readings/reading.ts';
 import { DetectionService } from './detection-service.ts';
 
@@ -81,6 +82,59 @@ test('a restart on the same DuckDB file resumes every detector exactly where it 
     assert.ok(expected && resumed);
     assert.equal(resumed.length, tail.length);
     assert.deepEqual(resumed, expected, 'scores after the restart equal those of an uninterrupted run');
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** Scores 1 from a value of 100 up, else 0; it keeps no state. */
+const stepDetector: DetectorSpec = {
+  name: 'step',
+  summary: 'scores 1 from a value of 100 up',
+  threshold: 0.5,
+  create: () => ({
+    update: (_ts: number, value: number) => (value >= 100 ? 1 : 0),
+    snapshot: () => new Uint8Array(),
+  }),
+  restore: () => stepDetector.create(),
+};
+
+test('readings scored again after a crash (detector states saved before their alert) raise no second alert', async () => {
+  // Regression: after `kill -9` the detectors resume from a snapshot up to five minutes old; a
+  // client re-sending a batch it got no answer for had its alert recorded again, with a new id,
+  // and counted twice in the work order.
+  const dataDir = mkdtempSync(join(tmpdir(), 'detection-crash-'));
+  const batch: Reading[] = [
+    { sensor: 'pump-7.pressure', ts: 60_000, value: 5 },
+    { sensor: 'pump-7.pressure', ts: 120_000, value: 150 },
+  ];
+  try {
+    const database = await openDatabase({ dataDir });
+    const repository = await DuckDbMaintenanceRepository.open(database);
+    for (let life = 0; life < 2; life++) {
+      // Each life restores the same (empty) states, as a process killed before its snapshot does.
+      const service = new DetectionService({
+        bus: new MemoryBus(),
+        repository,
+        states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => [] },
+        registry: new MemoryRegistry(),
+        detector: stepDetector,
+        snapshotIntervalMillis: 0,
+      });
+      await service.start();
+      service.accept(batch);
+      await service.shutdown();
+    }
+    const alerts = await repository.listAlerts({ limit: 10 });
+    assert.deepEqual(
+      alerts.map((alert) => [alert.sensor, alert.ts]),
+      [['pump-7.pressure', 120_000]],
+    );
+    const orders = await repository.listWorkOrders({ limit: 10 });
+    assert.equal(orders.length, 1);
+    assert.deepEqual(orders[0]?.alertIds, [alerts[0]?.id]);
+    await repository.close();
+    database.close();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

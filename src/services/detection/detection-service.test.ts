@@ -511,3 +511,61 @@ test('a shutdown with an alert still not recorded reports it and still stops', a
   await service.shutdown();
   assert.match(errors.at(-1) ?? '', /stopped with alerts not recorded: 1 alerts are not recorded yet/);
 });
+
+test('a reading scored again by detectors restored from older states raises no second alert (memory repository)', async () => {
+  const repository = new MemoryMaintenanceRepository();
+  const batch = [
+    { sensor: 'temp', ts: 1 * minute, value: 20 },
+    { sensor: 'temp', ts: 2 * minute, value: 150 },
+  ];
+  for (let life = 0; life < 2; life++) {
+    const service = bareService(repository, {});
+    service.accept(batch);
+    await service.forceFlush();
+  }
+  assert.deepEqual(
+    (await repository.listAlerts({ limit: 10 })).map((alert) => [alert.sensor, alert.ts]),
+    [['temp', 2 * minute]],
+  );
+  const orders = await repository.listWorkOrders({ limit: 10 });
+  assert.equal(orders[0]?.alertIds.length, 1);
+});
+
+test('the status counts the readings still waiting to be scored, not only the alerts not yet written', async () => {
+  // Before, `GET /detection` said `pendingAlerts: 0` while a backlog of readings waited for the
+  // scoring thread, so a caller could not tell when the alerts of a replay were complete.
+  class SlowScoring extends InProcessScoring {
+    waiting = 0;
+    override backlogReadings(): number {
+      return this.waiting;
+    }
+  }
+  let engine: SlowScoring | undefined;
+  const service = bareService(new MemoryMaintenanceRepository(), {
+    engine: (options) => (engine = new SlowScoring(options)),
+  });
+  assert.ok(engine);
+  engine.waiting = 1000;
+  assert.equal(service.status().backlogReadings, 1000);
+  assert.equal(service.status().pendingAlerts, 0);
+  engine.waiting = 0;
+  assert.equal(service.status().backlogReadings, 0);
+  await service.shutdown();
+});
+
+test('saved states the detector cannot read are reported at start, so silent re-learning is visible', async () => {
+  // Before, `start()` returned the count and the server dropped it: after a detector change every
+  // sensor learned again for three days, raising nothing, without a line in the log.
+  const repository = new MemoryMaintenanceRepository();
+  await repository.saveDetectorStates([
+    { sensor: 'temp', state: Uint8Array.of(4), lastTs: minute, lastAlertAt: null },
+    { sensor: 'flow', state: Uint8Array.of(1, 2, 3), lastTs: minute, lastAlertAt: null },
+  ]);
+  const errors: string[] = [];
+  const service = bareService(repository, { onError: (error) => errors.push(String(error)) });
+  assert.deepEqual(await service.start(), { restored: 1, skipped: 1 });
+  assert.deepEqual(errors, [
+    'Error: 1 of 2 saved detector states cannot be read by detector step (saved by another configuration): those sensors learn again',
+  ]);
+  await service.shutdown();
+});

@@ -143,9 +143,23 @@ export class DetectionService {
     return restored;
   }
 
-  /** Revives saved detector states (e.g. a shard's, when it moves to this process). */
-  restore(states: Parameters<ScoringEngine['restore']>[0]): Promise<{ restored: number; skipped: number }> {
-    return this.#engine.restore(states);
+  /**
+   * Revives saved detector states (e.g. a shard's, when it moves to this process). States the
+   * detector cannot read are skipped and reported through `onError`: those sensors learn again,
+   * and raise no alert for the learning time.
+   */
+  async restore(
+    states: Parameters<ScoringEngine['restore']>[0],
+  ): Promise<{ restored: number; skipped: number }> {
+    const result = await this.#engine.restore(states);
+    if (result.skipped > 0)
+      this.#onError(
+        new Error(
+          `${result.skipped} of ${states.length} saved detector states cannot be read by detector ` +
+            `${this.#options.detector.name} (saved by another configuration): those sensors learn again`,
+        ),
+      );
+    return result;
   }
 
   /**
@@ -203,6 +217,7 @@ export class DetectionService {
     threshold: number;
     sensors: number;
     pendingAlerts: number;
+    backlogReadings: number;
     restarts: number;
   } {
     return {
@@ -211,6 +226,8 @@ export class DetectionService {
       threshold: this.threshold,
       sensors: this.#engine.sensorCount(),
       pendingAlerts: this.#pendingAlerts + this.#unrecorded.length,
+      // Alerts of readings still waiting to be scored are not pending yet: both are 0 once caught up.
+      backlogReadings: this.#engine.backlogReadings(),
     };
   }
 

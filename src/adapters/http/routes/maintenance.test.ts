@@ -159,3 +159,52 @@ test('a failure time in the future is refused, naming the value', async () => {
   assert.equal(future.status, 400);
   assert.match(((await future.json()) as { error: string }).error, /lies in the future/);
 });
+
+test('a verdict body with a misspelt field is refused, naming it, and changes nothing', async () => {
+  const { call } = await setup();
+  const { workOrders } = (await (await call('viewer', 'GET', '/api/v1/work-orders')).json()) as {
+    workOrders: WorkOrder[];
+  };
+  const id = workOrders[0]?.id ?? '';
+  // Before: `failure_at` was dropped and the lead time measured to the resolution instead.
+  const misspelt = await call('operator', 'POST', `/api/v1/work-orders/${id}/resolve`, {
+    failure_at: '1970-01-03T00:00:00Z',
+  });
+  assert.equal(misspelt.status, 400);
+  assert.equal(
+    ((await misspelt.json()) as { error: string }).error,
+    "field 'failure_at' is not one of note, failureAt",
+  );
+  const stored = (await (await call('viewer', 'GET', `/api/v1/work-orders/${id}`)).json()) as WorkOrder;
+  assert.equal(stored.status, 'open');
+});
+
+test('a failure time must be whole epoch milliseconds from 0: a negative or fractional one is refused', async () => {
+  const { call } = await setup();
+  const { workOrders } = (await (await call('viewer', 'GET', '/api/v1/work-orders')).json()) as {
+    workOrders: WorkOrder[];
+  };
+  const id = workOrders[0]?.id ?? '';
+  for (const failureAt of [-5, 1.5]) {
+    const response = await call('operator', 'POST', `/api/v1/work-orders/${id}/resolve`, { failureAt });
+    assert.equal(response.status, 400, `failureAt ${failureAt}`);
+    assert.match(
+      ((await response.json()) as { error: string }).error,
+      new RegExp(`^failureAt=${failureAt} must be epoch milliseconds`),
+    );
+  }
+  const stored = (await (await call('viewer', 'GET', `/api/v1/work-orders/${id}`)).json()) as WorkOrder;
+  assert.equal(stored.status, 'open');
+});
+
+test('an empty asset filter and a score range that ends before it starts are refused', async () => {
+  const { call } = await setup();
+  for (const path of ['/api/v1/alerts?asset=', '/api/v1/work-orders?asset=']) {
+    const response = await call('viewer', 'GET', path);
+    assert.equal(response.status, 400, path);
+    assert.equal(((await response.json()) as { error: string }).error, "asset='' must name an asset");
+  }
+  const backwards = await call('viewer', 'GET', '/api/v1/sensors/s1/scores?from=5000&to=1000');
+  assert.equal(backwards.status, 400);
+  assert.equal(((await backwards.json()) as { error: string }).error, 'from (5000) must be before to (1000)');
+});

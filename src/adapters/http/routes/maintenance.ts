@@ -6,7 +6,7 @@ import type { MaintenanceRepository } from '../../../ports/maintenance.ts';
 import type { DetectionService } from '../../../services/detection/detection-service.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
-import { parseInstant } from '../time.ts';
+import { instantRule, parseInstant } from '../time.ts';
 
 export interface MaintenanceRouteDependencies {
   repository: MaintenanceRepository;
@@ -16,6 +16,8 @@ export interface MaintenanceRouteDependencies {
 }
 
 const maxNoteCharacters = 2000;
+/** The fields a verdict body may hold. */
+const verdictFields: readonly string[] = ['note', 'failureAt'];
 /** Clocks of the operator's device and the server may disagree by this much. */
 const clockSkewMillis = 5 * 60_000;
 
@@ -55,11 +57,11 @@ export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppE
   app.get('/sensors/:id/scores', requireRole('read'), async (c) => {
     const { from, to } = c.req.query();
     const toMillis = to === undefined ? Number.POSITIVE_INFINITY : parseInstant(to);
-    if (toMillis === undefined)
-      return c.json({ error: `to='${to}' is neither epoch milliseconds nor ISO-8601` }, 400);
+    if (toMillis === undefined) return c.json({ error: `to='${to}' must be ${instantRule}` }, 400);
     const fromMillis = from === undefined ? Number.NEGATIVE_INFINITY : parseInstant(from);
-    if (fromMillis === undefined)
-      return c.json({ error: `from='${from}' is neither epoch milliseconds nor ISO-8601` }, 400);
+    if (fromMillis === undefined) return c.json({ error: `from='${from}' must be ${instantRule}` }, 400);
+    if (fromMillis >= toMillis)
+      return c.json({ error: `from (${fromMillis}) must be before to (${toMillis})` }, 400);
     const points = await deps.detection.scores(c.req.param('id'), fromMillis, toMillis);
     if (points === undefined) return c.json({ error: `no scores for sensor '${c.req.param('id')}'` }, 404);
     return c.json({ sensor: c.req.param('id'), points });
@@ -99,6 +101,7 @@ function listFilter(
   if (status !== undefined && !(workOrderStatuses as readonly string[]).includes(status)) {
     return `status='${status}' is not one of ${workOrderStatuses.join(', ')}`;
   }
+  if (asset === '') return `asset='' must name an asset`;
   return {
     limit: count,
     offset: skipped,
@@ -125,6 +128,9 @@ async function verdictBody(
     return `body is not valid JSON: ${(error as Error).message}`;
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body must be a JSON object';
+  // A misspelt field (`failure_at`) would otherwise be dropped and the lead time computed without it.
+  const unknown = Object.keys(body).find((field) => !verdictFields.includes(field));
+  if (unknown !== undefined) return `field '${unknown}' is not one of ${verdictFields.join(', ')}`;
   const { note, failureAt } = body as Record<string, unknown>;
   if (note !== undefined && note !== null && (typeof note !== 'string' || note.length > maxNoteCharacters)) {
     return `note must be a string of at most ${maxNoteCharacters} characters`;
@@ -137,8 +143,8 @@ async function verdictBody(
         : typeof failureAt === 'string'
           ? (parseInstant(failureAt) ?? NaN)
           : NaN;
-    if (!Number.isFinite(failureMillis))
-      return `failureAt=${JSON.stringify(failureAt)} is neither epoch milliseconds nor ISO-8601`;
+    if (!Number.isSafeInteger(failureMillis) || failureMillis < 0)
+      return `failureAt=${JSON.stringify(failureAt)} must be ${instantRule}`;
     if (action !== 'resolve')
       return `failureAt=${JSON.stringify(failureAt)}: only resolve takes a failure time, not ${action}`;
     if (failureMillis > nowMillis + clockSkewMillis)
