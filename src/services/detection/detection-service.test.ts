@@ -73,6 +73,8 @@ async function setup() {
     suppressionMillis: 30 * minute,
     evidencePoints: 3,
     clock: () => 1_000_000,
+    // These tests' readings run hours past their fixed clock.
+    futureToleranceMillis: Number.POSITIVE_INFINITY,
     newId: () => `id-${(next += 1)}`,
   });
   const events: BusEvent[] = [];
@@ -567,5 +569,38 @@ test('saved states the detector cannot read are reported at start, so silent re-
   assert.deepEqual(errors, [
     'Error: 1 of 2 saved detector states cannot be read by detector step (saved by another configuration): those sensors learn again',
   ]);
+  await service.shutdown();
+});
+
+test('a reading timed far ahead of the clock is not scored, so the sensor right readings after it still are; bug: one such reading blinded the sensor until its time came', async () => {
+  const repository = new MemoryMaintenanceRepository();
+  const logged: string[] = [];
+  const now = 100 * minute;
+  const service = bareService(repository, {
+    clock: () => now,
+    learningReadings: 0,
+    learningSpanMillis: 0,
+    onError: (error) => logged.push(String(error)),
+  });
+  service.accept([
+    { sensor: 'temp', ts: now - 2 * minute, value: 20 },
+    // A device clock a day fast, once.
+    { sensor: 'temp', ts: now + 24 * 60 * minute, value: 21 },
+    // Within the hour of tolerance: scored.
+    { sensor: 'vibration', ts: now + 30 * minute, value: 150 },
+  ]);
+  service.accept([{ sensor: 'temp', ts: now - minute, value: 150 }]);
+  await service.forceFlush();
+  const alerts = await repository.listAlerts({ limit: 10 });
+  assert.deepEqual(
+    alerts.map((alert) => [alert.sensor, alert.ts]).sort(),
+    [
+      ['temp', now - minute],
+      ['vibration', now + 30 * minute],
+    ],
+    'the step after the early reading is scored and alerts, and so does a reading within the tolerance',
+  );
+  assert.equal(service.status().futureReadings, 1);
+  assert.equal(logged.filter((line) => /ahead of the clock are stored but not scored/.test(line)).length, 1);
   await service.shutdown();
 });

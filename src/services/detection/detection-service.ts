@@ -55,6 +55,12 @@ export interface DetectionServiceOptions {
    */
   engine?: (options: SensorDetectorsOptions) => ScoringEngine;
   clock?: () => number;
+  /**
+   * Readings timed further than this ahead of `clock` are stored but not scored: a detector skips
+   * readings not newer than the last it scored, so one reading from a device clock a day fast would
+   * keep the sensor's right readings from being scored until that day came. Default one hour.
+   */
+  futureToleranceMillis?: number;
   newId?: () => string;
   /** Errors of the background work (alerts, snapshots); they never escape. */
   onError?: (error: unknown) => void;
@@ -84,6 +90,8 @@ export class DetectionService {
   /** Set while a broken engine is being replaced; batches wait for it, in order. */
   #replacing: Promise<void> | undefined;
   #restarts = 0;
+  /** Readings not scored because they were timed too far ahead of the clock. */
+  #futureReadings = 0;
   #stopped = false;
   readonly #options: DetectionServiceOptions;
   readonly #clock: () => number;
@@ -166,7 +174,8 @@ export class DetectionService {
    * Hands a batch to the detectors; it is scored in order with the others, and the alerts it
    * raises are handled in the background, in order.
    */
-  accept(readings: readonly Reading[]): void {
+  accept(batch: readonly Reading[]): void {
+    const readings = this.#timely(batch);
     const scoring =
       this.#replacing === undefined
         ? this.#engine.score(readings)
@@ -180,6 +189,25 @@ export class DetectionService {
         this.#replaceIfBroken();
       },
     );
+  }
+
+  /** The batch without readings timed too far ahead of the clock (said once, then counted). */
+  #timely(batch: readonly Reading[]): readonly Reading[] {
+    const limit = this.#clock() + (this.#options.futureToleranceMillis ?? 3_600_000);
+    if (!batch.some((reading) => reading.ts > limit)) return batch;
+    const early = batch.filter((reading) => reading.ts > limit);
+    if (this.#futureReadings === 0) {
+      const first = early[0] as Reading;
+      this.#onError(
+        new Error(
+          `readings timed more than ${(limit - this.#clock()) / 60_000} min ahead of the clock are stored ` +
+            `but not scored (first: sensor ${first.sensor} at ${new Date(first.ts).toISOString()}); ` +
+            'the count is futureReadings in /api/v1/detection',
+        ),
+      );
+    }
+    this.#futureReadings += early.length;
+    return batch.filter((reading) => reading.ts <= limit);
   }
 
   /**
@@ -218,6 +246,7 @@ export class DetectionService {
     sensors: number;
     pendingAlerts: number;
     backlogReadings: number;
+    futureReadings: number;
     restarts: number;
   } {
     return {
@@ -228,6 +257,7 @@ export class DetectionService {
       pendingAlerts: this.#pendingAlerts + this.#unrecorded.length,
       // Alerts of readings still waiting to be scored are not pending yet: both are 0 once caught up.
       backlogReadings: this.#engine.backlogReadings(),
+      futureReadings: this.#futureReadings,
     };
   }
 
