@@ -724,7 +724,7 @@ void test('a CSV with a quoted cell never closed is refused as a CSV syntax erro
   assert.equal(body.imported, 0);
   assert.deepEqual(
     body.rejected.map((r) => [r.row, r.rule, r.message]),
-    [[3, 'csv', 'not valid CSV: line 3: a quoted cell is never closed']],
+    [[3, 'csv', 'not valid CSV: line 3: a quoted field is not closed']],
   );
 });
 

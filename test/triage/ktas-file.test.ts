@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { decodeText, decodeLatin1, splitRecords } from '../../src/core/triage/text.ts';
+import { splitRecords as split } from '../../src/core/csv.ts';
+import { decodeText, decodeLatin1 } from '../../src/core/triage/text.ts';
+
+/** The records of a text that must be valid CSV. */
+function splitRecords(source: string, delimiter: string): { line: number; fields: string[] }[] {
+  const result = split(source, delimiter);
+  assert.ok(result.ok, result.ok ? '' : result.reason);
+  return result.records;
+}
 import { parseKtasText } from '../../src/core/triage/ktas-file.ts';
 import type { RowResult } from '../../src/core/triage/ktas-file.ts';
 import { readNumber, plausible } from '../../src/core/triage/fields.ts';
@@ -192,4 +200,10 @@ void test('numbers: blank, ?? and spreadsheet errors are missing; text is invali
   assert.equal(readNumber('1x0', range).kind, 'invalid');
   assert.equal(readNumber('999', range).kind, 'implausible');
   assert.deepEqual(readNumber('88', range), { kind: 'value', value: 88 });
+});
+
+void test('a quoted field never closed is one file-level error naming its line, not a silently merged row', () => {
+  const parsed = parseKtasText('Sex;Age;Arrival mode\n1;40;"3\n2;50;1\n');
+  assert.ok(!parsed.ok);
+  assert.equal(parsed.reason, 'line 2: a quoted field is not closed');
 });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Presentation, Level } from '../../src/core/triage/presentation.ts';
-import { decodeText, splitRecords } from '../../src/core/triage/text.ts';
+import { splitRecords } from '../../src/core/csv.ts';
+import { decodeText } from '../../src/core/triage/text.ts';
 import { parseKtasText } from '../../src/core/triage/ktas-file.ts';
 import { triage, modelFeatureNames, defaultTrainingOptions } from '../../src/core/triage/engine.ts';
 import { shippedModel } from '../../src/core/triage/shipped-model.ts';
@@ -50,7 +51,9 @@ void test('the presentation type and every parsed presentation hold only door-ti
 });
 
 void test('predictions do not change when the nurse, expert and outcome columns are scrambled or removed', () => {
-  const records = splitRecords(text, ';');
+  const split = splitRecords(text, ';');
+  assert.ok(split.ok);
+  const records = split.records;
   const header = records[0]?.fields ?? [];
   const outcome = header
     .map((name, index) => (/ktas|diagnos|disposition|error|stay|duration|mistriage/i.test(name) ? index : -1))

@@ -1,5 +1,5 @@
 import { parseTimestampMillis } from '../nab/timestamp.ts';
-import { splitRecords } from './csv-records.ts';
+import { splitRecords } from '../csv.ts';
 
 /** A parsed delimited table: the header, the raw cells, and the delimiter found. */
 export interface DelimitedTable {

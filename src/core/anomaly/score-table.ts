@@ -1,4 +1,4 @@
-import { formatRecord } from './csv-records.ts';
+import { formatRecord } from '../csv.ts';
 import type { DelimitedTable, TableResult } from './delimited.ts';
 import { isEmptyCell, parseNumber, readNumericSeries, timeColumnIndex } from './delimited.ts';
 import type { DetectorSpec } from './detector.ts';

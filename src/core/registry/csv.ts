@@ -1,3 +1,5 @@
+import { splitRecords } from '../csv.ts';
+
 /** One CSV record and the line it starts on (1-based; a quoted cell may span lines). */
 export interface CsvRow {
   line: number;
@@ -8,57 +10,13 @@ export interface CsvRow {
 export type CsvParse = { ok: true; rows: CsvRow[] } | { ok: false; line: number; message: string };
 
 /**
- * A small RFC 4180 CSV reader: comma separated, `"` quoting with `""` escapes, CRLF or LF rows.
- * Blank lines are skipped; line numbers stay those of the file.
+ * Comma-separated rows (RFC 4180, as `splitRecords` reads them: unquoted cells trimmed, blank
+ * lines skipped, line numbers those of the file).
  */
 export function parseCsvRows(text: string): CsvParse {
-  const rows: CsvRow[] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let quoteLine = 1;
-  let line = 1;
-  let start = 1;
-  const endRow = () => {
-    cells.push(cell);
-    if (cells.length > 1 || cells[0] !== '') rows.push({ line: start, cells });
-    cells = [];
-    cell = '';
-  };
-  for (let index = text.charCodeAt(0) === 0xfeff ? 1 : 0; index < text.length; index += 1) {
-    const char = text[index];
-    if (char === '\n' || (char === '\r' && text[index + 1] !== '\n')) line += 1;
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        cell += '"';
-        index += 1;
-      } else if (char === '"') {
-        quoted = false;
-      } else {
-        cell += char;
-      }
-    } else if (char === '"' && cell === '') {
-      quoted = true;
-      quoteLine = line;
-    } else if (char === ',') {
-      cells.push(cell);
-      cell = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[index + 1] === '\n') {
-        index += 1;
-        line += 1;
-      }
-      endRow();
-      start = line;
-    } else {
-      cell += char;
-    }
-  }
-  if (quoted) {
-    return { ok: false, line: quoteLine, message: `line ${quoteLine}: a quoted cell is never closed` };
-  }
-  endRow();
-  return { ok: true, rows };
+  const split = splitRecords(text, ',');
+  if (!split.ok) return { ok: false, line: split.line, message: `line ${split.line}: ${split.reason}` };
+  return { ok: true, rows: split.records.map(({ line, fields }) => ({ line, cells: fields })) };
 }
 
 /** The cells of each record (see `parseCsvRows`); throws a SyntaxError for text that is not CSV. */

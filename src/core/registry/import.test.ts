@@ -4,11 +4,12 @@ import fc from 'fast-check';
 import { parseCsv } from './csv.ts';
 import { parseRegistryCsv, parseRegistryGeoJson } from './import.ts';
 
+/** RFC 4180 quoting, and quotes around edge blanks too: unquoted cells are read trimmed. */
 function toCsvCell(cell: string): string {
-  return /[",\r\n]/.test(cell) || cell === '' ? `"${cell.replaceAll('"', '""')}"` : cell;
+  return /[",\r\n]|^\s|\s$/.test(cell) || cell === '' ? `"${cell.replaceAll('"', '""')}"` : cell;
 }
 
-void test('CSV cells survive quoting: any table written with RFC 4180 quoting reads back the same', () => {
+void test('CSV cells survive quoting: any table written with RFC 4180 quoting (edge blanks quoted) reads back the same', () => {
   const cell = fc.string({ unit: fc.constantFrom('a', 'b', ',', '"', '\n', '\r\n', ' ', 'é') });
   const table = fc.array(fc.array(cell, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 5 });
   fc.assert(
@@ -135,7 +136,19 @@ void test('a CSV with a quoted cell never closed is one syntax error naming the 
   assert.deepEqual(result.records, []);
   assert.deepEqual(
     result.rejected.map((r) => [r.row, r.rule, r.message]),
-    [[3, 'csv', 'not valid CSV: line 3: a quoted cell is never closed']],
+    [[3, 'csv', 'not valid CSV: line 3: a quoted field is not closed']],
   );
-  assert.throws(() => parseCsv('a,"b\n'), /line 1: a quoted cell is never closed/);
+  assert.throws(() => parseCsv('a,"b\n'), /line 1: a quoted field is not closed/);
+});
+
+void test('unquoted cells are read trimmed and a byte-order mark is skipped; text after a closing quote is an error', () => {
+  assert.deepEqual(parseCsv('\uFEFFid, name \np1 , Pump "A"'), [
+    ['id', 'name'],
+    ['p1', 'Pump "A"'],
+  ]);
+  const result = parseRegistryCsv('asset', 'id,type,name\np1,pump,"Pump"s');
+  assert.deepEqual(
+    result.rejected.map((r) => r.message),
+    [`not valid CSV: line 2: 's' after the closing quote of a field`],
+  );
 });

@@ -8,7 +8,8 @@ import type { ArrivalMode, Department, Level, MentalState, Presentation, Sex } f
 import { isLevel } from './presentation.ts';
 import type { NumberField, Range } from './fields.ts';
 import { plausible, readNumber } from './fields.ts';
-import { detectDelimiter, splitRecords } from './text.ts';
+import { splitRecords } from '../csv.ts';
+import { detectDelimiter } from './text.ts';
 
 /** A problem with one field of one row: the field, the raw value and the rule. */
 export type FieldIssue = { field: string; value: string; rule: string };
@@ -74,7 +75,9 @@ function locateColumns(
 
 export function parseKtasText(text: string): FileResult {
   const firstLine = text.split(/\r\n|\n|\r/, 1)[0] ?? '';
-  const records = splitRecords(text, detectDelimiter(firstLine));
+  const split = splitRecords(text, detectDelimiter(firstLine));
+  if (!split.ok) return { ok: false, reason: `line ${split.line}: ${split.reason}` };
+  const records = split.records;
   const header = records[0];
   if (header === undefined) return { ok: false, reason: 'file is empty: no header line' };
   const located = locateColumns(header.fields);

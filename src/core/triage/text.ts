@@ -1,5 +1,5 @@
 /**
- * Byte decoding and delimited-record splitting for patient files.
+ * Byte decoding and the delimiter of patient files (records are split by `core/csv.ts`).
  * Pure: works on bytes and strings, no I/O.
  */
 
@@ -24,49 +24,4 @@ export function decodeLatin1(bytes: Uint8Array): string {
 /** The delimiter of a header line: `;` when present (the KTAS export), else `,`. */
 export function detectDelimiter(headerLine: string): ';' | ',' {
   return headerLine.includes(';') ? ';' : ',';
-}
-
-/**
- * Splits text into records of fields. Accepts CRLF, LF and CR line ends and
- * RFC 4180 double-quoted fields (which may hold the delimiter, quotes doubled).
- * Blank lines are dropped; each record keeps the 1-based line it started on.
- */
-export function splitRecords(text: string, delimiter: string): { line: number; fields: string[] }[] {
-  const records: { line: number; fields: string[] }[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const endRecord = (): void => {
-    fields.push(field);
-    if (!(fields.length === 1 && fields[0]?.trim() === '')) records.push({ line: recordLine, fields });
-    fields = [];
-    field = '';
-  };
-  for (let index = 0; index < source.length; index++) {
-    const char = source[index];
-    if (quoted) {
-      if (char === '"' && source[index + 1] === '"') {
-        field += '"';
-        index++;
-      } else if (char === '"') quoted = false;
-      else {
-        if (char === '\n') line++;
-        field += char;
-      }
-    } else if (char === '"' && field === '') quoted = true;
-    else if (char === delimiter) {
-      fields.push(field);
-      field = '';
-    } else if (char === '\r' || char === '\n') {
-      if (char === '\r' && source[index + 1] === '\n') index++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else field += char;
-  }
-  if (field !== '' || fields.length > 0) endRecord();
-  return records;
 }

@@ -1,5 +1,6 @@
 /**
- * RFC 4180 records: splitting CSV text into fields and writing fields back. Pure, no I/O.
+ * RFC 4180 records: splitting CSV text into fields and writing fields back. Pure, no I/O. The one
+ * CSV reader of the project: registry imports, detector input files and triage files all use it.
  */
 
 /** One record of a CSV text and the 1-based line it starts on. */
@@ -15,6 +16,7 @@ export type RecordsResult = { ok: true; records: CsvRecord[] } | { ok: false; li
  * (RFC 4180): it then keeps the delimiter, line ends and doubled quotes (`""` is one `"`) verbatim,
  * and blanks around the quotes are dropped. Unquoted fields are trimmed. Blank lines are skipped.
  * A quoted field that is never closed, or text after a closing quote, is an error naming the line.
+ * A byte-order mark at the start is skipped.
  */
 export function splitRecords(text: string, delimiter: string): RecordsResult {
   const records: CsvRecord[] = [];
@@ -36,7 +38,7 @@ export function splitRecords(text: string, delimiter: string): RecordsResult {
     fields = [];
     state = 'start';
   };
-  for (let index = 0; index < text.length; index++) {
+  for (let index = text.charCodeAt(0) === 0xfeff ? 1 : 0; index < text.length; index++) {
     const char = text[index] as string;
     const lineEnd = char === '\n' || char === '\r';
     const width = char === '\r' && text[index + 1] === '\n' ? 2 : 1;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatRecord, splitRecords } from './csv-records.ts';
+import { formatRecord, splitRecords } from './csv.ts';
 
 function records(text: string, delimiter = ','): { line: number; fields: string[] }[] {
   const result = splitRecords(text, delimiter);
