@@ -23,6 +23,7 @@ import { MemoryReadings } from './adapters/memory/readings.ts';
 import { MemoryRegistry } from './adapters/memory/registry.ts';
 import { startBroker } from './adapters/mqtt/broker.ts';
 import { Coalescer } from './adapters/mqtt/coalescer.ts';
+import { persistentClientId } from './adapters/mqtt/client-id.ts';
 import { startSubscriber } from './adapters/mqtt/subscriber.ts';
 import type { Config } from './config.ts';
 import { findDetector } from './core/anomaly/registry.ts';
@@ -238,7 +239,11 @@ async function assemble(
           maxConnections: config.mqttMaxConnections,
         })
       : null;
-  const mqtt = broker ?? (await startSubscriber({ url: config.mqttUrl!, coalescer, parsers, log }));
+  // A data directory keeps the client id, so a restart resumes the broker's sessions (see startSubscriber).
+  const clientId =
+    broker !== null || config.memory ? {} : { clientId: await persistentClientId(config.dataDir) };
+  const mqtt =
+    broker ?? (await startSubscriber({ url: config.mqttUrl!, coalescer, parsers, log, ...clientId }));
   undo.push(() => mqtt.close());
 
   const closing = new AbortController();

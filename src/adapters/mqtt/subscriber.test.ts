@@ -24,7 +24,7 @@ async function waitFor(condition: () => boolean, timeoutMillis = 10_000): Promis
   }
 }
 
-void test('connection errors are logged with the broker URL but without its password', async (t) => {
+void test('a lost broker is logged once, with its URL but without its password, while reconnecting', async (t) => {
   if (!existsSync(mosquittoPath)) {
     t.skip(`${mosquittoPath} is not installed (apt-get install mosquitto)`);
     return;
@@ -60,14 +60,45 @@ void test('connection errors are logged with the broker URL but without its pass
       log: (line) => lines.push(line),
       connections: 1,
     });
-    // The broker goes away: every reconnection attempt fails and is logged.
+    // The broker goes away: the reconnection attempts (one a second) fail, and only the first is logged.
     mosquitto.kill('SIGKILL');
     await waitFor(() => lines.length > 0);
-    assert.match(lines[0]!, new RegExp(`^mqtt mqtt://ubuser:\\*\\*\\*@127\\.0\\.0\\.1:${port}: `));
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(
+      lines[0]!,
+      new RegExp(`MQTT broker mqtt://ubuser:\\*\\*\\*@127\\.0\\.0\\.1:${port} failed: `),
+    );
     for (const line of lines) assert.ok(!line.includes('S3cretBrokerPass'), line);
   } finally {
     mosquitto.kill('SIGKILL');
     await subscriber?.close();
     rmSync(folder, { recursive: true, force: true });
   }
+});
+
+void test('a start that cannot reach the broker fails with one line naming it, without its password', async () => {
+  const port = await freePort();
+  const edge = new EdgeIngest({
+    ingestor: new MemoryReadings(),
+    registry: new MemoryRegistry(),
+    bus: new MemoryBus(),
+    policy: 'auto-register',
+  });
+  await assert.rejects(
+    startSubscriber({
+      url: `mqtt://ubuser:S3cretBrokerPass@127.0.0.1:${port}`,
+      coalescer: new Coalescer({ edge }),
+      parsers: coreParsers(),
+      log: () => undefined,
+      connections: 1,
+    }),
+    (error: Error) => {
+      assert.match(
+        error.message,
+        new RegExp(`^MQTT broker mqtt://ubuser:\\*\\*\\*@127\\.0\\.0\\.1:${port}: `),
+      );
+      return true;
+    },
+  );
 });

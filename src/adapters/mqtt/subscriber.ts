@@ -1,6 +1,9 @@
-import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
+import { randomBytes } from 'node:crypto';
+import { connect, type IPublishPacket, type MqttClient } from 'mqtt';
 import { redactUrls } from '../../core/redact.ts';
 import type { BatchParsers } from '../../services/edge/parsers.ts';
+import { FailureEpisodes } from '../../services/ingest/failure-episodes.ts';
+import { Acknowledgements, type AckStream } from './acknowledgements.ts';
 import type { Coalescer } from './coalescer.ts';
 import { parseTelemetry } from './telemetry.ts';
 
@@ -14,47 +17,141 @@ export interface SubscriberOptions {
   connections?: number;
   /** Shared-subscription group: every instance in the same group gets a share of the messages. */
   group?: string;
+  /**
+   * Client id of this server (`<clientId>-<n>` per connection), the same at every start: the
+   * broker then keeps each connection's session, with the messages not yet acknowledged, for
+   * `sessionExpirySeconds` and sends them again when the server is back. Without it the sessions
+   * are clean (ids random, nothing kept): what was in flight when the server died is lost.
+   */
+  clientId?: string;
+  /** How long the broker keeps a session of a server that is gone (default 1 day). */
+  sessionExpirySeconds?: number;
+  /** QoS 1 messages the broker may have unacknowledged on one connection (MQTT 5 Receive Maximum, default 1,000). */
+  receiveMaximum?: number;
   nowMillis?: () => number;
 }
 
+/** Told to mqtt.js instead of calling back plainly, so it sends no PUBACK of its own (see `Acknowledgements`). */
+const acknowledgedLater = new Error('acknowledged once durable');
+
 /**
  * Reads readings from an external broker (Mosquitto, EMQX) through an MQTT 5 shared subscription
- * `$share/<group>/city/+/telemetry` (and `city/senml`) at QoS 1. mqtt.js sends the PUBACK only after
- * `handleMessage` calls back, which here happens once the readings are durable.
+ * `$share/<group>/city/+/telemetry` (and `city/senml`) at QoS 1. A QoS 1 message is acknowledged
+ * once its readings are durable; up to `receiveMaximum` of them per connection are stored
+ * together. While the store lags (see `Coalescer.admit`) nothing more is read, so the broker
+ * holds the backlog. Failures to reach the broker are logged once, then retried every second.
  */
 export async function startSubscriber(options: SubscriberOptions): Promise<{ close(): Promise<void> }> {
-  const group = options.group ?? 'urban-brain';
-  const now = options.nowMillis ?? Date.now;
   const count = options.connections ?? 4;
-  const clients: MqttClient[] = [];
-  for (let index = 0; index < count; index += 1) {
-    const client = await connectAsync(options.url, {
+  const persistent = options.clientId !== undefined;
+  const clientId = options.clientId ?? `urban-brain-${randomBytes(6).toString('hex')}`;
+  const broker = redactUrls(options.url);
+  const episodes = new FailureEpisodes((line) => options.log(redactUrls(line)));
+  const task = `from the MQTT broker ${broker}`;
+  let closing = false;
+  // Before every connection is up a failure fails the start instead (see `connected`).
+  let started = false;
+  const clients: { client: MqttClient; acknowledgements: Acknowledgements }[] = [];
+  const share = `$share/${options.group ?? 'urban-brain'}`;
+  const filters = [`${share}/city/+/telemetry`, `${share}/city/senml`];
+
+  function open(index: number): MqttClient {
+    const acknowledgements = new Acknowledgements();
+    const client = connect(options.url, {
       protocolVersion: 5,
-      clean: true,
+      clean: !persistent,
       reconnectPeriod: 1000,
-      clientId: `urban-brain-${process.pid}-${index}-${Math.random().toString(36).slice(2, 8)}`,
+      clientId: `${clientId}-${index}`,
+      properties: {
+        sessionExpiryInterval: persistent ? (options.sessionExpirySeconds ?? 86_400) : 0,
+        receiveMaximum: options.receiveMaximum ?? 1_000,
+      },
     });
-    client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
-      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-      const stored = options.coalescer.add(parseTelemetry(options.parsers, packet.topic, payload, now()));
-      const ready = packet.qos === 0 ? options.coalescer.admit().then(() => 'stored' as const) : stored;
-      ready.then(
-        (settled) => callback(settled === 'stored' ? undefined : new Error('shutting down')),
-        (error: unknown) => callback(error as Error),
-      );
+    // Set before the connection opens: a resumed session delivers its messages right after CONNACK.
+    client.handleMessage = (packet, callback) => {
+      // Stopping: nothing more is taken; what is not acknowledged is sent again after the restart.
+      if (closing) {
+        callback(packet.qos === 1 ? acknowledgedLater : undefined);
+        return;
+      }
+      const stored = receive(options, packet);
+      if (packet.qos === 1) {
+        acknowledgements.add(client.stream as unknown as AckStream, packet.messageId!, stored);
+      }
+      void options.coalescer.admit().then(() => callback(packet.qos === 1 ? acknowledgedLater : undefined));
     };
-    client.on('error', (error) =>
-      // Credentials go in the URL: the log shows it (and the error) without them.
-      options.log(redactUrls(`mqtt ${options.url}: ${error.message}`)),
-    );
-    await client.subscribeAsync([`$share/${group}/city/+/telemetry`, `$share/${group}/city/senml`], {
-      qos: 1,
+    client.on('error', (error) => {
+      if (started) episodes.failed(task, error, 'reconnecting every second');
     });
-    clients.push(client);
+    client.on('close', () => {
+      if (started && !closing)
+        episodes.failed(task, new Error('connection closed'), 'reconnecting every second');
+    });
+    client.on('connect', () => episodes.succeeded(task));
+    clients.push({ client, acknowledgements });
+    return client;
   }
-  return {
-    async close() {
-      await Promise.all(clients.map((client) => client.endAsync()));
-    },
-  };
+
+  /**
+   * Unsubscribes first, so the broker queues no share of new messages for a session that is gone,
+   * then acknowledges what was stored and disconnects. The session stays, with the messages left
+   * unacknowledged, for the next start.
+   */
+  async function close(): Promise<void> {
+    closing = true;
+    await Promise.all(
+      clients.map(({ client }) =>
+        client.connected ? within(unsubscribeMillis, client.unsubscribeAsync(filters)) : undefined,
+      ),
+    );
+    await Promise.all(clients.map(({ acknowledgements }) => acknowledgements.settled()));
+    await Promise.all(clients.map(({ client }) => client.endAsync()));
+  }
+
+  try {
+    for (let index = 0; index < count; index += 1) {
+      const client = open(index);
+      await connected(client, broker);
+      await client.subscribeAsync(filters, { qos: 1 });
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  started = true;
+  return { close };
+}
+
+/** Longest wait for the broker to confirm an unsubscription when stopping. */
+const unsubscribeMillis = 2_000;
+
+/** Waits for `promise`, but no longer than `millis`; its failure is ignored. */
+async function within(millis: number, promise: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, millis)));
+  await Promise.race([promise.catch(() => undefined), timeout]);
+  clearTimeout(timer);
+}
+
+/** Hands one message's readings to the coalescer; resolves when they are durable. */
+function receive(options: SubscriberOptions, packet: IPublishPacket) {
+  const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+  const now = options.nowMillis ?? Date.now;
+  return options.coalescer.add(parseTelemetry(options.parsers, packet.topic, payload, now()));
+}
+
+/** Resolves on the first CONNACK; a start that cannot reach the broker fails with one clear line. */
+function connected(client: MqttClient, broker: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onConnect = () => {
+      client.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error) => {
+      client.off('connect', onConnect);
+      reject(new Error(redactUrls(`MQTT broker ${broker}: ${error.message}`)));
+    };
+    client.once('connect', onConnect);
+    client.once('error', onError);
+  });
 }
