@@ -13,6 +13,7 @@ import { findDetector, LEARNING_POINTS, LEARNING_SPAN_MILLIS } from '../src/core
 import { noiseSource } from '../src/core/anomaly/synthetic.test-helpers.ts';
 import type { Reading } from '../src/core/readings/reading.ts';
 import { SensorDetectors } from '../src/services/detection/sensor-detectors.ts';
+import { isWeekendUtc } from './measures.ts';
 
 const dayMillis = 86_400_000;
 const hourMillis = 3_600_000;
@@ -30,9 +31,7 @@ const signals: Record<string, () => Signal> = {
   five_hour_sine: () => (ts, noise) => 20 + Math.sin(ts / 60_000 / 50) + 0.05 * noise(),
   office_occupancy: () => (ts, noise) => (hourOf(ts) >= 8 && hourOf(ts) < 18 ? 5 : 1) + 0.3 * noise(),
   weekday_sine: () => (ts, noise) =>
-    10 +
-    (Math.floor(ts / dayMillis) % 7 >= 5 ? 0 : 3 * Math.sin((2 * Math.PI * ts) / dayMillis)) +
-    0.3 * noise(),
+    10 + (isWeekendUtc(ts) ? 0 : 3 * Math.sin((2 * Math.PI * ts) / dayMillis)) + 0.3 * noise(),
   wandering_ar1: () => {
     let level = 0;
     return (_ts, noise) => (level = 0.99 * level + noise());

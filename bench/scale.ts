@@ -32,6 +32,7 @@ import { LocalCluster } from '../scripts/cluster/launcher.ts';
 import { runLoad } from '../scripts/cluster/load.ts';
 import { localTopology } from '../scripts/cluster/topology.ts';
 import { storedCounts } from '../test/faults/checks.ts';
+import { rssGrowthPerSensor } from './measures.ts';
 
 const repository = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -186,14 +187,16 @@ const chUrl = `http://127.0.0.1:${topology.clickhouse[0]!.httpPort}/`;
 interface RunFigures extends Record<string, unknown> {
   round: number;
   processors: number;
-  cpu_s_per_million_readings: number;
-  cpu_s_per_million_readings_less_idle: number;
-  end_to_end_readings_per_s: number;
-  end_to_end_readings_per_s_with_check: number;
+  /** False when not every acknowledged reading was stored within 600 s: its figures are null. */
+  complete: boolean;
+  cpu_s_per_million_readings: number | null;
+  cpu_s_per_million_readings_less_idle: number | null;
+  end_to_end_readings_per_s: number | null;
+  end_to_end_readings_per_s_with_check: number | null;
   cold_cpu_s_per_million_readings: number | null;
 }
 const runs: RunFigures[] = [];
-let memory: Record<string, number> = {};
+let memory: Record<string, number | null> = {};
 let nats: NatsConnection | undefined;
 try {
   await cluster.startEngines();
@@ -202,6 +205,12 @@ try {
   for (const spec of cluster.defaultRoles()) cluster.startRole(spec);
   for (const port of [topology.api.port, ...topology.ingest.map((node) => node.port)])
     await cluster.waitForHttp(port);
+  /** RSS of the ingest processes together, bytes. */
+  const ingestRssNow = (): number =>
+    topology.ingest.reduce((total, node) => total + rssBytes(cluster.children.get(node.name)?.pid), 0);
+  // Before any sensor: what the ingest processes hold whatever the number of sensors.
+  const ingestRssBefore = ingestRssNow();
+  let ingestSensorsMet = 0;
   /** CPU seconds of every process of ours and the engines (PostgreSQL aside) now, by process name. */
   const cpuNow = (): Map<string, number> =>
     new Map([...cluster.children].map(([name, child]) => [name, cpuSeconds(child.pid)]));
@@ -237,6 +246,7 @@ try {
     let stored = { rows: 0, distinct: 0, inserted: 0 };
     let storedAt = performance.now();
     let checked = storedAt;
+    let complete = false;
     while (performance.now() - load.startedMillis < 600_000) {
       const rows = Number(
         await clickhouse(chUrl, `SELECT count() FROM urban_brain.readings WHERE sensor LIKE '${prefix}-%'`),
@@ -245,15 +255,22 @@ try {
         storedAt = performance.now();
         stored = await storedCounts(chUrl, 'urban_brain', prefix);
         checked = performance.now();
-        if (stored.distinct >= load.acknowledged) break;
+        if (stored.distinct >= load.acknowledged) {
+          complete = true;
+          break;
+        }
       }
       await pause(250);
     }
+    ingestSensorsMet += sensorCount;
+    // Not everything acknowledged was stored within 600 s: no time, so no rate, for this run.
+    if (!complete) log(`${prefix}: ${stored.distinct} of ${load.acknowledged} readings stored after 600 s`);
     return {
       load,
       stored,
-      seconds: (storedAt - load.startedMillis) / 1_000,
-      secondsWithCheck: (checked - load.startedMillis) / 1_000,
+      complete,
+      seconds: complete ? (storedAt - load.startedMillis) / 1_000 : null,
+      secondsWithCheck: complete ? (checked - load.startedMillis) / 1_000 : null,
     };
   };
   const perMillion = (cpu: number, count: number): number => Math.round((cpu / count) * 1e6 * 100) / 100;
@@ -280,7 +297,7 @@ try {
     if (warmupReadings > 0) {
       const before = cpuNow();
       const warm = await streamStored(`w${generation}`, warmupSensors, warmupReadings, day + 3 * 86_400_000);
-      cold = perMillion(sum(cpuSince(before)), warm.load.acknowledged);
+      cold = warm.complete ? perMillion(sum(cpuSince(before)), warm.load.acknowledged) : null;
       log(
         `${count} processing processes: warm-up ${warm.load.acknowledged} readings, ${cold} CPU-s per million`,
       );
@@ -305,7 +322,12 @@ try {
     log(
       `round ${Math.ceil(generation / processorCounts.length)} of ${rounds}: ${count} processing processes: streaming ${readings} readings of ${sensors} sensors`,
     );
-    const { load, stored, seconds, secondsWithCheck } = await streamStored(prefix, sensors, readings, day);
+    const { load, stored, complete, seconds, secondsWithCheck } = await streamStored(
+      prefix,
+      sensors,
+      readings,
+      day,
+    );
     await pause(10_000); // background merges of what this run wrote are counted with it
     const windowSeconds = (performance.now() - started) / 1_000;
     log(`${count} processing processes: window ${windowStart}..${process.hrtime.bigint() / 1_000n} µs`);
@@ -313,27 +335,35 @@ try {
     const workAfter = await clickhouseWork(clickhouseUrls);
     const total = sum(cpuByRole);
     const rssAfter = names.reduce((sum, name) => sum + rssBytes(cluster.children.get(name)?.pid), 0);
+    // Per reading acknowledged (what was sent and stored), not per reading asked for; a run whose
+    // readings were not all stored within 600 s has no figures: its CPU did not buy them all.
+    const acknowledged = load.acknowledged;
+    const perRun = (value: number): number | null => (complete ? value : null);
     const run = {
       round: Math.ceil(generation / processorCounts.length),
       processors: count,
-      readings: load.acknowledged,
+      complete,
+      readings: acknowledged,
       stored: stored.distinct,
       duplicates: stored.inserted - stored.distinct,
-      seconds: Math.round(seconds * 10) / 10,
-      end_to_end_readings_per_s: Math.round(load.acknowledged / seconds),
+      seconds: seconds === null ? null : Math.round(seconds * 10) / 10,
+      end_to_end_readings_per_s: seconds === null ? null : Math.round(acknowledged / seconds),
       // The same with the bench's exact check counted (how this figure was measured before).
-      end_to_end_readings_per_s_with_check: Math.round(load.acknowledged / secondsWithCheck),
-      ingest_acknowledged_readings_per_s: Math.round(load.acknowledged / (load.elapsedMillis / 1_000)),
-      cpu_s_per_million_readings: perMillion(total, readings),
+      end_to_end_readings_per_s_with_check:
+        secondsWithCheck === null ? null : Math.round(acknowledged / secondsWithCheck),
+      ingest_acknowledged_readings_per_s: Math.round(acknowledged / (load.elapsedMillis / 1_000)),
+      cpu_s_per_million_readings: perRun(perMillion(total, acknowledged)),
       cpu_s_per_million_by_role: Object.fromEntries(
-        Object.entries(cpuByRole).map(([role, cpu]) => [role, perMillion(cpu, readings)]),
+        Object.entries(cpuByRole).map(([role, cpu]) => [role, perRun(perMillion(cpu, acknowledged))]),
       ),
       // Not the target figure: the full one above less what the cluster burns idle over the window.
       window_seconds: Math.round(windowSeconds * 10) / 10,
       idle_cpu_s_per_s_by_role: Object.fromEntries(
         Object.entries(idleByRole).map(([role, cpu]) => [role, Math.round(cpu * 1_000) / 1_000]),
       ),
-      cpu_s_per_million_readings_less_idle: perMillion(total - idleTotal * windowSeconds, readings),
+      cpu_s_per_million_readings_less_idle: perRun(
+        perMillion(total - idleTotal * windowSeconds, acknowledged),
+      ),
       processor_rss_growth_bytes_per_sensor: Math.round((rssAfter - rssBefore) / sensors),
       cold_cpu_s_per_million_readings: cold,
       shards_spread_seconds: Math.round(spreadSeconds * 10) / 10,
@@ -348,11 +378,18 @@ try {
       memory = { processor_rss_growth_bytes_per_sensor: run.processor_rss_growth_bytes_per_sensor };
     for (const name of names) await cluster.kill(name, 'SIGTERM');
   }
-  const ingestRss = topology.ingest.reduce(
-    (sum, node) => sum + rssBytes(cluster.children.get(node.name)?.pid),
-    0,
-  );
-  memory.ingest_rss_bytes_per_sensor = Math.round(ingestRss / (sensors * runs.length));
+  // The ingest processes' RSS growth since before the first reading over every sensor id they met
+  // (each run's and each warm-up's new sensors), summed over the ingest processes: their base
+  // memory is not a per-sensor cost.
+  const ingestRssAfter = ingestRssNow();
+  memory = {
+    ...memory,
+    ingest_rss_before_bytes: ingestRssBefore,
+    ingest_rss_after_bytes: ingestRssAfter,
+    ingest_sensors_met: ingestSensorsMet,
+  };
+  const ingestGrowth = rssGrowthPerSensor(ingestRssBefore, ingestRssAfter, ingestSensorsMet);
+  if (ingestGrowth !== null) memory.ingest_rss_growth_bytes_per_sensor = ingestGrowth;
   let rawBytes = 0;
   let rollupBytes = 0;
   let rawRows = 0;
@@ -373,7 +410,7 @@ try {
     (text) => JSON.parse(text) as Record<string, unknown>,
     () => null,
   );
-  const first = runs[0] as { cpu_s_per_million_readings: number };
+  const first = runs[0] as RunFigures;
   /** Per processor count, the median over the rounds of one figure of a run. */
   const medians = (figure: (run: RunFigures) => number | null): Record<string, number | null> =>
     Object.fromEntries(
@@ -385,8 +422,11 @@ try {
         return [String(count), values.length === 0 ? null : Math.round(median(values) * 100) / 100];
       }),
     );
-  const ratio = (values: readonly number[]): number =>
-    Math.round((Math.max(...values) / Math.min(...values)) * 100) / 100;
+  /** Largest over smallest; null when a figure is missing (a spread over fewer counts looks better). */
+  const ratio = (values: readonly (number | null)[]): number | null =>
+    values.length === 0 || values.some((value) => value === null)
+      ? null
+      : Math.round((Math.max(...(values as number[])) / Math.min(...(values as number[]))) * 100) / 100;
   const cpu = medians((run) => run.cpu_s_per_million_readings);
   const result = {
     benchmark: 'scale',
@@ -394,7 +434,8 @@ try {
     sensors,
     rounds,
     cpu_s_per_million_readings: cpu,
-    cpu_spread_ratio: ratio(Object.values(cpu).filter((value): value is number => value !== null)),
+    cpu_spread_ratio: ratio(Object.values(cpu)),
+    incomplete_runs: runs.filter((run) => !run.complete).length,
     cpu_spread_ratio_by_round: Array.from({ length: rounds }, (_, index) =>
       ratio(runs.filter((run) => run.round === index + 1).map((run) => run.cpu_s_per_million_readings)),
     ),

@@ -4,7 +4,7 @@
  * frames per second while panning a map of 50,000 sensors, and the page's memory while the live
  * stream carries the city's readings (50,000 sensors every 5 s = 10,000 updates/s offered).
  *
- *   node --import tsx bench/web.ts [--sensors 50000] [--paint-sensors 3000] [--soak-seconds 120]
+ *   node --import tsx bench/web.ts [--sensors 50000] [--paint-sensors 3000] [--soak-seconds 600]
  *
  * Prints one JSON line and writes bench/results/web.json. Progress goes to stderr.
  */
@@ -18,7 +18,7 @@ const { values } = parseArgs({
   options: {
     sensors: { type: 'string', default: '50000' },
     'paint-sensors': { type: 'string', default: '3000' },
-    'soak-seconds': { type: 'string', default: '120' },
+    'soak-seconds': { type: 'string', default: '600' },
   },
 });
 const sensorCount = Number(values.sensors);
