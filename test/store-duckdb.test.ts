@@ -257,3 +257,125 @@ test("a checkpoint waits for another connection's write transaction instead of f
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('readings re-sent after retention deleted their raw readings are dropped, not counted twice in the rollups', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-store-'));
+  try {
+    let database = await openDatabase({ dataDir });
+    let store = await DuckDbReadingStore.open(database);
+    const old: [string, number, number][] = [
+      ['a', start + 1_000, 1],
+      ['a', start + 2_000, 3],
+    ];
+    await store.append(chunkOf(store, [...old, ['a', start + 48 * hour, 5]]));
+    const now = start + 48 * hour;
+    assert.equal(await store.applyRetention(now, { rawMillis: 24 * hour }), 2);
+    const query = { sensor: 'a', fromMillis: start, toMillis: start + hour, stepMillis: hour };
+    const counts = async () =>
+      Promise.all(
+        (['minute', 'hour'] as const).map(async (resolution) =>
+          (await store.series({ ...query, aggregation: 'count', resolution })).map((point) => point.value),
+        ),
+      );
+    // Before the fix the re-sent readings were stored again and counted twice by the rollups.
+    const again = await store.append(chunkOf(store, old));
+    assert.deepEqual(again, { stored: 0, duplicates: 2 });
+    assert.deepEqual(await counts(), [[2], [2]]);
+    const avg = await store.series({ ...query, aggregation: 'avg', resolution: 'hour' });
+    assert.deepEqual(avg, [{ ts: start, value: 2 }]);
+    assert.equal(await store.count(), 1);
+    // The horizon is kept in the file: after reopening (before any retention run) it still holds.
+    await store.close();
+    database.close();
+    database = await openDatabase({ dataDir });
+    store = await DuckDbReadingStore.open(database);
+    assert.deepEqual(await store.append(chunkOf(store, old)), { stored: 0, duplicates: 2 });
+    assert.deepEqual(await counts(), [[2], [2]]);
+    // A reading at or after the horizon is still stored.
+    const recent = await store.append(chunkOf(store, [['a', now - 24 * hour, 7]]));
+    assert.equal(recent.stored, 1);
+    await store.close();
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a reading sent twice in one chunk keeps its first value, also when older than the newest stored', async () => {
+  await withStore(async (store) => {
+    const sensors = 200;
+    const newest: [string, number, number][] = [];
+    for (let s = 0; s < sensors; s++) newest.push([`s${s}`, start + 10 * hour, 0]);
+    await store.append(chunkOf(store, newest));
+    // Every (sensor, ts) twice, first with value 1, then (later in the chunk) with value 2.
+    const twice: [string, number, number][] = [];
+    for (const value of [1, 2]) {
+      for (let i = 0; i < 130_000; i++)
+        twice.push([`s${i % sensors}`, start + Math.floor(i / sensors) * 1_000, value]);
+    }
+    const result = await store.append(chunkOf(store, twice));
+    assert.deepEqual(result, { stored: 130_000, duplicates: 130_000 });
+    for (const resolution of ['raw', 'minute', 'hour'] as const) {
+      for (let s = 0; s < sensors; s += 37) {
+        const [point] = await store.series({
+          sensor: `s${s}`,
+          fromMillis: start,
+          toMillis: start + 5 * hour,
+          stepMillis: 5 * hour,
+          aggregation: 'max',
+          resolution,
+        });
+        // Before the fix a later copy's value could win (DuckDB's any_value).
+        assert.equal(point?.value, 1, `s${s} ${resolution}`);
+      }
+    }
+  });
+});
+
+test('a series read while appends and clustering run sees only committed readings, each once', async () => {
+  await withStore(async (store) => {
+    const key = store.sensorKey('a');
+    const chunkRows = 1_000;
+    const chunk = (index: number): KeyedReadings => ({
+      keys: new Uint32Array(chunkRows).fill(key),
+      timestamps: Float64Array.from({ length: chunkRows }, (_, i) => start + index * chunkRows + i),
+      values: new Float64Array(chunkRows).fill(1),
+      length: chunkRows,
+    });
+    await store.append(chunk(0));
+    let appended = chunkRows;
+    let done = false;
+    const seen: { count: number; atLeast: number; atMost: number }[] = [];
+    const reader = (async () => {
+      while (!done) {
+        const atLeast = appended;
+        const [point] = await store.series({
+          sensor: 'a',
+          fromMillis: start,
+          toMillis: start + hour,
+          stepMillis: hour,
+          aggregation: 'count',
+          resolution: 'raw',
+        });
+        // The chunk being appended may be committed before its append resolves.
+        seen.push({ count: point?.value ?? 0, atLeast, atMost: appended + chunkRows });
+      }
+    })();
+    try {
+      // Before the fix queries shared the writing connection: they saw a run twice while it was
+      // being moved into the clustered table (and rows of an append not yet committed).
+      for (let index = 1; index < 40; index++) {
+        await store.append(chunk(index));
+        appended += chunkRows;
+      }
+    } finally {
+      done = true;
+      await reader;
+    }
+    assert.ok(seen.length > 10, `only ${seen.length} queries ran`);
+    const wrong = seen.filter(
+      ({ count, atLeast, atMost }) => count % chunkRows !== 0 || count < atLeast || count > atMost,
+    );
+    assert.deepEqual(wrong, []);
+  }, 2_000);
+});

@@ -28,6 +28,8 @@ const clearStaging = 'DELETE FROM staging; DELETE FROM staging_suspect; DELETE F
  * `readings_recent`, then in sorted runs to `readings` (see reading-schema.ts), appended through a temp staging table so that rollups are computed by DuckDB in the same
  * transaction. Idempotency: a reading newer than its sensor's newest stored ts is new by
  * construction; only the others ("suspects") are checked against the table with an anti join.
+ * Readings older than the raw retention horizon are dropped: the raw readings that check needs are
+ * gone while their rollups are kept, so storing them again would count them twice there.
  */
 export class DuckDbReadingStore implements ReadingStore {
   private readonly keys = new SensorKeys();
@@ -37,9 +39,17 @@ export class DuckDbReadingStore implements ReadingStore {
   private minuteDirtyFrom = Number.POSITIVE_INFINITY;
   private hourDirtyFrom = Number.POSITIVE_INFINITY;
   private recentRows = 0;
+  /** Raw readings before this epoch ms were deleted by retention (persisted in `raw_retention`). */
+  private rawBefore = Number.NEGATIVE_INFINITY;
 
+  /**
+   * `connection` writes (appends, clustering, compaction, retention, in transactions); `reader`
+   * answers queries, so that a query arriving mid-append neither breaks the append's appender nor
+   * sees its uncommitted rows (DuckDB gives each connection's query a committed snapshot).
+   */
   private constructor(
     private readonly connection: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
     private readonly clusterRows: number,
   ) {}
 
@@ -52,7 +62,7 @@ export class DuckDbReadingStore implements ReadingStore {
     if (!(clusterRows >= 1)) throw new RangeError(`clusterRows must be >= 1, got ${clusterRows}`);
     const connection = await database.connect();
     for (const sql of readingSchema) await connection.run(sql);
-    const store = new DuckDbReadingStore(connection, clusterRows);
+    const store = new DuckDbReadingStore(connection, await database.connect(), clusterRows);
     await store.load();
     return store;
   }
@@ -63,6 +73,9 @@ export class DuckDbReadingStore implements ReadingStore {
     this.persistedKeyCount = this.keys.size;
     const recent = await this.connection.runAndReadAll('SELECT count(*) FROM readings_recent');
     this.recentRows = Number(recent.getRows()[0]?.[0] ?? 0);
+    const horizon = await this.connection.runAndReadAll('SELECT max(raw_before) FROM raw_retention');
+    const rawBefore = horizon.getRows()[0]?.[0];
+    if (rawBefore !== null && rawBefore !== undefined) this.rawBefore = Number(rawBefore);
     const latest = await this.connection.runAndReadAll(
       `SELECT sensor, max(ts), arg_max(value, ts) FROM ${allReadings('true')} GROUP BY sensor`,
     );
@@ -80,7 +93,7 @@ export class DuckDbReadingStore implements ReadingStore {
   }
 
   async append(chunk: KeyedReadings): Promise<AppendResult> {
-    const { suspects, fresh, freshCount, suspectCount } = this.split(chunk);
+    const { suspects, fresh, freshCount, suspectCount, minTs } = this.split(chunk);
     const newKeys = this.keys
       .idsFrom(this.persistedKeyCount)
       .map((id, i) => [this.persistedKeyCount + i, id] as const);
@@ -106,7 +119,7 @@ export class DuckDbReadingStore implements ReadingStore {
     }
     await connection.run(clearStaging);
     this.persistedKeyCount += newKeys.length;
-    this.noteDirty(chunk);
+    this.noteDirty(minTs);
     this.recentRows += stored;
     if (this.recentRows >= this.clusterRows) await this.cluster();
     return { stored, duplicates: chunk.length - stored };
@@ -124,19 +137,25 @@ export class DuckDbReadingStore implements ReadingStore {
     });
   }
 
-  /** Rows newer than everything stored for their sensor are fresh; the rest need a check. */
+  /**
+   * Rows newer than everything stored for their sensor are fresh; the rest need a check. Rows
+   * before the raw retention horizon are neither: they are dropped. `minTs`: the oldest row kept.
+   */
   private split(chunk: KeyedReadings) {
     const fresh = new Uint32Array(chunk.length);
     const suspects = new Uint32Array(chunk.length);
     let freshCount = 0;
     let suspectCount = 0;
+    let minTs = Number.POSITIVE_INFINITY;
     for (let row = 0; row < chunk.length; row++) {
       const key = chunk.keys[row] as number;
       const ts = chunk.timestamps[row] as number;
+      if (ts < this.rawBefore) continue;
+      if (ts < minTs) minTs = ts;
       if (this.latestBySensor.offer(key, ts, chunk.values[row] as number)) fresh[freshCount++] = row;
       else suspects[suspectCount++] = row;
     }
-    return { fresh, suspects, freshCount, suspectCount };
+    return { fresh, suspects, freshCount, suspectCount, minTs };
   }
 
   private async stage(table: string, chunk: KeyedReadings, rows: Uint32Array, count: number): Promise<void> {
@@ -146,7 +165,10 @@ export class DuckDbReadingStore implements ReadingStore {
     appender.closeSync();
   }
 
-  /** Moves suspects that are neither stored nor staged already into staging, one per (sensor, ts). */
+  /**
+   * Moves suspects that are neither stored nor staged already into staging, one per (sensor, ts):
+   * the first in chunk order (staging_suspect's row ids follow it), as the first value stored wins.
+   */
   private async admitSuspects(chunk: KeyedReadings, rows: Uint32Array, count: number): Promise<void> {
     let minTs = Number.POSITIVE_INFINITY;
     let maxTs = Number.NEGATIVE_INFINITY;
@@ -157,19 +179,15 @@ export class DuckDbReadingStore implements ReadingStore {
     }
     const range = `ts BETWEEN ${integerLiteral(minTs)} AND ${integerLiteral(maxTs)}`;
     await this.connection.run(
-      'INSERT INTO staging SELECT s.sensor, s.ts, any_value(s.value) FROM staging_suspect s ' +
+      'INSERT INTO staging SELECT s.sensor, s.ts, arg_min(s.value, s.rowid) FROM staging_suspect s ' +
         `ANTI JOIN ${allReadings(range, 'sensor, ts')} r ON s.sensor = r.sensor AND s.ts = r.ts ` +
         `ANTI JOIN (SELECT sensor, ts FROM staging WHERE ${range}) f ON s.sensor = f.sensor AND s.ts = f.ts ` +
         'GROUP BY s.sensor, s.ts',
     );
   }
 
-  private noteDirty(chunk: KeyedReadings): void {
-    let minTs = Number.POSITIVE_INFINITY;
-    for (let row = 0; row < chunk.length; row++) {
-      const ts = chunk.timestamps[row] as number;
-      if (ts < minTs) minTs = ts;
-    }
+  /** Notes that rollup buckets from `minTs` on got partial rows to compact. */
+  private noteDirty(minTs: number): void {
     if (minTs === Number.POSITIVE_INFINITY) return;
     this.minuteDirtyFrom = Math.min(this.minuteDirtyFrom, minTs - (minTs % 60_000));
     this.hourDirtyFrom = Math.min(this.hourDirtyFrom, minTs - (minTs % 3_600_000));
@@ -217,8 +235,8 @@ export class DuckDbReadingStore implements ReadingStore {
   async series(query: SeriesQuery): Promise<SeriesPoint[]> {
     const key = this.keys.find(query.sensor);
     if (key === undefined || key >= this.persistedKeyCount) return [];
-    const reader = await this.connection.runAndReadAll(seriesSql(query, key));
-    return reader.getRows().map(([bucket, value]) => ({ ts: Number(bucket), value: Number(value) }));
+    const rows = await this.reader.runAndReadAll(seriesSql(query, key));
+    return rows.getRows().map(([bucket, value]) => ({ ts: Number(bucket), value: Number(value) }));
   }
 
   async latest(sensors: readonly string[]): Promise<Map<string, LatestValue>> {
@@ -232,29 +250,50 @@ export class DuckDbReadingStore implements ReadingStore {
     return result;
   }
 
+  /**
+   * Deletes raw readings and rollup buckets older than the policy keeps them. The raw horizon
+   * never moves back, and is stored with the deletion: appends drop readings older than it.
+   */
   async applyRetention(nowMillis: number, policy: RetentionPolicy): Promise<number> {
+    const horizon = (keepMillis: number | undefined) =>
+      keepMillis === undefined ? undefined : Math.floor(nowMillis - keepMillis);
+    const rawHorizon = horizon(policy.rawMillis);
+    const rawBefore = rawHorizon === undefined ? this.rawBefore : Math.max(this.rawBefore, rawHorizon);
+    const rawDeletedBefore = rawHorizon === undefined ? undefined : rawBefore;
     const jobs: [string, string, number | undefined][] = [
-      ['readings', 'ts', policy.rawMillis],
-      ['readings_recent', 'ts', policy.rawMillis],
-      ['rollup_minute', 'bucket', policy.minuteMillis],
-      ['rollup_hour', 'bucket', policy.hourMillis],
+      ['readings', 'ts', rawDeletedBefore],
+      ['readings_recent', 'ts', rawDeletedBefore],
+      ['rollup_minute', 'bucket', horizon(policy.minuteMillis)],
+      ['rollup_hour', 'bucket', horizon(policy.hourMillis)],
     ];
     let deleted = 0;
-    for (const [table, column, keepMillis] of jobs) {
-      if (keepMillis === undefined) continue;
-      const horizon = integerLiteral(Math.floor(nowMillis - keepMillis));
-      const result = await this.connection.run(`DELETE FROM ${table} WHERE ${column} < ${horizon}`);
-      deleted += result.rowsChanged;
-    }
+    let recentDeleted = 0;
+    await inTransaction(this.connection, async () => {
+      for (const [table, column, before] of jobs) {
+        if (before === undefined) continue;
+        const result = await this.connection.run(
+          `DELETE FROM ${table} WHERE ${column} < ${integerLiteral(before)}`,
+        );
+        deleted += result.rowsChanged;
+        if (table === 'readings_recent') recentDeleted = result.rowsChanged;
+      }
+      if (rawBefore > this.rawBefore) {
+        await this.connection.run('DELETE FROM raw_retention');
+        await this.connection.run(`INSERT INTO raw_retention VALUES (${integerLiteral(rawBefore)})`);
+      }
+    });
+    this.rawBefore = rawBefore;
+    this.recentRows -= recentDeleted;
     return deleted;
   }
 
   async count(): Promise<number> {
-    const reader = await this.connection.runAndReadAll(`SELECT count(*) FROM ${allReadings('true')}`);
-    return Number(reader.getRows()[0]?.[0] ?? 0);
+    const rows = await this.reader.runAndReadAll(`SELECT count(*) FROM ${allReadings('true')}`);
+    return Number(rows.getRows()[0]?.[0] ?? 0);
   }
 
   async close(): Promise<void> {
+    this.reader.closeSync();
     this.connection.closeSync();
   }
 }
