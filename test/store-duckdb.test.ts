@@ -258,42 +258,37 @@ test("a checkpoint waits for another connection's write transaction instead of f
   }
 });
 
-test('readings re-sent after retention deleted their raw readings are dropped, not counted twice in the rollups', async () => {
+test('a backfill older than the raw retention is stored: retention deletes its raw rows, its rollups stay', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-store-'));
   try {
     let database = await openDatabase({ dataDir });
     let store = await DuckDbReadingStore.open(database);
-    const old: [string, number, number][] = [
-      ['a', start + 1_000, 1],
-      ['a', start + 2_000, 3],
-    ];
-    await store.append(chunkOf(store, [...old, ['a', start + 48 * hour, 5]]));
     const now = start + 48 * hour;
-    assert.equal(await store.applyRetention(now, { rawMillis: 24 * hour }), 2);
-    const query = { sensor: 'a', fromMillis: start, toMillis: start + hour, stepMillis: hour };
-    const counts = async () =>
-      Promise.all(
-        (['minute', 'hour'] as const).map(async (resolution) =>
-          (await store.series({ ...query, aggregation: 'count', resolution })).map((point) => point.value),
-        ),
-      );
-    // Before the fix the re-sent readings were stored again and counted twice by the rollups.
-    const again = await store.append(chunkOf(store, old));
-    assert.deepEqual(again, { stored: 0, duplicates: 2 });
-    assert.deepEqual(await counts(), [[2], [2]]);
-    const avg = await store.series({ ...query, aggregation: 'avg', resolution: 'hour' });
-    assert.deepEqual(avg, [{ ts: start, value: 2 }]);
-    assert.equal(await store.count(), 1);
-    // The horizon is kept in the file: after reopening (before any retention run) it still holds.
+    // A new reading first, then history well past the raw retention (a day here).
+    await store.append(chunkOf(store, [['a', now, 5]]));
+    assert.equal(await store.applyRetention(now, { rawMillis: 24 * hour }), 0);
+    const history = await store.append(
+      chunkOf(store, [
+        ['a', start + 1_000, 1],
+        ['a', start + 2_000, 3],
+      ]),
+    );
+    assert.deepEqual(history, { stored: 2, duplicates: 0 });
+    assert.equal(await store.applyRetention(now, { rawMillis: 24 * hour }), 2, 'the raw rows go');
     await store.close();
     database.close();
     database = await openDatabase({ dataDir });
     store = await DuckDbReadingStore.open(database);
-    assert.deepEqual(await store.append(chunkOf(store, old)), { stored: 0, duplicates: 2 });
-    assert.deepEqual(await counts(), [[2], [2]]);
-    // A reading at or after the horizon is still stored.
-    const recent = await store.append(chunkOf(store, [['a', now - 24 * hour, 7]]));
-    assert.equal(recent.stored, 1);
+    const query = { sensor: 'a', fromMillis: start, toMillis: start + hour, stepMillis: hour };
+    for (const resolution of ['minute', 'hour'] as const) {
+      assert.deepEqual(await store.series({ ...query, aggregation: 'count', resolution }), [
+        { ts: start, value: 2 },
+      ]);
+      assert.deepEqual(await store.series({ ...query, aggregation: 'avg', resolution }), [
+        { ts: start, value: 2 },
+      ]);
+    }
+    assert.equal(await store.count(), 1, 'only the new raw reading is left');
     await store.close();
     database.close();
   } finally {

@@ -10,8 +10,6 @@ export const readingSchema = [
   'CREATE TABLE IF NOT EXISTS readings_recent (sensor UINTEGER NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL)',
   rollupTable('rollup_minute'),
   rollupTable('rollup_hour'),
-  // One row at most: raw readings before `raw_before` (epoch ms) were deleted by retention.
-  'CREATE TABLE IF NOT EXISTS raw_retention (raw_before BIGINT NOT NULL)',
   'CREATE TEMP TABLE IF NOT EXISTS staging (sensor UINTEGER, ts BIGINT, value DOUBLE)',
   'CREATE TEMP TABLE IF NOT EXISTS staging_suspect (sensor UINTEGER, ts BIGINT, value DOUBLE)',
   'CREATE TEMP TABLE IF NOT EXISTS staging_keys (key UINTEGER, id VARCHAR)',

@@ -28,8 +28,9 @@ const clearStaging = 'DELETE FROM staging; DELETE FROM staging_suspect; DELETE F
  * `readings_recent`, then in sorted runs to `readings` (see reading-schema.ts), appended through a temp staging table so that rollups are computed by DuckDB in the same
  * transaction. Idempotency: a reading newer than its sensor's newest stored ts is new by
  * construction; only the others ("suspects") are checked against the table with an anti join.
- * Readings older than the raw retention horizon are dropped: the raw readings that check needs are
- * gone while their rollups are kept, so storing them again would count them twice there.
+ * A reading older than the raw retention is stored like any other (a backfill of history fills the
+ * rollups, which are kept longer); re-sent once retention has deleted its raw row, it cannot be
+ * told from a new one, and the rollups count it again.
  */
 export class DuckDbReadingStore implements ReadingStore {
   private readonly keys = new SensorKeys();
@@ -39,8 +40,6 @@ export class DuckDbReadingStore implements ReadingStore {
   private minuteDirtyFrom = Number.POSITIVE_INFINITY;
   private hourDirtyFrom = Number.POSITIVE_INFINITY;
   private recentRows = 0;
-  /** Raw readings before this epoch ms were deleted by retention (persisted in `raw_retention`). */
-  private rawBefore = Number.NEGATIVE_INFINITY;
 
   /**
    * `connection` writes (appends, clustering, compaction, retention, in transactions); `reader`
@@ -73,9 +72,6 @@ export class DuckDbReadingStore implements ReadingStore {
     this.persistedKeyCount = this.keys.size;
     const recent = await this.connection.runAndReadAll('SELECT count(*) FROM readings_recent');
     this.recentRows = Number(recent.getRows()[0]?.[0] ?? 0);
-    const horizon = await this.connection.runAndReadAll('SELECT max(raw_before) FROM raw_retention');
-    const rawBefore = horizon.getRows()[0]?.[0];
-    if (rawBefore !== null && rawBefore !== undefined) this.rawBefore = Number(rawBefore);
     const latest = await this.connection.runAndReadAll(
       `SELECT sensor, max(ts), arg_max(value, ts) FROM ${allReadings('true')} GROUP BY sensor`,
     );
@@ -138,8 +134,8 @@ export class DuckDbReadingStore implements ReadingStore {
   }
 
   /**
-   * Rows newer than everything stored for their sensor are fresh; the rest need a check. Rows
-   * before the raw retention horizon are neither: they are dropped. `minTs`: the oldest row kept.
+   * Rows newer than everything stored for their sensor are fresh; the rest need a check. `minTs`:
+   * the oldest row.
    */
   private split(chunk: KeyedReadings) {
     const fresh = new Uint32Array(chunk.length);
@@ -150,7 +146,6 @@ export class DuckDbReadingStore implements ReadingStore {
     for (let row = 0; row < chunk.length; row++) {
       const key = chunk.keys[row] as number;
       const ts = chunk.timestamps[row] as number;
-      if (ts < this.rawBefore) continue;
       if (ts < minTs) minTs = ts;
       if (this.latestBySensor.offer(key, ts, chunk.values[row] as number)) fresh[freshCount++] = row;
       else suspects[suspectCount++] = row;
@@ -251,18 +246,15 @@ export class DuckDbReadingStore implements ReadingStore {
   }
 
   /**
-   * Deletes raw readings and rollup buckets older than the policy keeps them. The raw horizon
-   * never moves back, and is stored with the deletion: appends drop readings older than it.
+   * Deletes raw readings and rollup buckets older than the policy keeps them, in one transaction.
    */
   async applyRetention(nowMillis: number, policy: RetentionPolicy): Promise<number> {
     const horizon = (keepMillis: number | undefined) =>
       keepMillis === undefined ? undefined : Math.floor(nowMillis - keepMillis);
-    const rawHorizon = horizon(policy.rawMillis);
-    const rawBefore = rawHorizon === undefined ? this.rawBefore : Math.max(this.rawBefore, rawHorizon);
-    const rawDeletedBefore = rawHorizon === undefined ? undefined : rawBefore;
+    const rawBefore = horizon(policy.rawMillis);
     const jobs: [string, string, number | undefined][] = [
-      ['readings', 'ts', rawDeletedBefore],
-      ['readings_recent', 'ts', rawDeletedBefore],
+      ['readings', 'ts', rawBefore],
+      ['readings_recent', 'ts', rawBefore],
       ['rollup_minute', 'bucket', horizon(policy.minuteMillis)],
       ['rollup_hour', 'bucket', horizon(policy.hourMillis)],
     ];
@@ -277,12 +269,7 @@ export class DuckDbReadingStore implements ReadingStore {
         deleted += result.rowsChanged;
         if (table === 'readings_recent') recentDeleted = result.rowsChanged;
       }
-      if (rawBefore > this.rawBefore) {
-        await this.connection.run('DELETE FROM raw_retention');
-        await this.connection.run(`INSERT INTO raw_retention VALUES (${integerLiteral(rawBefore)})`);
-      }
     });
-    this.rawBefore = rawBefore;
     this.recentRows -= recentDeleted;
     return deleted;
   }

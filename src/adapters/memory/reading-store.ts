@@ -11,16 +11,14 @@ import type {
 
 /**
  * ReadingStore in memory, for unit tests and demos. Keeps raw readings only and answers every
- * resolution from them, which is what the rollups of a real store must equal. Like a real store, it
- * drops readings older than the raw retention horizon (see `applyRetention`).
+ * resolution from them, which is what the rollups of a real store must equal (within the raw
+ * retention: past it this store keeps nothing, a real store its rollups).
  */
 export class MemoryReadingStore implements ReadingStore {
   private readonly keys = new SensorKeys();
   /** Per sensor key: ts -> value. */
   private readonly series_: Map<number, number>[] = [];
   private stored = 0;
-  /** Readings before this epoch ms were deleted by retention; older ones are dropped on append. */
-  private rawBefore = Number.NEGATIVE_INFINITY;
   checkpoints = 0;
 
   sensorKey(sensor: string): number {
@@ -37,7 +35,7 @@ export class MemoryReadingStore implements ReadingStore {
       const key = chunk.keys[row] as number;
       const readings = (this.series_[key] ??= new Map());
       const ts = chunk.timestamps[row] as number;
-      if (ts < this.rawBefore || readings.has(ts)) continue;
+      if (readings.has(ts)) continue;
       readings.set(ts, chunk.values[row] as number);
       stored++;
     }
@@ -89,8 +87,7 @@ export class MemoryReadingStore implements ReadingStore {
 
   async applyRetention(nowMillis: number, policy: RetentionPolicy): Promise<number> {
     if (policy.rawMillis === undefined) return 0;
-    const horizon = Math.max(this.rawBefore, Math.floor(nowMillis - policy.rawMillis));
-    this.rawBefore = horizon;
+    const horizon = Math.floor(nowMillis - policy.rawMillis);
     let deleted = 0;
     for (const readings of this.series_) {
       if (readings === undefined) continue;

@@ -14,6 +14,11 @@ export interface PipelineOptions {
   maxWalBacklogBytes: number;
   /** Period of retention runs. */
   retentionIntervalMillis: number;
+  /**
+   * Delay of the first retention run after the start (at most the period), so that a server
+   * restarted more often than the period still deletes what it should.
+   */
+  firstRetentionMillis: number;
   retention: RetentionPolicy;
   /**
    * While write-ahead-log writes fail, `ingest` refuses at once and lets one call through to try
@@ -37,6 +42,7 @@ export const defaultPipelineOptions: PipelineOptions = {
   checkpointIntervalMillis: 60_000,
   maxWalBacklogBytes: 1 << 30,
   retentionIntervalMillis: 3_600_000,
+  firstRetentionMillis: 60_000,
   retention: { rawMillis: 30 * DAY_MILLIS, minuteMillis: 365 * DAY_MILLIS },
   unwritableRetryMillis: 1_000,
   log: (line) => console.error(`urban-brain: ${line}`),
@@ -52,6 +58,7 @@ export function resolvePipelineOptions(options: Partial<PipelineOptions> = {}): 
     'checkpointIntervalMillis',
     'maxWalBacklogBytes',
     'retentionIntervalMillis',
+    'firstRetentionMillis',
     'unwritableRetryMillis',
   ];
   for (const name of positive) {

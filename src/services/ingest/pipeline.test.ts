@@ -222,3 +222,17 @@ test('replays recovered readings by sensor id and skips those of keys it cannot 
   assert.deepEqual(latest.get('q'), { ts: 3, value: 9 });
   assert.deepEqual(latest.get('p'), { ts: 2, value: 8 });
 });
+
+test('retention first runs soon after the start, not one whole period later; bug: a server restarted hourly never deleted', async () => {
+  const { store, pipeline } = setup({ retentionIntervalMillis: 3_600_000, firstRetentionMillis: 20 });
+  const runs: number[] = [];
+  const applyRetention = store.applyRetention.bind(store);
+  store.applyRetention = async (nowMillis, policy) => {
+    runs.push(nowMillis);
+    return applyRetention(nowMillis, policy);
+  };
+  pipeline.start();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await pipeline.shutdown();
+  assert.equal(runs.length, 1);
+});

@@ -83,7 +83,14 @@ export class IngestPipeline implements Ingestor {
     every(this.options.checkpointIntervalMillis, () =>
       this.background('checkpoint', () => this.checkpoint()),
     );
-    every(this.options.retentionIntervalMillis, () => this.background('retention', () => this.retain()));
+    const retain = () => this.background('retention', () => this.retain());
+    const first = setTimeout(
+      retain,
+      Math.min(this.options.firstRetentionMillis, this.options.retentionIntervalMillis),
+    );
+    first.unref();
+    this.timers.push(first);
+    every(this.options.retentionIntervalMillis, retain);
   }
 
   keyOf(sensor: string): number {
