@@ -53,6 +53,24 @@ test(
         [{ sensor: 's-0', ts: day - 1, value: 7 }],
         'a stored reading is found on its shard',
       );
+      // With the missing ones, each sensor's newest stored reading from the earliest asked for on:
+      // what lets a processor take a later reading as new without asking.
+      const checked = await store.check([
+        { sensor: 's-0', ts: day + 30 * 60_000, value: 0 },
+        { sensor: 's-1', ts: day + 200 * 60_000, value: 0 },
+        { sensor: 'nobody', ts: day, value: 0 },
+      ]);
+      assert.deepEqual(checked.missing, [
+        { sensor: 's-1', ts: day + 200 * 60_000, value: 0 },
+        { sensor: 'nobody', ts: day, value: 0 },
+      ]);
+      assert.deepEqual(
+        checked.newest,
+        new Map([
+          ['s-0', day + 119 * 60_000],
+          ['s-1', day + 119 * 60_000 + 1],
+        ]),
+      );
 
       // Through the query service, as the API reads it: it picks the rollup for each step.
       const queries = new ReadingQueryService(store);

@@ -134,12 +134,38 @@ export class ClickHouseReadings implements SeriesSource {
   }
 
   /**
-   * Keys (`sensor \0 ts`) of the given readings that are already stored. Asked per shard for up to
-   * `sensorsPerQuery` sensors at a time over the readings' time range (queries stay well under
-   * ClickHouse's 256 KiB query limit); rows in range but not asked for are ignored.
+   * Keys (`sensor \0 ts`) of the given readings that are already stored (see `check`); rows in range
+   * but not asked for are ignored.
    */
   async existing(readings: readonly Reading[], sensorsPerQuery = 1_000): Promise<Set<string>> {
+    return (await this.#stored(readings, sensorsPerQuery)).found;
+  }
+
+  /** Keeps the readings not stored yet (see `check`). */
+  async missing(readings: readonly Reading[]): Promise<Reading[]> {
+    return (await this.check(readings)).missing;
+  }
+
+  /**
+   * The readings of the list not stored yet, and for each of their sensors with a stored reading at
+   * or after the earliest `ts` of the list, the newest stored `ts` (a sensor not in `newest` has no
+   * stored reading newer than any of its readings in the list). Asked per shard for up to
+   * `sensorsPerQuery` sensors at a time (queries stay well under ClickHouse's 256 KiB limit).
+   */
+  async check(
+    readings: readonly Reading[],
+    sensorsPerQuery = 1_000,
+  ): Promise<{ missing: Reading[]; newest: Map<string, number> }> {
+    const { found, newest } = await this.#stored(readings, sensorsPerQuery);
+    return { missing: readings.filter((reading) => !found.has(keyOf(reading.sensor, reading.ts))), newest };
+  }
+
+  async #stored(
+    readings: readonly Reading[],
+    sensorsPerQuery: number,
+  ): Promise<{ found: Set<string>; newest: Map<string, number> }> {
     const found = new Set<string>();
+    const newest = new Map<string, number>();
     const parts = this.#split(readings);
     await Promise.all(
       parts.map(async (rows, shard) => {
@@ -157,24 +183,23 @@ export class ClickHouseReadings implements SeriesSource {
           const group = sensors.slice(first, first + sensorsPerQuery);
           const from = Math.min(...group.map((sensor) => ranges.get(sensor)!.from));
           const to = Math.max(...group.map((sensor) => ranges.get(sensor)!.to));
+          // Rows after `to` are only aggregated (their newest), never sent.
           const result = await this.#clients[shard]!.query({
             query:
-              `SELECT sensor, toString(ts) AS t FROM ${this.#database}.readings_local ` +
-              `WHERE sensor IN (${group.map(quote).join(', ')}) AND ts >= ${from} AND ts <= ${to}`,
+              `SELECT sensor, toString(max(ts)) AS newest, ` +
+              `arrayMap(t -> toString(t), groupArrayIf(ts, ts <= ${to})) AS found ` +
+              `FROM ${this.#database}.readings_local ` +
+              `WHERE sensor IN (${group.map(quote).join(', ')}) AND ts >= ${from} GROUP BY sensor`,
             format: 'JSONEachRow',
           });
-          for (const row of await result.json<{ sensor: string; t: string }>())
-            found.add(keyOf(row.sensor, Number(row.t)));
+          for (const row of await result.json<{ sensor: string; newest: string; found: string[] }>()) {
+            newest.set(row.sensor, Number(row.newest));
+            for (const ts of row.found) found.add(keyOf(row.sensor, Number(ts)));
+          }
         }
       }),
     );
-    return found;
-  }
-
-  /** Keeps the readings not stored yet (see `existing`). */
-  async missing(readings: readonly Reading[]): Promise<Reading[]> {
-    const found = await this.existing(readings);
-    return readings.filter((reading) => !found.has(keyOf(reading.sensor, reading.ts)));
+    return { found, newest };
   }
 
   /**
@@ -273,17 +298,21 @@ export class ClickHouseReadings implements SeriesSource {
   }
 
   /**
+   * How long `applyRetention` keeps raw readings under `policy` (`undefined`: forever). Without a
+   * minute rollup, minute-step series come from the raw readings: they are kept as long as the
+   * minute rollup would have been (at one reading a minute they take less room than it).
+   */
+  rawKeepMillis(policy: RetentionPolicy): number | undefined {
+    return this.rollups.includes('minute') ? policy.rawMillis : longer(policy.rawMillis, policy.minuteMillis);
+  }
+
+  /**
    * Retention by whole days (18.16 has no TTL): drops each shard's partitions (days) that end at or
    * before `now - keep`. Returns the rows dropped.
    */
   async applyRetention(nowMillis: number, policy: RetentionPolicy): Promise<number> {
-    // Without a minute rollup, minute-step series come from the raw readings: they are kept as long
-    // as the minute rollup would have been (at one reading a minute they take less room than it).
     const tables: [string, number | undefined][] = [
-      [
-        'readings_local',
-        this.rollups.includes('minute') ? policy.rawMillis : longer(policy.rawMillis, policy.minuteMillis),
-      ],
+      ['readings_local', this.rawKeepMillis(policy)],
       // Also without the option: a minute rollup made by an earlier version is still trimmed (a
       // table that does not exist has no parts, so nothing is dropped).
       ['`.inner.rollup_minute_local`', policy.minuteMillis],

@@ -10,7 +10,10 @@ function readings(sensor: string, count: number): Reading[] {
 test('joins concurrent inserts into one and settles every caller with it', async () => {
   const inserts: number[] = [];
   const sink = new CoalescingSink({
-    sink: { insert: async (batch) => void inserts.push(batch.length), missing: async () => [] },
+    sink: {
+      insert: async (batch) => void inserts.push(batch.length),
+      check: async () => ({ missing: [], newest: new Map() }),
+    },
     maxReadings: 1_000,
     lingerMillis: 20,
   });
@@ -30,7 +33,7 @@ test('a failed insert rejects every caller whose readings it carried', async () 
       insert: async () => {
         throw new Error('store down');
       },
-      missing: async () => [],
+      check: async () => ({ missing: [], newest: new Map() }),
     },
     maxReadings: 1_000,
     lingerMillis: 5,
@@ -45,7 +48,10 @@ test('a failed insert rejects every caller whose readings it carried', async () 
 test('an insert starts as soon as every caller has handed its batch over, without the linger', async () => {
   const inserts: number[] = [];
   const sink = new CoalescingSink({
-    sink: { insert: async (batch) => void inserts.push(batch.length), missing: async () => [] },
+    sink: {
+      insert: async (batch) => void inserts.push(batch.length),
+      check: async () => ({ missing: [], newest: new Map() }),
+    },
     maxReadings: 1_000,
     lingerMillis: 60_000,
     callers: () => 3,
@@ -72,7 +78,7 @@ test('inserts start at least the spacing apart; what arrives meanwhile joins the
   const sink = new CoalescingSink({
     sink: {
       insert: async (batch) => void starts.push({ at: performance.now(), size: batch.length }),
-      missing: async () => [],
+      check: async () => ({ missing: [], newest: new Map() }),
     },
     maxReadings: 1_000,
     lingerMillis: 60_000,

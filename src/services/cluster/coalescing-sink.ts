@@ -77,8 +77,8 @@ export class CoalescingSink implements ReadingSink {
     this.#timer = setTimeout(() => this.#flush(), due - now);
   }
 
-  missing(readings: readonly Reading[]): Promise<Reading[]> {
-    return this.#options.sink.missing(readings);
+  check(readings: readonly Reading[]): ReturnType<ReadingSink['check']> {
+    return this.#options.sink.check(readings);
   }
 
   async ping(): Promise<void> {

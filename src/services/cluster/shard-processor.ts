@@ -10,12 +10,16 @@ import type { MessageBus } from '../../ports/bus.ts';
 import type { MaintenanceRepository } from '../../ports/maintenance.ts';
 import type { Registry } from '../../ports/registry.ts';
 import { DetectionService } from '../detection/detection-service.ts';
+import { NewestReadings } from './newest-readings.ts';
 
 /** Where a processor writes readings: the ClickHouse adapter, or a fake in tests. */
 export interface ReadingSink {
   insert(readings: readonly Reading[]): Promise<void>;
-  /** The readings of the list that are not stored yet. */
-  missing(readings: readonly Reading[]): Promise<Reading[]>;
+  /**
+   * The readings of the list that are not stored yet, and for each of their sensors with a stored
+   * reading at or after the earliest `ts` of the list, the newest stored `ts`.
+   */
+  check(readings: readonly Reading[]): Promise<{ missing: Reading[]; newest: Map<string, number> }>;
   /** Resolves once the store answers again (rejects while it does not). */
   ping?(): Promise<void>;
 }
@@ -76,6 +80,13 @@ export class ShardProcessor {
   readonly #snapshots: ShardSnapshotStore;
   readonly #detection: DetectionService | undefined;
   readonly #consumer: ShardConsumer;
+  /**
+   * Per sensor, a `ts` no stored reading is newer than. A reading newer than it cannot have been
+   * stored before; any other (a sensor not met since take-over, a reading re-sent or out of order)
+   * is checked against the store. Learned from the store's answers, not restored: a new owner meets
+   * each sensor once more.
+   */
+  readonly #newest = new NewestReadings();
   restored = 0;
 
   constructor(shard: number, options: ShardProcessorOptions) {
@@ -140,10 +151,29 @@ export class ShardProcessor {
     await this.#consumer.stop(commit);
   }
 
+  /**
+   * Stores each reading once: a reading whose (sensor, ts) may be stored already (re-sent by a
+   * client after JetStream's duplicate window, or in a batch composed otherwise, or handled by an
+   * earlier owner) is written only if the store lacks it, and a copy repeated within the batch once.
+   * ClickHouse's hour rollup counts every insert, so a copy written twice would count twice for good.
+   */
   async #handle(batch: ShardBatch): Promise<void> {
-    const missing = batch.suspect.length === 0 ? [] : await this.#options.sink.missing(batch.suspect);
-    const fresh = missing.length === 0 ? batch.readings : [...missing, ...batch.readings];
-    if (fresh.length > 0) await this.#options.sink.insert(fresh);
+    const newest = this.#newest;
+    const fresh: Reading[] = [];
+    const suspect = [...batch.suspect];
+    for (const reading of batch.readings)
+      if (newest.advance(reading.sensor, reading.ts)) fresh.push(reading);
+      else suspect.push(reading);
+    let written = fresh;
+    if (suspect.length > 0) {
+      const checked = await this.#options.sink.check(suspect);
+      // Nothing stored after the batch's readings but what the store reported, and the batch itself.
+      for (const [sensor, ts] of checked.newest) newest.raise(sensor, ts);
+      for (const reading of suspect) newest.raise(reading.sensor, reading.ts);
+      const missing = once(checked.missing, fresh);
+      if (missing.length > 0) written = fresh.length === 0 ? missing : [...missing, ...fresh];
+    }
+    if (written.length > 0) await this.#options.sink.insert(written);
     // Detectors skip readings not newer than their state, so suspect ones are safe to score again.
     this.#detection?.accept(
       batch.suspect.length === 0 ? batch.readings : [...batch.suspect, ...batch.readings],
@@ -155,4 +185,18 @@ export class ShardProcessor {
     await this.#detection?.forceFlush();
     await this.#snapshots.commit(sequence);
   }
+}
+
+/** The missing readings without repeats, and without those the batch writes as fresh. */
+function once(missing: readonly Reading[], fresh: readonly Reading[]): Reading[] {
+  if (missing.length === 0) return [];
+  const seen = new Map<string, Set<number>>();
+  for (const reading of missing) seen.set(reading.sensor, new Set());
+  for (const reading of fresh) seen.get(reading.sensor)?.add(reading.ts);
+  return missing.filter((reading) => {
+    const times = seen.get(reading.sensor)!;
+    if (times.has(reading.ts)) return false;
+    times.add(reading.ts);
+    return true;
+  });
 }
