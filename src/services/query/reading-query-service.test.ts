@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MemoryReadingStore } from '../../adapters/memory/reading-store.ts';
 import type { SeriesQuery } from '../../ports/reading-store.ts';
 import { ReadingQueryService } from './reading-query-service.ts';
-import { chooseResolution } from './resolution.ts';
+import { chooseResolution, defaultStep } from './resolution.ts';
 
 test('reads from the coarsest rollup whose width divides the step', () => {
   assert.equal(chooseResolution(1_000), 'raw');
@@ -49,4 +49,15 @@ test('latest answers only sensors that have readings', async () => {
   });
   const latest = await new ReadingQueryService(store).latest(['a', 'b']);
   assert.deepEqual([...latest], [['a', { ts: 9, value: 2 }]]);
+});
+
+test('a series asked for without a step gets one the rollups can serve; bug: range / 1000 read raw readings', () => {
+  assert.equal(defaultStep(86_400_000), 120_000, 'a day: 2 minutes, from the minute rollup');
+  assert.equal(chooseResolution(defaultStep(86_400_000)), 'minute');
+  assert.equal(defaultStep(60 * 86_400_000), 7_200_000, '60 days: 2 hours, from the hour rollup');
+  assert.equal(chooseResolution(defaultStep(60 * 86_400_000)), 'hour');
+  assert.equal(defaultStep(3_600_000), 4_000, 'an hour: 4 s');
+  assert.equal(defaultStep(500), 1);
+  for (const range of [1, 999, 1_001, 59_999_999, 3_600_000_001, 86_400_000 * 365])
+    assert.ok(range / defaultStep(range) <= 1000, `at most 1,000 points for ${range}`);
 });

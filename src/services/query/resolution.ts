@@ -14,3 +14,16 @@ export function chooseResolution(
   if (rollups.includes('minute') && stepMillis % resolutionMillis.minute === 0) return 'minute';
   return 'raw';
 }
+
+/**
+ * The step of a series asked for without one: the range over 1,000 points, rounded up to a whole
+ * hour, minute or second once it is that long, so that the coarsest rollup it can use is used (a
+ * 24-hour range: 2 minutes, from the minute rollup, not 86.4 s from raw readings, which are kept
+ * only 30 days).
+ */
+export function defaultStep(rangeMillis: number): number {
+  const step = Math.max(1, Math.ceil(rangeMillis / 1000));
+  for (const unit of [resolutionMillis.hour, resolutionMillis.minute, 1000])
+    if (step >= unit) return Math.ceil(step / unit) * unit;
+  return step;
+}

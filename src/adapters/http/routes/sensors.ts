@@ -8,6 +8,7 @@ import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
 import { jsonBody, paging } from '../paging.ts';
 import { instantRule, parseDuration, parseInstant } from '../time.ts';
+import { defaultStep } from '../../../services/query/resolution.ts';
 import { importRecords } from './registry-import.ts';
 
 const aggregations = new Set<string>(['avg', 'min', 'max', 'count', 'last']);
@@ -85,10 +86,7 @@ export function sensorRoutes(
     if (fromMillis === undefined) return c.json({ error: `from='${from}' must be ${instantRule}` }, 400);
     if (fromMillis >= toMillis)
       return c.json({ error: `from (${fromMillis}) must be before to (${toMillis})` }, 400);
-    const stepMillis =
-      step === undefined
-        ? Math.max(1, Math.ceil((toMillis - fromMillis) / 1000))
-        : parseDuration('step', step);
+    const stepMillis = step === undefined ? defaultStep(toMillis - fromMillis) : parseDuration('step', step);
     if (typeof stepMillis === 'string') return c.json({ error: stepMillis }, 400);
     if ((toMillis - fromMillis) / stepMillis > maxPoints) {
       return c.json(
