@@ -1,6 +1,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Api } from './api.ts';
+import { roundedStep } from './step.ts';
 import type { Alert, EvidencePoint, SeriesPoint } from './types.ts';
 
 export interface ChartData {
@@ -65,7 +66,7 @@ export class SensorChart {
   private async load(): Promise<void> {
     const request = ++this.request;
     const [from, to] = this.zoomed ?? [Date.now() - this.rangeMillis, Date.now()];
-    const stepMillis = Math.max(1000, Math.ceil((to - from) / Math.max(100, this.size().width)));
+    const stepMillis = roundedStep(Math.ceil((to - from) / Math.max(100, this.size().width)));
     const sensor = this.sensor;
     const id = encodeURIComponent(sensor);
     const [series, scores] = await Promise.all([
