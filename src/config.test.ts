@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configSources, configUsage, loadConfig } from './config.ts';
+import { configSources, configUsage, loadConfig, retentionPolicy } from './config.ts';
 
 void test('defaults: port 8080, mqtt 1883, ./data, auto-register', () => {
   const loaded = loadConfig([], {});
@@ -152,4 +152,38 @@ void test('numbers: a bad one is refused with its rule, not a parser message; --
     if (variable !== 'URBAN_BRAIN_ADMIN_KEY')
       assert.ok(configUsage.includes(variable), `${variable} is listed`);
   }
+});
+
+void test('retention per resolution: 30 days raw, a year of minutes, hours for ever by default; set by flag or variable, coarser kept at least as long', () => {
+  const day = 86_400_000;
+  const defaults = loadConfig([], {});
+  assert.ok(defaults.ok === true);
+  assert.deepEqual(retentionPolicy(defaults.config), { rawMillis: 30 * day, minuteMillis: 365 * day });
+  const set = loadConfig(['--raw-retention-days', '90', '--hour-retention-days', '3650'], {
+    URBAN_BRAIN_MINUTE_RETENTION_DAYS: '730',
+  });
+  assert.ok(set.ok === true);
+  assert.deepEqual(retentionPolicy(set.config), {
+    rawMillis: 90 * day,
+    minuteMillis: 730 * day,
+    hourMillis: 3650 * day,
+  });
+  const shorter = loadConfig(['--raw-retention-days', '400'], {});
+  assert.ok(shorter.ok === false);
+  assert.match(
+    shorter.message,
+    /--minute-retention-days \(URBAN_BRAIN_MINUTE_RETENTION_DAYS\) = \(default\): must be at least --raw-retention-days \(400\)/,
+  );
+  const zero = loadConfig(['--raw-retention-days', '0'], {});
+  assert.ok(zero.ok === false);
+  assert.match(zero.message, /must be a whole number from 1 to 36500/);
+});
+
+void test('a rule between two options that fails on one left at its default is reported, not a crash; bug: --request-timeout-millis 5000 threw', () => {
+  const loaded = loadConfig(['--request-timeout-millis', '5000'], {});
+  assert.ok(loaded.ok === false);
+  assert.equal(
+    loaded.message,
+    '--headers-timeout-millis (URBAN_BRAIN_HEADERS_TIMEOUT_MILLIS) = (default): must not exceed --request-timeout-millis (5000)',
+  );
 });

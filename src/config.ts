@@ -47,6 +47,10 @@ export interface Config {
   learningSpanMillis: number;
   /** `auto`: start the demo city when the data folder is empty, or resume it on the folder it filled. */
   demo: 'auto' | 'off';
+  /** Days each resolution is kept: raw readings, 1-minute and 1-hour rollups (null: for ever). */
+  rawRetentionDays: number;
+  minuteRetentionDays: number;
+  hourRetentionDays: number | null;
 }
 
 const port = wholeNumber(0, 65535);
@@ -76,6 +80,9 @@ const fields = z.object({
   walSkipCorrupt: z.boolean().default(false),
   storeMemoryMegabytes: wholeNumber(64).nullable().default(null),
   heapGrowthPercent: wholeNumber(10, 300).nullable().default(null),
+  rawRetentionDays: wholeNumber(1, 36_500).default(30),
+  minuteRetentionDays: wholeNumber(1, 36_500).default(365),
+  hourRetentionDays: wholeNumber(1, 36_500).nullable().default(null),
   detector: z
     .string()
     .refine(
@@ -97,6 +104,19 @@ const schema = fields.superRefine((config, context) => {
       code: 'custom',
       path: ['headersTimeoutMillis'],
       message: `must not exceed --request-timeout-millis (${config.requestTimeoutMillis})`,
+    });
+  // A coarser resolution is kept at least as long as a finer one: series fall back to it.
+  if (config.minuteRetentionDays < config.rawRetentionDays)
+    context.addIssue({
+      code: 'custom',
+      path: ['minuteRetentionDays'],
+      message: `must be at least --raw-retention-days (${config.rawRetentionDays})`,
+    });
+  if (config.hourRetentionDays !== null && config.hourRetentionDays < config.minuteRetentionDays)
+    context.addIssue({
+      code: 'custom',
+      path: ['hourRetentionDays'],
+      message: `must be at least --minute-retention-days (${config.minuteRetentionDays})`,
     });
 });
 
@@ -124,6 +144,9 @@ export const configSources = {
   storeMemoryMegabytes: ['store-memory-mb', 'URBAN_BRAIN_STORE_MEMORY_MB'],
   heapGrowthPercent: ['heap-growth-percent', 'URBAN_BRAIN_HEAP_GROWTH_PERCENT'],
   demo: ['demo', 'URBAN_BRAIN_DEMO'],
+  rawRetentionDays: ['raw-retention-days', 'URBAN_BRAIN_RAW_RETENTION_DAYS'],
+  minuteRetentionDays: ['minute-retention-days', 'URBAN_BRAIN_MINUTE_RETENTION_DAYS'],
+  hourRetentionDays: ['hour-retention-days', 'URBAN_BRAIN_HOUR_RETENTION_DAYS'],
 } as const;
 
 export const configUsage = `usage: urban-brain serve [options]
@@ -168,6 +191,11 @@ export const configUsage = `usage: urban-brain serve [options]
   --heap-growth-percent N      let the JavaScript heap grow only N % past its live size before a full
                                collection (URBAN_BRAIN_HEAP_GROWTH_PERCENT, default V8's own, 10-300 %):
                                less memory, more CPU; see docs/api.md
+  --raw-retention-days N       days raw readings are kept (URBAN_BRAIN_RAW_RETENTION_DAYS, default 30)
+  --minute-retention-days N    days 1-minute rollups are kept, at least the raw days
+                               (URBAN_BRAIN_MINUTE_RETENTION_DAYS, default 365)
+  --hour-retention-days N      days 1-hour rollups are kept, at least the minute days
+                               (URBAN_BRAIN_HOUR_RETENTION_DAYS, default: for ever)
   --memory                     keep everything in memory (nothing is durable)
   --wal-skip-corrupt           start although the write-ahead log is damaged in the middle (not just
                                torn at its end): keep damaged segments in <data-dir>/wal-corrupt/,
@@ -218,10 +246,32 @@ export function loadConfig(
       const key = String(issue.path[0]) as keyof typeof configSources;
       const [flag, variable] = configSources[key] ?? [key, key];
       const name = flag === null ? variable : `--${flag} (${variable})`;
-      const shown = key === 'adminKey' ? '(hidden)' : redactUrls(JSON.stringify(raw[key]));
+      // A rule between two options can fail on one left at its default: it has no value to show.
+      const shown =
+        key === 'adminKey'
+          ? '(hidden)'
+          : raw[key] === undefined
+            ? '(default)'
+            : redactUrls(JSON.stringify(raw[key]));
       return `${name} = ${shown}: ${issue.message}`;
     });
     return { ok: false, message: problems.join('\n') };
   }
   return { ok: true, config: parsed.data };
+}
+
+/** The retention policy the configuration gives, in milliseconds. */
+export function retentionPolicy(
+  config: Pick<Config, 'rawRetentionDays' | 'minuteRetentionDays' | 'hourRetentionDays'>,
+): {
+  rawMillis: number;
+  minuteMillis: number;
+  hourMillis?: number;
+} {
+  const day = 86_400_000;
+  return {
+    rawMillis: config.rawRetentionDays * day,
+    minuteMillis: config.minuteRetentionDays * day,
+    ...(config.hourRetentionDays === null ? {} : { hourMillis: config.hourRetentionDays * day }),
+  };
 }

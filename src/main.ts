@@ -25,7 +25,7 @@ import { startBroker } from './adapters/mqtt/broker.ts';
 import { Coalescer } from './adapters/mqtt/coalescer.ts';
 import { persistentClientId } from './adapters/mqtt/client-id.ts';
 import { startSubscriber } from './adapters/mqtt/subscriber.ts';
-import type { Config } from './config.ts';
+import { retentionPolicy, type Config } from './config.ts';
 import { findDetector } from './core/anomaly/registry.ts';
 import { shippedModel } from './core/triage/shipped-model.ts';
 import type { MessageBus } from './ports/bus.ts';
@@ -117,6 +117,7 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
     dataDir: config.dataDir,
     ...(config.storeMemoryMegabytes === null ? {} : { memoryLimitMegabytes: config.storeMemoryMegabytes }),
     skipCorruptWal: config.walSkipCorrupt,
+    pipeline: { retention: retentionPolicy(config) },
     log,
   });
   if (storage.recovered.readings > 0 || storage.recovered.tornBytes > 0) {

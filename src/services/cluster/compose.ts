@@ -28,7 +28,7 @@ import { PostgresAmbulanceTrips } from '../../adapters/postgres/ambulance-trips.
 import { PostgresPatientQueues } from '../../adapters/postgres/patient-queues.ts';
 import { openPool } from '../../adapters/postgres/pool.ts';
 import { PostgresRegistry } from '../../adapters/postgres/registry.ts';
-import type { Config } from '../../config.ts';
+import { retentionPolicy, type Config } from '../../config.ts';
 import { redactUrls } from '../../core/redact.ts';
 import { findDetector } from '../../core/anomaly/registry.ts';
 import { KeyService } from '../auth/keys.ts';
@@ -404,7 +404,7 @@ async function assembleRole(
   if (cluster.role === 'api' || cluster.role === 'all') {
     retention = new RetentionTimer({
       store,
-      policy: defaultPipelineOptions.retention,
+      policy: retentionPolicy(config),
       intervalMillis: defaultPipelineOptions.retentionIntervalMillis,
       onError: failed('retention'),
       log,
