@@ -11,6 +11,7 @@ import type {
 } from '../../ports/maintenance.ts';
 import type { Database } from './database.ts';
 import { Serial } from './serial.ts';
+import { inTransaction } from './transaction.ts';
 
 const schema = [
   `CREATE TABLE IF NOT EXISTS maintenance_work_orders (
@@ -165,15 +166,6 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
   }
 
   #transaction(work: () => Promise<void>): Promise<void> {
-    return this.#serial.run(async () => {
-      await this.connection.run('BEGIN TRANSACTION');
-      try {
-        await work();
-        await this.connection.run('COMMIT');
-      } catch (error) {
-        await this.connection.run('ROLLBACK');
-        throw error;
-      }
-    });
+    return this.#serial.run(() => inTransaction(this.connection, work));
   }
 }

@@ -4,6 +4,7 @@ import type { Asset, Sensor, Tags } from '../../core/registry/asset.ts';
 import type { AssetFilter, BoundingBox, Registry, SensorFilter } from '../../ports/registry.ts';
 import type { Database } from './database.ts';
 import { Serial } from './serial.ts';
+import { inTransaction } from './transaction.ts';
 
 // No primary keys: the ids are known in memory (sensors) or few (assets), and an index over
 // millions of auto-registered sensor ids would cost hundreds of megabytes and slow every insert.
@@ -144,16 +145,13 @@ export class DuckDbRegistry implements Registry {
   ): Promise<void> {
     await this.#append(`${table}_staging`, rows);
     try {
-      await this.#connection.run('BEGIN TRANSACTION');
-      await this.#connection.run(`DELETE FROM ${table} WHERE id IN (SELECT id FROM temp.${table}_staging)`);
-      await this.#connection.run(
-        `INSERT INTO ${table} SELECT * EXCLUDE (n) FROM (SELECT *, ` +
-          `row_number() OVER (PARTITION BY id ORDER BY rowid DESC) AS n FROM temp.${table}_staging) WHERE n = 1`,
-      );
-      await this.#connection.run('COMMIT');
-    } catch (error) {
-      await this.#connection.run('ROLLBACK');
-      throw error;
+      await inTransaction(this.#connection, async () => {
+        await this.#connection.run(`DELETE FROM ${table} WHERE id IN (SELECT id FROM temp.${table}_staging)`);
+        await this.#connection.run(
+          `INSERT INTO ${table} SELECT * EXCLUDE (n) FROM (SELECT *, ` +
+            `row_number() OVER (PARTITION BY id ORDER BY rowid DESC) AS n FROM temp.${table}_staging) WHERE n = 1`,
+        );
+      });
     } finally {
       await this.#connection.run(`DELETE FROM temp.${table}_staging`);
     }

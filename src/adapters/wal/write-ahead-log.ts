@@ -163,11 +163,15 @@ export class WriteAheadLog {
         await this.switchSegment(head);
         continue;
       }
-      const until = this.queue.findIndex((pending) => pending.kind === 'rotation');
-      const group = this.queue.splice(0, until < 0 ? this.queue.length : until) as PendingWrite[];
-      await this.writeGroup(group);
+      await this.writeGroup(this.takeWrites());
     }
     this.writing = undefined;
+  }
+
+  /** Removes the writes queued before the next rotation from the queue and returns them. */
+  private takeWrites(): PendingWrite[] {
+    const until = this.queue.findIndex((pending) => pending.kind === 'rotation');
+    return this.queue.splice(0, until < 0 ? this.queue.length : until) as PendingWrite[];
   }
 
   private async writeGroup(group: PendingWrite[]): Promise<void> {
@@ -175,7 +179,7 @@ export class WriteAheadLog {
     const bytes = records.reduce((sum, record) => sum + record.length, 0);
     this.queuedBytes -= bytes;
     try {
-      if (this.lost) await this.replaceLostSegment();
+      if (this.lost) await this.openNextSegment();
       else if (this.damaged) await this.cutBack();
       await writeFully(this.file, records, bytes);
       const [, stats] = await Promise.all([this.file.datasync(), this.file.stat()]);
@@ -197,8 +201,7 @@ export class WriteAheadLog {
    */
   private async failed(group: PendingWrite[], error: unknown): Promise<void> {
     this.declared.fill(0);
-    const until = this.queue.findIndex((pending) => pending.kind === 'rotation');
-    const behind = this.queue.splice(0, until < 0 ? this.queue.length : until) as PendingWrite[];
+    const behind = this.takeWrites();
     for (const pending of behind) this.queuedBytes -= pending.record.length;
     if (!this.lost) {
       this.damaged = true;
@@ -213,12 +216,16 @@ export class WriteAheadLog {
     this.damaged = false;
   }
 
-  /** Opens the next segment in place of one deleted while open (its records are gone with it). */
-  private async replaceLostSegment(): Promise<void> {
+  /**
+   * Writes to the next segment from now on, also in place of one deleted while open (its records
+   * are gone with it). The new segment is opened first: if that fails, the current one stays in use.
+   */
+  private async openNextSegment(): Promise<void> {
     const file = await this.openSegment(this.path(this.sequence + 1));
     const old = this.file;
     this.file = file;
     this.sequence += 1;
+    if (!this.lost) this.olderBytes += this.segmentBytes;
     this.segmentBytes = 0;
     this.lost = false;
     this.damaged = false;
@@ -228,15 +235,7 @@ export class WriteAheadLog {
   private async switchSegment(rotation: PendingRotation): Promise<void> {
     try {
       if (this.damaged && !this.lost) await this.cutBack();
-      // Open the new segment first: if that fails, the current one is still open and in use.
-      const file = await this.openSegment(this.path(this.sequence + 1));
-      const old = this.file;
-      this.file = file;
-      this.sequence += 1;
-      if (!this.lost) this.olderBytes += this.segmentBytes;
-      this.segmentBytes = 0;
-      this.lost = false;
-      await old.close().catch(() => undefined);
+      await this.openNextSegment();
       rotation.resolve(this.sequence);
     } catch (error) {
       rotation.reject(error);

@@ -20,9 +20,10 @@ export type ParseOutcome =
 /**
  * Whether a sensor id passes the registry's id rule (`idPattern` of `../registry/validate.ts`: 1 to
  * 256 characters, no control character, `/`, `+` or `#`, not `.` or `..`), so that an
- * auto-registered sensor can be edited (its URL reached) and named in an MQTT topic. A character scan, as this runs for every reading: the
- * registry's regular expression cost 4–15 % of line-protocol parsing throughput (more for the long
- * ids of Telegraf series). A test checks that both agree.
+ * auto-registered sensor can be edited (its URL reached) and named in an MQTT topic. A character
+ * scan, as this runs for every reading: the registry's regular expression cost 4–15 % of
+ * line-protocol parsing throughput (more for the long ids of Telegraf series). A test checks that
+ * both agree.
  */
 export function isValidSensorId(id: string): boolean {
   const length = id.length;

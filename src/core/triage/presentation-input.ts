@@ -23,9 +23,9 @@ const arrivalModes: readonly ArrivalMode[] = [
   'other',
 ];
 const mentalStates: readonly MentalState[] = ['alert', 'verbal', 'pain', 'unresponsive'];
-/** Physiologically possible values, from arrest (0) to the most extreme ever measured. */
-export const possible = {
-  ageYears: { min: 0, max: 120 },
+// Physiologically possible values, from arrest (0) to the most extreme ever measured.
+const possibleAge: Range = { min: 0, max: 120 };
+const vitals = {
   painScore: { min: 0, max: 10 },
   systolicMmHg: { min: 0, max: 350 },
   diastolicMmHg: { min: 0, max: 250 },
@@ -33,15 +33,6 @@ export const possible = {
   respiratoryRatePerMinute: { min: 0, max: 150 },
   temperatureCelsius: { min: 20, max: 46 },
   oxygenSaturationPercent: { min: 0, max: 100 },
-} as const satisfies Record<string, Range>;
-const vitals = {
-  painScore: possible.painScore,
-  systolicMmHg: possible.systolicMmHg,
-  diastolicMmHg: possible.diastolicMmHg,
-  heartRatePerMinute: possible.heartRatePerMinute,
-  respiratoryRatePerMinute: possible.respiratoryRatePerMinute,
-  temperatureCelsius: possible.temperatureCelsius,
-  oxygenSaturationPercent: possible.oxygenSaturationPercent,
 } as const satisfies Record<string, Range>;
 const known = new Set([
   'department',
@@ -86,8 +77,8 @@ export function parsePresentation(
     return null;
   };
   const age = record['ageYears'];
-  if (typeof age !== 'number' || !(age >= possible.ageYears.min && age <= possible.ageYears.max))
-    issue('ageYears', `must be a number from ${possible.ageYears.min} to ${possible.ageYears.max}`);
+  if (typeof age !== 'number' || !(age >= possibleAge.min && age <= possibleAge.max))
+    issue('ageYears', `must be a number from ${possibleAge.min} to ${possibleAge.max}`);
   const complaint = record['chiefComplaint'] ?? '';
   if (typeof complaint !== 'string' || complaint.length > 500)
     issue('chiefComplaint', 'must be text of at most 500 characters');
