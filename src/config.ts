@@ -206,12 +206,12 @@ The first admin key is read from URBAN_BRAIN_ADMIN_KEY, or generated and printed
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string } | { ok: 'help' };
 
-/** Reads flags (`args`) and the environment; never throws on bad input, it says what is wrong. */
 export interface LoadOptions {
   /** Keep everything in memory unless a data folder is named (by flag or environment): the demo's default. */
   memoryWithoutDataDir?: boolean;
 }
 
+/** Reads flags (`args`) and the environment; never throws on bad input, it says what is wrong. */
 export function loadConfig(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,

@@ -14,31 +14,11 @@ import { readingSubject } from '../../adapters/nats/shards.ts';
 import { StreamPieces } from '../../adapters/nats/snapshot-pieces.ts';
 import { ShardSnapshotStore } from '../../adapters/nats/snapshot-store.ts';
 import { ensureReadingStream } from '../../adapters/nats/stream.ts';
-import type { AnomalyDetector, DetectorSpec } from '../../core/anomaly/detector.ts';
 import type { Reading } from '../../core/readings/reading.ts';
+import { stepDetector } from '../detection/step-detector.test-helpers.ts';
 import { ShardProcessor } from './shard-processor.ts';
 
 const skip = isInstalled('nats-server') ? false : 'nats-server is not installed (Debian package nats-server)';
-
-/** Scores 1 from a value of 100 up; its state is the count of readings seen (mod 256). */
-class StepDetector implements AnomalyDetector {
-  constructor(public seen = 0) {}
-  update(_ts: number, value: number): number {
-    this.seen = (this.seen + 1) % 256;
-    return value >= 100 ? 1 : 0;
-  }
-  snapshot(): Uint8Array {
-    return Uint8Array.of(this.seen);
-  }
-}
-
-const stepDetector: DetectorSpec = {
-  name: 'step',
-  summary: 'scores 1 from a value of 100 up',
-  threshold: 0.5,
-  create: () => new StepDetector(),
-  restore: (state) => new StepDetector(state[0]),
-};
 
 /** PostgreSQL refusing connections while `down`. */
 class FlakyRepository extends MemoryMaintenanceRepository {

@@ -193,21 +193,22 @@ export class DetectionService {
 
   /** The batch without readings timed too far ahead of the clock (said once, then counted). */
   #timely(batch: readonly Reading[]): readonly Reading[] {
-    const limit = this.#clock() + (this.#options.futureToleranceMillis ?? 3_600_000);
+    const tolerance = this.#options.futureToleranceMillis ?? 3_600_000;
+    const limit = this.#clock() + tolerance;
     if (!batch.some((reading) => reading.ts > limit)) return batch;
-    const early = batch.filter((reading) => reading.ts > limit);
+    const timely = batch.filter((reading) => reading.ts <= limit);
     if (this.#futureReadings === 0) {
-      const first = early[0] as Reading;
+      const first = batch.find((reading) => reading.ts > limit) as Reading;
       this.#onError(
         new Error(
-          `readings timed more than ${(limit - this.#clock()) / 60_000} min ahead of the clock are stored ` +
+          `readings timed more than ${tolerance / 60_000} min ahead of the clock are stored ` +
             `but not scored (first: sensor ${first.sensor} at ${new Date(first.ts).toISOString()}); ` +
             'the count is futureReadings in /api/v1/detection',
         ),
       );
     }
-    this.#futureReadings += early.length;
-    return batch.filter((reading) => reading.ts <= limit);
+    this.#futureReadings += batch.length - timely.length;
+    return timely;
   }
 
   /**

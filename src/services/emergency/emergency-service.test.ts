@@ -7,6 +7,7 @@ import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { Sensor } from '../../core/registry/asset.ts';
 import { shippedModel } from '../../core/triage/shipped-model.ts';
 import { EmergencyService } from './emergency-service.ts';
+import type { LatestValues } from './hospital-directory.ts';
 
 const hospital = {
   id: 'north',
@@ -30,8 +31,11 @@ class CountingRegistry extends MemoryRegistry {
   }
 }
 
-/** The service on a bus whose readings a store keeps too, as the embedded platform has them. */
-async function started(registry: MemoryRegistry) {
+/**
+ * The service on a bus whose readings a store keeps too, as the embedded platform has them, or
+ * reading the store through `storedLatest` when one is given.
+ */
+async function started(registry: MemoryRegistry, storedLatest?: LatestValues) {
   const bus = new MemoryBus();
   const stored = new Map<string, { value: number }>();
   const service = new EmergencyService({
@@ -40,8 +44,10 @@ async function started(registry: MemoryRegistry) {
     queues: new MemoryPatientQueues(),
     trips: new MemoryAmbulanceTrips(),
     model: shippedModel(),
-    storedLatest: async (sensors) =>
-      new Map(sensors.flatMap((id) => (stored.has(id) ? [[id, stored.get(id)!] as const] : []))),
+    storedLatest:
+      storedLatest ??
+      (async (sensors) =>
+        new Map(sensors.flatMap((id) => (stored.has(id) ? [[id, stored.get(id)!] as const] : [])))),
   });
   await service.start();
   const send = async (sensor: string, ts: number, value: number): Promise<void> => {
@@ -102,19 +108,10 @@ test('a live reading that arrives while the store is read wins over the older st
   const registry = new MemoryRegistry();
   await registry.putAssets([hospital]);
   let release: () => void = () => undefined;
-  const bus = new MemoryBus();
-  const service = new EmergencyService({
-    registry,
-    bus,
-    queues: new MemoryPatientQueues(),
-    trips: new MemoryAmbulanceTrips(),
-    model: shippedModel(),
-    storedLatest: async () => {
-      await new Promise<void>((resolve) => (release = resolve));
-      return new Map([['north.occupancy', { value: 2 }]]);
-    },
+  const { bus, service } = await started(registry, async () => {
+    await new Promise<void>((resolve) => (release = resolve));
+    return new Map([['north.occupancy', { value: 2 }]]);
   });
-  await service.start();
   await registry.putSensors([sensor('north.occupancy', 'occupancy', 'north')]);
   const reading = service.departments();
   await settle();
