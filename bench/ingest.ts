@@ -131,21 +131,21 @@ function metricValue(page: string, name: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** Readings the server has accepted durably so far (its own counter), or null when it cannot say. */
-async function acceptedReadings(http: number): Promise<number | null> {
+/** The value of an unlabelled metric of the server's page now, or null when it cannot say. */
+async function scrapeMetric(http: number, name: string): Promise<number | null> {
   const response = await fetch(`http://127.0.0.1:${http}/metrics`, { headers: auth });
   const page = await response.text();
-  return response.ok ? metricValue(page, 'urban_brain_readings_accepted_total') : null;
+  return response.ok ? metricValue(page, name) : null;
 }
+
+/** Readings the server has accepted durably so far (its own counter), or null when it cannot say. */
+const acceptedReadings = (http: number) => scrapeMetric(http, 'urban_brain_readings_accepted_total');
 
 /** Waits (at most 120 s) until the server's detectors have scored every accepted reading. */
 async function drainDetection(
   http: number,
 ): Promise<{ backlogAtEnd: number | null; seconds: number | null }> {
-  const backlog = async (): Promise<number | null> => {
-    const response = await fetch(`http://127.0.0.1:${http}/metrics`, { headers: auth });
-    return metricValue(await response.text(), 'urban_brain_detection_backlog_readings');
-  };
+  const backlog = () => scrapeMetric(http, 'urban_brain_detection_backlog_readings');
   const started = performance.now();
   const backlogAtEnd = await backlog();
   if (backlogAtEnd === null) return { backlogAtEnd, seconds: null };
@@ -293,11 +293,33 @@ async function main(): Promise<void> {
       return null;
     }
   }
-  const record = (name: string, result: PathResult | null) => {
-    if (result === null) return;
-    results[name] = result;
-    log(`  ${JSON.stringify(result)}`);
-  };
+  /** Runs one measured path and logs its figures; null (its failure recorded) when it failed. */
+  async function measure(name: string, run: () => Promise<PathResult>): Promise<PathResult | null> {
+    const result = await attempt(name, run);
+    if (result !== null) log(`  ${JSON.stringify(result)}`);
+    return result;
+  }
+  /** Measures one path of our server and keeps its figures under its name in `results`. */
+  async function record(name: string, run: () => Promise<PathResult>): Promise<void> {
+    const result = await measure(name, run);
+    if (result !== null) results[name] = result;
+  }
+  /** A fresh server named `server` fed `bodies` over HTTP at `path` as `contentType`. */
+  const pushToServer = (
+    server: string,
+    path: string,
+    contentType: string,
+    bodies: readonly string[],
+    readingsPerBody: (index: number) => number,
+  ) =>
+    withServer(server, (http) =>
+      pushBodies(
+        { port: http, path, headers: { ...auth, 'content-type': contentType } },
+        bodies,
+        readingsPerBody,
+        connections,
+      ),
+    );
   log(`generating ${readingsPerPath} readings per path for ${workload.sensors} sensors`);
   const lineProtocol = lineProtocolBodies(workload);
 
@@ -320,22 +342,8 @@ async function main(): Promise<void> {
   }
   if (paths.has('line_protocol')) {
     log('line protocol → urban-brain');
-    record(
-      'line_protocol',
-      await attempt('line_protocol', () =>
-        withServer('lp', (http) =>
-          pushBodies(
-            {
-              port: http,
-              path: '/api/v1/write?precision=ms',
-              headers: { ...auth, 'content-type': 'text/plain' },
-            },
-            lineProtocol,
-            perBody,
-            connections,
-          ),
-        ),
-      ),
+    await record('line_protocol', () =>
+      pushToServer('lp', '/api/v1/write?precision=ms', 'text/plain', lineProtocol, perBody),
     );
   }
   // InfluxDB right after our line-protocol run, on the same bodies: the two sides of the ratio are
@@ -345,29 +353,12 @@ async function main(): Promise<void> {
   if (paths.has('influxdb') && binary === undefined) errors['influxdb'] = 'influxd is not installed';
   if (paths.has('influxdb') && binary !== undefined) {
     log('line protocol → InfluxDB 1.x');
-    influx = await attempt('influxdb', () => measureInflux(binary, lineProtocol, perBody));
-    if (influx !== null) log(`  ${JSON.stringify(influx)}`);
+    influx = await measure('influxdb', () => measureInflux(binary, lineProtocol, perBody));
   }
   if (paths.has('json')) {
     log('JSON batches → urban-brain');
     const bodies = jsonBodies(workload);
-    record(
-      'json',
-      await attempt('json', () =>
-        withServer('json', (http) =>
-          pushBodies(
-            {
-              port: http,
-              path: '/api/v1/readings',
-              headers: { ...auth, 'content-type': 'application/json' },
-            },
-            bodies,
-            perBody,
-            connections,
-          ),
-        ),
-      ),
-    );
+    await record('json', () => pushToServer('json', '/api/v1/readings', 'application/json', bodies, perBody));
   }
   if (paths.has('mqtt_batched')) {
     log('MQTT SenML batches (QoS 1) → urban-brain');
@@ -376,12 +367,9 @@ async function main(): Promise<void> {
       payload,
       readings: perBody(i),
     }));
-    record(
-      'mqtt_batched',
-      await attempt('mqtt_batched', () =>
-        withServer('mqtt-batched', (_http, mqtt) =>
-          publishMessages(mqtt, adminKey, messages, { connections, qos: 1, inflight: 2 }),
-        ),
+    await record('mqtt_batched', () =>
+      withServer('mqtt-batched', (_http, mqtt) =>
+        publishMessages(mqtt, adminKey, messages, { connections, qos: 1, inflight: 2 }),
       ),
     );
   }
@@ -396,12 +384,9 @@ async function main(): Promise<void> {
   );
   if (paths.has('mqtt_single')) {
     log(`MQTT one reading per message (QoS 1), ${singleCount} messages → urban-brain`);
-    record(
-      'mqtt_single',
-      await attempt('mqtt_single', () =>
-        withServer('mqtt-single', (_http, mqtt) =>
-          publishMessages(mqtt, adminKey, singles, { connections, qos: 1, inflight: 500 }),
-        ),
+    await record('mqtt_single', () =>
+      withServer('mqtt-single', (_http, mqtt) =>
+        publishMessages(mqtt, adminKey, singles, { connections, qos: 1, inflight: 500 }),
       ),
     );
   }
@@ -410,24 +395,21 @@ async function main(): Promise<void> {
     // QoS 0 has no acknowledgement: the run ends when the server's own count of readings accepted
     // durably reaches every message sent, or stops moving for 5 s (messages lost: the count stored
     // is what is reported). The last message's arrival says nothing of the other connections'.
-    record(
-      'mqtt_single_qos0',
-      await attempt('mqtt_single_qos0', () =>
-        withServer('mqtt-qos0', (http, mqtt) => {
-          let last = -1;
-          let movedAt = performance.now();
-          return publishMessages(mqtt, adminKey, singles, {
-            connections,
-            qos: 0,
-            inflight: 1,
-            done: async () => {
-              const accepted = (await acceptedReadings(http)) ?? 0;
-              if (accepted !== last) [last, movedAt] = [accepted, performance.now()];
-              return accepted >= singles.length || performance.now() - movedAt > 5_000;
-            },
-          });
-        }),
-      ),
+    await record('mqtt_single_qos0', () =>
+      withServer('mqtt-qos0', (http, mqtt) => {
+        let last = -1;
+        let movedAt = performance.now();
+        return publishMessages(mqtt, adminKey, singles, {
+          connections,
+          qos: 0,
+          inflight: 1,
+          done: async () => {
+            const accepted = (await acceptedReadings(http)) ?? 0;
+            if (accepted !== last) [last, movedAt] = [accepted, performance.now()];
+            return accepted >= singles.length || performance.now() - movedAt > 5_000;
+          },
+        });
+      }),
     );
   }
 
@@ -442,21 +424,11 @@ async function main(): Promise<void> {
       startMillis: Date.now() - 3_600_000,
     };
     const bodies = lineProtocolBodies(wide);
-    million = await attempt('million_sensors', () =>
-      withServer('million', (http) =>
-        pushBodies(
-          {
-            port: http,
-            path: '/api/v1/write?precision=ms',
-            headers: { ...auth, 'content-type': 'text/plain' },
-          },
-          bodies,
-          (i) => Math.min(wide.batchReadings, wide.readings - i * wide.batchReadings),
-          connections,
-        ),
+    million = await measure('million_sensors', () =>
+      pushToServer('million', '/api/v1/write?precision=ms', 'text/plain', bodies, (i) =>
+        Math.min(wide.batchReadings, wide.readings - i * wide.batchReadings),
       ),
     );
-    if (million !== null) log(`  ${JSON.stringify(million)}`);
   }
 
   const queryReadings = Number(flags['query-readings']);

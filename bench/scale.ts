@@ -364,7 +364,7 @@ try {
       cpu_s_per_million_readings_less_idle: perRun(
         perMillion(total - idleTotal * windowSeconds, acknowledged),
       ),
-      processor_rss_growth_bytes_per_sensor: Math.round((rssAfter - rssBefore) / sensors),
+      processor_rss_growth_bytes_per_sensor: rssGrowthPerSensor(rssBefore, rssAfter, sensors),
       cold_cpu_s_per_million_readings: cold,
       shards_spread_seconds: Math.round(spreadSeconds * 10) / 10,
       // ClickHouse's work in the window: insert queries, parts written (raw and rollup tables), rows merged.

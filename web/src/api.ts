@@ -7,6 +7,17 @@ export class ApiError extends Error {
   }
 }
 
+/** The error text of a failed answer: its JSON `error`, else its status line. */
+export async function errorText(response: Response): Promise<string> {
+  try {
+    const parsed = (await response.json()) as { error?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // not JSON: the status line below
+  }
+  return `${response.status} ${response.statusText}`;
+}
+
 /** The platform's public API, called with the signed-in key. */
 export class Api {
   readonly key: string;
@@ -36,13 +47,7 @@ export class Api {
     if (signal !== undefined) init.signal = signal;
     const response = await fetch(path, init);
     if (!response.ok) {
-      let message = `${response.status} ${response.statusText}`;
-      try {
-        const parsed = (await response.json()) as { error?: string };
-        if (typeof parsed.error === 'string') message = parsed.error;
-      } catch {
-        // not JSON: keep the status line
-      }
+      const message = await errorText(response);
       if (response.status === 401) this.onUnauthorized(message);
       throw new ApiError(response.status, message);
     }

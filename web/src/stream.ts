@@ -1,3 +1,5 @@
+import { errorText } from './api.ts';
+
 export type StreamState = 'connecting' | 'live' | 'offline';
 
 export interface LiveStream {
@@ -77,16 +79,6 @@ export function openStream(
       controller.abort();
     },
   };
-}
-
-async function errorText(response: Response): Promise<string> {
-  try {
-    const parsed = (await response.json()) as { error?: unknown };
-    if (typeof parsed.error === 'string') return parsed.error;
-  } catch {
-    // not JSON: the status line below
-  }
-  return `${response.status} ${response.statusText}`;
 }
 
 function dispatch(block: string, onEvent: (event: string, data: string) => void): void {

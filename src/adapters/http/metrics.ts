@@ -52,15 +52,7 @@ export class Metrics implements IngestObserver {
     backlogReadings(): number;
     status(): { sensors: number; restarts: number; pendingAlerts: number };
   }): void {
-    const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({
-        name,
-        help,
-        registers: [this.registry],
-        collect() {
-          this.set(read());
-        },
-      });
+    const gauge = this.#scrapedGauge.bind(this);
     gauge('urban_brain_detection_backlog_readings', 'Accepted readings not yet scored by the detectors', () =>
       detection.backlogReadings(),
     );
@@ -87,22 +79,14 @@ export class Metrics implements IngestObserver {
    * of flushes into the database.
    */
   watchIngestPipeline(pipeline: { stats(): PipelineStats }): void {
-    const registers = [this.registry];
     const gauge = (name: string, help: string, read: (stats: PipelineStats) => number) =>
-      new Gauge({
-        name,
-        help,
-        registers,
-        collect() {
-          this.set(read(pipeline.stats()));
-        },
-      });
+      this.#scrapedGauge(name, help, () => read(pipeline.stats()));
     // Counters kept by the pipeline, copied when scraped.
     const counter = (name: string, help: string, read: (stats: PipelineStats) => number) =>
       new Counter({
         name,
         help,
-        registers,
+        registers: [this.registry],
         collect() {
           this.reset();
           this.inc(read(pipeline.stats()));
@@ -203,6 +187,18 @@ export class Metrics implements IngestObserver {
         [{ hospital: department.id }, department.enRouteByLevel.reduce((total, count) => total + count, 0)],
       ],
     );
+  }
+
+  /** A gauge set from `read()` at every scrape. */
+  #scrapedGauge(name: string, help: string, read: () => number): Gauge {
+    return new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
   }
 
   accepted(count: number): void {

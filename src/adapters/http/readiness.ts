@@ -1,5 +1,4 @@
-/** A server's request handler, as `listen` takes it. */
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+import type { FetchHandler } from './server.ts';
 
 /**
  * `/healthz` that also answers 503 while an engine the process needs is down:
@@ -8,9 +7,12 @@ export type FetchHandler = (request: Request) => Response | Promise<Response>;
  * `fetch` untouched.
  */
 export function withEngineReadiness(fetch: FetchHandler, down: () => readonly string[]): FetchHandler {
-  return async function answer(request: Request): Promise<Response> {
+  return function answer(request: Request): Response | Promise<Response> {
+    // Every other request (ingest above all) goes straight to the app, with no extra await.
+    return isHealthProbe(request) ? probe(request) : fetch(request);
+  };
+  async function probe(request: Request): Promise<Response> {
     const response = await fetch(request);
-    if (!isHealthProbe(request)) return response;
     const missing = down();
     if (missing.length === 0) return response;
     const body = request.method === 'HEAD' ? null : JSON.stringify({ status: 'unavailable', down: missing });
@@ -18,7 +20,7 @@ export function withEngineReadiness(fetch: FetchHandler, down: () => readonly st
     headers.set('content-type', 'application/json');
     headers.delete('content-length');
     return new Response(body, { status: 503, headers });
-  };
+  }
 }
 
 function isHealthProbe(request: Request): boolean {

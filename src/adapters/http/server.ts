@@ -14,6 +14,9 @@ export interface ServerLimits {
   requestTimeoutMillis: number;
 }
 
+/** A server's request handler, as `listen` takes it. */
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
 export interface ListenOptions extends ServerLimits {
   host: string;
   port: number;
@@ -25,10 +28,7 @@ export const keepAliveTimeoutMillis = 5_000;
 const deadlineCheckMillis = 1_000;
 
 /** Starts an HTTP server for `fetch` with `limits`; resolves once it listens, rejects if it cannot. */
-export function listen(
-  fetch: (request: Request) => Response | Promise<Response>,
-  options: ListenOptions,
-): Promise<Server> {
+export function listen(fetch: FetchHandler, options: ListenOptions): Promise<Server> {
   if (options.headersTimeoutMillis > options.requestTimeoutMillis)
     throw new RangeError(
       `headersTimeoutMillis (${options.headersTimeoutMillis}) must not exceed requestTimeoutMillis (${options.requestTimeoutMillis})`,
