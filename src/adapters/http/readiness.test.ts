@@ -36,3 +36,16 @@ test('other requests pass through untouched and do not read the engine state', a
   assert.equal((await fetch(new Request('http://127.0.0.1/api/v1/sensors/healthz'))).status, 202);
   assert.equal(asked, 0);
 });
+
+test("other requests reach the app with the server's connection objects; bug: they were dropped, so a cluster's live stream could not cut off a client that stopped reading", async () => {
+  const bindings = { incoming: {}, outgoing: {} } as unknown as Parameters<
+    ReturnType<typeof withEngineReadiness>
+  >[1];
+  let seen: unknown;
+  const fetch = withEngineReadiness(
+    (request, given) => ((seen = given), app(request)),
+    () => [],
+  );
+  await fetch(new Request('http://127.0.0.1/api/v1/stream'), bindings);
+  assert.equal(seen, bindings);
+});

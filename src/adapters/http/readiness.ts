@@ -7,9 +7,13 @@ import type { FetchHandler } from './server.ts';
  * `fetch` untouched.
  */
 export function withEngineReadiness(fetch: FetchHandler, down: () => readonly string[]): FetchHandler {
-  return function answer(request: Request): Response | Promise<Response> {
-    // Every other request (ingest above all) goes straight to the app, with no extra await.
-    return isHealthProbe(request) ? probe(request) : fetch(request);
+  return function answer(
+    request: Request,
+    bindings?: Parameters<FetchHandler>[1],
+  ): Response | Promise<Response> {
+    // Every other request (ingest above all) goes straight to the app, with no extra await, and with
+    // the connection objects (a live stream cuts off a client that stopped reading through them).
+    return isHealthProbe(request) ? probe(request) : fetch(request, bindings);
   };
   async function probe(request: Request): Promise<Response> {
     const response = await fetch(request);

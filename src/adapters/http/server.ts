@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { serve, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 
 /** What one HTTP server accepts: slow or idle clients are cut off and connections are capped. */
 export interface ServerLimits {
@@ -15,7 +15,11 @@ export interface ServerLimits {
 }
 
 /** A server's request handler, as `listen` takes it. */
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+/** A request handler; on Node, `bindings` are the server's (the connection objects), for the app. */
+export type FetchHandler = (
+  request: Request,
+  bindings?: HttpBindings | Http2Bindings,
+) => Response | Promise<Response>;
 
 export interface ListenOptions extends ServerLimits {
   host: string;
