@@ -8,6 +8,7 @@ import { LiveTraffic } from '../services/traffic/live-traffic.ts';
 import { districtCentre, spacingMetres } from '../services/demo/city.ts';
 import { defaultDemoOptions, type DemoOptions } from '../services/demo/runner.ts';
 import { runUntilSignalled } from './signals.ts';
+import { describeError } from '../core/describe-error.ts';
 
 const usage = `usage: urban-brain demo [--speed X] [--sensors N] [--seed N] [serve options]
 
@@ -152,7 +153,7 @@ async function startCity(
   try {
     platform = await startPlatform(config, log, { city: () => running?.views ?? null });
   } catch (error) {
-    log(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+    log(`could not start: ${describeError(error)}`);
     return 1;
   }
   try {

@@ -9,6 +9,7 @@ import { readDemoFolder, resumableStart, writeDemoMarker, type DemoFolder } from
 import { runDemo } from './demo.ts';
 import { applyHeapGrowth } from './heap-growth.ts';
 import { runUntilSignalled } from './signals.ts';
+import { describeError } from '../core/describe-error.ts';
 
 /** The demo runs on a fresh data folder, or one that only the demo has written to; else says why not. */
 function demoFolder(config: Config): DemoFolder | null {
@@ -90,7 +91,7 @@ async function started<T extends { generatedAdminKey: string | null }>(
   try {
     running = await start();
   } catch (error) {
-    log(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+    log(`could not start: ${describeError(error)}`);
     return undefined;
   }
   if (running.generatedAdminKey !== null) {

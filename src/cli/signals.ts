@@ -1,3 +1,5 @@
+import { describeError } from '../core/describe-error.ts';
+
 /**
  * Runs until SIGTERM or SIGINT, then calls `stop` and resolves to the exit code: 0 once `stop`
  * has finished, 1 if it failed. A second signal exits at once with code 1, and so does a `stop`
@@ -34,7 +36,7 @@ export function runUntilSignalled(
           finish(0);
         },
         (error: unknown) => {
-          log(`shutdown failed, exit code 1: ${error instanceof Error ? error.message : String(error)}`);
+          log(`shutdown failed, exit code 1: ${describeError(error)}`);
           finish(1);
         },
       );

@@ -1,5 +1,6 @@
 import type { LogLimiter } from '../../services/logging/log-limiter.ts';
 import type { Context } from 'hono';
+import { describeError } from '../../core/describe-error.ts';
 
 /** Socket and driver codes of a store or engine that cannot be reached (PostgreSQL's class 08 and shutdowns). */
 const unreachableCodes = new Set([
@@ -53,7 +54,7 @@ export function isAbortedRequest(error: unknown): boolean {
 export function failureResponse(c: Context, error: unknown, log: LogLimiter): Response {
   const where = `${c.req.method} ${c.req.path}`;
   if (isAbortedRequest(error)) return c.json({ error: 'the request body was cut off' }, 400);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeError(error);
   if (isUnreachable(error)) {
     log.write(`a store this server needs is unreachable: ${message}`, where);
     c.header('Retry-After', '5');

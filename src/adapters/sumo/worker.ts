@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { text } from 'node:stream/consumers';
 import { runControllers, type EvaluateSumoOptions } from './evaluate.ts';
+import { describeError } from '../../core/describe-error.ts';
 
 const stop = new AbortController();
 /** Why the worker stops early, and the signal its exit code reports. */
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
 
 /** One line for the user: the message (SUMO's own output folded in), never stack frames. */
 function describeFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeError(error);
   return message
     .split('\n')
     .map((line) => line.trim())

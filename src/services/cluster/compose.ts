@@ -50,6 +50,7 @@ import { RetentionTimer } from './retention-timer.ts';
 import { retry } from './retry.ts';
 import { ReadingQueryService } from '../query/reading-query-service.ts';
 import { WarmedEdgeIngest } from './warmed-edge-ingest.ts';
+import { describeError } from '../../core/describe-error.ts';
 
 export interface RunningRole {
   /** HTTP port of the ingest/API edge; null for `process`. */
@@ -96,7 +97,7 @@ async function openStore(cluster: ClusterConfig, log: (line: string) => void): P
 
 /** A wrong ClickHouse user or password: no retry cures it, so the start fails. */
 function refusedByClickHouse(error: unknown): Error {
-  const reason = (error instanceof Error ? error.message : String(error)).trim();
+  const reason = describeError(error).trim();
   return new Error(`ClickHouse refused the user or password of --clickhouse-url: ${reason}`, {
     cause: error,
   });
@@ -107,7 +108,7 @@ async function step<T>(what: string, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`${what}: ${describeError(error)}`, { cause: error });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Engine, EngineHealth } from './engine-health.ts';
+import { describeError } from '../../core/describe-error.ts';
 
 export interface EngineCheck {
   engine: Engine;
@@ -64,7 +65,7 @@ export class EngineChecks {
       await Promise.race([check.check(), timeout]);
       health.succeeded(check.engine);
     } catch (error) {
-      health.failed(check.engine, error instanceof Error ? error.message : String(error));
+      health.failed(check.engine, describeError(error));
     } finally {
       clearTimeout(timer);
     }

@@ -11,6 +11,7 @@ import type { MaintenanceRepository } from '../../ports/maintenance.ts';
 import type { Registry } from '../../ports/registry.ts';
 import { DetectionService } from '../detection/detection-service.ts';
 import { NewestReadings } from './newest-readings.ts';
+import { describeError } from '../../core/describe-error.ts';
 
 /** Where a processor writes readings: the ClickHouse adapter, or a fake in tests. */
 export interface ReadingSink {
@@ -55,7 +56,7 @@ class StepFailure extends Error {
   readonly operation: string;
 
   constructor(operation: string, cause: unknown) {
-    super(`${operation}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`${operation}: ${describeError(cause)}`, { cause });
     this.operation = operation;
   }
 }

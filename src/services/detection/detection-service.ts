@@ -12,6 +12,7 @@ import type { Registry } from '../../ports/registry.ts';
 import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
 import { InProcessScoring } from './in-process-scoring.ts';
 import type { SensorDetectorsOptions } from './sensor-detectors.ts';
+import { describeError } from '../../core/describe-error.ts';
 
 export interface DetectionServiceOptions {
   bus: MessageBus;
@@ -64,10 +65,6 @@ export interface DetectionServiceOptions {
   newId?: () => string;
   /** Errors of the background work (alerts, snapshots); they never escape. */
   onError?: (error: unknown) => void;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Registry tag that turns alerts and work orders off for one sensor: `failure_prediction=off`. */
@@ -311,7 +308,7 @@ export class DetectionService {
     await this.#saveStates(false);
     if (this.#unrecorded.length > 0)
       throw new Error(
-        `${this.#unrecorded.length} alerts are not recorded yet (kept and tried again): ${describe(this.#lastFailure)}`,
+        `${this.#unrecorded.length} alerts are not recorded yet (kept and tried again): ${describeError(this.#lastFailure)}`,
       );
   }
 
@@ -324,7 +321,7 @@ export class DetectionService {
     try {
       await this.forceFlush();
     } catch (error) {
-      this.#onError(new Error(`stopped with alerts not recorded: ${describe(error)}`));
+      this.#onError(new Error(`stopped with alerts not recorded: ${describeError(error)}`));
     }
     this.#stopped = true;
     await this.#engine.close();
@@ -355,7 +352,7 @@ export class DetectionService {
       const at = new Date(crossing.ts).toISOString();
       this.#onError(
         new Error(
-          `alert of sensor ${crossing.sensor} at ${at} not recorded (kept and tried again): ${describe(error)}`,
+          `alert of sensor ${crossing.sensor} at ${at} not recorded (kept and tried again): ${describeError(error)}`,
         ),
       );
     }

@@ -8,7 +8,7 @@ import type { ReadingQueries } from '../../ports/reading-queries.ts';
 import { ReadingQueryService } from '../query/reading-query-service.ts';
 import { IngestPipeline, type PipelineStats } from './pipeline.ts';
 import { resolvePipelineOptions, type PipelineOptions } from './pipeline-options.ts';
-import { describeError } from './storage-unavailable.ts';
+import { describeError } from '../../core/describe-error.ts';
 
 export interface EmbeddedStorageOptions {
   /** Folder of the DuckDB file and the write-ahead log (`<dataDir>/wal`). */

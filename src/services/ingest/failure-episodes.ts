@@ -1,5 +1,5 @@
 import { describeOutageEnd, Outages } from '../../core/outages.ts';
-import { describeError } from './storage-unavailable.ts';
+import { describeError } from '../../core/describe-error.ts';
 
 /**
  * Logs a task that keeps failing twice: one line when it starts failing, one when it works again

@@ -1,7 +1,4 @@
-/** One line for an error: its message, or the value itself. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+import { describeError } from '../../core/describe-error.ts';
 
 /**
  * Readings refused because the write-ahead log cannot be written (a full disk, an I/O error, its
