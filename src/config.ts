@@ -275,3 +275,12 @@ export function retentionPolicy(
     ...(config.hourRetentionDays === null ? {} : { hourMillis: config.hourRetentionDays * day }),
   };
 }
+
+/** Where and how many connections the embedded MQTT broker takes, as configured. */
+export function brokerListen(config: Pick<Config, 'host' | 'mqttPort' | 'mqttMaxConnections'>): {
+  host: string;
+  port: number;
+  maxConnections: number;
+} {
+  return { host: config.host, port: config.mqttPort, maxConnections: config.mqttMaxConnections };
+}

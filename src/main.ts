@@ -25,7 +25,7 @@ import { startBroker } from './adapters/mqtt/broker.ts';
 import { Coalescer } from './adapters/mqtt/coalescer.ts';
 import { persistentClientId } from './adapters/mqtt/client-id.ts';
 import { startSubscriber } from './adapters/mqtt/subscriber.ts';
-import { retentionPolicy, type Config } from './config.ts';
+import { brokerListen, retentionPolicy, type Config } from './config.ts';
 import { findDetector } from './core/anomaly/registry.ts';
 import { shippedModel } from './core/triage/shipped-model.ts';
 import type { MessageBus } from './ports/bus.ts';
@@ -230,16 +230,7 @@ async function assemble(
 
   const coalescer = new Coalescer({ edge, log });
   const broker =
-    config.mqttUrl === null
-      ? await startBroker({
-          host: config.host,
-          port: config.mqttPort,
-          coalescer,
-          parsers,
-          keys,
-          maxConnections: config.mqttMaxConnections,
-        })
-      : null;
+    config.mqttUrl === null ? await startBroker({ ...brokerListen(config), coalescer, parsers, keys }) : null;
   // A data directory keeps the client id, so a restart resumes the broker's sessions (see startSubscriber).
   const clientId =
     broker !== null || config.memory ? {} : { clientId: await persistentClientId(config.dataDir) };

@@ -28,7 +28,7 @@ import { PostgresAmbulanceTrips } from '../../adapters/postgres/ambulance-trips.
 import { PostgresPatientQueues } from '../../adapters/postgres/patient-queues.ts';
 import { openPool } from '../../adapters/postgres/pool.ts';
 import { PostgresRegistry } from '../../adapters/postgres/registry.ts';
-import { retentionPolicy, type Config } from '../../config.ts';
+import { brokerListen, retentionPolicy, type Config } from '../../config.ts';
 import { redactUrls } from '../../core/redact.ts';
 import { findDetector } from '../../core/anomaly/registry.ts';
 import { KeyService } from '../auth/keys.ts';
@@ -389,14 +389,7 @@ async function assembleRole(
     undo.push(() => new Promise((resolve) => listening.close(resolve)));
     if (cluster.role !== 'api') {
       coalescer = new Coalescer({ edge });
-      broker = await startBroker({
-        host: config.host,
-        port: config.mqttPort,
-        coalescer,
-        parsers,
-        keys,
-        maxConnections: config.mqttMaxConnections,
-      });
+      broker = await startBroker({ ...brokerListen(config), coalescer, parsers, keys });
     }
   }
   // Retention drops whole days on every shard: the API processes do it (a second one finds
