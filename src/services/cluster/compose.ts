@@ -388,7 +388,8 @@ async function assembleRole(
     const listening = server;
     undo.push(() => new Promise((resolve) => listening.close(resolve)));
     if (cluster.role !== 'api') {
-      coalescer = new Coalescer({ edge });
+      // Through the role's log, as every other line: URL credentials hidden.
+      coalescer = new Coalescer({ edge, log });
       broker = await startBroker({ ...brokerListen(config), coalescer, parsers, keys });
     }
   }
