@@ -1,9 +1,6 @@
-/**
- * A step of at least a second, rounded up to a whole hour, minute or second once it is that long,
- * so that the server answers from a rollup (minute or hour) where one serves it: raw readings are
- * kept 30 days and are the slowest to read.
- */
+import { roundStep } from '../../src/core/readings/step.ts';
+
+/** The chart's step: never under a second, and rounded so that a rollup answers it (`roundStep`). */
 export function roundedStep(millis: number): number {
-  for (const unit of [3_600_000, 60_000, 1000]) if (millis >= unit) return Math.ceil(millis / unit) * unit;
-  return 1000;
+  return millis >= 1000 ? roundStep(millis) : 1000;
 }

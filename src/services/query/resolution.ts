@@ -1,3 +1,4 @@
+import { roundStep } from '../../core/readings/step.ts';
 import { resolutionMillis, type Resolution, type Rollup } from '../../ports/reading-store.ts';
 
 /**
@@ -22,8 +23,5 @@ export function chooseResolution(
  * only 30 days).
  */
 export function defaultStep(rangeMillis: number): number {
-  const step = Math.max(1, Math.ceil(rangeMillis / 1000));
-  for (const unit of [resolutionMillis.hour, resolutionMillis.minute, 1000])
-    if (step >= unit) return Math.ceil(step / unit) * unit;
-  return step;
+  return roundStep(Math.max(1, Math.ceil(rangeMillis / 1000)));
 }
