@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,7 +19,12 @@ import type { IngestResult, Ingestor } from '../src/ports/ingest.ts';
 import { KeyService } from '../src/services/auth/keys.ts';
 import { coreParsers } from '../src/services/edge/core-parsers.ts';
 import { EdgeIngest, type IngestObserver } from '../src/services/edge/edge-ingest.ts';
-import { freePort, waitFor } from './support/ports.ts';
+import {
+  mosquittoMissing,
+  mosquittoPath,
+  startMosquitto,
+} from '../src/adapters/mqtt/mosquitto.test-helpers.ts';
+import { waitFor } from './support/ports.ts';
 
 const t0 = Date.now() - 60_000;
 
@@ -447,29 +452,14 @@ void test("aedes: a client id held by another key's connection is refused; the s
   }
 });
 
-const mosquittoPath = '/usr/sbin/mosquitto';
 let mosquitto: ChildProcess | undefined;
 let mosquittoPort = 0;
 let folder = '';
 
 void before(async () => {
-  if (!existsSync(mosquittoPath)) return;
+  if (mosquittoMissing() !== undefined) return;
   folder = mkdtempSync(join(tmpdir(), 'urban-brain-mosquitto-'));
-  mosquittoPort = await freePort();
-  const config = join(folder, 'mosquitto.conf');
-  writeFileSync(config, `listener ${mosquittoPort} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-  mosquitto = spawn(mosquittoPath, ['-c', config], { stdio: 'ignore' });
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    try {
-      const probe = await connectAsync(`mqtt://127.0.0.1:${mosquittoPort}`, { reconnectPeriod: 0 });
-      await probe.endAsync();
-      break;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  ({ port: mosquittoPort, process: mosquitto } = await startMosquitto(folder));
 });
 
 void after(() => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { mosquittoMissing, startMosquitto } from '../src/adapters/mqtt/mosquitto.test-helpers.ts';
 import { createEmbeddedStorage } from '../src/services/ingest/embedded.ts';
 import { startServer } from './support/server-process.ts';
 
@@ -232,9 +233,7 @@ void test('a busy HTTP port ends the demo with exit code 1 and one line, not a s
 });
 
 void test('URLs given to serve are logged without their passwords: the ready line, MQTT errors, usage errors', async (t) => {
-  const { spawn, spawnSync } = await import('node:child_process');
-  const { existsSync, writeFileSync } = await import('node:fs');
-  const { freePort } = await import('./support/ports.ts');
+  const { spawnSync } = await import('node:child_process');
   const bin = new URL('../bin/urban-brain.js', import.meta.url).pathname;
   const usage = spawnSync(
     process.execPath,
@@ -257,29 +256,14 @@ void test('URLs given to serve are logged without their passwords: the ready lin
   );
   assert.doesNotMatch(usage.stderr, /S3cretDbPass/);
 
-  const mosquittoPath = '/usr/sbin/mosquitto';
-  if (!existsSync(mosquittoPath)) {
-    t.skip(`${mosquittoPath} is not installed (apt-get install mosquitto)`);
+  const missing = mosquittoMissing();
+  if (missing !== undefined) {
+    t.skip(missing);
     return;
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-serve-'));
-  const brokerPort = await freePort();
-  const config = join(dataDir, 'mosquitto.conf');
-  writeFileSync(config, `listener ${brokerPort} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-  const mosquitto = spawn(mosquittoPath, ['-c', config], { stdio: 'ignore' });
+  const { port: brokerPort, process: mosquitto } = await startMosquitto(dataDir);
   try {
-    // Until mosquitto accepts connections.
-    for (const deadline = Date.now() + 5_000; ;) {
-      const socket = connect(brokerPort, '127.0.0.1');
-      const up = await new Promise<boolean>((resolve) => {
-        socket.once('connect', () => resolve(true));
-        socket.once('error', () => resolve(false));
-      });
-      socket.destroy();
-      if (up) break;
-      if (Date.now() > deadline) throw new Error('mosquitto did not start');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
     const url = `mqtt://ubuser:S3cretBrokerPass@127.0.0.1:${brokerPort}`;
     const server = await startServer(join(dataDir, 'data'), ['--demo', 'off', '--mqtt-url', url]);
     // Regression: "listening on …, mqtt mqtt://ubuser:S3cretBrokerPass@127.0.0.1:…".

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { connectAsync } from 'mqtt';
 import { freePort } from '../free-port.ts';
 import { MemoryBus } from '../memory/bus.ts';
 import { MemoryReadings } from '../memory/readings.ts';
@@ -12,9 +10,8 @@ import { MemoryRegistry } from '../memory/registry.ts';
 import { coreParsers } from '../../services/edge/core-parsers.ts';
 import { EdgeIngest } from '../../services/edge/edge-ingest.ts';
 import { Coalescer } from './coalescer.ts';
+import { mosquittoMissing, startMosquitto } from './mosquitto.test-helpers.ts';
 import { startSubscriber } from './subscriber.ts';
-
-const mosquittoPath = '/usr/sbin/mosquitto';
 
 async function waitFor(condition: () => boolean, timeoutMillis = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMillis;
@@ -25,28 +22,17 @@ async function waitFor(condition: () => boolean, timeoutMillis = 10_000): Promis
 }
 
 void test('a lost broker is logged once, with its URL but without its password, while reconnecting', async (t) => {
-  if (!existsSync(mosquittoPath)) {
-    t.skip(`${mosquittoPath} is not installed (apt-get install mosquitto)`);
+  const missing = mosquittoMissing();
+  if (missing !== undefined) {
+    t.skip(missing);
     return;
   }
   const folder = mkdtempSync(join(tmpdir(), 'urban-brain-subscriber-'));
-  const port = await freePort();
-  const config = join(folder, 'mosquitto.conf');
-  writeFileSync(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-  const mosquitto = spawn(mosquittoPath, ['-c', config], { stdio: 'ignore' });
+  const { port, process: mosquitto } = await startMosquitto(folder);
   const url = `mqtt://ubuser:S3cretBrokerPass@127.0.0.1:${port}`;
   const lines: string[] = [];
   let subscriber: { close(): Promise<void> } | undefined;
   try {
-    for (const deadline = Date.now() + 5_000; ;) {
-      try {
-        await (await connectAsync(url, { reconnectPeriod: 0 })).endAsync();
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
     const edge = new EdgeIngest({
       ingestor: new MemoryReadings(),
       registry: new MemoryRegistry(),
