@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { nodeSecrets } from '../src/adapters/crypto/secrets.ts';
+import type { AppEnv } from '../src/adapters/http/env.ts';
+import { authenticate } from '../src/adapters/http/middleware/auth.ts';
+import { MemoryKeyStore } from '../src/adapters/memory/keys.ts';
 import type { Role } from '../src/core/auth/role.ts';
+import { KeyService } from '../src/services/auth/keys.ts';
 import { httpFixture } from './support/http-fixture.ts';
 
 const t0 = Date.UTC(2025, 11, 31);
@@ -286,4 +293,100 @@ void test('sensors of a new key must be a non-empty array of ids or prefixes, an
   await refused({ role: 'admin', sensors: ['a'] }, /^sensors is for device keys only, not role="admin"/);
   const unscoped = await f.post('admin', '/api/v1/keys', { role: 'device', sensors: null });
   assert.equal(((await unscoped.json()) as { sensors: unknown }).sensors, null);
+});
+
+/** Reads a response body until it ends; `ended` is false when it is still open after `millis`. */
+async function endsWithin(response: Response, millis: number): Promise<boolean> {
+  const reader = response.body!.getReader();
+  const deadline = Date.now() + millis;
+  for (;;) {
+    const timeout = new Promise<'open'>((resolve) =>
+      setTimeout(() => resolve('open'), deadline - Date.now()),
+    );
+    const next = await Promise.race([reader.read().catch(() => ({ done: true as const })), timeout]);
+    if (next === 'open') {
+      reader.releaseLock();
+      return false;
+    }
+    if (next.done) return true;
+  }
+}
+
+void test('revoking a key ends its open live streams at once, and only its own', async () => {
+  // Regression: a revoked viewer kept receiving every reading on a stream opened before.
+  const f = await httpFixture();
+  const viewer = (await f.post('admin', '/api/v1/keys', { name: 'wall screen', role: 'viewer' })) as Response;
+  const { key, id } = (await viewer.json()) as { key: string; id: string };
+  const revokedStream = await f.app.request('/api/v1/stream', {
+    headers: { Authorization: `Bearer ${key}` },
+  });
+  const otherStream = await f.request('viewer', '/api/v1/stream');
+  assert.equal(revokedStream.status, 200);
+  assert.equal((await f.request('admin', `/api/v1/keys/${id}`, { method: 'DELETE' })).status, 204);
+  assert.equal(await endsWithin(revokedStream, 2_000), true, 'the revoked key stream ends');
+  assert.equal(await endsWithin(otherStream, 200), false, 'another key stream stays open');
+  f.closing.abort();
+  await otherStream.body?.cancel();
+});
+
+void test('a stream whose key another process revokes ends at the next check', async () => {
+  const store = new MemoryKeyStore();
+  const keys = new KeyService(store, nodeSecrets);
+  const { secret, info } = await keys.create('screen', 'viewer');
+  const app = new Hono<AppEnv>();
+  app.use('*', authenticate(keys, { recheckMillis: 20 }));
+  app.get('/stream', (c) =>
+    streamSSE(c, async (stream) => {
+      while (!stream.aborted) {
+        await stream.writeSSE({ data: 'tick' });
+        await stream.sleep(10);
+      }
+    }),
+  );
+  const response = await app.request('/stream', { headers: { Authorization: `Bearer ${secret}` } });
+  assert.equal(await endsWithin(response, 100), false, 'open while the key is live');
+  await store.revoke(info.id, 1); // as another process sharing the store would
+  assert.equal(await endsWithin(response, 2_000), true);
+});
+
+void test('the last live admin key cannot be revoked over the API (409); another admin can', async () => {
+  const f = await httpFixture();
+  const listed = (await (await f.request('admin', '/api/v1/keys')).json()) as {
+    keys: { id: string; role: string }[];
+  };
+  const admin = listed.keys.find((k) => k.role === 'admin')!;
+  const refused = await f.request('admin', `/api/v1/keys/${admin.id}`, { method: 'DELETE' });
+  assert.equal(refused.status, 409);
+  assert.match(((await refused.json()) as { error: string }).error, /last live admin key/);
+  assert.equal((await f.request('admin', '/api/v1/assets')).status, 200, 'the admin key still works');
+  const second = (await (await f.post('admin', '/api/v1/keys', { role: 'admin' })).json()) as { key: string };
+  const revoked = await f.request('admin', `/api/v1/keys/${admin.id}`, { method: 'DELETE' });
+  assert.equal(revoked.status, 204);
+  const other = await f.app.request('/api/v1/keys', { headers: { Authorization: `Bearer ${second.key}` } });
+  assert.equal(other.status, 200);
+});
+
+void test('a new key with an unknown field, a blank or control-character name, or a non-object body is refused', async () => {
+  // Regression: {"role": "device", "sensor": [...]} (a misspelt `sensors`) made a key that writes
+  // every sensor, and names "" or with line breaks were stored and logged as given.
+  const f = await httpFixture();
+  const refused = async (body: unknown, message: RegExp) => {
+    const response = await f.post('admin', '/api/v1/keys', body);
+    assert.equal(response.status, 400, JSON.stringify(body));
+    assert.match(((await response.json()) as { error: string }).error, message);
+  };
+  await refused(
+    { role: 'device', sensor: ['gw-1.*'] },
+    /^sensor is not a field of a key \(known: name, role, sensors\)/,
+  );
+  await refused({ role: 'viewer', name: '' }, /^name="" must be text of 1 to 256 characters, not blank/);
+  await refused({ role: 'viewer', name: '   ' }, /^name=" {3}" must be/);
+  await refused({ role: 'viewer', name: 'a\nb' }, /^name="a\\nb" must be/);
+  await refused({ role: 'viewer', name: 'x'.repeat(257) }, /^name="x{70,}… must be text of 1 to 256/);
+  await refused(['viewer'], /^body must be a JSON object/);
+  await refused({ role: 'root' }, /^role="root" must be one of viewer, operator, admin, device/);
+  const listed = (await (await f.request('admin', '/api/v1/keys')).json()) as { keys: unknown[] };
+  assert.equal(listed.keys.length, 4, 'no key was made');
+  const same = await f.post('admin', '/api/v1/keys', { role: 'viewer', name: 'viewer' });
+  assert.equal(same.status, 201, 'names need not be unique (a replacement overlaps the key it replaces)');
 });

@@ -80,6 +80,12 @@ const knownKeys: Record<string, readonly string[]> = {
   location: ['xKm', 'yKm'],
 };
 
+/**
+ * Most patients one simulated run may expect. The default city expects 384; far more exhausted the
+ * memory of the process (a fatal error, not a message) instead of being refused.
+ */
+export const maxPatientsPerRun = 1_000_000;
+
 export type CityFileOutcome = { ok: true; city: CityConfig } | { ok: false; problems: string[] };
 
 /** A city file's parsed JSON → the city to simulate, or one line per problem (key, value, rule). */
@@ -96,6 +102,13 @@ export function readCityFile(raw: unknown): CityFileOutcome {
       : { hospitals: hospitals.map((entry) => ({ ...entry, name: entry.name ?? entry.id })) }),
   };
   const problems = cityProblems(city);
+  const expected = (city.walkInsPerHour + city.ambulancesPerHour) * city.durationHours;
+  if (problems.length === 0 && expected > maxPatientsPerRun)
+    problems.push(
+      `durationHours × (walkInsPerHour + ambulancesPerHour) = ${city.durationHours} × ` +
+        `(${city.walkInsPerHour} + ${city.ambulancesPerHour}) = ${expected} patients: must be at most ` +
+        `${maxPatientsPerRun} per run (larger runs exhaust the memory)`,
+    );
   return problems.length > 0 ? { ok: false, problems } : { ok: true, city };
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,4 +102,41 @@ test('eval ems --config with a bad file exits 2 with one line per problem and ru
   assert.ok(lines.every((line) => line.startsWith(`eval ems: ${file}: `)));
   assert.ok(lines.some((line) => /levelMixAmbulance = \[0,0,0,0,0\]: must have a positive sum/.test(line)));
   assert.ok(lines.some((line) => /bogusField = 1: unknown key/.test(line)));
+});
+
+test('a city whose run would expect more patients than fit in memory is refused, not a fatal crash', () => {
+  // Regression: {"durationHours": 1e9} ended the process with a V8 "invalid size error" core dump.
+  assert.deepEqual(problems({ durationHours: 1e9 }), [
+    'durationHours × (walkInsPerHour + ambulancesPerHour) = 1000000000 × (11 + 5) = 16000000000 patients: ' +
+      'must be at most 1000000 per run (larger runs exhaust the memory)',
+  ]);
+  assert.ok(readCityFile({ durationHours: 1_000_000 / 16 }).ok, 'the limit itself is accepted');
+});
+
+/** `urban-brain eval ems ARGS` in a child process (its stdout would mix with the test report's). */
+function runCommand(args: string[]): Promise<{ code: number; stderr: string }> {
+  const bin = new URL('../../bin/urban-brain.js', import.meta.url).pathname;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, 'eval', 'ems', ...args], (error, _stdout, stderr) =>
+      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stderr }),
+    );
+  });
+}
+
+test('eval ems --config reads a file that starts with a byte order mark; bad JSON is named as such', async () => {
+  // Regression: a city file saved with a BOM was refused as "Unexpected token".
+  const folder = mkdtempSync(join(tmpdir(), 'eval-ems-'));
+  try {
+    const file = join(folder, 'city.json');
+    writeFileSync(file, `\uFEFF${JSON.stringify({ durationHours: 1 })}`);
+    const read = await runCommand(['--config', file, '--seeds', '1', '--json']);
+    assert.equal(read.code, 0, read.stderr);
+    assert.match(read.stderr, /1 seeds × 1 h/);
+    writeFileSync(file, '{"durationHours": ');
+    const bad = await runCommand(['--config', file]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, new RegExp(`^eval ems: ${file}: not valid JSON: `));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });

@@ -14,10 +14,20 @@ import { defaultCity } from '../core/ems/city.ts';
 import { compareDispatch } from '../core/ems/comparison.ts';
 import type { DispatchComparison } from '../core/ems/comparison.ts';
 import type { SimulationSummary } from '../core/ems/summary.ts';
-import { readCityFile } from './eval-ems-config.ts';
+import { maxPatientsPerRun, readCityFile } from './eval-ems-config.ts';
 import { readOptions } from './options.ts';
 
-const usage = 'usage: urban-brain eval ems [--seeds 200] [--config CITY.json] [--json]\n';
+const usage = `usage: urban-brain eval ems [--seeds 200] [--config CITY.json] [--json]
+
+Simulates a city's emergency departments with nearest-hospital and expected-time-to-treatment
+ambulance dispatch, and prints door-to-provider times, KTAS target shares, LWBS and travel.
+  --seeds N           simulated runs, a whole number >= 1 (default 200)
+  --config CITY.json  fields of the city to override (docs/triage.md), the rest from the default
+                      city; unknown keys and bad values are refused, one line each; at most
+                      ${maxPatientsPerRun} expected patients per run
+  --json              print the comparison as one JSON line instead of the table
+Exit 0; 1 when a simulated patient is unaccounted for; 2 for a usage error or a bad city file.
+`;
 
 export async function run(args: string[]): Promise<number> {
   const read = readOptions(
@@ -39,11 +49,19 @@ export async function run(args: string[]): Promise<number> {
   }
   let city: CityConfig = defaultCity;
   if (values.config !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(values.config, 'utf8');
+    } catch (error) {
+      process.stderr.write(`eval ems: ${values.config}: cannot read: ${(error as Error).message}\n`);
+      return 2;
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(await readFile(values.config, 'utf8'));
+      // A byte order mark (what some editors write first) is not part of the JSON.
+      raw = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (error) {
-      process.stderr.write(`eval ems: ${values.config}: ${(error as Error).message}\n`);
+      process.stderr.write(`eval ems: ${values.config}: not valid JSON: ${(error as Error).message}\n`);
       return 2;
     }
     const file = readCityFile(raw);

@@ -22,8 +22,18 @@ import { modelToWeights } from '../core/triage/weights.ts';
 import { assignFolds } from '../core/triage/cross-validation.ts';
 import { readOptions } from './options.ts';
 
-const usage =
-  'usage: urban-brain eval triage --data FILE.csv [--folds 10] [--json] [--write-weights FILE.json]\n';
+const usage = `usage: urban-brain eval triage --data FILE.csv [--folds 10] [--json] [--write-weights FILE.json]
+
+Cross-validates the triage engine (retrained in every fold) against the experts' levels, beside
+the nurses' levels, on the rows of FILE.csv that have both KTAS_RN and KTAS_expert.
+  --data FILE.csv            labelled patients in the KTAS export format (see triage --help)
+  --folds N                  folds, a whole number >= 2 (default 10); each training set
+                             needs ${minimumTrainingRows} rows or more
+  --json                     print the evaluation as one JSON line instead of the table
+  --write-weights FILE.json  also train on every usable row and write the weights file
+Rows that cannot be used are skipped with a line on stderr naming row, field, value and rule.
+Exit 0; 1 when the weights cannot be written; 2 for a usage error or an unusable file.
+`;
 
 export async function run(args: string[]): Promise<number> {
   const read = readOptions(

@@ -1,6 +1,7 @@
 /**
  * `urban-brain triage --input FILE.csv [--train FILE.csv] [--explain]`
  *
+ * FILE `-` is standard input.
  * Prints `row,level` for every data row of FILE (0-based, input order). The
  * file is in the KTAS export format; columns are found by name and the nurse,
  * expert and outcome columns may be absent. A row that cannot be used still
@@ -20,11 +21,32 @@ import { minimumTrainingRows, trainTriageModel, triage } from '../core/triage/en
 import { shippedModel } from '../core/triage/shipped-model.ts';
 import { readOptions } from './options.ts';
 
-const usage = 'usage: urban-brain triage --input FILE.csv [--train LABELLED.csv] [--explain]\n';
+const usage = `usage: urban-brain triage --input FILE.csv [--train LABELLED.csv] [--explain]
+
+Prints row,level (KTAS 1-5) for every data row of FILE.csv, in input order (row: 0-based).
+  --input FILE.csv      patients in the KTAS export format, '-' for standard input: columns found
+                        by name (Sex, Age, Arrival mode, Injury, Chief_complain, Mental, Pain,
+                        NRS_pain, SBP, DBP, HR, RR, BT, Saturation; Group optional), ';' or ','
+                        separated, UTF-8 or Latin-1
+  --train LABELLED.csv  retrain at start on the rows with KTAS_expert (at least ${minimumTrainingRows})
+                        instead of using the shipped weights
+  --explain             add the columns confidence and reasons
+A row that cannot be used gets an empty level and a line on stderr naming its row, line, field,
+value and rule; a value read as not measured is a warning on stderr. Exit 0, or 2 for a usage
+error or a file that cannot be read or lacks a required column.
+`;
+
+/** The bytes of a file, or of standard input for '-'. */
+async function readBytes(path: string): Promise<Uint8Array> {
+  if (path !== '-') return readFile(path);
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 
 async function readPatients(path: string): Promise<FileResult> {
   try {
-    return parseKtasText(decodeText(await readFile(path)));
+    return parseKtasText(decodeText(await readBytes(path)));
   } catch (error) {
     return { ok: false, reason: `cannot read: ${(error as Error).message}` };
   }
@@ -49,6 +71,10 @@ export async function run(args: string[]): Promise<number> {
   const values = read.values;
   if (values.input === undefined) {
     process.stderr.write(`triage: --input is required\n${usage}`);
+    return 2;
+  }
+  if (values.input === '-' && values.train === '-') {
+    process.stderr.write(`triage: --input and --train cannot both be '-' (standard input)\n${usage}`);
     return 2;
   }
   let model: TriageModel = shippedModel();

@@ -117,3 +117,19 @@ void test("the evaluation table calls equal figures a tie; bug: a tie was report
   const won = formatEvaluation({ folds: 10, rows: 5, engine: better, nurses: metrics, decisions: [] });
   assert.match(won, /exact agreement\s+1\.000\s+0\.800 {2}engine/);
 });
+
+void test('triage --input - reads the patients from standard input; --help names every option', async () => {
+  const child = execFile(process.execPath, [bin, 'triage', '--input', '-']);
+  child.stdin?.end(
+    'Sex;Age;Arrival mode;Injury;Chief_complain;Mental;Pain;NRS_pain;SBP;DBP;HR;RR;BT;Saturation\n' +
+      '1;30;1;2;finger laceration;1;1;3;120;80;80;18;36,6;98\n',
+  );
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += String(chunk)));
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+  assert.match(stdout, /^row,level\n0,[3-5]\n$/);
+  const help = await run(process.execPath, [bin, 'triage', '--help']);
+  for (const option of ['--input', '--train', '--explain', "'-' for standard input"])
+    assert.ok(help.stdout.includes(option), option);
+});

@@ -207,3 +207,41 @@ void test('a quoted field never closed is one file-level error naming its line, 
   assert.ok(!parsed.ok);
   assert.equal(parsed.reason, 'line 2: a quoted field is not closed');
 });
+
+const smallHeader =
+  'Sex;Age;Arrival mode;Injury;Chief_complain;Mental;Pain;NRS_pain;SBP;DBP;HR;RR;BT;Saturation';
+
+void test('blank lines before the header do not hide it: the delimiter is read from the header line', () => {
+  // Regression: the delimiter came from the first (blank) line, so every column was reported missing.
+  const rows = parsedRows(`\r\n  \r\n${smallHeader}\r\n1;56;3;2;burn;1;1;2;137;75;60;20;36,5;97\r\n`);
+  assert.equal(rows.length, 1);
+  assert.ok(rows[0]?.ok);
+});
+
+void test('a header naming a column twice (also through an alias: Saturation and SpO2) is a file error', () => {
+  // Regression: the first of the two was used and the other silently ignored.
+  const parsed = parseKtasText(`${smallHeader};SpO2\n1;56;3;2;burn;1;1;2;137;75;60;20;36,5;;97\n`);
+  assert.deepEqual(parsed, {
+    ok: false,
+    reason: "header names saturation more than once: 'Saturation' (column 14), 'SpO2' (column 15)",
+  });
+  const twice = parseKtasText(`${smallHeader};age\n1;56;3;2;burn;1;1;2;137;75;60;20;36,5;;57\n`);
+  assert.ok(!twice.ok && twice.reason.startsWith("header names age more than once: 'Age' (column 2), 'age'"));
+});
+
+void test('a pain score above 0 with Pain 0 is dropped with a warning naming both fields, as the API refuses it', () => {
+  // Regression: the file reader used the score of a patient recorded without pain; the HTTP API
+  // refuses the same presentation (pain false, painScore 5).
+  const [row] = parsedRows(`${smallHeader}\n1;56;3;2;burn;1;0;5;137;75;60;20;36,5;97\n`);
+  assert.ok(row?.ok);
+  assert.equal(row.presentation.painScore, null);
+  assert.deepEqual(row.warnings, [
+    {
+      field: 'Pain/NRS_pain',
+      value: '0/5',
+      rule: 'implausible: a pain score above 0 with no pain; the score treated as not recorded',
+    },
+  ]);
+  const [none] = parsedRows(`${smallHeader}\n1;56;3;2;burn;1;0;0;137;75;60;20;36,5;97\n`);
+  assert.ok(none?.ok && none.presentation.painScore === 0 && none.warnings.length === 0);
+});

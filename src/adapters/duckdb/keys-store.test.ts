@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { ApiKey } from '../../core/auth/key.ts';
+import type { KeyStore } from '../../ports/keys.ts';
+import { MemoryKeyStore } from '../memory/keys.ts';
 import { openDatabase } from './database.ts';
 import { DuckDbKeyStore } from './keys-store.ts';
 
@@ -35,6 +38,38 @@ void test('a key table made before sensor scopes gains the column; old keys stay
     const reopened = await DuckDbKeyStore.open(database);
     assert.deepEqual((await reopened.findByHash('h2'))?.sensors, ['gw-12.*', 'pump-7.flow']);
     assert.equal((await reopened.findByHash('h1'))?.sensors, undefined);
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+void test('keys are listed oldest first, after a restart as before it and as the memory store lists them', async () => {
+  // Regression: after a restart the file's keys came back in no set order.
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-keys-'));
+  try {
+    const key = (id: string, createdMillis: number): ApiKey => ({
+      id,
+      name: id,
+      role: 'viewer',
+      hash: `hash-${id}`,
+      createdMillis,
+      revokedMillis: null,
+    });
+    const added = [key('c', 30), key('a', 10), key('b', 20), key('d', 20)];
+    let database = await openDatabase({ dataDir });
+    const keys = await DuckDbKeyStore.open(database);
+    const memory = new MemoryKeyStore();
+    for (const each of added) {
+      await keys.add(each);
+      await memory.add(each);
+    }
+    const ids = async (store: KeyStore) => (await store.list()).map((each) => each.id);
+    assert.deepEqual(await ids(memory), ['a', 'b', 'd', 'c']);
+    assert.deepEqual(await ids(keys), ['a', 'b', 'd', 'c']);
+    database.close();
+    database = await openDatabase({ dataDir });
+    assert.deepEqual(await ids(await DuckDbKeyStore.open(database)), ['a', 'b', 'd', 'c']);
     database.close();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -40,7 +40,7 @@ export class DuckDbKeyStore implements KeyStore {
     await connection.run(schema);
     await connection.run(addSensors);
     const reader = await connection.runAndReadAll(
-      'SELECT hash, id, name, role, created_millis, revoked_millis, sensors FROM api_keys',
+      'SELECT hash, id, name, role, created_millis, revoked_millis, sensors FROM api_keys ORDER BY created_millis, rowid',
     );
     const mirror = new MemoryKeyStore();
     for (const [hash, id, name, role, created, revoked, stored] of reader.getRows()) {

@@ -13,8 +13,11 @@ export class MemoryKeyStore implements KeyStore {
     return this.#byHash.get(hash);
   }
 
+  /** Oldest first (keys made in the same millisecond: in the order they were added), as every store lists them. */
   async list(): Promise<ApiKey[]> {
-    return [...this.#byHash.values()].map((key) => ({ ...key }));
+    return [...this.#byHash.values()]
+      .sort((a, b) => a.createdMillis - b.createdMillis)
+      .map((key) => ({ ...key }));
   }
 
   async revoke(id: string, atMillis: number): Promise<boolean> {

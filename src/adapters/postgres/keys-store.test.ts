@@ -26,6 +26,8 @@ test(
       await old.query(`CREATE TABLE api_keys (id text PRIMARY KEY, name text NOT NULL, role text NOT NULL,
         hash text NOT NULL UNIQUE, created_millis bigint NOT NULL, revoked_millis bigint)`);
       await old.query(`INSERT INTO api_keys VALUES ('old', 'gateway', 'device', 'h1', 5, NULL)`);
+      // A role this version does not know grants nothing (it was a TypeError, a 500, on every request).
+      await old.query(`INSERT INTO api_keys VALUES ('odd', 'future', 'superuser', 'h9', 7, NULL)`);
       await old.end();
 
       pool = await openPool(url);
@@ -41,6 +43,7 @@ test(
         revokedMillis: null,
       });
       assert.deepEqual((await keys.findByHash('h2'))?.sensors, ['gw-12.*', 'pump-7.flow']);
+      assert.equal(await keys.findByHash('h9'), undefined, 'a key of an unknown role is not found');
       assert.deepEqual(
         (await keys.list()).map((key) => [key.id, key.sensors]),
         [

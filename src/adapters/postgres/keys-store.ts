@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ApiKey } from '../../core/auth/key.ts';
-import type { Role } from '../../core/auth/role.ts';
+import { isRole } from '../../core/auth/role.ts';
 import type { KeyStore } from '../../ports/keys.ts';
 
 interface Row {
@@ -14,11 +14,13 @@ interface Row {
   sensors: unknown;
 }
 
-function keyOf(row: Row): ApiKey {
+/** The key of a row; undefined for a role this version does not know (it grants nothing, as in DuckDB). */
+function keyOf(row: Row): ApiKey | undefined {
+  if (!isRole(row.role)) return undefined;
   const key: ApiKey = {
     id: row.id,
     name: row.name,
-    role: row.role as Role,
+    role: row.role,
     hash: row.hash,
     createdMillis: Number(row.created_millis),
     revokedMillis: row.revoked_millis === null ? null : Number(row.revoked_millis),
@@ -76,7 +78,7 @@ export class PostgresKeyStore implements KeyStore {
 
   async list(): Promise<ApiKey[]> {
     const result = await this.#pool.query<Row>('SELECT * FROM api_keys ORDER BY created_millis, id');
-    return result.rows.map(keyOf);
+    return result.rows.flatMap((row) => keyOf(row) ?? []);
   }
 
   async revoke(id: string, atMillis: number): Promise<boolean> {

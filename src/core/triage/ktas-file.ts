@@ -64,9 +64,14 @@ function locateColumns(
   const index = {} as Record<Column, number>;
   const missing: string[] = [];
   for (const column of Object.keys(columnNames) as Column[]) {
-    const found = normalised.findIndex((name) => (columnNames[column] as readonly string[]).includes(name));
-    if (found < 0 && !optionalColumns.includes(column)) missing.push(columnNames[column][0]);
-    index[column] = found;
+    const names = columnNames[column] as readonly string[];
+    const found = normalised.flatMap((name, position) => (names.includes(name) ? [position] : []));
+    if (found.length > 1) {
+      const shown = found.map((position) => `'${header[position]}' (column ${position + 1})`);
+      return { ok: false, reason: `header names ${names[0]} more than once: ${shown.join(', ')}` };
+    }
+    if (found.length === 0 && !optionalColumns.includes(column)) missing.push(columnNames[column][0]);
+    index[column] = found[0] ?? -1;
   }
   if (missing.length > 0)
     return { ok: false, reason: `header lacks required column(s): ${missing.join(', ')}` };
@@ -74,7 +79,8 @@ function locateColumns(
 }
 
 export function parseKtasText(text: string): FileResult {
-  const firstLine = text.split(/\r\n|\n|\r/, 1)[0] ?? '';
+  // The header is the first line that is not blank (blank lines are skipped as records are split).
+  const firstLine = /[^\r\n]*\S[^\r\n]*/.exec(text)?.[0] ?? '';
   const split = splitRecords(text, detectDelimiter(firstLine));
   if (!split.ok) return { ok: false, reason: `line ${split.line}: ${split.reason}` };
   const records = split.records;
@@ -158,7 +164,16 @@ function parseRow(
   const pain = code('pain', yesNoPain);
   const age = readNumber(raw('age'), plausible.ageYears);
   if (age.kind !== 'value') errors.push({ field: name('age'), value: raw('age'), rule: describe(age) });
-  const painScore = readPainScore(raw('painScore'), pain, name('painScore'), warnings);
+  const recordedPainScore = readPainScore(raw('painScore'), pain, name('painScore'), warnings);
+  // What the HTTP API refuses as a contradiction; the file reader drops the score with a warning.
+  const painless = pain === false && recordedPainScore !== null && recordedPainScore > 0;
+  if (painless)
+    warnings.push({
+      field: `${name('pain')}/${name('painScore')}`,
+      value: `${raw('pain')}/${raw('painScore')}`,
+      rule: 'implausible: a pain score above 0 with no pain; the score treated as not recorded',
+    });
+  const painScore = painless ? null : recordedPainScore;
   const presentationVitals = {
     systolicMmHg: vital('sbp', plausible.systolicMmHg),
     diastolicMmHg: vital('dbp', plausible.diastolicMmHg),

@@ -83,3 +83,19 @@ void test('a device key keeps its sensors, listed with it; keys without them lis
     ],
   );
 });
+
+void test('revoking through the API keeps one live admin key, even when two admins are revoked at once', async () => {
+  const keys = new KeyService(new MemoryKeyStore(), nodeSecrets);
+  const first = await keys.create('alice', 'admin');
+  const second = await keys.create('bob', 'admin');
+  const heard: string[] = [];
+  keys.onRevoke((id) => heard.push(id));
+  const outcomes = await Promise.all([
+    keys.revokeKeepingAnAdmin(first.info.id),
+    keys.revokeKeepingAnAdmin(second.info.id),
+  ]);
+  assert.deepEqual(outcomes, [{ ok: true }, { ok: false, reason: 'last-admin' }]);
+  assert.deepEqual(heard, [first.info.id]);
+  assert.deepEqual(await keys.revokeKeepingAnAdmin(first.info.id), { ok: false, reason: 'unknown' });
+  assert.equal(await keys.isLive((await keys.authenticate(second.secret))!), true);
+});

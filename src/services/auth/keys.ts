@@ -9,6 +9,9 @@ export interface CreatedKey {
   info: KeyInfo;
 }
 
+/** What revoking a key through the API came to: done, no live key with that id, or refused. */
+export type RevokeOutcome = { ok: true } | { ok: false; reason: 'unknown' | 'last-admin' };
+
 /** The first admin key at start: taken from configuration, generated, or already there. */
 export type AdminBootstrap =
   { kind: 'existing' } | { kind: 'configured' } | { kind: 'generated'; secret: string };
@@ -18,6 +21,9 @@ export class KeyService {
   readonly #store: KeyStore;
   readonly #secrets: SecretHasher;
   readonly #now: () => number;
+  readonly #revocationListeners = new Set<(id: string) => void>();
+  /** API revocations run one at a time, so two cannot each leave the other's admin key as the last. */
+  #revoking: Promise<unknown> = Promise.resolve();
 
   constructor(store: KeyStore, secrets: SecretHasher, nowMillis: () => number = Date.now) {
     this.#store = store;
@@ -59,8 +65,39 @@ export class KeyService {
     return (await this.#store.list()).map(keyInfo);
   }
 
+  /** Whether a key authenticated earlier is still live (not revoked since, here or by another process). */
+  async isLive(key: ApiKey): Promise<boolean> {
+    const stored = await this.#store.findByHash(key.hash);
+    return stored !== undefined && stored.revokedMillis === null;
+  }
+
   async revoke(id: string): Promise<boolean> {
-    return this.#store.revoke(id, this.#now());
+    const revoked = await this.#store.revoke(id, this.#now());
+    if (revoked) for (const listener of this.#revocationListeners) listener(id);
+    return revoked;
+  }
+
+  /**
+   * Revokes a key for an API caller, refusing the last live admin key: without one nobody could
+   * manage keys until a restart (or, with a revoked configured key, until a new one is configured).
+   */
+  async revokeKeepingAnAdmin(id: string): Promise<RevokeOutcome> {
+    const outcome = this.#revoking.then(async (): Promise<RevokeOutcome> => {
+      const live = (await this.#store.list()).filter((key) => key.revokedMillis === null);
+      const key = live.find((candidate) => candidate.id === id);
+      if (key === undefined) return { ok: false, reason: 'unknown' };
+      if (key.role === 'admin' && !live.some((other) => other.role === 'admin' && other.id !== id))
+        return { ok: false, reason: 'last-admin' };
+      return (await this.revoke(id)) ? { ok: true } : { ok: false, reason: 'unknown' };
+    });
+    this.#revoking = outcome.catch(() => undefined);
+    return outcome;
+  }
+
+  /** Calls `listener` with the id of each key this service revokes, at once; returns the unsubscribe. */
+  onRevoke(listener: (id: string) => void): () => void {
+    this.#revocationListeners.add(listener);
+    return () => this.#revocationListeners.delete(listener);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import type { ApiKey } from '../../../core/auth/key.ts';
 import type { Permission, Role } from '../../../core/auth/role.ts';
 import { allows } from '../../../core/auth/role.ts';
 import type { KeyService } from '../../../services/auth/keys.ts';
@@ -20,8 +21,19 @@ export function keyOfHeader(header: string): string | undefined {
   return colon === -1 ? undefined : decoded.slice(colon + 1);
 }
 
-/** Reads the API key of the `Authorization` header (see `keyOfHeader`); 401 when missing, unknown or revoked. */
-export function authenticate(keys: KeyService): MiddlewareHandler<AppEnv> {
+/** How often a live stream's key is checked again, so a revocation by another process ends it too. */
+export const defaultRecheckMillis = 5_000;
+
+/**
+ * Reads the API key of the `Authorization` header (see `keyOfHeader`); 401 when missing, unknown or
+ * revoked. A live stream (`text/event-stream`) ends when its key is revoked: at once when this
+ * process revokes it, within `recheckMillis` when another one does.
+ */
+export function authenticate(
+  keys: KeyService,
+  options: { recheckMillis?: number } = {},
+): MiddlewareHandler<AppEnv> {
+  const recheckMillis = options.recheckMillis ?? defaultRecheckMillis;
   return async function authenticateRequest(c, next) {
     const header = c.req.header('authorization') ?? '';
     const secret = keyOfHeader(header);
@@ -33,7 +45,44 @@ export function authenticate(keys: KeyService): MiddlewareHandler<AppEnv> {
     }
     c.set('key', key);
     await next();
+    const body = c.res.body;
+    if (body !== null && c.res.headers.get('content-type')?.startsWith('text/event-stream') === true)
+      c.res = new Response(endOnRevocation(body, key, keys, recheckMillis), c.res);
   };
+}
+
+/**
+ * The body of a long-lived response, cut when `key` is revoked: the client's connection ends and
+ * the producer of `body` is cancelled (a live stream then gives up its slot).
+ */
+function endOnRevocation(
+  body: ReadableStream<Uint8Array>,
+  key: ApiKey,
+  keys: KeyService,
+  recheckMillis: number,
+): ReadableStream<Uint8Array> {
+  const revoked = new AbortController();
+  const passage = new TransformStream<Uint8Array, Uint8Array>();
+  const unsubscribe = keys.onRevoke((id) => {
+    if (id === key.id) revoked.abort();
+  });
+  const timer = setInterval(() => {
+    keys.isLive(key).then(
+      (live) => {
+        if (!live) revoked.abort();
+      },
+      () => undefined, // The store is unreachable: the next check tries again.
+    );
+  }, recheckMillis);
+  timer.unref();
+  void body
+    .pipeTo(passage.writable, { signal: revoked.signal })
+    .catch(() => undefined) // Revoked, or the client went away: either way the stream is over.
+    .finally(() => {
+      clearInterval(timer);
+      unsubscribe();
+    });
+  return passage.readable;
 }
 
 /**

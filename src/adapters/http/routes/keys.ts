@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
-import { isRole, roles } from '../../../core/auth/role.ts';
-import { checkScope } from '../../../core/auth/scope.ts';
+import { checkNewKey } from '../../../core/auth/new-key.ts';
 import type { KeyService } from '../../../services/auth/keys.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
@@ -8,7 +7,7 @@ import { jsonBody } from '../paging.ts';
 
 /**
  * API key management (admin): create (the secret is returned once; a device key may be limited to
- * `sensors`), list, revoke.
+ * `sensors`), list, revoke (never the last live admin key: 409).
  */
 export function keyRoutes(keys: KeyService): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -19,32 +18,23 @@ export function keyRoutes(keys: KeyService): Hono<AppEnv> {
   app.post('/', async (c) => {
     const body = await jsonBody(c);
     if (!body.ok) return c.json({ error: body.error }, 400);
-    const { name, role, sensors } = (body.value ?? {}) as {
-      name?: unknown;
-      role?: unknown;
-      sensors?: unknown;
-    };
-    if (!isRole(role))
-      return c.json({ error: `role=${JSON.stringify(role)} must be one of ${roles.join(', ')}` }, 400);
-    if (name !== undefined && (typeof name !== 'string' || name.length > 256)) {
-      return c.json({ error: 'name must be a string of at most 256 characters' }, 400);
-    }
-    const scoped = sensors !== undefined && sensors !== null;
-    if (scoped && role !== 'device')
-      return c.json({ error: `sensors is for device keys only, not role=${JSON.stringify(role)}` }, 400);
-    const scope = scoped ? checkScope(sensors) : undefined;
-    if (scope !== undefined && !scope.ok) return c.json({ error: scope.message }, 400);
-    const created = await keys.create(
-      name ?? role,
-      role,
-      scope === undefined ? {} : { sensors: scope.value },
-    );
+    const checked = checkNewKey(body.value);
+    if (!checked.ok) return c.json({ error: checked.message }, 400);
+    const { name, role, sensors } = checked.value;
+    const created = await keys.create(name, role, sensors === undefined ? {} : { sensors });
     return c.json({ ...created.info, key: created.secret }, 201);
   });
 
   app.delete('/:id', async (c) => {
-    const revoked = await keys.revoke(c.req.param('id'));
-    return revoked ? c.body(null, 204) : c.json({ error: `no live key '${c.req.param('id')}'` }, 404);
+    const id = c.req.param('id');
+    const outcome = await keys.revokeKeepingAnAdmin(id);
+    if (outcome.ok) return c.body(null, 204);
+    if (outcome.reason === 'last-admin')
+      return c.json(
+        { error: `key '${id}' is the last live admin key: create another admin key before revoking it` },
+        409,
+      );
+    return c.json({ error: `no live key '${id}'` }, 404);
   });
   return app;
 }
