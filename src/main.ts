@@ -35,6 +35,7 @@ import type { DetectorStateStore, MaintenanceRepository } from './ports/maintena
 import type { AmbulanceTripStore } from './ports/ambulance-trips.ts';
 import type { PatientQueueStore } from './ports/patient-queues.ts';
 import type { ReadingQueries } from './ports/reading-queries.ts';
+import type { ReadingHistory } from './ports/reading-store.ts';
 import type { Registry } from './ports/registry.ts';
 import { KeyService } from './services/auth/keys.ts';
 import type { CityViews } from './services/demo/views.ts';
@@ -52,6 +53,8 @@ import { ReadingQueryService } from './services/query/reading-query-service.ts';
 export interface Storage {
   ingestor: Ingestor;
   queries: ReadingQueries;
+  /** Raw readings read back in bulk: the detectors catch up with them at start. */
+  history?: ReadingHistory;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
   /** False while readings cannot be made durable (the write-ahead log cannot be written). */
@@ -159,9 +162,19 @@ async function startDetection(config: Config, stores: Stores, bus: MessageBus, l
     detector,
     learningSpanMillis: config.learningSpanMillis,
     ...(config.detectionThread === 'worker' ? { engine: (options) => new WorkerScoring(options) } : {}),
+    ...(stores.storage.history === undefined ? {} : { history: stores.storage.history }),
     onError: (error) => log(`failure prediction: ${String(error)}`),
   });
-  await detection.start();
+  // Before ingest opens: the stored readings the detectors had not scored when the process stopped.
+  const { caughtUp } = await detection.start();
+  if (caughtUp !== undefined && caughtUp.readings + caughtUp.beyondCap > 0) {
+    const { readings, sensors, beyondCap, millis } = caughtUp;
+    const cap = beyondCap > 0 ? `; ${beyondCap} older readings left unscored (over the catch-up cap)` : '';
+    log(
+      `failure prediction: caught up with ${readings} stored readings of ${sensors} sensors not scored ` +
+        `before the last stop, in ${(millis / 1000).toFixed(1)} s${cap}`,
+    );
+  }
   return detection;
 }
 

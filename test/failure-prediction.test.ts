@@ -169,4 +169,29 @@ test('replaying a real machine failure through the ingest API raises an alert an
       ['resolve', 'bearing failed'],
     ],
   );
+
+  // The fault comes back: the order is reopened and given to a crew, and both survive a restart.
+  const reopened = await call('POST', `${path}/reopen`, { note: 'running hot again' }, operator.key);
+  assert.equal(reopened.status, 200);
+  assert.equal(((await reopened.json()) as WorkOrder).status, 'open');
+  const assigned = await call('POST', `${path}/assign`, { assignee: 'crew 4' }, operator.key);
+  assert.equal(assigned.status, 200);
+  await platform.stop();
+  platform = await startPlatform(loaded.config, () => undefined);
+  const kept = (await (await call('GET', path)).json()) as WorkOrder;
+  assert.deepEqual(
+    [kept.status, kept.assignee, kept.closedAt, kept.leadTimeMillis],
+    ['open', 'crew 4', null, null],
+  );
+  assert.deepEqual(
+    kept.verdicts.map((verdict) => verdict.action),
+    ['acknowledge', 'resolve', 'reopen', 'assign'],
+  );
+  const { workOrders: crews } = (await (
+    await call('GET', '/api/v1/work-orders?assignee=crew%204')
+  ).json()) as { workOrders: WorkOrder[] };
+  assert.deepEqual(
+    crews.map((order) => order.id),
+    [covering.id],
+  );
 });

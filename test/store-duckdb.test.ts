@@ -296,6 +296,49 @@ test('a backfill older than the raw retention is stored: retention deletes its r
   }
 });
 
+test('a sensor silent for longer than the raw retention keeps its latest value across a restart', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-store-'));
+  const retention = { rawMillis: 24 * hour };
+  const reopen = async () => {
+    const database = await openDatabase({ dataDir });
+    return { database, store: await DuckDbReadingStore.open(database) };
+  };
+  try {
+    let { database, store } = await reopen();
+    await store.append(
+      chunkOf(store, [
+        ['silent', start, 1],
+        ['silent', start + 1_000, 2],
+        ['busy', start, 3],
+        ['busy', start + 47 * hour, 4],
+      ]),
+    );
+    assert.equal(await store.applyRetention(start + 48 * hour, retention), 3);
+    // History older than the kept latest value arrives and expires in turn: it must not replace it.
+    await store.append(chunkOf(store, [['silent', start - hour, 9]]));
+    assert.equal(await store.applyRetention(start + 49 * hour, retention), 1);
+    await store.close();
+    database.close();
+    ({ database, store } = await reopen());
+    const latest = await store.latest(['silent', 'busy', 'never']);
+    assert.deepEqual(Object.fromEntries(latest), {
+      silent: { ts: start + 1_000, value: 2 },
+      busy: { ts: start + 47 * hour, value: 4 },
+    });
+    assert.equal(await store.count(), 1, 'the expired readings themselves are gone');
+    // A newer reading of the silent sensor wins over the kept one, also after the next restart.
+    await store.append(chunkOf(store, [['silent', start + 49 * hour, 5]]));
+    await store.close();
+    database.close();
+    ({ database, store } = await reopen());
+    assert.deepEqual((await store.latest(['silent'])).get('silent'), { ts: start + 49 * hour, value: 5 });
+    await store.close();
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
 test('a reading sent twice in one chunk keeps its first value, also when older than the newest stored', async () => {
   await withStore(async (store) => {
     const sensors = 200;

@@ -13,10 +13,19 @@ export interface AlertFilter {
 export interface WorkOrderFilter {
   status?: WorkOrderStatus;
   asset?: string;
+  /** Orders assigned to this person or crew (exact match). */
+  assignee?: string;
   /** Most recently alerted first, at most this many, after skipping `offset` (default 0). */
   limit: number;
   offset?: number;
 }
+
+/** The outcome of `updateWorkOrder`. */
+export type WorkOrderUpdate =
+  | { ok: true; order: WorkOrder }
+  | { ok: false; reason: 'not-found' | 'unchanged' }
+  /** The change would make the order active while its `asset` has another active order, `active`. */
+  | { ok: false; reason: 'another-active'; asset: string; active: string };
 
 /**
  * Alerts, work orders and operator verdicts (kept inside each work order). `saveWorkOrder` creates or
@@ -29,6 +38,15 @@ export interface MaintenanceRepository {
    */
   recordAlert(alert: Alert, order: WorkOrder): Promise<void>;
   saveWorkOrder(order: WorkOrder): Promise<void>;
+  /**
+   * Reads the order, passes it to `change` and stores what that returns (undefined: nothing, the
+   * answer is `unchanged`), with no other write to the order in between, whichever process writes.
+   * Refuses a change that makes the order active while its asset has another active order.
+   */
+  updateWorkOrder(
+    id: string,
+    change: (current: WorkOrder) => WorkOrder | undefined,
+  ): Promise<WorkOrderUpdate>;
   getWorkOrder(id: string): Promise<WorkOrder | undefined>;
   /** The open or acknowledged order of an asset, if any. */
   activeWorkOrder(asset: string): Promise<WorkOrder | undefined>;
@@ -53,4 +71,12 @@ export interface DetectorStateStore {
   /** Creates or replaces the state of each sensor given. */
   saveDetectorStates(states: readonly DetectorState[]): Promise<void>;
   loadDetectorStates(): Promise<DetectorState[]>;
+  /**
+   * Records that the saved states reflect every reading scored before `atMillis` (epoch ms). After
+   * a crash, sensors without a saved state are caught up from their readings timed shortly before
+   * it; a store without these two methods leaves that catch-up bounded by its cap alone.
+   */
+  markStatesSaved?(atMillis: number): Promise<void>;
+  /** The time last given to `markStatesSaved`; undefined before the first. */
+  statesSavedAt?(): Promise<number | undefined>;
 }

@@ -81,3 +81,32 @@ export type Rollup = Exclude<Resolution, 'raw'>;
  * `rollups` are the rollups it keeps (default: every one).
  */
 export type SeriesSource = Pick<ReadingStore, 'series' | 'latest'> & { readonly rollups?: readonly Rollup[] };
+
+/** Which stored readings `ReadingHistory.readingsAfter` reads back. */
+export interface ReadingsAfterQuery {
+  /** Per sensor id: only its readings timed after this (epoch ms). */
+  afterBySensor: ReadonlyMap<string, number>;
+  /** Sensors not in `afterBySensor`: their readings timed at or after this (−∞: all of them). */
+  othersFromMillis: number;
+  /** No reading timed after this (epoch ms). */
+  toMillis: number;
+  /** At most this many readings, the newest ones. */
+  limit: number;
+}
+
+/** Readings in columns, in time order (ties in any order). */
+export interface StoredReadings {
+  sensors: string[];
+  timestamps: Float64Array;
+  values: Float64Array;
+  /** Readings the query matched: more than `sensors.length` when `limit` cut the oldest. */
+  matched: number;
+}
+
+/**
+ * Raw readings read back in bulk across sensors: how the detectors catch up at start with the
+ * stored readings they had not scored (or whose scoring was not saved) when the process stopped.
+ */
+export interface ReadingHistory {
+  readingsAfter(query: ReadingsAfterQuery): Promise<StoredReadings>;
+}

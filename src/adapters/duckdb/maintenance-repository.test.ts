@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyVerdict } from '../../core/maintenance/lifecycle.ts';
 import { applyAlert } from '../../core/maintenance/work-order.ts';
+import { checkMaintenanceRepository } from '../maintenance-repository.contract.ts';
 import { openDatabase } from './database.ts';
 import { DuckDbMaintenanceRepository } from './maintenance-repository.ts';
 
@@ -94,6 +95,109 @@ test('alerts, work orders, verdicts and detector states survive closing and reop
       'SELECT work_order, action, decided_by, note FROM maintenance_verdicts',
     );
     assert.deepEqual(verdicts.getRows(), [['wo1', 'acknowledge', 'op', "it's hot"]]);
+    await repository.close();
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('the DuckDB maintenance repository keeps the work-order contract, and assignments and reopens survive a restart', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'maintenance-contract-'));
+  try {
+    let database = await openDatabase({ dataDir });
+    let repository = await DuckDbMaintenanceRepository.open(database);
+    await checkMaintenanceRepository(repository);
+    const kept = await repository.getWorkOrder('c-w1');
+    await repository.close();
+    database.close();
+
+    database = await openDatabase({ dataDir });
+    repository = await DuckDbMaintenanceRepository.open(database);
+    assert.deepEqual(await repository.getWorkOrder('c-w1'), kept);
+    assert.equal(kept?.assignee, 'crew 7');
+    assert.deepEqual(
+      (await repository.listWorkOrders({ assignee: 'crew 7', limit: 10 })).map((order) => order.id),
+      ['c-w1'],
+    );
+    const connection = await database.connect();
+    const verdicts = await connection.runAndReadAll(
+      'SELECT action, from_status, to_status, assignee FROM maintenance_verdicts ORDER BY seq',
+    );
+    assert.deepEqual(verdicts.getRows(), [
+      ['assign', 'open', 'open', 'crew 7'],
+      ['resolve', 'open', 'resolved', null],
+      ['reopen', 'resolved', 'open', null],
+      ['false-alarm', 'open', 'false-alarm', null],
+    ]);
+    await repository.close();
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a DuckDB file made before assignments existed opens: its orders read as unassigned and can be assigned', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'maintenance-old-'));
+  try {
+    let database = await openDatabase({ dataDir });
+    const old = await database.connect();
+    // The tables as they were before the assignee columns.
+    await old.run(`CREATE TABLE maintenance_work_orders (
+       id VARCHAR PRIMARY KEY, asset VARCHAR NOT NULL, status VARCHAR NOT NULL,
+       last_alert_at DOUBLE NOT NULL, body VARCHAR NOT NULL)`);
+    await old.run(`CREATE TABLE maintenance_verdicts (
+       work_order VARCHAR NOT NULL, seq INTEGER NOT NULL, action VARCHAR NOT NULL, from_status VARCHAR NOT NULL,
+       to_status VARCHAR NOT NULL, decided_by VARCHAR NOT NULL, decided_at DOUBLE NOT NULL, note VARCHAR,
+       PRIMARY KEY (work_order, seq))`);
+    const { order } = applyAlert(undefined, alertDraft('a1', 'pump-1', 1000), 'pump', 'wo1');
+    const acknowledged = applyVerdict(order, { action: 'acknowledge', by: 'op', at: 2000, note: null });
+    assert.ok(acknowledged.ok);
+    const { assignee: _, ...oldBody } = acknowledged.order;
+    await old.run('INSERT INTO maintenance_work_orders VALUES ($1, $2, $3, $4, $5)', [
+      'wo1',
+      'pump-1',
+      'acknowledged',
+      1000,
+      JSON.stringify(oldBody),
+    ]);
+    await old.run(
+      "INSERT INTO maintenance_verdicts VALUES ('wo1', 0, 'acknowledge', 'open', 'acknowledged', 'op', 2000, NULL)",
+    );
+    old.closeSync();
+    database.close();
+
+    database = await openDatabase({ dataDir });
+    const repository = await DuckDbMaintenanceRepository.open(database);
+    assert.deepEqual(
+      await repository.getWorkOrder('wo1'),
+      acknowledged.order,
+      'read back with assignee null',
+    );
+    assert.equal((await repository.listWorkOrders({ limit: 10 }))[0]?.assignee, null);
+    const assigned = await repository.updateWorkOrder('wo1', (current) => {
+      const result = applyVerdict(current, {
+        action: 'assign',
+        by: 'op',
+        at: 3000,
+        note: null,
+        assignee: 'crew 2',
+      });
+      return result.ok ? result.order : undefined;
+    });
+    assert.ok(assigned.ok);
+    assert.deepEqual(
+      (await repository.listWorkOrders({ assignee: 'crew 2', limit: 10 })).map((entry) => entry.id),
+      ['wo1'],
+    );
+    const connection = await database.connect();
+    const verdicts = await connection.runAndReadAll(
+      'SELECT seq, action, assignee FROM maintenance_verdicts ORDER BY seq',
+    );
+    assert.deepEqual(verdicts.getRows(), [
+      [0, 'acknowledge', null],
+      [1, 'assign', 'crew 2'],
+    ]);
     await repository.close();
     database.close();
   } finally {

@@ -1,6 +1,7 @@
 import { DuckDBBlobValue } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Alert } from '../../core/maintenance/alert.ts';
+import { isActive, storedWorkOrder } from '../../core/maintenance/work-order.ts';
 import type { WorkOrder } from '../../core/maintenance/work-order.ts';
 import type {
   AlertFilter,
@@ -8,6 +9,7 @@ import type {
   DetectorStateStore,
   MaintenanceRepository,
   WorkOrderFilter,
+  WorkOrderUpdate,
 } from '../../ports/maintenance.ts';
 import type { Database } from './database.ts';
 import { Serial } from './serial.ts';
@@ -24,8 +26,13 @@ const schema = [
      work_order VARCHAR NOT NULL, seq INTEGER NOT NULL, action VARCHAR NOT NULL, from_status VARCHAR NOT NULL,
      to_status VARCHAR NOT NULL, decided_by VARCHAR NOT NULL, decided_at DOUBLE NOT NULL, note VARCHAR,
      PRIMARY KEY (work_order, seq))`,
+  // Assignments, added to files made before they existed (their orders are unassigned: NULL).
+  `ALTER TABLE maintenance_work_orders ADD COLUMN IF NOT EXISTS assignee VARCHAR`,
+  `ALTER TABLE maintenance_verdicts ADD COLUMN IF NOT EXISTS assignee VARCHAR`,
   `CREATE TABLE IF NOT EXISTS detector_states (
      sensor VARCHAR PRIMARY KEY, state BLOB NOT NULL, last_ts DOUBLE NOT NULL, last_alert_at DOUBLE)`,
+  // One row: the time given to the last `markStatesSaved`.
+  `CREATE TABLE IF NOT EXISTS detector_states_saved (id INTEGER PRIMARY KEY, saved_at DOUBLE NOT NULL)`,
   `CREATE TEMP TABLE IF NOT EXISTS detector_states_staging (
      sensor VARCHAR, state BLOB, last_ts DOUBLE, last_alert_at DOUBLE)`,
 ];
@@ -70,6 +77,39 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
     return this.#transaction(() => this.#writeOrder(order));
   }
 
+  updateWorkOrder(
+    id: string,
+    change: (current: WorkOrder) => WorkOrder | undefined,
+  ): Promise<WorkOrderUpdate> {
+    return this.#serial.run(async () => {
+      let outcome: WorkOrderUpdate = { ok: false, reason: 'not-found' };
+      await inTransaction(this.connection, async () => {
+        const [current] = await this.#read('SELECT body FROM maintenance_work_orders WHERE id = $1', [id]);
+        if (current === undefined) return;
+        const next = change(current);
+        if (next === undefined) {
+          outcome = { ok: false, reason: 'unchanged' };
+          return;
+        }
+        if (isActive(next)) {
+          const other = await this.connection.runAndReadAll(
+            `SELECT id FROM maintenance_work_orders
+             WHERE asset = $1 AND id <> $2 AND status IN ('open', 'acknowledged') LIMIT 1`,
+            [next.asset, id],
+          );
+          const [row] = other.getRows();
+          if (row !== undefined) {
+            outcome = { ok: false, reason: 'another-active', asset: next.asset, active: String(row[0]) };
+            return;
+          }
+        }
+        await this.#writeOrder(next);
+        outcome = { ok: true, order: next };
+      });
+      return outcome;
+    });
+  }
+
   async getWorkOrder(id: string): Promise<WorkOrder | undefined> {
     const [order] = await this.#orders('SELECT body FROM maintenance_work_orders WHERE id = $1', [id]);
     return order;
@@ -88,8 +128,15 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
     return this.#orders(
       `SELECT body FROM maintenance_work_orders
        WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR asset = $2)
+         AND ($5 IS NULL OR assignee = $5)
        ORDER BY last_alert_at DESC, id LIMIT $3 OFFSET $4`,
-      [filter.status ?? null, filter.asset ?? null, filter.limit, filter.offset ?? 0],
+      [
+        filter.status ?? null,
+        filter.asset ?? null,
+        filter.limit,
+        filter.offset ?? 0,
+        filter.assignee ?? null,
+      ],
     );
   }
 
@@ -128,6 +175,20 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
     });
   }
 
+  markStatesSaved(atMillis: number): Promise<void> {
+    return this.#serial.run(async () => {
+      await this.connection.run('INSERT OR REPLACE INTO detector_states_saved VALUES (1, $1)', [atMillis]);
+    });
+  }
+
+  async statesSavedAt(): Promise<number | undefined> {
+    const result = await this.#serial.run(() =>
+      this.connection.runAndReadAll('SELECT saved_at FROM detector_states_saved WHERE id = 1'),
+    );
+    const [row] = result.getRows();
+    return row === undefined ? undefined : Number(row[0]);
+  }
+
   async loadDetectorStates(): Promise<DetectorState[]> {
     const result = await this.#serial.run(() =>
       this.connection.runAndReadAll('SELECT sensor, state, last_ts, last_alert_at FROM detector_states'),
@@ -144,23 +205,38 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
     await this.#serial.idle();
   }
 
-  async #orders(sql: string, values: DuckDBValue[]): Promise<WorkOrder[]> {
-    const result = await this.#serial.run(() => this.connection.runAndReadAll(sql, values));
-    return result.getRows().map(([body]) => JSON.parse(String(body)) as WorkOrder);
+  #orders(sql: string, values: DuckDBValue[]): Promise<WorkOrder[]> {
+    return this.#serial.run(() => this.#read(sql, values));
+  }
+
+  /** Orders from `body` columns; those kept before assignments existed read as unassigned. */
+  async #read(sql: string, values: DuckDBValue[]): Promise<WorkOrder[]> {
+    const result = await this.connection.runAndReadAll(sql, values);
+    return result.getRows().map(([body]) => storedWorkOrder(JSON.parse(String(body)) as WorkOrder));
   }
 
   async #writeOrder(order: WorkOrder): Promise<void> {
-    await this.connection.run('INSERT OR REPLACE INTO maintenance_work_orders VALUES ($1, $2, $3, $4, $5)', [
-      order.id,
-      order.asset,
-      order.status,
-      order.lastAlertAt,
-      JSON.stringify(order),
-    ]);
+    await this.connection.run(
+      `INSERT OR REPLACE INTO maintenance_work_orders (id, asset, status, last_alert_at, body, assignee)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [order.id, order.asset, order.status, order.lastAlertAt, JSON.stringify(order), order.assignee],
+    );
     for (const [seq, verdict] of order.verdicts.entries()) {
       await this.connection.run(
-        'INSERT OR IGNORE INTO maintenance_verdicts VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [order.id, seq, verdict.action, verdict.from, verdict.to, verdict.by, verdict.at, verdict.note],
+        `INSERT OR IGNORE INTO maintenance_verdicts
+         (work_order, seq, action, from_status, to_status, decided_by, decided_at, note, assignee)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          order.id,
+          seq,
+          verdict.action,
+          verdict.from,
+          verdict.to,
+          verdict.by,
+          verdict.at,
+          verdict.note,
+          verdict.assignee ?? null,
+        ],
       );
     }
   }

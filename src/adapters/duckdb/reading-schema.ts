@@ -8,6 +8,9 @@ export const readingSchema = [
   'CREATE TABLE IF NOT EXISTS sensor_keys (key UINTEGER NOT NULL, id VARCHAR NOT NULL)',
   'CREATE TABLE IF NOT EXISTS readings (sensor UINTEGER NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL)',
   'CREATE TABLE IF NOT EXISTS readings_recent (sensor UINTEGER NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL)',
+  // The newest reading of each sensor among the raw readings retention deleted, so that a sensor
+  // silent for longer than the raw retention still has its latest value after a restart.
+  'CREATE TABLE IF NOT EXISTS expired_latest (sensor UINTEGER PRIMARY KEY, ts BIGINT NOT NULL, value DOUBLE NOT NULL)',
   rollupTable('rollup_minute'),
   rollupTable('rollup_hour'),
   'CREATE TEMP TABLE IF NOT EXISTS staging (sensor UINTEGER, ts BIGINT, value DOUBLE)',

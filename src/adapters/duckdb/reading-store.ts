@@ -3,9 +3,12 @@ import type { LatestValue, SeriesPoint } from '../../ports/reading-queries.ts';
 import type {
   AppendResult,
   KeyedReadings,
+  ReadingHistory,
+  ReadingsAfterQuery,
   ReadingStore,
   RetentionPolicy,
   SeriesQuery,
+  StoredReadings,
 } from '../../ports/reading-store.ts';
 import { appendSensorKeys, ReadingChunkAppender } from './chunk-appender.ts';
 import type { Database } from './database.ts';
@@ -16,6 +19,7 @@ import {
   rollupCompaction,
   rollupInserts,
 } from './reading-schema.ts';
+import { readingsAfter } from './readings-after.ts';
 import { integerLiteral, seriesSql } from './series-sql.ts';
 import { SensorLatest } from './sensor-latest.ts';
 import { inTransaction } from './transaction.ts';
@@ -32,7 +36,7 @@ const clearStaging = 'DELETE FROM staging; DELETE FROM staging_suspect; DELETE F
  * rollups, which are kept longer); re-sent once retention has deleted its raw row, it cannot be
  * told from a new one, and the rollups count it again.
  */
-export class DuckDbReadingStore implements ReadingStore {
+export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
   private readonly keys = new SensorKeys();
   private persistedKeyCount = 0;
   private readonly latestBySensor = new SensorLatest();
@@ -75,7 +79,8 @@ export class DuckDbReadingStore implements ReadingStore {
     const latest = await this.connection.runAndReadAll(
       `SELECT sensor, max(ts), arg_max(value, ts) FROM ${allReadings('true')} GROUP BY sensor`,
     );
-    for (const [sensor, ts, value] of latest.getRows()) {
+    const expired = await this.connection.runAndReadAll('SELECT sensor, ts, value FROM expired_latest');
+    for (const [sensor, ts, value] of [...latest.getRows(), ...expired.getRows()]) {
       this.latestBySensor.offer(Number(sensor), Number(ts), Number(value));
     }
   }
@@ -234,6 +239,10 @@ export class DuckDbReadingStore implements ReadingStore {
     return rows.getRows().map(([bucket, value]) => ({ ts: Number(bucket), value: Number(value) }));
   }
 
+  readingsAfter(query: ReadingsAfterQuery): Promise<StoredReadings> {
+    return readingsAfter(this.reader, this.keys, query);
+  }
+
   async latest(sensors: readonly string[]): Promise<Map<string, LatestValue>> {
     const result = new Map<string, LatestValue>();
     for (const sensor of sensors) {
@@ -246,7 +255,8 @@ export class DuckDbReadingStore implements ReadingStore {
   }
 
   /**
-   * Deletes raw readings and rollup buckets older than the policy keeps them, in one transaction.
+   * Deletes raw readings and rollup buckets older than the policy keeps them, in one transaction;
+   * the newest of each sensor's deleted readings is kept in `expired_latest` for `latest`.
    */
   async applyRetention(nowMillis: number, policy: RetentionPolicy): Promise<number> {
     const horizon = (keepMillis: number | undefined) =>
@@ -261,6 +271,7 @@ export class DuckDbReadingStore implements ReadingStore {
     let deleted = 0;
     let recentDeleted = 0;
     await inTransaction(this.connection, async () => {
+      if (rawBefore !== undefined) await this.keepExpiringLatest(rawBefore);
       for (const [table, column, before] of jobs) {
         if (before === undefined) continue;
         const result = await this.connection.run(
@@ -272,6 +283,22 @@ export class DuckDbReadingStore implements ReadingStore {
     });
     this.recentRows -= recentDeleted;
     return deleted;
+  }
+
+  /**
+   * Before raw readings older than `before` are deleted: the latest value of each sensor with no
+   * newer reading goes to `expired_latest`, read back at the next start.
+   */
+  private async keepExpiringLatest(before: number): Promise<void> {
+    const rows: string[] = [];
+    this.latestBySensor.forEachOlderThan(before, (key, ts, value) => {
+      // The value as text cast to DOUBLE reads back bit for bit (a decimal literal might not).
+      rows.push(`(${key}, ${integerLiteral(ts)}, '${String(value)}'::DOUBLE)`);
+    });
+    for (let start = 0; start < rows.length; start += 10_000) {
+      const values = rows.slice(start, start + 10_000).join(', ');
+      await this.connection.run(`INSERT OR REPLACE INTO expired_latest VALUES ${values}`);
+    }
   }
 
   async count(): Promise<number> {

@@ -20,6 +20,15 @@ export class SensorLatest {
     return { ts, value: this.values[key] as number };
   }
 
+  /** Calls `visit` for each sensor whose newest reading is older than `ts`. */
+  forEachOlderThan(ts: number, visit: (key: number, ts: number, value: number) => void): void {
+    const { timestamps, values } = this;
+    for (let key = 0; key < timestamps.length; key++) {
+      const newest = timestamps[key] as number;
+      if (newest !== Number.NEGATIVE_INFINITY && newest < ts) visit(key, newest, values[key] as number);
+    }
+  }
+
   private grow(key: number): void {
     let size = this.timestamps.length;
     while (size <= key) size *= 2;

@@ -7,6 +7,7 @@ import type {
   DetectorStateStore,
   MaintenanceRepository,
   WorkOrderFilter,
+  WorkOrderUpdate,
 } from '../../ports/maintenance.ts';
 
 /** Alerts, work orders and detector states in memory: for unit tests and the demo. */
@@ -14,6 +15,7 @@ export class MemoryMaintenanceRepository implements MaintenanceRepository, Detec
   readonly #alerts: Alert[] = [];
   readonly #orders = new Map<string, WorkOrder>();
   readonly #states = new Map<string, DetectorState>();
+  #statesSavedAt: number | undefined;
 
   async recordAlert(alert: Alert, order: WorkOrder): Promise<void> {
     if (this.#alerts.some((kept) => kept.sensor === alert.sensor && kept.ts === alert.ts)) return;
@@ -23,6 +25,25 @@ export class MemoryMaintenanceRepository implements MaintenanceRepository, Detec
 
   async saveWorkOrder(order: WorkOrder): Promise<void> {
     this.#orders.set(order.id, structuredClone(order));
+  }
+
+  async updateWorkOrder(
+    id: string,
+    change: (current: WorkOrder) => WorkOrder | undefined,
+  ): Promise<WorkOrderUpdate> {
+    const current = this.#orders.get(id);
+    if (current === undefined) return { ok: false, reason: 'not-found' };
+    const next = change(structuredClone(current));
+    if (next === undefined) return { ok: false, reason: 'unchanged' };
+    if (isActive(next)) {
+      const other = [...this.#orders.values()].find(
+        (order) => order.asset === next.asset && order.id !== id && isActive(order),
+      );
+      if (other !== undefined)
+        return { ok: false, reason: 'another-active', asset: next.asset, active: other.id };
+    }
+    this.#orders.set(id, structuredClone(next));
+    return { ok: true, order: structuredClone(next) };
   }
 
   async getWorkOrder(id: string): Promise<WorkOrder | undefined> {
@@ -41,6 +62,7 @@ export class MemoryMaintenanceRepository implements MaintenanceRepository, Detec
     return [...this.#orders.values()]
       .filter((order) => filter.status === undefined || order.status === filter.status)
       .filter((order) => filter.asset === undefined || order.asset === filter.asset)
+      .filter((order) => filter.assignee === undefined || order.assignee === filter.assignee)
       .sort((a, b) => b.lastAlertAt - a.lastAlertAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(filter.offset ?? 0, (filter.offset ?? 0) + filter.limit)
       .map((order) => structuredClone(order));
@@ -59,6 +81,14 @@ export class MemoryMaintenanceRepository implements MaintenanceRepository, Detec
 
   async saveDetectorStates(states: readonly DetectorState[]): Promise<void> {
     for (const state of states) this.#states.set(state.sensor, { ...state, state: state.state.slice() });
+  }
+
+  async markStatesSaved(atMillis: number): Promise<void> {
+    this.#statesSavedAt = atMillis;
+  }
+
+  async statesSavedAt(): Promise<number | undefined> {
+    return this.#statesSavedAt;
   }
 
   async loadDetectorStates(): Promise<DetectorState[]> {

@@ -4,9 +4,12 @@ import type { Aggregation, LatestValue, SeriesPoint } from '../../ports/reading-
 import type {
   AppendResult,
   KeyedReadings,
+  ReadingHistory,
+  ReadingsAfterQuery,
   ReadingStore,
   RetentionPolicy,
   SeriesQuery,
+  StoredReadings,
 } from '../../ports/reading-store.ts';
 
 /**
@@ -14,7 +17,7 @@ import type {
  * resolution from them, which is what the rollups of a real store must equal (within the raw
  * retention: past it this store keeps nothing, a real store its rollups).
  */
-export class MemoryReadingStore implements ReadingStore {
+export class MemoryReadingStore implements ReadingStore, ReadingHistory {
   private readonly keys = new SensorKeys();
   /** Per sensor key: ts -> value. */
   private readonly series_: Map<number, number>[] = [];
@@ -49,6 +52,25 @@ export class MemoryReadingStore implements ReadingStore {
     const readings = key === undefined ? undefined : this.series_[key];
     if (readings === undefined) return [];
     return [...readings].map(([ts, value]) => ({ sensor, ts, value })).sort((a, b) => a.ts - b.ts);
+  }
+
+  async readingsAfter(query: ReadingsAfterQuery): Promise<StoredReadings> {
+    const matched: Reading[] = [];
+    this.series_.forEach((readings, key) => {
+      const sensor = this.keys.idOf(key) as string;
+      const after = query.afterBySensor.get(sensor);
+      for (const [ts, value] of readings) {
+        const wanted = after === undefined ? ts >= query.othersFromMillis : ts > after;
+        if (wanted && ts <= query.toMillis) matched.push({ sensor, ts, value });
+      }
+    });
+    const kept = matched.sort((a, b) => a.ts - b.ts).slice(Math.max(0, matched.length - query.limit));
+    return {
+      sensors: kept.map((reading) => reading.sensor),
+      timestamps: Float64Array.from(kept, (reading) => reading.ts),
+      values: Float64Array.from(kept, (reading) => reading.value),
+      matched: matched.length,
+    };
   }
 
   async checkpoint(): Promise<void> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyVerdict } from './lifecycle.ts';
+import { applyVerdict, maxFailureBeforeWarningMillis } from './lifecycle.ts';
 import { applyAlert } from './work-order.ts';
 import type { WorkOrder } from './work-order.ts';
 
@@ -94,4 +94,122 @@ test('a failure before the first warning gives a negative lead time: the warning
   assert.ok(result.ok);
   assert.equal(result.order.leadTimeMillis, 0 - result.order.firstWarningAt);
   assert.ok((result.order.leadTimeMillis ?? 0) < 0);
+});
+
+test('a failure time more than 30 days before the first warning is refused as a value: epoch seconds sent as milliseconds', () => {
+  const firstWarningAt = Date.parse('2026-03-01T00:00:00Z');
+  const order = openOrder(firstWarningAt);
+  // Before: accepted, and the order kept a lead time of minus 56 years.
+  const seconds = applyVerdict(order, {
+    action: 'resolve',
+    by: 'op',
+    at: firstWarningAt + 1000,
+    note: null,
+    failureAt: Math.floor(firstWarningAt / 1000),
+  });
+  assert.deepEqual(seconds, {
+    ok: false,
+    reason: 'failure-before-warning',
+    failureAt: Math.floor(firstWarningAt / 1000),
+    firstWarningAt,
+  });
+  const lateWarning = applyVerdict(order, {
+    action: 'resolve',
+    by: 'op',
+    at: firstWarningAt + 1000,
+    note: null,
+    failureAt: firstWarningAt - maxFailureBeforeWarningMillis,
+  });
+  assert.ok(lateWarning.ok, 'a warning 30 days late is still a late warning');
+  assert.equal(lateWarning.order.leadTimeMillis, -maxFailureBeforeWarningMillis);
+});
+
+test('an active order is assigned, reassigned and cleared; each change is a verdict and the status stays', () => {
+  const assigned = applyVerdict(openOrder(), {
+    action: 'assign',
+    by: 'op',
+    at: 2000,
+    note: 'nearest crew',
+    assignee: 'crew 7',
+  });
+  assert.ok(assigned.ok);
+  assert.equal(assigned.order.status, 'open');
+  assert.equal(assigned.order.assignee, 'crew 7');
+  assert.deepEqual(assigned.verdict, {
+    action: 'assign',
+    from: 'open',
+    to: 'open',
+    by: 'op',
+    at: 2000,
+    note: 'nearest crew',
+    assignee: 'crew 7',
+  });
+  const acknowledged = applyVerdict(assigned.order, {
+    action: 'acknowledge',
+    by: 'op',
+    at: 3000,
+    note: null,
+  });
+  assert.ok(acknowledged.ok);
+  assert.equal(acknowledged.order.assignee, 'crew 7', 'other verdicts keep the assignee');
+  const again = applyVerdict(acknowledged.order, {
+    action: 'assign',
+    by: 'op',
+    at: 4000,
+    note: null,
+    assignee: 'crew 7',
+  });
+  assert.deepEqual(again, { ok: false, reason: 'unchanged', assignee: 'crew 7' });
+  const cleared = applyVerdict(acknowledged.order, {
+    action: 'assign',
+    by: 'op',
+    at: 5000,
+    note: null,
+    assignee: null,
+  });
+  assert.ok(cleared.ok);
+  assert.equal(cleared.order.status, 'acknowledged');
+  assert.equal(cleared.order.assignee, null);
+  assert.equal(cleared.verdict.assignee, null);
+  const resolved = applyVerdict(cleared.order, { action: 'resolve', by: 'op', at: 6000, note: null });
+  assert.ok(resolved.ok);
+  const closed = applyVerdict(resolved.order, {
+    action: 'assign',
+    by: 'op',
+    at: 7000,
+    note: null,
+    assignee: 'x',
+  });
+  assert.deepEqual(closed, { ok: false, reason: 'invalid-transition', status: 'resolved', action: 'assign' });
+});
+
+test('a resolved or dismissed order is reopened: open again, closing and lead time cleared, verdicts kept', () => {
+  for (const action of ['resolve', 'false-alarm'] as const) {
+    const done = applyVerdict(openOrder(), { action, by: 'op', at: 5000, note: null, failureAt: null });
+    assert.ok(done.ok);
+    const reopened = applyVerdict(done.order, {
+      action: 'reopen',
+      by: 'lead',
+      at: 8000,
+      note: 'fault is back',
+    });
+    assert.ok(reopened.ok, action);
+    assert.equal(reopened.order.status, 'open');
+    assert.equal(reopened.order.closedAt, null);
+    assert.equal(reopened.order.leadTimeMillis, null);
+    assert.deepEqual(
+      reopened.order.verdicts.map((v) => [v.action, v.from, v.to, v.by, v.note]),
+      [
+        [action, 'open', action === 'resolve' ? 'resolved' : 'false-alarm', 'op', null],
+        ['reopen', action === 'resolve' ? 'resolved' : 'false-alarm', 'open', 'lead', 'fault is back'],
+      ],
+    );
+    const resolvedAgain = applyVerdict(reopened.order, { action: 'resolve', by: 'op', at: 9000, note: null });
+    assert.ok(resolvedAgain.ok);
+    assert.equal(resolvedAgain.order.leadTimeMillis, 9000 - 1000);
+  }
+  for (const order of [openOrder()]) {
+    const refused = applyVerdict(order, { action: 'reopen', by: 'op', at: 2000, note: null });
+    assert.deepEqual(refused, { ok: false, reason: 'invalid-transition', status: 'open', action: 'reopen' });
+  }
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyAlert } from './work-order.ts';
+import { applyAlert, storedWorkOrder } from './work-order.ts';
 import type { AlertDraft } from './work-order.ts';
 
 function draft(id: string, sensor: string, ts: number, score: number, asset = 'pump-1'): AlertDraft {
@@ -54,4 +54,12 @@ test('an alert after the order was closed opens a new order', () => {
   assert.equal(next.opened, true);
   assert.equal(next.order.id, 'wo2');
   assert.deepEqual(next.order.alertIds, ['a2']);
+});
+
+test('a new order has no assignee; an order stored before assignments existed reads back as unassigned', () => {
+  const { order } = applyAlert(undefined, draft('a1', 's1', 1000, 0.8), 'pump', 'wo1');
+  assert.equal(order.assignee, null);
+  const { assignee: _, ...old } = order;
+  assert.deepEqual(storedWorkOrder(old), order);
+  assert.equal(storedWorkOrder({ ...old, assignee: 'crew 2' }).assignee, 'crew 2');
 });

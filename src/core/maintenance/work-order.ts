@@ -5,8 +5,11 @@ import type { Severity } from './severity.ts';
 export const workOrderStatuses = ['open', 'acknowledged', 'resolved', 'false-alarm'] as const;
 export type WorkOrderStatus = (typeof workOrderStatuses)[number];
 
-/** What an operator can do to a work order. */
-export const verdictActions = ['acknowledge', 'resolve', 'false-alarm'] as const;
+/**
+ * What an operator can do to a work order: move it through its lifecycle, assign it to a person or
+ * crew while it is active (`assign`, which keeps the status), or reopen a closed one (`reopen`).
+ */
+export const verdictActions = ['acknowledge', 'resolve', 'false-alarm', 'assign', 'reopen'] as const;
 export type VerdictAction = (typeof verdictActions)[number];
 
 /** An operator's decision on a work order, kept as the audit trail. `at` is epoch milliseconds. */
@@ -17,6 +20,8 @@ export interface Verdict {
   by: string;
   at: number;
   note: string | null;
+  /** For `assign`: who the order was given to, null when the assignment was cleared. */
+  assignee?: string | null;
 }
 
 /**
@@ -25,7 +30,8 @@ export interface Verdict {
  * `firstWarningAt` and `lastAlertAt` are event times of alerts, `closedAt` the verdict time.
  * `leadTimeMillis` is the warning the city had: from the first alert to the failure the operator
  * reports when resolving (or to the resolution itself); negative when the failure came before the
- * first warning (the warning came late); null until resolved and for false alarms.
+ * first warning (the warning came late); null until resolved and for false alarms. `assignee` is the
+ * person or crew the order was given to (free text), null when nobody is.
  */
 export interface WorkOrder {
   id: string;
@@ -42,6 +48,14 @@ export interface WorkOrder {
   verdicts: Verdict[];
   closedAt: number | null;
   leadTimeMillis: number | null;
+  assignee: string | null;
+}
+
+/** A stored order as read back: orders kept before assignments existed have no `assignee`. */
+export function storedWorkOrder(
+  stored: Omit<WorkOrder, 'assignee'> & { assignee?: string | null },
+): WorkOrder {
+  return { ...stored, assignee: stored.assignee ?? null };
 }
 
 export function isActive(order: WorkOrder): boolean {
@@ -97,6 +111,7 @@ export function applyAlert(
     verdicts: [],
     closedAt: null,
     leadTimeMillis: null,
+    assignee: null,
   };
   return { order, alert: { ...alert, workOrder: newOrderId }, opened: true };
 }

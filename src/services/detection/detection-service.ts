@@ -2,14 +2,16 @@ import { LEARNING_POINTS, LEARNING_SPAN_MILLIS } from '../../core/anomaly/regist
 import type { DetectorSpec } from '../../core/anomaly/detector.ts';
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import { applyVerdict } from '../../core/maintenance/lifecycle.ts';
-import type { VerdictInput } from '../../core/maintenance/lifecycle.ts';
+import type { TransitionResult, VerdictInput } from '../../core/maintenance/lifecycle.ts';
 import { applyAlert } from '../../core/maintenance/work-order.ts';
-import type { VerdictAction, WorkOrder, WorkOrderStatus } from '../../core/maintenance/work-order.ts';
+import type { WorkOrder } from '../../core/maintenance/work-order.ts';
 import type { Reading } from '../../core/readings/reading.ts';
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
 import type { DetectorState, DetectorStateStore, MaintenanceRepository } from '../../ports/maintenance.ts';
+import type { ReadingHistory } from '../../ports/reading-store.ts';
 import type { Registry } from '../../ports/registry.ts';
 import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
+import { catchUp, type CatchUpSummary } from './catch-up.ts';
 import { InProcessScoring } from './in-process-scoring.ts';
 import type { SensorDetectorsOptions } from './sensor-detectors.ts';
 import { describeError } from '../../core/describe-error.ts';
@@ -62,6 +64,19 @@ export interface DetectionServiceOptions {
    * keep the sensor's right readings from being scored until that day came. Default one hour.
    */
   futureToleranceMillis?: number;
+  /**
+   * The stored readings, read back by `start` so that the detectors catch up with those stored and
+   * acknowledged but not scored (or scored but not saved) when the process stopped, such as after
+   * a crash. Absent: `start` catches up with nothing.
+   */
+  history?: ReadingHistory;
+  /** Readings `start` scores at most when catching up (the newest ones). Default 1,000,000. */
+  catchUpReadings?: number;
+  /**
+   * Sensors with no saved state are caught up from their readings timed at most this long before
+   * the last save of the states (all of them when no save was recorded). Default 15 minutes.
+   */
+  catchUpLookbackMillis?: number;
   newId?: () => string;
   /** Errors of the background work (alerts, snapshots); they never escape. */
   onError?: (error: unknown) => void;
@@ -73,7 +88,9 @@ export const failurePredictionTag = 'failure_prediction';
 export type VerdictResult =
   | { ok: true; order: WorkOrder }
   | { ok: false; reason: 'not-found' }
-  | { ok: false; reason: 'invalid-transition'; status: WorkOrderStatus; action: VerdictAction };
+  | Exclude<TransitionResult, { ok: true }>
+  /** A reopen while the asset has another active order, `active`. */
+  | { ok: false; reason: 'another-active'; asset: string; active: string };
 
 /**
  * The live path of failure prediction: accepted readings → per-sensor detectors → alerts → one
@@ -112,6 +129,11 @@ export class DetectionService {
     if (!(this.threshold >= 0 && this.threshold <= 1)) {
       throw new RangeError(`threshold must be in [0, 1], got ${this.threshold}`);
     }
+    for (const key of ['catchUpReadings', 'catchUpLookbackMillis'] as const) {
+      const value = options[key];
+      if (value !== undefined && !(value >= 0))
+        throw new RangeError(`${key} must be a non-negative number, got ${value}`);
+    }
     const engine = options.engine ?? ((resolved) => new InProcessScoring(resolved));
     const resolved = {
       detector: options.detector,
@@ -129,9 +151,17 @@ export class DetectionService {
     this.#onError = options.onError ?? (() => undefined);
   }
 
-  /** Restores saved detector states, then follows the `readings` topic and starts the snapshot timer. */
-  async start(): Promise<{ restored: number; skipped: number }> {
-    const restored = await this.restore(await this.#options.states.loadDetectorStates());
+  /**
+   * Restores saved detector states, catches up with the stored readings they have not seen (see
+   * `history`), then follows the `readings` topic and starts the snapshot timer. Resolves once the
+   * caught-up readings are scored and their alerts handled, so no live reading of a sensor is
+   * scored before them. Alerts raised again (readings scored before a crash, saved after) are
+   * dropped by the repository, which keeps the first alert of a (sensor, ts).
+   */
+  async start(): Promise<{ restored: number; skipped: number; caughtUp?: CatchUpSummary }> {
+    const states = await this.#options.states.loadDetectorStates();
+    const restored = await this.restore(states);
+    const caughtUp = await this.#catchUp(states);
     this.#subscription = this.#options.bus.subscribe('readings', (readings) => this.accept(readings));
     const interval = this.#options.snapshotIntervalMillis ?? 300_000;
     if (interval > 0) {
@@ -145,7 +175,29 @@ export class DetectionService {
       }, retryInterval);
       this.#retryTimer.unref();
     }
-    return restored;
+    return caughtUp === undefined ? restored : { ...restored, caughtUp };
+  }
+
+  async #catchUp(states: readonly DetectorState[]): Promise<CatchUpSummary | undefined> {
+    const { history, states: store } = this.#options;
+    if (history === undefined) return undefined;
+    const started = performance.now();
+    const summary = await catchUp({
+      history,
+      states,
+      savedAtMillis: await store.statesSavedAt?.(),
+      lookbackMillis: this.#options.catchUpLookbackMillis ?? 900_000,
+      limitReadings: this.#options.catchUpReadings ?? 1_000_000,
+      // Readings timed too far ahead keep their rule: stored, not scored.
+      toMillis: this.#clock() + (this.#options.futureToleranceMillis ?? 3_600_000),
+      score: (batch) => {
+        this.accept(batch);
+        return this.#scored;
+      },
+    });
+    // Every crossing is queued once scored: wait for their alerts too.
+    await this.#serial;
+    return { ...summary, millis: performance.now() - started };
   }
 
   /**
@@ -267,13 +319,20 @@ export class DetectionService {
   /** An operator verdict on a work order; stored, and published as a `workorder` event. */
   verdict(id: string, input: Omit<VerdictInput, 'at'>): Promise<VerdictResult> {
     return this.#enqueue(async (): Promise<VerdictResult> => {
-      const order = await this.#options.repository.getWorkOrder(id);
-      if (order === undefined) return { ok: false, reason: 'not-found' };
-      const result = applyVerdict(order, { ...input, at: this.#clock() });
-      if (!result.ok) return result;
-      await this.#options.repository.saveWorkOrder(result.order);
-      await this.#publishOrder(result.order, input.action);
-      return { ok: true, order: result.order };
+      const decided: { refused?: VerdictResult } = {};
+      // Read, decided and stored with no other write to the order in between (an alert of another process).
+      const stored = await this.#options.repository.updateWorkOrder(id, (order) => {
+        const result = applyVerdict(order, { ...input, at: this.#clock() });
+        if (result.ok) return result.order;
+        decided.refused = result;
+        return undefined;
+      });
+      if (stored.ok) {
+        await this.#publishOrder(stored.order, input.action);
+        return stored;
+      }
+      if (stored.reason === 'another-active') return stored;
+      return decided.refused ?? { ok: false, reason: 'not-found' };
     });
   }
 
@@ -417,6 +476,8 @@ export class DetectionService {
    * changing states meanwhile (those wait for the next snapshot).
    */
   async #saveStates(all: boolean): Promise<void> {
+    // Every reading handed over before now is in the states taken below (engines score in order).
+    const takenAt = this.#clock();
     const chunk = this.#options.snapshotChunkStates ?? 50_000;
     const passes = Math.ceil(this.#engine.sensorCount() / chunk) + 1;
     for (let pass = 0; pass < passes; pass++) {
@@ -427,9 +488,10 @@ export class DetectionService {
         this.#onError(error);
         return;
       }
-      if (states.length === 0) return;
       try {
-        await this.#options.states.saveDetectorStates(states);
+        if (states.length > 0) await this.#options.states.saveDetectorStates(states);
+        // Nothing left unsaved: a restart may start the catch-up of sensors with no state from here.
+        if (states.length < chunk) await this.#options.states.markStatesSaved?.(takenAt);
       } catch (error) {
         this.#engine.markDirty(states.map((state) => state.sensor));
         this.#onError(error);

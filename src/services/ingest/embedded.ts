@@ -5,6 +5,7 @@ import type { SkippedDamage } from '../../adapters/wal/wal-replay.ts';
 import { WriteAheadLog, type WriteAheadLogOptions } from '../../adapters/wal/write-ahead-log.ts';
 import type { Ingestor } from '../../ports/ingest.ts';
 import type { ReadingQueries } from '../../ports/reading-queries.ts';
+import type { ReadingHistory } from '../../ports/reading-store.ts';
 import { ReadingQueryService } from '../query/reading-query-service.ts';
 import { IngestPipeline, type PipelineStats } from './pipeline.ts';
 import { resolvePipelineOptions, type PipelineOptions } from './pipeline-options.ts';
@@ -39,6 +40,8 @@ export interface EmbeddedStorageOptions {
 export interface EmbeddedStorage {
   ingestor: Ingestor;
   queries: ReadingQueries;
+  /** Raw readings read back in bulk (the detectors' catch-up at start). */
+  history: ReadingHistory;
   /** The shared DuckDB database, for other tables in the same file (e.g. the registry). */
   database: Database;
   /** What opening found in the write-ahead log: readings, the sensors they belong to, torn bytes, skipped damage. */
@@ -97,6 +100,7 @@ export async function createEmbeddedStorage(options: EmbeddedStorageOptions): Pr
   return {
     ingestor: pipeline,
     queries: new ReadingQueryService(store),
+    history: store,
     database,
     recovered: replay,
     stats: () => pipeline.stats(),

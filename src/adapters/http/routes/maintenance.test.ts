@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Hono } from 'hono';
 import { findDetector } from '../../../core/anomaly/registry.ts';
 import type { Role } from '../../../core/auth/role.ts';
+import { applyAlert } from '../../../core/maintenance/work-order.ts';
 import type { WorkOrder } from '../../../core/maintenance/work-order.ts';
 import { KeyService } from '../../../services/auth/keys.ts';
 import { DetectionService } from '../../../services/detection/detection-service.ts';
@@ -58,7 +59,27 @@ async function setup() {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   }
-  return { app, call };
+  return { app, call, repository };
+}
+
+/** Records an alert of `asset` at `ts` on the asset's active order, or opens order `orderId`. */
+async function raise(repository: MemoryMaintenanceRepository, asset: string, ts: number, orderId: string) {
+  const draft = {
+    id: `alert-${orderId}-${ts}`,
+    sensor: `${asset}.t`,
+    asset,
+    score: 1,
+    threshold: 0.9,
+    ts,
+    evidence: [],
+  };
+  const { order, alert } = applyAlert(await repository.activeWorkOrder(asset), draft, 'pump', orderId);
+  await repository.recordAlert(alert, order);
+  return order;
+}
+
+async function errorOf(response: Response): Promise<string> {
+  return ((await response.json()) as { error: string }).error;
 }
 
 test('lists alerts and work orders with filters, and shows one order', async () => {
@@ -209,4 +230,162 @@ test('an empty asset filter and a score range that ends before it starts are ref
   const backwards = await call('viewer', 'GET', '/api/v1/sensors/s1/scores?from=5000&to=1000');
   assert.equal(backwards.status, 400);
   assert.equal(((await backwards.json()) as { error: string }).error, 'from (5000) must be before to (1000)');
+});
+
+test('an operator assigns an active order to a crew, reassigns and clears it; each change is in the audit trail and the list filters by it', async () => {
+  const { call } = await setup();
+  const { workOrders } = (await (await call('viewer', 'GET', '/api/v1/work-orders')).json()) as {
+    workOrders: WorkOrder[];
+  };
+  const id = workOrders[0]?.id ?? '';
+  assert.equal(workOrders[0]?.assignee, null, 'a new order is unassigned');
+  const path = `/api/v1/work-orders/${id}`;
+  assert.equal((await call('viewer', 'POST', `${path}/assign`, { assignee: 'crew 7' })).status, 403);
+  const assigned = await call('operator', 'POST', `${path}/assign`, {
+    assignee: '  crew 7 ',
+    note: 'nearest',
+  });
+  assert.equal(assigned.status, 200);
+  const order = (await assigned.json()) as WorkOrder;
+  assert.equal(order.assignee, 'crew 7', 'the name is trimmed');
+  assert.equal(order.status, 'open');
+  assert.deepEqual(
+    order.verdicts.map((v) => [v.action, v.from, v.to, v.assignee, v.note]),
+    [['assign', 'open', 'open', 'crew 7', 'nearest']],
+  );
+  const again = await call('operator', 'POST', `${path}/assign`, { assignee: 'crew 7' });
+  assert.equal(again.status, 409);
+  assert.equal(await errorOf(again), `work order '${id}' is already assigned to 'crew 7'`);
+  const filtered = async (query: string) =>
+    (
+      (await (await call('viewer', 'GET', `/api/v1/work-orders?${query}`)).json()) as {
+        workOrders: WorkOrder[];
+      }
+    ).workOrders.map((o) => o.id);
+  assert.deepEqual(await filtered('assignee=crew%207'), [id]);
+  assert.deepEqual(await filtered('assignee=crew%208'), []);
+  assert.equal((await call('operator', 'POST', `${path}/acknowledge`)).status, 200);
+  assert.equal((await call('admin', 'POST', `${path}/assign`, { assignee: 'crew 8' })).status, 200);
+  const cleared = await call('operator', 'POST', `${path}/assign`, { assignee: null });
+  assert.equal(cleared.status, 200);
+  assert.equal(((await cleared.json()) as WorkOrder).assignee, null);
+  const twice = await call('operator', 'POST', `${path}/assign`, { assignee: null });
+  assert.equal(twice.status, 409);
+  assert.equal(await errorOf(twice), `work order '${id}' is not assigned to anyone`);
+  assert.equal((await call('operator', 'POST', `${path}/resolve`)).status, 200);
+  const closed = await call('operator', 'POST', `${path}/assign`, { assignee: 'crew 9' });
+  assert.equal(closed.status, 409, 'a closed order takes no assignment');
+  assert.equal(await errorOf(closed), 'cannot assign a work order that is resolved');
+  const stored = (await (await call('viewer', 'GET', path)).json()) as WorkOrder;
+  assert.deepEqual(
+    stored.verdicts.map((v) => [v.action, v.to, 'assignee' in v ? v.assignee : '-']),
+    [
+      ['assign', 'open', 'crew 7'],
+      ['acknowledge', 'acknowledged', '-'],
+      ['assign', 'acknowledged', 'crew 8'],
+      ['assign', 'acknowledged', null],
+      ['resolve', 'resolved', '-'],
+    ],
+  );
+});
+
+test('an assignment body is checked: the assignee is required, named, bounded, and only assign takes one', async () => {
+  const { call } = await setup();
+  const { workOrders } = (await (await call('viewer', 'GET', '/api/v1/work-orders')).json()) as {
+    workOrders: WorkOrder[];
+  };
+  const path = `/api/v1/work-orders/${workOrders[0]?.id}`;
+  const rule =
+    'a person or crew of 1 to 200 characters (no control characters), or null to clear the assignment';
+  const cases: [unknown, string][] = [
+    [undefined, `assignee is required: ${rule}`],
+    [{ note: 'x' }, `assignee is required: ${rule}`],
+    [{ assignee: '   ' }, `assignee="   " must be ${rule}`],
+    [{ assignee: 7 }, `assignee=7 must be ${rule}`],
+    [{ assignee: 'a\nb' }, `assignee="a\\nb" must be ${rule}`],
+    [{ assignee: 'x'.repeat(201) }, `assignee="${'x'.repeat(78)}… must be ${rule}`],
+    [{ assignee: 'crew', failureAt: 1 }, 'failureAt=1: only resolve takes a failure time, not assign'],
+    [{ asignee: 'crew' }, "field 'asignee' is not one of assignee, note"],
+  ];
+  for (const [body, error] of cases) {
+    const response = await call('operator', 'POST', `${path}/assign`, body);
+    assert.equal(response.status, 400, JSON.stringify(body));
+    assert.equal(await errorOf(response), error);
+  }
+  const onAcknowledge = await call('operator', 'POST', `${path}/acknowledge`, { assignee: 'crew' });
+  assert.equal(onAcknowledge.status, 400);
+  assert.equal(
+    await errorOf(onAcknowledge),
+    'assignee="crew": only assign takes an assignee, not acknowledge',
+  );
+  assert.equal((await call('viewer', 'GET', '/api/v1/work-orders?assignee=')).status, 400);
+  const onAlerts = await call('viewer', 'GET', '/api/v1/alerts?assignee=crew');
+  assert.equal(onAlerts.status, 400);
+  assert.equal(await errorOf(onAlerts), "assignee='crew' filters work orders, not alerts");
+  const stored = (await (await call('viewer', 'GET', path)).json()) as WorkOrder;
+  assert.deepEqual([stored.status, stored.assignee, stored.verdicts.length], ['open', null, 0]);
+});
+
+test('a closed order is reopened by an operator, unless its asset has another active order (409 naming it)', async () => {
+  const { call, repository } = await setup();
+  const { workOrders } = (await (await call('viewer', 'GET', '/api/v1/work-orders')).json()) as {
+    workOrders: WorkOrder[];
+  };
+  const first = workOrders[0];
+  assert.ok(first);
+  const path = `/api/v1/work-orders/${first.id}`;
+  const active = await call('operator', 'POST', `${path}/reopen`);
+  assert.equal(active.status, 409);
+  assert.equal(await errorOf(active), 'cannot reopen a work order that is open');
+  assert.equal((await call('operator', 'POST', `${path}/false-alarm`, { note: 'dust' })).status, 200);
+  assert.equal((await call('viewer', 'POST', `${path}/reopen`)).status, 403);
+  const reopened = await call('operator', 'POST', `${path}/reopen`, { note: 'the fault is back' });
+  assert.equal(reopened.status, 200);
+  const order = (await reopened.json()) as WorkOrder;
+  assert.deepEqual([order.status, order.closedAt, order.leadTimeMillis], ['open', null, null]);
+  assert.deepEqual(
+    order.verdicts.map((v) => [v.action, v.from, v.to, v.note]),
+    [
+      ['false-alarm', 'open', 'false-alarm', 'dust'],
+      ['reopen', 'false-alarm', 'open', 'the fault is back'],
+    ],
+  );
+  // Closed again, then the asset alerts and gets a new order: the old one may not be reopened beside it.
+  assert.equal((await call('operator', 'POST', `${path}/resolve`)).status, 200);
+  await raise(repository, first.asset, first.lastAlertAt + 7_200_000, 'second');
+  const refused = await call('operator', 'POST', `${path}/reopen`);
+  assert.equal(refused.status, 409);
+  assert.equal(
+    await errorOf(refused),
+    `cannot reopen work order '${first.id}': asset '${first.asset}' already has the active work order 'second' (one active order per asset); act on that one instead`,
+  );
+  const stored = (await (await call('viewer', 'GET', path)).json()) as WorkOrder;
+  assert.equal(stored.status, 'resolved', 'the refused reopen changed nothing');
+  assert.equal(stored.verdicts.length, 3);
+  assert.equal((await call('operator', 'POST', '/api/v1/work-orders/nope/reopen')).status, 404);
+  assert.equal(
+    await errorOf(await call('operator', 'POST', `${path}/reopen`, { failureAt: 1 })),
+    'failureAt=1: only resolve takes a failure time, not reopen',
+  );
+});
+
+test('a failure time more than 30 days before the first warning is refused, naming both times; bug: epoch seconds were taken as a lead time of minus 56 years', async () => {
+  const { call, repository } = await setup();
+  const firstWarningAt = Date.parse('2026-03-01T00:00:00Z');
+  await raise(repository, 'pump-9', firstWarningAt, 'recent');
+  const seconds = Math.floor(firstWarningAt / 1000);
+  const response = await call('operator', 'POST', '/api/v1/work-orders/recent/resolve', {
+    failureAt: seconds,
+  });
+  assert.equal(response.status, 400);
+  assert.equal(
+    await errorOf(response),
+    `failureAt=${seconds} (1970-01-21T12:18:43.200Z) lies more than 30 days before the order's first warning (2026-03-01T00:00:00.000Z): give when this fault happened or was found, in epoch milliseconds (not seconds) or ISO-8601`,
+  );
+  assert.equal((await repository.getWorkOrder('recent'))?.status, 'open');
+  const late = await call('operator', 'POST', '/api/v1/work-orders/recent/resolve', {
+    failureAt: '2026-02-27T00:00:00Z',
+  });
+  assert.equal(late.status, 200, 'a warning two days late is kept as a negative lead time');
+  assert.equal(((await late.json()) as WorkOrder).leadTimeMillis, -2 * 86_400_000);
 });

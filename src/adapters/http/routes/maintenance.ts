@@ -4,6 +4,7 @@ import { verdictActions, workOrderStatuses } from '../../../core/maintenance/wor
 import type { VerdictAction, WorkOrderStatus } from '../../../core/maintenance/work-order.ts';
 import type { MaintenanceRepository } from '../../../ports/maintenance.ts';
 import type { DetectionService } from '../../../services/detection/detection-service.ts';
+import { maxFailureBeforeWarningMillis } from '../../../core/maintenance/lifecycle.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
 import { instantRule, parseInstant } from '../time.ts';
@@ -16,8 +17,17 @@ export interface MaintenanceRouteDependencies {
 }
 
 const maxNoteCharacters = 2000;
-/** The fields a verdict body may hold. */
-const verdictFields: readonly string[] = ['note', 'failureAt'];
+const maxAssigneeCharacters = 200;
+/** The fields each verdict's body may hold. */
+const verdictFields: Record<VerdictAction, readonly string[]> = {
+  acknowledge: ['note'],
+  resolve: ['note', 'failureAt'],
+  'false-alarm': ['note'],
+  assign: ['assignee', 'note'],
+  reopen: ['note'],
+};
+const anyVerdictField = new Set(Object.values(verdictFields).flat());
+const assigneeRule = `a person or crew of 1 to ${maxAssigneeCharacters} characters (no control characters), or null to clear the assignment`;
 /** Clocks of the operator's device and the server may disagree by this much. */
 const clockSkewMillis = 5 * 60_000;
 
@@ -32,7 +42,10 @@ export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppE
   app.get('/alerts', requireRole('read'), async (c) => {
     const filter = listFilter(c, 100);
     if (typeof filter === 'string') return c.json({ error: filter }, 400);
-    return c.json({ alerts: await deps.repository.listAlerts(filter) });
+    const { assignee, ...alertFilter } = filter;
+    if (assignee !== undefined)
+      return c.json({ error: `assignee='${assignee}' filters work orders, not alerts` }, 400);
+    return c.json({ alerts: await deps.repository.listAlerts(alertFilter) });
   });
 
   app.get('/work-orders', requireRole('read'), async (c) => {
@@ -71,18 +84,47 @@ export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppE
     const body = await verdictBody(c, action, (deps.now ?? Date.now)());
     if (typeof body === 'string') return c.json({ error: body }, 400);
     const key = c.get('key');
-    const result = await deps.detection.verdict(c.req.param('id') ?? '', {
+    const id = c.req.param('id') ?? '';
+    const result = await deps.detection.verdict(id, {
       action,
       by: key.name === '' ? key.id : `${key.name} (${key.id})`,
-      note: body.note,
-      failureAt: body.failureAt,
+      ...body,
     });
     if (result.ok) return c.json(result.order);
-    if (result.reason === 'not-found') return c.json({ error: `no work order '${c.req.param('id')}'` }, 404);
-    return c.json(
-      { error: `cannot ${action} a work order that is ${result.status}`, status: result.status },
-      409,
-    );
+    switch (result.reason) {
+      case 'not-found':
+        return c.json({ error: `no work order '${id}'` }, 404);
+      case 'invalid-transition':
+        return c.json(
+          { error: `cannot ${action} a work order that is ${result.status}`, status: result.status },
+          409,
+        );
+      case 'unchanged':
+        return c.json(
+          {
+            error:
+              result.assignee === null
+                ? `work order '${id}' is not assigned to anyone`
+                : `work order '${id}' is already assigned to '${result.assignee}'`,
+          },
+          409,
+        );
+      case 'another-active':
+        return c.json(
+          {
+            error: `cannot reopen work order '${id}': asset '${result.asset}' already has the active work order '${result.active}' (one active order per asset); act on that one instead`,
+            active: result.active,
+          },
+          409,
+        );
+      case 'failure-before-warning':
+        return c.json(
+          {
+            error: `failureAt=${result.failureAt} (${new Date(result.failureAt).toISOString()}) lies more than ${maxFailureBeforeWarningMillis / 86_400_000} days before the order's first warning (${new Date(result.firstWarningAt).toISOString()}): give when this fault happened or was found, in epoch milliseconds (not seconds) or ISO-8601`,
+          },
+          400,
+        );
+    }
   }
 
   return app;
@@ -91,8 +133,8 @@ export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppE
 function listFilter(
   c: Context,
   defaultLimit: number,
-): { status?: WorkOrderStatus; asset?: string; limit: number; offset: number } | string {
-  const { status, asset, limit, offset } = c.req.query();
+): { status?: WorkOrderStatus; asset?: string; assignee?: string; limit: number; offset: number } | string {
+  const { status, asset, assignee, limit, offset } = c.req.query();
   const count = limit === undefined ? defaultLimit : /^\d+$/.test(limit) ? Number(limit) : NaN;
   if (!Number.isInteger(count) || count < 1 || count > 10_000)
     return `limit='${limit}' must be an integer 1…10000`;
@@ -102,25 +144,36 @@ function listFilter(
     return `status='${status}' is not one of ${workOrderStatuses.join(', ')}`;
   }
   if (asset === '') return `asset='' must name an asset`;
+  if (assignee !== undefined && assignee.trim() === '')
+    return `assignee='${assignee}' must name a person or crew`;
   return {
     limit: count,
     offset: skipped,
     ...(status === undefined ? {} : { status: status as WorkOrderStatus }),
     ...(asset === undefined ? {} : { asset }),
+    ...(assignee === undefined ? {} : { assignee: assignee.trim() }),
   };
 }
 
+interface VerdictBody {
+  note: string | null;
+  failureAt: number | null;
+  assignee?: string | null;
+}
+
 /**
- * `{note?: string, failureAt?: ms | ISO-8601}`, `failureAt` on `resolve` only and not after now; an
- * empty body is `{}`. A string says what is wrong.
+ * `{note?: string}` for every action, `failureAt?: ms | ISO-8601` on `resolve` only and not after
+ * now, `assignee: string | null` on `assign` (required). An empty body is `{}`. A string says what
+ * is wrong.
  */
 async function verdictBody(
   c: Context,
   action: VerdictAction,
   nowMillis: number,
-): Promise<{ note: string | null; failureAt: number | null } | string> {
+): Promise<VerdictBody | string> {
   const text = await c.req.text();
-  if (text.trim() === '') return { note: null, failureAt: null };
+  if (text.trim() === '')
+    return action === 'assign' ? `assignee is required: ${assigneeRule}` : { note: null, failureAt: null };
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -129,9 +182,10 @@ async function verdictBody(
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body must be a JSON object';
   // A misspelt field (`failure_at`) would otherwise be dropped and the lead time computed without it.
-  const unknown = Object.keys(body).find((field) => !verdictFields.includes(field));
-  if (unknown !== undefined) return `field '${unknown}' is not one of ${verdictFields.join(', ')}`;
-  const { note, failureAt } = body as Record<string, unknown>;
+  const unknown = Object.keys(body).find((field) => !anyVerdictField.has(field));
+  if (unknown !== undefined) return `field '${unknown}' is not one of ${verdictFields[action].join(', ')}`;
+  const fields = body as Record<string, unknown>;
+  const { note, failureAt } = fields;
   if (note !== undefined && note !== null && (typeof note !== 'string' || note.length > maxNoteCharacters)) {
     return `note must be a string of at most ${maxNoteCharacters} characters`;
   }
@@ -150,5 +204,31 @@ async function verdictBody(
     if (failureMillis > nowMillis + clockSkewMillis)
       return `failureAt=${JSON.stringify(failureAt)} lies in the future (now is ${new Date(nowMillis).toISOString()}): give when the failure happened or was found`;
   }
-  return { note: typeof note === 'string' ? note : null, failureAt: failureMillis };
+  const parsed: VerdictBody = { note: typeof note === 'string' ? note : null, failureAt: failureMillis };
+  if (action !== 'assign') {
+    if ('assignee' in fields)
+      return `assignee=${JSON.stringify(fields.assignee)}: only assign takes an assignee, not ${action}`;
+    return parsed;
+  }
+  if (!('assignee' in fields)) return `assignee is required: ${assigneeRule}`;
+  const assignee = assigneeOf(fields.assignee);
+  if (assignee === undefined) return `assignee=${shown(fields.assignee)} must be ${assigneeRule}`;
+  return { ...parsed, assignee };
+}
+
+/** A refused value as JSON, cut to 80 characters. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+/** The trimmed name, null to clear, undefined when it breaks the rule. */
+function assigneeOf(value: unknown): string | null | undefined {
+  if (value === null) return null;
+  if (typeof value !== 'string') return undefined;
+  const name = value.trim();
+  // eslint-disable-next-line no-control-regex
+  if (name === '' || name.length > maxAssigneeCharacters || /[\u0000-\u001f\u007f]/.test(name))
+    return undefined;
+  return name;
 }
