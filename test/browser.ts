@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +19,18 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
-/** Builds the dashboard into web/dist when it is not built yet. */
+/** The newest modification time (ms) of the dashboard's sources: web/index.html and web/src. */
+function newestSourceMillis(): number {
+  const sources = [`${repoRoot}web/index.html`, `${repoRoot}web/vite.config.ts`];
+  for (const name of readdirSync(`${repoRoot}web/src`, { recursive: true, encoding: 'utf8' }))
+    sources.push(`${repoRoot}web/src/${name}`);
+  return Math.max(...sources.map((path) => statSync(path).mtimeMs));
+}
+
+/** Builds the dashboard into web/dist when it is not built, or older than its sources (tests never drive a stale page). */
 export async function ensureDashboardBuilt(): Promise<void> {
-  if (existsSync(`${repoRoot}web/dist/index.html`)) return;
+  const built = `${repoRoot}web/dist/index.html`;
+  if (existsSync(built) && statSync(built).mtimeMs >= newestSourceMillis()) return;
   const { build } = await import('vite');
   await build({ configFile: `${repoRoot}web/vite.config.ts`, logLevel: 'warn' });
 }

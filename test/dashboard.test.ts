@@ -5,7 +5,10 @@ import { mkdir } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { generateCity } from '../src/services/demo/city.ts';
+import { clearArea } from '../web/src/framing.ts';
 import { dateTime, moment, time } from '../web/src/format.ts';
+import { findSensors } from '../web/src/sensor-search.ts';
+import { seriesWithGaps } from '../web/src/series.ts';
 import { assignReplays } from '../src/services/demo/streams.ts';
 import {
   api,
@@ -218,6 +221,52 @@ test('an operator acknowledges a work order and its state changes through the AP
   await page.close();
 });
 
+test(
+  'an operator assigns a work order to a crew and reopens it once closed, from the board',
+  { skip },
+  async (t) => {
+    if (!served) return t.skip(notServed);
+    const order = await orderIn(active);
+    const page = await signIn(browser, server.url, server.operatorKey);
+    await page.click('[data-tab=orders]');
+    const card = page.locator(`article[data-order="${order.id}"]`);
+    await card.waitFor();
+    page.once('dialog', (dialog) => void dialog.accept('  crew 5 '));
+    await card.locator('button[data-action=assign]').click();
+    await page.locator(`article[data-order="${order.id}"] [data-assignee="crew 5"]`).waitFor();
+    const path = `/api/v1/work-orders/${order.id}`;
+    const assigned = (await (await api(server, server.viewerKey, 'GET', path)).json()) as {
+      assignee: string | null;
+      verdicts: { action: string }[];
+    };
+    assert.equal(assigned.assignee, 'crew 5');
+    assert.equal(assigned.verdicts.at(-1)?.action, 'assign');
+    assert.equal((await api(server, server.operatorKey, 'POST', `${path}/resolve`)).status, 200);
+    await page.locator(`article[data-order="${order.id}"][data-status=resolved]`).waitFor();
+    await page.locator(`article[data-order="${order.id}"] button[data-action=reopen]`).click();
+    // The demo keeps alerting: the asset may have a new active order by now, and then the reopen is refused.
+    await page
+      .locator(
+        `article[data-order="${order.id}"][data-status=open], article[data-order="${order.id}"] .error`,
+      )
+      .first()
+      .waitFor();
+    const after = (await (await api(server, server.viewerKey, 'GET', path)).json()) as {
+      status: string;
+      verdicts: { action: string }[];
+    };
+    if (after.status === 'open') {
+      assert.equal(after.verdicts.at(-1)?.action, 'reopen');
+    } else {
+      assert.match(
+        (await card.locator('.error').textContent()) ?? '',
+        /already has the active work order .* \(one active order per asset\)/,
+      );
+    }
+    await page.close();
+  },
+);
+
 test('a viewer sees the work orders but cannot act on them', { skip }, async (t) => {
   if (!served) return t.skip(notServed);
   const page = await signIn(browser, server.url, server.viewerKey);
@@ -400,8 +449,11 @@ test(
     await page.click('[data-tab=orders]');
     await page.locator(`article[data-order="${order.id}"][data-status=${order.status}]`).waitFor();
     await page.locator('#live[data-state=live]').waitFor();
+    assert.ok(await page.isHidden('#offline'));
     outage.setDown(true);
     await page.locator('#live[data-state=offline]').waitFor();
+    // The operator is told in words, not only by the small badge (bug: a grey badge was all there was).
+    await page.locator('#offline').filter({ hasText: 'cannot be reached' }).waitFor();
     // The platform runs on: the order is resolved while the page cannot hear of it.
     const resolved = await api(server, server.operatorKey, 'POST', `/api/v1/work-orders/${order.id}/resolve`);
     assert.equal(resolved.status, 200);
@@ -410,6 +462,7 @@ test(
     await page
       .locator(`article[data-order="${order.id}"][data-status=resolved]`)
       .waitFor({ timeout: 10_000 });
+    assert.ok(await page.isHidden('#offline'), 'the banner goes once the stream is back');
     await page.close();
   },
 );
@@ -512,6 +565,13 @@ test(
         rangeMillis,
         { timeout: 10_000 },
       );
+      assert.deepEqual(
+        await page.$$eval('[data-range].active', (nodes) =>
+          nodes.map((node) => (node as HTMLElement).dataset.range),
+        ),
+        [String(rangeMillis)],
+        'the chosen range is marked (bug: no button showed which range the chart spans)',
+      );
       const now = await page.evaluate(() => Date.now());
       const axis = await shown();
       assert.ok(
@@ -546,5 +606,220 @@ test('a reload while the platform is unreachable keeps the key and offers a retr
   assert.ok(await page.isHidden('#app'));
   assert.ok(await page.isVisible('#login-retry'));
   assert.equal(await page.evaluate(() => sessionStorage.getItem('urban-brain.key')), server.viewerKey);
+  await page.close();
+});
+
+void test('the map frames the city clear of the overlays drawn over it; bug: the filters hid a corner', () => {
+  // A 1,000 × 800 map with the filters box at its top left and the legend along its bottom left.
+  const filters = { left: 10, top: 10, right: 140, bottom: 200 };
+  const legend = { left: 10, top: 760, right: 400, bottom: 790 };
+  const area = clearArea(1000, 800, [filters, legend], 700, 700);
+  for (const cover of [filters, legend])
+    assert.ok(
+      area.right <= cover.left ||
+        area.left >= cover.right ||
+        area.bottom <= cover.top ||
+        area.top >= cover.bottom,
+      `${JSON.stringify(area)} overlaps ${JSON.stringify(cover)}`,
+    );
+  assert.deepEqual(area, { left: 140, top: 0, right: 1000, bottom: 760 }, 'the largest clear frame');
+  assert.deepEqual(clearArea(300, 200, [], 10, 10), { left: 0, top: 0, right: 300, bottom: 200 });
+});
+
+void test('the chart breaks its line at a gap in the series, not between sparse buckets', () => {
+  const step = 1_000;
+  // A sensor reporting every 5 s read at 1 s steps: every fifth bucket holds a reading; no gap.
+  const sparse = Array.from({ length: 20 }, (_, index) => ({ ts: 100_000 + index * 5_000, value: index }));
+  assert.equal(seriesWithGaps(sparse, step).values.includes(null), false);
+  // The same sensor silent for ten minutes in the middle (bug: drawn as a straight line across).
+  const gap = [
+    ...sparse.slice(0, 10),
+    ...sparse.slice(10).map((point) => ({ ...point, ts: point.ts + 600_000 })),
+  ];
+  const drawn = seriesWithGaps(gap, step);
+  assert.deepEqual(
+    drawn.values.map((value, index) => (value === null ? index : -1)).filter((index) => index >= 0),
+    [10],
+  );
+  assert.equal(drawn.xs[10], (gap[9]!.ts + step) / 1000, 'the break sits one step after the last reading');
+  assert.deepEqual(drawn.origins.slice(9, 12), [9, -1, 10]);
+  assert.deepEqual(seriesWithGaps([], step), { xs: [], values: [], origins: [] });
+});
+
+test(
+  'no sensor hides under the map overlays, and the zoom buttons zoom and frame the city again',
+  { skip },
+  async (t) => {
+    if (!served) return t.skip(notServed);
+    for (const viewport of [
+      { width: 1500, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
+      const page = await signIn(browser, server.url, server.viewerKey, viewport);
+      const covered = (): Promise<string[]> =>
+        page.evaluate(() => {
+          const state = (
+            window as unknown as {
+              urbanBrain: {
+                table: { sensors: { id: string }[] };
+                map: { clientPosition(index: number): { x: number; y: number } | null };
+              };
+            }
+          ).urbanBrain;
+          const boxes = ['filters', 'legend', 'zoom'].map((id) =>
+            document.getElementById(id)!.getBoundingClientRect(),
+          );
+          return state.table.sensors
+            .filter((_, index) => {
+              const at = state.map.clientPosition(index)!;
+              return boxes.some(
+                (box) => at.x >= box.left && at.x <= box.right && at.y >= box.top && at.y <= box.bottom,
+              );
+            })
+            .map((sensor) => sensor.id);
+        });
+      assert.deepEqual(await covered(), [], `at ${viewport.width} px`);
+      const drawn = async (): Promise<number> => Number(await page.getAttribute('#map', 'data-drawn'));
+      const all = await drawn();
+      await page.click('#zoom-in');
+      await page.click('#zoom-in');
+      await page.waitForFunction(
+        (count) => Number(document.getElementById('map')?.dataset.drawn) < count,
+        all,
+      );
+      await page.click('#zoom-fit');
+      await page.waitForFunction(
+        (count) => Number(document.getElementById('map')?.dataset.drawn) === count,
+        all,
+      );
+      assert.deepEqual(await covered(), []);
+      await shot(page, `map-${viewport.width}`);
+      await page.close();
+    }
+  },
+);
+
+test(
+  'a sensor without readings says so, and one without scores is not asked for them again',
+  { skip },
+  async (t) => {
+    if (!served) return t.skip(notServed);
+    const { departments } = (await (
+      await api(server, server.viewerKey, 'GET', '/api/v1/emergency/departments')
+    ).json()) as { departments: { lat: number; lon: number }[] };
+    const near = { lat: departments[0]!.lat, lon: departments[0]!.lon };
+    assert.equal(
+      (
+        await api(server, server.adminKey, 'POST', '/api/v1/assets', {
+          id: 'quiet-pump',
+          type: 'pump',
+          name: 'Quiet pump',
+          ...near,
+        })
+      ).status,
+      201,
+    );
+    const created = await api(server, server.adminKey, 'POST', '/api/v1/sensors', {
+      id: 'quiet-pump.pressure',
+      kind: 'pressure',
+      unit: 'bar',
+      asset: 'quiet-pump',
+    });
+    assert.equal(created.status, 201, await created.text());
+    try {
+      const page = await signIn(browser, server.url, server.viewerKey);
+      const asked: string[] = [];
+      page.on('request', (request) => {
+        if (request.url().includes('/quiet-pump.pressure/scores')) asked.push(request.url());
+      });
+      await page.evaluate(
+        (id) => (window as unknown as { urbanBrain: PageHooks }).urbanBrain.selectSensor(id),
+        'quiet-pump.pressure',
+      );
+      await page.locator('.chart-note').filter({ hasText: 'No readings between' }).waitFor();
+      // The chart refreshes every 2 s; bug: each refresh asked for the scores again, a 404 in the console each time.
+      await page.waitForTimeout(5_000);
+      assert.equal(asked.length, 1, asked.join('\n'));
+      // A sensor with readings hides the note again.
+      const busy = await page.evaluate(
+        () =>
+          (window as unknown as { urbanBrain: PageHooks }).urbanBrain.table.sensors.find(
+            (sensor) => sensor.kind === 'flow',
+          )!.id,
+      );
+      await page.evaluate(
+        (id) => (window as unknown as { urbanBrain: PageHooks }).urbanBrain.selectSensor(id),
+        busy,
+      );
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('.chart-note')?.hidden === true);
+      await page.close();
+    } finally {
+      await api(server, server.adminKey, 'DELETE', '/api/v1/sensors/quiet-pump.pressure');
+      await api(server, server.adminKey, 'DELETE', '/api/v1/assets/quiet-pump');
+    }
+  },
+);
+
+test('a blank key is refused on the form without asking the platform', { skip }, async (t) => {
+  if (!served) return t.skip(notServed);
+  const page = await browser.newPage();
+  const asked: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/api/')) asked.push(request.url());
+  });
+  await page.goto(server.url);
+  await page.fill('#login-key', '   ');
+  await page.click('#login button[type=submit]');
+  await page.locator('#login-error').filter({ hasText: 'Enter an API key.' }).waitFor();
+  assert.deepEqual(asked, []);
+  await page.close();
+});
+
+void test('the sensor search matches every word in id, kind or asset name, in id order, counting all', () => {
+  const sensor = (id: string, kind: string, asset: string | null) => ({
+    id,
+    kind,
+    unit: '',
+    asset,
+    lat: null,
+    lon: null,
+  });
+  const sensors = [
+    sensor('pump-2.flow', 'flow', 'pump-2'),
+    sensor('pump-1.flow', 'flow', 'pump-1'),
+    sensor('bridge-1.strain', 'strain', 'bridge-1'),
+    sensor('loose', 'flow', null),
+  ];
+  const assets = new Map([
+    ['pump-1', { id: 'pump-1', type: 'pump', name: 'Harbour Pump', lat: null, lon: null }],
+    ['pump-2', { id: 'pump-2', type: 'pump', name: 'Hill Pump', lat: null, lon: null }],
+  ]);
+  const ids = (query: string, limit = 10): string[] =>
+    findSensors(sensors, assets, query, limit).matches.map((found) => found.id);
+  assert.deepEqual(ids('FLOW'), ['loose', 'pump-1.flow', 'pump-2.flow']);
+  assert.deepEqual(ids('harbour flow'), ['pump-1.flow']);
+  assert.deepEqual(ids('  '), []);
+  assert.deepEqual(findSensors(sensors, assets, 'flow', 1), { matches: [sensors[3]], total: 3 });
+});
+
+test('an operator finds a sensor by name and opens its chart', { skip }, async (t) => {
+  if (!served) return t.skip(notServed);
+  const page = await signIn(browser, server.url, server.viewerKey);
+  const target = await page.evaluate(
+    () =>
+      (window as unknown as { urbanBrain: PageHooks }).urbanBrain.table.sensors.find(
+        (sensor) => sensor.kind === 'flow',
+      )!.id,
+  );
+  await page.fill('#sensor-search', target);
+  await page.locator(`#search-results li[data-sensor="${target}"]`).click();
+  await page.waitForFunction(
+    (id) => (window as unknown as { urbanBrain: PageHooks }).urbanBrain.chart.shown()?.sensor === id,
+    target,
+  );
+  assert.equal(await page.textContent('#sensor-title'), target);
+  assert.equal(await page.locator('#search-results li').count(), 0, 'the results close');
+  await page.fill('#sensor-search', 'no-such-sensor-anywhere');
+  await page.locator('#search-results').filter({ hasText: 'No sensor matches.' }).waitFor();
   await page.close();
 });

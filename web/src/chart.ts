@@ -1,6 +1,8 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { Api } from './api.ts';
+import { ApiError, type Api } from './api.ts';
+import { element, moment } from './format.ts';
+import { seriesWithGaps } from './series.ts';
 import { roundedStep } from './step.ts';
 import type { Alert, EvidencePoint, SeriesPoint } from './types.ts';
 
@@ -14,7 +16,8 @@ export interface ChartData {
  * A sensor's series in uPlot, read through the downsampling query API: the step is the range divided
  * by the chart's width in pixels, so a day or a minute costs the same. Dragging selects a range and
  * refetches it at finer resolution; a double-click goes back to the chosen range. The detector's
- * score is a second series on its own 0–1 axis, and alerts are red vertical marks.
+ * score is a second series on its own 0–1 axis, and alerts are red vertical marks. A range without
+ * readings says so above the chart, and an outage breaks the line (`seriesWithGaps`).
  */
 export class SensorChart {
   private readonly host: HTMLElement;
@@ -31,12 +34,20 @@ export class SensorChart {
   /** The sensor of the last answer (the one drawn; `sensor` may already be the next). */
   private drawnSensor = '';
   private request = 0;
+  /** Sensors whose scores the platform does not have (404): asked again only when chosen again. */
+  private readonly unscored = new Set<string>();
+  /** Set when the platform serves no scores at all (501, an API process of a cluster). */
+  private scoresServed = true;
+  /** Says when the range shown holds no reading. */
+  private readonly note = element('p', 'chart-note muted');
   /** Points in the last answer, for tests. */
   pointCount = 0;
 
   constructor(host: HTMLElement, api: Api) {
     this.host = host;
     this.api = api;
+    this.note.hidden = true;
+    host.before(this.note);
     new ResizeObserver(() => this.plot?.setSize(this.size())).observe(host);
   }
 
@@ -44,7 +55,13 @@ export class SensorChart {
     this.sensor = sensor;
     this.unit = unit;
     this.zoomed = null;
+    this.unscored.delete(sensor);
     await this.load();
+  }
+
+  /** The range followed, in milliseconds up to now. */
+  get range(): number {
+    return this.rangeMillis;
   }
 
   async setRange(rangeMillis: number): Promise<void> {
@@ -73,16 +90,27 @@ export class SensorChart {
       this.api.get<{ points: SeriesPoint[] }>(
         `/api/v1/sensors/${id}/readings?from=${Math.floor(from)}&to=${Math.ceil(to)}&step=${stepMillis}&agg=avg`,
       ),
-      this.api
-        .get<{ points: EvidencePoint[] }>(
-          `/api/v1/sensors/${id}/scores?from=${Math.floor(from)}&to=${Math.ceil(to)}`,
-        )
-        .catch(() => ({ points: [] })),
+      this.scores(sensor, from, to),
     ]);
     if (request !== this.request) return; // a newer request won
     this.window = [from, to];
     this.drawnSensor = sensor;
+    this.note.hidden = series.points.length > 0;
+    this.note.textContent = `No readings between ${moment(from)} and ${moment(to)}.`;
     this.render({ points: series.points, scores: scores.points, alerts: this.alerts }, stepMillis);
+  }
+
+  /** The detector's scores, or none; a sensor without them is not asked again on every refresh. */
+  private async scores(sensor: string, from: number, to: number): Promise<{ points: EvidencePoint[] }> {
+    if (!this.scoresServed || this.unscored.has(sensor)) return { points: [] };
+    const path = `/api/v1/sensors/${encodeURIComponent(sensor)}/scores?from=${Math.floor(from)}&to=${Math.ceil(to)}`;
+    try {
+      return await this.api.get<{ points: EvidencePoint[] }>(path);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) this.unscored.add(sensor);
+      if (error instanceof ApiError && error.status === 501) this.scoresServed = false;
+      return { points: [] };
+    }
   }
 
   /** What the chart shows now (for tests): the y-axis unit and the x-axis span in epoch milliseconds. */
@@ -99,19 +127,21 @@ export class SensorChart {
   }
 
   private render(data: ChartData, stepMillis: number): void {
-    const xs = data.points.map((point) => point.ts / 1000);
-    const values = data.points.map((point) => point.value);
+    const { xs, values, origins } = seriesWithGaps(data.points, stepMillis);
     // Scores come per reading; show the highest in each bucket of the chart.
     const scoreByBucket = new Map<number, number>();
     for (const point of data.scores) {
       const bucket = Math.floor(point.ts / stepMillis) * stepMillis;
       scoreByBucket.set(bucket, Math.max(scoreByBucket.get(bucket) ?? 0, point.score));
     }
-    const scores = data.points.map(
-      (point) => scoreByBucket.get(Math.floor(point.ts / stepMillis) * stepMillis) ?? null,
-    );
-    this.pointCount = xs.length;
-    this.host.dataset.points = String(xs.length);
+    const scores = origins.map((origin) => {
+      const point = data.points[origin];
+      return point === undefined
+        ? null
+        : (scoreByBucket.get(Math.floor(point.ts / stepMillis) * stepMillis) ?? null);
+    });
+    this.pointCount = data.points.length;
+    this.host.dataset.points = String(data.points.length);
     const aligned: uPlot.AlignedData = [xs, values, scores];
     if (this.plot !== null && this.plot.axes[1]?.label === this.unit) {
       this.plot.setData(aligned);

@@ -7,6 +7,7 @@ import { loadAssets, loadLatest, loadMap, loadSensors } from './load.ts';
 import { Maintenance } from './maintenance.ts';
 import { MapView } from './map-view.ts';
 import { projectionAround } from './projection.ts';
+import { findSensors } from './sensor-search.ts';
 import { SensorTable } from './sensor-table.ts';
 import { canAct, forgetKey, isRefusedKey, leaveNotice, signIn, storedKey, takeNotice } from './session.ts';
 import { openStream } from './stream.ts';
@@ -128,6 +129,10 @@ function showLogin(message: string, retry = false): void {
   form.onsubmit = (event) => {
     event.preventDefault();
     const input = byId<HTMLInputElement>('login-key');
+    if (input.value.trim() === '') {
+      byId('login-error').textContent = 'Enter an API key.';
+      return;
+    }
     signIn(input.value.trim())
       .then(enter)
       .catch((error: unknown) => {
@@ -150,7 +155,11 @@ async function open(api: Api, who: Whoami): Promise<void> {
   setUpTabs();
 
   const map = new MapView(byId<HTMLCanvasElement>('map'));
+  map.covers = [byId('filters'), byId('legend'), byId('zoom')];
   page.map = map;
+  byId('zoom-in').onclick = () => map.zoomBy(1.5);
+  byId('zoom-out').onclick = () => map.zoomBy(1 / 1.5);
+  byId('zoom-fit').onclick = () => map.fit();
   const [cityMap, sensors, assets] = await Promise.all([loadMap(api), loadSensors(api), loadAssets(api)]);
   const centre = cityMap?.centre ?? averagePosition(assets);
   const projection = projectionAround(centre);
@@ -160,10 +169,11 @@ async function open(api: Api, who: Whoami): Promise<void> {
   }
   const table = new SensorTable(sensors, assets, projection);
   page.table = table;
+  // The filters first: the map frames the city clear of them.
+  setUpFilters(table, map);
   map.setSensors(table);
   byId('counts').textContent =
     `${table.count.toLocaleString()} sensors · ${assets.length.toLocaleString()} assets`;
-  setUpFilters(table, map);
 
   const chart = new SensorChart(byId('sensor-chart'), api);
   page.chart = chart;
@@ -191,11 +201,23 @@ async function open(api: Api, who: Whoami): Promise<void> {
     void chart.show(id, table.sensors[index]?.unit ?? '').catch(reportError);
   };
   page.selectSensor = selectSensor;
+  setUpSearch(table, selectSensor);
   maintenance.onSelectSensor = selectSensor;
   map.onPick = (index) => selectSensor(table.sensors[index]?.id ?? '');
   setUpHover(map, table);
-  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-range]')) {
-    button.onclick = () => void chart.setRange(Number(button.dataset.range)).catch(reportError);
+  const rangeButtons = [...document.querySelectorAll<HTMLButtonElement>('[data-range]')];
+  const markRange = (range: string): void => {
+    for (const button of rangeButtons) {
+      button.classList.toggle('active', button.dataset.range === range);
+      button.setAttribute('aria-pressed', String(button.dataset.range === range));
+    }
+  };
+  markRange(String(chart.range));
+  for (const button of rangeButtons) {
+    button.onclick = () => {
+      markRange(button.dataset.range ?? '');
+      void chart.setRange(Number(button.dataset.range)).catch(reportError);
+    };
   }
 
   const sensorIds = table.sensors.map((sensor) => sensor.id);
@@ -213,6 +235,8 @@ async function open(api: Api, who: Whoami): Promise<void> {
   document.body.dataset.ready = 'true';
 
   let missed = false;
+  /** When the page last heard from the platform live; shown while it cannot be reached. */
+  let liveUntil = Date.now();
   openStream(
     api.headers(),
     (event, data) => {
@@ -234,8 +258,11 @@ async function open(api: Api, who: Whoami): Promise<void> {
       }
     },
     (state) => {
+      if (byId('live').dataset.state === 'live') liveUntil = Date.now();
       byId('live').textContent = state;
       byId('live').dataset.state = state;
+      // 'connecting' follows 'offline' within a second: the banner stays as it is until live again.
+      if (state !== 'connecting') showOffline(state === 'live' ? null : liveUntil);
       // Events sent while the stream was down are lost: read the current state again.
       if (state === 'offline') missed = true;
       if (state === 'live' && missed) {
@@ -251,6 +278,8 @@ async function open(api: Api, who: Whoami): Promise<void> {
   const traffic = new TrafficView(byId('traffic'), api);
   const hospitals = new HospitalsView(byId('hospitals'), api);
   setInterval(() => {
+    // Nothing to ask while the platform cannot be reached: the stream's reconnects find out when it is back.
+    if (byId('live').dataset.state !== 'live') return;
     if (!byId('tab-traffic').hidden) void traffic.refresh();
     if (!byId('tab-hospitals').hidden) void hospitals.refresh();
     if (!byId('tab-sensor').hidden) void chart.refresh().catch(() => {});
@@ -265,6 +294,18 @@ async function open(api: Api, who: Whoami): Promise<void> {
   };
 }
 
+/** The banner under the header while the live stream is down (`since`: the last moment it was live), else hidden. */
+function showOffline(since: number | null): void {
+  const banner = byId('offline');
+  if (since === null) {
+    banner.hidden = true;
+    return;
+  }
+  if (!banner.hidden) return;
+  banner.hidden = false;
+  banner.textContent = `The platform cannot be reached: reconnecting… What you see is as of ${moment(since)}.`;
+}
+
 function onBusEvent(event: BusEvent, maintenance: Maintenance, chart: SensorChart, selected: string): void {
   if (event.type === 'alert') {
     const alert = event.data.alert as Alert | undefined;
@@ -274,6 +315,43 @@ function onBusEvent(event: BusEvent, maintenance: Maintenance, chart: SensorChar
     const order = event.data.workOrder as WorkOrder | undefined;
     if (order !== undefined) maintenance.putOrder(order);
   }
+}
+
+/** The sensor search: up to 20 matches as the operator types; a click or Enter opens one. */
+function setUpSearch(table: SensorTable, select: (id: string) => void): void {
+  const input = byId<HTMLInputElement>('sensor-search');
+  const results = byId('search-results');
+  const shownLimit = 20;
+  let first = '';
+  const choose = (id: string): void => {
+    input.value = '';
+    results.replaceChildren();
+    first = '';
+    select(id);
+  };
+  input.oninput = () => {
+    const { matches, total } = findSensors(table.sensors, table.assets, input.value, shownLimit);
+    first = matches[0]?.id ?? '';
+    const items = matches.map((sensor) => {
+      const item = element('li', 'search-result');
+      item.dataset.sensor = sensor.id;
+      item.append(
+        element('strong', '', sensor.id),
+        element('span', 'muted', ` ${table.assets.get(sensor.asset ?? '')?.name ?? ''}`),
+      );
+      item.addEventListener('click', () => choose(sensor.id));
+      return item;
+    });
+    if (input.value.trim() !== '' && total === 0) items.push(element('li', 'muted', 'No sensor matches.'));
+    if (total > shownLimit)
+      items.push(
+        element('li', 'muted', `${(total - shownLimit).toLocaleString()} more: type more of the name.`),
+      );
+    results.replaceChildren(...items);
+  };
+  input.onkeydown = (event) => {
+    if (event.key === 'Enter' && first !== '') choose(first);
+  };
 }
 
 function showSensorPanel(table: SensorTable, index: number, select: (id: string) => void): void {

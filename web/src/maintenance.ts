@@ -7,7 +7,11 @@ const actions = [
   { action: 'acknowledge', label: 'Acknowledge', from: ['open'] },
   { action: 'resolve', label: 'Resolve', from: ['open', 'acknowledged'] },
   { action: 'false-alarm', label: 'False alarm', from: ['open', 'acknowledged'] },
+  { action: 'assign', label: 'Assign…', from: ['open', 'acknowledged'] },
+  { action: 'reopen', label: 'Reopen', from: ['resolved', 'false-alarm'] },
 ] as const;
+/** A work order as the platform sends it: `assignee` is the person or crew it was given to. */
+type AssignedOrder = WorkOrder & { assignee?: string | null };
 /** Alerts and closed work orders loaded at start; active (open, acknowledged) orders are loaded whole. */
 const alertLimit = 200;
 const orderLimit = 500;
@@ -24,7 +28,9 @@ const columns: { title: string; statuses: WorkOrderStatus[] }[] = [
 /**
  * The alert feed and the work-order board. Both are loaded once and then kept current from the
  * live stream's `alert` and `workorder` events. Actions need the operator role: for a viewer the
- * buttons are shown disabled (the API would answer 403 anyway).
+ * buttons are shown disabled (the API would answer 403 anyway). An active card shows its assignee
+ * and can be assigned (a prompt; empty clears); a closed one can be reopened, which the platform
+ * refuses (409, shown on the card) while the asset has another active order.
  */
 export class Maintenance {
   private readonly api: Api;
@@ -171,6 +177,12 @@ export class Maintenance {
         `first warning ${dateTime(order.firstWarningAt)} · ${order.sensors.join(', ')}`,
       ),
     );
+    const assignee = (order as AssignedOrder).assignee ?? null;
+    if (assignee !== null) {
+      const assigned = element('div', 'assignee', `assigned to ${assignee}`);
+      assigned.dataset.assignee = assignee;
+      card.append(assigned);
+    }
     const last = order.verdicts.at(-1);
     if (last !== undefined)
       card.append(element('div', 'muted', `${last.action} by ${last.by} at ${moment(last.at)}`));
@@ -182,7 +194,15 @@ export class Maintenance {
       button.dataset.action = action;
       button.disabled = !this.canAct;
       if (!this.canAct) button.title = 'Needs the operator role';
-      button.addEventListener('click', () => void this.act(order.id, action, button));
+      button.addEventListener('click', () => {
+        if (action !== 'assign') {
+          void this.act(order.id, action, button, {});
+          return;
+        }
+        // A prompt rather than a field on the card: the board is redrawn on every live event.
+        const name = window.prompt('Assign to (person or crew; empty to clear)', assignee ?? '');
+        if (name !== null) void this.act(order.id, action, button, { assignee: name.trim() || null });
+      });
       buttons.append(button);
     }
     card.append(buttons);
@@ -199,12 +219,17 @@ export class Maintenance {
    * Sends a verdict. When the platform refuses it because the order moved on (409: someone else
    * acted, or the page missed the change), the order is read again so the card shows its real state.
    */
-  private async act(id: string, action: string, button: HTMLButtonElement): Promise<void> {
+  private async act(
+    id: string,
+    action: string,
+    button: HTMLButtonElement,
+    body: Record<string, unknown>,
+  ): Promise<void> {
     button.disabled = true;
     this.notices.delete(id);
     const path = `/api/v1/work-orders/${encodeURIComponent(id)}`;
     try {
-      this.putOrder(await this.api.post<WorkOrder>(`${path}/${action}`, {}));
+      this.putOrder(await this.api.post<WorkOrder>(`${path}/${action}`, body));
     } catch (error) {
       this.notices.set(id, error instanceof ApiError ? error.message : String(error));
       if (error instanceof ApiError && error.status === 409) {

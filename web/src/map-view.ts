@@ -1,3 +1,4 @@
+import { clearArea, type Box } from './framing.ts';
 import type { Projection } from './projection.ts';
 import { stateAlert, stateIdle, stateOk, stateWarn, type SensorTable } from './sensor-table.ts';
 import { SpatialGrid } from './spatial-grid.ts';
@@ -57,6 +58,10 @@ export class MapView {
   firstSensorsDrawnAt: number | null = null;
   /** Durations of recent frames in milliseconds, for the benchmark. */
   readonly frameMillis: number[] = [];
+  /** Elements drawn over the map (filters, legend, buttons): the city is framed clear of them. */
+  covers: HTMLElement[] = [];
+  /** Whether the view still frames the whole city (no pan or zoom since): a resize frames it again. */
+  private framed = true;
   onPick: (index: number) => void = () => {};
   onHover: (index: number, clientX: number, clientY: number) => void = () => {};
 
@@ -100,7 +105,7 @@ export class MapView {
     this.fit();
   }
 
-  /** Frames the whole city. */
+  /** Frames the whole city in the part of the map that no overlay covers. */
   fit(): void {
     const table = this.table;
     if (table === null || table.count === 0) return;
@@ -114,11 +119,44 @@ export class MapView {
       minY = Math.min(minY, table.y[index] as number);
       maxY = Math.max(maxY, table.y[index] as number);
     }
-    this.centreX = (minX + maxX) / 2;
-    this.centreY = (minY + maxY) / 2;
     const { width, height } = this.cssSize();
-    this.scale = 0.92 * Math.min(width / Math.max(1, maxX - minX), height / Math.max(1, maxY - minY));
+    const spanX = Math.max(1, maxX - minX);
+    const spanY = Math.max(1, maxY - minY);
+    const area = clearArea(width, height, this.coverBoxes(), spanX, spanY);
+    const marginPixels = 8;
+    this.scale = Math.max(
+      0.002,
+      Math.min(
+        (area.right - area.left - 2 * marginPixels) / spanX,
+        (area.bottom - area.top - 2 * marginPixels) / spanY,
+      ),
+    );
+    // The city's middle goes to the middle of the clear area, not of the canvas.
+    this.centreX = (minX + maxX) / 2 - ((area.left + area.right) / 2 - width / 2) / this.scale;
+    this.centreY = (minY + maxY) / 2 - ((area.top + area.bottom) / 2 - height / 2) / this.scale;
+    this.framed = true;
     this.dirty = true;
+  }
+
+  /** The overlays' boxes in the canvas's CSS pixels, each with a small gap around it. */
+  private coverBoxes(): Box[] {
+    const canvas = this.canvas.getBoundingClientRect();
+    const gapPixels = 4;
+    return this.covers
+      .map((cover) => cover.getBoundingClientRect())
+      .filter((box) => box.width > 0 && box.height > 0)
+      .map((box) => ({
+        left: box.left - canvas.left - gapPixels,
+        top: box.top - canvas.top - gapPixels,
+        right: box.right - canvas.left + gapPixels,
+        bottom: box.bottom - canvas.top + gapPixels,
+      }));
+  }
+
+  /** Zooms around the middle of the map (the zoom buttons; a wheel zooms around the pointer). */
+  zoomBy(factor: number): void {
+    const rect = this.canvas.getBoundingClientRect();
+    this.zoomAt(factor, rect.left + rect.width / 2, rect.top + rect.height / 2);
   }
 
   select(index: number): void {
@@ -132,6 +170,8 @@ export class MapView {
 
   /** Moves the view by a number of CSS pixels (what a drag does). */
   panBy(dxPixels: number, dyPixels: number): void {
+    if (dxPixels === 0 && dyPixels === 0) return;
+    this.framed = false;
     this.centreX -= dxPixels / this.scale;
     this.centreY -= dyPixels / this.scale;
     this.dirty = true;
@@ -140,6 +180,7 @@ export class MapView {
   zoomAt(factor: number, clientX: number, clientY: number): void {
     const rect = this.canvas.getBoundingClientRect();
     const [wx, wy] = this.toWorld(clientX - rect.left, clientY - rect.top);
+    this.framed = false;
     this.scale = Math.min(50, Math.max(0.002, this.scale * factor));
     const [nx, ny] = this.toWorld(clientX - rect.left, clientY - rect.top);
     this.centreX += wx - nx;
@@ -299,6 +340,7 @@ export class MapView {
     this.pixels = this.overlayContext.createImageData(width, height);
     this.words = new Uint32Array(this.pixels.data.buffer);
     this.dirty = true;
+    if (this.framed) this.fit();
   }
 
   private listen(): void {
