@@ -19,12 +19,41 @@ function verdict(input: Omit<VerdictInput, 'by' | 'at' | 'note'>, at: number) {
 
 /**
  * What every `MaintenanceRepository` must do with work orders, run against each adapter by its own
- * test (on an empty repository): verdicts through `updateWorkOrder`, assignments kept and filtered
+ * test (on an empty repository): `recordAlert` answering with what it stored (nothing for a repeat
+ * of a (sensor, ts)), verdicts through `updateWorkOrder`, assignments kept and filtered
  * by, and a reopen refused while the asset has another active order.
  */
 export async function checkMaintenanceRepository(repository: MaintenanceRepository): Promise<void> {
   const first = applyAlert(undefined, draft('c-a1', 'c-pump', 1_000), 'pump', 'c-w1');
-  await repository.recordAlert(first.alert, first.order);
+  assert.deepEqual(await repository.recordAlert(first.alert, first.order), {
+    recorded: true,
+    alert: first.alert,
+    order: first.order,
+    opened: true,
+  });
+  const repeat = applyAlert(undefined, draft('c-a1-again', 'c-pump', 1_000), 'pump', 'c-w-again');
+  assert.deepEqual(
+    await repository.recordAlert(repeat.alert, repeat.order),
+    { recorded: false },
+    'an alert of a (sensor, ts) already recorded is dropped',
+  );
+  assert.equal(await repository.getWorkOrder('c-w-again'), undefined, 'with its order');
+  const update = applyAlert(first.order, draft('c-a3', 'c-pump', 1_500), 'pump', 'c-unused');
+  assert.deepEqual(await repository.recordAlert(update.alert, update.order), {
+    recorded: true,
+    alert: update.alert,
+    order: update.order,
+    opened: false,
+  });
+  assert.deepEqual(
+    await repository.getWorkOrder('c-w1'),
+    update.order,
+    'the order answered is the one stored',
+  );
+  assert.deepEqual(
+    (await repository.listAlerts({ asset: 'c-pump', limit: 10 })).map((alert) => alert.id),
+    ['c-a3', 'c-a1'],
+  );
   assert.deepEqual(await repository.updateWorkOrder('c-none', verdict({ action: 'acknowledge' }, 2)), {
     ok: false,
     reason: 'not-found',
@@ -59,7 +88,12 @@ export async function checkMaintenanceRepository(repository: MaintenanceReposito
   const closed = await repository.updateWorkOrder('c-w1', verdict({ action: 'false-alarm' }, 6_000));
   assert.ok(closed.ok);
   const second = applyAlert(undefined, draft('c-a2', 'c-pump', 9_000), 'pump', 'c-w2');
-  await repository.recordAlert(second.alert, second.order);
+  assert.deepEqual(await repository.recordAlert(second.alert, second.order), {
+    recorded: true,
+    alert: second.alert,
+    order: second.order,
+    opened: true,
+  });
   assert.deepEqual(await repository.updateWorkOrder('c-w1', verdict({ action: 'reopen' }, 10_000)), {
     ok: false,
     reason: 'another-active',

@@ -28,15 +28,25 @@ export type WorkOrderUpdate =
   | { ok: false; reason: 'another-active'; asset: string; active: string };
 
 /**
+ * The outcome of `recordAlert`: what was stored, the alert and its order as they are in the store
+ * (`opened` when the alert opened the order), or `recorded: false` when the alert was a repeat.
+ */
+export type AlertRecord =
+  { recorded: true; alert: Alert; order: WorkOrder; opened: boolean } | { recorded: false };
+
+/**
  * Alerts, work orders and operator verdicts (kept inside each work order). `saveWorkOrder` creates or
  * replaces by id; an order with no verdict yet and one with verdicts are stored the same way.
  */
 export interface MaintenanceRepository {
   /**
-   * Stores an alert and the order it opened or updated, together. An alert of a (sensor, ts) already
-   * recorded (a reading scored again after a crash) is dropped with its order change.
+   * Stores an alert and the order it opened or updated, together, and answers with what it stored:
+   * a repository shared by several processes applies the alert to the asset's order as it is when
+   * the alert is written, so the stored order (and the alert's `workOrder`) may differ from those
+   * given. An alert of a (sensor, ts) already recorded (a reading scored again after a crash) is
+   * dropped with its order change: `{recorded: false}`.
    */
-  recordAlert(alert: Alert, order: WorkOrder): Promise<void>;
+  recordAlert(alert: Alert, order: WorkOrder): Promise<AlertRecord>;
   saveWorkOrder(order: WorkOrder): Promise<void>;
   /**
    * Reads the order, passes it to `change` and stores what that returns (undefined: nothing, the

@@ -5,6 +5,7 @@ import { isActive, storedWorkOrder } from '../../core/maintenance/work-order.ts'
 import type { WorkOrder } from '../../core/maintenance/work-order.ts';
 import type {
   AlertFilter,
+  AlertRecord,
   DetectorState,
   DetectorStateStore,
   MaintenanceRepository,
@@ -53,24 +54,37 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
     return new DuckDbMaintenanceRepository(connection);
   }
 
-  recordAlert(alert: Alert, order: WorkOrder): Promise<void> {
-    return this.#transaction(async () => {
-      // A reading scored again after a crash raises its alert again: the first one recorded stands.
-      const recorded = await this.connection.runAndReadAll(
-        'SELECT 1 FROM maintenance_alerts WHERE sensor = $1 AND ts = $2 LIMIT 1',
-        [alert.sensor, alert.ts],
-      );
-      if (recorded.currentRowCount > 0) return;
-      await this.connection.run('INSERT OR REPLACE INTO maintenance_alerts VALUES ($1, $2, $3, $4, $5, $6)', [
-        alert.id,
-        alert.sensor,
-        alert.asset,
-        alert.workOrder,
-        alert.ts,
-        JSON.stringify(alert),
-      ]);
-      await this.#writeOrder(order);
+  recordAlert(alert: Alert, order: WorkOrder): Promise<AlertRecord> {
+    return this.#serial.run(async () => {
+      let outcome: AlertRecord = { recorded: false };
+      await inTransaction(this.connection, async () => {
+        // A reading scored again after a crash raises its alert again: the first one recorded stands.
+        const recorded = await this.connection.runAndReadAll(
+          'SELECT 1 FROM maintenance_alerts WHERE sensor = $1 AND ts = $2 LIMIT 1',
+          [alert.sensor, alert.ts],
+        );
+        if (recorded.currentRowCount > 0) return;
+        const known = await this.connection.runAndReadAll(
+          'SELECT 1 FROM maintenance_work_orders WHERE id = $1',
+          [order.id],
+        );
+        await this.#writeAlert(alert);
+        await this.#writeOrder(order);
+        outcome = { recorded: true, alert, order, opened: known.currentRowCount === 0 };
+      });
+      return outcome;
     });
+  }
+
+  async #writeAlert(alert: Alert): Promise<void> {
+    await this.connection.run('INSERT OR REPLACE INTO maintenance_alerts VALUES ($1, $2, $3, $4, $5, $6)', [
+      alert.id,
+      alert.sensor,
+      alert.asset,
+      alert.workOrder,
+      alert.ts,
+      JSON.stringify(alert),
+    ]);
   }
 
   saveWorkOrder(order: WorkOrder): Promise<void> {

@@ -3,6 +3,7 @@ import { isActive } from '../../core/maintenance/work-order.ts';
 import type { WorkOrder } from '../../core/maintenance/work-order.ts';
 import type {
   AlertFilter,
+  AlertRecord,
   DetectorState,
   DetectorStateStore,
   MaintenanceRepository,
@@ -17,10 +18,13 @@ export class MemoryMaintenanceRepository implements MaintenanceRepository, Detec
   readonly #states = new Map<string, DetectorState>();
   #statesSavedAt: number | undefined;
 
-  async recordAlert(alert: Alert, order: WorkOrder): Promise<void> {
-    if (this.#alerts.some((kept) => kept.sensor === alert.sensor && kept.ts === alert.ts)) return;
+  async recordAlert(alert: Alert, order: WorkOrder): Promise<AlertRecord> {
+    if (this.#alerts.some((kept) => kept.sensor === alert.sensor && kept.ts === alert.ts))
+      return { recorded: false };
+    const opened = !this.#orders.has(order.id);
     this.#alerts.push(structuredClone(alert));
     this.#orders.set(order.id, structuredClone(order));
+    return { recorded: true, alert: structuredClone(alert), order: structuredClone(order), opened };
   }
 
   async saveWorkOrder(order: WorkOrder): Promise<void> {

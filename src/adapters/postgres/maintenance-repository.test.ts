@@ -46,9 +46,11 @@ test(
         assert.ok(stored.ok);
       }
       const second = applyAlert(staleRead, draft('a2', 3_000), 'pump', 'unused');
-      await repository.recordAlert(second.alert, second.order);
+      const recorded = await repository.recordAlert(second.alert, second.order);
       // Before: the alert's copy of the order replaced the stored one, and the verdicts were gone.
       const merged = await repository.getWorkOrder('w1');
+      // Before: nothing was answered, and the caller published its own copy (`open`, unassigned).
+      assert.deepEqual(recorded, { recorded: true, alert: second.alert, order: merged, opened: false });
       assert.equal(merged?.status, 'acknowledged');
       assert.equal(merged?.assignee, 'crew 3');
       assert.deepEqual(merged?.alertIds, ['a1', 'a2']);
@@ -65,7 +67,7 @@ test(
       });
       assert.ok(closed.ok);
       const third = applyAlert(beforeClose, draft('a3', 5_000), 'pump', 'unused');
-      await repository.recordAlert(third.alert, third.order);
+      const reopened = await repository.recordAlert(third.alert, third.order);
       assert.equal(
         (await repository.getWorkOrder('w1'))?.status,
         'resolved',
@@ -76,6 +78,7 @@ test(
       assert.deepEqual(active.alertIds, ['a3']);
       const [alert] = await repository.listAlerts({ asset: 'pump-2', limit: 1 });
       assert.equal(alert?.workOrder, active.id, 'the alert names the order it went to');
+      assert.deepEqual(reopened, { recorded: true, alert, order: active, opened: true });
     } finally {
       await pool?.end();
       stopPostgresServer(directory);

@@ -5,6 +5,7 @@ import { applyAlert, storedWorkOrder } from '../../core/maintenance/work-order.t
 import type { WorkOrder } from '../../core/maintenance/work-order.ts';
 import type {
   AlertFilter,
+  AlertRecord,
   MaintenanceRepository,
   WorkOrderFilter,
   WorkOrderUpdate,
@@ -25,7 +26,7 @@ export class PostgresMaintenanceRepository implements MaintenanceRepository {
     this.#pool = pool;
   }
 
-  async recordAlert(alert: Alert, order: WorkOrder): Promise<void> {
+  async recordAlert(alert: Alert, order: WorkOrder): Promise<AlertRecord> {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
@@ -36,7 +37,7 @@ export class PostgresMaintenanceRepository implements MaintenanceRepository {
       );
       if (inserted.rowCount === 0) {
         await client.query('ROLLBACK');
-        return;
+        return { recorded: false };
       }
       // The caller read the asset's order before this transaction: another process may have changed it
       // since (a verdict, an alert), or closed it. The alert is applied again to the order as it is now.
@@ -73,6 +74,7 @@ export class PostgresMaintenanceRepository implements MaintenanceRepository {
         ]);
       }
       await client.query('COMMIT');
+      return { recorded: true, alert: merged.alert, order: merged.order, opened: merged.opened };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;

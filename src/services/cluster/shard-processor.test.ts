@@ -23,7 +23,9 @@ const skip = isInstalled('nats-server') ? false : 'nats-server is not installed 
 /** PostgreSQL refusing connections while `down`. */
 class FlakyRepository extends MemoryMaintenanceRepository {
   down = true;
-  override async recordAlert(...args: Parameters<MemoryMaintenanceRepository['recordAlert']>): Promise<void> {
+  override async recordAlert(
+    ...args: Parameters<MemoryMaintenanceRepository['recordAlert']>
+  ): ReturnType<MemoryMaintenanceRepository['recordAlert']> {
     if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
     return super.recordAlert(...args);
   }

@@ -10,6 +10,7 @@ import { MemoryBus } from '../../adapters/memory/bus.ts';
 import { MemoryReadingStore } from '../../adapters/memory/reading-store.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { Reading } from '../../core/readings/reading.ts';
+import type { BusEvent } from '../../ports/bus.ts';
 import type { ReadingStore } from '../../ports/reading-store.ts';
 import { DetectionService, type DetectionServiceOptions } from './detection-service.ts';
 import { stepDetector } from './step-detector.test-helpers.ts';
@@ -147,6 +148,8 @@ test('readings scored before kill -9 but after the last save are scored again: t
     await end(first, 'killed');
 
     const second = await live(dataDir);
+    const events: BusEvent[] = [];
+    second.bus.subscribe('events', (event) => void events.push(event));
     await second.service.start();
     const alerts = await second.repository.listAlerts({ limit: 10 });
     assert.deepEqual(
@@ -161,6 +164,18 @@ test('readings scored before kill -9 but after the last save are scored again: t
     assert.equal(orders.length, 1, 'one work order for the asset');
     assert.deepEqual(orders[0]?.alertIds, [before?.id, alerts[0]?.id]);
     assert.equal(orders[0]?.lastAlertAt, at(43, 0).ts);
+    // Bug: the alert dropped as a repeat was still published (alert and workorder events), so the
+    // dashboard showed an alert never recorded, twice.
+    await new Promise((resolve) => setImmediate(resolve)); // the bus delivers on a later turn
+    assert.deepEqual(
+      events.map((event) => [event.type, event.ts]),
+      [
+        ['alert', at(43, 0).ts],
+        ['workorder', now],
+      ],
+      'only the alert recorded at the restart is published',
+    );
+    assert.deepEqual(events[1]?.data, { change: 'updated', workOrder: orders[0] });
     await end(second, 'stopped');
   });
 });

@@ -432,7 +432,9 @@ export class DetectionService {
 
   /**
    * Records the alert and its work order (rejects if it cannot: recording is idempotent, an alert of
-   * a (sensor, ts) already recorded is dropped, so it is safe to try again), then publishes them.
+   * a (sensor, ts) already recorded is dropped, so it is safe to try again), then publishes them as
+   * stored: nothing for a dropped repeat, and the order as the repository holds it (in a scaled-out
+   * platform, with the verdicts and alerts other processes wrote since it was read here).
    */
   async #raise(crossing: Crossing): Promise<void> {
     const { registry, repository, bus } = this.#options;
@@ -444,18 +446,20 @@ export class DetectionService {
     const assetType = (sensor?.asset ? (await registry.getAsset(sensor.asset))?.type : undefined) ?? 'other';
     const draft = { id: this.#newId(), asset, threshold: this.threshold, ...crossing };
     const active = await repository.activeWorkOrder(asset);
-    const { order, alert, opened } = applyAlert(active, draft, assetType, this.#newId());
-    await repository.recordAlert(alert, order);
+    const { order, alert } = applyAlert(active, draft, assetType, this.#newId());
+    const stored = await repository.recordAlert(alert, order);
+    // A repeat of an alert recorded before a crash: it was published then.
+    if (!stored.recorded) return;
     // Recorded: a failed publish is reported, not tried again (the alert is in the repository).
     try {
       await bus.publish('events', {
         type: 'alert',
-        ts: alert.ts,
-        sensor: alert.sensor,
-        asset,
-        data: { alert },
+        ts: stored.alert.ts,
+        sensor: stored.alert.sensor,
+        asset: stored.alert.asset,
+        data: { alert: stored.alert },
       });
-      await this.#publishOrder(order, opened ? 'opened' : 'updated');
+      await this.#publishOrder(stored.order, stored.opened ? 'opened' : 'updated');
     } catch (error) {
       this.#onError(error);
     }
