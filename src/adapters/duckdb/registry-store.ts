@@ -180,12 +180,17 @@ export class DuckDbRegistry implements Registry {
     return (await this.#serial.run(() => this.#rows(sql, values))).map(assetOf);
   }
 
+  /** Deletes the asset and clears its sensors' `asset` in one transaction, so no sensor names a deleted asset. */
   deleteAsset(id: string): Promise<boolean> {
     return this.#serial.run(async () => {
-      const found = await this.#rows('DELETE FROM registry_assets WHERE id = $1 RETURNING id', [id]);
-      if (found.length > 0)
-        await this.#connection.run('UPDATE registry_sensors SET asset = NULL WHERE asset = $1', [id]);
-      return found.length > 0;
+      let deleted = false;
+      await inTransaction(this.#connection, async () => {
+        const found = await this.#rows('DELETE FROM registry_assets WHERE id = $1 RETURNING id', [id]);
+        deleted = found.length > 0;
+        if (deleted)
+          await this.#connection.run('UPDATE registry_sensors SET asset = NULL WHERE asset = $1', [id]);
+      });
+      return deleted;
     });
   }
 

@@ -11,14 +11,31 @@ function page<T>(items: T[], filter: { limit: number; offset: number }): T[] {
   return items.slice(filter.offset, filter.offset + filter.limit);
 }
 
+/** The records in id order (as the database adapters list them), sorted again only after a change. */
+class SortedById<T extends { id: string }> {
+  #sorted: T[] | undefined;
+
+  changed(): void {
+    this.#sorted = undefined;
+  }
+
+  of(records: Map<string, T>): T[] {
+    this.#sorted ??= [...records.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return this.#sorted;
+  }
+}
+
 /** The registry in memory: for tests and the demo, and as the cache of the DuckDB adapter. */
 export class MemoryRegistry implements Registry {
   readonly #assets = new Map<string, Asset>();
   readonly #sensors = new Map<string, Sensor>();
+  readonly #assetOrder = new SortedById<Asset>();
+  readonly #sensorOrder = new SortedById<Sensor>();
   #removals = 0;
 
   async putAssets(assets: readonly Asset[]): Promise<void> {
     for (const asset of assets) this.#assets.set(asset.id, structuredClone(asset));
+    this.#assetOrder.changed();
   }
 
   async getAsset(id: string): Promise<Asset | undefined> {
@@ -27,23 +44,30 @@ export class MemoryRegistry implements Registry {
   }
 
   async listAssets(filter: AssetFilter): Promise<Asset[]> {
-    const all = [...this.#assets.values()].filter((a) => filter.type === undefined || a.type === filter.type);
+    const all = this.#assetOrder
+      .of(this.#assets)
+      .filter((a) => filter.type === undefined || a.type === filter.type);
     return page(all, filter).map((asset) => structuredClone(asset));
   }
 
   async deleteAsset(id: string): Promise<boolean> {
     if (!this.#assets.delete(id)) return false;
+    this.#assetOrder.changed();
     for (const sensor of this.#sensors.values()) if (sensor.asset === id) sensor.asset = null;
     return true;
   }
 
   async putSensors(sensors: readonly Sensor[]): Promise<void> {
     for (const sensor of sensors) this.#sensors.set(sensor.id, structuredClone(sensor));
+    this.#sensorOrder.changed();
   }
 
   async addMissingSensors(sensors: readonly Sensor[]): Promise<void> {
-    for (const sensor of sensors)
-      if (!this.#sensors.has(sensor.id)) this.#sensors.set(sensor.id, structuredClone(sensor));
+    for (const sensor of sensors) {
+      if (this.#sensors.has(sensor.id)) continue;
+      this.#sensors.set(sensor.id, structuredClone(sensor));
+      this.#sensorOrder.changed();
+    }
   }
 
   async getSensor(id: string): Promise<Sensor | undefined> {
@@ -52,17 +76,22 @@ export class MemoryRegistry implements Registry {
   }
 
   async listSensors(filter: SensorFilter): Promise<Sensor[]> {
-    const all = [...this.#sensors.values()].filter(
-      (s) =>
-        (filter.asset === undefined || s.asset === filter.asset) &&
-        (filter.kind === undefined || s.kind === filter.kind),
-    );
+    const all = this.#sensorOrder
+      .of(this.#sensors)
+      .filter(
+        (s) =>
+          (filter.asset === undefined || s.asset === filter.asset) &&
+          (filter.kind === undefined || s.kind === filter.kind),
+      );
     return page(all, filter).map((sensor) => structuredClone(sensor));
   }
 
   async deleteSensor(id: string): Promise<boolean> {
     const deleted = this.#sensors.delete(id);
-    if (deleted) this.#removals += 1;
+    if (deleted) {
+      this.#removals += 1;
+      this.#sensorOrder.changed();
+    }
     return deleted;
   }
 

@@ -86,10 +86,11 @@ void test('GeoJSON features become assets with lon/lat from the Point and the fe
 });
 
 void test('GeoJSON features with another geometry or a Point that is not [lon, lat] are refused by index', () => {
+  let features = 0;
   const feature = (geometry: unknown) => ({
     type: 'Feature',
     geometry,
-    properties: { id: 'x', type: 'pump' },
+    properties: { id: `x${features++}`, type: 'pump' },
   });
   const result = parseRegistryGeoJson('asset', {
     type: 'FeatureCollection',
@@ -150,5 +151,101 @@ void test('unquoted cells are read trimmed and a byte-order mark is skipped; tex
   assert.deepEqual(
     result.rejected.map((r) => r.message),
     [`not valid CSV: line 2: 's' after the closing quote of a field`],
+  );
+});
+
+void test('quoted CSV cells keep their edge blanks, as the docs promise', () => {
+  // Regression: cells were trimmed again after parsing, so "  padded " lost its blanks.
+  const result = parseRegistryCsv('asset', 'id,type,name\np1,pump,"  padded "\np2,pump,  plain  \n');
+  assert.deepEqual(
+    result.records.map((asset) => asset.name),
+    ['  padded ', 'plain'],
+  );
+});
+
+void test('a repeated id inside one import is refused, naming the row of the first', () => {
+  // Regression: the last row of an id silently replaced the first and both counted as imported.
+  const csv = parseRegistryCsv('asset', 'id,type\nc1,pump\nc2,valve\nc1,bridge\n');
+  assert.deepEqual(
+    csv.records.map((asset) => [asset.id, asset.type]),
+    [
+      ['c1', 'pump'],
+      ['c2', 'valve'],
+    ],
+  );
+  assert.deepEqual(
+    csv.rejected.map((r) => [r.row, r.field, r.value, r.rule, r.message]),
+    [[4, 'id', 'c1', 'duplicate-id', "id 'c1' is already in row 2 of this import"]],
+  );
+  const point = { type: 'Point', coordinates: [4, 52] };
+  const geojson = parseRegistryGeoJson('sensor', {
+    type: 'FeatureCollection',
+    features: [
+      { type: 'Feature', id: 's1', geometry: point, properties: {} },
+      { type: 'Feature', geometry: point, properties: { id: 's1' } },
+    ],
+  });
+  assert.deepEqual(
+    geojson.rejected.map((r) => [r.row, r.rule]),
+    [[1, 'duplicate-id']],
+  );
+});
+
+void test('a CSV header with an unknown or repeated column is refused as a whole, naming the column', () => {
+  // Regression: a misspelt `lattitude` column was dropped and every row imported without a position.
+  const misspelt = parseRegistryCsv('asset', 'id,type,lattitude,lon\np1,pump,52,4\n');
+  assert.deepEqual(misspelt.records, []);
+  assert.deepEqual(
+    misspelt.rejected.map((r) => [r.row, r.field, r.rule]),
+    [[1, 'lattitude', 'header']],
+  );
+  assert.match(
+    misspelt.rejected[0]?.message ?? '',
+    /unknown column 'lattitude' \(the columns are id, type, name/,
+  );
+  const sensorColumn = parseRegistryCsv('asset', 'id,kind\np1,flow\n');
+  assert.deepEqual(
+    sensorColumn.rejected.map((r) => [r.field, r.rule]),
+    [['kind', 'header']],
+  );
+  const twice = parseRegistryCsv('sensor', 'ID,id,tag.zone\nq1,q2,a\n');
+  assert.deepEqual(
+    twice.rejected.map((r) => [r.row, r.field, r.rule, r.message]),
+    [[1, 'id', 'header', "column 'id' appears twice"]],
+  );
+  assert.equal(parseRegistryCsv('sensor', 'id,tag.zone,tags\ns1,a,b=c\n').rejected.length, 0);
+});
+
+void test('a CSV row with more cells than the header is refused; one with fewer reads them as blank', () => {
+  // Regression: an unquoted comma in a name shifted the cells and the extra one was dropped silently.
+  const result = parseRegistryCsv('asset', 'id,type,name\nc4,valve,x,EXTRA\nc5,pump\n');
+  assert.deepEqual(
+    result.rejected.map((r) => [r.row, r.value, r.rule]),
+    [[2, 4, 'columns']],
+  );
+  assert.deepEqual(
+    result.records.map((asset) => [asset.id, asset.name]),
+    [['c5', '']],
+  );
+});
+
+void test('GeoJSON properties that are not fields are refused, and a FeatureCollection without features says so', () => {
+  const result = parseRegistryGeoJson('sensor', {
+    type: 'Feature',
+    id: 's1',
+    geometry: null,
+    properties: { kind: 'flow', units: 'l/s' },
+  });
+  assert.deepEqual(
+    result.rejected.map((r) => [r.row, r.field, r.value, r.rule]),
+    [[0, 'units', 'l/s', 'unknown-field']],
+  );
+  assert.deepEqual(
+    parseRegistryGeoJson('asset', { type: 'FeatureCollection' }).rejected.map((r) => [
+      r.field,
+      r.rule,
+      r.message,
+    ]),
+    [['features', 'geojson', 'a FeatureCollection needs a features array']],
   );
 });

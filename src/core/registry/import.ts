@@ -1,7 +1,7 @@
 import type { Asset, Sensor } from './asset.ts';
 import { parseCsvRows } from './csv.ts';
 import type { Checked, FieldError } from './validate.ts';
-import { checkAsset, checkSensor } from './validate.ts';
+import { assetFields, checkAsset, checkSensor, sensorFields } from './validate.ts';
 
 /** One refused record of an import: `row` is the CSV line number (header = 1) or the GeoJSON feature index. */
 export interface ImportRejection extends FieldError {
@@ -22,15 +22,29 @@ type Checker<T> = (input: unknown) => Checked<T>;
 /** One input of an import: a record to check, or a refusal found before its fields are checked. */
 type ImportInput = { row: number; input: unknown } | { row: number; refused: FieldError };
 
-function collect<T>(inputs: readonly ImportInput[], check: Checker<T>): ImportResult<T> {
+/**
+ * Checks each input. A record whose id an earlier record of the same import already has is refused
+ * (rule `duplicate-id`): which of the two was meant cannot be told.
+ */
+function collect<T extends { id: string }>(
+  inputs: readonly ImportInput[],
+  check: Checker<T>,
+): ImportResult<T> {
   const result: ImportResult<T> = { records: [], rows: [], rejected: [] };
+  const firstRows = new Map<string, number>();
   for (const entry of inputs) {
     if ('refused' in entry) {
       result.rejected.push({ row: entry.row, ...entry.refused });
       continue;
     }
     const checked = check(entry.input);
-    if (checked.ok) {
+    const first = checked.ok ? firstRows.get(checked.value.id) : undefined;
+    if (checked.ok && first !== undefined) {
+      const { id } = checked.value;
+      const message = `id '${id}' is already in row ${first} of this import`;
+      result.rejected.push({ row: entry.row, field: 'id', value: id, rule: 'duplicate-id', message });
+    } else if (checked.ok) {
+      firstRows.set(checked.value.id, entry.row);
       result.records.push(checked.value);
       result.rows.push(entry.row);
     } else {
@@ -45,7 +59,7 @@ function csvRecord(header: readonly string[], cells: readonly string[]): Record<
   const record: Record<string, unknown> = {};
   const tags: Record<string, string> = {};
   header.forEach((column, position) => {
-    const cell = (cells[position] ?? '').trim();
+    const cell = cells[position] ?? '';
     if (column.startsWith('tag.')) {
       if (cell !== '') tags[column.slice(4)] = cell;
     } else if (column === 'tags') {
@@ -61,7 +75,32 @@ function csvRecord(header: readonly string[], cells: readonly string[]): Record<
   return record;
 }
 
-/** Parses a CSV file of assets or sensors; the header names the fields (`id,type,name,lat,lon,tag.zone`). */
+/** Why a CSV header cannot be read: a column that is not a field, a repeated one, or no `id`. */
+function headerError(kind: RecordKind, columns: readonly string[]): FieldError | undefined {
+  const fields: readonly string[] = kind === 'asset' ? assetFields : sensorFields;
+  const known = `the columns are ${fields.join(', ')} and tag.<name>`;
+  for (const [position, column] of columns.entries()) {
+    if (columns.indexOf(column) !== position)
+      return { field: column, value: column, rule: 'header', message: `column '${column}' appears twice` };
+    const tag = column.startsWith('tag.') && column.length > 4;
+    if (!tag && !fields.includes(column))
+      return {
+        field: column,
+        value: column,
+        rule: 'header',
+        message: `unknown column '${column}' (${known})`,
+      };
+  }
+  if (!columns.includes('id'))
+    return { field: 'id', value: columns, rule: 'missing', message: 'header has no id column' };
+  return undefined;
+}
+
+/**
+ * Parses a CSV file of assets or sensors; the header names the fields (`id,type,name,lat,lon,tag.zone`).
+ * A header with an unknown or repeated column refuses the whole file; a row with more cells than
+ * the header is refused (rule `columns`), one with fewer reads the missing cells as blank.
+ */
 export function parseRegistryCsv<K extends RecordKind>(
   kind: K,
   text: string,
@@ -73,19 +112,15 @@ export function parseRegistryCsv<K extends RecordKind>(
   }
   const [first, ...rows] = parsed.rows;
   if (first === undefined) return { records: [], rows: [], rejected: [] };
-  const header = first.cells;
-  const columns = header.map((column) => column.trim().toLowerCase());
-  const inputs = rows.map(({ line, cells }) => ({ row: line, input: csvRecord(columns, cells) }));
+  const columns = first.cells.map((column) => column.trim().toLowerCase());
+  const refused = headerError(kind, columns);
+  if (refused !== undefined) return { records: [], rows: [], rejected: [{ row: first.line, ...refused }] };
+  const inputs = rows.map(({ line, cells }): ImportInput => {
+    if (cells.length <= columns.length) return { row: line, input: csvRecord(columns, cells) };
+    const message = `row has ${cells.length} cells but the header ${columns.length} columns (quote cells that hold a comma)`;
+    return { row: line, refused: { field: '', value: cells.length, rule: 'columns', message } };
+  });
   const check = (kind === 'asset' ? checkAsset : checkSensor) as Checker<K extends 'asset' ? Asset : Sensor>;
-  if (!columns.includes('id')) {
-    return {
-      records: [],
-      rows: [],
-      rejected: [
-        { row: first.line, field: 'id', value: header, rule: 'missing', message: 'header has no id column' },
-      ],
-    };
-  }
   return collect(inputs, check);
 }
 
@@ -148,12 +183,19 @@ export function parseRegistryGeoJson<K extends RecordKind>(
   } else if (isRecord(document) && document.type === 'Feature') {
     features = [document];
   } else {
-    const error = { field: 'type', value: isRecord(document) ? document.type : document, rule: 'geojson' };
-    return {
-      records: [],
-      rows: [],
-      rejected: [{ row: 0, ...error, message: 'expected a GeoJSON FeatureCollection or Feature' }],
-    };
+    const collection = isRecord(document) && document.type === 'FeatureCollection';
+    const error = collection
+      ? {
+          field: 'features',
+          value: document.features ?? null,
+          message: 'a FeatureCollection needs a features array',
+        }
+      : {
+          field: 'type',
+          value: isRecord(document) ? (document.type ?? null) : document,
+          message: 'expected a GeoJSON FeatureCollection or Feature',
+        };
+    return { records: [], rows: [], rejected: [{ row: 0, rule: 'geojson', ...error }] };
   }
   return collect(
     features.map((feature, index) => featureInput(feature, index)),

@@ -30,7 +30,7 @@ function checkId(field: string, value: unknown, errors: FieldError[]): string {
   if (typeof value !== 'string' || !isValidId(value)) {
     errors.push({
       field,
-      value,
+      value: value ?? null,
       rule: 'id',
       message: `${field} must be 1 to 256 characters without control characters, '/', '+' or '#', and not '.' or '..'`,
     });
@@ -89,13 +89,47 @@ function checkPosition(
   return { lat, lon };
 }
 
+/** Tags: at most `maxTags` pairs, keys 1 to 256 characters, values strings of at most 1,024. */
+export const maxTags = 100;
+const maxTagValueLength = 1024;
+
 function checkTags(value: unknown, errors: FieldError[]): Tags {
   if (value === undefined || value === null) return {};
-  if (!isRecord(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-    errors.push({ field: 'tags', value, rule: 'tags', message: 'tags must be an object of string values' });
+  const rule = `tags must be an object of at most ${maxTags} string values, keys 1 to 256 characters and values at most ${maxTagValueLength}`;
+  if (!isRecord(value)) {
+    errors.push({ field: 'tags', value, rule: 'tags', message: rule });
     return {};
   }
+  const entries = Object.entries(value);
+  if (entries.length > maxTags) {
+    errors.push({ field: 'tags', value: `${entries.length} tags`, rule: 'tags', message: rule });
+    return {};
+  }
+  for (const [key, tag] of entries) {
+    const bad =
+      key.length === 0 || key.length > 256 || typeof tag !== 'string' || tag.length > maxTagValueLength;
+    if (bad) {
+      errors.push({ field: `tags.${key}`, value: tag, rule: 'tags', message: rule });
+      return {};
+    }
+  }
   return { ...(value as Tags) };
+}
+
+/** The fields of each kind of record; any other field is refused (a misspelt one would be lost). */
+export const assetFields = ['id', 'type', 'name', 'lat', 'lon', 'tags'] as const;
+export const sensorFields = ['id', 'kind', 'unit', 'asset', 'lat', 'lon', 'tags'] as const;
+
+function checkFields(input: Record<string, unknown>, known: readonly string[], errors: FieldError[]): void {
+  for (const field of Object.keys(input)) {
+    if (known.includes(field)) continue;
+    errors.push({
+      field,
+      value: input[field] ?? null,
+      rule: 'unknown-field',
+      message: `unknown field '${field}' (the fields are ${known.join(', ')})`,
+    });
+  }
 }
 
 function finish<T>(value: T, errors: FieldError[]): Checked<T> {
@@ -113,6 +147,7 @@ function notAnObject(input: unknown): Checked<never> {
 export function checkAsset(input: unknown): Checked<Asset> {
   if (!isRecord(input)) return notAnObject(input);
   const errors: FieldError[] = [];
+  checkFields(input, assetFields, errors);
   const asset: Asset = {
     id: checkId('id', input.id, errors),
     type: checkText('type', input.type, 'other', errors),
@@ -129,6 +164,7 @@ export function checkAsset(input: unknown): Checked<Asset> {
 export function checkSensor(input: unknown): Checked<Sensor> {
   if (!isRecord(input)) return notAnObject(input);
   const errors: FieldError[] = [];
+  checkFields(input, sensorFields, errors);
   const asset = input.asset === undefined || input.asset === null || input.asset === '' ? null : input.asset;
   const sensor: Sensor = {
     id: checkId('id', input.id, errors),
@@ -139,4 +175,11 @@ export function checkSensor(input: unknown): Checked<Sensor> {
     tags: checkTags(input.tags, errors),
   };
   return finish(sensor, errors);
+}
+
+/** The error for a replacement whose `id` is not the one it replaces: ids are not changed in place. */
+export function idChange(input: object, id: string): string | undefined {
+  if (!('id' in input) || input.id === id) return undefined;
+  const given = JSON.stringify(input.id) ?? String(input.id);
+  return `id ${given} in the body differs from '${id}' in the path (an id cannot be changed: create the record under the new id, then delete the old one)`;
 }

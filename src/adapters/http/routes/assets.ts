@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { checkAsset } from '../../../core/registry/validate.ts';
+import { checkAsset, idChange } from '../../../core/registry/validate.ts';
 import type { ReadingQueries } from '../../../ports/reading-queries.ts';
 import type { Registry } from '../../../ports/registry.ts';
 import type { AppEnv } from '../env.ts';
@@ -42,6 +42,8 @@ export function assetRoutes(registry: Registry, queries: ReadingQueries): Hono<A
     if (!body.ok) return c.json({ error: body.error }, 400);
     if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value))
       return c.json({ error: 'body must be a JSON object' }, 400);
+    const moved = idChange(body.value, c.req.param('id'));
+    if (moved !== undefined) return c.json({ error: moved }, 400);
     const checked = checkAsset({ ...body.value, id: c.req.param('id') });
     if (!checked.ok) return c.json({ error: 'invalid asset', errors: checked.errors }, 400);
     await registry.putAssets([checked.value]);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { httpFixture } from '../../../../test/support/http-fixture.ts';
 import { MemoryRegistry } from '../../memory/registry.ts';
 import { knownAssets } from './registry-import.ts';
 
@@ -20,4 +21,34 @@ void test('finds the registered assets among few ids by lookups and among many b
   const known = await knownAssets(registry, many);
   assert.equal(known.size, 200);
   assert.ok(known.has('a23920') && !known.has('missing0'));
+});
+
+void test('an import replaces registered records of the same ids and refuses an id repeated in the file', async () => {
+  const f = await httpFixture();
+  await f.post('admin', '/api/v1/assets', { id: 'c1', type: 'pump', name: 'old' });
+  const csv = '\uFEFFid,type,name\r\nc1,pump,"new, north"\r\nc2,valve,x\r\nc2,bridge,y\r\n';
+  const response = await f.post('admin', '/api/v1/assets/import', csv, 'text/csv');
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as { imported: number; rejected: { row: number; rule: string }[] };
+  assert.equal(body.imported, 2);
+  assert.deepEqual(
+    body.rejected.map((r) => [r.row, r.rule]),
+    [[4, 'duplicate-id']],
+  );
+  const stored = await f.registry.listAssets({ limit: 10, offset: 0 });
+  assert.deepEqual(
+    stored.map((a) => [a.id, a.type, a.name]),
+    [
+      ['c1', 'pump', 'new, north'],
+      ['c2', 'valve', 'x'],
+    ],
+  );
+  const atomic = await f.post(
+    'admin',
+    '/api/v1/assets/import?atomic=true',
+    'id,type\nc3,pump\nc3,pump\n',
+    'text/csv',
+  );
+  assert.equal(atomic.status, 400);
+  assert.equal(await f.registry.getAsset('c3'), undefined);
 });

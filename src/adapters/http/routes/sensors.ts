@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { unknownAssetError } from '../../../core/registry/asset-reference.ts';
 import type { Sensor } from '../../../core/registry/asset.ts';
-import { checkSensor, type FieldError } from '../../../core/registry/validate.ts';
+import { checkSensor, idChange, type FieldError } from '../../../core/registry/validate.ts';
 import type { Aggregation, ReadingQueries } from '../../../ports/reading-queries.ts';
 import type { Registry } from '../../../ports/registry.ts';
 import type { AppEnv } from '../env.ts';
@@ -66,6 +66,8 @@ export function sensorRoutes(
     if (!body.ok) return c.json({ error: body.error }, 400);
     if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value))
       return c.json({ error: 'body must be a JSON object' }, 400);
+    const moved = idChange(body.value, c.req.param('id'));
+    if (moved !== undefined) return c.json({ error: moved }, 400);
     const checked = checkSensor({ ...body.value, id: c.req.param('id') });
     const errors = checked.ok ? await assetErrors(checked.value) : checked.errors;
     if (!checked.ok || errors.length > 0) return c.json({ error: 'invalid sensor', errors }, 400);
