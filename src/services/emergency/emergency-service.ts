@@ -120,6 +120,8 @@ export class EmergencyService {
       log: this.#options.log,
       latestOccupancy: options.latestOccupancy,
       storedLatest: options.storedLatest,
+      nowMillis: this.#options.nowMillis,
+      treatmentMillis: this.#options.meanTreatmentMinutes * 60_000,
     });
     if (!(this.#options.speedKmPerHour > 0)) throw new Error('speedKmPerHour must be > 0');
     if (!(this.#options.roadFactor >= 1)) throw new Error('roadFactor must be ≥ 1');

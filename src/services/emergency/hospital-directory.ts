@@ -1,5 +1,5 @@
 import { EmergencyBoard } from '../../core/ems/board.ts';
-import type { Location } from '../../core/ems/hospital.ts';
+import { treatmentSlots, type Location } from '../../core/ems/hospital.ts';
 import type { Registry } from '../../ports/registry.ts';
 import { departmentFromAsset, greatCircleKm, toLocation } from './departments.ts';
 
@@ -16,6 +16,12 @@ export interface HospitalDirectoryOptions {
   latestOccupancy: LatestValues | undefined;
   /** The store's latest values, read for occupancy sensors found when the hospitals are read again. */
   storedLatest: LatestValues | undefined;
+  nowMillis: () => number;
+  /**
+   * How long a patient called in counts as in treatment when no occupancy reading has come since:
+   * a hospital without an occupancy sensor would otherwise look fuller with each call, for ever.
+   */
+  treatmentMillis: number;
 }
 
 /** A hospital as the registry describes it (capacity) and what could not be read from it. */
@@ -46,6 +52,10 @@ export class HospitalDirectory {
   /** Occupancy sensors whose latest stored reading is being read, until a live one comes. */
   #awaitingStored: Set<string> | undefined;
   #referenceLatitude = 0;
+  /** The latest occupancy reading of each hospital that has one. */
+  #occupancy = new Map<string, number>();
+  /** When each patient called in since the hospital's latest occupancy reading was called, epoch ms. */
+  #calls = new Map<string, number[]>();
 
   constructor(options: HospitalDirectoryOptions) {
     this.#options = options;
@@ -80,9 +90,11 @@ export class HospitalDirectory {
     return nearest;
   }
 
-  /** A patient was called in: one more in treatment until the next occupancy reading. */
+  /** A patient was called in: one more in treatment until the next occupancy reading (or `treatmentMillis`). */
   startTreatment(hospitalId: string): void {
-    this.#board.startTreatment(hospitalId);
+    if (!this.#hospitals.has(hospitalId)) return;
+    this.#calls.set(hospitalId, [...(this.#calls.get(hospitalId) ?? []), this.#options.nowMillis()]);
+    this.#countCalls();
   }
 
   /** The hospitals with their occupancy now (read from the store first, in a cluster's API process). */
@@ -92,7 +104,23 @@ export class HospitalDirectory {
       const latest = await latestOccupancy([...this.#occupancySensors.keys()]);
       this.recordReadings([...latest].map(([sensor, { value }]) => ({ sensor, value })));
     }
+    this.#countCalls();
     return this.#board;
+  }
+
+  /** In treatment: the latest reading, plus the patients called in since, for `treatmentMillis` each. */
+  #countCalls(): void {
+    const since = this.#options.nowMillis() - this.#options.treatmentMillis;
+    for (const status of this.#board.statuses()) {
+      const id = status.hospital.id;
+      const calls = this.#calls.get(id)?.filter((millis) => millis > since);
+      if (calls === undefined) continue;
+      if (calls.length === 0) this.#calls.delete(id);
+      else this.#calls.set(id, calls);
+      const reading = this.#occupancy.get(id) ?? 0;
+      const counted = Math.max(reading, Math.min(treatmentSlots(status.hospital), reading + calls.length));
+      this.#board.recordOccupancy(id, counted);
+    }
   }
 
   /** Rebuilds the board when the registry's hospitals change, keeping occupancy. */
@@ -118,8 +146,11 @@ export class HospitalDirectory {
     if (this.#occupancySensors.size === 0) return;
     for (const reading of readings) {
       const hospitalId = this.#occupancySensors.get(reading.sensor);
-      if (hospitalId === undefined) continue;
-      this.#board.recordOccupancy(hospitalId, Math.max(0, Math.round(reading.value)));
+      if (hospitalId === undefined || !Number.isFinite(reading.value)) continue;
+      const inTreatment = Math.max(0, Math.round(reading.value));
+      this.#occupancy.set(hospitalId, inTreatment);
+      this.#calls.delete(hospitalId);
+      this.#board.recordOccupancy(hospitalId, inTreatment);
       this.#awaitingStored?.delete(reading.sensor);
     }
   }

@@ -549,7 +549,7 @@ test('admitting the patient of a trip ends that trip, not another one of the sam
     presentation: stable,
   });
   assert.equal(bad.status, 400);
-  assert.match(((await bad.json()) as { error: string }).error, /tripId 7 must be a non-empty string/);
+  assert.match(((await bad.json()) as { error: string }).error, /tripId 7 must be 1 to 256 characters/);
 });
 
 test('refuses a location far from every hospital with a 400 naming it, and counts nothing', async () => {
@@ -697,4 +697,180 @@ test('when every hospital is closed, a destination request is a 409 that says so
     /no hospital with a treatment slot is known: every hospital has 0 treatment spaces or 0 doctors on shift/,
   );
   assert.equal(await enRouteTotal(call), 0);
+});
+
+test('an admission with an unknown or misspelt field is refused naming it, and nobody is queued', async () => {
+  // Regression: `patientID` was ignored (the patient got a made-up id no withdrawal could name), and
+  // a misspelt `presentaton` was reported as "(body) undefined must be an object".
+  const { call } = await setup();
+  const path = '/api/v1/emergency/departments/east/patients';
+  const misspelt = await call('operator', 'POST', path, { patientID: 'a2', presentation: stable });
+  assert.equal(misspelt.status, 400);
+  const body = (await misspelt.json()) as { error: string; issues: { field: string; value: unknown }[] };
+  assert.match(body.error, /patientID "a2" is an unknown field \(known: patientId, tripId, presentation\)/);
+  assert.deepEqual(body.issues[0], {
+    field: 'patientID',
+    value: 'a2',
+    rule: 'is an unknown field (known: patientId, tripId, presentation)',
+  });
+  const noPresentation = await call('operator', 'POST', path, { patientId: 'a3', presentaton: stable });
+  assert.equal(noPresentation.status, 400);
+  const fields = ((await noPresentation.json()) as { issues: { field: string; value: unknown }[] }).issues;
+  assert.deepEqual(
+    fields.map((issue) => [issue.field, issue.field === 'presentation' ? issue.value : '…']),
+    [
+      ['presentaton', '…'],
+      ['presentation', null],
+    ],
+  );
+  for (const notObject of [[1], 'x', null]) {
+    const response = await call('operator', 'POST', path, notObject);
+    assert.equal(response.status, 400);
+    assert.match(((await response.json()) as { error: string }).error, /\(body\) .* must be a JSON object/);
+  }
+  const long = await call('operator', 'POST', path, { note: 'x'.repeat(5000), presentation: stable });
+  const error = ((await long.json()) as { error: string }).error;
+  assert.ok(error.length < 200, `a long value is cut short in the error line: ${error.length} characters`);
+  assert.match(error, /^invalid admission: note "x+… is an unknown field/);
+  const queue = (await (await call('viewer', 'GET', '/api/v1/emergency/departments/east/queue')).json()) as {
+    queue: unknown[];
+  };
+  assert.deepEqual(queue.queue, []);
+});
+
+test('a patient id that is blank, over 256 characters or has control characters is refused', async () => {
+  // Regression: "   ", 5,000 characters and "a\u0000b" were queued as patient ids.
+  const { call } = await setup();
+  const path = '/api/v1/emergency/departments/east/patients';
+  for (const patientId of ['', '   ', 'x'.repeat(257), 'a\u0000b', 'a\nb']) {
+    const response = await call('operator', 'POST', path, { patientId, presentation: stable });
+    assert.equal(response.status, 400, JSON.stringify(patientId));
+    const body = (await response.json()) as { error: string; issues: { field: string; rule: string }[] };
+    assert.deepEqual(
+      body.issues.map((issue) => [issue.field, issue.rule]),
+      [['patientId', 'must be 1 to 256 characters, not blank, without control characters']],
+    );
+  }
+  const longest = await call('operator', 'POST', path, { patientId: 'x'.repeat(256), presentation: stable });
+  assert.equal(longest.status, 201);
+});
+
+test('a destination request with an unknown field, or a location that is not an object, names it', async () => {
+  // Regression: `{"location": {"lat", "lng"}, "priority": 1}` named only the missing lon.
+  const { call } = await setup();
+  const response = await call('viewer', 'POST', '/api/v1/ems/destination', {
+    location: { lat: 50.0, lng: 8.0 },
+    level: 2,
+    priority: 1,
+  });
+  assert.equal(response.status, 400);
+  const body = (await response.json()) as { issues: { field: string; value: unknown }[] };
+  assert.deepEqual(
+    body.issues.map((issue) => [issue.field, issue.value]),
+    [
+      ['priority', 1],
+      ['location.lng', 8.0],
+      ['location.lon', null],
+    ],
+  );
+  const unknownOnly = await call('operator', 'POST', '/api/v1/ems/dispatches', {
+    location: { lat: 50.0, lon: 8.0 },
+    level: 2,
+    urgent: true,
+  });
+  assert.equal(unknownOnly.status, 400, 'a dispatch with an unknown field is not sent');
+  const listed = (await (await call('viewer', 'GET', '/api/v1/ems/dispatches')).json()) as { dispatches: [] };
+  assert.deepEqual(listed.dispatches, []);
+  const pair = await call('viewer', 'POST', '/api/v1/ems/destination', { location: [50, 8], level: 2 });
+  const fields = ((await pair.json()) as { issues: { field: string }[] }).issues.map((issue) => issue.field);
+  assert.deepEqual(fields, ['location', 'location.lat', 'location.lon']);
+  const array = await call('viewer', 'POST', '/api/v1/ems/destination', []);
+  assert.equal(array.status, 400);
+  assert.deepEqual(((await array.json()) as { issues: { field: string }[] }).issues[0]?.field, '(body)');
+});
+
+test('the ambulances en route are listed by hospital and level, a page at a time', async () => {
+  // Regression: ?hospital=, ?level=, ?limit= and ?offset= were ignored and every trip listed.
+  const { call } = await setup();
+  const sent: { tripId: string; hospital: string }[] = [];
+  for (const [lon, level] of [
+    [8.0, 2],
+    [8.084, 3],
+    [8.084, 2],
+    [8.084, 2],
+  ] as const) {
+    const response = await call('operator', 'POST', '/api/v1/ems/dispatches', {
+      location: { lat: 50.0, lon },
+      level,
+    });
+    sent.push((await response.json()) as { tripId: string; hospital: string });
+  }
+  assert.deepEqual(
+    sent.map((trip) => trip.hospital),
+    ['central', 'east', 'east', 'east'],
+  );
+  const ids = async (query: string) => {
+    const response = await call('viewer', 'GET', `/api/v1/ems/dispatches${query}`);
+    assert.equal(response.status, 200, query);
+    return ((await response.json()) as { dispatches: { id: string }[] }).dispatches.map((trip) => trip.id);
+  };
+  const [first, second, third, fourth] = sent.map((trip) => trip.tripId);
+  assert.deepEqual(await ids(''), [first, second, third, fourth]);
+  assert.deepEqual(await ids('?hospital=east'), [second, third, fourth]);
+  assert.deepEqual(await ids('?hospital=east&level=2'), [third, fourth]);
+  assert.deepEqual(await ids('?level=2&limit=2'), [first, third]);
+  assert.deepEqual(await ids('?level=2&limit=2&offset=2'), [fourth]);
+  assert.deepEqual(await ids('?hospital=nowhere'), []);
+  for (const [query, error] of [
+    ['?level=6', /level="6" must be a triage level 1–5/],
+    ['?level=', /level="" must be a triage level 1–5/],
+    ['?limit=0', /limit must be an integer/],
+    ['?offset=-1', /offset must be a non-negative integer/],
+  ] as const) {
+    const response = await call('viewer', 'GET', `/api/v1/ems/dispatches${query}`);
+    assert.equal(response.status, 400, query);
+    assert.match(((await response.json()) as { error: string }).error, error);
+  }
+});
+
+test('a hospital without an occupancy sensor counts a called patient in treatment for the mean treatment time only', async () => {
+  // Regression: each call added one in treatment until the next occupancy reading, which a hospital
+  // without a sensor never gets: after as many calls as it has slots it looked full for ever.
+  const { call, advance } = await setup(undefined, undefined, { meanTreatmentMinutes: 30 });
+  const path = '/api/v1/emergency/departments/east';
+  for (let index = 0; index < 5; index += 1)
+    await call('operator', 'POST', `${path}/patients`, { patientId: `w${index}`, presentation: stable });
+  for (let index = 0; index < 5; index += 1) await call('operator', 'POST', `${path}/next`);
+  const inTreatment = async () => {
+    const body = (await (await call('viewer', 'GET', '/api/v1/emergency/departments')).json()) as {
+      departments: { id: string; inTreatment: number }[];
+    };
+    return body.departments.find((department) => department.id === 'east')?.inTreatment;
+  };
+  assert.equal(await inTreatment(), 4, 'east treats 4 at once (4 doctors)');
+  advance(31 * 60_000);
+  assert.equal(await inTreatment(), 0);
+  const destination = (await (
+    await call('viewer', 'POST', '/api/v1/ems/destination', { location: { lat: 50.0, lon: 8.084 }, level: 3 })
+  ).json()) as { hospital: string; waitMinutes: number };
+  assert.deepEqual([destination.hospital, destination.waitMinutes], ['east', 0]);
+});
+
+test('a hospital with an occupancy sensor counts a called patient until its next reading', async () => {
+  const { call, bus } = await setup();
+  await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 1, value: 0 }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  const path = '/api/v1/emergency/departments/central';
+  await call('operator', 'POST', `${path}/patients`, { patientId: 'c1', presentation: stable });
+  await call('operator', 'POST', `${path}/next`);
+  const inTreatment = async () => {
+    const body = (await (await call('viewer', 'GET', '/api/v1/emergency/departments')).json()) as {
+      departments: { id: string; inTreatment: number }[];
+    };
+    return body.departments.find((department) => department.id === 'central')?.inTreatment;
+  };
+  assert.equal(await inTreatment(), 1);
+  await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 2, value: 2 }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(await inTreatment(), 2);
 });

@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { parsePresentation } from '../../../core/triage/presentation-input.ts';
-import { isLevel, type Level } from '../../../core/triage/presentation.ts';
+import { isLevel, type Level, type Presentation } from '../../../core/triage/presentation.ts';
 import type { EmergencyService, NoDestination } from '../../../services/emergency/emergency-service.ts';
 import { hospitalsSnapshot } from '../../../services/emergency/hospitals-view.ts';
 import type { AppEnv } from '../env.ts';
+import { paging } from '../paging.ts';
 import { requireRole } from '../middleware/auth.ts';
 
 async function jsonBody(c: Context<AppEnv>): Promise<{ ok: true; body: unknown } | { ok: false }> {
@@ -19,15 +20,35 @@ const malformed = { error: 'body must be JSON' };
 
 type Issue = { field: string; value: unknown; rule: string };
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Fields of `record` not in `known`, each an issue (a misspelt `lng` must not pass unnoticed). */
+function unknownFields(record: Record<string, unknown>, known: readonly string[], prefix = ''): Issue[] {
+  return Object.keys(record)
+    .filter((field) => !known.includes(field))
+    .map((field) => ({
+      field: `${prefix}${field}`,
+      value: record[field] ?? null,
+      rule: `is an unknown field (known: ${known.join(', ')})`,
+    }));
+}
+
 /** `{location: {lat, lon}, level}` of a destination or dispatch request, or the issues, field by field. */
 function readDestination(
   body: unknown,
 ): { ok: true; lat: number; lon: number; level: Level } | { ok: false; issues: Issue[] } {
-  const request = (body ?? {}) as { location?: { lat?: unknown; lon?: unknown }; level?: unknown };
-  const lat = request.location?.lat;
-  const lon = request.location?.lon;
-  const level = request.level;
-  const issues: Issue[] = [];
+  if (!isObject(body))
+    return { ok: false, issues: [{ field: '(body)', value: body, rule: 'must be a JSON object' }] };
+  const issues: Issue[] = unknownFields(body, ['location', 'level']);
+  const location = body['location'];
+  if (location !== undefined && location !== null && !isObject(location))
+    issues.push({ field: 'location', value: location, rule: 'must be an object {"lat", "lon"}' });
+  const place = isObject(location) ? location : {};
+  issues.push(...unknownFields(place, ['lat', 'lon'], 'location.'));
+  const { lat, lon } = place;
+  const level = body['level'];
   // A missing field is named with value null (JSON has no undefined).
   if (typeof lat !== 'number' || !(lat >= -90 && lat <= 90))
     issues.push({ field: 'location.lat', value: lat ?? null, rule: 'must be a number in [-90, 90]' });
@@ -37,6 +58,62 @@ function readDestination(
     issues.push({ field: 'level', value: level ?? null, rule: 'must be a triage level 1–5' });
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, lat: lat as number, lon: lon as number, level: level as Level };
+}
+
+/** Patient and trip ids: what a URL path can carry back (a withdrawal, a trip's end). */
+const idRule = '1 to 256 characters, not blank, without control characters';
+
+function isId(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length <= 256 &&
+    value.trim() !== '' &&
+    // eslint-disable-next-line no-control-regex
+    !/[\u0000-\u001f\u007f]/.test(value)
+  );
+}
+
+/** An admission refused: one line naming each field, its value and the rule, and the issues. */
+function refused(issues: Issue[]): { ok: false; error: string; issues: Issue[] } {
+  const shown = (value: unknown): string => {
+    const text = JSON.stringify(value) ?? 'null';
+    return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  };
+  const lines = issues.map((issue) => `${issue.field} ${shown(issue.value)} ${issue.rule}`);
+  return { ok: false, error: `invalid admission: ${lines.join('; ')}`, issues };
+}
+
+type Admission = { patientId?: string; tripId?: string; presentation: Presentation };
+
+/** `{patientId?, tripId?, presentation}` of an admission, or the issues, field by field. */
+function readAdmission(
+  body: unknown,
+): { ok: true; admission: Admission } | { ok: false; error: string; issues: Issue[] } {
+  if (!isObject(body)) return refused([{ field: '(body)', value: body, rule: 'must be a JSON object' }]);
+  const issues: Issue[] = unknownFields(body, ['patientId', 'tripId', 'presentation']);
+  const { patientId, tripId, presentation } = body;
+  for (const [field, value] of [
+    ['patientId', patientId],
+    ['tripId', tripId],
+  ] as const)
+    if (value !== undefined && !isId(value)) issues.push({ field, value, rule: `must be ${idRule}` });
+  if (!isObject(presentation))
+    issues.push({
+      field: 'presentation',
+      value: presentation ?? null,
+      rule: 'must be an object (the presentation at the door)',
+    });
+  if (issues.length > 0) return refused(issues);
+  const parsed = parsePresentation(presentation);
+  if (!parsed.ok) return { ok: false, error: 'invalid presentation', issues: parsed.errors };
+  return {
+    ok: true,
+    admission: {
+      presentation: parsed.presentation,
+      ...(patientId === undefined ? {} : { patientId: patientId as string }),
+      ...(tripId === undefined ? {} : { tripId: tripId as string }),
+    },
+  };
 }
 
 /** A location no hospital serves is the request's fault (400); no hospital to take a patient is 409. */
@@ -79,22 +156,10 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
   app.post('/emergency/departments/:id/patients', requireRole('operator'), async (c) => {
     const parsed = await jsonBody(c);
     if (!parsed.ok) return c.json(malformed, 400);
-    const body = parsed.body as { patientId?: unknown; tripId?: unknown; presentation?: unknown } | null;
-    const { patientId, tripId } = body ?? {};
-    for (const [field, value] of [
-      ['patientId', patientId],
-      ['tripId', tripId],
-    ] as const)
-      if (value !== undefined && (typeof value !== 'string' || value === ''))
-        return c.json({ error: `${field} ${JSON.stringify(value)} must be a non-empty string` }, 400);
-    const presentation = parsePresentation(body?.presentation);
-    if (!presentation.ok) return c.json({ error: 'invalid presentation', issues: presentation.errors }, 400);
-    const outcome = await service.admit(
-      c.req.param('id'),
-      presentation.presentation,
-      patientId as string | undefined,
-      tripId as string | undefined,
-    );
+    const request = readAdmission(parsed.body);
+    if (!request.ok) return c.json({ error: request.error, issues: request.issues }, 400);
+    const { presentation, patientId, tripId } = request.admission;
+    const outcome = await service.admit(c.req.param('id'), presentation, patientId, tripId);
     if (!outcome.ok) return c.json({ error: outcome.reason }, outcome.status);
     return c.json(outcome, 201);
   });
@@ -137,9 +202,21 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
     return c.json(outcome, 201);
   });
 
-  app.get('/ems/dispatches', requireRole('read'), async (c) =>
-    c.json({ dispatches: await service.dispatches() }),
-  );
+  // `?hospital=&level=` filter, `?limit=&offset=` page the ambulances en route (dispatch order).
+  app.get('/ems/dispatches', requireRole('read'), async (c) => {
+    const page = paging(c);
+    if (typeof page === 'string') return c.json({ error: page }, 400);
+    const hospital = c.req.query('hospital');
+    const level = c.req.query('level');
+    if (level !== undefined && !isLevel(Number(level)))
+      return c.json({ error: `level=${JSON.stringify(level)} must be a triage level 1–5` }, 400);
+    const matching = (await service.dispatches()).filter(
+      (trip) =>
+        (hospital === undefined || trip.hospital === hospital) &&
+        (level === undefined || trip.level === Number(level)),
+    );
+    return c.json({ dispatches: matching.slice(page.offset, page.offset + page.limit) });
+  });
 
   // The trip is over: arrived, diverted or stood down.
   app.delete('/ems/dispatches/:trip', requireRole('operator'), async (c) => {
