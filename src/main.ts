@@ -224,7 +224,10 @@ async function assemble(
 
   const routes: MountedRoutes[] = [{ path: '/api/v1', app: meRoutes() }];
   if (detection !== undefined) {
-    routes.push({ path: '/api/v1', app: maintenanceRoutes({ repository: stores.maintenance, detection }) });
+    routes.push({
+      path: '/api/v1',
+      app: maintenanceRoutes({ repository: stores.maintenance, detection, registry }),
+    });
   }
   if (extensions.city !== undefined) routes.push({ path: '/api/v1', app: cityRoutes(extensions.city) });
   const emergency = new EmergencyService({

@@ -222,18 +222,56 @@ test('an operator acknowledges a work order and its state changes through the AP
 });
 
 test(
-  'an operator assigns a work order to a crew and reopens it once closed, from the board',
+  'an operator assigns a work order to a crew in a field on its card and reopens it once closed, from the board',
   { skip },
   async (t) => {
     if (!served) return t.skip(notServed);
     const order = await orderIn(active);
     const page = await signIn(browser, server.url, server.operatorKey);
+    // Bug: Assign used window.prompt, which blocks the page (live stream, timers) and suits no phone.
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
     await page.click('[data-tab=orders]');
     const card = page.locator(`article[data-order="${order.id}"]`);
     await card.waitFor();
-    page.once('dialog', (dialog) => void dialog.accept('  crew 5 '));
+    const field = card.locator('form.assign input[name=assignee]');
+    // Escape closes the field without assigning.
     await card.locator('button[data-action=assign]').click();
+    await field.waitFor();
+    await page.keyboard.press('Escape');
+    await field.waitFor({ state: 'detached' });
+    await card.locator('button[data-action=assign]').click();
+    assert.equal(await card.locator('button[data-action=assign]').getAttribute('aria-expanded'), 'true');
+    assert.equal(
+      await field.evaluate((node) => node === document.activeElement),
+      true,
+      'the field has focus',
+    );
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('  crew');
+    // A live event redraws the board while the operator types: the text, the caret and the focus stay.
+    const redraw = (): Promise<void> =>
+      page.evaluate((id) => {
+        const { maintenance } = (
+          window as unknown as {
+            urbanBrain: { maintenance: { orders: Map<string, unknown>; putOrder(order: unknown): void } };
+          }
+        ).urbanBrain;
+        maintenance.putOrder(maintenance.orders.get(id));
+      }, order.id);
+    await redraw();
+    assert.equal(await field.inputValue(), '  crew');
+    assert.equal(await field.evaluate((node) => node === document.activeElement), true, 'focus kept');
+    await page.keyboard.type(' 5 ');
+    await redraw();
+    assert.equal(await field.inputValue(), '  crew 5 ');
+    await page.keyboard.press('Enter');
     await page.locator(`article[data-order="${order.id}"] [data-assignee="crew 5"]`).waitFor();
+    await field.waitFor({ state: 'detached' });
+    assert.deepEqual(dialogs, []);
     const path = `/api/v1/work-orders/${order.id}`;
     const assigned = (await (await api(server, server.viewerKey, 'GET', path)).json()) as {
       assignee: string | null;
@@ -273,14 +311,138 @@ test('a viewer sees the work orders but cannot act on them', { skip }, async (t)
   await page.click('[data-tab=orders]');
   const card = page.locator('article[data-order]').first();
   await card.waitFor({ timeout: 90_000 });
-  const buttons = page.locator('article[data-order] button[data-action]');
-  const count = await buttons.count();
-  for (let index = 0; index < count; index += 1) assert.equal(await buttons.nth(index).isDisabled(), true);
+  // Bug: a viewer was shown every action, disabled; it is offered none.
+  assert.ok((await page.locator('article[data-order]').count()) > 0);
+  assert.equal(await page.locator('article[data-order] button[data-action]').count(), 0);
+  assert.equal(await page.locator('article[data-order] .actions, article[data-order] form').count(), 0);
   assert.match((await page.textContent('#orders-note')) ?? '', /may view work orders but not act/);
   const id = await card.evaluate((node) => (node as HTMLElement).dataset.order!);
   const refused = await api(server, server.viewerKey, 'POST', `/api/v1/work-orders/${id}/resolve`);
   assert.equal(refused.status, 403);
   await shot(page, 'viewer');
+  await page.close();
+});
+
+test(
+  'while a verdict is in flight every action of its card is disabled, through redraws',
+  { skip },
+  async (t) => {
+    if (!served) return t.skip(notServed);
+    const order = await orderIn(['open']);
+    const page = await signIn(browser, server.url, server.operatorKey);
+    await page.click('[data-tab=orders]');
+    const card = page.locator(`article[data-order="${order.id}"]`);
+    await card.waitFor();
+    // The platform's answer is held back until the test lets it through.
+    let release = (): void => {};
+    const sent: string[] = [];
+    await page.route(
+      (url) => url.pathname.startsWith(`/api/v1/work-orders/${order.id}/`),
+      async (route) => {
+        sent.push(new URL(route.request().url()).pathname);
+        await new Promise<void>((resolve) => (release = resolve));
+        await route.continue();
+      },
+    );
+    await card.locator('button[data-action=acknowledge]').click();
+    await page.waitForFunction(() => document.querySelector('article[aria-busy=true]') !== null);
+    // A live event redraws the board meanwhile (bug: only the clicked button was disabled, and a
+    // second button of the card sent a second, conflicting verdict).
+    await page.evaluate(
+      (stale) => (window as unknown as { urbanBrain: PageHooks }).urbanBrain.maintenance.putOrder(stale),
+      order as unknown,
+    );
+    const buttons = card.locator('button[data-action]');
+    assert.ok((await buttons.count()) >= 3, 'an open card offers several verdicts');
+    for (const button of await buttons.all()) assert.equal(await button.isDisabled(), true);
+    await card.locator('button[data-action=false-alarm]').click({ force: true });
+    await page.waitForTimeout(300);
+    assert.equal(sent.length, 1, sent.join(', '));
+    release();
+    await page.locator(`article[data-order="${order.id}"][data-status=acknowledged]`).waitFor();
+    assert.equal(await card.getAttribute('aria-busy'), null);
+    for (const button of await card.locator('button[data-action]').all())
+      assert.equal(await button.isDisabled(), false);
+    assert.deepEqual(sent, [`/api/v1/work-orders/${order.id}/acknowledge`]);
+    await page.close();
+  },
+);
+
+test('where the feed or a lane is cut, a line says how many more and shows more', { skip }, async (t) => {
+  if (!served) return t.skip(notServed);
+  const page = await signIn(browser, server.url, server.viewerKey);
+  // 200 alerts (the page's first load: more may exist) and 10,000 open orders (the API's largest page).
+  const now = Date.now();
+  const alerts = Array.from({ length: 200 }, (_, index) => ({
+    id: `many-alert-${index}`,
+    sensor: `many-${index}.t`,
+    asset: `many-${index}`,
+    score: 1,
+    threshold: 0.9,
+    ts: now - index * 1000,
+    evidence: [],
+    workOrder: `many-order-${index}`,
+  }));
+  const orders = Array.from({ length: 10_000 }, (_, index) => ({
+    id: `many-order-${index}`,
+    asset: `many-${index}`,
+    assetType: 'pump',
+    status: 'open',
+    severity: 'high',
+    maxScore: 1,
+    threshold: 0.9,
+    firstWarningAt: now - index * 1000,
+    lastAlertAt: now - index * 1000,
+    sensors: [`many-${index}.t`],
+    verdicts: [],
+  }));
+  const json = (body: unknown) => ({
+    status: 200,
+    contentType: 'application/json',
+    body: JSON.stringify(body),
+  });
+  await page.route(
+    (url) => url.pathname === '/api/v1/alerts',
+    (route) => route.fulfill(json({ alerts })),
+  );
+  await page.route(
+    (url) => url.pathname === '/api/v1/work-orders',
+    (route) => {
+      const status = new URL(route.request().url()).searchParams.get('status');
+      return route.fulfill(json({ workOrders: status === 'open' ? orders : [] }));
+    },
+  );
+  // No live event may add to them while the test counts: the stream is cut, and the page loaded again.
+  await page.route(
+    (url) => url.pathname === '/api/v1/stream',
+    (route) => route.abort(),
+  );
+  await page.reload();
+  await page.waitForSelector('body[data-ready=true]', { state: 'attached', timeout: 60_000 });
+  // Bug: the feed drew 100 alerts and the board 60 cards a lane, and nothing said there were more.
+  await page.click('[data-tab=alerts]');
+  const feedMore = page.locator('#alert-feed .more');
+  assert.equal(await page.locator('#alert-feed li[data-alert]').count(), 100);
+  assert.equal(await feedMore.getAttribute('data-more'), '100');
+  assert.match((await feedMore.textContent()) ?? '', /^100\+ more/);
+  await feedMore.locator('button').click();
+  await page.waitForFunction(() => document.querySelectorAll('#alert-feed li[data-alert]').length === 200);
+  assert.match((await feedMore.textContent()) ?? '', /more exist on the platform than were loaded/i);
+  assert.equal(await feedMore.locator('button').count(), 0);
+
+  await page.click('[data-tab=orders]');
+  const open = page.locator('.lane').first();
+  assert.match((await open.locator('h3').textContent()) ?? '', /^Open \(10,000\+\)$/);
+  assert.equal(await open.locator('article[data-order]').count(), 60);
+  const laneMore = open.locator('.more');
+  assert.equal(await laneMore.getAttribute('data-more'), String(10_000 - 60));
+  assert.match((await laneMore.textContent()) ?? '', /^9,940\+ more/);
+  await laneMore.locator('button').click();
+  await page.waitForFunction(
+    () => document.querySelector('.lane')!.querySelectorAll('article[data-order]').length === 120,
+  );
+  assert.equal(await laneMore.getAttribute('data-more'), String(10_000 - 120));
+  await shot(page, 'orders-more');
   await page.close();
 });
 
@@ -493,7 +655,7 @@ test('clicking an alert or a work-order card opens the sensor', { skip }, async 
   await page.click('[data-tab=alerts]');
   const item = page.locator('#alert-feed li[data-alert]').first();
   await item.waitFor({ timeout: 90_000 });
-  const sensor = await item.locator('strong').textContent();
+  const sensor = await item.locator('button.link').textContent();
   await item.click();
   await page.locator('#tab-sensor').waitFor();
   assert.equal(await page.textContent('#sensor-title'), sensor);
@@ -505,11 +667,55 @@ test('clicking an alert or a work-order card opens the sensor', { skip }, async 
   const order = (await (
     await api(server, server.viewerKey, 'GET', `/api/v1/work-orders/${id}`)
   ).json()) as WorkOrderJson;
-  await card.locator('strong').first().click();
+  await card.locator('button.asset').click();
   await page.locator('#tab-sensor').waitFor();
   assert.equal(await page.textContent('#sensor-title'), order.sensors[0]);
   await page.close();
 });
+
+test(
+  'the asset names on cards and the sensors in the feed open the sensor from the keyboard',
+  { skip },
+  async (t) => {
+    if (!served) return t.skip(notServed);
+    // Bug: the names were plain text with a click handler: no focus, no Enter or Space.
+    const page = await signIn(browser, server.url, server.viewerKey);
+    await page.click('[data-tab=orders]');
+    const card = page.locator('article[data-order]').first();
+    await card.waitFor({ timeout: 90_000 });
+    const id = await card.evaluate((node) => (node as HTMLElement).dataset.order!);
+    const order = (await (
+      await api(server, server.viewerKey, 'GET', `/api/v1/work-orders/${id}`)
+    ).json()) as WorkOrderJson;
+    // Reached with Tab from the Work orders tab.
+    await page.focus('[data-tab=orders]');
+    const focusedOrder = (): Promise<string | undefined> =>
+      page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.focus);
+    for (let presses = 0; presses < 30 && (await focusedOrder()) !== `${id}|asset`; presses += 1)
+      await page.keyboard.press('Tab');
+    assert.equal(await focusedOrder(), `${id}|asset`, 'Tab reaches the asset name');
+    await page.keyboard.press('Enter');
+    await page.locator('#tab-sensor').waitFor();
+    assert.equal(await page.textContent('#sensor-title'), order.sensors[0]);
+
+    await page.click('[data-tab=alerts]');
+    const sensor = page.locator('#alert-feed li[data-alert] button.link').first();
+    await sensor.waitFor();
+    const name = (await sensor.textContent()) ?? '';
+    // Another sensor is shown first, so the title changes only if Space opens the alert's.
+    await page.evaluate((alerted) => {
+      const state = (window as unknown as { urbanBrain: PageHooks }).urbanBrain;
+      state.selectSensor(state.table.sensors.find((entry) => entry.id !== alerted)!.id);
+    }, name);
+    assert.notEqual(await page.textContent('#sensor-title'), name);
+    await page.click('[data-tab=alerts]');
+    await sensor.focus();
+    await page.keyboard.press('Space');
+    await page.locator('#tab-sensor').waitFor();
+    assert.equal(await page.textContent('#sensor-title'), name);
+    await page.close();
+  },
+);
 
 test(
   'the chart shows the unit of the sensor shown and spans exactly the chosen range',
@@ -700,7 +906,7 @@ test(
 );
 
 test(
-  'a sensor without readings says so, and one without scores is not asked for them again',
+  'a sensor without readings says so, and a registered one not scored yet gets empty scores, not an error',
   { skip },
   async (t) => {
     if (!served) return t.skip(notServed);
@@ -728,18 +934,28 @@ test(
     assert.equal(created.status, 201, await created.text());
     try {
       const page = await signIn(browser, server.url, server.viewerKey);
-      const asked: string[] = [];
-      page.on('request', (request) => {
-        if (request.url().includes('/quiet-pump.pressure/scores')) asked.push(request.url());
+      const answers: number[] = [];
+      page.on('response', (response) => {
+        if (response.url().includes('/quiet-pump.pressure/scores')) answers.push(response.status());
+      });
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
       });
       await page.evaluate(
         (id) => (window as unknown as { urbanBrain: PageHooks }).urbanBrain.selectSensor(id),
         'quiet-pump.pressure',
       );
       await page.locator('.chart-note').filter({ hasText: 'No readings between' }).waitFor();
-      // The chart refreshes every 2 s; bug: each refresh asked for the scores again, a 404 in the console each time.
-      await page.waitForTimeout(5_000);
-      assert.equal(asked.length, 1, asked.join('\n'));
+      // Bug: the platform answered 404 for a registered sensor not scored yet, an error in the console.
+      // The chart refreshes every 2 s and asks again: the scores appear once the sensor is scored.
+      await page.waitForTimeout(3_000);
+      assert.ok(answers.length >= 1);
+      assert.deepEqual(
+        answers.filter((status) => status !== 200),
+        [],
+      );
+      assert.deepEqual(errors, []);
       // A sensor with readings hides the note again.
       const busy = await page.evaluate(
         () =>

@@ -36,11 +36,12 @@ async function setup() {
     secrets[role] = (await keys.create(`${role}-key`, role)).secret;
   }
   const repository = new MemoryMaintenanceRepository();
+  const registry = new MemoryRegistry();
   const detection = new DetectionService({
     bus: new MemoryBus(),
     repository,
     states: repository,
-    registry: new MemoryRegistry(),
+    registry,
     detector: defaultDetector,
     snapshotIntervalMillis: 0,
     clock: () => 5_000_000,
@@ -51,7 +52,7 @@ async function setup() {
   await detection.forceFlush();
   const app = new Hono<AppEnv>();
   app.use('*', authenticate(keys));
-  app.route('/api/v1', maintenanceRoutes({ repository, detection }));
+  app.route('/api/v1', maintenanceRoutes({ repository, detection, registry }));
   function call(role: Role, method: string, path: string, body?: unknown) {
     return app.request(path, {
       method,
@@ -59,7 +60,7 @@ async function setup() {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   }
-  return { app, call, repository };
+  return { app, call, repository, registry };
 }
 
 /** Records an alert of `asset` at `ts` on the asset's active order, or opens order `orderId`. */
@@ -169,6 +170,23 @@ test('serves the kept score series of a sensor', async () => {
   assert.ok(Math.max(...points.map((p) => p.score)) >= defaultDetector.threshold);
   assert.equal((await call('viewer', 'GET', '/api/v1/sensors/unknown/scores')).status, 404);
   assert.equal((await call('viewer', 'GET', '/api/v1/sensors/s1/scores?from=yesterday')).status, 400);
+});
+
+test('a registered sensor not scored yet has an empty score series; only an unknown sensor is a 404', async () => {
+  // Bug: a sensor the registry knows answered 404 until its first reading was scored, an error in
+  // the dashboard's console whenever such a sensor was chosen.
+  const { call, registry } = await setup();
+  await registry.putSensors([
+    { id: 'quiet.t', kind: 'temperature', unit: 'C', asset: null, lat: null, lon: null, tags: {} },
+  ]);
+  const quiet = await call('viewer', 'GET', '/api/v1/sensors/quiet.t/scores?from=0&to=1000');
+  assert.equal(quiet.status, 200);
+  assert.deepEqual(await quiet.json(), { sensor: 'quiet.t', points: [] });
+  const unknown = await call('viewer', 'GET', '/api/v1/sensors/nowhere/scores');
+  assert.equal(unknown.status, 404);
+  assert.equal(await errorOf(unknown), "no sensor 'nowhere'");
+  // The query is still checked for a known sensor.
+  assert.equal((await call('viewer', 'GET', '/api/v1/sensors/quiet.t/scores?to=soon')).status, 400);
 });
 
 test('a failure time in the future is refused, naming the value', async () => {

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { verdictActions, workOrderStatuses } from '../../../core/maintenance/work-order.ts';
 import type { VerdictAction, WorkOrderStatus } from '../../../core/maintenance/work-order.ts';
 import type { MaintenanceRepository } from '../../../ports/maintenance.ts';
+import type { Registry } from '../../../ports/registry.ts';
 import type { DetectionService } from '../../../services/detection/detection-service.ts';
 import { maxFailureBeforeWarningMillis } from '../../../core/maintenance/lifecycle.ts';
 import type { AppEnv } from '../env.ts';
@@ -12,6 +13,11 @@ import { instantRule, parseInstant } from '../time.ts';
 export interface MaintenanceRouteDependencies {
   repository: MaintenanceRepository;
   detection: Pick<DetectionService, 'verdict' | 'scores' | 'status'>;
+  /**
+   * The sensor registry: a registered sensor not scored yet has an empty score series (200).
+   * Without it, only a sensor with scores is known and any other one is a 404.
+   */
+  registry?: Pick<Registry, 'getSensor'>;
   /** The server's clock (epoch ms): a reported failure may not lie after it. */
   now?: () => number;
 }
@@ -75,9 +81,12 @@ export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppE
     if (fromMillis === undefined) return c.json({ error: `from='${from}' must be ${instantRule}` }, 400);
     if (fromMillis >= toMillis)
       return c.json({ error: `from (${fromMillis}) must be before to (${toMillis})` }, 400);
-    const points = await deps.detection.scores(c.req.param('id'), fromMillis, toMillis);
-    if (points === undefined) return c.json({ error: `no scores for sensor '${c.req.param('id')}'` }, 404);
-    return c.json({ sensor: c.req.param('id'), points });
+    const sensor = c.req.param('id');
+    const points = await deps.detection.scores(sensor, fromMillis, toMillis);
+    if (points !== undefined) return c.json({ sensor, points });
+    // Known but not scored yet (no reading since it was registered, or since a restart): no points.
+    if ((await deps.registry?.getSensor(sensor)) !== undefined) return c.json({ sensor, points: [] });
+    return c.json({ error: `no sensor '${sensor}'` }, 404);
   });
 
   async function decide(c: Context<AppEnv>, action: VerdictAction): Promise<Response> {
