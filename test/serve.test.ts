@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { mosquittoMissing, startMosquitto } from '../src/adapters/mqtt/mosquitto.test-helpers.ts';
 import { createEmbeddedStorage } from '../src/services/ingest/embedded.ts';
 import { startServer } from './support/server-process.ts';
@@ -46,6 +48,51 @@ void test('SIGTERM stops the server with exit code 0 and every acknowledged read
       await storage.shutdown();
     }
   } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+void test('SIGTERM to `npm run cli -- serve` reaches the server, which stops cleanly (as under a supervisor)', async () => {
+  // Regression: npm forwarded the signal to the `sh -c` wrapper of the script only, leaving the
+  // server running without its parent and holding the database's lock.
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-serve-'));
+  const npm = spawn(
+    'npm',
+    ['run', '-s', 'cli', '--', 'serve', '--port', '0', '--mqtt-port', '0', '--data-dir', dataDir],
+    {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, URBAN_BRAIN_ADMIN_KEY: 'test-admin-key-0123456789abcdef' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // A group of its own, so that whatever the signal misses is still ended below.
+      detached: true,
+    },
+  );
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ready line in 30 s:\n${stderr}`)), 30_000);
+      npm.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('listening on')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    npm.kill('SIGTERM');
+    const deadline = Date.now() + 15_000;
+    while (!stderr.includes('stopped cleanly') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.match(stderr, /SIGTERM: stopping/, 'the server received the signal');
+    assert.match(stderr, /stopped cleanly/);
+    await exited;
+  } finally {
+    try {
+      process.kill(-npm.pid!, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
