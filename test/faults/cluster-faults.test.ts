@@ -150,6 +150,14 @@ void test(
         outageAcknowledged = progress.acknowledged - outageAcknowledged;
         for (const child of clickhouse) child.kill('SIGCONT');
       });
+      // A rolling restart: an ingest process told to stop while clients keep sending to it.
+      let ingestStop: { code: number | null; seconds: number } | null = null;
+      await at(82, 'SIGTERM ingest-2 (clients busy)', async () => {
+        const child = cluster.children.get('ingest-2')!;
+        const signalledAt = Date.now();
+        await cluster.kill('ingest-2', 'SIGTERM');
+        ingestStop = { code: child.exitCode, seconds: (Date.now() - signalledAt) / 1_000 };
+      });
       await at(90, 'stream stops', () => stop.abort());
       const result = await load;
       const streamSeconds = result.elapsedMillis / 1_000;
@@ -187,6 +195,7 @@ void test(
         work_orders: maintenance.workOrders,
         max_active_work_orders_per_asset: maintenance.maxActivePerAsset,
         shards_taken_by_restarted_processor: takeOvers.length,
+        ingest_sigterm: ingestStop,
         stream_readings_per_s: Math.round(result.acknowledged / streamSeconds),
         measured_at: new Date().toISOString(),
       };
@@ -208,6 +217,9 @@ void test(
       assert.ok(summary.alerts > 0, 'the planted spikes raised alerts');
       assert.ok(summary.max_active_work_orders_per_asset <= 1);
       assert.ok(takeOvers.length > 0, 'the restarted processor took shards again');
+      const stopped = ingestStop as { code: number | null; seconds: number } | null;
+      assert.equal(stopped?.code, 0, 'the ingest process stopped by SIGTERM exits 0');
+      assert.ok(stopped.seconds < 5, `it stopped in ${stopped.seconds} s of a 10 s grace period`);
       const queue = (await (
         await fetch(`${api}/emergency/departments/h-faults/queue`, { headers })
       ).json()) as { queue: { patientId: string }[] };

@@ -6,6 +6,8 @@ import type pg from 'pg';
 import { ClickHouseReadings } from '../../adapters/clickhouse/clickhouse-readings.ts';
 import { nodeSecrets } from '../../adapters/crypto/secrets.ts';
 import { createApp } from '../../adapters/http/app.ts';
+import { connectionDrain } from '../../adapters/http/connection-drain.ts';
+import type { ConnectionDrain } from '../../adapters/http/connection-drain.ts';
 import type { MountedRoutes } from '../../adapters/http/app.ts';
 import { Metrics } from '../../adapters/http/metrics.ts';
 import { listen } from '../../adapters/http/server.ts';
@@ -297,6 +299,7 @@ async function assembleRole(
   }
 
   let server: Server | null = null;
+  let drain: ConnectionDrain | null = null;
   let broker: RunningBroker | null = null;
   let coalescer: Coalescer | null = null;
   let ingestor: JetStreamIngestor | null = null;
@@ -386,6 +389,7 @@ async function assembleRole(
       config,
     );
     const listening = server;
+    drain = connectionDrain(listening);
     undo.push(() => new Promise((resolve) => listening.close(resolve)));
     if (cluster.role !== 'api') {
       // Through the role's log, as every other line: URL credentials hidden.
@@ -412,13 +416,11 @@ async function assembleRole(
     ready = false;
     closing.abort();
     await monitor.stop();
-    if (server !== null) {
-      const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-      server.closeIdleConnections();
-      const force = setTimeout(() => server!.closeAllConnections(), config.shutdownTimeoutMillis);
+    if (drain !== null) {
+      // Busy keep-alive clients are told to close (and move to another ingest process) at once.
+      const httpClosed = drain.close(config.shutdownTimeoutMillis);
       await broker?.close();
-      await closed;
-      clearTimeout(force);
+      await httpClosed;
     }
     await retention?.stop();
     emergency?.stop();
