@@ -1,5 +1,6 @@
 import { isRole, roles, type Role } from './role.ts';
 import { checkScope } from './scope.ts';
+import { isPlainText, isRecord, unknownFields } from '../input-checks.ts';
 
 /** A key as asked for by an admin, checked: its name (the role's when none was given), role and scope. */
 export interface NewKey {
@@ -13,9 +14,7 @@ export type CheckedNewKey = { ok: true; value: NewKey } | { ok: false; message: 
 /** Longest key name, in UTF-16 code units. */
 export const maxKeyNameLength = 256;
 
-const fields = new Set(['name', 'role', 'sensors']);
-// eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
-const controlCharacter = /[\u0000-\u001f\u007f]/;
+const fields = ['name', 'role', 'sensors'];
 
 /**
  * Validates the body of a key creation: an object with `role` (one of `roles`), optional `name`
@@ -24,21 +23,14 @@ const controlCharacter = /[\u0000-\u001f\u007f]/;
  * so a misspelt `sensor` cannot make a key that writes every sensor.
  */
 export function checkNewKey(input: unknown): CheckedNewKey {
-  if (typeof input !== 'object' || input === null || Array.isArray(input))
+  if (!isRecord(input))
     return { ok: false, message: `body must be a JSON object {"name", "role", "sensors"}` };
-  const body = input as Record<string, unknown>;
-  const unknown = Object.keys(body).find((field) => !fields.has(field));
+  const [unknown] = unknownFields(input, fields);
   if (unknown !== undefined)
     return { ok: false, message: `${unknown} is not a field of a key (known: name, role, sensors)` };
-  const { name, role, sensors } = body;
+  const { name, role, sensors } = input;
   if (!isRole(role)) return { ok: false, message: `role=${shown(role)} must be one of ${roles.join(', ')}` };
-  if (
-    name !== undefined &&
-    (typeof name !== 'string' ||
-      name.trim() === '' ||
-      name.length > maxKeyNameLength ||
-      controlCharacter.test(name))
-  ) {
+  if (name !== undefined && !isPlainText(name, maxKeyNameLength)) {
     return {
       ok: false,
       message: `name=${shown(name)} must be text of 1 to ${maxKeyNameLength} characters, not blank, without control characters`,

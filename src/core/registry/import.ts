@@ -1,3 +1,4 @@
+import { isRecord } from '../input-checks.ts';
 import type { Asset, Sensor } from './asset.ts';
 import { parseCsvRows } from './csv.ts';
 import type { Checked, FieldError } from './validate.ts';
@@ -122,10 +123,6 @@ export function parseRegistryCsv<K extends RecordKind>(
   });
   const check = (kind === 'asset' ? checkAsset : checkSensor) as Checker<K extends 'asset' ? Asset : Sensor>;
   return collect(inputs, check);
-}
-
-function isRecord(input: unknown): input is Record<string, unknown> {
-  return typeof input === 'object' && input !== null && !Array.isArray(input);
 }
 
 /** Whether a GeoJSON position: [lon, lat] or [lon, lat, altitude], numbers. */

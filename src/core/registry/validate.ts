@@ -1,5 +1,6 @@
 import type { Asset, Sensor, Tags } from './asset.ts';
 import { parseDecimal } from '../decimal.ts';
+import { isRecord, unknownFields } from '../input-checks.ts';
 
 /** Why one field of a registry record was refused. */
 export interface FieldError {
@@ -20,10 +21,6 @@ export const idPattern = /^(?!\.\.?$)[^\u0000-\u001f\u007f/+#]{1,256}$/;
 
 export function isValidId(id: string): boolean {
   return idPattern.test(id);
-}
-
-function isRecord(input: unknown): input is Record<string, unknown> {
-  return typeof input === 'object' && input !== null && !Array.isArray(input);
 }
 
 function checkId(field: string, value: unknown, errors: FieldError[]): string {
@@ -121,8 +118,7 @@ export const assetFields = ['id', 'type', 'name', 'lat', 'lon', 'tags'] as const
 export const sensorFields = ['id', 'kind', 'unit', 'asset', 'lat', 'lon', 'tags'] as const;
 
 function checkFields(input: Record<string, unknown>, known: readonly string[], errors: FieldError[]): void {
-  for (const field of Object.keys(input)) {
-    if (known.includes(field)) continue;
+  for (const field of unknownFields(input, known)) {
     errors.push({
       field,
       value: input[field] ?? null,

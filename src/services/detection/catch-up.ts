@@ -28,8 +28,10 @@ export interface CatchUpOptions {
   toMillis: number;
   /** Scores one batch through the live path; resolves once it is scored. */
   score: (batch: readonly Reading[]) => Promise<void>;
-  batchReadings?: number;
 }
+
+/** Readings scored per batch while catching up. */
+const batchReadings = 10_000;
 
 /**
  * Reads the stored readings the detectors have not seen (those timed after each saved state's last
@@ -47,7 +49,6 @@ export async function catchUp(options: CatchUpOptions): Promise<Omit<CatchUpSumm
     limit: options.limitReadings,
   });
   const length = stored.sensors.length;
-  const batchReadings = options.batchReadings ?? 10_000;
   for (let start = 0; start < length; start += batchReadings) {
     const end = Math.min(length, start + batchReadings);
     const batch: Reading[] = [];

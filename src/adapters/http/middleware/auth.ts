@@ -45,9 +45,10 @@ export function authenticate(
     }
     c.set('key', key);
     await next();
+    // The header first: reading `body` turns the server's lightweight response into a full one.
+    if (c.res.headers.get('content-type')?.startsWith('text/event-stream') !== true) return;
     const body = c.res.body;
-    if (body !== null && c.res.headers.get('content-type')?.startsWith('text/event-stream') === true)
-      c.res = new Response(endOnRevocation(body, key, keys, recheckMillis), c.res);
+    if (body !== null) c.res = new Response(endOnRevocation(body, key, keys, recheckMillis), c.res);
   };
 }
 

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { isPlainText, isRecord, unknownFields } from '../../../core/input-checks.ts';
 import { parsePresentation } from '../../../core/triage/presentation-input.ts';
 import { isLevel, type Level, type Presentation } from '../../../core/triage/presentation.ts';
 import type { EmergencyService, NoDestination } from '../../../services/emergency/emergency-service.ts';
@@ -20,33 +21,27 @@ const malformed = { error: 'body must be JSON' };
 
 type Issue = { field: string; value: unknown; rule: string };
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Fields of `record` not in `known`, each an issue (a misspelt `lng` must not pass unnoticed). */
-function unknownFields(record: Record<string, unknown>, known: readonly string[], prefix = ''): Issue[] {
-  return Object.keys(record)
-    .filter((field) => !known.includes(field))
-    .map((field) => ({
-      field: `${prefix}${field}`,
-      value: record[field] ?? null,
-      rule: `is an unknown field (known: ${known.join(', ')})`,
-    }));
+function unknownFieldIssues(record: Record<string, unknown>, known: readonly string[], prefix = ''): Issue[] {
+  return unknownFields(record, known).map((field) => ({
+    field: `${prefix}${field}`,
+    value: record[field] ?? null,
+    rule: `is an unknown field (known: ${known.join(', ')})`,
+  }));
 }
 
 /** `{location: {lat, lon}, level}` of a destination or dispatch request, or the issues, field by field. */
 function readDestination(
   body: unknown,
 ): { ok: true; lat: number; lon: number; level: Level } | { ok: false; issues: Issue[] } {
-  if (!isObject(body))
+  if (!isRecord(body))
     return { ok: false, issues: [{ field: '(body)', value: body, rule: 'must be a JSON object' }] };
-  const issues: Issue[] = unknownFields(body, ['location', 'level']);
+  const issues: Issue[] = unknownFieldIssues(body, ['location', 'level']);
   const location = body['location'];
-  if (location !== undefined && location !== null && !isObject(location))
+  if (location !== undefined && location !== null && !isRecord(location))
     issues.push({ field: 'location', value: location, rule: 'must be an object {"lat", "lon"}' });
-  const place = isObject(location) ? location : {};
-  issues.push(...unknownFields(place, ['lat', 'lon'], 'location.'));
+  const place = isRecord(location) ? location : {};
+  issues.push(...unknownFieldIssues(place, ['lat', 'lon'], 'location.'));
   const { lat, lon } = place;
   const level = body['level'];
   // A missing field is named with value null (JSON has no undefined).
@@ -61,17 +56,8 @@ function readDestination(
 }
 
 /** Patient and trip ids: what a URL path can carry back (a withdrawal, a trip's end). */
-const idRule = '1 to 256 characters, not blank, without control characters';
-
-function isId(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    value.length <= 256 &&
-    value.trim() !== '' &&
-    // eslint-disable-next-line no-control-regex
-    !/[\u0000-\u001f\u007f]/.test(value)
-  );
-}
+const maxIdLength = 256;
+const idRule = `1 to ${maxIdLength} characters, not blank, without control characters`;
 
 /** An admission refused: one line naming each field, its value and the rule, and the issues. */
 function refused(issues: Issue[]): { ok: false; error: string; issues: Issue[] } {
@@ -89,15 +75,16 @@ type Admission = { patientId?: string; tripId?: string; presentation: Presentati
 function readAdmission(
   body: unknown,
 ): { ok: true; admission: Admission } | { ok: false; error: string; issues: Issue[] } {
-  if (!isObject(body)) return refused([{ field: '(body)', value: body, rule: 'must be a JSON object' }]);
-  const issues: Issue[] = unknownFields(body, ['patientId', 'tripId', 'presentation']);
+  if (!isRecord(body)) return refused([{ field: '(body)', value: body, rule: 'must be a JSON object' }]);
+  const issues: Issue[] = unknownFieldIssues(body, ['patientId', 'tripId', 'presentation']);
   const { patientId, tripId, presentation } = body;
   for (const [field, value] of [
     ['patientId', patientId],
     ['tripId', tripId],
   ] as const)
-    if (value !== undefined && !isId(value)) issues.push({ field, value, rule: `must be ${idRule}` });
-  if (!isObject(presentation))
+    if (value !== undefined && !isPlainText(value, maxIdLength))
+      issues.push({ field, value, rule: `must be ${idRule}` });
+  if (!isRecord(presentation))
     issues.push({
       field: 'presentation',
       value: presentation ?? null,

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { isPlainText, isRecord, unknownFields } from '../../../core/input-checks.ts';
 import { verdictActions, workOrderStatuses } from '../../../core/maintenance/work-order.ts';
 import type { VerdictAction, WorkOrderStatus } from '../../../core/maintenance/work-order.ts';
 import type { MaintenanceRepository } from '../../../ports/maintenance.ts';
@@ -32,7 +33,7 @@ const verdictFields: Record<VerdictAction, readonly string[]> = {
   assign: ['assignee', 'note'],
   reopen: ['note'],
 };
-const anyVerdictField = new Set(Object.values(verdictFields).flat());
+const anyVerdictField = [...new Set(Object.values(verdictFields).flat())];
 const assigneeRule = `a person or crew of 1 to ${maxAssigneeCharacters} characters (no control characters), or null to clear the assignment`;
 /** Clocks of the operator's device and the server may disagree by this much. */
 const clockSkewMillis = 5 * 60_000;
@@ -189,12 +190,11 @@ async function verdictBody(
   } catch (error) {
     return `body is not valid JSON: ${(error as Error).message}`;
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body must be a JSON object';
+  if (!isRecord(body)) return 'body must be a JSON object';
   // A misspelt field (`failure_at`) would otherwise be dropped and the lead time computed without it.
-  const unknown = Object.keys(body).find((field) => !anyVerdictField.has(field));
+  const [unknown] = unknownFields(body, anyVerdictField);
   if (unknown !== undefined) return `field '${unknown}' is not one of ${verdictFields[action].join(', ')}`;
-  const fields = body as Record<string, unknown>;
-  const { note, failureAt } = fields;
+  const { note, failureAt } = body;
   if (note !== undefined && note !== null && (typeof note !== 'string' || note.length > maxNoteCharacters)) {
     return `note must be a string of at most ${maxNoteCharacters} characters`;
   }
@@ -215,13 +215,13 @@ async function verdictBody(
   }
   const parsed: VerdictBody = { note: typeof note === 'string' ? note : null, failureAt: failureMillis };
   if (action !== 'assign') {
-    if ('assignee' in fields)
-      return `assignee=${JSON.stringify(fields.assignee)}: only assign takes an assignee, not ${action}`;
+    if ('assignee' in body)
+      return `assignee=${JSON.stringify(body.assignee)}: only assign takes an assignee, not ${action}`;
     return parsed;
   }
-  if (!('assignee' in fields)) return `assignee is required: ${assigneeRule}`;
-  const assignee = assigneeOf(fields.assignee);
-  if (assignee === undefined) return `assignee=${shown(fields.assignee)} must be ${assigneeRule}`;
+  if (!('assignee' in body)) return `assignee is required: ${assigneeRule}`;
+  const assignee = assigneeOf(body.assignee);
+  if (assignee === undefined) return `assignee=${shown(body.assignee)} must be ${assigneeRule}`;
   return { ...parsed, assignee };
 }
 
@@ -236,8 +236,5 @@ function assigneeOf(value: unknown): string | null | undefined {
   if (value === null) return null;
   if (typeof value !== 'string') return undefined;
   const name = value.trim();
-  // eslint-disable-next-line no-control-regex
-  if (name === '' || name.length > maxAssigneeCharacters || /[\u0000-\u001f\u007f]/.test(name))
-    return undefined;
-  return name;
+  return isPlainText(name, maxAssigneeCharacters) ? name : undefined;
 }
