@@ -300,10 +300,12 @@ async function endsWithin(response: Response, millis: number): Promise<boolean> 
   const reader = response.body!.getReader();
   const deadline = Date.now() + millis;
   for (;;) {
-    const timeout = new Promise<'open'>((resolve) =>
-      setTimeout(() => resolve('open'), deadline - Date.now()),
-    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'open'>((resolve) => {
+      timer = setTimeout(() => resolve('open'), deadline - Date.now());
+    });
     const next = await Promise.race([reader.read().catch(() => ({ done: true as const })), timeout]);
+    clearTimeout(timer);
     if (next === 'open') {
       reader.releaseLock();
       return false;

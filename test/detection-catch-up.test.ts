@@ -1,36 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.ts';
 import type { Alert } from '../src/core/maintenance/alert.ts';
 import { startPlatform } from '../src/main.ts';
 import { createEmbeddedStorage } from '../src/services/ingest/embedded.ts';
+import {
+  machineFailureFile as file,
+  machineFailureLabel as failureLabel,
+  nabMillis,
+  readMachineFailure,
+} from './support/nab-machine-failure.ts';
 
-const nab = fileURLToPath(new URL('../../shared/data/nab/', import.meta.url));
-const file = 'realKnownCause/machine_temperature_system_failure.csv';
 const adminKey = 'detection-catch-up-admin-key-0123456789';
 const sensor = 'machine-1.temperature';
 
-function nabMillis(text: string): number {
-  return Date.parse(`${text.replace(' ', 'T')}Z`);
-}
-
-const readings = readFileSync(join(nab, 'data', file), 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((line) => {
-    const [ts = '', value = ''] = line.split(',');
-    return { sensor, ts: nabMillis(ts), value: Number(value) };
-  });
-const labels = JSON.parse(readFileSync(join(nab, 'labels', 'combined_labels.json'), 'utf8')) as Record<
-  string,
-  string[]
->;
-const failureLabel = labels[file]?.[2];
+const readings = readMachineFailure(sensor);
 
 test('readings stored and acknowledged but never scored before the server stopped are scored at its next start, and raise the alerts of a real machine failure', async (t) => {
   // Regression: after `kill -9` the readings the detectors had not scored yet were never scored,

@@ -1,42 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.ts';
 import type { Alert } from '../src/core/maintenance/alert.ts';
 import type { WorkOrder } from '../src/core/maintenance/work-order.ts';
 import { startPlatform } from '../src/main.ts';
+import {
+  machineFailureFile as file,
+  machineFailureLabel as failureLabel,
+  nabMillis,
+  readMachineFailure,
+} from './support/nab-machine-failure.ts';
 
-const nab = fileURLToPath(new URL('../../shared/data/nab/', import.meta.url));
-const file = 'realKnownCause/machine_temperature_system_failure.csv';
 const adminKey = 'failure-prediction-admin-key-0123456789';
 const batchSize = 1000;
-
-/** NAB's labels are UTC wall times like `2014-01-28 13:55:00`. */
-function nabMillis(text: string): number {
-  return Date.parse(`${text.replace(' ', 'T')}Z`);
-}
-
-function readSeries(sensor: string): { sensor: string; ts: number; value: number }[] {
-  const lines = readFileSync(join(nab, 'data', file), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1);
-  return lines.map((line) => {
-    const [ts = '', value = ''] = line.split(',');
-    return { sensor, ts: nabMillis(ts), value: Number(value) };
-  });
-}
-
-// NAB's README: the first anomaly is a planned shutdown, the second led directly to the third,
-// "a catastrophic failure of the machine".
-const labels = JSON.parse(readFileSync(join(nab, 'labels', 'combined_labels.json'), 'utf8')) as Record<
-  string,
-  string[]
->;
-const failureLabel = labels[file]?.[2];
 
 test('replaying a real machine failure through the ingest API raises an alert and a work order before the failure', async (t) => {
   assert.ok(failureLabel, `${file} has a third labelled anomaly`);
@@ -66,7 +45,7 @@ test('replaying a real machine failure through the ingest API raises an alert an
   const sensor = { id: 'machine-1.temperature', kind: 'temperature', unit: 'degF', asset: 'machine-1' };
   assert.equal((await call('POST', '/api/v1/sensors', sensor)).status, 201);
 
-  const readings = readSeries(sensor.id);
+  const readings = readMachineFailure(sensor.id);
   async function replay(from: number, to: number): Promise<void> {
     for (let start = from; start < to; start += batchSize) {
       const response = await call(
