@@ -25,7 +25,8 @@ void test('finds the registered assets among few ids by lookups and among many b
 
 void test('an import replaces registered records of the same ids and refuses an id repeated in the file', async () => {
   const f = await httpFixture();
-  await f.post('admin', '/api/v1/assets', { id: 'c1', type: 'pump', name: 'old' });
+  const first = await f.post('admin', '/api/v1/assets', { id: 'c1', type: 'pump', name: 'old' });
+  assert.equal(first.status, 201, 'the asset the import replaces is registered first');
   const csv = '\uFEFFid,type,name\r\nc1,pump,"new, north"\r\nc2,valve,x\r\nc2,bridge,y\r\n';
   const response = await f.post('admin', '/api/v1/assets/import', csv, 'text/csv');
   assert.equal(response.status, 200);
