@@ -537,6 +537,15 @@ void test('/metrics counts accepted readings and rejections by reason', async ()
   assert.match(text, /urban_brain_store_write_seconds_count 1/);
 });
 
+void test('/metrics counts a wholly unreadable ingest body as one malformed rejection, as for MQTT', async () => {
+  // Regression: a 400 for a body that was not JSON or had no readable line was not counted at all.
+  const f = await httpFixture();
+  assert.equal((await f.post('device', '/api/v1/readings', 'not json', 'text/plain')).status, 400);
+  assert.equal((await f.post('device', '/api/v1/write', '!!!', 'text/plain')).status, 400);
+  const text = await (await f.request('viewer', '/metrics')).text();
+  assert.match(text, /urban_brain_readings_rejected_total\{reason="malformed"\} 2/);
+});
+
 void test('while more readings than the in-flight limit wait for the store, new batches get 429 at once', async () => {
   const f = await httpFixture({ maxInFlightReadings: 3 });
   f.readings.hold();

@@ -12,7 +12,11 @@ test('the detection gauges read the service when scraped', async () => {
   let text = await metrics.registry.metrics();
   assert.match(text, /urban_brain_detection_backlog_readings 1200/);
   assert.match(text, /urban_brain_detection_sensors 42/);
-  assert.match(text, /urban_brain_detection_restarts 1/);
+  // A count that only grows is a counter, named `_total` (it was a gauge named without it).
+  assert.match(
+    text,
+    /# TYPE urban_brain_detection_restarts_total counter\nurban_brain_detection_restarts_total 1\n/,
+  );
   assert.match(text, /urban_brain_detection_pending_alerts 3/);
   backlog = 0;
   text = await metrics.registry.metrics();
@@ -40,6 +44,18 @@ test('the emergency gauges read the departments once per scrape, by hospital and
   text = await metrics.registry.metrics();
   assert.match(text, /urban_brain_emergency_waiting_patients\{hospital="central",level="2"\} 0/);
   assert.equal(reads, 2);
+});
+
+test('a scrape still answers, without the emergency series, while the departments cannot be read', async () => {
+  // Regression: one failed read of the departments (their database down) failed the whole scrape.
+  const metrics = new Metrics();
+  metrics.accepted(5);
+  metrics.watchEmergency({
+    departments: () => Promise.reject(new Error('connection refused')),
+  });
+  const text = await metrics.registry.metrics();
+  assert.match(text, /urban_brain_readings_accepted_total 5/);
+  assert.doesNotMatch(text, /^urban_brain_emergency_waiting_patients\{/m);
 });
 
 test('the ingest pipeline counters and gauges read the pipeline when scraped', async () => {

@@ -61,8 +61,8 @@ export class Metrics implements IngestObserver {
       'Sensors with a failure-prediction detector',
       () => detection.status().sensors,
     );
-    gauge(
-      'urban_brain_detection_restarts',
+    this.#scrapedCounter(
+      'urban_brain_detection_restarts_total',
       'Times the detectors were restarted from saved states',
       () => detection.status().restarts,
     );
@@ -81,17 +81,8 @@ export class Metrics implements IngestObserver {
   watchIngestPipeline(pipeline: { stats(): PipelineStats }): void {
     const gauge = (name: string, help: string, read: (stats: PipelineStats) => number) =>
       this.#scrapedGauge(name, help, () => read(pipeline.stats()));
-    // Counters kept by the pipeline, copied when scraped.
     const counter = (name: string, help: string, read: (stats: PipelineStats) => number) =>
-      new Counter({
-        name,
-        help,
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          this.inc(read(pipeline.stats()));
-        },
-      });
+      this.#scrapedCounter(name, help, () => read(pipeline.stats()));
     gauge(
       'urban_brain_ingest_buffered_readings',
       'Acknowledged readings waiting to be written into the database',
@@ -157,7 +148,15 @@ export class Metrics implements IngestObserver {
         labelNames,
         registers,
         async collect() {
-          const departments = await read();
+          let departments: Departments;
+          try {
+            departments = await read();
+          } catch {
+            // The departments cannot be read (their database is down): these series are left out
+            // of the scrape rather than failing it, so every other metric still reaches Prometheus.
+            this.reset();
+            return;
+          }
           this.reset();
           for (const department of departments)
             for (const [labels, value] of series(department)) this.set(labels, value);
@@ -197,6 +196,19 @@ export class Metrics implements IngestObserver {
       registers: [this.registry],
       collect() {
         this.set(read());
+      },
+    });
+  }
+
+  /** A counter kept elsewhere (monotonic while the process runs), copied at every scrape. */
+  #scrapedCounter(name: string, help: string, read: () => number): Counter {
+    return new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(read());
       },
     });
   }

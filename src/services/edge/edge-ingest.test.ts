@@ -119,3 +119,46 @@ test('under the reject policy an unknown sensor is named by the line it came fro
     [[1, 'nobody', 'unknown-sensor']],
   );
 });
+
+test('times the store on a monotonic clock: a wall clock stepping back gives no negative write time', async () => {
+  // Regression: the write time was the difference of two wall-clock readings, negative when the
+  // clock was set back during a write (and never finer than 1 ms).
+  const stored: [number, number][] = [];
+  const wall = [1_700_000_010_000, 1_700_000_005_000];
+  const edge = new EdgeIngest({
+    ingestor: new MemoryReadings(),
+    registry: new MemoryRegistry(),
+    bus: new MemoryBus(),
+    policy: 'auto-register',
+    nowMillis: () => wall.shift() ?? 1_700_000_005_000,
+    observer: {
+      accepted: () => undefined,
+      rejected: () => undefined,
+      queueDepth: () => undefined,
+      overloaded: () => undefined,
+      stored: (writeMillis, lagMillis) => stored.push([writeMillis, lagMillis]),
+    },
+  });
+  assert.equal((await edge.accept(batch('pump-1', 3))).ok, true);
+  const [writeMillis] = stored[0] ?? [];
+  assert.ok(writeMillis !== undefined && writeMillis >= 0 && writeMillis < 1_000, `write ${writeMillis} ms`);
+});
+
+test('counts a body refused whole as one rejection under its rule', () => {
+  const counted: [string, number][] = [];
+  const edge = new EdgeIngest({
+    ingestor: new MemoryReadings(),
+    registry: new MemoryRegistry(),
+    bus: new MemoryBus(),
+    policy: 'auto-register',
+    observer: {
+      accepted: () => undefined,
+      rejected: (rule, count) => counted.push([rule, count]),
+      queueDepth: () => undefined,
+      overloaded: () => undefined,
+      stored: () => undefined,
+    },
+  });
+  edge.refused('malformed');
+  assert.deepEqual(counted, [['malformed', 1]]);
+});

@@ -93,6 +93,14 @@ export class EdgeIngest {
       throw new RangeError(`maxInFlightReadings must be ≥ 1, got ${this.#maxInFlight}`);
   }
 
+  /**
+   * Counts a whole body refused before it became a batch (not JSON, no line readable), as the
+   * edges count a malformed MQTT payload: one rejection under `rule`.
+   */
+  refused(rule: RejectionRule): void {
+    this.#options.observer?.rejected(rule, 1);
+  }
+
   async accept(batch: ParsedBatch): Promise<EdgeOutcome> {
     const { ingestor, registry, bus, policy, observer } = this.#options;
     const indexes =
@@ -115,7 +123,8 @@ export class EdgeIngest {
     }
     if (outcome.toRegister.length > 0)
       await registry.addMissingSensors(outcome.toRegister.map(unknownSensor));
-    const started = this.#now();
+    // Durations on the monotonic clock: the wall clock may step back (NTP) and has 1 ms resolution.
+    const started = performance.now();
     this.#inFlight += outcome.readings.length;
     observer?.queueDepth(this.#inFlight);
     let result;
@@ -134,10 +143,11 @@ export class EdgeIngest {
         ? { ok: false, reason: 'overloaded', retryAfterSeconds: result.retryAfterSeconds, rejected }
         : { ok: false, reason: 'shutting-down', rejected };
     }
+    const writeMillis = performance.now() - started;
     const finished = this.#now();
     let newest = -Infinity;
     for (const reading of outcome.readings) if (reading.ts > newest) newest = reading.ts;
-    observer?.stored(finished - started, Math.max(0, finished - newest));
+    observer?.stored(writeMillis, Math.max(0, finished - newest));
     observer?.accepted(outcome.readings.length);
     await bus.publish('readings', outcome.readings);
     return { ok: true, accepted: outcome.readings.length, rejected };

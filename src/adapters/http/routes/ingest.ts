@@ -41,7 +41,10 @@ export function ingestRoutes(options: IngestRouteOptions): Hono<AppEnv> {
     const text = body.text;
     const senml = (c.req.header('content-type') ?? '').includes('senml');
     const parsed = senml ? parsers.senml(text, nowMillis()) : parsers.json(text, nowMillis());
-    if (!parsed.ok) return c.json({ error: parsed.message }, 400);
+    if (!parsed.ok) {
+      edge.refused(parsed.reason);
+      return c.json({ error: parsed.message }, 400);
+    }
     return ingestResponse(c, await edge.accept(scoped(c.get('key'), parsed.batch)));
   });
 
@@ -58,7 +61,10 @@ export function ingestRoutes(options: IngestRouteOptions): Hono<AppEnv> {
       const body = await bodyText(c, bodyLimitBytes);
       if (!body.ok) return c.json({ error: body.error }, body.status);
       const parsed = parsers.lineProtocol(body.text, precision, nowMillis());
-      if (!parsed.ok) return c.json({ error: parsed.message }, 400);
+      if (!parsed.ok) {
+        edge.refused(parsed.reason);
+        return c.json({ error: parsed.message }, 400);
+      }
       return ingestResponse(c, await edge.accept(scoped(c.get('key'), parsed.batch)), {
         noContentWhenClean: true,
       });
