@@ -245,3 +245,19 @@ void test('a pain score above 0 with Pain 0 is dropped with a warning naming bot
   const [none] = parsedRows(`${smallHeader}\n1;56;3;2;burn;1;0;0;137;75;60;20;36,5;97\n`);
   assert.ok(none?.ok && none.presentation.painScore === 0 && none.warnings.length === 0);
 });
+
+void test('a pain score that is not a whole number is dropped with a warning, as the API refuses it', () => {
+  // Regression: NRS 7,5 was read as 7.5; the HTTP API refuses a painScore of 7.5.
+  const [row] = parsedRows(`${smallHeader}\n1;56;3;2;burn;1;1;7,5;137;75;60;20;36,5;97\n`);
+  assert.ok(row?.ok);
+  assert.equal(row.presentation.painScore, null);
+  assert.deepEqual(row.warnings, [
+    {
+      field: 'NRS_pain',
+      value: '7,5',
+      rule: 'not a whole number (NRS is 0–10 in whole steps); treated as not recorded',
+    },
+  ]);
+  const [whole] = parsedRows(`${smallHeader}\n1;56;3;2;burn;1;1;7;137;75;60;20;36,5;97\n`);
+  assert.ok(whole?.ok && whole.presentation.painScore === 7 && whole.warnings.length === 0);
+});

@@ -45,10 +45,10 @@ void test('vital signs beyond what a body can show are refused, naming the field
   });
   assert.ok(!parsed.ok);
   assert.deepEqual(parsed.errors, [
-    { field: 'heartRatePerMinute', value: '351', rule: 'must be null or a number from 0 to 350' },
-    { field: 'respiratoryRatePerMinute', value: '-1', rule: 'must be null or a number from 0 to 150' },
-    { field: 'temperatureCelsius', value: '19', rule: 'must be null or a number from 20 to 46' },
-    { field: 'oxygenSaturationPercent', value: '101', rule: 'must be null or a number from 0 to 100' },
+    { field: 'heartRatePerMinute', value: 351, rule: 'must be null or a number from 0 to 350' },
+    { field: 'respiratoryRatePerMinute', value: -1, rule: 'must be null or a number from 0 to 150' },
+    { field: 'temperatureCelsius', value: 19, rule: 'must be null or a number from 20 to 46' },
+    { field: 'oxygenSaturationPercent', value: 101, rule: 'must be null or a number from 0 to 100' },
   ]);
 });
 
@@ -68,7 +68,7 @@ void test('a pain score above 0 with pain false is refused; bug: it was accepted
   assert.deepEqual(parsed.errors, [
     {
       field: 'pain/painScore',
-      value: 'false/9',
+      value: { pain: false, painScore: 9 },
       rule: 'a pain score above 0 needs pain true (no pain: painScore 0 or null)',
     },
   ]);
@@ -82,7 +82,7 @@ void test('a diastolic pressure above the systolic is refused naming both; bug: 
   assert.deepEqual(parsed.errors, [
     {
       field: 'systolicMmHg/diastolicMmHg',
-      value: '90/120',
+      value: { systolicMmHg: 90, diastolicMmHg: 120 },
       rule: 'the diastolic pressure must be below the systolic (both 0 when there is no pressure)',
     },
   ]);
@@ -98,7 +98,7 @@ void test('department null is accepted as not known, like a null vital sign; bug
   const wrong = parsePresentation({ ...walkIn, department: 'national' });
   assert.ok(!wrong.ok);
   assert.deepEqual(wrong.errors, [
-    { field: 'department', value: '"national"', rule: 'must be one of local, regional' },
+    { field: 'department', value: 'national', rule: 'must be one of local, regional' },
   ]);
 });
 
@@ -107,6 +107,42 @@ void test('a missing required field is shown with value null, as the other endpo
   const parsed = parsePresentation(withoutSex);
   assert.ok(!parsed.ok);
   const issue = parsed.errors.find((error) => error.field === 'sex');
-  assert.equal(issue?.value, 'null');
+  assert.equal(issue?.value, null);
   assert.match(issue?.rule ?? '', /must be one of/);
+});
+
+void test('a refused value is the value sent, as the other endpoints give it; bug: it was its JSON text ("\\"34\\"", "null")', () => {
+  const parsed = parsePresentation({ ...walkIn, ageYears: '34', sex: null, injury: 0, nurseLevel: [3] });
+  assert.ok(!parsed.ok);
+  assert.deepEqual(parsed.errors, [
+    { field: 'nurseLevel', value: [3], rule: 'unknown field (not known at the door, or misspelt)' },
+    { field: 'ageYears', value: '34', rule: 'must be a number from 0 to 120' },
+    { field: 'sex', value: null, rule: 'must be one of female, male' },
+    { field: 'injury', value: 0, rule: 'must be true or false' },
+  ]);
+});
+
+void test('a body that is not an object is refused with the body as its value; bug: an array was shown as ""', () => {
+  for (const body of [[], [1, 2], 'walk-in', 7, null]) {
+    const parsed = parsePresentation(body);
+    assert.ok(!parsed.ok);
+    assert.deepEqual(
+      parsed.errors,
+      [{ field: '(body)', value: body, rule: 'must be an object' }],
+      String(body),
+    );
+  }
+});
+
+void test('a pain score that is not a whole number is refused; bug: 7.5 was accepted', () => {
+  const parsed = parsePresentation({ ...walkIn, pain: true, painScore: 7.5 });
+  assert.ok(!parsed.ok);
+  assert.deepEqual(parsed.errors, [
+    { field: 'painScore', value: 7.5, rule: 'must be null or a whole number from 0 to 10' },
+  ]);
+  assert.ok(parsePresentation({ ...walkIn, pain: true, painScore: 7 }).ok);
+  assert.ok(
+    parsePresentation({ ...walkIn, temperatureCelsius: 37.5 }).ok,
+    'other vital signs keep fractions',
+  );
 });

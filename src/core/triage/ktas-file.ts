@@ -217,7 +217,10 @@ function describe(outcome: NumberField): string {
   return 'valid';
 }
 
-/** NRS is blank or a spreadsheet error when the patient reports no pain: that means 0. */
+/**
+ * NRS is blank or a spreadsheet error when the patient reports no pain: that means 0. A score
+ * that is not a whole number is not recorded (with a warning).
+ */
 function readPainScore(
   raw: string,
   pain: boolean | undefined,
@@ -225,9 +228,12 @@ function readPainScore(
   warnings: FieldIssue[],
 ): number | null {
   const outcome = readNumber(raw, plausible.painScore);
-  if (outcome.kind === 'value') return outcome.value;
+  // NRS is told in whole steps, as the HTTP API requires: `7,5` is a recording error.
+  if (outcome.kind === 'value' && Number.isInteger(outcome.value)) return outcome.value;
   if (pain === false && outcome.kind === 'missing') return 0;
-  warnings.push({ field, value: raw, rule: `${describe(outcome)}; treated as not recorded` });
+  const why =
+    outcome.kind === 'value' ? 'not a whole number (NRS is 0–10 in whole steps)' : describe(outcome);
+  warnings.push({ field, value: raw, rule: `${why}; treated as not recorded` });
   return null;
 }
 

@@ -10,8 +10,14 @@
  * vital signs, and an absent or null department, are not measured / not known.
  */
 import type { ArrivalMode, Department, MentalState, Presentation, Sex } from './presentation.ts';
-import type { FieldIssue } from './ktas-file.ts';
 import type { Range } from './fields.ts';
+import { isRecord, unknownFields } from '../input-checks.ts';
+
+/**
+ * A refused field: its name, the value as sent (a JSON value; `null` when absent) and the rule.
+ * A number JSON cannot hold (`1e400` parses as Infinity) is shown as text, `"Infinity"`.
+ */
+export type PresentationIssue = { field: string; value: unknown; rule: string };
 
 const departments: readonly Department[] = ['local', 'regional'];
 const sexes: readonly Sex[] = ['female', 'male'];
@@ -34,7 +40,7 @@ const vitals = {
   temperatureCelsius: { min: 20, max: 46 },
   oxygenSaturationPercent: { min: 0, max: 100 },
 } as const satisfies Record<string, Range>;
-const known = new Set([
+const known = [
   'department',
   'sex',
   'ageYears',
@@ -44,21 +50,20 @@ const known = new Set([
   'mental',
   'pain',
   ...Object.keys(vitals),
-]);
+];
 
 export function parsePresentation(
   input: unknown,
-): { ok: true; presentation: Presentation } | { ok: false; errors: FieldIssue[] } {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, errors: [{ field: '(body)', value: String(input), rule: 'must be an object' }] };
-  }
-  const record = input as Record<string, unknown>;
-  const errors: FieldIssue[] = [];
+): { ok: true; presentation: Presentation } | { ok: false; errors: PresentationIssue[] } {
+  if (!isRecord(input))
+    return { ok: false, errors: [{ field: '(body)', value: shown(input), rule: 'must be an object' }] };
+  const record = input;
+  const errors: PresentationIssue[] = [];
   const issue = (field: string, rule: string): void => {
     errors.push({ field, value: shown(record[field]), rule });
   };
-  for (const field of Object.keys(record))
-    if (!known.has(field)) issue(field, 'unknown field (not known at the door, or misspelt)');
+  for (const field of unknownFields(record, known))
+    issue(field, 'unknown field (not known at the door, or misspelt)');
   const oneOf = <T extends string>(field: string, allowed: readonly T[]): T => {
     const value = record[field];
     if (!allowed.includes(value as T)) issue(field, `must be one of ${allowed.join(', ')}`);
@@ -72,8 +77,11 @@ export function parsePresentation(
     const value = record[field];
     if (value === undefined || value === null) return null;
     const range = vitals[field];
-    if (typeof value === 'number' && value >= range.min && value <= range.max) return value;
-    issue(field, `must be null or a number from ${range.min} to ${range.max}`);
+    // NRS pain is told in whole steps, 0 to 10: 7.5 is not a score a patient gives.
+    const whole = field === 'painScore';
+    const inRange = typeof value === 'number' && value >= range.min && value <= range.max;
+    if (inRange && (!whole || Number.isInteger(value))) return value;
+    issue(field, `must be null or a ${whole ? 'whole number' : 'number'} from ${range.min} to ${range.max}`);
     return null;
   };
   const age = record['ageYears'];
@@ -108,24 +116,24 @@ export function parsePresentation(
 }
 
 /**
- * A value as the error shows it: JSON, except the numbers JSON cannot hold (1e400 is Infinity); a
- * missing field is `null`, as the other endpoints show it.
+ * A value as the error carries it: the value itself, as the other endpoints give it; a missing
+ * field is `null` (JSON has no undefined), and a number JSON cannot hold is text (1e400 is Infinity).
  */
-function shown(value: unknown): string {
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return JSON.stringify(value) ?? 'null';
+function shown(value: unknown): unknown {
+  if (value === undefined) return null;
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 }
 
 /**
  * Fields that each pass but contradict one another. The file reader drops such values with a
  * warning; a request is refused instead, so its sender can correct it.
  */
-function contradictions(p: Presentation, record: Record<string, unknown>): FieldIssue[] {
-  const out: FieldIssue[] = [];
+function contradictions(p: Presentation, record: Record<string, unknown>): PresentationIssue[] {
+  const out: PresentationIssue[] = [];
   if (record['pain'] === false && p.painScore !== null && p.painScore > 0)
     out.push({
       field: 'pain/painScore',
-      value: `false/${p.painScore}`,
+      value: { pain: false, painScore: p.painScore },
       rule: 'a pain score above 0 needs pain true (no pain: painScore 0 or null)',
     });
   const sbp = p.systolicMmHg;
@@ -133,7 +141,7 @@ function contradictions(p: Presentation, record: Record<string, unknown>): Field
   if (sbp !== null && dbp !== null && (dbp > sbp || (dbp === sbp && sbp > 0)))
     out.push({
       field: 'systolicMmHg/diastolicMmHg',
-      value: `${sbp}/${dbp}`,
+      value: { systolicMmHg: sbp, diastolicMmHg: dbp },
       rule: 'the diastolic pressure must be below the systolic (both 0 when there is no pressure)',
     });
   return out;

@@ -35,15 +35,17 @@ class CountingRegistry extends MemoryRegistry {
  * The service on a bus whose readings a store keeps too, as the embedded platform has them, or
  * reading the store through `storedLatest` when one is given.
  */
-async function started(registry: MemoryRegistry, storedLatest?: LatestValues) {
+async function started(registry: MemoryRegistry, storedLatest?: LatestValues, nowMillis = () => 60_000) {
   const bus = new MemoryBus();
-  const stored = new Map<string, { value: number }>();
+  const stored = new Map<string, { ts: number; value: number }>();
   const service = new EmergencyService({
     registry,
     bus,
     queues: new MemoryPatientQueues(),
     trips: new MemoryAmbulanceTrips(),
     model: shippedModel(),
+    // Readings are sent at 1–5 ms: the clock stands a minute later by default, so they are current.
+    nowMillis,
     storedLatest:
       storedLatest ??
       (async (sensors) =>
@@ -51,7 +53,7 @@ async function started(registry: MemoryRegistry, storedLatest?: LatestValues) {
   });
   await service.start();
   const send = async (sensor: string, ts: number, value: number): Promise<void> => {
-    stored.set(sensor, { value });
+    stored.set(sensor, { ts, value });
     await bus.publish('readings', [{ sensor, ts, value }]);
   };
   return { bus, send, service };
@@ -110,7 +112,7 @@ test('a live reading that arrives while the store is read wins over the older st
   let release: () => void = () => undefined;
   const { bus, service } = await started(registry, async () => {
     await new Promise<void>((resolve) => (release = resolve));
-    return new Map([['north.occupancy', { value: 2 }]]);
+    return new Map([['north.occupancy', { ts: 1, value: 2 }]]);
   });
   await registry.putSensors([sensor('north.occupancy', 'occupancy', 'north')]);
   const reading = service.departments();
@@ -120,5 +122,42 @@ test('a live reading that arrives while the store is read wins over the older st
   release();
   const [north] = await reading;
   assert.equal(north?.inTreatment, 5);
+  service.stop();
+});
+
+test('a stored occupancy reading older than 30 minutes is not taken as the load: unknown, counted as full', async () => {
+  // Regression: after a restart, the last reading of a sensor dead for hours counted as current.
+  const registry = new MemoryRegistry();
+  await registry.putAssets([hospital]);
+  await registry.putSensors([sensor('north.occupancy', 'occupancy', 'north')]);
+  let now = 30 * 60_000 + 1;
+  const stored: LatestValues = async () => new Map([['north.occupancy', { ts: 1, value: 0 }]]);
+  const { service } = await started(registry, stored, () => now);
+  const [current] = await service.departments();
+  assert.deepEqual(
+    [current?.occupancy.status, current?.inTreatment],
+    ['current', 0],
+    '30 minutes old counts',
+  );
+  now = 31 * 60_000 + 1;
+  const [north] = await service.departments();
+  assert.deepEqual([north?.occupancy, north?.inTreatment], [{ status: 'stale', readingMillis: 1 }, 3]);
+  assert.deepEqual(north?.problems, [
+    'occupancy unknown: the latest reading is 31 min old; counted as full until a new one comes',
+  ]);
+  service.stop();
+});
+
+test('a hospital whose occupancy sensor leaves the registry has no reading, not a stale one', async () => {
+  const registry = new MemoryRegistry();
+  await registry.putAssets([hospital]);
+  await registry.putSensors([sensor('north.occupancy', 'occupancy', 'north')]);
+  const { send, service } = await started(registry);
+  await send('north.occupancy', 1, 2);
+  await settle();
+  assert.equal((await service.departments())[0]?.inTreatment, 2);
+  await registry.deleteSensor('north.occupancy');
+  const [north] = await service.departments();
+  assert.deepEqual([north?.occupancy, north?.inTreatment], [{ status: 'none', readingMillis: null }, 0]);
   service.stop();
 });

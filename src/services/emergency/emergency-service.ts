@@ -10,7 +10,12 @@ import type { AmbulanceTrip, AmbulanceTripStore } from '../../ports/ambulance-tr
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
 import type { PatientQueueStore } from '../../ports/patient-queues.ts';
 import type { Registry } from '../../ports/registry.ts';
-import { HospitalDirectory, type HospitalEntry, type LatestValues } from './hospital-directory.ts';
+import {
+  HospitalDirectory,
+  type HospitalEntry,
+  type LatestValues,
+  type OccupancyState,
+} from './hospital-directory.ts';
 
 export interface EmergencyServiceOptions {
   registry: Registry;
@@ -27,6 +32,11 @@ export interface EmergencyServiceOptions {
   roadFactor?: number;
   /** Mean treatment time of the case mix, minutes. */
   meanTreatmentMinutes?: number;
+  /**
+   * An occupancy reading older than this (minutes, default 30) no longer counts: the hospital's load
+   * is unknown and counted as full (its sensor may have died at a quiet hour) until a new one comes.
+   */
+  maxOccupancyAgeMinutes?: number;
   /** Recent dispatches kept for the dashboard. */
   recentLimit?: number;
   /** A location farther than this from every hospital is refused (a typo, or a point at 0, 0). */
@@ -82,6 +92,10 @@ export interface DepartmentView extends HospitalEntry {
   meanWaitMinutes: number;
   /** Ambulances dispatched here and not yet arrived, by level index 0–4. */
   enRouteByLevel: number[];
+  /** Whether `inTreatment` comes from a current reading, a stale one (unknown: counted as full) or none. */
+  occupancy: OccupancyState;
+  /** Capacity tags that could not be read, and a stale occupancy reading; empty when all is well. */
+  problems: string[];
 }
 
 /**
@@ -107,6 +121,7 @@ export class EmergencyService {
       speedKmPerHour: defaultCity.speedKmPerHour,
       roadFactor: defaultCity.roadFactor,
       meanTreatmentMinutes: 45,
+      maxOccupancyAgeMinutes: 30,
       recentLimit: 50,
       maxDistanceKm: 200,
       maxTripMinutes: 120,
@@ -122,10 +137,12 @@ export class EmergencyService {
       storedLatest: options.storedLatest,
       nowMillis: this.#options.nowMillis,
       treatmentMillis: this.#options.meanTreatmentMinutes * 60_000,
+      occupancyMaxAgeMillis: this.#options.maxOccupancyAgeMinutes * 60_000,
     });
     if (!(this.#options.speedKmPerHour > 0)) throw new Error('speedKmPerHour must be > 0');
     if (!(this.#options.roadFactor >= 1)) throw new Error('roadFactor must be ≥ 1');
     if (!(this.#options.meanTreatmentMinutes > 0)) throw new Error('meanTreatmentMinutes must be > 0');
+    if (!(this.#options.maxOccupancyAgeMinutes > 0)) throw new Error('maxOccupancyAgeMinutes must be > 0');
     if (!(this.#options.maxDistanceKm > 0)) throw new Error('maxDistanceKm must be > 0');
     if (!(this.#options.maxTripMinutes > 0)) throw new Error('maxTripMinutes must be > 0');
   }
@@ -153,6 +170,7 @@ export class EmergencyService {
     const nowMinutes = this.#options.nowMillis() / 60_000;
     return [...this.#hospitals.hospitals()].map((hospital) => {
       const status = statuses.get(hospital.id);
+      const age = this.#staleMinutes(hospital.id);
       const queue = board.queue(hospital.id);
       const waited = queue.reduce((sum, entry) => sum + Math.max(0, nowMinutes - entry.arrivalMinutes), 0);
       return {
@@ -161,7 +179,15 @@ export class EmergencyService {
         waitingByLevel: [...(status?.waitingByLevel ?? [0, 0, 0, 0, 0])],
         meanWaitMinutes: queue.length === 0 ? 0 : waited / queue.length,
         enRouteByLevel: [...(status?.incomingByLevel ?? [0, 0, 0, 0, 0])],
-        problems: [...hospital.problems],
+        occupancy: this.#hospitals.occupancy(hospital.id),
+        problems: [
+          ...hospital.problems,
+          ...(age === undefined
+            ? []
+            : [
+                `occupancy unknown: the latest reading is ${age} min old; counted as full until a new one comes`,
+              ]),
+        ],
       };
     });
   }
@@ -255,7 +281,27 @@ export class EmergencyService {
       const reason = `${recommendation.reason}: every hospital has 0 treatment spaces or 0 doctors on shift`;
       return { ok: false, status: 409, reason };
     }
-    return recommendation;
+    return { ...recommendation, reason: recommendation.reason + this.#unknownLoads(recommendation) };
+  }
+
+  /** `; occupancy of east unknown (latest reading 95 min ago), counted as full` for the hospitals ranked. */
+  #unknownLoads(chosen: Chosen): string {
+    const ranked = [chosen.hospital, ...chosen.alternatives.map((option) => option.hospitalId)];
+    return ranked
+      .map((id) => [id, this.#staleMinutes(id)] as const)
+      .filter(([, minutes]) => minutes !== undefined)
+      .map(
+        ([id, minutes]) =>
+          `; occupancy of ${id} unknown (latest reading ${minutes} min ago), counted as full`,
+      )
+      .join('');
+  }
+
+  /** The age in whole minutes of a hospital's latest occupancy reading when too old to count. */
+  #staleMinutes(hospitalId: string): number | undefined {
+    const occupancy = this.#hospitals.occupancy(hospitalId);
+    if (occupancy.status !== 'stale' || occupancy.readingMillis === null) return undefined;
+    return Math.round((this.#options.nowMillis() - occupancy.readingMillis) / 60_000);
   }
 
   /**

@@ -3,8 +3,10 @@ import { treatmentSlots, type Location } from '../../core/ems/hospital.ts';
 import type { Registry } from '../../ports/registry.ts';
 import { departmentFromAsset, greatCircleKm, toLocation } from './departments.ts';
 
-/** The latest values of some sensors, as the store or the live readings give them. */
-export type LatestValues = (sensors: readonly string[]) => Promise<ReadonlyMap<string, { value: number }>>;
+/** The latest values of some sensors and their times (epoch ms), as the store gives them. */
+export type LatestValues = (
+  sensors: readonly string[],
+) => Promise<ReadonlyMap<string, { ts: number; value: number }>>;
 
 export interface HospitalDirectoryOptions {
   registry: Registry;
@@ -22,6 +24,21 @@ export interface HospitalDirectoryOptions {
    * a hospital without an occupancy sensor would otherwise look fuller with each call, for ever.
    */
   treatmentMillis: number;
+  /**
+   * An occupancy reading older than this no longer tells the load: its sensor may have died at a
+   * quiet hour. The load is then unknown, and counted as full until a new reading comes.
+   */
+  occupancyMaxAgeMillis: number;
+}
+
+/**
+ * What is known of a hospital's load: `current` (a reading younger than the limit), `stale` (the
+ * latest reading is older: unknown, counted as full), `none` (no reading: the patients called in
+ * count for the mean treatment time). `readingMillis` is the time of the latest reading, if any.
+ */
+export interface OccupancyState {
+  status: 'current' | 'stale' | 'none';
+  readingMillis: number | null;
 }
 
 /** A hospital as the registry describes it (capacity) and what could not be read from it. */
@@ -52,8 +69,10 @@ export class HospitalDirectory {
   /** Occupancy sensors whose latest stored reading is being read, until a live one comes. */
   #awaitingStored: Set<string> | undefined;
   #referenceLatitude = 0;
-  /** The latest occupancy reading of each hospital that has one. */
-  #occupancy = new Map<string, number>();
+  /** The latest occupancy reading of each hospital that has one, and its time (epoch ms). */
+  #occupancy = new Map<string, { inTreatment: number; readingMillis: number }>();
+  /** Hospitals whose latest reading was too old at the last `board` (their load is unknown). */
+  #stale = new Set<string>();
   /** When each patient called in since the hospital's latest occupancy reading was called, epoch ms. */
   #calls = new Map<string, number[]>();
 
@@ -90,11 +109,21 @@ export class HospitalDirectory {
     return nearest;
   }
 
+  /** What is known of a hospital's load now (as of the last `board`). */
+  occupancy(hospitalId: string): OccupancyState {
+    const reading = this.#occupancy.get(hospitalId);
+    if (reading === undefined) return { status: 'none', readingMillis: null };
+    return {
+      status: this.#stale.has(hospitalId) ? 'stale' : 'current',
+      readingMillis: reading.readingMillis,
+    };
+  }
+
   /** A patient was called in: one more in treatment until the next occupancy reading (or `treatmentMillis`). */
   startTreatment(hospitalId: string): void {
     if (!this.#hospitals.has(hospitalId)) return;
     this.#calls.set(hospitalId, [...(this.#calls.get(hospitalId) ?? []), this.#options.nowMillis()]);
-    this.#countCalls();
+    this.#refreshLoad();
   }
 
   /** The hospitals with their occupancy now (read from the store first, in a cluster's API process). */
@@ -102,23 +131,36 @@ export class HospitalDirectory {
     const latestOccupancy = this.#options.latestOccupancy;
     if (latestOccupancy !== undefined && this.#occupancySensors.size > 0) {
       const latest = await latestOccupancy([...this.#occupancySensors.keys()]);
-      this.recordReadings([...latest].map(([sensor, { value }]) => ({ sensor, value })));
+      this.recordReadings([...latest].map(([sensor, { ts, value }]) => ({ sensor, ts, value })));
     }
-    this.#countCalls();
+    this.#refreshLoad();
     return this.#board;
   }
 
-  /** In treatment: the latest reading, plus the patients called in since, for `treatmentMillis` each. */
-  #countCalls(): void {
-    const since = this.#options.nowMillis() - this.#options.treatmentMillis;
+  /**
+   * In treatment: the latest reading, plus the patients called in since, for `treatmentMillis` each;
+   * every treatment slot when the latest reading is stale (the load is unknown: not taken as empty).
+   */
+  #refreshLoad(): void {
+    const now = this.#options.nowMillis();
+    const since = now - this.#options.treatmentMillis;
+    this.#stale.clear();
     for (const status of this.#board.statuses()) {
       const id = status.hospital.id;
+      const latest = this.#occupancy.get(id);
+      if (latest !== undefined && now - latest.readingMillis > this.#options.occupancyMaxAgeMillis) {
+        this.#stale.add(id);
+        this.#calls.delete(id);
+        this.#board.recordOccupancy(id, treatmentSlots(status.hospital));
+        continue;
+      }
       const calls = this.#calls.get(id)?.filter((millis) => millis > since);
-      if (calls === undefined) continue;
-      if (calls.length === 0) this.#calls.delete(id);
+      if (calls === undefined && latest === undefined) continue;
+      if (calls === undefined || calls.length === 0) this.#calls.delete(id);
       else this.#calls.set(id, calls);
-      const reading = this.#occupancy.get(id) ?? 0;
-      const counted = Math.max(reading, Math.min(treatmentSlots(status.hospital), reading + calls.length));
+      const reading = latest?.inTreatment ?? 0;
+      const called = calls?.length ?? 0;
+      const counted = Math.max(reading, Math.min(treatmentSlots(status.hospital), reading + called));
       this.#board.recordOccupancy(id, counted);
     }
   }
@@ -127,6 +169,13 @@ export class HospitalDirectory {
   async sync(): Promise<void> {
     const known = this.#occupancySensors;
     await this.#readHospitals();
+    // A hospital whose occupancy sensor left the registry has no reading any more (not a stale one).
+    const sensed = new Set(this.#occupancySensors.values());
+    for (const id of this.#occupancy.keys())
+      if (!sensed.has(id)) {
+        this.#occupancy.delete(id);
+        this.#board.recordOccupancy(id, 0);
+      }
     // A sensor found now may have sent readings before: its latest stored one counts.
     const found = [...this.#occupancySensors.keys()].filter((sensor) => !known.has(sensor));
     const storedLatest = this.#options.storedLatest;
@@ -137,18 +186,24 @@ export class HospitalDirectory {
       const latest = await storedLatest(found);
       if (this.#awaitingStored === awaiting) this.#awaitingStored = undefined;
       const older = [...latest].filter(([sensor]) => awaiting.has(sensor));
-      this.recordReadings(older.map(([sensor, { value }]) => ({ sensor, value })));
+      this.recordReadings(older.map(([sensor, { ts, value }]) => ({ sensor, ts, value })));
     }
   }
 
-  /** Occupancy readings: a Map lookup per reading, so the ingest hot path pays almost nothing. */
-  recordReadings(readings: readonly { sensor: string; value: number }[]): void {
+  /**
+   * Occupancy readings: a Map lookup per reading, so the ingest hot path pays almost nothing. A
+   * reading's time is its timestamp, or now when that lies ahead (a sensor clock running fast must
+   * not keep its reading current beyond the limit).
+   */
+  recordReadings(readings: readonly { sensor: string; ts: number; value: number }[]): void {
     if (this.#occupancySensors.size === 0) return;
     for (const reading of readings) {
       const hospitalId = this.#occupancySensors.get(reading.sensor);
       if (hospitalId === undefined || !Number.isFinite(reading.value)) continue;
       const inTreatment = Math.max(0, Math.round(reading.value));
-      this.#occupancy.set(hospitalId, inTreatment);
+      const readingMillis = Math.min(reading.ts, this.#options.nowMillis());
+      this.#occupancy.set(hospitalId, { inTreatment, readingMillis });
+      this.#stale.delete(hospitalId);
       this.#calls.delete(hospitalId);
       this.#board.recordOccupancy(hospitalId, inTreatment);
       this.#awaitingStored?.delete(reading.sensor);

@@ -16,7 +16,16 @@ export interface HospitalsSnapshot {
     waitMinutes: number;
     /** Ambulances dispatched here and not yet arrived. */
     enRoute: number;
-    /** Capacity tags that could not be read (each counts as 0, closed, until fixed); empty when all is well. */
+    /**
+     * Where `inTreatment` comes from: `current`, the occupancy sensor's reading; `stale`, its latest
+     * reading is too old, so the load is unknown and counted as full; `none`, no reading (the
+     * patients called in count for the mean treatment time). `readingMillis`: that reading's time.
+     */
+    occupancy: { status: 'current' | 'stale' | 'none'; readingMillis: number | null };
+    /**
+     * What could not be read: capacity tags (each counts as 0, closed, until fixed) and a stale
+     * occupancy reading (counted as full until a new one comes); empty when all is well.
+     */
     problems: string[];
   }[];
   /** Recent ambulance dispatches (`POST /api/v1/ems/dispatches`), most recent first. */

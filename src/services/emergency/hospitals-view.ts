@@ -19,6 +19,7 @@ export async function hospitalsSnapshot(service: EmergencyService): Promise<Hosp
     queueByLevel: [...department.waitingByLevel],
     waitMinutes: department.meanWaitMinutes,
     enRoute: department.enRouteByLevel.reduce((sum, count) => sum + count, 0),
+    occupancy: { ...department.occupancy },
     problems: [...department.problems],
   }));
   const recommendations = service.recent().map((record) => {

@@ -135,6 +135,45 @@ test('rejects a presentation carrying the nurse level, naming the field', async 
   assert.ok(body.issues.some((issue) => issue.field === 'KTAS_RN'));
 });
 
+test('a refused triage field carries the value sent, as the destination issues do', async () => {
+  // Regression: values came back as JSON text ("null", "\"34\"") and an array body as "".
+  const { call } = await setup();
+  const response = await call('viewer', 'POST', '/api/v1/triage', { ...stable, ageYears: '34', sex: null });
+  assert.equal(response.status, 400);
+  const body = (await response.json()) as { error: string; issues: { field: string; value: unknown }[] };
+  assert.equal(body.error, 'invalid presentation');
+  assert.deepEqual(
+    body.issues.map((issue) => [issue.field, issue.value]),
+    [
+      ['ageYears', '34'],
+      ['sex', null],
+    ],
+  );
+  const array = await call('viewer', 'POST', '/api/v1/triage', [stable]);
+  assert.equal(array.status, 400);
+  assert.deepEqual(((await array.json()) as { issues: unknown[] }).issues, [
+    { field: '(body)', value: [stable], rule: 'must be an object' },
+  ]);
+  const admission = await call('operator', 'POST', '/api/v1/emergency/departments/east/patients', {
+    presentation: { ...stable, pain: false, painScore: 4 },
+  });
+  assert.equal(admission.status, 400);
+  assert.deepEqual(((await admission.json()) as { issues: { value: unknown }[] }).issues[0]?.value, {
+    pain: false,
+    painScore: 4,
+  });
+});
+
+test('a pain score that is not a whole number is refused at the door', async () => {
+  // Regression: NRS 7.5 was accepted (the pain scale is told in whole steps, 0 to 10).
+  const { call } = await setup();
+  const response = await call('viewer', 'POST', '/api/v1/triage', { ...stable, painScore: 7.5 });
+  assert.equal(response.status, 400);
+  assert.deepEqual(((await response.json()) as { issues: unknown[] }).issues, [
+    { field: 'painScore', value: 7.5, rule: 'must be null or a whole number from 0 to 10' },
+  ]);
+});
+
 test('queues patients by level, then arrival, and only an operator may admit', async () => {
   const { call } = await setup();
   const viewer = await call('viewer', 'POST', '/api/v1/emergency/departments/east/patients', {
@@ -339,7 +378,7 @@ test('occupancy can come from the latest stored readings instead of the bus (a c
   let stored = 0;
   const { call, bus } = await setup(undefined, async (sensors) => {
     asked.push([...sensors]);
-    return new Map(stored > 0 ? [['central.occupancy', { value: stored }]] : []);
+    return new Map(stored > 0 ? [['central.occupancy', { ts: 1, value: stored }]] : []);
   });
   // Readings on the bus are not taken in: only the store counts.
   await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 1, value: 2 }]);
@@ -742,17 +781,37 @@ test('a patient id that is blank, over 256 characters or has control characters 
   // Regression: "   ", 5,000 characters and "a\u0000b" were queued as patient ids.
   const { call } = await setup();
   const path = '/api/v1/emergency/departments/east/patients';
-  for (const patientId of ['', '   ', 'x'.repeat(257), 'a\u0000b', 'a\nb']) {
+  const rule =
+    'must be 1 to 256 characters, not blank, without control characters, and not "." or ".." (a URL path drops those)';
+  for (const patientId of ['', '   ', 'x'.repeat(257), 'a\u0000b', 'a\nb', '.', '..']) {
     const response = await call('operator', 'POST', path, { patientId, presentation: stable });
     assert.equal(response.status, 400, JSON.stringify(patientId));
     const body = (await response.json()) as { error: string; issues: { field: string; rule: string }[] };
     assert.deepEqual(
       body.issues.map((issue) => [issue.field, issue.rule]),
-      [['patientId', 'must be 1 to 256 characters, not blank, without control characters']],
+      [['patientId', rule]],
     );
   }
+  const trip = await call('operator', 'POST', path, { tripId: '..', presentation: stable });
+  assert.equal(trip.status, 400);
   const longest = await call('operator', 'POST', path, { patientId: 'x'.repeat(256), presentation: stable });
   assert.equal(longest.status, 201);
+});
+
+test('every patient id an admission accepts can be withdrawn through its URL-encoded path', async () => {
+  // Regression: "." and ".." were accepted, but a URL path drops them, so no DELETE could name them.
+  const { call } = await setup();
+  const path = '/api/v1/emergency/departments/east/patients';
+  for (const patientId of ['a/b', '%2F', '#1', 'a+b', '...', 'a b?c', '%2e%2e', 'ü']) {
+    const admitted = await call('operator', 'POST', path, { patientId, presentation: stable });
+    assert.equal(admitted.status, 201, patientId);
+    const withdrawn = await call('operator', 'DELETE', `${path}/${encodeURIComponent(patientId)}`);
+    assert.equal(withdrawn.status, 204, patientId);
+  }
+  const queue = (await (await call('viewer', 'GET', '/api/v1/emergency/departments/east/queue')).json()) as {
+    queue: unknown[];
+  };
+  assert.deepEqual(queue.queue, []);
 });
 
 test('a destination request with an unknown field, or a location that is not an object, names it', async () => {
@@ -873,4 +932,58 @@ test('a hospital with an occupancy sensor counts a called patient until its next
   await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 2, value: 2 }]);
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(await inTreatment(), 2);
+});
+
+test('an occupancy reading older than 30 minutes no longer counts: the load is unknown, counted as full, and said so', async () => {
+  // Regression: a sensor that died at a quiet hour left its last reading (0) counting for ever, so
+  // its hospital drew ambulances as if empty.
+  const { call, bus, advance } = await setup();
+  const request = { location: { lat: 50.0, lon: 8.001 }, level: 3 };
+  type Answer = { hospital: string; reason: string };
+  type View = { hospitals: HospitalsSnapshot['hospitals'] };
+  const destination = async () =>
+    (await (await call('viewer', 'POST', '/api/v1/ems/destination', request)).json()) as Answer;
+  const central = async () =>
+    ((await (await call('viewer', 'GET', '/api/v1/hospitals')).json()) as View).hospitals.find(
+      (hospital) => hospital.id === 'central',
+    );
+  await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 1_000_000, value: 0 }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal((await destination()).hospital, 'central', 'an empty nearby hospital');
+  assert.deepEqual((await central())?.occupancy, { status: 'current', readingMillis: 1_000_000 });
+  advance(31 * 60_000);
+  const stale = await destination();
+  assert.equal(stale.hospital, 'east', stale.reason);
+  assert.match(
+    stale.reason,
+    /; occupancy of central unknown \(latest reading 31 min ago\), counted as full$/,
+  );
+  const view = await central();
+  assert.deepEqual(
+    [view?.occupancy, view?.inTreatment, view?.beds],
+    [{ status: 'stale', readingMillis: 1_000_000 }, 2, 2],
+  );
+  assert.deepEqual(view?.problems, [
+    'occupancy unknown: the latest reading is 31 min old; counted as full until a new one comes',
+  ]);
+  // A new reading makes the load known again.
+  await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 1_000_000 + 31 * 60_000, value: 0 }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  const fresh = await destination();
+  assert.equal(fresh.hospital, 'central');
+  assert.doesNotMatch(fresh.reason, /unknown/);
+  assert.deepEqual((await central())?.problems, []);
+});
+
+test('the occupancy age limit is a setting, checked when the service is made', async () => {
+  const { call, bus, advance } = await setup(undefined, undefined, { maxOccupancyAgeMinutes: 90 });
+  await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 1_000_000, value: 0 }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  advance(60 * 60_000);
+  const view = (await (await call('viewer', 'GET', '/api/v1/hospitals')).json()) as HospitalsSnapshot;
+  assert.equal(view.hospitals.find((hospital) => hospital.id === 'central')?.occupancy.status, 'current');
+  await assert.rejects(
+    setup(undefined, undefined, { maxOccupancyAgeMinutes: 0 }),
+    /maxOccupancyAgeMinutes must be > 0/,
+  );
 });

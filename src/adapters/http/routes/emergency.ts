@@ -55,9 +55,16 @@ function readDestination(
   return { ok: true, lat: lat as number, lon: lon as number, level: level as Level };
 }
 
-/** Patient and trip ids: what a URL path can carry back (a withdrawal, a trip's end). */
+/**
+ * Patient and trip ids: what a URL path can carry back (a withdrawal, a trip's end), URL-encoded.
+ * Any character can be (`a/b` is `a%2Fb`), but `.` and `..` cannot: URLs normalise them away.
+ */
 const maxIdLength = 256;
-const idRule = `1 to ${maxIdLength} characters, not blank, without control characters`;
+const idRule = `1 to ${maxIdLength} characters, not blank, without control characters, and not "." or ".." (a URL path drops those)`;
+
+function isPathId(value: unknown): value is string {
+  return isPlainText(value, maxIdLength) && value !== '.' && value !== '..';
+}
 
 /** An admission refused: one line naming each field, its value and the rule, and the issues. */
 function refused(issues: Issue[]): { ok: false; error: string; issues: Issue[] } {
@@ -82,8 +89,7 @@ function readAdmission(
     ['patientId', patientId],
     ['tripId', tripId],
   ] as const)
-    if (value !== undefined && !isPlainText(value, maxIdLength))
-      issues.push({ field, value, rule: `must be ${idRule}` });
+    if (value !== undefined && !isPathId(value)) issues.push({ field, value, rule: `must be ${idRule}` });
   if (!isRecord(presentation))
     issues.push({
       field: 'presentation',
