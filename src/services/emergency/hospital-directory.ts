@@ -70,7 +70,7 @@ export class HospitalDirectory {
   #awaitingStored: Set<string> | undefined;
   #referenceLatitude = 0;
   /** The latest occupancy reading of each hospital that has one, and its time (epoch ms). */
-  #occupancy = new Map<string, { inTreatment: number; readingMillis: number }>();
+  #occupancy = new Map<string, { inTreatment: number; readingMillis: number; ts: number }>();
   /** Hospitals whose latest reading was too old at the last `board` (their load is unknown). */
   #stale = new Set<string>();
   /** When each patient called in since the hospital's latest occupancy reading was called, epoch ms. */
@@ -200,9 +200,12 @@ export class HospitalDirectory {
     for (const reading of readings) {
       const hospitalId = this.#occupancySensors.get(reading.sensor);
       if (hospitalId === undefined || !Number.isFinite(reading.value)) continue;
+      // Only a newer reading tells something new (the store gives the same latest one at each look).
+      const held = this.#occupancy.get(hospitalId);
+      if (held !== undefined && reading.ts <= held.ts) continue;
       const inTreatment = Math.max(0, Math.round(reading.value));
       const readingMillis = Math.min(reading.ts, this.#options.nowMillis());
-      this.#occupancy.set(hospitalId, { inTreatment, readingMillis });
+      this.#occupancy.set(hospitalId, { inTreatment, readingMillis, ts: reading.ts });
       this.#stale.delete(hospitalId);
       this.#calls.delete(hospitalId);
       this.#board.recordOccupancy(hospitalId, inTreatment);

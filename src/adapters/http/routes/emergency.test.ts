@@ -396,6 +396,32 @@ test('occupancy can come from the latest stored readings instead of the bus (a c
   assert.deepEqual(asked.at(-1), ['central.occupancy']);
 });
 
+test('a cluster API process keeps counting a patient called in while the stored occupancy reading is the same one', async () => {
+  // Regression: every look read the stored latest reading again and took it as a new one, which
+  // forgot the patients called in since it.
+  const { call } = await setup(
+    undefined,
+    async () => new Map([['central.occupancy', { ts: 999_000, value: 1 }]]),
+  );
+  const admitted = await call('operator', 'POST', '/api/v1/emergency/departments/central/patients', {
+    patientId: 'walk-in-1',
+    presentation: critical,
+  });
+  assert.equal(admitted.status, 201);
+  assert.equal((await call('operator', 'POST', '/api/v1/emergency/departments/central/next')).status, 200);
+  const request = { location: { lat: 50.0, lon: 8.001 }, level: 2 };
+  for (const look of ['first', 'second']) {
+    const answer = (await (await call('viewer', 'POST', '/api/v1/ems/destination', request)).json()) as {
+      hospital: string;
+    };
+    assert.equal(
+      answer.hospital,
+      'east',
+      `${look} look: central's 2 spaces hold its reading's 1 and the patient called in`,
+    );
+  }
+});
+
 test('an ambulance dispatched to a hospital counts there until it is admitted, or until it is long overdue', async () => {
   const { call, bus, advance } = await setup();
   await bus.publish('readings', [{ sensor: 'central.occupancy', ts: 1, value: 1 }]);
