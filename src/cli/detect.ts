@@ -1,20 +1,27 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { parseDecimal } from '../core/decimal.ts';
-import { parseDelimited } from '../core/anomaly/delimited.ts';
-import { scoreTable } from '../core/anomaly/score-table.ts';
+import type { DetectorSpec } from '../core/anomaly/detector.ts';
+import type { TablePlan } from '../core/anomaly/score-table.ts';
+import { RowScorer, TableSurvey } from '../core/anomaly/score-table.ts';
 import { DEFAULT_DETECTOR_NAME, DETECTORS, findDetector } from '../core/anomaly/registry.ts';
+import type { RecordsPiece } from './csv-stream.ts';
+import { LineWriter, readRecords } from './csv-stream.ts';
 import { readOptions } from './options.ts';
 
-const USAGE = `usage: urban-brain detect --input FILE.csv [--detector NAME] [--threshold X]
+const USAGE = `usage: urban-brain detect --input FILE.csv|- [--detector NAME] [--threshold X]
 
-Reads a CSV (',' or ';' separated, RFC 4180 quoting) with a timestamp column (named timestamp,
-time, date, datetime or ts, else the first) and one or more numeric columns, streams each numeric
-column through its own detector, fuses the per-column scores (maximum) and prints the rows with
-'anomaly_score' and a 0/1 'detection' column appended. A column is numeric when every non-empty
-cell is a number; an empty cell is a missing reading, skipped by that column's detector (counted
-on stderr). Errors name the file line.
+Reads a CSV (',' or ';' separated, RFC 4180 quoting) whose first line names the columns, with a
+timestamp column (named timestamp, time, date, datetime or ts, else the first; YYYY-MM-DD[ HH:MM[:SS]]
+with an optional zone, or epoch seconds or milliseconds) and one or more numeric columns, streams
+each numeric column through its own detector, fuses the per-column scores (maximum) and prints the
+rows on stdout with 'anomaly_score' and a 0/1 'detection' column appended. A column is numeric when
+every cell that is not missing is a number; a missing cell (blank, NaN, null, NA, N/A, None) is
+skipped by that column's detector (counted on stderr). Rows are scored in file order (stderr says
+when timestamps step back). The file is read twice, a chunk at a time: memory does not grow with
+its size. Errors name the file line.
 
-  --input FILE      the CSV file
+  --input FILE      the CSV file, or - for stdin (stdin and pipes are held in memory; a file is not)
   --detector NAME   one of: ${[...DETECTORS.keys()].join(', ')} (default ${DEFAULT_DETECTOR_NAME})
   --threshold X     detection threshold in [0, 1] (default: the detector's shipped threshold)
 `;
@@ -48,34 +55,86 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`detect: --threshold '${values.threshold}' must be a number in [0, 1]\n`);
     return 2;
   }
-  let text;
+  return detect(values.input, spec, threshold);
+}
+
+/**
+ * Two passes over the file, each holding one chunk of records at a time: the first checks every row
+ * and finds the value columns, the second scores the rows and writes them out as it goes.
+ */
+async function detect(file: string, spec: DetectorSpec, threshold: number): Promise<number> {
+  // A regular file is read twice; stdin, a pipe or a device cannot be, so it is held in memory.
+  let text: string | undefined;
   try {
-    text = await readFile(values.input, 'utf8');
+    if (file === '-') text = await readAll(process.stdin);
+    else if (!(await stat(file)).isFile()) text = await readFile(file, 'utf8');
   } catch (error) {
-    process.stderr.write(`detect: cannot read ${values.input}: ${(error as Error).message}\n`);
-    return 2;
+    return fail(`cannot read ${file}: ${(error as Error).message}`);
   }
-  const table = parseDelimited(text, values.input);
-  if (!table.ok) {
-    process.stderr.write(`detect: ${table.reason}\n`);
-    return 2;
+  const records = (): AsyncGenerator<RecordsPiece> =>
+    text === undefined ? readRecords(file) : readRecords(file === '-' ? 'stdin' : file, [text]);
+  let survey: TableSurvey | undefined;
+  for await (const piece of records()) {
+    if (!piece.ok) return fail(piece.reason);
+    for (const { fields, line } of piece.records) {
+      if (survey === undefined) survey = new TableSurvey(fields, file === '-' ? 'stdin' : file);
+      else {
+        const added = survey.add(fields, line);
+        if (!added.ok) return fail(added.reason);
+      }
+    }
   }
-  const scored = scoreTable(spec, table.value, values.input, threshold);
-  if (!scored.ok) {
-    process.stderr.write(`detect: ${scored.reason}\n`);
-    return 2;
+  if (survey === undefined)
+    return fail(`${file === '-' ? 'stdin' : file}: empty file, expected a header line`);
+  const plan = survey.finish();
+  if (!plan.ok) return fail(plan.reason);
+  report(plan.value, spec, threshold);
+  const output = new LineWriter(process.stdout);
+  let scorer: RowScorer | undefined;
+  try {
+    for await (const piece of records()) {
+      if (!piece.ok) return fail(piece.reason);
+      for (const { fields } of piece.records) {
+        if (scorer === undefined) {
+          scorer = new RowScorer(spec, fields, plan.value.columns, threshold, piece.delimiter);
+          await output.write(scorer.headerLine());
+        } else await output.write(scorer.scoreRow(fields).line);
+        // The reader went away (as `head` does): stop quietly.
+        if (output.closed) return 0;
+      }
+    }
+  } finally {
+    await output.end();
   }
+  return 0;
+}
+
+async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function fail(reason: string): number {
+  process.stderr.write(`detect: ${reason}\n`);
+  return 2;
+}
+
+/** The summary on stderr: rows, columns scored and not, missing readings, timestamps out of order. */
+function report(plan: TablePlan, spec: DetectorSpec, threshold: number): void {
   process.stderr.write(
-    `detect: ${table.value.rows.length} rows, columns ${scored.value.columns.join(', ')}, detector ${spec.name}, threshold ${threshold}\n`,
+    `detect: ${plan.rows} rows, columns ${plan.columns.join(', ')}, detector ${spec.name}, threshold ${threshold}\n`,
   );
-  const empty = [...scored.value.emptyCells].filter(([, count]) => count > 0);
+  const empty = [...plan.emptyCells].filter(([, count]) => count > 0);
   const emptyTotal = empty.reduce((sum, [, count]) => sum + count, 0);
   if (emptyTotal > 0)
     process.stderr.write(
-      `detect: missing readings skipped: ${emptyTotal} empty ${emptyTotal === 1 ? 'cell' : 'cells'} (${empty.map(([column, count]) => `${column}: ${count}`).join(', ')})\n`,
+      `detect: missing readings skipped: ${emptyTotal} ${emptyTotal === 1 ? 'cell' : 'cells'} (${empty.map(([column, count]) => `${column}: ${count}`).join(', ')})\n`,
     );
-  for (const { column, reason } of scored.value.skipped)
+  for (const { column, reason } of plan.skipped)
     process.stderr.write(`detect: column '${column}' not scored: ${reason}\n`);
-  process.stdout.write(scored.value.text);
-  return 0;
+  if (plan.stepsBack > 0)
+    process.stderr.write(
+      `detect: timestamps step back in time ${plan.stepsBack} ${plan.stepsBack === 1 ? 'time' : 'times'} (first at line ${plan.firstStepBackLine}); rows are scored in file order\n`,
+    );
 }

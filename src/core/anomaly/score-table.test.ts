@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseDelimited } from './delimited.ts';
 import { LEARNING_POINTS, findDetector } from './registry.ts';
 import { scoreSeries } from './score-series.ts';
-import { scoreTable } from './score-table.ts';
+import { TableSurvey, scoreTable } from './score-table.ts';
 import { noiseSource } from './synthetic.test-helpers.ts';
 
 const spec = findDetector('rarity');
@@ -143,4 +143,50 @@ void test('leaves out a text column, naming its first non-numeric cell, and writ
   const lines = result.value.text.trim().split('\n');
   assert.match(lines[1] as string, /^2024-01-01 00:00,1,"x, 1",\d\.\d{6},[01]$/);
   assert.match(lines[2] as string, /^2024-01-01 00:05,2,"say ""hi""",\d\.\d{6},[01]$/);
+});
+
+void test('reads NaN, null, NA, N/A and None as missing readings instead of refusing the column', () => {
+  // Regression: 'value' was "not a number" at its first NaN, and the file had no column to score.
+  assert.ok(spec);
+  const cells = [1, 'NaN', 2, 'null', 3, 'NA', 4, 'n/a', 5, 'None', 6];
+  const text =
+    'timestamp,value\n' + cells.map((v, i) => `2024-01-01 00:${String(i).padStart(2, '0')},${v}`).join('\n');
+  const result = scoreTable(spec, table(text), 'input.csv', 0.5);
+  assert.ok(result.ok, result.ok ? '' : result.reason);
+  assert.deepEqual(result.value.columns, ['value']);
+  assert.equal(result.value.emptyCells.get('value'), 5);
+  const present = cells.flatMap((v, i) => (typeof v === 'number' ? [i] : []));
+  const alone = scoreSeries(
+    spec,
+    present.map((i) => Date.UTC(2024, 0, 1) + i * 60_000),
+    present.map((i) => cells[i] as number),
+  );
+  const expected = cells.map((v, i) => (typeof v === 'number' ? (alone[present.indexOf(i)] as number) : 0));
+  assert.deepEqual([...result.value.scores], expected);
+});
+
+void test('refuses a file whose first line is data, not column names', () => {
+  // Regression: the first row was taken for the header and a column named '0' was scored.
+  assert.ok(spec);
+  const result = scoreTable(spec, table('2024-01-01 00:00,1\n2024-01-01 00:01,2\n'), 'input.csv', 0.5);
+  assert.equal(
+    result.ok ? '' : result.reason,
+    "input.csv: line 1: the first line must name the columns, and '2024-01-01 00:00' is a timestamp",
+  );
+});
+
+void test('counts the rows whose timestamp steps back in time and names the first', () => {
+  const survey = new TableSurvey(['timestamp', 'value'], 'input.csv');
+  const stamps = [
+    '2024-01-01 00:00',
+    '2024-01-01 00:02',
+    '2024-01-01 00:01',
+    '2024-01-01 00:01',
+    '2024-01-01 00:00',
+  ];
+  stamps.forEach((stamp, i) => assert.ok(survey.add([stamp, String(i)], i + 2).ok));
+  const plan = survey.finish();
+  assert.ok(plan.ok);
+  assert.equal(plan.value.stepsBack, 2);
+  assert.equal(plan.value.firstStepBackLine, 4);
 });

@@ -3,7 +3,8 @@ const DATE_TIME =
 
 /**
  * Parses `YYYY-MM-DD[ HH:MM[:SS[.ffffff]]][Z|±HH:MM]` (no zone means UTC, as in NAB) or a plain
- * epoch number (seconds below 1e11, else milliseconds). Returns epoch milliseconds or undefined.
+ * epoch number (seconds below 1e11, else milliseconds). Returns epoch milliseconds, or undefined for
+ * anything else, a date that is not in the calendar (2024-02-30) or a time past 23:59:59.
  */
 export function parseTimestampMillis(text: string): number | undefined {
   const trimmed = text.trim();
@@ -24,7 +25,18 @@ export function parseTimestampMillis(text: string): number | undefined {
     Number(second ?? 0),
     millis,
   );
-  if (!Number.isFinite(base)) return undefined;
+  // Date.UTC rolls 2024-02-30 over to March 1st and 25:00 to the next day: refuse those instead.
+  const date = new Date(base);
+  if (
+    !Number.isFinite(base) ||
+    date.getUTCFullYear() !== Number(year) ||
+    date.getUTCMonth() !== Number(month) - 1 ||
+    date.getUTCDate() !== Number(day) ||
+    date.getUTCHours() !== Number(hour ?? 0) ||
+    date.getUTCMinutes() !== Number(minute ?? 0) ||
+    date.getUTCSeconds() !== Number(second ?? 0)
+  )
+    return undefined;
   return base - zoneOffsetMillis(zone);
 }
 
