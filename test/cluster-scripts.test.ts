@@ -14,6 +14,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { clusterPorts } from '../scripts/cluster/processes.ts';
+import { localTopology } from '../scripts/cluster/topology.ts';
 
 const repository = resolve(import.meta.dirname, '..');
 
@@ -36,6 +38,20 @@ function runScript(
 /** A long-lived process whose command line names `marker` (as the cluster's engines name their folder). */
 function idleProcess(marker: string): ChildProcess {
   return spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', marker], { stdio: 'ignore' });
+}
+
+/** Whether every port can be listened on at 127.0.0.1 now. */
+async function allFree(ports: number[]): Promise<boolean> {
+  for (const port of ports) {
+    const probe = createServer();
+    const free = await new Promise<boolean>((resolveProbe) => {
+      probe.once('error', () => resolveProbe(false));
+      probe.listen(port, '127.0.0.1', () => resolveProbe(true));
+    });
+    if (free) await new Promise((resolveClose) => probe.close(resolveClose));
+    if (!free) return false;
+  }
+  return true;
 }
 
 function alive(child: ChildProcess): boolean {
@@ -70,14 +86,18 @@ test('cluster:up refuses a folder whose cluster runs, in one line, and writes no
 
 test('cluster:up refuses when a port of the cluster is taken, before creating the folder', async () => {
   const directory = join(mkdtempSync(join(tmpdir(), 'ub-cluster-up-')), 'cluster');
+  // A base whose ports are all free, so that the one held here is the one named.
+  let basePort = 33_000;
+  while (!(await allFree(clusterPorts(localTopology(directory, basePort)).map(([, port]) => port))))
+    basePort += 1_000;
   const holder = createServer();
-  await new Promise<void>((resolveListen) => holder.listen(33_080, '127.0.0.1', resolveListen));
+  await new Promise<void>((resolveListen) => holder.listen(basePort + 80, '127.0.0.1', resolveListen));
   try {
-    const result = await runScript('up', ['--dir', directory, '--base-port', '33000']);
+    const result = await runScript('up', ['--dir', directory, '--base-port', String(basePort)]);
     assert.equal(result.code, 1, result.stderr);
     assert.equal(
       result.stderr,
-      'cluster:up: port 33080 (api-1) is in use on 127.0.0.1: choose another --base-port or stop what holds it\n',
+      `cluster:up: port ${basePort + 80} (api-1) is in use on 127.0.0.1: choose another --base-port or stop what holds it\n`,
     );
     assert.equal(existsSync(directory), false);
   } finally {
