@@ -126,13 +126,13 @@ function summarize(
   };
 }
 
-/** The value of an unlabelled metric in a Prometheus text page, or null when absent. */
+/** The value of a metric in a Prometheus text page, summed over its labels, or null when absent. */
 function metricValue(page: string, name: string): number | null {
-  const match = new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(page);
-  return match ? Number(match[1]) : null;
+  const matches = [...page.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'gm'))];
+  return matches.length === 0 ? null : matches.reduce((total, match) => total + Number(match[1]), 0);
 }
 
-/** The value of an unlabelled metric of the server's page now, or null when it cannot say. */
+/** The value of a metric of the server's page now, summed over its labels, or null when it cannot say. */
 async function scrapeMetric(http: number, name: string): Promise<number | null> {
   const response = await fetch(`http://127.0.0.1:${http}/metrics`, { headers: auth });
   const page = await response.text();

@@ -187,3 +187,58 @@ void test('a rule between two options that fails on one left at its default is r
     '--headers-timeout-millis (URBAN_BRAIN_HEADERS_TIMEOUT_MILLIS) = (default): must not exceed --request-timeout-millis (5000)',
   );
 });
+
+void test('external broker: session expiry 24 h by default, set by flag or variable, refused out of range', () => {
+  const defaults = loadConfig(['--mqtt-url', 'mqtts://broker:8883'], {});
+  assert.ok(defaults.ok === true);
+  assert.deepEqual(
+    [defaults.config.mqttUrl, defaults.config.mqttSessionExpiryHours],
+    ['mqtts://broker:8883', 24],
+  );
+  const set = loadConfig(['--mqtt-url', 'mqtt://broker'], { URBAN_BRAIN_MQTT_SESSION_EXPIRY_HOURS: '168' });
+  assert.ok(set.ok === true);
+  assert.equal(set.config.mqttSessionExpiryHours, 168);
+  for (const value of ['0', '1.5', '1193047']) {
+    const loaded = loadConfig(['--mqtt-session-expiry-hours', value], {});
+    assert.ok(loaded.ok === false, value);
+    assert.equal(
+      loaded.message,
+      `--mqtt-session-expiry-hours (URBAN_BRAIN_MQTT_SESSION_EXPIRY_HOURS) = "${value}": must be a whole number from 1 to 1193046`,
+    );
+  }
+});
+
+void test('--mqtt-url with a setting of the embedded broker is refused naming it; bug: --mqtt-port was ignored silently', () => {
+  const loaded = loadConfig(['--mqtt-url', 'mqtt://broker', '--mqtt-port', '1884'], {
+    URBAN_BRAIN_MQTT_MAX_CONNECTIONS: '50',
+  });
+  assert.ok(loaded.ok === false);
+  assert.equal(
+    loaded.message,
+    '--mqtt-port (URBAN_BRAIN_MQTT_PORT) = "1884": the embedded broker does not run with --mqtt-url\n' +
+      '--mqtt-max-connections (URBAN_BRAIN_MQTT_MAX_CONNECTIONS) = "50": the embedded broker does not run with --mqtt-url',
+  );
+  assert.ok(loadConfig(['--mqtt-port', '1884'], {}).ok === true, 'alone it configures the embedded broker');
+});
+
+void test('emergency occupancy freshness: 30 minutes by default, set by flag or variable, refused out of range', () => {
+  const defaults = loadConfig([], {});
+  assert.ok(defaults.ok === true);
+  assert.equal(defaults.config.occupancyMaxAgeMinutes, 30);
+  const set = loadConfig(['--occupancy-max-age-minutes', '90'], {
+    URBAN_BRAIN_OCCUPANCY_MAX_AGE_MINUTES: '5',
+  });
+  assert.ok(set.ok === true);
+  assert.equal(set.config.occupancyMaxAgeMinutes, 90, 'the flag wins');
+  const fromEnv = loadConfig([], { URBAN_BRAIN_OCCUPANCY_MAX_AGE_MINUTES: '5' });
+  assert.ok(fromEnv.ok === true);
+  assert.equal(fromEnv.config.occupancyMaxAgeMinutes, 5);
+  for (const value of ['0', '2.5', 'soon', '10081']) {
+    const loaded = loadConfig([], { URBAN_BRAIN_OCCUPANCY_MAX_AGE_MINUTES: value });
+    assert.ok(loaded.ok === false, value);
+    assert.equal(
+      loaded.message,
+      `--occupancy-max-age-minutes (URBAN_BRAIN_OCCUPANCY_MAX_AGE_MINUTES) = "${value}": must be a whole number from 1 to 10080`,
+    );
+  }
+});

@@ -11,6 +11,8 @@ export interface Config {
   mqttPort: number;
   /** When set, readings come from this external broker instead of the embedded one. */
   mqttUrl: string | null;
+  /** How long the external broker keeps this server's sessions, and the messages queued in them, while it is gone. */
+  mqttSessionExpiryHours: number;
   dataDir: string;
   unknownSensors: 'auto-register' | 'reject';
   /** Secret of the first admin key; generated at first start when absent. */
@@ -51,6 +53,8 @@ export interface Config {
   rawRetentionDays: number;
   minuteRetentionDays: number;
   hourRetentionDays: number | null;
+  /** An emergency department's occupancy reading older than this no longer counts (its load is unknown). */
+  occupancyMaxAgeMinutes: number;
 }
 
 const port = wholeNumber(0, 65535);
@@ -64,6 +68,8 @@ const fields = z.object({
     .regex(/^(mqtts?|wss?|tcp):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://')
     .nullable()
     .default(null),
+  // The MQTT 5 Session Expiry Interval is a 32-bit count of seconds.
+  mqttSessionExpiryHours: wholeNumber(1, 1_193_046).default(24),
   dataDir: z.string().min(1).default('./data'),
   unknownSensors: z.enum(['auto-register', 'reject']).default('auto-register'),
   adminKey: z.string().min(16, 'must be at least 16 characters').nullable().default(null),
@@ -95,6 +101,7 @@ const fields = z.object({
     .default(LEARNING_SPAN_MILLIS / 3_600_000)
     .transform((hours) => hours * 3_600_000),
   demo: z.enum(['auto', 'off']).default('off'),
+  occupancyMaxAgeMinutes: wholeNumber(1, 10_080).default(30),
 });
 
 const schema = fields.superRefine((config, context) => {
@@ -126,6 +133,7 @@ export const configSources = {
   port: ['port', 'URBAN_BRAIN_PORT'],
   mqttPort: ['mqtt-port', 'URBAN_BRAIN_MQTT_PORT'],
   mqttUrl: ['mqtt-url', 'URBAN_BRAIN_MQTT_URL'],
+  mqttSessionExpiryHours: ['mqtt-session-expiry-hours', 'URBAN_BRAIN_MQTT_SESSION_EXPIRY_HOURS'],
   dataDir: ['data-dir', 'URBAN_BRAIN_DATA_DIR'],
   unknownSensors: ['unknown-sensors', 'URBAN_BRAIN_UNKNOWN_SENSORS'],
   adminKey: [null, 'URBAN_BRAIN_ADMIN_KEY'],
@@ -147,13 +155,20 @@ export const configSources = {
   rawRetentionDays: ['raw-retention-days', 'URBAN_BRAIN_RAW_RETENTION_DAYS'],
   minuteRetentionDays: ['minute-retention-days', 'URBAN_BRAIN_MINUTE_RETENTION_DAYS'],
   hourRetentionDays: ['hour-retention-days', 'URBAN_BRAIN_HOUR_RETENTION_DAYS'],
+  occupancyMaxAgeMinutes: ['occupancy-max-age-minutes', 'URBAN_BRAIN_OCCUPANCY_MAX_AGE_MINUTES'],
 } as const;
 
 export const configUsage = `usage: urban-brain serve [options]
 
   --port N                     HTTP port (URBAN_BRAIN_PORT, default 8080)
   --mqtt-port N                embedded MQTT broker port (URBAN_BRAIN_MQTT_PORT, default 1883)
-  --mqtt-url URL               subscribe to an external broker instead (URBAN_BRAIN_MQTT_URL)
+  --mqtt-url URL               subscribe to an external broker instead, mqtt:// or mqtts://
+                               (URBAN_BRAIN_MQTT_URL); --mqtt-port and --mqtt-max-connections do not
+                               apply then
+  --mqtt-session-expiry-hours N
+                               hours the external broker keeps this server's sessions, with the QoS 1
+                               messages queued for them, while it is stopped
+                               (URBAN_BRAIN_MQTT_SESSION_EXPIRY_HOURS, default 24); see docs/api.md
   --data-dir DIR               data folder (URBAN_BRAIN_DATA_DIR, default ./data)
   --unknown-sensors POLICY     auto-register | reject (URBAN_BRAIN_UNKNOWN_SENSORS, default auto-register)
   --host HOST                  address to listen on (URBAN_BRAIN_HOST, default 127.0.0.1)
@@ -196,6 +211,10 @@ export const configUsage = `usage: urban-brain serve [options]
                                (URBAN_BRAIN_MINUTE_RETENTION_DAYS, default 365)
   --hour-retention-days N      days 1-hour rollups are kept, at least the minute days
                                (URBAN_BRAIN_HOUR_RETENTION_DAYS, default: for ever)
+  --occupancy-max-age-minutes N
+                               an emergency department's occupancy reading older than this no longer
+                               counts: its load is unknown, counted as full
+                               (URBAN_BRAIN_OCCUPANCY_MAX_AGE_MINUTES, default 30, 1-10080)
   --memory                     keep everything in memory (nothing is durable)
   --wal-skip-corrupt           start although the write-ahead log is damaged in the middle (not just
                                torn at its end): keep damaged segments in <data-dir>/wal-corrupt/,
@@ -241,6 +260,15 @@ export function loadConfig(
     if (value !== undefined && value !== '') raw[key] = value;
   }
   const parsed = schema.safeParse(raw);
+  if (parsed.success && parsed.data.mqttUrl !== null) {
+    // The embedded broker does not run with an external one: its settings would be ignored silently.
+    const unused = (['mqttPort', 'mqttMaxConnections'] as const).filter((key) => raw[key] !== undefined);
+    const lines = unused.map((key) => {
+      const [flag, variable] = configSources[key];
+      return `--${flag} (${variable}) = ${JSON.stringify(raw[key])}: the embedded broker does not run with --mqtt-url`;
+    });
+    if (lines.length > 0) return { ok: false, message: lines.join('\n') };
+  }
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0]) as keyof typeof configSources;

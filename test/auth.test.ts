@@ -272,7 +272,11 @@ void test('a device key limited to sensors writes only those: the others are ref
     [5],
   );
   const metrics = await (await f.request('viewer', '/metrics')).text();
-  assert.match(metrics, /urban_brain_readings_rejected_total\{reason="forbidden-sensor"\} 2/);
+  assert.match(metrics, /urban_brain_readings_rejected_total\{reason="forbidden-sensor",path="json"\} 1/);
+  assert.match(
+    metrics,
+    /urban_brain_readings_rejected_total\{reason="forbidden-sensor",path="line_protocol"\} 1/,
+  );
   // A key without sensors may still write every sensor.
   const open = await f.post('device', '/api/v1/readings', [
     { sensor: 'hospital-1.occupancy', ts: t0, value: 4 },

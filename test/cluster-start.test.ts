@@ -118,3 +118,10 @@ void test(
     }
   },
 );
+
+void test('--mqtt-url with a cluster role is refused as a usage error, not silently ignored', async () => {
+  // Nothing is connected before the options are checked: no engine needs to run.
+  const refused = await serveRole([...engines(1), '--mqtt-url', 'mqtt://127.0.0.1:1883']);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /--mqtt-url \(URBAN_BRAIN_MQTT_URL\) is for the embedded platform/);
+});

@@ -237,6 +237,7 @@ void test('a full disk: nothing half-written is acknowledged, ingest answers 507
     assert.equal(full.retryAfter, '5');
     assert.match(full.body, /write-ahead log cannot be written \(ENOSPC/);
     assert.equal(await health(), 503, '/healthz reports the outage');
+    assert.equal((await fetch(`${server.baseUrl}/livez`)).status, 200, '/livez: the process is alive');
     assert.equal((await send('during', 10)).status, 507, 'refused while the log cannot be written');
     const metrics = await (
       await fetch(`${server.baseUrl}/metrics`, { headers: { Authorization: `Bearer ${server.adminKey}` } })

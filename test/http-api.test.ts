@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { connect, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { withEngineReadiness } from '../src/adapters/http/readiness.ts';
 import { listen } from '../src/adapters/http/server.ts';
 import { httpFixture } from './support/http-fixture.ts';
 
@@ -525,6 +526,25 @@ void test('every answer says nosniff and no framing; the dashboard gets a same-o
   assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/);
 });
 
+void test('/livez answers 200 with no key while /healthz answers 503: log not writable, engine down', async () => {
+  // Regression: /healthz was the only probe and it is a readiness probe: a liveness probe on it
+  // restarted the process while the disk was full or an engine was down.
+  let ready = false;
+  const f = await httpFixture({ isReady: () => ready });
+  assert.equal((await f.request(null, '/healthz')).status, 503);
+  const live = await f.request(null, '/livez');
+  assert.equal(live.status, 200);
+  assert.deepEqual(await live.json(), { status: 'ok' });
+  assert.equal((await f.request(null, '/livez', { method: 'HEAD' })).status, 200);
+  ready = true;
+  const probed = withEngineReadiness(
+    (request) => f.app.fetch(request),
+    () => ['postgres'],
+  );
+  assert.equal((await probed(new Request('http://127.0.0.1/healthz'))).status, 503);
+  assert.equal((await probed(new Request('http://127.0.0.1/livez'))).status, 200);
+});
+
 void test('/metrics counts accepted readings and rejections by reason', async () => {
   const f = await httpFixture();
   await f.post('device', '/api/v1/readings', [
@@ -532,9 +552,54 @@ void test('/metrics counts accepted readings and rejections by reason', async ()
     { sensor: 's', ts: t0 + 1, value: 'x' },
   ]);
   const text = await (await f.request('viewer', '/metrics')).text();
-  assert.match(text, /urban_brain_readings_accepted_total 1/);
-  assert.match(text, /urban_brain_readings_rejected_total\{reason="not-a-number"\} 1/);
+  assert.match(text, /urban_brain_readings_accepted_total\{path="json"\} 1/);
+  assert.match(text, /urban_brain_readings_rejected_total\{reason="not-a-number",path="json"\} 1/);
   assert.match(text, /urban_brain_store_write_seconds_count 1/);
+});
+
+void test('/metrics counts readings by the path they came by, as each path answered', async () => {
+  const f = await httpFixture();
+  const json = await f.post('device', '/api/v1/readings', [
+    { sensor: 's', ts: t0, value: 1 },
+    { sensor: 's', ts: t0 + 1, value: 2 },
+    { sensor: 's', ts: t0 + 2, value: 'x' },
+  ]);
+  const senml = await f.post(
+    'device',
+    '/api/v1/readings',
+    [
+      { bn: 'valve-3.', bt: t0 / 1000, n: 'position', v: 0.4 },
+      { n: 'flow', v: 'x' },
+      { n: 'flow', t: 1, v: 2 },
+    ],
+    'application/senml+json',
+  );
+  const lines = await f.post(
+    'device',
+    '/api/v1/write?precision=ms',
+    `wx,sensor=w7 s="str" ${t0}\nwx,sensor=w8 value=1 ${t0}\n`,
+    'text/plain',
+  );
+  const answers = { json, senml, line_protocol: lines };
+  const text = await (await f.request('viewer', '/metrics')).text();
+  for (const [path, response] of Object.entries(answers)) {
+    assert.equal(response.status, 200, path);
+    const body = (await response.json()) as { accepted: number; rejected: { rule: string }[] };
+    assert.ok(body.accepted > 0 && body.rejected.length > 0, `${path} answered both`);
+    const accepted = new RegExp(`^urban_brain_readings_accepted_total\\{path="${path}"\\} (\\d+)$`, 'm');
+    assert.equal(Number(accepted.exec(text)?.[1]), body.accepted, path);
+    const rules = new Map<string, number>();
+    for (const { rule } of body.rejected) rules.set(rule, (rules.get(rule) ?? 0) + 1);
+    for (const [rule, count] of rules) {
+      const rejected = new RegExp(
+        `^urban_brain_readings_rejected_total\\{reason="${rule}",path="${path}"\\} (\\d+)$`,
+        'm',
+      );
+      assert.equal(Number(rejected.exec(text)?.[1]), count, `${path} ${rule}`);
+    }
+  }
+  // A path nothing came by is at 0, not missing.
+  assert.match(text, /^urban_brain_readings_accepted_total\{path="mqtt"\} 0$/m);
 });
 
 void test('/metrics counts a wholly unreadable ingest body as one malformed rejection, as for MQTT', async () => {
@@ -543,7 +608,8 @@ void test('/metrics counts a wholly unreadable ingest body as one malformed reje
   assert.equal((await f.post('device', '/api/v1/readings', 'not json', 'text/plain')).status, 400);
   assert.equal((await f.post('device', '/api/v1/write', '!!!', 'text/plain')).status, 400);
   const text = await (await f.request('viewer', '/metrics')).text();
-  assert.match(text, /urban_brain_readings_rejected_total\{reason="malformed"\} 2/);
+  assert.match(text, /urban_brain_readings_rejected_total\{reason="malformed",path="json"\} 1/);
+  assert.match(text, /urban_brain_readings_rejected_total\{reason="malformed",path="line_protocol"\} 1/);
 });
 
 void test('while more readings than the in-flight limit wait for the store, new batches get 429 at once', async () => {

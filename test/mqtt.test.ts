@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -13,7 +14,7 @@ import { MemoryReadings } from '../src/adapters/memory/readings.ts';
 import { MemoryRegistry } from '../src/adapters/memory/registry.ts';
 import { startBroker, type BrokerOptions, type RunningBroker } from '../src/adapters/mqtt/broker.ts';
 import { Coalescer } from '../src/adapters/mqtt/coalescer.ts';
-import { startSubscriber } from '../src/adapters/mqtt/subscriber.ts';
+import { startSubscriber, type SubscriberOptions } from '../src/adapters/mqtt/subscriber.ts';
 import type { Reading, RejectionRule } from '../src/core/readings/reading.ts';
 import type { IngestResult, Ingestor } from '../src/ports/ingest.ts';
 import { KeyService } from '../src/services/auth/keys.ts';
@@ -22,11 +23,14 @@ import { EdgeIngest, type IngestObserver } from '../src/services/edge/edge-inges
 import {
   mosquittoMissing,
   mosquittoPath,
+  selfSignedCertificate,
   startMosquitto,
 } from '../src/adapters/mqtt/mosquitto.test-helpers.ts';
+import { startServer } from './support/server-process.ts';
 import { waitFor } from './support/ports.ts';
 
 const t0 = Date.now() - 60_000;
+const bin = fileURLToPath(new URL('../bin/urban-brain.js', import.meta.url));
 
 /** Answers overloaded for the first `refusals` batches, then stores in `readings`. */
 class FlakyIngestor implements Ingestor {
@@ -55,9 +59,15 @@ async function brokerFixture(refusals = 0, keyCheckMillis?: number, limits: Limi
   const viewer = (await keys.create('viewer', 'viewer')).secret;
   const ingestor = new FlakyIngestor(readings, refusals);
   const rejections = new Map<RejectionRule, number>();
+  /** Readings counted by path: `accepted <path>` and `<rule> <path>`. */
+  const byPath = new Map<string, number>();
+  const tally = (key: string, count: number) => byPath.set(key, (byPath.get(key) ?? 0) + count);
   const observer: IngestObserver = {
-    accepted: () => undefined,
-    rejected: (rule, count) => rejections.set(rule, (rejections.get(rule) ?? 0) + count),
+    accepted: (count, path) => tally(`accepted ${path}`, count),
+    rejected: (rule, count, path) => {
+      rejections.set(rule, (rejections.get(rule) ?? 0) + count);
+      tally(`${rule} ${path}`, count);
+    },
     queueDepth: () => undefined,
     stored: () => undefined,
     overloaded: () => undefined,
@@ -111,6 +121,7 @@ async function brokerFixture(refusals = 0, keyCheckMillis?: number, limits: Limi
     keys,
     deviceId: deviceKey.info.id,
     rejections,
+    byPath,
   };
 }
 
@@ -171,6 +182,46 @@ void test('aedes: QoS 0 single readings, batches on the telemetry topic, and Sen
     assert.deepEqual(f.readings.readingsOf('valve-3.position'), [
       { sensor: 'valve-3.position', ts: t0, value: 0.4 },
     ]);
+  } finally {
+    await f.close();
+  }
+});
+
+void test('aedes: readings are counted under the path they came by, telemetry topics or SenML', async () => {
+  const f = await brokerFixture();
+  try {
+    const c = await f.client();
+    // Sent in one turn, so the coalescer gathers them together: each path is still counted apart.
+    await Promise.all([
+      c.publishAsync(
+        'city/s1/telemetry',
+        JSON.stringify([
+          { ts: t0, value: 1 },
+          { ts: t0 + 1, value: 'x' },
+        ]),
+        {
+          qos: 1,
+        },
+      ),
+      c.publishAsync('city/s1/telemetry', 'not json', { qos: 1 }),
+      c.publishAsync(
+        'city/senml',
+        JSON.stringify([
+          { bn: 'valve-3.', bt: t0 / 1000, n: 'position', v: 0.4 },
+          { n: 'flow', v: 1 },
+          { n: 'flow', t: 1, v: 2 },
+        ]),
+        { qos: 1 },
+      ),
+      c.publishAsync('city/senml', '{', { qos: 1 }),
+    ]);
+    assert.deepEqual(Object.fromEntries(f.byPath), {
+      'accepted mqtt': 1,
+      'not-a-number mqtt': 1,
+      'malformed mqtt': 1,
+      'accepted mqtt_senml': 3,
+      'malformed mqtt_senml': 1,
+    });
   } finally {
     await f.close();
   }
@@ -533,7 +584,7 @@ class SwitchableIngestor implements Ingestor {
   }
 }
 
-function subscribeWith(ingestor: Ingestor, clientId?: string) {
+function subscribeWith(ingestor: Ingestor, clientId?: string, extra: Partial<SubscriberOptions> = {}) {
   const edge = new EdgeIngest({
     ingestor,
     registry: new MemoryRegistry(),
@@ -547,18 +598,20 @@ function subscribeWith(ingestor: Ingestor, clientId?: string) {
     parsers: coreParsers(),
     log: () => undefined,
     connections: 1,
+    // A stopped server's session stays in its share group and gets a share of what is published:
+    // a server with an id of its own keeps to a group of its own, so later tests get every message.
+    group: clientId ?? 'urban-brain',
     ...(clientId === undefined ? {} : { clientId }),
+    ...extra,
   });
 }
 
-async function publishReadings(sensor: string, count: number): Promise<void> {
+async function publishReadings(sensor: string, count: number, qos: 0 | 1 = 1): Promise<void> {
   const publisher = await connectAsync(`mqtt://127.0.0.1:${mosquittoPort}`, { reconnectPeriod: 0 });
   try {
     await Promise.all(
       Array.from({ length: count }, (_, i) =>
-        publisher.publishAsync(`city/${sensor}/telemetry`, JSON.stringify({ ts: t0 + i, value: i }), {
-          qos: 1,
-        }),
+        publisher.publishAsync(`city/${sensor}/telemetry`, JSON.stringify({ ts: t0 + i, value: i }), { qos }),
       ),
     );
   } finally {
@@ -566,12 +619,13 @@ async function publishReadings(sensor: string, count: number): Promise<void> {
   }
 }
 
-void test('mosquitto: messages not stored when the server stopped are delivered again at its next start', async (t) => {
+void test('mosquitto: messages not stored when the server stopped, and QoS 1 ones published while it was stopped, are stored at its next start', async (t) => {
   if (mosquitto === undefined) {
     t.skip(`${mosquittoPath} is not installed`);
     return;
   }
   // Regression: the sessions were clean, so what a stopped (or killed) server had not stored was lost.
+  // Regression: stopping unsubscribed, so the broker dropped every reading published until the next start.
   const ingestor = new SwitchableIngestor();
   ingestor.answer = async () => ({ ok: false, reason: 'shutting-down' });
   const first = await subscribeWith(ingestor, 'urban-brain-test-again');
@@ -579,11 +633,67 @@ void test('mosquitto: messages not stored when the server stopped are delivered 
   await waitFor(() => ingestor.offered === 10);
   await first.close();
   ingestor.answer = undefined;
+  await publishReadings('while-stopped', 7);
+  // QoS 0 is never queued for a session that is gone (Mosquitto's queue_qos0_messages aside).
+  await publishReadings('while-stopped-qos0', 3, 0);
   const second = await subscribeWith(ingestor, 'urban-brain-test-again');
   try {
-    await waitFor(() => ingestor.readings.size === 10);
+    await waitFor(() => ingestor.readings.size === 17);
+    assert.deepEqual(
+      ['again', 'while-stopped', 'while-stopped-qos0'].map((id) => ingestor.readings.readingsOf(id).length),
+      [10, 7, 0],
+    );
   } finally {
     await second.close();
+  }
+});
+
+void test('mosquitto: a session left longer than its expiry is dropped by the broker with the readings queued in it', async (t) => {
+  if (mosquitto === undefined) {
+    t.skip(`${mosquittoPath} is not installed`);
+    return;
+  }
+  // What --mqtt-session-expiry-hours guards against: the broker keeps a session only that long.
+  const ingestor = new SwitchableIngestor();
+  const expiring = { sessionExpirySeconds: 1 };
+  await (await subscribeWith(ingestor, 'urban-brain-test-expiry', expiring)).close();
+  await publishReadings('expiring', 5);
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  await publishReadings('after-expiry', 5);
+  const again = await subscribeWith(ingestor, 'urban-brain-test-expiry', expiring);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(ingestor.offered, 0, 'neither the queued readings nor later ones (no subscription)');
+  } finally {
+    await again.close();
+  }
+});
+
+void test('mosquitto: two servers sharing the subscription store each reading once, and each acknowledges its share', async (t) => {
+  if (mosquitto === undefined) {
+    t.skip(`${mosquittoPath} is not installed`);
+    return;
+  }
+  const [one, two] = [new SwitchableIngestor(), new SwitchableIngestor()];
+  const start = () =>
+    Promise.all([
+      subscribeWith(one, 'urban-brain-test-pair-a', { connections: 2, group: 'pair' }),
+      subscribeWith(two, 'urban-brain-test-pair-b', { connections: 2, group: 'pair' }),
+    ]);
+  let servers = await start();
+  try {
+    await publishReadings('pair', 200);
+    await waitFor(() => one.readings.size + two.readings.size === 200);
+    const values = [one, two].flatMap((ingestor) => ingestor.readings.readingsOf('pair').map((r) => r.value));
+    assert.equal(new Set(values).size, 200, 'no reading stored by both');
+    assert.ok(one.readings.size > 0 && two.readings.size > 0, 'both took a share');
+    // Every message was acknowledged: after a restart of both, the broker sends none again.
+    await Promise.all(servers.map((server) => server.close()));
+    servers = await start();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(one.offered + two.offered, 200);
+  } finally {
+    await Promise.all(servers.map((server) => server.close()));
   }
 });
 
@@ -622,5 +732,51 @@ void test('mosquitto: the messages of one connection are stored together, not on
     assert.ok(ingestor.calls <= 50, `500 messages took ${ingestor.calls} store writes`);
   } finally {
     await subscriber.close();
+  }
+});
+
+void test('mosquitto: serve --mqtt-url mqtts:// subscribes over TLS, trusting a private CA given by NODE_EXTRA_CA_CERTS; an untrusted certificate fails the start (exit 1)', async (t) => {
+  const missing = mosquittoMissing();
+  const tlsFolder = mkdtempSync(join(tmpdir(), 'urban-brain-mqtts-'));
+  t.after(() => rmSync(tlsFolder, { recursive: true, force: true }));
+  const certificate = selfSignedCertificate(tlsFolder);
+  if (missing !== undefined || certificate === undefined) {
+    t.skip(missing ?? 'openssl is not installed');
+    return;
+  }
+  const broker = await startMosquitto(tlsFolder, { tls: certificate });
+  t.after(() => broker.process.kill('SIGKILL'));
+  const url = `mqtts://localhost:${broker.port}`;
+  const untrusted = spawnSync(
+    process.execPath,
+    [bin, 'serve', '--memory', '--port', '0', '--mqtt-url', url],
+    { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' }, timeout: 20_000 },
+  );
+  assert.equal(untrusted.status, 1, untrusted.stderr);
+  assert.match(
+    untrusted.stderr,
+    new RegExp(`could not start: MQTT broker mqtts://localhost:${broker.port}: self-signed certificate`),
+  );
+  const previous = process.env['NODE_EXTRA_CA_CERTS'];
+  process.env['NODE_EXTRA_CA_CERTS'] = certificate.certFile;
+  const server = await startServer(join(tlsFolder, 'data'), ['--mqtt-url', url]).finally(() => {
+    if (previous === undefined) delete process.env['NODE_EXTRA_CA_CERTS'];
+    else process.env['NODE_EXTRA_CA_CERTS'] = previous;
+  });
+  try {
+    const publisher = await connectAsync(url, { reconnectPeriod: 0, ca: readFileSync(certificate.certFile) });
+    await publisher.publishAsync('city/tls-1/telemetry', JSON.stringify({ ts: t0, value: 4 }), { qos: 1 });
+    await publisher.endAsync();
+    const key = { authorization: `Bearer ${server.adminKey}` };
+    let latest: unknown;
+    for (const deadline = Date.now() + 5_000; latest === undefined && Date.now() < deadline;) {
+      const answer = await fetch(`${server.baseUrl}/api/v1/latest?sensors=tls-1`, { headers: key });
+      latest = ((await answer.json()) as { latest: Record<string, unknown> }).latest['tls-1'];
+      if (latest === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(latest, { ts: t0, value: 4 });
+  } finally {
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
   }
 });

@@ -41,6 +41,17 @@ export async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
+  // Checked first: the embedded config's own rules about --mqtt-url speak of the embedded broker.
+  const mqttUrlGiven =
+    cluster.rest.some((arg) => arg === '--mqtt-url' || arg.startsWith('--mqtt-url=')) ||
+    (process.env['URBAN_BRAIN_MQTT_URL'] ?? '') !== '';
+  if (cluster.config !== null && mqttUrlGiven) {
+    process.stderr.write(
+      `urban-brain serve: --mqtt-url (URBAN_BRAIN_MQTT_URL) is for the embedded platform: ` +
+        `a cluster's ingest processes run their own MQTT broker (--mqtt-port)\n\n${configUsage}`,
+    );
+    return 2;
+  }
   const loaded = loadConfig(cluster.rest);
   if (loaded.ok === 'help') {
     process.stdout.write(`${configUsage}\n${clusterUsage}`);

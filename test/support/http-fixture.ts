@@ -22,6 +22,8 @@ export interface FixtureOptions {
   /** Live-stream limits and the time after which a client that does not read is cut off. */
   streams?: StreamLimits;
   streamStallMillis?: number;
+  /** What the app asks before answering `/healthz` (default: always ready). */
+  isReady?: () => boolean;
 }
 
 /** The HTTP app over in-memory adapters, with one key per role. */
@@ -56,6 +58,7 @@ export async function httpFixture(options: FixtureOptions = {}) {
     closing: closing.signal,
     streams: options.streams,
     streamStallMillis: options.streamStallMillis,
+    isReady: options.isReady,
   });
   const secrets = {} as Record<Role, string>;
   for (const role of ['viewer', 'operator', 'admin', 'device'] as const)

@@ -26,8 +26,8 @@ export async function startServer(dataDir: string, extraArgs: string[] = []): Pr
     'serve',
     '--port',
     String(httpPort),
-    '--mqtt-port',
-    String(mqttPort),
+    // With an external broker there is no embedded one to give a port (a usage error).
+    ...(extraArgs.includes('--mqtt-url') ? [] : ['--mqtt-port', String(mqttPort)]),
     '--data-dir',
     dataDir,
     ...extraArgs,

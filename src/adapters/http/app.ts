@@ -58,6 +58,9 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', securityHeaders());
 
+  // Liveness: answers while the event loop does, whatever the state of the log or the engines (a
+  // restart would not mend those). Readiness, which checks them, is `/healthz`.
+  app.get('/livez', (c) => c.json({ status: 'ok' }));
   app.get('/healthz', (c) => {
     const ready = deps.isReady?.() ?? true;
     return c.json({ status: ready ? 'ok' : 'unavailable' }, ready ? 200 : 503);

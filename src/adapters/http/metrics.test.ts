@@ -49,12 +49,12 @@ test('the emergency gauges read the departments once per scrape, by hospital and
 test('a scrape still answers, without the emergency series, while the departments cannot be read', async () => {
   // Regression: one failed read of the departments (their database down) failed the whole scrape.
   const metrics = new Metrics();
-  metrics.accepted(5);
+  metrics.accepted(5, 'json');
   metrics.watchEmergency({
     departments: () => Promise.reject(new Error('connection refused')),
   });
   const text = await metrics.registry.metrics();
-  assert.match(text, /urban_brain_readings_accepted_total 5/);
+  assert.match(text, /urban_brain_readings_accepted_total\{path="json"\} 5/);
   assert.doesNotMatch(text, /^urban_brain_emergency_waiting_patients\{/m);
 });
 
@@ -84,4 +84,24 @@ test('the ingest pipeline counters and gauges read the pipeline when scraped', a
   text = await metrics.registry.metrics();
   assert.match(text, /urban_brain_wal_write_failures_total 9/);
   assert.match(text, /urban_brain_wal_writable 1/);
+});
+
+test('counts accepted and rejected readings by the path they came by, every path at 0 from the start', async () => {
+  const metrics = new Metrics();
+  let text = await metrics.registry.metrics();
+  for (const path of ['json', 'senml', 'line_protocol', 'mqtt', 'mqtt_senml', 'simulation'])
+    assert.match(text, new RegExp(`^urban_brain_readings_accepted_total\\{path="${path}"\\} 0$`, 'm'));
+  metrics.accepted(5, 'json');
+  metrics.accepted(2, 'json');
+  metrics.accepted(3, 'mqtt');
+  metrics.rejected('malformed', 1, 'line_protocol');
+  metrics.rejected('malformed', 2, 'mqtt_senml');
+  metrics.rejected('not-a-number', 4, 'mqtt_senml');
+  text = await metrics.registry.metrics();
+  assert.match(text, /^urban_brain_readings_accepted_total\{path="json"\} 7$/m);
+  assert.match(text, /^urban_brain_readings_accepted_total\{path="mqtt"\} 3$/m);
+  assert.match(text, /^urban_brain_readings_accepted_total\{path="senml"\} 0$/m);
+  assert.match(text, /^urban_brain_readings_rejected_total\{reason="malformed",path="line_protocol"\} 1$/m);
+  assert.match(text, /^urban_brain_readings_rejected_total\{reason="malformed",path="mqtt_senml"\} 2$/m);
+  assert.match(text, /^urban_brain_readings_rejected_total\{reason="not-a-number",path="mqtt_senml"\} 4$/m);
 });

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RejectionRule } from '../../core/readings/reading.ts';
-import type { IngestObserver } from '../../services/edge/edge-ingest.ts';
+import { ingestPaths, type IngestObserver, type IngestPath } from '../../services/edge/edge-ingest.ts';
 import type { PipelineStats } from '../../services/ingest/pipeline.ts';
 
 /** The Prometheus metrics of the platform, in their own registry (no global state). */
@@ -8,13 +8,14 @@ export class Metrics implements IngestObserver {
   readonly registry = new Registry();
   readonly #accepted = new Counter({
     name: 'urban_brain_readings_accepted_total',
-    help: 'Readings stored durably and acknowledged',
+    help: 'Readings stored durably and acknowledged, by the path they came by',
+    labelNames: ['path'],
     registers: [this.registry],
   });
   readonly #rejected = new Counter({
     name: 'urban_brain_readings_rejected_total',
-    help: 'Readings refused at the edge, by rule',
-    labelNames: ['reason'],
+    help: 'Readings refused at the edge, by rule and by the path they came by',
+    labelNames: ['reason', 'path'],
     registers: [this.registry],
   });
   readonly #overloaded = new Counter({
@@ -40,6 +41,9 @@ export class Metrics implements IngestObserver {
   });
 
   constructor(options: { processMetrics?: boolean } = {}) {
+    // Every path's series from the start, at 0: a rate over a path that has taken nothing yet is 0,
+    // not missing.
+    for (const path of ingestPaths) this.#accepted.inc({ path }, 0);
     if (options.processMetrics === true)
       collectDefaultMetrics({ register: this.registry, prefix: 'urban_brain_' });
   }
@@ -213,12 +217,12 @@ export class Metrics implements IngestObserver {
     });
   }
 
-  accepted(count: number): void {
-    this.#accepted.inc(count);
+  accepted(count: number, path: IngestPath): void {
+    this.#accepted.inc({ path }, count);
   }
 
-  rejected(rule: RejectionRule, count: number): void {
-    this.#rejected.inc({ reason: rule }, count);
+  rejected(rule: RejectionRule, count: number, path: IngestPath): void {
+    this.#rejected.inc({ reason: rule, path }, count);
   }
 
   queueDepth(readings: number): void {

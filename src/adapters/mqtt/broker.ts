@@ -7,7 +7,7 @@ import type { KeyService } from '../../services/auth/keys.ts';
 import type { BatchParsers } from '../../services/edge/parsers.ts';
 import type { Coalescer } from './coalescer.ts';
 import { limitPacketSize } from './packet-limit.ts';
-import { isTelemetryTopic, parseTelemetry } from './telemetry.ts';
+import { isTelemetryTopic, parseTelemetry, telemetryPath } from './telemetry.ts';
 
 export interface BrokerOptions {
   host: string;
@@ -138,7 +138,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       packet.retain = false;
       const parsed = parseTelemetry(parsers, packet.topic, packet.payload as Buffer, now());
       const scope = session?.scope;
-      const stored = coalescer.add(scope === undefined ? parsed : restrictToScope(parsed, scope));
+      const stored = coalescer.add(
+        scope === undefined ? parsed : restrictToScope(parsed, scope),
+        telemetryPath(packet.topic),
+      );
       if (packet.qos === 0) {
         coalescer.admit().then(() => done(null), done);
         return;

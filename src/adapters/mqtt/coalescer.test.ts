@@ -21,13 +21,13 @@ test('a storage failure rejects the messages with its error (no PUBACK), logged 
   const state = { failure: new Error('readings not stored: ENOSPC') as Error | undefined };
   const lines: string[] = [];
   const coalescer = new Coalescer({ edge: edge(state), log: (line) => lines.push(line) });
-  await assert.rejects(coalescer.add(message(1)), /ENOSPC/);
-  await assert.rejects(coalescer.add(message(2)), /ENOSPC/);
+  await assert.rejects(coalescer.add(message(1), 'mqtt'), /ENOSPC/);
+  await assert.rejects(coalescer.add(message(2), 'mqtt'), /ENOSPC/);
   // A QoS 0 message nobody waits for must not become an unhandled rejection.
-  void coalescer.add(message(3));
+  void coalescer.add(message(3), 'mqtt');
   await coalescer.drain();
   state.failure = undefined;
-  assert.equal(await coalescer.add(message(4)), 'stored');
+  assert.equal(await coalescer.add(message(4), 'mqtt'), 'stored');
   assert.equal(lines.length, 2, lines.join('\n'));
   assert.match(
     lines[0] ?? '',

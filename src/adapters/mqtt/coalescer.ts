@@ -1,5 +1,5 @@
 import type { ParsedBatch } from '../../core/readings/reading.ts';
-import type { EdgeIngest } from '../../services/edge/edge-ingest.ts';
+import type { EdgeIngest, IngestPath } from '../../services/edge/edge-ingest.ts';
 import { FailureEpisodes } from '../../services/ingest/failure-episodes.ts';
 
 /** How a message ended: stored durably, or given up on because the server is stopping. */
@@ -19,11 +19,13 @@ export interface CoalescerOptions {
 
 interface Pending {
   batch: ParsedBatch;
+  path: IngestPath;
   waiters: { resolve: (settled: Settled) => void; reject: (error: unknown) => void }[];
 }
 
 /**
- * Gathers the readings of many small MQTT messages into store-sized batches. Each message's
+ * Gathers the readings of many small MQTT messages into store-sized batches, one per path (a
+ * batch's readings are counted under the path they came by). Each message's
  * promise resolves once its batch is durable; a batch refused as overloaded is retried after
  * the store's Retry-After, so acknowledgements are withheld meanwhile. A batch the store failed
  * to write (e.g. a full disk) rejects its messages' promises with the error: no PUBACK is sent,
@@ -34,7 +36,8 @@ export class Coalescer {
   readonly #maxBatch: number;
   readonly #highWater: number;
   readonly #maxRetryMillis: number;
-  #current: Pending | undefined;
+  /** The batch being gathered, by path. */
+  readonly #current = new Map<IngestPath, Pending>();
   #outstanding = 0;
   #flushing = new Set<Promise<void>>();
   #roomWaiters: (() => void)[] = [];
@@ -53,12 +56,12 @@ export class Coalescer {
    * Adds a message's readings; resolves when they are durable (or the server stops), rejects when
    * the store failed to write them. A rejection nobody waits for (QoS 0) is not unhandled.
    */
-  add(batch: ParsedBatch): Promise<Settled> {
+  add(batch: ParsedBatch, path: IngestPath): Promise<Settled> {
     const size = batch.readings.length + batch.rejected.length;
-    let current = this.#current;
+    let current = this.#current.get(path);
     if (current === undefined) {
-      current = { batch: { readings: [], rejected: [] }, waiters: [] };
-      this.#current = current;
+      current = { batch: { readings: [], rejected: [] }, path, waiters: [] };
+      this.#current.set(path, current);
       setImmediate(() => this.#flush(current!));
     }
     for (const reading of batch.readings) current.batch.readings.push(reading);
@@ -77,8 +80,8 @@ export class Coalescer {
   }
 
   #flush(pending: Pending): void {
-    if (this.#current !== pending) return;
-    this.#current = undefined;
+    if (this.#current.get(pending.path) !== pending) return;
+    this.#current.delete(pending.path);
     const run = this.#store(pending).finally(() => this.#flushing.delete(run));
     this.#flushing.add(run);
   }
@@ -90,7 +93,7 @@ export class Coalescer {
     for (;;) {
       let outcome;
       try {
-        outcome = await this.#edge.accept(pending.batch);
+        outcome = await this.#edge.accept(pending.batch, pending.path);
       } catch (error) {
         failure = { error };
         this.#episodes.failed('of MQTT readings', error, 'PUBACKs are withheld, so clients send them again');
@@ -117,7 +120,7 @@ export class Coalescer {
 
   /** Sends what is gathered and waits for every batch in flight. */
   async drain(): Promise<void> {
-    if (this.#current !== undefined) this.#flush(this.#current);
+    for (const pending of [...this.#current.values()]) this.#flush(pending);
     while (this.#flushing.size > 0) await Promise.all([...this.#flushing]);
   }
 

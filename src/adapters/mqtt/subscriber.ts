@@ -5,7 +5,7 @@ import type { BatchParsers } from '../../services/edge/parsers.ts';
 import { FailureEpisodes } from '../../services/ingest/failure-episodes.ts';
 import { Acknowledgements, type AckStream } from './acknowledgements.ts';
 import type { Coalescer } from './coalescer.ts';
-import { parseTelemetry } from './telemetry.ts';
+import { parseTelemetry, telemetryPath } from './telemetry.ts';
 
 export interface SubscriberOptions {
   /** `mqtt://user:key@host:1883`; credentials, if any, go in the URL. */
@@ -24,12 +24,21 @@ export interface SubscriberOptions {
    * are clean (ids random, nothing kept): what was in flight when the server died is lost.
    */
   clientId?: string;
-  /** How long the broker keeps a session of a server that is gone (default 1 day). */
+  /**
+   * How long the broker keeps a session of a server that is gone (default 1 day), with its
+   * subscription and the QoS 1 messages queued for it; MQTT 5 Session Expiry Interval, at most
+   * 4,294,967,294 s (the largest value means never to an MQTT 5 broker).
+   */
   sessionExpirySeconds?: number;
   /** QoS 1 messages the broker may have unacknowledged on one connection (MQTT 5 Receive Maximum, default 1,000). */
   receiveMaximum?: number;
   nowMillis?: () => number;
+  /** Longest wait between two attempts to reach a lost broker (default 10 s); the first is after 1 s, then doubling. */
+  maxReconnectMillis?: number;
 }
+
+/** Wait before the first attempt to reach a lost broker again. */
+const firstReconnectMillis = 1_000;
 
 /** Told to mqtt.js instead of calling back plainly, so it sends no PUBACK of its own (see `Acknowledgements`). */
 const acknowledgedLater = new Error('acknowledged once durable');
@@ -39,10 +48,17 @@ const acknowledgedLater = new Error('acknowledged once durable');
  * `$share/<group>/city/+/telemetry` (and `city/senml`) at QoS 1. A QoS 1 message is acknowledged
  * once its readings are durable; up to `receiveMaximum` of them per connection are stored
  * together. While the store lags (see `Coalescer.admit`) nothing more is read, so the broker
- * holds the backlog. Failures to reach the broker are logged once, then retried every second.
+ * holds the backlog. Failures to reach the broker are logged once, then retried after 1 s, 2 s,
+ * 4 s … up to `maxReconnectMillis`, also when the broker refuses the connection (CONNACK error).
+ * Stopping keeps the subscription: the broker queues this server's share of new messages in its
+ * session until it is back (within the session expiry and the broker's queue limits).
  */
 export async function startSubscriber(options: SubscriberOptions): Promise<{ close(): Promise<void> }> {
   const count = options.connections ?? 4;
+  const expirySeconds = options.sessionExpirySeconds ?? 86_400;
+  if (!Number.isInteger(expirySeconds) || expirySeconds < 1 || expirySeconds > 4_294_967_294)
+    throw new Error(`sessionExpirySeconds must be a whole number from 1 to 4294967294, not ${expirySeconds}`);
+  const maxReconnectMillis = options.maxReconnectMillis ?? 10_000;
   const persistent = options.clientId !== undefined;
   const clientId = options.clientId ?? `urban-brain-${randomBytes(6).toString('hex')}`;
   const broker = redactUrls(options.url);
@@ -60,10 +76,12 @@ export async function startSubscriber(options: SubscriberOptions): Promise<{ clo
     const client = connect(options.url, {
       protocolVersion: 5,
       clean: !persistent,
-      reconnectPeriod: 1000,
+      reconnectPeriod: firstReconnectMillis,
+      // A refusal (bad credentials, server busy or unavailable) while running is retried like a lost connection.
+      reconnectOnConnackError: true,
       clientId: `${clientId}-${index}`,
       properties: {
-        sessionExpiryInterval: persistent ? (options.sessionExpirySeconds ?? 86_400) : 0,
+        sessionExpiryInterval: persistent ? expirySeconds : 0,
         receiveMaximum: options.receiveMaximum ?? 1_000,
       },
     });
@@ -80,30 +98,32 @@ export async function startSubscriber(options: SubscriberOptions): Promise<{ clo
       }
       void options.coalescer.admit().then(() => callback(packet.qos === 1 ? acknowledgedLater : undefined));
     };
+    const retrying = `reconnecting after 1 s, backing off to ${maxReconnectMillis / 1000} s`;
     client.on('error', (error) => {
-      if (started) episodes.failed(task, error, 'reconnecting every second');
+      if (started) episodes.failed(task, error, retrying);
     });
     client.on('close', () => {
-      if (started && !closing)
-        episodes.failed(task, new Error('connection closed'), 'reconnecting every second');
+      if (!started || closing) return;
+      episodes.failed(task, new Error('connection closed'), retrying);
+      // Read by mqtt.js when it schedules the next attempt; reset once connected.
+      client.options.reconnectPeriod = Math.min(client.options.reconnectPeriod! * 2, maxReconnectMillis);
     });
-    client.on('connect', () => episodes.succeeded(task));
+    client.on('connect', () => {
+      client.options.reconnectPeriod = firstReconnectMillis;
+      episodes.succeeded(task);
+    });
     clients.push({ client, acknowledgements });
     return client;
   }
 
   /**
-   * Unsubscribes first, so the broker queues no share of new messages for a session that is gone,
-   * then acknowledges what was stored and disconnects. The session stays, with the messages left
-   * unacknowledged, for the next start.
+   * Takes no more messages, acknowledges what was stored and disconnects. The session stays, with
+   * its subscription and the messages left unacknowledged, so the broker keeps queueing this
+   * server's share of new messages for the next start. (Unsubscribing would lose every message
+   * published while no instance runs.)
    */
   async function close(): Promise<void> {
     closing = true;
-    await Promise.all(
-      clients.map(({ client }) =>
-        client.connected ? within(unsubscribeMillis, client.unsubscribeAsync(filters)) : undefined,
-      ),
-    );
     await Promise.all(clients.map(({ acknowledgements }) => acknowledgements.settled()));
     await Promise.all(clients.map(({ client }) => client.endAsync()));
   }
@@ -122,22 +142,14 @@ export async function startSubscriber(options: SubscriberOptions): Promise<{ clo
   return { close };
 }
 
-/** Longest wait for the broker to confirm an unsubscription when stopping. */
-const unsubscribeMillis = 2_000;
-
-/** Waits for `promise`, but no longer than `millis`; its failure is ignored. */
-async function within(millis: number, promise: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, millis)));
-  await Promise.race([promise.catch(() => undefined), timeout]);
-  clearTimeout(timer);
-}
-
 /** Hands one message's readings to the coalescer; resolves when they are durable. */
 function receive(options: SubscriberOptions, packet: IPublishPacket) {
   const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
   const now = options.nowMillis ?? Date.now;
-  return options.coalescer.add(parseTelemetry(options.parsers, packet.topic, payload, now()));
+  return options.coalescer.add(
+    parseTelemetry(options.parsers, packet.topic, payload, now()),
+    telemetryPath(packet.topic),
+  );
 }
 
 /** Resolves on the first CONNACK; a start that cannot reach the broker fails with one clear line. */

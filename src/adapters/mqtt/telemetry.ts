@@ -1,4 +1,5 @@
 import type { ParsedBatch } from '../../core/readings/reading.ts';
+import type { IngestPath } from '../../services/edge/edge-ingest.ts';
 import type { BatchParsers } from '../../services/edge/parsers.ts';
 
 /** Topics readings arrive on: `city/<sensorId>/telemetry` (one `{ts, value}` or an array) and `city/senml`. */
@@ -7,6 +8,11 @@ export const senmlTopic = 'city/senml';
 
 export function isTelemetryTopic(topic: string): boolean {
   return topic === senmlTopic || telemetryPattern.test(topic);
+}
+
+/** The `path` label a message's readings are counted under. */
+export function telemetryPath(topic: string): IngestPath {
+  return topic === senmlTopic ? 'mqtt_senml' : 'mqtt';
 }
 
 function malformed(topic: string, payload: Buffer, message: string): ParsedBatch {

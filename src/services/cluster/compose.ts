@@ -363,6 +363,7 @@ async function assembleRole(
         trips: new PostgresAmbulanceTrips(shared.pool),
         model: shippedModel(),
         latestOccupancy: (sensors) => queries.latest(sensors),
+        maxOccupancyAgeMinutes: config.occupancyMaxAgeMinutes,
         log,
       });
       await emergency.start();

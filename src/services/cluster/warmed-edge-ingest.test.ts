@@ -34,13 +34,16 @@ function edge(warm: (ids: readonly string[]) => Promise<void>, registry: Registr
 test('under the reject policy a sensor registered elsewhere is accepted once its batch warmed the cache', async () => {
   const { registry, warm } = cachedRegistry(['known']);
   const ingested: Reading[][] = [];
-  const outcome = await edge(warm, registry, ingested).accept({
-    readings: [
-      { sensor: 'known', ts: 1, value: 1 },
-      { sensor: 'stranger', ts: 1, value: 2 },
-    ],
-    rejected: [],
-  });
+  const outcome = await edge(warm, registry, ingested).accept(
+    {
+      readings: [
+        { sensor: 'known', ts: 1, value: 1 },
+        { sensor: 'stranger', ts: 1, value: 2 },
+      ],
+      rejected: [],
+    },
+    'json',
+  );
   assert.equal(outcome.ok, true);
   assert.deepEqual(ingested, [[{ sensor: 'known', ts: 1, value: 1 }]]);
   assert.deepEqual(
@@ -58,7 +61,7 @@ test('a batch whose sensors cannot be looked up is refused as overloaded, not re
     },
     registry,
     ingested,
-  ).accept({ readings: [{ sensor: 'known', ts: 1, value: 1 }], rejected: [] });
+  ).accept({ readings: [{ sensor: 'known', ts: 1, value: 1 }], rejected: [] }, 'json');
   assert.equal(outcome.ok, false);
   assert.equal(outcome.ok === false && outcome.reason, 'overloaded');
   assert.deepEqual(ingested, []);

@@ -1,6 +1,6 @@
 import type { ParsedBatch } from '../../core/readings/reading.ts';
 import { EdgeIngest } from '../edge/edge-ingest.ts';
-import type { EdgeIngestOptions, EdgeOutcome } from '../edge/edge-ingest.ts';
+import type { EdgeIngestOptions, EdgeOutcome, IngestPath } from '../edge/edge-ingest.ts';
 
 export interface WarmedEdgeIngestOptions extends EdgeIngestOptions {
   /** Loads these sensors into the registry's cache, so `hasSensor` answers for them. */
@@ -24,7 +24,7 @@ export class WarmedEdgeIngest extends EdgeIngest {
     this.#onError = options.onError ?? (() => undefined);
   }
 
-  override async accept(batch: ParsedBatch): Promise<EdgeOutcome> {
+  override async accept(batch: ParsedBatch, path: IngestPath): Promise<EdgeOutcome> {
     const ids = new Set<string>();
     let last: string | undefined;
     for (const reading of batch.readings) {
@@ -36,6 +36,6 @@ export class WarmedEdgeIngest extends EdgeIngest {
       this.#onError(error);
       return { ok: false, reason: 'overloaded', retryAfterSeconds: 1, rejected: batch.rejected };
     }
-    return super.accept(batch);
+    return super.accept(batch, path);
   }
 }

@@ -24,10 +24,10 @@ test('turns batches away as overloaded while the downstream backlog is over its 
     downstream: { backlogReadings: () => backlog },
     maxDownstreamBacklogReadings: 4_000,
   });
-  const refused = await edge.accept(batch('pump-1', 10));
+  const refused = await edge.accept(batch('pump-1', 10), 'json');
   assert.deepEqual(refused, { ok: false, reason: 'overloaded', retryAfterSeconds: 1, rejected: [] });
   backlog = 3_000;
-  const taken = await edge.accept(batch('pump-1', 10));
+  const taken = await edge.accept(batch('pump-1', 10), 'json');
   assert.deepEqual(taken, { ok: true, accepted: 10, rejected: [] });
 });
 
@@ -69,7 +69,7 @@ test('looks each sensor up once and asks the registry only about sensors it has 
     })),
     rejected: [],
   });
-  assert.equal((await edge.accept(mixed(30))).ok, true);
+  assert.equal((await edge.accept(mixed(30), 'json')).ok, true);
   assert.equal(ingestor.lookups, 30, 'one key lookup per reading');
   assert.deepEqual(
     [...(ingestor.given[0] ?? [])].slice(0, 4),
@@ -78,12 +78,12 @@ test('looks each sensor up once and asks the registry only about sensors it has 
   );
   assert.equal(registry.hasSensor('s-2'), true, 'unknown sensors were registered');
   asked = 0;
-  await edge.accept(mixed(30));
+  await edge.accept(mixed(30), 'json');
   assert.equal(asked, 3, 'each sensor asked once, then remembered');
-  await edge.accept(mixed(30));
+  await edge.accept(mixed(30), 'json');
   assert.equal(asked, 3, 'remembered sensors are not asked again');
   await registry.deleteSensor('s-1');
-  await edge.accept(mixed(30));
+  await edge.accept(mixed(30), 'json');
   assert.equal(registry.hasSensor('s-1'), true, 'a deleted sensor that sends again is registered again');
 });
 
@@ -112,7 +112,7 @@ test('under the reject policy an unknown sensor is named by the line it came fro
   ].join('\n');
   const parsed = parseLineProtocol(body, 'ms', 1_700_000_000_000);
   assert.ok(parsed.ok);
-  const outcome = await edge.accept(parsed.batch);
+  const outcome = await edge.accept(parsed.batch, 'line_protocol');
   assert.equal(outcome.ok, true);
   assert.deepEqual(
     outcome.rejected.map((r) => [r.index, r.sensor, r.rule]),
@@ -139,13 +139,13 @@ test('times the store on a monotonic clock: a wall clock stepping back gives no 
       stored: (writeMillis, lagMillis) => stored.push([writeMillis, lagMillis]),
     },
   });
-  assert.equal((await edge.accept(batch('pump-1', 3))).ok, true);
+  assert.equal((await edge.accept(batch('pump-1', 3), 'json')).ok, true);
   const [writeMillis] = stored[0] ?? [];
   assert.ok(writeMillis !== undefined && writeMillis >= 0 && writeMillis < 1_000, `write ${writeMillis} ms`);
 });
 
-test('counts a body refused whole as one rejection under its rule', () => {
-  const counted: [string, number][] = [];
+test('counts a body refused whole as one rejection under its rule and path', () => {
+  const counted: [string, number, string][] = [];
   const edge = new EdgeIngest({
     ingestor: new MemoryReadings(),
     registry: new MemoryRegistry(),
@@ -153,12 +153,48 @@ test('counts a body refused whole as one rejection under its rule', () => {
     policy: 'auto-register',
     observer: {
       accepted: () => undefined,
-      rejected: (rule, count) => counted.push([rule, count]),
+      rejected: (rule, count, path) => counted.push([rule, count, path]),
       queueDepth: () => undefined,
       overloaded: () => undefined,
       stored: () => undefined,
     },
   });
-  edge.refused('malformed');
-  assert.deepEqual(counted, [['malformed', 1]]);
+  edge.refused('malformed', 'senml');
+  assert.deepEqual(counted, [['malformed', 1, 'senml']]);
+});
+
+test('reports each batch once, under the path it came by: accepted readings and rejections by rule', async () => {
+  const calls: string[] = [];
+  const edge = new EdgeIngest({
+    ingestor: new MemoryReadings(),
+    registry: new MemoryRegistry(),
+    bus: new MemoryBus(),
+    policy: 'auto-register',
+    observer: {
+      accepted: (count, path) => calls.push(`accepted ${count} ${path}`),
+      rejected: (rule, count, path) => calls.push(`rejected ${rule} ${count} ${path}`),
+      queueDepth: () => undefined,
+      overloaded: () => undefined,
+      stored: () => undefined,
+    },
+  });
+  const rejection = (index: number, rule: 'missing' | 'not-a-number') => ({
+    index,
+    field: 'value',
+    value: null,
+    rule,
+    message: rule,
+  });
+  const mixed: ParsedBatch = {
+    readings: batch('pump-1', 3).readings,
+    rejected: [rejection(3, 'missing'), rejection(4, 'not-a-number'), rejection(5, 'missing')],
+  };
+  await edge.accept(mixed, 'mqtt_senml');
+  await edge.accept(batch('pump-2', 2), 'line_protocol');
+  assert.deepEqual(calls, [
+    'rejected missing 2 mqtt_senml',
+    'rejected not-a-number 1 mqtt_senml',
+    'accepted 3 mqtt_senml',
+    'accepted 2 line_protocol',
+  ]);
 });

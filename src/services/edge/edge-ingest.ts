@@ -12,10 +12,20 @@ export type EdgeOutcome =
   | { ok: false; reason: 'overloaded'; retryAfterSeconds: number; rejected: Rejection[] }
   | { ok: false; reason: 'shutting-down'; rejected: Rejection[] };
 
+/**
+ * The ways readings reach the edge, each a value of the `path` label of the ingest counters: HTTP
+ * JSON batches, SenML and line protocol, MQTT telemetry topics and `city/senml`, and the demo's
+ * simulated detectors. A fixed set, so the label never carries free text.
+ */
+export const ingestPaths = ['json', 'senml', 'line_protocol', 'mqtt', 'mqtt_senml', 'simulation'] as const;
+export type IngestPath = (typeof ingestPaths)[number];
+
 /** What the pipeline reports as it works; the Prometheus adapter implements it. */
 export interface IngestObserver {
-  accepted(count: number): void;
-  rejected(rule: RejectionRule, count: number): void;
+  /** Called once per batch, never per reading. */
+  accepted(count: number, path: IngestPath): void;
+  /** Called once per rule met in a batch, never per reading. */
+  rejected(rule: RejectionRule, count: number, path: IngestPath): void;
   /** Readings handed to the store and not yet durable. */
   queueDepth(readings: number): void;
   /** Time the store took to make a batch durable, and how old its newest reading was then. */
@@ -97,11 +107,12 @@ export class EdgeIngest {
    * Counts a whole body refused before it became a batch (not JSON, no line readable), as the
    * edges count a malformed MQTT payload: one rejection under `rule`.
    */
-  refused(rule: RejectionRule): void {
-    this.#options.observer?.rejected(rule, 1);
+  refused(rule: RejectionRule, path: IngestPath): void {
+    this.#options.observer?.rejected(rule, 1, path);
   }
 
-  async accept(batch: ParsedBatch): Promise<EdgeOutcome> {
+  /** Stores `batch`, which came by `path` (counted under that label). */
+  async accept(batch: ParsedBatch, path: IngestPath): Promise<EdgeOutcome> {
     const { ingestor, registry, bus, policy, observer } = this.#options;
     const indexes =
       policy === 'reject' ? (batch.items ?? survivorIndexes(batch.readings, batch.rejected)) : undefined;
@@ -111,7 +122,7 @@ export class EdgeIngest {
     const rejected = [...batch.rejected, ...outcome.rejected].sort((a, b) => a.index - b.index);
     const counts = new Map<RejectionRule, number>();
     for (const rejection of rejected) counts.set(rejection.rule, (counts.get(rejection.rule) ?? 0) + 1);
-    for (const [rule, count] of counts) observer?.rejected(rule, count);
+    for (const [rule, count] of counts) observer?.rejected(rule, count, path);
     if (outcome.readings.length === 0) return { ok: true, accepted: 0, rejected };
     const downstream = this.#options.downstream?.backlogReadings() ?? 0;
     if (
@@ -148,7 +159,7 @@ export class EdgeIngest {
     let newest = -Infinity;
     for (const reading of outcome.readings) if (reading.ts > newest) newest = reading.ts;
     observer?.stored(writeMillis, Math.max(0, finished - newest));
-    observer?.accepted(outcome.readings.length);
+    observer?.accepted(outcome.readings.length, path);
     await bus.publish('readings', outcome.readings);
     return { ok: true, accepted: outcome.readings.length, rejected };
   }

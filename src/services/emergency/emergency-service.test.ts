@@ -161,3 +161,43 @@ test('a hospital whose occupancy sensor leaves the registry has no reading, not 
   assert.deepEqual([north?.occupancy, north?.inTreatment], [{ status: 'none', readingMillis: null }, 0]);
   service.stop();
 });
+
+test('maxOccupancyAgeMinutes (serve --occupancy-max-age-minutes) sets how old an occupancy reading may be', async () => {
+  const registry = new MemoryRegistry();
+  await registry.putAssets([hospital]);
+  await registry.putSensors([sensor('north.occupancy', 'occupancy', 'north')]);
+  let now = 90 * 60_000 + 1;
+  const service = new EmergencyService({
+    registry,
+    bus: new MemoryBus(),
+    queues: new MemoryPatientQueues(),
+    trips: new MemoryAmbulanceTrips(),
+    model: shippedModel(),
+    nowMillis: () => now,
+    maxOccupancyAgeMinutes: 90,
+    storedLatest: async () => new Map([['north.occupancy', { ts: 1, value: 2 }]]),
+  });
+  await service.start();
+  const [current] = await service.departments();
+  assert.deepEqual(
+    [current?.occupancy.status, current?.inTreatment],
+    ['current', 2],
+    '90 minutes old counts',
+  );
+  now = 91 * 60_000 + 1;
+  const [stale] = await service.departments();
+  assert.deepEqual(stale?.occupancy, { status: 'stale', readingMillis: 1 });
+  service.stop();
+  assert.throws(
+    () =>
+      new EmergencyService({
+        registry,
+        bus: new MemoryBus(),
+        queues: new MemoryPatientQueues(),
+        trips: new MemoryAmbulanceTrips(),
+        model: shippedModel(),
+        maxOccupancyAgeMinutes: 0,
+      }),
+    /maxOccupancyAgeMinutes must be > 0/,
+  );
+});

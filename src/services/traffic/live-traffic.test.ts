@@ -196,7 +196,7 @@ test('readings the store refuses as overloaded are kept and sent with the next t
     accept: async (batch: Parameters<EdgeIngest['accept']>[0]) =>
       overloaded
         ? { ok: false as const, reason: 'overloaded' as const, retryAfterSeconds: 1, rejected: [] }
-        : p.edge.accept(batch),
+        : p.edge.accept(batch, 'simulation'),
   };
   const live = await LiveTraffic.start(options(p, { edge }));
   await run(live, p.clock, 60);

@@ -43,7 +43,10 @@ export class ReadingOutbox {
     });
     let outcome;
     try {
-      outcome = await this.#edge.accept({ readings: collector.readings, rejected: collector.rejected });
+      outcome = await this.#edge.accept(
+        { readings: collector.readings, rejected: collector.rejected },
+        'simulation',
+      );
     } catch (error) {
       this.#pending = [...collector.readings, ...this.#pending];
       throw error;

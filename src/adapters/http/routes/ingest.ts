@@ -41,11 +41,12 @@ export function ingestRoutes(options: IngestRouteOptions): Hono<AppEnv> {
     const text = body.text;
     const senml = (c.req.header('content-type') ?? '').includes('senml');
     const parsed = senml ? parsers.senml(text, nowMillis()) : parsers.json(text, nowMillis());
+    const path = senml ? 'senml' : 'json';
     if (!parsed.ok) {
-      edge.refused(parsed.reason);
+      edge.refused(parsed.reason, path);
       return c.json({ error: parsed.message }, 400);
     }
-    return ingestResponse(c, await edge.accept(scoped(c.get('key'), parsed.batch)));
+    return ingestResponse(c, await edge.accept(scoped(c.get('key'), parsed.batch), path));
   });
 
   const write = requireRole('ingest');
@@ -62,10 +63,10 @@ export function ingestRoutes(options: IngestRouteOptions): Hono<AppEnv> {
       if (!body.ok) return c.json({ error: body.error }, body.status);
       const parsed = parsers.lineProtocol(body.text, precision, nowMillis());
       if (!parsed.ok) {
-        edge.refused(parsed.reason);
+        edge.refused(parsed.reason, 'line_protocol');
         return c.json({ error: parsed.message }, 400);
       }
-      return ingestResponse(c, await edge.accept(scoped(c.get('key'), parsed.batch)), {
+      return ingestResponse(c, await edge.accept(scoped(c.get('key'), parsed.batch), 'line_protocol'), {
         noContentWhenClean: true,
       });
     });
