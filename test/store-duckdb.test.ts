@@ -417,3 +417,48 @@ test('a series read while appends and clustering run sees only committed reading
     assert.deepEqual(wrong, []);
   }, 2_000);
 });
+
+test('a range across the raw retention edge answers from rollups and raw readings as the raw readings did', async () => {
+  await withStore(async (store) => {
+    const memory = new MemoryReadingStore(); // keeps every raw reading: the brute-force answer
+    const rows = generatedRows();
+    await store.append(chunkOf(store, rows));
+    await memory.append(chunkOf(memory, rows));
+    await store.checkpoint();
+    // Raw readings before start + 1 h 23 min 17 s are deleted; the rollups keep them.
+    const now = start + 10 * hour;
+    const edge = start + hour + 23 * 60_000 + 17_000;
+    await store.applyRetention(now, { rawMillis: now - edge });
+    const ranges: [number, number][] = [
+      [start + 20 * 60_000, start + 3 * hour - 1_234],
+      [start, start + 2 * hour],
+    ];
+    for (const [fromMillis, toMillis] of ranges) {
+      for (const [resolution, stepMillis] of [
+        ['minute', 60_000],
+        ['minute', 7 * 60_000],
+        ['hour', hour],
+        ['hour', 5 * hour],
+        ['hour', 24 * hour],
+      ] as [Resolution, number][]) {
+        for (const aggregation of ['avg', 'min', 'max', 'count', 'last'] as const) {
+          const query = { sensor: 'c', fromMillis, toMillis, stepMillis, aggregation };
+          const expected = await memory.series({ ...query, resolution: 'raw' });
+          const actual = await store.series({ ...query, resolution });
+          const label = `${stepMillis} ${aggregation} ${fromMillis - start}..${toMillis - start}`;
+          assert.deepEqual(
+            actual.map((point) => point.ts),
+            expected.map((point) => point.ts),
+            label,
+          );
+          actual.forEach((point, i) =>
+            assert.ok(Math.abs(point.value - (expected[i]?.value ?? NaN)) < 1e-9, `${label} ${i}`),
+          );
+        }
+      }
+    }
+    // Both stores keep a sensor's latest value past the retention.
+    await memory.applyRetention(now, { rawMillis: 0 });
+    assert.deepEqual([...(await memory.latest(['a', 'c']))], [...(await store.latest(['a', 'c']))]);
+  });
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDuration, parseInstant } from './time.ts';
+import { instantRule, parseDuration, parseInstant } from './time.ts';
 
 void test('an instant is epoch milliseconds or ISO-8601; a date-time without a zone is UTC, whatever the server zone', () => {
   const zone = process.env.TZ;
@@ -42,4 +42,9 @@ void test('a duration is whole milliseconds of at least 1 ms and at most 2^53 - 
     "step='100000000000000000000' must be at most 9007199254740991 ms",
   );
   assert.match(String(parseDuration('step', '5 minutes')), /^step='5 minutes' is not a duration/);
+});
+
+void test('the rule an instant breaks names its bounds for ISO dates too; bug: a 1969 date was told to be an ISO date', () => {
+  assert.equal(parseInstant('1969-12-31'), undefined);
+  assert.match(instantRule, /ISO-8601 date or date-time .*from 1970-01-01T00:00:00Z on/);
 });

@@ -2,7 +2,8 @@ import { parseTimestamp } from '../../core/ingest/timestamp.ts';
 
 /** What `parseInstant` accepts, for error messages. */
 export const instantRule =
-  'epoch milliseconds (0 to 9007199254740991) or an ISO-8601 date or date-time (UTC unless it names a zone)';
+  'epoch milliseconds (0 to 9007199254740991) or an ISO-8601 date or date-time (UTC unless it names a zone) ' +
+  'from 1970-01-01T00:00:00Z on';
 
 /**
  * Epoch milliseconds from `1700000000000` or an ISO-8601 date or date-time; a date-time without a

@@ -15,12 +15,15 @@ import type {
 /**
  * ReadingStore in memory, for unit tests and demos. Keeps raw readings only and answers every
  * resolution from them, which is what the rollups of a real store must equal (within the raw
- * retention: past it this store keeps nothing, a real store its rollups).
+ * retention: past it this store keeps nothing, a real store its rollups). Each sensor's latest
+ * value outlives the retention, as in a real store.
  */
 export class MemoryReadingStore implements ReadingStore, ReadingHistory {
   private readonly keys = new SensorKeys();
   /** Per sensor key: ts -> value. */
   private readonly series_: Map<number, number>[] = [];
+  /** Per sensor key: its newest reading, kept past the raw retention as a real store keeps it. */
+  private readonly latest_: LatestValue[] = [];
   private stored = 0;
   checkpoints = 0;
 
@@ -39,7 +42,10 @@ export class MemoryReadingStore implements ReadingStore, ReadingHistory {
       const readings = (this.series_[key] ??= new Map());
       const ts = chunk.timestamps[row] as number;
       if (readings.has(ts)) continue;
-      readings.set(ts, chunk.values[row] as number);
+      const value = chunk.values[row] as number;
+      readings.set(ts, value);
+      const latest = this.latest_[key];
+      if (latest === undefined || ts > latest.ts) this.latest_[key] = { ts, value };
       stored++;
     }
     this.stored += stored;
@@ -98,11 +104,8 @@ export class MemoryReadingStore implements ReadingStore, ReadingHistory {
     const result = new Map<string, LatestValue>();
     for (const sensor of sensors) {
       const key = this.keys.find(sensor);
-      const readings = key === undefined ? undefined : this.series_[key];
-      if (readings === undefined || readings.size === 0) continue;
-      let ts = Number.NEGATIVE_INFINITY;
-      for (const candidate of readings.keys()) if (candidate > ts) ts = candidate;
-      result.set(sensor, { ts, value: readings.get(ts) as number });
+      const latest = key === undefined ? undefined : this.latest_[key];
+      if (latest !== undefined) result.set(sensor, { ...latest });
     }
     return result;
   }
@@ -130,18 +133,29 @@ export class MemoryReadingStore implements ReadingStore, ReadingHistory {
   async close(): Promise<void> {}
 }
 
+/** One bucket's aggregate; loops, not spread arguments, as a bucket may hold millions of readings. */
 function aggregate(members: [number, number][], aggregation: Aggregation): number {
-  const values = members.map((member) => member[1]);
+  let sum = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let last = members[0] as [number, number];
+  for (const member of members) {
+    const value = member[1];
+    sum += value;
+    if (value < min) min = value;
+    if (value > max) max = value;
+    if (member[0] > last[0]) last = member;
+  }
   switch (aggregation) {
     case 'avg':
-      return values.reduce((sum, value) => sum + value, 0) / values.length;
+      return sum / members.length;
     case 'min':
-      return Math.min(...values);
+      return min;
     case 'max':
-      return Math.max(...values);
+      return max;
     case 'count':
-      return values.length;
+      return members.length;
     case 'last':
-      return members.reduce((best, member) => (member[0] > best[0] ? member : best))[1];
+      return last[1];
   }
 }

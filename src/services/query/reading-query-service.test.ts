@@ -61,3 +61,9 @@ test('a series asked for without a step gets one the rollups can serve; bug: ran
   for (const range of [1, 999, 1_001, 59_999_999, 3_600_000_001, 86_400_000 * 365])
     assert.ok(range / defaultStep(range) <= 1000, `at most 1,000 points for ${range}`);
 });
+
+test('counts the aligned buckets a range touches against the limit; bug: [5, 1000005) by 10 ms passed with 100,001', async () => {
+  const queries = new ReadingQueryService(new MemoryReadingStore());
+  await assert.rejects(queries.series('a', 5, 1_000_005, 10, 'avg'), /at most 100000 points/);
+  assert.deepEqual(await queries.series('a', 0, 1_000_000, 10, 'avg'), []);
+});

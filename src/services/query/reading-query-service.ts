@@ -1,5 +1,6 @@
 import type { Aggregation, LatestValue, ReadingQueries, SeriesPoint } from '../../ports/reading-queries.ts';
 import type { SeriesSource } from '../../ports/reading-store.ts';
+import { bucketCount } from '../../core/readings/step.ts';
 import { chooseResolution } from './resolution.ts';
 
 /** Largest number of buckets one series request may ask for. */
@@ -29,7 +30,7 @@ export class ReadingQueryService implements ReadingQueries {
     }
     if (stepMillis === 0) throw new RangeError('stepMillis must be positive');
     if (toMillis <= fromMillis) return [];
-    if ((toMillis - fromMillis) / stepMillis > maxSeriesPoints) {
+    if (bucketCount(fromMillis, toMillis, stepMillis) > maxSeriesPoints) {
       throw new RangeError(`a series may have at most ${maxSeriesPoints} points`);
     }
     const resolution = chooseResolution(stepMillis, this.store.rollups);

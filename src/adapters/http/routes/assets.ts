@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { checkAsset, idChange } from '../../../core/registry/validate.ts';
 import type { ReadingQueries } from '../../../ports/reading-queries.ts';
+import type { Sensor } from '../../../core/registry/asset.ts';
 import type { Registry } from '../../../ports/registry.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
@@ -58,7 +59,7 @@ export function assetRoutes(registry: Registry, queries: ReadingQueries): Hono<A
   app.get('/:id/state', requireRole('read'), async (c) => {
     const asset = await registry.getAsset(c.req.param('id'));
     if (asset === undefined) return c.json({ error: `no asset '${c.req.param('id')}'` }, 404);
-    const sensors = await registry.listSensors({ asset: asset.id, limit: 10_000, offset: 0 });
+    const sensors = await sensorsOf(registry, asset.id);
     const latest = await queries.latest(sensors.map((s) => s.id));
     return c.json({
       asset,
@@ -67,4 +68,15 @@ export function assetRoutes(registry: Registry, queries: ReadingQueries): Hono<A
   });
 
   return app;
+}
+
+/** Every sensor of an asset, read a page of 10,000 at a time (one page cut the state's list there). */
+async function sensorsOf(registry: Registry, asset: string): Promise<Sensor[]> {
+  const pageSize = 10_000;
+  const sensors: Sensor[] = [];
+  for (;;) {
+    const page = await registry.listSensors({ asset, limit: pageSize, offset: sensors.length });
+    sensors.push(...page);
+    if (page.length < pageSize) return sensors;
+  }
 }

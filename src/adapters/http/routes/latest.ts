@@ -19,24 +19,37 @@ export function latestRoutes(queries: ReadingQueries): Hono<AppEnv> {
   }
 
   app.get('/', requireRole('read'), async (c) => {
-    const list = (c.req.query('sensors') ?? '').split(',').filter((id) => id !== '');
+    // `sensors` may be given more than once (`?sensors=a&sensors=b`): every one counts.
+    const list = (c.req.queries('sensors') ?? [])
+      .flatMap((value) => value.split(','))
+      .filter((id) => id !== '');
     if (list.length === 0) return c.json({ error: 'sensors=a,b,c is required' }, 400);
+    if (list.length > maxSensors)
+      return c.json({ error: `sensors has ${list.length} ids; at most ${maxSensors}` }, 400);
     return c.json(await answer(list));
   });
 
   app.post('/', requireRole('read'), async (c) => {
     const body = await jsonBody(c);
     if (!body.ok) return c.json({ error: body.error }, 400);
-    const sensors = (body.value as { sensors?: unknown } | null)?.sensors;
-    if (
-      !Array.isArray(sensors) ||
-      sensors.some((id) => typeof id !== 'string') ||
-      sensors.length > maxSensors
-    ) {
-      return c.json({ error: `body must be {"sensors": [string, ...]} with at most ${maxSensors} ids` }, 400);
-    }
-    return c.json(await answer(sensors as string[]));
+    const error = sensorListError(body.value);
+    if (error !== undefined) return c.json({ error }, 400);
+    return c.json(await answer((body.value as { sensors: string[] }).sensors));
   });
 
   return app;
+}
+
+/** Why a POST body is not `{"sensors": [string, ...]}` of at most `maxSensors` ids, naming the item at fault. */
+function sensorListError(body: unknown): string | undefined {
+  const shape = `body must be {"sensors": [string, ...]} with at most ${maxSensors} ids`;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return shape;
+  const sensors = (body as { sensors?: unknown }).sensors;
+  if (sensors === undefined) return `${shape}; sensors is missing`;
+  if (!Array.isArray(sensors)) return `${shape}; sensors is ${JSON.stringify(sensors).slice(0, 100)}`;
+  if (sensors.length > maxSensors) return `sensors has ${sensors.length} ids; at most ${maxSensors}`;
+  const index = sensors.findIndex((id) => typeof id !== 'string');
+  if (index >= 0)
+    return `sensors[${index}] is ${JSON.stringify(sensors[index]).slice(0, 100)}; each id must be a string`;
+  return undefined;
 }

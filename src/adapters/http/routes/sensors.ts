@@ -9,12 +9,12 @@ import { requireRole } from '../middleware/auth.ts';
 import { jsonBody, paging } from '../paging.ts';
 import { instantRule, parseDuration, parseInstant } from '../time.ts';
 import { defaultStep } from '../../../services/query/resolution.ts';
+import { maxSeriesPoints } from '../../../services/query/reading-query-service.ts';
+import { bucketCount, smallestStep } from '../../../core/readings/step.ts';
 import { importRecords } from './registry-import.ts';
 
 const aggregations = new Set<string>(['avg', 'min', 'max', 'count', 'last']);
 const dayMillis = 86_400_000;
-/** A series answer holds at most this many points; a finer step is refused. */
-const maxPoints = 100_000;
 
 /** CRUD of sensors, bulk import, and a sensor's downsampled series. */
 export function sensorRoutes(
@@ -90,9 +90,15 @@ export function sensorRoutes(
       return c.json({ error: `from (${fromMillis}) must be before to (${toMillis})` }, 400);
     const stepMillis = step === undefined ? defaultStep(toMillis - fromMillis) : parseDuration('step', step);
     if (typeof stepMillis === 'string') return c.json({ error: stepMillis }, 400);
-    if ((toMillis - fromMillis) / stepMillis > maxPoints) {
+    const buckets = bucketCount(fromMillis, toMillis, stepMillis);
+    if (buckets > maxSeriesPoints) {
+      const fits = smallestStep(toMillis - fromMillis, maxSeriesPoints);
       return c.json(
-        { error: `step ${stepMillis} ms gives more than ${maxPoints} points over this range` },
+        {
+          error:
+            `step=${step ?? stepMillis} (${stepMillis} ms) gives ${buckets} points over ` +
+            `${toMillis - fromMillis} ms; at most ${maxSeriesPoints}: a step of ${fits} ms or more fits`,
+        },
         400,
       );
     }
