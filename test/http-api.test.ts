@@ -342,6 +342,14 @@ void test('series, latest (GET and POST) and asset state answer from the store',
     { ts: t0, value: 59 },
     { ts: t0 + 60_000, value: 119 },
   ]);
+  const summed = await f.request(
+    'viewer',
+    `/api/v1/sensors/p1.rpm/readings?from=${t0}&to=${t0 + 120_000}&step=1m&agg=sum`,
+  );
+  assert.deepEqual(((await summed.json()) as { points: unknown }).points, [
+    { ts: t0, value: (59 * 60) / 2 },
+    { ts: t0 + 60_000, value: ((60 + 119) * 60) / 2 },
+  ]);
   const bad = await f.request(
     'viewer',
     `/api/v1/sensors/p1.rpm/readings?from=${t0}&to=${t0 + 1000}&agg=median`,

@@ -63,7 +63,7 @@ test('series from raw, minute and hour rollups equal a brute-force answer, acros
       ['minute', 300_000],
       ['hour', hour],
     ];
-    const aggregations: Aggregation[] = ['avg', 'min', 'max', 'count', 'last'];
+    const aggregations: Aggregation[] = ['avg', 'min', 'max', 'sum', 'count', 'last'];
     const compare = async () => {
       for (const [resolution, stepMillis] of cases) {
         for (const aggregation of aggregations) {
@@ -107,7 +107,7 @@ test('a series over a range of partial rollup buckets counts only the readings i
       [start + 59 * 60_000 + 1, start + 3 * hour],
     ];
     for (const [fromMillis, toMillis] of ranges as [number, number][]) {
-      for (const aggregation of ['avg', 'min', 'max', 'count', 'last'] as const) {
+      for (const aggregation of ['avg', 'min', 'max', 'sum', 'count', 'last'] as const) {
         for (const [resolution, stepMillis] of [
           ['minute', 300_000],
           ['hour', hour],
@@ -441,7 +441,7 @@ test('a range across the raw retention edge answers from rollups and raw reading
         ['hour', 5 * hour],
         ['hour', 24 * hour],
       ] as [Resolution, number][]) {
-        for (const aggregation of ['avg', 'min', 'max', 'count', 'last'] as const) {
+        for (const aggregation of ['avg', 'min', 'max', 'sum', 'count', 'last'] as const) {
           const query = { sensor: 'c', fromMillis, toMillis, stepMillis, aggregation };
           const expected = await memory.series({ ...query, resolution: 'raw' });
           const actual = await store.series({ ...query, resolution });

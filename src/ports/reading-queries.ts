@@ -1,5 +1,5 @@
 /** Aggregations a downsampled series can be asked for. */
-export type Aggregation = 'avg' | 'min' | 'max' | 'count' | 'last';
+export type Aggregation = 'avg' | 'min' | 'max' | 'sum' | 'count' | 'last';
 
 export interface SeriesPoint {
   /** Start of the bucket, epoch milliseconds. */

@@ -93,6 +93,7 @@ test(
         ['count', [49, 60]],
         ['avg', [35, 89.5]],
         ['min', [11, 60]],
+        ['sum', [1715, 5370]],
         ['last', [59, 119]],
       ] as const) {
         assert.deepEqual(

@@ -46,6 +46,7 @@ const aggregateOfRaw: Record<Aggregation, string> = {
   avg: 'avg(value)',
   min: 'min(value)',
   max: 'max(value)',
+  sum: 'sum(value)',
   count: 'count()',
   last: 'argMax(value, ts)',
 };
@@ -54,6 +55,7 @@ const aggregateOfRollup: Record<Aggregation, string> = {
   avg: 'sumMerge(sum_value) / countMerge(readings)',
   min: 'minMerge(min_value)',
   max: 'maxMerge(max_value)',
+  sum: 'sumMerge(sum_value)',
   count: 'countMerge(readings)',
   last: 'argMaxMerge(last_value)',
 };
@@ -63,6 +65,7 @@ const aggregateOfPartials: Record<Aggregation, string> = {
   avg: 'sum(part_sum) / sum(part_count)',
   min: 'min(part_min)',
   max: 'max(part_max)',
+  sum: 'sum(part_sum)',
   count: 'sum(part_count)',
   last: 'argMax(part_last, segment_order)',
 };

@@ -7,6 +7,7 @@ const rawExpressions: Record<Aggregation, string> = {
   avg: 'avg(value)',
   min: 'min(value)',
   max: 'max(value)',
+  sum: 'sum(value)',
   count: 'count(*)::DOUBLE',
   last: 'arg_max(value, ts)',
 };
@@ -15,6 +16,7 @@ const rollupExpressions: Record<Aggregation, string> = {
   avg: 'sum(sum) / sum(count)',
   min: 'min(min)',
   max: 'max(max)',
+  sum: 'sum(sum)',
   count: 'sum(count)::DOUBLE',
   last: 'arg_max(last, last_ts)',
 };

@@ -153,6 +153,8 @@ function aggregate(members: [number, number][], aggregation: Aggregation): numbe
       return min;
     case 'max':
       return max;
+    case 'sum':
+      return sum;
     case 'count':
       return members.length;
     case 'last':

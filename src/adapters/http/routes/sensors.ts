@@ -13,7 +13,7 @@ import { maxSeriesPoints } from '../../../services/query/reading-query-service.t
 import { bucketCount, smallestStep } from '../../../core/readings/step.ts';
 import { importRecords } from './registry-import.ts';
 
-const aggregations = new Set<string>(['avg', 'min', 'max', 'count', 'last']);
+const aggregations = new Set<string>(['avg', 'min', 'max', 'sum', 'count', 'last']);
 const dayMillis = 86_400_000;
 
 /** CRUD of sensors, bulk import, and a sensor's downsampled series. */
@@ -104,7 +104,7 @@ export function sensorRoutes(
     }
     const aggregation = agg ?? 'avg';
     if (!aggregations.has(aggregation))
-      return c.json({ error: `agg='${agg}' is not one of avg, min, max, count, last` }, 400);
+      return c.json({ error: `agg='${agg}' is not one of avg, min, max, sum, count, last` }, 400);
     // `hasSensor` answers from memory; a cluster's API process caches only sensors it met, so a
     // miss asks the registry itself.
     const id = c.req.param('id');
