@@ -162,7 +162,9 @@ async function startDetection(config: Config, stores: Stores, bus: MessageBus, l
     detector,
     learningSpanMillis: config.learningSpanMillis,
     ...(config.detectionThread === 'worker' ? { engine: (options) => new WorkerScoring(options) } : {}),
-    ...(stores.storage.history === undefined ? {} : { history: stores.storage.history }),
+    ...(stores.storage.history === undefined
+      ? {}
+      : { history: stores.storage.history, flushHistory: () => stores.storage.forceFlush() }),
     onError: (error) => log(`failure prediction: ${String(error)}`),
   });
   // Before ingest opens: the stored readings the detectors had not scored when the process stopped.
@@ -238,6 +240,7 @@ async function assemble(
     model: shippedModel(),
     log,
     storedLatest: (sensors) => storage.queries.latest(sensors),
+    maxOccupancyAgeMinutes: config.occupancyMaxAgeMinutes,
   });
   await emergency.start();
   undo.push(async () => emergency.stop());
@@ -251,7 +254,15 @@ async function assemble(
   const clientId =
     broker !== null || config.memory ? {} : { clientId: await persistentClientId(config.dataDir) };
   const mqtt =
-    broker ?? (await startSubscriber({ url: config.mqttUrl!, coalescer, parsers, log, ...clientId }));
+    broker ??
+    (await startSubscriber({
+      url: config.mqttUrl!,
+      coalescer,
+      parsers,
+      log,
+      sessionExpirySeconds: config.mqttSessionExpiryHours * 3_600,
+      ...clientId,
+    }));
   undo.push(() => mqtt.close());
 
   const closing = new AbortController();

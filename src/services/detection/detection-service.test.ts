@@ -317,7 +317,7 @@ class BreakableScoring extends InProcessScoring {
   }
 }
 
-test('replaces detectors whose thread died, resuming from the saved states', async () => {
+test('replaces detectors whose thread died, resuming from the saved states and scoring the batch it died with', async () => {
   const repository = new MemoryMaintenanceRepository();
   const engines: BreakableScoring[] = [];
   const errors: string[] = [];
@@ -335,7 +335,7 @@ test('replaces detectors whose thread died, resuming from the saved states', asy
   await service.forceFlush(); // five readings seen and saved
   service.accept(readings(5, 3)); // seen by the first engine only, never saved
   (engines[0] as BreakableScoring).dead = true;
-  service.accept(readings(8, 2)); // lost with the dead thread
+  service.accept(readings(8, 2)); // failed with the dead thread, scored by the replacement
   await service.forceFlush();
   service.accept(readings(10, 4)); // scored by the replacement
   await service.forceFlush();
@@ -348,8 +348,8 @@ test('replaces detectors whose thread died, resuming from the saved states', asy
   const [state] = await (engines[1] as BreakableScoring).takeStates(true);
   assert.deepEqual(
     [...(state?.state ?? [])],
-    [5 + 4],
-    'resumed from the saved state, then saw the later batch',
+    [5 + 2 + 4],
+    'resumed from the saved state, then saw the batch the thread died with and the later one',
   );
   await service.shutdown();
 });

@@ -70,6 +70,13 @@ export interface DetectionServiceOptions {
    * a crash. Absent: `start` catches up with nothing.
    */
   history?: ReadingHistory;
+  /**
+   * Writes every acknowledged reading into `history` (the ingest pipeline's flush). When the
+   * detectors' thread dies, the restart calls it before catching up, so that the catch-up reads
+   * every reading handed to the dead thread, even one acknowledged a moment before. Absent: such
+   * readings are lost to the detectors if the store does not hold them yet when it is read.
+   */
+  flushHistory?: () => Promise<void>;
   /** Readings `start` scores at most when catching up (the newest ones). Default 1,000,000. */
   catchUpReadings?: number;
   /**
@@ -101,8 +108,17 @@ export class DetectionService {
   readonly threshold: number;
   #engine: ScoringEngine;
   readonly #makeEngine: () => ScoringEngine;
-  /** Set while a broken engine is being replaced; batches wait for it, in order. */
+  /** Set while a broken engine is being replaced and caught up (see `#replace`). */
   #replacing: Promise<void> | undefined;
+  /**
+   * While replacing: the batches the dead engine failed with and those accepted since, with their
+   * order of acceptance; scored once the new engine has caught up.
+   */
+  #held: { order: number; readings: readonly Reading[] }[] | undefined;
+  #heldReadings = 0;
+  /** Batches accepted so far: the order of the next one. */
+  #accepted = 0;
+  #stopping = false;
   #restarts = 0;
   /** Readings not scored because they were timed too far ahead of the clock. */
   #futureReadings = 0;
@@ -161,7 +177,10 @@ export class DetectionService {
   async start(): Promise<{ restored: number; skipped: number; caughtUp?: CatchUpSummary }> {
     const states = await this.#options.states.loadDetectorStates();
     const restored = await this.restore(states);
-    const caughtUp = await this.#catchUp(states);
+    const caughtUp = await this.#catchUp(states, (batch) => {
+      this.accept(batch);
+      return this.#scored;
+    });
     this.#subscription = this.#options.bus.subscribe('readings', (readings) => this.accept(readings));
     const interval = this.#options.snapshotIntervalMillis ?? 300_000;
     if (interval > 0) {
@@ -178,7 +197,10 @@ export class DetectionService {
     return caughtUp === undefined ? restored : { ...restored, caughtUp };
   }
 
-  async #catchUp(states: readonly DetectorState[]): Promise<CatchUpSummary | undefined> {
+  async #catchUp(
+    states: readonly DetectorState[],
+    score: (batch: readonly Reading[]) => Promise<void>,
+  ): Promise<CatchUpSummary | undefined> {
     const { history, states: store } = this.#options;
     if (history === undefined) return undefined;
     const started = performance.now();
@@ -190,10 +212,7 @@ export class DetectionService {
       limitReadings: this.#options.catchUpReadings ?? 1_000_000,
       // Readings timed too far ahead keep their rule: stored, not scored.
       toMillis: this.#clock() + (this.#options.futureToleranceMillis ?? 3_600_000),
-      score: (batch) => {
-        this.accept(batch);
-        return this.#scored;
-      },
+      score,
     });
     // Every crossing is queued once scored: wait for their alerts too.
     await this.#serial;
@@ -208,7 +227,14 @@ export class DetectionService {
   async restore(
     states: Parameters<ScoringEngine['restore']>[0],
   ): Promise<{ restored: number; skipped: number }> {
-    const result = await this.#engine.restore(states);
+    return this.#restoreOn(this.#engine, states);
+  }
+
+  async #restoreOn(
+    engine: ScoringEngine,
+    states: readonly DetectorState[],
+  ): Promise<{ restored: number; skipped: number }> {
+    const result = await engine.restore(states);
     if (result.skipped > 0)
       this.#onError(
         new Error(
@@ -224,18 +250,28 @@ export class DetectionService {
    * raises are handled in the background, in order.
    */
   accept(batch: readonly Reading[]): void {
-    const readings = this.#timely(batch);
-    const scoring =
-      this.#replacing === undefined
-        ? this.#engine.score(readings)
-        : this.#replacing.then(() => this.#engine.score(readings));
-    this.#scored = scoring.then(
+    this.#submit(this.#timely(batch), (this.#accepted += 1));
+  }
+
+  /** Scores a batch, or holds it while the engine is replaced; a batch a dead engine fails with is held. */
+  #submit(readings: readonly Reading[], order: number): void {
+    if (this.#held !== undefined) {
+      this.#held.push({ order, readings });
+      this.#heldReadings += readings.length;
+      return;
+    }
+    const engine = this.#engine;
+    this.#scored = engine.score(readings).then(
       (crossings) => {
         for (const crossing of crossings) void this.#handle(crossing);
       },
       (error: unknown) => {
-        this.#onError(error);
-        this.#replaceIfBroken();
+        if (this.#stopped || !engine.broken()) {
+          this.#onError(error);
+          return;
+        }
+        if (engine === this.#engine && this.#replacing === undefined) this.#replace(error);
+        this.#submit(readings, order);
       },
     );
   }
@@ -261,32 +297,105 @@ export class DetectionService {
   }
 
   /**
-   * A broken engine (its thread died) is replaced by a new one that resumes from the saved
-   * states; readings scored since the last snapshot are lost to the detectors, not to the store.
+   * Replaces a broken engine (its thread died) by a new one that resumes from the saved states and
+   * catches up from the store as `start` does (after `flushHistory`, so that the store holds every
+   * reading handed to the dead engine). Meanwhile batches are held: the dead engine's failed ones
+   * and those accepted since. Once caught up they are scored in the order they were accepted; a
+   * held reading the catch-up scored already is skipped by the detectors' own rule (a reading not
+   * newer than its sensor's last scored one is skipped), so none is scored twice or before the
+   * caught-up readings of its sensor. A restart that fails is tried again, 1 to 5 s later.
    */
-  #replaceIfBroken(): void {
-    if (this.#stopped || this.#replacing !== undefined || !this.#engine.broken()) return;
-    this.#replacing = (async () => {
+  #replace(reason: unknown): void {
+    this.#held = [];
+    this.#replacing = this.#restart(reason).then(() => {
+      const held = (this.#held ?? []).sort((a, b) => a.order - b.order);
+      this.#held = undefined;
+      this.#heldReadings = 0;
+      this.#replacing = undefined;
+      for (const { order, readings } of held) this.#submit(readings, order);
+    });
+  }
+
+  /** Makes a new engine resume and catch up; never rejects (gives up only when stopping). */
+  async #restart(reason: unknown): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
       const fresh = this.#makeEngine();
-      const restored = await fresh.restore(await this.#options.states.loadDetectorStates());
-      this.#engine = fresh;
-      this.#restarts += 1;
-      this.#onError(
-        new Error(
-          `the detectors stopped and were restarted from ${restored.restored} saved states ` +
-            `(restart ${this.#restarts}); readings since the last snapshot were not scored`,
-        ),
-      );
-    })()
-      .catch((error: unknown) => this.#onError(error))
-      .finally(() => {
-        this.#replacing = undefined;
-      });
+      try {
+        const states = await this.#options.states.loadDetectorStates();
+        const restored = await this.#restoreOn(fresh, states);
+        // A failed flush does not hold the detectors back: what the store holds is caught up.
+        await this.#options
+          .flushHistory?.()
+          .catch((error: unknown) =>
+            this.#onError(
+              new Error(
+                `the store could not be flushed before the detectors caught up (readings acknowledged ` +
+                  `just before their thread died may be lost to them): ${describeError(error)}`,
+              ),
+            ),
+          );
+        const caughtUp = await this.#catchUp(states, async (batch) => {
+          for (const crossing of await fresh.score(batch)) void this.#handle(crossing);
+        });
+        // What is left of the dead engine is let go of (its batches failed when it died).
+        void this.#engine.close().catch(() => undefined);
+        this.#engine = fresh;
+        this.#restarts += 1;
+        const summary =
+          caughtUp === undefined
+            ? 'readings scored since the last snapshot were not scored again (no store to catch up from)'
+            : `caught up with ${caughtUp.readings} stored readings of ${caughtUp.sensors} sensors in ` +
+              `${(caughtUp.millis / 1000).toFixed(1)} s` +
+              (caughtUp.beyondCap > 0
+                ? `; ${caughtUp.beyondCap} older readings left unscored (over the catch-up cap)`
+                : '');
+        this.#onError(
+          new Error(
+            `the detectors stopped (${describeError(reason)}) and were restarted from ` +
+              `${restored.restored} saved states (restart ${this.#restarts}); ${summary}`,
+          ),
+        );
+        return;
+      } catch (error) {
+        await fresh.close().catch(() => undefined);
+        if (this.#stopping) {
+          this.#onError(
+            new Error(
+              `the detectors stopped and could not be restarted before the shutdown: ${this.#heldReadings} ` +
+                `accepted readings were not scored` +
+                (this.#options.history === undefined
+                  ? ''
+                  : ' (stored: the next start catches up with them)') +
+                `: ${describeError(error)}`,
+            ),
+          );
+          this.#held = [];
+          return;
+        }
+        const waitMillis = Math.min(5_000, 1_000 * attempt);
+        this.#onError(
+          new Error(
+            `the detectors stopped and could not be restarted (try ${attempt}, next in ` +
+              `${waitMillis / 1000} s): ${describeError(error)}`,
+          ),
+        );
+        await new Promise((resolve) => setTimeout(resolve, waitMillis));
+      }
+    }
+  }
+
+  /** Resolves once every batch accepted so far is scored (held ones included) and its crossings queued. */
+  async #settled(): Promise<void> {
+    await this.#scored;
+    while (this.#replacing !== undefined) {
+      await this.#replacing;
+      await this.#scored;
+    }
   }
 
   /** Readings handed over and not yet scored: the ingest edge turns new batches away above a limit. */
   backlogReadings(): number {
-    return this.#engine.backlogReadings();
+    return this.#engine.backlogReadings() + this.#heldReadings;
   }
 
   /** What the service is doing: for the status endpoint and for waiting until alerts are handled. */
@@ -306,7 +415,7 @@ export class DetectionService {
       sensors: this.#engine.sensorCount(),
       pendingAlerts: this.#pendingAlerts + this.#unrecorded.length,
       // Alerts of readings still waiting to be scored are not pending yet: both are 0 once caught up.
-      backlogReadings: this.#engine.backlogReadings(),
+      backlogReadings: this.backlogReadings(),
       futureReadings: this.#futureReadings,
     };
   }
@@ -349,7 +458,7 @@ export class DetectionService {
    * right after `forceFlush`, when nothing is left unsaved).
    */
   async allStates(): Promise<DetectorState[]> {
-    await this.#scored;
+    await this.#settled();
     return this.#engine.takeStates(true);
   }
 
@@ -360,8 +469,7 @@ export class DetectionService {
    * alert would be lost.
    */
   async forceFlush(): Promise<void> {
-    await this.#scored;
-    await this.#replacing;
+    await this.#settled();
     await this.#enqueue(() => this.#retryUnrecorded());
     await this.#snapshotting;
     await this.#saveStates(false);
@@ -373,6 +481,7 @@ export class DetectionService {
 
   /** Stops following readings, finishes pending work and saves detector states. */
   async shutdown(): Promise<void> {
+    this.#stopping = true;
     this.#subscription?.unsubscribe();
     this.#subscription = undefined;
     if (this.#timer !== undefined) clearInterval(this.#timer);
@@ -480,6 +589,8 @@ export class DetectionService {
    * changing states meanwhile (those wait for the next snapshot).
    */
   async #saveStates(all: boolean): Promise<void> {
+    // A dead engine has no states to give, and held readings are not in the new one's yet.
+    while (this.#replacing !== undefined) await this.#replacing;
     // Every reading handed over before now is in the states taken below (engines score in order).
     const takenAt = this.#clock();
     const chunk = this.#options.snapshotChunkStates ?? 50_000;
