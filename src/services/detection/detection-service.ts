@@ -1,18 +1,17 @@
 import { LEARNING_POINTS, LEARNING_SPAN_MILLIS } from '../../core/anomaly/registry.ts';
 import type { DetectorSpec } from '../../core/anomaly/detector.ts';
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
-import { applyVerdict } from '../../core/maintenance/lifecycle.ts';
-import type { TransitionResult, VerdictInput } from '../../core/maintenance/lifecycle.ts';
-import { applyAlert } from '../../core/maintenance/work-order.ts';
-import type { WorkOrder } from '../../core/maintenance/work-order.ts';
+import type { VerdictInput } from '../../core/maintenance/lifecycle.ts';
 import type { Reading } from '../../core/readings/reading.ts';
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
 import type { DetectorState, DetectorStateStore, MaintenanceRepository } from '../../ports/maintenance.ts';
 import type { ReadingHistory } from '../../ports/reading-store.ts';
 import type { Registry } from '../../ports/registry.ts';
-import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
+import type { ScoringEngine } from '../../ports/scoring.ts';
+import { AlertRecorder, type VerdictResult } from './alert-recorder.ts';
 import { catchUp, type CatchUpSummary } from './catch-up.ts';
 import { InProcessScoring } from './in-process-scoring.ts';
+import { ScoringRestart } from './scoring-restart.ts';
 import type { SensorDetectorsOptions } from './sensor-detectors.ts';
 import { describeError } from '../../core/describe-error.ts';
 
@@ -89,15 +88,7 @@ export interface DetectionServiceOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Registry tag that turns alerts and work orders off for one sensor: `failure_prediction=off`. */
-export const failurePredictionTag = 'failure_prediction';
-
-export type VerdictResult =
-  | { ok: true; order: WorkOrder }
-  | { ok: false; reason: 'not-found' }
-  | Exclude<TransitionResult, { ok: true }>
-  /** A reopen while the asset has another active order, `active`. */
-  | { ok: false; reason: 'another-active'; asset: string; active: string };
+export { failurePredictionTag, type VerdictResult } from './alert-recorder.ts';
 
 /**
  * The live path of failure prediction: accepted readings → per-sensor detectors → alerts → one
@@ -106,38 +97,17 @@ export type VerdictResult =
  */
 export class DetectionService {
   readonly threshold: number;
-  #engine: ScoringEngine;
-  readonly #makeEngine: () => ScoringEngine;
-  /** Set while a broken engine is being replaced and caught up (see `#replace`). */
-  #replacing: Promise<void> | undefined;
-  /**
-   * While replacing: the batches the dead engine failed with and those accepted since, with their
-   * order of acceptance; scored once the new engine has caught up.
-   */
-  #held: { order: number; readings: readonly Reading[] }[] | undefined;
-  #heldReadings = 0;
-  /** Batches accepted so far: the order of the next one. */
-  #accepted = 0;
-  #stopping = false;
-  #restarts = 0;
+  readonly #scoring: ScoringRestart;
+  readonly #alerts: AlertRecorder;
   /** Readings not scored because they were timed too far ahead of the clock. */
   #futureReadings = 0;
-  #stopped = false;
   readonly #options: DetectionServiceOptions;
   readonly #clock: () => number;
-  readonly #newId: () => string;
   readonly #onError: (error: unknown) => void;
-  #serial: Promise<unknown> = Promise.resolve();
-  #pendingAlerts = 0;
-  /** Crossings whose alert could not be recorded: kept, in order, and tried again; never dropped. */
-  readonly #unrecorded: Crossing[] = [];
-  #lastFailure: unknown;
   #retryTimer: ReturnType<typeof setInterval> | undefined;
   #subscription: Subscription | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #snapshotting: Promise<void> | undefined;
-  /** Settles once every batch given so far is scored and its crossings are queued. */
-  #scored: Promise<void> = Promise.resolve();
 
   constructor(options: DetectionServiceOptions) {
     this.#options = options;
@@ -160,11 +130,27 @@ export class DetectionService {
       learningReadings: options.learningReadings ?? LEARNING_POINTS,
       learningSpanMillis: options.learningSpanMillis ?? LEARNING_SPAN_MILLIS,
     };
-    this.#makeEngine = () => engine(resolved);
-    this.#engine = this.#makeEngine();
     this.#clock = options.clock ?? Date.now;
-    this.#newId = options.newId ?? (() => globalThis.crypto.randomUUID());
     this.#onError = options.onError ?? (() => undefined);
+    this.#alerts = new AlertRecorder({
+      bus: options.bus,
+      repository: options.repository,
+      registry: options.registry,
+      threshold: this.threshold,
+      clock: this.#clock,
+      newId: options.newId ?? (() => globalThis.crypto.randomUUID()),
+      onError: this.#onError,
+    });
+    this.#scoring = new ScoringRestart({
+      makeEngine: () => engine(resolved),
+      detectorName: options.detector.name,
+      loadStates: () => options.states.loadDetectorStates(),
+      flushHistory: options.flushHistory,
+      catchUp: (states, score) => this.#catchUp(states, score),
+      stored: options.history !== undefined,
+      onCrossing: (crossing) => void this.#alerts.handle(crossing),
+      onError: this.#onError,
+    });
   }
 
   /**
@@ -179,7 +165,7 @@ export class DetectionService {
     const restored = await this.restore(states);
     const caughtUp = await this.#catchUp(states, (batch) => {
       this.accept(batch);
-      return this.#scored;
+      return this.#scoring.scored;
     });
     this.#subscription = this.#options.bus.subscribe('readings', (readings) => this.accept(readings));
     const interval = this.#options.snapshotIntervalMillis ?? 300_000;
@@ -190,7 +176,7 @@ export class DetectionService {
     const retryInterval = this.#options.alertRetryMillis ?? 10_000;
     if (retryInterval > 0) {
       this.#retryTimer = setInterval(() => {
-        if (this.#unrecorded.length > 0) void this.#enqueue(() => this.#retryUnrecorded());
+        if (this.#alerts.unrecorded > 0) void this.#alerts.retry();
       }, retryInterval);
       this.#retryTimer.unref();
     }
@@ -215,7 +201,7 @@ export class DetectionService {
       score,
     });
     // Every crossing is queued once scored: wait for their alerts too.
-    await this.#serial;
+    await this.#alerts.idle();
     return { ...summary, millis: performance.now() - started };
   }
 
@@ -227,22 +213,7 @@ export class DetectionService {
   async restore(
     states: Parameters<ScoringEngine['restore']>[0],
   ): Promise<{ restored: number; skipped: number }> {
-    return this.#restoreOn(this.#engine, states);
-  }
-
-  async #restoreOn(
-    engine: ScoringEngine,
-    states: readonly DetectorState[],
-  ): Promise<{ restored: number; skipped: number }> {
-    const result = await engine.restore(states);
-    if (result.skipped > 0)
-      this.#onError(
-        new Error(
-          `${result.skipped} of ${states.length} saved detector states cannot be read by detector ` +
-            `${this.#options.detector.name} (saved by another configuration): those sensors learn again`,
-        ),
-      );
-    return result;
+    return this.#scoring.restore(states);
   }
 
   /**
@@ -250,30 +221,7 @@ export class DetectionService {
    * raises are handled in the background, in order.
    */
   accept(batch: readonly Reading[]): void {
-    this.#submit(this.#timely(batch), (this.#accepted += 1));
-  }
-
-  /** Scores a batch, or holds it while the engine is replaced; a batch a dead engine fails with is held. */
-  #submit(readings: readonly Reading[], order: number): void {
-    if (this.#held !== undefined) {
-      this.#held.push({ order, readings });
-      this.#heldReadings += readings.length;
-      return;
-    }
-    const engine = this.#engine;
-    this.#scored = engine.score(readings).then(
-      (crossings) => {
-        for (const crossing of crossings) void this.#handle(crossing);
-      },
-      (error: unknown) => {
-        if (this.#stopped || !engine.broken()) {
-          this.#onError(error);
-          return;
-        }
-        if (engine === this.#engine && this.#replacing === undefined) this.#replace(error);
-        this.#submit(readings, order);
-      },
-    );
+    this.#scoring.accept(this.#timely(batch));
   }
 
   /** The batch without readings timed too far ahead of the clock (said once, then counted). */
@@ -296,106 +244,9 @@ export class DetectionService {
     return timely;
   }
 
-  /**
-   * Replaces a broken engine (its thread died) by a new one that resumes from the saved states and
-   * catches up from the store as `start` does (after `flushHistory`, so that the store holds every
-   * reading handed to the dead engine). Meanwhile batches are held: the dead engine's failed ones
-   * and those accepted since. Once caught up they are scored in the order they were accepted; a
-   * held reading the catch-up scored already is skipped by the detectors' own rule (a reading not
-   * newer than its sensor's last scored one is skipped), so none is scored twice or before the
-   * caught-up readings of its sensor. A restart that fails is tried again, 1 to 5 s later.
-   */
-  #replace(reason: unknown): void {
-    this.#held = [];
-    this.#replacing = this.#restart(reason).then(() => {
-      const held = (this.#held ?? []).sort((a, b) => a.order - b.order);
-      this.#held = undefined;
-      this.#heldReadings = 0;
-      this.#replacing = undefined;
-      for (const { order, readings } of held) this.#submit(readings, order);
-    });
-  }
-
-  /** Makes a new engine resume and catch up; never rejects (gives up only when stopping). */
-  async #restart(reason: unknown): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const fresh = this.#makeEngine();
-      try {
-        const states = await this.#options.states.loadDetectorStates();
-        const restored = await this.#restoreOn(fresh, states);
-        // A failed flush does not hold the detectors back: what the store holds is caught up.
-        await this.#options
-          .flushHistory?.()
-          .catch((error: unknown) =>
-            this.#onError(
-              new Error(
-                `the store could not be flushed before the detectors caught up (readings acknowledged ` +
-                  `just before their thread died may be lost to them): ${describeError(error)}`,
-              ),
-            ),
-          );
-        const caughtUp = await this.#catchUp(states, async (batch) => {
-          for (const crossing of await fresh.score(batch)) void this.#handle(crossing);
-        });
-        // What is left of the dead engine is let go of (its batches failed when it died).
-        void this.#engine.close().catch(() => undefined);
-        this.#engine = fresh;
-        this.#restarts += 1;
-        const summary =
-          caughtUp === undefined
-            ? 'readings scored since the last snapshot were not scored again (no store to catch up from)'
-            : `caught up with ${caughtUp.readings} stored readings of ${caughtUp.sensors} sensors in ` +
-              `${(caughtUp.millis / 1000).toFixed(1)} s` +
-              (caughtUp.beyondCap > 0
-                ? `; ${caughtUp.beyondCap} older readings left unscored (over the catch-up cap)`
-                : '');
-        this.#onError(
-          new Error(
-            `the detectors stopped (${describeError(reason)}) and were restarted from ` +
-              `${restored.restored} saved states (restart ${this.#restarts}); ${summary}`,
-          ),
-        );
-        return;
-      } catch (error) {
-        await fresh.close().catch(() => undefined);
-        if (this.#stopping) {
-          this.#onError(
-            new Error(
-              `the detectors stopped and could not be restarted before the shutdown: ${this.#heldReadings} ` +
-                `accepted readings were not scored` +
-                (this.#options.history === undefined
-                  ? ''
-                  : ' (stored: the next start catches up with them)') +
-                `: ${describeError(error)}`,
-            ),
-          );
-          this.#held = [];
-          return;
-        }
-        const waitMillis = Math.min(5_000, 1_000 * attempt);
-        this.#onError(
-          new Error(
-            `the detectors stopped and could not be restarted (try ${attempt}, next in ` +
-              `${waitMillis / 1000} s): ${describeError(error)}`,
-          ),
-        );
-        await new Promise((resolve) => setTimeout(resolve, waitMillis));
-      }
-    }
-  }
-
-  /** Resolves once every batch accepted so far is scored (held ones included) and its crossings queued. */
-  async #settled(): Promise<void> {
-    await this.#scored;
-    while (this.#replacing !== undefined) {
-      await this.#replacing;
-      await this.#scored;
-    }
-  }
-
   /** Readings handed over and not yet scored: the ingest edge turns new batches away above a limit. */
   backlogReadings(): number {
-    return this.#engine.backlogReadings() + this.#heldReadings;
+    return this.#scoring.backlogReadings();
   }
 
   /** What the service is doing: for the status endpoint and for waiting until alerts are handled. */
@@ -409,11 +260,11 @@ export class DetectionService {
     restarts: number;
   } {
     return {
-      restarts: this.#restarts,
+      restarts: this.#scoring.restarts,
       detector: this.#options.detector.name,
       threshold: this.threshold,
-      sensors: this.#engine.sensorCount(),
-      pendingAlerts: this.#pendingAlerts + this.#unrecorded.length,
+      sensors: this.#scoring.engine.sensorCount(),
+      pendingAlerts: this.#alerts.pending,
       // Alerts of readings still waiting to be scored are not pending yet: both are 0 once caught up.
       backlogReadings: this.backlogReadings(),
       futureReadings: this.#futureReadings,
@@ -422,27 +273,12 @@ export class DetectionService {
 
   /** The kept score series of a sensor, or undefined when no reading of it was scored. */
   scores(sensor: string, fromMillis: number, toMillis: number): Promise<EvidencePoint[] | undefined> {
-    return this.#engine.history(sensor, fromMillis, toMillis);
+    return this.#scoring.engine.history(sensor, fromMillis, toMillis);
   }
 
   /** An operator verdict on a work order; stored, and published as a `workorder` event. */
   verdict(id: string, input: Omit<VerdictInput, 'at'>): Promise<VerdictResult> {
-    return this.#enqueue(async (): Promise<VerdictResult> => {
-      const decided: { refused?: VerdictResult } = {};
-      // Read, decided and stored with no other write to the order in between (an alert of another process).
-      const stored = await this.#options.repository.updateWorkOrder(id, (order) => {
-        const result = applyVerdict(order, { ...input, at: this.#clock() });
-        if (result.ok) return result.order;
-        decided.refused = result;
-        return undefined;
-      });
-      if (stored.ok) {
-        await this.#publishOrder(stored.order, input.action);
-        return stored;
-      }
-      if (stored.reason === 'another-active') return stored;
-      return decided.refused ?? { ok: false, reason: 'not-found' };
-    });
+    return this.#alerts.verdict(id, input);
   }
 
   /** Saves the states changed since the last snapshot. Overlapping calls share one run; never rejects. */
@@ -458,8 +294,8 @@ export class DetectionService {
    * right after `forceFlush`, when nothing is left unsaved).
    */
   async allStates(): Promise<DetectorState[]> {
-    await this.#settled();
-    return this.#engine.takeStates(true);
+    await this.#scoring.settled();
+    return this.#scoring.engine.takeStates(true);
   }
 
   /**
@@ -469,19 +305,19 @@ export class DetectionService {
    * alert would be lost.
    */
   async forceFlush(): Promise<void> {
-    await this.#settled();
-    await this.#enqueue(() => this.#retryUnrecorded());
+    await this.#scoring.settled();
+    await this.#alerts.retry();
     await this.#snapshotting;
     await this.#saveStates(false);
-    if (this.#unrecorded.length > 0)
+    if (this.#alerts.unrecorded > 0)
       throw new Error(
-        `${this.#unrecorded.length} alerts are not recorded yet (kept and tried again): ${describeError(this.#lastFailure)}`,
+        `${this.#alerts.unrecorded} alerts are not recorded yet (kept and tried again): ${describeError(this.#alerts.lastFailure)}`,
       );
   }
 
   /** Stops following readings, finishes pending work and saves detector states. */
   async shutdown(): Promise<void> {
-    this.#stopping = true;
+    this.#scoring.stop();
     this.#subscription?.unsubscribe();
     this.#subscription = undefined;
     if (this.#timer !== undefined) clearInterval(this.#timer);
@@ -491,96 +327,7 @@ export class DetectionService {
     } catch (error) {
       this.#onError(new Error(`stopped with alerts not recorded: ${describeError(error)}`));
     }
-    this.#stopped = true;
-    await this.#engine.close();
-  }
-
-  #enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#serial.then(work);
-    this.#serial = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Raises one alert in turn; never rejects (an alert not recorded is kept for a retry). */
-  async #handle(crossing: Crossing): Promise<void> {
-    this.#pendingAlerts += 1;
-    try {
-      await this.#enqueue(() => this.#attempt(crossing));
-    } finally {
-      this.#pendingAlerts -= 1;
-    }
-  }
-
-  async #attempt(crossing: Crossing): Promise<void> {
-    try {
-      await this.#raise(crossing);
-    } catch (error) {
-      this.#unrecorded.push(crossing);
-      this.#lastFailure = error;
-      const at = new Date(crossing.ts).toISOString();
-      this.#onError(
-        new Error(
-          `alert of sensor ${crossing.sensor} at ${at} not recorded (kept and tried again): ${describeError(error)}`,
-        ),
-      );
-    }
-  }
-
-  /** Tries the kept alerts again in order, up to the first that fails again. Never rejects. */
-  async #retryUnrecorded(): Promise<void> {
-    while (this.#unrecorded.length > 0) {
-      try {
-        await this.#raise(this.#unrecorded[0]!);
-      } catch (error) {
-        this.#lastFailure = error;
-        return;
-      }
-      this.#unrecorded.shift();
-    }
-  }
-
-  /**
-   * Records the alert and its work order (rejects if it cannot: recording is idempotent, an alert of
-   * a (sensor, ts) already recorded is dropped, so it is safe to try again), then publishes them as
-   * stored: nothing for a dropped repeat, and the order as the repository holds it (in a scaled-out
-   * platform, with the verdicts and alerts other processes wrote since it was read here).
-   */
-  async #raise(crossing: Crossing): Promise<void> {
-    const { registry, repository, bus } = this.#options;
-    const sensor = await registry.getSensor(crossing.sensor);
-    // Sensors tagged `failure_prediction=off` (e.g. traffic detectors feeding a signal controller)
-    // keep their detector running but raise no alerts or work orders.
-    if (sensor?.tags[failurePredictionTag] === 'off') return;
-    const asset = sensor?.asset ?? crossing.sensor;
-    const assetType = (sensor?.asset ? (await registry.getAsset(sensor.asset))?.type : undefined) ?? 'other';
-    const draft = { id: this.#newId(), asset, threshold: this.threshold, ...crossing };
-    const active = await repository.activeWorkOrder(asset);
-    const { order, alert } = applyAlert(active, draft, assetType, this.#newId());
-    const stored = await repository.recordAlert(alert, order);
-    // A repeat of an alert recorded before a crash: it was published then.
-    if (!stored.recorded) return;
-    // Recorded: a failed publish is reported, not tried again (the alert is in the repository).
-    try {
-      await bus.publish('events', {
-        type: 'alert',
-        ts: stored.alert.ts,
-        sensor: stored.alert.sensor,
-        asset: stored.alert.asset,
-        data: { alert: stored.alert },
-      });
-      await this.#publishOrder(stored.order, stored.opened ? 'opened' : 'updated');
-    } catch (error) {
-      this.#onError(error);
-    }
-  }
-
-  async #publishOrder(order: WorkOrder, change: string): Promise<void> {
-    await this.#options.bus.publish('events', {
-      type: 'workorder',
-      ts: this.#clock(),
-      asset: order.asset,
-      data: { change, workOrder: order },
-    });
+    await this.#scoring.close();
   }
 
   /**
@@ -590,15 +337,15 @@ export class DetectionService {
    */
   async #saveStates(all: boolean): Promise<void> {
     // A dead engine has no states to give, and held readings are not in the new one's yet.
-    while (this.#replacing !== undefined) await this.#replacing;
+    while (this.#scoring.replacing !== undefined) await this.#scoring.replacing;
     // Every reading handed over before now is in the states taken below (engines score in order).
     const takenAt = this.#clock();
     const chunk = this.#options.snapshotChunkStates ?? 50_000;
-    const passes = Math.ceil(this.#engine.sensorCount() / chunk) + 1;
+    const passes = Math.ceil(this.#scoring.engine.sensorCount() / chunk) + 1;
     for (let pass = 0; pass < passes; pass++) {
       let states;
       try {
-        states = await this.#engine.takeStates(all && pass === 0, chunk);
+        states = await this.#scoring.engine.takeStates(all && pass === 0, chunk);
       } catch (error) {
         this.#onError(error);
         return;
@@ -608,7 +355,7 @@ export class DetectionService {
         // Nothing left unsaved: a restart may start the catch-up of sensors with no state from here.
         if (states.length < chunk) await this.#options.states.markStatesSaved?.(takenAt);
       } catch (error) {
-        this.#engine.markDirty(states.map((state) => state.sensor));
+        this.#scoring.engine.markDirty(states.map((state) => state.sensor));
         this.#onError(error);
         return;
       }
