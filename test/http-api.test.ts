@@ -355,6 +355,9 @@ void test('series, latest (GET and POST) and asset state answer from the store',
     `/api/v1/sensors/p1.rpm/readings?from=${t0}&to=${t0 + 1000}&agg=median`,
   );
   assert.equal(bad.status, 400);
+  const misspelt = await f.request('viewer', `/api/v1/sensors/p1.rpm/readings?form=${t0}&agg=max`);
+  assert.equal(misspelt.status, 400, 'a misspelt parameter is not answered for the default range');
+  assert.match(((await misspelt.json()) as { error: string }).error, /unknown parameter 'form'/);
   const latest = (await (await f.request('viewer', '/api/v1/latest?sensors=p1.rpm,none')).json()) as {
     latest: object;
   };

@@ -14,6 +14,7 @@ import { bucketCount, smallestStep } from '../../../core/readings/step.ts';
 import { importRecords } from './registry-import.ts';
 
 const aggregations = new Set<string>(['avg', 'min', 'max', 'sum', 'count', 'last']);
+const seriesParameters = new Set(['from', 'to', 'step', 'agg']);
 const dayMillis = 86_400_000;
 
 /** CRUD of sensors, bulk import, and a sensor's downsampled series. */
@@ -81,7 +82,17 @@ export function sensorRoutes(
   });
 
   app.get('/:id/readings', requireRole('read'), async (c) => {
-    const { from, to, step, agg } = c.req.query();
+    const query = c.req.query();
+    // A misspelt parameter (`form=`, `start=`) would otherwise answer for the default range.
+    const unknown = Object.keys(query).filter((name) => !seriesParameters.has(name));
+    if (unknown.length > 0)
+      return c.json(
+        {
+          error: `unknown parameter ${unknown.map((name) => `'${name}'`).join(', ')}: the series takes from, to, step and agg`,
+        },
+        400,
+      );
+    const { from, to, step, agg } = query;
     const toMillis = to === undefined ? nowMillis() : parseInstant(to);
     if (toMillis === undefined) return c.json({ error: `to='${to}' must be ${instantRule}` }, 400);
     const fromMillis = from === undefined ? Math.max(0, toMillis - dayMillis) : parseInstant(from);
