@@ -112,6 +112,9 @@ test('lists alerts and work orders with filters, and shows one order', async () 
     alerts: unknown[];
   };
   assert.equal(beyond.alerts.length, 0, 'the only alert is on the first page');
+  const misspelt = await call('viewer', 'GET', '/api/v1/work-orders?stauts=open');
+  assert.equal(misspelt.status, 400, 'a misspelt filter does not list everything');
+  assert.match(((await misspelt.json()) as { error: string }).error, /unknown parameter 'stauts'/);
 });
 
 test('operators and admins act on work orders; viewers and devices get 403; the lifecycle is enforced', async () => {

@@ -23,6 +23,7 @@ export interface MaintenanceRouteDependencies {
   now?: () => number;
 }
 
+const listParameters = new Set(['status', 'asset', 'assignee', 'limit', 'offset']);
 const maxNoteCharacters = 2000;
 const maxAssigneeCharacters = 200;
 /** The fields each verdict's body may hold. */
@@ -144,7 +145,12 @@ function listFilter(
   c: Context,
   defaultLimit: number,
 ): { status?: WorkOrderStatus; asset?: string; assignee?: string; limit: number; offset: number } | string {
-  const { status, asset, assignee, limit, offset } = c.req.query();
+  const query = c.req.query();
+  // A misspelt filter (`stauts=open`) would otherwise list everything.
+  const unknown = Object.keys(query).filter((name) => !listParameters.has(name));
+  if (unknown.length > 0)
+    return `unknown parameter ${unknown.map((name) => `'${name}'`).join(', ')}: lists take status, asset, assignee, limit and offset`;
+  const { status, asset, assignee, limit, offset } = query;
   const count = limit === undefined ? defaultLimit : /^\d+$/.test(limit) ? Number(limit) : NaN;
   if (!Number.isInteger(count) || count < 1 || count > 10_000)
     return `limit='${limit}' must be an integer 1…10000`;
