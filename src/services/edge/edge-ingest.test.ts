@@ -7,11 +7,31 @@ import type { ParsedBatch, Reading } from '../../core/readings/reading.ts';
 import type { IngestResult } from '../../ports/ingest.ts';
 import { parseLineProtocol } from '../../core/ingest/line-protocol.ts';
 import { EdgeIngest } from './edge-ingest.ts';
+import type { IngestObserver } from './edge-ingest.ts';
 
 const batch = (sensor: string, count: number): ParsedBatch => ({
   readings: Array.from({ length: count }, (_, i) => ({ sensor, ts: 1_700_000_000_000 + i, value: i })),
   rejected: [],
 });
+
+/** An edge on memory adapters that reports to the observer calls given (the others do nothing). */
+function observedEdge(observer: Partial<IngestObserver>, nowMillis?: () => number): EdgeIngest {
+  return new EdgeIngest({
+    ingestor: new MemoryReadings(),
+    registry: new MemoryRegistry(),
+    bus: new MemoryBus(),
+    policy: 'auto-register',
+    ...(nowMillis === undefined ? {} : { nowMillis }),
+    observer: {
+      accepted: () => undefined,
+      rejected: () => undefined,
+      queueDepth: () => undefined,
+      overloaded: () => undefined,
+      stored: () => undefined,
+      ...observer,
+    },
+  });
+}
 
 test('turns batches away as overloaded while the downstream backlog is over its limit, then takes them', async () => {
   const readings = new MemoryReadings();
@@ -125,20 +145,10 @@ test('times the store on a monotonic clock: a wall clock stepping back gives no 
   // clock was set back during a write (and never finer than 1 ms).
   const stored: [number, number][] = [];
   const wall = [1_700_000_010_000, 1_700_000_005_000];
-  const edge = new EdgeIngest({
-    ingestor: new MemoryReadings(),
-    registry: new MemoryRegistry(),
-    bus: new MemoryBus(),
-    policy: 'auto-register',
-    nowMillis: () => wall.shift() ?? 1_700_000_005_000,
-    observer: {
-      accepted: () => undefined,
-      rejected: () => undefined,
-      queueDepth: () => undefined,
-      overloaded: () => undefined,
-      stored: (writeMillis, lagMillis) => stored.push([writeMillis, lagMillis]),
-    },
-  });
+  const edge = observedEdge(
+    { stored: (writeMillis, lagMillis) => stored.push([writeMillis, lagMillis]) },
+    () => wall.shift() ?? 1_700_000_005_000,
+  );
   assert.equal((await edge.accept(batch('pump-1', 3), 'json')).ok, true);
   const [writeMillis] = stored[0] ?? [];
   assert.ok(writeMillis !== undefined && writeMillis >= 0 && writeMillis < 1_000, `write ${writeMillis} ms`);
@@ -146,18 +156,8 @@ test('times the store on a monotonic clock: a wall clock stepping back gives no 
 
 test('counts a body refused whole as one rejection under its rule and path', () => {
   const counted: [string, number, string][] = [];
-  const edge = new EdgeIngest({
-    ingestor: new MemoryReadings(),
-    registry: new MemoryRegistry(),
-    bus: new MemoryBus(),
-    policy: 'auto-register',
-    observer: {
-      accepted: () => undefined,
-      rejected: (rule, count, path) => counted.push([rule, count, path]),
-      queueDepth: () => undefined,
-      overloaded: () => undefined,
-      stored: () => undefined,
-    },
+  const edge = observedEdge({
+    rejected: (rule, count, path) => counted.push([rule, count, path]),
   });
   edge.refused('malformed', 'senml');
   assert.deepEqual(counted, [['malformed', 1, 'senml']]);
@@ -165,18 +165,9 @@ test('counts a body refused whole as one rejection under its rule and path', () 
 
 test('reports each batch once, under the path it came by: accepted readings and rejections by rule', async () => {
   const calls: string[] = [];
-  const edge = new EdgeIngest({
-    ingestor: new MemoryReadings(),
-    registry: new MemoryRegistry(),
-    bus: new MemoryBus(),
-    policy: 'auto-register',
-    observer: {
-      accepted: (count, path) => calls.push(`accepted ${count} ${path}`),
-      rejected: (rule, count, path) => calls.push(`rejected ${rule} ${count} ${path}`),
-      queueDepth: () => undefined,
-      overloaded: () => undefined,
-      stored: () => undefined,
-    },
+  const edge = observedEdge({
+    accepted: (count, path) => calls.push(`accepted ${count} ${path}`),
+    rejected: (rule, count, path) => calls.push(`rejected ${rule} ${count} ${path}`),
   });
   const rejection = (index: number, rule: 'missing' | 'not-a-number') => ({
     index,
