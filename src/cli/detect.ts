@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { parseDecimal } from '../core/decimal.ts';
 import type { DetectorSpec } from '../core/anomaly/detector.ts';
 import type { TablePlan } from '../core/anomaly/score-table.ts';
@@ -66,26 +66,26 @@ async function detect(file: string, spec: DetectorSpec, threshold: number): Prom
   // A regular file is read twice; stdin, a pipe or a device cannot be, so it is held in memory.
   let text: string | undefined;
   try {
-    if (file === '-') text = await readAll(process.stdin);
+    if (file === '-') text = (await buffer(process.stdin)).toString('utf8');
     else if (!(await stat(file)).isFile()) text = await readFile(file, 'utf8');
   } catch (error) {
     return fail(`cannot read ${file}: ${(error as Error).message}`);
   }
+  const name = file === '-' ? 'stdin' : file;
   const records = (): AsyncGenerator<RecordsPiece> =>
-    text === undefined ? readRecords(file) : readRecords(file === '-' ? 'stdin' : file, [text]);
+    text === undefined ? readRecords(file) : readRecords(name, [text]);
   let survey: TableSurvey | undefined;
   for await (const piece of records()) {
     if (!piece.ok) return fail(piece.reason);
     for (const { fields, line } of piece.records) {
-      if (survey === undefined) survey = new TableSurvey(fields, file === '-' ? 'stdin' : file);
+      if (survey === undefined) survey = new TableSurvey(fields, name);
       else {
         const added = survey.add(fields, line);
         if (!added.ok) return fail(added.reason);
       }
     }
   }
-  if (survey === undefined)
-    return fail(`${file === '-' ? 'stdin' : file}: empty file, expected a header line`);
+  if (survey === undefined) return fail(`${name}: empty file, expected a header line`);
   const plan = survey.finish();
   if (!plan.ok) return fail(plan.reason);
   report(plan.value, spec, threshold);
@@ -107,12 +107,6 @@ async function detect(file: string, spec: DetectorSpec, threshold: number): Prom
     await output.end();
   }
   return 0;
-}
-
-async function readAll(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function fail(reason: string): number {

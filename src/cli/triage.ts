@@ -13,6 +13,7 @@
  * labelled file instead. `--explain` adds confidence and reasons columns.
  */
 import { readFile } from 'node:fs/promises';
+import { buffer } from 'node:stream/consumers';
 import { decodeText } from '../core/triage/text.ts';
 import { formatIssue, formatWarning, parseKtasText, warningLines } from '../core/triage/ktas-file.ts';
 import type { FileResult } from '../core/triage/ktas-file.ts';
@@ -37,11 +38,8 @@ error or a file that cannot be read or lacks a required column.
 `;
 
 /** The bytes of a file, or of standard input for '-'. */
-async function readBytes(path: string): Promise<Uint8Array> {
-  if (path !== '-') return readFile(path);
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+function readBytes(path: string): Promise<Uint8Array> {
+  return path === '-' ? buffer(process.stdin) : readFile(path);
 }
 
 async function readPatients(path: string): Promise<FileResult> {

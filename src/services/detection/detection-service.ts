@@ -101,6 +101,8 @@ export class DetectionService {
   readonly #alerts: AlertRecorder;
   /** Readings not scored because they were timed too far ahead of the clock. */
   #futureReadings = 0;
+  /** How far ahead of the clock a reading may be timed and still be scored. */
+  readonly #futureTolerance: number;
   readonly #options: DetectionServiceOptions;
   readonly #clock: () => number;
   readonly #onError: (error: unknown) => void;
@@ -131,6 +133,7 @@ export class DetectionService {
       learningSpanMillis: options.learningSpanMillis ?? LEARNING_SPAN_MILLIS,
     };
     this.#clock = options.clock ?? Date.now;
+    this.#futureTolerance = options.futureToleranceMillis ?? 3_600_000;
     this.#onError = options.onError ?? (() => undefined);
     this.#alerts = new AlertRecorder({
       bus: options.bus,
@@ -197,7 +200,7 @@ export class DetectionService {
       lookbackMillis: this.#options.catchUpLookbackMillis ?? 900_000,
       limitReadings: this.#options.catchUpReadings ?? 1_000_000,
       // Readings timed too far ahead keep their rule: stored, not scored.
-      toMillis: this.#clock() + (this.#options.futureToleranceMillis ?? 3_600_000),
+      toMillis: this.#clock() + this.#futureTolerance,
       score,
     });
     // Every crossing is queued once scored: wait for their alerts too.
@@ -226,15 +229,14 @@ export class DetectionService {
 
   /** The batch without readings timed too far ahead of the clock (said once, then counted). */
   #timely(batch: readonly Reading[]): readonly Reading[] {
-    const tolerance = this.#options.futureToleranceMillis ?? 3_600_000;
-    const limit = this.#clock() + tolerance;
+    const limit = this.#clock() + this.#futureTolerance;
     if (!batch.some((reading) => reading.ts > limit)) return batch;
     const timely = batch.filter((reading) => reading.ts <= limit);
     if (this.#futureReadings === 0) {
       const first = batch.find((reading) => reading.ts > limit) as Reading;
       this.#onError(
         new Error(
-          `readings timed more than ${tolerance / 60_000} min ahead of the clock are stored ` +
+          `readings timed more than ${this.#futureTolerance / 60_000} min ahead of the clock are stored ` +
             `but not scored (first: sensor ${first.sensor} at ${new Date(first.ts).toISOString()}); ` +
             'the count is futureReadings in /api/v1/detection',
         ),
