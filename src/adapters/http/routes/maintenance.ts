@@ -23,7 +23,7 @@ export interface MaintenanceRouteDependencies {
   now?: () => number;
 }
 
-const listParameters = new Set(['status', 'asset', 'assignee', 'limit', 'offset']);
+const listParameters = ['status', 'asset', 'assignee', 'limit', 'offset'];
 const maxNoteCharacters = 2000;
 const maxAssigneeCharacters = 200;
 /** The fields each verdict's body may hold. */
@@ -147,7 +147,7 @@ function listFilter(
 ): { status?: WorkOrderStatus; asset?: string; assignee?: string; limit: number; offset: number } | string {
   const query = c.req.query();
   // A misspelt filter (`stauts=open`) would otherwise list everything.
-  const unknown = Object.keys(query).filter((name) => !listParameters.has(name));
+  const unknown = unknownFields(query, listParameters);
   if (unknown.length > 0)
     return `unknown parameter ${unknown.map((name) => `'${name}'`).join(', ')}: lists take status, asset, assignee, limit and offset`;
   const { status, asset, assignee, limit, offset } = query;

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { unknownFields } from '../../../core/input-checks.ts';
 import { unknownAssetError } from '../../../core/registry/asset-reference.ts';
 import type { Sensor } from '../../../core/registry/asset.ts';
 import { checkSensor, idChange, type FieldError } from '../../../core/registry/validate.ts';
@@ -14,7 +15,7 @@ import { bucketCount, smallestStep } from '../../../core/readings/step.ts';
 import { importRecords } from './registry-import.ts';
 
 const aggregations = new Set<string>(['avg', 'min', 'max', 'sum', 'count', 'last']);
-const seriesParameters = new Set(['from', 'to', 'step', 'agg']);
+const seriesParameters = ['from', 'to', 'step', 'agg'];
 const dayMillis = 86_400_000;
 
 /** CRUD of sensors, bulk import, and a sensor's downsampled series. */
@@ -84,7 +85,7 @@ export function sensorRoutes(
   app.get('/:id/readings', requireRole('read'), async (c) => {
     const query = c.req.query();
     // A misspelt parameter (`form=`, `start=`) would otherwise answer for the default range.
-    const unknown = Object.keys(query).filter((name) => !seriesParameters.has(name));
+    const unknown = unknownFields(query, seriesParameters);
     if (unknown.length > 0)
       return c.json(
         {
