@@ -17,7 +17,9 @@ for _ in $(seq 1 180); do
 done
 key=$(grep -o '"viewerKey":"[^"]*"' "$log" | head -1 | cut -d'"' -f4)
 [ -n "$key" ] || { cat "$log"; echo "the demo city did not come up within 180 s"; exit 1; }
-curl -fsS http://127.0.0.1:18090/ | grep -q '<title>Urban Brain' || { echo "dashboard not served at /"; exit 1; }
+# Read the whole page first: `curl | grep -q` fails under pipefail when grep stops reading early.
+page=$(curl -fsS http://127.0.0.1:18090/)
+[[ "$page" == *'<title>Urban Brain'* ]] || { echo "dashboard not served at /"; exit 1; }
 count=$(curl -fsS -H "Authorization: Bearer $key" 'http://127.0.0.1:18090/api/v1/sensors?limit=5000' | grep -o '"id"' | wc -l)
 [ "$count" -gt 1000 ] || { echo "expected the demo's sensors, found $count"; exit 1; }
 echo "npm start: demo city with $count sensors up in $(( $(date +%s) - started )) s"
