@@ -273,9 +273,12 @@ export class DetectionService {
     };
   }
 
-  /** The kept score series of a sensor, or undefined when no reading of it was scored. */
+  /**
+   * The kept score series of a sensor, or undefined when no reading of it was scored; while the
+   * detectors' thread is being replaced, answered once the new one has caught up.
+   */
   scores(sensor: string, fromMillis: number, toMillis: number): Promise<EvidencePoint[] | undefined> {
-    return this.#scoring.engine.history(sensor, fromMillis, toMillis);
+    return this.#scoring.history(sensor, fromMillis, toMillis);
   }
 
   /** An operator verdict on a work order; stored, and published as a `workorder` event. */

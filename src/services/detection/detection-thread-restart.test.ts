@@ -27,6 +27,11 @@ class MortalScoring extends InProcessScoring {
       ? Promise.reject(new Error('the scoring thread exited with code 1'))
       : super.score(readings);
   }
+  override history(sensor: string, fromMillis: number, toMillis: number) {
+    return this.dead
+      ? Promise.reject(new Error('the scoring thread exited with code 1'))
+      : super.history(sensor, fromMillis, toMillis);
+  }
   override broken(): boolean {
     return this.dead;
   }
@@ -181,4 +186,23 @@ test('a shutdown while the detectors cannot be restarted ends, saying how many r
     ),
     errors.join('\n'),
   );
+});
+
+test('score history asked for while the thread is dead is answered by its replacement, caught up', async () => {
+  // Regression: a score history request failed (500) from the thread's death until a batch of
+  // readings happened to start its replacement, and while the replacement caught up.
+  const { service, engines, ingest } = harness();
+  await service.start();
+  await ingest(readings(pump, [12, 11, 10, 9, 8]), true);
+  await service.forceFlush();
+  await ingest(readings(pump, [7, 6]), true);
+  (engines[0] as MortalScoring).dead = true;
+  const points = await service.scores(pump, 0, Infinity);
+  assert.equal(engines.length, 2, 'the request started the replacement');
+  assert.deepEqual(
+    points?.map((point) => point.ts),
+    [7, 6].map((at) => now - at * minute),
+    'the replacement answers with the readings it caught up with (score history is not saved)',
+  );
+  await service.shutdown();
 });

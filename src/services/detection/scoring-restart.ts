@@ -1,3 +1,4 @@
+import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import type { Reading } from '../../core/readings/reading.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
@@ -90,6 +91,24 @@ export class ScoringRestart {
         ),
       );
     return result;
+  }
+
+  /**
+   * A sensor's kept score series; while a broken engine is being replaced, from the replacement
+   * once it has caught up (a request the dead engine failed starts the replacement if no batch did).
+   */
+  async history(sensor: string, fromMillis: number, toMillis: number): Promise<EvidencePoint[] | undefined> {
+    for (;;) {
+      const engine = this.#engine;
+      try {
+        return await engine.history(sensor, fromMillis, toMillis);
+      } catch (error) {
+        if (this.#stopped || !engine.broken()) throw error;
+        if (engine === this.#engine && this.#replacing === undefined) this.#replace(error);
+        await this.#replacing;
+        if (this.#engine === engine) throw error;
+      }
+    }
   }
 
   /** Scores a batch after those accepted before it (or holds it while the engine is replaced). */
