@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { findDetector } from '../../core/anomaly/registry.ts';
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import type { Reading } from '../../core/readings/reading.ts';
@@ -31,7 +31,8 @@ export class WorkerScoring implements ScoringEngine {
   #failure: Error | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(options: SensorDetectorsOptions) {
+  /** `limits` caps the thread's memory: beyond them the thread dies, as on any other failure. */
+  constructor(options: SensorDetectorsOptions, limits?: ResourceLimits) {
     const { detector, ...scoring } = options;
     if (findDetector(detector.name) !== detector) {
       throw new Error(
@@ -43,7 +44,10 @@ export class WorkerScoring implements ScoringEngine {
       detector: detector.name,
       options: scoring,
     };
-    this.#worker = new Worker(new URL('./thread-entry.js', import.meta.url), { workerData: data });
+    this.#worker = new Worker(new URL('./thread-entry.js', import.meta.url), {
+      workerData: data,
+      ...(limits === undefined ? {} : { resourceLimits: limits }),
+    });
     this.#worker.on('message', (reply: ScoringReply) => this.#settle(reply));
     this.#worker.on('error', (error) => this.#fail(error));
     this.#worker.on('exit', (code) => this.#fail(new Error(`the scoring thread exited with code ${code}`)));
