@@ -280,6 +280,42 @@ void test('assets and sensors: create, read, update, list, delete', async () => 
   );
 });
 
+void test('registry lists, imports and the live stream refuse a parameter they do not take, naming it', async () => {
+  // Regression: `?assett=p1` listed every sensor, `?atomic=yes` imported non-atomically, and a
+  // stream asked for `?senosr=a` streamed every sensor.
+  const f = await httpFixture();
+  const refused = async (role: 'viewer' | 'admin', path: string, init?: RequestInit) => {
+    const response = await f.request(role, path, init);
+    assert.equal(response.status, 400, path);
+    return ((await response.json()) as { error: string }).error;
+  };
+  assert.equal(
+    await refused('viewer', '/api/v1/sensors?assett=p1'),
+    "unknown parameter 'assett': it takes asset, kind, limit, offset",
+  );
+  assert.match(await refused('viewer', '/api/v1/assets?kind=pump&limit=5'), /unknown parameter 'kind'/);
+  assert.match(await refused('viewer', '/api/v1/stream?senosr=a'), /unknown parameter 'senosr'/);
+  const csv = { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'id,type\np7,pump\n' };
+  assert.equal(
+    await refused('admin', '/api/v1/assets/import?atomic=yes', csv),
+    "atomic='yes' must be true or false",
+  );
+  assert.match(
+    await refused('admin', '/api/v1/assets/import?dryrun=true', csv),
+    /unknown parameter 'dryrun'/,
+  );
+  assert.equal(
+    (await f.request('viewer', '/api/v1/assets/p7')).status,
+    404,
+    'a refused import stores nothing',
+  );
+  assert.equal(
+    (await f.request('viewer', '/api/v1/sensors?asset=p1&kind=flow&limit=5&offset=0')).status,
+    200,
+  );
+  assert.equal((await f.request('admin', '/api/v1/assets/import?atomic=false', csv)).status, 200);
+});
+
 void test('bulk import from CSV names the row, field, value and rule of refused rows and stores the rest', async () => {
   const f = await httpFixture();
   const csv =

@@ -173,6 +173,13 @@ test('serves the kept score series of a sensor', async () => {
   assert.ok(Math.max(...points.map((p) => p.score)) >= defaultDetector.threshold);
   assert.equal((await call('viewer', 'GET', '/api/v1/sensors/unknown/scores')).status, 404);
   assert.equal((await call('viewer', 'GET', '/api/v1/sensors/s1/scores?from=yesterday')).status, 400);
+  // A misspelt bound (`since=`) would otherwise answer with the whole history.
+  const misspelt = await call('viewer', 'GET', '/api/v1/sensors/s1/scores?since=0');
+  assert.equal(misspelt.status, 400);
+  assert.equal(
+    ((await misspelt.json()) as { error: string }).error,
+    "unknown parameter 'since': it takes from, to",
+  );
 });
 
 test('a registered sensor not scored yet has an empty score series; only an unknown sensor is a 404', async () => {

@@ -9,6 +9,7 @@ import type { DetectionService } from '../../../services/detection/detection-ser
 import { maxFailureBeforeWarningMillis } from '../../../core/maintenance/lifecycle.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
+import { unknownParameters } from '../query-parameters.ts';
 import { instantRule, parseInstant } from '../time.ts';
 
 export interface MaintenanceRouteDependencies {
@@ -76,6 +77,8 @@ export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppE
   app.get('/detection', requireRole('read'), (c) => c.json(deps.detection.status()));
 
   app.get('/sensors/:id/scores', requireRole('read'), async (c) => {
+    const unknown = unknownParameters(c, ['from', 'to']);
+    if (unknown !== undefined) return c.json({ error: unknown }, 400);
     const { from, to } = c.req.query();
     const toMillis = to === undefined ? Number.POSITIVE_INFINITY : parseInstant(to);
     if (toMillis === undefined) return c.json({ error: `to='${to}' must be ${instantRule}` }, 400);

@@ -4,6 +4,7 @@ import { parseRegistryCsv, parseRegistryGeoJson } from '../../../core/registry/i
 import { assetsNamed, refuseUnknownAssets } from '../../../core/registry/asset-reference.ts';
 import type { Asset, Sensor } from '../../../core/registry/asset.ts';
 import type { Registry } from '../../../ports/registry.ts';
+import { unknownParameters } from '../query-parameters.ts';
 
 /** Up to this many assets are looked up one by one; more are found by listing the registry. */
 const maxAssetLookups = 100;
@@ -33,6 +34,12 @@ export async function knownAssets(registry: Registry, ids: readonly string[]): P
  * naming an asset the registry does not hold is refused: import assets before their sensors.
  */
 export async function importRecords(c: Context, registry: Registry, kind: RecordKind) {
+  const unknown = unknownParameters(c, ['atomic']);
+  if (unknown !== undefined) return c.json({ error: unknown }, 400);
+  const atomicParameter = c.req.query('atomic');
+  if (atomicParameter !== undefined && atomicParameter !== 'true' && atomicParameter !== 'false')
+    return c.json({ error: `atomic='${atomicParameter}' must be true or false` }, 400);
+  const atomic = atomicParameter === 'true';
   const type = c.req.header('content-type') ?? '';
   const text = await c.req.text();
   let result: ImportResult<Asset | Sensor>;
@@ -54,7 +61,6 @@ export async function importRecords(c: Context, registry: Registry, kind: Record
     const sensors = result as ImportResult<Sensor>;
     result = refuseUnknownAssets(sensors, await knownAssets(registry, assetsNamed(sensors.records)));
   }
-  const atomic = c.req.query('atomic') === 'true';
   if (atomic && result.rejected.length > 0) {
     return c.json(
       { error: 'import refused: some rows are invalid', imported: 0, rejected: result.rejected },

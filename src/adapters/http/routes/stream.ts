@@ -6,6 +6,7 @@ import type { BusEvent, MessageBus } from '../../../ports/bus.ts';
 import type { Registry } from '../../../ports/registry.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
+import { unknownParameters } from '../query-parameters.ts';
 import { BoundedQueue } from './bounded-queue.ts';
 import { passesEvent, passesReading, resolveStreamFilter } from './stream-filter.ts';
 import { defaultStreamLimits, StreamSlots, type StreamLimits } from './stream-slots.ts';
@@ -58,6 +59,8 @@ export function streamRoutes(options: StreamOptions): Hono<AppEnv> {
   const stallMillis = options.stallMillis ?? defaultStallMillis;
   const app = new Hono<AppEnv>();
   app.get('/', requireRole('read'), async (c) => {
+    const unknown = unknownParameters(c, ['sensor', 'asset', 'bbox']);
+    if (unknown !== undefined) return c.json({ error: unknown }, 400);
     const filter = await resolveStreamFilter(registry, c.req.query());
     if ('error' in filter) return c.json({ error: filter.error }, filter.status);
     const slot = slots.take(c.get('key').id);
