@@ -1,5 +1,8 @@
 import type { ApiKey } from '../core/auth/key.ts';
 
+/** What a revocation that keeps an admin key came to. */
+export type Revocation = 'revoked' | 'unknown' | 'last-admin';
+
 /** Where API keys live. Only hashes are stored. */
 export interface KeyStore {
   add(key: ApiKey): Promise<void>;
@@ -8,6 +11,12 @@ export interface KeyStore {
   list(): Promise<ApiKey[]>;
   /** Marks a key revoked; false if no key has this id or it was revoked already. */
   revoke(id: string, atMillis: number): Promise<boolean>;
+  /**
+   * Marks a key revoked unless it is the last live admin key, as one step: two callers (in this
+   * process or another sharing the store) cannot each revoke one of the last two. `unknown`: no
+   * live key has this id; `last-admin`: refused, nothing written.
+   */
+  revokeKeepingAnAdmin(id: string, atMillis: number): Promise<Revocation>;
   close(): Promise<void>;
 }
 

@@ -75,3 +75,40 @@ void test('keys are listed oldest first, after a restart as before it and as the
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+void test('of the last two admin keys revoked at once, one is refused, and the outcome is in the file', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-keys-'));
+  try {
+    const admin = (id: string): ApiKey => ({
+      id,
+      name: id,
+      role: 'admin',
+      hash: `hash-${id}`,
+      createdMillis: 1,
+      revokedMillis: null,
+    });
+    let database = await openDatabase({ dataDir });
+    const keys = await DuckDbKeyStore.open(database);
+    await keys.add(admin('a'));
+    await keys.add(admin('b'));
+    const outcomes = await Promise.all([
+      keys.revokeKeepingAnAdmin('a', 5),
+      keys.revokeKeepingAnAdmin('b', 5),
+    ]);
+    assert.deepEqual(outcomes, ['revoked', 'last-admin']);
+    assert.equal(await keys.revokeKeepingAnAdmin('a', 6), 'unknown');
+    database.close();
+    database = await openDatabase({ dataDir });
+    const reopened = await DuckDbKeyStore.open(database);
+    assert.deepEqual(
+      (await reopened.list()).map((key) => [key.id, key.revokedMillis]),
+      [
+        ['a', 5],
+        ['b', null],
+      ],
+    );
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

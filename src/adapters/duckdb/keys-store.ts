@@ -1,9 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ApiKey } from '../../core/auth/key.ts';
 import { isRole } from '../../core/auth/role.ts';
-import type { KeyStore } from '../../ports/keys.ts';
+import type { KeyStore, Revocation } from '../../ports/keys.ts';
 import { MemoryKeyStore } from '../memory/keys.ts';
 import type { Database } from './database.ts';
+import { Serial } from './serial.ts';
 
 const schema =
   'CREATE TABLE IF NOT EXISTS api_keys (hash VARCHAR PRIMARY KEY, id VARCHAR NOT NULL, name VARCHAR NOT NULL, ' +
@@ -25,10 +26,12 @@ function sensorsOf(stored: unknown): readonly string[] | undefined {
 /**
  * API keys (hashes only) in the embedded DuckDB file, mirrored in a `MemoryKeyStore`: they are
  * few, and every request looks one up. Writes go to the file first, then to the mirror.
+ * Revocations run one at a time, so a check of the live keys holds until its write is done.
  */
 export class DuckDbKeyStore implements KeyStore {
   readonly #connection: DuckDBConnection;
   readonly #mirror: MemoryKeyStore;
+  readonly #revocations = new Serial();
 
   private constructor(connection: DuckDBConnection, mirror: MemoryKeyStore) {
     this.#connection = connection;
@@ -85,7 +88,22 @@ export class DuckDbKeyStore implements KeyStore {
     return this.#mirror.list();
   }
 
-  async revoke(id: string, atMillis: number): Promise<boolean> {
+  revoke(id: string, atMillis: number): Promise<boolean> {
+    return this.#revocations.run(() => this.#revoke(id, atMillis));
+  }
+
+  revokeKeepingAnAdmin(id: string, atMillis: number): Promise<Revocation> {
+    return this.#revocations.run(async (): Promise<Revocation> => {
+      const live = (await this.#mirror.list()).filter((key) => key.revokedMillis === null);
+      const key = live.find((candidate) => candidate.id === id);
+      if (key === undefined) return 'unknown';
+      if (key.role === 'admin' && !live.some((other) => other.role === 'admin' && other.hash !== key.hash))
+        return 'last-admin';
+      return (await this.#revoke(id, atMillis)) ? 'revoked' : 'unknown';
+    });
+  }
+
+  async #revoke(id: string, atMillis: number): Promise<boolean> {
     const key = (await this.#mirror.list()).find((k) => k.id === id && k.revokedMillis === null);
     if (key === undefined) return false;
     await this.#connection.run('UPDATE api_keys SET revoked_millis = $1 WHERE hash = $2', [

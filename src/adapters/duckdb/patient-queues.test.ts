@@ -8,7 +8,7 @@ import { checkPatientQueueStore } from '../patient-queues.contract.ts';
 import { openDatabase } from './database.ts';
 import { DuckDbPatientQueues } from './patient-queues.ts';
 
-test('DuckDB emergency queues keep the queue contract and survive reopening', async () => {
+test('DuckDB emergency queues and calls keep the queue contract and survive reopening', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'patient-queues-'));
   try {
     let database = await openDatabase({ dataDir });
@@ -31,8 +31,17 @@ test('DuckDB emergency queues keep the queue contract and survive reopening', as
       await queues.add({ hospital: 'north', patientId: 'same', level: 4, arrivalMillis: 7_000 }),
       true,
     );
-    assert.equal((await queues.takeNext('north'))?.patientId, 'late');
-    assert.equal((await queues.takeNext('north'))?.patientId, 'same');
+    assert.equal((await queues.takeNext('north', 8_000))?.patientId, 'late');
+    assert.equal((await queues.takeNext('north', 8_000))?.patientId, 'same');
+    await queues.close();
+    database.close();
+    // Patients called in count in treatment across a restart too.
+    database = await openDatabase({ dataDir });
+    queues = await DuckDbPatientQueues.open(database);
+    assert.deepEqual(
+      (await queues.called(8_000)).map((call) => `${call.patientId}@${call.calledMillis}`),
+      ['a@20000', 'b@40000', 'late@8000', 'same@8000'],
+    );
     await queues.close();
     database.close();
   } finally {

@@ -1,5 +1,5 @@
 import type { ApiKey } from '../../core/auth/key.ts';
-import type { KeyStore } from '../../ports/keys.ts';
+import type { KeyStore, Revocation } from '../../ports/keys.ts';
 
 /** Keys held in memory only: for tests and the demo. */
 export class MemoryKeyStore implements KeyStore {
@@ -28,6 +28,17 @@ export class MemoryKeyStore implements KeyStore {
       }
     }
     return false;
+  }
+
+  /** Checks and writes without awaiting anything in between, so no other call comes between them. */
+  async revokeKeepingAnAdmin(id: string, atMillis: number): Promise<Revocation> {
+    const live = [...this.#byHash.values()].filter((key) => key.revokedMillis === null);
+    const key = live.find((candidate) => candidate.id === id);
+    if (key === undefined) return 'unknown';
+    if (key.role === 'admin' && !live.some((other) => other.role === 'admin' && other !== key))
+      return 'last-admin';
+    key.revokedMillis = atMillis;
+    return 'revoked';
   }
 
   async close(): Promise<void> {}

@@ -1,4 +1,4 @@
-import type { PatientQueueStore, QueuedPatient } from '../../ports/patient-queues.ts';
+import type { CalledPatient, PatientQueueStore, QueuedPatient } from '../../ports/patient-queues.ts';
 
 /** Next in line: level, then arrival, then entry (array order). */
 function nextIndex(patients: readonly QueuedPatient[], hospital: string): number {
@@ -19,6 +19,7 @@ function nextIndex(patients: readonly QueuedPatient[], hospital: string): number
 /** Emergency queues in memory (tests, `serve --memory`): a restart empties them. */
 export class MemoryPatientQueues implements PatientQueueStore {
   #patients: QueuedPatient[] = [];
+  #called: CalledPatient[] = [];
 
   async waiting(): Promise<QueuedPatient[]> {
     return this.#patients.map((patient) => ({ ...patient }));
@@ -30,9 +31,16 @@ export class MemoryPatientQueues implements PatientQueueStore {
     return true;
   }
 
-  async takeNext(hospital: string): Promise<QueuedPatient | undefined> {
+  async takeNext(hospital: string, calledMillis: number): Promise<QueuedPatient | undefined> {
     const index = nextIndex(this.#patients, hospital);
-    return index < 0 ? undefined : this.#patients.splice(index, 1)[0];
+    const taken = index < 0 ? undefined : this.#patients.splice(index, 1)[0];
+    if (taken !== undefined) this.#called.push({ ...taken, calledMillis });
+    return taken;
+  }
+
+  async called(sinceMillis: number): Promise<CalledPatient[]> {
+    this.#called = this.#called.filter((patient) => patient.calledMillis >= sinceMillis);
+    return this.#called.map((patient) => ({ ...patient }));
   }
 
   async withdraw(hospital: string, patientId: string): Promise<boolean> {

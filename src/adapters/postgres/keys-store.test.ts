@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
+import { KeyService } from '../../services/auth/keys.ts';
+import { nodeSecrets } from '../crypto/secrets.ts';
 import { PostgresKeyStore } from './keys-store.ts';
 import { skipWithoutPostgres, startTestPostgres } from './postgres.test-helpers.ts';
 
@@ -39,5 +41,40 @@ test(
         ['new', ['gw-12.*', 'pump-7.flow']],
       ],
     );
+  },
+);
+
+test(
+  'PostgreSQL: of the last two admin keys revoked at once through two stores, one is refused',
+  { skip: skipWithoutPostgres, timeout: 90_000 },
+  async (t) => {
+    // Regression: the last-admin check ran in each process, so two API processes revoking the last
+    // two admin keys at the same time both succeeded and left no admin key.
+    const server = await startTestPostgres(t, 'ub-postgres-last-admin-');
+    const first = new KeyService(new PostgresKeyStore(await server.openPool(), 0), nodeSecrets);
+    const second = new KeyService(new PostgresKeyStore(await server.openPool(), 0), nodeSecrets);
+    const liveAdmins = async () =>
+      (await first.list()).filter((key) => key.role === 'admin' && key.revokedMillis === null);
+    const operator = await first.create('ops', 'operator');
+    let survivor = (await first.create('admin 0', 'admin')).info.id;
+    for (let round = 1; round <= 5; round += 1) {
+      const other = (await second.create(`admin ${round}`, 'admin')).info.id;
+      const outcomes = await Promise.all([
+        first.revokeKeepingAnAdmin(survivor),
+        second.revokeKeepingAnAdmin(other),
+      ]);
+      assert.deepEqual(
+        outcomes.map((outcome) => (outcome.ok ? 'revoked' : outcome.reason)).sort(),
+        ['last-admin', 'revoked'],
+        `round ${round}`,
+      );
+      const live = await liveAdmins();
+      assert.equal(live.length, 1, `round ${round}: one admin key is left`);
+      survivor = live[0]!.id;
+    }
+    assert.deepEqual(await second.revokeKeepingAnAdmin(survivor), { ok: false, reason: 'last-admin' });
+    assert.deepEqual(await second.revokeKeepingAnAdmin(operator.info.id), { ok: true });
+    assert.deepEqual(await first.revokeKeepingAnAdmin(operator.info.id), { ok: false, reason: 'unknown' });
+    assert.deepEqual(await first.revokeKeepingAnAdmin('no-such-key'), { ok: false, reason: 'unknown' });
   },
 );

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ApiKey } from '../../core/auth/key.ts';
 import { isRole } from '../../core/auth/role.ts';
-import type { KeyStore } from '../../ports/keys.ts';
+import type { KeyStore, Revocation } from '../../ports/keys.ts';
 
 interface Row {
   id: string;
@@ -88,6 +88,38 @@ export class PostgresKeyStore implements KeyStore {
     );
     this.#cache.clear();
     return (result.rowCount ?? 0) > 0;
+  }
+
+  /**
+   * One transaction that locks the key and every live admin key (in id order, so two of them never
+   * wait on each other): a revocation running at the same time in another process waits, then sees
+   * this one's outcome.
+   */
+  async revokeKeepingAnAdmin(id: string, atMillis: number): Promise<Revocation> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const locked = await client.query<{ id: string; role: string }>(
+        `SELECT id, role FROM api_keys WHERE revoked_millis IS NULL AND (role = 'admin' OR id = $1)
+         ORDER BY id FOR UPDATE`,
+        [id],
+      );
+      const key = locked.rows.find((row) => row.id === id);
+      let outcome: Revocation = 'revoked';
+      // A key of a role this version does not know is not listed, so not found here either.
+      if (key === undefined || !isRole(key.role)) outcome = 'unknown';
+      else if (key.role === 'admin' && !locked.rows.some((row) => row.role === 'admin' && row.id !== id))
+        outcome = 'last-admin';
+      else await client.query('UPDATE api_keys SET revoked_millis = $2 WHERE id = $1', [id, atMillis]);
+      await client.query('COMMIT');
+      this.#cache.clear();
+      return outcome;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async close(): Promise<void> {}

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { isLevel } from '../../core/triage/presentation.ts';
-import type { PatientQueueStore, QueuedPatient } from '../../ports/patient-queues.ts';
+import type { CalledPatient, PatientQueueStore, QueuedPatient } from '../../ports/patient-queues.ts';
 
 interface Row {
   hospital: string;
@@ -22,8 +22,9 @@ function toPatient(row: Row): QueuedPatient | undefined {
 }
 
 /**
- * Emergency queues in PostgreSQL, shared by every API process of a cluster. Taking the next patient
- * locks that row and skips rows another process holds, so two calls never get the same patient.
+ * Emergency queues and the patients called in from them in PostgreSQL, shared by every API process
+ * of a cluster. Taking the next patient locks that row and skips rows another process holds, so two
+ * calls never get the same patient; the same statement records the call.
  */
 export class PostgresPatientQueues implements PatientQueueStore {
   readonly #pool: pg.Pool;
@@ -45,15 +46,32 @@ export class PostgresPatientQueues implements PatientQueueStore {
     return result.rowCount === 1;
   }
 
-  async takeNext(hospital: string): Promise<QueuedPatient | undefined> {
+  async takeNext(hospital: string, calledMillis: number): Promise<QueuedPatient | undefined> {
     const result = await this.#pool.query<Row>(
-      `DELETE FROM emergency_queue WHERE (hospital, patient) = (SELECT hospital, patient FROM emergency_queue
-         WHERE hospital = $1 ORDER BY level, arrival_millis, seq LIMIT 1 FOR UPDATE SKIP LOCKED)
-       RETURNING ${columns}`,
-      [hospital],
+      `WITH taken AS (DELETE FROM emergency_queue WHERE (hospital, patient) = (SELECT hospital, patient
+           FROM emergency_queue WHERE hospital = $1 ORDER BY level, arrival_millis, seq LIMIT 1
+           FOR UPDATE SKIP LOCKED)
+         RETURNING ${columns}),
+       recorded AS (INSERT INTO emergency_calls (${columns}, called_millis)
+         SELECT ${columns}, $2::double precision FROM taken)
+       SELECT ${columns} FROM taken`,
+      [hospital, calledMillis],
     );
     const row = result.rows[0];
     return row === undefined ? undefined : toPatient(row);
+  }
+
+  async called(sinceMillis: number): Promise<CalledPatient[]> {
+    // A DELETE that finds nothing writes nothing: looking at the departments stays a read.
+    const result = await this.#pool.query<Row & { called_millis: number }>(
+      `WITH expired AS (DELETE FROM emergency_calls WHERE called_millis < $1)
+       SELECT ${columns}, called_millis FROM emergency_calls WHERE called_millis >= $1 ORDER BY seq`,
+      [sinceMillis],
+    );
+    return result.rows.flatMap((row) => {
+      const patient = toPatient(row);
+      return patient === undefined ? [] : [{ ...patient, calledMillis: row.called_millis }];
+    });
   }
 
   async withdraw(hospital: string, patientId: string): Promise<boolean> {

@@ -107,11 +107,19 @@ test(
       try {
         const second = new PostgresPatientQueues(secondPool);
         const taken = await Promise.all(
-          Array.from({ length: 50 }, (_, index) => (index % 2 === 0 ? queues : second).takeNext('west')),
+          Array.from({ length: 50 }, (_, index) =>
+            (index % 2 === 0 ? queues : second).takeNext('west', 5_000),
+          ),
         );
         const ids = taken.flatMap((entry) => (entry === undefined ? [] : [entry.patientId]));
         assert.equal(ids.length, 40, 'every waiting patient is called');
         assert.equal(new Set(ids).size, 40, 'no patient is called twice');
+        const called = (await second.called(5_000)).filter((call) => call.hospital === 'west');
+        assert.deepEqual(
+          called.map((call) => call.patientId).sort(),
+          [...ids].sort(),
+          'each call is recorded once, and seen from either process',
+        );
 
         // Ambulances en route: the contract, then arrivals at once from two API processes.
         const trips = new PostgresAmbulanceTrips(pool);

@@ -23,6 +23,11 @@ export const schemaStatements: readonly string[] = [
      level smallint NOT NULL CHECK (level BETWEEN 1 AND 5), arrival_millis double precision NOT NULL,
      seq bigserial NOT NULL, PRIMARY KEY (hospital, patient))`,
   `CREATE INDEX IF NOT EXISTS emergency_queue_order ON emergency_queue (hospital, level, arrival_millis, seq)`,
+  // Patients called in, kept while they count in treatment: every API process counts the same calls.
+  `CREATE TABLE IF NOT EXISTS emergency_calls (seq bigserial PRIMARY KEY, hospital text NOT NULL,
+     patient text NOT NULL, level smallint NOT NULL CHECK (level BETWEEN 1 AND 5),
+     arrival_millis double precision NOT NULL, called_millis double precision NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS emergency_calls_time ON emergency_calls (called_millis)`,
   // Ambulances en route, shared by every API process: counted by destination choice until they arrive.
   `CREATE TABLE IF NOT EXISTS ambulance_trips (id text PRIMARY KEY, hospital text NOT NULL,
      level smallint NOT NULL CHECK (level BETWEEN 1 AND 5), sent_millis double precision NOT NULL,

@@ -22,8 +22,6 @@ export class KeyService {
   readonly #secrets: SecretHasher;
   readonly #now: () => number;
   readonly #revocationListeners = new Set<(id: string) => void>();
-  /** API revocations run one at a time, so two cannot each leave the other's admin key as the last. */
-  #revoking: Promise<unknown> = Promise.resolve();
 
   constructor(store: KeyStore, secrets: SecretHasher, nowMillis: () => number = Date.now) {
     this.#store = store;
@@ -73,25 +71,25 @@ export class KeyService {
 
   async revoke(id: string): Promise<boolean> {
     const revoked = await this.#store.revoke(id, this.#now());
-    if (revoked) for (const listener of this.#revocationListeners) listener(id);
+    if (revoked) this.#revoked(id);
     return revoked;
   }
 
   /**
    * Revokes a key for an API caller, refusing the last live admin key: without one nobody could
    * manage keys until a restart (or, with a revoked configured key, until a new one is configured).
+   * The store checks and revokes as one step, so two callers, here or in another process sharing
+   * the store, cannot each revoke one of the last two admin keys.
    */
   async revokeKeepingAnAdmin(id: string): Promise<RevokeOutcome> {
-    const outcome = this.#revoking.then(async (): Promise<RevokeOutcome> => {
-      const live = (await this.#store.list()).filter((key) => key.revokedMillis === null);
-      const key = live.find((candidate) => candidate.id === id);
-      if (key === undefined) return { ok: false, reason: 'unknown' };
-      if (key.role === 'admin' && !live.some((other) => other.role === 'admin' && other.id !== id))
-        return { ok: false, reason: 'last-admin' };
-      return (await this.revoke(id)) ? { ok: true } : { ok: false, reason: 'unknown' };
-    });
-    this.#revoking = outcome.catch(() => undefined);
-    return outcome;
+    const outcome = await this.#store.revokeKeepingAnAdmin(id, this.#now());
+    if (outcome !== 'revoked') return { ok: false, reason: outcome };
+    this.#revoked(id);
+    return { ok: true };
+  }
+
+  #revoked(id: string): void {
+    for (const listener of this.#revocationListeners) listener(id);
   }
 
   /** Calls `listener` with the id of each key this service revokes, at once; returns the unsubscribe. */

@@ -5,6 +5,7 @@ import { MemoryAmbulanceTrips } from '../../adapters/memory/ambulance-trips.ts';
 import { MemoryPatientQueues } from '../../adapters/memory/patient-queues.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { Sensor } from '../../core/registry/asset.ts';
+import type { Presentation } from '../../core/triage/presentation.ts';
 import { shippedModel } from '../../core/triage/shipped-model.ts';
 import { EmergencyService } from './emergency-service.ts';
 import type { LatestValues } from './hospital-directory.ts';
@@ -200,4 +201,76 @@ test('maxOccupancyAgeMinutes (serve --occupancy-max-age-minutes) sets how old an
       }),
     /maxOccupancyAgeMinutes must be > 0/,
   );
+});
+
+const walkIn: Presentation = {
+  sex: 'female',
+  ageYears: 34,
+  arrivalMode: 'walk',
+  injury: false,
+  chiefComplaint: 'ankle pain',
+  mental: 'alert',
+  pain: true,
+  painScore: 3,
+  systolicMmHg: 120,
+  diastolicMmHg: 80,
+  heartRatePerMinute: 78,
+  respiratoryRatePerMinute: 16,
+  temperatureCelsius: 36.6,
+  oxygenSaturationPercent: 98,
+};
+
+test('a patient called in counts in treatment for every process sharing the queues, and after a restart', async () => {
+  // Regression: the call was counted in the memory of the process that made it only, so two API
+  // processes of a cluster disagreed on a hospital's load, and a restart forgot it.
+  const registry = new MemoryRegistry();
+  await registry.putAssets([hospital]);
+  const queues = new MemoryPatientQueues();
+  const trips = new MemoryAmbulanceTrips();
+  let now = 60_000;
+  const process = async () => {
+    const service = new EmergencyService({
+      registry,
+      bus: new MemoryBus(),
+      queues,
+      trips,
+      model: shippedModel(),
+      nowMillis: () => now,
+      latestOccupancy: async () => new Map(),
+    });
+    await service.start();
+    return service;
+  };
+  const [first, second] = [await process(), await process()];
+  await first.admit('north', walkIn, 'p1');
+  await first.admit('north', walkIn, 'p2');
+  assert.equal((await second.callNext('north'))?.patientId, 'p1');
+  const load = async (service: EmergencyService) => (await service.departments())[0]?.inTreatment;
+  assert.deepEqual([await load(first), await load(second)], [1, 1]);
+  const restarted = await process();
+  assert.equal(await load(restarted), 1);
+  now += 45 * 60_000 + 1;
+  assert.deepEqual([await load(first), await load(second), await load(restarted)], [0, 0, 0]);
+});
+
+test('a patient called in counts until an occupancy reading taken after the call', async () => {
+  const registry = new MemoryRegistry();
+  await registry.putAssets([hospital]);
+  await registry.putSensors([sensor('north.occupancy', 'occupancy', 'north')]);
+  let now = 60_000;
+  const { send, service } = await started(registry, undefined, () => now);
+  await send('north.occupancy', 50_000, 2);
+  await settle();
+  await service.admit('north', walkIn, 'p1');
+  await service.callNext('north');
+  assert.equal((await service.departments())[0]?.inTreatment, 3);
+  // Taken before the call (though it arrives after it): the patient called in is not in it.
+  await send('north.occupancy', 55_000, 2);
+  await settle();
+  assert.equal((await service.departments())[0]?.inTreatment, 3);
+  now = 70_000;
+  await send('north.occupancy', 65_000, 3);
+  await settle();
+  assert.equal((await service.departments())[0]?.inTreatment, 3, 'counted once, in the reading');
+  service.stop();
 });

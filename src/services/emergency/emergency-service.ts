@@ -102,8 +102,9 @@ export interface DepartmentView extends HospitalEntry {
  * Triage at the door and emergency load across the city's hospitals. Hospitals are registry
  * assets of type `hospital`; their occupancy arrives as readings of sensors of kind `occupancy`
  * on those assets. Queues live in the `PatientQueueStore` (the platform's database): an admission
- * is acknowledged once stored, survives a restart, and in a cluster every API process sees and
- * serves the same queues. Occupancy is kept in memory; the next occupancy reading restores it.
+ * or a call is acknowledged once stored, survives a restart, and in a cluster every API process
+ * sees and serves the same queues and counts the same patients called in. Occupancy readings are
+ * kept in memory; the next one restores them.
  */
 export class EmergencyService {
   readonly #options: Required<Omit<EmergencyServiceOptions, 'latestOccupancy' | 'storedLatest'>>;
@@ -135,6 +136,7 @@ export class EmergencyService {
       log: this.#options.log,
       latestOccupancy: options.latestOccupancy,
       storedLatest: options.storedLatest,
+      called: (sinceMillis) => this.#options.queues.called(sinceMillis),
       nowMillis: this.#options.nowMillis,
       treatmentMillis: this.#options.meanTreatmentMinutes * 60_000,
       occupancyMaxAgeMillis: this.#options.maxOccupancyAgeMinutes * 60_000,
@@ -236,9 +238,9 @@ export class EmergencyService {
   async callNext(hospitalId: string): Promise<QueueEntry | undefined | null> {
     await this.#hospitals.sync();
     if (!this.#hospitals.has(hospitalId)) return null;
-    const taken = await this.#options.queues.takeNext(hospitalId);
+    // Stored with the call: every process counts the patient in treatment, and so does a restart.
+    const taken = await this.#options.queues.takeNext(hospitalId, this.#options.nowMillis());
     if (taken === undefined) return undefined;
-    this.#hospitals.startTreatment(hospitalId);
     await this.#publish('patient-called', hospitalId, { patient: taken.patientId });
     return { patientId: taken.patientId, level: taken.level, arrivalMinutes: taken.arrivalMillis / 60_000 };
   }

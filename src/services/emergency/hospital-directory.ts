@@ -3,6 +3,11 @@ import { treatmentSlots, type Location } from '../../core/ems/hospital.ts';
 import type { Registry } from '../../ports/registry.ts';
 import { departmentFromAsset, greatCircleKm, toLocation } from './departments.ts';
 
+/** When patients were called in (epoch ms) at `sinceMillis` or later, as the queue store keeps them. */
+export type CalledSince = (
+  sinceMillis: number,
+) => Promise<readonly { hospital: string; calledMillis: number }[]>;
+
 /** The latest values of some sensors and their times (epoch ms), as the store gives them. */
 export type LatestValues = (
   sensors: readonly string[],
@@ -18,6 +23,8 @@ export interface HospitalDirectoryOptions {
   latestOccupancy: LatestValues | undefined;
   /** The store's latest values, read for occupancy sensors found when the hospitals are read again. */
   storedLatest: LatestValues | undefined;
+  /** The patients called in, read from the store at each look: every process counts the same calls. */
+  called: CalledSince;
   nowMillis: () => number;
   /**
    * How long a patient called in counts as in treatment when no occupancy reading has come since:
@@ -56,7 +63,8 @@ export interface HospitalEntry {
 /**
  * The city's hospitals as the registry knows them (assets of type `hospital` with coordinates),
  * with the occupancy their sensors report. Read again from the registry at each look, rebuilt only
- * when the hospitals change; occupancy is kept in memory and restored by the next reading.
+ * when the hospitals change; occupancy is kept in memory and restored by the next reading, the
+ * patients called in since are read from the store.
  */
 export class HospitalDirectory {
   readonly #options: HospitalDirectoryOptions;
@@ -73,8 +81,6 @@ export class HospitalDirectory {
   #occupancy = new Map<string, { inTreatment: number; readingMillis: number; ts: number }>();
   /** Hospitals whose latest reading was too old at the last `board` (their load is unknown). */
   #stale = new Set<string>();
-  /** When each patient called in since the hospital's latest occupancy reading was called, epoch ms. */
-  #calls = new Map<string, number[]>();
 
   constructor(options: HospitalDirectoryOptions) {
     this.#options = options;
@@ -119,47 +125,46 @@ export class HospitalDirectory {
     };
   }
 
-  /** A patient was called in: one more in treatment until the next occupancy reading (or `treatmentMillis`). */
-  startTreatment(hospitalId: string): void {
-    if (!this.#hospitals.has(hospitalId)) return;
-    this.#calls.set(hospitalId, [...(this.#calls.get(hospitalId) ?? []), this.#options.nowMillis()]);
-    this.#refreshLoad();
-  }
-
-  /** The hospitals with their occupancy now (read from the store first, in a cluster's API process). */
+  /**
+   * The hospitals with their occupancy now (read from the store first, in a cluster's API process)
+   * and the patients called in, as the store holds them.
+   */
   async board(): Promise<EmergencyBoard> {
     const latestOccupancy = this.#options.latestOccupancy;
     if (latestOccupancy !== undefined && this.#occupancySensors.size > 0) {
       const latest = await latestOccupancy([...this.#occupancySensors.keys()]);
       this.recordReadings([...latest].map(([sensor, { ts, value }]) => ({ sensor, ts, value })));
     }
-    this.#refreshLoad();
+    const now = this.#options.nowMillis();
+    this.#refreshLoad(now, await this.#options.called(now - this.#options.treatmentMillis));
     return this.#board;
   }
 
   /**
-   * In treatment: the latest reading, plus the patients called in since, for `treatmentMillis` each;
-   * every treatment slot when the latest reading is stale (the load is unknown: not taken as empty).
+   * In treatment: the latest reading, plus the patients called in after it (for `treatmentMillis`
+   * each: `calls` holds no older ones); every treatment slot when the latest reading is stale (the
+   * load is unknown: not taken as empty).
    */
-  #refreshLoad(): void {
-    const now = this.#options.nowMillis();
-    const since = now - this.#options.treatmentMillis;
+  #refreshLoad(now: number, calls: readonly { hospital: string; calledMillis: number }[]): void {
+    const callTimes = new Map<string, number[]>();
+    for (const call of calls) {
+      const times = callTimes.get(call.hospital);
+      if (times === undefined) callTimes.set(call.hospital, [call.calledMillis]);
+      else times.push(call.calledMillis);
+    }
     this.#stale.clear();
     for (const status of this.#board.statuses()) {
       const id = status.hospital.id;
       const latest = this.#occupancy.get(id);
       if (latest !== undefined && now - latest.readingMillis > this.#options.occupancyMaxAgeMillis) {
         this.#stale.add(id);
-        this.#calls.delete(id);
         this.#board.recordOccupancy(id, treatmentSlots(status.hospital));
         continue;
       }
-      const calls = this.#calls.get(id)?.filter((millis) => millis > since);
-      if (calls === undefined && latest === undefined) continue;
-      if (calls === undefined || calls.length === 0) this.#calls.delete(id);
-      else this.#calls.set(id, calls);
+      // A call the latest reading was taken after is in that reading already.
+      const after = latest?.readingMillis ?? -Infinity;
+      const called = (callTimes.get(id) ?? []).filter((millis) => millis > after).length;
       const reading = latest?.inTreatment ?? 0;
-      const called = calls?.length ?? 0;
       const counted = Math.max(reading, Math.min(treatmentSlots(status.hospital), reading + called));
       this.#board.recordOccupancy(id, counted);
     }
@@ -207,7 +212,6 @@ export class HospitalDirectory {
       const readingMillis = Math.min(reading.ts, this.#options.nowMillis());
       this.#occupancy.set(hospitalId, { inTreatment, readingMillis, ts: reading.ts });
       this.#stale.delete(hospitalId);
-      this.#calls.delete(hospitalId);
       this.#board.recordOccupancy(hospitalId, inTreatment);
       this.#awaitingStored?.delete(reading.sensor);
     }
