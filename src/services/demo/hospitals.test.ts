@@ -104,6 +104,25 @@ function accountedFor(counts: PatientCounts): number {
   );
 }
 
+test('occupancy readings are timed after the calls of their step, so the platform does not count those calls twice', async () => {
+  // Regression: a reading was timed at the step's start, before the calls the step made, while its
+  // value already held them; the platform counts a call made after a reading's time on top of it.
+  const { service, api, setWall } = await platform();
+  const hospitals = model(api, 3, 'T', { log: () => undefined });
+  let checked = 0;
+  for (let step = 1; step <= 36; step += 1) {
+    const wall = start + step * 10 * minute;
+    setWall(wall + 400); // the platform's clock as the step's calls reach it
+    await hospitals.step(wall, wall, () => wall + 500);
+    await new Promise((resolve) => setImmediate(resolve));
+    const counts = hospitals.patientCounts();
+    const occupied = (await service.departments()).reduce((sum, d) => sum + d.inTreatment, 0);
+    assert.equal(occupied, counts.inTreatment, `step ${step}`);
+    if (counts.inTreatment > 0) checked += 1;
+  }
+  assert.ok(checked > 10, 'patients were in treatment at most steps');
+});
+
 test('patients are admitted through the platform, called in as spaces free, and every one is accounted for', async () => {
   const { service, api, calls, readings, setWall } = await platform();
   const logs: string[] = [];

@@ -126,15 +126,19 @@ export class HospitalModel {
     );
   }
 
-  /** Advances the world to `cityMillis` (at most a day per call), then talks to the platform. */
-  async step(cityMillis: number, wallMillis: number): Promise<void> {
+  /**
+   * Advances the world to `cityMillis` (at most a day per call), then talks to the platform. The
+   * occupancy readings are timed by `sentAt` (the wall clock as they go out, after this step's calls:
+   * the platform counts a call made after a reading's time on top of it); `wallMillis` by default.
+   */
+  async step(cityMillis: number, wallMillis: number, sentAt: () => number = () => wallMillis): Promise<void> {
     this.advance(cityMillis);
     let budget = this.options.requestsPerStep;
     budget = await this.callIn(budget);
     budget = await this.arrive(budget);
     budget = await this.register(budget);
     await this.callIn(budget);
-    await this.reportOccupancy(wallMillis);
+    await this.reportOccupancy(Math.max(wallMillis, sentAt()));
     if (this.failures.length > 0) {
       this.options.log(
         `demo: ${this.failures.length} emergency call(s) failed, first: ${this.failures[0] ?? ''}`,

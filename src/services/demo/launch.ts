@@ -106,7 +106,7 @@ export async function launchDemo(options: LaunchOptions): Promise<RunningDemo> {
     if (hospitalStep !== null) return;
     const wall = Date.now();
     hospitalStep = hospitals
-      .step(cityNow(wall), wall)
+      .step(cityNow(wall), wall, Date.now)
       .catch((error: unknown) => options.log(`demo: hospital step failed: ${(error as Error).message}`))
       .finally(() => {
         hospitalStep = null;
