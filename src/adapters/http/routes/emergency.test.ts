@@ -911,6 +911,7 @@ test('the ambulances en route are listed by hospital and level, a page at a time
     ['?level=', /level="" must be a triage level 1–5/],
     ['?limit=0', /limit must be an integer/],
     ['?offset=-1', /offset must be a non-negative integer/],
+    ['?hopsital=east', /unknown parameter 'hopsital': it takes hospital, level, limit, offset/],
   ] as const) {
     const response = await call('viewer', 'GET', `/api/v1/ems/dispatches${query}`);
     assert.equal(response.status, 400, query);

@@ -7,6 +7,7 @@ import type { EmergencyService, NoDestination } from '../../../services/emergenc
 import { hospitalsSnapshot } from '../../../services/emergency/hospitals-view.ts';
 import type { AppEnv } from '../env.ts';
 import { paging } from '../paging.ts';
+import { unknownParameters } from '../query-parameters.ts';
 import { requireRole } from '../middleware/auth.ts';
 
 async function jsonBody(c: Context<AppEnv>): Promise<{ ok: true; body: unknown } | { ok: false }> {
@@ -197,6 +198,8 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
 
   // `?hospital=&level=` filter, `?limit=&offset=` page the ambulances en route (dispatch order).
   app.get('/ems/dispatches', requireRole('read'), async (c) => {
+    const unknown = unknownParameters(c, ['hospital', 'level', 'limit', 'offset']);
+    if (unknown !== undefined) return c.json({ error: unknown }, 400);
     const page = paging(c);
     if (typeof page === 'string') return c.json({ error: page }, 400);
     const hospital = c.req.query('hospital');
