@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
-import type { Presentation } from '../../core/triage/presentation.ts';
+import { walkIn } from '../../core/triage/presentation.test-helpers.ts';
 import { shippedModel } from '../../core/triage/shipped-model.ts';
 import { EmergencyService } from '../../services/emergency/emergency-service.ts';
 import { MemoryBus } from '../memory/bus.ts';
@@ -9,23 +9,6 @@ import { MemoryRegistry } from '../memory/registry.ts';
 import { PostgresAmbulanceTrips } from './ambulance-trips.ts';
 import { PostgresPatientQueues } from './patient-queues.ts';
 import { skipWithoutPostgres, startTestPostgres } from './postgres.test-helpers.ts';
-
-const walkIn: Presentation = {
-  sex: 'male',
-  ageYears: 40,
-  arrivalMode: 'walk',
-  injury: false,
-  chiefComplaint: 'ankle pain',
-  mental: 'alert',
-  pain: true,
-  painScore: 3,
-  systolicMmHg: 120,
-  diastolicMmHg: 80,
-  heartRatePerMinute: 78,
-  respiratoryRatePerMinute: 16,
-  temperatureCelsius: 36.6,
-  oxygenSaturationPercent: 98,
-};
 
 test(
   'PostgreSQL: two API processes count the same patients called in, and so does a restarted one',

@@ -5,7 +5,7 @@ import { MemoryAmbulanceTrips } from '../../adapters/memory/ambulance-trips.ts';
 import { MemoryPatientQueues } from '../../adapters/memory/patient-queues.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { Sensor } from '../../core/registry/asset.ts';
-import type { Presentation } from '../../core/triage/presentation.ts';
+import { walkIn } from '../../core/triage/presentation.test-helpers.ts';
 import { shippedModel } from '../../core/triage/shipped-model.ts';
 import { EmergencyService } from './emergency-service.ts';
 import type { LatestValues } from './hospital-directory.ts';
@@ -202,23 +202,6 @@ test('maxOccupancyAgeMinutes (serve --occupancy-max-age-minutes) sets how old an
     /maxOccupancyAgeMinutes must be > 0/,
   );
 });
-
-const walkIn: Presentation = {
-  sex: 'female',
-  ageYears: 34,
-  arrivalMode: 'walk',
-  injury: false,
-  chiefComplaint: 'ankle pain',
-  mental: 'alert',
-  pain: true,
-  painScore: 3,
-  systolicMmHg: 120,
-  diastolicMmHg: 80,
-  heartRatePerMinute: 78,
-  respiratoryRatePerMinute: 16,
-  temperatureCelsius: 36.6,
-  oxygenSaturationPercent: 98,
-};
 
 test('a patient called in counts in treatment for every process sharing the queues, and after a restart', async () => {
   // Regression: the call was counted in the memory of the process that made it only, so two API

@@ -23,23 +23,9 @@ import { MemoryRegistry } from '../../memory/registry.ts';
 import type { AppEnv } from '../env.ts';
 import { authenticate } from '../middleware/auth.ts';
 import { emergencyRoutes } from './emergency.ts';
+import { walkIn } from '../../../core/triage/presentation.test-helpers.ts';
 
-const stable = {
-  sex: 'female',
-  ageYears: 34,
-  arrivalMode: 'walk',
-  injury: false,
-  chiefComplaint: 'ankle pain',
-  mental: 'alert',
-  pain: true,
-  painScore: 3,
-  systolicMmHg: 120,
-  diastolicMmHg: 80,
-  heartRatePerMinute: 78,
-  respiratoryRatePerMinute: 16,
-  temperatureCelsius: 36.6,
-  oxygenSaturationPercent: 98,
-};
+const stable = walkIn;
 const critical = { ...stable, ageYears: 58, chiefComplaint: 'chest pain', heartRatePerMinute: 130 };
 const criticalWithHypoxia = { ...critical, oxygenSaturationPercent: 88, arrivalMode: 'public-ambulance' };
 
