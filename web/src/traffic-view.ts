@@ -3,7 +3,48 @@ import type { Api } from './api.ts';
 import { element, number } from './format.ts';
 import type { TrafficSnapshot } from './types.ts';
 
-const phaseArrows = ['↕', '↔', '↰', '↱', '⟲', '⟳', '•', '•'];
+/** A movement a green lets go (`Movement` of the server's live district). */
+interface Movement {
+  from: 'north' | 'east' | 'south' | 'west';
+  turn: 'left' | 'straight' | 'right';
+}
+
+/**
+ * The live district adds to each intersection what its green lets go and whether the yellow
+ * before it shows, and how far the run is behind the clock; the demo's own queue model (2 phases:
+ * 0 north–south, 1 east–west) gives none of them.
+ */
+type Snapshot = Omit<TrafficSnapshot, 'intersections'> & {
+  intersections: (TrafficSnapshot['intersections'][number] & { yellow?: boolean; movements?: Movement[] })[];
+  behindSeconds?: number;
+};
+
+/** Arrows of the way vehicles travel, by the side they come from. */
+const travelArrows: Record<Movement['from'], string> = { west: '→', east: '←', south: '↑', north: '↓' };
+const queueModelArrows = ['↕', '↔'];
+
+/** A short symbol of a green: ↔ / ↕ for both ways of an axis, an arrow per single approach, ↰ for left turns. */
+export function greenSymbol(movements: readonly Movement[]): string {
+  const symbol = (turn: Movement['turn']): string => {
+    const sides = new Set(movements.filter((m) => m.turn === turn).map((m) => m.from));
+    if (sides.size === 0) return '';
+    if (sides.size === 2 && sides.has('west') && sides.has('east')) return '↔';
+    if (sides.size === 2 && sides.has('north') && sides.has('south')) return '↕';
+    return [...sides].map((side) => travelArrows[side]).join('');
+  };
+  const straight = symbol('straight');
+  const left = symbol('left');
+  return left === '' ? straight : `${straight}${straight === left ? '' : left}↰`;
+}
+
+/** The green in words: "straight from west and east, left from west". */
+export function greenWords(movements: readonly Movement[]): string {
+  const parts = (['straight', 'left', 'right'] as const).flatMap((turn) => {
+    const sides = movements.filter((m) => m.turn === turn).map((m) => m.from);
+    return sides.length === 0 ? [] : [`${turn} from ${sides.join(' and ')}`];
+  });
+  return parts.length === 0 ? 'no green yet' : parts.join(', ');
+}
 
 /** The traffic view: a schematic of the signalised district (phase, queue) and travel time against the baseline. */
 export class TrafficView {
@@ -21,30 +62,46 @@ export class TrafficView {
   }
 
   async refresh(): Promise<void> {
-    let snapshot: TrafficSnapshot;
+    let snapshot: Snapshot;
     try {
-      snapshot = await this.api.get<TrafficSnapshot>('/api/v1/traffic');
+      snapshot = await this.api.get<Snapshot>('/api/v1/traffic');
     } catch (error) {
       this.summary.textContent = `Traffic unavailable: ${(error as Error).message}`;
       return;
     }
+    this.summary.replaceChildren(...this.summaryOf(snapshot));
+    this.host.dataset.intersections = String(snapshot.intersections.length);
+    this.renderJunctions(snapshot);
+    this.renderChart(snapshot);
+  }
+
+  private summaryOf(snapshot: Snapshot): HTMLElement[] {
+    const simulated = `simulated ${Math.round(snapshot.timeSeconds / 60)} min`;
+    const behind = snapshot.behindSeconds ?? 0;
+    // The run falls behind when the CPU cannot keep up, and skips ahead a minute (wall time) later.
+    const lag = behind >= 60 ? `, ${Math.round(behind / 60)} simulated min behind the clock` : '';
+    if (!(snapshot.baselineTravelSeconds > 0))
+      return [
+        element(
+          'span',
+          '',
+          `No vehicle in the district yet (${snapshot.controller} control); ${simulated}${lag}.`,
+        ),
+      ];
     const gain = 1 - snapshot.averageTravelSeconds / snapshot.baselineTravelSeconds;
-    this.summary.replaceChildren(
+    return [
       element('strong', '', `${number(snapshot.averageTravelSeconds, 0)} s`),
       element('span', '', ` average travel time with ${snapshot.controller} control, against `),
       element('strong', '', `${number(snapshot.baselineTravelSeconds, 0)} s`),
       element(
         'span',
         '',
-        ` with ${snapshot.baseline} (${number(100 * gain, 1)} % ${gain >= 0 ? 'faster' : 'slower'}); simulated ${Math.round(snapshot.timeSeconds / 60)} min.`,
+        ` with ${snapshot.baseline} (${number(100 * Math.abs(gain), 1)} % ${gain >= 0 ? 'faster' : 'slower'}); ${simulated}${lag}.`,
       ),
-    );
-    this.host.dataset.intersections = String(snapshot.intersections.length);
-    this.renderJunctions(snapshot);
-    this.renderChart(snapshot);
+    ];
   }
 
-  private renderJunctions(snapshot: TrafficSnapshot): void {
+  private renderJunctions(snapshot: Snapshot): void {
     const columns = Math.max(1, ...snapshot.intersections.map((junction) => junction.column + 1));
     this.grid.style.gridTemplateColumns = `repeat(${columns}, 1fr)`;
     const maxQueue = Math.max(10, ...snapshot.intersections.map((junction) => junction.queue));
@@ -53,20 +110,28 @@ export class TrafficView {
         const cell = element('div', 'junction');
         cell.style.gridRow = String(junction.row + 1);
         cell.style.gridColumn = String(junction.column + 1);
-        cell.title = `${junction.id}: phase ${junction.phase + 1}/${junction.phaseCount}, ${junction.queue} vehicles waiting`;
+        const movements = junction.movements;
+        const green = movements === undefined ? '' : `: ${greenWords(movements)}`;
+        const yellow = junction.yellow === true ? 'yellow, then ' : '';
+        cell.title = `${junction.id}: ${yellow}phase ${junction.phase + 1}/${junction.phaseCount}${green}; ${junction.queue} vehicles waiting`;
+        cell.dataset.phase = String(junction.phase);
+        if (junction.yellow === true) {
+          cell.dataset.yellow = '';
+          cell.style.borderColor = '#f0c400';
+        }
         const bar = element('div', 'queue');
         bar.style.height = `${Math.round((100 * junction.queue) / maxQueue)}%`;
-        cell.append(
-          bar,
-          element('span', 'phase', phaseArrows[junction.phase] ?? String(junction.phase)),
-          element('span', 'count', String(junction.queue)),
-        );
+        const symbol =
+          movements === undefined ? (queueModelArrows[junction.phase] ?? '•') : greenSymbol(movements) || '•';
+        const phase = element('span', 'phase', symbol);
+        if (junction.yellow === true) phase.style.color = '#f0c400';
+        cell.append(bar, phase, element('span', 'count', String(junction.queue)));
         return cell;
       }),
     );
   }
 
-  private renderChart(snapshot: TrafficSnapshot): void {
+  private renderChart(snapshot: Snapshot): void {
     const data: uPlot.AlignedData = [
       snapshot.history.map((point) => point.ts / 1000),
       snapshot.history.map((point) => point.adaptive),

@@ -284,3 +284,85 @@ test('rejects an unknown controller and a speed of zero', async () => {
   await assert.rejects(LiveTraffic.start(options(p, { controller: 'nope' })), /controller must be one of/);
   await assert.rejects(LiveTraffic.start(options(p, { speed: 0 })), /speed must be/);
 });
+
+test('rejects a demand period below one second and a start time outside the day, naming the option and value', async () => {
+  // Regression: periodSeconds 0 started fresh engines every step, a run without traffic or readings.
+  const p = platform();
+  const district = generateGridDistrict({
+    rows: 2,
+    columns: 2,
+    centre: { lat: 10, lon: 20 },
+    durationSeconds: 600,
+    startSecondsOfDay: 8 * 3600,
+  });
+  const given = { roadnet: district.roadnet, flow: district.flow };
+  for (const periodSeconds of [0, -5, Number.NaN]) {
+    await assert.rejects(
+      LiveTraffic.start(options(p, { ...given, periodSeconds })),
+      new RegExp(`periodSeconds must be a number ≥ 1, got ${periodSeconds}`),
+    );
+  }
+  for (const startSecondsOfDay of [-1, 86_400, Number.NaN]) {
+    await assert.rejects(
+      LiveTraffic.start(options(p, { startSecondsOfDay })),
+      new RegExp(`startSecondsOfDay must be ≥ 0 and < 86400, got ${startSecondsOfDay}`),
+    );
+  }
+});
+
+test('a demand period shorter than the detector interval still gives a reading every interval', async () => {
+  // Regression: readings were taken on the period's own clock, which a 5 s period reset before 10 s.
+  const p = platform();
+  const district = generateGridDistrict({
+    rows: 2,
+    columns: 2,
+    centre: { lat: 10, lon: 20 },
+    durationSeconds: 600,
+    startSecondsOfDay: 8 * 3600,
+  });
+  const live = await LiveTraffic.start(
+    options(p, { roadnet: district.roadnet, flow: district.flow, periodSeconds: 5, detectorSeconds: 10 }),
+  );
+  await run(live, p.clock, 60);
+  assert.equal(live.stats().readingsAccepted, 6 * 32);
+  await live.stop();
+});
+
+test('the snapshot says how far the run is behind the clock and how often it skipped ahead', async () => {
+  const p = platform();
+  const live = await LiveTraffic.start(options(p, { maxStepsPerTick: 30 }));
+  p.clock.nowMillis += 1000; // 60 simulated seconds due, 30 run
+  await live.tick();
+  assert.deepEqual(
+    { behindSeconds: live.snapshot().behindSeconds, skips: live.snapshot().skips },
+    { behindSeconds: 30, skips: 0 },
+  );
+  p.clock.nowMillis += 3_600_000;
+  await live.tick();
+  assert.equal(live.snapshot().skips, 1);
+  await live.stop();
+});
+
+test('each intersection of the snapshot says what its green lets go: phase 0 of the district is east–west straight', async () => {
+  // Regression: the dashboard drew phase 0 as north–south (the arrows of the demo's queue model).
+  const p = platform();
+  const live = await LiveTraffic.start(options(p));
+  await run(live, p.clock, 600);
+  const side = (from: string, turn: string) => ({ from, turn });
+  const expected = [
+    [side('west', 'straight'), side('east', 'straight')],
+    [side('south', 'straight'), side('north', 'straight')],
+    [side('west', 'left'), side('east', 'left')],
+    [side('south', 'left'), side('north', 'left')],
+  ];
+  const seen = new Set<number>();
+  for (let k = 0; k < 20; k++) {
+    for (const i of live.snapshot().intersections) {
+      seen.add(i.phase);
+      assert.deepEqual(i.movements, expected[i.phase], `${i.id} phase ${i.phase}`);
+    }
+    await run(live, p.clock, 7);
+  }
+  assert.ok(seen.has(0) && seen.has(1), `phases seen: ${[...seen].join(', ')}`);
+  await live.stop();
+});

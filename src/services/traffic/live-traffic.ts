@@ -29,6 +29,7 @@ import {
   intersectionAssets,
   queueOf,
 } from './detectors.ts';
+import { type Movement, lightPhaseMovements } from './movements.ts';
 import { type LiveScenario, loadScenario } from './scenario.ts';
 import { ReadingOutbox } from './reading-outbox.ts';
 import { type PhaseChange, SignalStepper } from './signal-stepper.ts';
@@ -79,6 +80,8 @@ export interface LiveIntersection extends LiveIntersectionBase {
   lon: number;
   /** The yellow before `phase` is showing. */
   yellow: boolean;
+  /** What `phase` gives green to (right turns, green in every phase, left out); empty before the first decision. */
+  movements: Movement[];
 }
 
 type LiveIntersectionBase = TrafficSnapshot['intersections'][number];
@@ -86,6 +89,10 @@ type LiveIntersectionBase = TrafficSnapshot['intersections'][number];
 /** `TrafficSnapshot` (what `GET /api/v1/traffic` serves) with coordinates per intersection. */
 export interface LiveTrafficSnapshot extends Omit<TrafficSnapshot, 'intersections'> {
   intersections: LiveIntersection[];
+  /** Simulated seconds the run is behind the clock (the CPU cannot keep up), as in `stats()`. */
+  behindSeconds: number;
+  /** Times the run fell more than `maxLagMillis` behind and went on from the clock (a gap in the readings). */
+  skips: number;
 }
 
 export interface LiveTrafficStats {
@@ -119,6 +126,8 @@ export class LiveTraffic {
   readonly #scenario: LiveScenario;
   readonly #places: DistrictPlace[];
   readonly #placeById: Map<string, DistrictPlace>;
+  /** Per controlled intersection, per light phase, what it gives green to. */
+  readonly #movements: Map<string, Movement[][]>;
   readonly #detectors: Detector[];
   readonly #controller: string;
   readonly #baseline: string;
@@ -158,6 +167,12 @@ export class LiveTraffic {
     const { roadnet, centre } = this.#scenario;
     this.#places = districtPlaces(roadnet, controlled, centre, prefix);
     this.#placeById = new Map(this.#places.map((p) => [p.id, p]));
+    const roads = new Map(roadnet.roads.map((r) => [r.id, r]));
+    this.#movements = new Map(
+      roadnet.intersections
+        .filter((i) => this.#placeById.has(i.id))
+        .map((i) => [i.id, lightPhaseMovements(i, roads)]),
+    );
     const grouping = options.detectors ?? 'approach';
     this.#detectors = buildDetectors(first.adaptive.engine, roadnet, this.#places, centre, grouping);
     this.#runs = { ...first, flows: new FlowCounter(this.#detectors) };
@@ -238,12 +253,15 @@ export class LiveTraffic {
           phase: s.phase,
           phaseCount: s.phaseCount,
           yellow: s.yellow,
+          movements: this.#movements.get(s.id)?.[s.lightPhase] ?? [],
           queue: this.#queues.get(s.id) ?? 0,
         };
       }),
       averageTravelSeconds: adaptive,
       baselineTravelSeconds: baseline,
       history: this.#runs.travel.history(),
+      behindSeconds: this.#stats.behindSeconds,
+      skips: this.#stats.skips,
     };
   }
 
@@ -307,10 +325,11 @@ export class LiveTraffic {
     runs.baseline.step();
     runs.flows.observe();
     this.#stats.simulatedSeconds += 1;
-    const periodSeconds = this.#stats.simulatedSeconds - this.#periodStart;
     runs.travel.observe(this.#wallAt(this.#stats.simulatedSeconds));
-    if (periodSeconds % (this.#options.detectorSeconds ?? 10) === 0) this.#sample();
-    if (periodSeconds >= this.#scenario.periodSeconds) {
+    // On the run's own time, not the period's: a period shorter than (or not a multiple of) the
+    // detector interval still gives a reading every `detectorSeconds`.
+    if (this.#stats.simulatedSeconds % (this.#options.detectorSeconds ?? 10) === 0) this.#sample();
+    if (this.#stats.simulatedSeconds - this.#periodStart >= this.#scenario.periodSeconds) {
       // The demand repeats: a new day starts on fresh engines; travel-time history carries on.
       this.#day += 1;
       this.#periodStart = this.#stats.simulatedSeconds;
@@ -372,4 +391,13 @@ function check(options: LiveTrafficOptions): void {
     if (value !== undefined && !(Number.isInteger(value) && value >= 1))
       throw new RangeError(`${name} must be an integer ≥ 1, got ${value}`);
   }
+  const { periodSeconds, startSecondsOfDay } = options;
+  // A period of 0 (or NaN) would start fresh engines every step (or never): a run without traffic.
+  if (periodSeconds !== undefined && !(Number.isFinite(periodSeconds) && periodSeconds >= 1))
+    throw new RangeError(`periodSeconds must be a number ≥ 1, got ${periodSeconds}`);
+  if (
+    startSecondsOfDay !== undefined &&
+    !(Number.isFinite(startSecondsOfDay) && startSecondsOfDay >= 0 && startSecondsOfDay < 86_400)
+  )
+    throw new RangeError(`startSecondsOfDay must be ≥ 0 and < 86400, got ${startSecondsOfDay}`);
 }

@@ -34,6 +34,8 @@ export interface SignalView {
   /** Position of the current (or upcoming, during yellow) green among the offered greens; −1 before the first decision. */
   readonly phase: number;
   readonly phaseCount: number;
+  /** Light phase of the roadnet of that green; −1 before the first decision. */
+  readonly lightPhase: number;
   readonly yellow: boolean;
 }
 
@@ -80,6 +82,7 @@ export class SignalStepper {
       id: s.layout.id,
       phase: s.plan.greenLightPhases.indexOf(s.green),
       phaseCount: s.plan.greenLightPhases.length,
+      lightPhase: s.green,
       yellow: this.#pendingGreen.has(s),
     }));
   }

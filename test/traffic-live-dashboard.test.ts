@@ -1,0 +1,133 @@
+/// <reference lib="dom" />
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { LiveTrafficSnapshot } from '../src/services/traffic/live-traffic.ts';
+import {
+  chromiumPath,
+  ensureDashboardBuilt,
+  launchBrowser,
+  signIn,
+  startDemoServer,
+  type DemoServer,
+} from './browser.ts';
+
+const skip = existsSync(chromiumPath) ? false : `no Chromium at ${chromiumPath} (.ci/run installs it)`;
+
+let server: DemoServer;
+let browser: Browser;
+
+before(async () => {
+  if (skip !== false) return;
+  await ensureDashboardBuilt();
+  // A shared machine may take minutes to write the city's history.
+  server = await startDemoServer(['--sensors', '200', '--seed', '3'], 300_000);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const straight = (from: 'north' | 'east' | 'south' | 'west') => ({ from, turn: 'straight' as const });
+const left = (from: 'north' | 'east' | 'south' | 'west') => ({ from, turn: 'left' as const });
+
+function junction(
+  column: number,
+  phase: number,
+  movements: LiveTrafficSnapshot['intersections'][0]['movements'],
+  yellow = false,
+) {
+  return {
+    id: `traffic.j${column}`,
+    row: 0,
+    column,
+    lat: 0,
+    lon: 0,
+    phase,
+    phaseCount: 4,
+    yellow,
+    movements,
+    queue: 2,
+  };
+}
+
+/** Phases as the live district serves them: 0 east–west straight, 1 north–south straight, 2 east–west left. */
+const snapshot: LiveTrafficSnapshot = {
+  timeSeconds: 600,
+  controller: 'actuated-pressure',
+  baseline: 'fixed',
+  intersections: [
+    junction(0, 0, [straight('west'), straight('east')]),
+    junction(1, 1, [straight('south'), straight('north')], true),
+    junction(2, 2, [left('west'), left('east')]),
+    junction(3, -1, []),
+  ],
+  averageTravelSeconds: 200,
+  baselineTravelSeconds: 400,
+  history: [],
+  behindSeconds: 180,
+  skips: 0,
+};
+
+test(
+  'the traffic view draws each green the way its vehicles go, marks the yellow and says how far the run is behind',
+  { skip },
+  async () => {
+    // Regression: phase 0 (east–west straight in the live district) was drawn as ↕, the yellow not at all.
+    const page = await signIn(browser, server.url, server.viewerKey);
+    await page.route('**/api/v1/traffic', (route) => route.fulfill({ json: snapshot }));
+    await page.click('[data-tab=traffic]');
+    await page.locator('.junction').nth(3).waitFor();
+    const cells = await page.locator('.junction').evaluateAll((nodes) =>
+      nodes.map((node) => ({
+        symbol: node.querySelector('.phase')?.textContent,
+        title: (node as HTMLElement).title,
+        yellow: (node as HTMLElement).dataset.yellow !== undefined,
+      })),
+    );
+    assert.deepEqual(
+      cells.map((cell) => cell.symbol),
+      ['↔', '↕', '↔↰', '•'],
+    );
+    assert.deepEqual(
+      cells.map((cell) => cell.yellow),
+      [false, true, false, false],
+    );
+    assert.match(cells[0]!.title, /phase 1\/4: straight from west and east; 2 vehicles waiting/);
+    assert.match(cells[1]!.title, /yellow, then phase 2\/4: straight from south and north/);
+    assert.match(cells[3]!.title, /no green yet/);
+    const summary = await page.locator('#traffic .summary').innerText();
+    assert.match(summary, /50\.0 % faster\); simulated 10 min, 3 simulated min behind the clock/);
+    await page.close();
+  },
+);
+
+test('before any vehicle the traffic view says so instead of a percentage of nothing', { skip }, async () => {
+  const page = await signIn(browser, server.url, server.viewerKey);
+  const empty = { ...snapshot, averageTravelSeconds: 0, baselineTravelSeconds: 0, behindSeconds: 0 };
+  await page.route('**/api/v1/traffic', (route) => route.fulfill({ json: empty }));
+  await page.click('[data-tab=traffic]');
+  await page.locator('.junction').first().waitFor();
+  const summary = await page.locator('#traffic .summary').innerText();
+  assert.equal(summary, 'No vehicle in the district yet (actuated-pressure control); simulated 10 min.');
+  await page.close();
+});
+
+test('the live district as served: every symbol matches what the green lets go', { skip }, async () => {
+  const page = await signIn(browser, server.url, server.viewerKey);
+  await page.click('[data-tab=traffic]');
+  await page.locator('.junction').nth(35).waitFor({ timeout: 30_000 });
+  const response = await page.evaluate(async () => {
+    const cells = [...document.querySelectorAll<HTMLElement>('.junction')];
+    return cells.map((cell) => ({
+      phase: cell.dataset.phase,
+      symbol: cell.querySelector('.phase')?.textContent,
+    }));
+  });
+  const symbols: Record<string, string> = { '0': '↔', '1': '↕', '2': '↔↰', '3': '↕↰', '-1': '•' };
+  for (const cell of response) assert.equal(cell.symbol, symbols[cell.phase!], `phase ${cell.phase}`);
+  await page.close();
+});
