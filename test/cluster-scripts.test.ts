@@ -2,19 +2,23 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { clusterPorts } from '../scripts/cluster/processes.ts';
+import { serverProgram } from '../src/adapters/nats/server-process.ts';
+import { hasPostgres } from '../src/adapters/postgres/server-process.ts';
+import { clusterPorts, unlistedClusterProcesses } from '../scripts/cluster/processes.ts';
 import { localTopology } from '../scripts/cluster/topology.ts';
 
 const repository = resolve(import.meta.dirname, '..');
@@ -130,6 +134,169 @@ test('cluster:down signals only the pids that still run the cluster, never a reu
   } finally {
     ours.kill();
     stranger.kill();
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+/** A base port whose cluster ports are all free now, from `from` on. */
+async function freeBase(directory: string, from: number): Promise<number> {
+  let basePort = from;
+  while (!(await allFree(clusterPorts(localTopology(directory, basePort)).map(([, port]) => port))))
+    basePort += 1_000;
+  return basePort;
+}
+
+const enginesInstalled =
+  serverProgram('nats-server') !== null && serverProgram('clickhouse-server') !== null && hasPostgres();
+
+test(
+  'cluster:up refuses a --dir that cannot be a folder in one line, not a stack trace',
+  {
+    skip: enginesInstalled ? false : 'needs nats-server, clickhouse-server and postgresql',
+  },
+  async () => {
+    const result = await runScript('up', [
+      '--dir',
+      '/etc/hostname/cluster',
+      '--base-port',
+      String(await freeBase('/etc/hostname/cluster', 34_000)),
+    ]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(
+      result.stderr,
+      "cluster:up: --dir /etc/hostname/cluster: ENOTDIR: not a directory, mkdir '/etc/hostname/cluster'\n",
+    );
+  },
+);
+
+test(
+  'cluster:up run as root refuses a --dir that PostgreSQL (user postgres) cannot enter',
+  {
+    skip: process.getuid?.() === 0 && serverProgram('runuser') !== null ? false : 'only as root',
+  },
+  async () => {
+    // Regression: initdb failed ("Command failed: runuser … initdb …") after the NATS and ClickHouse
+    // servers had started, for a folder under /root or one made by mktemp -d (mode 700).
+    const closed = mkdtempSync(join(tmpdir(), 'ub-closed-'));
+    try {
+      const directory = join(closed, 'cluster');
+      const result = await runScript('up', [
+        '--dir',
+        directory,
+        '--base-port',
+        String(await freeBase(directory, 34_000)),
+      ]);
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(
+        result.stderr,
+        `cluster:up: --dir ${directory}: PostgreSQL runs as user postgres, which cannot enter ${closed} ` +
+          '(a folder on the way is closed to other users): choose a folder such as /tmp/ub or /var/tmp/ub\n',
+      );
+      assert.equal(existsSync(directory), false);
+    } finally {
+      rmSync(closed, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'cluster:up stopped half-way (SIGTERM, Ctrl-C) stops what it had started, a server still starting too',
+  {
+    skip: enginesInstalled ? false : 'needs nats-server, clickhouse-server and postgresql',
+    timeout: 120_000,
+  },
+  async () => {
+    // Regression: the engines and the detached roles outlived an interrupted cluster:up.
+    const directory = join(mkdtempSync(join(tmpdir(), 'ub-cluster-up-')), 'cluster');
+    chmodSync(resolve(directory, '..'), 0o755);
+    const basePort = await freeBase(directory, 34_000);
+    const up = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/cluster/up.ts', '--dir', directory, '--base-port', String(basePort)],
+      {
+        cwd: repository,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    up.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolveExit) => up.once('exit', (code) => resolveExit(code)));
+    const natsUrl = `nats://127.0.0.1:${basePort + 222}`;
+    try {
+      // Once the NATS servers answer, the first ClickHouse server is starting.
+      const pidsFile = join(directory, 'pids.json');
+      while (!(existsSync(pidsFile) && readFileSync(pidsFile, 'utf8').includes('nats-3')) && alive(up))
+        await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+      await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+      assert.ok(unlistedClusterProcesses(directory, natsUrl, []).length >= 3, 'the cluster was starting');
+      up.kill('SIGTERM');
+      assert.equal(await exited, 143, stderr);
+      assert.match(stderr, /cluster:up: interrupted by SIGTERM \(stopped what had started; logs in .*\)\n$/);
+      assert.deepEqual(unlistedClusterProcesses(directory, natsUrl, []), []);
+      assert.equal(existsSync(pidsFile), false);
+    } finally {
+      up.kill('SIGKILL');
+      for (const [, pid] of unlistedClusterProcesses(directory, natsUrl, [])) process.kill(pid, 'SIGKILL');
+      rmSync(resolve(directory, '..'), { recursive: true, force: true });
+    }
+  },
+);
+
+test('cluster:down also stops an engine of the folder started again by hand (not in pids.json)', async () => {
+  // Regression: it kept the ports taken, so the next cluster:up refused to start.
+  const directory = mkdtempSync(join(tmpdir(), 'ub-cluster-down-'));
+  // A stand-in nats-server: node under that name, with the command line of one.
+  const program = join(directory, 'bin', 'nats-server');
+  mkdirSync(join(directory, 'bin'));
+  symlinkSync(process.execPath, program);
+  const config = join(directory, 'nats-2', 'nats.conf');
+  const restarted = spawn(program, ['-e', 'setInterval(() => {}, 1000)', '--', '-c', config], {
+    stdio: 'ignore',
+  });
+  const elsewhere = spawn(
+    program,
+    ['-e', 'setInterval(() => {}, 1000)', '--', '-c', '/elsewhere/nats-2/nats.conf'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  try {
+    writeFileSync(join(directory, 'pids.json'), JSON.stringify({ 'nats-1': 999_999_999 }));
+    const exited = new Promise((resolveExit) => restarted.once('exit', resolveExit));
+    const result = await runScript('down', ['--dir', directory]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      new RegExp(`also stopping \\(not in pids.json\\): nats-2 ${restarted.pid}\\n`),
+    );
+    await exited;
+    assert.equal(alive(elsewhere), true, 'a server of another folder was left alone');
+  } finally {
+    restarted.kill();
+    elsewhere.kill();
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test("cluster:down does not call an exited, unreaped process of the list someone else's", async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'ub-cluster-down-'));
+  // sh starts a child that exits at once, then becomes `sleep`, which never reaps it: a zombie.
+  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  try {
+    const zombie = Number(
+      await new Promise<string>((resolveLine) =>
+        parent.stdout!.once('data', (chunk: Buffer) => resolveLine(chunk.toString())),
+      ),
+    );
+    await new Promise((resolveWait) => setTimeout(resolveWait, 300));
+    writeFileSync(join(directory, 'pids.json'), JSON.stringify({ 'ingest-1': zombie }));
+    const result = await runScript('down', ['--dir', directory]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /left alone/);
+  } finally {
+    parent.kill();
     rmSync(directory, { recursive: true, force: true });
   }
 });

@@ -6,7 +6,14 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stopPostgresServer } from '../../src/adapters/postgres/server-process.ts';
-import { clusterNatsUrl, isClusterProcess, readPids } from './processes.ts';
+import {
+  clusterNatsUrl,
+  isClusterProcess,
+  isRunning,
+  readPids,
+  stopProcesses,
+  unlistedClusterProcesses,
+} from './processes.ts';
 
 function fail(line: string, code: number): never {
   process.stderr.write(`cluster:down: ${line}\n`);
@@ -22,40 +29,38 @@ function options(): { dir: string } {
 }
 
 const directory = resolve(options().dir);
-const pids = await readPids(directory);
-if (pids === null) {
+const listed = await readPids(directory);
+const natsUrl = await clusterNatsUrl(directory);
+if (listed === null && unlistedClusterProcesses(directory, natsUrl, []).length === 0) {
   process.stderr.write(`no cluster in ${directory} (no pids.json)\n`);
   process.exit(0);
 }
-const natsUrl = await clusterNatsUrl(directory);
+const pids = listed ?? {};
 const ours = (name: string): boolean => isClusterProcess(pids[name]!, name, directory, natsUrl);
 
-const skipped = Object.keys(pids).filter((name) => {
-  try {
-    process.kill(pids[name]!, 0);
-  } catch {
-    return false;
-  }
-  return !ours(name);
-});
+// An exited process not yet reaped (a zombie) still answers kill(pid, 0): it is not someone else's.
+const skipped = Object.keys(pids).filter((name) => isRunning(pids[name]!) && !ours(name));
 if (skipped.length > 0)
   process.stderr.write(
     `left alone (their pids now run something else): ${skipped.map((name) => `${name} ${pids[name]}`).join(', ')}\n`,
   );
 
 async function stop(names: string[]): Promise<void> {
-  const signal = (name: string, kind: NodeJS.Signals): void => {
-    if (ours(name)) process.kill(pids![name]!, kind);
-  };
-  for (const name of names) signal(name, 'SIGTERM');
-  const deadline = Date.now() + 20_000;
-  while (names.some(ours) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-  for (const name of names) signal(name, 'SIGKILL');
+  await stopProcesses(names.filter(ours).map((name) => pids[name]!));
 }
 
 const engines = /^(nats|clickhouse|postgres)/;
 await stop(Object.keys(pids).filter((name) => !engines.test(name)));
 await stop(Object.keys(pids).filter((name) => engines.test(name) && name !== 'postgres'));
+// An engine started again by hand after a crash has a pid the list does not hold: it is the
+// cluster's all the same (its command line names the folder), and would keep the ports taken.
+const unlisted = unlistedClusterProcesses(directory, natsUrl, Object.values(pids));
+if (unlisted.length > 0) {
+  process.stderr.write(
+    `also stopping (not in pids.json): ${unlisted.map(([name, pid]) => `${name} ${pid}`).join(', ')}\n`,
+  );
+  await stopProcesses(unlisted.map(([, pid]) => pid));
+}
 // pg_ctl finds the server by its data folder (postmaster.pid), not by a pid of the list.
 stopPostgresServer(join(directory, 'postgres'));
 await rm(join(directory, 'pids.json'), { force: true });

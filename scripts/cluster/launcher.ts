@@ -57,6 +57,8 @@ export class LocalCluster {
   /** Flags given to node for `process` roles only, after `nodeFlags` (default `processorNodeFlags`). */
   readonly #processNodeFlags: readonly string[];
   readonly #pids = new Map<string, number>();
+  /** Set by `stopAll`: nothing is started after it (a start interrupted half-way stays stopped). */
+  #closed = false;
 
   constructor(
     topology: Topology,
@@ -76,7 +78,13 @@ export class LocalCluster {
     this.env = { ...process.env, ...options.env, URBAN_BRAIN_ADMIN_KEY: options.adminKey };
   }
 
+  /** Refuses to start anything once `stopAll` has begun. */
+  #open(): void {
+    if (this.#closed) throw new Error('the cluster is being stopped');
+  }
+
   async startNats(index: number): Promise<void> {
+    this.#open();
     const node = this.topology.nats[index]!;
     const child = await startNatsServer(join(this.topology.directory, node.name), node, this.topology.nats);
     this.children.set(node.name, child);
@@ -85,6 +93,7 @@ export class LocalCluster {
   }
 
   async startClickHouse(index: number): Promise<void> {
+    this.#open();
     const node = this.topology.clickhouse[index]!;
     const child = await startClickHouseServer(
       join(this.topology.directory, `clickhouse-${index + 1}`),
@@ -98,6 +107,7 @@ export class LocalCluster {
   }
 
   async startPostgres(): Promise<void> {
+    this.#open();
     const child = await startPostgresServer(
       join(this.topology.directory, 'postgres'),
       this.topology.postgresPort,
@@ -160,6 +170,7 @@ export class LocalCluster {
   }
 
   startRole(spec: RoleSpec, extra: string[] = []): ChildProcess {
+    this.#open();
     this.#specs.set(spec.name, { ...spec, args: [...spec.args, ...extra] });
     const log = openSync(join(this.topology.directory, `${spec.name}.log`), 'a');
     const child = spawn(
@@ -191,6 +202,30 @@ export class LocalCluster {
     return this.startRole({ ...spec, args: [] }, spec.args);
   }
 
+  /**
+   * Waits until a processor holds the lease of every shard (until then the readings of a shard wait in
+   * JetStream), at most `timeoutMillis`; resolves with the number of shards held.
+   */
+  async waitForShards(timeoutMillis: number): Promise<number> {
+    const connection = await connect({ servers: `127.0.0.1:${this.topology.nats[0]!.clientPort}` });
+    try {
+      const kv = await connection.jetstream().views.kv('urban_brain_leases', { bindOnly: true });
+      const deadline = Date.now() + timeoutMillis;
+      for (;;) {
+        const entries = await Promise.all(
+          Array.from({ length: this.topology.shards }, (_, shard) =>
+            kv.get(`shard.${shard}`).catch(() => null),
+          ),
+        );
+        const held = entries.filter((entry) => entry !== null && entry.operation === 'PUT').length;
+        if (held === this.topology.shards || Date.now() > deadline) return held;
+        await new Promise((resolvePause) => setTimeout(resolvePause, 500));
+      }
+    } finally {
+      await connection.close();
+    }
+  }
+
   async waitForHttp(port: number): Promise<void> {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, 120_000);
   }
@@ -207,6 +242,7 @@ export class LocalCluster {
 
   /** Stops our processes (SIGTERM), then the engines. */
   async stopAll(): Promise<void> {
+    this.#closed = true;
     const ours = [...this.children.keys()].filter((name) => !/^(nats|clickhouse|postgres)/.test(name));
     await Promise.all(ours.map((name) => this.kill(name, 'SIGTERM')));
     const engines = [...this.children.keys()].filter((name) => name !== 'postgres');

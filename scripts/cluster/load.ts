@@ -2,7 +2,8 @@
  * A steady stream of readings into the ingest processes, for the fault test and the benchmark.
  * Reading number i is sensor `<prefix>-(i mod sensors)` at `startMillis + floor(i / sensors) * stepMillis`:
  * the readings sent are exactly numbers 0 … sent-1, so what must be in the store is known. A batch is
- * re-sent (to the next ingest process) until acknowledged, so every batch ends up acknowledged once.
+ * re-sent (to the next ingest process) until acknowledged, so every batch ends up acknowledged once;
+ * one refused for good (a 4xx other than 408 and 429) ends the stream with an error.
  */
 export interface LoadOptions {
   urls: readonly string[];
@@ -60,7 +61,18 @@ function batchBody(options: LoadOptions, first: number, count: number): string {
   return `[${parts.join(',')}]`;
 }
 
-/** Runs the stream to `totalReadings` (or until aborted: then in-flight batches finish). */
+/** Client errors worth sending again: a timeout and too many requests (the others never pass). */
+const retriedStatuses = new Set([408, 429]);
+
+/** A batch refused for good (a wrong key, an invalid body): the stream stops instead of retrying for ever. */
+export class LoadRefused extends Error {
+  override name = 'LoadRefused';
+}
+
+/**
+ * Runs the stream to `totalReadings` (or until aborted: then in-flight batches finish). Failed sends
+ * (no connection, 5xx, 408, 429) are retried; another 4xx rejects with `LoadRefused`.
+ */
 export async function runLoad(
   options: LoadOptions,
   progress: LoadProgress = { acknowledged: 0, retries: 0 },
@@ -75,6 +87,8 @@ export async function runLoad(
   const started = performance.now();
   let next = 0;
   let target = 0;
+  /** Set once a batch is refused for good: the other workers send no more. */
+  let refused = false;
   async function sendUntilAcknowledged(body: string, count: number): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
       const url = options.urls[(target + attempt) % options.urls.length]!;
@@ -85,20 +99,28 @@ export async function runLoad(
           body,
           signal: AbortSignal.timeout(30_000),
         });
-        await response.arrayBuffer();
+        const text = await response.text();
         if (response.ok) {
           progress.acknowledged += count;
           return;
         }
-      } catch {
+        // A refused key or body is refused again however often it is sent: stop and say so.
+        if (response.status >= 400 && response.status < 500 && !retriedStatuses.has(response.status))
+          throw new LoadRefused(`${url}/api/v1/readings answered ${response.status}: ${text.slice(0, 200)}`);
+      } catch (error) {
+        if (error instanceof LoadRefused) {
+          refused = true;
+          throw error;
+        }
         // the process is down or slow: send again
       }
+      if (refused) return;
       progress.retries += 1;
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * (attempt + 1))));
     }
   }
   async function worker(): Promise<void> {
-    while (next < options.totalReadings && options.signal?.aborted !== true) {
+    while (next < options.totalReadings && options.signal?.aborted !== true && !refused) {
       const first = next;
       const count = countFrom(first);
       next += count;

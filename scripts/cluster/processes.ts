@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import type { Topology } from './topology.ts';
 
 /** The command line of process `pid`, or null when there is no such process (or it cannot be read). */
@@ -31,6 +31,80 @@ export function isClusterProcess(pid: number, name: string, directory: string, n
     parts.some((part) => part.endsWith('scripts/cluster/role.ts')) &&
     (natsUrl === undefined || parts.some((part) => part.includes(natsUrl)))
   );
+}
+
+/** Whether `pid` runs: it exists and is not a zombie (an exited process not yet reaped has no command line). */
+export function isRunning(pid: number): boolean {
+  const parts = commandLine(pid);
+  return parts !== null && parts.length > 0;
+}
+
+/**
+ * The name a process of the cluster in `directory` goes by, told from its whole command line, or
+ * undefined: `nats-server -c DIR/nats-N/nats.conf`, `clickhouse-server --config-file=DIR/clickhouse-N/config.xml`
+ * and, given the cluster's NATS URL, `scripts/cluster/role.ts --role R` with that URL. Strict, since
+ * it looks at every process of the machine (PostgreSQL is found by its data folder, with pg_ctl).
+ */
+export function clusterProcessName(
+  parts: readonly string[],
+  directory: string,
+  natsUrl?: string,
+): string | undefined {
+  const program = basename(parts[0] ?? '');
+  /** The engine folder `DIR/<name>/<file>` names, or undefined. */
+  const engineFolder = (path: string, file: string): string | undefined => {
+    const match = /^([\w-]+)\/([\w.]+)$/.exec(relative(directory, path));
+    return match !== null && match[2] === file && isAbsolute(path) ? match[1] : undefined;
+  };
+  if (program === 'nats-server')
+    return parts.map((part) => engineFolder(part, 'nats.conf')).find((name) => name !== undefined);
+  if (program === 'clickhouse-server' || program === 'clickhouse')
+    return parts
+      .filter((part) => part.startsWith('--config-file='))
+      .map((part) => engineFolder(part.slice('--config-file='.length), 'config.xml'))
+      .find((name) => name !== undefined);
+  if (natsUrl === undefined || !parts.some((part) => part.endsWith('scripts/cluster/role.ts')))
+    return undefined;
+  if (!parts.some((part) => part.includes(natsUrl))) return undefined;
+  const at = parts.indexOf('--role');
+  return `${at >= 0 ? parts[at + 1] : 'role'} process`;
+}
+
+/**
+ * Processes of the cluster in `directory` whose pid is not among `listed` (its pids.json): an engine
+ * started again by hand after a crash, or one a `cluster:up` stopped half-way had not recorded yet.
+ */
+export function unlistedClusterProcesses(
+  directory: string,
+  natsUrl: string | undefined,
+  listed: readonly number[],
+): [string, number][] {
+  const found: [string, number][] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid || listed.includes(pid)) continue;
+    const parts = commandLine(pid);
+    const name = parts === null ? undefined : clusterProcessName(parts, directory, natsUrl);
+    if (name !== undefined) found.push([name, pid]);
+  }
+  return found;
+}
+
+/** Sends SIGTERM to each of `pids`, waits up to `graceMillis` for them to end, then SIGKILLs the rest. */
+export async function stopProcesses(pids: readonly number[], graceMillis = 20_000): Promise<void> {
+  const signal = (pid: number, kind: NodeJS.Signals): void => {
+    try {
+      if (isRunning(pid)) process.kill(pid, kind);
+    } catch {
+      // gone meanwhile
+    }
+  };
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMillis;
+  while (pids.some(isRunning) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  for (const pid of pids) signal(pid, 'SIGKILL');
 }
 
 export type ClusterPids = Record<string, number>;

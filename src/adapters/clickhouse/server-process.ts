@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { serverProgram, untilReady } from '../nats/server-process.ts';
 
 export interface ClickHouseNode {
   httpPort: number;
@@ -53,19 +54,25 @@ export async function startClickHouseServer(
   self: ClickHouseNode,
   cluster: string,
   nodes: readonly ClickHouseNode[],
-  binary = 'clickhouse-server',
+  binary = serverProgram('clickhouse-server') ?? 'clickhouse-server',
 ): Promise<ChildProcess> {
   await mkdir(directory, { recursive: true });
   await writeFile(join(directory, 'config.xml'), serverConfig(directory, self, cluster, nodes));
   await writeFile(join(directory, 'users.xml'), users);
   const child = spawn(binary, [`--config-file=${join(directory, 'config.xml')}`], { stdio: 'ignore' });
-  await waitForHttp(`http://127.0.0.1:${self.httpPort}/ping`, 60_000);
+  await untilReady(
+    child,
+    (signal) => waitForHttp(`http://127.0.0.1:${self.httpPort}/ping`, 60_000, signal),
+    `clickhouse-server on port ${self.httpPort} (log ${join(directory, 'error.log')})`,
+  );
   return child;
 }
 
-export async function waitForHttp(url: string, timeoutMillis: number): Promise<void> {
+/** Resolves once `url` answers 2xx; rejects after `timeoutMillis` or once `signal` aborts. */
+export async function waitForHttp(url: string, timeoutMillis: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMillis;
   for (;;) {
+    signal?.throwIfAborted();
     try {
       const response = await fetch(url);
       if (response.ok) return;

@@ -151,3 +151,24 @@ test('the default member id is unique per process even where every process is pi
     assert.match(member, new RegExp(`^processor-[\\w-]*-${process.pid}-[0-9a-f]{6}$`));
   assert.notEqual(members[0], members[1]);
 });
+
+test('an engine URL of the wrong kind is refused with an example of the right one', () => {
+  // Regression: a ClickHouse URL without a scheme was told to look like nats://host:port.
+  const loaded = loadClusterConfig(
+    [
+      '--nats-url',
+      'http://n:4222',
+      '--clickhouse-url',
+      'localhost:8123',
+      '--postgres-url',
+      'postgres://p/db',
+    ],
+    {},
+  );
+  assert.ok(loaded.ok === false);
+  assert.equal(
+    loaded.message,
+    '--nats-url (URBAN_BRAIN_NATS_URL) = "http://n:4222": must be a URL like nats://host:4222\n' +
+      '--clickhouse-url (URBAN_BRAIN_CLICKHOUSE_URL) = "localhost:8123": must be a URL like http://host:8123',
+  );
+});

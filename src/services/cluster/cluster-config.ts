@@ -42,15 +42,19 @@ export interface ClusterConfig {
   maxCachedSensors: number;
 }
 
-const list = z
-  .string()
-  .transform((text) =>
-    text
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item.length > 0),
-  )
-  .pipe(z.array(z.string().regex(/^[a-z]+:\/\//, 'must be a URL like nats://host:port')).min(1));
+/** A comma-separated list of URLs whose scheme is one of `schemes` (the first in the message). */
+function urlList(schemes: readonly string[], port: number) {
+  const scheme = new RegExp(`^(${schemes.join('|')})://`);
+  return z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    )
+    .pipe(z.array(z.string().regex(scheme, `must be a URL like ${schemes[0]}://host:${port}`)).min(1));
+}
 
 /**
  * Unique without being given: in containers every process may be pid 1, so the host name (the pod
@@ -65,8 +69,8 @@ function defaultMember(): string {
 
 const schema = z.object({
   role: z.enum(clusterRoles).default('all'),
-  natsUrls: list,
-  clickhouseUrls: list,
+  natsUrls: urlList(['nats', 'tls'], 4222),
+  clickhouseUrls: urlList(['http', 'https'], 8123),
   clickhouseCluster: z.string().regex(/^\w+$/).default('urban_brain'),
   clickhouseDatabase: z.string().regex(/^\w+$/).default('urban_brain'),
   clickhouseMinuteRollup: z
