@@ -1,8 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitForPort } from '../nats/server-process.ts';
+import { serverProgram, untilReady, waitForPort } from '../nats/server-process.ts';
 
 /**
  * The server binaries of the newest PostgreSQL (15 or later) installed the Debian way
@@ -26,9 +26,19 @@ export function hasPostgres(): boolean {
   return existsSync(join(postgresBin, 'postgres'));
 }
 
-/** Runs a command as `postgres` when we are root (the server refuses to run as root). */
+/**
+ * Runs a command as `postgres` when we are root (the server refuses to run as root); `runuser` is
+ * found in /usr/sbin too, which root's PATH may lack.
+ */
 function asPostgres(command: string, args: string[]): [string, string[]] {
-  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+  if (process.getuid?.() !== 0) return [command, args];
+  return [serverProgram('runuser') ?? 'runuser', ['-u', 'postgres', '--', command, ...args]];
+}
+
+/** The last lines of a failed command's standard error, for its error message. */
+function lastLines(error: unknown): string {
+  const stderr = (error as { stderr?: Buffer | string }).stderr?.toString().trim() ?? '';
+  return stderr === '' ? (error as Error).message : stderr.split('\n').slice(-5).join(' | ');
 }
 
 /**
@@ -53,7 +63,11 @@ export async function startPostgresServer(directory: string, port: number): Prom
       'trust',
       '--no-sync',
     ]);
-    execFileSync(command, args, { stdio: 'ignore' });
+    try {
+      execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
+      throw new Error(`PostgreSQL's initdb failed in ${data}: ${lastLines(error)}`, { cause: error });
+    }
   }
   const [command, args] = asPostgres(join(postgresBin, 'postgres'), [
     '-D',
@@ -71,8 +85,21 @@ export async function startPostgresServer(directory: string, port: number): Prom
     '-c',
     'max_connections=50',
   ]);
-  const child = spawn(command, args, { stdio: 'ignore' });
-  await waitForPort(port, 30_000);
+  // The server's own log (why it stopped, when it does) goes to a file of the folder.
+  const logPath = join(directory, 'postgres.log');
+  const log = openSync(logPath, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(command, args, { stdio: ['ignore', log, log] });
+  } finally {
+    closeSync(log);
+  }
+  // A server that exits before its port opens (its data folder in use, a bad setting) fails at once.
+  await untilReady(
+    child,
+    (signal) => waitForPort(port, 30_000, signal),
+    `PostgreSQL in ${data} (log ${logPath})`,
+  );
   await new Promise((resolve) => setTimeout(resolve, 300));
   // The port may have opened for another server: ours then exits, unable to bind.
   if (child.exitCode !== null || child.signalCode !== null)
