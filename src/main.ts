@@ -281,6 +281,7 @@ async function assemble(
     closing: closing.signal,
     streams: { maxTotal: config.maxStreams, maxPerKey: config.maxStreamsPerKey },
     routes,
+    log,
   });
   const server = await listen(app.fetch, config);
   const drain = connectionDrain(server);

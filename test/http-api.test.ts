@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { connect, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { Hono } from 'hono';
+import type { AppEnv } from '../src/adapters/http/env.ts';
+import { requireRole } from '../src/adapters/http/middleware/auth.ts';
 import { withEngineReadiness } from '../src/adapters/http/readiness.ts';
 import { listen } from '../src/adapters/http/server.ts';
 import { httpFixture } from './support/http-fixture.ts';
@@ -878,4 +881,21 @@ void test('a sensor naming an asset the registry does not hold is refused, one b
     [[3, 'no-such-asset', 'unknown-asset']],
   );
   assert.equal((await f.request('viewer', '/api/v1/sensors/s3')).status, 404);
+});
+
+void test('a failed request is logged through the platform log, not straight to standard error', async () => {
+  // Regression: the app wrote failures to standard error itself, so a scaled-out role's line
+  // named no process and skipped the log's hiding of URL credentials.
+  const lines: string[] = [];
+  const failing = new Hono<AppEnv>();
+  failing.get('/broken', requireRole('read'), () => {
+    throw new Error('engine at postgres://ub:secret@db:5432 went away');
+  });
+  const f = await httpFixture({
+    routes: [{ path: '/api/v1', app: failing }],
+    log: (line) => lines.push(line),
+  });
+  assert.equal((await f.request('viewer', '/api/v1/broken')).status, 500);
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.match(lines[0] ?? '', /GET \/api\/v1\/broken: .*went away/);
 });

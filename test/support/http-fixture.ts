@@ -1,5 +1,5 @@
 import { nodeSecrets } from '../../src/adapters/crypto/secrets.ts';
-import { createApp } from '../../src/adapters/http/app.ts';
+import { createApp, type MountedRoutes } from '../../src/adapters/http/app.ts';
 import { Metrics } from '../../src/adapters/http/metrics.ts';
 import type { StreamLimits } from '../../src/adapters/http/routes/stream-slots.ts';
 import { MemoryBus } from '../../src/adapters/memory/bus.ts';
@@ -24,6 +24,10 @@ export interface FixtureOptions {
   streamStallMillis?: number;
   /** What the app asks before answering `/healthz` (default: always ready). */
   isReady?: () => boolean;
+  /** More routes, mounted as the platform mounts its resources. */
+  routes?: readonly MountedRoutes[];
+  /** The app's log (failed requests). */
+  log?: (line: string) => void;
 }
 
 /** The HTTP app over in-memory adapters, with one key per role. */
@@ -59,6 +63,8 @@ export async function httpFixture(options: FixtureOptions = {}) {
     streams: options.streams,
     streamStallMillis: options.streamStallMillis,
     isReady: options.isReady,
+    routes: options.routes,
+    log: options.log,
   });
   const secrets = {} as Record<Role, string>;
   for (const role of ['viewer', 'operator', 'admin', 'device'] as const)

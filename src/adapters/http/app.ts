@@ -45,6 +45,11 @@ export interface AppDependencies {
    * authentication; they declare their own `requireRole(...)` per route.
    */
   routes?: readonly MountedRoutes[];
+  /**
+   * Where failed requests are logged (at most a line per kind a minute): the process's log, which
+   * names the process and hides URL credentials. Default: standard error.
+   */
+  log?: (line: string) => void;
 }
 
 export interface MountedRoutes {
@@ -104,7 +109,7 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   const failures = new LogLimiter({
-    log: (line) => process.stderr.write(`urban-brain: ${line}\n`),
+    log: deps.log ?? ((line) => process.stderr.write(`urban-brain: ${line}\n`)),
     windowMillis: 60_000,
   });
   failures.start();

@@ -384,6 +384,7 @@ async function assembleRole(
       closing: closing.signal,
       streams: { maxTotal: config.maxStreams, maxPerKey: config.maxStreamsPerKey },
       routes,
+      log,
     });
     server = await listen(
       withEngineReadiness(app.fetch, () => monitor.down()),
