@@ -33,6 +33,18 @@ test(
         database: 'ub_test',
         minuteRollup: true,
       });
+      await store.ping();
+      const misnamed = ClickHouseReadings.connect({
+        shardUrls: nodes.map((node) => `http://127.0.0.1:${node.httpPort}`),
+        cluster: 'ub',
+        database: 'ub_tset',
+        minuteRollup: true,
+      });
+      try {
+        await assert.rejects(misnamed.ping(), /shard 1 has no database 'ub_tset'/);
+      } finally {
+        await misnamed.close();
+      }
       const day = Date.UTC(2026, 0, 10);
       const readings = [];
       for (let sensor = 0; sensor < 20; sensor += 1)

@@ -344,9 +344,26 @@ export class ClickHouseReadings implements SeriesSource {
     return dropped;
   }
 
-  /** Resolves once every shard answers a query; rejects otherwise. */
+  /**
+   * Resolves once every shard answers a query and holds the database; rejects otherwise (a
+   * misspelt `--clickhouse-database` then shows as ClickHouse down, naming it, not as 500s).
+   */
   async ping(): Promise<void> {
-    await Promise.all(this.#clients.map((client) => client.command({ query: 'SELECT 1' })));
+    await Promise.all(
+      this.#clients.map(async (client, shard) => {
+        const result = await client.query({
+          // Debian's ClickHouse takes no query parameters: the name is quoted.
+          query: `SELECT count() AS n FROM system.databases WHERE name = ${quote(this.#database)}`,
+          format: 'JSONEachRow',
+        });
+        const [row] = await result.json<{ n: string | number }>();
+        if (Number(row?.n ?? 0) === 0)
+          throw new Error(
+            `ClickHouse shard ${shard + 1} has no database '${this.#database}' (the processing ` +
+              'processes create it as they start; check --clickhouse-database)',
+          );
+      }),
+    );
   }
 
   async close(): Promise<void> {
