@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
+import type { KV, KvEntry } from 'nats';
 import { isInstalled } from '../installed.ts';
 import { startNatsServer } from './server-process.ts';
 import { ShardLeases } from './shard-leases.ts';
@@ -51,3 +52,99 @@ test(
     }
   },
 );
+
+/** A leases bucket in memory, with `create`/`update` at a revision like JetStream's; `stall` lets a call get no answer. */
+class MemoryLeases {
+  readonly #entries = new Map<string, { value: Uint8Array; revision: number; operation: 'PUT' | 'DEL' }>();
+  #revision = 0;
+  /** Calls (`put member.a`, `create shard.0`…) that get no answer; `once` only the first time. */
+  stall: (call: string) => 'never' | 'once' | undefined = () => undefined;
+  readonly #stalled = new Set<string>();
+
+  async #answer<T>(call: string, work: () => T): Promise<T> {
+    const stall = this.stall(call);
+    if (stall === 'never' || (stall === 'once' && !this.#stalled.has(call))) {
+      this.#stalled.add(call);
+      if (stall === 'once') work(); // written, but the answer is lost
+      return new Promise<T>(() => undefined);
+    }
+    return work();
+  }
+
+  #write(key: string, value: Uint8Array, previous: number | undefined): number {
+    const current = this.#entries.get(key);
+    const last = current?.operation === 'PUT' ? current.revision : 0;
+    if (previous !== undefined && previous !== last) throw new Error('wrong last sequence');
+    this.#revision += 1;
+    this.#entries.set(key, { value, revision: this.#revision, operation: 'PUT' });
+    return this.#revision;
+  }
+
+  readonly kv = {
+    put: (key: string, value: Uint8Array) =>
+      this.#answer(`put ${key}`, () => this.#write(key, value, undefined)),
+    create: (key: string, value: Uint8Array) =>
+      this.#answer(`create ${key}`, () => this.#write(key, value, 0)),
+    update: (key: string, value: Uint8Array, revision: number) =>
+      this.#answer(`update ${key}`, () => this.#write(key, value, revision)),
+    get: (key: string) =>
+      this.#answer(`get ${key}`, () => {
+        const entry = this.#entries.get(key);
+        return entry === undefined ? null : ({ key, ...entry } as unknown as KvEntry);
+      }),
+    delete: (key: string, options?: { previousSeq?: number }) =>
+      this.#answer(`delete ${key}`, () => {
+        const entry = this.#entries.get(key);
+        if (options?.previousSeq !== undefined && entry?.revision !== options.previousSeq)
+          throw new Error('wrong last sequence');
+        if (entry !== undefined) entry.operation = 'DEL';
+      }),
+  } as unknown as KV;
+
+  owner(shard: number): string | undefined {
+    const entry = this.#entries.get(`shard.${shard}`);
+    return entry?.operation === 'PUT' ? new TextDecoder().decode(entry.value) : undefined;
+  }
+}
+
+function memoryLeases(bucket: MemoryLeases, member: string, acquired: number[] = []): ShardLeases {
+  return new ShardLeases({
+    kv: bucket.kv,
+    countMembers: async () => 1,
+    member,
+    shards: 2,
+    leaseMillis: 1_000,
+    acquire: async (shard) => void acquired.push(shard),
+    release: async () => undefined,
+    lost: async () => undefined,
+  });
+}
+
+test('a member whose heartbeat gets no answer still claims the free shards (it claimed none)', async () => {
+  const bucket = new MemoryLeases();
+  bucket.stall = (call) => (call === 'put member.a' ? 'never' : undefined);
+  const acquired: number[] = [];
+  const leases = memoryLeases(bucket, 'a', acquired);
+  await leases.tick();
+  await leases.tick();
+  assert.deepEqual(leases.owned(), [0, 1]);
+  assert.deepEqual(acquired.sort(), [0, 1]);
+  assert.equal(bucket.owner(0), 'a');
+  assert.equal(bucket.owner(1), 'a');
+});
+
+test('a claim whose answer was lost is taken back (the shard had no working owner until its key expired)', async () => {
+  const bucket = new MemoryLeases();
+  bucket.stall = (call) => (call === 'create shard.0' ? 'once' : undefined);
+  const leases = memoryLeases(bucket, 'a');
+  const started = Date.now();
+  await leases.tick();
+  assert.ok(Date.now() - started < 1_000, `the round took ${Date.now() - started} ms`);
+  await leases.tick();
+  assert.deepEqual(leases.owned(), [0, 1]);
+  // Another member's key is never taken.
+  const other = memoryLeases(bucket, 'b');
+  await other.tick();
+  assert.deepEqual(other.owned(), []);
+  assert.equal(bucket.owner(0), 'a');
+});

@@ -24,6 +24,7 @@ interface Held {
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** Rendezvous order: each member prefers different shards, so claims rarely collide. */
 function preference(member: string, shard: number): number {
@@ -46,7 +47,8 @@ function within<T>(work: Promise<T>, millis: number, what: string): Promise<T> {
 /**
  * Exactly one owner per shard through leases in a JetStream KV bucket: `shard.<n>` holds the owner,
  * won with `create` (only if absent) and renewed with `update` at the revision last written, so two
- * processors never both renew. Members announce themselves under `member.<id>`; each aims at
+ * processors never both renew. A key naming this member that it does not hold (a claim whose answer
+ * was lost) is taken back with `update` at the key's revision. Members announce themselves under `member.<id>`; each aims at
  * ceil(shards / members) shards, releasing extra ones cleanly and claiming free or expired ones.
  * A shard whose lease was not renewed for 70% of the lease time is dropped before it can expire.
  * Every step has a deadline, so a stalled server or hand-over never stops the renewals.
@@ -58,6 +60,8 @@ export class ShardLeases {
   readonly #busy = new Set<number>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #ticking: Promise<void> | undefined;
+  /** Live members at the last count that answered. */
+  #members: number | undefined;
   #stopped = false;
 
   constructor(options: ShardLeasesOptions) {
@@ -95,9 +99,13 @@ export class ShardLeases {
     this.#timer = setInterval(() => void this.tick(), Math.floor(this.#options.leaseMillis / 4));
   }
 
-  /** One round of renewal, heartbeat, release and claims. Overlapping calls share a run; never rejects. */
+  /**
+   * One round of renewal, heartbeat, release and claims. Overlapping calls share a run; never rejects.
+   * Every step has a deadline, so a round ends within half a lease time and rounds do not overlap.
+   */
   tick(): Promise<void> {
-    this.#ticking ??= within(this.#round(), this.#options.leaseMillis / 2, 'lease round')
+    // The deadline is a last resort: the round's own steps end it within half a lease time.
+    this.#ticking ??= within(this.#round(), this.#options.leaseMillis * 0.75, 'lease round')
       .catch((error: unknown) => this.#options.onError?.(error))
       .finally(() => {
         this.#ticking = undefined;
@@ -118,33 +126,64 @@ export class ShardLeases {
 
   async #round(): Promise<void> {
     if (this.#stopped) return;
-    const { kv, member, shards, leaseMillis } = this.#options;
+    const { kv, member, shards, leaseMillis, onError } = this.#options;
+    const began = Date.now();
     const step = leaseMillis / 4;
-    await this.#renew(step);
-    await within(kv.put(`member.${member}`, encoder.encode(String(Date.now()))), step, 'heartbeat');
-    const members = await within(this.#options.countMembers(), step, 'members').catch(() => undefined);
-    if (members === undefined || this.#stopped) return;
-    const target = Math.ceil(shards / Math.max(1, members));
-    const extra = this.owned()
-      .filter((shard) => !this.#busy.has(shard))
-      .slice(target);
-    // Hand-overs run in the background: renewals must go on while a shard finishes.
-    for (const shard of extra) void this.#release(shard);
-    if (this.#held.size >= target) return;
+    // A failed heartbeat or count does not stop the round: claims are safe without them, and a
+    // shard nobody holds must not wait for this member's next good round.
+    const [, , counted] = await Promise.all([
+      this.#renew(step),
+      within(kv.put(`member.${member}`, encoder.encode(String(Date.now()))), step, 'heartbeat').catch(
+        (error: unknown) => onError?.(error),
+      ),
+      within(this.#options.countMembers(), step, 'members').catch(() => undefined),
+    ]);
+    if (counted !== undefined) this.#members = counted;
+    if (this.#stopped) return;
+    const target = Math.ceil(shards / Math.max(1, this.#members ?? 1));
+    if (counted !== undefined) {
+      const extra = this.owned()
+        .filter((shard) => !this.#busy.has(shard))
+        .slice(target);
+      // Hand-overs run in the background: renewals must go on while a shard finishes.
+      for (const shard of extra) void this.#release(shard);
+    }
     const order = [...Array(shards).keys()]
       .filter((shard) => !this.#held.has(shard) && !this.#busy.has(shard))
       .sort((a, b) => preference(member, a) - preference(member, b));
-    for (const shard of order) {
-      if (this.#held.size >= target || this.#stopped) break;
-      let revision: number;
-      try {
-        revision = await within(kv.create(`shard.${shard}`, encoder.encode(member)), step, 'claim');
-      } catch {
-        continue; // held by another member (or no answer: try again next round)
-      }
-      this.#held.set(shard, { revision, renewedAt: Date.now() });
-      void this.#acquire(shard, revision);
+    // Claims go in parallel, as many as are missing, then the next ones if some were held, until
+    // half a lease time after the round began.
+    const deadline = began + leaseMillis / 2;
+    while (this.#held.size < target && order.length > 0 && !this.#stopped && Date.now() < deadline) {
+      const batch = order.splice(0, target - this.#held.size);
+      await Promise.all(batch.map((shard) => this.#claim(shard, deadline)));
     }
+  }
+
+  /** Wins a free shard, or takes back one whose key names this member (a claim whose answer was lost). */
+  async #claim(shard: number, deadline: number): Promise<void> {
+    const { kv, member } = this.#options;
+    const key = `shard.${shard}`;
+    const left = (): number => Math.max(0, deadline - Date.now());
+    let revision: number;
+    try {
+      revision = await within(kv.create(key, encoder.encode(member)), left(), 'claim');
+    } catch {
+      try {
+        // Held by another member, or written by this one without an answer: only the latter is taken.
+        const entry = await within(kv.get(key), left(), 'claim');
+        if (entry === null || entry.operation !== 'PUT' || decoder.decode(entry.value) !== member) return;
+        revision = await within(kv.update(key, encoder.encode(member), entry.revision), left(), 'claim');
+      } catch {
+        return; // no answer: try again next round
+      }
+    }
+    if (this.#stopped) {
+      await kv.delete(key, { previousSeq: revision }).catch(() => undefined);
+      return;
+    }
+    this.#held.set(shard, { revision, renewedAt: Date.now() });
+    void this.#acquire(shard, revision);
   }
 
   async #acquire(shard: number, revision: number): Promise<void> {
@@ -182,8 +221,11 @@ export class ShardLeases {
           if ((taken || Date.now() - held.renewedAt > leaseMillis * 0.7) && this.#held.get(shard) === held) {
             this.#held.delete(shard);
             this.#busy.add(shard);
-            await this.#options.lost(shard).catch((failure: unknown) => this.#options.onError?.(failure));
-            this.#busy.delete(shard);
+            // In the background: a stop that takes long must not hold up the other renewals.
+            void this.#options
+              .lost(shard)
+              .catch((failure: unknown) => this.#options.onError?.(failure))
+              .finally(() => this.#busy.delete(shard));
           }
         }
       }),

@@ -22,6 +22,8 @@ export class ProcessingRole {
   readonly #options: ProcessingRoleOptions;
   readonly #processors = new Map<number, ShardProcessor>();
   readonly #leases: ShardLeases;
+  /** The latest start of each shard being started: an earlier one that finishes late stops. */
+  readonly #attempts = new Map<number, symbol>();
 
   constructor(options: ProcessingRoleOptions) {
     this.#options = options;
@@ -65,15 +67,55 @@ export class ProcessingRole {
   }
 
   async #acquire(shard: number): Promise<void> {
-    const processor = new ShardProcessor(shard, this.#options);
-    await processor.start();
-    if (!this.#leases.owned().includes(shard)) {
-      // The lease was lost while starting: whoever has it now owns the shard.
+    const attempt = Symbol(`shard ${shard}`);
+    this.#attempts.set(shard, attempt);
+    const processor = await this.#start(shard);
+    if (this.#attempts.get(shard) !== attempt || !this.#leases.owned().includes(shard)) {
+      // The lease was lost or given up while starting (a later take-over of the shard starts anew
+      // from the state committed by then): whoever has it now owns the shard.
       await processor.stop(false);
       return;
     }
+    this.#attempts.delete(shard);
     this.#processors.set(shard, processor);
     this.#options.log(`shard ${shard}: taken over (${processor.restored} detector states restored)`);
+  }
+
+  /**
+   * A started processor for the shard. A start with no answer after a quarter lease time (a request
+   * dropped by a JetStream that just formed waits for the client's whole timeout) gets a fresh one
+   * alongside, up to three in all; the first to start is taken, the others stop once started.
+   */
+  #start(shard: number): Promise<ShardProcessor> {
+    const { leaseMillis } = this.#options;
+    return new Promise((resolve, reject) => {
+      let started = 0;
+      let pending = 0;
+      let settled = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const launch = (): void => {
+        started += 1;
+        pending += 1;
+        const processor = new ShardProcessor(shard, this.#options);
+        processor.start().then(
+          () => {
+            pending -= 1;
+            if (settled) return void processor.stop(false).catch(() => undefined);
+            settled = true;
+            clearTimeout(timer);
+            resolve(processor);
+          },
+          (error: unknown) => {
+            pending -= 1;
+            if (settled || pending > 0 || started < 3) return;
+            settled = true;
+            reject(error);
+          },
+        );
+        if (started < 3) timer = setTimeout(launch, leaseMillis / 4);
+      };
+      launch();
+    });
   }
 
   async #drop(shard: number, commit: boolean): Promise<void> {
