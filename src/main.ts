@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { nodeSecrets } from './adapters/crypto/secrets.ts';
+import { DuckDbBackups } from './adapters/duckdb/backup.ts';
 import { DuckDbKeyStore } from './adapters/duckdb/keys-store.ts';
 import { DuckDbMaintenanceRepository } from './adapters/duckdb/maintenance-repository.ts';
 import { DuckDbAmbulanceTrips } from './adapters/duckdb/ambulance-trips.ts';
@@ -10,7 +12,12 @@ import { createApp } from './adapters/http/app.ts';
 import { connectionDrain } from './adapters/http/connection-drain.ts';
 import { Metrics } from './adapters/http/metrics.ts';
 import { listen } from './adapters/http/server.ts';
+import { backupRoutes } from './adapters/http/routes/backups.ts';
 import { cityRoutes } from './adapters/http/routes/city.ts';
+import {
+  type EmergencyVehicleSender,
+  trafficEmergencyRoutes,
+} from './adapters/http/routes/traffic-emergency.ts';
 import { emergencyRoutes } from './adapters/http/routes/emergency.ts';
 import { maintenanceRoutes } from './adapters/http/routes/maintenance.ts';
 import { meRoutes } from './adapters/http/routes/me.ts';
@@ -69,6 +76,8 @@ export interface Storage {
 export interface PlatformExtensions {
   /** Views behind `/api/v1/map` and `/traffic` (`/hospitals` is the emergency service's). */
   city?: () => CityViews | null;
+  /** The live traffic district behind `POST /api/v1/traffic/emergency-vehicles`. */
+  emergencyVehicles?: () => EmergencyVehicleSender | null;
 }
 
 export interface Platform {
@@ -93,6 +102,8 @@ interface Stores {
   maintenance: MaintenanceRepository & DetectorStateStore;
   patientQueues: PatientQueueStore;
   ambulanceTrips: AmbulanceTripStore;
+  /** Online copies of the DuckDB file (the embedded default only). */
+  backups?: DuckDbBackups;
 }
 
 function memoryStores(): Stores {
@@ -147,7 +158,16 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
   const maintenance = await DuckDbMaintenanceRepository.open(storage.database);
   const patientQueues = await DuckDbPatientQueues.open(storage.database);
   const ambulanceTrips = await DuckDbAmbulanceTrips.open(storage.database);
-  return { storage, registry, keyStore, maintenance, patientQueues, ambulanceTrips };
+  const backups = await DuckDbBackups.open({
+    database: storage.database,
+    directory: join(config.dataDir, 'backups'),
+    // Sensors are auto-registered a moment after their readings are acknowledged; a read writes them.
+    flush: async () => {
+      await storage.forceFlush();
+      await registry.listSensors({ limit: 1, offset: 0 });
+    },
+  });
+  return { storage, registry, keyStore, maintenance, patientQueues, ambulanceTrips, backups };
 }
 
 /** Failure prediction: a detector on every accepted reading, raising alerts and work orders. */
@@ -225,6 +245,7 @@ async function assemble(
   });
 
   const routes: MountedRoutes[] = [{ path: '/api/v1', app: meRoutes() }];
+  if (stores.backups !== undefined) routes.push({ path: '/api/v1', app: backupRoutes(stores.backups) });
   if (detection !== undefined) {
     routes.push({
       path: '/api/v1',
@@ -232,6 +253,8 @@ async function assemble(
     });
   }
   if (extensions.city !== undefined) routes.push({ path: '/api/v1', app: cityRoutes(extensions.city) });
+  if (extensions.emergencyVehicles !== undefined)
+    routes.push({ path: '/api/v1', app: trafficEmergencyRoutes(extensions.emergencyVehicles) });
   const emergency = new EmergencyService({
     registry,
     bus,
@@ -296,6 +319,7 @@ async function assemble(
     const httpClosed = drain.close(config.shutdownTimeoutMillis);
     await mqtt.close();
     await httpClosed;
+    await stores.backups?.stop();
     coalescer.stop();
     await coalescer.drain();
     // Bus handlers run on the next turn; let them see the last batches before detection stops.

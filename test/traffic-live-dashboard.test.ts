@@ -70,6 +70,7 @@ const snapshot: LiveTrafficSnapshot = {
   history: [],
   behindSeconds: 180,
   skips: 0,
+  emergencyVehicles: [],
 };
 
 test(
@@ -131,3 +132,29 @@ test('the live district as served: every symbol matches what the green lets go',
   for (const cell of response) assert.equal(cell.symbol, symbols[cell.phase!], `phase ${cell.phase}`);
   await page.close();
 });
+
+test(
+  'an operator sends an emergency vehicle from the Traffic tab and sees it listed; a viewer sees the list only',
+  { skip },
+  async () => {
+    const page = await signIn(browser, server.url, server.operatorKey);
+    await page.click('[data-tab=traffic]');
+    const form = page.locator('#traffic form.emergency-send');
+    await form.waitFor({ timeout: 30_000 });
+    await form.locator('select[name=from]').selectOption('traffic.intersection_1_1');
+    await form.locator('select[name=to]').selectOption('traffic.intersection_6_6');
+    await form.locator('button').click();
+    await page.locator('#traffic .emergency-note', { hasText: 'sent through 11 intersections' }).waitFor();
+    const item = page.locator('#traffic .emergency-list li', {
+      hasText: 'traffic.intersection_1_1 → traffic.intersection_6_6',
+    });
+    await item.first().waitFor({ timeout: 30_000 });
+    assert.match(await item.first().innerText(), /^ev-\d+ .*: (on its way|arrived, \d+ s with priority)/);
+    await page.close();
+    const viewer = await signIn(browser, server.url, server.viewerKey);
+    await viewer.click('[data-tab=traffic]');
+    await viewer.locator('#traffic .emergency-list li', { hasText: 'intersection_6_6' }).first().waitFor();
+    assert.equal(await viewer.locator('#traffic form.emergency-send').isVisible(), false);
+    await viewer.close();
+  },
+);

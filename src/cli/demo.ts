@@ -148,10 +148,14 @@ async function startCity(
   const learningSpanMillis = loadedConfig.learningSpanMillis / options.speed;
   const config: Config = { ...loadedConfig, learningSpanMillis };
   let running: RunningDemo | null = null;
+  let traffic: LiveTraffic | null = null;
   let platform: Platform;
   let adminKey: string;
   try {
-    platform = await startPlatform(config, log, { city: () => running?.views ?? null });
+    platform = await startPlatform(config, log, {
+      city: () => running?.views ?? null,
+      emergencyVehicles: () => traffic,
+    });
   } catch (error) {
     log(`could not start: ${describeError(error)}`);
     return 1;
@@ -166,7 +170,6 @@ async function startCity(
   const baseUrl = `http://127.0.0.1:${platform.httpPort}`;
   // Traffic runs on the platform's CityFlow-faithful simulation with adaptive control, in process
   // (its detectors ingest through the same edge); the demo's own queue model stands in if it cannot start.
-  let traffic: LiveTraffic | null = null;
   try {
     traffic = await LiveTraffic.start({
       edge: platform.edge,

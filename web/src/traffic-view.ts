@@ -1,5 +1,6 @@
 import uPlot from 'uplot';
 import type { Api } from './api.ts';
+import { type EmergencyVehicle, EmergencyVehiclesPanel } from './emergency-vehicles-panel.ts';
 import { element, number } from './format.ts';
 import type { TrafficSnapshot } from './types.ts';
 
@@ -17,6 +18,7 @@ interface Movement {
 type Snapshot = Omit<TrafficSnapshot, 'intersections'> & {
   intersections: (TrafficSnapshot['intersections'][number] & { yellow?: boolean; movements?: Movement[] })[];
   behindSeconds?: number;
+  emergencyVehicles?: EmergencyVehicle[];
 };
 
 /** Arrows of the way vehicles travel, by the side they come from. */
@@ -54,11 +56,13 @@ export class TrafficView {
   private readonly summary = element('p', 'summary');
   private readonly grid = element('div', 'junctions');
   private readonly chart = element('div', 'chart');
+  private readonly emergency: EmergencyVehiclesPanel;
 
   constructor(host: HTMLElement, api: Api) {
     this.host = host;
     this.api = api;
-    host.replaceChildren(this.summary, this.chart, this.grid);
+    this.emergency = new EmergencyVehiclesPanel(api);
+    host.replaceChildren(this.summary, this.chart, this.grid, this.emergency.root);
   }
 
   async refresh(): Promise<void> {
@@ -73,6 +77,11 @@ export class TrafficView {
     this.host.dataset.intersections = String(snapshot.intersections.length);
     this.renderJunctions(snapshot);
     this.renderChart(snapshot);
+    await this.emergency.show(
+      snapshot.emergencyVehicles,
+      snapshot.intersections.map((junction) => junction.id),
+      snapshot.baseline,
+    );
   }
 
   private summaryOf(snapshot: Snapshot): HTMLElement[] {

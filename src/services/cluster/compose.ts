@@ -15,6 +15,7 @@ import { emergencyRoutes } from '../../adapters/http/routes/emergency.ts';
 import { maintenanceRoutes } from '../../adapters/http/routes/maintenance.ts';
 import { meRoutes } from '../../adapters/http/routes/me.ts';
 import { processorOnlyRoutes } from '../../adapters/http/routes/processor-only.ts';
+import { clusterBackupRoutes } from '../../adapters/http/routes/backups.ts';
 import { withEngineReadiness } from '../../adapters/http/readiness.ts';
 import { startBroker } from '../../adapters/mqtt/broker.ts';
 import type { RunningBroker } from '../../adapters/mqtt/broker.ts';
@@ -350,6 +351,8 @@ async function assembleRole(
       });
       // Scores and the detection status are the processors' (per shard): said so, not a 404 or a 0.
       routes.push({ path: '/api/v1', app: processorOnlyRoutes() });
+      // Backups of the engines are theirs (pg_dump, ClickHouse's BACKUP): said so, not a 404.
+      routes.push({ path: '/api/v1', app: clusterBackupRoutes() });
       routes.push({ path: '/api/v1', app: maintenanceRoutes({ repository: maintenance, detection }) });
     }
     const queries = new ReadingQueryService(store);

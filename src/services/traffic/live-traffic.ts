@@ -5,14 +5,19 @@
  * through the ingest edge (same validation and durability as HTTP); the
  * adaptive controller's phase changes are `signal-phase` events on the bus.
  * A fixed-time baseline runs on the same demand in lock-step, so the
- * dashboard shows both average travel times side by side.
+ * dashboard shows both average travel times side by side. Emergency vehicles
+ * sent through it get priority from the adaptive run's signals and drive the
+ * same trip in the baseline without (`emergency-vehicle` events).
  */
 import { type ValidationOptions, defaultValidationOptions } from '../../core/ingest/validation.ts';
 import { defaultCadence } from '../../core/traffic/controller.ts';
+import { withEmergencyPriority } from '../../core/traffic/controllers/priority.ts';
 import { controllerFactories } from '../../core/traffic/controllers/registry.ts';
+import { priorityRequests } from '../../core/traffic/emergency.ts';
 import { Engine } from '../../core/traffic/engine.ts';
 import type { GridDistrictOptions, LatLon } from '../../core/traffic/grid-roadnet.ts';
 import { createSignalStates } from '../../core/traffic/run.ts';
+import type { VehicleSpec } from '../../core/traffic/scenario.ts';
 import type { BusEvent, MessageBus } from '../../ports/bus.ts';
 import type { Registry } from '../../ports/registry.ts';
 import type { TrafficSnapshot } from '../demo/views.ts';
@@ -29,6 +34,12 @@ import {
   intersectionAssets,
   queueOf,
 } from './detectors.ts';
+import { planEmergencyRoute } from './emergency-route.ts';
+import {
+  type EmergencyVehicleView,
+  EmergencyVehicles,
+  maxLiveEmergencyVehicles,
+} from './emergency-vehicles.ts';
 import { type Movement, lightPhaseMovements } from './movements.ts';
 import { type LiveScenario, loadScenario } from './scenario.ts';
 import { ReadingOutbox } from './reading-outbox.ts';
@@ -93,7 +104,31 @@ export interface LiveTrafficSnapshot extends Omit<TrafficSnapshot, 'intersection
   behindSeconds: number;
   /** Times the run fell more than `maxLagMillis` behind and went on from the clock (a gap in the readings). */
   skips: number;
+  /** The last emergency vehicles sent (at most 20), newest first. */
+  emergencyVehicles: EmergencyVehicleView[];
 }
+
+/** Sending an emergency vehicle: the vehicle, or why not (a field of the request, or too many on their way). */
+export type EmergencySending =
+  | { ok: true; vehicle: EmergencyVehicleView }
+  | { ok: false; reason: 'invalid'; field: 'from' | 'to'; value: string; rule: string }
+  | { ok: false; reason: 'too-many'; rule: string };
+
+/** A car of the generated district's kind, for a given flow without vehicles. */
+const defaultEmergencyVehicle: VehicleSpec = {
+  lengthMetres: 5,
+  widthMetres: 2,
+  maxPosAcc: 2,
+  maxNegAcc: 4.5,
+  usualPosAcc: 2,
+  usualNegAcc: 4.5,
+  minGapMetres: 2.5,
+  maxSpeedMetresPerSecond: 11.111,
+  headwayTimeSeconds: 2,
+};
+
+/** Free-flow seconds ahead within which an emergency vehicle's next signals clear its way (as `eval traffic --emergency`). */
+const priorityHorizonSeconds = 40;
 
 export interface LiveTrafficStats {
   simulatedSeconds: number;
@@ -126,6 +161,9 @@ export class LiveTraffic {
   readonly #scenario: LiveScenario;
   readonly #places: DistrictPlace[];
   readonly #placeById: Map<string, DistrictPlace>;
+  readonly #placeByAsset: Map<string, DistrictPlace>;
+  readonly #controlled: ReadonlySet<string>;
+  readonly #emergency = new EmergencyVehicles();
   /** Per controlled intersection, per light phase, what it gives green to. */
   readonly #movements: Map<string, Movement[][]>;
   readonly #detectors: Detector[];
@@ -167,6 +205,8 @@ export class LiveTraffic {
     const { roadnet, centre } = this.#scenario;
     this.#places = districtPlaces(roadnet, controlled, centre, prefix);
     this.#placeById = new Map(this.#places.map((p) => [p.id, p]));
+    this.#placeByAsset = new Map(this.#places.map((p) => [p.assetId, p]));
+    this.#controlled = new Set(controlled);
     const roads = new Map(roadnet.roads.map((r) => [r.id, r]));
     this.#movements = new Map(
       roadnet.intersections
@@ -262,7 +302,60 @@ export class LiveTraffic {
       history: this.#runs.travel.history(),
       behindSeconds: this.#stats.behindSeconds,
       skips: this.#stats.skips,
+      emergencyVehicles: this.#emergency.views(),
     };
+  }
+
+  /**
+   * Sends an emergency vehicle from intersection `from` through intersection `to` (asset ids, as
+   * the snapshot lists them): the adaptive run's signals give it priority, the baseline run drives
+   * the same trip without. Its trip ends when the demand period starts over (`dropped`).
+   */
+  sendEmergencyVehicle(from: string, to: string): EmergencySending {
+    const start = this.#placeByAsset.get(from);
+    const end = this.#placeByAsset.get(to);
+    const rule = 'must be an intersection of the district (the ids GET /api/v1/traffic lists)';
+    if (start === undefined) return { ok: false, reason: 'invalid', field: 'from', value: from, rule };
+    if (end === undefined) return { ok: false, reason: 'invalid', field: 'to', value: to, rule };
+    if (start === end)
+      return { ok: false, reason: 'invalid', field: 'to', value: to, rule: 'must differ from from' };
+    const { adaptive, baseline } = this.#runs;
+    const route = planEmergencyRoute(adaptive.engine.network, start.id, end.id);
+    if (!route.ok)
+      return {
+        ok: false,
+        reason: 'invalid',
+        field: 'to',
+        value: to,
+        rule: `cannot be reached by road from '${from}'`,
+      };
+    if (this.#emergency.live >= maxLiveEmergencyVehicles)
+      return {
+        ok: false,
+        reason: 'too-many',
+        rule: `at most ${maxLiveEmergencyVehicles} emergency vehicles may be on their way at once`,
+      };
+    const spec = this.#scenario.flows[0]?.vehicle ?? defaultEmergencyVehicle;
+    const vehicle: EmergencyVehicleView = {
+      id: this.#emergency.nextId(),
+      from,
+      to,
+      route: route.intersections.map((id) => this.#assetOf(id) ?? id),
+      roads: route.roads,
+      startedSeconds: this.#stats.simulatedSeconds,
+      state: 'on-its-way',
+      at: null,
+      prioritySeconds: null,
+      baselineSeconds: null,
+    };
+    this.#emergency.add(
+      vehicle,
+      adaptive.engine.addVehicle(spec, route.roads, 'emergency'),
+      baseline.engine.addVehicle(spec, route.roads, 'emergency'),
+    );
+    this.#emergency.observe((id) => this.#assetOf(id));
+    this.#emergencyEvent(vehicle);
+    return { ok: true, vehicle: { ...vehicle, route: [...vehicle.route], roads: [...vehicle.roads] } };
   }
 
   #onTimer(): void {
@@ -279,14 +372,20 @@ export class LiveTraffic {
   #createRuns(detectors: Detector[] | null, previous: TravelTimes | null): Runs {
     const { roadnet, flows } = this.#scenario;
     const seed = (this.#options.seed ?? 0) + this.#day;
-    const stepper = (name: string): SignalStepper => {
+    const stepper = (name: string, priority: boolean): SignalStepper => {
       const engine = new Engine(roadnet, flows, { seed });
       const layouts = createSignalStates(engine, 4).map((s) => s.layout);
       const controller = controllerFactories.get(name)!(layouts, defaultCadence);
-      return new SignalStepper(engine, controller, defaultCadence, 4);
+      // Without requests the wrapper decides exactly as the controller it wraps.
+      return new SignalStepper(
+        engine,
+        priority ? withEmergencyPriority(controller) : controller,
+        defaultCadence,
+        4,
+      );
     };
-    const adaptive = stepper(this.#controller);
-    const baseline = stepper(this.#baseline);
+    const adaptive = stepper(this.#controller, true);
+    const baseline = stepper(this.#baseline, false);
     if (detectors !== null) {
       const lanes = new Map(adaptive.engine.network.lanes.map((l) => [l.id, l]));
       for (const d of detectors) d.lanes = d.lanes.map((l) => lanes.get(l.id)!);
@@ -321,8 +420,14 @@ export class LiveTraffic {
 
   #stepOnce(): void {
     const runs = this.#runs;
-    runs.adaptive.step((change) => this.#phaseEvent(change));
+    const prioritised = this.#emergency.prioritised();
+    const priority =
+      prioritised.length === 0
+        ? undefined
+        : priorityRequests(prioritised, this.#controlled, priorityHorizonSeconds);
+    runs.adaptive.step((change) => this.#phaseEvent(change), priority);
     runs.baseline.step();
+    for (const vehicle of this.#emergency.observe((id) => this.#assetOf(id))) this.#emergencyEvent(vehicle);
     runs.flows.observe();
     this.#stats.simulatedSeconds += 1;
     runs.travel.observe(this.#wallAt(this.#stats.simulatedSeconds));
@@ -333,6 +438,8 @@ export class LiveTraffic {
       // The demand repeats: a new day starts on fresh engines; travel-time history carries on.
       this.#day += 1;
       this.#periodStart = this.#stats.simulatedSeconds;
+      // Their vehicles are not carried over: trips still going end here (`dropped`).
+      for (const vehicle of this.#emergency.endAll()) this.#emergencyEvent(vehicle);
       this.#runs = this.#createRuns(this.#detectors, this.#runs.travel);
     }
   }
@@ -359,6 +466,30 @@ export class LiveTraffic {
     });
   }
 
+  #assetOf(intersectionId: string): string | null {
+    return this.#placeById.get(intersectionId)?.assetId ?? null;
+  }
+
+  /** `emergency-vehicle` on `events`: sent (`on-its-way`), `arrived` (both runs' times) or `dropped`. */
+  #emergencyEvent(vehicle: EmergencyVehicleView): void {
+    this.#events.push({
+      type: 'emergency-vehicle',
+      ts: this.#wallAt(this.#stats.simulatedSeconds),
+      asset: vehicle.to,
+      data: {
+        id: vehicle.id,
+        state: vehicle.state,
+        from: vehicle.from,
+        to: vehicle.to,
+        route: [...vehicle.route],
+        startedSeconds: vehicle.startedSeconds,
+        prioritySeconds: vehicle.prioritySeconds,
+        baselineSeconds: vehicle.baselineSeconds,
+        simulatedSeconds: this.#stats.simulatedSeconds,
+      },
+    });
+  }
+
   #sample(): void {
     const ts = this.#wallAt(this.#stats.simulatedSeconds);
     const perHour = 3600 / (this.#options.detectorSeconds ?? 10);
@@ -377,7 +508,7 @@ export class LiveTraffic {
     const events = this.#events;
     this.#events = [];
     for (const event of events) await this.#options.bus.publish('events', event);
-    this.#stats.phaseEvents += events.length;
+    this.#stats.phaseEvents += events.filter((e) => e.type === 'signal-phase').length;
     await this.#outbox.send(nowMillis);
   }
 }

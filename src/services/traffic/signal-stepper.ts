@@ -9,6 +9,7 @@
 import type {
   DecisionCadence,
   IntersectionObservation,
+  PriorityRequest,
   SignalController,
 } from '../../core/traffic/controller.ts';
 import type { Engine } from '../../core/traffic/engine.ts';
@@ -63,11 +64,15 @@ export class SignalStepper {
     return this.#states.map((s) => s.layout);
   }
 
-  /** Decides where due, applies yellow and green, advances the engine by one step. */
-  step(onChange?: (change: PhaseChange) => void): void {
+  /**
+   * Decides where due, applies yellow and green, advances the engine by one step. With `priority`
+   * (emergency vehicles' requests by intersection id, as `runController`'s `priority` with
+   * `preempt`), an intersection whose green does not serve its request decides at once.
+   */
+  step(onChange?: (change: PhaseChange) => void, priority?: ReadonlyMap<string, PriorityRequest>): void {
     const step = this.engine.step;
-    const due = this.#states.filter((s) => s.nextDecisionStep <= step);
-    if (due.length > 0) this.#decide(due, step, onChange);
+    const due = this.#states.filter((s) => s.nextDecisionStep <= step || preempted(s, priority));
+    if (due.length > 0) this.#decide(due, step, onChange, priority);
     for (const [s, at] of this.#pendingGreen) {
       if (at <= step) {
         this.engine.setLightPhase(s.intersection.index, s.green);
@@ -87,13 +92,19 @@ export class SignalStepper {
     }));
   }
 
-  #decide(due: SignalState[], step: number, onChange?: (change: PhaseChange) => void): void {
+  #decide(
+    due: SignalState[],
+    step: number,
+    onChange?: (change: PhaseChange) => void,
+    priority?: ReadonlyMap<string, PriorityRequest>,
+  ): void {
     const time = this.engine.timeSeconds;
     const observations = new Map<string, IntersectionObservation>();
     for (const s of this.#states) observations.set(s.layout.id, observe(s, step, this.#approachMetres, time));
     const decisions = this.controller.decide(
       { intersections: observations, timeSeconds: time },
       due.map((s) => s.layout.id),
+      priority,
     );
     for (const s of due) {
       const decision = decisions.get(s.layout.id);
@@ -124,4 +135,12 @@ export class SignalStepper {
       });
     }
   }
+}
+
+/** A priority request at `state` that its green (or the green after the yellow) does not serve. */
+function preempted(state: SignalState, priority?: ReadonlyMap<string, PriorityRequest>): boolean {
+  const request = priority?.get(state.layout.id);
+  if (request === undefined) return false;
+  const phase = state.layout.phases.find((p) => p.index === state.green);
+  return phase === undefined || !phase.movementIds.includes(request.movementId);
 }

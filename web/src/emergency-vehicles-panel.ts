@@ -1,0 +1,109 @@
+import type { Api } from './api.ts';
+import { element, number } from './format.ts';
+import type { Whoami } from './types.ts';
+
+/** An emergency vehicle of the live district, as `GET /api/v1/traffic` lists it. */
+export interface EmergencyVehicle {
+  id: string;
+  from: string;
+  to: string;
+  route: string[];
+  startedSeconds: number;
+  state: 'on-its-way' | 'arrived' | 'dropped';
+  at: string | null;
+  prioritySeconds: number | null;
+  baselineSeconds: number | null;
+}
+
+/** One line of a vehicle: where it is, and its time with priority against the baseline's. */
+export function emergencyLine(vehicle: EmergencyVehicle, baseline: string): string {
+  const trip = `${vehicle.id} ${vehicle.from} → ${vehicle.to}`;
+  const seconds = (value: number | null): string => (value === null ? '…' : `${number(value, 0)} s`);
+  const times = `${seconds(vehicle.prioritySeconds)} with priority, ${seconds(vehicle.baselineSeconds)} under ${baseline} without`;
+  if (vehicle.state === 'on-its-way')
+    return `${trip}: on its way${vehicle.at === null ? '' : `, at ${vehicle.at}`}`;
+  if (vehicle.state === 'dropped') return `${trip}: dropped (the simulated day started over)`;
+  return `${trip}: arrived, ${times}`;
+}
+
+/**
+ * Emergency vehicles sent through the live district, newest first; an operator (or admin) may send
+ * one between two intersections, a viewer sees the list only.
+ */
+export class EmergencyVehiclesPanel {
+  readonly root = element('section', 'emergency-vehicles');
+  private readonly list = element('ul', 'emergency-list');
+  private readonly form = element('form', 'emergency-send');
+  private readonly from = element('select');
+  private readonly to = element('select');
+  private readonly note = element('span', 'emergency-note');
+  private readonly api: Api;
+  private role: Promise<boolean> | null = null;
+  private intersections = '';
+
+  constructor(api: Api) {
+    this.api = api;
+    this.from.name = 'from';
+    this.to.name = 'to';
+    const send = element('button', '', 'Send emergency vehicle');
+    send.type = 'submit';
+    this.form.append('From ', this.from, ' to ', this.to, ' ', send, ' ', this.note);
+    this.form.hidden = true;
+    this.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.send();
+    });
+    this.root.append(element('h3', '', 'Emergency vehicles'), this.form, this.list);
+  }
+
+  /** Shows the snapshot's vehicles and, for a role that may send, the intersections to pick from. */
+  async show(
+    vehicles: readonly EmergencyVehicle[] | undefined,
+    intersections: readonly string[],
+    baseline: string,
+  ): Promise<void> {
+    // The demo's own queue model has no emergency vehicles: nothing to show or send.
+    this.root.hidden = vehicles === undefined;
+    if (vehicles === undefined) return;
+    this.list.replaceChildren(
+      ...(vehicles.length === 0
+        ? [element('li', 'empty', 'None sent yet.')]
+        : vehicles.map((vehicle) => {
+            const item = element('li', '', emergencyLine(vehicle, baseline));
+            item.dataset.state = vehicle.state;
+            return item;
+          })),
+    );
+    this.role ??= this.api
+      .get<Whoami>('/api/v1/me')
+      .then((who) => who.role === 'operator' || who.role === 'admin')
+      .catch(() => false);
+    this.form.hidden = !(await this.role);
+    const ids = intersections.join(',');
+    if (ids === this.intersections) return;
+    this.intersections = ids;
+    for (const [select, index] of [
+      [this.from, 0],
+      [this.to, intersections.length - 1],
+    ] as const) {
+      select.replaceChildren(...intersections.map((id) => new Option(id, id)));
+      select.selectedIndex = index;
+    }
+  }
+
+  private async send(): Promise<void> {
+    this.note.textContent = 'sending…';
+    try {
+      const sent = await this.api.post<{ id: string; route: string[] }>(
+        '/api/v1/traffic/emergency-vehicles',
+        {
+          from: this.from.value,
+          to: this.to.value,
+        },
+      );
+      this.note.textContent = `${sent.id} sent through ${sent.route.length} intersections`;
+    } catch (error) {
+      this.note.textContent = (error as Error).message;
+    }
+  }
+}
