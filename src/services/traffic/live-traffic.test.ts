@@ -208,15 +208,20 @@ test('readings the store refuses as overloaded are kept and sent with the next t
   await live.stop();
 });
 
-test('when the demand period ends both runs start over and the detectors read the new engines', async () => {
-  const p = platform();
-  const district = generateGridDistrict({
+/** A 2 × 2 district of ten minutes' demand from 08:00, around 10° N 20° E. */
+function twoByTwo() {
+  return generateGridDistrict({
     rows: 2,
     columns: 2,
     centre: { lat: 10, lon: 20 },
     durationSeconds: 600,
     startSecondsOfDay: 8 * 3600,
   });
+}
+
+test('when the demand period ends both runs start over and the detectors read the new engines', async () => {
+  const p = platform();
+  const district = twoByTwo();
   const live = await LiveTraffic.start(
     options(p, {
       roadnet: district.roadnet,
@@ -288,13 +293,7 @@ test('rejects an unknown controller and a speed of zero', async () => {
 test('rejects a demand period below one second and a start time outside the day, naming the option and value', async () => {
   // Regression: periodSeconds 0 started fresh engines every step, a run without traffic or readings.
   const p = platform();
-  const district = generateGridDistrict({
-    rows: 2,
-    columns: 2,
-    centre: { lat: 10, lon: 20 },
-    durationSeconds: 600,
-    startSecondsOfDay: 8 * 3600,
-  });
+  const district = twoByTwo();
   const given = { roadnet: district.roadnet, flow: district.flow };
   for (const periodSeconds of [0, -5, Number.NaN]) {
     await assert.rejects(
@@ -313,13 +312,7 @@ test('rejects a demand period below one second and a start time outside the day,
 test('a demand period shorter than the detector interval still gives a reading every interval', async () => {
   // Regression: readings were taken on the period's own clock, which a 5 s period reset before 10 s.
   const p = platform();
-  const district = generateGridDistrict({
-    rows: 2,
-    columns: 2,
-    centre: { lat: 10, lon: 20 },
-    durationSeconds: 600,
-    startSecondsOfDay: 8 * 3600,
-  });
+  const district = twoByTwo();
   const live = await LiveTraffic.start(
     options(p, { roadnet: district.roadnet, flow: district.flow, periodSeconds: 5, detectorSeconds: 10 }),
   );
