@@ -351,7 +351,7 @@ async function assembleRole(
       });
       // Scores and the detection status are the processors' (per shard): said so, not a 404 or a 0.
       routes.push({ path: '/api/v1', app: processorOnlyRoutes() });
-      // Backups of the engines are theirs (pg_dump, ClickHouse's BACKUP): said so, not a 404.
+      // Backups of the engines are theirs (pg_dump, ClickHouse's FREEZE or BACKUP): said so, not a 404.
       routes.push({ path: '/api/v1', app: clusterBackupRoutes() });
       routes.push({ path: '/api/v1', app: maintenanceRoutes({ repository: maintenance, detection }) });
     }

@@ -35,7 +35,7 @@ export function backupRoutes(backups: BackupMaker): Hono<AppEnv> {
 
 const clusterAdvice =
   'a scaled-out platform keeps its data in PostgreSQL and ClickHouse: back them up with their own ' +
-  "tools (pg_dump for PostgreSQL, ClickHouse's BACKUP statement); POST /api/v1/backups copies the " +
+  'tools (pg_dump for PostgreSQL; for ClickHouse, ALTER TABLE … FREEZE on each shard, or the BACKUP statement from version 22.8); POST /api/v1/backups copies the ' +
   'embedded DuckDB file only';
 
 /** Mount at `/api/v1` in a scaled-out process: `POST /backups` answers 501 with what to use instead. */
