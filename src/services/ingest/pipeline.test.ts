@@ -236,3 +236,36 @@ test('retention first runs soon after the start, not one whole period later; bug
   await pipeline.shutdown();
   assert.equal(runs.length, 1);
 });
+
+test('a forced flush under a steady stream ends after storing what came before it; bug: it waited for a pause in ingest', async () => {
+  const { store, log, pipeline } = setup({ maxBufferedReadings: 1_000, flushThresholdReadings: 1_000 });
+  const append = store.append.bind(store);
+  // Each store write takes a while, during which the stream goes on.
+  store.append = async (chunk) => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return append(chunk);
+  };
+  let streaming = true;
+  let sent = 0;
+  const stream = (async () => {
+    while (streaming) {
+      const result = await pipeline.ingest(readings(10, 's', sent));
+      if (result.ok) sent += 10;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
+  while (sent < 200) await new Promise((resolve) => setImmediate(resolve));
+  const before = sent;
+  const flushed = pipeline.forceFlush().then(() => 'flushed');
+  const outcome = await Promise.race([
+    flushed,
+    new Promise((resolve) => setTimeout(() => resolve('still flushing after 2 s'), 2_000)),
+  ]);
+  streaming = false;
+  await stream;
+  assert.equal(outcome, 'flushed');
+  assert.ok((await store.count()) >= before, 'every reading acknowledged before the flush is stored');
+  assert.ok(log.removedBefore > 0, 'the covered segments were deleted');
+  await pipeline.shutdown();
+  assert.equal(await store.count(), sent);
+});

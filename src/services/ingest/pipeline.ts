@@ -242,6 +242,17 @@ export class IngestPipeline implements Ingestor {
     this.counters.lastFlushMillis = performance.now() - started;
   }
 
+  /**
+   * Stores every reading buffered when the log rotated: a batch enters the buffer in the same turn
+   * as its log record, so those are the failed chunk (if any) and the active buffer, whatever came
+   * in since. Flushing until the buffer is empty instead chased a steady stream: a checkpoint (and
+   * the segments it deletes, and a backup waiting on it) waited for a pause in ingest.
+   */
+  private async flushCovered(): Promise<void> {
+    if (this.pending !== undefined) await this.flushOnce();
+    await this.flushOnce();
+  }
+
   private async flushAll(): Promise<void> {
     while (this.pending !== undefined || this.active.length > 0) await this.flushOnce();
   }
@@ -256,7 +267,7 @@ export class IngestPipeline implements Ingestor {
       (segment) => ({ ok: true as const, segment }),
       (error: unknown) => ({ ok: false as const, error }),
     );
-    await this.flushAll();
+    await this.flushCovered();
     await this.store.checkpoint();
     if (!rotated.ok) throw rotated.error;
     this.log.removeBefore(rotated.segment);
