@@ -41,7 +41,7 @@ test(
         minuteRollup: true,
       });
       try {
-        await assert.rejects(misnamed.ping(), /shard 1 has no database 'ub_tset'/);
+        await assert.rejects(misnamed.ping(), /shard [12] has no database 'ub_tset'/);
       } finally {
         await misnamed.close();
       }
