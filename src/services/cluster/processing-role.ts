@@ -81,41 +81,11 @@ export class ProcessingRole {
     this.#options.log(`shard ${shard}: taken over (${processor.restored} detector states restored)`);
   }
 
-  /**
-   * A started processor for the shard. A start with no answer after a quarter lease time (a request
-   * dropped by a JetStream that just formed waits for the client's whole timeout) gets a fresh one
-   * alongside, up to three in all; the first to start is taken, the others stop once started.
-   */
-  #start(shard: number): Promise<ShardProcessor> {
-    const { leaseMillis } = this.#options;
-    return new Promise((resolve, reject) => {
-      let started = 0;
-      let pending = 0;
-      let settled = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const launch = (): void => {
-        started += 1;
-        pending += 1;
-        const processor = new ShardProcessor(shard, this.#options);
-        processor.start().then(
-          () => {
-            pending -= 1;
-            if (settled) return void processor.stop(false).catch(() => undefined);
-            settled = true;
-            clearTimeout(timer);
-            resolve(processor);
-          },
-          (error: unknown) => {
-            pending -= 1;
-            if (settled || pending > 0 || started < 3) return;
-            settled = true;
-            reject(error);
-          },
-        );
-        if (started < 3) timer = setTimeout(launch, leaseMillis / 4);
-      };
-      launch();
-    });
+  /** A started processor for the shard. */
+  async #start(shard: number): Promise<ShardProcessor> {
+    const processor = new ShardProcessor(shard, this.#options);
+    await processor.start();
+    return processor;
   }
 
   async #drop(shard: number, commit: boolean): Promise<void> {
