@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import { MemoryBus } from '../../adapters/memory/bus.ts';
 import { MemoryReadings } from '../../adapters/memory/readings.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
-import { generateGridDistrict } from '../../core/traffic/grid-roadnet.ts';
 import type { BusEvent } from '../../ports/bus.ts';
 import { EdgeIngest } from '../edge/edge-ingest.ts';
+import { twoByTwo } from './district.test-helpers.ts';
 import { LiveTraffic, type LiveTrafficOptions } from './live-traffic.ts';
 
 /** A district at the morning peak on a clock moved by hand. */
@@ -108,13 +108,7 @@ test('refuses unknown intersections, a trip to where it starts, and more than 20
 });
 
 test('a vehicle still on its way when the demand period starts over is dropped, and the next one drives on the fresh engines', async () => {
-  const given = generateGridDistrict({
-    rows: 2,
-    columns: 2,
-    centre: { lat: 10, lon: 20 },
-    durationSeconds: 600,
-    startSecondsOfDay: 8 * 3600,
-  });
+  const given = twoByTwo();
   const { live, run, events, ids } = await district(2, {
     roadnet: given.roadnet,
     flow: given.flow,

@@ -6,9 +6,9 @@ import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { Reading } from '../../core/readings/reading.ts';
 import type { BusEvent } from '../../ports/bus.ts';
 import type { TrafficSnapshot } from '../demo/views.ts';
-import { generateGridDistrict } from '../../core/traffic/grid-roadnet.ts';
 import { EdgeIngest } from '../edge/edge-ingest.ts';
 import type { TrafficClock } from './clock.ts';
+import { twoByTwo } from './district.test-helpers.ts';
 import { LiveTraffic, type LiveTrafficOptions } from './live-traffic.ts';
 
 class FakeClock implements TrafficClock {
@@ -207,17 +207,6 @@ test('readings the store refuses as overloaded are kept and sent with the next t
   assert.equal(p.readings.size, 12 * 32);
   await live.stop();
 });
-
-/** A 2 × 2 district of ten minutes' demand from 08:00, around 10° N 20° E. */
-function twoByTwo() {
-  return generateGridDistrict({
-    rows: 2,
-    columns: 2,
-    centre: { lat: 10, lon: 20 },
-    durationSeconds: 600,
-    startSecondsOfDay: 8 * 3600,
-  });
-}
 
 test('when the demand period ends both runs start over and the detectors read the new engines', async () => {
   const p = platform();
