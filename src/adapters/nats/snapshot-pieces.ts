@@ -1,6 +1,7 @@
 import type { JetStreamClient, JetStreamManager, NatsError, ObjectStore } from 'nats';
 import { DiscardPolicy, headers, JsHeaders, nuid, RetentionPolicy, StorageType } from 'nats';
 import { ensureStream } from './stream.ts';
+import { defaultPatience, readPatiently, type PatienceOptions } from './unanswered.ts';
 
 /**
  * Where a shard's committed snapshot lives: one full snapshot (`base`) and numbered deltas after
@@ -23,13 +24,15 @@ export interface SnapshotPieces {
  */
 export class ObjectStorePieces implements SnapshotPieces {
   readonly #store: ObjectStore;
+  readonly #patience: PatienceOptions;
 
-  constructor(store: ObjectStore) {
+  constructor(store: ObjectStore, patience: PatienceOptions = defaultPatience) {
     this.#store = store;
+    this.#patience = patience;
   }
 
   base(shard: number): Promise<Uint8Array | null> {
-    return this.#store.getBlob(`shard-${shard}.base`);
+    return readObject(this.#store, `shard-${shard}.base`, this.#patience);
   }
 
   async putBase(shard: number, data: Uint8Array): Promise<void> {
@@ -37,7 +40,7 @@ export class ObjectStorePieces implements SnapshotPieces {
   }
 
   delta(shard: number, delta: number): Promise<Uint8Array | null> {
-    return this.#store.getBlob(objectDeltaName(shard, delta));
+    return readObject(this.#store, objectDeltaName(shard, delta), this.#patience);
   }
 
   async putDelta(shard: number, delta: number, data: Uint8Array): Promise<void> {
@@ -55,6 +58,21 @@ export class ObjectStorePieces implements SnapshotPieces {
   }
 }
 
+/**
+ * An object's bytes, or null when there is none. Whether it exists is asked patiently (a small
+ * read, sent again when a store without a leader leaves it unanswered); the bytes are then read
+ * with the client's own timeout, as a large object may take a while.
+ */
+export async function readObject(
+  store: ObjectStore,
+  name: string,
+  patience: PatienceOptions = defaultPatience,
+): Promise<Uint8Array | null> {
+  const info = await readPatiently(`snapshot object ${name}`, () => store.info(name), patience);
+  if (info === null || info.deleted) return null;
+  return store.getBlob(name);
+}
+
 function objectDeltaName(shard: number, delta: number): string {
   return `shard-${shard}.delta-${delta}`;
 }
@@ -69,6 +87,8 @@ export interface StreamPiecesOptions {
   replicas: number;
   /** Largest message body (the server's max_payload less room for headers); larger pieces are chunked. */
   maxInlineBytes: number;
+  /** How long a read waits for an answer before it is sent again, and how often (2 s, 10 times). */
+  patience?: PatienceOptions;
 }
 
 /** First byte of a piece's message: the piece follows, or a manifest of its chunks. */
@@ -101,7 +121,7 @@ export class StreamPieces implements SnapshotPieces {
 
   private constructor(options: StreamPiecesOptions) {
     this.#options = options;
-    this.#objects = new ObjectStorePieces(options.objects);
+    this.#objects = new ObjectStorePieces(options.objects, options.patience);
   }
 
   /** Creates the stream if absent (an existing one is left as it is). */
@@ -173,8 +193,13 @@ export class StreamPieces implements SnapshotPieces {
   }
 
   async #get(subject: string): Promise<{ data: Uint8Array; seq: number } | undefined> {
+    const { manager, stream, patience } = this.#options;
     try {
-      return await this.#options.manager.streams.getMessage(this.#options.stream, { last_by_subj: subject });
+      return await readPatiently(
+        `snapshot piece ${subject}`,
+        () => manager.streams.getMessage(stream, { last_by_subj: subject }),
+        patience,
+      );
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

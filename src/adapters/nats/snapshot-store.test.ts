@@ -12,6 +12,7 @@ function memoryObjects(): { store: ObjectStore; objects: Map<string, Uint8Array>
   const objects = new Map<string, Uint8Array>();
   const writes: string[] = [];
   const store = {
+    info: async (name: string) => (objects.has(name) ? { name, deleted: false } : null),
     getBlob: async (name: string) => objects.get(name) ?? null,
     putBlob: async (meta: { name: string }, data: Uint8Array) => {
       objects.set(meta.name, Uint8Array.from(data));

@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
 import type { ObjectStore } from 'nats';
 import type { DetectorState, DetectorStateStore } from '../../ports/maintenance.ts';
-import type { SnapshotPieces } from './snapshot-pieces.ts';
+import { readObject, type SnapshotPieces } from './snapshot-pieces.ts';
 import { decodeStates, encodeStates } from './state-codec.ts';
 
 export interface ShardSnapshotStoreOptions {
@@ -154,7 +154,8 @@ export class ShardSnapshotStore implements DetectorStateStore {
    * committed. Its first commit then writes a full snapshot, which takes over from it.
    */
   async #loadLegacy(): Promise<void> {
-    const legacy = (await this.#legacyStore?.getBlob(this.#prefix)) ?? null;
+    const store = this.#legacyStore;
+    const legacy = store === undefined ? null : await readObject(store, this.#prefix);
     if (legacy === null || legacy.byteLength < 8) return;
     this.#legacy = true;
     this.committedSequence = new DataView(legacy.buffer, legacy.byteOffset, 8).getFloat64(0, true);
