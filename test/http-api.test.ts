@@ -200,6 +200,11 @@ void test('an overloaded store gives 429 with Retry-After and stores nothing', a
   assert.equal(response.status, 429);
   assert.equal(response.headers.get('retry-after'), '3');
   assert.equal(f.readings.size, 0);
+  // Counted under the path it came by, batches and readings; the other paths are at 0.
+  const text = await (await f.request('viewer', '/metrics')).text();
+  assert.match(text, /^urban_brain_ingest_overloaded_total\{path="json"\} 1$/m);
+  assert.match(text, /^urban_brain_ingest_overloaded_readings_total\{path="json"\} 2$/m);
+  assert.match(text, /^urban_brain_ingest_overloaded_total\{path="line_protocol"\} 0$/m);
 });
 
 void test('the response waits for the store: no 2xx before the ingestor resolves', async () => {

@@ -20,7 +20,14 @@ export class Metrics implements IngestObserver {
   });
   readonly #overloaded = new Counter({
     name: 'urban_brain_ingest_overloaded_total',
-    help: 'Batches turned away because the store was overloaded',
+    help: 'Batches turned away because the store was overloaded, by the path they came by',
+    labelNames: ['path'],
+    registers: [this.registry],
+  });
+  readonly #overloadedReadings = new Counter({
+    name: 'urban_brain_ingest_overloaded_readings_total',
+    help: 'Readings in the batches turned away as overloaded (to be sent again), by path',
+    labelNames: ['path'],
     registers: [this.registry],
   });
   readonly #queue = new Gauge({
@@ -43,7 +50,11 @@ export class Metrics implements IngestObserver {
   constructor(options: { processMetrics?: boolean } = {}) {
     // Every path's series from the start, at 0: a rate over a path that has taken nothing yet is 0,
     // not missing.
-    for (const path of ingestPaths) this.#accepted.inc({ path }, 0);
+    for (const path of ingestPaths) {
+      this.#accepted.inc({ path }, 0);
+      this.#overloaded.inc({ path }, 0);
+      this.#overloadedReadings.inc({ path }, 0);
+    }
     if (options.processMetrics === true)
       collectDefaultMetrics({ register: this.registry, prefix: 'urban_brain_' });
   }
@@ -234,7 +245,8 @@ export class Metrics implements IngestObserver {
     this.#lag.set(lagMillis / 1000);
   }
 
-  overloaded(): void {
-    this.#overloaded.inc();
+  overloaded(readings: number, path: IngestPath): void {
+    this.#overloaded.inc({ path });
+    this.#overloadedReadings.inc({ path }, readings);
   }
 }

@@ -36,6 +36,7 @@ function observedEdge(observer: Partial<IngestObserver>, nowMillis?: () => numbe
 test('turns batches away as overloaded while the downstream backlog is over its limit, then takes them', async () => {
   const readings = new MemoryReadings();
   let backlog = 5_000;
+  const overloads: [number, string][] = [];
   const edge = new EdgeIngest({
     ingestor: readings,
     registry: new MemoryRegistry(),
@@ -43,9 +44,17 @@ test('turns batches away as overloaded while the downstream backlog is over its 
     policy: 'auto-register',
     downstream: { backlogReadings: () => backlog },
     maxDownstreamBacklogReadings: 4_000,
+    observer: {
+      accepted: () => undefined,
+      rejected: () => undefined,
+      queueDepth: () => undefined,
+      stored: () => undefined,
+      overloaded: (readings, path) => overloads.push([readings, path]),
+    },
   });
   const refused = await edge.accept(batch('pump-1', 10), 'json');
   assert.deepEqual(refused, { ok: false, reason: 'overloaded', retryAfterSeconds: 1, rejected: [] });
+  assert.deepEqual(overloads, [[10, 'json']]);
   backlog = 3_000;
   const taken = await edge.accept(batch('pump-1', 10), 'json');
   assert.deepEqual(taken, { ok: true, accepted: 10, rejected: [] });

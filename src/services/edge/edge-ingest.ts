@@ -30,7 +30,8 @@ export interface IngestObserver {
   queueDepth(readings: number): void;
   /** Time the store took to make a batch durable, and how old its newest reading was then. */
   stored(writeMillis: number, lagMillis: number): void;
-  overloaded(): void;
+  /** Called once per batch turned away as overloaded (the client is asked to send it again). */
+  overloaded(readings: number, path: IngestPath): void;
 }
 
 export interface EdgeIngestOptions {
@@ -129,7 +130,7 @@ export class EdgeIngest {
       (this.#inFlight > 0 && this.#inFlight + outcome.readings.length > this.#maxInFlight) ||
       downstream > this.#maxDownstream
     ) {
-      observer?.overloaded();
+      observer?.overloaded(outcome.readings.length, path);
       return { ok: false, reason: 'overloaded', retryAfterSeconds: 1, rejected };
     }
     if (outcome.toRegister.length > 0)
@@ -149,7 +150,7 @@ export class EdgeIngest {
       observer?.queueDepth(this.#inFlight);
     }
     if (!result.ok) {
-      if (result.reason === 'overloaded') observer?.overloaded();
+      if (result.reason === 'overloaded') observer?.overloaded(outcome.readings.length, path);
       return result.reason === 'overloaded'
         ? { ok: false, reason: 'overloaded', retryAfterSeconds: result.retryAfterSeconds, rejected }
         : { ok: false, reason: 'shutting-down', rejected };
