@@ -299,7 +299,7 @@ void test('registry lists, imports and the live stream refuse a parameter they d
   };
   assert.equal(
     await refused('viewer', '/api/v1/sensors?assett=p1'),
-    "unknown parameter 'assett': it takes asset, kind, limit, offset",
+    "unknown parameter 'assett': it takes asset, kind, bbox, tag, limit, offset",
   );
   assert.match(await refused('viewer', '/api/v1/assets?kind=pump&limit=5'), /unknown parameter 'kind'/);
   assert.match(await refused('viewer', '/api/v1/stream?senosr=a'), /unknown parameter 'senosr'/);
@@ -322,6 +322,71 @@ void test('registry lists, imports and the live stream refuse a parameter they d
     200,
   );
   assert.equal((await f.request('admin', '/api/v1/assets/import?atomic=false', csv)).status, 200);
+});
+
+void test('registry lists filter by bounding box and tags, and refuse a bad box or tag naming it', async () => {
+  const f = await httpFixture();
+  const put = async (path: string, body: unknown) =>
+    assert.equal((await f.post('admin', path, body)).status, 201, path);
+  await put('/api/v1/assets', {
+    id: 'p1',
+    type: 'pump',
+    name: 'North',
+    lat: 52.5,
+    lon: 13.4,
+    tags: { district: 'north' },
+  });
+  await put('/api/v1/assets', {
+    id: 'p2',
+    type: 'pump',
+    name: 'South',
+    lat: 48.1,
+    lon: 11.6,
+    tags: { district: 'south' },
+  });
+  await put('/api/v1/sensors', {
+    id: 'p1.flow',
+    kind: 'flow',
+    unit: 'l/s',
+    asset: 'p1',
+    tags: { zone: 'a=1' },
+  });
+  await put('/api/v1/sensors', {
+    id: 'p2.flow',
+    kind: 'flow',
+    unit: 'l/s',
+    asset: 'p2',
+    tags: { zone: 'b' },
+  });
+  const ids = async (path: string) => {
+    const response = await f.request('viewer', path);
+    assert.equal(response.status, 200, path);
+    const body = (await response.json()) as { sensors?: { id: string }[]; assets?: { id: string }[] };
+    return (body.sensors ?? body.assets ?? []).map((item) => item.id);
+  };
+  assert.deepEqual(
+    await ids('/api/v1/sensors?bbox=13,52,14,53'),
+    ['p1.flow'],
+    "placed at its asset's position",
+  );
+  assert.deepEqual(await ids('/api/v1/sensors?tag=zone=a%3D1'), ['p1.flow'], 'the value after the first =');
+  assert.deepEqual(await ids('/api/v1/sensors?tag=zone'), ['p1.flow', 'p2.flow']);
+  assert.deepEqual(await ids('/api/v1/sensors?tag=zone&tag=zone=b&kind=flow'), ['p2.flow']);
+  assert.deepEqual(await ids('/api/v1/assets?tag=district=south&type=pump'), ['p2']);
+  assert.deepEqual(await ids('/api/v1/assets?bbox=11,48,12,49&tag=district=north'), []);
+  const refused = async (path: string) => {
+    const response = await f.request('viewer', path);
+    assert.equal(response.status, 400, path);
+    return ((await response.json()) as { error: string }).error;
+  };
+  assert.match(
+    await refused('/api/v1/sensors?bbox=13,52,14'),
+    /bbox='13,52,14' must be minLon,minLat,maxLon,maxLat/,
+  );
+  assert.match(await refused('/api/v1/assets?bbox=14,52,13,53'), /each minimum must not exceed its maximum/);
+  assert.match(await refused('/api/v1/assets?bbox=1,1,2,2&bbox=3,3,4,4'), /give one box, got 2/);
+  assert.match(await refused('/api/v1/sensors?tag==a'), /tag='=a' must be key=value/);
+  assert.match(await refused(`/api/v1/sensors?${'tag=a&'.repeat(17)}`), /at most 16 tag conditions, got 17/);
 });
 
 void test('bulk import from CSV names the row, field, value and rule of refused rows and stores the rest', async () => {

@@ -1,4 +1,7 @@
 import type { Asset, Sensor } from '../core/registry/asset.ts';
+import type { BoundingBox, TagFilter } from '../core/registry/filter.ts';
+
+export type { BoundingBox, TagFilter };
 
 export interface ListOptions {
   limit: number;
@@ -8,18 +11,16 @@ export interface ListOptions {
 export interface SensorFilter extends ListOptions {
   asset?: string;
   kind?: string;
+  /** By the sensor's own position, or else its asset's (as `sensorsWithin`). */
+  bbox?: BoundingBox;
+  /** The sensor's own tags. */
+  tags?: TagFilter;
 }
 
 export interface AssetFilter extends ListOptions {
   type?: string;
-}
-
-/** A rectangle in WGS 84 degrees. */
-export interface BoundingBox {
-  minLon: number;
-  minLat: number;
-  maxLon: number;
-  maxLat: number;
+  bbox?: BoundingBox;
+  tags?: TagFilter;
 }
 
 /** The sensor and asset registry. */

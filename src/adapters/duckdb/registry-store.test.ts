@@ -8,6 +8,7 @@ import { unknownSensor } from '../../core/registry/asset.ts';
 import { openDatabase } from './database.ts';
 import { DuckDbKeyStore } from './keys-store.ts';
 import { DuckDbRegistry } from './registry-store.ts';
+import { checkRegistryFilters } from '../registry-filters.contract.ts';
 
 function sensor(id: string, asset: string | null, lat: number | null, lon: number | null): Sensor {
   return { id, kind: 'flow', unit: 'l/s', asset, lat, lon, tags: { zone: 'a' } };
@@ -74,6 +75,19 @@ void test('the DuckDB registry keeps assets, sensors and keys across a reopen of
     assert.equal(registry.hasSensor('s3'), false);
     const [key] = await reopenedKeys.list();
     assert.deepEqual([key?.id, key?.role, key?.revokedMillis], ['abc', 'viewer', 9]);
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+void test('the DuckDB registry filters lists by bounding box and tags', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-registry-'));
+  try {
+    const database = await openDatabase({ dataDir });
+    const registry = await DuckDbRegistry.open(database);
+    await checkRegistryFilters(registry);
+    await registry.close();
     database.close();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

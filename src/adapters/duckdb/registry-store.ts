@@ -1,7 +1,8 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { detachedCopy } from '../../core/readings/sensor-keys.ts';
 import type { Asset, Sensor, Tags } from '../../core/registry/asset.ts';
-import type { AssetFilter, BoundingBox, Registry, SensorFilter } from '../../ports/registry.ts';
+import { jsonPointer } from '../../core/registry/filter.ts';
+import type { AssetFilter, BoundingBox, Registry, SensorFilter, TagFilter } from '../../ports/registry.ts';
 import type { Database } from './database.ts';
 import { Serial } from './serial.ts';
 import { inTransaction } from './transaction.ts';
@@ -170,12 +171,14 @@ export class DuckDbRegistry implements Registry {
   }
 
   async listAssets(filter: AssetFilter): Promise<Asset[]> {
-    const where = filter.type === undefined ? '' : 'WHERE type = $3';
-    const values: DuckDBValue[] = [
-      filter.limit,
-      filter.offset,
-      ...(filter.type === undefined ? [] : [filter.type]),
-    ];
+    const values: DuckDBValue[] = [filter.limit, filter.offset];
+    const conditions: string[] = [];
+    if (filter.type !== undefined) {
+      values.push(filter.type);
+      conditions.push(`type = $${values.length}`);
+    }
+    conditions.push(...placeAndTags(filter, values, { lat: 'lat', lon: 'lon', tags: 'tags' }));
+    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
     const sql = `SELECT * FROM registry_assets ${where} ORDER BY id LIMIT $1 OFFSET $2`;
     return (await this.#serial.run(() => this.#rows(sql, values))).map(assetOf);
   }
@@ -227,14 +230,21 @@ export class DuckDbRegistry implements Registry {
     const values: DuckDBValue[] = [filter.limit, filter.offset];
     if (filter.asset !== undefined) {
       values.push(filter.asset);
-      conditions.push(`asset = $${values.length}`);
+      conditions.push(`s.asset = $${values.length}`);
     }
     if (filter.kind !== undefined) {
       values.push(filter.kind);
-      conditions.push(`kind = $${values.length}`);
+      conditions.push(`s.kind = $${values.length}`);
     }
+    // A sensor without a position of its own is placed at its asset's.
+    const placed = { lat: 'coalesce(s.lat, a.lat)', lon: 'coalesce(s.lon, a.lon)', tags: 's.tags' };
+    conditions.push(...placeAndTags(filter, values, placed));
     const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
-    const sql = `SELECT * FROM registry_sensors ${where} ORDER BY id LIMIT $1 OFFSET $2`;
+    const from =
+      filter.bbox === undefined
+        ? 'registry_sensors s'
+        : 'registry_sensors s LEFT JOIN registry_assets a ON s.asset = a.id';
+    const sql = `SELECT s.* FROM ${from} ${where} ORDER BY s.id LIMIT $1 OFFSET $2`;
     await this.#flushPending();
     return (await this.#serial.run(() => this.#rows(sql, values))).map(sensorOf);
   }
@@ -271,4 +281,35 @@ export class DuckDbRegistry implements Registry {
     await this.#flushPending();
     await this.#serial.idle();
   }
+}
+
+/**
+ * SQL conditions for a list's `bbox` and `tags` filters over the given columns, their values
+ * appended to `values` (tags are JSON text: each key read by its JSON pointer).
+ */
+function placeAndTags(
+  filter: { bbox?: BoundingBox; tags?: TagFilter },
+  values: DuckDBValue[],
+  columns: { lat: string; lon: string; tags: string },
+): string[] {
+  const conditions: string[] = [];
+  const bind = (value: DuckDBValue): string => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const box = filter.bbox;
+  if (box !== undefined)
+    conditions.push(
+      `${columns.lat} BETWEEN ${bind(box.minLat)} AND ${bind(box.maxLat)}`,
+      `${columns.lon} BETWEEN ${bind(box.minLon)} AND ${bind(box.maxLon)}`,
+    );
+  for (const { key, value } of filter.tags ?? []) {
+    const pointer = bind(jsonPointer(key));
+    conditions.push(
+      value === null
+        ? `json_exists(${columns.tags}, ${pointer})`
+        : `json_extract_string(${columns.tags}, ${pointer}) = ${bind(value)}`,
+    );
+  }
+  return conditions;
 }

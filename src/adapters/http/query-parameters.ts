@@ -1,5 +1,8 @@
 import type { Context } from 'hono';
 import { unknownFields } from '../../core/input-checks.ts';
+import { parseTagFilter } from '../../core/registry/filter.ts';
+import type { BoundingBox, TagFilter } from '../../ports/registry.ts';
+import { parseBoundingBox } from './routes/stream-filter.ts';
 
 /**
  * The error for query parameters a route does not take, naming them and those it does; undefined
@@ -10,4 +13,26 @@ export function unknownParameters(c: Context, known: readonly string[]): string 
   if (unknown.length === 0) return undefined;
   const takes = known.length === 0 ? 'it takes none' : `it takes ${known.join(', ')}`;
   return `unknown parameter ${unknown.map((name) => `'${name}'`).join(', ')}: ${takes}`;
+}
+
+/**
+ * A registry list's `bbox=minLon,minLat,maxLon,maxLat` and `tag=key=value` / `tag=key` (repeated:
+ * all must hold) filters, or what is wrong with them.
+ */
+export function placeAndTagFilter(c: Context): { bbox?: BoundingBox; tags?: TagFilter } | string {
+  const filter: { bbox?: BoundingBox; tags?: TagFilter } = {};
+  const boxes = c.req.queries('bbox') ?? [];
+  if (boxes.length > 1) return `bbox: give one box, got ${boxes.length}`;
+  if (boxes[0] !== undefined) {
+    const box = parseBoundingBox(boxes[0]);
+    if (typeof box === 'string') return box;
+    filter.bbox = box;
+  }
+  const tags = c.req.queries('tag');
+  if (tags !== undefined) {
+    const parsed = parseTagFilter(tags);
+    if (typeof parsed === 'string') return parsed;
+    filter.tags = parsed;
+  }
+  return filter;
 }

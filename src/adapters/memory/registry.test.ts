@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Sensor } from '../../core/registry/asset.ts';
 import { unknownSensor } from '../../core/registry/asset.ts';
+import { checkRegistryFilters } from '../registry-filters.contract.ts';
 import { MemoryRegistry } from './registry.ts';
 
 function sensor(id: string, asset: string | null = null): Sensor {
@@ -35,4 +36,8 @@ void test('lists answer in id order, as the database adapters do, also after cha
     (await registry.listAssets({ limit: 10, offset: 0 })).map((a) => a.id),
     ['p1', 'p2'],
   );
+});
+
+void test('lists filter by bounding box and tags', async () => {
+  await checkRegistryFilters(new MemoryRegistry());
 });

@@ -1,11 +1,6 @@
 import type { Asset, Sensor } from '../../core/registry/asset.ts';
 import type { AssetFilter, BoundingBox, Registry, SensorFilter } from '../../ports/registry.ts';
-
-/** Whether a point lies in the box (edges included). */
-export function inBox(box: BoundingBox, lat: number | null, lon: number | null): boolean {
-  if (lat === null || lon === null) return false;
-  return lat >= box.minLat && lat <= box.maxLat && lon >= box.minLon && lon <= box.maxLon;
-}
+import { hasTags, inBox } from '../../core/registry/filter.ts';
 
 function page<T>(items: T[], filter: { limit: number; offset: number }): T[] {
   return items.slice(filter.offset, filter.offset + filter.limit);
@@ -46,7 +41,12 @@ export class MemoryRegistry implements Registry {
   async listAssets(filter: AssetFilter): Promise<Asset[]> {
     const all = this.#assetOrder
       .of(this.#assets)
-      .filter((a) => filter.type === undefined || a.type === filter.type);
+      .filter(
+        (a) =>
+          (filter.type === undefined || a.type === filter.type) &&
+          (filter.bbox === undefined || inBox(filter.bbox, a.lat, a.lon)) &&
+          hasTags(a.tags, filter.tags),
+      );
     return page(all, filter).map((asset) => structuredClone(asset));
   }
 
@@ -81,7 +81,9 @@ export class MemoryRegistry implements Registry {
       .filter(
         (s) =>
           (filter.asset === undefined || s.asset === filter.asset) &&
-          (filter.kind === undefined || s.kind === filter.kind),
+          (filter.kind === undefined || s.kind === filter.kind) &&
+          (filter.bbox === undefined || this.#placedIn(filter.bbox, s)) &&
+          hasTags(s.tags, filter.tags),
       );
     return page(all, filter).map((sensor) => structuredClone(sensor));
   }
@@ -97,13 +99,14 @@ export class MemoryRegistry implements Registry {
 
   async sensorsWithin(box: BoundingBox): Promise<string[]> {
     const ids: string[] = [];
-    for (const sensor of this.#sensors.values()) {
-      const asset = sensor.asset === null ? undefined : this.#assets.get(sensor.asset);
-      const lat = sensor.lat ?? asset?.lat ?? null;
-      const lon = sensor.lon ?? asset?.lon ?? null;
-      if (inBox(box, lat, lon)) ids.push(sensor.id);
-    }
+    for (const sensor of this.#sensors.values()) if (this.#placedIn(box, sensor)) ids.push(sensor.id);
     return ids;
+  }
+
+  /** Whether the sensor's position, or else its asset's, lies in the box. */
+  #placedIn(box: BoundingBox, sensor: Sensor): boolean {
+    const asset = sensor.asset === null ? undefined : this.#assets.get(sensor.asset);
+    return inBox(box, sensor.lat ?? asset?.lat ?? null, sensor.lon ?? asset?.lon ?? null);
   }
 
   sensorRemovals(): number {

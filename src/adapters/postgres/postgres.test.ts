@@ -13,6 +13,7 @@ import { freePort } from '../free-port.ts';
 import { PostgresKeyStore } from './keys-store.ts';
 import { checkAmbulanceTripStore } from '../ambulance-trips.contract.ts';
 import { checkPatientQueueStore } from '../patient-queues.contract.ts';
+import { checkRegistryFilters } from '../registry-filters.contract.ts';
 import { PostgresAmbulanceTrips } from './ambulance-trips.ts';
 import { PostgresMaintenanceRepository } from './maintenance-repository.ts';
 import { PostgresPatientQueues } from './patient-queues.ts';
@@ -50,6 +51,14 @@ test(
       assert.deepEqual(await registry.sensorsWithin({ minLat: 51, maxLat: 53, minLon: 12, maxLon: 14 }), [
         's-1',
       ]);
+      // On a database of its own: the contract starts from an empty registry.
+      await pool.query('CREATE DATABASE registry_filters');
+      const filtered = await openPool(`postgres://postgres@127.0.0.1:${port}/registry_filters`);
+      try {
+        await checkRegistryFilters(new PostgresRegistry(filtered, { maxCachedSensors: 100 }));
+      } finally {
+        await filtered.end();
+      }
       const other = new PostgresRegistry(pool, { maxCachedSensors: 100 });
       assert.equal(other.hasSensor('s-2'), false, 'a process knows only the sensors it met');
       await other.warm(['s-2', 's-9']);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Asset, Sensor } from '../../core/registry/asset.ts';
-import type { AssetFilter, BoundingBox, Registry, SensorFilter } from '../../ports/registry.ts';
+import type { AssetFilter, BoundingBox, Registry, SensorFilter, TagFilter } from '../../ports/registry.ts';
 
 interface SensorRow {
   id: string;
@@ -81,9 +81,11 @@ export class PostgresRegistry implements Registry {
   }
 
   async listAssets(filter: AssetFilter): Promise<Asset[]> {
+    const values: unknown[] = [filter.type ?? null, filter.limit, filter.offset];
+    const more = placeAndTags(filter, values, { lat: 'lat', lon: 'lon', tags: 'tags' });
     const result = await this.#pool.query<AssetRow>(
-      'SELECT * FROM assets WHERE ($1::text IS NULL OR type = $1) ORDER BY id LIMIT $2 OFFSET $3',
-      [filter.type ?? null, filter.limit, filter.offset],
+      `SELECT * FROM assets WHERE ($1::text IS NULL OR type = $1)${more} ORDER BY id LIMIT $2 OFFSET $3`,
+      values,
     );
     return result.rows.map(assetOf);
   }
@@ -134,10 +136,15 @@ export class PostgresRegistry implements Registry {
   }
 
   async listSensors(filter: SensorFilter): Promise<Sensor[]> {
+    const values: unknown[] = [filter.asset ?? null, filter.kind ?? null, filter.limit, filter.offset];
+    // A sensor without a position of its own is placed at its asset's.
+    const placed = { lat: 'COALESCE(s.lat, a.lat)', lon: 'COALESCE(s.lon, a.lon)', tags: 's.tags' };
+    const more = placeAndTags(filter, values, placed);
+    const from = filter.bbox === undefined ? 'sensors s' : 'sensors s LEFT JOIN assets a ON a.id = s.asset';
     const result = await this.#pool.query<SensorRow>(
-      `SELECT * FROM sensors WHERE ($1::text IS NULL OR asset = $1) AND ($2::text IS NULL OR kind = $2)
-       ORDER BY id LIMIT $3 OFFSET $4`,
-      [filter.asset ?? null, filter.kind ?? null, filter.limit, filter.offset],
+      `SELECT s.* FROM ${from} WHERE ($1::text IS NULL OR s.asset = $1) AND ($2::text IS NULL OR s.kind = $2)${more}
+       ORDER BY s.id LIMIT $3 OFFSET $4`,
+      values,
     );
     return result.rows.map(sensorOf);
   }
@@ -184,4 +191,31 @@ export class PostgresRegistry implements Registry {
       client.release();
     }
   }
+}
+
+/**
+ * ` AND …` conditions for a list's `bbox` and `tags` filters over the given columns, their values
+ * appended to `values` (a key with any value: `?`; with a value: containment `@>`).
+ */
+function placeAndTags(
+  filter: { bbox?: BoundingBox; tags?: TagFilter },
+  values: unknown[],
+  columns: { lat: string; lon: string; tags: string },
+): string {
+  const bind = (value: unknown): string => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  let sql = '';
+  const box = filter.bbox;
+  if (box !== undefined)
+    sql +=
+      ` AND ${columns.lat} BETWEEN ${bind(box.minLat)} AND ${bind(box.maxLat)}` +
+      ` AND ${columns.lon} BETWEEN ${bind(box.minLon)} AND ${bind(box.maxLon)}`;
+  for (const { key, value } of filter.tags ?? [])
+    sql +=
+      value === null
+        ? ` AND ${columns.tags} ? ${bind(key)}`
+        : ` AND ${columns.tags} @> ${bind(JSON.stringify({ [key]: value }))}::jsonb`;
+  return sql;
 }

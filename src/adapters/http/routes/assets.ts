@@ -6,7 +6,7 @@ import type { Registry } from '../../../ports/registry.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
 import { jsonBody, paging } from '../paging.ts';
-import { unknownParameters } from '../query-parameters.ts';
+import { placeAndTagFilter, unknownParameters } from '../query-parameters.ts';
 import { importRecords } from './registry-import.ts';
 
 /** CRUD of assets, bulk import, and an asset's state (its sensors with their latest values). */
@@ -14,13 +14,15 @@ export function assetRoutes(registry: Registry, queries: ReadingQueries): Hono<A
   const app = new Hono<AppEnv>();
 
   app.get('/', requireRole('read'), async (c) => {
-    const unknown = unknownParameters(c, ['type', 'limit', 'offset']);
+    const unknown = unknownParameters(c, ['type', 'bbox', 'tag', 'limit', 'offset']);
     if (unknown !== undefined) return c.json({ error: unknown }, 400);
     const page = paging(c);
     if (typeof page === 'string') return c.json({ error: page }, 400);
+    const placed = placeAndTagFilter(c);
+    if (typeof placed === 'string') return c.json({ error: placed }, 400);
     const type = c.req.query('type');
     return c.json({
-      assets: await registry.listAssets({ ...page, ...(type === undefined ? {} : { type }) }),
+      assets: await registry.listAssets({ ...page, ...placed, ...(type === undefined ? {} : { type }) }),
     });
   });
 

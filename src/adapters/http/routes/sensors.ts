@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { unknownFields } from '../../../core/input-checks.ts';
-import { unknownParameters } from '../query-parameters.ts';
+import { placeAndTagFilter, unknownParameters } from '../query-parameters.ts';
 import { unknownAssetError } from '../../../core/registry/asset-reference.ts';
 import type { Sensor } from '../../../core/registry/asset.ts';
 import { checkSensor, idChange, type FieldError } from '../../../core/registry/validate.ts';
@@ -34,14 +34,17 @@ export function sensorRoutes(
   }
 
   app.get('/', requireRole('read'), async (c) => {
-    const unknown = unknownParameters(c, ['asset', 'kind', 'limit', 'offset']);
+    const unknown = unknownParameters(c, ['asset', 'kind', 'bbox', 'tag', 'limit', 'offset']);
     if (unknown !== undefined) return c.json({ error: unknown }, 400);
     const page = paging(c);
     if (typeof page === 'string') return c.json({ error: page }, 400);
+    const placed = placeAndTagFilter(c);
+    if (typeof placed === 'string') return c.json({ error: placed }, 400);
     const asset = c.req.query('asset');
     const kind = c.req.query('kind');
     const filter = {
       ...page,
+      ...placed,
       ...(asset === undefined ? {} : { asset }),
       ...(kind === undefined ? {} : { kind }),
     };

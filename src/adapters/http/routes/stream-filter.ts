@@ -1,4 +1,5 @@
 import type { BusEvent } from '../../../ports/bus.ts';
+import { inBox } from '../../../core/registry/filter.ts';
 import { parseDecimal } from '../../../core/decimal.ts';
 import type { BoundingBox, Registry } from '../../../ports/registry.ts';
 
@@ -57,17 +58,6 @@ export function parseBoundingBox(text: string): BoundingBox | string {
   return { minLon, minLat, maxLon, maxLat };
 }
 
-function within(box: BoundingBox, lat: number | null, lon: number | null): boolean {
-  return (
-    lat !== null &&
-    lon !== null &&
-    lon >= box.minLon &&
-    lon <= box.maxLon &&
-    lat >= box.minLat &&
-    lat <= box.maxLat
-  );
-}
-
 /**
  * Resolves `?sensor=a,b&asset=x&bbox=minLon,minLat,maxLon,maxLat` (each optional, all applying
  * together) into the sensors and assets whose messages pass. An empty or malformed value is a 400,
@@ -108,7 +98,7 @@ export async function resolveStreamFilter(
     const placed = await everyPage((page) => registry.listAssets(page));
     assets = intersect(
       assets,
-      placed.filter((asset) => within(box, asset.lat, asset.lon)).map((asset) => asset.id),
+      placed.filter((asset) => inBox(box, asset.lat, asset.lon)).map((asset) => asset.id),
     );
   }
   return { sensors, assets };

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import type { Asset, Sensor } from '../core/registry/asset.ts';
+import type { Registry } from '../ports/registry.ts';
+
+const asset = (id: string, lat: number | null, lon: number | null, tags: Record<string, string>): Asset => ({
+  id,
+  type: 'pump',
+  name: id,
+  lat,
+  lon,
+  tags,
+});
+
+const sensor = (
+  id: string,
+  assetId: string | null,
+  lat: number | null,
+  lon: number | null,
+  tags: Record<string, string>,
+): Sensor => ({ id, kind: 'flow', unit: 'l/s', asset: assetId, lat, lon, tags });
+
+/**
+ * What every `Registry` must do with the lists' `bbox` and `tags` filters, run against each adapter
+ * by its own test: a sensor is placed by its own position or else its asset's; every tag condition
+ * must hold; keys with `/`, `~`, `=` or quotes are matched as written; filters combine with paging.
+ */
+export async function checkRegistryFilters(registry: Registry): Promise<void> {
+  await registry.putAssets([
+    asset('north', 52.5, 13.4, { district: 'north', 'a/b~c': 'x"y' }),
+    asset('south', 48.1, 11.6, { district: 'south', owner: 'city' }),
+    asset('nowhere', null, null, { district: 'north' }),
+  ]);
+  await registry.putSensors([
+    sensor('n-1', 'north', null, null, { zone: 'a', 'k=v': 'w' }),
+    sensor('n-2', 'north', 48.2, 11.5, { zone: 'b' }), // its own position lies in the south
+    sensor('s-1', 'south', null, null, { zone: 'a', spare: '' }),
+    sensor('free', null, 52.6, 13.3, {}),
+    sensor('lost', null, null, null, { zone: 'a' }),
+  ]);
+  const page = { limit: 100, offset: 0 };
+  const northBox = { minLon: 13, minLat: 52, maxLon: 14, maxLat: 53 };
+  const sensors = async (filter: Parameters<Registry['listSensors']>[0]) =>
+    (await registry.listSensors(filter)).map((s) => s.id);
+  const assets = async (filter: Parameters<Registry['listAssets']>[0]) =>
+    (await registry.listAssets(filter)).map((a) => a.id);
+
+  assert.deepEqual(
+    await sensors({ ...page, bbox: northBox }),
+    ['free', 'n-1'],
+    'own position, else the asset’s',
+  );
+  assert.deepEqual(await sensors({ ...page, bbox: { minLon: 11, minLat: 48, maxLon: 12, maxLat: 49 } }), [
+    'n-2',
+    's-1',
+  ]);
+  assert.deepEqual(
+    await sensors({ ...page, bbox: { minLon: 13.3, minLat: 52.6, maxLon: 13.3, maxLat: 52.6 } }),
+    ['free'],
+    'edges included',
+  );
+  assert.deepEqual(await sensors({ ...page, tags: [{ key: 'zone', value: 'a' }] }), ['lost', 'n-1', 's-1']);
+  assert.deepEqual(
+    await sensors({ ...page, tags: [{ key: 'spare', value: null }] }),
+    ['s-1'],
+    'any value, even empty',
+  );
+  assert.deepEqual(await sensors({ ...page, tags: [{ key: 'spare', value: '' }] }), ['s-1']);
+  assert.deepEqual(await sensors({ ...page, tags: [{ key: 'k=v', value: 'w' }] }), ['n-1']);
+  assert.deepEqual(
+    await sensors({ ...page, tags: [{ key: 'zone', value: 'a' }], bbox: northBox, asset: 'north' }),
+    ['n-1'],
+    'all filters hold together',
+  );
+  assert.deepEqual(
+    await sensors({
+      ...page,
+      tags: [
+        { key: 'zone', value: 'a' },
+        { key: 'spare', value: null },
+      ],
+    }),
+    ['s-1'],
+    'every tag condition holds',
+  );
+  assert.deepEqual(await sensors({ ...page, tags: [{ key: 'zone', value: 'c' }] }), []);
+  assert.deepEqual(
+    await sensors({ limit: 1, offset: 1, tags: [{ key: 'zone', value: 'a' }] }),
+    ['n-1'],
+    'paged',
+  );
+
+  assert.deepEqual(await assets({ ...page, bbox: northBox }), ['north']);
+  assert.deepEqual(await assets({ ...page, tags: [{ key: 'district', value: 'north' }] }), [
+    'north',
+    'nowhere',
+  ]);
+  assert.deepEqual(await assets({ ...page, tags: [{ key: 'a/b~c', value: 'x"y' }] }), ['north']);
+  assert.deepEqual(await assets({ ...page, tags: [{ key: 'owner', value: null }], type: 'pump' }), ['south']);
+  assert.deepEqual(await assets({ ...page, tags: [{ key: 'owner', value: null }], type: 'bridge' }), []);
+}
