@@ -372,6 +372,70 @@ void test('the last live admin key cannot be revoked over the API (409); another
   assert.equal(other.status, 200);
 });
 
+void test('a key may expire: it works until then, is listed with its expiry, and gets 401 after', async () => {
+  const t = Date.UTC(2026, 0, 1);
+  let now = t;
+  const f = await httpFixture({ nowMillis: t, keyClock: () => now });
+  const created = await f.post('admin', '/api/v1/keys', {
+    name: 'contractor',
+    role: 'viewer',
+    expiresAt: '2026-01-01T01:00:00Z',
+  });
+  assert.equal(created.status, 201);
+  const { key, id, expiresMillis } = (await created.json()) as {
+    key: string;
+    id: string;
+    expiresMillis: number;
+  };
+  assert.equal(expiresMillis, t + 3_600_000);
+  const read = () => f.app.request('/api/v1/assets', { headers: { Authorization: `Bearer ${key}` } });
+  assert.equal((await read()).status, 200);
+  const listed = (await (await f.request('admin', '/api/v1/keys')).json()) as {
+    keys: { id: string; expiresMillis: number | null }[];
+  };
+  assert.equal(listed.keys.find((k) => k.id === id)?.expiresMillis, t + 3_600_000);
+  assert.ok(
+    listed.keys.filter((k) => k.id !== id).every((k) => k.expiresMillis === null),
+    'a key without expiry lists null',
+  );
+  now = t + 3_600_000 - 1;
+  assert.equal((await read()).status, 200, 'until its expiry');
+  now = t + 3_600_000;
+  assert.equal((await read()).status, 401, 'from its expiry on');
+  // Epoch milliseconds are taken too.
+  const numeric = await f.post('admin', '/api/v1/keys', { role: 'device', expiresAt: now + 60_000 });
+  assert.equal(((await numeric.json()) as { expiresMillis: number }).expiresMillis, now + 60_000);
+});
+
+void test('an expiry in the past, unreadable, or on an admin key is refused, naming it', async () => {
+  const t = Date.UTC(2026, 0, 1);
+  const f = await httpFixture({ nowMillis: t });
+  const refused = async (body: unknown, message: RegExp) => {
+    const response = await f.post('admin', '/api/v1/keys', body);
+    assert.equal(response.status, 400, JSON.stringify(body));
+    assert.match(((await response.json()) as { error: string }).error, message);
+  };
+  await refused(
+    { role: 'device', expiresAt: '2025-12-31T23:59:59Z' },
+    /^expiresAt="2025-12-31T23:59:59Z" must be epoch milliseconds or an ISO-8601 date-time, in the future: it is 2025-12-31T23:59:59.000Z, and now is 2026-01-01T00:00:00.000Z/,
+  );
+  await refused({ role: 'device', expiresAt: t }, /in the future/);
+  await refused(
+    { role: 'viewer', expiresAt: 'next week' },
+    /^expiresAt="next week" must be epoch milliseconds/,
+  );
+  await refused({ role: 'viewer', expiresAt: true }, /^expiresAt=true must be/);
+  await refused({ role: 'viewer', expiresAt: 1.5e20 }, /^expiresAt=150000000000000000000 must be/);
+  await refused({ role: 'admin', expiresAt: t + 1_000 }, /^expiresAt is not for admin keys/);
+  const listed = (await (await f.request('admin', '/api/v1/keys')).json()) as { keys: unknown[] };
+  assert.equal(listed.keys.length, 4, 'no key was made');
+  assert.equal(
+    (await f.post('admin', '/api/v1/keys', { role: 'viewer', expiresAt: null })).status,
+    201,
+    'null: never',
+  );
+});
+
 void test('a new key with an unknown field, a blank or control-character name, or a non-object body is refused', async () => {
   // Regression: {"role": "device", "sensor": [...]} (a misspelt `sensors`) made a key that writes
   // every sensor, and names "" or with line breaks were stored and logged as given.
@@ -383,7 +447,7 @@ void test('a new key with an unknown field, a blank or control-character name, o
   };
   await refused(
     { role: 'device', sensor: ['gw-1.*'] },
-    /^sensor is not a field of a key \(known: name, role, sensors\)/,
+    /^sensor is not a field of a key \(known: name, role, sensors, expiresAt\)/,
   );
   await refused({ role: 'viewer', name: '' }, /^name="" must be text of 1 to 256 characters, not blank/);
   await refused({ role: 'viewer', name: '   ' }, /^name=" {3}" must be/);

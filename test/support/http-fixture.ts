@@ -18,6 +18,8 @@ export interface FixtureOptions {
   bodyLimitBytes?: number;
   readings?: MemoryReadingsOptions;
   nowMillis?: number;
+  /** The keys' clock (default: `nowMillis`, fixed), for keys that expire while a test runs. */
+  keyClock?: () => number;
   maxInFlightReadings?: number;
   /** Live-stream limits and the time after which a client that does not read is cut off. */
   streams?: StreamLimits;
@@ -37,7 +39,7 @@ export async function httpFixture(options: FixtureOptions = {}) {
   const registry = new MemoryRegistry();
   const bus = new MemoryBus();
   const metrics = new Metrics();
-  const keys = new KeyService(new MemoryKeyStore(), nodeSecrets, () => now);
+  const keys = new KeyService(new MemoryKeyStore(), nodeSecrets, options.keyClock ?? (() => now));
   const edge = new EdgeIngest({
     ingestor: readings,
     registry,

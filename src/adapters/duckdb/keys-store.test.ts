@@ -9,7 +9,7 @@ import { MemoryKeyStore } from '../memory/keys.ts';
 import { openDatabase } from './database.ts';
 import { DuckDbKeyStore } from './keys-store.ts';
 
-void test('a key table made before sensor scopes gains the column; old keys stay unscoped, scopes persist', async () => {
+void test('a key table made before sensor scopes and expiry gains the columns; old keys stay unscoped and lasting, new ones keep theirs', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-keys-'));
   try {
     let database = await openDatabase({ dataDir });
@@ -31,13 +31,20 @@ void test('a key table made before sensor scopes gains the column; old keys stay
       sensors: ['gw-12.*', 'pump-7.flow'],
       createdMillis: 6,
       revokedMillis: null,
+      expiresMillis: 1_800_000_000_000,
     });
     database.close();
 
     database = await openDatabase({ dataDir });
     const reopened = await DuckDbKeyStore.open(database);
     assert.deepEqual((await reopened.findByHash('h2'))?.sensors, ['gw-12.*', 'pump-7.flow']);
+    assert.equal((await reopened.findByHash('h2'))?.expiresMillis, 1_800_000_000_000);
     assert.equal((await reopened.findByHash('h1'))?.sensors, undefined);
+    assert.equal(
+      (await reopened.findByHash('h1'))?.expiresMillis,
+      undefined,
+      'a key stored before expiry never expires',
+    );
     database.close();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

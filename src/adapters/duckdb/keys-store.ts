@@ -11,6 +11,8 @@ const schema =
   'role VARCHAR NOT NULL, created_millis DOUBLE NOT NULL, revoked_millis DOUBLE)';
 /** A key's sensor scope, a JSON array (NULL: every sensor); added to files made before scopes existed. */
 const addSensors = 'ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS sensors VARCHAR';
+/** When a key stops working (epoch ms; NULL: never); added to files made before keys expired. */
+const addExpiry = 'ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS expires_millis DOUBLE';
 
 /** A stored scope; one that cannot be read allows no sensor rather than every one. */
 function sensorsOf(stored: unknown): readonly string[] | undefined {
@@ -42,11 +44,13 @@ export class DuckDbKeyStore implements KeyStore {
     const connection = await database.connect();
     await connection.run(schema);
     await connection.run(addSensors);
+    await connection.run(addExpiry);
     const reader = await connection.runAndReadAll(
-      'SELECT hash, id, name, role, created_millis, revoked_millis, sensors FROM api_keys ORDER BY created_millis, rowid',
+      'SELECT hash, id, name, role, created_millis, revoked_millis, sensors, expires_millis FROM api_keys ' +
+        'ORDER BY created_millis, rowid',
     );
     const mirror = new MemoryKeyStore();
-    for (const [hash, id, name, role, created, revoked, stored] of reader.getRows()) {
+    for (const [hash, id, name, role, created, revoked, stored, expires] of reader.getRows()) {
       if (!isRole(role)) continue;
       const key: ApiKey = {
         hash: String(hash),
@@ -58,6 +62,7 @@ export class DuckDbKeyStore implements KeyStore {
       };
       const sensors = sensorsOf(stored);
       if (sensors !== undefined) key.sensors = sensors;
+      if (expires !== null) key.expiresMillis = Number(expires);
       await mirror.add(key);
     }
     return new DuckDbKeyStore(connection, mirror);
@@ -65,8 +70,8 @@ export class DuckDbKeyStore implements KeyStore {
 
   async add(key: ApiKey): Promise<void> {
     await this.#connection.run(
-      'INSERT OR REPLACE INTO api_keys (hash, id, name, role, created_millis, revoked_millis, sensors) ' +
-        'VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      'INSERT OR REPLACE INTO api_keys (hash, id, name, role, created_millis, revoked_millis, sensors, expires_millis) ' +
+        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
       [
         key.hash,
         key.id,
@@ -75,6 +80,7 @@ export class DuckDbKeyStore implements KeyStore {
         key.createdMillis,
         key.revokedMillis,
         key.sensors === undefined ? null : JSON.stringify(key.sensors),
+        key.expiresMillis ?? null,
       ],
     );
     await this.#mirror.add(key);

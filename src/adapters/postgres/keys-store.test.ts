@@ -7,7 +7,7 @@ import { PostgresKeyStore } from './keys-store.ts';
 import { skipWithoutPostgres, startTestPostgres } from './postgres.test-helpers.ts';
 
 test(
-  'PostgreSQL: a key table made before sensor scopes gains the column; old keys stay unscoped, scopes persist',
+  'PostgreSQL: a key table made before sensor scopes and expiry gains the columns; old keys stay unscoped and lasting, new ones keep theirs',
   { skip: skipWithoutPostgres, timeout: 90_000 },
   async (t) => {
     const server = await startTestPostgres(t, 'ub-postgres-keys-');
@@ -31,8 +31,15 @@ test(
       sensors: ['gw-12.*', 'pump-7.flow'],
       createdMillis: 6,
       revokedMillis: null,
+      expiresMillis: 1_800_000_000_000,
     });
     assert.deepEqual((await keys.findByHash('h2'))?.sensors, ['gw-12.*', 'pump-7.flow']);
+    assert.equal((await keys.findByHash('h2'))?.expiresMillis, 1_800_000_000_000);
+    assert.equal(
+      (await keys.findByHash('h1'))?.expiresMillis,
+      undefined,
+      'a key stored before expiry never expires',
+    );
     assert.equal(await keys.findByHash('h9'), undefined, 'a key of an unknown role is not found');
     assert.deepEqual(
       (await keys.list()).map((key) => [key.id, key.sensors]),

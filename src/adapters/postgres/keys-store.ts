@@ -12,6 +12,8 @@ interface Row {
   revoked_millis: string | null;
   /** jsonb, read as the array stored; null: every sensor. */
   sensors: unknown;
+  /** bigint, read as text; null: never. */
+  expires_millis: string | null;
 }
 
 /** The key of a row; undefined for a role this version does not know (it grants nothing, as in DuckDB). */
@@ -25,6 +27,8 @@ function keyOf(row: Row): ApiKey | undefined {
     createdMillis: Number(row.created_millis),
     revokedMillis: row.revoked_millis === null ? null : Number(row.revoked_millis),
   };
+  if (row.expires_millis !== null && row.expires_millis !== undefined)
+    key.expiresMillis = Number(row.expires_millis);
   if (row.sensors !== null && row.sensors !== undefined) {
     // A scope that cannot be read allows no sensor rather than every one.
     key.sensors = Array.isArray(row.sensors)
@@ -50,8 +54,8 @@ export class PostgresKeyStore implements KeyStore {
 
   async add(key: ApiKey): Promise<void> {
     await this.#pool.query(
-      'INSERT INTO api_keys (id, name, role, hash, created_millis, revoked_millis, sensors) ' +
-        'VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      'INSERT INTO api_keys (id, name, role, hash, created_millis, revoked_millis, sensors, expires_millis) ' +
+        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
       [
         key.id,
         key.name,
@@ -61,6 +65,7 @@ export class PostgresKeyStore implements KeyStore {
         key.revokedMillis,
         // JSON text: pg would send a JavaScript array as a PostgreSQL array, not as jsonb.
         key.sensors === undefined ? null : JSON.stringify(key.sensors),
+        key.expiresMillis ?? null,
       ],
     );
     this.#cache.delete(key.hash);

@@ -9,6 +9,8 @@ export const schemaStatements: readonly string[] = [
      hash text NOT NULL UNIQUE, created_millis bigint NOT NULL, revoked_millis bigint)`,
   // A key's sensor scope (JSON array; NULL: every sensor), added to tables made before scopes existed.
   `ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS sensors jsonb`,
+  // When a key stops working (epoch ms; null: never); added to databases made before keys expired.
+  `ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS expires_millis bigint`,
   `CREATE TABLE IF NOT EXISTS work_orders (id text PRIMARY KEY, asset text NOT NULL, status text NOT NULL,
      last_alert_at bigint NOT NULL, doc jsonb NOT NULL)`,
   // One active order per asset, whichever processor raised the alert.

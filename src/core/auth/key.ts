@@ -14,6 +14,13 @@ export interface ApiKey {
   sensors?: readonly string[];
   createdMillis: number;
   revokedMillis: number | null;
+  /** When the key stops working (epoch ms); absent: never. Admin keys never expire. */
+  expiresMillis?: number;
+}
+
+/** Whether a key may be used at `nowMillis`: not revoked, and not past its expiry. */
+export function isLiveAt(key: ApiKey, nowMillis: number): boolean {
+  return key.revokedMillis === null && (key.expiresMillis === undefined || nowMillis < key.expiresMillis);
 }
 
 /** What the API shows of a key: everything but the hash; `sensors` is null for a key without a scope. */
@@ -24,6 +31,7 @@ export interface KeyInfo {
   sensors: readonly string[] | null;
   createdMillis: number;
   revokedMillis: number | null;
+  expiresMillis: number | null;
 }
 
 export function keyInfo(key: ApiKey): KeyInfo {
@@ -34,5 +42,6 @@ export function keyInfo(key: ApiKey): KeyInfo {
     sensors: key.sensors ?? null,
     createdMillis: key.createdMillis,
     revokedMillis: key.revokedMillis,
+    expiresMillis: key.expiresMillis ?? null,
   };
 }

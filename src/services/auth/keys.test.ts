@@ -28,6 +28,32 @@ void test('a configured admin key is registered, and stays revoked once revoked'
   assert.equal(await keys.authenticate('configured-secret-123456'), undefined);
 });
 
+void test('a key stops working at its expiry, also for a check of a key authenticated before', async () => {
+  let now = 1_000;
+  const keys = new KeyService(new MemoryKeyStore(), nodeSecrets, () => now);
+  const created = await keys.create('contractor', 'device', { expiresMillis: 2_000 });
+  assert.equal(created.info.expiresMillis, 2_000);
+  const key = await keys.authenticate(created.secret);
+  assert.equal(key?.id, created.info.id);
+  assert.equal(await keys.isLive(key!), true);
+  now = 1_999;
+  assert.equal(await keys.isLive(key!), true);
+  now = 2_000;
+  assert.equal(await keys.authenticate(created.secret), undefined);
+  assert.equal(await keys.isLive(key!), false, 'an open stream or MQTT session is ended at its next check');
+  const lasting = await keys.create('gateway', 'device');
+  assert.equal(lasting.info.expiresMillis, null);
+  assert.notEqual(await keys.authenticate(lasting.secret), undefined);
+});
+
+void test('admin keys do not expire: a live admin key must always remain', async () => {
+  const keys = new KeyService(new MemoryKeyStore(), nodeSecrets, () => 1_000);
+  await assert.rejects(
+    keys.create('temp admin', 'admin', { expiresMillis: 5_000 }),
+    /admin keys do not expire/,
+  );
+});
+
 void test('key ids are random, not derived from the secret', async () => {
   // Regression: ids were the first 12 hex digits of the unsalted SHA-256 of the key, shown to
   // viewers in work-order verdicts, so a human-chosen admin key could be guessed offline.

@@ -1,5 +1,5 @@
 import type { ApiKey, KeyInfo } from '../../core/auth/key.ts';
-import { keyInfo } from '../../core/auth/key.ts';
+import { isLiveAt, keyInfo } from '../../core/auth/key.ts';
 import type { Role } from '../../core/auth/role.ts';
 import type { KeyStore, SecretHasher } from '../../ports/keys.ts';
 
@@ -29,22 +29,25 @@ export class KeyService {
     this.#now = nowMillis;
   }
 
-  /** The live key a secret stands for, or undefined (unknown or revoked). */
+  /** The live key a secret stands for, or undefined (unknown, revoked or expired). */
   async authenticate(secret: string): Promise<ApiKey | undefined> {
     if (secret === '') return undefined;
     const key = await this.#store.findByHash(this.#secrets.hash(secret));
-    return key === undefined || key.revokedMillis !== null ? undefined : key;
+    return key === undefined || !isLiveAt(key, this.#now()) ? undefined : key;
   }
 
   /**
    * Issues a key with a random id. `sensors` (validated by `checkScope`) limits what a device key
-   * may write; `secret` is given only for the configured admin key.
+   * may write; `expiresMillis` (not for admin keys) is when it stops working; `secret` is given only
+   * for the configured admin key.
    */
   async create(
     name: string,
     role: Role,
-    options: { sensors?: readonly string[]; secret?: string } = {},
+    options: { sensors?: readonly string[]; expiresMillis?: number; secret?: string } = {},
   ): Promise<CreatedKey> {
+    if (options.expiresMillis !== undefined && role === 'admin')
+      throw new RangeError('admin keys do not expire: a live admin key must always remain');
     const secret = options.secret ?? this.#secrets.generate();
     const key: ApiKey = {
       id: this.#secrets.newId(),
@@ -55,6 +58,7 @@ export class KeyService {
       revokedMillis: null,
     };
     if (options.sensors !== undefined) key.sensors = options.sensors;
+    if (options.expiresMillis !== undefined) key.expiresMillis = options.expiresMillis;
     await this.#store.add(key);
     return { secret, info: keyInfo(key) };
   }
@@ -63,10 +67,13 @@ export class KeyService {
     return (await this.#store.list()).map(keyInfo);
   }
 
-  /** Whether a key authenticated earlier is still live (not revoked since, here or by another process). */
+  /**
+   * Whether a key authenticated earlier is still live: not revoked since (here or by another
+   * process), and not expired.
+   */
   async isLive(key: ApiKey): Promise<boolean> {
     const stored = await this.#store.findByHash(key.hash);
-    return stored !== undefined && stored.revokedMillis === null;
+    return stored !== undefined && isLiveAt(stored, this.#now());
   }
 
   async revoke(id: string): Promise<boolean> {

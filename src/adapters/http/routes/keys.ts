@@ -7,9 +7,9 @@ import { jsonBody } from '../paging.ts';
 
 /**
  * API key management (admin): create (the secret is returned once; a device key may be limited to
- * `sensors`), list, revoke (never the last live admin key: 409).
+ * `sensors`; a key but an admin key may expire), list, revoke (never the last live admin key: 409).
  */
-export function keyRoutes(keys: KeyService): Hono<AppEnv> {
+export function keyRoutes(keys: KeyService, nowMillis: () => number = Date.now): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requireRole('manage'));
 
@@ -18,10 +18,13 @@ export function keyRoutes(keys: KeyService): Hono<AppEnv> {
   app.post('/', async (c) => {
     const body = await jsonBody(c);
     if (!body.ok) return c.json({ error: body.error }, 400);
-    const checked = checkNewKey(body.value);
+    const checked = checkNewKey(body.value, nowMillis());
     if (!checked.ok) return c.json({ error: checked.message }, 400);
-    const { name, role, sensors } = checked.value;
-    const created = await keys.create(name, role, sensors === undefined ? {} : { sensors });
+    const { name, role, sensors, expiresMillis } = checked.value;
+    const created = await keys.create(name, role, {
+      ...(sensors === undefined ? {} : { sensors }),
+      ...(expiresMillis === undefined ? {} : { expiresMillis }),
+    });
     return c.json({ ...created.info, key: created.secret }, 201);
   });
 
