@@ -287,6 +287,25 @@ void test('aedes: a client whose key is revoked is disconnected by the next key 
   }
 });
 
+void test('aedes: a client whose key expires is disconnected by the next key check and cannot reconnect', async () => {
+  const f = await brokerFixture(0, 50);
+  try {
+    const expiring = await f.keys.create('season', 'device', { expiresMillis: Date.now() + 400 });
+    const c = await f.client(expiring.secret);
+    await c.publishAsync('city/e1/telemetry', JSON.stringify({ ts: t0, value: 1 }), { qos: 1 });
+    await closedWithin(c, 2_000);
+    assert.ok(Date.now() >= (expiring.info.expiresMillis ?? 0), 'not before its expiry');
+    assert.deepEqual(
+      f.readings.readingsOf('e1').map((r) => r.value),
+      [1],
+    );
+    await assert.rejects(f.client(expiring.secret));
+    await f.client(); // a key without expiry still connects
+  } finally {
+    await f.close();
+  }
+});
+
 void test('aedes: a key store that cannot answer a key check leaves connected clients publishing', async () => {
   const f = await brokerFixture(0, 20);
   try {
