@@ -161,10 +161,10 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
   const backups = await DuckDbBackups.open({
     database: storage.database,
     directory: join(config.dataDir, 'backups'),
-    // Sensors are auto-registered a moment after their readings are acknowledged; a read writes them.
+    // Sensors are auto-registered a moment after their readings are acknowledged.
     flush: async () => {
       await storage.forceFlush();
-      await registry.listSensors({ limit: 1, offset: 0 });
+      await registry.flush();
     },
   });
   return { storage, registry, keyStore, maintenance, patientQueues, ambulanceTrips, backups };

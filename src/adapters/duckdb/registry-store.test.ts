@@ -93,3 +93,27 @@ void test('the DuckDB registry filters lists by bounding box and tags', async ()
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+void test('flush writes auto-registered sensors at once, for another connection to the file to see', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-registry-'));
+  try {
+    const database = await openDatabase({ dataDir });
+    const registry = await DuckDbRegistry.open(database, { registerDelayMillis: 60_000 });
+    const other = await database.connect();
+    const stored = async () =>
+      Number(
+        (
+          await other.runAndReadAll("SELECT count(*) FROM registry_sensors WHERE id = 'late'")
+        ).getRows()[0]?.[0],
+      );
+    await registry.addMissingSensors([unknownSensor('late')]);
+    assert.equal(registry.hasSensor('late'), true);
+    assert.equal(await stored(), 0, 'waiting to be written');
+    await registry.flush();
+    assert.equal(await stored(), 1);
+    await registry.close();
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -111,6 +111,15 @@ export class DuckDbRegistry implements Registry {
     return new DuckDbRegistry(connection, new Set(ids.getRows().map(([id]) => String(id))), options);
   }
 
+  /**
+   * Writes every auto-registered sensor still waiting and waits for writes already under way: after
+   * it, another connection to the file (a backup's copy) sees them.
+   */
+  async flush(): Promise<void> {
+    await this.#flushPending();
+    await this.#serial.idle();
+  }
+
   /** Writes the auto-registered sensors still waiting; reads and replacements call it first. */
   #flushPending(): Promise<void> {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
