@@ -14,7 +14,7 @@ const t0 = Date.UTC(2025, 11, 31);
 
 interface Case {
   name: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   body?: string;
   contentType?: string;
@@ -54,6 +54,13 @@ const cases: Case[] = [
     allowed: ['admin'],
   },
   {
+    name: 'patch asset',
+    method: 'PATCH',
+    path: '/api/v1/assets/a',
+    body: JSON.stringify({ name: 'Pump A' }),
+    allowed: ['admin'],
+  },
+  {
     name: 'import assets',
     method: 'POST',
     path: '/api/v1/assets/import',
@@ -73,6 +80,13 @@ const cases: Case[] = [
     method: 'POST',
     path: '/api/v1/sensors',
     body: JSON.stringify({ id: 'x', kind: 'flow' }),
+    allowed: ['admin'],
+  },
+  {
+    name: 'patch sensor',
+    method: 'PATCH',
+    path: '/api/v1/sensors/x',
+    body: JSON.stringify({ tags: { zone: 'b' } }),
     allowed: ['admin'],
   },
   { name: 'delete sensor', method: 'DELETE', path: '/api/v1/sensors/x', allowed: ['admin'] },

@@ -389,6 +389,111 @@ void test('registry lists filter by bounding box and tags, and refuse a bad box 
   assert.match(await refused(`/api/v1/sensors?${'tag=a&'.repeat(17)}`), /at most 16 tag conditions, got 17/);
 });
 
+void test('a sensor or asset is updated in part with a JSON Merge Patch; the result is checked as a replacement is', async () => {
+  const f = await httpFixture();
+  const send = (path: string, body: unknown) =>
+    f.request('admin', path, {
+      method: 'PATCH',
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+    });
+  assert.equal(
+    (
+      await f.post('admin', '/api/v1/assets', {
+        id: 'p1',
+        type: 'pump',
+        name: 'North',
+        lat: 52.5,
+        lon: 13.4,
+        tags: { district: 'north' },
+      })
+    ).status,
+    201,
+  );
+  assert.equal(
+    (await f.post('admin', '/api/v1/assets', { id: 'p2', type: 'pump', name: 'South' })).status,
+    201,
+  );
+  assert.equal(
+    (
+      await f.post('admin', '/api/v1/sensors', {
+        id: 's1',
+        kind: 'flow',
+        unit: 'l/s',
+        asset: 'p1',
+        lat: 52.51,
+        lon: 13.41,
+        tags: { zone: 'a', floor: '2' },
+      })
+    ).status,
+    201,
+  );
+  const patched = await send('/api/v1/sensors/s1', {
+    unit: 'm3/h',
+    lat: null,
+    lon: null,
+    tags: { zone: 'b', floor: null, owner: 'city' },
+  });
+  assert.equal(patched.status, 200);
+  const expected = {
+    id: 's1',
+    kind: 'flow',
+    unit: 'm3/h',
+    asset: 'p1',
+    lat: null,
+    lon: null,
+    tags: { zone: 'b', owner: 'city' },
+  };
+  assert.deepEqual(await patched.json(), expected);
+  assert.deepEqual(await (await f.request('viewer', '/api/v1/sensors/s1')).json(), expected, 'stored');
+  const moved = await send('/api/v1/sensors/s1', { asset: 'p2' });
+  assert.equal(((await moved.json()) as { asset: string }).asset, 'p2');
+  const asset = await send('/api/v1/assets/p1', { name: 'North station', tags: { district: null } });
+  assert.deepEqual(await asset.json(), {
+    id: 'p1',
+    type: 'pump',
+    name: 'North station',
+    lat: 52.5,
+    lon: 13.4,
+    tags: {},
+  });
+
+  const refused = async (path: string, body: unknown, status: number, message: RegExp) => {
+    const response = await send(path, body);
+    assert.equal(response.status, status, JSON.stringify(body));
+    const answer = (await response.json()) as { error: string; errors?: { field: string; rule: string }[] };
+    assert.match(JSON.stringify(answer), message);
+  };
+  await refused('/api/v1/sensors/s1', { asset: 'nowhere' }, 400, /unknown asset|nowhere/);
+  await refused('/api/v1/sensors/s1', { lat: 95 }, 400, /"field":"lat"/);
+  await refused('/api/v1/sensors/s1', { colour: 'red' }, 400, /colour/);
+  await refused('/api/v1/sensors/s1', { id: 's2' }, 400, /an id cannot be changed/);
+  await refused(
+    '/api/v1/sensors/s1',
+    [{ op: 'replace' }],
+    400,
+    /a JSON Merge Patch \(RFC 7396\) of the sensor/,
+  );
+  await refused('/api/v1/sensors/s1', '{"unit":', 400, /not valid JSON/);
+  await refused('/api/v1/sensors/ghost', { unit: 'V' }, 404, /no sensor 'ghost'/);
+  await refused('/api/v1/assets/ghost', { name: 'x' }, 404, /no asset 'ghost'/);
+  assert.deepEqual(
+    ((await (await f.request('viewer', '/api/v1/sensors/s1')).json()) as { unit: string; asset: string })
+      .unit,
+    'm3/h',
+    'a refused patch changes nothing',
+  );
+  // Patches at once each see the others' changes: none is lost.
+  const tags = await Promise.all(
+    ['t1', 't2', 't3', 't4', 't5'].map((key) => send('/api/v1/sensors/s1', { tags: { [key]: 'x' } })),
+  );
+  assert.ok(tags.every((response) => response.status === 200));
+  const stored = (await (await f.request('viewer', '/api/v1/sensors/s1')).json()) as {
+    tags: Record<string, string>;
+  };
+  assert.deepEqual(Object.keys(stored.tags).sort(), ['owner', 't1', 't2', 't3', 't4', 't5', 'zone']);
+});
+
 void test('bulk import from CSV names the row, field, value and rule of refused rows and stores the rest', async () => {
   const f = await httpFixture();
   const csv =

@@ -8,6 +8,7 @@ import { requireRole } from '../middleware/auth.ts';
 import { jsonBody, paging } from '../paging.ts';
 import { placeAndTagFilter, unknownParameters } from '../query-parameters.ts';
 import { importRecords } from './registry-import.ts';
+import { PatchQueue, patchRecord } from './registry-patch.ts';
 
 /** CRUD of assets, bulk import, and an asset's state (its sensors with their latest values). */
 export function assetRoutes(registry: Registry, queries: ReadingQueries): Hono<AppEnv> {
@@ -55,6 +56,17 @@ export function assetRoutes(registry: Registry, queries: ReadingQueries): Hono<A
     await registry.putAssets([checked.value]);
     return c.json(checked.value);
   });
+
+  const patches = new PatchQueue();
+  app.patch('/:id', requireRole('manage'), (c) =>
+    patchRecord(c, {
+      what: 'asset',
+      queue: patches,
+      get: (id) => registry.getAsset(id),
+      check: async (input) => checkAsset(input),
+      put: (asset) => registry.putAssets([asset]),
+    }),
+  );
 
   app.delete('/:id', requireRole('manage'), async (c) => {
     const deleted = await registry.deleteAsset(c.req.param('id'));

@@ -14,6 +14,7 @@ import { defaultStep } from '../../../services/query/resolution.ts';
 import { maxSeriesPoints } from '../../../services/query/reading-query-service.ts';
 import { bucketCount, smallestStep } from '../../../core/readings/step.ts';
 import { importRecords } from './registry-import.ts';
+import { PatchQueue, patchRecord } from './registry-patch.ts';
 
 const aggregations = new Set<string>(['avg', 'min', 'max', 'sum', 'count', 'last']);
 const seriesParameters = ['from', 'to', 'step', 'agg'];
@@ -82,6 +83,21 @@ export function sensorRoutes(
     await registry.putSensors([checked.value]);
     return c.json(checked.value);
   });
+
+  const patches = new PatchQueue();
+  app.patch('/:id', requireRole('manage'), (c) =>
+    patchRecord(c, {
+      what: 'sensor',
+      queue: patches,
+      get: (id) => registry.getSensor(id),
+      check: async (input) => {
+        const checked = checkSensor(input);
+        const errors = checked.ok ? await assetErrors(checked.value) : checked.errors;
+        return checked.ok && errors.length === 0 ? checked : { ok: false, errors };
+      },
+      put: (sensor) => registry.putSensors([sensor]),
+    }),
+  );
 
   app.delete('/:id', requireRole('manage'), async (c) => {
     const deleted = await registry.deleteSensor(c.req.param('id'));
