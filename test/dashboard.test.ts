@@ -474,6 +474,8 @@ test('the Hospitals tab shows the platform emergency departments', { skip }, asy
     const card = cards.find((entry) => entry.id === department.id);
     const beds = Math.min(department.treatmentSpaces, department.doctorsOnShift);
     assert.ok(card?.text.includes(department.name) && card.text.includes(`/${beds} beds`), card?.text);
+    // An empty waiting room says so, rather than showing a mean wait of 0 minutes.
+    assert.match(card?.text ?? '', /beds · (no one waiting|\d+ waiting, [\d.]+ min mean wait)/);
   }
   await shot(page, 'hospitals');
   // A hospital whose capacity tag cannot be read is shown closed, with the tag at fault.

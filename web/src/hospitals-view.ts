@@ -45,7 +45,7 @@ export class HospitalsView {
         element(
           'div',
           'muted',
-          `${hospital.beds === 0 ? 'closed (no treatment space or doctor)' : `${hospital.inTreatment}/${hospital.beds} beds`} · ${number(hospital.waitMinutes, hospital.waitMinutes < 10 ? 1 : 0)} min mean wait` +
+          `${hospital.beds === 0 ? 'closed (no treatment space or doctor)' : `${hospital.inTreatment}/${hospital.beds} beds`} · ${waitingText(hospital.queueByLevel, hospital.waitMinutes)}` +
             (hospital.enRoute > 0
               ? ` · ${hospital.enRoute} ambulance${hospital.enRoute === 1 ? '' : 's'} en route`
               : ''),
@@ -84,4 +84,11 @@ export class HospitalsView {
     );
     this.host.firstElementChild?.append(...cards);
   }
+}
+
+/** The waiting room: how many wait and their mean wait so far, or that nobody waits (not a 0 min wait). */
+function waitingText(queueByLevel: readonly number[], waitMinutes: number): string {
+  const waiting = queueByLevel.reduce((sum, count) => sum + count, 0);
+  if (waiting === 0) return 'no one waiting';
+  return `${waiting} waiting, ${number(waitMinutes, waitMinutes < 10 ? 1 : 0)} min mean wait`;
 }
