@@ -242,3 +242,15 @@ void test('emergency occupancy freshness: 30 minutes by default, set by flag or 
     );
   }
 });
+
+void test('backups kept: every one by default, the newest N with --backup-keep or its variable, at least 1', () => {
+  const defaults = loadConfig([], {});
+  assert.ok(defaults.ok === true);
+  assert.equal(defaults.config.backupKeep, null);
+  const set = loadConfig([], { URBAN_BRAIN_BACKUP_KEEP: '7' });
+  assert.ok(set.ok === true);
+  assert.equal(set.config.backupKeep, 7);
+  const none = loadConfig(['--backup-keep', '0'], {});
+  assert.ok(none.ok === false);
+  assert.match(none.message, /^--backup-keep \(URBAN_BRAIN_BACKUP_KEEP\) = "0": /);
+});

@@ -55,6 +55,8 @@ export interface Config {
   hourRetentionDays: number | null;
   /** An emergency department's occupancy reading older than this no longer counts (its load is unknown). */
   occupancyMaxAgeMinutes: number;
+  /** Backups kept: after a backup, the oldest beyond this many are deleted (null: every one is kept). */
+  backupKeep: number | null;
 }
 
 const port = wholeNumber(0, 65535);
@@ -102,6 +104,7 @@ const fields = z.object({
     .transform((hours) => hours * 3_600_000),
   demo: z.enum(['auto', 'off']).default('off'),
   occupancyMaxAgeMinutes: wholeNumber(1, 10_080).default(30),
+  backupKeep: wholeNumber(1, 100_000).nullable().default(null),
 });
 
 const schema = fields.superRefine((config, context) => {
@@ -156,6 +159,7 @@ export const configSources = {
   minuteRetentionDays: ['minute-retention-days', 'URBAN_BRAIN_MINUTE_RETENTION_DAYS'],
   hourRetentionDays: ['hour-retention-days', 'URBAN_BRAIN_HOUR_RETENTION_DAYS'],
   occupancyMaxAgeMinutes: ['occupancy-max-age-minutes', 'URBAN_BRAIN_OCCUPANCY_MAX_AGE_MINUTES'],
+  backupKeep: ['backup-keep', 'URBAN_BRAIN_BACKUP_KEEP'],
 } as const;
 
 export const configUsage = `usage: urban-brain serve [options]
@@ -215,6 +219,9 @@ export const configUsage = `usage: urban-brain serve [options]
                                an emergency department's occupancy reading older than this no longer
                                counts: its load is unknown, counted as full
                                (URBAN_BRAIN_OCCUPANCY_MAX_AGE_MINUTES, default 30, 1-10080)
+  --backup-keep N              after each backup (POST /api/v1/backups), delete the oldest in
+                               <data-dir>/backups beyond the newest N (URBAN_BRAIN_BACKUP_KEEP,
+                               default: keep every one)
   --memory                     keep everything in memory (nothing is durable)
   --wal-skip-corrupt           start although the write-ahead log is damaged in the middle (not just
                                torn at its end): keep damaged segments in <data-dir>/wal-corrupt/,

@@ -161,6 +161,7 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
   const backups = await DuckDbBackups.open({
     database: storage.database,
     directory: join(config.dataDir, 'backups'),
+    ...(config.backupKeep === null ? {} : { keep: config.backupKeep }),
     // Sensors are auto-registered a moment after their readings are acknowledged.
     flush: async () => {
       await storage.forceFlush();

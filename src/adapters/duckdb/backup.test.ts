@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createEmbeddedStorage } from '../../services/ingest/embedded.ts';
 import { DuckDbAmbulanceTrips } from './ambulance-trips.ts';
-import { DuckDbBackups } from './backup.ts';
+import { backupsBeyond, DuckDbBackups } from './backup.ts';
 import { openDatabase } from './database.ts';
 import { DuckDbKeyStore } from './keys-store.ts';
 import { readingSchema } from './reading-schema.ts';
@@ -150,6 +150,48 @@ test('one backup at a time: a second is busy, and stop waits for the running one
     release();
     assert.equal((await first).ok, true);
     await stopping;
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('with keep, a backup deletes the oldest beyond the newest N, and nothing it did not make', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'backup-keep-'));
+  try {
+    const database = await openDatabase({ dataDir });
+    const connection = await database.connect();
+    for (const statement of readingSchema) await connection.run(statement);
+    const directory = join(dataDir, 'backups');
+    let clock = Date.UTC(2026, 10, 29, 12);
+    const backups = await DuckDbBackups.open({
+      database,
+      directory,
+      flush: async () => undefined,
+      keep: 2,
+      now: () => new Date((clock += 60_000)),
+    });
+    // Beside the backups: an operator's own folder, and a backup folder still being written.
+    mkdirSync(join(directory, 'keep-me'), { recursive: true });
+    mkdirSync(join(directory, '2020-01-01T00-00-00.000Z'));
+    writeFileSync(join(directory, '2020-01-01T00-00-00.000Z', 'urban-brain.duckdb.partial'), 'x');
+    const made: string[] = [];
+    const removed: string[][] = [];
+    for (let backup = 0; backup < 4; backup += 1) {
+      const outcome = await backups.create();
+      assert.ok(outcome.ok, JSON.stringify(outcome));
+      made.push(dirname(outcome.path));
+      removed.push(outcome.removed);
+    }
+    assert.deepEqual(removed, [[], [], [made[0]], [made[1]]]);
+    assert.deepEqual(readdirSync(directory).sort(), [
+      '2020-01-01T00-00-00.000Z',
+      '2026-11-29T12-03-00.000Z',
+      '2026-11-29T12-04-00.000Z',
+      'keep-me',
+    ]);
+    assert.deepEqual(backupsBeyond(directory, 1), [made[2]]);
+    assert.deepEqual(backupsBeyond(join(dataDir, 'none'), 1), []);
     database.close();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

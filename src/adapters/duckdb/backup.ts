@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -12,6 +12,8 @@ export interface Backup {
   /** Raw readings in the backup (rollups of older ones not counted). */
   readings: number;
   tookMillis: number;
+  /** Older backups deleted after this one, beyond the newest `keep` (their folders). */
+  removed: string[];
 }
 
 export type BackupOutcome =
@@ -25,7 +27,33 @@ export interface DuckDbBackupsOptions {
   directory: string;
   /** Writes what was acknowledged but is still in memory into the database (the pipeline's `forceFlush`). */
   flush: () => Promise<void>;
+  /**
+   * Backups kept: after a backup succeeds, the oldest beyond this many are deleted. Only folders
+   * named as this class names them are counted and touched. Absent: every backup is kept.
+   */
+  keep?: number;
   now?: () => Date;
+}
+
+/** A backup folder's name: its UTC time, `:` written `-` (so names sort as times do). */
+const backupFolderName = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z$/;
+
+/**
+ * The backup folders in `directory` beyond the newest `keep`, oldest first: those named as
+ * backups and holding a finished backup file (a folder being written has only its partial file).
+ */
+export function backupsBeyond(directory: string, keep: number): string[] {
+  if (!existsSync(directory)) return [];
+  const finished = readdirSync(directory, { withFileTypes: true })
+    .filter(
+      (entry) =>
+        entry.isDirectory() &&
+        backupFolderName.test(entry.name) &&
+        existsSync(join(directory, entry.name, backupFileName)),
+    )
+    .map((entry) => entry.name)
+    .sort();
+  return finished.slice(0, Math.max(0, finished.length - keep)).map((name) => join(directory, name));
 }
 
 export const backupFileName = 'urban-brain.duckdb';
@@ -114,11 +142,28 @@ export class DuckDbBackups {
       await fsyncPath(folder);
       await fsyncPath(this.#options.directory);
       const bytes = statSync(path).size;
-      return { ok: true, path, bytes, readings, tookMillis: Math.round(performance.now() - started) };
+      const tookMillis = Math.round(performance.now() - started);
+      return { ok: true, path, bytes, readings, tookMillis, removed: this.#prune() };
     } catch (error) {
       if (created) rmSync(folder, { recursive: true, force: true });
       return { ok: false, reason: 'failed', message: `backup to ${path} failed: ${describeError(error)}` };
     }
+  }
+
+  /** Deletes the backups beyond the newest `keep`; one that cannot be deleted is left for the next time. */
+  #prune(): string[] {
+    const keep = this.#options.keep;
+    if (keep === undefined) return [];
+    const removed: string[] = [];
+    for (const folder of backupsBeyond(this.#options.directory, keep)) {
+      try {
+        rmSync(folder, { recursive: true, force: true });
+        removed.push(folder);
+      } catch {
+        // Left in place (permissions, a file held open): tried again after the next backup.
+      }
+    }
+    return removed;
   }
 
   /** Copies the database into `path` in one transaction; resolves with the raw readings copied. */

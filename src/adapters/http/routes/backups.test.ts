@@ -21,6 +21,7 @@ const done: BackupOutcome = {
   bytes: 1_585_152,
   readings: 2,
   tookMillis: 143,
+  removed: ['/data/backups/2025-12-31T00-00-00.000Z'],
 };
 
 test('an admin gets 201 with the file, its size, its readings and the time it took', async () => {

@@ -18,8 +18,8 @@ export function backupRoutes(backups: BackupMaker): Hono<AppEnv> {
   app.post('/backups', requireRole('manage'), async (c) => {
     const outcome = await backups.create();
     if (outcome.ok) {
-      const { path, bytes, readings, tookMillis } = outcome;
-      return c.json({ path, bytes, readings, tookMillis }, 201);
+      const { path, bytes, readings, tookMillis, removed } = outcome;
+      return c.json({ path, bytes, readings, tookMillis, removed }, 201);
     }
     switch (outcome.reason) {
       case 'busy':
