@@ -98,3 +98,80 @@ export async function checkRegistryFilters(registry: Registry): Promise<void> {
   assert.deepEqual(await assets({ ...page, tags: [{ key: 'owner', value: null }], type: 'pump' }), ['south']);
   assert.deepEqual(await assets({ ...page, tags: [{ key: 'owner', value: null }], type: 'bridge' }), []);
 }
+
+/**
+ * What every `Registry` must do with updates, run against each adapter by its own test: updates at
+ * once, here and through `other` (a second instance sharing the store, as another process would),
+ * each see the ones before them; a change that throws stores nothing; the id stays; an unknown id
+ * gives undefined without calling the change.
+ */
+export async function checkRegistryUpdates(registry: Registry, other: Registry = registry): Promise<void> {
+  await registry.putAssets([asset('upd-p', 1, 2, { a: '1' })]);
+  await registry.putSensors([sensor('upd-s', 'upd-p', null, null, { zone: 'a' })]);
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+  const keys = ['t1', 't2', 't3', 't4', 't5', 't6'];
+  await Promise.all(
+    keys.map((key, index) =>
+      (index % 2 === 0 ? registry : other).updateSensor('upd-s', async (current) => {
+        await pause(); // between the read and the write: another update must wait
+        return { ...current, tags: { ...current.tags, [key]: 'x' } };
+      }),
+    ),
+  );
+  // Read from the store by a list (a process may cache the sensors it met).
+  const stored = async () =>
+    (await registry.listSensors({ limit: 1_000, offset: 0 })).find((s) => s.id === 'upd-s');
+  assert.deepEqual(Object.keys((await stored())?.tags ?? {}).sort(), [
+    't1',
+    't2',
+    't3',
+    't4',
+    't5',
+    't6',
+    'zone',
+  ]);
+  await Promise.all(
+    ['b', 'c'].map((key, index) =>
+      (index === 0 ? registry : other).updateAsset('upd-p', async (current) => {
+        await pause();
+        return { ...current, tags: { ...current.tags, [key]: '2' } };
+      }),
+    ),
+  );
+  assert.deepEqual(
+    (await other.listAssets({ limit: 1_000, offset: 0 })).find((a) => a.id === 'upd-p')?.tags,
+    {
+      a: '1',
+      b: '2',
+      c: '2',
+    },
+  );
+
+  await assert.rejects(
+    registry.updateSensor('upd-s', async (current) => {
+      await pause();
+      void current;
+      throw new Error('refused');
+    }),
+    /refused/,
+  );
+  assert.equal((await stored())?.unit, 'l/s', 'a refused change stores nothing');
+  const moved = await registry.updateSensor('upd-s', async (current) => ({
+    ...current,
+    id: 'elsewhere',
+    unit: 'V',
+  }));
+  assert.equal(moved?.id, 'upd-s');
+  assert.equal((await stored())?.unit, 'V');
+  assert.equal(await registry.getSensor('elsewhere'), undefined, 'the id stays');
+  let called = false;
+  assert.equal(
+    await registry.updateSensor('ghost', async (current) => {
+      called = true;
+      return current;
+    }),
+    undefined,
+  );
+  assert.equal(await registry.updateAsset('ghost', async (current) => current), undefined);
+  assert.equal(called, false);
+}

@@ -28,6 +28,8 @@ export interface Registry {
   /** Creates or replaces assets, all or nothing. */
   putAssets(assets: readonly Asset[]): Promise<void>;
   getAsset(id: string): Promise<Asset | undefined>;
+  /** As `updateSensor`, for an asset. */
+  updateAsset(id: string, change: (current: Asset) => Promise<Asset>): Promise<Asset | undefined>;
   listAssets(filter: AssetFilter): Promise<Asset[]>;
   /** Deletes an asset; its sensors keep existing with no asset. False if absent. */
   deleteAsset(id: string): Promise<boolean>;
@@ -36,6 +38,12 @@ export interface Registry {
   /** Registers sensors that do not exist yet and leaves existing ones untouched (auto-register). */
   addMissingSensors(sensors: readonly Sensor[]): Promise<void>;
   getSensor(id: string): Promise<Sensor | undefined>;
+  /**
+   * Reads the sensor, gives it to `change` and stores what `change` returns, with no other update of
+   * the sensor in between (in this process, or in another one sharing the store). Undefined when
+   * there is no such sensor; when `change` throws, nothing is stored and the error is thrown.
+   */
+  updateSensor(id: string, change: (current: Sensor) => Promise<Sensor>): Promise<Sensor | undefined>;
   listSensors(filter: SensorFilter): Promise<Sensor[]>;
   deleteSensor(id: string): Promise<boolean>;
   /** Ids of the sensors within the box, by their own position or else their asset's. */

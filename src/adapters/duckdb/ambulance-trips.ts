@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { isLevel, type Level } from '../../core/triage/presentation.ts';
 import type { AmbulanceTrip, AmbulanceTripStore } from '../../ports/ambulance-trips.ts';
 import type { Database } from './database.ts';
-import { Serial } from './serial.ts';
+import { Serial } from '../../core/serial.ts';
 
 // Dispatch order is a sequence, kept in the file with the table.
 const schema = [

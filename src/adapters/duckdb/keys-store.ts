@@ -4,7 +4,7 @@ import { isRole } from '../../core/auth/role.ts';
 import type { KeyStore, Revocation } from '../../ports/keys.ts';
 import { MemoryKeyStore } from '../memory/keys.ts';
 import type { Database } from './database.ts';
-import { Serial } from './serial.ts';
+import { Serial } from '../../core/serial.ts';
 
 const schema =
   'CREATE TABLE IF NOT EXISTS api_keys (hash VARCHAR PRIMARY KEY, id VARCHAR NOT NULL, name VARCHAR NOT NULL, ' +

@@ -13,7 +13,7 @@ import type {
   WorkOrderUpdate,
 } from '../../ports/maintenance.ts';
 import type { Database } from './database.ts';
-import { Serial } from './serial.ts';
+import { Serial } from '../../core/serial.ts';
 import { inTransaction } from './transaction.ts';
 
 const schema = [

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { isLevel } from '../../core/triage/presentation.ts';
 import type { CalledPatient, PatientQueueStore, QueuedPatient } from '../../ports/patient-queues.ts';
 import type { Database } from './database.ts';
-import { Serial } from './serial.ts';
+import { Serial } from '../../core/serial.ts';
 import { inTransaction } from './transaction.ts';
 
 const schema =

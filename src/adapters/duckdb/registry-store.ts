@@ -4,7 +4,8 @@ import type { Asset, Sensor, Tags } from '../../core/registry/asset.ts';
 import { jsonPointer } from '../../core/registry/filter.ts';
 import type { AssetFilter, BoundingBox, Registry, SensorFilter, TagFilter } from '../../ports/registry.ts';
 import type { Database } from './database.ts';
-import { Serial } from './serial.ts';
+import { Serial } from '../../core/serial.ts';
+import { updateAssetOnQueue, updateSensorOnQueue } from '../registry-update.ts';
 import { inTransaction } from './transaction.ts';
 
 // No primary keys: the ids are known in memory (sensors) or few (assets), and an index over
@@ -94,6 +95,7 @@ export class DuckDbRegistry implements Registry {
   readonly #delayMillis: number;
   readonly #onError: (error: unknown) => void;
   readonly #serial = new Serial();
+  readonly #updates = new Serial();
   #pending: SensorRow[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -224,6 +226,18 @@ export class DuckDbRegistry implements Registry {
     if (this.#pending.length === 0 || this.#timer !== undefined) return;
     this.#timer = setTimeout(() => void this.#flushPending().catch(this.#onError), this.#delayMillis);
     this.#timer.unref();
+  }
+
+  /**
+   * Updates run one at a time on a queue of their own (not the connection's, which `change` may use
+   * to read), so no other update of the record comes between its read and its write.
+   */
+  updateSensor(id: string, change: (current: Sensor) => Promise<Sensor>): Promise<Sensor | undefined> {
+    return updateSensorOnQueue(this.#updates, this, id, change);
+  }
+
+  updateAsset(id: string, change: (current: Asset) => Promise<Asset>): Promise<Asset | undefined> {
+    return updateAssetOnQueue(this.#updates, this, id, change);
   }
 
   async getSensor(id: string): Promise<Sensor | undefined> {

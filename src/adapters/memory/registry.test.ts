@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Sensor } from '../../core/registry/asset.ts';
 import { unknownSensor } from '../../core/registry/asset.ts';
-import { checkRegistryFilters } from '../registry-filters.contract.ts';
+import { checkRegistryFilters, checkRegistryUpdates } from '../registry-filters.contract.ts';
 import { MemoryRegistry } from './registry.ts';
 
 function sensor(id: string, asset: string | null = null): Sensor {
@@ -40,4 +40,8 @@ void test('lists answer in id order, as the database adapters do, also after cha
 
 void test('lists filter by bounding box and tags', async () => {
   await checkRegistryFilters(new MemoryRegistry());
+});
+
+void test('updates at once each see the ones before them', async () => {
+  await checkRegistryUpdates(new MemoryRegistry());
 });

@@ -1,6 +1,8 @@
 import type { Asset, Sensor } from '../../core/registry/asset.ts';
 import type { AssetFilter, BoundingBox, Registry, SensorFilter } from '../../ports/registry.ts';
 import { hasTags, inBox } from '../../core/registry/filter.ts';
+import { Serial } from '../../core/serial.ts';
+import { updateAssetOnQueue, updateSensorOnQueue } from '../registry-update.ts';
 
 function page<T>(items: T[], filter: { limit: number; offset: number }): T[] {
   return items.slice(filter.offset, filter.offset + filter.limit);
@@ -26,6 +28,8 @@ export class MemoryRegistry implements Registry {
   readonly #sensors = new Map<string, Sensor>();
   readonly #assetOrder = new SortedById<Asset>();
   readonly #sensorOrder = new SortedById<Sensor>();
+  /** Updates (read, change, write) one at a time. */
+  readonly #updates = new Serial();
   #removals = 0;
 
   async putAssets(assets: readonly Asset[]): Promise<void> {
@@ -68,6 +72,14 @@ export class MemoryRegistry implements Registry {
       this.#sensors.set(sensor.id, structuredClone(sensor));
       this.#sensorOrder.changed();
     }
+  }
+
+  updateSensor(id: string, change: (current: Sensor) => Promise<Sensor>): Promise<Sensor | undefined> {
+    return updateSensorOnQueue(this.#updates, this, id, change);
+  }
+
+  updateAsset(id: string, change: (current: Asset) => Promise<Asset>): Promise<Asset | undefined> {
+    return updateAssetOnQueue(this.#updates, this, id, change);
   }
 
   async getSensor(id: string): Promise<Sensor | undefined> {

@@ -124,6 +124,39 @@ export class PostgresRegistry implements Registry {
     for (const sensor of sensors) if (!this.#sensors.has(sensor.id)) this.#remember(sensor.id, null);
   }
 
+  /**
+   * One transaction: the row is read `FOR UPDATE`, so an update of it in another process waits for
+   * this one's commit and then reads what it wrote. `change` may read the registry meanwhile (on
+   * other connections of the pool).
+   */
+  async updateSensor(id: string, change: (current: Sensor) => Promise<Sensor>): Promise<Sensor | undefined> {
+    const updated = await this.#transaction(async (client) => {
+      const locked = await client.query<SensorRow>('SELECT * FROM sensors WHERE id = $1 FOR UPDATE', [id]);
+      if (locked.rows[0] === undefined) return undefined;
+      const s = { ...(await change(sensorOf(locked.rows[0]))), id }; // the id stays
+      await client.query(
+        'UPDATE sensors SET kind = $2, unit = $3, asset = $4, lat = $5, lon = $6, tags = $7 WHERE id = $1',
+        [id, s.kind, s.unit, s.asset, s.lat, s.lon, s.tags],
+      );
+      return s;
+    });
+    if (updated !== undefined) this.#remember(id, structuredClone(updated));
+    return updated;
+  }
+
+  async updateAsset(id: string, change: (current: Asset) => Promise<Asset>): Promise<Asset | undefined> {
+    return this.#transaction(async (client) => {
+      const locked = await client.query<AssetRow>('SELECT * FROM assets WHERE id = $1 FOR UPDATE', [id]);
+      if (locked.rows[0] === undefined) return undefined;
+      const a = { ...(await change(assetOf(locked.rows[0]))), id }; // the id stays
+      await client.query(
+        'UPDATE assets SET type = $2, name = $3, lat = $4, lon = $5, tags = $6 WHERE id = $1',
+        [id, a.type, a.name, a.lat, a.lon, a.tags],
+      );
+      return a;
+    });
+  }
+
   async getSensor(id: string): Promise<Sensor | undefined> {
     const cached = this.#sensors.get(id);
     if (cached !== undefined && cached !== null) return structuredClone(cached);

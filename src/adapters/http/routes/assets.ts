@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import { checkAsset, idChange } from '../../../core/registry/validate.ts';
 import type { ReadingQueries } from '../../../ports/reading-queries.ts';
-import type { Sensor } from '../../../core/registry/asset.ts';
+import type { Asset, Sensor } from '../../../core/registry/asset.ts';
 import type { Registry } from '../../../ports/registry.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
 import { jsonBody, paging } from '../paging.ts';
 import { placeAndTagFilter, unknownParameters } from '../query-parameters.ts';
 import { importRecords } from './registry-import.ts';
-import { PatchQueue, patchRecord } from './registry-patch.ts';
+import { patchRecord } from './registry-patch.ts';
 
 /** CRUD of assets, bulk import, and an asset's state (its sensors with their latest values). */
 export function assetRoutes(registry: Registry, queries: ReadingQueries): Hono<AppEnv> {
@@ -57,14 +57,11 @@ export function assetRoutes(registry: Registry, queries: ReadingQueries): Hono<A
     return c.json(checked.value);
   });
 
-  const patches = new PatchQueue();
   app.patch('/:id', requireRole('manage'), (c) =>
-    patchRecord(c, {
+    patchRecord<Asset>(c, {
       what: 'asset',
-      queue: patches,
-      get: (id) => registry.getAsset(id),
+      update: (id, change) => registry.updateAsset(id, change),
       check: async (input) => checkAsset(input),
-      put: (asset) => registry.putAssets([asset]),
     }),
   );
 

@@ -1,33 +1,29 @@
 import type { Context } from 'hono';
 import { mergePatch } from '../../../core/registry/merge-patch.ts';
-import { idChange, type Checked } from '../../../core/registry/validate.ts';
+import { idChange, type Checked, type FieldError } from '../../../core/registry/validate.ts';
 import { jsonBody } from '../paging.ts';
-
-/** Runs one update at a time: a patch reads, merges and writes with no other patch of this process in between. */
-export class PatchQueue {
-  #tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.#tail.then(work, work);
-    this.#tail = next.catch(() => undefined);
-    return next;
-  }
-}
 
 export interface PatchOptions<T> {
   what: 'sensor' | 'asset';
-  queue: PatchQueue;
-  get(id: string): Promise<T | undefined>;
+  /** The store's update: `change` runs between its read and its write, with no other update between. */
+  update(id: string, change: (current: T) => Promise<T>): Promise<T | undefined>;
   /** Validates the merged record, as a replacement is validated. */
   check(input: object): Promise<Checked<T>>;
-  put(record: T): Promise<void>;
+}
+
+/** A merged record that fails its checks: nothing is stored. */
+class Refused extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super('refused');
+  }
 }
 
 /**
  * `PATCH /<what>s/:id`: the body, a JSON Merge Patch (RFC 7396), applied to the stored record (a
  * member replaces a field, `null` removes it, so the field takes its default; `tags` merge key by
- * key, `null` removing a tag); the result is checked as a replacement is, then stored. 404 for an
- * unknown id; the id cannot change.
+ * key, `null` removing a tag); the result is checked as a replacement is, then stored, by the
+ * store's update, so that patches at once (in any process sharing the store) are all applied.
+ * 404 for an unknown id; the id cannot change.
  */
 export async function patchRecord<T extends object>(c: Context, options: PatchOptions<T>): Promise<Response> {
   const id = c.req.param('id') ?? '';
@@ -41,13 +37,17 @@ export async function patchRecord<T extends object>(c: Context, options: PatchOp
     );
   const moved = idChange(patch, id);
   if (moved !== undefined) return c.json({ error: moved }, 400);
-  return options.queue.run(async () => {
-    const current = await options.get(id);
-    if (current === undefined) return c.json({ error: `no ${options.what} '${id}'` }, 404);
-    const merged = mergePatch(current, patch) as object;
-    const checked = await options.check({ ...merged, id });
-    if (!checked.ok) return c.json({ error: `invalid ${options.what}`, errors: checked.errors }, 400);
-    await options.put(checked.value);
-    return c.json(checked.value);
-  });
+  try {
+    const updated = await options.update(id, async (current) => {
+      const checked = await options.check({ ...(mergePatch(current, patch) as object), id });
+      if (!checked.ok) throw new Refused(checked.errors);
+      return checked.value;
+    });
+    if (updated === undefined) return c.json({ error: `no ${options.what} '${id}'` }, 404);
+    return c.json(updated);
+  } catch (error) {
+    if (error instanceof Refused)
+      return c.json({ error: `invalid ${options.what}`, errors: error.errors }, 400);
+    throw error;
+  }
 }

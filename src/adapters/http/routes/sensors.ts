@@ -14,7 +14,7 @@ import { defaultStep } from '../../../services/query/resolution.ts';
 import { maxSeriesPoints } from '../../../services/query/reading-query-service.ts';
 import { bucketCount, smallestStep } from '../../../core/readings/step.ts';
 import { importRecords } from './registry-import.ts';
-import { PatchQueue, patchRecord } from './registry-patch.ts';
+import { patchRecord } from './registry-patch.ts';
 
 const aggregations = new Set<string>(['avg', 'min', 'max', 'sum', 'count', 'last']);
 const seriesParameters = ['from', 'to', 'step', 'agg'];
@@ -84,18 +84,15 @@ export function sensorRoutes(
     return c.json(checked.value);
   });
 
-  const patches = new PatchQueue();
   app.patch('/:id', requireRole('manage'), (c) =>
-    patchRecord(c, {
+    patchRecord<Sensor>(c, {
       what: 'sensor',
-      queue: patches,
-      get: (id) => registry.getSensor(id),
+      update: (id, change) => registry.updateSensor(id, change),
       check: async (input) => {
         const checked = checkSensor(input);
         const errors = checked.ok ? await assetErrors(checked.value) : checked.errors;
         return checked.ok && errors.length === 0 ? checked : { ok: false, errors };
       },
-      put: (sensor) => registry.putSensors([sensor]),
     }),
   );
 

@@ -1,6 +1,7 @@
 /**
- * Runs work one piece at a time, in the order it was handed in: a DuckDB connection runs one
- * statement (or transaction) at a time. A failed piece fails its own caller only.
+ * Runs work one piece at a time, in the order it was handed in (a DuckDB connection runs one
+ * statement or transaction at a time; a record's read, change and write must not interleave with
+ * another's). A failed piece fails its own caller only.
  */
 export class Serial {
   #last: Promise<unknown> = Promise.resolve();
