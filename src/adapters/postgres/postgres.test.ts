@@ -61,6 +61,13 @@ test(
           new PostgresRegistry(filtered, { maxCachedSensors: 100 }),
           new PostgresRegistry(filtered, { maxCachedSensors: 100 }),
         );
+        // A change made through another process reaches this one's cached details once they age out.
+        const here = new PostgresRegistry(filtered, { maxCachedSensors: 100, detailsMaxAgeMillis: 100 });
+        const there = new PostgresRegistry(filtered, { maxCachedSensors: 100 });
+        assert.equal((await here.getSensor('upd-s'))?.unit, 'V');
+        await there.updateSensor('upd-s', async (sensor) => ({ ...sensor, unit: 'A' }));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        assert.equal((await here.getSensor('upd-s'))?.unit, 'A');
       } finally {
         await filtered.end();
       }

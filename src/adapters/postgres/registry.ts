@@ -27,6 +27,11 @@ const assetOf = (row: AssetRow): Asset => ({ ...row });
 export interface PostgresRegistryOptions {
   /** Sensors kept in this process's cache; past it the cache starts again (50 million do not fit a heap). */
   maxCachedSensors: number;
+  /**
+   * How long a sensor's cached details (asset, tags …) are used before they are read again, so that
+   * a change made through another process reaches this one (default 10 s).
+   */
+  detailsMaxAgeMillis?: number;
 }
 
 /**
@@ -39,11 +44,15 @@ export class PostgresRegistry implements Registry {
   readonly #pool: pg.Pool;
   readonly #options: PostgresRegistryOptions;
   readonly #sensors = new Map<string, Sensor | null>();
+  /** When each cached sensor's details are to be read again. */
+  readonly #detailsUntil = new Map<string, number>();
+  readonly #detailsMaxAgeMillis: number;
 
   constructor(pool: pg.Pool, options: PostgresRegistryOptions = { maxCachedSensors: 1_000_000 }) {
     if (!(options.maxCachedSensors > 0)) throw new RangeError('maxCachedSensors must be positive');
     this.#pool = pool;
     this.#options = options;
+    this.#detailsMaxAgeMillis = options.detailsMaxAgeMillis ?? 10_000;
   }
 
   /** Loads the given sensors into the cache so `hasSensor` knows them. */
@@ -51,13 +60,16 @@ export class PostgresRegistry implements Registry {
     const unknown = ids.filter((id) => !this.#sensors.has(id));
     if (unknown.length === 0) return;
     const result = await this.#pool.query<SensorRow>('SELECT * FROM sensors WHERE id = ANY($1)', [unknown]);
-    for (const row of result.rows) this.#remember(row.id, sensorOf(row));
+    // Only that they exist: their details are read when asked for.
+    for (const row of result.rows) this.#remember(row.id, null);
   }
 
   /** Forgets cached sensors (a processor that gave up shards). */
   forget(ids?: readonly string[]): void {
-    if (ids === undefined) this.#sensors.clear();
-    else for (const id of ids) this.#sensors.delete(id);
+    if (ids === undefined) {
+      this.#sensors.clear();
+      this.#detailsUntil.clear();
+    } else for (const id of ids) this.#drop(id);
   }
 
   get cachedSensors(): number {
@@ -95,7 +107,7 @@ export class PostgresRegistry implements Registry {
       const deleted = await client.query('DELETE FROM assets WHERE id = $1', [id]);
       if ((deleted.rowCount ?? 0) === 0) return false;
       await client.query('UPDATE sensors SET asset = NULL WHERE asset = $1', [id]);
-      for (const [key, sensor] of this.#sensors) if (sensor?.asset === id) this.#sensors.delete(key);
+      for (const [key, sensor] of this.#sensors) if (sensor?.asset === id) this.#drop(key);
       return true;
     });
   }
@@ -159,7 +171,8 @@ export class PostgresRegistry implements Registry {
 
   async getSensor(id: string): Promise<Sensor | undefined> {
     const cached = this.#sensors.get(id);
-    if (cached !== undefined && cached !== null) return structuredClone(cached);
+    if (cached !== undefined && cached !== null && Date.now() < (this.#detailsUntil.get(id) ?? 0))
+      return structuredClone(cached);
     const result = await this.#pool.query<SensorRow>('SELECT * FROM sensors WHERE id = $1', [id]);
     const row = result.rows[0];
     if (row === undefined) return undefined;
@@ -184,7 +197,7 @@ export class PostgresRegistry implements Registry {
 
   async deleteSensor(id: string): Promise<boolean> {
     const result = await this.#pool.query('DELETE FROM sensors WHERE id = $1', [id]);
-    this.#sensors.delete(id);
+    this.#drop(id);
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -206,8 +219,18 @@ export class PostgresRegistry implements Registry {
 
   /** `null` marks a sensor known to exist whose details were not loaded. */
   #remember(id: string, sensor: Sensor | null): void {
-    if (this.#sensors.size >= this.#options.maxCachedSensors && !this.#sensors.has(id)) this.#sensors.clear();
+    if (this.#sensors.size >= this.#options.maxCachedSensors && !this.#sensors.has(id)) {
+      this.#sensors.clear();
+      this.#detailsUntil.clear();
+    }
     this.#sensors.set(id, sensor);
+    if (sensor === null) this.#detailsUntil.delete(id);
+    else this.#detailsUntil.set(id, Date.now() + this.#detailsMaxAgeMillis);
+  }
+
+  #drop(id: string): void {
+    this.#sensors.delete(id);
+    this.#detailsUntil.delete(id);
   }
 
   async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
