@@ -8,7 +8,7 @@ import { unknownSensor } from '../../core/registry/asset.ts';
 import { openDatabase } from './database.ts';
 import { DuckDbKeyStore } from './keys-store.ts';
 import { DuckDbRegistry } from './registry-store.ts';
-import { checkRegistryFilters, checkRegistryUpdates } from '../registry-filters.contract.ts';
+import { checkRegistryFilters, checkRegistryUpdates } from '../registry.contract.ts';
 
 function sensor(id: string, asset: string | null, lat: number | null, lon: number | null): Sensor {
   return { id, kind: 'flow', unit: 'l/s', asset, lat, lon, tags: { zone: 'a' } };

@@ -1,8 +1,7 @@
 import type { Context } from 'hono';
 import { unknownFields } from '../../core/input-checks.ts';
-import { parseTagFilter } from '../../core/registry/filter.ts';
+import { parseBoundingBox, parseTagFilter } from '../../core/registry/filter.ts';
 import type { BoundingBox, TagFilter } from '../../ports/registry.ts';
-import { parseBoundingBox } from './routes/stream-filter.ts';
 
 /**
  * The error for query parameters a route does not take, naming them and those it does; undefined

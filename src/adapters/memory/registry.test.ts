@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Sensor } from '../../core/registry/asset.ts';
 import { unknownSensor } from '../../core/registry/asset.ts';
-import { checkRegistryFilters, checkRegistryUpdates } from '../registry-filters.contract.ts';
+import { checkRegistryFilters, checkRegistryUpdates } from '../registry.contract.ts';
 import { MemoryRegistry } from './registry.ts';
 
 function sensor(id: string, asset: string | null = null): Sensor {

@@ -13,7 +13,7 @@ import { freePort } from '../free-port.ts';
 import { PostgresKeyStore } from './keys-store.ts';
 import { checkAmbulanceTripStore } from '../ambulance-trips.contract.ts';
 import { checkPatientQueueStore } from '../patient-queues.contract.ts';
-import { checkRegistryFilters, checkRegistryUpdates } from '../registry-filters.contract.ts';
+import { checkRegistryFilters, checkRegistryUpdates } from '../registry.contract.ts';
 import { PostgresAmbulanceTrips } from './ambulance-trips.ts';
 import { PostgresMaintenanceRepository } from './maintenance-repository.ts';
 import { PostgresPatientQueues } from './patient-queues.ts';

@@ -1,3 +1,4 @@
+import { parseDecimal } from '../decimal.ts';
 import type { Tags } from './asset.ts';
 
 /** A rectangle in WGS 84 degrees. */
@@ -6,6 +7,21 @@ export interface BoundingBox {
   minLat: number;
   maxLon: number;
   maxLat: number;
+}
+
+/** `minLon,minLat,maxLon,maxLat` in WGS 84 degrees, or what is wrong with it. */
+export function parseBoundingBox(text: string): BoundingBox | string {
+  const rule = `bbox='${text}' must be minLon,minLat,maxLon,maxLat in degrees`;
+  const parts = text.split(',');
+  if (parts.length !== 4) return `${rule}: it has ${parts.length} part${parts.length === 1 ? '' : 's'}`;
+  const numbers = parts.map((part) => parseDecimal(part.trim()) ?? NaN);
+  const bad = numbers.findIndex((n) => !Number.isFinite(n));
+  if (bad >= 0) return `${rule}: '${parts[bad]}' is not a decimal number`;
+  const [minLon, minLat, maxLon, maxLat] = numbers as [number, number, number, number];
+  if ([minLon, maxLon].some((lon) => lon < -180 || lon > 180)) return `${rule}: longitudes lie in −180…180`;
+  if ([minLat, maxLat].some((lat) => lat < -90 || lat > 90)) return `${rule}: latitudes lie in −90…90`;
+  if (minLon > maxLon || minLat > maxLat) return `${rule}: each minimum must not exceed its maximum`;
+  return { minLon, minLat, maxLon, maxLat };
 }
 
 /** Tags an entry must all carry: each key with the value given, or with any value when it is null. */

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { isRecord } from '../../../core/input-checks.ts';
 import { mergePatch } from '../../../core/registry/merge-patch.ts';
 import { idChange, type Checked, type FieldError } from '../../../core/registry/validate.ts';
 import { jsonBody } from '../paging.ts';
@@ -30,7 +31,7 @@ export async function patchRecord<T extends object>(c: Context, options: PatchOp
   const body = await jsonBody(c);
   if (!body.ok) return c.json({ error: body.error }, 400);
   const patch = body.value;
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+  if (!isRecord(patch))
     return c.json(
       { error: `body must be a JSON object: a JSON Merge Patch (RFC 7396) of the ${options.what}` },
       400,
@@ -39,7 +40,7 @@ export async function patchRecord<T extends object>(c: Context, options: PatchOp
   if (moved !== undefined) return c.json({ error: moved }, 400);
   try {
     const updated = await options.update(id, async (current) => {
-      const checked = await options.check({ ...(mergePatch(current, patch) as object), id });
+      const checked = await options.check({ ...(mergePatch(current, patch) as Record<string, unknown>), id });
       if (!checked.ok) throw new Refused(checked.errors);
       return checked.value;
     });

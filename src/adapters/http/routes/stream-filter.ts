@@ -1,9 +1,8 @@
 import type { BusEvent } from '../../../ports/bus.ts';
-import { inBox } from '../../../core/registry/filter.ts';
-import { parseDecimal } from '../../../core/decimal.ts';
-import type { BoundingBox, Registry } from '../../../ports/registry.ts';
+import { parseBoundingBox } from '../../../core/registry/filter.ts';
+import type { Registry } from '../../../ports/registry.ts';
 
-/** Page size for reading every asset under a bbox filter, and every sensor under an asset filter. */
+/** Page size for reading every asset in a bbox, and every sensor under an asset filter. */
 const pageSize = 10_000;
 
 /** Every item of a paged listing, page after page. */
@@ -43,21 +42,6 @@ function intersect(current: Set<string> | null, next: Iterable<string>): Set<str
   return current === null ? set : new Set([...current].filter((id) => set.has(id)));
 }
 
-/** `minLon,minLat,maxLon,maxLat` in WGS 84 degrees, or what is wrong with it. */
-export function parseBoundingBox(text: string): BoundingBox | string {
-  const rule = `bbox='${text}' must be minLon,minLat,maxLon,maxLat in degrees`;
-  const parts = text.split(',');
-  if (parts.length !== 4) return `${rule}: it has ${parts.length} part${parts.length === 1 ? '' : 's'}`;
-  const numbers = parts.map((part) => parseDecimal(part.trim()) ?? NaN);
-  const bad = numbers.findIndex((n) => !Number.isFinite(n));
-  if (bad >= 0) return `${rule}: '${parts[bad]}' is not a decimal number`;
-  const [minLon, minLat, maxLon, maxLat] = numbers as [number, number, number, number];
-  if ([minLon, maxLon].some((lon) => lon < -180 || lon > 180)) return `${rule}: longitudes lie in −180…180`;
-  if ([minLat, maxLat].some((lat) => lat < -90 || lat > 90)) return `${rule}: latitudes lie in −90…90`;
-  if (minLon > maxLon || minLat > maxLat) return `${rule}: each minimum must not exceed its maximum`;
-  return { minLon, minLat, maxLon, maxLat };
-}
-
 /**
  * Resolves `?sensor=a,b&asset=x&bbox=minLon,minLat,maxLon,maxLat` (each optional, all applying
  * together) into the sensors and assets whose messages pass. An empty or malformed value is a 400,
@@ -95,10 +79,10 @@ export async function resolveStreamFilter(
     const box = parseBoundingBox(query.bbox);
     if (typeof box === 'string') return { status: 400, error: box };
     sensors = intersect(sensors, await registry.sensorsWithin(box));
-    const placed = await everyPage((page) => registry.listAssets(page));
+    const placed = await everyPage((page) => registry.listAssets({ ...page, bbox: box }));
     assets = intersect(
       assets,
-      placed.filter((asset) => inBox(box, asset.lat, asset.lon)).map((asset) => asset.id),
+      placed.map((asset) => asset.id),
     );
   }
   return { sensors, assets };
