@@ -43,9 +43,8 @@ export interface PostgresRegistryOptions {
 export class PostgresRegistry implements Registry {
   readonly #pool: pg.Pool;
   readonly #options: PostgresRegistryOptions;
-  readonly #sensors = new Map<string, Sensor | null>();
-  /** When each cached sensor's details are to be read again. */
-  readonly #detailsUntil = new Map<string, number>();
+  /** Sensors known to exist: with their details until these are to be read again, or `null` (not loaded). */
+  readonly #sensors = new Map<string, { sensor: Sensor; until: number } | null>();
   readonly #detailsMaxAgeMillis: number;
 
   constructor(pool: pg.Pool, options: PostgresRegistryOptions = { maxCachedSensors: 1_000_000 }) {
@@ -66,10 +65,8 @@ export class PostgresRegistry implements Registry {
 
   /** Forgets cached sensors (a processor that gave up shards). */
   forget(ids?: readonly string[]): void {
-    if (ids === undefined) {
-      this.#sensors.clear();
-      this.#detailsUntil.clear();
-    } else for (const id of ids) this.#drop(id);
+    if (ids === undefined) this.#sensors.clear();
+    else for (const id of ids) this.#sensors.delete(id);
   }
 
   get cachedSensors(): number {
@@ -107,7 +104,7 @@ export class PostgresRegistry implements Registry {
       const deleted = await client.query('DELETE FROM assets WHERE id = $1', [id]);
       if ((deleted.rowCount ?? 0) === 0) return false;
       await client.query('UPDATE sensors SET asset = NULL WHERE asset = $1', [id]);
-      for (const [key, sensor] of this.#sensors) if (sensor?.asset === id) this.#drop(key);
+      for (const [key, cached] of this.#sensors) if (cached?.sensor.asset === id) this.#sensors.delete(key);
       return true;
     });
   }
@@ -171,8 +168,7 @@ export class PostgresRegistry implements Registry {
 
   async getSensor(id: string): Promise<Sensor | undefined> {
     const cached = this.#sensors.get(id);
-    if (cached !== undefined && cached !== null && Date.now() < (this.#detailsUntil.get(id) ?? 0))
-      return structuredClone(cached);
+    if (cached != null && Date.now() < cached.until) return structuredClone(cached.sensor);
     const result = await this.#pool.query<SensorRow>('SELECT * FROM sensors WHERE id = $1', [id]);
     const row = result.rows[0];
     if (row === undefined) return undefined;
@@ -197,7 +193,7 @@ export class PostgresRegistry implements Registry {
 
   async deleteSensor(id: string): Promise<boolean> {
     const result = await this.#pool.query('DELETE FROM sensors WHERE id = $1', [id]);
-    this.#drop(id);
+    this.#sensors.delete(id);
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -219,18 +215,8 @@ export class PostgresRegistry implements Registry {
 
   /** `null` marks a sensor known to exist whose details were not loaded. */
   #remember(id: string, sensor: Sensor | null): void {
-    if (this.#sensors.size >= this.#options.maxCachedSensors && !this.#sensors.has(id)) {
-      this.#sensors.clear();
-      this.#detailsUntil.clear();
-    }
-    this.#sensors.set(id, sensor);
-    if (sensor === null) this.#detailsUntil.delete(id);
-    else this.#detailsUntil.set(id, Date.now() + this.#detailsMaxAgeMillis);
-  }
-
-  #drop(id: string): void {
-    this.#sensors.delete(id);
-    this.#detailsUntil.delete(id);
+    if (this.#sensors.size >= this.#options.maxCachedSensors && !this.#sensors.has(id)) this.#sensors.clear();
+    this.#sensors.set(id, sensor === null ? null : { sensor, until: Date.now() + this.#detailsMaxAgeMillis });
   }
 
   async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
