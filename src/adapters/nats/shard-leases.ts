@@ -1,4 +1,5 @@
 import type { KV } from 'nats';
+import { within } from './unanswered.ts';
 
 export interface ShardLeasesOptions {
   /** Bucket whose entries expire `leaseMillis` after their last write (KV `ttl`). */
@@ -33,15 +34,6 @@ function preference(member: string, shard: number): number {
   for (let index = 0; index < key.length; index += 1)
     hash = Math.imul(hash ^ key.charCodeAt(index), 0x01000193);
   return hash >>> 0;
-}
-
-/** Rejects after `millis` if `work` has not settled (the work itself goes on). */
-function within<T>(work: Promise<T>, millis: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${millis} ms`)), millis);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

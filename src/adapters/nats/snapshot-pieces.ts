@@ -1,7 +1,7 @@
 import type { JetStreamClient, JetStreamManager, NatsError, ObjectStore } from 'nats';
 import { DiscardPolicy, headers, JsHeaders, nuid, RetentionPolicy, StorageType } from 'nats';
 import { ensureStream } from './stream.ts';
-import { defaultPatience, readPatiently, type PatienceOptions } from './unanswered.ts';
+import { readPatiently } from './unanswered.ts';
 
 /**
  * Where a shard's committed snapshot lives: one full snapshot (`base`) and numbered deltas after
@@ -24,15 +24,13 @@ export interface SnapshotPieces {
  */
 export class ObjectStorePieces implements SnapshotPieces {
   readonly #store: ObjectStore;
-  readonly #patience: PatienceOptions;
 
-  constructor(store: ObjectStore, patience: PatienceOptions = defaultPatience) {
+  constructor(store: ObjectStore) {
     this.#store = store;
-    this.#patience = patience;
   }
 
   base(shard: number): Promise<Uint8Array | null> {
-    return readObject(this.#store, `shard-${shard}.base`, this.#patience);
+    return readObject(this.#store, `shard-${shard}.base`);
   }
 
   async putBase(shard: number, data: Uint8Array): Promise<void> {
@@ -40,7 +38,7 @@ export class ObjectStorePieces implements SnapshotPieces {
   }
 
   delta(shard: number, delta: number): Promise<Uint8Array | null> {
-    return readObject(this.#store, objectDeltaName(shard, delta), this.#patience);
+    return readObject(this.#store, objectDeltaName(shard, delta));
   }
 
   async putDelta(shard: number, delta: number, data: Uint8Array): Promise<void> {
@@ -63,12 +61,8 @@ export class ObjectStorePieces implements SnapshotPieces {
  * read, sent again when a store without a leader leaves it unanswered); the bytes are then read
  * with the client's own timeout, as a large object may take a while.
  */
-export async function readObject(
-  store: ObjectStore,
-  name: string,
-  patience: PatienceOptions = defaultPatience,
-): Promise<Uint8Array | null> {
-  const info = await readPatiently(`snapshot object ${name}`, () => store.info(name), patience);
+export async function readObject(store: ObjectStore, name: string): Promise<Uint8Array | null> {
+  const info = await readPatiently(`snapshot object ${name}`, () => store.info(name));
   if (info === null || info.deleted) return null;
   return store.getBlob(name);
 }
@@ -87,8 +81,6 @@ export interface StreamPiecesOptions {
   replicas: number;
   /** Largest message body (the server's max_payload less room for headers); larger pieces are chunked. */
   maxInlineBytes: number;
-  /** How long a read waits for an answer before it is sent again, and how often (2 s, 10 times). */
-  patience?: PatienceOptions;
 }
 
 /** First byte of a piece's message: the piece follows, or a manifest of its chunks. */
@@ -121,7 +113,7 @@ export class StreamPieces implements SnapshotPieces {
 
   private constructor(options: StreamPiecesOptions) {
     this.#options = options;
-    this.#objects = new ObjectStorePieces(options.objects, options.patience);
+    this.#objects = new ObjectStorePieces(options.objects);
   }
 
   /** Creates the stream if absent (an existing one is left as it is). */
@@ -193,12 +185,10 @@ export class StreamPieces implements SnapshotPieces {
   }
 
   async #get(subject: string): Promise<{ data: Uint8Array; seq: number } | undefined> {
-    const { manager, stream, patience } = this.#options;
+    const { manager, stream } = this.#options;
     try {
-      return await readPatiently(
-        `snapshot piece ${subject}`,
-        () => manager.streams.getMessage(stream, { last_by_subj: subject }),
-        patience,
+      return await readPatiently(`snapshot piece ${subject}`, () =>
+        manager.streams.getMessage(stream, { last_by_subj: subject }),
       );
     } catch (error) {
       if (isNotFound(error)) return undefined;

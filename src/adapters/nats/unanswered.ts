@@ -15,6 +15,18 @@ export class Unanswered extends Error {
   }
 }
 
+/** `within`'s failure: the work had not settled by its deadline. */
+class NoAnswer extends Error {}
+
+/** Rejects after `millis` if `work` has not settled (the work itself goes on; its own failure is then ignored). */
+export function within<T>(work: Promise<T>, millis: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NoAnswer(`${what}: no answer within ${millis} ms`)), millis);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 function isTimeout(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'TIMEOUT';
 }
@@ -37,19 +49,11 @@ export async function readPatiently<T>(
       `patience: timeoutMillis ${timeoutMillis} > 0 and attempts ${attempts} ≥ 1 must hold`,
     );
   for (let attempt = 1; ; attempt += 1) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = Symbol('late');
-    const deadline = new Promise<typeof late>((resolve) => {
-      timer = setTimeout(() => resolve(late), timeoutMillis);
-    });
-    // The abandoned request's own rejection (its client timeout) is handled by the race.
-    const outcome = await Promise.race([read(), deadline])
-      .catch((error: unknown) => {
-        if (isTimeout(error)) return late;
-        throw error;
-      })
-      .finally(() => clearTimeout(timer));
-    if (outcome !== late) return outcome as T;
-    if (attempt >= attempts) throw new Unanswered(what, timeoutMillis, attempts);
+    try {
+      return await within(read(), timeoutMillis, what);
+    } catch (error) {
+      if (!(error instanceof NoAnswer) && !isTimeout(error)) throw error;
+      if (attempt >= attempts) throw new Unanswered(what, timeoutMillis, attempts);
+    }
   }
 }
