@@ -104,7 +104,7 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
       stallMillis: deps.streamStallMillis,
     }),
   );
-  app.route('/api/v1/keys', keyRoutes(deps.keys, nowMillis));
+  app.route('/api/v1/keys', keyRoutes(deps.keys));
   for (const mounted of deps.routes ?? []) app.route(mounted.path, mounted.app);
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));

@@ -29,6 +29,11 @@ export class KeyService {
     this.#now = nowMillis;
   }
 
+  /** The time keys are checked against (their expiry). */
+  nowMillis(): number {
+    return this.#now();
+  }
+
   /** The live key a secret stands for, or undefined (unknown, revoked or expired). */
   async authenticate(secret: string): Promise<ApiKey | undefined> {
     if (secret === '') return undefined;

@@ -9,7 +9,7 @@ import { jsonBody } from '../paging.ts';
  * API key management (admin): create (the secret is returned once; a device key may be limited to
  * `sensors`; a key but an admin key may expire), list, revoke (never the last live admin key: 409).
  */
-export function keyRoutes(keys: KeyService, nowMillis: () => number = Date.now): Hono<AppEnv> {
+export function keyRoutes(keys: KeyService): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', requireRole('manage'));
 
@@ -18,7 +18,7 @@ export function keyRoutes(keys: KeyService, nowMillis: () => number = Date.now):
   app.post('/', async (c) => {
     const body = await jsonBody(c);
     if (!body.ok) return c.json({ error: body.error }, 400);
-    const checked = checkNewKey(body.value, nowMillis());
+    const checked = checkNewKey(body.value, keys.nowMillis());
     if (!checked.ok) return c.json({ error: checked.message }, 400);
     const { name, role, sensors, expiresMillis } = checked.value;
     const created = await keys.create(name, role, {
