@@ -17,6 +17,23 @@ void test('serve restarted on the demo city’s data folder resumes the city ins
   const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-demo-restart-'));
   try {
     const first = await startDemoServer(['--demo', 'auto', '--data-dir', dataDir], 120_000, 'serve');
+    // An operator's changes to what the demo registered: a restart must not undo them.
+    const changes = [
+      ['assets/bridge-0000', { name: 'Old Town Bridge', tags: { owner: 'canton' } }],
+      ['sensors/bridge-0000.strain', { unit: 'mm/m' }],
+      ['assets/traffic.intersection_1_1', { name: 'Market Square' }],
+    ] as const;
+    for (const [path, patch] of changes) {
+      const patched = await fetch(`${first.url}api/v1/${path}`, {
+        method: 'PATCH',
+        headers: {
+          authorization: `Bearer ${first.adminKey}`,
+          'content-type': 'application/merge-patch+json',
+        },
+        body: JSON.stringify(patch),
+      });
+      assert.equal(patched.status, 200, `PATCH ${path}: ${await patched.text()}`);
+    }
     await first.stop();
     assert.equal(first.child.exitCode, 0);
     const marker = JSON.parse(readFileSync(join(dataDir, '.demo-city'), 'utf8')) as {
@@ -50,6 +67,17 @@ void test('serve restarted on the demo city’s data folder resumes the city ins
       const body = (await response.json()) as { points: { value: number }[] };
       const count = body.points.reduce((sum, point) => sum + point.value, 0);
       assert.ok(count >= 1_439 && count <= 1_441, `readings in the hour before the first start: ${count}`);
+      const read = async (path: string) =>
+        (await (
+          await fetch(`${second.url}api/v1/${path}`, {
+            headers: { authorization: `Bearer ${second.operatorKey}` },
+          })
+        ).json()) as { name?: string; unit?: string; tags: Record<string, string> };
+      const bridge = await read('assets/bridge-0000');
+      assert.deepEqual([bridge.name, bridge.tags.owner], ['Old Town Bridge', 'canton']);
+      assert.equal((await read('sensors/bridge-0000.strain')).unit, 'mm/m');
+      const square = await read('assets/traffic.intersection_1_1');
+      assert.deepEqual([square.name, square.tags.controller], ['Market Square', 'actuated-pressure']);
     } finally {
       await second.stop();
     }

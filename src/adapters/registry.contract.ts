@@ -175,3 +175,58 @@ export async function checkRegistryUpdates(registry: Registry, other: Registry =
   assert.equal(await registry.updateAsset('ghost', async (current) => current), undefined);
   assert.equal(called, false);
 }
+
+/**
+ * What every `Registry` must do with `existing: 'keep'`: records already registered stay exactly as
+ * they are (an operator's changes survive whoever registers them again), the others are stored
+ * (the last of an id given twice); the default still replaces. `other` shares the store.
+ */
+export async function checkRegistryKeep(registry: Registry, other: Registry = registry): Promise<void> {
+  await registry.putAssets([asset('keep-p', 1, 2, { a: '1' })]);
+  await registry.putSensors([sensor('keep-s', 'keep-p', null, null, { zone: 'a' })]);
+  await registry.updateAsset('keep-p', async (current) => ({
+    ...current,
+    name: 'Renamed',
+    tags: { a: '2' },
+  }));
+  await registry.updateSensor('keep-s', async (current) => ({ ...current, unit: 'm3/h' }));
+
+  await other.putAssets(
+    [
+      asset('keep-p', 3, 4, { a: '1' }),
+      asset('keep-new', 5, 6, { b: '1' }),
+      asset('keep-new', 7, 8, { b: '2' }),
+    ],
+    { existing: 'keep' },
+  );
+  await other.putSensors(
+    [sensor('keep-s', 'keep-p', null, null, { zone: 'a' }), sensor('keep-s2', 'keep-new', 1, 1, {})],
+    { existing: 'keep' },
+  );
+  const assets = await registry.listAssets({ limit: 1_000, offset: 0 });
+  assert.deepEqual(
+    assets.find((a) => a.id === 'keep-p'),
+    { id: 'keep-p', type: 'pump', name: 'Renamed', lat: 1, lon: 2, tags: { a: '2' } },
+    'a registered asset is kept as changed',
+  );
+  assert.deepEqual(
+    assets.find((a) => a.id === 'keep-new'),
+    asset('keep-new', 7, 8, { b: '2' }),
+  );
+  assert.equal(assets.filter((a) => a.id === 'keep-new').length, 1);
+  const sensors = await registry.listSensors({ limit: 1_000, offset: 0 });
+  assert.equal(
+    sensors.find((s) => s.id === 'keep-s')?.unit,
+    'm3/h',
+    'a registered sensor is kept as changed',
+  );
+  assert.deepEqual(
+    sensors.find((s) => s.id === 'keep-s2'),
+    sensor('keep-s2', 'keep-new', 1, 1, {}),
+  );
+  assert.equal(other.hasSensor('keep-s2'), true);
+  assert.equal((await other.getSensor('keep-s'))?.unit, 'm3/h');
+
+  await other.putAssets([asset('keep-p', 3, 4, {})]);
+  assert.deepEqual(await registry.getAsset('keep-p'), asset('keep-p', 3, 4, {}), 'the default replaces');
+}

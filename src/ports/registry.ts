@@ -23,18 +23,30 @@ export interface AssetFilter extends ListOptions {
   tags?: TagFilter;
 }
 
+/** What a put does with a record whose id is registered already. */
+export type Existing = 'replace' | 'keep';
+
+export interface PutOptions {
+  /**
+   * `replace` (the default) stores the new record in its place; `keep` leaves it as it is, so a
+   * caller registering what it needs (the demo city, the live traffic district, at every start)
+   * does not undo what an operator changed since.
+   */
+  existing?: Existing;
+}
+
 /** The sensor and asset registry. */
 export interface Registry {
-  /** Creates or replaces assets, all or nothing. */
-  putAssets(assets: readonly Asset[]): Promise<void>;
+  /** Creates assets, all or nothing; those already registered are replaced, or kept with `existing: 'keep'`. */
+  putAssets(assets: readonly Asset[], options?: PutOptions): Promise<void>;
   getAsset(id: string): Promise<Asset | undefined>;
   /** As `updateSensor`, for an asset. */
   updateAsset(id: string, change: (current: Asset) => Promise<Asset>): Promise<Asset | undefined>;
   listAssets(filter: AssetFilter): Promise<Asset[]>;
   /** Deletes an asset; its sensors keep existing with no asset. False if absent. */
   deleteAsset(id: string): Promise<boolean>;
-  /** Creates or replaces sensors, all or nothing. */
-  putSensors(sensors: readonly Sensor[]): Promise<void>;
+  /** Creates sensors, all or nothing; those already registered are replaced, or kept with `existing: 'keep'`. */
+  putSensors(sensors: readonly Sensor[], options?: PutOptions): Promise<void>;
   /** Registers sensors that do not exist yet and leaves existing ones untouched (auto-register). */
   addMissingSensors(sensors: readonly Sensor[]): Promise<void>;
   getSensor(id: string): Promise<Sensor | undefined>;

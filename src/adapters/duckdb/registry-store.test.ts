@@ -8,7 +8,7 @@ import { unknownSensor } from '../../core/registry/asset.ts';
 import { openDatabase } from './database.ts';
 import { DuckDbKeyStore } from './keys-store.ts';
 import { DuckDbRegistry } from './registry-store.ts';
-import { checkRegistryFilters, checkRegistryUpdates } from '../registry.contract.ts';
+import { checkRegistryFilters, checkRegistryUpdates, checkRegistryKeep } from '../registry.contract.ts';
 
 function sensor(id: string, asset: string | null, lat: number | null, lon: number | null): Sensor {
   return { id, kind: 'flow', unit: 'l/s', asset, lat, lon, tags: { zone: 'a' } };
@@ -88,6 +88,7 @@ void test('the DuckDB registry filters lists by bounding box and tags', async ()
     const registry = await DuckDbRegistry.open(database);
     await checkRegistryFilters(registry);
     await checkRegistryUpdates(registry);
+    await checkRegistryKeep(registry);
     await registry.close();
     database.close();
   } finally {

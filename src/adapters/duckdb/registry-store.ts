@@ -2,7 +2,15 @@ import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node
 import { detachedCopy } from '../../core/readings/sensor-keys.ts';
 import type { Asset, Sensor, Tags } from '../../core/registry/asset.ts';
 import { jsonPointer } from '../../core/registry/filter.ts';
-import type { AssetFilter, BoundingBox, Registry, SensorFilter, TagFilter } from '../../ports/registry.ts';
+import type {
+  AssetFilter,
+  BoundingBox,
+  Existing,
+  PutOptions,
+  Registry,
+  SensorFilter,
+  TagFilter,
+} from '../../ports/registry.ts';
 import type { Database } from './database.ts';
 import { Serial } from '../../core/serial.ts';
 import { updateAssetOnQueue, updateSensorOnQueue } from '../registry-update.ts';
@@ -150,18 +158,27 @@ export class DuckDbRegistry implements Registry {
     appender.closeSync();
   }
 
-  /** Replaces rows by id in one transaction: stage, delete the old rows, insert the last row of each id. */
-  async #replace(
+  /**
+   * Stores rows by id in one transaction: stage, then (replacing) delete the old rows of those ids,
+   * and insert the last staged row of each id not (kept) registered already.
+   */
+  async #put(
     table: 'registry_assets' | 'registry_sensors',
     rows: (number | string | null)[][],
+    existing: Existing,
   ): Promise<void> {
     await this.#append(`${table}_staging`, rows);
     try {
       await inTransaction(this.#connection, async () => {
-        await this.#connection.run(`DELETE FROM ${table} WHERE id IN (SELECT id FROM temp.${table}_staging)`);
+        if (existing === 'replace')
+          await this.#connection.run(
+            `DELETE FROM ${table} WHERE id IN (SELECT id FROM temp.${table}_staging)`,
+          );
+        const unregistered = existing === 'keep' ? ` AND id NOT IN (SELECT id FROM ${table})` : '';
         await this.#connection.run(
           `INSERT INTO ${table} SELECT * EXCLUDE (n) FROM (SELECT *, ` +
-            `row_number() OVER (PARTITION BY id ORDER BY rowid DESC) AS n FROM temp.${table}_staging) WHERE n = 1`,
+            `row_number() OVER (PARTITION BY id ORDER BY rowid DESC) AS n FROM temp.${table}_staging) ` +
+            `WHERE n = 1${unregistered}`,
         );
       });
     } finally {
@@ -169,9 +186,9 @@ export class DuckDbRegistry implements Registry {
     }
   }
 
-  putAssets(assets: readonly Asset[]): Promise<void> {
+  putAssets(assets: readonly Asset[], options: PutOptions = {}): Promise<void> {
     const rows = assets.map((a) => [a.id, a.type, a.name, a.lat, a.lon, JSON.stringify(a.tags)]);
-    return this.#serial.run(() => this.#replace('registry_assets', rows));
+    return this.#serial.run(() => this.#put('registry_assets', rows, options.existing ?? 'replace'));
   }
 
   async getAsset(id: string): Promise<Asset | undefined> {
@@ -208,11 +225,11 @@ export class DuckDbRegistry implements Registry {
     });
   }
 
-  async putSensors(sensors: readonly Sensor[]): Promise<void> {
+  async putSensors(sensors: readonly Sensor[], options: PutOptions = {}): Promise<void> {
     const rows = sensors.map(sensorRow);
     await this.#flushPending();
     return this.#serial.run(async () => {
-      await this.#replace('registry_sensors', rows);
+      await this.#put('registry_sensors', rows, options.existing ?? 'replace');
       for (const sensor of sensors) this.#sensorIds.add(sensor.id);
     });
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Sensor } from '../../core/registry/asset.ts';
 import { unknownSensor } from '../../core/registry/asset.ts';
-import { checkRegistryFilters, checkRegistryUpdates } from '../registry.contract.ts';
+import { checkRegistryFilters, checkRegistryUpdates, checkRegistryKeep } from '../registry.contract.ts';
 import { MemoryRegistry } from './registry.ts';
 
 function sensor(id: string, asset: string | null = null): Sensor {
@@ -44,4 +44,8 @@ void test('lists filter by bounding box and tags', async () => {
 
 void test('updates at once each see the ones before them', async () => {
   await checkRegistryUpdates(new MemoryRegistry());
+});
+
+void test('a put that keeps registered records leaves them as they are', async () => {
+  await checkRegistryKeep(new MemoryRegistry());
 });

@@ -1,11 +1,16 @@
 import type { Asset, Sensor } from '../../core/registry/asset.ts';
-import type { AssetFilter, BoundingBox, Registry, SensorFilter } from '../../ports/registry.ts';
+import type { AssetFilter, BoundingBox, PutOptions, Registry, SensorFilter } from '../../ports/registry.ts';
 import { hasTags, inBox } from '../../core/registry/filter.ts';
 import { Serial } from '../../core/serial.ts';
 import { updateAssetOnQueue, updateSensorOnQueue } from '../registry-update.ts';
 
 function page<T>(items: T[], filter: { limit: number; offset: number }): T[] {
   return items.slice(filter.offset, filter.offset + filter.limit);
+}
+
+/** The ids among `records` registered before a put (which, kept, it leaves alone). */
+function registered(stored: ReadonlyMap<string, unknown>, records: readonly { id: string }[]): Set<string> {
+  return new Set(records.filter((record) => stored.has(record.id)).map((record) => record.id));
 }
 
 /** The records in id order (as the database adapters list them), sorted again only after a change. */
@@ -32,8 +37,9 @@ export class MemoryRegistry implements Registry {
   readonly #updates = new Serial();
   #removals = 0;
 
-  async putAssets(assets: readonly Asset[]): Promise<void> {
-    for (const asset of assets) this.#assets.set(asset.id, structuredClone(asset));
+  async putAssets(assets: readonly Asset[], options: PutOptions = {}): Promise<void> {
+    const kept = options.existing === 'keep' ? registered(this.#assets, assets) : undefined;
+    for (const asset of assets) if (!kept?.has(asset.id)) this.#assets.set(asset.id, structuredClone(asset));
     this.#assetOrder.changed();
   }
 
@@ -61,8 +67,10 @@ export class MemoryRegistry implements Registry {
     return true;
   }
 
-  async putSensors(sensors: readonly Sensor[]): Promise<void> {
-    for (const sensor of sensors) this.#sensors.set(sensor.id, structuredClone(sensor));
+  async putSensors(sensors: readonly Sensor[], options: PutOptions = {}): Promise<void> {
+    const kept = options.existing === 'keep' ? registered(this.#sensors, sensors) : undefined;
+    for (const sensor of sensors)
+      if (!kept?.has(sensor.id)) this.#sensors.set(sensor.id, structuredClone(sensor));
     this.#sensorOrder.changed();
   }
 

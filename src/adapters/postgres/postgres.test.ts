@@ -13,7 +13,7 @@ import { freePort } from '../free-port.ts';
 import { PostgresKeyStore } from './keys-store.ts';
 import { checkAmbulanceTripStore } from '../ambulance-trips.contract.ts';
 import { checkPatientQueueStore } from '../patient-queues.contract.ts';
-import { checkRegistryFilters, checkRegistryUpdates } from '../registry.contract.ts';
+import { checkRegistryFilters, checkRegistryUpdates, checkRegistryKeep } from '../registry.contract.ts';
 import { PostgresAmbulanceTrips } from './ambulance-trips.ts';
 import { PostgresMaintenanceRepository } from './maintenance-repository.ts';
 import { PostgresPatientQueues } from './patient-queues.ts';
@@ -58,6 +58,10 @@ test(
         await checkRegistryFilters(new PostgresRegistry(filtered, { maxCachedSensors: 100 }));
         // Two registries on the pool's connections, as two processes sharing the database.
         await checkRegistryUpdates(
+          new PostgresRegistry(filtered, { maxCachedSensors: 100 }),
+          new PostgresRegistry(filtered, { maxCachedSensors: 100 }),
+        );
+        await checkRegistryKeep(
           new PostgresRegistry(filtered, { maxCachedSensors: 100 }),
           new PostgresRegistry(filtered, { maxCachedSensors: 100 }),
         );

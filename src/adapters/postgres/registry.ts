@@ -1,6 +1,13 @@
 import type pg from 'pg';
 import type { Asset, Sensor } from '../../core/registry/asset.ts';
-import type { AssetFilter, BoundingBox, Registry, SensorFilter, TagFilter } from '../../ports/registry.ts';
+import type {
+  AssetFilter,
+  BoundingBox,
+  PutOptions,
+  Registry,
+  SensorFilter,
+  TagFilter,
+} from '../../ports/registry.ts';
 
 interface SensorRow {
   id: string;
@@ -32,6 +39,11 @@ export interface PostgresRegistryOptions {
    * a change made through another process reaches this one (default 10 s).
    */
   detailsMaxAgeMillis?: number;
+}
+
+/** The last record of each id, in the order the ids first appear (a put stores the last one). */
+function lastOfEachId<T extends { id: string }>(records: readonly T[]): T[] {
+  return [...new Map(records.map((record) => [record.id, record])).values()];
 }
 
 /**
@@ -73,12 +85,16 @@ export class PostgresRegistry implements Registry {
     return this.#sensors.size;
   }
 
-  async putAssets(assets: readonly Asset[]): Promise<void> {
+  async putAssets(assets: readonly Asset[], options: PutOptions = {}): Promise<void> {
+    const onConflict =
+      options.existing === 'keep'
+        ? 'DO NOTHING'
+        : 'DO UPDATE SET type = $2, name = $3, lat = $4, lon = $5, tags = $6';
     await this.#transaction(async (client) => {
-      for (const a of assets)
+      for (const a of lastOfEachId(assets))
         await client.query(
           `INSERT INTO assets (id, type, name, lat, lon, tags) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (id) DO UPDATE SET type = $2, name = $3, lat = $4, lon = $5, tags = $6`,
+           ON CONFLICT (id) ${onConflict}`,
           [a.id, a.type, a.name, a.lat, a.lon, a.tags],
         );
     });
@@ -109,16 +125,26 @@ export class PostgresRegistry implements Registry {
     });
   }
 
-  async putSensors(sensors: readonly Sensor[]): Promise<void> {
+  async putSensors(sensors: readonly Sensor[], options: PutOptions = {}): Promise<void> {
+    const keep = options.existing === 'keep';
+    const onConflict = keep
+      ? 'DO NOTHING'
+      : 'DO UPDATE SET kind = $2, unit = $3, asset = $4, lat = $5, lon = $6, tags = $7';
+    const stored: Sensor[] = [];
     await this.#transaction(async (client) => {
-      for (const s of sensors)
-        await client.query(
+      for (const s of lastOfEachId(sensors)) {
+        const result = await client.query(
           `INSERT INTO sensors (id, kind, unit, asset, lat, lon, tags) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (id) DO UPDATE SET kind = $2, unit = $3, asset = $4, lat = $5, lon = $6, tags = $7`,
+           ON CONFLICT (id) ${onConflict}`,
           [s.id, s.kind, s.unit, s.asset, s.lat, s.lon, s.tags],
         );
+        if ((result.rowCount ?? 0) > 0) stored.push(s);
+      }
     });
-    for (const sensor of sensors) this.#remember(sensor.id, structuredClone(sensor));
+    for (const sensor of stored) this.#remember(sensor.id, structuredClone(sensor));
+    // Kept ones exist; their details are read when asked for.
+    if (keep)
+      for (const sensor of sensors) if (!this.#sensors.has(sensor.id)) this.#remember(sensor.id, null);
   }
 
   async addMissingSensors(sensors: readonly Sensor[]): Promise<void> {

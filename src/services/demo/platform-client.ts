@@ -3,7 +3,7 @@ import type { Reading } from '../../core/readings/reading.ts';
 import type { Role } from '../../core/auth/role.ts';
 import type { Level, Presentation } from '../../core/triage/presentation.ts';
 import type { IngestResult, Ingestor } from '../../ports/ingest.ts';
-import type { Registry } from '../../ports/registry.ts';
+import type { Existing, PutOptions, Registry } from '../../ports/registry.ts';
 import type { CalledPatient, EmergencyApi } from './emergency-api.ts';
 
 /**
@@ -96,12 +96,12 @@ export class PlatformClient implements Ingestor, EmergencyApi, Pick<Registry, 'p
     return body.patient === null ? null : { patientId: body.patient.patientId, level: body.patient.level };
   }
 
-  async putAssets(assets: readonly Asset[]): Promise<void> {
-    await this.importFeatures('/api/v1/assets/import', assets);
+  async putAssets(assets: readonly Asset[], options: PutOptions = {}): Promise<void> {
+    await this.importFeatures('/api/v1/assets/import', assets, options.existing ?? 'replace');
   }
 
-  async putSensors(sensors: readonly Sensor[]): Promise<void> {
-    await this.importFeatures('/api/v1/sensors/import', sensors);
+  async putSensors(sensors: readonly Sensor[], options: PutOptions = {}): Promise<void> {
+    await this.importFeatures('/api/v1/sensors/import', sensors, options.existing ?? 'replace');
   }
 
   async ingest(readings: readonly Reading[]): Promise<IngestResult> {
@@ -130,7 +130,11 @@ export class PlatformClient implements Ingestor, EmergencyApi, Pick<Registry, 'p
     return (await response.json()) as T;
   }
 
-  private async importFeatures(path: string, records: readonly (Asset | Sensor)[]): Promise<void> {
+  private async importFeatures(
+    path: string,
+    records: readonly (Asset | Sensor)[],
+    existing: Existing,
+  ): Promise<void> {
     const chunk = 10_000;
     for (let start = 0; start < records.length; start += chunk) {
       const features = records.slice(start, start + chunk).map(({ lat, lon, ...properties }) => ({
@@ -141,7 +145,7 @@ export class PlatformClient implements Ingestor, EmergencyApi, Pick<Registry, 'p
       const body = JSON.stringify({ type: 'FeatureCollection', features });
       const response = await this.call(
         'POST',
-        `${path}?atomic=true`,
+        `${path}?atomic=true&existing=${existing}`,
         this.adminKey,
         body,
         'application/geo+json',

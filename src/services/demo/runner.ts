@@ -82,8 +82,12 @@ const batchLimit = 5000;
 export async function startDemo(deps: DemoDependencies, options: DemoOptions): Promise<Demo> {
   checkOptions(options);
   const city = generateCity({ sensorCount: options.sensorCount, seed: options.seed });
-  await deps.registry.putAssets(city.assets);
-  await deps.registry.putSensors(city.sensors.map((entry) => entry.sensor));
+  // What is registered already is kept as it is: an operator may have renamed, moved or tagged it.
+  await deps.registry.putAssets(city.assets, { existing: 'keep' });
+  await deps.registry.putSensors(
+    city.sensors.map((entry) => entry.sensor),
+    { existing: 'keep' },
+  );
   deps.log(`demo: city of ${city.assets.length} assets and ${city.sensors.length} sensors registered`);
 
   const assignments = assignReplays(city);

@@ -86,6 +86,34 @@ test('registers intersections as assets with coordinates and approach detectors 
   await live.stop();
 });
 
+test('a second start keeps what an operator changed and brings the controller tag up to date', async () => {
+  const p = platform();
+  await (await LiveTraffic.start(options(p))).stop();
+  const [first] = await p.registry.listAssets({ type: 'intersection', limit: 1, offset: 0 });
+  assert.ok(first !== undefined);
+  await p.registry.updateAsset(first.id, async (asset) => ({
+    ...asset,
+    name: 'Market Square',
+    tags: { ...asset.tags, owner: 'city' },
+  }));
+  const [detector] = await p.registry.listSensors({ asset: first.id, limit: 1, offset: 0 });
+  assert.ok(detector !== undefined);
+  await p.registry.updateSensor(detector.id, async (sensor) => ({
+    ...sensor,
+    tags: { ...sensor.tags, failure_prediction: 'on' },
+  }));
+
+  const again = await LiveTraffic.start(options(p, { controller: 'maxpressure' }));
+  const kept = await p.registry.getAsset(first.id);
+  assert.equal(kept?.name, 'Market Square');
+  assert.equal(kept?.tags.owner, 'city');
+  assert.equal(kept?.tags.controller, 'maxpressure');
+  assert.equal((await p.registry.getSensor(detector.id))?.tags.failure_prediction, 'on');
+  const assets = await p.registry.listAssets({ type: 'intersection', limit: 100, offset: 0 });
+  assert.ok(assets.every((asset) => asset.tags.controller === 'maxpressure'));
+  await again.stop();
+});
+
 test('detector readings arrive through the ingest edge: stored, then published on the bus', async () => {
   const p = platform();
   const live = await LiveTraffic.start(options(p, { detectorSeconds: 10 }));

@@ -49,7 +49,7 @@ import { TravelTimes } from './travel-times.ts';
 export interface LiveTrafficOptions {
   edge: Pick<EdgeIngest, 'accept'>;
   bus: Pick<MessageBus, 'publish'>;
-  registry: Pick<Registry, 'putAssets' | 'putSensors'>;
+  registry: Pick<Registry, 'putAssets' | 'putSensors' | 'getAsset' | 'updateAsset'>;
   clock: TrafficClock;
   /** Simulated seconds per real second (1 = real time). */
   speed: number;
@@ -235,10 +235,28 @@ export class LiveTraffic {
   /** Registers the district's intersections and detectors, then runs until `stop()`. */
   static async start(options: LiveTrafficOptions): Promise<LiveTraffic> {
     const live = new LiveTraffic(options);
-    await options.registry.putAssets(intersectionAssets(live.#places, live.#controller));
-    await options.registry.putSensors(detectorSensors(live.#detectors));
+    await live.#register(options.registry);
     live.#cancel = options.clock.every(options.tickMillis ?? 250, () => live.#onTimer());
     return live;
+  }
+
+  /**
+   * Registers what is not registered yet and keeps the rest as it is (an operator may have renamed
+   * an intersection or tagged a detector since an earlier start); only an intersection's
+   * `controller` tag, a fact of this start, is brought up to date.
+   */
+  async #register(registry: LiveTrafficOptions['registry']): Promise<void> {
+    const controller = this.#controller;
+    const assets = intersectionAssets(this.#places, controller);
+    await registry.putAssets(assets, { existing: 'keep' });
+    await registry.putSensors(detectorSensors(this.#detectors), { existing: 'keep' });
+    for (const asset of assets) {
+      if ((await registry.getAsset(asset.id))?.tags.controller === controller) continue;
+      await registry.updateAsset(asset.id, async (current) => ({
+        ...current,
+        tags: { ...current.tags, controller },
+      }));
+    }
   }
 
   /** Advances the simulation to the clock; resolves when its readings and events are handed over. Never throws. */

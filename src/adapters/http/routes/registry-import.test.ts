@@ -53,3 +53,30 @@ void test('an import replaces registered records of the same ids and refuses an 
   assert.equal(atomic.status, 400);
   assert.equal(await f.registry.getAsset('c3'), undefined);
 });
+
+void test('an import with existing=keep adds what is new and leaves registered records as they are', async () => {
+  const f = await httpFixture();
+  await f.post('admin', '/api/v1/assets', { id: 'k1', type: 'pump', name: 'renamed by an operator' });
+  const csv = 'id,type,name\nk1,pump,as generated\nk2,valve,new\n';
+  const response = await f.post('admin', '/api/v1/assets/import?existing=keep', csv, 'text/csv');
+  assert.equal(response.status, 200);
+  assert.equal(((await response.json()) as { imported: number }).imported, 2);
+  const stored = await f.registry.listAssets({ limit: 10, offset: 0 });
+  assert.deepEqual(
+    stored.map((a) => [a.id, a.name]),
+    [
+      ['k1', 'renamed by an operator'],
+      ['k2', 'new'],
+    ],
+  );
+  const sensors = 'id,kind,unit,asset\nk1.flow,flow,l/s,k1\n';
+  await f.post('admin', '/api/v1/sensors/import', sensors, 'text/csv');
+  await f.registry.updateSensor('k1.flow', async (sensor) => ({ ...sensor, unit: 'm3/h' }));
+  const again = await f.post('admin', '/api/v1/sensors/import?existing=keep', sensors, 'text/csv');
+  assert.equal(again.status, 200);
+  assert.equal((await f.registry.getSensor('k1.flow'))?.unit, 'm3/h');
+
+  const bad = await f.post('admin', '/api/v1/assets/import?existing=merge', csv, 'text/csv');
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { error: string }).error, /existing='merge' must be replace or keep/);
+});

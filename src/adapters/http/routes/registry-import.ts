@@ -30,16 +30,20 @@ export async function knownAssets(registry: Registry, ids: readonly string[]): P
 
 /**
  * Bulk import: CSV (`text/csv`) or GeoJSON (`application/geo+json` or JSON). Valid records are
- * stored, refused rows listed; `?atomic=true` stores nothing when any row is refused. A sensor
+ * stored, refused rows listed; `?atomic=true` stores nothing when any row is refused;
+ * `?existing=keep` leaves records already registered as they are (`replace`, the default). A sensor
  * naming an asset the registry does not hold is refused: import assets before their sensors.
  */
 export async function importRecords(c: Context, registry: Registry, kind: RecordKind) {
-  const unknown = unknownParameters(c, ['atomic']);
+  const unknown = unknownParameters(c, ['atomic', 'existing']);
   if (unknown !== undefined) return c.json({ error: unknown }, 400);
   const atomicParameter = c.req.query('atomic');
   if (atomicParameter !== undefined && atomicParameter !== 'true' && atomicParameter !== 'false')
     return c.json({ error: `atomic='${atomicParameter}' must be true or false` }, 400);
   const atomic = atomicParameter === 'true';
+  const existing = c.req.query('existing') ?? 'replace';
+  if (existing !== 'replace' && existing !== 'keep')
+    return c.json({ error: `existing='${existing}' must be replace or keep` }, 400);
   const type = c.req.header('content-type') ?? '';
   const text = await c.req.text();
   let result: ImportResult<Asset | Sensor>;
@@ -67,8 +71,8 @@ export async function importRecords(c: Context, registry: Registry, kind: Record
       400,
     );
   }
-  if (kind === 'asset') await registry.putAssets(result.records as Asset[]);
-  else await registry.putSensors(result.records as Sensor[]);
+  if (kind === 'asset') await registry.putAssets(result.records as Asset[], { existing });
+  else await registry.putSensors(result.records as Sensor[], { existing });
   const status = result.records.length === 0 && result.rejected.length > 0 ? 400 : 200;
   return c.json({ imported: result.records.length, rejected: result.rejected }, status);
 }
