@@ -254,3 +254,15 @@ void test('backups kept: every one by default, the newest N with --backup-keep o
   assert.ok(none.ok === false);
   assert.match(none.message, /^--backup-keep \(URBAN_BRAIN_BACKUP_KEEP\) = "0": /);
 });
+
+void test('an empty flag is refused naming it, an empty variable counts as unset; bug: --data-dir "" used ./data', () => {
+  const flag = loadConfig(['--data-dir', ''], {});
+  assert.ok(flag.ok === false);
+  assert.equal(flag.message, '--data-dir = "": give a value, or leave the flag out for its default');
+  const variable = loadConfig([], { URBAN_BRAIN_DATA_DIR: '', URBAN_BRAIN_PORT: '' });
+  assert.ok(variable.ok === true);
+  assert.deepEqual([variable.config.dataDir, variable.config.port], ['./data', 8080]);
+  // The demo's in-memory default holds when the variable is empty.
+  const demo = loadConfig([], { URBAN_BRAIN_DATA_DIR: '' }, { memoryWithoutDataDir: true });
+  assert.ok(demo.ok === true && demo.config.memory);
+});

@@ -67,7 +67,7 @@ const fields = z.object({
   mqttPort: port.default(1883),
   mqttUrl: z
     .string()
-    .regex(/^(mqtts?|wss?|tcp):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://')
+    .regex(/^(mqtts?|wss?|tcp):\/\//, 'must start with mqtt://, mqtts://, ws://, wss:// or tcp://')
     .nullable()
     .default(null),
   // The MQTT 5 Session Expiry Interval is a 32-bit count of seconds.
@@ -166,9 +166,9 @@ export const configUsage = `usage: urban-brain serve [options]
 
   --port N                     HTTP port (URBAN_BRAIN_PORT, default 8080)
   --mqtt-port N                embedded MQTT broker port (URBAN_BRAIN_MQTT_PORT, default 1883)
-  --mqtt-url URL               subscribe to an external broker instead, mqtt:// or mqtts://
-                               (URBAN_BRAIN_MQTT_URL); --mqtt-port and --mqtt-max-connections do not
-                               apply then
+  --mqtt-url URL               subscribe to an external broker instead: mqtt://, mqtts://, ws://,
+                               wss:// or tcp:// (URBAN_BRAIN_MQTT_URL); --mqtt-port and
+                               --mqtt-max-connections do not apply then
   --mqtt-session-expiry-hours N
                                hours the external broker keeps this server's sessions, with the QoS 1
                                messages queued for them, while it is stopped
@@ -193,8 +193,9 @@ export const configUsage = `usage: urban-brain serve [options]
                                (URBAN_BRAIN_MAX_STREAMS, default 256)
   --max-streams-per-key N      live streams open at once with one API key, 429 beyond
                                (URBAN_BRAIN_MAX_STREAMS_PER_KEY, default 8)
-  --detector NAME              anomaly detector on every reading, or none (URBAN_BRAIN_DETECTOR,
-                               default: the shipped default)
+  --detector NAME              anomaly detector on every reading: ${[...DETECTORS.keys()].join(', ')},
+                               or none, which also turns off alerts and work orders
+                               (URBAN_BRAIN_DETECTOR, default ${DEFAULT_DETECTOR_NAME})
   --detection-thread worker|main
                                where the detectors run: a thread of their own, so ingest is not held
                                up by them, or the ingest thread (URBAN_BRAIN_DETECTION_THREAD,
@@ -256,7 +257,12 @@ export function loadConfig(
     return { ok: false, message: (error as Error).message };
   }
   if (values.help === true) return { ok: 'help' };
-  const dataDirNamed = values['data-dir'] !== undefined || env['URBAN_BRAIN_DATA_DIR'] !== undefined;
+  // An empty variable counts as unset (a shell's `X=`); an empty flag is a mistake, not the default.
+  const empty = Object.entries(values)
+    .filter(([, value]) => value === '')
+    .map(([flag]) => `--${flag} = "": give a value, or leave the flag out for its default`);
+  if (empty.length > 0) return { ok: false, message: empty.join('\n') };
+  const dataDirNamed = values['data-dir'] !== undefined || (env['URBAN_BRAIN_DATA_DIR'] ?? '') !== '';
   const raw: Record<string, unknown> = {
     memory: values.memory === true || (load.memoryWithoutDataDir === true && !dataDirNamed),
     walSkipCorrupt: values['wal-skip-corrupt'] === true,

@@ -20,6 +20,7 @@ import {
 } from './adapters/http/routes/traffic-emergency.ts';
 import { emergencyRoutes } from './adapters/http/routes/emergency.ts';
 import { maintenanceRoutes } from './adapters/http/routes/maintenance.ts';
+import { noDetectorRoutes } from './adapters/http/routes/processor-only.ts';
 import { meRoutes } from './adapters/http/routes/me.ts';
 import { MemoryBus } from './adapters/memory/bus.ts';
 import { MemoryKeyStore } from './adapters/memory/keys.ts';
@@ -33,7 +34,7 @@ import { Coalescer } from './adapters/mqtt/coalescer.ts';
 import { persistentClientId } from './adapters/mqtt/client-id.ts';
 import { startSubscriber } from './adapters/mqtt/subscriber.ts';
 import { brokerListen, retentionPolicy, type Config } from './config.ts';
-import { findDetector } from './core/anomaly/registry.ts';
+import { DEFAULT_DETECTOR, findDetector } from './core/anomaly/registry.ts';
 import { shippedModel } from './core/triage/shipped-model.ts';
 import type { MessageBus } from './ports/bus.ts';
 import type { Ingestor } from './ports/ingest.ts';
@@ -201,6 +202,23 @@ async function startDetection(config: Config, stores: Stores, bus: MessageBus, l
   return detection;
 }
 
+/**
+ * A detection service that is never started: it scores nothing and only records operators'
+ * verdicts on stored work orders (as an API process of a cluster does). The detector it is given
+ * is never fed.
+ */
+function verdictsOnly(stores: Stores, bus: MessageBus, log: (line: string) => void): DetectionService {
+  return new DetectionService({
+    bus,
+    repository: stores.maintenance,
+    states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => [] },
+    registry: stores.registry,
+    detector: DEFAULT_DETECTOR,
+    snapshotIntervalMillis: 0,
+    onError: (error) => log(`recording a verdict: ${String(error)}`),
+  });
+}
+
 /** Composition root: config → adapters → services → start. A failed start closes what it opened. */
 export async function startPlatform(
   config: Config,
@@ -251,6 +269,13 @@ async function assemble(
     routes.push({
       path: '/api/v1',
       app: maintenanceRoutes({ repository: stores.maintenance, detection, registry }),
+    });
+  } else {
+    // No detector: what is stored stays readable and open orders can be closed; nothing is scored.
+    routes.push({ path: '/api/v1', app: noDetectorRoutes() });
+    routes.push({
+      path: '/api/v1',
+      app: maintenanceRoutes({ repository: stores.maintenance, detection: verdictsOnly(stores, bus, log) }),
     });
   }
   if (extensions.city !== undefined) routes.push({ path: '/api/v1', app: cityRoutes(extensions.city) });

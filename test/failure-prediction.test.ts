@@ -173,4 +173,25 @@ test('replaying a real machine failure through the ingest API raises an alert an
     crews.map((order) => order.id),
     [covering.id],
   );
+
+  // Started again without a detector: nothing is scored, which is said; what is stored stays
+  // readable and the open order can still be closed (bug: every one of these routes was a 404).
+  await platform.stop();
+  const none = loadConfig(['--port', '0', '--mqtt-port', '0', '--data-dir', dataDir, '--detector', 'none'], {
+    URBAN_BRAIN_ADMIN_KEY: adminKey,
+  });
+  assert.ok(none.ok === true);
+  platform = await startPlatform(none.config, () => undefined);
+  const detection = await call('GET', '/api/v1/detection');
+  assert.equal(detection.status, 501);
+  assert.match(((await detection.json()) as { error: string }).error, /--detector none/);
+  assert.equal((await call('GET', `/api/v1/sensors/${sensor.id}/scores`)).status, 501);
+  assert.equal(((await (await call('GET', path)).json()) as WorkOrder).assignee, 'crew 4');
+  const listed = (await (await call('GET', '/api/v1/alerts?asset=machine-1&limit=1000')).json()) as {
+    alerts: Alert[];
+  };
+  assert.equal(listed.alerts.length, alerts.length);
+  const fixed = await call('POST', `${path}/resolve`, { note: 'replaced' }, operator.key);
+  assert.equal(fixed.status, 200);
+  assert.equal(((await fixed.json()) as WorkOrder).status, 'resolved');
 });

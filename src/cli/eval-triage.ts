@@ -94,11 +94,17 @@ export async function run(args: string[]): Promise<number> {
     );
   }
   const { examples, skipped } = labelledExamples(parsed.rows);
+  if (examples.length < folds) {
+    process.stderr.write(
+      `eval triage: ${values.data}: ${examples.length} rows with KTAS_RN and KTAS_expert, fewer than the ${folds} folds (each fold holds out at least one row)\n`,
+    );
+    return 2;
+  }
   const trainingRows = smallestTrainingSet(
     examples.map((example) => example.level),
     folds,
   );
-  if (examples.length < folds || trainingRows < minimumTrainingRows) {
+  if (trainingRows < minimumTrainingRows) {
     process.stderr.write(
       `eval triage: ${values.data}: ${examples.length} rows with KTAS_RN and KTAS_expert; with ${folds} folds the smallest training set holds ${Math.max(0, trainingRows)}, at least ${minimumTrainingRows} are needed\n`,
     );

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { main } from './main.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
   const chunks: string[] = [];
@@ -57,4 +60,44 @@ test('--version prints the package version', async () => {
   const result = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
   assert.equal(result.status, 0);
   assert.match(result.stdout, /^urban-brain \d+\.\d+\.\d+/);
+});
+
+test('serve -h prints the usage even when the environment names a cluster role; bug: -h was refused', async () => {
+  const stdout: string[] = [];
+  const original = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  const role = process.env['URBAN_BRAIN_ROLE'];
+  process.env['URBAN_BRAIN_ROLE'] = 'api';
+  try {
+    for (const flag of ['-h', '--help']) assert.equal((await run(['serve', flag])).code, 0);
+  } finally {
+    process.stdout.write = original;
+    if (role === undefined) delete process.env['URBAN_BRAIN_ROLE'];
+    else process.env['URBAN_BRAIN_ROLE'] = role;
+  }
+  assert.match(stdout.join(''), /usage: urban-brain serve \[options\]/);
+});
+
+test('serve --demo auto on a data folder that is a file says so in one line and exits 1; bug: stack trace', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'urban-brain-serve-')), 'not-a-folder');
+  writeFileSync(file, 'x');
+  const { code, stderr } = await run([
+    'serve',
+    '--demo',
+    'auto',
+    '--data-dir',
+    file,
+    '--port',
+    '0',
+    '--mqtt-port',
+    '0',
+  ]);
+  assert.equal(code, 1);
+  assert.equal(
+    stderr,
+    `urban-brain: could not start: data folder ${file}: ENOTDIR: not a directory, scandir '${file}'\n`,
+  );
 });

@@ -34,6 +34,11 @@ function log(line: string): void {
  * closes and exits 0. A second signal exits at once with code 1.
  */
 export async function run(args: string[]): Promise<number> {
+  // Before any other check: help is help, whatever else the line (or the environment) holds.
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${configUsage}\n${clusterUsage}`);
+    return 0;
+  }
   const cluster = loadClusterConfig(args);
   if (!cluster.ok) {
     process.stderr.write(
@@ -65,13 +70,21 @@ export async function run(args: string[]): Promise<number> {
   applyHeapGrowth(config);
   // With the URL of a scale-out engine given, run one role of a cluster instead of the embedded default.
   if (cluster.config !== null) return serveRole(config, cluster.config);
-  const folder = demoFolder(config);
+  let folder: DemoFolder | null;
+  try {
+    folder = demoFolder(config);
+    if (folder?.kind === 'empty') {
+      mkdirSync(config.dataDir, { recursive: true });
+      writeDemoMarker(config.dataDir);
+    }
+  } catch (error) {
+    log(`could not start: data folder ${config.dataDir}: ${describeError(error)}`);
+    return 1;
+  }
   if (folder !== null) {
     const options = defaultDemoOptions;
     const resumeFrom = resumableStart(folder, options, Date.now());
     if (folder.kind === 'empty') {
-      mkdirSync(config.dataDir, { recursive: true });
-      writeDemoMarker(config.dataDir);
       log(`${config.dataDir} is empty: starting the demo city (--demo off to start without it)`);
     } else if (resumeFrom === null) {
       log(`${config.dataDir} holds the demo city: starting it again (--demo off to start without it)`);

@@ -21,6 +21,7 @@ import type { TriageModel } from '../core/triage/engine.ts';
 import { minimumTrainingRows, trainTriageModel, triage } from '../core/triage/engine.ts';
 import { shippedModel } from '../core/triage/shipped-model.ts';
 import { readOptions } from './options.ts';
+import { LineWriter } from './csv-stream.ts';
 
 const usage = `usage: urban-brain triage --input FILE.csv [--train LABELLED.csv] [--explain]
 
@@ -127,7 +128,10 @@ export async function run(args: string[]): Promise<number> {
         : `${row.row},${result.level}`,
     );
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // Through a LineWriter: a reader that goes away (piped into `head`) ends the output quietly.
+  const out = new LineWriter(process.stdout);
+  for (const line of lines) await out.write(line);
+  await out.end();
   if (unusable > 0)
     process.stderr.write(
       `triage: ${unusable} of ${parsed.rows.length} rows could not be used (empty level)\n`,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -106,6 +106,39 @@ void test('eval triage refuses a cross-validation whose folds would train on few
     run(process.execPath, [bin, 'triage', '--input', file, '--train', file]),
     usageError(/only 5 rows with KTAS_expert; at least 50 are needed to train/),
   );
+});
+
+void test('eval triage refuses more folds than rows in one line; bug: a huge --folds died with a RangeError stack trace', async () => {
+  const rows = [
+    '2;45;3;1;cough;1;0;;120;80;80;18;36,6;97;4;4',
+    '1;30;1;2;laceration;1;1;3;120;80;80;18;36,6;97;4;4',
+  ];
+  const file = writeRows(rows);
+  for (const folds of ['1e10', '3'])
+    await assert.rejects(
+      run(process.execPath, [bin, 'eval', 'triage', '--data', file, '--folds', folds]),
+      usageError(new RegExp(`2 rows with KTAS_RN and KTAS_expert, fewer than the ${Number(folds)} folds`)),
+    );
+});
+
+void test('triage stops quietly with exit 0 when the reader of its output goes away; bug: EPIPE stack trace', async () => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'triage-'));
+  const file = path.join(folder, 'many.csv');
+  const row = '2;45;3;1;ant. chest pain;1;1;6;150;90;130;20;36,8;88';
+  writeFileSync(
+    file,
+    [header.split(';').slice(0, 14).join(';'), ...Array<string>(50_000).fill(row)].join('\n'),
+  );
+  const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'triage', '--input', file, '--explain'], { stdio: 'pipe' });
+    let stderr = '';
+    child.stdout.once('data', () => child.stdout.destroy()); // as `head -1` does
+    child.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+  assert.equal(result.stderr, '');
+  assert.equal(result.code, 0);
 });
 
 void test("the evaluation table calls equal figures a tie; bug: a tie was reported as a nurses' win", () => {

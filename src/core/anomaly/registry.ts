@@ -61,6 +61,9 @@ export const DETECTORS: ReadonlyMap<string, DetectorSpec> = new Map(
   [rarity, rarityFirst, surprise, gaussian].map((spec) => [spec.name, spec]),
 );
 
+/** The detector `DEFAULT_DETECTOR_NAME` names. */
+export const DEFAULT_DETECTOR: DetectorSpec = rarity;
+
 /** Looks a detector up by name. */
 export function findDetector(name: string): DetectorSpec | undefined {
   return DETECTORS.get(name);

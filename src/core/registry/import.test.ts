@@ -249,3 +249,9 @@ void test('GeoJSON properties that are not fields are refused, and a FeatureColl
     [['features', 'geojson', 'a FeatureCollection needs a features array']],
   );
 });
+
+void test('CSV field names are read in any case, tag names keep theirs; bug: tag.Zone was stored as zone', () => {
+  const result = parseRegistryCsv('asset', 'ID,Type,TAG.Zone,tag.owner\np1,pump,North,city\n');
+  assert.deepEqual(result.rejected, []);
+  assert.deepEqual(result.records[0]?.tags, { Zone: 'North', owner: 'city' });
+});

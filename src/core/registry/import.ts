@@ -113,7 +113,11 @@ export function parseRegistryCsv<K extends RecordKind>(
   }
   const [first, ...rows] = parsed.rows;
   if (first === undefined) return { records: [], rows: [], rejected: [] };
-  const columns = first.cells.map((column) => column.trim().toLowerCase());
+  // Field names are read in any case (`ID`, `Lat`); a tag's name keeps its case, as JSON keeps it.
+  const columns = first.cells.map((column) => {
+    const name = column.trim();
+    return /^tag\./i.test(name) ? `tag.${name.slice(4)}` : name.toLowerCase();
+  });
   const refused = headerError(kind, columns);
   if (refused !== undefined) return { records: [], rows: [], rejected: [{ row: first.line, ...refused }] };
   const inputs = rows.map(({ line, cells }): ImportInput => {

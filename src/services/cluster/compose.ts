@@ -14,7 +14,7 @@ import { listen } from '../../adapters/http/server.ts';
 import { emergencyRoutes } from '../../adapters/http/routes/emergency.ts';
 import { maintenanceRoutes } from '../../adapters/http/routes/maintenance.ts';
 import { meRoutes } from '../../adapters/http/routes/me.ts';
-import { processorOnlyRoutes } from '../../adapters/http/routes/processor-only.ts';
+import { noDetectorRoutes, processorOnlyRoutes } from '../../adapters/http/routes/processor-only.ts';
 import { clusterBackupRoutes } from '../../adapters/http/routes/backups.ts';
 import { withEngineReadiness } from '../../adapters/http/readiness.ts';
 import { startBroker } from '../../adapters/mqtt/broker.ts';
@@ -33,7 +33,7 @@ import { openPool } from '../../adapters/postgres/pool.ts';
 import { PostgresRegistry } from '../../adapters/postgres/registry.ts';
 import { brokerListen, retentionPolicy, type Config } from '../../config.ts';
 import { redactUrls } from '../../core/redact.ts';
-import { findDetector } from '../../core/anomaly/registry.ts';
+import { DEFAULT_DETECTOR, findDetector } from '../../core/anomaly/registry.ts';
 import { KeyService } from '../auth/keys.ts';
 import { DetectionService } from '../detection/detection-service.ts';
 import { coreParsers } from '../edge/core-parsers.ts';
@@ -338,23 +338,25 @@ async function assembleRole(
           })
         : new EdgeIngest(edgeOptions);
     const routes: MountedRoutes[] = [{ path: '/api/v1', app: meRoutes() }];
-    if (detector !== undefined) {
-      // Verdicts only: detectors run in the processing role.
-      const detection = new DetectionService({
-        bus,
-        repository: maintenance,
-        states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => [] },
-        registry,
-        detector,
-        snapshotIntervalMillis: 0,
-        onError: failed('recording a verdict'),
-      });
-      // Scores and the detection status are the processors' (per shard): said so, not a 404 or a 0.
-      routes.push({ path: '/api/v1', app: processorOnlyRoutes() });
-      // Backups of the engines are theirs (pg_dump, ClickHouse's FREEZE or BACKUP): said so, not a 404.
-      routes.push({ path: '/api/v1', app: clusterBackupRoutes() });
-      routes.push({ path: '/api/v1', app: maintenanceRoutes({ repository: maintenance, detection }) });
-    }
+    // Verdicts only: detectors run in the processing role (with --detector none, in none; the
+    // detector given here is never fed, and stored orders stay readable and can be closed).
+    const detection = new DetectionService({
+      bus,
+      repository: maintenance,
+      states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => [] },
+      registry,
+      detector: detector ?? DEFAULT_DETECTOR,
+      snapshotIntervalMillis: 0,
+      onError: failed('recording a verdict'),
+    });
+    // Scores and the detection status are the processors' (per shard): said so, not a 404 or a 0.
+    routes.push({
+      path: '/api/v1',
+      app: detector === undefined ? noDetectorRoutes() : processorOnlyRoutes(),
+    });
+    // Backups of the engines are theirs (pg_dump, ClickHouse's FREEZE or BACKUP): said so, not a 404.
+    routes.push({ path: '/api/v1', app: clusterBackupRoutes() });
+    routes.push({ path: '/api/v1', app: maintenanceRoutes({ repository: maintenance, detection }) });
     const queries = new ReadingQueryService(store);
     if (cluster.role === 'api' || cluster.role === 'all') {
       // Triage and emergency load: the queues are in PostgreSQL, shared by every API process, and
