@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseDemoArgs, run } from './demo.ts';
 
@@ -25,4 +28,19 @@ test('exits with 2 on a usage error', async () => {
   } finally {
     process.stderr.write = write;
   }
+});
+
+test('refuses a data folder holding data the demo city did not write, before starting anything', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'urban-brain-demo-'));
+  writeFileSync(join(folder, 'urban-brain.duckdb'), 'a city’s real data');
+  const lines: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string) => lines.push(chunk) > 0) as typeof process.stderr.write;
+  try {
+    assert.equal(await run(['--data-dir', folder, '--port', '0', '--mqtt-port', '0']), 2);
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.match(lines.join(''), /holds data the demo city did not write: give an empty or new --data-dir/);
+  assert.deepEqual(readdirSync(folder), ['urban-brain.duckdb'], 'nothing was written into it');
 });

@@ -1,4 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import { configUsage, loadConfig, type Config } from '../config.ts';
+import { readDemoFolder, resumableStart, writeDemoMarker, type DemoFolder } from './demo-marker.ts';
 import { redactUrls } from '../core/redact.ts';
 import { startPlatform, type Platform } from '../main.ts';
 import { applyHeapGrowth } from './heap-growth.ts';
@@ -90,7 +92,54 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   applyHeapGrowth(loaded.config);
-  return runDemo(loaded.config, parsed.options);
+  if (loaded.config.memory) return runDemo(loaded.config, parsed.options);
+  let folder: DemoFolder;
+  try {
+    folder = readDemoFolder(loaded.config.dataDir);
+  } catch (error) {
+    log(`could not start: data folder ${loaded.config.dataDir}: ${describeError(error)}`);
+    return 1;
+  }
+  if (folder.kind === 'foreign') {
+    process.stderr.write(
+      `urban-brain demo: ${loaded.config.dataDir} holds data the demo city did not write: give an empty ` +
+        `or new --data-dir (or none, to keep it in memory)\n`,
+    );
+    return 2;
+  }
+  return runDemoInFolder(loaded.config, parsed.options, folder, '');
+}
+
+/**
+ * Runs the demo city on a data folder that is empty (it is marked as the demo's) or that it filled
+ * before (it goes on with that city when its options are the same). `hint` ends the line that says
+ * which.
+ */
+export async function runDemoInFolder(
+  config: Config,
+  options: DemoOptions,
+  folder: Exclude<DemoFolder, { kind: 'foreign' }>,
+  hint: string,
+): Promise<number> {
+  const resumeFrom = resumableStart(folder, options, Date.now());
+  if (folder.kind === 'empty') {
+    try {
+      mkdirSync(config.dataDir, { recursive: true });
+      writeDemoMarker(config.dataDir);
+    } catch (error) {
+      log(`could not start: data folder ${config.dataDir}: ${describeError(error)}`);
+      return 1;
+    }
+    log(`${config.dataDir} is empty: starting the demo city${hint}`);
+  } else if (resumeFrom === null) {
+    log(`${config.dataDir} holds the demo city: starting it again${hint}`);
+  } else {
+    log(`${config.dataDir} holds the demo city: going on with it${hint}`);
+  }
+  return runDemo(config, options, {
+    ...(resumeFrom === null ? {} : { resumeFrom }),
+    started: (atMillis) => writeDemoMarker(config.dataDir, { atMillis, city: options }),
+  });
 }
 
 /** What `runDemo` may be told about the city it resumes, and told back once it runs. */

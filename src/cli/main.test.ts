@@ -101,3 +101,22 @@ test('serve --demo auto on a data folder that is a file says so in one line and 
     `urban-brain: could not start: data folder ${file}: ENOTDIR: not a directory, scandir '${file}'\n`,
   );
 });
+
+test('a cluster role refuses the embedded platform’s own flags by name; bug: they were ignored silently', async () => {
+  const engines = [
+    '--role',
+    'api',
+    '--nats-url',
+    'nats://127.0.0.1:1',
+    '--clickhouse-url',
+    'http://127.0.0.1:1',
+    '--postgres-url',
+    'postgres://u@127.0.0.1:1/db',
+  ];
+  const { code, stderr } = await run(['serve', ...engines, '--data-dir', '/tmp/x', '--memory']);
+  assert.equal(code, 2);
+  assert.match(
+    stderr,
+    /^urban-brain serve: --data-dir, --memory: for the embedded platform, not a cluster's roles/,
+  );
+});

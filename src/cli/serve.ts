@@ -1,12 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { configUsage, loadConfig, type Config } from '../config.ts';
+import { configSources, configUsage, loadConfig, type Config } from '../config.ts';
 import { redactUrls } from '../core/redact.ts';
 import { startPlatform } from '../main.ts';
 import { clusterUsage, loadClusterConfig, type ClusterConfig } from '../services/cluster/cluster-config.ts';
 import { startRole } from '../services/cluster/compose.ts';
 import { defaultDemoOptions } from '../services/demo/runner.ts';
-import { readDemoFolder, resumableStart, writeDemoMarker, type DemoFolder } from './demo-marker.ts';
-import { runDemo } from './demo.ts';
+import { readDemoFolder, type DemoFolder } from './demo-marker.ts';
+import { runDemoInFolder } from './demo.ts';
 import { applyHeapGrowth } from './heap-growth.ts';
 import { runUntilSignalled } from './signals.ts';
 import { describeError } from '../core/describe-error.ts';
@@ -23,6 +22,22 @@ function demoFolder(config: Config): DemoFolder | null {
   log(`--demo auto: ${config.dataDir} holds data the demo did not write; starting without the demo city`);
   return null;
 }
+
+/** Settings of the embedded platform alone: flag, and variable (null: a flag only). */
+const embeddedOnly: readonly (readonly [string, string | null])[] = [
+  ...(
+    [
+      'demo',
+      'dataDir',
+      'storeMemoryMegabytes',
+      'backupKeep',
+      'detectionThread',
+      'mqttSessionExpiryHours',
+    ] as const
+  ).map((key) => configSources[key]),
+  ['memory', null],
+  ['wal-skip-corrupt', null],
+];
 
 /** Lines go to stderr with the credentials of any URL in them hidden (`--mqtt-url`, `--postgres-url` …). */
 function log(line: string): void {
@@ -57,6 +72,21 @@ export async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
+  if (cluster.config !== null) {
+    const given = embeddedOnly.filter(([flag]) =>
+      cluster.rest.some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`)),
+    );
+    if (given.length > 0) {
+      process.stderr.write(
+        `urban-brain serve: ${given.map(([flag]) => `--${flag}`).join(', ')}: for the embedded platform, ` +
+          `not a cluster's roles (their data is in NATS, ClickHouse and PostgreSQL); leave ${given.length === 1 ? 'it' : 'them'} out\n\n${configUsage}`,
+      );
+      return 2;
+    }
+    for (const [, variable] of embeddedOnly)
+      if (variable !== null && (process.env[variable] ?? '') !== '')
+        log(`${variable} is for the embedded platform: ignored by a cluster's roles`);
+  }
   const loaded = loadConfig(cluster.rest);
   if (loaded.ok === 'help') {
     process.stdout.write(`${configUsage}\n${clusterUsage}`);
@@ -73,29 +103,12 @@ export async function run(args: string[]): Promise<number> {
   let folder: DemoFolder | null;
   try {
     folder = demoFolder(config);
-    if (folder?.kind === 'empty') {
-      mkdirSync(config.dataDir, { recursive: true });
-      writeDemoMarker(config.dataDir);
-    }
   } catch (error) {
     log(`could not start: data folder ${config.dataDir}: ${describeError(error)}`);
     return 1;
   }
-  if (folder !== null) {
-    const options = defaultDemoOptions;
-    const resumeFrom = resumableStart(folder, options, Date.now());
-    if (folder.kind === 'empty') {
-      log(`${config.dataDir} is empty: starting the demo city (--demo off to start without it)`);
-    } else if (resumeFrom === null) {
-      log(`${config.dataDir} holds the demo city: starting it again (--demo off to start without it)`);
-    } else {
-      log(`${config.dataDir} holds the demo city: going on with it (--demo off to start without it)`);
-    }
-    return runDemo(config, options, {
-      ...(resumeFrom === null ? {} : { resumeFrom }),
-      started: (atMillis) => writeDemoMarker(config.dataDir, { atMillis, city: options }),
-    });
-  }
+  if (folder !== null && folder.kind !== 'foreign')
+    return runDemoInFolder(config, defaultDemoOptions, folder, ' (--demo off to start without it)');
   const platform = await started(() => startPlatform(config, log), log);
   if (platform === undefined) return 1;
   const storeName = config.memory ? 'memory (not durable)' : config.dataDir;
