@@ -72,6 +72,9 @@ test('exits 2 with a usage error when the controller is unknown', async () => {
   const result = await capture(['--roadnet', roadnetFile, '--flow', flowFile, '--controller', 'psychic']);
   assert.equal(result.code, 2);
   assert.match(result.err, /unknown controller 'psychic'/);
+  const listed = await capture(['--roadnet', roadnetFile, '--flow', flowFile, '--controller', 'all,fixed']);
+  assert.equal(listed.code, 2);
+  assert.match(listed.err, /--controller 'all,fixed': 'all' stands alone/);
 });
 
 test('exits 2 on a yellow scope it does not know, and on a partial yellow outside SUMO', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseDemoArgs, run } from './demo.ts';
+import { parseDemoArgs, reachableHost, run } from './demo.ts';
 
 test('takes the demo flags and leaves the serve flags to the platform', () => {
   const parsed = parseDemoArgs(['--speed', '600', '--sensors=5000', '--port', '0', '--memory']);
@@ -43,4 +43,13 @@ test('refuses a data folder holding data the demo city did not write, before sta
   }
   assert.match(lines.join(''), /holds data the demo city did not write: give an empty or new --data-dir/);
   assert.deepEqual(readdirSync(folder), ['urban-brain.duckdb'], 'nothing was written into it');
+});
+
+test('the demo reaches its server on loopback when it listens everywhere, else on the address it listens on', () => {
+  assert.equal(reachableHost('0.0.0.0'), '127.0.0.1');
+  assert.equal(reachableHost('::'), '[::1]');
+  assert.equal(reachableHost('127.0.0.1'), '127.0.0.1');
+  assert.equal(reachableHost('192.168.1.5'), '192.168.1.5');
+  assert.equal(reachableHost('fd00::5'), '[fd00::5]');
+  assert.equal(reachableHost('localhost'), 'localhost');
 });

@@ -23,7 +23,11 @@ dashboard at http://127.0.0.1:<port>/.
   --report-millis N  wall time between two readings of one sensor (default ${defaultDemoOptions.reportMillis})
 
 Everything is kept in memory unless --data-dir (or URBAN_BRAIN_DATA_DIR) is given. Serve options\n(--demo belongs to serve only):
-${configUsage.split('\n').slice(2).join('\n')}`;
+${configUsage
+  .split('\n')
+  .slice(2)
+  .join('\n')
+  .replace('(URBAN_BRAIN_DATA_DIR, default ./data)', '(URBAN_BRAIN_DATA_DIR; the demo: in memory)')}`;
 
 /** Lines go to stderr with the credentials of any URL in them hidden (`--mqtt-url`). */
 function log(line: string): void {
@@ -150,6 +154,16 @@ export interface DemoResume {
   started?(startedAtMillis: number): void;
 }
 
+/**
+ * Where this process reaches the server it listens with on `host`: loopback for a wildcard address
+ * (every interface), the address itself otherwise (an IPv6 one in brackets).
+ */
+export function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 /** Intersections per row and per column of the live signalised district. */
 const districtSize = 6;
 
@@ -216,7 +230,7 @@ async function startCity(
     await platform.stop();
     return 1;
   }
-  const baseUrl = `http://127.0.0.1:${platform.httpPort}`;
+  const baseUrl = `http://${reachableHost(config.host)}:${platform.httpPort}`;
   // Traffic runs on the platform's CityFlow-faithful simulation with adaptive control, in process
   // (its detectors ingest through the same edge); the demo's own queue model stands in if it cannot start.
   try {

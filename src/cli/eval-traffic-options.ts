@@ -118,6 +118,10 @@ function controllerList(values: Values, engine: 'cityflow' | 'sumo', emergency: 
       if (!spec.ok) throw new UsageError(`--controller: ${spec.reason}`);
       continue;
     }
+    if (name === 'all')
+      throw new UsageError(
+        `--controller '${controller}': 'all' stands alone, it cannot be listed with others`,
+      );
     throw new UsageError(`unknown controller '${name}' (known: ${known.join(', ')}, all)`);
   }
   return names;
