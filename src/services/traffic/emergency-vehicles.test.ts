@@ -107,7 +107,7 @@ test('refuses unknown intersections, a trip to where it starts, and more than 20
   await live.stop();
 });
 
-test('a vehicle still on its way when the demand period starts over is dropped, and the next one drives on the fresh engines', async () => {
+test('a vehicle on its way when the demand period ends holds the new period back until its trips are over', async () => {
   const given = twoByTwo();
   const { live, run, events, ids } = await district(2, {
     roadnet: given.roadnet,
@@ -116,7 +116,36 @@ test('a vehicle still on its way when the demand period starts over is dropped, 
   });
   const [first, , , last] = ids as [string, string, string, string];
   await run(60);
-  // A minute before the period's end: the trip takes longer.
+  // A minute before the period's end: the trip takes longer (bug: it was dropped at the period's end).
+  assert.ok(live.sendEmergencyVehicle(first, last).ok);
+  await run(60);
+  assert.equal(live.snapshot().emergencyVehicles[0]?.state, 'on-its-way');
+  await run(600);
+  const [arrived] = live.snapshot().emergencyVehicles;
+  assert.equal(arrived?.state, 'arrived');
+  assert.ok(arrived.prioritySeconds !== null && arrived.baselineSeconds !== null);
+  assert.deepEqual(
+    events.map((e) => e.data['state']),
+    ['on-its-way', 'arrived'],
+  );
+  // The period then starts over; the next one drives and arrives too.
+  assert.ok(live.sendEmergencyVehicle(first, last).ok);
+  await run(600);
+  const [next] = live.snapshot().emergencyVehicles;
+  assert.equal(next?.state, 'arrived');
+  await live.stop();
+});
+
+test('a vehicle still on its way when the carry-over is spent is dropped, and the next one drives on the fresh engines', async () => {
+  const given = twoByTwo();
+  const { live, run, events, ids } = await district(2, {
+    roadnet: given.roadnet,
+    flow: given.flow,
+    periodSeconds: 120,
+    emergencyCarryOverSeconds: 0,
+  });
+  const [first, , , last] = ids as [string, string, string, string];
+  await run(60);
   assert.ok(live.sendEmergencyVehicle(first, last).ok);
   await run(60);
   const [dropped] = live.snapshot().emergencyVehicles;

@@ -62,6 +62,11 @@ export interface LiveTrafficOptions {
   flow?: unknown;
   /** Simulated seconds after which a given flow starts over (default: its last start time + 1 h). */
   periodSeconds?: number;
+  /**
+   * Simulated seconds the next period may wait for emergency vehicles still on their way in either
+   * run, so their trips end and give their times; one still going then is dropped. Default 1,800.
+   */
+  emergencyCarryOverSeconds?: number;
   centre?: LatLon;
   district?: Partial<GridDistrictOptions>;
   /** Time of day at the start; default the clock's UTC time of day. */
@@ -327,7 +332,8 @@ export class LiveTraffic {
   /**
    * Sends an emergency vehicle from intersection `from` through intersection `to` (asset ids, as
    * the snapshot lists them): the adaptive run's signals give it priority, the baseline run drives
-   * the same trip without. Its trip ends when the demand period starts over (`dropped`).
+   * the same trip without. The next demand period waits for its trips (up to
+   * `emergencyCarryOverSeconds`); one still going then is `dropped`.
    */
   sendEmergencyVehicle(from: string, to: string): EmergencySending {
     const start = this.#placeByAsset.get(from);
@@ -452,7 +458,11 @@ export class LiveTraffic {
     // On the run's own time, not the period's: a period shorter than (or not a multiple of) the
     // detector interval still gives a reading every `detectorSeconds`.
     if (this.#stats.simulatedSeconds % (this.#options.detectorSeconds ?? 10) === 0) this.#sample();
-    if (this.#stats.simulatedSeconds - this.#periodStart >= this.#scenario.periodSeconds) {
+    const overdue = this.#stats.simulatedSeconds - this.#periodStart - this.#scenario.periodSeconds;
+    // Emergency vehicles on their way hold the new period back (up to the carry-over) until their
+    // trips are over in both runs, on the engines they drive in.
+    const waiting = this.#emergency.live > 0 && overdue < (this.#options.emergencyCarryOverSeconds ?? 1800);
+    if (overdue >= 0 && !waiting) {
       // The demand repeats: a new day starts on fresh engines; travel-time history carries on.
       this.#day += 1;
       this.#periodStart = this.#stats.simulatedSeconds;
@@ -549,4 +559,7 @@ function check(options: LiveTrafficOptions): void {
     !(Number.isFinite(startSecondsOfDay) && startSecondsOfDay >= 0 && startSecondsOfDay < 86_400)
   )
     throw new RangeError(`startSecondsOfDay must be ≥ 0 and < 86400, got ${startSecondsOfDay}`);
+  const carryOver = options.emergencyCarryOverSeconds;
+  if (carryOver !== undefined && !(Number.isInteger(carryOver) && carryOver >= 0))
+    throw new RangeError(`emergencyCarryOverSeconds must be an integer ≥ 0, got ${carryOver}`);
 }
