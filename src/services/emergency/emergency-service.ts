@@ -194,6 +194,11 @@ export class EmergencyService {
     });
   }
 
+  /** Why `hospitalId` is not an emergency department: the error of a 404. */
+  unknownHospital(hospitalId: string): string {
+    return this.#hospitals.unknown(hospitalId);
+  }
+
   async queue(hospitalId: string): Promise<QueueEntry[] | undefined> {
     const board = await this.#boardWithQueues();
     return this.#hospitals.has(hospitalId) ? board.queue(hospitalId) : undefined;
@@ -212,7 +217,7 @@ export class EmergencyService {
   ): Promise<AdmitOutcome> {
     await this.#hospitals.sync();
     if (!this.#hospitals.has(hospitalId))
-      return { ok: false, reason: `no hospital '${hospitalId}'`, status: 404 };
+      return { ok: false, reason: this.#hospitals.unknown(hospitalId), status: 404 };
     const result = this.triage(presentation);
     const now = this.#options.nowMillis();
     // Unique across the processes of a cluster, which share the queues.

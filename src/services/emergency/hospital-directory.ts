@@ -72,6 +72,8 @@ export class HospitalDirectory {
   #board = new EmergencyBoard([]);
   #signature = '';
   #hospitals = new Map<string, HospitalEntry>();
+  /** Hospital assets without a position: known, but not departments (travel times need one). */
+  #unlocated = new Set<string>();
   /** Occupancy sensor id → hospital id, refreshed with the hospitals. */
   #occupancySensors = new Map<string, string>();
   /** Occupancy sensors whose latest stored reading is being read, until a live one comes. */
@@ -98,6 +100,13 @@ export class HospitalDirectory {
 
   has(hospitalId: string): boolean {
     return this.#hospitals.has(hospitalId);
+  }
+
+  /** Why a hospital id is not an emergency department (as of the last `sync`), for a 404. */
+  unknown(hospitalId: string): string {
+    return this.#unlocated.has(hospitalId)
+      ? `hospital '${hospitalId}' has no position (lat, lon): it becomes an emergency department once it has one`
+      : `no hospital '${hospitalId}'`;
   }
 
   /** Plane coordinates of (lat, lon) in the frame of the hospitals' locations. */
@@ -221,6 +230,15 @@ export class HospitalDirectory {
     const { registry, occupancyKind, log } = this.#options;
     const assets = await registry.listAssets({ type: 'hospital', limit: 100_000, offset: 0 });
     const located = assets.filter((asset) => asset.lat !== null && asset.lon !== null);
+    const unlocated = new Set(
+      assets.filter((asset) => asset.lat === null || asset.lon === null).map((a) => a.id),
+    );
+    for (const id of unlocated)
+      if (!this.#unlocated.has(id))
+        log(
+          `emergency: hospital ${id} has no position (lat, lon): it is not an emergency department until it has one`,
+        );
+    this.#unlocated = unlocated;
     const sensors = await registry.listSensors({ kind: occupancyKind, limit: 100_000, offset: 0 });
     const hospitalIds = new Set(located.map((asset) => asset.id));
     this.#occupancySensors = new Map(

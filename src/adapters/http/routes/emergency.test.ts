@@ -194,6 +194,26 @@ test('queues patients by level, then arrival, and only an operator may admit', a
   assert.equal(missing.status, 404);
 });
 
+test('a hospital registered without a position is named as such, not as unknown', async () => {
+  const { call, registry } = await setup();
+  await registry.putAssets([
+    { id: 'north', type: 'hospital', name: 'North', lat: null, lon: null, tags: {} },
+  ]);
+  const admitted = await call('operator', 'POST', '/api/v1/emergency/departments/north/patients', {
+    presentation: stable,
+  });
+  assert.equal(admitted.status, 404);
+  assert.match(
+    ((await admitted.json()) as { error: string }).error,
+    /hospital 'north' has no position \(lat, lon\)/,
+  );
+  const queue = await call('viewer', 'GET', '/api/v1/emergency/departments/north/queue');
+  assert.equal(queue.status, 404);
+  assert.match(((await queue.json()) as { error: string }).error, /has no position/);
+  const nowhere = await call('viewer', 'GET', '/api/v1/emergency/departments/nowhere/queue');
+  assert.equal(((await nowhere.json()) as { error: string }).error, "no hospital 'nowhere'");
+});
+
 test('a patient who leaves without being seen is withdrawn by an operator; a patient waits once', async () => {
   const { call, events } = await setup();
   for (const id of ['a', 'b']) {

@@ -143,7 +143,7 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
 
   app.get('/emergency/departments/:id/queue', requireRole('read'), async (c) => {
     const queue = await service.queue(c.req.param('id'));
-    if (queue === undefined) return c.json({ error: `no hospital '${c.req.param('id')}'` }, 404);
+    if (queue === undefined) return c.json({ error: service.unknownHospital(c.req.param('id')) }, 404);
     return c.json({ hospital: c.req.param('id'), queue });
   });
 
@@ -160,7 +160,7 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
 
   app.post('/emergency/departments/:id/next', requireRole('operator'), async (c) => {
     const entry = await service.callNext(c.req.param('id'));
-    if (entry === null) return c.json({ error: `no hospital '${c.req.param('id')}'` }, 404);
+    if (entry === null) return c.json({ error: service.unknownHospital(c.req.param('id')) }, 404);
     return c.json({ patient: entry ?? null });
   });
 
@@ -169,7 +169,7 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
     const hospital = c.req.param('id');
     const patient = c.req.param('patient');
     const withdrawn = await service.withdraw(hospital, patient);
-    if (withdrawn === null) return c.json({ error: `no hospital '${hospital}'` }, 404);
+    if (withdrawn === null) return c.json({ error: service.unknownHospital(hospital) }, 404);
     if (!withdrawn) return c.json({ error: `patient '${patient}' is not waiting at ${hospital}` }, 404);
     return c.body(null, 204);
   });
