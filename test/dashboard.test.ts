@@ -663,6 +663,12 @@ test('clicking an alert or a work-order card opens the sensor', { skip }, async 
   await item.click();
   await page.locator('#tab-sensor').waitFor();
   assert.equal(await page.textContent('#sensor-title'), sensor);
+  // From the keyboard the focus follows to the sensor (bug: it fell back to the page).
+  await page.click('[data-tab=alerts]');
+  await item.locator('button.link').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#tab-sensor').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'sensor-title');
 
   await page.click('[data-tab=orders]');
   const card = page.locator('article[data-order]').first();
@@ -1041,5 +1047,34 @@ test('an operator finds a sensor by name and opens its chart', { skip }, async (
   assert.equal(await page.locator('#search-results li').count(), 0, 'the results close');
   await page.fill('#sensor-search', 'no-such-sensor-anywhere');
   await page.locator('#search-results').filter({ hasText: 'No sensor matches.' }).waitFor();
+
+  // By keyboard alone (bug: the matches and the asset's other sensors could not be reached).
+  const asset = target.slice(0, target.lastIndexOf('.'));
+  await page.fill('#sensor-search', asset);
+  await page.locator('#search-results li[role=button]').first().waitFor();
+  await page.press('#sensor-search', 'ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  const second = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.sensor);
+  assert.ok(second !== undefined && second.startsWith(`${asset}.`), `focus on a match, got ${second}`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(
+    (id) => (window as unknown as { urbanBrain: PageHooks }).urbanBrain.chart.shown()?.sensor === id,
+    second,
+  );
+  const chip = page.locator('#sensor-alerts li[role=button]').first();
+  await chip.focus();
+  const other = await chip.getAttribute('title');
+  await page.keyboard.press(' ');
+  await page.waitForFunction((id) => document.getElementById('sensor-title')?.textContent === id, other);
+
+  // The tabs are a tab list: arrows move, the selected tab says so.
+  await page.focus('[data-tab=sensor]');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getAttribute('[data-tab=alerts]', 'aria-selected'), 'true');
+  assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.tab), 'alerts');
+  assert.equal(await page.locator('#tab-alerts').isVisible(), true);
+  await page.keyboard.press('End');
+  assert.equal(await page.getAttribute('[data-tab=hospitals]', 'aria-selected'), 'true');
+  assert.equal(await page.getAttribute('[data-tab=sensor]', 'aria-selected'), 'false');
   await page.close();
 });

@@ -101,7 +101,7 @@ test(
     assert.match(cells[1]!.title, /yellow, then phase 2\/4: straight from south and north/);
     assert.match(cells[3]!.title, /no green yet/);
     const summary = await page.locator('#traffic .summary').innerText();
-    assert.match(summary, /50\.0 % faster\); simulated 10 min, 3 simulated min behind the clock/);
+    assert.match(summary, /50\.0 % less time\); simulated 10 min, 3 simulated min behind the clock/);
     await page.close();
   },
 );
@@ -141,6 +141,18 @@ test(
     await page.click('[data-tab=traffic]');
     const form = page.locator('#traffic form.emergency-send');
     await form.waitFor({ timeout: 30_000 });
+    // Two different intersections, or a refusal on the form (bug: sent, refused by the server).
+    await form.locator('select[name=from]').selectOption('traffic.intersection_2_2');
+    await form.locator('select[name=to]').selectOption('traffic.intersection_2_2');
+    await form.locator('button').click();
+    await page
+      .locator('#traffic .emergency-note.error', { hasText: 'choose two different intersections' })
+      .waitFor();
+    assert.match(
+      (await form.locator('select[name=from] option[value="traffic.intersection_2_2"]').textContent()) ?? '',
+      /^\d+-\d+ \(traffic\.intersection_2_2\)$/,
+      'named row-column as on the grid and the map',
+    );
     await form.locator('select[name=from]').selectOption('traffic.intersection_1_1');
     await form.locator('select[name=to]').selectOption('traffic.intersection_6_6');
     await form.locator('button').click();

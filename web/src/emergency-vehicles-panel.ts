@@ -1,5 +1,5 @@
 import type { Api } from './api.ts';
-import { element, number } from './format.ts';
+import { element, failureText, number } from './format.ts';
 import type { Whoami } from './types.ts';
 
 /** An emergency vehicle of the live district, as `GET /api/v1/traffic` lists it. */
@@ -40,14 +40,19 @@ export class EmergencyVehiclesPanel {
   private readonly api: Api;
   private role: Promise<boolean> | null = null;
   private intersections = '';
+  private readonly button = element('button', '', 'Send emergency vehicle');
+  /** Called after a vehicle was sent. */
+  onSent: () => void = () => {};
 
   constructor(api: Api) {
     this.api = api;
     this.from.name = 'from';
     this.to.name = 'to';
-    const send = element('button', '', 'Send emergency vehicle');
-    send.type = 'submit';
-    this.form.append('From ', this.from, ' to ', this.to, ' ', send, ' ', this.note);
+    this.button.type = 'submit';
+    this.from.setAttribute('aria-label', 'from intersection');
+    this.to.setAttribute('aria-label', 'to intersection');
+    this.note.setAttribute('role', 'status');
+    this.form.append('From ', this.from, ' to ', this.to, ' ', this.button, ' ', this.note);
     this.form.hidden = true;
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -59,7 +64,7 @@ export class EmergencyVehiclesPanel {
   /** Shows the snapshot's vehicles and, for a role that may send, the intersections to pick from. */
   async show(
     vehicles: readonly EmergencyVehicle[] | undefined,
-    intersections: readonly string[],
+    intersections: readonly { id: string; label: string }[],
     baseline: string,
   ): Promise<void> {
     // The demo's own queue model has no emergency vehicles: nothing to show or send.
@@ -79,20 +84,31 @@ export class EmergencyVehiclesPanel {
       .then((who) => who.role === 'operator' || who.role === 'admin')
       .catch(() => false);
     this.form.hidden = !(await this.role);
-    const ids = intersections.join(',');
+    const ids = intersections.map((junction) => junction.id).join(',');
     if (ids === this.intersections) return;
     this.intersections = ids;
+    // Row-column as on the grid above (and in the map's "Signalised intersection" names).
+    const sorted = [...intersections].sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }));
     for (const [select, index] of [
       [this.from, 0],
-      [this.to, intersections.length - 1],
+      [this.to, sorted.length - 1],
     ] as const) {
-      select.replaceChildren(...intersections.map((id) => new Option(id, id)));
+      select.replaceChildren(
+        ...sorted.map((junction) => new Option(`${junction.label} (${junction.id})`, junction.id)),
+      );
       select.selectedIndex = index;
     }
   }
 
   private async send(): Promise<void> {
-    this.note.textContent = 'sending…';
+    if (this.button.disabled) return;
+    if (this.from.value === this.to.value) {
+      this.say('choose two different intersections', true);
+      return;
+    }
+    this.say('sending…', false);
+    // One vehicle a click: a double click must not send two.
+    this.button.disabled = true;
     try {
       const sent = await this.api.post<{ id: string; route: string[] }>(
         '/api/v1/traffic/emergency-vehicles',
@@ -101,9 +117,17 @@ export class EmergencyVehiclesPanel {
           to: this.to.value,
         },
       );
-      this.note.textContent = `${sent.id} sent through ${sent.route.length} intersections`;
+      this.say(`${sent.id} sent through ${sent.route.length} intersections`, false);
+      this.onSent();
     } catch (error) {
-      this.note.textContent = (error as Error).message;
+      this.say(failureText(error), true);
+    } finally {
+      this.button.disabled = false;
     }
+  }
+
+  private say(text: string, failed: boolean): void {
+    this.note.textContent = text;
+    this.note.classList.toggle('error', failed);
   }
 }

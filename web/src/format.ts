@@ -1,3 +1,5 @@
+import { ApiError } from './api.ts';
+
 /** Small display helpers. */
 export function time(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -31,4 +33,12 @@ export function element<K extends keyof HTMLElementTagNameMap>(
   if (className !== '') node.className = className;
   if (text !== '') node.textContent = text;
   return node;
+}
+
+/** What a failed call says to a person: the platform's refusal, or that it could not be reached. */
+export function failureText(error: unknown): string {
+  if (error instanceof ApiError)
+    return error.status >= 500 ? `the platform answered ${error.status}: ${error.message}` : error.message;
+  // fetch rejects with a TypeError ("Failed to fetch") when the platform cannot be reached at all
+  return `cannot reach the platform (${error instanceof Error ? error.message : String(error)})`;
 }

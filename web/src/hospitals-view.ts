@@ -1,5 +1,5 @@
 import type { Api } from './api.ts';
-import { element, moment, number } from './format.ts';
+import { element, failureText, moment, number } from './format.ts';
 import type { HospitalsSnapshot } from './types.ts';
 
 const levelNames = ['1 resuscitation', '2 emergent', '3 urgent', '4 less urgent', '5 non-urgent'];
@@ -23,7 +23,7 @@ export class HospitalsView {
     try {
       snapshot = await this.api.get<HospitalsSnapshot>('/api/v1/hospitals');
     } catch (error) {
-      this.host.replaceChildren(element('p', 'muted', `Hospitals unavailable: ${(error as Error).message}`));
+      this.host.replaceChildren(element('p', 'muted', `Hospitals unavailable: ${failureText(error)}`));
       return;
     }
     const cards = snapshot.hospitals.map((hospital) => {

@@ -1,7 +1,7 @@
 import './style.css';
 import { ApiError, type Api } from './api.ts';
 import { SensorChart } from './chart.ts';
-import { element, moment, number } from './format.ts';
+import { element, failureText, moment, number } from './format.ts';
 import { HospitalsView } from './hospitals-view.ts';
 import { loadAssets, loadLatest, loadMap, loadSensors } from './load.ts';
 import { Maintenance } from './maintenance.ts';
@@ -108,18 +108,12 @@ function endSession(reason: string): void {
   location.reload();
 }
 
-function failureText(error: unknown): string {
-  if (error instanceof ApiError)
-    return error.status >= 500 ? `the platform answered ${error.status}: ${error.message}` : error.message;
-  // fetch rejects with a TypeError when the platform cannot be reached at all
-  return `cannot reach the platform (${error instanceof Error ? error.message : String(error)})`;
-}
-
 function showLogin(message: string, retry = false): void {
   byId('app').hidden = true;
   const form = byId<HTMLFormElement>('login');
   form.hidden = false;
   byId('login-error').textContent = message;
+  byId<HTMLInputElement>('login-key').focus();
   const again = byId<HTMLButtonElement>('login-retry');
   again.hidden = !retry;
   again.onclick = () => {
@@ -197,7 +191,11 @@ async function open(api: Api, who: Whoami): Promise<void> {
     map.select(index);
     showSensorPanel(table, index, selectSensor);
     chart.setAlerts(maintenance.alerts.filter((alert) => alert.sensor === id));
+    // A sensor opened from another tab's button: the focus goes with it, not back to the page.
+    const from = document.activeElement;
     switchTab('sensor');
+    if (from instanceof HTMLElement && from.closest('.tab') !== null && from.closest('[hidden]') !== null)
+      byId('sensor-title').focus();
     void chart.show(id, table.sensors[index]?.unit ?? '').catch(reportError);
   };
   page.selectSensor = selectSensor;
@@ -225,9 +223,7 @@ async function open(api: Api, who: Whoami): Promise<void> {
     const latest = await loadLatest(api, sensorIds);
     for (const [sensor, point] of Object.entries(latest)) table.update(sensor, point.ts, point.value);
     await maintenance.load().catch((error: unknown) => {
-      byId('alert-feed').replaceChildren(
-        element('li', 'error', `Alerts unavailable: ${(error as Error).message}`),
-      );
+      byId('alert-feed').replaceChildren(element('li', 'error', `Alerts unavailable: ${failureText(error)}`));
     });
   };
   await loadSnapshot();
@@ -339,7 +335,7 @@ function setUpSearch(table: SensorTable, select: (id: string) => void): void {
         element('strong', '', sensor.id),
         element('span', 'muted', ` ${table.assets.get(sensor.asset ?? '')?.name ?? ''}`),
       );
-      item.addEventListener('click', () => choose(sensor.id));
+      activateWith(item, () => choose(sensor.id));
       return item;
     });
     if (input.value.trim() !== '' && total === 0) items.push(element('li', 'muted', 'No sensor matches.'));
@@ -351,7 +347,32 @@ function setUpSearch(table: SensorTable, select: (id: string) => void): void {
   };
   input.onkeydown = (event) => {
     if (event.key === 'Enter' && first !== '') choose(first);
+    if (event.key === 'ArrowDown') {
+      event.preventDefault();
+      results.querySelector<HTMLElement>('[role="button"]')?.focus();
+    }
   };
+  // Up and down among the matches; up from the first goes back to the field.
+  results.onkeydown = (event) => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    event.preventDefault();
+    const items = [...results.querySelectorAll<HTMLElement>('[role="button"]')];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    const next = event.key === 'ArrowDown' ? items[Math.min(items.length - 1, at + 1)] : items[at - 1];
+    (next ?? input).focus();
+  };
+}
+
+/** Makes a list item a button for mouse and keyboard alike: focusable, Enter and Space act. */
+function activateWith(item: HTMLElement, act: () => void): void {
+  item.setAttribute('role', 'button');
+  item.tabIndex = 0;
+  item.addEventListener('click', act);
+  item.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' && event.key !== ' ') return;
+    event.preventDefault();
+    act();
+  });
 }
 
 function showSensorPanel(table: SensorTable, index: number, select: (id: string) => void): void {
@@ -377,7 +398,8 @@ function showSensorPanel(table: SensorTable, index: number, select: (id: string)
   list.replaceChildren(
     ...siblings.map((other) => {
       const item = element('li', 'chip', `${other.kind}`);
-      item.addEventListener('click', () => select(other.id));
+      item.title = other.id;
+      activateWith(item, () => select(other.id));
       return item;
     }),
   );
@@ -451,16 +473,44 @@ let onTab: (tab: string) => void = () => {};
 
 function switchTab(tab: string): void {
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) {
-    button.classList.toggle('active', button.dataset.tab === tab);
-    byId(`tab-${button.dataset.tab ?? ''}`).hidden = button.dataset.tab !== tab;
+    const chosen = button.dataset.tab === tab;
+    button.classList.toggle('active', chosen);
+    button.setAttribute('aria-selected', String(chosen));
+    // One tab stop for the tab list; the arrow keys move within it.
+    button.tabIndex = chosen ? 0 : -1;
+    byId(`tab-${button.dataset.tab ?? ''}`).hidden = !chosen;
   }
   onTab(tab);
 }
 
+/** The tabs as a WAI-ARIA tab list: each a tab controlling its panel, arrows, Home and End move. */
 function setUpTabs(): void {
-  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) {
+  const buttons = [...document.querySelectorAll<HTMLButtonElement>('[data-tab]')];
+  for (const [index, button] of buttons.entries()) {
+    const panel = `tab-${button.dataset.tab ?? ''}`;
+    button.setAttribute('role', 'tab');
+    button.id = `${panel}-tab`;
+    button.setAttribute('aria-controls', panel);
+    byId(panel).setAttribute('role', 'tabpanel');
+    byId(panel).setAttribute('aria-labelledby', button.id);
     button.onclick = () => switchTab(button.dataset.tab ?? 'sensor');
+    button.onkeydown = (event) => {
+      const moves: Record<string, number> = {
+        ArrowRight: index + 1,
+        ArrowLeft: index - 1,
+        Home: 0,
+        End: buttons.length - 1,
+      };
+      const to = moves[event.key];
+      if (to === undefined) return;
+      event.preventDefault();
+      const target = buttons[(to + buttons.length) % buttons.length];
+      if (target === undefined) return;
+      switchTab(target.dataset.tab ?? 'sensor');
+      target.focus();
+    };
   }
+  switchTab(buttons.find((button) => button.classList.contains('active'))?.dataset.tab ?? 'sensor');
 }
 
 function reportError(error: unknown): void {

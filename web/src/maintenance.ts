@@ -1,5 +1,5 @@
 import { ApiError, type Api } from './api.ts';
-import { dateTime, element, moment, number } from './format.ts';
+import { dateTime, element, failureText, moment, number } from './format.ts';
 import { stateAlert, stateWarn } from './sensor-table.ts';
 import type { Alert, WorkOrder, WorkOrderStatus } from './types.ts';
 
@@ -379,7 +379,7 @@ export class Maintenance {
       order = await this.api.post<WorkOrder>(`${path}/${action}`, body);
       this.drafts.delete(id);
     } catch (error) {
-      this.notices.set(id, error instanceof ApiError ? error.message : String(error));
+      this.notices.set(id, failureText(error));
       // Else the card stays as it is; the notice says what was refused.
       if (error instanceof ApiError && error.status === 409)
         order = await this.api.get<WorkOrder>(path).catch(() => undefined);

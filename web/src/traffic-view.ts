@@ -1,7 +1,7 @@
 import uPlot from 'uplot';
 import type { Api } from './api.ts';
 import { type EmergencyVehicle, EmergencyVehiclesPanel } from './emergency-vehicles-panel.ts';
-import { element, number } from './format.ts';
+import { element, failureText, number } from './format.ts';
 import type { TrafficSnapshot } from './types.ts';
 
 /** A movement a green lets go (`Movement` of the server's live district). */
@@ -62,7 +62,15 @@ export class TrafficView {
     this.host = host;
     this.api = api;
     this.emergency = new EmergencyVehiclesPanel(api);
+    // A vehicle sent shows at once, not at the next poll.
+    this.emergency.onSent = () => void this.refresh();
     host.replaceChildren(this.summary, this.chart, this.grid, this.emergency.root);
+    // The chart follows the panel's width (a window resized, a phone turned).
+    new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: 200 })).observe(host);
+  }
+
+  private width(): number {
+    return Math.max(280, this.host.clientWidth);
   }
 
   async refresh(): Promise<void> {
@@ -70,7 +78,7 @@ export class TrafficView {
     try {
       snapshot = await this.api.get<Snapshot>('/api/v1/traffic');
     } catch (error) {
-      this.summary.textContent = `Traffic unavailable: ${(error as Error).message}`;
+      this.summary.textContent = `Traffic unavailable: ${failureText(error)}`;
       return;
     }
     this.summary.replaceChildren(...this.summaryOf(snapshot));
@@ -79,7 +87,10 @@ export class TrafficView {
     this.renderChart(snapshot);
     await this.emergency.show(
       snapshot.emergencyVehicles,
-      snapshot.intersections.map((junction) => junction.id),
+      snapshot.intersections.map((junction) => ({
+        id: junction.id,
+        label: `${junction.row + 1}-${junction.column + 1}`,
+      })),
       snapshot.baseline,
     );
   }
@@ -105,7 +116,7 @@ export class TrafficView {
       element(
         'span',
         '',
-        ` with ${snapshot.baseline} (${number(100 * Math.abs(gain), 1)} % ${gain >= 0 ? 'faster' : 'slower'}); ${simulated}${lag}.`,
+        ` with ${snapshot.baseline} (${number(100 * Math.abs(gain), 1)} % ${gain >= 0 ? 'less' : 'more'} time); ${simulated}${lag}.`,
       ),
     ];
   }
@@ -152,7 +163,7 @@ export class TrafficView {
     }
     this.plot = new uPlot(
       {
-        width: Math.max(280, this.host.clientWidth),
+        width: this.width(),
         height: 200,
         axes: [
           { stroke: '#aab', grid: { stroke: '#2a2f3a' } },
