@@ -77,8 +77,10 @@ function endOnRevocation(
   }, recheckMillis);
   timer.unref();
   void body
-    .pipeTo(passage.writable, { signal: revoked.signal })
-    .catch(() => undefined) // Revoked, or the client went away: either way the stream is over.
+    // On revocation the producer is cancelled and the response ends as a stream ends, not with an
+    // error (the server would log an AbortError stack for what is an expected end).
+    .pipeTo(passage.writable, { signal: revoked.signal, preventAbort: true })
+    .catch(() => passage.writable.close().catch(() => undefined)) // Revoked, or the client went away.
     .finally(() => {
       clearInterval(timer);
       unsubscribe();
