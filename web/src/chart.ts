@@ -42,6 +42,8 @@ export class SensorChart {
   private readonly note = element('p', 'chart-note muted');
   /** Points in the last answer, for tests. */
   pointCount = 0;
+  /** Told when a drag zooms in (true) and when the chart follows the present again (false). */
+  onZoom: (zoomed: boolean) => void = () => {};
 
   constructor(host: HTMLElement, api: Api) {
     this.host = host;
@@ -95,8 +97,13 @@ export class SensorChart {
     if (request !== this.request) return; // a newer request won
     this.window = [from, to];
     this.drawnSensor = sensor;
-    this.note.hidden = series.points.length > 0;
-    this.note.textContent = `No readings between ${moment(from)} and ${moment(to)}.`;
+    const lines: string[] = [];
+    if (series.points.length === 0) lines.push(`No readings between ${moment(from)} and ${moment(to)}.`);
+    // A zoom holds the view still: it says so, and how to follow the present again.
+    if (this.zoomed !== null)
+      lines.push('Zoomed in, not following new readings: double-click the chart or choose a range.');
+    this.note.hidden = lines.length === 0;
+    this.note.textContent = lines.join(' ');
     this.render({ points: series.points, scores: scores.points, alerts: this.alerts }, stepMillis);
   }
 
@@ -152,6 +159,7 @@ export class SensorChart {
     this.plot = new uPlot(this.options(), aligned, this.host);
     this.plot.over.addEventListener('dblclick', () => {
       this.zoomed = null;
+      this.onZoom(false);
       void this.load();
     });
   }
@@ -189,6 +197,7 @@ export class SensorChart {
             const to = plot.posToVal(plot.select.left + plot.select.width, 'x') * 1000;
             plot.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
             this.zoomed = [from, to];
+            this.onZoom(true);
             void this.load();
           },
         ],

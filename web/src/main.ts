@@ -211,6 +211,8 @@ async function open(api: Api, who: Whoami): Promise<void> {
     }
   };
   markRange(String(chart.range));
+  // A zoomed chart shows none of the ranges; double-clicking back follows the chosen one again.
+  chart.onZoom = (zoomed) => markRange(zoomed ? '' : String(chart.range));
   for (const button of rangeButtons) {
     button.onclick = () => {
       markRange(button.dataset.range ?? '');

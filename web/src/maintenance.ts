@@ -147,9 +147,14 @@ export class Maintenance {
 
   private renderFeed(): void {
     const drawn = this.alerts.slice(0, this.alertsDrawn);
+    // Each alert with the state of the work order it went into: handled ones are told apart.
+    const orderOf = new Map<string, WorkOrder>();
+    for (const order of this.orders.values())
+      for (const alertId of order.alertIds ?? []) orderOf.set(alertId, order);
     const items: HTMLElement[] = drawn.map((alert) => {
       const item = element('li', 'alert-item');
       item.dataset.alert = alert.id;
+      const order = orderOf.get(alert.id);
       // A button for the keyboard; a click anywhere on the item opens the sensor too.
       const sensor = element('button', 'link', alert.sensor);
       sensor.type = 'button';
@@ -163,6 +168,12 @@ export class Maintenance {
           ` ${this.describeAsset(alert.asset)} · score ${number(alert.score, 3)} > ${number(alert.threshold, 3)}`,
         ),
       );
+      if (order !== undefined) {
+        const state = element('span', 'order-state', ` · order ${order.status.replace('-', ' ')}`);
+        item.dataset.orderStatus = order.status;
+        item.classList.toggle('handled', closed.includes(order.status));
+        item.append(state);
+      }
       item.addEventListener('click', () => this.onSelectSensor(alert.sensor));
       return item;
     });

@@ -54,6 +54,8 @@ export interface WorkOrder {
   firstWarningAt: number;
   lastAlertAt: number;
   sensors: string[];
+  /** The alerts gathered into the order. */
+  alertIds?: string[];
   verdicts: Verdict[];
 }
 
