@@ -587,6 +587,22 @@ test(
     assert.ok(scrolled > 0, 'the page scrolls to the panel below the map');
     await shot(page, 'phone-hospitals');
     await page.evaluate(() => window.scrollTo(0, 0));
+    // A sensor tapped on the map brings its chart into view (bug: it opened below the fold).
+    const tapped = await page.evaluate(() => {
+      const { map } = (
+        window as unknown as {
+          urbanBrain: { map: { clientPosition(index: number): { x: number; y: number } } };
+        }
+      ).urbanBrain;
+      return map.clientPosition(0);
+    });
+    await page.mouse.click(tapped.x, tapped.y);
+    await page.locator('#sensor-panel').waitFor();
+    await page.waitForFunction(() => {
+      const box = document.getElementById('sensor-panel')!.getBoundingClientRect();
+      return window.scrollY > 0 && box.top < window.innerHeight && box.bottom > 0;
+    });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.click('#logout');
     await page.locator('#login').waitFor();
     await page.close();
@@ -935,6 +951,24 @@ test(
       );
       assert.deepEqual(await covered(), []);
       await shot(page, `map-${viewport.width}`);
+      // Zooming out stops at a quarter of the framed city (bug: it shrank to a dot).
+      const span = (): Promise<number> =>
+        page.evaluate(() => {
+          const { table, map } = (
+            window as unknown as {
+              urbanBrain: {
+                table: { count: number };
+                map: { clientPosition(index: number): { x: number; y: number } | null };
+              };
+            }
+          ).urbanBrain;
+          const xs = Array.from({ length: table.count }, (_, index) => map.clientPosition(index)!.x);
+          return Math.max(...xs) - Math.min(...xs);
+        });
+      const framed = await span();
+      for (let press = 0; press < 20; press += 1) await page.click('#zoom-out');
+      const least = await span();
+      assert.ok(least >= framed / 4 - 1 && least < framed / 2, `city ${least} px wide, framed ${framed} px`);
       await page.close();
     }
   },

@@ -201,7 +201,12 @@ async function open(api: Api, who: Whoami): Promise<void> {
   page.selectSensor = selectSensor;
   setUpSearch(table, selectSensor);
   maintenance.onSelectSensor = selectSensor;
-  map.onPick = (index) => selectSensor(table.sensors[index]?.id ?? '');
+  map.onPick = (index) => {
+    selectSensor(table.sensors[index]?.id ?? '');
+    // On a phone the panel sits below the map: bring the chart into view.
+    if (window.matchMedia('(max-width: 900px)').matches)
+      byId('sensor-panel').scrollIntoView({ behavior: 'smooth', block: 'start' });
+  };
   setUpHover(map, table);
   const rangeButtons = [...document.querySelectorAll<HTMLButtonElement>('[data-range]')];
   const markRange = (range: string): void => {

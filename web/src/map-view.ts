@@ -4,6 +4,9 @@ import { stateAlert, stateIdle, stateOk, stateWarn, type SensorTable } from './s
 import { SpatialGrid } from './spatial-grid.ts';
 import type { CityMap } from './types.ts';
 
+/** The closest zoom: a metre 10 CSS pixels wide. */
+const maxPixelsPerMetre = 10;
+
 const stateColours: Record<number, string> = {
   [stateIdle]: '#5b6473',
   [stateOk]: '#2fbf71',
@@ -45,6 +48,8 @@ export class MapView {
   private table: SensorTable | null = null;
   private grid: SpatialGrid | null = null;
   private scale = 1;
+  /** The scale that frames the whole city: zooming out stops at a quarter of it. */
+  private fitScale = 0.002;
   private centreX = 0;
   private centreY = 0;
   private dirty = true;
@@ -131,6 +136,7 @@ export class MapView {
         (area.bottom - area.top - 2 * marginPixels) / spanY,
       ),
     );
+    this.fitScale = this.scale;
     // The city's middle goes to the middle of the clear area, not of the canvas.
     this.centreX = (minX + maxX) / 2 - ((area.left + area.right) / 2 - width / 2) / this.scale;
     this.centreY = (minY + maxY) / 2 - ((area.top + area.bottom) / 2 - height / 2) / this.scale;
@@ -181,7 +187,9 @@ export class MapView {
     const rect = this.canvas.getBoundingClientRect();
     const [wx, wy] = this.toWorld(clientX - rect.left, clientY - rect.top);
     this.framed = false;
-    this.scale = Math.min(50, Math.max(0.002, this.scale * factor));
+    // From a quarter of the whole city to 10 pixels a metre (sensors of one asset sit metres apart).
+    const least = Math.min(maxPixelsPerMetre, this.fitScale / 4);
+    this.scale = Math.min(maxPixelsPerMetre, Math.max(least, this.scale * factor));
     const [nx, ny] = this.toWorld(clientX - rect.left, clientY - rect.top);
     this.centreX += wx - nx;
     this.centreY += wy - ny;
