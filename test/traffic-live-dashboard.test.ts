@@ -106,6 +106,36 @@ test(
   },
 );
 
+test('an emergency vehicle on its way is marked on the intersection it approaches', { skip }, async () => {
+  const page = await signIn(browser, server.url, server.viewerKey);
+  const vehicle = {
+    id: 'ev-7',
+    from: 'traffic.j0',
+    to: 'traffic.j3',
+    route: ['traffic.j0', 'traffic.j1', 'traffic.j2', 'traffic.j3'],
+    roads: [],
+    startedSeconds: 540,
+    state: 'on-its-way' as const,
+    at: 'traffic.j2',
+    prioritySeconds: null,
+    baselineSeconds: null,
+  };
+  await page.route('**/api/v1/traffic', (route) =>
+    route.fulfill({ json: { ...snapshot, emergencyVehicles: [vehicle] } }),
+  );
+  await page.click('[data-tab=traffic]');
+  await page.locator('.junction').nth(3).waitFor();
+  const marked = await page
+    .locator('.junction')
+    .evaluateAll((nodes) => nodes.map((node) => (node as HTMLElement).dataset.emergency ?? null));
+  assert.deepEqual(marked, [null, null, 'ev-7', null]);
+  assert.match(
+    (await page.locator('.junction').nth(2).getAttribute('title')) ?? '',
+    /emergency vehicle ev-7 here/,
+  );
+  await page.close();
+});
+
 test('before any vehicle the traffic view says so instead of a percentage of nothing', { skip }, async () => {
   const page = await signIn(browser, server.url, server.viewerKey);
   const empty = { ...snapshot, averageTravelSeconds: 0, baselineTravelSeconds: 0, behindSeconds: 0 };

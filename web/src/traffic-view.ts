@@ -122,6 +122,11 @@ export class TrafficView {
   }
 
   private renderJunctions(snapshot: Snapshot): void {
+    // Where emergency vehicles are now: the intersection each approaches or crosses.
+    const ambulances = new Map<string, string[]>();
+    for (const vehicle of snapshot.emergencyVehicles ?? [])
+      if (vehicle.state === 'on-its-way' && vehicle.at !== null)
+        ambulances.set(vehicle.at, [...(ambulances.get(vehicle.at) ?? []), vehicle.id]);
     const columns = Math.max(1, ...snapshot.intersections.map((junction) => junction.column + 1));
     this.grid.style.gridTemplateColumns = `repeat(${columns}, 1fr)`;
     const maxQueue = Math.max(10, ...snapshot.intersections.map((junction) => junction.queue));
@@ -146,6 +151,12 @@ export class TrafficView {
         const phase = element('span', 'phase', symbol);
         if (junction.yellow === true) phase.style.color = '#f0c400';
         cell.append(bar, phase, element('span', 'count', String(junction.queue)));
+        const here = ambulances.get(junction.id);
+        if (here !== undefined) {
+          cell.dataset.emergency = here.join(' ');
+          cell.title += `; emergency vehicle ${here.join(', ')} here`;
+          cell.append(element('span', 'emergency', '✚'));
+        }
         return cell;
       }),
     );
