@@ -194,7 +194,8 @@ export const configUsage = `usage: urban-brain serve [options]
   --max-streams-per-key N      live streams open at once with one API key, 429 beyond
                                (URBAN_BRAIN_MAX_STREAMS_PER_KEY, default 8)
   --detector NAME              anomaly detector on every reading: ${[...DETECTORS.keys()].join(', ')},
-                               or none, which also turns off alerts and work orders
+                               or none: nothing is scored, so no new alerts (stored work orders
+                               stay readable)
                                (URBAN_BRAIN_DETECTOR, default ${DEFAULT_DETECTOR_NAME})
   --detection-thread worker|main
                                where the detectors run: a thread of their own, so ingest is not held

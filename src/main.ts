@@ -34,7 +34,7 @@ import { Coalescer } from './adapters/mqtt/coalescer.ts';
 import { persistentClientId } from './adapters/mqtt/client-id.ts';
 import { startSubscriber } from './adapters/mqtt/subscriber.ts';
 import { brokerListen, retentionPolicy, type Config } from './config.ts';
-import { DEFAULT_DETECTOR, findDetector } from './core/anomaly/registry.ts';
+import { findDetector } from './core/anomaly/registry.ts';
 import { shippedModel } from './core/triage/shipped-model.ts';
 import type { MessageBus } from './ports/bus.ts';
 import type { Ingestor } from './ports/ingest.ts';
@@ -47,7 +47,7 @@ import type { ReadingHistory } from './ports/reading-store.ts';
 import type { Registry } from './ports/registry.ts';
 import { KeyService } from './services/auth/keys.ts';
 import type { CityViews } from './services/demo/views.ts';
-import { DetectionService } from './services/detection/detection-service.ts';
+import { DetectionService, verdictsOnly } from './services/detection/detection-service.ts';
 import { unknownSensor } from './core/registry/asset.ts';
 import { WorkerScoring } from './adapters/worker/worker-scoring.ts';
 import { EmergencyService } from './services/emergency/emergency-service.ts';
@@ -202,23 +202,6 @@ async function startDetection(config: Config, stores: Stores, bus: MessageBus, l
   return detection;
 }
 
-/**
- * A detection service that is never started: it scores nothing and only records operators'
- * verdicts on stored work orders (as an API process of a cluster does). The detector it is given
- * is never fed.
- */
-function verdictsOnly(stores: Stores, bus: MessageBus, log: (line: string) => void): DetectionService {
-  return new DetectionService({
-    bus,
-    repository: stores.maintenance,
-    states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => [] },
-    registry: stores.registry,
-    detector: DEFAULT_DETECTOR,
-    snapshotIntervalMillis: 0,
-    onError: (error) => log(`recording a verdict: ${String(error)}`),
-  });
-}
-
 /** Composition root: config → adapters → services → start. A failed start closes what it opened. */
 export async function startPlatform(
   config: Config,
@@ -275,7 +258,15 @@ async function assemble(
     routes.push({ path: '/api/v1', app: noDetectorRoutes() });
     routes.push({
       path: '/api/v1',
-      app: maintenanceRoutes({ repository: stores.maintenance, detection: verdictsOnly(stores, bus, log) }),
+      app: maintenanceRoutes({
+        repository: stores.maintenance,
+        detection: verdictsOnly({
+          bus,
+          repository: stores.maintenance,
+          registry,
+          onError: (error) => log(`recording a verdict: ${String(error)}`),
+        }),
+      }),
     });
   }
   if (extensions.city !== undefined) routes.push({ path: '/api/v1', app: cityRoutes(extensions.city) });

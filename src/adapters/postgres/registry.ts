@@ -86,12 +86,13 @@ export class PostgresRegistry implements Registry {
   }
 
   async putAssets(assets: readonly Asset[], options: PutOptions = {}): Promise<void> {
-    const onConflict =
-      options.existing === 'keep'
-        ? 'DO NOTHING'
-        : 'DO UPDATE SET type = $2, name = $3, lat = $4, lon = $5, tags = $6';
+    const keep = options.existing === 'keep';
+    const onConflict = keep
+      ? 'DO NOTHING'
+      : 'DO UPDATE SET type = $2, name = $3, lat = $4, lon = $5, tags = $6';
     await this.#transaction(async (client) => {
-      for (const a of lastOfEachId(assets))
+      // Kept, the first of an id given twice would win: the last one is the put's.
+      for (const a of keep ? lastOfEachId(assets) : assets)
         await client.query(
           `INSERT INTO assets (id, type, name, lat, lon, tags) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (id) ${onConflict}`,
@@ -126,25 +127,17 @@ export class PostgresRegistry implements Registry {
   }
 
   async putSensors(sensors: readonly Sensor[], options: PutOptions = {}): Promise<void> {
-    const keep = options.existing === 'keep';
-    const onConflict = keep
-      ? 'DO NOTHING'
-      : 'DO UPDATE SET kind = $2, unit = $3, asset = $4, lat = $5, lon = $6, tags = $7';
-    const stored: Sensor[] = [];
+    // Kept: what auto-registration does, in one statement (so all or nothing).
+    if (options.existing === 'keep') return this.addMissingSensors(lastOfEachId(sensors));
     await this.#transaction(async (client) => {
-      for (const s of lastOfEachId(sensors)) {
-        const result = await client.query(
+      for (const s of sensors)
+        await client.query(
           `INSERT INTO sensors (id, kind, unit, asset, lat, lon, tags) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (id) ${onConflict}`,
+           ON CONFLICT (id) DO UPDATE SET kind = $2, unit = $3, asset = $4, lat = $5, lon = $6, tags = $7`,
           [s.id, s.kind, s.unit, s.asset, s.lat, s.lon, s.tags],
         );
-        if ((result.rowCount ?? 0) > 0) stored.push(s);
-      }
     });
-    for (const sensor of stored) this.#remember(sensor.id, structuredClone(sensor));
-    // Kept ones exist; their details are read when asked for.
-    if (keep)
-      for (const sensor of sensors) if (!this.#sensors.has(sensor.id)) this.#remember(sensor.id, null);
+    for (const sensor of sensors) this.#remember(sensor.id, structuredClone(sensor));
   }
 
   async addMissingSensors(sensors: readonly Sensor[]): Promise<void> {

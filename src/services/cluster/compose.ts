@@ -33,9 +33,9 @@ import { openPool } from '../../adapters/postgres/pool.ts';
 import { PostgresRegistry } from '../../adapters/postgres/registry.ts';
 import { brokerListen, retentionPolicy, type Config } from '../../config.ts';
 import { redactUrls } from '../../core/redact.ts';
-import { DEFAULT_DETECTOR, findDetector } from '../../core/anomaly/registry.ts';
+import { findDetector } from '../../core/anomaly/registry.ts';
 import { KeyService } from '../auth/keys.ts';
-import { DetectionService } from '../detection/detection-service.ts';
+import { verdictsOnly } from '../detection/detection-service.ts';
 import { coreParsers } from '../edge/core-parsers.ts';
 import { EmergencyService } from '../emergency/emergency-service.ts';
 import { shippedModel } from '../../core/triage/shipped-model.ts';
@@ -340,13 +340,11 @@ async function assembleRole(
     const routes: MountedRoutes[] = [{ path: '/api/v1', app: meRoutes() }];
     // Verdicts only: detectors run in the processing role (with --detector none, in none; the
     // detector given here is never fed, and stored orders stay readable and can be closed).
-    const detection = new DetectionService({
+    const detection = verdictsOnly({
       bus,
       repository: maintenance,
-      states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => [] },
       registry,
-      detector: detector ?? DEFAULT_DETECTOR,
-      snapshotIntervalMillis: 0,
+      detector,
       onError: failed('recording a verdict'),
     });
     // Scores and the detection status are the processors' (per shard): said so, not a 404 or a 0.

@@ -1,4 +1,4 @@
-import { LEARNING_POINTS, LEARNING_SPAN_MILLIS } from '../../core/anomaly/registry.ts';
+import { DEFAULT_DETECTOR, LEARNING_POINTS, LEARNING_SPAN_MILLIS } from '../../core/anomaly/registry.ts';
 import type { DetectorSpec } from '../../core/anomaly/detector.ts';
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import type { VerdictInput } from '../../core/maintenance/lifecycle.ts';
@@ -367,4 +367,22 @@ export class DetectionService {
       if (states.length < chunk) return;
     }
   }
+}
+
+/**
+ * A detection service that is never started: it scores nothing and only records operators' verdicts
+ * on stored work orders (an API process of a cluster, or a platform run with `--detector none`).
+ * The detector, needed for its threshold, is never fed.
+ */
+export function verdictsOnly(
+  options: Pick<DetectionServiceOptions, 'bus' | 'repository' | 'registry' | 'onError'> & {
+    detector?: DetectorSpec | undefined;
+  },
+): DetectionService {
+  return new DetectionService({
+    ...options,
+    states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => [] },
+    detector: options.detector ?? DEFAULT_DETECTOR,
+    snapshotIntervalMillis: 0,
+  });
 }

@@ -459,10 +459,7 @@ export class LiveTraffic {
     // detector interval still gives a reading every `detectorSeconds`.
     if (this.#stats.simulatedSeconds % (this.#options.detectorSeconds ?? 10) === 0) this.#sample();
     const overdue = this.#stats.simulatedSeconds - this.#periodStart - this.#scenario.periodSeconds;
-    // Emergency vehicles on their way hold the new period back (up to the carry-over) until their
-    // trips are over in both runs, on the engines they drive in.
-    const waiting = this.#emergency.live > 0 && overdue < (this.#options.emergencyCarryOverSeconds ?? 1800);
-    if (overdue >= 0 && !waiting) {
+    if (overdue >= 0 && !this.#waitingForEmergency(overdue)) {
       // The demand repeats: a new day starts on fresh engines; travel-time history carries on.
       this.#day += 1;
       this.#periodStart = this.#stats.simulatedSeconds;
@@ -470,6 +467,14 @@ export class LiveTraffic {
       for (const vehicle of this.#emergency.endAll()) this.#emergencyEvent(vehicle);
       this.#runs = this.#createRuns(this.#detectors, this.#runs.travel);
     }
+  }
+
+  /**
+   * Whether emergency vehicles on their way hold the new period back (up to the carry-over) until
+   * their trips are over in both runs, on the engines they drive in. Asked once the period is over.
+   */
+  #waitingForEmergency(overdueSeconds: number): boolean {
+    return overdueSeconds < (this.#options.emergencyCarryOverSeconds ?? 1800) && this.#emergency.live > 0;
   }
 
   /** Wall-clock time of a simulated second. */
