@@ -68,6 +68,18 @@ void test('heap growth: V8 default unless set, and bounded to 10-300 %', () => {
   assert.match(low.message, /--heap-growth-percent \(URBAN_BRAIN_HEAP_GROWTH_PERCENT\) = "5"/);
 });
 
+void test('detector memory: 512 MB unless set by flag or variable', () => {
+  const unset = loadConfig([], {});
+  assert.ok(unset.ok === true);
+  assert.equal(unset.config.detectorMemoryMegabytes, 512);
+  const set = loadConfig(['--detector-memory-mb', '64'], { URBAN_BRAIN_DETECTOR_MEMORY_MB: '128' });
+  assert.ok(set.ok === true);
+  assert.equal(set.config.detectorMemoryMegabytes, 64, 'the flag wins');
+  const variable = loadConfig([], { URBAN_BRAIN_DETECTOR_MEMORY_MB: '128' });
+  assert.ok(variable.ok === true);
+  assert.equal(variable.config.detectorMemoryMegabytes, 128);
+});
+
 void test('HTTP limits: defaults, flags, and a header deadline past the request deadline refused', () => {
   const defaults = loadConfig([], {});
   assert.ok(defaults.ok === true);
@@ -134,6 +146,10 @@ void test('numbers: a bad one is refused with its rule, not a parser message; --
       /--max-connections \(URBAN_BRAIN_MAX_CONNECTIONS\) = "-5": must be a whole number ≥ 1$/,
     ],
     [['--store-memory-mb', '1e3'], /= "1e3": must be a whole number ≥ 64$/],
+    [
+      ['--detector-memory-mb', '4'],
+      /--detector-memory-mb \(URBAN_BRAIN_DETECTOR_MEMORY_MB\) = "4": must be a whole number ≥ 8$/,
+    ],
     [
       ['--learning-hours', 'soon'],
       /--learning-hours \(URBAN_BRAIN_LEARNING_HOURS\) = "soon": must be a number from 0 to 8760$/,

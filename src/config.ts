@@ -35,6 +35,11 @@ export interface Config {
   maxStreamsPerKey: number;
   /** DuckDB's memory limit in MB (null: DuckDB's own default, 80 % of RAM). */
   storeMemoryMegabytes: number | null;
+  /**
+   * Memory the detectors' states may take in MB; beyond it the states of the sensors least recently
+   * read wait in a file in the data folder and are read back at their next reading.
+   */
+  detectorMemoryMegabytes: number;
   /** How far (%) the JavaScript heap may grow past its live size before a full collection (null: V8's own). */
   heapGrowthPercent: number | null;
   /** Use in-memory stores (nothing written to disk): for the demo and tests. */
@@ -88,6 +93,7 @@ const fields = z.object({
   walSkipCorrupt: z.boolean().default(false),
   storeMemoryMegabytes: wholeNumber(64).nullable().default(null),
   heapGrowthPercent: wholeNumber(10, 300).nullable().default(null),
+  detectorMemoryMegabytes: wholeNumber(8).default(512),
   rawRetentionDays: wholeNumber(1, 36_500).default(30),
   minuteRetentionDays: wholeNumber(1, 36_500).default(365),
   hourRetentionDays: wholeNumber(1, 36_500).nullable().default(null),
@@ -154,6 +160,7 @@ export const configSources = {
   learningSpanMillis: ['learning-hours', 'URBAN_BRAIN_LEARNING_HOURS'],
   storeMemoryMegabytes: ['store-memory-mb', 'URBAN_BRAIN_STORE_MEMORY_MB'],
   heapGrowthPercent: ['heap-growth-percent', 'URBAN_BRAIN_HEAP_GROWTH_PERCENT'],
+  detectorMemoryMegabytes: ['detector-memory-mb', 'URBAN_BRAIN_DETECTOR_MEMORY_MB'],
   demo: ['demo', 'URBAN_BRAIN_DEMO'],
   rawRetentionDays: ['raw-retention-days', 'URBAN_BRAIN_RAW_RETENTION_DAYS'],
   minuteRetentionDays: ['minute-retention-days', 'URBAN_BRAIN_MINUTE_RETENTION_DAYS'],
@@ -201,6 +208,10 @@ export const configUsage = `usage: urban-brain serve [options]
                                where the detectors run: a thread of their own, so ingest is not held
                                up by them, or the ingest thread (URBAN_BRAIN_DETECTION_THREAD,
                                default worker)
+  --detector-memory-mb N       memory the detectors' states may take (URBAN_BRAIN_DETECTOR_MEMORY_MB,
+                               default 512, at least 8: about 360,000 sensors); the states of the
+                               sensors least recently read wait beyond it in a file in the data folder
+                               and are read back at their next reading (not with --memory)
   --learning-hours N           hours a new sensor is watched before it may raise alerts, besides its
                                first 750 readings (URBAN_BRAIN_LEARNING_HOURS, default 72: three
                                daily cycles; the demo city divides it by its speed)

@@ -50,6 +50,8 @@ import type { CityViews } from './services/demo/views.ts';
 import { DetectionService, verdictsOnly } from './services/detection/detection-service.ts';
 import { unknownSensor } from './core/registry/asset.ts';
 import { WorkerScoring } from './adapters/worker/worker-scoring.ts';
+import { InProcessScoring } from './services/detection/in-process-scoring.ts';
+import { openSpillIn, removeLeftSpills } from './adapters/files/state-spill-file.ts';
 import { EmergencyService } from './services/emergency/emergency-service.ts';
 import { coreParsers } from './services/edge/core-parsers.ts';
 import { EdgeIngest } from './services/edge/edge-ingest.ts';
@@ -176,6 +178,8 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
 async function startDetection(config: Config, stores: Stores, bus: MessageBus, log: (line: string) => void) {
   const detector = config.detector === 'none' ? undefined : findDetector(config.detector);
   if (detector === undefined) return undefined;
+  // Spill files of a process that did not close them hold nothing anyone needs.
+  if (!config.memory) removeLeftSpills(config.dataDir);
   const detection = new DetectionService({
     bus,
     repository: stores.maintenance,
@@ -183,7 +187,21 @@ async function startDetection(config: Config, stores: Stores, bus: MessageBus, l
     registry: stores.registry,
     detector,
     learningSpanMillis: config.learningSpanMillis,
-    ...(config.detectionThread === 'worker' ? { engine: (options) => new WorkerScoring(options) } : {}),
+    // Beyond the budget, states wait in a file in the data folder (in memory alone: no budget).
+    ...(config.memory
+      ? {}
+      : {
+          stateMemoryBytes: config.detectorMemoryMegabytes * 1_048_576,
+          spillFolder: config.dataDir,
+        }),
+    engine:
+      config.detectionThread === 'worker'
+        ? (options) => new WorkerScoring(options)
+        : (options) =>
+            new InProcessScoring(
+              options,
+              options.spillFolder === undefined ? undefined : openSpillIn(options.spillFolder),
+            ),
     ...(stores.storage.history === undefined
       ? {}
       : { history: stores.storage.history, flushHistory: () => stores.storage.forceFlush() }),

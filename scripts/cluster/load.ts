@@ -32,6 +32,8 @@ export interface LoadProgress {
   acknowledged: number;
   /** Failed attempts that were sent again (connection refused, 429, 503 …). */
   retries: number;
+  /** When given: the first reading number of each batch, in the order the batches were acknowledged. */
+  acknowledgedOrder?: number[];
 }
 
 export interface LoadResult extends LoadProgress {
@@ -89,7 +91,7 @@ export async function runLoad(
   let target = 0;
   /** Set once a batch is refused for good: the other workers send no more. */
   let refused = false;
-  async function sendUntilAcknowledged(body: string, count: number): Promise<void> {
+  async function sendUntilAcknowledged(body: string, first: number, count: number): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
       const url = options.urls[(target + attempt) % options.urls.length]!;
       try {
@@ -102,6 +104,7 @@ export async function runLoad(
         const text = await response.text();
         if (response.ok) {
           progress.acknowledged += count;
+          progress.acknowledgedOrder?.push(first);
           return;
         }
         // A refused key or body is refused again however often it is sent: stop and say so.
@@ -131,7 +134,7 @@ export async function runLoad(
       target += 1;
       const body = built.get(first) ?? batchBody(options, first, count);
       built.delete(first);
-      await sendUntilAcknowledged(body, count);
+      await sendUntilAcknowledged(body, first, count);
     }
   }
   await Promise.all(Array.from({ length: options.concurrency }, () => worker()));

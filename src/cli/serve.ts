@@ -30,6 +30,7 @@ const embeddedOnly: readonly (readonly [string, string | null])[] = [
       'demo',
       'dataDir',
       'storeMemoryMegabytes',
+      'detectorMemoryMegabytes',
       'backupKeep',
       'detectionThread',
       'mqttSessionExpiryHours',

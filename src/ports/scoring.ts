@@ -54,4 +54,12 @@ export interface ScoringOptions {
    * daily cycle (where the detector keeps the first timestamp).
    */
   learningSpanMillis?: number;
+  /**
+   * Memory the detectors' states (and their evidence) may take; beyond it the states of the
+   * sensors least recently scored wait in a spill file and are read back at their next reading.
+   * Undefined: all in memory.
+   */
+  stateMemoryBytes?: number;
+  /** Folder of the spill file (with `stateMemoryBytes`). */
+  spillFolder?: string;
 }

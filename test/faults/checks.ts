@@ -47,7 +47,12 @@ export interface MaintenanceCounts {
   /** The sensors that raised at least one alert. */
   alertedSensors: string[];
   /** Every alert: sensor, event time and score, in time order. */
-  alertTimes: { sensor: string; ts: number; score: number }[];
+  alertTimes: {
+    sensor: string;
+    ts: number;
+    score: number;
+    evidence: { ts: number; value: number; score: number }[];
+  }[];
 }
 
 export async function maintenanceCounts(pool: pg.Pool, prefix: string): Promise<MaintenanceCounts> {
@@ -65,12 +70,23 @@ export async function maintenanceCounts(pool: pg.Pool, prefix: string): Promise<
     `SELECT DISTINCT sensor FROM alerts WHERE sensor LIKE $1 ORDER BY sensor`,
     [`${prefix}-%`],
   );
-  const times = await pool.query<{ sensor: string; ts: string; score: number }>(
-    `SELECT sensor, ts, (doc->>'score')::float8 AS score FROM alerts WHERE sensor LIKE $1 ORDER BY ts`,
+  const times = await pool.query<{
+    sensor: string;
+    ts: string;
+    score: number;
+    evidence: { ts: number; value: number; score: number }[] | null;
+  }>(
+    `SELECT sensor, ts, (doc->>'score')::float8 AS score, doc->'evidence' AS evidence
+     FROM alerts WHERE sensor LIKE $1 ORDER BY ts`,
     [`${prefix}-%`],
   );
   return {
-    alertTimes: times.rows.map((row) => ({ sensor: row.sensor, ts: Number(row.ts), score: row.score })),
+    alertTimes: times.rows.map((row) => ({
+      sensor: row.sensor,
+      ts: Number(row.ts),
+      score: row.score,
+      evidence: row.evidence ?? [],
+    })),
     alertedSensors: alerted.rows.map((row) => row.sensor),
     alerts: Number(alerts.rows[0]?.n ?? 0),
     distinctAlerts: Number(alerts.rows[0]?.d ?? 0),

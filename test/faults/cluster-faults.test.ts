@@ -105,7 +105,7 @@ void test(
       const spiked = (sensor: number): boolean => sensor % 20 === 0;
       const spikedId = (id: string): boolean => spiked(Number(id.slice(prefix.length + 1)));
       const stop = new AbortController();
-      const progress: LoadProgress = { acknowledged: 0, retries: 0 };
+      const progress: LoadProgress = { acknowledged: 0, retries: 0, acknowledgedOrder: [] };
       const loadStarted = Date.now();
       const load = runLoad(
         {
@@ -204,6 +204,22 @@ void test(
       if (unplanted.length > 0) {
         const rounds = unplanted.map((alert) => (alert.ts - Date.UTC(2026, 0, 1)) / 60_000);
         log(`alerts of sensors without spikes at rounds ${[...new Set(rounds)].slice(0, 40).join(', ')}`);
+        // What the detector saw before the first of them: rounds (gaps show), values and scores.
+        const first = unplanted[0]!;
+        const points = first.evidence.map(
+          (point) =>
+            `${(point.ts - Date.UTC(2026, 0, 1)) / 60_000}:${point.value.toFixed(4)}:${point.score.toFixed(3)}`,
+        );
+        log(`evidence of ${first.sensor} (round:value:score): ${points.join(' ')}`);
+        // Batches acknowledged after a later one: their readings reach the detectors after newer
+        // ones of the same sensors, and are skipped there (first round, and rounds behind the newest).
+        const late: string[] = [];
+        let newest = -1;
+        for (const batchFirst of progress.acknowledgedOrder ?? []) {
+          if (batchFirst < newest) late.push(`${batchFirst / sensors}(-${(newest - batchFirst) / sensors})`);
+          newest = Math.max(newest, batchFirst);
+        }
+        log(`${late.length} batches acknowledged late, at rounds: ${late.join(' ')}`);
       }
       if (process.env['URBAN_BRAIN_FAULTS_RESULTS'] === '1') {
         await mkdir(join(repository, 'bench/results'), { recursive: true });

@@ -16,6 +16,8 @@ export type ScoringRequest =
   | { type: 'dirty'; id: number; sensors: string }
   /** Answered once every request before it was: what closing waits for. */
   | { type: 'sync'; id: number }
+  /** Answered once every request before it was, and the spill is freed: the last request. */
+  | { type: 'close'; id: number }
   | { type: 'restore'; id: number; states: PackedStates };
 
 export type ScoringReply = { id: number; sensorCount: number } & (
@@ -24,6 +26,7 @@ export type ScoringReply = { id: number; sensorCount: number } & (
   | { type: 'take'; states: PackedStates }
   | { type: 'dirty' }
   | { type: 'sync' }
+  | { type: 'close' }
   | { type: 'restore'; restored: number; skipped: number }
   | { type: 'failed'; message: string }
 );

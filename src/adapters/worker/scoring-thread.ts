@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { findDetector } from '../../core/anomaly/registry.ts';
 import { SensorDetectors } from '../../services/detection/sensor-detectors.ts';
+import { openSpillIn } from '../files/state-spill-file.ts';
 import { packStates, packedBuffers, splitSensors, unpackStates } from './columns.ts';
 import type { ScoringReply, ScoringRequest, ScoringThreadData } from './scoring-messages.ts';
 
@@ -8,7 +9,11 @@ import type { ScoringReply, ScoringRequest, ScoringThreadData } from './scoring-
 const data = workerData as ScoringThreadData;
 const detector = findDetector(data.detector);
 if (detector === undefined) throw new Error(`unknown detector ${JSON.stringify(data.detector)}`);
-const detectors = new SensorDetectors({ detector, ...data.options });
+const folder = data.options.spillFolder;
+const detectors = new SensorDetectors(
+  { detector, ...data.options },
+  folder === undefined ? undefined : openSpillIn(folder),
+);
 const port = parentPort;
 if (port === null) throw new Error('the scoring thread must run as a worker thread');
 
@@ -38,6 +43,9 @@ function answer(request: ScoringRequest): ScoringReply {
       return { ...base, type: 'dirty' };
     case 'sync':
       return { ...base, type: 'sync' };
+    case 'close':
+      detectors.close();
+      return { ...base, type: 'close' };
     case 'restore':
       return { ...base, type: 'restore', ...detectors.restore(unpackStates(request.states)) };
   }

@@ -1,9 +1,13 @@
 import { test } from 'node:test';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { findDetector } from '../../core/anomaly/registry.ts';
 import type { DetectorSpec } from '../../core/anomaly/detector.ts';
 import { noiseSource, timestampAt } from '../../core/anomaly/synthetic.test-helpers.ts';
 import type { Reading } from '../../core/readings/reading.ts';
+import type { DetectorState } from '../../ports/maintenance.ts';
 import type { ScoringEngine } from '../../ports/scoring.ts';
 import { InProcessScoring } from '../../services/detection/in-process-scoring.ts';
 import type { SensorDetectorsOptions } from '../../services/detection/sensor-detectors.ts';
@@ -98,4 +102,33 @@ test('refuses a detector it cannot build on a thread, and requests after close',
   const engine = new WorkerScoring(options);
   await engine.close();
   await assert.rejects(engine.score(stream(1)), /closed/);
+});
+
+test('on its thread with a memory budget, states wait in a file in the folder, removed at close', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'spill-'));
+  const readings = stream(2_000);
+  // One sensor's state in memory: the three take turns in the file.
+  const budget = { ...options, stateMemoryBytes: 2_000, spillFolder: folder };
+  const local = new InProcessScoring(options);
+  const threaded = new WorkerScoring(budget);
+  try {
+    const expected = await feed(local, readings, 500);
+    assert.ok(expected.length > 0);
+    assert.deepEqual(await feed(threaded, readings, 500), expected);
+    const files = await readdir(folder);
+    assert.equal(files.length, 1);
+    assert.match(files[0] ?? '', /^detector-states-[0-9a-f]{8}\.spill$/);
+    assert.ok((await stat(join(folder, files[0] ?? ''))).size > 0);
+    assert.deepEqual(
+      await threaded.history('pump-1/pressure', 0, Infinity),
+      await local.history('pump-1/pressure', 0, Infinity),
+    );
+    const sorted = (states: DetectorState[]) => [...states].sort((a, b) => a.sensor.localeCompare(b.sensor));
+    assert.deepEqual(sorted(await threaded.takeStates(true)), sorted(await local.takeStates(true)));
+  } finally {
+    await threaded.close();
+    await local.close();
+  }
+  assert.deepEqual(await readdir(folder), [], 'the file is gone once the thread closed');
+  await rm(folder, { recursive: true, force: true });
 });

@@ -100,7 +100,7 @@ export class WorkerScoring implements ScoringEngine {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#failure === undefined) {
-        await this.#send({ type: 'sync' }).catch(() => undefined);
+        await this.#send({ type: 'close' }).catch(() => undefined);
       }
       this.#failure ??= new Error('the scoring thread is closed');
       await this.#worker.terminate();

@@ -7,6 +7,12 @@ export interface AnomalyDetector {
   update(timestampMillis: number, value: number): number;
   /** The whole state as bytes; `restore` of these bytes continues exactly where this left off. */
   snapshot(): Uint8Array;
+  /**
+   * Gives the memory of a detector that is done with back (its state may be handed to another
+   * detector at once); the detector must not be used after. Where absent, the garbage collector
+   * takes it.
+   */
+  release?(): void;
   /** Readings seen so far, where the detector counts them (survives snapshot and restore). */
   readingsSeen?(): number;
   /**

@@ -378,6 +378,10 @@ export class RarityDetector implements AnomalyDetector {
     return new Uint8Array(this.views.buffer.slice(this.byteOffset, this.byteOffset + SNAPSHOT_BYTES));
   }
 
+  release(): void {
+    slabs.release({ views: this.views, byteOffset: this.byteOffset });
+  }
+
   readingsSeen(): number {
     return this.views.float64[(this.byteOffset >> 3) + Slot.Count] as number;
   }

@@ -20,10 +20,16 @@ export interface SlabPlace {
   byteOffset: number;
 }
 
-/** Hands out states of `strideBytes` (a multiple of 8, so every element type stays aligned). */
+/**
+ * Hands out states of `strideBytes` (a multiple of 8, so every element type stays aligned). A
+ * released place is handed out again before a new one is carved, so a set of sensors whose
+ * detectors come and go (states moved out of memory and back) keeps to the slabs it needs at once.
+ */
 export class StateSlabs {
   private views: SlabViews | undefined;
   private next = 0;
+  private readonly released: SlabPlace[] = [];
+  private allocatedCount = 0;
 
   constructor(
     private readonly strideBytes: number,
@@ -37,6 +43,11 @@ export class StateSlabs {
 
   /** A zeroed state's place. */
   allocate(): SlabPlace {
+    const reused = this.released.pop();
+    if (reused !== undefined) {
+      reused.views.uint8.fill(0, reused.byteOffset, reused.byteOffset + this.strideBytes);
+      return reused;
+    }
     let views = this.views;
     if (views === undefined || this.next === this.statesPerSlab) {
       views = createViews(new ArrayBuffer(this.strideBytes * this.statesPerSlab));
@@ -45,7 +56,18 @@ export class StateSlabs {
     }
     const byteOffset = this.next * this.strideBytes;
     this.next++;
+    this.allocatedCount++;
     return { views, byteOffset };
+  }
+
+  /** Gives a place back; whoever held it must not touch it again. */
+  release(place: SlabPlace): void {
+    this.released.push(place);
+  }
+
+  /** Places handed out and not released. */
+  get live(): number {
+    return this.allocatedCount - this.released.length;
   }
 }
 

@@ -39,6 +39,33 @@ test('rings beyond one slab are independent', () => {
   assert.throws(() => rings.last(3000, 1), RangeError);
 });
 
+test('a ring saved, freed and loaded into a reused number holds the same points', () => {
+  const rings = new PointRings(3);
+  const a = rings.allocate();
+  const b = rings.allocate();
+  for (let i = 1; i <= 4; i += 1) rings.push(a, i, i * 2, i / 10);
+  rings.push(b, 99, 1, 0);
+  const saved = new Float64Array(1 + rings.bytesPerRing / 8);
+  rings.save(a, saved, 1);
+  rings.free(a);
+  assert.equal(rings.size, 1);
+  const reused = rings.allocate();
+  assert.equal(reused, a, 'a freed number is handed out first');
+  assert.equal(rings.count(reused), 0, 'and empty');
+  rings.load(reused, saved, 1);
+  assert.deepEqual(
+    rings.last(reused, 3).map((p) => p.ts),
+    [2, 3, 4],
+  );
+  rings.push(reused, 5, 10, 0.5);
+  assert.deepEqual(
+    rings.last(reused, 3).map((p) => p.ts),
+    [3, 4, 5],
+    'and goes on where it was',
+  );
+  assert.deepEqual(rings.last(b, 3), [{ ts: 99, value: 1, score: 0 }]);
+});
+
 test('rejects a ring size that is not a positive integer', () => {
   assert.throws(() => new PointRings(0), RangeError);
   assert.throws(() => new PointRings(1.5), RangeError);

@@ -14,6 +14,8 @@ export class PointRings {
   readonly #stride: number;
   readonly #slabs: Float64Array[] = [];
   #rings = 0;
+  /** Rings given back, handed out again before new ones. */
+  readonly #freed: number[] = [];
 
   constructor(pointsPerRing: number) {
     if (!Number.isInteger(pointsPerRing) || pointsPerRing < 1) {
@@ -29,12 +31,20 @@ export class PointRings {
     return this.#stride * 8;
   }
 
+  /** Rings in use. */
   get size(): number {
-    return this.#rings;
+    return this.#rings - this.#freed.length;
   }
 
   /** A new, empty ring; returns its number. */
   allocate(): number {
+    const reused = this.#freed.pop();
+    if (reused !== undefined) {
+      const [slab, base] = this.#locate(reused);
+      slab[base] = 0;
+      slab[base + 1] = 0;
+      return reused;
+    }
     const ring = this.#rings;
     if (ring % ringsPerSlab === 0) this.#slabs.push(new Float64Array(ringsPerSlab * this.#stride));
     this.#rings += 1;
@@ -78,6 +88,24 @@ export class PointRings {
     return this.last(ring, this.pointsPerRing).filter(
       (point) => point.ts >= fromMillis && point.ts < toMillis,
     );
+  }
+
+  /** Gives a ring back for a later `allocate`; its number must not be used after. */
+  free(ring: number): void {
+    this.#slab(ring);
+    this.#freed.push(ring);
+  }
+
+  /** Copies a ring's data (`bytesPerRing / 8` numbers) into `into` from index `at`. */
+  save(ring: number, into: Float64Array, at: number): void {
+    const [slab, base] = this.#locate(ring);
+    into.set(slab.subarray(base, base + this.#stride), at);
+  }
+
+  /** Sets a ring's data from what `save` wrote into `from` at index `at`. */
+  load(ring: number, from: Float64Array, at: number): void {
+    const [slab, base] = this.#locate(ring);
+    slab.set(from.subarray(at, at + this.#stride), base);
   }
 
   #locate(ring: number): [Float64Array, number] {

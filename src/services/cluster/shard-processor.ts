@@ -13,6 +13,15 @@ import { DetectionService } from '../detection/detection-service.ts';
 import { NewestReadings } from './newest-readings.ts';
 import { describeError } from '../../core/describe-error.ts';
 
+/**
+ * A shard's readings are scored this long after they were stored, in time order with those stored
+ * meanwhile: batches that clients send at once reach the stream in any order (a batch sent again
+ * after an ingest process failed lands behind later ones), and a reading older than its sensor's
+ * last scored one would be skipped, leaving a gap the detector may take for an anomaly. A commit
+ * (every `commitIntervalMillis`) scores what is held first.
+ */
+const REORDER_MILLIS = 3_000;
+
 /** Where a processor writes readings: the ClickHouse adapter, or a fake in tests. */
 export interface ReadingSink {
   insert(readings: readonly Reading[]): Promise<void>;
@@ -115,6 +124,7 @@ export class ShardProcessor {
             detector: options.detector,
             learningSpanMillis: options.learningSpanMillis,
             snapshotIntervalMillis: 0,
+            reorderMillis: REORDER_MILLIS,
             onError: (error) => options.onError(error, { shard, operation: 'detectors' }),
           });
     this.#consumer = new ShardConsumer({
@@ -150,6 +160,8 @@ export class ShardProcessor {
   /** A clean hand-over (`commit`) or, when the lease is lost, an immediate stop. */
   async stop(commit: boolean): Promise<void> {
     await this.#consumer.stop(commit);
+    // A commit scored them; without one the next owner reads them again.
+    this.#detection?.dropHeld();
   }
 
   /**

@@ -592,3 +592,57 @@ test('a reading timed far ahead of the clock is not scored, so the sensor right 
   assert.equal(logged.filter((line) => /ahead of the clock are stored but not scored/.test(line)).length, 1);
   await service.shutdown();
 });
+
+test('with a reorder hold, a batch accepted after a later one is scored in time order, not skipped; bug: it left a gap', async () => {
+  const readingsOf = (from: number, to: number): Reading[] =>
+    Array.from({ length: to - from }, (_, i) => ({ sensor: 'temp', ts: (from + i) * minute, value: 20 }));
+  const scoredTimes = async (reorderMillis: number) => {
+    const service = bareService(new MemoryMaintenanceRepository(), {
+      reorderMillis,
+      futureToleranceMillis: Number.POSITIVE_INFINITY,
+      // Every point of the 30 kept.
+      evidencePoints: 40,
+      historyPoints: 48,
+    });
+    // Minutes 0–9, then 20–29, and then 10–19: the batch a client sent again after a later one.
+    service.accept(readingsOf(0, 10));
+    service.accept(readingsOf(20, 30));
+    service.accept(readingsOf(10, 20));
+    await service.forceFlush();
+    const series = await service.scores('temp', 0, 100 * minute);
+    await service.shutdown();
+    return (series ?? []).map((point) => point.ts / minute);
+  };
+  assert.deepEqual(
+    await scoredTimes(60_000),
+    Array.from({ length: 30 }, (_, i) => i),
+  );
+  // Without the hold the late batch is skipped: the detectors see minute 29, then nothing of 10–19.
+  assert.deepEqual(await scoredTimes(0), [
+    ...Array.from({ length: 10 }, (_, i) => i),
+    ...Array.from({ length: 10 }, (_, i) => 20 + i),
+  ]);
+});
+
+test('held readings are scored once the hold is over, without a flush, and dropped readings never are', async () => {
+  const service = bareService(new MemoryMaintenanceRepository(), {
+    reorderMillis: 50,
+    futureToleranceMillis: Number.POSITIVE_INFINITY,
+  });
+  service.accept([{ sensor: 'temp', ts: 2 * minute, value: 1 }]);
+  service.accept([{ sensor: 'temp', ts: 1 * minute, value: 1 }]);
+  assert.equal(await service.scores('temp', 0, 10 * minute), undefined, 'nothing scored while held');
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.deepEqual(
+    (await service.scores('temp', 0, 10 * minute))?.map((point) => point.ts / minute),
+    [1, 2],
+  );
+  service.accept([{ sensor: 'temp', ts: 3 * minute, value: 1 }]);
+  service.dropHeld();
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.deepEqual(
+    (await service.scores('temp', 0, 10 * minute))?.map((point) => point.ts / minute),
+    [1, 2],
+  );
+  await service.shutdown();
+});

@@ -56,6 +56,12 @@ export interface DetectionServiceOptions {
    * (`InProcessScoring`); the server runs them on a worker thread of their own.
    */
   engine?: (options: SensorDetectorsOptions) => ScoringEngine;
+  /**
+   * Memory the detectors' states may take; beyond it they wait in a spill file in `spillFolder`
+   * (the engine opens it). Undefined: all in memory.
+   */
+  stateMemoryBytes?: number;
+  spillFolder?: string;
   clock?: () => number;
   /**
    * Readings timed further than this ahead of `clock` are stored but not scored: a detector skips
@@ -63,6 +69,14 @@ export interface DetectionServiceOptions {
    * keep the sensor's right readings from being scored until that day came. Default one hour.
    */
   futureToleranceMillis?: number;
+  /**
+   * Accepted readings are held this long (ms of wall time) and then scored in time order with
+   * those accepted meanwhile, so that a sensor's readings that arrive out of order within it (a
+   * client's batch sent again after a later one went through) are scored instead of skipped as not
+   * newer than the sensor's last (a gap the detector may take for an anomaly). `forceFlush`,
+   * `allStates` and `shutdown` score what is held first. Default 0: scored as accepted.
+   */
+  reorderMillis?: number;
   /**
    * The stored readings, read back by `start` so that the detectors catch up with those stored and
    * acknowledged but not scored (or scored but not saved) when the process stopped, such as after
@@ -110,6 +124,9 @@ export class DetectionService {
   #subscription: Subscription | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #snapshotting: Promise<void> | undefined;
+  /** Batches held for `reorderMillis`, oldest first, with when they were accepted (performance.now()). */
+  readonly #held: { at: number; readings: readonly Reading[] }[] = [];
+  #heldTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: DetectionServiceOptions) {
     this.#options = options;
@@ -131,6 +148,8 @@ export class DetectionService {
       historyPoints: options.historyPoints ?? 48,
       learningReadings: options.learningReadings ?? LEARNING_POINTS,
       learningSpanMillis: options.learningSpanMillis ?? LEARNING_SPAN_MILLIS,
+      ...(options.stateMemoryBytes === undefined ? {} : { stateMemoryBytes: options.stateMemoryBytes }),
+      ...(options.spillFolder === undefined ? {} : { spillFolder: options.spillFolder }),
     };
     this.#clock = options.clock ?? Date.now;
     this.#futureTolerance = options.futureToleranceMillis ?? 3_600_000;
@@ -224,7 +243,51 @@ export class DetectionService {
    * raises are handled in the background, in order.
    */
   accept(batch: readonly Reading[]): void {
-    this.#scoring.accept(this.#timely(batch));
+    const timely = this.#timely(batch);
+    const hold = this.#options.reorderMillis ?? 0;
+    if (hold <= 0) {
+      this.#scoring.accept(timely);
+      return;
+    }
+    if (timely.length === 0) return;
+    this.#held.push({ at: performance.now(), readings: timely });
+    if (this.#heldTimer === undefined) {
+      this.#heldTimer = setTimeout(() => this.#release(false), hold);
+      this.#heldTimer.unref();
+    }
+  }
+
+  /** Forgets the held readings unscored (their shard went to another owner, who reads them again). */
+  dropHeld(): void {
+    if (this.#heldTimer !== undefined) clearTimeout(this.#heldTimer);
+    this.#heldTimer = undefined;
+    this.#held.length = 0;
+  }
+
+  /** Scores the held batches accepted at least `reorderMillis` ago (all of them with `all`), in time order. */
+  #release(all: boolean): void {
+    if (this.#heldTimer !== undefined) clearTimeout(this.#heldTimer);
+    this.#heldTimer = undefined;
+    const hold = this.#options.reorderMillis ?? 0;
+    const due = performance.now() - hold;
+    let count = 0;
+    while (count < this.#held.length && (all || (this.#held[count]?.at ?? Infinity) <= due)) count++;
+    if (count > 0) {
+      const batches = this.#held.splice(0, count);
+      const readings: Reading[] = [];
+      for (const batch of batches) for (const reading of batch.readings) readings.push(reading);
+      // A stable sort: readings of one time keep the order they were accepted in.
+      readings.sort((a, b) => a.ts - b.ts);
+      this.#scoring.accept(readings);
+    }
+    const next = this.#held[0];
+    if (next !== undefined) {
+      this.#heldTimer = setTimeout(
+        () => this.#release(false),
+        Math.max(0, next.at + hold - performance.now()),
+      );
+      this.#heldTimer.unref();
+    }
   }
 
   /** The batch without readings timed too far ahead of the clock (said once, then counted). */
@@ -299,6 +362,7 @@ export class DetectionService {
    * right after `forceFlush`, when nothing is left unsaved).
    */
   async allStates(): Promise<DetectorState[]> {
+    this.#release(true);
     await this.#scoring.settled();
     return this.#scoring.engine.takeStates(true);
   }
@@ -310,6 +374,7 @@ export class DetectionService {
    * alert would be lost.
    */
   async forceFlush(): Promise<void> {
+    this.#release(true);
     await this.#scoring.settled();
     await this.#alerts.retry();
     await this.#snapshotting;
@@ -322,6 +387,7 @@ export class DetectionService {
 
   /** Stops following readings, finishes pending work and saves detector states. */
   async shutdown(): Promise<void> {
+    this.#release(true);
     this.#scoring.stop();
     this.#subscription?.unsubscribe();
     this.#subscription = undefined;

@@ -2,14 +2,15 @@ import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import type { Reading } from '../../core/readings/reading.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
-import { SensorDetectors, type SensorDetectorsOptions } from './sensor-detectors.ts';
+import { SensorDetectors, type OpenSpill, type SensorDetectorsOptions } from './sensor-detectors.ts';
 
 /** The detectors on the caller's thread: each batch is scored at once, inside `score`. */
 export class InProcessScoring implements ScoringEngine {
   readonly detectors: SensorDetectors;
 
-  constructor(options: SensorDetectorsOptions) {
-    this.detectors = new SensorDetectors(options);
+  /** `openSpill`: where states wait out of memory, with `stateMemoryBytes`. */
+  constructor(options: SensorDetectorsOptions, openSpill?: OpenSpill) {
+    this.detectors = new SensorDetectors(options, openSpill);
   }
 
   score(readings: readonly Reading[]): Promise<Crossing[]> {
@@ -45,6 +46,7 @@ export class InProcessScoring implements ScoringEngine {
   }
 
   close(): Promise<void> {
+    this.detectors.close();
     return Promise.resolve();
   }
 }

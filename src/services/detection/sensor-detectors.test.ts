@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findDetector } from '../../core/anomaly/registry.ts';
 import { noiseSource } from '../../core/anomaly/synthetic.test-helpers.ts';
+import { MemoryStateSpill } from '../../adapters/memory/state-spill.ts';
 import { SensorDetectors } from './sensor-detectors.ts';
 
 const spec = findDetector('rarity');
@@ -108,4 +109,77 @@ test('daily cycles read every minute raise no alert in their first three days, a
     );
   assert.ok(alerts(0).length > 0, 'without the learning time the young cycles alert');
   assert.deepEqual(alerts(3 * day), []);
+});
+
+void test('with a memory budget, states wait in the spill and every score, alert and state is as in memory', () => {
+  const options = {
+    detector,
+    threshold: detector.threshold,
+    suppressionMillis: 3_600_000,
+    evidencePoints: 4,
+    historyPoints: 8,
+    learningReadings: 50,
+    learningSpanMillis: 0,
+  };
+  const spill = new MemoryStateSpill();
+  let recordBytes = 0;
+  // Room for about 7 of the 40 sensors.
+  const budgeted = new SensorDetectors({ ...options, stateMemoryBytes: 10_000 }, (bytes) => {
+    recordBytes = bytes;
+    return spill;
+  });
+  const plain = new SensorDetectors(options);
+  assert.ok(budgeted.inMemoryLimit >= 5 && budgeted.inMemoryLimit <= 9, `${budgeted.inMemoryLimit}`);
+  // Round-robin over 40 sensors (every reading of a sensor comes after the others moved it out),
+  // with each sensor's own spike; then one sensor alone for a while (kept in memory).
+  const readings = [];
+  for (let round = 0; round < 700; round++)
+    for (let sensor = 0; sensor < 40; sensor++) {
+      const seed = ((sensor + 1) * 7919 + round * 104729) % 1000;
+      readings.push({
+        sensor: `s${sensor}`,
+        ts: round * 60_000,
+        value: round === 600 + sensor ? 400 : 10 + seed / 1000,
+      });
+    }
+  for (let round = 700; round < 800; round++) readings.push({ sensor: 's3', ts: round * 60_000, value: 10 });
+  let alerts = 0;
+  for (let start = 0; start < readings.length; start += 333) {
+    const batch = readings.slice(start, start + 333);
+    const crossings = budgeted.process(batch);
+    assert.deepEqual(crossings, plain.process(batch));
+    alerts += crossings.length;
+  }
+  assert.ok(alerts >= 30, `${alerts} alerts (the spikes, with their evidence)`);
+  assert.ok(budgeted.inMemory <= budgeted.inMemoryLimit);
+  assert.ok(spill.writes > 10_000 && spill.reads > 10_000, `${spill.writes} writes, ${spill.reads} reads`);
+  assert.equal(recordBytes, 8 * (2 + 3 * 4) + 8 + 936, 'a record: the evidence ring, a length, the state');
+  assert.equal(budgeted.sensorCount, 40);
+  // States taken from memory and from the spill alike, and the score history of a sensor that is out.
+  const byName = (states: { sensor: string }[]) =>
+    [...states].sort((a, b) => a.sensor.localeCompare(b.sensor));
+  assert.deepEqual(byName(budgeted.takeStates(true)), byName(plain.takeStates(true)));
+  assert.deepEqual(
+    budgeted.history('s0', 0, Number.POSITIVE_INFINITY),
+    plain.history('s0', 0, Number.POSITIVE_INFINITY),
+  );
+  // Restored into a budgeted set, they score on as the originals do.
+  const revived = new SensorDetectors({ ...options, stateMemoryBytes: 10_000 }, () => new MemoryStateSpill());
+  revived.restore(plain.takeStates(true));
+  const more = Array.from({ length: 40 }, (_, sensor) => ({
+    sensor: `s${sensor}`,
+    ts: 900 * 60_000,
+    value: 90,
+  }));
+  assert.deepEqual(revived.process(more), plain.process(more));
+  assert.deepEqual(byName(revived.takeStates()), byName(plain.takeStates()));
+});
+
+void test('a memory budget needs a spill and a positive size', () => {
+  const options = { detector, threshold: 0.9, suppressionMillis: 0, evidencePoints: 1, historyPoints: 1 };
+  assert.throws(() => new SensorDetectors({ ...options, stateMemoryBytes: 1_000 }), /needs a spill/);
+  assert.throws(
+    () => new SensorDetectors({ ...options, stateMemoryBytes: 0 }, () => new MemoryStateSpill()),
+    /stateMemoryBytes must be a positive number, got 0/,
+  );
 });

@@ -48,7 +48,7 @@ export interface EdgeIngestOptions {
   maxInFlightReadings?: number;
   /**
    * Work downstream of the store that accepted readings queue for (the detectors on their own
-   * thread): above `maxDownstreamBacklogReadings` (default 1,000,000) new batches are turned away
+   * thread): above `maxDownstreamBacklogReadings` (default 250,000) new batches are turned away
    * as overloaded until it drains, so a slower consumer bounds memory instead of growing a queue.
    */
   downstream?: { backlogReadings(): number };
@@ -99,7 +99,7 @@ export class EdgeIngest {
     this.#options = options;
     this.#now = options.nowMillis ?? Date.now;
     this.#maxInFlight = options.maxInFlightReadings ?? 2_000_000;
-    this.#maxDownstream = options.maxDownstreamBacklogReadings ?? 1_000_000;
+    this.#maxDownstream = options.maxDownstreamBacklogReadings ?? 250_000;
     if (!(this.#maxInFlight >= 1))
       throw new RangeError(`maxInFlightReadings must be ≥ 1, got ${this.#maxInFlight}`);
   }

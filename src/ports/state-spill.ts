@@ -1,0 +1,13 @@
+/**
+ * Where detector states wait while they are out of memory: fixed-size records numbered from 0.
+ * Synchronous, as it is called from the per-reading path of the scoring thread; what is written
+ * lives only as long as the process (saved states are the maintenance repository's business).
+ */
+export interface StateSpill {
+  /** Writes record `slot` (bytes of the record size at most). */
+  write(slot: number, bytes: Uint8Array): void;
+  /** Reads record `slot` into `into` (as many bytes as `into` holds). */
+  read(slot: number, into: Uint8Array): void;
+  /** Frees what the records take (deletes the file). */
+  close(): void;
+}
