@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadingQueryService } from '../../services/query/reading-query-service.ts';
-import { ClickHouseReadings } from './clickhouse-readings.ts';
+import { createClient } from '@clickhouse/client';
+import { ClickHouseReadings, runningQueries } from './clickhouse-readings.ts';
 import { startClickHouseServer } from './server-process.ts';
 import { isInstalled } from '../installed.ts';
 
@@ -184,6 +185,23 @@ test(
       } finally {
         await lean.close();
       }
+
+      // What `settle` asks: which queries are still running (a failed insert the server went on with).
+      const client = createClient({ url: `http://127.0.0.1:${nodes[0]!.httpPort}` });
+      try {
+        const sleeping = client.query({ query: 'SELECT sleep(2)', query_id: 'ub-test-sleeping' });
+        let seen: string[] = [];
+        for (let tries = 0; tries < 40 && seen.length === 0; tries++) {
+          seen = await runningQueries(client, ['ub-test-sleeping', 'ub-test-never-sent']);
+          if (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        assert.deepEqual(seen, ['ub-test-sleeping']);
+        await (await sleeping).text();
+        assert.deepEqual(await runningQueries(client, ['ub-test-sleeping']), []);
+      } finally {
+        await client.close();
+      }
+      await store.settle();
     } finally {
       await store?.close();
       for (const server of servers) server.kill('SIGKILL');
@@ -192,18 +210,34 @@ test(
   },
 );
 
+/** A store whose one shard refuses connections. */
+function unreachableStore(): ClickHouseReadings {
+  return ClickHouseReadings.connect({
+    shardUrls: ['http://127.0.0.1:1'],
+    cluster: 'ub',
+    database: 'ub_test',
+    minuteRollup: false,
+  });
+}
+
+test('an insert that failed is remembered: settle rejects while its shard does not answer', async () => {
+  const store = unreachableStore();
+  try {
+    await store.settle();
+    await assert.rejects(store.insert([{ sensor: 's', ts: 1, value: 1 }]), /ECONNREFUSED/);
+    await assert.rejects(store.settle(), /ECONNREFUSED/);
+  } finally {
+    await store.close();
+  }
+});
+
 test('a shard that cannot be reached fails the call without the client printing anything', async () => {
   // Regression: the client's default logger printed a 16-line stack trace per failed request.
   const printed: unknown[][] = [];
   const original = { error: console.error, warn: console.warn };
   console.error = (...args: unknown[]) => void printed.push(args);
   console.warn = (...args: unknown[]) => void printed.push(args);
-  const store = ClickHouseReadings.connect({
-    shardUrls: ['http://127.0.0.1:1'],
-    cluster: 'ub',
-    database: 'ub_test',
-    minuteRollup: false,
-  });
+  const store = unreachableStore();
   try {
     await assert.rejects(store.ping(), /ECONNREFUSED/);
   } finally {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -84,6 +85,8 @@ const rollupTables: Record<number, string> = {
 export class ClickHouseReadings implements SeriesSource {
   readonly #clients: ClickHouseClient[];
   readonly #database: string;
+  /** Inserts that failed (timed out, say) and may still be running on their shard: query id → shard. */
+  readonly #failedInserts = new Map<string, number>();
   /** Without the minute rollup, the query service asks minute steps of the raw readings. */
   readonly rollups: readonly Rollup[];
 
@@ -126,12 +129,19 @@ export class ClickHouseReadings implements SeriesSource {
     await Promise.all(
       parts.map(async (rows, shard) => {
         if (rows.length === 0) return;
-        const result = await this.#clients[shard]!.exec({
-          query: `INSERT INTO ${this.#database}.readings_local (sensor, ts, value) FORMAT RowBinary`,
-          values: Readable.from([encodeRowBinary(rows)]),
-        });
-        // The answer is empty; reading it to the end frees the connection.
-        for await (const _ of result.stream) void _;
+        const queryId = randomUUID();
+        try {
+          const result = await this.#clients[shard]!.exec({
+            query: `INSERT INTO ${this.#database}.readings_local (sensor, ts, value) FORMAT RowBinary`,
+            values: Readable.from([encodeRowBinary(rows)]),
+            query_id: queryId,
+          });
+          // The answer is empty; reading it to the end frees the connection.
+          for await (const _ of result.stream) void _;
+        } catch (error) {
+          this.#failedInserts.set(queryId, shard);
+          throw error;
+        }
       }),
     );
   }
@@ -345,6 +355,24 @@ export class ClickHouseReadings implements SeriesSource {
   }
 
   /**
+   * Resolves once no insert that failed is still running on its shard (one that timed out on this
+   * side may be carried out by ClickHouse later, a stopped server's once it runs again); rejects
+   * naming one that is, or when a shard does not answer. Only then does a check of what is stored
+   * stay true for what the failed inserts held: a write of the "missing" readings before it could
+   * be followed by the late insert, and the rollups would count those readings twice.
+   */
+  async settle(): Promise<void> {
+    for (const [queryId, shard] of this.#failedInserts) {
+      const [running] = await runningQueries(this.#clients[shard]!, [queryId]);
+      if (running !== undefined)
+        throw new Error(
+          `an insert that failed on ClickHouse shard ${shard + 1} is still running (${running})`,
+        );
+      this.#failedInserts.delete(queryId);
+    }
+  }
+
+  /**
    * Resolves once every shard answers a query and holds the database; rejects otherwise (a
    * misspelt `--clickhouse-database` then shows as ClickHouse down, naming it, not as 500s).
    */
@@ -381,4 +409,17 @@ export class ClickHouseReadings implements SeriesSource {
     for (const reading of readings) parts[storeShardOf(reading.sensor, parts.length)]!.push(reading);
     return parts;
   }
+}
+
+/** Which of the query ids are running on the server now (its `system.processes`). */
+export async function runningQueries(
+  client: ClickHouseClient,
+  queryIds: readonly string[],
+): Promise<string[]> {
+  if (queryIds.length === 0) return [];
+  const result = await client.query({
+    query: `SELECT query_id FROM system.processes WHERE query_id IN (${queryIds.map(quote).join(', ')})`,
+    format: 'JSONEachRow',
+  });
+  return (await result.json<{ query_id: string }>()).map((row) => row.query_id);
 }

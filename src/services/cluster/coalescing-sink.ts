@@ -85,6 +85,10 @@ export class CoalescingSink implements ReadingSink {
     await this.#options.sink.ping?.();
   }
 
+  async settle(): Promise<void> {
+    await this.#options.sink.settle?.();
+  }
+
   #flush(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;

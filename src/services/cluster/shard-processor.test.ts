@@ -16,7 +16,7 @@ import { ShardSnapshotStore } from '../../adapters/nats/snapshot-store.ts';
 import { ensureReadingStream } from '../../adapters/nats/stream.ts';
 import type { Reading } from '../../core/readings/reading.ts';
 import { stepDetector } from '../detection/step-detector.test-helpers.ts';
-import { ShardProcessor } from './shard-processor.ts';
+import { ShardProcessor, type ShardProcessorOptions } from './shard-processor.ts';
 
 const skip = isInstalled('nats-server') ? false : 'nats-server is not installed (Debian package nats-server)';
 
@@ -124,6 +124,23 @@ test(
   },
 );
 
+/** Shard 0's processor without detectors: it only stores, committing every 200 ms. */
+function storingProcessor(
+  parts: Pick<ShardProcessorOptions, 'js' | 'manager' | 'layout' | 'snapshots' | 'sink'>,
+  onError: ShardProcessorOptions['onError'],
+): ShardProcessor {
+  return new ShardProcessor(0, {
+    ...parts,
+    bus: new MemoryBus(),
+    repository: new MemoryMaintenanceRepository(),
+    registry: new MemoryRegistry(),
+    detector: undefined,
+    learningSpanMillis: 0,
+    commitIntervalMillis: 200,
+    onError,
+  });
+}
+
 /** The store as the processor sees it, keeping every insert (so a copy written twice shows). */
 class RecordingSink {
   readonly inserted: Reading[] = [];
@@ -173,20 +190,9 @@ test(
       const sink = new RecordingSink();
       const errors: string[] = [];
       const owner = async (): Promise<ShardProcessor> => {
-        const processor = new ShardProcessor(0, {
-          js,
-          manager,
-          layout,
-          snapshots,
-          sink,
-          bus: new MemoryBus(),
-          repository: new MemoryMaintenanceRepository(),
-          registry: new MemoryRegistry(),
-          detector: undefined,
-          learningSpanMillis: 0,
-          commitIntervalMillis: 200,
-          onError: (error) => errors.push(String(error)),
-        });
+        const processor = storingProcessor({ js, manager, layout, snapshots, sink }, (error) =>
+          errors.push(String(error)),
+        );
         processors.push(processor);
         await processor.start();
         return processor;
@@ -248,6 +254,85 @@ test(
       assert.deepEqual(errors, []);
     } finally {
       for (const processor of processors) await processor.stop(false);
+      await connection.close();
+      server.kill('SIGKILL');
+      await rm(directory, { recursive: true, force: true });
+    }
+  },
+);
+
+/** A store whose first insert fails on this side but lands 4.5 s later (a timed-out insert ClickHouse carried out). */
+class LateLandingSink extends RecordingSink {
+  #failed = false;
+  #landed = false;
+
+  constructor(readonly tellsWhenSettled: boolean) {
+    super();
+  }
+
+  override async insert(readings: readonly Reading[]): Promise<void> {
+    if (this.#failed) return super.insert(readings);
+    this.#failed = true;
+    const late = [...readings];
+    setTimeout(() => {
+      this.inserted.push(...late);
+      this.#landed = true;
+    }, 4_500);
+    throw new Error('Timeout error.');
+  }
+
+  async ping(): Promise<void> {}
+
+  get settle(): (() => Promise<void>) | undefined {
+    if (!this.tellsWhenSettled) return undefined;
+    return async () => {
+      if (!this.#landed) throw new Error('an insert that failed is still running');
+    };
+  }
+}
+
+test(
+  'a write that failed but lands after the retry’s check is waited for, not written again (its readings were counted twice)',
+  { skip, timeout: 90_000 },
+  async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'ub-shard-late-'));
+    const server = await startNatsServer(directory, { name: 'n1', clientPort: 24254 });
+    const connection = await connect({ servers: '127.0.0.1:24254' });
+    try {
+      const manager = await connection.jetstreamManager();
+      const js = connection.jetstream();
+      const stored = async (tellsWhenSettled: boolean): Promise<string[]> => {
+        const name = tellsWhenSettled ? 'settled' : 'unsettled';
+        const layout = { stream: `UB_LATE_${name.toUpperCase()}`, prefix: `ublate${name}`, shards: 1 };
+        assert.equal((await ensureReadingStream(manager, layout)).ok, true);
+        const snapshots = await StreamPieces.open({
+          manager,
+          js,
+          objects: await js.views.os(`ub_late_${name}_snapshots`),
+          stream: `ub_late_${name}_pieces`,
+          replicas: 1,
+          maxInlineBytes: 100_000,
+        });
+        const sink = new LateLandingSink(tellsWhenSettled);
+        const processor = storingProcessor({ js, manager, layout, snapshots, sink }, () => undefined);
+        try {
+          await processor.start();
+          await js.publish(
+            readingSubject(layout, 0),
+            encodeReadings([1, 2, 3].map((ts) => ({ sensor: 's1', ts, value: ts }))),
+          );
+          await until(async () => processor.handled === 3, 'the batch handled');
+          // Past the late landing.
+          await new Promise((resolve) => setTimeout(resolve, 5_000));
+          return sink.keys();
+        } finally {
+          await processor.stop(false);
+        }
+      };
+      assert.deepEqual(await stored(true), ['s1@1', 's1@2', 's1@3']);
+      // Without the store saying when the failed write is over, the check ran before it landed.
+      assert.deepEqual(await stored(false), ['s1@1', 's1@1', 's1@2', 's1@2', 's1@3', 's1@3']);
+    } finally {
       await connection.close();
       server.kill('SIGKILL');
       await rm(directory, { recursive: true, force: true });

@@ -32,6 +32,8 @@ export interface ReadingSink {
   check(readings: readonly Reading[]): Promise<{ missing: Reading[]; newest: Map<string, number> }>;
   /** Resolves once the store answers again (rejects while it does not). */
   ping?(): Promise<void>;
+  /** Resolves once no write that failed may still land (rejects while one may). */
+  settle?(): Promise<void>;
 }
 
 export interface ShardProcessorOptions {
@@ -139,6 +141,8 @@ export class ShardProcessor {
         during('waiting for the store', async () => {
           await options.sink.ping?.();
           await new Promise((resolve) => setTimeout(resolve, 3_000));
+          // A failed write the store started meanwhile (or before) must end before the next check.
+          await options.sink.settle?.();
         }),
       commitIntervalMillis: options.commitIntervalMillis,
       fetchMessages: 256,
