@@ -8,6 +8,11 @@ export interface AnomalyDetector {
   /** The whole state as bytes; `restore` of these bytes continues exactly where this left off. */
   snapshot(): Uint8Array;
   /**
+   * `snapshot()` written into `into` from byte `at` without allocating; returns the bytes written,
+   * or −1 (nothing written) when they do not fit.
+   */
+  snapshotInto?(into: Uint8Array, at: number): number;
+  /**
    * Gives the memory of a detector that is done with back (its state may be handed to another
    * detector at once); the detector must not be used after. Where absent, the garbage collector
    * takes it.

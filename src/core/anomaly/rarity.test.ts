@@ -311,3 +311,20 @@ void test('the sustained variance rise alone detects a lasting doubling of the s
   assertDetectedOnlyAtAnomaly(run(DEFAULT_RARITY_OPTIONS.sustainedVarianceGain), 100);
   assert.ok(maxOver(run(0), 750, LENGTH) < DEFAULT_THRESHOLD, 'alarms with every surprise off');
 });
+
+void test('snapshotInto writes the snapshot’s bytes where asked, and nothing where they do not fit', () => {
+  const detector = new RarityDetector();
+  const noise = noiseSource(3);
+  for (let i = 0; i < 500; i++) detector.update(timestampAt(i), 10 + noise());
+  const expected = detector.snapshot();
+  const into = new Uint8Array(8 + RarityDetector.snapshotBytes).fill(0xab);
+  assert.equal(detector.snapshotInto(into, 8), RarityDetector.snapshotBytes);
+  assert.deepEqual(into.subarray(8), expected);
+  assert.ok(
+    into.subarray(0, 8).every((byte) => byte === 0xab),
+    'the bytes before are left alone',
+  );
+  const small = new Uint8Array(RarityDetector.snapshotBytes).fill(1);
+  assert.equal(detector.snapshotInto(small, 1), -1);
+  assert.ok(small.every((byte) => byte === 1));
+});

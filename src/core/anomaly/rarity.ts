@@ -378,6 +378,12 @@ export class RarityDetector implements AnomalyDetector {
     return new Uint8Array(this.views.buffer.slice(this.byteOffset, this.byteOffset + SNAPSHOT_BYTES));
   }
 
+  snapshotInto(into: Uint8Array, at: number): number {
+    if (into.byteLength - at < SNAPSHOT_BYTES) return -1;
+    into.set(this.views.uint8.subarray(this.byteOffset, this.byteOffset + SNAPSHOT_BYTES), at);
+    return SNAPSHOT_BYTES;
+  }
+
   release(): void {
     slabs.release({ views: this.views, byteOffset: this.byteOffset });
   }

@@ -59,6 +59,8 @@ export class SensorDetectors {
   readonly #hotLimit: number;
   readonly #openSpill: OpenSpill | undefined;
   #spill: Spill | undefined;
+  /** Bytes of a new detector's state: a spill record's room for one. */
+  #stateBytes = 0;
   /** States moved out and read back since start. */
   spilled = 0;
   revived = 0;
@@ -85,9 +87,9 @@ export class SensorDetectors {
       if (!(memory > 0)) throw new RangeError(`stateMemoryBytes must be a positive number, got ${memory}`);
       if (openSpill === undefined) throw new Error('stateMemoryBytes needs a spill to move states out to');
       const probe = options.detector.create();
-      const stateBytes = probe.snapshot().byteLength;
+      this.#stateBytes = probe.snapshot().byteLength;
       probe.release?.();
-      const perSensor = stateBytes + this.#evidence.bytesPerRing + ENTRY_HEAP_BYTES;
+      const perSensor = this.#stateBytes + this.#evidence.bytesPerRing + ENTRY_HEAP_BYTES;
       this.#hotLimit = Math.max(1, Math.floor(memory / perSensor));
     }
     this.#openSpill = openSpill;
@@ -350,12 +352,17 @@ export class SensorDetectors {
   /** Writes an entry's state and evidence to the spill and frees their memory; false if it does not fit. */
   #moveOut(entry: Entry): boolean {
     const detector = entry.detector as AnomalyDetector;
-    const state = detector.snapshot();
-    const spill = (this.#spill ??= this.#open(state.byteLength));
-    if (state.byteLength > spill.stateBytes) return false;
+    const spill = (this.#spill ??= this.#open(this.#stateBytes));
+    // Straight into the record where the detector can (no copy allocated on this path).
+    let length = detector.snapshotInto?.(spill.bytes, spill.stateAt) ?? -1;
+    if (length < 0) {
+      const state = detector.snapshot();
+      if (state.byteLength > spill.stateBytes) return false;
+      spill.bytes.set(state, spill.stateAt);
+      length = state.byteLength;
+    }
     this.#evidence.save(entry.ring, spill.numbers, 0);
-    spill.numbers[spill.lengthAt] = state.byteLength;
-    spill.bytes.set(state, spill.stateAt);
+    spill.numbers[spill.lengthAt] = length;
     if (entry.slot < 0) entry.slot = spill.slots++;
     spill.store.write(entry.slot, spill.bytes);
     detector.release?.();
