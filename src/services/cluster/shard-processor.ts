@@ -14,8 +14,8 @@ import { NewestReadings } from './newest-readings.ts';
 import { describeError } from '../../core/describe-error.ts';
 
 /**
- * A shard's readings are scored this long after they were stored, in time order with those stored
- * meanwhile: batches that clients send at once reach the stream in any order (a batch sent again
+ * A shard's readings are scored this long after they were stored, in time order with the held ones
+ * not newer than them: batches that clients send at once reach the stream in any order (a batch sent again
  * after an ingest process failed lands behind later ones), and a reading older than its sensor's
  * last scored one would be skipped, leaving a gap the detector may take for an anomaly. A commit
  * (every `commitIntervalMillis`) scores what is held first.

@@ -624,25 +624,25 @@ test('with a reorder hold, a batch accepted after a later one is scored in time 
   ]);
 });
 
-test('held readings are scored once the hold is over, without a flush, and dropped readings never are', async () => {
+test('held readings are scored once the hold is over, a late one with the newer it came behind, and dropped readings never are', async () => {
   const service = bareService(new MemoryMaintenanceRepository(), {
-    reorderMillis: 50,
+    reorderMillis: 100,
     futureToleranceMillis: Number.POSITIVE_INFINITY,
   });
+  const times = async () => (await service.scores('temp', 0, 10 * minute))?.map((point) => point.ts / minute);
   service.accept([{ sensor: 'temp', ts: 2 * minute, value: 1 }]);
-  service.accept([{ sensor: 'temp', ts: 1 * minute, value: 1 }]);
-  assert.equal(await service.scores('temp', 0, 10 * minute), undefined, 'nothing scored while held');
-  await new Promise((resolve) => setTimeout(resolve, 150));
-  assert.deepEqual(
-    (await service.scores('temp', 0, 10 * minute))?.map((point) => point.ts / minute),
-    [1, 2],
-  );
-  service.accept([{ sensor: 'temp', ts: 3 * minute, value: 1 }]);
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  // Accepted later than minute 2, so not due with it; minute 1 goes out with it all the same.
+  service.accept([
+    { sensor: 'temp', ts: 1 * minute, value: 1 },
+    { sensor: 'temp', ts: 3 * minute, value: 1 },
+  ]);
+  assert.equal(await times(), undefined, 'nothing scored while held');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(await times(), [1, 2, 3]);
+  service.accept([{ sensor: 'temp', ts: 4 * minute, value: 1 }]);
   service.dropHeld();
-  await new Promise((resolve) => setTimeout(resolve, 150));
-  assert.deepEqual(
-    (await service.scores('temp', 0, 10 * minute))?.map((point) => point.ts / minute),
-    [1, 2],
-  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(await times(), [1, 2, 3]);
   await service.shutdown();
 });

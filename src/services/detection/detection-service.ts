@@ -264,7 +264,11 @@ export class DetectionService {
     this.#held.length = 0;
   }
 
-  /** Scores the held batches accepted at least `reorderMillis` ago (all of them with `all`), in time order. */
+  /**
+   * Scores the held batches accepted at least `reorderMillis` ago (all of them with `all`) in time
+   * order, and with them every held reading not newer than the newest of those: a late reading
+   * goes out with the newer ones it would otherwise be skipped behind.
+   */
   #release(all: boolean): void {
     if (this.#heldTimer !== undefined) clearTimeout(this.#heldTimer);
     this.#heldTimer = undefined;
@@ -273,9 +277,23 @@ export class DetectionService {
     let count = 0;
     while (count < this.#held.length && (all || (this.#held[count]?.at ?? Infinity) <= due)) count++;
     if (count > 0) {
-      const batches = this.#held.splice(0, count);
       const readings: Reading[] = [];
-      for (const batch of batches) for (const reading of batch.readings) readings.push(reading);
+      let newest = Number.NEGATIVE_INFINITY;
+      for (const batch of this.#held.splice(0, count))
+        for (const reading of batch.readings) {
+          readings.push(reading);
+          if (reading.ts > newest) newest = reading.ts;
+        }
+      for (const batch of this.#held) {
+        if (!batch.readings.some((reading) => reading.ts <= newest)) continue;
+        for (const reading of batch.readings) if (reading.ts <= newest) readings.push(reading);
+        batch.readings = batch.readings.filter((reading) => reading.ts > newest);
+      }
+      if (this.#held.some((batch) => batch.readings.length === 0)) {
+        const kept = this.#held.filter((batch) => batch.readings.length > 0);
+        this.#held.length = 0;
+        this.#held.push(...kept);
+      }
       // A stable sort: readings of one time keep the order they were accepted in.
       readings.sort((a, b) => a.ts - b.ts);
       this.#scoring.accept(readings);
