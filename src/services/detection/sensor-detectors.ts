@@ -307,11 +307,7 @@ export class SensorDetectors {
   #bringIn(entry: Entry): void {
     if (entry.detector !== undefined) return;
     const spill = this.#spill as Spill;
-    spill.store.read(entry.slot, spill.bytes);
-    const length = spill.numbers[spill.lengthAt] as number;
-    const detector = this.#options.detector.restore(
-      spill.bytes.subarray(spill.stateAt, spill.stateAt + length),
-    );
+    const detector = this.#options.detector.restore(this.#readRecord(entry, spill));
     if (detector === undefined) throw new Error(`the state of a sensor came back from the spill unreadable`);
     // The evidence ring is allocated before anything moves out, so the record read is not overwritten.
     entry.ring = this.#evidence.allocate();
@@ -375,10 +371,14 @@ export class SensorDetectors {
 
   /** The saved state of an entry in the spill, read without bringing it in. */
   #spilledState(entry: Entry): Uint8Array {
-    const spill = this.#spill as Spill;
+    return this.#readRecord(entry, this.#spill as Spill).slice();
+  }
+
+  /** Reads an entry's record into the spill's buffer; returns its state's bytes (a view of that buffer). */
+  #readRecord(entry: Entry, spill: Spill): Uint8Array {
     spill.store.read(entry.slot, spill.bytes);
     const length = spill.numbers[spill.lengthAt] as number;
-    return spill.bytes.slice(spill.stateAt, spill.stateAt + length);
+    return spill.bytes.subarray(spill.stateAt, spill.stateAt + length);
   }
 
   #open(stateBytes: number): Spill {
