@@ -34,6 +34,8 @@ export class SensorChart {
   /** The sensor of the last answer (the one drawn; `sensor` may already be the next). */
   private drawnSensor = '';
   private request = 0;
+  /** The load under way, if any: a refresh waits for it rather than overtaking it. */
+  private loading: Promise<void> | null = null;
   /** Sensors whose scores the platform does not have (404): asked again only when chosen again. */
   private readonly unscored = new Set<string>();
   /** Set when the platform serves no scores at all (501, an API process of a cluster). */
@@ -72,9 +74,13 @@ export class SensorChart {
     await this.load();
   }
 
-  /** Reloads the following view (called on a timer and when an alert arrives). */
+  /**
+   * Reloads the following view (called on a timer and when an alert arrives). Not while a load is
+   * under way: were each refresh to overtake the last, answers slower than the timer would all be
+   * dropped and the chart never drawn.
+   */
   async refresh(): Promise<void> {
-    if (this.sensor !== '' && this.zoomed === null) await this.load();
+    if (this.sensor !== '' && this.zoomed === null && this.loading === null) await this.load();
   }
 
   setAlerts(alerts: Alert[]): void {
@@ -82,7 +88,16 @@ export class SensorChart {
     this.plot?.redraw(false);
   }
 
-  private async load(): Promise<void> {
+  /** Loads and draws the view; a newer load (another sensor, range or zoom) overtakes this one. */
+  private load(): Promise<void> {
+    const loading = this.fetchAndDraw().finally(() => {
+      if (this.loading === loading) this.loading = null;
+    });
+    this.loading = loading;
+    return loading;
+  }
+
+  private async fetchAndDraw(): Promise<void> {
     const request = ++this.request;
     const [from, to] = this.zoomed ?? [Date.now() - this.rangeMillis, Date.now()];
     const stepMillis = roundedStep(Math.ceil((to - from) / Math.max(100, this.size().width)));

@@ -226,9 +226,12 @@ async function open(api: Api, who: Whoami): Promise<void> {
   }
 
   const sensorIds = table.sensors.map((sensor) => sensor.id);
-  const loadSnapshot = async (): Promise<void> => {
+  const readLatest = async (): Promise<void> => {
     const latest = await loadLatest(api, sensorIds);
     for (const [sensor, point] of Object.entries(latest)) table.update(sensor, point.ts, point.value);
+  };
+  const loadSnapshot = async (): Promise<void> => {
+    await readLatest();
     await maintenance.load().catch((error: unknown) => {
       byId('alert-feed').replaceChildren(element('li', 'error', `Alerts unavailable: ${failureText(error)}`));
     });
@@ -238,6 +241,19 @@ async function open(api: Api, who: Whoami): Promise<void> {
   document.body.dataset.ready = 'true';
 
   let missed = false;
+  /** Reads the current state again after an outage; a failed read is tried again while the stream stays live. */
+  const catchUp = (): void => {
+    missed = false;
+    void Promise.all([readLatest(), maintenance.load()])
+      .then(() => chart.refresh())
+      .catch((error: unknown) => {
+        reportError(error);
+        missed = true;
+        setTimeout(() => {
+          if (missed && byId('live').dataset.state === 'live') catchUp();
+        }, 3000);
+      });
+  };
   /** When the page last heard from the platform live; shown while it cannot be reached. */
   let liveUntil = Date.now();
   openStream(
@@ -268,12 +284,7 @@ async function open(api: Api, who: Whoami): Promise<void> {
       if (state !== 'connecting') showOffline(state === 'live' ? null : liveUntil);
       // Events sent while the stream was down are lost: read the current state again.
       if (state === 'offline') missed = true;
-      if (state === 'live' && missed) {
-        missed = false;
-        void loadSnapshot()
-          .then(() => chart.refresh())
-          .catch(reportError);
-      }
+      if (state === 'live' && missed) catchUp();
     },
     endSession,
   );
