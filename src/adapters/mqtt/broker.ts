@@ -138,15 +138,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       packet.retain = false;
       const parsed = parseTelemetry(parsers, packet.topic, packet.payload as Buffer, now());
       const scope = session?.scope;
-      const stored = coalescer.add(
-        scope === undefined ? parsed : restrictToScope(parsed, scope),
-        telemetryPath(packet.topic),
-      );
+      const batch = scope === undefined ? parsed : restrictToScope(parsed, scope);
+      const path = telemetryPath(packet.topic);
       if (packet.qos === 0) {
-        coalescer.admit().then(() => done(null), done);
+        // Nobody waits on a QoS 0 message: no promise for it, and no wait while there is room.
+        coalescer.put(batch, path);
+        if (coalescer.hasRoom) done(null);
+        else coalescer.admit().then(() => done(null), done);
         return;
       }
-      stored.then(
+      coalescer.add(batch, path).then(
         (settled) => done(settled === 'stored' ? null : new Error('server is shutting down')),
         (error: unknown) => done(error as Error),
       );

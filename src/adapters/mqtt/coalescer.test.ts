@@ -35,3 +35,32 @@ test('a storage failure rejects the messages with its error (no PUBACK), logged 
   );
   assert.match(lines[1] ?? '', /^ingest of MQTT readings works again after [\d.]+ s, 3 failures$/);
 });
+
+test('QoS 0 messages put without a promise go out in the batch of those waited on, and count towards the high-water mark', async () => {
+  const batches: number[][] = [];
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const held: EdgeIngest = {
+    accept: async (batch: ParsedBatch): Promise<EdgeOutcome> => {
+      batches.push(batch.readings.map((reading) => reading.ts));
+      await gate;
+      return { ok: true, accepted: batch.readings.length, rejected: [] };
+    },
+  } as unknown as EdgeIngest;
+  const coalescer = new Coalescer({ edge: held, highWaterReadings: 3, log: () => {} });
+  coalescer.put(message(1), 'mqtt');
+  const waited = coalescer.add(message(2), 'mqtt');
+  assert.ok(coalescer.hasRoom, '2 readings in flight, under 3');
+  coalescer.put(message(3), 'mqtt');
+  assert.ok(!coalescer.hasRoom, '3 readings in flight');
+  let admitted = false;
+  const admission = coalescer.admit().then(() => (admitted = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(batches, [[1, 2, 3]]);
+  assert.ok(!admitted, 'no room until the batch is stored');
+  release();
+  assert.equal(await waited, 'stored');
+  await admission;
+  assert.ok(coalescer.hasRoom);
+  await coalescer.drain();
+});

@@ -54,28 +54,47 @@ export class Coalescer {
 
   /**
    * Adds a message's readings; resolves when they are durable (or the server stops), rejects when
-   * the store failed to write them. A rejection nobody waits for (QoS 0) is not unhandled.
+   * the store failed to write them. A rejection nobody waits for is not unhandled.
    */
   add(batch: ParsedBatch, path: IngestPath): Promise<Settled> {
-    const size = batch.readings.length + batch.rejected.length;
+    const current = this.#gather(batch, path);
+    const settled = new Promise<Settled>((resolve, reject) => current.waiters.push({ resolve, reject }));
+    settled.catch(() => undefined);
+    this.#flushWhenFull(current);
+    return settled;
+  }
+
+  /** Adds the readings of a message nobody waits on (QoS 0): no promise is made for it. */
+  put(batch: ParsedBatch, path: IngestPath): void {
+    this.#flushWhenFull(this.#gather(batch, path));
+  }
+
+  /** Whether fewer than the high-water mark of readings are in flight (`admit()` would resolve at once). */
+  get hasRoom(): boolean {
+    return this.#outstanding < this.#highWater || this.#stopping;
+  }
+
+  #gather(batch: ParsedBatch, path: IngestPath): Pending {
     let current = this.#current.get(path);
     if (current === undefined) {
-      current = { batch: { readings: [], rejected: [] }, path, waiters: [] };
-      this.#current.set(path, current);
-      setImmediate(() => this.#flush(current!));
+      const pending: Pending = { batch: { readings: [], rejected: [] }, path, waiters: [] };
+      this.#current.set(path, pending);
+      setImmediate(() => this.#flush(pending));
+      current = pending;
     }
     for (const reading of batch.readings) current.batch.readings.push(reading);
     for (const rejection of batch.rejected) current.batch.rejected.push(rejection);
-    this.#outstanding += size;
-    const settled = new Promise<Settled>((resolve, reject) => current.waiters.push({ resolve, reject }));
-    settled.catch(() => undefined);
+    this.#outstanding += batch.readings.length + batch.rejected.length;
+    return current;
+  }
+
+  #flushWhenFull(current: Pending): void {
     if (current.batch.readings.length >= this.#maxBatch) this.#flush(current);
-    return settled;
   }
 
   /** Resolves at once while fewer than the high-water mark of readings are in flight, else when room frees. */
   admit(): Promise<void> {
-    if (this.#outstanding < this.#highWater || this.#stopping) return Promise.resolve();
+    if (this.hasRoom) return Promise.resolve();
     return new Promise((resolve) => this.#roomWaiters.push(resolve));
   }
 

@@ -24,18 +24,22 @@ export function parseJsonBatch(
   text: string,
   nowMillis: number,
   options: JsonBatchOptions = {},
+  defaultSensor = options.defaultSensor,
 ): ParseOutcome {
-  return parseJsonThen(text, (body) => validateJsonBatch(body, nowMillis, options));
+  return parseJsonThen(text, (body) => validateJsonBatch(body, nowMillis, options, defaultSensor));
 }
 
-/** Validates an already parsed JSON body (see `parseJsonBatch`). */
+/**
+ * Validates an already parsed JSON body (see `parseJsonBatch`). `defaultSensor` may be given apart
+ * from the options, so that options resolved once serve every MQTT topic.
+ */
 export function validateJsonBatch(
   body: unknown,
   nowMillis: number,
   options: JsonBatchOptions = {},
+  defaultSensor = options.defaultSensor,
 ): ParseOutcome {
   const collector = new BatchCollector(nowMillis, resolveValidationOptions(options));
-  const defaultSensor = options.defaultSensor;
   if (typeof body === 'number' && defaultSensor !== undefined) {
     if (collector.checkSensor(0, defaultSensor)) collector.accept(0, defaultSensor, nowMillis, body);
     return collector.result();

@@ -25,6 +25,15 @@ test('the longest sensor id may be lowered, not raised past the registry limit o
   assert.throws(() => resolveValidationOptions({ maxSensorIdLength: 0 }), /1 to 256/);
 });
 
+test('options are resolved once: a resolved object is handed back as it is, and cannot be changed', () => {
+  const resolved = resolveValidationOptions({ maxFutureMillis: 5 });
+  assert.equal(resolveValidationOptions(resolved), resolved);
+  assert.equal(resolved.maxFutureMillis, 5);
+  assert.throws(() => Object.assign(resolved, { maxFutureMillis: -1 }), TypeError);
+  // An equal object not resolved here is checked and completed again.
+  assert.notEqual(resolveValidationOptions({ ...resolved }), resolved);
+});
+
 test("'.' and '..' are refused as sensor ids, as no URL can name them; other dotted ids pass", () => {
   // Regression: both were auto-registered, then /api/v1/sensors/%2E%2E was normalised to /api/v1/.
   for (const id of ['.', '..']) assert.equal(isValidSensorId(id), false, id);

@@ -148,12 +148,18 @@ export class BatchCollector {
 
 /** Checks option bounds, filling defaults. */
 export function resolveValidationOptions(options: Partial<ValidationOptions> = {}): ValidationOptions {
+  // Resolved once per server, not per message: a resolved object is handed back as it is.
+  if (resolvedOptions.has(options)) return options as ValidationOptions;
   const resolved = { ...defaultValidationOptions, ...options };
   if (!(resolved.maxFutureMillis >= 0)) throw new RangeError('maxFutureMillis must be >= 0');
   if (!(resolved.maxSensorIdLength >= 1 && resolved.maxSensorIdLength <= 256))
     throw new RangeError('maxSensorIdLength must be 1 to 256');
-  return resolved;
+  const frozen = Object.freeze(resolved);
+  resolvedOptions.add(frozen);
+  return frozen;
 }
+
+const resolvedOptions = new WeakSet<object>();
 
 /**
  * Parses a body as JSON, then validates it with `validate`; a body that is not JSON is malformed.
