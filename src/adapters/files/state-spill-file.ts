@@ -8,8 +8,17 @@ const SUFFIX = '.spill';
 
 /** A spill of its own in `folder` (a fresh name, so two sets of detectors never share one). */
 export function openSpillIn(folder: string): (recordBytes: number) => StateSpill {
-  return (recordBytes) =>
-    new FileStateSpill(join(folder, `${PREFIX}${randomUUID().slice(0, 8)}${SUFFIX}`), recordBytes);
+  return openSpillAt(spillPathIn(folder));
+}
+
+/** A fresh spill file name in `folder`, for a spill whose owner must know where it is. */
+export function spillPathIn(folder: string): string {
+  return join(folder, `${PREFIX}${randomUUID().slice(0, 8)}${SUFFIX}`);
+}
+
+/** A spill at `path` (see `spillPathIn`). */
+export function openSpillAt(path: string): (recordBytes: number) => StateSpill {
+  return (recordBytes) => new FileStateSpill(path, recordBytes);
 }
 
 /** Deletes spill files left in `folder` by a process that did not close them (killed, say). */

@@ -7,6 +7,8 @@ export interface ScoringThreadData {
   module: string;
   detector: string;
   options: ScoringOptions;
+  /** Where the thread's spill is, when it has one: deleted by the owner however the thread ends. */
+  spillFile?: string;
 }
 
 export type ScoringRequest =

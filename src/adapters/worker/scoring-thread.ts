@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { findDetector } from '../../core/anomaly/registry.ts';
 import { SensorDetectors } from '../../services/detection/sensor-detectors.ts';
-import { openSpillIn } from '../files/state-spill-file.ts';
+import { openSpillAt } from '../files/state-spill-file.ts';
 import { packStates, packedBuffers, splitSensors, unpackStates } from './columns.ts';
 import type { ScoringReply, ScoringRequest, ScoringThreadData } from './scoring-messages.ts';
 
@@ -9,10 +9,10 @@ import type { ScoringReply, ScoringRequest, ScoringThreadData } from './scoring-
 const data = workerData as ScoringThreadData;
 const detector = findDetector(data.detector);
 if (detector === undefined) throw new Error(`unknown detector ${JSON.stringify(data.detector)}`);
-const folder = data.options.spillFolder;
+const file = data.spillFile;
 const detectors = new SensorDetectors(
   { detector, ...data.options },
-  folder === undefined ? undefined : openSpillIn(folder),
+  file === undefined ? undefined : openSpillAt(file),
 );
 const port = parentPort;
 if (port === null) throw new Error('the scoring thread must run as a worker thread');

@@ -132,3 +132,40 @@ test('on its thread with a memory budget, states wait in a file in the folder, r
   assert.deepEqual(await readdir(folder), [], 'the file is gone once the thread closed');
   await rm(folder, { recursive: true, force: true });
 });
+
+test('a thread that dies holding its spill leaves no file behind', async () => {
+  // Bug: the file was named and deleted by the thread alone, so a thread that died left it until
+  // the next start (about 1.2 GB for a million sensors).
+  const folder = await mkdtemp(join(tmpdir(), 'spill-'));
+  const budget = { ...options, stateMemoryBytes: 2_000, spillFolder: folder };
+  // A few MB of heap: many new sensors kill the thread, as a real one dies (ERR_WORKER_OUT_OF_MEMORY).
+  const threaded = new WorkerScoring(budget, { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 });
+  try {
+    await feed(threaded, stream(200), 100);
+    assert.equal((await readdir(folder)).length, 1, 'states wait in a file');
+    const failure = await (async () => {
+      for (let round = 0; round < 200; round++) {
+        const batch = Array.from({ length: 5_000 }, (_, index) => ({
+          sensor: `sensor-${round}-${index}`,
+          ts: 1_000 + round,
+          value: index,
+        }));
+        try {
+          await threaded.score(batch);
+        } catch (error) {
+          return error as Error;
+        }
+      }
+      return undefined;
+    })();
+    assert.match(String(failure), /ERR_WORKER_OUT_OF_MEMORY/);
+    assert.ok(threaded.broken());
+    // The exit is handled as it is reported: give it a moment.
+    for (let wait = 0; wait < 50 && (await readdir(folder)).length > 0; wait++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(await readdir(folder), [], 'the dead thread’s file is gone');
+  } finally {
+    await threaded.close();
+    await rm(folder, { recursive: true, force: true });
+  }
+});

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { findDetector } from '../../core/anomaly/registry.ts';
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
@@ -5,6 +6,7 @@ import type { Reading } from '../../core/readings/reading.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
 import type { SensorDetectorsOptions } from '../../services/detection/sensor-detectors.ts';
+import { spillPathIn } from '../files/state-spill-file.ts';
 import { packStates, packedBuffers, toColumns, unpackStates } from './columns.ts';
 import type { ScoringReply, ScoringRequest, ScoringThreadData } from './scoring-messages.ts';
 
@@ -39,10 +41,13 @@ export class WorkerScoring implements ScoringEngine {
         `detector ${JSON.stringify(detector.name)} is not a registered one: it cannot run on a thread`,
       );
     }
+    // The spill's file is named here, so that it is deleted even when the thread dies holding it.
+    const spillFile = scoring.spillFolder === undefined ? undefined : spillPathIn(scoring.spillFolder);
     const data: ScoringThreadData = {
       module: new URL('./scoring-thread.ts', import.meta.url).href,
       detector: detector.name,
       options: scoring,
+      ...(spillFile === undefined ? {} : { spillFile }),
     };
     this.#worker = new Worker(new URL('./thread-entry.js', import.meta.url), {
       workerData: data,
@@ -50,7 +55,10 @@ export class WorkerScoring implements ScoringEngine {
     });
     this.#worker.on('message', (reply: ScoringReply) => this.#settle(reply));
     this.#worker.on('error', (error) => this.#fail(error));
-    this.#worker.on('exit', (code) => this.#fail(new Error(`the scoring thread exited with code ${code}`)));
+    this.#worker.on('exit', (code) => {
+      if (spillFile !== undefined) rmSync(spillFile, { force: true });
+      this.#fail(new Error(`the scoring thread exited with code ${code}`));
+    });
   }
 
   async score(readings: readonly Reading[]): Promise<Crossing[]> {
