@@ -60,7 +60,8 @@ void test('an import with existing=keep adds what is new and leaves registered r
   const csv = 'id,type,name\nk1,pump,as generated\nk2,valve,new\n';
   const response = await f.post('admin', '/api/v1/assets/import?existing=keep', csv, 'text/csv');
   assert.equal(response.status, 200);
-  assert.equal(((await response.json()) as { imported: number }).imported, 2);
+  // Bug: the record left as it was counted as imported too.
+  assert.deepEqual(await response.json(), { imported: 1, kept: 1, rejected: [] });
   const stored = await f.registry.listAssets({ limit: 10, offset: 0 });
   assert.deepEqual(
     stored.map((a) => [a.id, a.name]),
@@ -74,6 +75,9 @@ void test('an import with existing=keep adds what is new and leaves registered r
   await f.registry.updateSensor('k1.flow', async (sensor) => ({ ...sensor, unit: 'm3/h' }));
   const again = await f.post('admin', '/api/v1/sensors/import?existing=keep', sensors, 'text/csv');
   assert.equal(again.status, 200);
+  assert.deepEqual(await again.json(), { imported: 0, kept: 1, rejected: [] });
+  const replaced = await f.post('admin', '/api/v1/assets/import', csv, 'text/csv');
+  assert.deepEqual(await replaced.json(), { imported: 2, kept: 0, rejected: [] });
   assert.equal((await f.registry.getSensor('k1.flow'))?.unit, 'm3/h');
 
   const bad = await f.post('admin', '/api/v1/assets/import?existing=merge', csv, 'text/csv');

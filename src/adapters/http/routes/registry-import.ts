@@ -71,8 +71,25 @@ export async function importRecords(c: Context, registry: Registry, kind: Record
       400,
     );
   }
+  // With `keep`, the records registered already are counted apart: they are not what was imported.
+  const kept = existing === 'keep' ? await registeredAmong(registry, kind, result.records) : 0;
   if (kind === 'asset') await registry.putAssets(result.records as Asset[], { existing });
   else await registry.putSensors(result.records as Sensor[], { existing });
   const status = result.records.length === 0 && result.rejected.length > 0 ? 400 : 200;
-  return c.json({ imported: result.records.length, rejected: result.rejected }, status);
+  return c.json({ imported: result.records.length - kept, kept, rejected: result.rejected }, status);
+}
+
+/** How many of the records are registered already. */
+async function registeredAmong(
+  registry: Registry,
+  kind: RecordKind,
+  records: readonly (Asset | Sensor)[],
+): Promise<number> {
+  if (kind === 'sensor') return records.filter((record) => registry.hasSensor(record.id)).length;
+  return (
+    await knownAssets(
+      registry,
+      records.map((record) => record.id),
+    )
+  ).size;
 }
