@@ -155,6 +155,10 @@ void test('eval nab refuses an --out that is a file before the run, in one line 
     assert.equal(result.code, 2);
     assert.doesNotMatch(result.stderr, /\[1\/1\]/, 'refused before the run');
     assert.match(result.stderr, /^eval nab: --out '.*afile' cannot hold the results: ENOTDIR[^\n]*\n$/);
+    // Bug: a place where no folder can be made (under /proc) hung for ever in Node's recursive mkdir.
+    const proc = await capture(() => runEval(['--data', data, '--out', '/proc/urban-brain-nab']));
+    assert.equal(proc.code, 2);
+    assert.match(proc.stderr, /^eval nab: --out '\/proc\/urban-brain-nab' cannot hold the results: ENOENT/);
     const empty = await capture(() => runEval(['--data', data, '--out', '']));
     assert.equal(empty.code, 2);
     assert.equal(empty.stderr, "eval nab: --out '' must name a directory\n");

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { configUsage, loadConfig, type Config } from '../config.ts';
 import { readDemoFolder, resumableStart, writeDemoMarker, type DemoFolder } from './demo-marker.ts';
 import { redactUrls } from '../core/redact.ts';
@@ -11,6 +10,7 @@ import { districtCentre, spacingMetres } from '../services/demo/city.ts';
 import { defaultDemoOptions, type DemoOptions } from '../services/demo/runner.ts';
 import { runUntilSignalled } from './signals.ts';
 import { describeError } from '../core/describe-error.ts';
+import { makeFolder } from '../adapters/files/folders.ts';
 
 const usage = `usage: urban-brain demo [--speed X] [--sensors N] [--seed N] [serve options]
 
@@ -128,7 +128,7 @@ export async function runDemoInFolder(
   const resumeFrom = resumableStart(folder, options, Date.now());
   if (folder.kind === 'empty') {
     try {
-      mkdirSync(config.dataDir, { recursive: true });
+      makeFolder(config.dataDir);
       writeDemoMarker(config.dataDir);
     } catch (error) {
       log(`could not start: data folder ${config.dataDir}: ${describeError(error)}`);

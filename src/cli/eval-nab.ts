@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NabCorpus } from '../adapters/files/nab-files.ts';
 import { readNabCorpus, readNabFinalResults } from '../adapters/files/nab-files.ts';
@@ -9,6 +9,7 @@ import { formatResultsCsv } from '../core/nab/results-csv.ts';
 import { runDetectorOnCorpus } from '../core/nab/run-corpus.ts';
 import { labelFile } from '../core/nab/windows.ts';
 import { readOptions } from './options.ts';
+import { makeFolder } from '../adapters/files/folders.ts';
 
 const USAGE = `usage: urban-brain eval nab --data DIR [--detector NAME] [--out DIR]
 
@@ -71,7 +72,7 @@ export async function run(args: string[]): Promise<number> {
   }
   // Checked before the run, which takes a while: the results directory can be made and written.
   try {
-    await mkdir(path.join(out, spec.name), { recursive: true });
+    makeFolder(path.join(out, spec.name));
     await access(path.join(out, spec.name), constants.W_OK);
   } catch (error) {
     process.stderr.write(`eval nab: --out '${out}' cannot hold the results: ${(error as Error).message}\n`);
@@ -124,14 +125,14 @@ async function writeResults(
     const scores = result.scores[index] as Float64Array;
     const labels = labelFile(series.timestampsMillis, corpus.windows.get(series.key) ?? []);
     const dir = path.join(out, name, series.category);
-    await mkdir(dir, { recursive: true });
+    makeFolder(dir);
     await writeFile(
       path.join(dir, `${name}_${series.name}`),
       formatResultsCsv(series.timestampsMillis, series.values, scores, labels),
     );
     if (series.category === 'realKnownCause') {
       const charts = path.join(out, name, 'charts');
-      await mkdir(charts, { recursive: true });
+      makeFolder(charts);
       const svg = renderChart({
         title: `${name}: ${series.key}`,
         values: series.values,

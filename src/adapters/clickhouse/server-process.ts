@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serverProgram, untilReady } from '../nats/server-process.ts';
+import { makeFolder } from '../files/folders.ts';
 
 export interface ClickHouseNode {
   httpPort: number;
@@ -56,7 +57,7 @@ export async function startClickHouseServer(
   nodes: readonly ClickHouseNode[],
   binary = serverProgram('clickhouse-server') ?? 'clickhouse-server',
 ): Promise<ChildProcess> {
-  await mkdir(directory, { recursive: true });
+  makeFolder(directory);
   await writeFile(join(directory, 'config.xml'), serverConfig(directory, self, cluster, nodes));
   await writeFile(join(directory, 'users.xml'), users);
   const child = spawn(binary, [`--config-file=${join(directory, 'config.xml')}`], { stdio: 'ignore' });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { describeError } from '../../core/describe-error.ts';
 import type { Database } from './database.ts';
+import { makeFolder } from '../files/folders.ts';
 
 /** A finished backup: one DuckDB file holding the whole database as of one snapshot. */
 export interface Backup {
@@ -132,7 +133,7 @@ export class DuckDbBackups {
           `could not write the acknowledged readings into the database: ${describeError(error)}`,
         );
       });
-      mkdirSync(this.#options.directory, { recursive: true });
+      makeFolder(this.#options.directory);
       mkdirSync(folder);
       created = true;
       const partial = `${path}.partial`;

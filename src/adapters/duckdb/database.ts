@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { makeFolder } from '../files/folders.ts';
 
 /** Options of the embedded database. */
 export interface DatabaseOptions {
@@ -25,7 +25,7 @@ export interface Database {
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  mkdirSync(options.dataDir, { recursive: true });
+  makeFolder(options.dataDir);
   const path = join(options.dataDir, options.fileName ?? 'urban-brain.duckdb');
   const config: Record<string, string> = {};
   if (options.threads !== undefined) config['threads'] = String(options.threads);

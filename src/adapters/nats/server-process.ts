@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { makeFolder } from '../files/folders.ts';
 
 export interface NatsNode {
   name: string;
@@ -96,7 +97,7 @@ export async function startNatsServer(
   peers: readonly NatsNode[] = [],
   binary = serverProgram('nats-server') ?? 'nats-server',
 ): Promise<ChildProcess> {
-  await mkdir(directory, { recursive: true });
+  makeFolder(directory);
   const config = join(directory, 'nats.conf');
   await writeFile(config, natsConfig(directory, self, peers));
   const child = spawn(binary, ['-c', config], { stdio: 'ignore' });

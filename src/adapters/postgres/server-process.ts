@@ -1,8 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { serverProgram, untilReady, waitForPort } from '../nats/server-process.ts';
+import { makeFolder } from '../files/folders.ts';
 
 /**
  * The server binaries of the newest PostgreSQL (15 or later) installed the Debian way
@@ -48,7 +49,7 @@ function lastLines(error: unknown): string {
 export async function startPostgresServer(directory: string, port: number): Promise<ChildProcess> {
   const data = join(directory, 'data');
   if (!existsSync(data)) {
-    mkdirSync(directory, { recursive: true });
+    makeFolder(directory);
     if (process.getuid?.() === 0) {
       const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
       const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());

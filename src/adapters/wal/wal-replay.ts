@@ -1,7 +1,8 @@
-import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { decodeWalSegment, type SegmentDamage, type WalBatch } from './wal-codec.ts';
 import { listSegments, segmentName } from './segments.ts';
+import { makeFolder } from '../files/folders.ts';
 
 /** Damage skipped under `skipCorrupt`: where it was and where the damaged segment was kept. */
 export interface SkippedDamage {
@@ -67,7 +68,7 @@ export async function replayWal(
   onBatch: (batch: WalBatch) => Promise<number | void>,
   options: ReplayOptions = {},
 ): Promise<WalReplay> {
-  mkdirSync(directory, { recursive: true });
+  makeFolder(directory);
   const sequences = listSegments(directory);
   const paths = sequences.map((sequence) => join(directory, segmentName(sequence)));
   const lastWithData = paths.findLastIndex((path) => statSync(path).size > 0);
@@ -119,7 +120,7 @@ export async function replayWal(
  * is deleted by the next checkpoint once the readable records are in the store.
  */
 function keepCopy(path: string, directory: string): string {
-  mkdirSync(directory, { recursive: true });
+  makeFolder(directory);
   const kept = join(directory, basename(path));
   if (existsSync(kept)) return kept;
   try {

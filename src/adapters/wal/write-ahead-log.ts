@@ -1,4 +1,4 @@
-import { mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeWalRecord, type WalBatch } from './wal-codec.ts';
 import { replayWal, type ReplayOptions, type WalReplay } from './wal-replay.ts';
@@ -9,6 +9,7 @@ import {
   type OpenSegment,
   type SegmentFile,
 } from './segments.ts';
+import { makeFolder } from '../files/folders.ts';
 
 interface PendingRotation {
   kind: 'rotation';
@@ -95,7 +96,7 @@ export class WriteAheadLog {
    * the last one if it is empty, as a start that failed leaves it).
    */
   static async open(directory: string, options: WriteAheadLogOptions = {}): Promise<WriteAheadLog> {
-    mkdirSync(directory, { recursive: true });
+    makeFolder(directory);
     const last = listSegments(directory).at(-1);
     const reuse = last !== undefined && statSync(join(directory, segmentName(last))).size === 0;
     const sequence = reuse ? last : (last ?? 0) + 1;

@@ -1,0 +1,34 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/**
+ * Makes a folder and the parents it lacks, as `mkdir -p`. Node's own `{ recursive: true }` loops for
+ * ever where the file system refuses a new folder with ENOENT (under `/proc` or `/sys`); here that
+ * error, or any other, is thrown at once, naming the folder.
+ */
+export function makeFolder(folder: string): void {
+  const missing: string[] = [];
+  for (let current = resolve(folder); ; current = dirname(current)) {
+    if (exists(current)) break;
+    missing.push(current);
+    if (dirname(current) === current) break;
+  }
+  for (const path of missing.reverse()) {
+    try {
+      mkdirSync(path);
+    } catch (error) {
+      // Made meanwhile by someone else: fine, as long as it is a folder (checked by the next step or the caller).
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
