@@ -473,6 +473,34 @@ test('where the feed or a lane is cut, a line says how many more and shows more'
   await page.close();
 });
 
+test(
+  'a Hospitals tab slower than its refresh asks one request at a time and still draws',
+  { skip },
+  async (t) => {
+    if (!served) return t.skip(notServed);
+    const page = await signIn(browser, server.url, server.viewerKey);
+    // Bug: every 2-second refresh sent another request while the last was unanswered.
+    let open = 0;
+    let most = 0;
+    let asked = 0;
+    await page.route('**/api/v1/hospitals', async (route) => {
+      asked += 1;
+      open += 1;
+      most = Math.max(most, open);
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      open -= 1;
+      await route.continue().catch(() => {});
+    });
+    await page.click('[data-tab=hospitals]');
+    await page.locator('article.hospital[data-hospital]').first().waitFor({ timeout: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    assert.ok(asked >= 2, `${asked} requests`);
+    assert.equal(most, 1, 'hospitals requests under way at once');
+    await page.unroute('**/api/v1/hospitals');
+    await page.close();
+  },
+);
+
 test('the Hospitals tab shows the platform emergency departments', { skip }, async (t) => {
   if (!served) return t.skip(notServed);
   const page = await signIn(browser, server.url, server.viewerKey);

@@ -1,5 +1,6 @@
 import type { Api } from './api.ts';
 import { element, failureText, moment, number } from './format.ts';
+import { oneAtATime } from './one-at-a-time.ts';
 import type { HospitalsSnapshot } from './types.ts';
 
 const levelNames = ['1 resuscitation', '2 emergent', '3 urgent', '4 less urgent', '5 non-urgent'];
@@ -18,7 +19,10 @@ export class HospitalsView {
     this.api = api;
   }
 
-  async refresh(): Promise<void> {
+  /** Reads the departments again and redraws them; a call while a read is under way joins it. */
+  readonly refresh = oneAtATime(() => this.load());
+
+  private async load(): Promise<void> {
     let snapshot: HospitalsSnapshot;
     try {
       snapshot = await this.api.get<HospitalsSnapshot>('/api/v1/hospitals');

@@ -2,6 +2,7 @@ import uPlot from 'uplot';
 import type { Api } from './api.ts';
 import { type EmergencyVehicle, EmergencyVehiclesPanel } from './emergency-vehicles-panel.ts';
 import { element, failureText, number } from './format.ts';
+import { oneAtATime } from './one-at-a-time.ts';
 import type { TrafficSnapshot } from './types.ts';
 
 /** A movement a green lets go (`Movement` of the server's live district). */
@@ -73,7 +74,10 @@ export class TrafficView {
     return Math.max(280, this.host.clientWidth);
   }
 
-  async refresh(): Promise<void> {
+  /** Reads the district again and redraws it; a call while a read is under way joins it. */
+  readonly refresh = oneAtATime(() => this.load());
+
+  private async load(): Promise<void> {
     let snapshot: Snapshot;
     try {
       snapshot = await this.api.get<Snapshot>('/api/v1/traffic');
