@@ -23,6 +23,10 @@ test('a file in the way is an error naming it', () => {
   try {
     writeFileSync(join(root, 'file'), '');
     assert.throws(() => makeFolder(join(root, 'file', 'below')), /ENOTDIR/);
+    assert.throws(
+      () => makeFolder(join(root, 'file')),
+      /^Error: EEXIST: file already exists, mkdir '.*file'$/,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -7,9 +7,18 @@ import { dirname, resolve } from 'node:path';
  * error, or any other, is thrown at once, naming the folder.
  */
 export function makeFolder(folder: string): void {
+  const target = resolve(folder);
+  const found = kindOf(target);
+  if (found === 'folder') return;
+  // As `mkdir -p`: a file where the folder goes is EEXIST.
+  if (found === 'other')
+    throw Object.assign(new Error(`EEXIST: file already exists, mkdir '${target}'`), {
+      code: 'EEXIST',
+      path: target,
+    });
   const missing: string[] = [];
-  for (let current = resolve(folder); ; current = dirname(current)) {
-    if (exists(current)) break;
+  for (let current = target; ; current = dirname(current)) {
+    if (kindOf(current) !== 'none') break;
     missing.push(current);
     if (dirname(current) === current) break;
   }
@@ -23,12 +32,11 @@ export function makeFolder(folder: string): void {
   }
 }
 
-function exists(path: string): boolean {
+function kindOf(path: string): 'folder' | 'other' | 'none' {
   try {
-    statSync(path);
-    return true;
+    return statSync(path).isDirectory() ? 'folder' : 'other';
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
     throw error;
   }
 }
