@@ -107,6 +107,24 @@ async function closedOrder(): Promise<WorkOrderJson> {
   return (await resolved.json()) as WorkOrderJson;
 }
 
+/**
+ * Answers the page's requests matching `pattern` 5 s late (longer than its 2-second refresh), and
+ * counts them: how many were asked, and the most under way at once.
+ */
+async function slowAnswers(page: Page, pattern: string): Promise<{ asked: number; most: number }> {
+  const answers = { asked: 0, most: 0 };
+  let open = 0;
+  await page.route(pattern, async (route) => {
+    answers.asked += 1;
+    open += 1;
+    answers.most = Math.max(answers.most, open);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    open -= 1;
+    await route.continue().catch(() => {});
+  });
+  return answers;
+}
+
 /** What the tests read from the page (`window.urbanBrain`). */
 interface PageHooks {
   table: { sensors: { id: string; kind: string; unit: string; asset: string | null }[] };
@@ -480,22 +498,12 @@ test(
     if (!served) return t.skip(notServed);
     const page = await signIn(browser, server.url, server.viewerKey);
     // Bug: every 2-second refresh sent another request while the last was unanswered.
-    let open = 0;
-    let most = 0;
-    let asked = 0;
-    await page.route('**/api/v1/hospitals', async (route) => {
-      asked += 1;
-      open += 1;
-      most = Math.max(most, open);
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
-      open -= 1;
-      await route.continue().catch(() => {});
-    });
+    const answers = await slowAnswers(page, '**/api/v1/hospitals');
     await page.click('[data-tab=hospitals]');
     await page.locator('article.hospital[data-hospital]').first().waitFor({ timeout: 30_000 });
     await new Promise((resolve) => setTimeout(resolve, 6_000));
-    assert.ok(asked >= 2, `${asked} requests`);
-    assert.equal(most, 1, 'hospitals requests under way at once');
+    assert.ok(answers.asked >= 2, `${answers.asked} requests`);
+    assert.equal(answers.most, 1, 'hospitals requests under way at once');
     await page.unroute('**/api/v1/hospitals');
     await page.close();
   },
@@ -886,17 +894,7 @@ test(
     if (!served) return t.skip(notServed);
     const page = await signIn(browser, server.url, server.viewerKey);
     // Bug: every 2-second refresh overtook the load before it, so answers slower than that were all dropped.
-    let open = 0;
-    let most = 0;
-    let asked = 0;
-    await page.route('**/api/v1/sensors/*/readings?*', async (route) => {
-      asked += 1;
-      open += 1;
-      most = Math.max(most, open);
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
-      open -= 1;
-      await route.continue().catch(() => {});
-    });
+    const answers = await slowAnswers(page, '**/api/v1/sensors/*/readings?*');
     const id = await page.evaluate(
       () => (window as unknown as { urbanBrain: PageHooks }).urbanBrain.table.sensors[0]!.id,
     );
@@ -912,8 +910,8 @@ test(
     );
     // Refreshes go on after the first answer, still one at a time.
     await new Promise((resolve) => setTimeout(resolve, 6_000));
-    assert.ok(asked >= 2, `${asked} requests`);
-    assert.equal(most, 1, 'readings requests under way at once');
+    assert.ok(answers.asked >= 2, `${answers.asked} requests`);
+    assert.equal(answers.most, 1, 'readings requests under way at once');
     await page.unroute('**/api/v1/sensors/*/readings?*');
     await page.close();
   },

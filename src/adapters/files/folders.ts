@@ -7,21 +7,19 @@ import { dirname, resolve } from 'node:path';
  * error, or any other, is thrown at once, naming the folder.
  */
 export function makeFolder(folder: string): void {
-  const target = resolve(folder);
-  const found = kindOf(target);
-  if (found === 'folder') return;
-  // As `mkdir -p`: a file where the folder goes is EEXIST.
-  if (found === 'other')
-    throw Object.assign(new Error(`EEXIST: file already exists, mkdir '${target}'`), {
-      code: 'EEXIST',
-      path: target,
-    });
   const missing: string[] = [];
-  for (let current = target; ; current = dirname(current)) {
-    if (kindOf(current) !== 'none') break;
+  let current = resolve(folder);
+  let kind = kindOf(current);
+  for (; kind === 'none' && dirname(current) !== current; kind = kindOf(current)) {
     missing.push(current);
-    if (dirname(current) === current) break;
+    current = dirname(current);
   }
+  // As `mkdir -p`: a file where the folder goes is EEXIST.
+  if (missing.length === 0 && kind === 'other')
+    throw Object.assign(new Error(`EEXIST: file already exists, mkdir '${current}'`), {
+      code: 'EEXIST',
+      path: current,
+    });
   for (const path of missing.reverse()) {
     try {
       mkdirSync(path);

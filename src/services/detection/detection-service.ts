@@ -284,16 +284,17 @@ export class DetectionService {
           readings.push(reading);
           if (reading.ts > newest) newest = reading.ts;
         }
+      // One pass over what stays held: its readings not newer go out, a batch left empty goes.
+      let kept = 0;
       for (const batch of this.#held) {
-        if (!batch.readings.some((reading) => reading.ts <= newest)) continue;
-        for (const reading of batch.readings) if (reading.ts <= newest) readings.push(reading);
-        batch.readings = batch.readings.filter((reading) => reading.ts > newest);
+        if (batch.readings.some((reading) => reading.ts <= newest)) {
+          const later: Reading[] = [];
+          for (const reading of batch.readings) (reading.ts <= newest ? readings : later).push(reading);
+          batch.readings = later;
+        }
+        if (batch.readings.length > 0) this.#held[kept++] = batch;
       }
-      if (this.#held.some((batch) => batch.readings.length === 0)) {
-        const kept = this.#held.filter((batch) => batch.readings.length > 0);
-        this.#held.length = 0;
-        this.#held.push(...kept);
-      }
+      this.#held.length = kept;
       // A stable sort: readings of one time keep the order they were accepted in.
       readings.sort((a, b) => a.ts - b.ts);
       this.#scoring.accept(readings);
