@@ -262,7 +262,10 @@ async function startCity(
     });
     resume.started?.(running.demo.status().startedAtMillis);
   } catch (error) {
-    log(`the demo city could not start: ${(error as Error).message}`);
+    // fetch says only "fetch failed": its cause (a reset, a refused connection) is what tells why.
+    const cause =
+      error instanceof Error && error.cause !== undefined ? ` (${describeError(error.cause)})` : '';
+    log(`the demo city could not start: ${describeError(error)}${cause}`);
     await traffic?.stop();
     await platform.stop();
     return 1;
