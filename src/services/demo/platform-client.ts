@@ -6,6 +6,9 @@ import type { IngestResult, Ingestor } from '../../ports/ingest.ts';
 import type { Existing, PutOptions, Registry } from '../../ports/registry.ts';
 import type { CalledPatient, EmergencyApi } from './emergency-api.ts';
 
+/** Tries of a write the platform may see twice without harm (readings, imports) whose connection failed. */
+const writeTries = 3;
+
 /**
  * The platform as an outside client sees it: its public HTTP API. The demo city registers itself
  * and sends every reading this way, so it exercises the same path a real deployment's devices do.
@@ -105,12 +108,16 @@ export class PlatformClient implements Ingestor, EmergencyApi, Pick<Registry, 'p
   }
 
   async ingest(readings: readonly Reading[]): Promise<IngestResult> {
-    const response = await fetch(`${this.baseUrl}/api/v1/readings`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.deviceKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(readings),
+    const body = JSON.stringify(readings);
+    const response = await again(async () => {
+      const answer = await fetch(`${this.baseUrl}/api/v1/readings`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.deviceKey}`, 'content-type': 'application/json' },
+        body,
+      });
+      await answer.arrayBuffer();
+      return answer;
     });
-    await response.arrayBuffer();
     if (response.status === 429 || response.status === 503) {
       const retryAfterSeconds = Number(response.headers.get('retry-after') ?? 1) || 1;
       return { ok: false, reason: 'overloaded', retryAfterSeconds };
@@ -143,14 +150,16 @@ export class PlatformClient implements Ingestor, EmergencyApi, Pick<Registry, 'p
         properties,
       }));
       const body = JSON.stringify({ type: 'FeatureCollection', features });
-      const response = await this.call(
-        'POST',
-        `${path}?atomic=true&existing=${existing}`,
-        this.adminKey,
-        body,
-        'application/geo+json',
-      );
-      await response.arrayBuffer();
+      await again(async () => {
+        const response = await this.call(
+          'POST',
+          `${path}?atomic=true&existing=${existing}`,
+          this.adminKey,
+          body,
+          'application/geo+json',
+        );
+        await response.arrayBuffer();
+      });
     }
   }
 
@@ -171,5 +180,22 @@ export class PlatformClient implements Ingestor, EmergencyApi, Pick<Registry, 'p
       throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
     }
     return response;
+  }
+}
+
+/**
+ * Runs `write` again when its connection fails (fetch rejects with a TypeError: reset, refused,
+ * closed), up to `writeTries` in all, half a second more apart each time; an answer, even an error
+ * status, is never tried again. Only for writes the platform may apply twice without harm: a stored
+ * reading sent again is the same reading, an import keeps or replaces the same records.
+ */
+export async function again<T>(write: () => Promise<T>, tries = writeTries): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= tries || !(error instanceof TypeError)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
   }
 }

@@ -353,6 +353,31 @@ test('the snapshot says how far the run is behind the clock and how often it ski
   await live.stop();
 });
 
+test('the steps of a tick take at most their share of its wall time, and the run falls behind instead', async () => {
+  // Regression: at peak hours a run that could not keep up stepped 4 ticks' worth every tick and
+  // held the event loop: the platform's API, in the same process, answered in seconds.
+  const p = platform();
+  const live = await LiveTraffic.start(
+    options(p, { maxStepsPerTick: undefined, tickMillis: 250, maxBusyShare: 0.4 }),
+  );
+  const now = p.clock.now.bind(p.clock);
+  let reads = 0;
+  // Each step takes 30 ms of the clock: the tick's budget of 100 ms lets 4 steps run.
+  p.clock.now = () => now() + 30 * Math.max(0, reads++ - 1);
+  p.clock.nowMillis += 1000; // 60 simulated seconds due
+  await live.tick();
+  assert.equal(live.stats().simulatedSeconds, 4);
+  p.clock.now = now;
+  p.clock.nowMillis += 250;
+  await live.tick();
+  assert.equal(live.stats().simulatedSeconds, 64, 'a tick with time to spare catches up');
+  await assert.rejects(
+    LiveTraffic.start(options(p, { maxBusyShare: 0 })),
+    /maxBusyShare must be > 0 and ≤ 1, got 0/,
+  );
+  await live.stop();
+});
+
 test('each intersection of the snapshot says what its green lets go: phase 0 of the district is east–west straight', async () => {
   // Regression: the dashboard drew phase 0 as north–south (the arrows of the demo's queue model).
   const p = platform();

@@ -78,6 +78,13 @@ export interface LiveTrafficOptions {
   /** Steps per tick at most (the run falls behind, and catches up later, beyond it); default 4 ticks' worth. */
   maxStepsPerTick?: number;
   /**
+   * Share of each tick's wall time (`tickMillis`) the steps of one tick may take, at least one step
+   * a tick; beyond it the run falls behind the clock. The rest is the process's: the simulation
+   * shares the event loop with the platform's API and ingest, which a run that cannot keep up
+   * would otherwise starve. Default 0.5.
+   */
+  maxBusyShare?: number;
+  /**
    * Wall time the run may fall behind the clock and still catch up; beyond it (the process was
    * stalled, the machine suspended, or the CPU cannot keep up) it goes on from the clock's time
    * instead, leaving a gap in the readings. Default 60,000.
@@ -437,7 +444,13 @@ export class LiveTraffic {
       this.#options.maxStepsPerTick ??
       Math.max(1, Math.ceil((speed * (this.#options.tickMillis ?? 250) * 4) / 1000));
     const steps = Math.max(0, Math.min(maxSteps, target - this.#stats.simulatedSeconds));
-    for (let i = 0; i < steps; i++) this.#stepOnce();
+    const budgetMillis = (this.#options.tickMillis ?? 250) * (this.#options.maxBusyShare ?? 0.5);
+    const { clock } = this.#options;
+    const began = clock.now();
+    for (let i = 0; i < steps; i++) {
+      if (i > 0 && clock.now() - began >= budgetMillis) break;
+      this.#stepOnce();
+    }
     this.#stats.behindSeconds = Math.max(0, target - this.#stats.simulatedSeconds);
     await this.#flush(now);
   }
@@ -555,6 +568,9 @@ function check(options: LiveTrafficOptions): void {
     if (value !== undefined && !(Number.isInteger(value) && value >= 1))
       throw new RangeError(`${name} must be an integer ≥ 1, got ${value}`);
   }
+  const share = options.maxBusyShare;
+  if (share !== undefined && !(Number.isFinite(share) && share > 0 && share <= 1))
+    throw new RangeError(`maxBusyShare must be > 0 and ≤ 1, got ${share}`);
   const { periodSeconds, startSecondsOfDay } = options;
   // A period of 0 (or NaN) would start fresh engines every step (or never): a run without traffic.
   if (periodSeconds !== undefined && !(Number.isFinite(periodSeconds) && periodSeconds >= 1))
