@@ -178,6 +178,44 @@ void test('a steady five-hour cycle read every minute raises no alarm once learn
   assert.deepEqual(alarms, []);
 });
 
+/** Minutes at which a fresh detector alarms (after learning) over `days` of a minute signal with an hour's outage every `outageEvery` minutes (0: none). */
+function alarmsWithOutages(
+  signal: (minute: number, noise: () => number) => number,
+  outageEvery: number,
+): number[] {
+  const detector = new RarityDetector();
+  const noise = noiseSource(11);
+  const start = Date.UTC(2026, 0, 1);
+  const alarms: number[] = [];
+  for (let minute = 0; minute < 10 * 1440; minute++) {
+    const value = signal(minute, noise);
+    if (outageEvery > 0 && minute > 2000 && minute % outageEvery < 60) continue;
+    const score = detector.update(start + minute * 60_000, value);
+    if (minute >= LEARNING_POINTS && score >= DEFAULT_THRESHOLD) alarms.push(minute);
+  }
+  return alarms;
+}
+
+void test('a smooth signal that moved during a daily hour without readings raises no alarm when they resume', () => {
+  // Regression: the means moved one reading's worth after the outage, then trailed the signal
+  // apart, and the mean shift alarmed after about one outage in four of a slow cycle.
+  const cycle = (minute: number, noise: () => number) => 20 + Math.sin(minute / 50) + 0.001 * noise();
+  assert.deepEqual(alarmsWithOutages(cycle, 1440), []);
+  // Noise moves nowhere in an hour: its means are left where they are, and it alarms no more often.
+  const noisy = (_minute: number, noise: () => number) => 5 + noise();
+  assert.ok(alarmsWithOutages(noisy, 1440).length <= alarmsWithOutages(noisy, 0).length);
+});
+
+void test('a level step hidden in an outage still alarms when the readings resume', () => {
+  const stepped = (minute: number, noise: () => number) =>
+    (minute < 6000 ? 20 : 30) + Math.sin(minute / 50) + 0.01 * noise();
+  const alarms = alarmsWithOutages(stepped, 5990);
+  assert.ok(
+    alarms.some((minute) => minute >= 6000 && minute < 6100),
+    `alarms at ${alarms.join(', ')}`,
+  );
+});
+
 void test('a snapshot taken past 2^16 readings continues exactly, across the wrap of the Uint16 tables', () => {
   // Bursts every 9,000 readings keep levels busy; the 20,000-reading gaps between the largest
   // ones outlast the horizon, so the aged tables must still read as "long ago".

@@ -288,7 +288,22 @@ export class RarityDetector implements AnomalyDetector {
       s[b + Slot.FirstTimestamp] = timestampMillis;
       return 0;
     }
+    const lastMillis = s[b + Slot.LastTimestamp] as number;
     const value = this.deseasonalise(timestampMillis, raw);
+    const firstMillis = s[b + Slot.FirstTimestamp] as number;
+    const missed = index > 20 ? missedReadings(firstMillis, lastMillis, index, timestampMillis) : 0;
+    // Readings the sensor did not send (an outage): the means move as they would have over
+    // readings on the straight line from the last one to this one, so a signal that moved while
+    // the sensor was silent is not taken for a shift once it reports again.
+    if (missed > 0) {
+      // As far as the signal is smooth (its steps small beside its spread): a noisy one's single
+      // readings say little of where it went, and the means stay where they are.
+      const fast = s[b + Slot.FastMean] as number;
+      const spread = Math.sqrt(s[b + Slot.SlowVariance] as number);
+      const smooth = spread > 0 ? Math.max(0, 1 - (s[b + Slot.MeanStep] as number) / spread) : 0;
+      const last = (s[b + Slot.LastReading] as number) - raw + value;
+      this.fillGap(missed, fast + smooth * (last - fast), fast + smooth * (value - fast));
+    }
     const slowMean = s[b + Slot.SlowMean] as number;
     const slowVariance = s[b + Slot.SlowVariance] as number;
     const floor = 1e-8 * (slowMean * slowMean + 1e-4);
@@ -300,7 +315,7 @@ export class RarityDetector implements AnomalyDetector {
 
     const meanShift = Math.abs(fastMean - slowMean) / sd;
     const spike = Math.abs(value - slowMean) / sd;
-    const readingStep = Math.abs(raw - (s[b + Slot.LastReading] as number));
+    const readingStep = Math.abs(raw - (s[b + Slot.LastReading] as number)) / (missed + 1);
     s[b + Slot.LastReading] = raw;
     const meanStep = s[b + Slot.MeanStep] as number;
     const stepRate = index <= STEP_READY_COUNT ? 1 / (index - 1) : STEP_RATE;
@@ -396,6 +411,24 @@ export class RarityDetector implements AnomalyDetector {
     return this.views.float64[(this.byteOffset >> 3) + Slot.FirstTimestamp] as number;
   }
 
+  /** The fast and slow means over `missed` readings evenly spaced from `from` to `to`, both excluded. */
+  private fillGap(missed: number, from: number, to: number): void {
+    const s = this.views.float64;
+    const b = this.byteOffset >> 3;
+    const { fastAlpha, slowAlpha, options } = this.tuning;
+    const slowVariance = s[b + Slot.SlowVariance] as number;
+    let fast = s[b + Slot.FastMean] as number;
+    let slow = s[b + Slot.SlowMean] as number;
+    const clip = options.clipSigmas * Math.sqrt(slowVariance + 1e-8 * (slow * slow + 1e-4));
+    for (let j = 1; j <= missed; j++) {
+      const x = from + ((to - from) * j) / (missed + 1);
+      fast += fastAlpha * (x - fast);
+      slow += slowAlpha * Math.max(-clip, Math.min(clip, x - slow));
+    }
+    s[b + Slot.FastMean] = fast;
+    s[b + Slot.SlowMean] = slow;
+  }
+
   /**
    * 1 when `raw` lies beyond the range seen so far by more than the margin (a share of the range,
    * and at least `minimumMargin`), else 0; widens the range.
@@ -463,6 +496,22 @@ export class RarityDetector implements AnomalyDetector {
     if (count < MAX_HOUR_COUNT) hourCounts[countAt] = count + 1;
     return result;
   }
+}
+
+/** Readings at most filled in over one gap: the slow mean has moved nine tenths of the way by then. */
+const MAX_MISSED_READINGS = 1000;
+
+/**
+ * Readings a sensor missed before its `index`th, at `atMillis`: the time since its last reading
+ * over its mean interval so far, less one (none when its first or last time is unknown), when at
+ * least two were missed (jitter in a sensor's timing misses none).
+ */
+function missedReadings(firstMillis: number, lastMillis: number, index: number, atMillis: number): number {
+  const interval = (lastMillis - firstMillis) / (index - 2);
+  const gapMillis = atMillis - lastMillis;
+  if (!(interval > 0 && Number.isFinite(interval) && gapMillis > 0)) return 0;
+  const missed = Math.round(gapMillis / interval) - 1;
+  return missed >= 2 ? Math.min(missed, MAX_MISSED_READINGS) : 0;
 }
 
 /**
