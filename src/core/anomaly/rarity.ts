@@ -296,11 +296,12 @@ export class RarityDetector implements AnomalyDetector {
     // readings on the straight line from the last one to this one, so a signal that moved while
     // the sensor was silent is not taken for a shift once it reports again.
     if (missed > 0) {
-      // As far as the signal is smooth (its steps small beside its spread): a noisy one's single
-      // readings say little of where it went, and the means stay where they are.
+      // As far as the signal is smooth (its steps small beside its spread; not at all once its mean
+      // step is a third of its spread): a noisy one's single readings say little of where it
+      // went, and its means stay where they are.
       const fast = s[b + Slot.FastMean] as number;
       const spread = Math.sqrt(s[b + Slot.SlowVariance] as number);
-      const smooth = spread > 0 ? Math.max(0, 1 - (s[b + Slot.MeanStep] as number) / spread) : 0;
+      const smooth = spread > 0 ? Math.max(0, 1 - (3 * (s[b + Slot.MeanStep] as number)) / spread) : 0;
       const last = (s[b + Slot.LastReading] as number) - raw + value;
       this.fillGap(missed, fast + smooth * (last - fast), fast + smooth * (value - fast));
     }
