@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run as runDetect } from '../src/cli/detect.ts';
+import { captureOutput } from '../src/cli/output.test-helpers.ts';
 import { run as runEval } from '../src/cli/eval-nab.ts';
 import { parseDelimited } from '../src/core/anomaly/delimited.ts';
 import { findDetector } from '../src/core/anomaly/registry.ts';
@@ -17,19 +18,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../s
 async function capture(
   run: () => Promise<number>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const originalOut = process.stdout.write.bind(process.stdout);
-  const originalErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    const code = await run();
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = originalOut;
-    process.stderr.write = originalErr;
-  }
+  const { value: code, stdout, stderr } = await captureOutput(run);
+  return { code, stdout, stderr };
 }
 
 void test('eval nab writes NAB-format results and charts and prints the table beside the peers', async () => {

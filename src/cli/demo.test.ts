@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseDemoArgs, reachableHost, run } from './demo.ts';
+import { captureOutput } from './output.test-helpers.ts';
 
 test('takes the demo flags and leaves the serve flags to the platform', () => {
   const parsed = parseDemoArgs(['--speed', '600', '--sensors=5000', '--port', '0', '--memory']);
@@ -20,28 +21,18 @@ test('names the flag, the value and the rule when a demo flag is wrong', () => {
 });
 
 test('exits with 2 on a usage error', async () => {
-  const write = process.stderr.write;
-  process.stderr.write = () => true;
-  try {
-    assert.equal(await run(['--speed', '-1']), 2);
-    assert.equal(await run(['--no-such-flag']), 2);
-  } finally {
-    process.stderr.write = write;
-  }
+  assert.equal((await captureOutput(() => run(['--speed', '-1']))).value, 2);
+  assert.equal((await captureOutput(() => run(['--no-such-flag']))).value, 2);
 });
 
 test('refuses a data folder holding data the demo city did not write, before starting anything', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'urban-brain-demo-'));
   writeFileSync(join(folder, 'urban-brain.duckdb'), 'a city’s real data');
-  const lines: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string) => lines.push(chunk) > 0) as typeof process.stderr.write;
-  try {
-    assert.equal(await run(['--data-dir', folder, '--port', '0', '--mqtt-port', '0']), 2);
-  } finally {
-    process.stderr.write = write;
-  }
-  assert.match(lines.join(''), /holds data the demo city did not write: give an empty or new --data-dir/);
+  const { value: code, stderr } = await captureOutput(() =>
+    run(['--data-dir', folder, '--port', '0', '--mqtt-port', '0']),
+  );
+  assert.equal(code, 2);
+  assert.match(stderr, /holds data the demo city did not write: give an empty or new --data-dir/);
   assert.deepEqual(readdirSync(folder), ['urban-brain.duckdb'], 'nothing was written into it');
 });
 

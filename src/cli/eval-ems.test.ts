@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { defaultCity } from '../core/ems/city.ts';
 import { readCityFile } from './eval-ems-config.ts';
 import { run } from './eval-ems.ts';
+import { captureOutput } from './output.test-helpers.ts';
 
 function problems(raw: unknown): string[] {
   const outcome = readCityFile(raw);
@@ -84,20 +85,15 @@ test('eval ems --config with a bad file exits 2 with one line per problem and ru
   const folder = mkdtempSync(join(tmpdir(), 'eval-ems-'));
   const file = join(folder, 'city.json');
   writeFileSync(file, JSON.stringify({ bogusField: 1, levelMixAmbulance: [0, 0, 0, 0, 0] }));
-  const chunks: string[] = [];
-  const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
+  let stderr: string;
   try {
-    const code = await run(['--config', file, '--seeds', '1']);
-    assert.equal(code, 2);
+    const output = await captureOutput(() => run(['--config', file, '--seeds', '1']));
+    assert.equal(output.value, 2);
+    stderr = output.stderr;
   } finally {
-    process.stderr.write = original;
     rmSync(folder, { recursive: true, force: true });
   }
-  const lines = chunks.join('').trimEnd().split('\n');
+  const lines = stderr.trimEnd().split('\n');
   assert.equal(lines.length, 2, lines.join('\n'));
   assert.ok(lines.every((line) => line.startsWith(`eval ems: ${file}: `)));
   assert.ok(lines.some((line) => /levelMixAmbulance = \[0,0,0,0,0\]: must have a positive sum/.test(line)));

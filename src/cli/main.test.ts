@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { main } from './main.ts';
+import { captureOutput } from './output.test-helpers.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
-  const chunks: string[] = [];
-  const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { code: await main(argv), stderr: chunks.join('') };
-  } finally {
-    process.stderr.write = original;
-  }
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { value: code, stdout, stderr } = await captureOutput(() => main(argv));
+  return { code, stdout, stderr };
 }
 
 test('a command group without its target names the targets it has', async () => {
@@ -32,20 +24,9 @@ test('an unknown command is named as given', async () => {
 });
 
 test('a command group with --help lists its targets and succeeds', async () => {
-  const chunks: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  let code: number;
-  try {
-    code = await main(['eval', '--help']);
-  } finally {
-    process.stdout.write = original;
-  }
+  const { code, stdout } = await run(['eval', '--help']);
   assert.equal(code, 0);
-  assert.match(chunks.join(''), /eval traffic\s+compare signal controllers/);
+  assert.match(stdout, /eval traffic\s+compare signal controllers/);
 });
 
 test('no command at all prints the usage on stderr and fails', async () => {
@@ -63,22 +44,18 @@ test('--version prints the package version', async () => {
 });
 
 test('serve -h prints the usage even when the environment names a cluster role; bug: -h was refused', async () => {
-  const stdout: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
   const role = process.env['URBAN_BRAIN_ROLE'];
   process.env['URBAN_BRAIN_ROLE'] = 'api';
   try {
-    for (const flag of ['-h', '--help']) assert.equal((await run(['serve', flag])).code, 0);
+    for (const flag of ['-h', '--help']) {
+      const { code, stdout } = await run(['serve', flag]);
+      assert.equal(code, 0);
+      assert.match(stdout, /usage: urban-brain serve \[options\]/);
+    }
   } finally {
-    process.stdout.write = original;
     if (role === undefined) delete process.env['URBAN_BRAIN_ROLE'];
     else process.env['URBAN_BRAIN_ROLE'] = role;
   }
-  assert.match(stdout.join(''), /usage: urban-brain serve \[options\]/);
 });
 
 test('serve --demo auto on a data folder that is a file says so in one line and exits 1; bug: stack trace', async () => {
