@@ -307,7 +307,7 @@ export class RarityDetector implements AnomalyDetector {
     }
     const slowMean = s[b + Slot.SlowMean] as number;
     const slowVariance = s[b + Slot.SlowVariance] as number;
-    const floor = 1e-8 * (slowMean * slowMean + 1e-4);
+    const floor = varianceFloor(slowMean);
     const sd = Math.sqrt(slowVariance + floor);
     const fastAlpha = index <= 10 ? 1 / index : tuning.fastAlpha;
     const fastMean =
@@ -420,7 +420,7 @@ export class RarityDetector implements AnomalyDetector {
     const slowVariance = s[b + Slot.SlowVariance] as number;
     let fast = s[b + Slot.FastMean] as number;
     let slow = s[b + Slot.SlowMean] as number;
-    const clip = options.clipSigmas * Math.sqrt(slowVariance + 1e-8 * (slow * slow + 1e-4));
+    const clip = options.clipSigmas * Math.sqrt(slowVariance + varianceFloor(slow));
     for (let j = 1; j <= missed; j++) {
       const x = from + ((to - from) * j) / (missed + 1);
       fast += fastAlpha * (x - fast);
@@ -497,6 +497,11 @@ export class RarityDetector implements AnomalyDetector {
     if (count < MAX_HOUR_COUNT) hourCounts[countAt] = count + 1;
     return result;
   }
+}
+
+/** The least variance a level is taken to have (a constant signal's zero would divide by zero). */
+function varianceFloor(mean: number): number {
+  return 1e-8 * (mean * mean + 1e-4);
 }
 
 /** Readings at most filled in over one gap: the slow mean has moved nine tenths of the way by then. */

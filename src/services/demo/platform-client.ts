@@ -189,7 +189,7 @@ export class PlatformClient implements Ingestor, EmergencyApi, Pick<Registry, 'p
  * status, is never tried again. Only for writes the platform may apply twice without harm: a stored
  * reading sent again is the same reading, an import keeps or replaces the same records.
  */
-export async function again<T>(write: () => Promise<T>, tries = writeTries): Promise<T> {
+async function again<T>(write: () => Promise<T>, tries = writeTries): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await write();
