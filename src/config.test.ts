@@ -68,10 +68,23 @@ void test('heap growth: V8 default unless set, and bounded to 10-300 %', () => {
   assert.match(low.message, /--heap-growth-percent \(URBAN_BRAIN_HEAP_GROWTH_PERCENT\) = "5"/);
 });
 
-void test('detector memory: 512 MB unless set by flag or variable', () => {
+void test('memory target: 1,024 MB unless set, at least 256; DuckDB at its own limit by default', () => {
   const unset = loadConfig([], {});
   assert.ok(unset.ok === true);
-  assert.equal(unset.config.detectorMemoryMegabytes, 512);
+  assert.equal(unset.config.memoryTargetMegabytes, 1024);
+  assert.equal(unset.config.storeMemoryMegabytes, null);
+  const set = loadConfig(['--memory-target-mb', '4096'], { URBAN_BRAIN_MEMORY_TARGET_MB: '2048' });
+  assert.ok(set.ok === true);
+  assert.equal(set.config.memoryTargetMegabytes, 4096, 'the flag wins');
+  const low = loadConfig([], { URBAN_BRAIN_MEMORY_TARGET_MB: '128' });
+  assert.ok(low.ok === false);
+  assert.match(low.message, /--memory-target-mb \(URBAN_BRAIN_MEMORY_TARGET_MB\) = "128"/);
+});
+
+void test('detector memory: 128 MB unless set by flag or variable', () => {
+  const unset = loadConfig([], {});
+  assert.ok(unset.ok === true);
+  assert.equal(unset.config.detectorMemoryMegabytes, 128);
   const set = loadConfig(['--detector-memory-mb', '64'], { URBAN_BRAIN_DETECTOR_MEMORY_MB: '128' });
   assert.ok(set.ok === true);
   assert.equal(set.config.detectorMemoryMegabytes, 64, 'the flag wins');

@@ -42,6 +42,8 @@ export interface Config {
   detectorMemoryMegabytes: number;
   /** How far (%) the JavaScript heap may grow past its live size before a full collection (null: V8's own). */
   heapGrowthPercent: number | null;
+  /** Resident memory the JavaScript heaps are paced to keep under (tightly from three quarters of it). */
+  memoryTargetMegabytes: number;
   /** Use in-memory stores (nothing written to disk): for the demo and tests. */
   memory: boolean;
   /** Start on a write-ahead log damaged in the middle: keep the damaged segments aside, replay the rest. */
@@ -93,7 +95,8 @@ const fields = z.object({
   walSkipCorrupt: z.boolean().default(false),
   storeMemoryMegabytes: wholeNumber(64).nullable().default(null),
   heapGrowthPercent: wholeNumber(10, 300).nullable().default(null),
-  detectorMemoryMegabytes: wholeNumber(8).default(512),
+  memoryTargetMegabytes: wholeNumber(256).default(1024),
+  detectorMemoryMegabytes: wholeNumber(8).default(128),
   rawRetentionDays: wholeNumber(1, 36_500).default(30),
   minuteRetentionDays: wholeNumber(1, 36_500).default(365),
   hourRetentionDays: wholeNumber(1, 36_500).nullable().default(null),
@@ -160,6 +163,7 @@ export const configSources = {
   learningSpanMillis: ['learning-hours', 'URBAN_BRAIN_LEARNING_HOURS'],
   storeMemoryMegabytes: ['store-memory-mb', 'URBAN_BRAIN_STORE_MEMORY_MB'],
   heapGrowthPercent: ['heap-growth-percent', 'URBAN_BRAIN_HEAP_GROWTH_PERCENT'],
+  memoryTargetMegabytes: ['memory-target-mb', 'URBAN_BRAIN_MEMORY_TARGET_MB'],
   detectorMemoryMegabytes: ['detector-memory-mb', 'URBAN_BRAIN_DETECTOR_MEMORY_MB'],
   demo: ['demo', 'URBAN_BRAIN_DEMO'],
   rawRetentionDays: ['raw-retention-days', 'URBAN_BRAIN_RAW_RETENTION_DAYS'],
@@ -209,7 +213,7 @@ export const configUsage = `usage: urban-brain serve [options]
                                up by them, or the ingest thread (URBAN_BRAIN_DETECTION_THREAD,
                                default worker)
   --detector-memory-mb N       memory the detectors' states may take (URBAN_BRAIN_DETECTOR_MEMORY_MB,
-                               default 512, at least 8: about 360,000 sensors); the states of the
+                               default 160, at least 8: about 100,000 sensors); the states of the
                                sensors least recently read wait beyond it in a file in the data folder
                                and are read back at their next reading (not with --memory)
   --learning-hours N           hours a new sensor is watched before it may raise alerts, besides its
@@ -220,9 +224,13 @@ export const configUsage = `usage: urban-brain serve [options]
                                passes auto)
   --store-memory-mb N          DuckDB's memory limit (URBAN_BRAIN_STORE_MEMORY_MB, default DuckDB's own:
                                80 % of RAM); beyond it DuckDB spills to disk
-  --heap-growth-percent N      let the JavaScript heap grow only N % past its live size before a full
-                               collection (URBAN_BRAIN_HEAP_GROWTH_PERCENT, default V8's own, 10-300 %):
-                               less memory, more CPU; see docs/api.md
+  --memory-target-mb N         resident memory the process is paced to keep under
+                               (URBAN_BRAIN_MEMORY_TARGET_MB, default 1024, at least 256): from three
+                               quarters of it the JavaScript heaps grow only 20 % past their live size
+                               before a full collection; see docs/api.md
+  --heap-growth-percent N      let the JavaScript heaps grow only N % past their live size before a full
+                               collection, always (URBAN_BRAIN_HEAP_GROWTH_PERCENT, 10-300 %, default:
+                               paced by --memory-target-mb): less memory, more CPU
   --raw-retention-days N       days raw readings are kept (URBAN_BRAIN_RAW_RETENTION_DAYS, default 30)
   --minute-retention-days N    days 1-minute rollups are kept, at least the raw days
                                (URBAN_BRAIN_MINUTE_RETENTION_DAYS, default 365)

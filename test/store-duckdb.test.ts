@@ -464,3 +464,36 @@ test('a range across the raw retention edge answers from rollups and raw reading
     assert.deepEqual([...(await memory.latest(['a', 'c']))], [...(await store.latest(['a', 'c']))]);
   });
 });
+
+test('appends under a small memory limit do not run DuckDB out of memory as readings pile up', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-store-'));
+  // The staging tables were emptied with DELETE, and DuckDB keeps the storage of rows deleted from a
+  // temp table: its pinned memory grew with every reading stored, so that 32 MB ran out at about 4
+  // million readings ("Out of Memory Error"), 64 MB at 58 million.
+  const database = await openDatabase({ dataDir, memoryLimitMegabytes: 32, threads: 1 });
+  try {
+    const store = await DuckDbReadingStore.open(database);
+    const rows = 100_000;
+    const chunk: KeyedReadings = {
+      keys: new Uint32Array(rows),
+      timestamps: new Float64Array(rows),
+      values: new Float64Array(rows),
+      length: rows,
+    };
+    const keys = Array.from({ length: 100 }, (_, index) => store.sensorKey(`s${index}`));
+    const appends = 80;
+    for (let append = 0; append < appends; append++) {
+      for (let row = 0; row < rows; row++) {
+        chunk.keys[row] = keys[row % 100] as number;
+        chunk.timestamps[row] = start + (append * rows + row) * 1000;
+        chunk.values[row] = row % 17;
+      }
+      assert.equal((await store.append(chunk)).stored, rows, `append ${append}`);
+    }
+    assert.equal(await store.count(), appends * rows);
+    await store.close();
+  } finally {
+    database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,8 +1,43 @@
 import { setFlagsFromString } from 'node:v8';
 import type { Config } from '../config.ts';
 
-/** `--heap-growth-percent`: a process-wide V8 setting, read at every full collection; NODE_OPTIONS does not accept it. */
-export function applyHeapGrowth(config: Config): void {
-  if (config.heapGrowthPercent !== null)
+/** Growth past the live heap, in %, once resident memory nears the target. */
+export const TIGHT_HEAP_GROWTH_PERCENT = 10;
+/** Share of the memory target above which the heaps are paced tightly, and below which they are let go again. */
+const TIGHTEN_AT = 0.75;
+const LOOSEN_AT = 0.6;
+const CHECK_MILLIS = 100;
+
+/**
+ * Whether the JavaScript heaps should be paced tightly at `residentBytes`, given whether they are
+ * now: tight from three quarters of the target, loose again below 60 % (not back and forth at
+ * one edge).
+ */
+export function pacedTightly(residentBytes: number, targetBytes: number, tight: boolean): boolean {
+  return residentBytes >= (tight ? LOOSEN_AT : TIGHTEN_AT) * targetBytes;
+}
+
+/**
+ * Paces V8's full collections (a process-wide setting, read by every thread's heap at each full
+ * collection; NODE_OPTIONS does not accept it): `--heap-growth-percent` fixes the growth; otherwise
+ * the heaps grow by V8's own factor (up to 300 % past their live size on a busy process) while the
+ * process stays well under `--memory-target-mb`, and by 20 % once it nears it, as Go's memory
+ * limit makes its collector work harder near the limit. Returns a stop.
+ */
+export function applyHeapGrowth(config: Config): () => void {
+  if (config.heapGrowthPercent !== null) {
     setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
+    return () => undefined;
+  }
+  const target = config.memoryTargetMegabytes * 1_048_576;
+  let tight = false;
+  const timer = setInterval(() => {
+    const next = pacedTightly(process.memoryUsage.rss(), target, tight);
+    if (next === tight) return;
+    tight = next;
+    // 0 is V8's own, dynamic factor.
+    setFlagsFromString(`--heap-growing-percent=${tight ? TIGHT_HEAP_GROWTH_PERCENT : 0}`);
+  }, CHECK_MILLIS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

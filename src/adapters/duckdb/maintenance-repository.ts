@@ -16,6 +16,10 @@ import type { Database } from './database.ts';
 import { Serial } from '../../core/serial.ts';
 import { inTransaction } from './transaction.ts';
 
+/** Empties the staging of detector states by making it anew. */
+const STAGING_STATES =
+  'CREATE OR REPLACE TEMP TABLE detector_states_staging (sensor VARCHAR, state BLOB, last_ts DOUBLE, last_alert_at DOUBLE)';
+
 const schema = [
   `CREATE TABLE IF NOT EXISTS maintenance_work_orders (
      id VARCHAR PRIMARY KEY, asset VARCHAR NOT NULL, status VARCHAR NOT NULL,
@@ -184,7 +188,8 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
           'INSERT OR REPLACE INTO detector_states SELECT * FROM temp.detector_states_staging',
         );
       } finally {
-        await this.connection.run('DELETE FROM temp.detector_states_staging');
+        // Made anew, not emptied: DuckDB keeps the storage of rows deleted from a temp table.
+        await this.connection.run(STAGING_STATES);
       }
     });
   }

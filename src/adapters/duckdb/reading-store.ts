@@ -14,6 +14,7 @@ import { appendSensorKeys, ReadingChunkAppender } from './chunk-appender.ts';
 import type { Database } from './database.ts';
 import {
   allReadings,
+  clearStaging,
   clusterRecent,
   readingSchema,
   rollupCompaction,
@@ -24,8 +25,6 @@ import { integerLiteral, seriesSql } from './series-sql.ts';
 import { SensorLatest } from './sensor-latest.ts';
 import { inTransaction } from './transaction.ts';
 import { SensorKeys } from '../../core/readings/sensor-keys.ts';
-
-const clearStaging = 'DELETE FROM staging; DELETE FROM staging_suspect; DELETE FROM staging_keys';
 
 /**
  * ReadingStore on DuckDB. Raw readings (UINTEGER sensor key, BIGINT ms, DOUBLE) go to

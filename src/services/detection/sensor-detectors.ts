@@ -2,11 +2,11 @@ import { decideAlert } from '../../core/maintenance/alert.ts';
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import { PointRings } from '../../core/maintenance/point-rings.ts';
 import type { Reading } from '../../core/readings/reading.ts';
-import { detachedCopy } from '../../core/readings/sensor-keys.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import type { Crossing, ScoringOptions } from '../../ports/scoring.ts';
 import type { StateSpill } from '../../ports/state-spill.ts';
 import type { AnomalyDetector, DetectorSpec } from '../../core/anomaly/detector.ts';
+import { SensorTable } from './sensor-table.ts';
 
 export type { Crossing } from '../../ports/scoring.ts';
 
@@ -17,26 +17,8 @@ export interface SensorDetectorsOptions extends ScoringOptions {
 /** Opens the spill once the size of its records is known (at the first state moved out). */
 export type OpenSpill = (recordBytes: number) => StateSpill;
 
-interface Entry {
-  /** Undefined while the state is out of memory (in the spill). */
-  detector: AnomalyDetector | undefined;
-  /** The sensor's ring of its last `evidencePoints` points; −1 while out of memory. */
-  ring: number;
-  /** Its ring of the last `historyPoints` points, once its scores were asked for or it alerted; −1 before. */
-  longRing: number;
-  lastTs: number;
-  lastAlertAt: number | null;
-  dirty: boolean;
-  /** Its record in the spill, from the first time it went out; −1 before. */
-  slot: number;
-  /** Its place in the list of states in memory; −1 while out. */
-  hot: number;
-  /** Used since the clock hand last passed it (it then stays in memory one more round). */
-  used: boolean;
-}
-
-/** Bytes of heap an in-memory sensor costs beside its state and ring (entry, key, map slot). */
-const ENTRY_HEAP_BYTES = 160;
+/** Bytes of heap a sensor whose state is in memory costs beside its state and ring (its detector object). */
+const DETECTOR_HEAP_BYTES = 48;
 
 /**
  * One detector per sensor, created on the sensor's first reading. Synchronous and allocation-light:
@@ -48,12 +30,12 @@ const ENTRY_HEAP_BYTES = 160;
  * million sensors then cost 0.3 KB of history each instead of 1.2 KB.
  */
 export class SensorDetectors {
-  readonly #entries = new Map<string, Entry>();
+  readonly #table = new SensorTable();
   readonly #options: SensorDetectorsOptions;
   readonly #evidence: PointRings;
   readonly #history: PointRings;
-  /** Entries whose states are in memory, swept by a clock hand when one must go out. */
-  readonly #hot: Entry[] = [];
+  /** Rows whose states are in memory, swept by a clock hand when one must go out. */
+  readonly #hot: number[] = [];
   #hand = 0;
   /** Most states kept in memory (from `stateMemoryBytes`); the others wait in the spill. */
   readonly #hotLimit: number;
@@ -89,14 +71,14 @@ export class SensorDetectors {
       const probe = options.detector.create();
       this.#stateBytes = probe.snapshot().byteLength;
       probe.release?.();
-      const perSensor = this.#stateBytes + this.#evidence.bytesPerRing + ENTRY_HEAP_BYTES;
+      const perSensor = this.#stateBytes + this.#evidence.bytesPerRing + DETECTOR_HEAP_BYTES;
       this.#hotLimit = Math.max(1, Math.floor(memory / perSensor));
     }
     this.#openSpill = openSpill;
   }
 
   get sensorCount(): number {
-    return this.#entries.size;
+    return this.#table.size;
   }
 
   /** Sensors whose states are in memory now. */
@@ -118,7 +100,7 @@ export class SensorDetectors {
   /** Scores each reading in order; readings not newer than the sensor's last one are skipped. */
   process(readings: readonly Reading[]): Crossing[] {
     const crossings: Crossing[] = [];
-    this.#runEntry = undefined;
+    this.#runRow = -1;
     for (const reading of readings) this.#score(reading.sensor, reading.ts, reading.value, crossings);
     return crossings;
   }
@@ -126,48 +108,54 @@ export class SensorDetectors {
   /** `process` for a batch held as columns (the form a batch crosses a thread boundary in). */
   processColumns(sensors: readonly string[], timestamps: Float64Array, values: Float64Array): Crossing[] {
     const crossings: Crossing[] = [];
-    this.#runEntry = undefined;
+    this.#runRow = -1;
     for (let index = 0; index < sensors.length; index++) {
       this.#score(sensors[index] as string, timestamps[index] as number, values[index] as number, crossings);
     }
     return crossings;
   }
 
-  // Batches from one device repeat its sensor: the entry is looked up once per run of readings.
+  // Batches from one device repeat its sensor: the row is looked up once per run of readings.
   #runSensor: string | undefined;
-  #runEntry: Entry | undefined;
+  #runRow = -1;
 
   #score(sensor: string, ts: number, value: number, crossings: Crossing[]): void {
-    let entry = this.#runEntry;
-    if (entry === undefined || this.#runSensor !== sensor) {
-      entry = this.#entry(sensor);
+    const table = this.#table;
+    let row = this.#runRow;
+    if (row < 0 || this.#runSensor !== sensor) {
+      row = this.#row(sensor);
       this.#runSensor = sensor;
-      this.#runEntry = entry;
+      this.#runRow = row;
     }
-    if (ts <= entry.lastTs) return;
-    entry.lastTs = ts;
-    entry.dirty = true;
-    entry.used = true;
-    const detector = entry.detector as AnomalyDetector;
+    if (ts <= (table.lastTs[row] as number)) return;
+    table.touch(row, ts);
+    const detector = table.detectors[row] as AnomalyDetector;
     const score = detector.update(ts, value);
-    this.#evidence.push(entry.ring, ts, value, score);
-    if (entry.longRing >= 0) this.#history.push(entry.longRing, ts, value, score);
+    this.#evidence.push(table.ring[row] as number, ts, value, score);
+    const longRing = table.longRing[row] as number;
+    if (longRing >= 0) this.#history.push(longRing, ts, value, score);
     // Below the threshold nothing is raised: skip the decision (and its result object), the
     // common case on this per-reading path.
     const { threshold } = this.#options;
     if (!(score >= threshold)) return;
     if (
       !this.#learning(detector, ts) &&
-      decideAlert(score, threshold, ts, entry, this.#options.suppressionMillis).raise
+      decideAlert(
+        score,
+        threshold,
+        ts,
+        { lastAlertAt: table.alertedAt(row) },
+        this.#options.suppressionMillis,
+      ).raise
     ) {
-      entry.lastAlertAt = ts;
+      table.lastAlertAt[row] = ts;
       crossings.push({
-        sensor,
+        sensor: table.idOf(row),
         ts,
         score,
-        evidence: this.#evidence.last(entry.ring, this.#options.evidencePoints),
+        evidence: this.#evidence.last(table.ring[row] as number, this.#options.evidencePoints),
       });
-      this.#keepHistory(entry);
+      this.#keepHistory(row);
     }
   }
 
@@ -185,19 +173,21 @@ export class SensorDetectors {
 
   /** The kept (ts, value, score) points of a sensor in [fromMillis, toMillis); undefined if unknown. */
   history(sensor: string, fromMillis: number, toMillis: number): EvidencePoint[] | undefined {
-    const entry = this.#entries.get(sensor);
-    if (entry === undefined) return undefined;
-    this.#bringIn(entry);
-    this.#keepHistory(entry);
-    return this.#history.between(entry.longRing, fromMillis, toMillis);
+    const row = this.#table.find(sensor);
+    if (row === undefined) return undefined;
+    this.#bringIn(row);
+    this.#keepHistory(row);
+    return this.#history.between(this.#table.longRing[row] as number, fromMillis, toMillis);
   }
 
   /** Starts the sensor's long series, from the points its short ring holds. */
-  #keepHistory(entry: Entry): void {
-    if (entry.longRing >= 0) return;
-    entry.longRing = this.#history.allocate();
-    for (const point of this.#evidence.last(entry.ring, this.#options.evidencePoints)) {
-      this.#history.push(entry.longRing, point.ts, point.value, point.score);
+  #keepHistory(row: number): void {
+    const table = this.#table;
+    if ((table.longRing[row] as number) >= 0) return;
+    const longRing = this.#history.allocate();
+    table.longRing[row] = longRing;
+    for (const point of this.#evidence.last(table.ring[row] as number, this.#options.evidencePoints)) {
+      this.#history.push(longRing, point.ts, point.value, point.score);
     }
   }
 
@@ -206,17 +196,18 @@ export class SensorDetectors {
    * `limit` of them, marking them clean: a caller takes a million sensors' states in chunks.
    */
   takeStates(all = false, limit = Number.POSITIVE_INFINITY): DetectorState[] {
+    const table = this.#table;
     const states: DetectorState[] = [];
-    if (all) for (const entry of this.#entries.values()) entry.dirty = true;
-    for (const [sensor, entry] of this.#entries) {
+    if (all) for (let row = 0; row < table.size; row++) table.setDirty(row, true);
+    for (let row = 0; row < table.size; row++) {
       if (states.length >= limit) break;
-      if (!entry.dirty) continue;
-      entry.dirty = false;
+      if (!table.isDirty(row)) continue;
+      table.setDirty(row, false);
       states.push({
-        sensor,
-        state: entry.detector?.snapshot() ?? this.#spilledState(entry),
-        lastTs: entry.lastTs,
-        lastAlertAt: entry.lastAlertAt,
+        sensor: table.idOf(row),
+        state: table.detectors[row]?.snapshot() ?? this.#spilledState(row),
+        lastTs: table.lastTs[row] as number,
+        lastAlertAt: table.alertedAt(row),
       });
     }
     return states;
@@ -225,8 +216,8 @@ export class SensorDetectors {
   /** Marks sensors dirty again after their states failed to save. */
   markDirty(sensors: readonly string[]): void {
     for (const sensor of sensors) {
-      const entry = this.#entries.get(sensor);
-      if (entry !== undefined) entry.dirty = true;
+      const row = this.#table.find(sensor);
+      if (row !== undefined) this.#table.setDirty(row, true);
     }
   }
 
@@ -235,8 +226,9 @@ export class SensorDetectors {
    * configuration) is skipped and counted: that sensor learns again from zero.
    */
   restore(states: readonly DetectorState[]): { restored: number; skipped: number } {
+    const table = this.#table;
     let restored = 0;
-    this.#runEntry = undefined;
+    this.#runRow = -1;
     for (const saved of states) {
       let detector: AnomalyDetector | undefined;
       try {
@@ -245,109 +237,94 @@ export class SensorDetectors {
         detector = undefined;
       }
       if (detector === undefined) continue;
-      const known = this.#entries.get(saved.sensor);
-      if (known === undefined) {
-        const entry: Entry = {
-          detector,
-          ring: this.#evidence.allocate(),
-          longRing: -1,
-          lastTs: saved.lastTs,
-          lastAlertAt: saved.lastAlertAt,
-          dirty: false,
-          slot: -1,
-          hot: -1,
-          used: false,
-        };
-        this.#admit(entry);
-        this.#entries.set(saved.sensor, entry);
+      let row = table.find(saved.sensor);
+      if (row === undefined) {
+        row = table.add(saved.sensor, detector, saved.lastTs, saved.lastAlertAt, false);
+        table.ring[row] = this.#evidence.allocate();
+        this.#admit(row);
       } else {
-        this.#bringIn(known);
-        known.detector?.release?.();
-        known.detector = detector;
-        known.lastTs = saved.lastTs;
-        known.lastAlertAt = saved.lastAlertAt;
-        known.dirty = false;
+        this.#bringIn(row);
+        table.detectors[row]?.release?.();
+        table.detectors[row] = detector;
+        table.lastTs[row] = saved.lastTs;
+        table.lastAlertAt[row] = saved.lastAlertAt ?? Number.NaN;
+        table.setDirty(row, false);
       }
       restored += 1;
     }
     return { restored, skipped: states.length - restored };
   }
 
-  /** The sensor's entry, its state in memory. */
-  #entry(sensor: string): Entry {
-    let entry = this.#entries.get(sensor);
-    if (entry === undefined) {
-      entry = {
-        detector: this.#options.detector.create(),
-        ring: this.#evidence.allocate(),
-        longRing: -1,
-        lastTs: Number.NEGATIVE_INFINITY,
-        lastAlertAt: null,
-        dirty: true,
-        slot: -1,
-        hot: -1,
-        used: false,
-      };
-      this.#admit(entry);
-      this.#entries.set(detachedCopy(sensor), entry);
-    } else if (entry.detector === undefined) {
-      this.#bringIn(entry);
+  /** The sensor's row, its state in memory. */
+  #row(sensor: string): number {
+    const table = this.#table;
+    let row = table.find(sensor);
+    if (row === undefined) {
+      row = table.add(sensor, this.#options.detector.create(), Number.NEGATIVE_INFINITY, null, true);
+      table.ring[row] = this.#evidence.allocate();
+      this.#admit(row);
+    } else if (table.detectors[row] === undefined) {
+      this.#bringIn(row);
     }
-    return entry;
+    return row;
   }
 
-  /** Puts an entry whose state is in memory on the list, moving another out if the list is full. */
-  #admit(entry: Entry): void {
+  /** Puts a row whose state is in memory on the list, moving another out if the list is full. */
+  #admit(row: number): void {
     if (this.#hot.length >= this.#hotLimit) this.#moveOneOut();
-    entry.hot = this.#hot.length;
-    this.#hot.push(entry);
+    this.#table.hot[row] = this.#hot.length;
+    this.#hot.push(row);
   }
 
-  /** Reads an entry's state back from the spill (nothing if it is in memory). */
-  #bringIn(entry: Entry): void {
-    if (entry.detector !== undefined) return;
+  /** Reads a row's state back from the spill (nothing if it is in memory). */
+  #bringIn(row: number): void {
+    const table = this.#table;
+    if (table.detectors[row] !== undefined) return;
     const spill = this.#spill as Spill;
-    const detector = this.#options.detector.restore(this.#readRecord(entry, spill));
+    const detector = this.#options.detector.restore(this.#readRecord(row, spill));
     if (detector === undefined) throw new Error(`the state of a sensor came back from the spill unreadable`);
     // The evidence ring is allocated before anything moves out, so the record read is not overwritten.
-    entry.ring = this.#evidence.allocate();
-    this.#evidence.load(entry.ring, spill.numbers, 0);
-    entry.detector = detector;
+    const ring = this.#evidence.allocate();
+    table.ring[row] = ring;
+    this.#evidence.load(ring, spill.numbers, 0);
+    table.detectors[row] = detector;
     this.revived += 1;
-    this.#admit(entry);
+    this.#admit(row);
   }
 
   /**
-   * Clock (second chance): the hand passes entries used since it last came by, clearing the mark,
+   * Clock (second chance): the hand passes rows used since it last came by, clearing the mark,
    * and moves out the first one not used. Two full rounds without one that can go: stay over.
    */
   #moveOneOut(): void {
     const hot = this.#hot;
+    const table = this.#table;
     for (let passed = 0; passed < 2 * hot.length; passed++) {
       if (this.#hand >= hot.length) this.#hand = 0;
-      const entry = hot[this.#hand] as Entry;
-      if (entry.used) {
-        entry.used = false;
+      const row = hot[this.#hand] as number;
+      if (table.isUsed(row)) {
+        table.setUsed(row, false);
         this.#hand += 1;
         continue;
       }
-      if (!this.#moveOut(entry)) {
+      if (!this.#moveOut(row)) {
         this.#hand += 1;
         continue;
       }
-      const last = hot.pop() as Entry;
-      if (last !== entry) {
+      const last = hot.pop() as number;
+      if (last !== row) {
         hot[this.#hand] = last;
-        last.hot = this.#hand;
+        table.hot[last] = this.#hand;
       }
-      entry.hot = -1;
+      table.hot[row] = -1;
       return;
     }
   }
 
-  /** Writes an entry's state and evidence to the spill and frees their memory; false if it does not fit. */
-  #moveOut(entry: Entry): boolean {
-    const detector = entry.detector as AnomalyDetector;
+  /** Writes a row's state and evidence to the spill and frees their memory; false if it does not fit. */
+  #moveOut(row: number): boolean {
+    const table = this.#table;
+    const detector = table.detectors[row] as AnomalyDetector;
     const spill = (this.#spill ??= this.#open(this.#stateBytes));
     // Straight into the record where the detector can (no copy allocated on this path).
     let length = detector.snapshotInto?.(spill.bytes, spill.stateAt) ?? -1;
@@ -357,26 +334,27 @@ export class SensorDetectors {
       spill.bytes.set(state, spill.stateAt);
       length = state.byteLength;
     }
-    this.#evidence.save(entry.ring, spill.numbers, 0);
+    const ring = table.ring[row] as number;
+    this.#evidence.save(ring, spill.numbers, 0);
     spill.numbers[spill.lengthAt] = length;
-    if (entry.slot < 0) entry.slot = spill.slots++;
-    spill.store.write(entry.slot, spill.bytes);
+    if ((table.slot[row] as number) < 0) table.slot[row] = spill.slots++;
+    spill.store.write(table.slot[row] as number, spill.bytes);
     detector.release?.();
-    entry.detector = undefined;
-    this.#evidence.free(entry.ring);
-    entry.ring = -1;
+    table.detectors[row] = undefined;
+    this.#evidence.free(ring);
+    table.ring[row] = -1;
     this.spilled += 1;
     return true;
   }
 
-  /** The saved state of an entry in the spill, read without bringing it in. */
-  #spilledState(entry: Entry): Uint8Array {
-    return this.#readRecord(entry, this.#spill as Spill).slice();
+  /** The saved state of a row in the spill, read without bringing it in. */
+  #spilledState(row: number): Uint8Array {
+    return this.#readRecord(row, this.#spill as Spill).slice();
   }
 
-  /** Reads an entry's record into the spill's buffer; returns its state's bytes (a view of that buffer). */
-  #readRecord(entry: Entry, spill: Spill): Uint8Array {
-    spill.store.read(entry.slot, spill.bytes);
+  /** Reads a row's record into the spill's buffer; returns its state's bytes (a view of that buffer). */
+  #readRecord(row: number, spill: Spill): Uint8Array {
+    spill.store.read(this.#table.slot[row] as number, spill.bytes);
     const length = spill.numbers[spill.lengthAt] as number;
     return spill.bytes.subarray(spill.stateAt, spill.stateAt + length);
   }
