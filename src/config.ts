@@ -226,7 +226,7 @@ export const configUsage = `usage: urban-brain serve [options]
                                80 % of RAM); beyond it DuckDB spills to disk
   --memory-target-mb N         resident memory the process is paced to keep under
                                (URBAN_BRAIN_MEMORY_TARGET_MB, default 1024, at least 256): from three
-                               quarters of it the JavaScript heaps grow only 20 % past their live size
+                               quarters of it the JavaScript heaps grow only 10 % past their live size
                                before a full collection; see docs/api.md
   --heap-growth-percent N      let the JavaScript heaps grow only N % past their live size before a full
                                collection, always (URBAN_BRAIN_HEAP_GROWTH_PERCENT, 10-300 %, default:
