@@ -16,9 +16,8 @@ import type { Database } from './database.ts';
 import { Serial } from '../../core/serial.ts';
 import { inTransaction } from './transaction.ts';
 
-/** Empties the staging of detector states by making it anew. */
-const STAGING_STATES =
-  'CREATE OR REPLACE TEMP TABLE detector_states_staging (sensor VARCHAR, state BLOB, last_ts DOUBLE, last_alert_at DOUBLE)';
+const stagingStates = (create: string): string =>
+  `${create} detector_states_staging (sensor VARCHAR, state BLOB, last_ts DOUBLE, last_alert_at DOUBLE)`;
 
 const schema = [
   `CREATE TABLE IF NOT EXISTS maintenance_work_orders (
@@ -38,8 +37,7 @@ const schema = [
      sensor VARCHAR PRIMARY KEY, state BLOB NOT NULL, last_ts DOUBLE NOT NULL, last_alert_at DOUBLE)`,
   // One row: the time given to the last `markStatesSaved`.
   `CREATE TABLE IF NOT EXISTS detector_states_saved (id INTEGER PRIMARY KEY, saved_at DOUBLE NOT NULL)`,
-  `CREATE TEMP TABLE IF NOT EXISTS detector_states_staging (
-     sensor VARCHAR, state BLOB, last_ts DOUBLE, last_alert_at DOUBLE)`,
+  stagingStates('CREATE TEMP TABLE IF NOT EXISTS'),
 ];
 
 /**
@@ -189,7 +187,7 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
         );
       } finally {
         // Made anew, not emptied: DuckDB keeps the storage of rows deleted from a temp table.
-        await this.connection.run(STAGING_STATES);
+        await this.connection.run(stagingStates('CREATE OR REPLACE TEMP TABLE'));
       }
     });
   }

@@ -272,7 +272,6 @@ export class SensorDetectors {
   /** Puts a row whose state is in memory on the list, moving another out if the list is full. */
   #admit(row: number): void {
     if (this.#hot.length >= this.#hotLimit) this.#moveOneOut();
-    this.#table.hot[row] = this.#hot.length;
     this.#hot.push(row);
   }
 
@@ -312,11 +311,7 @@ export class SensorDetectors {
         continue;
       }
       const last = hot.pop() as number;
-      if (last !== row) {
-        hot[this.#hand] = last;
-        table.hot[last] = this.#hand;
-      }
-      table.hot[row] = -1;
+      if (last !== row) hot[this.#hand] = last;
       return;
     }
   }

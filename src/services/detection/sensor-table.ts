@@ -1,4 +1,4 @@
-import { detachedCopy } from '../../core/readings/sensor-keys.ts';
+import { SensorKeys } from '../../core/readings/sensor-keys.ts';
 import type { AnomalyDetector } from '../../core/anomaly/detector.ts';
 
 const DIRTY = 1;
@@ -11,8 +11,8 @@ const USED = 2;
  * memory even for the sensors whose states are out of it.
  */
 export class SensorTable {
-  readonly #rows = new Map<string, number>();
-  readonly #ids: string[] = [];
+  /** Sensor id ↔ row: a row is the id's dense key. */
+  readonly #keys = new SensorKeys();
   /** The row's detector; undefined while its state is out of memory (in the spill). */
   readonly detectors: (AnomalyDetector | undefined)[] = [];
   /** Timestamp of the row's last reading scored (−∞ before the first). */
@@ -25,20 +25,18 @@ export class SensorTable {
   longRing = new Int32Array(0);
   /** Its record in the spill, from the first time it went out; −1 before. */
   slot = new Int32Array(0);
-  /** Its place in the list of states in memory; −1 while out. */
-  hot = new Int32Array(0);
   #flags = new Uint8Array(0);
 
   get size(): number {
-    return this.#ids.length;
+    return this.#keys.size;
   }
 
   find(id: string): number | undefined {
-    return this.#rows.get(id);
+    return this.#keys.find(id);
   }
 
   idOf(row: number): string {
-    return this.#ids[row] as string;
+    return this.#keys.idOf(row) as string;
   }
 
   /** A new row for `id` (which must not have one), its detector `detector`. */
@@ -49,17 +47,14 @@ export class SensorTable {
     lastAlertAt: number | null,
     dirty: boolean,
   ): number {
-    const row = this.#ids.length;
+    const row = this.#keys.keyOf(id);
     if (row === this.lastTs.length) this.#grow(Math.max(1024, row * 2));
-    this.#ids.push(detachedCopy(id));
-    this.#rows.set(this.#ids[row] as string, row);
     this.detectors.push(detector);
     this.lastTs[row] = lastTs;
     this.lastAlertAt[row] = lastAlertAt ?? Number.NaN;
     this.ring[row] = -1;
     this.longRing[row] = -1;
     this.slot[row] = -1;
-    this.hot[row] = -1;
     this.#flags[row] = dirty ? DIRTY : 0;
     return row;
   }
@@ -106,7 +101,6 @@ export class SensorTable {
     this.ring = grown(this.ring, (size) => new Int32Array(size));
     this.longRing = grown(this.longRing, (size) => new Int32Array(size));
     this.slot = grown(this.slot, (size) => new Int32Array(size));
-    this.hot = grown(this.hot, (size) => new Int32Array(size));
     this.#flags = grown(this.#flags, (size) => new Uint8Array(size));
   }
 }
