@@ -139,13 +139,15 @@ async function measure(spec: DetectorSpec): Promise<Record<string, number>> {
   await repository.saveDetectorStates(states);
   const saveMillis = performance.now() - start;
   start = performance.now();
-  const loaded = await repository.loadDetectorStates();
+  let loaded = 0;
+  await repository.loadDetectorStates(async (chunk) => {
+    loaded += chunk.length;
+  });
   const loadMillis = performance.now() - start;
   await repository.close();
   database.close();
   rmSync(dataDir, { recursive: true, force: true });
-  if (loaded.length !== states.length)
-    throw new Error(`saved ${states.length} states, loaded ${loaded.length}`);
+  if (loaded !== states.length) throw new Error(`saved ${states.length} states, loaded ${loaded}`);
   return {
     readings_per_s: round(total / (bestService / 1000)),
     bare_detector_readings_per_s: round(total / (bestBare / 1000)),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configSources, configUsage, loadConfig, retentionPolicy } from './config.ts';
+import { configSources, configUsage, loadConfig, retentionPolicy, storeMemoryLimit } from './config.ts';
 
 void test('defaults: port 8080, mqtt 1883, ./data, auto-register', () => {
   const loaded = loadConfig([], {});
@@ -68,11 +68,17 @@ void test('heap growth: V8 default unless set, and bounded to 10-300 %', () => {
   assert.match(low.message, /--heap-growth-percent \(URBAN_BRAIN_HEAP_GROWTH_PERCENT\) = "5"/);
 });
 
-void test('memory target: 1,024 MB unless set, at least 256; DuckDB at its own limit by default', () => {
+void test('memory target: 1,024 MB unless set, at least 256; DuckDB held to an eighth of it by default', () => {
   const unset = loadConfig([], {});
   assert.ok(unset.ok === true);
   assert.equal(unset.config.memoryTargetMegabytes, 1024);
-  assert.equal(unset.config.storeMemoryMegabytes, null);
+  assert.equal(storeMemoryLimit(unset.config), 128);
+  const small = loadConfig(['--memory-target-mb', '256'], {});
+  assert.ok(small.ok === true);
+  assert.equal(storeMemoryLimit(small.config), 64, 'never below 64 MB');
+  const store = loadConfig(['--store-memory-mb', '512'], {});
+  assert.ok(store.ok === true);
+  assert.equal(storeMemoryLimit(store.config), 512, 'the flag wins');
   const set = loadConfig(['--memory-target-mb', '4096'], { URBAN_BRAIN_MEMORY_TARGET_MB: '2048' });
   assert.ok(set.ok === true);
   assert.equal(set.config.memoryTargetMegabytes, 4096, 'the flag wins');
@@ -91,6 +97,20 @@ void test('detector memory: 128 MB unless set by flag or variable', () => {
   const variable = loadConfig([], { URBAN_BRAIN_DETECTOR_MEMORY_MB: '128' });
   assert.ok(variable.ok === true);
   assert.equal(variable.config.detectorMemoryMegabytes, 128);
+});
+
+void test('detector snapshots: every 300 s unless set, in seconds from 1 to a day', () => {
+  const unset = loadConfig([], {});
+  assert.ok(unset.ok === true);
+  assert.equal(unset.config.detectorSnapshotMillis, 300_000);
+  const set = loadConfig(['--detector-snapshot-seconds', '20'], {
+    URBAN_BRAIN_DETECTOR_SNAPSHOT_SECONDS: '60',
+  });
+  assert.ok(set.ok === true);
+  assert.equal(set.config.detectorSnapshotMillis, 20_000, 'the flag wins');
+  const zero = loadConfig(['--detector-snapshot-seconds', '0'], {});
+  assert.ok(zero.ok === false);
+  assert.match(zero.message, /--detector-snapshot-seconds/);
 });
 
 void test('HTTP limits: defaults, flags, and a header deadline past the request deadline refused', () => {

@@ -33,13 +33,15 @@ export interface Config {
   /** Live streams (`/api/v1/stream`) open at once, in all and per API key (429 beyond them). */
   maxStreams: number;
   maxStreamsPerKey: number;
-  /** DuckDB's memory limit in MB (null: DuckDB's own default, 80 % of RAM). */
+  /** DuckDB's memory limit in MB (null: an eighth of the memory target, see `storeMemoryLimit`). */
   storeMemoryMegabytes: number | null;
   /**
    * Memory the detectors' states may take in MB; beyond it the states of the sensors least recently
    * read wait in a file in the data folder and are read back at their next reading.
    */
   detectorMemoryMegabytes: number;
+  /** How often the detectors' changed states are saved (a crash re-scores the readings since). */
+  detectorSnapshotMillis: number;
   /** How far (%) the JavaScript heap may grow past its live size before a full collection (null: V8's own). */
   heapGrowthPercent: number | null;
   /** Resident memory the JavaScript heaps are paced to keep under (tightly from three quarters of it). */
@@ -64,6 +66,13 @@ export interface Config {
   occupancyMaxAgeMinutes: number;
   /** Backups kept: after a backup, the oldest beyond this many are deleted (null: every one is kept). */
   backupKeep: number | null;
+}
+
+/** DuckDB's memory limit in MB: as set, else an eighth of the memory target and at least 64. */
+export function storeMemoryLimit(
+  config: Pick<Config, 'storeMemoryMegabytes' | 'memoryTargetMegabytes'>,
+): number {
+  return config.storeMemoryMegabytes ?? Math.max(64, Math.floor(config.memoryTargetMegabytes / 8));
 }
 
 const port = wholeNumber(0, 65535);
@@ -97,6 +106,9 @@ const fields = z.object({
   heapGrowthPercent: wholeNumber(10, 300).nullable().default(null),
   memoryTargetMegabytes: wholeNumber(256).default(1024),
   detectorMemoryMegabytes: wholeNumber(8).default(128),
+  detectorSnapshotMillis: wholeNumber(1, 86_400)
+    .default(300)
+    .transform((seconds) => seconds * 1_000),
   rawRetentionDays: wholeNumber(1, 36_500).default(30),
   minuteRetentionDays: wholeNumber(1, 36_500).default(365),
   hourRetentionDays: wholeNumber(1, 36_500).nullable().default(null),
@@ -165,6 +177,7 @@ export const configSources = {
   heapGrowthPercent: ['heap-growth-percent', 'URBAN_BRAIN_HEAP_GROWTH_PERCENT'],
   memoryTargetMegabytes: ['memory-target-mb', 'URBAN_BRAIN_MEMORY_TARGET_MB'],
   detectorMemoryMegabytes: ['detector-memory-mb', 'URBAN_BRAIN_DETECTOR_MEMORY_MB'],
+  detectorSnapshotMillis: ['detector-snapshot-seconds', 'URBAN_BRAIN_DETECTOR_SNAPSHOT_SECONDS'],
   demo: ['demo', 'URBAN_BRAIN_DEMO'],
   rawRetentionDays: ['raw-retention-days', 'URBAN_BRAIN_RAW_RETENTION_DAYS'],
   minuteRetentionDays: ['minute-retention-days', 'URBAN_BRAIN_MINUTE_RETENTION_DAYS'],
@@ -213,17 +226,21 @@ export const configUsage = `usage: urban-brain serve [options]
                                up by them, or the ingest thread (URBAN_BRAIN_DETECTION_THREAD,
                                default worker)
   --detector-memory-mb N       memory the detectors' states may take (URBAN_BRAIN_DETECTOR_MEMORY_MB,
-                               default 160, at least 8: about 100,000 sensors); the states of the
+                               default 128, at least 8: about 104,000 sensors); the states of the
                                sensors least recently read wait beyond it in a file in the data folder
                                and are read back at their next reading (not with --memory)
+  --detector-snapshot-seconds N
+                               how often the detectors' changed states are saved
+                               (URBAN_BRAIN_DETECTOR_SNAPSHOT_SECONDS, default 300, 1-86400); after a
+                               crash the readings stored since are scored again
   --learning-hours N           hours a new sensor is watched before it may raise alerts, besides its
                                first 750 readings (URBAN_BRAIN_LEARNING_HOURS, default 72: three
                                daily cycles; the demo city divides it by its speed)
   --demo auto|off              auto: run the demo city when the data folder is empty, or resume it
                                on the folder it filled (URBAN_BRAIN_DEMO, default off; \`npm start\`
                                passes auto)
-  --store-memory-mb N          DuckDB's memory limit (URBAN_BRAIN_STORE_MEMORY_MB, default DuckDB's own:
-                               80 % of RAM); beyond it DuckDB spills to disk
+  --store-memory-mb N          DuckDB's memory limit (URBAN_BRAIN_STORE_MEMORY_MB, at least 64, default
+                               an eighth of --memory-target-mb: 128); beyond it DuckDB spills to disk
   --memory-target-mb N         resident memory the process is paced to keep under
                                (URBAN_BRAIN_MEMORY_TARGET_MB, default 1024, at least 256): from three
                                quarters of it the JavaScript heaps grow only 10 % past their live size

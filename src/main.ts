@@ -33,7 +33,7 @@ import { startBroker } from './adapters/mqtt/broker.ts';
 import { Coalescer } from './adapters/mqtt/coalescer.ts';
 import { persistentClientId } from './adapters/mqtt/client-id.ts';
 import { startSubscriber } from './adapters/mqtt/subscriber.ts';
-import { brokerListen, retentionPolicy, type Config } from './config.ts';
+import { brokerListen, retentionPolicy, storeMemoryLimit, type Config } from './config.ts';
 import { findDetector } from './core/anomaly/registry.ts';
 import { shippedModel } from './core/triage/shipped-model.ts';
 import type { MessageBus } from './ports/bus.ts';
@@ -132,7 +132,7 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
   if (config.memory) return memoryStores();
   const storage = await createEmbeddedStorage({
     dataDir: config.dataDir,
-    ...(config.storeMemoryMegabytes === null ? {} : { memoryLimitMegabytes: config.storeMemoryMegabytes }),
+    memoryLimitMegabytes: storeMemoryLimit(config),
     skipCorruptWal: config.walSkipCorrupt,
     pipeline: { retention: retentionPolicy(config) },
     log,
@@ -187,6 +187,7 @@ async function startDetection(config: Config, stores: Stores, bus: MessageBus, l
     registry: stores.registry,
     detector,
     learningSpanMillis: config.learningSpanMillis,
+    snapshotIntervalMillis: config.detectorSnapshotMillis,
     // Beyond the budget, states wait in a file in the data folder (in memory alone: no budget).
     ...(config.memory
       ? {}

@@ -31,6 +31,7 @@ const embeddedOnly: readonly (readonly [string, string | null])[] = [
       'dataDir',
       'storeMemoryMegabytes',
       'detectorMemoryMegabytes',
+      'detectorSnapshotMillis',
       'backupKeep',
       'detectionThread',
       'mqttSessionExpiryHours',

@@ -80,7 +80,11 @@ export interface DetectorState {
 export interface DetectorStateStore {
   /** Creates or replaces the state of each sensor given. */
   saveDetectorStates(states: readonly DetectorState[]): Promise<void>;
-  loadDetectorStates(): Promise<DetectorState[]>;
+  /**
+   * Hands every saved state to `each`, a chunk at a time, waiting for each call before reading on:
+   * a million sensors' states are never all in memory at once. `each` must not call the store.
+   */
+  loadDetectorStates(each: (states: DetectorState[]) => Promise<void>): Promise<void>;
   /**
    * Records that the saved states reflect every reading scored before `atMillis` (epoch ms). After
    * a crash, sensors without a saved state are caught up from their readings timed shortly before

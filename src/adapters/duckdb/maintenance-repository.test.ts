@@ -8,6 +8,7 @@ import { applyAlert } from '../../core/maintenance/work-order.ts';
 import { checkMaintenanceRepository } from '../maintenance-repository.contract.ts';
 import { openDatabase } from './database.ts';
 import { DuckDbMaintenanceRepository } from './maintenance-repository.ts';
+import { allSavedStates } from '../saved-states.test-helpers.ts';
 
 function alertDraft(id: string, asset: string, ts: number) {
   return {
@@ -82,7 +83,7 @@ test('alerts, work orders, verdicts and detector states survive closing and reop
       (await repository.listWorkOrders({ limit: 10, offset: 1 })).map((o) => o.id),
       ['wo2'],
     );
-    const states = (await repository.loadDetectorStates()).sort((a, b) => a.sensor.localeCompare(b.sensor));
+    const states = (await allSavedStates(repository)).sort((a, b) => a.sensor.localeCompare(b.sensor));
     assert.deepEqual(
       states.map((s) => [s.sensor, [...s.state], s.lastTs, s.lastAlertAt]),
       [
@@ -198,6 +199,67 @@ test('a DuckDB file made before assignments existed opens: its orders read as un
       [0, 'acknowledge', null],
       [1, 'assign', 'crew 2'],
     ]);
+    await repository.close();
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a DuckDB file whose detector states were keyed by sensor opens with its states, and they can be replaced', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'maintenance-keyed-'));
+  try {
+    let database = await openDatabase({ dataDir });
+    const connection = await database.connect();
+    await connection.run(`CREATE TABLE detector_states (
+      sensor VARCHAR PRIMARY KEY, state BLOB NOT NULL, last_ts DOUBLE NOT NULL, last_alert_at DOUBLE)`);
+    await connection.run(
+      `INSERT INTO detector_states VALUES ('s1', '\\x01\\x02'::BLOB, 10, NULL), ('s2', '\\x03'::BLOB, 20, 15)`,
+    );
+    database.close();
+
+    database = await openDatabase({ dataDir });
+    const repository = await DuckDbMaintenanceRepository.open(database);
+    await repository.saveDetectorStates([
+      { sensor: 's1', state: Uint8Array.of(9), lastTs: 30, lastAlertAt: 25 },
+    ]);
+    const states = (await allSavedStates(repository)).sort((a, b) => a.sensor.localeCompare(b.sensor));
+    assert.deepEqual(
+      states.map((s) => [s.sensor, [...s.state], s.lastTs, s.lastAlertAt]),
+      [
+        ['s1', [9], 30, 25],
+        ['s2', [3], 20, 15],
+      ],
+    );
+    await repository.close();
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('replacing 100,000 detector states fits in 64 MB of DuckDB memory', async () => {
+  // Replacing them through a primary key on the sensor ran out of such a limit at the first chunk.
+  const dataDir = mkdtempSync(join(tmpdir(), 'maintenance-states-'));
+  try {
+    const database = await openDatabase({ dataDir, memoryLimitMegabytes: 64, threads: 2 });
+    const repository = await DuckDbMaintenanceRepository.open(database);
+    const state = new Uint8Array(936);
+    for (let pass = 1; pass <= 2; pass++)
+      for (let start = 0; start < 100_000; start += 10_000) {
+        const chunk = Array.from({ length: 10_000 }, (_, i) => ({
+          sensor: `s${start + i}`,
+          state: state.fill(pass),
+          lastTs: pass,
+          lastAlertAt: null,
+        }));
+        await repository.saveDetectorStates(chunk);
+      }
+    const connection = await database.connect();
+    const saved = await connection.runAndReadAll(
+      'SELECT count(*), count(DISTINCT sensor), min(last_ts), count(DISTINCT state), hex(any_value(state))[1:4] FROM detector_states',
+    );
+    assert.deepEqual(saved.getRows(), [[100_000n, 100_000n, 2, 1n, '0202']]);
     await repository.close();
     database.close();
   } finally {

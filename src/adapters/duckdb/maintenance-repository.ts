@@ -19,6 +19,12 @@ import { inTransaction } from './transaction.ts';
 const stagingStates = (create: string): string =>
   `${create} detector_states_staging (sensor VARCHAR, state BLOB, last_ts DOUBLE, last_alert_at DOUBLE)`;
 
+const stateColumns =
+  '(sensor VARCHAR NOT NULL, state BLOB NOT NULL, last_ts DOUBLE NOT NULL, last_alert_at DOUBLE)';
+
+/** States handed over at a time by `loadDetectorStates`. */
+const loadChunkStates = 10_000;
+
 const schema = [
   `CREATE TABLE IF NOT EXISTS maintenance_work_orders (
      id VARCHAR PRIMARY KEY, asset VARCHAR NOT NULL, status VARCHAR NOT NULL,
@@ -33,12 +39,28 @@ const schema = [
   // Assignments, added to files made before they existed (their orders are unassigned: NULL).
   `ALTER TABLE maintenance_work_orders ADD COLUMN IF NOT EXISTS assignee VARCHAR`,
   `ALTER TABLE maintenance_verdicts ADD COLUMN IF NOT EXISTS assignee VARCHAR`,
-  `CREATE TABLE IF NOT EXISTS detector_states (
-     sensor VARCHAR PRIMARY KEY, state BLOB NOT NULL, last_ts DOUBLE NOT NULL, last_alert_at DOUBLE)`,
+  // No primary key: replacing a million states through one runs DuckDB out of a memory limit of
+  // 512 MB, where deleting and inserting them (one row per sensor, kept so below) fits in 128 MB.
+  `CREATE TABLE IF NOT EXISTS detector_states ${stateColumns}`,
   // One row: the time given to the last `markStatesSaved`.
   `CREATE TABLE IF NOT EXISTS detector_states_saved (id INTEGER PRIMARY KEY, saved_at DOUBLE NOT NULL)`,
   stagingStates('CREATE TEMP TABLE IF NOT EXISTS'),
 ];
+
+/** Files made before: their states table had the sensor as primary key; moved to one without. */
+async function dropStatesKey(connection: DuckDBConnection): Promise<void> {
+  const keyed = await connection.runAndReadAll(
+    `SELECT 1 FROM duckdb_constraints()
+     WHERE table_name = 'detector_states' AND constraint_type = 'PRIMARY KEY' AND database_name = current_database()`,
+  );
+  if (keyed.currentRowCount === 0) return;
+  await inTransaction(connection, async () => {
+    await connection.run(`CREATE TABLE detector_states_moved ${stateColumns}`);
+    await connection.run('INSERT INTO detector_states_moved SELECT * FROM detector_states');
+    await connection.run('DROP TABLE detector_states');
+    await connection.run('ALTER TABLE detector_states_moved RENAME TO detector_states');
+  });
+}
 
 /**
  * Alerts, work orders, verdicts and detector states in the platform's DuckDB file. Records are kept
@@ -53,6 +75,7 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
   static async open(database: Database): Promise<DuckDbMaintenanceRepository> {
     const connection = await database.connect();
     for (const sql of schema) await connection.run(sql);
+    await dropStatesKey(connection);
     return new DuckDbMaintenanceRepository(connection);
   }
 
@@ -168,7 +191,7 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
     return result.getRows().map(([body]) => JSON.parse(String(body)) as Alert);
   }
 
-  /** Stages the states with an appender, then replaces them in one statement. */
+  /** Stages the states with an appender, then replaces them in one transaction. */
   saveDetectorStates(states: readonly DetectorState[]): Promise<void> {
     return this.#serial.run(async () => {
       const appender = await this.connection.createAppender('detector_states_staging', null, 'temp');
@@ -182,9 +205,12 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
       }
       appender.closeSync();
       try {
-        await this.connection.run(
-          'INSERT OR REPLACE INTO detector_states SELECT * FROM temp.detector_states_staging',
-        );
+        await inTransaction(this.connection, async () => {
+          await this.connection.run(
+            'DELETE FROM detector_states WHERE sensor IN (SELECT sensor FROM temp.detector_states_staging)',
+          );
+          await this.connection.run('INSERT INTO detector_states SELECT * FROM temp.detector_states_staging');
+        });
       } finally {
         // Made anew, not emptied: DuckDB keeps the storage of rows deleted from a temp table.
         await this.connection.run(stagingStates('CREATE OR REPLACE TEMP TABLE'));
@@ -206,16 +232,30 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
     return row === undefined ? undefined : Number(row[0]);
   }
 
-  async loadDetectorStates(): Promise<DetectorState[]> {
-    const result = await this.#serial.run(() =>
-      this.connection.runAndReadAll('SELECT sensor, state, last_ts, last_alert_at FROM detector_states'),
-    );
-    return result.getRows().map(([sensor, state, lastTs, lastAlertAt]) => ({
-      sensor: String(sensor),
-      state: state instanceof DuckDBBlobValue ? state.bytes.slice() : new Uint8Array(),
-      lastTs: Number(lastTs),
-      lastAlertAt: lastAlertAt === null ? null : Number(lastAlertAt),
-    }));
+  /** Streams the states from DuckDB: its result is never whole in memory, here or in DuckDB. */
+  loadDetectorStates(each: (states: DetectorState[]) => Promise<void>): Promise<void> {
+    return this.#serial.run(async () => {
+      const result = await this.connection.stream(
+        'SELECT sensor, state, last_ts, last_alert_at FROM detector_states',
+      );
+      let states: DetectorState[] = [];
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        for (const [sensor, state, lastTs, lastAlertAt] of chunk.getRows())
+          states.push({
+            sensor: String(sensor),
+            state: state instanceof DuckDBBlobValue ? state.bytes.slice() : new Uint8Array(),
+            lastTs: Number(lastTs),
+            lastAlertAt: lastAlertAt === null ? null : Number(lastAlertAt),
+          });
+        if (states.length >= loadChunkStates) {
+          await each(states);
+          states = [];
+        }
+      }
+      if (states.length > 0) await each(states);
+    });
   }
 
   async close(): Promise<void> {

@@ -95,8 +95,9 @@ export class MemoryMaintenanceRepository implements MaintenanceRepository, Detec
     return this.#statesSavedAt;
   }
 
-  async loadDetectorStates(): Promise<DetectorState[]> {
-    return [...this.#states.values()].map((state) => ({ ...state, state: state.state.slice() }));
+  async loadDetectorStates(each: (states: DetectorState[]) => Promise<void>): Promise<void> {
+    const states = [...this.#states.values()].map((state) => ({ ...state, state: state.state.slice() }));
+    if (states.length > 0) await each(states);
   }
 
   async close(): Promise<void> {}

@@ -159,7 +159,7 @@ test(
       await store.saveDetectorStates(states);
       await store.commit(42);
       const reloaded = new ShardSnapshotStore(pieces, 1, { allStates: async () => [] });
-      assert.deepEqual(await reloaded.loadDetectorStates(), states);
+      assert.deepEqual(await reloaded.loadStates(), states);
       assert.equal(reloaded.committedSequence, 42);
 
       // Pieces: small ones are one message, large ones chunks and a manifest; a base replaces the

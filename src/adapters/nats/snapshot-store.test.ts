@@ -38,8 +38,8 @@ class Owner extends ShardSnapshotStore {
     this.#held = held;
   }
 
-  override async loadDetectorStates(): Promise<DetectorState[]> {
-    const states = await super.loadDetectorStates();
+  override async loadStates(): Promise<DetectorState[]> {
+    const states = await super.loadStates();
     for (const entry of states) this.#held.set(entry.sensor, entry);
     return states;
   }
@@ -80,7 +80,7 @@ test('a new owner restores the full snapshot and every delta after it, in order'
   await first.saveDetectorStates([state('a', 3, 3), state('c', 3)]);
   await first.commit(12);
   const next = new Owner(store, 1);
-  const restored = await next.loadDetectorStates();
+  const restored = await next.loadStates();
   assert.equal(next.committedSequence, 12);
   const byId = new Map(restored.map((entry) => [entry.sensor, entry]));
   assert.deepEqual([...byId.keys()].sort(), ['a', 'b', 'c']);
@@ -90,7 +90,7 @@ test('a new owner restores the full snapshot and every delta after it, in order'
   await next.saveDetectorStates([state('b', 4, 4)]);
   await next.commit(13);
   const third = new Owner(store, 1);
-  const again = new Map((await third.loadDetectorStates()).map((entry) => [entry.sensor, entry]));
+  const again = new Map((await third.loadStates()).map((entry) => [entry.sensor, entry]));
   assert.equal(third.committedSequence, 13);
   assert.equal(again.get('b')!.lastTs, 4);
   assert.equal(again.get('a')!.lastTs, 3);
@@ -111,7 +111,7 @@ test('deltas are folded into a full snapshot once they outweigh it, and then del
   assert.equal(snapshots.deltas, 0);
   assert.deepEqual([...objects.keys()], ['shard-2.base']);
   const reloaded = new Owner(store, 2);
-  const states = new Map((await reloaded.loadDetectorStates()).map((entry) => [entry.sensor, entry]));
+  const states = new Map((await reloaded.loadStates()).map((entry) => [entry.sensor, entry]));
   assert.equal(reloaded.committedSequence, 3);
   assert.equal(states.get('a')!.lastTs, 2);
   assert.equal(states.get('b')!.lastTs, 3);
@@ -123,7 +123,7 @@ test('a commit with no changed state still records the sequence', async () => {
   await snapshots.commit(40);
   await snapshots.commit(41);
   const reloaded = new Owner(store, 0);
-  assert.deepEqual(await reloaded.loadDetectorStates(), []);
+  assert.deepEqual(await reloaded.loadStates(), []);
   assert.equal(reloaded.committedSequence, 41);
 });
 
@@ -134,11 +134,11 @@ test('a shard committed in the single-object form of earlier versions is resumed
   const old = [state('a', 5), state('b', 6)];
   objects.set('shard-4', Uint8Array.from([...head, ...encodeStates(old)]));
   const snapshots = new Owner(store, 4, { legacy: store });
-  assert.deepEqual(await snapshots.loadDetectorStates(), old);
+  assert.deepEqual(await snapshots.loadStates(), old);
   assert.equal(snapshots.committedSequence, 77);
   await snapshots.commit(80);
   const next = new Owner(store, 4, { legacy: store });
-  const states = await next.loadDetectorStates();
+  const states = await next.loadStates();
   assert.equal(next.committedSequence, 80);
   assert.deepEqual(
     states.map((entry) => entry.sensor).sort(),
@@ -167,7 +167,7 @@ test('with the detectors as the source of every state, a full snapshot holds wha
   await snapshots.commit(3); // folded again
   assert.equal(snapshots.deltas, 0);
   const reloaded = new Owner(store, 6);
-  const states = new Map((await reloaded.loadDetectorStates()).map((entry) => [entry.sensor, entry]));
+  const states = new Map((await reloaded.loadStates()).map((entry) => [entry.sensor, entry]));
   assert.equal(reloaded.committedSequence, 3);
   assert.deepEqual([...states.values()].map((entry) => [entry.sensor, entry.lastTs, entry.state[0]]).sort(), [
     ['a', 2, 2],

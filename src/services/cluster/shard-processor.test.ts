@@ -96,7 +96,7 @@ test(
       // What a new owner would resume from: the last commit's stream sequence.
       const committed = async () => {
         const store = new ShardSnapshotStore(snapshots, 0, { allStates: async () => [] });
-        await store.loadDetectorStates();
+        await store.loadStates();
         return store.committedSequence;
       };
       await until(async () => stored.length === 801, 'the readings stored');

@@ -156,7 +156,7 @@ export class ShardProcessor {
   }
 
   async start(): Promise<void> {
-    const states = await this.#snapshots.loadDetectorStates();
+    const states = await this.#snapshots.loadStates();
     if (this.#detection !== undefined) this.restored = (await this.#detection.restore(states)).restored;
     await this.#consumer.start(this.#snapshots.committedSequence);
   }

@@ -1,5 +1,4 @@
 import type { Reading } from '../../core/readings/reading.ts';
-import type { DetectorState } from '../../ports/maintenance.ts';
 import type { ReadingHistory } from '../../ports/reading-store.ts';
 
 /** What `DetectionService.start` caught up with from the store. */
@@ -16,8 +15,8 @@ export interface CatchUpSummary {
 
 export interface CatchUpOptions {
   history: ReadingHistory;
-  /** The states the detectors resumed from: each sensor is caught up from after its `lastTs`. */
-  states: readonly DetectorState[];
+  /** By sensor, the last reading time of the state its detector resumed from: caught up from after it. */
+  after: ReadonlyMap<string, number>;
   /** When the saved states last reflected every scored reading (epoch ms); undefined if never recorded. */
   savedAtMillis: number | undefined;
   /** Sensors without a state are caught up from readings timed this long before `savedAtMillis`. */
@@ -40,7 +39,7 @@ const batchReadings = 10_000;
  */
 export async function catchUp(options: CatchUpOptions): Promise<Omit<CatchUpSummary, 'millis'>> {
   const stored = await options.history.readingsAfter({
-    afterBySensor: new Map(options.states.map((state) => [state.sensor, state.lastTs])),
+    afterBySensor: options.after,
     othersFromMillis:
       options.savedAtMillis === undefined
         ? Number.NEGATIVE_INFINITY

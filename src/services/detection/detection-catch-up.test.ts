@@ -332,3 +332,40 @@ test('the DuckDB and in-memory stores read back the same readings for a catch-up
     database.close();
   });
 });
+
+test('states loaded in several chunks are all restored, and each sensor is caught up from its own last reading', async () => {
+  // The DuckDB repository hands states over 10,000 at a time: 25,000 sensors take three chunks.
+  const sensors = Array.from({ length: 25_000 }, (_, index) => `s${index}.level`);
+  await withDataDir(async (dataDir) => {
+    const first = await live(dataDir);
+    await first.service.start();
+    await ingest(
+      first,
+      sensors.map((id) => at(1, 5, id)),
+    );
+    await first.service.snapshot();
+    await store(
+      first.readings,
+      sensors.map((id) => at(2, 6, id)),
+    );
+    await end(first, 'killed');
+
+    const second = await live(dataDir);
+    const started = await second.service.start();
+    assert.equal(started.restored, 25_000);
+    assert.deepEqual(
+      { ...started.caughtUp, millis: 0 },
+      { readings: 25_000, sensors: 25_000, beyondCap: 0, millis: 0 },
+      'only the reading stored after the save, for every sensor',
+    );
+    const states = await second.service.allStates();
+    assert.equal(states.length, 25_000);
+    assert.ok(
+      states.every(
+        (state) => state.state.length === 1 && state.state[0] === 2 && state.lastTs === at(2, 0).ts,
+      ),
+      'every detector learned both readings once',
+    );
+    await end(second, 'stopped');
+  });
+});

@@ -40,7 +40,7 @@ test('a restart on the same DuckDB file resumes every detector exactly where it 
   const reference = new DetectionService({
     bus: new MemoryBus(),
     repository: new MemoryMaintenanceRepository(),
-    states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => [] },
+    states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => undefined },
     registry: new MemoryRegistry(),
     detector,
     historyPoints: tail.length,
@@ -116,7 +116,7 @@ test('readings scored again after a crash (detector states saved before their al
       const service = new DetectionService({
         bus: new MemoryBus(),
         repository,
-        states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => [] },
+        states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => undefined },
         registry: new MemoryRegistry(),
         detector: stepDetector,
         snapshotIntervalMillis: 0,

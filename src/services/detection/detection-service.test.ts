@@ -8,6 +8,7 @@ import type { Reading } from '../../core/readings/reading.ts';
 import { DetectionService } from './detection-service.ts';
 import { InProcessScoring } from './in-process-scoring.ts';
 import { stepDetector } from './step-detector.test-helpers.ts';
+import { allSavedStates } from '../../adapters/saved-states.test-helpers.ts';
 
 const minute = 60_000;
 
@@ -221,7 +222,7 @@ test('detector states are saved at shutdown and restored at start, so learning a
     { sensor: 'temp', ts: 2 * minute, value: 150 },
   ]);
   await first.shutdown();
-  const saved = await repository.loadDetectorStates();
+  const saved = await allSavedStates(repository);
   assert.deepEqual(
     saved.map((s) => [s.sensor, [...s.state], s.lastTs, s.lastAlertAt]),
     [['temp', [2], 2 * minute, 2 * minute]],
@@ -238,7 +239,7 @@ test('detector states are saved at shutdown and restored at start, so learning a
     1,
     're-sent and suppressed readings raise nothing',
   );
-  const [state] = await repository.loadDetectorStates();
+  const [state] = await allSavedStates(repository);
   assert.deepEqual([...(state?.state ?? [])], [3], 'the re-sent reading was skipped, the new one counted');
 });
 
@@ -267,7 +268,7 @@ test('a snapshot saves only the sensors changed since the last one, and retries 
       }
       saved.push(batch.map((state) => state.sensor).sort());
     },
-    loadDetectorStates: async () => [],
+    loadDetectorStates: async () => undefined,
   };
   const service = bareService(repository, { bus, states, registry, onError: (error) => errors.push(error) });
   await service.start();
@@ -294,11 +295,11 @@ test('the snapshot timer saves changed states in the background', async (t) => {
   const service = bareService(repository, { bus, registry, snapshotIntervalMillis: 1000 });
   await service.start();
   service.accept([{ sensor: 'temp', ts: 1, value: 1 }]);
-  assert.equal((await repository.loadDetectorStates()).length, 0);
+  assert.equal((await allSavedStates(repository)).length, 0);
   t.mock.timers.tick(1000);
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(
-    (await repository.loadDetectorStates()).map((state) => state.sensor),
+    (await allSavedStates(repository)).map((state) => state.sensor),
     ['temp'],
   );
   await service.shutdown();
@@ -366,7 +367,7 @@ test('saves a snapshot of many sensors in chunks, every changed state once', asy
   service.accept(Array.from({ length: 5 }, (_, i) => ({ sensor: `s-${i}`, ts: minute, value: 1 })));
   await service.forceFlush();
   assert.deepEqual(writes, [2, 2, 1]);
-  assert.deepEqual((await repository.loadDetectorStates()).map((s) => s.sensor).sort(), [
+  assert.deepEqual((await allSavedStates(repository)).map((s) => s.sensor).sort(), [
     's-0',
     's-1',
     's-2',

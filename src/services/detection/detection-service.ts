@@ -166,9 +166,9 @@ export class DetectionService {
     this.#scoring = new ScoringRestart({
       makeEngine: () => engine(resolved),
       detectorName: options.detector.name,
-      loadStates: () => options.states.loadDetectorStates(),
+      loadStates: (each) => options.states.loadDetectorStates(each),
       flushHistory: options.flushHistory,
-      catchUp: (states, score) => this.#catchUp(states, score),
+      catchUp: (after, score) => this.#catchUp(after, score),
       stored: options.history !== undefined,
       onCrossing: (crossing) => void this.#alerts.handle(crossing),
       onError: this.#onError,
@@ -183,9 +183,8 @@ export class DetectionService {
    * dropped by the repository, which keeps the first alert of a (sensor, ts).
    */
   async start(): Promise<{ restored: number; skipped: number; caughtUp?: CatchUpSummary }> {
-    const states = await this.#options.states.loadDetectorStates();
-    const restored = await this.restore(states);
-    const caughtUp = await this.#catchUp(states, (batch) => {
+    const { after, ...restored } = await this.#scoring.resume();
+    const caughtUp = await this.#catchUp(after, (batch) => {
       this.accept(batch);
       return this.#scoring.scored;
     });
@@ -206,7 +205,7 @@ export class DetectionService {
   }
 
   async #catchUp(
-    states: readonly DetectorState[],
+    after: ReadonlyMap<string, number>,
     score: (batch: readonly Reading[]) => Promise<void>,
   ): Promise<CatchUpSummary | undefined> {
     const { history, states: store } = this.#options;
@@ -214,7 +213,7 @@ export class DetectionService {
     const started = performance.now();
     const summary = await catchUp({
       history,
-      states,
+      after,
       savedAtMillis: await store.statesSavedAt?.(),
       lookbackMillis: this.#options.catchUpLookbackMillis ?? 900_000,
       limitReadings: this.#options.catchUpReadings ?? 1_000_000,
@@ -430,7 +429,7 @@ export class DetectionService {
     while (this.#scoring.replacing !== undefined) await this.#scoring.replacing;
     // Every reading handed over before now is in the states taken below (engines score in order).
     const takenAt = this.#clock();
-    const chunk = this.#options.snapshotChunkStates ?? 50_000;
+    const chunk = this.#options.snapshotChunkStates ?? 10_000;
     const passes = Math.ceil(this.#scoring.engine.sensorCount() / chunk) + 1;
     for (let pass = 0; pass < passes; pass++) {
       let states;
@@ -466,7 +465,7 @@ export function verdictsOnly(
 ): DetectionService {
   return new DetectionService({
     ...options,
-    states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => [] },
+    states: { saveDetectorStates: async () => undefined, loadDetectorStates: async () => undefined },
     detector: options.detector ?? DEFAULT_DETECTOR,
     snapshotIntervalMillis: 0,
   });

@@ -10,12 +10,13 @@ export interface ScoringRestartOptions {
   makeEngine: () => ScoringEngine;
   /** The detector's name, for the report of states it cannot read. */
   detectorName: string;
-  loadStates: () => Promise<DetectorState[]>;
+  /** The store's `loadDetectorStates`. */
+  loadStates: (each: (states: DetectorState[]) => Promise<void>) => Promise<void>;
   /** See `DetectionServiceOptions.flushHistory`. */
   flushHistory?: () => Promise<void>;
   /** Catches the detectors up with the stored readings, as `start` does; undefined without a store. */
   catchUp: (
-    states: readonly DetectorState[],
+    after: ReadonlyMap<string, number>,
     score: (batch: readonly Reading[]) => Promise<void>,
   ) => Promise<CatchUpSummary | undefined>;
   /** Whether readings not scored at shutdown are stored (the next start catches up with them). */
@@ -23,6 +24,13 @@ export interface ScoringRestartOptions {
   /** Called with each crossing a batch raised, in order. */
   onCrossing: (crossing: Crossing) => void;
   onError: (error: unknown) => void;
+}
+
+/** Saved states revived: counts, and the last reading time of each sensor's state. */
+export interface Resumed {
+  restored: number;
+  skipped: number;
+  after: Map<string, number>;
 }
 
 /**
@@ -74,23 +82,43 @@ export class ScoringRestart {
   }
 
   /** Revives saved states in the current engine (see `DetectionService.restore`). */
-  restore(states: readonly DetectorState[]): Promise<{ restored: number; skipped: number }> {
-    return this.#restoreOn(this.#engine, states);
+  async restore(states: readonly DetectorState[]): Promise<{ restored: number; skipped: number }> {
+    const result = await this.#engine.restore(states);
+    this.#reportSkipped(result.skipped, states.length);
+    return result;
   }
 
-  async #restoreOn(
-    engine: ScoringEngine,
-    states: readonly DetectorState[],
-  ): Promise<{ restored: number; skipped: number }> {
-    const result = await engine.restore(states);
-    if (result.skipped > 0)
+  /** Revives the store's saved states in the current engine (see `DetectionService.start`). */
+  resume(): Promise<Resumed> {
+    return this.#resumeOn(this.#engine);
+  }
+
+  /**
+   * Revives the store's saved states in `engine`, a chunk at a time as the store hands them over;
+   * with, by sensor, the time of the last reading its state saw (where its catch-up starts).
+   */
+  async #resumeOn(engine: ScoringEngine): Promise<Resumed> {
+    const after = new Map<string, number>();
+    let restored = 0;
+    let skipped = 0;
+    await this.#options.loadStates(async (states) => {
+      const result = await engine.restore(states);
+      restored += result.restored;
+      skipped += result.skipped;
+      for (const state of states) after.set(state.sensor, state.lastTs);
+    });
+    this.#reportSkipped(skipped, restored + skipped);
+    return { restored, skipped, after };
+  }
+
+  #reportSkipped(skipped: number, saved: number): void {
+    if (skipped > 0)
       this.#options.onError(
         new Error(
-          `${result.skipped} of ${states.length} saved detector states cannot be read by detector ` +
+          `${skipped} of ${saved} saved detector states cannot be read by detector ` +
             `${this.#options.detectorName} (saved by another configuration): those sensors learn again`,
         ),
       );
-    return result;
   }
 
   /**
@@ -165,8 +193,7 @@ export class ScoringRestart {
     for (let attempt = 1; ; attempt++) {
       const fresh = this.#options.makeEngine();
       try {
-        const states = await this.#options.loadStates();
-        const restored = await this.#restoreOn(fresh, states);
+        const restored = await this.#resumeOn(fresh);
         // A failed flush does not hold the detectors back: what the store holds is caught up.
         await this.#options
           .flushHistory?.()
@@ -178,7 +205,7 @@ export class ScoringRestart {
               ),
             ),
           );
-        const caughtUp = await this.#options.catchUp(states, async (batch) => {
+        const caughtUp = await this.#options.catchUp(restored.after, async (batch) => {
           for (const crossing of await fresh.score(batch)) this.#options.onCrossing(crossing);
         });
         // What is left of the dead engine is let go of (its batches failed when it died).
