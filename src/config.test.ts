@@ -68,12 +68,15 @@ void test('heap growth: V8 default unless set, and bounded to 10-300 %', () => {
   assert.match(low.message, /--heap-growth-percent \(URBAN_BRAIN_HEAP_GROWTH_PERCENT\) = "5"/);
 });
 
-void test('memory target: 1,024 MB unless set, at least 256; DuckDB held to an eighth of it by default', () => {
+void test('memory target: 1,024 MB unless set, at least 256; DuckDB held to a sixteenth of it by default', () => {
   const unset = loadConfig([], {});
   assert.ok(unset.ok === true);
   assert.equal(unset.config.memoryTargetMegabytes, 1024);
-  assert.equal(storeMemoryLimit(unset.config), 128);
-  const small = loadConfig(['--memory-target-mb', '256'], {});
+  assert.equal(storeMemoryLimit(unset.config), 64);
+  const large = loadConfig(['--memory-target-mb', '4096'], {});
+  assert.ok(large.ok === true);
+  assert.equal(storeMemoryLimit(large.config), 256);
+  const small = loadConfig(['--memory-target-mb', '512'], {});
   assert.ok(small.ok === true);
   assert.equal(storeMemoryLimit(small.config), 64, 'never below 64 MB');
   const store = loadConfig(['--store-memory-mb', '512'], {});

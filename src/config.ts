@@ -33,7 +33,7 @@ export interface Config {
   /** Live streams (`/api/v1/stream`) open at once, in all and per API key (429 beyond them). */
   maxStreams: number;
   maxStreamsPerKey: number;
-  /** DuckDB's memory limit in MB (null: an eighth of the memory target, see `storeMemoryLimit`). */
+  /** DuckDB's memory limit in MB (null: a sixteenth of the memory target, see `storeMemoryLimit`). */
   storeMemoryMegabytes: number | null;
   /**
    * Memory the detectors' states may take in MB; beyond it the states of the sensors least recently
@@ -68,11 +68,11 @@ export interface Config {
   backupKeep: number | null;
 }
 
-/** DuckDB's memory limit in MB: as set, else an eighth of the memory target and at least 64. */
+/** DuckDB's memory limit in MB: as set, else a sixteenth of the memory target and at least 64. */
 export function storeMemoryLimit(
   config: Pick<Config, 'storeMemoryMegabytes' | 'memoryTargetMegabytes'>,
 ): number {
-  return config.storeMemoryMegabytes ?? Math.max(64, Math.floor(config.memoryTargetMegabytes / 8));
+  return config.storeMemoryMegabytes ?? Math.max(64, Math.floor(config.memoryTargetMegabytes / 16));
 }
 
 const port = wholeNumber(0, 65535);
@@ -240,7 +240,8 @@ export const configUsage = `usage: urban-brain serve [options]
                                on the folder it filled (URBAN_BRAIN_DEMO, default off; \`npm start\`
                                passes auto)
   --store-memory-mb N          DuckDB's memory limit (URBAN_BRAIN_STORE_MEMORY_MB, at least 64, default
-                               an eighth of --memory-target-mb: 128); beyond it DuckDB spills to disk
+                               a sixteenth of --memory-target-mb, at least 64); beyond it DuckDB
+                               spills to disk
   --memory-target-mb N         resident memory the process is paced to keep under
                                (URBAN_BRAIN_MEMORY_TARGET_MB, default 1024, at least 256): from three
                                quarters of it the JavaScript heaps grow only 10 % past their live size
