@@ -42,7 +42,7 @@ export interface DetectionServiceOptions {
    * `LEARNING_SPAN_MILLIS` (three days); 0 leaves only `learningReadings`.
    */
   learningSpanMillis?: number;
-  /** States saved per write; a snapshot of many sensors is written in chunks. Default 50,000. */
+  /** States saved per write; a snapshot of many sensors is written in chunks. Default 10,000. */
   snapshotChunkStates?: number;
   /** How often changed detector states are saved. Default five minutes; 0 disables the timer. */
   snapshotIntervalMillis?: number;
