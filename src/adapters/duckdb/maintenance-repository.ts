@@ -16,11 +16,10 @@ import type { Database } from './database.ts';
 import { Serial } from '../../core/serial.ts';
 import { inTransaction } from './transaction.ts';
 
-const stagingStates = (create: string): string =>
-  `${create} detector_states_staging (sensor VARCHAR, state BLOB, last_ts DOUBLE, last_alert_at DOUBLE)`;
-
 const stateColumns =
   '(sensor VARCHAR NOT NULL, state BLOB NOT NULL, last_ts DOUBLE NOT NULL, last_alert_at DOUBLE)';
+
+const stagingStates = (create: string): string => `${create} detector_states_staging ${stateColumns}`;
 
 /** States handed over at a time by `loadDetectorStates`. */
 const loadChunkStates = 10_000;
