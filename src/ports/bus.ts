@@ -1,4 +1,4 @@
-import type { Reading } from '../core/readings/reading.ts';
+import type { ReadingBatch } from '../core/readings/reading-batch.ts';
 
 /** An event raised by a detector or a service (alert, work order change …), shown on the live stream. */
 export interface BusEvent {
@@ -11,8 +11,11 @@ export interface BusEvent {
 
 /** Topics and what they carry. Subjects of a NATS JetStream adapter would be `urban-brain.<topic>`. */
 export interface TopicMessages {
-  /** Readings already durable in the store, in the batches they were accepted in. */
-  readings: readonly Reading[];
+  /**
+   * Readings already durable in the store, in the batches they were accepted in; in process, with
+   * their sensors' store keys when the edge has them (`ReadingBatch`).
+   */
+  readings: ReadingBatch;
   events: BusEvent;
 }
 

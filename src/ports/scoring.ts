@@ -1,5 +1,5 @@
 import type { EvidencePoint } from '../core/maintenance/alert.ts';
-import type { Reading } from '../core/readings/reading.ts';
+import type { ReadingBatch } from '../core/readings/reading-batch.ts';
 import type { DetectorState } from './maintenance.ts';
 
 /** A reading whose score crossed the threshold and was not suppressed. */
@@ -16,8 +16,11 @@ export interface Crossing {
  * scored in the order they were given; every call sees the effect of the batches given before it.
  */
 export interface ScoringEngine {
-  /** Scores a batch; resolves with the crossings it raised, in reading order. */
-  score(readings: readonly Reading[]): Promise<Crossing[]>;
+  /**
+   * Scores a batch; resolves with the crossings it raised, in reading order. A batch with sensor
+   * keys (`ReadingBatch`) has its sensors found by key, each id looked up only the first time.
+   */
+  score(readings: ReadingBatch): Promise<Crossing[]>;
   /** Readings given to `score` and not yet scored (for backpressure). */
   backlogReadings(): number;
   /** Sensors with a detector, as of the last batch scored. */

@@ -1,5 +1,6 @@
 import type { Reading } from '../../core/readings/reading.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
+import type { KeyNames } from '../../services/detection/named-keys.ts';
 
 /**
  * Batches cross the thread boundary as columns: sensor ids joined by a newline (ids never hold
@@ -10,6 +11,41 @@ export interface ReadingColumns {
   sensors: string;
   timestamps: Float64Array;
   values: Float64Array;
+}
+
+/**
+ * A batch whose sensors go as store keys (see `ReadingBatch`): `sensors` joins the ids of
+ * `namedKeys` only, the keys met for the first time, so most batches carry no id at all.
+ */
+export interface KeyedColumns {
+  keys: Int32Array;
+  namedKeys: Int32Array;
+  sensors: string;
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+export function toKeyedColumns(
+  readings: readonly Reading[],
+  keys: Int32Array,
+  names: KeyNames,
+): KeyedColumns {
+  const timestamps = new Float64Array(readings.length);
+  const values = new Float64Array(readings.length);
+  for (let index = 0; index < readings.length; index++) {
+    const reading = readings[index] as Reading;
+    timestamps[index] = reading.ts;
+    values[index] = reading.value;
+  }
+  // A copy: the batch's own keys stay usable by its other readers once these buffers are transferred.
+  return { keys: keys.slice(), namedKeys: names.keys, sensors: names.ids.join('\n'), timestamps, values };
+}
+
+/** The buffers of keyed columns, to transfer with them. */
+export function keyedBuffers(columns: KeyedColumns): ArrayBuffer[] {
+  return [columns.keys, columns.namedKeys, columns.timestamps, columns.values].map(
+    (array) => array.buffer as ArrayBuffer,
+  );
 }
 
 export function toColumns(readings: readonly Reading[]): ReadingColumns {

@@ -1,6 +1,6 @@
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import type { Crossing, ScoringOptions } from '../../ports/scoring.ts';
-import type { PackedStates, ReadingColumns } from './columns.ts';
+import type { KeyedColumns, PackedStates, ReadingColumns } from './columns.ts';
 
 /** What the scoring thread is started with (its `workerData`). */
 export interface ScoringThreadData {
@@ -13,6 +13,7 @@ export interface ScoringThreadData {
 
 export type ScoringRequest =
   | ({ type: 'score'; id: number } & ReadingColumns)
+  | ({ type: 'score-keyed'; id: number } & KeyedColumns)
   | { type: 'history'; id: number; sensor: string; fromMillis: number; toMillis: number }
   | { type: 'take'; id: number; all: boolean; limit: number }
   | { type: 'dirty'; id: number; sensors: string }

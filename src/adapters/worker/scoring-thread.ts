@@ -30,6 +30,13 @@ function answer(request: ScoringRequest): ScoringReply {
           request.values,
         ),
       };
+    case 'score-keyed':
+      detectors.nameKeys(request.namedKeys, splitSensors(request.sensors));
+      return {
+        ...base,
+        type: 'score',
+        crossings: detectors.processKeyed(request.keys, request.timestamps, request.values),
+      };
     case 'history':
       return {
         ...base,

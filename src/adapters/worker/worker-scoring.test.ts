@@ -7,6 +7,7 @@ import { findDetector } from '../../core/anomaly/registry.ts';
 import type { DetectorSpec } from '../../core/anomaly/detector.ts';
 import { noiseSource, timestampAt } from '../../core/anomaly/synthetic.test-helpers.ts';
 import type { Reading } from '../../core/readings/reading.ts';
+import { withSensorKeys } from '../../core/readings/reading-batch.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import type { ScoringEngine } from '../../ports/scoring.ts';
 import { InProcessScoring } from '../../services/detection/in-process-scoring.ts';
@@ -69,6 +70,35 @@ test('scores on its own thread exactly as on the caller’s: crossings, history 
     assert.deepEqual(await threaded.takeStates(false), [], 'taking states marks them clean');
   } finally {
     await threaded.close();
+  }
+});
+
+test('batches carrying store keys score exactly as batches of ids, on its thread and on the caller’s', async () => {
+  const readings = stream(3_000);
+  const reference = new InProcessScoring(options);
+  const expected = await feed(reference, readings, 500);
+  const expectedStates = (await reference.takeStates(true)).map((s) => ({ ...s, state: [...s.state] }));
+  // Keys as a store gives them, far apart here so that the tables behind them must grow.
+  const keyOf = new Map([
+    ['pump-1/pressure', 70_000],
+    ['main-2/flow', 3],
+    ['bridge-3/strain', 1_500],
+  ]);
+  for (const engine of [new InProcessScoring(options), new WorkerScoring(options)]) {
+    try {
+      const pending = [];
+      for (let start = 0; start < readings.length; start += 500) {
+        const part = readings.slice(start, start + 500);
+        const keys = Int32Array.from(part, (reading) => keyOf.get(reading.sensor) as number);
+        pending.push(engine.score(withSensorKeys(part, keys)));
+      }
+      assert.deepEqual((await Promise.all(pending)).flat(), expected);
+      assert.equal(engine.sensorCount(), 3);
+      const states = (await engine.takeStates(true)).map((s) => ({ ...s, state: [...s.state] }));
+      assert.deepEqual(states, expectedStates);
+    } finally {
+      await engine.close();
+    }
   }
 });
 

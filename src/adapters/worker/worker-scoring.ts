@@ -2,12 +2,20 @@ import { rmSync } from 'node:fs';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { findDetector } from '../../core/anomaly/registry.ts';
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
-import type { Reading } from '../../core/readings/reading.ts';
+import { sensorKeysOf, type ReadingBatch } from '../../core/readings/reading-batch.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
 import type { SensorDetectorsOptions } from '../../services/detection/sensor-detectors.ts';
 import { spillPathIn } from '../files/state-spill-file.ts';
-import { packStates, packedBuffers, toColumns, unpackStates } from './columns.ts';
+import { NamedKeys } from '../../services/detection/named-keys.ts';
+import {
+  keyedBuffers,
+  packStates,
+  packedBuffers,
+  toColumns,
+  toKeyedColumns,
+  unpackStates,
+} from './columns.ts';
 import type { ScoringReply, ScoringRequest, ScoringThreadData } from './scoring-messages.ts';
 
 /** A request before it is numbered (`Omit` applied to each member of the union). */
@@ -27,6 +35,8 @@ interface Waiting {
 export class WorkerScoring implements ScoringEngine {
   readonly #worker: Worker;
   readonly #waiting = new Map<number, Waiting>();
+  /** Keys whose ids this thread was sent (a new thread starts with none). */
+  readonly #named = new NamedKeys();
   #next = 1;
   #backlog = 0;
   #sensors = 0;
@@ -61,7 +71,13 @@ export class WorkerScoring implements ScoringEngine {
     });
   }
 
-  async score(readings: readonly Reading[]): Promise<Crossing[]> {
+  async score(readings: ReadingBatch): Promise<Crossing[]> {
+    const keys = sensorKeysOf(readings);
+    if (keys !== undefined) {
+      const keyed = toKeyedColumns(readings, keys, this.#named.take(keys, readings));
+      const reply = await this.#send({ type: 'score-keyed', ...keyed }, readings.length, keyedBuffers(keyed));
+      return reply.type === 'score' ? reply.crossings : [];
+    }
     const columns = toColumns(readings);
     const reply = await this.#send({ type: 'score', ...columns }, readings.length, [
       columns.timestamps.buffer as ArrayBuffer,

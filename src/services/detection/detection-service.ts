@@ -3,6 +3,7 @@ import type { DetectorSpec } from '../../core/anomaly/detector.ts';
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import type { VerdictInput } from '../../core/maintenance/lifecycle.ts';
 import type { Reading } from '../../core/readings/reading.ts';
+import type { ReadingBatch } from '../../core/readings/reading-batch.ts';
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
 import type { DetectorState, DetectorStateStore, MaintenanceRepository } from '../../ports/maintenance.ts';
 import type { ReadingHistory } from '../../ports/reading-store.ts';
@@ -241,7 +242,7 @@ export class DetectionService {
    * Hands a batch to the detectors; it is scored in order with the others, and the alerts it
    * raises are handled in the background, in order.
    */
-  accept(batch: readonly Reading[]): void {
+  accept(batch: ReadingBatch): void {
     const timely = this.#timely(batch);
     const hold = this.#options.reorderMillis ?? 0;
     if (hold <= 0) {
@@ -309,7 +310,7 @@ export class DetectionService {
   }
 
   /** The batch without readings timed too far ahead of the clock (said once, then counted). */
-  #timely(batch: readonly Reading[]): readonly Reading[] {
+  #timely(batch: ReadingBatch): ReadingBatch {
     const limit = this.#clock() + this.#futureTolerance;
     if (!batch.some((reading) => reading.ts > limit)) return batch;
     const timely = batch.filter((reading) => reading.ts <= limit);

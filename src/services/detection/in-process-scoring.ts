@@ -1,20 +1,32 @@
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
-import type { Reading } from '../../core/readings/reading.ts';
+import { sensorKeysOf, type ReadingBatch } from '../../core/readings/reading-batch.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
+import { NamedKeys } from './named-keys.ts';
 import { SensorDetectors, type OpenSpill, type SensorDetectorsOptions } from './sensor-detectors.ts';
 
 /** The detectors on the caller's thread: each batch is scored at once, inside `score`. */
 export class InProcessScoring implements ScoringEngine {
   readonly detectors: SensorDetectors;
+  readonly #named = new NamedKeys();
 
   /** `openSpill`: where states wait out of memory, with `stateMemoryBytes`. */
   constructor(options: SensorDetectorsOptions, openSpill?: OpenSpill) {
     this.detectors = new SensorDetectors(options, openSpill);
   }
 
-  score(readings: readonly Reading[]): Promise<Crossing[]> {
-    return Promise.resolve(this.detectors.process(readings));
+  score(readings: ReadingBatch): Promise<Crossing[]> {
+    const keys = sensorKeysOf(readings);
+    if (keys === undefined) return Promise.resolve(this.detectors.process(readings));
+    const names = this.#named.take(keys, readings);
+    this.detectors.nameKeys(names.keys, names.ids);
+    const timestamps = new Float64Array(readings.length);
+    const values = new Float64Array(readings.length);
+    readings.forEach((reading, index) => {
+      timestamps[index] = reading.ts;
+      values[index] = reading.value;
+    });
+    return Promise.resolve(this.detectors.processKeyed(keys, timestamps, values));
   }
 
   backlogReadings(): number {

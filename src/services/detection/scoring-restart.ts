@@ -1,5 +1,6 @@
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import type { Reading } from '../../core/readings/reading.ts';
+import type { ReadingBatch } from '../../core/readings/reading-batch.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
 import type { CatchUpSummary } from './catch-up.ts';
@@ -46,7 +47,7 @@ export class ScoringRestart {
    * While replacing: the batches the dead engine failed with and those accepted since, with their
    * order of acceptance; scored once the new engine has caught up.
    */
-  #held: { order: number; readings: readonly Reading[] }[] | undefined;
+  #held: { order: number; readings: ReadingBatch }[] | undefined;
   #heldReadings = 0;
   /** Batches accepted so far: the order of the next one. */
   #accepted = 0;
@@ -140,12 +141,12 @@ export class ScoringRestart {
   }
 
   /** Scores a batch after those accepted before it (or holds it while the engine is replaced). */
-  accept(readings: readonly Reading[]): void {
+  accept(readings: ReadingBatch): void {
     this.#submit(readings, (this.#accepted += 1));
   }
 
   /** Scores a batch, or holds it while the engine is replaced; a batch a dead engine fails with is held. */
-  #submit(readings: readonly Reading[], order: number): void {
+  #submit(readings: ReadingBatch, order: number): void {
     if (this.#held !== undefined) {
       this.#held.push({ order, readings });
       this.#heldReadings += readings.length;

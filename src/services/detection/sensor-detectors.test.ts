@@ -183,3 +183,45 @@ void test('a memory budget needs a spill and a positive size', () => {
     /stateMemoryBytes must be a positive number, got 0/,
   );
 });
+
+test('readings given by sensor key reach the rows of their ids, whether made by key, by id or by a restore', () => {
+  const columns = (readings: { ts: number; value: number }[]) => ({
+    timestamps: Float64Array.from(readings, (reading) => reading.ts),
+    values: Float64Array.from(readings, (reading) => reading.value),
+  });
+  const byId = detectors(0);
+  const byKey = detectors(0);
+  const early = [...series('a', 300, 10_000), ...series('b', 300, 10_000)];
+  byId.process(early);
+  // 'a' comes back by a restore, 'b' was scored by id: the keyed batches carry on from both.
+  byKey.restore(byId.takeStates(true).filter((saved) => saved.sensor === 'a'));
+  byKey.process(series('b', 300, 10_000));
+  const late = [...series('a', 600, 500), ...series('b', 600, 550), ...series('c', 600, 520)].filter(
+    (reading) => reading.ts >= 300 * 60_000 || reading.sensor === 'c',
+  );
+  byKey.nameKeys([2, 40, 7], ['a', 'b', 'c']);
+  const keys = Int32Array.from(late, (reading) => ({ a: 2, b: 40, c: 7 })[reading.sensor] as number);
+  const { timestamps, values } = columns(late);
+  const crossings = byKey.processKeyed(keys, timestamps, values);
+  assert.deepEqual(crossings, byId.process(late));
+  assert.deepEqual(
+    crossings.map((crossing) => crossing.sensor),
+    ['a', 'b', 'c'],
+    'each sensor’s jump found',
+  );
+  assert.equal(byKey.sensorCount, 3);
+  assert.deepEqual(
+    byKey.takeStates(true).map((saved) => [saved.sensor, saved.lastTs, [...saved.state]]),
+    byId.takeStates(true).map((saved) => [saved.sensor, saved.lastTs, [...saved.state]]),
+  );
+});
+
+test('a sensor key met before its sensor was named is an error, and a bad key cannot be named', () => {
+  const scored = detectors(0);
+  const { timestamps, values } = { timestamps: Float64Array.of(1), values: Float64Array.of(1) };
+  assert.throws(
+    () => scored.processKeyed(Int32Array.of(3), timestamps, values),
+    /sensor key 3 came in a batch before/,
+  );
+  assert.throws(() => scored.nameKeys([-1], ['x']), /sensor key must be an integer ≥ 0, got -1/);
+});

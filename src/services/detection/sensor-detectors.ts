@@ -115,18 +115,78 @@ export class SensorDetectors {
     return crossings;
   }
 
+  /**
+   * Tells the detectors the sensor ids of store keys (see `ReadingBatch`) that batches given to
+   * `processKeyed` will carry. A key is named once, before the first batch that holds it.
+   */
+  nameKeys(keys: ArrayLike<number>, ids: readonly string[]): void {
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index] as number;
+      if (!(Number.isInteger(key) && key >= 0))
+        throw new RangeError(`a sensor key must be an integer ≥ 0, got ${key}`);
+      if (key >= this.#rowOfKey.length) this.#growKeys(key);
+      if ((this.#rowOfKey[key] as number) < 0) this.#keyIds.set(key, ids[index] as string);
+    }
+  }
+
+  /**
+   * `processColumns` for a batch whose sensors are given as store keys named through `nameKeys`:
+   * a key's row is found by its id once, and from then on by index.
+   */
+  processKeyed(keys: Int32Array, timestamps: Float64Array, values: Float64Array): Crossing[] {
+    const crossings: Crossing[] = [];
+    const table = this.#table;
+    const rows = this.#rowOfKey;
+    this.#runRow = -1;
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index] as number;
+      let row = key < rows.length ? (rows[key] as number) : -1;
+      if (row < 0) {
+        row = this.#row(this.#keyName(key));
+        rows[key] = row;
+        this.#keyIds.delete(key);
+      } else if (table.detectors[row] === undefined) {
+        this.#bringIn(row);
+      }
+      this.#scoreRow(row, timestamps[index] as number, values[index] as number, crossings);
+    }
+    return crossings;
+  }
+
+  /** Row of each store key met so far in `processKeyed`; −1 for one not met yet. */
+  #rowOfKey = new Int32Array(0);
+  /** Ids of the keys named and not met yet. */
+  readonly #keyIds = new Map<number, string>();
+
+  #keyName(key: number): string {
+    const id = this.#keyIds.get(key);
+    if (id === undefined) throw new Error(`sensor key ${key} came in a batch before its sensor was named`);
+    return id;
+  }
+
+  #growKeys(key: number): void {
+    const grown = new Int32Array(Math.max(key + 1, this.#rowOfKey.length * 2, 1024)).fill(-1);
+    grown.set(this.#rowOfKey);
+    this.#rowOfKey = grown;
+  }
+
   // Batches from one device repeat its sensor: the row is looked up once per run of readings.
   #runSensor: string | undefined;
   #runRow = -1;
 
   #score(sensor: string, ts: number, value: number, crossings: Crossing[]): void {
-    const table = this.#table;
     let row = this.#runRow;
     if (row < 0 || this.#runSensor !== sensor) {
       row = this.#row(sensor);
       this.#runSensor = sensor;
       this.#runRow = row;
     }
+    this.#scoreRow(row, ts, value, crossings);
+  }
+
+  /** Scores a reading of a row whose state is in memory. */
+  #scoreRow(row: number, ts: number, value: number, crossings: Crossing[]): void {
+    const table = this.#table;
     if (ts <= (table.lastTs[row] as number)) return;
     table.touch(row, ts);
     const detector = table.detectors[row] as AnomalyDetector;

@@ -4,6 +4,8 @@ import { MemoryBus } from '../../adapters/memory/bus.ts';
 import { MemoryReadings } from '../../adapters/memory/readings.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { ParsedBatch, Reading } from '../../core/readings/reading.ts';
+import type { ReadingBatch } from '../../core/readings/reading-batch.ts';
+import { unknownSensor } from '../../core/registry/asset.ts';
 import type { IngestResult } from '../../ports/ingest.ts';
 import { parseLineProtocol } from '../../core/ingest/line-protocol.ts';
 import { EdgeIngest } from './edge-ingest.ts';
@@ -114,6 +116,40 @@ test('looks each sensor up once and asks the registry only about sensors it has 
   await registry.deleteSensor('s-1');
   await edge.accept(mixed(30), 'json');
   assert.equal(registry.hasSensor('s-1'), true, 'a deleted sensor that sends again is registered again');
+});
+
+test('publishes a batch with the store keys of its sensors under auto-register, and without them under reject', async () => {
+  const published: ReadingBatch[] = [];
+  const keyedBus = new MemoryBus();
+  keyedBus.subscribe('readings', (readings) => void published.push(readings));
+  const ingestor = new KeyedIngestor();
+  const auto = new EdgeIngest({
+    ingestor,
+    registry: new MemoryRegistry(),
+    bus: keyedBus,
+    policy: 'auto-register',
+  });
+  const readings = ['a', 'b', 'a', 'c'].map((sensor, i) => ({ sensor, ts: 1_700_000_000_000 + i, value: i }));
+  assert.equal((await auto.accept({ readings, rejected: [] }, 'json')).ok, true);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual([...(published[0]?.sensorKeys ?? [])], [0, 1, 0, 2]);
+  assert.equal(
+    JSON.stringify(published[0]),
+    JSON.stringify(readings),
+    'the keys are not part of the readings as sent on',
+  );
+
+  const registry = new MemoryRegistry();
+  await registry.addMissingSensors([unknownSensor('a')]);
+  const plainBus = new MemoryBus();
+  const plain: ReadingBatch[] = [];
+  plainBus.subscribe('readings', (batch) => void plain.push(batch));
+  const reject = new EdgeIngest({ ingestor: new KeyedIngestor(), registry, bus: plainBus, policy: 'reject' });
+  const outcome = await reject.accept({ readings, rejected: [] }, 'json');
+  assert.equal(outcome.ok && outcome.accepted, 2);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(plain[0]?.length, 2);
+  assert.equal(plain[0]?.sensorKeys, undefined, 'no keys where unknown sensors are not stored');
 });
 
 test('under the reject policy an unknown sensor is named by the line it came from, even after multi-field lines', async () => {

@@ -2,6 +2,7 @@ import type { ParsedBatch, Reading, Rejection, RejectionRule } from '../../core/
 import type { UnknownSensorPolicy } from '../../core/registry/policy.ts';
 import { applyUnknownSensorPolicy } from '../../core/registry/policy.ts';
 import { unknownSensor } from '../../core/registry/asset.ts';
+import { withSensorKeys } from '../../core/readings/reading-batch.ts';
 import type { MessageBus } from '../../ports/bus.ts';
 import type { Ingestor } from '../../ports/ingest.ts';
 import type { Registry } from '../../ports/registry.ts';
@@ -135,16 +136,15 @@ export class EdgeIngest {
     }
     if (outcome.toRegister.length > 0)
       await registry.addMissingSensors(outcome.toRegister.map(unknownSensor));
+    // The keys of the stored readings: all of the batch's, or none (the policy dropped some).
+    const given = keys !== undefined && keys.length === outcome.readings.length ? keys : undefined;
     // Durations on the monotonic clock: the wall clock may step back (NTP) and has 1 ms resolution.
     const started = performance.now();
     this.#inFlight += outcome.readings.length;
     observer?.queueDepth(this.#inFlight);
     let result;
     try {
-      result = await ingestor.ingest(
-        outcome.readings,
-        keys !== undefined && keys.length === outcome.readings.length ? keys : undefined,
-      );
+      result = await ingestor.ingest(outcome.readings, given);
     } finally {
       this.#inFlight -= outcome.readings.length;
       observer?.queueDepth(this.#inFlight);
@@ -161,7 +161,11 @@ export class EdgeIngest {
     for (const reading of outcome.readings) if (reading.ts > newest) newest = reading.ts;
     observer?.stored(writeMillis, Math.max(0, finished - newest));
     observer?.accepted(outcome.readings.length, path);
-    await bus.publish('readings', outcome.readings);
+    // Keys go along with the batch: in-process readers (the detectors) then skip hashing the ids.
+    await bus.publish(
+      'readings',
+      given === undefined ? outcome.readings : withSensorKeys(outcome.readings, given),
+    );
     return { ok: true, accepted: outcome.readings.length, rejected };
   }
 
