@@ -60,3 +60,33 @@ export function isIntegerText(text: string, start: number, end: number, signed: 
   const digits = end - position;
   return digits < limit.length || (digits === limit.length && text.slice(position, end) <= limit);
 }
+
+/** Exact powers of ten as doubles (10^22 is the largest a double holds exactly). */
+const EXACT_POWERS = Array.from({ length: 23 }, (_, exponent) => 10 ** exponent);
+
+/**
+ * The value of a plain decimal `-?digits[.digits]` of at most 15 digits, computed without making
+ * a string; NaN for any other text (the caller then falls back to `Number()`). Equal to
+ * `Number(text.slice(start, end))`: the digits form an integer below 2^53 and the divisor is an
+ * exact power of ten, so the one division is correctly rounded, as `Number()` is.
+ */
+export function plainDecimal(text: string, start: number, end: number): number {
+  let position = start;
+  const negative = position < end && text.charCodeAt(position) === MINUS;
+  if (negative) position++;
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; position < end; position++) {
+    const code = text.charCodeAt(position);
+    if (isDigit(code)) {
+      mantissa = mantissa * 10 + (code - ZERO);
+      digits++;
+      if (fraction >= 0) fraction++;
+    } else if (code === DOT && fraction < 0) fraction = 0;
+    else return Number.NaN;
+  }
+  if (digits === 0 || digits > 15) return Number.NaN;
+  const value = fraction > 0 ? mantissa / (EXACT_POWERS[fraction] as number) : mantissa;
+  return negative ? -value : value;
+}

@@ -1,4 +1,4 @@
-import { isFloatText, isIntegerText } from './line-number.ts';
+import { isFloatText, isIntegerText, plainDecimal } from './line-number.ts';
 import {
   BatchCollector,
   resolveValidationOptions,
@@ -113,8 +113,12 @@ function idPart(name: string): string {
 
 /** Scans one line at a time; fields hold the position of the current line. */
 class LineScanner {
-  private readonly tagKeys: string[] = [];
-  private readonly tagValues: string[] = [];
+  /**
+   * The current line's tags as positions, three numbers a tag (key start, key end, value end; the
+   * value starts after the key's `=`): a line is read without making a string of what it does not keep.
+   */
+  private tags = new Int32Array(3 * 8);
+  private tagCount = 0;
 
   constructor(
     private readonly text: string,
@@ -128,9 +132,8 @@ class LineScanner {
     const text = this.text;
     let position = this.skipToken(start, end, true);
     if (position === start) return this.malformed(index, start, end, 'line must start with a measurement');
-    const measurement = this.token(start, position);
-    this.tagKeys.length = 0;
-    this.tagValues.length = 0;
+    const measurementEnd = position;
+    this.tagCount = 0;
     while (position < end && text.charCodeAt(position) === COMMA) {
       const keyStart = position + 1;
       const keyEnd = this.skipToken(keyStart, end, false);
@@ -138,8 +141,7 @@ class LineScanner {
         return this.malformed(index, start, end, 'tag must be key=value');
       const valueEnd = this.skipToken(keyEnd + 1, end, false);
       if (valueEnd === keyEnd + 1) return this.malformed(index, start, end, 'tag value must not be empty');
-      this.tagKeys.push(this.token(keyStart, keyEnd));
-      this.tagValues.push(this.token(keyEnd + 1, valueEnd));
+      this.addTag(keyStart, keyEnd, valueEnd);
       position = valueEnd;
     }
     if (position >= end || text.charCodeAt(position) !== SPACE)
@@ -171,7 +173,25 @@ class LineScanner {
         ts = parsed;
       }
     }
-    return this.fields(index, measurement, fieldsStart, fieldsEnd, end, ts, start);
+    return this.fields(index, measurementEnd, fieldsStart, fieldsEnd, end, ts, start);
+  }
+
+  private addTag(keyStart: number, keyEnd: number, valueEnd: number): void {
+    let at = 3 * this.tagCount;
+    if (at + 3 > this.tags.length) {
+      const grown = new Int32Array(this.tags.length * 2);
+      grown.set(this.tags);
+      this.tags = grown;
+    }
+    this.tags[at++] = keyStart;
+    this.tags[at++] = keyEnd;
+    this.tags[at] = valueEnd;
+    this.tagCount++;
+  }
+
+  /** Whether `text[start, end)` is `word` (which holds no character an escape could stand for). */
+  private spells(start: number, end: number, word: string): boolean {
+    return end - start === word.length && this.text.startsWith(word, start);
   }
 
   private malformed(index: number, start: number, end: number, message: string): boolean {
@@ -235,7 +255,7 @@ class LineScanner {
   /** Reads key=value pairs; every numeric one becomes a reading. */
   private fields(
     index: number,
-    measurement: string,
+    measurementEnd: number,
     position: number,
     fieldsEnd: number,
     lineEnd: number,
@@ -244,7 +264,7 @@ class LineScanner {
   ): boolean {
     const text = this.text;
     const prefix = this.sensorPrefix();
-    const series = prefix === undefined ? idPart(measurement) : '';
+    const series = prefix === undefined ? idPart(this.token(lineStart, measurementEnd)) : '';
     const suffix = prefix === undefined ? idPart(this.seriesTags()) : '';
     const fieldsStart = position;
     let numericFields = 0;
@@ -255,7 +275,8 @@ class LineScanner {
       const keyEnd = this.skipToken(position, fieldsEnd, false);
       if (keyEnd === position || text.charCodeAt(keyEnd) !== EQUALS)
         return this.malformed(index, lineStart, lineEnd, 'field must be key=value');
-      const field = this.token(position, keyEnd);
+      // `value`, the field of one-value sensors, without a string made for it.
+      const field = this.spells(position, keyEnd, 'value') ? 'value' : this.token(position, keyEnd);
       const valueStart = keyEnd + 1;
       let valueEnd: number;
       const code = text.charCodeAt(valueStart);
@@ -330,7 +351,8 @@ class LineScanner {
       }
       value = Number(text.slice(start, end - 1));
     } else if (isFloatText(text, start, end)) {
-      value = Number(text.slice(start, end));
+      value = plainDecimal(text, start, end);
+      if (Number.isNaN(value)) value = Number(text.slice(start, end));
     } else {
       const raw = text.slice(start, end);
       if (isBoolean(raw)) return false;
@@ -349,20 +371,28 @@ class LineScanner {
     return true;
   }
 
-  /** The id prefix from a `sensor` tag, if the line has one. */
+  /** The id prefix from the first `sensor` tag, if the line has one. */
   private sensorPrefix(): string | undefined {
-    const at = this.tagKeys.indexOf('sensor');
-    return at === -1 ? undefined : this.tagValues[at];
+    const tags = this.tags;
+    for (let at = 0; at < 3 * this.tagCount; at += 3) {
+      const keyEnd = tags[at + 1] as number;
+      if (this.spells(tags[at] as number, keyEnd, 'sensor'))
+        return this.token(keyEnd + 1, tags[at + 2] as number);
+    }
+    return undefined;
   }
 
   /** `,key=value` for every tag, in key order. */
   private seriesTags(): string {
-    const count = this.tagKeys.length;
-    if (count === 0) return '';
-    const order = [...this.tagKeys.keys()];
-    if (count > 1) order.sort((a, b) => ((this.tagKeys[a] as string) < (this.tagKeys[b] as string) ? -1 : 1));
+    const pairs: [string, string][] = [];
+    const tags = this.tags;
+    for (let at = 0; at < 3 * this.tagCount; at += 3) {
+      const keyEnd = tags[at + 1] as number;
+      pairs.push([this.token(tags[at] as number, keyEnd), this.token(keyEnd + 1, tags[at + 2] as number)]);
+    }
+    if (pairs.length > 1) pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
     let suffix = '';
-    for (const at of order) suffix += `,${this.tagKeys[at] as string}=${this.tagValues[at] as string}`;
+    for (const [key, value] of pairs) suffix += `,${key}=${value}`;
     return suffix;
   }
 }
