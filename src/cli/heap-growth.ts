@@ -1,4 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Config } from '../config.ts';
 
 /** Growth past the live heap, in %, once resident memory nears the target. */
@@ -37,7 +38,21 @@ export function applyHeapGrowth(config: Config): () => void {
     tight = next;
     // 0 is V8's own, dynamic factor.
     setFlagsFromString(`--heap-growing-percent=${tight ? TIGHT_HEAP_GROWTH_PERCENT : 0}`);
+    // The growth is read at a full collection: without one now, a heap let grow by V8's factor
+    // (to four times its live size) would still fill up to that limit before the tighter one applies.
+    if (tight) collectNow();
   }, CHECK_MILLIS);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+let collector: (() => void) | undefined;
+
+/** A full collection of this thread's heap now (V8's `gc`, exposed for the purpose). */
+export function collectNow(): void {
+  if (collector === undefined) {
+    setFlagsFromString('--expose-gc');
+    collector = runInNewContext('gc') as () => void;
+  }
+  collector();
 }
