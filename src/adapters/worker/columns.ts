@@ -1,4 +1,5 @@
 import type { Reading } from '../../core/readings/reading.ts';
+import { numberColumns } from '../../core/readings/reading-batch.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import type { KeyNames } from '../../services/detection/named-keys.ts';
 
@@ -30,15 +31,13 @@ export function toKeyedColumns(
   keys: Int32Array,
   names: KeyNames,
 ): KeyedColumns {
-  const timestamps = new Float64Array(readings.length);
-  const values = new Float64Array(readings.length);
-  for (let index = 0; index < readings.length; index++) {
-    const reading = readings[index] as Reading;
-    timestamps[index] = reading.ts;
-    values[index] = reading.value;
-  }
   // A copy: the batch's own keys stay usable by its other readers once these buffers are transferred.
-  return { keys: keys.slice(), namedKeys: names.keys, sensors: names.ids.join('\n'), timestamps, values };
+  return {
+    keys: keys.slice(),
+    namedKeys: names.keys,
+    sensors: names.ids.join('\n'),
+    ...numberColumns(readings),
+  };
 }
 
 /** The buffers of keyed columns, to transfer with them. */
@@ -49,16 +48,7 @@ export function keyedBuffers(columns: KeyedColumns): ArrayBuffer[] {
 }
 
 export function toColumns(readings: readonly Reading[]): ReadingColumns {
-  const timestamps = new Float64Array(readings.length);
-  const values = new Float64Array(readings.length);
-  const sensors: string[] = new Array<string>(readings.length);
-  for (let index = 0; index < readings.length; index++) {
-    const reading = readings[index] as Reading;
-    sensors[index] = reading.sensor;
-    timestamps[index] = reading.ts;
-    values[index] = reading.value;
-  }
-  return { sensors: sensors.join('\n'), timestamps, values };
+  return { sensors: readings.map((reading) => reading.sensor).join('\n'), ...numberColumns(readings) };
 }
 
 export function splitSensors(joined: string): string[] {

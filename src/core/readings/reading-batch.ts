@@ -25,3 +25,18 @@ export function sensorKeysOf(batch: ReadingBatch): Int32Array | undefined {
   const keys = batch.sensorKeys;
   return keys !== undefined && keys.length === batch.length ? keys : undefined;
 }
+
+/** The batch's timestamps and values as two columns (the form a batch is scored and sent in). */
+export function numberColumns(readings: readonly Reading[]): {
+  timestamps: Float64Array;
+  values: Float64Array;
+} {
+  const timestamps = new Float64Array(readings.length);
+  const values = new Float64Array(readings.length);
+  for (let index = 0; index < readings.length; index++) {
+    const reading = readings[index] as Reading;
+    timestamps[index] = reading.ts;
+    values[index] = reading.value;
+  }
+  return { timestamps, values };
+}

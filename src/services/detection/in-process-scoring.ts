@@ -1,5 +1,5 @@
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
-import { sensorKeysOf, type ReadingBatch } from '../../core/readings/reading-batch.ts';
+import { numberColumns, sensorKeysOf, type ReadingBatch } from '../../core/readings/reading-batch.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
 import { NamedKeys } from './named-keys.ts';
@@ -20,12 +20,7 @@ export class InProcessScoring implements ScoringEngine {
     if (keys === undefined) return Promise.resolve(this.detectors.process(readings));
     const names = this.#named.take(keys, readings);
     this.detectors.nameKeys(names.keys, names.ids);
-    const timestamps = new Float64Array(readings.length);
-    const values = new Float64Array(readings.length);
-    readings.forEach((reading, index) => {
-      timestamps[index] = reading.ts;
-      values[index] = reading.value;
-    });
+    const { timestamps, values } = numberColumns(readings);
     return Promise.resolve(this.detectors.processKeyed(keys, timestamps, values));
   }
 
