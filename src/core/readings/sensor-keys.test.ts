@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SensorKeys } from './sensor-keys.ts';
+import fc from 'fast-check';
+import { SensorKeys, sensorIdHash } from './sensor-keys.ts';
 
 test('gives dense keys in order of first sight, continuing after keys loaded back', () => {
   const keys = new SensorKeys();
@@ -13,4 +14,56 @@ test('gives dense keys in order of first sight, continuing after keys loaded bac
   assert.equal(keys.idOf(2), 'bridge-9');
   assert.equal(keys.size, 3);
   assert.deepEqual(keys.idsFrom(1), ['pump-2', 'bridge-9']);
+});
+
+test('answers as a map would for any ids, loaded or first seen, across the table growing', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.string({ maxLength: 12, unit: 'binary' }), { maxLength: 3000 }),
+      fc.array(fc.string({ maxLength: 12 }), { maxLength: 50 }),
+      fc.integer(),
+      (seen, asked, seed) => {
+        const keys = new SensorKeys(seed);
+        const expected = new Map<string, number>();
+        for (const id of seen) {
+          if (!expected.has(id)) expected.set(id, expected.size);
+          assert.equal(keys.keyOf(id), expected.get(id));
+        }
+        for (const id of [...seen, ...asked]) assert.equal(keys.find(id), expected.get(id));
+        assert.equal(keys.size, expected.size);
+        for (const [id, key] of expected) assert.equal(keys.idOf(key), id);
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+test('ids crafted to share one home slot are all found, those beyond the probe limit too', () => {
+  const seed = 12345;
+  // 60 ids whose hashes meet in one slot of the first table (1,024 slots): more than the 32 slots
+  // probed from there, so the last ones go to the overflow map.
+  const crowd: string[] = [];
+  const home = sensorIdHash('crowd-0', seed) & 1023;
+  for (let index = 0; crowd.length < 60; index++) {
+    const id = `crowd-${index}`;
+    if ((sensorIdHash(id, seed) & 1023) === home) crowd.push(id);
+  }
+  const keys = new SensorKeys(seed);
+  crowd.forEach((id, key) => assert.equal(keys.keyOf(id), key));
+  crowd.forEach((id, key) => assert.equal(keys.find(id), key));
+  assert.equal(keys.find(`crowd-x`), undefined);
+  // Past half full the table doubles and places every id again, the crowd's included.
+  for (let index = 0; index < 600; index++) keys.keyOf(`other-${index}`);
+  crowd.forEach((id, key) => assert.equal(keys.find(id), key));
+  assert.equal(keys.size, 660);
+});
+
+test('keys loaded out of order, with gaps, are found and leave the next key after the largest', () => {
+  const keys = new SensorKeys();
+  keys.load(5, 'valve-5');
+  keys.load(2, 'valve-2');
+  assert.equal(keys.find('valve-5'), 5);
+  assert.equal(keys.find('valve-2'), 2);
+  assert.equal(keys.keyOf('valve-new'), 6);
+  assert.equal(keys.idOf(3), undefined);
 });
