@@ -189,6 +189,7 @@ async function startDetection(config: Config, stores: Stores, bus: MessageBus, l
     detector,
     learningSpanMillis: config.learningSpanMillis,
     snapshotIntervalMillis: config.detectorSnapshotMillis,
+    progress: log,
     // Beyond the budget, states wait in a file in the data folder (in memory alone: no budget).
     ...(config.memory
       ? {}

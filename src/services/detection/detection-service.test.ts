@@ -380,6 +380,34 @@ test('saves a snapshot of many sensors in chunks, every changed state once', asy
   await service.shutdown();
 });
 
+test('a long save says how far it got every 5 s and what it saved in what time; a short one says nothing', async () => {
+  const repository = new MemoryMaintenanceRepository();
+  const clock = { millis: 0 };
+  const save = repository.saveDetectorStates.bind(repository);
+  repository.saveDetectorStates = (states) => {
+    clock.millis += 3_000;
+    return save(states);
+  };
+  const lines: string[] = [];
+  const service = bareService(repository, {
+    snapshotChunkStates: 2,
+    clock: () => clock.millis,
+    progress: (line) => lines.push(line),
+  });
+  service.accept(Array.from({ length: 7 }, (_, i) => ({ sensor: `s-${i}`, ts: minute, value: 1 })));
+  await service.forceFlush();
+  assert.deepEqual(lines, [
+    'failure prediction: saving detector states: 4 so far, 6.0 s',
+    'failure prediction: saving detector states: 7 so far, 12.0 s',
+    'failure prediction: saved 7 detector states in 12.0 s',
+  ]);
+  const before = lines.length;
+  service.accept([{ sensor: 's-3', ts: 2 * minute, value: 1 }]);
+  await service.forceFlush();
+  assert.equal(lines.length, before, 'one chunk, 3 s: nothing said');
+  await service.shutdown();
+});
+
 test('a quiet sensor keeps its evidence points; its long score series starts when first asked for', async () => {
   const { service } = await setup();
   const quiet = (from: number, count: number) =>

@@ -1,10 +1,10 @@
 import type { DetectorState, DetectorStateStore } from '../../ports/maintenance.ts';
 
-/** How often a restore that is still running says how far it got. */
-export const RESTORE_PROGRESS_MILLIS = 5_000;
+/** How often a long restore or save of detector states says how far it got. */
+export const PROGRESS_EVERY_MILLIS = 5_000;
 
 /**
- * `store`, whose `loadDetectorStates` says how far it got: every `RESTORE_PROGRESS_MILLIS` while it
+ * `store`, whose `loadDetectorStates` says how far it got: every `PROGRESS_EVERY_MILLIS` while it
  * runs, and once at the end, with the time it took, when there was a state to load. The states are
  * restored before the server listens, which takes about a minute at a million sensors: without
  * these lines the start looks hung.
@@ -24,7 +24,7 @@ export function withRestoreProgress(
         await each(states);
         loaded += states.length;
         const at = now();
-        if (at - reported >= RESTORE_PROGRESS_MILLIS) {
+        if (at - reported >= PROGRESS_EVERY_MILLIS) {
           reported = at;
           log(
             `failure prediction: restoring saved detector states: ${count(loaded)} so far, ${seconds(at - started)}`,
