@@ -6,7 +6,7 @@ export const PROGRESS_EVERY_MILLIS = 5_000;
 /**
  * `store`, whose `loadDetectorStates` says how far it got: every `PROGRESS_EVERY_MILLIS` while it
  * runs, and once at the end, with the time it took, when there was a state to load. The states are
- * restored before the server listens, which takes about a minute at a million sensors: without
+ * restored before the server listens, which takes 15–60 s at a million sensors: without
  * these lines the start looks hung.
  */
 export function withRestoreProgress(
