@@ -19,6 +19,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchArguments } from './arguments.ts';
 import {
   jsonBodies,
   lineProtocolBodies,
@@ -45,24 +46,26 @@ import { parseLineProtocol } from '../src/core/ingest/line-protocol.ts';
 import { parseJsonBatch } from '../src/core/ingest/json-batch.ts';
 import { sideBySideRatio } from './measures.ts';
 
-const { values: flags } = parseArgs({
-  options: {
-    readings: { type: 'string', default: '2000000' },
-    sensors: { type: 'string', default: '100000' },
-    batch: { type: 'string', default: '5000' },
-    connections: { type: 'string', default: '8' },
-    'million-readings': { type: 'string', default: '3000000' },
-    'query-readings': { type: 'string', default: '100000000' },
-    'server-heap-mb': { type: 'string', default: '' },
-    'server-profile-dir': { type: 'string', default: '' },
-    'server-node-flags': { type: 'string', default: '' },
-    'server-args': { type: 'string', default: '' },
-    paths: {
-      type: 'string',
-      default: 'pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0,influxdb',
+const { values: flags } = benchArguments(import.meta.url, () =>
+  parseArgs({
+    options: {
+      readings: { type: 'string', default: '2000000' },
+      sensors: { type: 'string', default: '100000' },
+      batch: { type: 'string', default: '5000' },
+      connections: { type: 'string', default: '8' },
+      'million-readings': { type: 'string', default: '3000000' },
+      'query-readings': { type: 'string', default: '100000000' },
+      'server-heap-mb': { type: 'string', default: '' },
+      'server-profile-dir': { type: 'string', default: '' },
+      'server-node-flags': { type: 'string', default: '' },
+      'server-args': { type: 'string', default: '' },
+      paths: {
+        type: 'string',
+        default: 'pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0,influxdb',
+      },
     },
-  },
-});
+  }),
+);
 const readingsPerPath = Number(flags.readings);
 const connections = Number(flags.connections);
 const adminKey = 'bench-admin-key-0123456789abcdef';

@@ -26,6 +26,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchArguments } from './arguments.ts';
 import { connect } from 'nats';
 import type { KV, NatsConnection } from 'nats';
 import { LocalCluster } from '../scripts/cluster/launcher.ts';
@@ -35,22 +36,24 @@ import { storedCounts } from '../test/faults/checks.ts';
 import { rssGrowthPerSensor } from './measures.ts';
 
 const repository = resolve(import.meta.dirname, '..');
-const { values } = parseArgs({
-  options: {
-    readings: { type: 'string', default: '3000000' },
-    sensors: { type: 'string', default: '20000' },
-    processors: { type: 'string', default: '1,2,4' },
-    batch: { type: 'string', default: '5000' },
-    concurrency: { type: 'string', default: '6' },
-    'idle-seconds': { type: 'string', default: '5' },
-    'warmup-readings': { type: 'string', default: '200000' },
-    'warmup-sensors': { type: 'string', default: '2000' },
-    'profile-dir': { type: 'string' },
-    'node-flags': { type: 'string', default: '' },
-    'process-node-flags': { type: 'string' },
-    rounds: { type: 'string', default: '3' },
-  },
-});
+const { values } = benchArguments(import.meta.url, () =>
+  parseArgs({
+    options: {
+      readings: { type: 'string', default: '3000000' },
+      sensors: { type: 'string', default: '20000' },
+      processors: { type: 'string', default: '1,2,4' },
+      batch: { type: 'string', default: '5000' },
+      concurrency: { type: 'string', default: '6' },
+      'idle-seconds': { type: 'string', default: '5' },
+      'warmup-readings': { type: 'string', default: '200000' },
+      'warmup-sensors': { type: 'string', default: '2000' },
+      'profile-dir': { type: 'string' },
+      'node-flags': { type: 'string', default: '' },
+      'process-node-flags': { type: 'string' },
+      rounds: { type: 'string', default: '3' },
+    },
+  }),
+);
 const readings = Number(values.readings);
 const sensors = Number(values.sensors);
 const processorCounts = values.processors.split(',').map(Number);

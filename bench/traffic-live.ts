@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchArguments } from './arguments.ts';
 import { MemoryBus } from '../src/adapters/memory/bus.ts';
 import { MemoryReadings } from '../src/adapters/memory/readings.ts';
 import { MemoryRegistry } from '../src/adapters/memory/registry.ts';
@@ -25,7 +26,9 @@ import { defaultCentre } from '../src/services/traffic/scenario.ts';
 import { LiveTraffic } from '../src/services/traffic/live-traffic.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { rows: { type: 'string' }, steps: { type: 'string' } } });
+const { values } = benchArguments(import.meta.url, () =>
+  parseArgs({ options: { rows: { type: 'string' }, steps: { type: 'string' } } }),
+);
 const size = Number(values.rows ?? 6);
 const steps = Number(values.steps ?? 3600);
 const detectorSeconds = 10;

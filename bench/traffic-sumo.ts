@@ -18,6 +18,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchArguments } from './arguments.ts';
 import { sumoControllerNames } from '../src/adapters/sumo/controllers.ts';
 import { evaluateSumo } from '../src/adapters/sumo/evaluate.ts';
 import type { SumoRunResult } from '../src/adapters/sumo/evaluate.ts';
@@ -147,19 +148,21 @@ const speedNote =
   'controllers[].steps_per_s: SUMO driven step by step through TraCI from this client';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      steps: { type: 'string', default: '3600' },
-      seed: { type: 'string', default: '0' },
-      scenario: { type: 'string', default: Object.keys(scenarios).join(',') },
-      controllers: { type: 'string', default: sumoControllerNames().join(',') },
-      'variant-top': { type: 'string', default: '2' },
-      'speed-repeats': { type: 'string', default: '5' },
-      'speed-only': { type: 'boolean', default: false },
-      'sumo-tuned': { type: 'string', default: sumoTunedSpec },
-      'check-seeds': { type: 'string', default: '1,2' },
-    },
-  });
+  const { values } = benchArguments(import.meta.url, () =>
+    parseArgs({
+      options: {
+        steps: { type: 'string', default: '3600' },
+        seed: { type: 'string', default: '0' },
+        scenario: { type: 'string', default: Object.keys(scenarios).join(',') },
+        controllers: { type: 'string', default: sumoControllerNames().join(',') },
+        'variant-top': { type: 'string', default: '2' },
+        'speed-repeats': { type: 'string', default: '5' },
+        'speed-only': { type: 'boolean', default: false },
+        'sumo-tuned': { type: 'string', default: sumoTunedSpec },
+        'check-seeds': { type: 'string', default: '1,2' },
+      },
+    }),
+  );
   const steps = Number(values.steps);
   const seed = Number(values.seed);
   const controllers = values.controllers.split(',').filter(Boolean);

@@ -11,16 +11,19 @@
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { benchArguments } from './arguments.ts';
 import type { Page } from 'playwright-core';
 import { ensureDashboardBuilt, launchBrowser, repoRoot, signIn, startDemoServer } from '../test/browser.ts';
 
-const { values } = parseArgs({
-  options: {
-    sensors: { type: 'string', default: '50000' },
-    'paint-sensors': { type: 'string', default: '3000' },
-    'soak-seconds': { type: 'string', default: '600' },
-  },
-});
+const { values } = benchArguments(import.meta.url, () =>
+  parseArgs({
+    options: {
+      sensors: { type: 'string', default: '50000' },
+      'paint-sensors': { type: 'string', default: '3000' },
+      'soak-seconds': { type: 'string', default: '600' },
+    },
+  }),
+);
 const sensorCount = Number(values.sensors);
 const paintSensorCount = Number(values['paint-sensors']);
 const soakSeconds = Number(values['soak-seconds']);
