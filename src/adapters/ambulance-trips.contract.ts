@@ -18,7 +18,8 @@ const trip = (
 
 /**
  * What every `AmbulanceTripStore` must do, run against each adapter by its own test: dispatch
- * order, overdue trips no longer counted, ending by id, arrival by level then dispatch order.
+ * order, overdue trips no longer counted, ending by id, arrival by level, then expected arrival,
+ * then dispatch order.
  */
 export async function checkAmbulanceTripStore(store: AmbulanceTripStore): Promise<void> {
   assert.deepEqual(await store.current(0), []);
@@ -48,4 +49,15 @@ export async function checkAmbulanceTripStore(store: AmbulanceTripStore): Promis
   assert.equal((await store.arrived('north', 1, 60_000))?.id, 't4');
   assert.equal(await store.arrived('north', 1, 60_000), undefined);
   assert.deepEqual(await store.current(60_000), []);
+  // A crew sent later from nearer arrives first: its trip ends, the one still on its way counts.
+  const far = { ...trip('t6', 'east', 2, 61_000, 200_000), arrivesMillis: 120_000 };
+  const near = { ...trip('t7', 'east', 2, 62_000, 150_000), arrivesMillis: 80_000 };
+  await store.add(far);
+  await store.add(near);
+  await store.add(trip('t8', 'east', 2, 63_000, 100_000));
+  assert.deepEqual(await store.current(70_000), [far, near, trip('t8', 'east', 2, 63_000, 100_000)]);
+  assert.deepEqual(await store.arrived('east', 2, 70_000), near, 'the one expected first');
+  // A trip without an expected arrival is taken as expected at its deadline (100,000).
+  assert.equal((await store.arrived('east', 2, 70_000))?.id, 't8');
+  assert.deepEqual(await store.arrived('east', 3, 70_000), far, 'then at any level');
 }

@@ -8,6 +8,11 @@ export interface AmbulanceTrip {
   sentMillis: number;
   /** Counted until then, epoch ms: after it the crew is taken to have gone elsewhere. */
   untilMillis: number;
+  /**
+   * When it is expected at the hospital (sent + travel time), epoch ms; a trip recorded without
+   * one is taken as expected at `untilMillis`.
+   */
+  arrivesMillis?: number;
 }
 
 /**
@@ -24,9 +29,12 @@ export interface AmbulanceTripStore {
   /** Ends a counted trip and returns it; undefined when no such trip counts at `nowMillis`. */
   end(id: string, nowMillis: number): Promise<AmbulanceTrip | undefined>;
   /**
-   * A patient arriving by ambulance was admitted at `hospital`: ends the earliest counted trip
-   * there at `level`, else the earliest there at any level, and returns it (undefined: none).
-   * Two callers never end the same trip.
+   * A patient arriving by ambulance was admitted at `hospital`: ends the counted trip there at
+   * `level` expected first (`arrivesMillis`, then dispatch order), else the one expected first
+   * there at any level, and returns it (undefined: none). Two callers never end the same trip.
+   * Expected first, not sent first: a crew sent later from nearer arrives before one sent earlier
+   * from further away, and ending the further one's trip would stop counting it while it is
+   * still on its way (and keep counting the one that arrived until its time ran out).
    */
   arrived(hospital: string, level: Level, nowMillis: number): Promise<AmbulanceTrip | undefined>;
 }

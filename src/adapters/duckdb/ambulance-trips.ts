@@ -3,28 +3,57 @@ import { isLevel, type Level } from '../../core/triage/presentation.ts';
 import type { AmbulanceTrip, AmbulanceTripStore } from '../../ports/ambulance-trips.ts';
 import type { Database } from './database.ts';
 import { Serial } from '../../core/serial.ts';
+import { inTransaction } from './transaction.ts';
+
+const tripColumns =
+  '(id VARCHAR PRIMARY KEY, hospital VARCHAR NOT NULL, level UTINYINT NOT NULL, ' +
+  'sent_millis DOUBLE NOT NULL, until_millis DOUBLE NOT NULL, arrives_millis DOUBLE, ' +
+  "seq BIGINT NOT NULL DEFAULT nextval('ambulance_trip_order'))";
 
 // Dispatch order is a sequence, kept in the file with the table.
 const schema = [
   'CREATE SEQUENCE IF NOT EXISTS ambulance_trip_order',
-  'CREATE TABLE IF NOT EXISTS ambulance_trips (id VARCHAR PRIMARY KEY, hospital VARCHAR NOT NULL, ' +
-    'level UTINYINT NOT NULL, sent_millis DOUBLE NOT NULL, until_millis DOUBLE NOT NULL, ' +
-    "seq BIGINT NOT NULL DEFAULT nextval('ambulance_trip_order'))",
+  `CREATE TABLE IF NOT EXISTS ambulance_trips ${tripColumns}`,
 ];
 
-const columns = 'id, hospital, level, sent_millis, until_millis';
+/**
+ * Files made before trips had an expected arrival: their table is moved to one with the column
+ * (their trips have none: NULL), in one transaction. Not `ALTER TABLE … ADD COLUMN`: DuckDB 1.5
+ * cannot replay that from its log on a table whose default calls `nextval` (it fails to open the
+ * file after a crash that came before the next checkpoint), while this replays.
+ */
+async function addArrivals(connection: DuckDBConnection): Promise<void> {
+  const found = await connection.runAndReadAll(
+    `SELECT 1 FROM duckdb_columns() WHERE table_name = 'ambulance_trips'
+       AND column_name = 'arrives_millis' AND database_name = current_database()`,
+  );
+  if (found.currentRowCount > 0) return;
+  await inTransaction(connection, async () => {
+    await connection.run(`CREATE TABLE ambulance_trips_moved ${tripColumns}`);
+    await connection.run(
+      'INSERT INTO ambulance_trips_moved (id, hospital, level, sent_millis, until_millis, seq) ' +
+        'SELECT id, hospital, level, sent_millis, until_millis, seq FROM ambulance_trips',
+    );
+    await connection.run('DROP TABLE ambulance_trips');
+    await connection.run('ALTER TABLE ambulance_trips_moved RENAME TO ambulance_trips');
+  });
+}
+
+const columns = 'id, hospital, level, sent_millis, until_millis, arrives_millis';
 
 function toTrip(row: readonly unknown[]): AmbulanceTrip | undefined {
-  const [id, hospital, level, sent, until] = row;
+  const [id, hospital, level, sent, until, arrives] = row;
   const numeric = Number(level);
   if (!isLevel(numeric)) return undefined;
-  return {
+  const trip: AmbulanceTrip = {
     id: String(id),
     hospital: String(hospital),
     level: numeric,
     sentMillis: Number(sent),
     untilMillis: Number(until),
   };
+  if (arrives !== null && arrives !== undefined) trip.arrivesMillis = Number(arrives);
+  return trip;
 }
 
 /**
@@ -44,6 +73,7 @@ export class DuckDbAmbulanceTrips implements AmbulanceTripStore {
   static async open(database: Database): Promise<DuckDbAmbulanceTrips> {
     const connection = await database.connect();
     for (const statement of schema) await connection.run(statement);
+    await addArrivals(connection);
     return new DuckDbAmbulanceTrips(connection);
   }
 
@@ -60,12 +90,13 @@ export class DuckDbAmbulanceTrips implements AmbulanceTripStore {
   add(trip: AmbulanceTrip): Promise<void> {
     return this.#serial.run(async () => {
       await this.#connection.run('DELETE FROM ambulance_trips WHERE until_millis <= $1', [trip.sentMillis]);
-      await this.#connection.run(`INSERT INTO ambulance_trips (${columns}) VALUES ($1, $2, $3, $4, $5)`, [
+      await this.#connection.run(`INSERT INTO ambulance_trips (${columns}) VALUES ($1, $2, $3, $4, $5, $6)`, [
         trip.id,
         trip.hospital,
         trip.level,
         trip.sentMillis,
         trip.untilMillis,
+        trip.arrivesMillis ?? null,
       ]);
     });
   }
@@ -85,7 +116,8 @@ export class DuckDbAmbulanceTrips implements AmbulanceTripStore {
     const reader = await this.#serial.run(() =>
       this.#connection.runAndReadAll(
         `DELETE FROM ambulance_trips WHERE id = (SELECT id FROM ambulance_trips
-           WHERE hospital = $1 AND until_millis > $3 ORDER BY (level = $2) DESC, seq LIMIT 1)
+           WHERE hospital = $1 AND until_millis > $3
+           ORDER BY (level = $2) DESC, coalesce(arrives_millis, until_millis), seq LIMIT 1)
          RETURNING ${columns}`,
         [hospital, level, nowMillis],
       ),

@@ -25,8 +25,18 @@ export class MemoryAmbulanceTrips implements AmbulanceTripStore {
     );
   }
 
+  /** Ends the counted trip that `matches` expected first (then the first sent). */
   #take(nowMillis: number, matches: (trip: AmbulanceTrip) => boolean): AmbulanceTrip | undefined {
-    const index = this.#trips.findIndex((trip) => trip.untilMillis > nowMillis && matches(trip));
-    return index < 0 ? undefined : this.#trips.splice(index, 1)[0];
+    let best = -1;
+    this.#trips.forEach((trip, index) => {
+      if (!(trip.untilMillis > nowMillis && matches(trip))) return;
+      const earlier = best < 0 || expectedAt(trip) < expectedAt(this.#trips[best] as AmbulanceTrip);
+      if (earlier) best = index;
+    });
+    return best < 0 ? undefined : this.#trips.splice(best, 1)[0];
   }
+}
+
+function expectedAt(trip: AmbulanceTrip): number {
+  return trip.arrivesMillis ?? trip.untilMillis;
 }

@@ -8,19 +8,22 @@ interface Row {
   level: number;
   sent_millis: number;
   until_millis: number;
+  arrives_millis: number | null;
 }
 
-const columns = 'id, hospital, level, sent_millis, until_millis';
+const columns = 'id, hospital, level, sent_millis, until_millis, arrives_millis';
 
 function toTrip(row: Row): AmbulanceTrip | undefined {
   if (!isLevel(row.level)) return undefined;
-  return {
+  const trip: AmbulanceTrip = {
     id: row.id,
     hospital: row.hospital,
     level: row.level,
     sentMillis: row.sent_millis,
     untilMillis: row.until_millis,
   };
+  if (row.arrives_millis !== null) trip.arrivesMillis = row.arrives_millis;
+  return trip;
 }
 
 /**
@@ -45,12 +48,13 @@ export class PostgresAmbulanceTrips implements AmbulanceTripStore {
 
   async add(trip: AmbulanceTrip): Promise<void> {
     await this.#pool.query('DELETE FROM ambulance_trips WHERE until_millis <= $1', [trip.sentMillis]);
-    await this.#pool.query(`INSERT INTO ambulance_trips (${columns}) VALUES ($1, $2, $3, $4, $5)`, [
+    await this.#pool.query(`INSERT INTO ambulance_trips (${columns}) VALUES ($1, $2, $3, $4, $5, $6)`, [
       trip.id,
       trip.hospital,
       trip.level,
       trip.sentMillis,
       trip.untilMillis,
+      trip.arrivesMillis ?? null,
     ]);
   }
 
@@ -66,7 +70,8 @@ export class PostgresAmbulanceTrips implements AmbulanceTripStore {
   async arrived(hospital: string, level: Level, nowMillis: number): Promise<AmbulanceTrip | undefined> {
     const result = await this.#pool.query<Row>(
       `DELETE FROM ambulance_trips WHERE id = (SELECT id FROM ambulance_trips
-         WHERE hospital = $1 AND until_millis > $3 ORDER BY (level = $2) DESC, seq LIMIT 1
+         WHERE hospital = $1 AND until_millis > $3
+         ORDER BY (level = $2) DESC, coalesce(arrives_millis, until_millis), seq LIMIT 1
          FOR UPDATE SKIP LOCKED)
        RETURNING ${columns}`,
       [hospital, level, nowMillis],

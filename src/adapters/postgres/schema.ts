@@ -34,4 +34,6 @@ export const schemaStatements: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ambulance_trips (id text PRIMARY KEY, hospital text NOT NULL,
      level smallint NOT NULL CHECK (level BETWEEN 1 AND 5), sent_millis double precision NOT NULL,
      until_millis double precision NOT NULL, seq bigserial NOT NULL)`,
+  // Expected arrival, added to databases made before it (their trips have none: NULL).
+  `ALTER TABLE ambulance_trips ADD COLUMN IF NOT EXISTS arrives_millis double precision`,
 ];

@@ -332,6 +332,7 @@ export class EmergencyService {
       level,
       sentMillis: now,
       untilMillis: countsUntilMillis,
+      arrivesMillis: now + chosen.travelMinutes * 60_000,
     });
     this.#recent.unshift({ ts: now, tripId, level, lat, lon, recommendation: chosen });
     this.#recent.length = Math.min(this.#recent.length, options.recentLimit);
