@@ -7,6 +7,7 @@ import { launchDemo, replaceDemoAdminKey, type RunningDemo } from '../services/d
 import { systemClock } from '../services/traffic/clock.ts';
 import { LiveTraffic } from '../services/traffic/live-traffic.ts';
 import { districtCentre, spacingMetres } from '../services/demo/city.ts';
+import { cityTime } from '../services/demo/kinds.ts';
 import { defaultDemoOptions, type DemoOptions } from '../services/demo/runner.ts';
 import { runUntilSignalled } from './signals.ts';
 import { describeError } from '../core/describe-error.ts';
@@ -244,6 +245,8 @@ async function startCity(
       // On junctions of the city's street grid, around its centre.
       district: { rows: districtSize, columns: districtSize, spacingMetres },
       centre: districtCentre(options.sensorCount, districtSize),
+      // The district keeps the city's local time of day, as the city's own models do.
+      startSecondsOfDay: Math.floor(cityTime.hourOfDay(systemClock.now()) * 3600),
       seed: options.seed,
       log,
     });

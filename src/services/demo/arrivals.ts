@@ -1,7 +1,7 @@
 import { defaultCity, ktasLevelCounts } from '../../core/ems/city.ts';
 import type { Level, Presentation } from '../../core/triage/presentation.ts';
 import { offset, type LatLon } from './geo.ts';
-import { dailyRhythm } from './kinds.ts';
+import { cityTime, dailyRhythm } from './kinds.ts';
 import { synthesisePresentation } from './presentations.ts';
 import type { Random } from './random.ts';
 
@@ -46,7 +46,7 @@ export class Arrivals {
 
   /** The patients arriving in the city minute that starts at `cityMillis`. */
   minute(cityMillis: number): ArrivingPatient[] {
-    const hour = (cityMillis / 3_600_000) % 24;
+    const hour = cityTime.hourOfDay(cityMillis);
     const load = 0.75 + 0.45 * dailyRhythm(hour);
     const scale = Math.max(1, this.options.hospitalCount / 4) * 1.4 * load;
     const patients: ArrivingPatient[] = [];

@@ -1,3 +1,5 @@
+import { LocalTime } from '../../core/time/local-time.ts';
+
 /**
  * What each kind of sensor of the demo city measures, and the shape of its synthetic signal:
  * `base + amplitude · daily(t) + noise`, where daily(t) follows the city's rhythm (low at night,
@@ -55,6 +57,12 @@ export const kindsByAssetType: Readonly<Record<string, readonly SensorKind[]>> =
 };
 
 export const travelTimeKind: SensorKind = kind('travel-time', 's', 300, 120, 15, 0);
+
+/**
+ * The city's clock: its centre (`cityCentre`, Sion in Valais) keeps Swiss time, so its rush hours
+ * come at 8 and 18 there, summer and winter, wherever the platform runs.
+ */
+export const cityTime = new LocalTime('Europe/Zurich');
 
 /** The city's daily rhythm in [−1, 1] at `hourOfDay` (0–24): night trough, rush-hour peaks at 8 and 18. */
 export function dailyRhythm(hourOfDay: number): number {

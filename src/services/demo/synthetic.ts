@@ -1,5 +1,5 @@
 import type { DemoSensor } from './city.ts';
-import { dailyRhythm } from './kinds.ts';
+import { cityTime, dailyRhythm } from './kinds.ts';
 import type { Random } from './random.ts';
 
 /**
@@ -25,7 +25,7 @@ export class SyntheticSignals {
 
   value(index: number, simulatedMillis: number): number {
     const { kind } = this.sensors[index] as DemoSensor;
-    const hour = (((simulatedMillis / 3_600_000 + (this.shiftHours[index] as number)) % 24) + 24) % 24;
+    const hour = (cityTime.hourOfDay(simulatedMillis) + (this.shiftHours[index] as number) + 24) % 24;
     const level = kind.base * (1 + (this.bias[index] as number)) + kind.amplitude * dailyRhythm(hour);
     const value = level + kind.noise * this.random.normal();
     return Math.round(Math.max(kind.floor, value) * 1000) / 1000;

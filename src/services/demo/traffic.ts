@@ -1,5 +1,5 @@
 import type { City, GridNode } from './city.ts';
-import { dailyRhythm } from './kinds.ts';
+import { cityTime, dailyRhythm } from './kinds.ts';
 import { seededRandom, type Random } from './random.ts';
 import type { TrafficSnapshot } from './views.ts';
 
@@ -159,7 +159,7 @@ export class TrafficModel {
     const arrivals = new Float64Array(this.adaptive.junctions.length * approaches);
     for (let step = 0; step < steps; step += 1) {
       this.cityMillis += 1000;
-      const hour = (this.cityMillis / 3_600_000) % 24;
+      const hour = cityTime.hourOfDay(this.cityMillis);
       const level = 0.12 + 0.08 * dailyRhythm(hour);
       const eastWest = hour < 13 ? 1.5 : 0.7;
       this.adaptive.junctions.forEach((junction, index) => {
