@@ -67,3 +67,13 @@ test('keys loaded out of order, with gaps, are found and leave the next key afte
   assert.equal(keys.keyOf('valve-new'), 6);
   assert.equal(keys.idOf(3), undefined);
 });
+
+test('an id loaded again under another key is found under the later one, as in a Map, also after growing', () => {
+  const keys = new SensorKeys(7);
+  keys.load(0, 'pump-1');
+  keys.load(1, 'pump-1');
+  assert.equal(keys.find('pump-1'), 1);
+  for (let index = 2; index < 2_000; index++) keys.load(index, `valve-${index}`);
+  assert.equal(keys.find('pump-1'), 1);
+  assert.equal(keys.find('valve-1999'), 1_999);
+});

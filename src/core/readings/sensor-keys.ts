@@ -97,12 +97,14 @@ export class SensorKeys {
     return sensorIdHash(id, this.#seed);
   }
 
+  /** Gives `id` the key `key`; an id placed before gets the new key, as a `Map` would. */
   #place(id: string, key: number): void {
     const hash = this.#hash(id);
     const slots = this.#slots;
     let slot = hash & this.#mask;
     for (let probe = 0; probe < MAX_PROBES; probe++) {
-      if (slots[2 * slot + 1] === 0) {
+      const stored = slots[2 * slot + 1] as number;
+      if (stored === 0 || (slots[2 * slot] === hash && this.#ids[stored - 1] === id)) {
         slots[2 * slot] = hash;
         slots[2 * slot + 1] = key + 1;
         return;
