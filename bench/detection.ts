@@ -18,6 +18,11 @@ import type { DetectorSpec } from '../src/core/anomaly/detector.ts';
 import { DEFAULT_DETECTOR_NAME, DETECTORS } from '../src/core/anomaly/registry.ts';
 import type { Reading } from '../src/core/readings/reading.ts';
 import { SensorDetectors } from '../src/services/detection/sensor-detectors.ts';
+import { parseArgs } from 'node:util';
+import { benchArguments } from './arguments.ts';
+
+// No options: `--help` prints what this measures; anything else is refused.
+benchArguments(import.meta.url, () => parseArgs({ options: {} }));
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -11,6 +11,11 @@ import { defaultCity } from '../src/core/ems/city.ts';
 import { compareDispatch } from '../src/core/ems/comparison.ts';
 import type { DispatchComparison } from '../src/core/ems/comparison.ts';
 import type { SimulationSummary } from '../src/core/ems/summary.ts';
+import { parseArgs } from 'node:util';
+import { benchArguments } from './arguments.ts';
+
+// No options: `--help` prints what this measures; anything else is refused.
+benchArguments(import.meta.url, () => parseArgs({ options: {} }));
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const seeds = 200;

@@ -14,6 +14,11 @@ import { noiseSource } from '../src/core/anomaly/synthetic.test-helpers.ts';
 import type { Reading } from '../src/core/readings/reading.ts';
 import { SensorDetectors } from '../src/services/detection/sensor-detectors.ts';
 import { isWeekendUtc } from './measures.ts';
+import { parseArgs } from 'node:util';
+import { benchArguments } from './arguments.ts';
+
+// No options: `--help` prints what this measures; anything else is refused.
+benchArguments(import.meta.url, () => parseArgs({ options: {} }));
 
 const dayMillis = 86_400_000;
 const hourMillis = 3_600_000;

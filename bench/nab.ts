@@ -9,6 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { readNabCorpus, readNabFinalResults } from '../src/adapters/files/nab-files.ts';
 import { DEFAULT_DETECTOR_NAME, findDetector } from '../src/core/anomaly/registry.ts';
 import { runDetectorOnCorpus } from '../src/core/nab/run-corpus.ts';
+import { parseArgs } from 'node:util';
+import { benchArguments } from './arguments.ts';
+
+// No options: `--help` prints what this measures; anything else is refused.
+benchArguments(import.meta.url, () => parseArgs({ options: {} }));
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../shared/data/nab');

@@ -17,6 +17,11 @@ import type { RunMetrics } from '../src/core/traffic/metrics.ts';
 import { runNativePlan } from '../src/core/traffic/native-plan.ts';
 import { createSignalStates, runController } from '../src/core/traffic/run.ts';
 import { parseFlows, parseRoadnet, type FlowSpec, type RoadnetSpec } from '../src/core/traffic/scenario.ts';
+import { parseArgs } from 'node:util';
+import { benchArguments } from './arguments.ts';
+
+// No options: `--help` prints what this measures; anything else is refused.
+benchArguments(import.meta.url, () => parseArgs({ options: {} }));
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = path.resolve(repo, '../shared/data/traffic');

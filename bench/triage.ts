@@ -19,6 +19,11 @@ import { defaultTrainingOptions, triage } from '../src/core/triage/engine.ts';
 import { plainDecision } from '../src/core/triage/decision.ts';
 import { shippedModel } from '../src/core/triage/shipped-model.ts';
 import type { AgreementMetrics } from '../src/core/triage/metrics.ts';
+import { parseArgs } from 'node:util';
+import { benchArguments } from './arguments.ts';
+
+// No options: `--help` prints what this measures; anything else is refused.
+benchArguments(import.meta.url, () => parseArgs({ options: {} }));
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataFile = path.resolve(repoRoot, '../shared/data/ktas/train.csv');
