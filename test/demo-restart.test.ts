@@ -34,6 +34,12 @@ void test('serve restarted on the demo city’s data folder resumes the city ins
       });
       assert.equal(patched.status, 200, `PATCH ${path}: ${await patched.text()}`);
     }
+    // And an asset the operator deleted: a restart must not bring it back.
+    const removed = await fetch(`${first.url}api/v1/assets/water-main-0000`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${first.adminKey}` },
+    });
+    assert.equal(removed.status, 204, `DELETE assets/water-main-0000: ${await removed.text()}`);
     await first.stop();
     assert.equal(first.child.exitCode, 0);
     const marker = JSON.parse(readFileSync(join(dataDir, '.demo-city'), 'utf8')) as {
@@ -76,6 +82,10 @@ void test('serve restarted on the demo city’s data folder resumes the city ins
       const bridge = await read('assets/bridge-0000');
       assert.deepEqual([bridge.name, bridge.tags.owner], ['Old Town Bridge', 'canton']);
       assert.equal((await read('sensors/bridge-0000.strain')).unit, 'mm/m');
+      const gone = await fetch(`${second.url}api/v1/assets/water-main-0000`, {
+        headers: { authorization: `Bearer ${second.operatorKey}` },
+      });
+      assert.equal(gone.status, 404, 'the deleted asset stays deleted');
       const square = await read('assets/traffic.intersection_1_1');
       assert.deepEqual([square.name, square.tags.controller], ['Market Square', 'actuated-pressure']);
     } finally {

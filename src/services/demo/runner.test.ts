@@ -70,12 +70,17 @@ test('registers the city, writes history before the cue and streams live reading
 test('a resumed city writes no history again and goes on from where its clock stands', async () => {
   const resumedAt = Date.now();
   const firstStart = resumedAt - 10_000;
-  const { demo, received } = await startRecorded({ resumeFrom: firstStart });
+  const { demo, received, registry } = await startRecorded({ resumeFrom: firstStart });
   const runningAt = Date.now();
   await new Promise((resolve) => setTimeout(resolve, 1200));
   await demo.stop();
   const elapsedMillis = Date.now() - resumedAt;
   assert.equal(demo.status().startedAtMillis, firstStart, 'the city keeps its first start');
+  assert.equal(
+    (await registry.listAssets({ limit: 10, offset: 0 })).length,
+    0,
+    'registered at its first start, not again',
+  );
   assert.ok(received.length > 0);
   assert.ok(
     received.every((reading) => reading.ts >= resumedAt),

@@ -53,7 +53,8 @@ export interface DemoDependencies {
    * platform that already holds what it sent: no history is written again, and the recordings go
    * on from where the city's clock now stands, so the time it was stopped is a gap in every
    * series, as for sensors whose platform was down. Without it, or when the recordings played out
-   * so long ago that a fresh start's history would not meet them, the city starts now.
+   * so long ago that a fresh start's history would not meet them, the city starts now. Given, the
+   * city is not registered again (its first start did): what was changed or deleted since stays so.
    */
   resumeFrom?: number;
 }
@@ -82,13 +83,20 @@ const batchLimit = 5000;
 export async function startDemo(deps: DemoDependencies, options: DemoOptions): Promise<Demo> {
   checkOptions(options);
   const city = generateCity({ sensorCount: options.sensorCount, seed: options.seed });
-  // What is registered already is kept as it is: an operator may have renamed, moved or tagged it.
-  await deps.registry.putAssets(city.assets, { existing: 'keep' });
-  await deps.registry.putSensors(
-    city.sensors.map((entry) => entry.sensor),
-    { existing: 'keep' },
-  );
-  deps.log(`demo: city of ${city.assets.length} assets and ${city.sensors.length} sensors registered`);
+  const size = `city of ${city.assets.length} assets and ${city.sensors.length} sensors`;
+  if (deps.resumeFrom === undefined) {
+    // What is registered already is kept as it is: an operator may have renamed, moved or tagged it.
+    await deps.registry.putAssets(city.assets, { existing: 'keep' });
+    await deps.registry.putSensors(
+      city.sensors.map((entry) => entry.sensor),
+      { existing: 'keep' },
+    );
+    deps.log(`demo: ${size} registered`);
+  } else {
+    // Its first start registered it (a start is recorded only after that): what an operator
+    // changed or deleted since stays so, a deleted asset is not brought back.
+    deps.log(`demo: ${size} as registered at its first start`);
+  }
 
   const assignments = assignReplays(city);
   const recordings: { sensor: string; file: string; series: RecordedSeries; cueMillis: number }[] = [];
