@@ -114,6 +114,27 @@ test('a second start keeps what an operator changed and brings the controller ta
   await again.stop();
 });
 
+test('a second start does not bring back an intersection or a detector an operator deleted', async () => {
+  const p = platform();
+  await (await LiveTraffic.start(options(p))).stop();
+  const assetsBefore = await p.registry.listAssets({ type: 'intersection', limit: 100, offset: 0 });
+  const sensorsBefore = await p.registry.listSensors({ limit: 1000, offset: 0 });
+  const [gone, kept] = assetsBefore;
+  const detector = sensorsBefore.find((sensor) => sensor.asset === kept?.id);
+  assert.ok(gone !== undefined && kept !== undefined && detector !== undefined);
+  assert.equal(await p.registry.deleteAsset(gone.id), true);
+  assert.equal(await p.registry.deleteSensor(detector.id), true);
+
+  const again = await LiveTraffic.start(options(p, { controller: 'maxpressure' }));
+  assert.equal(await p.registry.getAsset(gone.id), undefined, 'the deleted intersection stays deleted');
+  assert.equal(await p.registry.getSensor(detector.id), undefined, 'the deleted detector stays deleted');
+  const assets = await p.registry.listAssets({ type: 'intersection', limit: 100, offset: 0 });
+  assert.equal(assets.length, assetsBefore.length - 1);
+  assert.ok(assets.every((asset) => asset.tags.controller === 'maxpressure'));
+  assert.equal((await p.registry.listSensors({ limit: 1000, offset: 0 })).length, sensorsBefore.length - 1);
+  await again.stop();
+});
+
 test('detector readings arrive through the ingest edge: stored, then published on the bus', async () => {
   const p = platform();
   const live = await LiveTraffic.start(options(p, { detectorSeconds: 10 }));

@@ -49,7 +49,7 @@ import { TravelTimes } from './travel-times.ts';
 export interface LiveTrafficOptions {
   edge: Pick<EdgeIngest, 'accept'>;
   bus: Pick<MessageBus, 'publish'>;
-  registry: Pick<Registry, 'putAssets' | 'putSensors' | 'getAsset' | 'updateAsset'>;
+  registry: Pick<Registry, 'putAssets' | 'putSensors' | 'getAsset' | 'getSensor' | 'updateAsset'>;
   clock: TrafficClock;
   /** Simulated seconds per real second (1 = real time). */
   speed: number;
@@ -253,20 +253,26 @@ export class LiveTraffic {
   }
 
   /**
-   * Registers what is not registered yet and keeps the rest as it is (an operator may have renamed
-   * an intersection or tagged a detector since an earlier start); only an intersection's
-   * `controller` tag, a fact of this start, is brought up to date.
+   * Registers the district's intersections, and its detectors, unless an earlier start did (one of
+   * them is registered): what an operator changed since (renamed an intersection, tagged a
+   * detector) or deleted stays so. Only an intersection's `controller` tag, a fact of this start,
+   * is brought up to date. Each put is all or nothing, so a start stopped between the two leaves
+   * the detectors to the next one.
    */
   async #register(registry: LiveTrafficOptions['registry']): Promise<void> {
     const controller = this.#controller;
     const assets = intersectionAssets(this.#places, controller);
-    await registry.putAssets(assets, { existing: 'keep' });
-    await registry.putSensors(detectorSensors(this.#detectors), { existing: 'keep' });
+    const sensors = detectorSensors(this.#detectors);
+    if (!(await someKnown(assets, (id) => registry.getAsset(id))))
+      await registry.putAssets(assets, { existing: 'keep' });
+    if (!(await someKnown(sensors, (id) => registry.getSensor(id))))
+      await registry.putSensors(sensors, { existing: 'keep' });
     for (const asset of assets) {
-      if ((await registry.getAsset(asset.id))?.tags.controller === controller) continue;
-      await registry.updateAsset(asset.id, async (current) => ({
-        ...current,
-        tags: { ...current.tags, controller },
+      const current = await registry.getAsset(asset.id);
+      if (current === undefined || current.tags.controller === controller) continue;
+      await registry.updateAsset(asset.id, async (latest) => ({
+        ...latest,
+        tags: { ...latest.tags, controller },
       }));
     }
   }
@@ -583,4 +589,13 @@ function check(options: LiveTrafficOptions): void {
   const carryOver = options.emergencyCarryOverSeconds;
   if (carryOver !== undefined && !(Number.isInteger(carryOver) && carryOver >= 0))
     throw new RangeError(`emergencyCarryOverSeconds must be an integer ≥ 0, got ${carryOver}`);
+}
+
+/** Whether the registry knows any of `records` (by `get`, which answers undefined for an unknown id). */
+async function someKnown(
+  records: readonly { id: string }[],
+  get: (id: string) => Promise<unknown>,
+): Promise<boolean> {
+  for (const record of records) if ((await get(record.id)) !== undefined) return true;
+  return false;
 }
