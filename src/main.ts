@@ -48,7 +48,6 @@ import type { Registry } from './ports/registry.ts';
 import { KeyService } from './services/auth/keys.ts';
 import type { CityViews } from './services/demo/views.ts';
 import { DetectionService, verdictsOnly } from './services/detection/detection-service.ts';
-import { withRestoreProgress } from './services/detection/restore-progress.ts';
 import { unknownSensor } from './core/registry/asset.ts';
 import { WorkerScoring } from './adapters/worker/worker-scoring.ts';
 import { InProcessScoring } from './services/detection/in-process-scoring.ts';
@@ -184,7 +183,7 @@ async function startDetection(config: Config, stores: Stores, bus: MessageBus, l
   const detection = new DetectionService({
     bus,
     repository: stores.maintenance,
-    states: withRestoreProgress(stores.maintenance, log),
+    states: stores.maintenance,
     registry: stores.registry,
     detector,
     learningSpanMillis: config.learningSpanMillis,

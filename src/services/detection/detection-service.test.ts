@@ -408,6 +408,19 @@ test('a long save says how far it got every 5 s and what it saved in what time; 
   await service.shutdown();
 });
 
+test('a start told of progress says how many saved states it restored', async () => {
+  const repository = new MemoryMaintenanceRepository();
+  const first = bareService(repository, {});
+  first.accept(Array.from({ length: 3 }, (_, i) => ({ sensor: `s-${i}`, ts: minute, value: 1 })));
+  await first.shutdown();
+  const lines: string[] = [];
+  const clock = { millis: 0 };
+  const second = bareService(repository, { clock: () => clock.millis, progress: (line) => lines.push(line) });
+  assert.equal((await second.start()).restored, 3);
+  assert.deepEqual(lines, ['failure prediction: restored 3 saved detector states in 0.0 s']);
+  await second.shutdown();
+});
+
 test('a quiet sensor keeps its evidence points; its long score series starts when first asked for', async () => {
   const { service } = await setup();
   const quiet = (from: number, count: number) =>

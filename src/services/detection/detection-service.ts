@@ -13,7 +13,7 @@ import { AlertRecorder, type VerdictResult } from './alert-recorder.ts';
 import { catchUp, type CatchUpSummary } from './catch-up.ts';
 import { InProcessScoring } from './in-process-scoring.ts';
 import { ScoringRestart } from './scoring-restart.ts';
-import { PROGRESS_EVERY_MILLIS } from './restore-progress.ts';
+import { loadStatesTelling, StateProgress } from './state-progress.ts';
 import type { SensorDetectorsOptions } from './sensor-detectors.ts';
 import { describeError } from '../../core/describe-error.ts';
 
@@ -49,9 +49,8 @@ export interface DetectionServiceOptions {
   /** How often changed detector states are saved. Default five minutes; 0 disables the timer. */
   snapshotIntervalMillis?: number;
   /**
-   * Told how far a save of detector states got once it has taken 5 s (`PROGRESS_EVERY_MILLIS`),
-   * then every 5 s, and how many it saved in what time when it ends: the save at stop takes about
-   * 20 s at a million sensors. Durations by `clock`.
+   * Told how far restoring the saved detector states got, every 5 s, and how many it restored in
+   * what time; and the same of a save once it has taken 5 s (`StateProgress`). Durations by `clock`.
    */
   progress?: (line: string) => void;
   /**
@@ -174,7 +173,10 @@ export class DetectionService {
     this.#scoring = new ScoringRestart({
       makeEngine: () => engine(resolved),
       detectorName: options.detector.name,
-      loadStates: (each) => options.states.loadDetectorStates(each),
+      loadStates: (each) =>
+        options.progress === undefined
+          ? options.states.loadDetectorStates(each)
+          : loadStatesTelling(options.states, each, options.progress, this.#clock),
       flushHistory: options.flushHistory,
       catchUp: (after, score) => this.#catchUp(after, score),
       stored: options.history !== undefined,
@@ -439,7 +441,8 @@ export class DetectionService {
     const takenAt = this.#clock();
     const chunk = this.#options.snapshotChunkStates ?? 10_000;
     const passes = Math.ceil(this.#scoring.engine.sensorCount() / chunk) + 1;
-    const progress = new SaveProgress(takenAt, this.#clock, this.#options.progress);
+    const tell = this.#options.progress;
+    const progress = tell === undefined ? undefined : StateProgress.saving(tell, this.#clock);
     for (let pass = 0; pass < passes; pass++) {
       let states;
       try {
@@ -450,7 +453,7 @@ export class DetectionService {
       }
       try {
         if (states.length > 0) await this.#options.states.saveDetectorStates(states);
-        progress.saved(states.length);
+        progress?.add(states.length);
         // Nothing left unsaved: a restart may start the catch-up of sensors with no state from here.
         if (states.length < chunk) await this.#options.states.markStatesSaved?.(takenAt);
       } catch (error) {
@@ -459,46 +462,10 @@ export class DetectionService {
         return;
       }
       if (states.length < chunk) {
-        progress.done();
+        progress?.end(false);
         return;
       }
     }
-  }
-}
-
-/** What a long save of detector states says as it goes (see `DetectionServiceOptions.progress`). */
-class SaveProgress {
-  #saved = 0;
-  #reported: number;
-
-  constructor(
-    private readonly started: number,
-    private readonly clock: () => number,
-    private readonly tell: ((line: string) => void) | undefined,
-  ) {
-    this.#reported = started;
-  }
-
-  saved(states: number): void {
-    this.#saved += states;
-    const at = this.clock();
-    if (this.tell === undefined || at - this.#reported < PROGRESS_EVERY_MILLIS) return;
-    this.#reported = at;
-    this.tell(`failure prediction: saving detector states: ${this.#count()} so far, ${this.#since(at)}`);
-  }
-
-  /** The closing line, only after a save long enough to have said how far it got. */
-  done(): void {
-    if (this.tell === undefined || this.#reported === this.started) return;
-    this.tell(`failure prediction: saved ${this.#count()} detector states in ${this.#since(this.clock())}`);
-  }
-
-  #count(): string {
-    return this.#saved.toLocaleString('en-US');
-  }
-
-  #since(at: number): string {
-    return `${((at - this.started) / 1000).toFixed(1)} s`;
   }
 }
 
