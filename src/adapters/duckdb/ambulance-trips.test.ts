@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkAmbulanceTripStore } from '../ambulance-trips.contract.ts';
 import { DuckDbAmbulanceTrips } from './ambulance-trips.ts';
-import { openDatabase } from './database.ts';
+import { openDatabase, type Database } from './database.ts';
 
 test('DuckDB ambulance trips keep the trip contract and survive reopening, in dispatch order', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ambulance-trips-'));
@@ -44,20 +44,25 @@ test('DuckDB ambulance trips keep the trip contract and survive reopening, in di
   }
 });
 
+/** The table as files made before trips had an expected arrival hold it, with one trip ('old'). */
+async function madeBefore(database: Database): Promise<void> {
+  const connection = await database.connect();
+  await connection.run('CREATE SEQUENCE ambulance_trip_order');
+  await connection.run(
+    'CREATE TABLE ambulance_trips (id VARCHAR PRIMARY KEY, hospital VARCHAR NOT NULL, ' +
+      'level UTINYINT NOT NULL, sent_millis DOUBLE NOT NULL, until_millis DOUBLE NOT NULL, ' +
+      "seq BIGINT NOT NULL DEFAULT nextval('ambulance_trip_order'))",
+  );
+  await connection.run(
+    "INSERT INTO ambulance_trips (id, hospital, level, sent_millis, until_millis) VALUES ('old', 'north', 2, 1000, 90000)",
+  );
+}
+
 test('a file made before trips had an expected arrival opens, keeps its trips, and takes new ones with it', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ambulance-trips-'));
   try {
     let database = await openDatabase({ dataDir });
-    const connection = await database.connect();
-    await connection.run('CREATE SEQUENCE ambulance_trip_order');
-    await connection.run(
-      'CREATE TABLE ambulance_trips (id VARCHAR PRIMARY KEY, hospital VARCHAR NOT NULL, ' +
-        'level UTINYINT NOT NULL, sent_millis DOUBLE NOT NULL, until_millis DOUBLE NOT NULL, ' +
-        "seq BIGINT NOT NULL DEFAULT nextval('ambulance_trip_order'))",
-    );
-    await connection.run(
-      "INSERT INTO ambulance_trips (id, hospital, level, sent_millis, until_millis) VALUES ('old', 'north', 2, 1000, 90000)",
-    );
+    await madeBefore(database);
     database.close();
     database = await openDatabase({ dataDir });
     const trips = await DuckDbAmbulanceTrips.open(database);
@@ -91,16 +96,7 @@ test('killed right after moving a file made before to the new table, the file op
   const dataDir = mkdtempSync(join(tmpdir(), 'ambulance-trips-'));
   try {
     const database = await openDatabase({ dataDir });
-    const connection = await database.connect();
-    await connection.run('CREATE SEQUENCE ambulance_trip_order');
-    await connection.run(
-      'CREATE TABLE ambulance_trips (id VARCHAR PRIMARY KEY, hospital VARCHAR NOT NULL, ' +
-        'level UTINYINT NOT NULL, sent_millis DOUBLE NOT NULL, until_millis DOUBLE NOT NULL, ' +
-        "seq BIGINT NOT NULL DEFAULT nextval('ambulance_trip_order'))",
-    );
-    await connection.run(
-      "INSERT INTO ambulance_trips (id, hospital, level, sent_millis, until_millis) VALUES ('old', 'north', 2, 1000, 90000)",
-    );
+    await madeBefore(database);
     database.close();
     const script = join(dataDir, 'crash.mts');
     const here = new URL('.', import.meta.url).href;

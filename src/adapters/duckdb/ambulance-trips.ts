@@ -3,7 +3,7 @@ import { isLevel, type Level } from '../../core/triage/presentation.ts';
 import type { AmbulanceTrip, AmbulanceTripStore } from '../../ports/ambulance-trips.ts';
 import type { Database } from './database.ts';
 import { Serial } from '../../core/serial.ts';
-import { inTransaction } from './transaction.ts';
+import { moveTable } from './transaction.ts';
 
 const tripColumns =
   '(id VARCHAR PRIMARY KEY, hospital VARCHAR NOT NULL, level UTINYINT NOT NULL, ' +
@@ -18,9 +18,7 @@ const schema = [
 
 /**
  * Files made before trips had an expected arrival: their table is moved to one with the column
- * (their trips have none: NULL), in one transaction. Not `ALTER TABLE … ADD COLUMN`: DuckDB 1.5
- * cannot replay that from its log on a table whose default calls `nextval` (it fails to open the
- * file after a crash that came before the next checkpoint), while this replays.
+ * (their trips have none: NULL); see `moveTable` for why not `ALTER TABLE … ADD COLUMN`.
  */
 async function addArrivals(connection: DuckDBConnection): Promise<void> {
   const found = await connection.runAndReadAll(
@@ -28,15 +26,12 @@ async function addArrivals(connection: DuckDBConnection): Promise<void> {
        AND column_name = 'arrives_millis' AND database_name = current_database()`,
   );
   if (found.currentRowCount > 0) return;
-  await inTransaction(connection, async () => {
-    await connection.run(`CREATE TABLE ambulance_trips_moved ${tripColumns}`);
-    await connection.run(
-      'INSERT INTO ambulance_trips_moved (id, hospital, level, sent_millis, until_millis, seq) ' +
-        'SELECT id, hospital, level, sent_millis, until_millis, seq FROM ambulance_trips',
-    );
-    await connection.run('DROP TABLE ambulance_trips');
-    await connection.run('ALTER TABLE ambulance_trips_moved RENAME TO ambulance_trips');
-  });
+  await moveTable(
+    connection,
+    'ambulance_trips',
+    tripColumns,
+    'id, hospital, level, sent_millis, until_millis, seq',
+  );
 }
 
 const columns = 'id, hospital, level, sent_millis, until_millis, arrives_millis';

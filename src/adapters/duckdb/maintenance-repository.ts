@@ -14,7 +14,7 @@ import type {
 } from '../../ports/maintenance.ts';
 import type { Database } from './database.ts';
 import { Serial } from '../../core/serial.ts';
-import { inTransaction } from './transaction.ts';
+import { inTransaction, moveTable } from './transaction.ts';
 
 const stateColumns =
   '(sensor VARCHAR NOT NULL, state BLOB NOT NULL, last_ts DOUBLE NOT NULL, last_alert_at DOUBLE)';
@@ -53,12 +53,7 @@ async function dropStatesKey(connection: DuckDBConnection): Promise<void> {
      WHERE table_name = 'detector_states' AND constraint_type = 'PRIMARY KEY' AND database_name = current_database()`,
   );
   if (keyed.currentRowCount === 0) return;
-  await inTransaction(connection, async () => {
-    await connection.run(`CREATE TABLE detector_states_moved ${stateColumns}`);
-    await connection.run('INSERT INTO detector_states_moved SELECT * FROM detector_states');
-    await connection.run('DROP TABLE detector_states');
-    await connection.run('ALTER TABLE detector_states_moved RENAME TO detector_states');
-  });
+  await moveTable(connection, 'detector_states', stateColumns);
 }
 
 /**
