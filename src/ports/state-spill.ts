@@ -4,9 +4,9 @@
  * lives only as long as the process (saved states are the maintenance repository's business).
  */
 export interface StateSpill {
-  /** Writes record `slot` (bytes of the record size at most). */
+  /** Writes records `slot`, `slot + 1`, … from `bytes`, a whole number of records, in one write. */
   write(slot: number, bytes: Uint8Array): void;
-  /** Reads record `slot` into `into` (as many bytes as `into` holds). */
+  /** Reads records `slot`, `slot + 1`, … into `into`, a whole number of records, in one read. */
   read(slot: number, into: Uint8Array): void;
   /** Frees what the records take (deletes the file). */
   close(): void;

@@ -18,11 +18,22 @@ test('records are written and read back by number, in any order, and the file go
     assert.deepEqual(into, record(9), 'a record written again holds the last bytes');
     spill.read(0, into);
     assert.deepEqual(into, record(1));
-    const part = new Uint8Array(4);
-    spill.read(3, part);
-    assert.deepEqual(part, new Uint8Array(4).fill(9), 'a shorter read takes the record’s first bytes');
+    // Records side by side move in one write and one read.
+    spill.write(
+      4,
+      Uint8Array.from({ length: 48 }, (_, index) => 4 + Math.floor(index / 16)),
+    );
+    const run = new Uint8Array(64);
+    spill.read(3, run);
+    assert.deepEqual(
+      [...run].filter((_, index) => index % 16 === 0),
+      [9, 4, 5, 6],
+      'records 3 to 6 read at once',
+    );
     assert.throws(() => spill.read(7, into), /record 7 is past the end/);
-    assert.throws(() => spill.write(1, new Uint8Array(17)), /a record holds 16 bytes, got 17/);
+    assert.throws(() => spill.read(6, new Uint8Array(32)), /record 7 is past the end/);
+    assert.throws(() => spill.write(1, new Uint8Array(17)), /records of 16 bytes are moved whole, got 17/);
+    assert.throws(() => spill.read(1, new Uint8Array(4)), /records of 16 bytes are moved whole, got 4/);
     assert.equal((await readdir(folder)).length, 1);
     spill.close();
     spill.close();

@@ -51,8 +51,7 @@ export class FileStateSpill implements StateSpill {
   }
 
   write(slot: number, bytes: Uint8Array): void {
-    if (bytes.byteLength > this.#recordBytes)
-      throw new RangeError(`state spill: a record holds ${this.#recordBytes} bytes, got ${bytes.byteLength}`);
+    this.#checkLength(bytes);
     const fd = this.#open();
     let done = 0;
     while (done < bytes.byteLength)
@@ -60,11 +59,15 @@ export class FileStateSpill implements StateSpill {
   }
 
   read(slot: number, into: Uint8Array): void {
+    this.#checkLength(into);
     const fd = this.#open();
     let done = 0;
     while (done < into.byteLength) {
       const got = readSync(fd, into, done, into.byteLength - done, slot * this.#recordBytes + done);
-      if (got === 0) throw new RangeError(`state spill: record ${slot} is past the end of ${this.#path}`);
+      if (got === 0) {
+        const record = slot + Math.floor(done / this.#recordBytes);
+        throw new RangeError(`state spill: record ${record} is past the end of ${this.#path}`);
+      }
       done += got;
     }
   }
@@ -74,6 +77,13 @@ export class FileStateSpill implements StateSpill {
     closeSync(this.#fd);
     this.#fd = undefined;
     rmSync(this.#path, { force: true });
+  }
+
+  #checkLength(bytes: Uint8Array): void {
+    if (bytes.byteLength === 0 || bytes.byteLength % this.#recordBytes !== 0)
+      throw new RangeError(
+        `state spill: records of ${this.#recordBytes} bytes are moved whole, got ${bytes.byteLength} bytes`,
+      );
   }
 
   #open(): number {

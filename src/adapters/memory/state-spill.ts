@@ -3,23 +3,49 @@ import type { StateSpill } from '../../ports/state-spill.ts';
 /** Records kept in a map: for tests, and where nothing may be written to disk. */
 export class MemoryStateSpill implements StateSpill {
   readonly #records = new Map<number, Uint8Array>();
-  /** Writes and reads so far (tests check that a state went out and came back). */
+  readonly #recordBytes: number;
+  /** Writes and reads so far, and the records they moved (tests check that states went out and came back). */
   writes = 0;
   reads = 0;
+  recordsWritten = 0;
+  recordsRead = 0;
+
+  constructor(recordBytes: number) {
+    if (!Number.isInteger(recordBytes) || recordBytes <= 0)
+      throw new RangeError(`state spill: recordBytes must be a positive integer, got ${recordBytes}`);
+    this.#recordBytes = recordBytes;
+  }
 
   write(slot: number, bytes: Uint8Array): void {
+    const count = this.#count(bytes);
     this.writes += 1;
-    this.#records.set(slot, bytes.slice());
+    this.recordsWritten += count;
+    for (let index = 0; index < count; index++) {
+      const at = index * this.#recordBytes;
+      this.#records.set(slot + index, bytes.slice(at, at + this.#recordBytes));
+    }
   }
 
   read(slot: number, into: Uint8Array): void {
+    const count = this.#count(into);
     this.reads += 1;
-    const record = this.#records.get(slot);
-    if (record === undefined) throw new RangeError(`state spill: no record ${slot}`);
-    into.set(record.subarray(0, into.byteLength));
+    this.recordsRead += count;
+    for (let index = 0; index < count; index++) {
+      const record = this.#records.get(slot + index);
+      if (record === undefined) throw new RangeError(`state spill: no record ${slot + index}`);
+      into.set(record, index * this.#recordBytes);
+    }
   }
 
   close(): void {
     this.#records.clear();
+  }
+
+  #count(bytes: Uint8Array): number {
+    if (bytes.byteLength === 0 || bytes.byteLength % this.#recordBytes !== 0)
+      throw new RangeError(
+        `state spill: records of ${this.#recordBytes} bytes are moved whole, got ${bytes.byteLength} bytes`,
+      );
+    return bytes.byteLength / this.#recordBytes;
   }
 }
