@@ -28,7 +28,7 @@ void test('the DuckDB registry keeps assets, sensors and keys across a reopen of
       sensor('s2', null, 10, 10),
       sensor('s2', null, 11, 11),
     ]);
-    await registry.addMissingSensors([unknownSensor('s1'), unknownSensor('s3')]);
+    await registry.addMissingSensors([unknownSensor('s1'), unknownSensor('s3'), sensor('s5', null, 1, 2)]);
     await keys.add({
       id: 'abc',
       name: 'k',
@@ -62,7 +62,9 @@ void test('the DuckDB registry keeps assets, sensors and keys across a reopen of
       sensor('s2', null, 11, 11),
       'the last row of an id in a batch wins',
     );
-    assert.equal((await registry.getSensor('s3'))?.kind, 'unknown');
+    // Registered by id alone (one column, rows made by a statement) and with every field.
+    assert.deepEqual(await registry.getSensor('s3'), unknownSensor('s3'));
+    assert.deepEqual(await registry.getSensor('s5'), sensor('s5', null, 1, 2));
     assert.ok(registry.hasSensor('s3') && !registry.hasSensor('s4'));
     assert.deepEqual(
       (await registry.listSensors({ asset: 'p1', limit: 10, offset: 0 })).map((s) => s.id),
@@ -113,6 +115,33 @@ void test('flush writes auto-registered sensors at once, for another connection 
     assert.equal(await stored(), 0, 'waiting to be written');
     await registry.flush();
     assert.equal(await stored(), 1);
+    await registry.close();
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+void test('sensors registered by id alone leave no storage behind in the temporary table they pass through', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-registry-'));
+  try {
+    const database = await openDatabase({ dataDir });
+    const registry = await DuckDbRegistry.open(database);
+    for (let round = 0; round < 15; round++) {
+      const ids = Array.from({ length: 20_000 }, (_, index) => `district-${round}/sensor-${index}`);
+      await registry.addMissingSensors(ids.map(unknownSensor));
+      await registry.flush();
+    }
+    const connection = await database.connect();
+    const counted = await connection.runAndReadAll('SELECT count(*) FROM registry_sensors');
+    assert.equal(Number(counted.getRows()[0]?.[0]), 300_000);
+    // Temporary tables are in memory: emptied with DELETE, this one kept the storage of every id
+    // that went through it (9.2 MB for these 300,000).
+    const memory = await connection.runAndReadAll(
+      "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'",
+    );
+    const held = Number(memory.getRows()[0]?.[0]);
+    assert.ok(held < 2_000_000, `${held} bytes held by temporary tables`);
     await registry.close();
     database.close();
   } finally {
