@@ -361,7 +361,8 @@ export class SensorDetectors {
     for (let index = 0; index < keys.length && wanted.length < most; index++) {
       const key = keys[index] as number;
       const row = key < rows.length ? (rows[key] as number) : -1;
-      // A slot is taken by one row only: marking it wanted keeps a row met twice from coming twice.
+      // A row out of memory is never marked used (the clock clears the mark before moving a row
+      // out), so here the mark says "wanted already": a sensor met twice in a batch comes back once.
       if (row < 0 || table.detectors[row] !== undefined || table.isUsed(row)) continue;
       table.setUsed(row, true);
       wanted.push(row);
