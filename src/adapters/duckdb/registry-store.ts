@@ -229,7 +229,8 @@ export class DuckDbRegistry implements Registry {
         );
       });
     } finally {
-      await this.#connection.run(`DELETE FROM temp.${table}_staging`);
+      // Made anew, not emptied: DuckDB keeps the storage of rows deleted from a temp table.
+      await this.#connection.run(`CREATE OR REPLACE TEMP TABLE ${table}_staging (${columns[table]})`);
     }
   }
 
