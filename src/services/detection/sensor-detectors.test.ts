@@ -286,3 +286,64 @@ void test('keyed batches bring the states they need back in runs, and score as i
     [...states].sort((a, b) => a.sensor.localeCompare(b.sensor));
   assert.deepEqual(byName(budgeted.takeStates(true)), byName(plain.takeStates(true)));
 });
+
+void test('a spill that fails to write or read leaves the detectors whole: the batch again scores on as without a budget', () => {
+  const options = {
+    detector,
+    threshold: detector.threshold,
+    suppressionMillis: 3_600_000,
+    evidencePoints: 4,
+    historyPoints: 8,
+    learningReadings: 50,
+    learningSpanMillis: 0,
+  };
+  class FlakySpill extends MemoryStateSpill {
+    failing: 'write' | 'read' | undefined;
+    override write(slot: number, bytes: Uint8Array): void {
+      if (this.failing === 'write') throw new Error('disk full');
+      super.write(slot, bytes);
+    }
+    override read(slot: number, into: Uint8Array): void {
+      if (this.failing === 'read') throw new Error('read error');
+      super.read(slot, into);
+    }
+  }
+  let spill = new FlakySpill(1);
+  const budgeted = new SensorDetectors({ ...options, stateMemoryBytes: 66_000 }, (bytes) => {
+    spill = new FlakySpill(bytes);
+    return spill;
+  });
+  const plain = new SensorDetectors(options);
+  const sensors = 150;
+  const ids = Array.from({ length: sensors }, (_, sensor) => `s${sensor}`);
+  const everyKey = Array.from({ length: sensors }, (_, sensor) => sensor);
+  budgeted.nameKeys(everyKey, ids);
+  plain.nameKeys(everyKey, ids);
+  let failures = 0;
+  for (let round = 0; round < 60; round++) {
+    for (let start = 0; start < sensors; start += 25) {
+      const keys = Int32Array.from({ length: 25 }, (_, index) => start + index);
+      const timestamps = Float64Array.from(keys, (key) => round * 60_000 + key);
+      const values = Float64Array.from(
+        keys,
+        (key) => 10 + (((key + 1) * 7919 + round * 104729) % 1000) / 1000,
+      );
+      const expected = plain.processKeyed(keys, timestamps, values);
+      if (round === 20 || round === 30) {
+        spill.failing = round === 20 ? 'write' : 'read';
+        assert.throws(() => budgeted.processKeyed(keys, timestamps, values), /disk full|read error/);
+        failures += 1;
+        spill.failing = undefined;
+        // Sent again, the readings scored before the failure are not scored twice.
+        budgeted.processKeyed(keys, timestamps, values);
+      } else {
+        assert.deepEqual(budgeted.processKeyed(keys, timestamps, values), expected);
+      }
+      assert.ok(budgeted.inMemory <= budgeted.inMemoryLimit, `${budgeted.inMemory} in memory`);
+    }
+  }
+  assert.equal(failures, 12);
+  const byName = (states: { sensor: string }[]) =>
+    [...states].sort((a, b) => a.sensor.localeCompare(b.sensor));
+  assert.deepEqual(byName(budgeted.takeStates(true)), byName(plain.takeStates(true)));
+});

@@ -81,9 +81,11 @@ export class SensorDetectors {
     return this.#table.size;
   }
 
-  /** Sensors whose states are in memory now. */
+  /** Sensors whose states are in memory now, counted (a scan of every sensor: for tests and checks). */
   get inMemory(): number {
-    return this.#hot.length;
+    let count = 0;
+    for (const detector of this.#table.detectors) if (detector !== undefined) count += 1;
+    return count;
   }
 
   /** Most sensors whose states are kept in memory (infinite without a memory budget). */
@@ -332,8 +334,12 @@ export class SensorDetectors {
 
   /** Puts a row whose state is in memory on the list, moving another out if the list is full. */
   #admit(row: number): void {
-    if (this.#hot.length >= this.#hotLimit) this.#moveSomeOut();
-    this.#hot.push(row);
+    try {
+      if (this.#hot.length >= this.#hotLimit) this.#moveSomeOut();
+    } finally {
+      // On the clock even when moving others out failed: its state is in memory either way.
+      this.#hot.push(row);
+    }
   }
 
   /** Reads a row's state back from the spill (nothing if it is in memory). */
@@ -381,7 +387,13 @@ export class SensorDetectors {
         end += 1;
       }
       const last = table.slot[wanted[end - 1] as number] as number;
-      spill.store.read(first, spill.readBuffer.subarray(0, (last - first + 1) * spill.recordBytes));
+      try {
+        spill.store.read(first, spill.readBuffer.subarray(0, (last - first + 1) * spill.recordBytes));
+      } catch (error) {
+        // The rows not read stay out, unmarked, as they were.
+        for (let at = start; at < wanted.length; at++) table.setUsed(wanted[at] as number, false);
+        throw error;
+      }
       for (let at = start; at < end; at++) {
         const row = wanted[at] as number;
         this.#revive(row, spill, (table.slot[row] as number) - first);
@@ -440,7 +452,14 @@ export class SensorDetectors {
       const last = hot.pop() as number;
       if (last !== row) hot[this.#hand] = last;
     }
-    if (out.length > 0) this.#writeOut(out, spill);
+    if (out.length === 0) return;
+    try {
+      this.#writeOut(out, spill);
+    } catch (error) {
+      // None of them left memory: back on the clock, for the next move out to try again.
+      hot.push(...out);
+      throw error;
+    }
   }
 
   /** Writes a row's state and evidence into record `index` of the write buffer; false if it does not fit. */
@@ -473,13 +492,19 @@ export class SensorDetectors {
     const slots = new Int32Array(out.length);
     for (let index = 0; index < out.length; index++) slots[index] = spill.free.pop() ?? spill.slots++;
     slots.sort();
-    let start = 0;
-    while (start < out.length) {
-      let end = start + 1;
-      while (end < out.length && slots[end] === (slots[end - 1] as number) + 1) end += 1;
-      const bytes = spill.writeBuffer.subarray(start * spill.recordBytes, end * spill.recordBytes);
-      spill.store.write(slots[start] as number, bytes);
-      start = end;
+    try {
+      let start = 0;
+      while (start < out.length) {
+        let end = start + 1;
+        while (end < out.length && slots[end] === (slots[end - 1] as number) + 1) end += 1;
+        const bytes = spill.writeBuffer.subarray(start * spill.recordBytes, end * spill.recordBytes);
+        spill.store.write(slots[start] as number, bytes);
+        start = end;
+      }
+    } catch (error) {
+      // The slots hold nobody's record yet: free again.
+      spill.free.push(...slots);
+      throw error;
     }
     for (let index = 0; index < out.length; index++) {
       const row = out[index] as number;
