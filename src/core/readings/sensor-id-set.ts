@@ -14,8 +14,14 @@ export class SensorIdSet {
   #present = new Uint8Array(1024);
   #size = 0;
 
+  /** `ids` are kept as they are, not copied: strings of their own, as a store's rows read back are. */
   constructor(ids: Iterable<string> = []) {
-    for (const id of ids) this.add(id);
+    for (const id of ids) {
+      if (this.#keys.find(id) !== undefined) continue;
+      const key = this.#keys.size;
+      this.#keys.load(key, id);
+      this.#mark(key);
+    }
   }
 
   has(id: string): boolean {
@@ -25,7 +31,10 @@ export class SensorIdSet {
 
   /** Adds `id`; true if it was not in the set. */
   add(id: string): boolean {
-    const key = this.#keys.keyOf(id);
+    return this.#mark(this.#keys.keyOf(id));
+  }
+
+  #mark(key: number): boolean {
     if (key >= this.#present.length) {
       const grown = new Uint8Array(2 * Math.max(key + 1, this.#present.length));
       grown.set(this.#present);
