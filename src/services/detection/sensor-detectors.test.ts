@@ -284,7 +284,14 @@ void test('keyed batches bring the states they need back in runs, and score as i
   );
   const byName = (states: { sensor: string }[]) =>
     [...states].sort((a, b) => a.sensor.localeCompare(b.sensor));
+  // Taking the states reads those out of memory in runs too.
+  const out = budgeted.sensorCount - budgeted.inMemory;
+  const readsBefore = spill.reads;
   assert.deepEqual(byName(budgeted.takeStates(true)), byName(plain.takeStates(true)));
+  assert.ok(
+    spill.reads - readsBefore < out / 3,
+    `${out} states out read in ${spill.reads - readsBefore} reads`,
+  );
 });
 
 void test('a spill that fails to write or read leaves the detectors whole: the batch again scores on as without a budget', () => {
@@ -345,5 +352,9 @@ void test('a spill that fails to write or read leaves the detectors whole: the b
   assert.equal(failures, 12);
   const byName = (states: { sensor: string }[]) =>
     [...states].sort((a, b) => a.sensor.localeCompare(b.sensor));
-  assert.deepEqual(byName(budgeted.takeStates(true)), byName(plain.takeStates(true)));
+  // A take that fails to read leaves every state to be taken by the next one.
+  spill.failing = 'read';
+  assert.throws(() => budgeted.takeStates(true), /read error/);
+  spill.failing = undefined;
+  assert.deepEqual(byName(budgeted.takeStates()), byName(plain.takeStates(true)));
 });

@@ -262,16 +262,42 @@ export class SensorDetectors {
     const table = this.#table;
     const states: DetectorState[] = [];
     if (all) for (let row = 0; row < table.size; row++) table.setDirty(row, true);
+    const taken: number[] = [];
+    const out: number[] = [];
+    /** Index in `states` of each row out of memory. */
+    const outAt = new Map<number, number>();
     for (let row = 0; row < table.size; row++) {
       if (states.length >= limit) break;
       if (!table.isDirty(row)) continue;
       table.setDirty(row, false);
+      taken.push(row);
+      const detector = table.detectors[row];
+      if (detector === undefined) {
+        out.push(row);
+        outAt.set(row, states.length);
+      }
       states.push({
         sensor: table.idOf(row),
-        state: table.detectors[row]?.snapshot() ?? this.#spilledState(row),
+        state: detector?.snapshot() ?? EMPTY_STATE,
         lastTs: table.lastTs[row] as number,
         lastAlertAt: table.alertedAt(row),
       });
+    }
+    // The states out of memory, read from the spill in runs, not one read each.
+    if (out.length > 0) {
+      const spill = this.#spill as Spill;
+      try {
+        this.#readRuns(out, spill, (row, index) => {
+          const base = index * spill.recordBytes;
+          const length = spill.readNumbers[base / 8 + spill.lengthAt] as number;
+          const saved = states[outAt.get(row) as number] as DetectorState;
+          saved.state = spill.readBuffer.slice(base + spill.stateAt, base + spill.stateAt + length);
+        });
+      } catch (error) {
+        // Nothing is taken: all of them wait for the next try.
+        for (const row of taken) table.setDirty(row, true);
+        throw error;
+      }
     }
     return states;
   }
@@ -373,32 +399,43 @@ export class SensorDetectors {
       table.setUsed(row, true);
       wanted.push(row);
     }
-    if (wanted.length === 0) return;
-    wanted.sort((a, b) => (table.slot[a] as number) - (table.slot[b] as number));
-    const capacity = spill.readBuffer.byteLength / spill.recordBytes;
-    let start = 0;
-    while (start < wanted.length) {
-      const first = table.slot[wanted[start] as number] as number;
-      let end = start + 1;
-      while (end < wanted.length) {
-        const slot = table.slot[wanted[end] as number] as number;
-        const previous = table.slot[wanted[end - 1] as number] as number;
-        if (slot - previous > READ_THROUGH_GAP + 1 || slot - first >= capacity) break;
-        end += 1;
-      }
-      const last = table.slot[wanted[end - 1] as number] as number;
-      try {
-        spill.store.read(first, spill.readBuffer.subarray(0, (last - first + 1) * spill.recordBytes));
-      } catch (error) {
-        // The rows not read stay out, unmarked, as they were.
-        for (let at = start; at < wanted.length; at++) table.setUsed(wanted[at] as number, false);
-        throw error;
-      }
-      for (let at = start; at < end; at++) {
-        const row = wanted[at] as number;
-        this.#revive(row, spill, (table.slot[row] as number) - first);
+    try {
+      this.#readRuns(wanted, spill, (row, index) => {
+        this.#revive(row, spill, index);
         // Marked used: the clock passes it once before it may go out again.
         table.setUsed(row, true);
+      });
+    } catch (error) {
+      // The rows not read stay out, unmarked, as they were.
+      for (const row of wanted) if (table.detectors[row] === undefined) table.setUsed(row, false);
+      throw error;
+    }
+  }
+
+  /**
+   * Reads the records of `rows` (all out of memory) sorted by their place in the spill, in runs (a
+   * gap of up to two records read through rather than read twice), and calls `visit` with each row
+   * and its record's index in the read buffer, before the next run is read.
+   */
+  #readRuns(rows: number[], spill: Spill, visit: (row: number, index: number) => void): void {
+    const slot = this.#table.slot;
+    rows.sort((a, b) => (slot[a] as number) - (slot[b] as number));
+    const capacity = spill.readBuffer.byteLength / spill.recordBytes;
+    let start = 0;
+    while (start < rows.length) {
+      const first = slot[rows[start] as number] as number;
+      let end = start + 1;
+      while (end < rows.length) {
+        const next = slot[rows[end] as number] as number;
+        const previous = slot[rows[end - 1] as number] as number;
+        if (next - previous > READ_THROUGH_GAP + 1 || next - first >= capacity) break;
+        end += 1;
+      }
+      const last = slot[rows[end - 1] as number] as number;
+      spill.store.read(first, spill.readBuffer.subarray(0, (last - first + 1) * spill.recordBytes));
+      for (let at = start; at < end; at++) {
+        const row = rows[at] as number;
+        visit(row, (slot[row] as number) - first);
       }
       start = end;
     }
@@ -517,15 +554,6 @@ export class SensorDetectors {
     this.spilled += out.length;
   }
 
-  /** The saved state of a row in the spill, read without bringing it in. */
-  #spilledState(row: number): Uint8Array {
-    const spill = this.#spill as Spill;
-    const record = spill.readBuffer.subarray(0, spill.recordBytes);
-    spill.store.read(this.#table.slot[row] as number, record);
-    const length = spill.readNumbers[spill.lengthAt] as number;
-    return record.slice(spill.stateAt, spill.stateAt + length);
-  }
-
   #open(stateBytes: number): Spill {
     const open = this.#openSpill;
     if (open === undefined) throw new Error('no spill to move detector states out to');
@@ -551,6 +579,8 @@ export class SensorDetectors {
     };
   }
 }
+
+const EMPTY_STATE = new Uint8Array(0);
 
 /** Records between two wanted ones that a read takes too, instead of reading twice. */
 const READ_THROUGH_GAP = 2;
