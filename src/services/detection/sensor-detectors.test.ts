@@ -32,6 +32,27 @@ function detectors(learningReadings: number, learningSpanMillis = 0) {
 
 const day = 86_400_000;
 
+/** What the tests of a memory budget give their detectors, with and without the budget. */
+const options = {
+  detector,
+  threshold: detector.threshold,
+  suppressionMillis: 3_600_000,
+  evidencePoints: 4,
+  historyPoints: 8,
+  learningReadings: 50,
+  learningSpanMillis: 0,
+};
+
+/** Saved states in sensor order, to compare two sets of detectors. */
+const byName = (states: { sensor: string }[]) => [...states].sort((a, b) => a.sensor.localeCompare(b.sensor));
+
+/** Names keys 0 … sensors − 1 as sensors `s0` … on each set of detectors. */
+function nameEvery(sensors: number, ...sets: SensorDetectors[]): void {
+  const ids = Array.from({ length: sensors }, (_, sensor) => `s${sensor}`);
+  const keys = Array.from({ length: sensors }, (_, sensor) => sensor);
+  for (const set of sets) set.nameKeys(keys, ids);
+}
+
 test('a sensor read every minute raises no alert until its readings span the learning time', () => {
   // Reading 1,000 is past the 750 learning readings but only 16.7 h after the first one.
   assert.deepEqual(detectors(750, 3 * day).process(series('young', 1200, 1000)), []);
@@ -112,15 +133,6 @@ test('daily cycles read every minute raise no alert in their first three days, a
 });
 
 void test('with a memory budget, states wait in the spill and every score, alert and state is as in memory', () => {
-  const options = {
-    detector,
-    threshold: detector.threshold,
-    suppressionMillis: 3_600_000,
-    evidencePoints: 4,
-    historyPoints: 8,
-    learningReadings: 50,
-    learningSpanMillis: 0,
-  };
   let spill = new MemoryStateSpill(1);
   let recordBytes = 0;
   // Room for about 7 of the 40 sensors.
@@ -157,8 +169,6 @@ void test('with a memory budget, states wait in the spill and every score, alert
   assert.equal(recordBytes, 8 * (2 + 3 * 4) + 8 + 936, 'a record: the evidence ring, a length, the state');
   assert.equal(budgeted.sensorCount, 40);
   // States taken from memory and from the spill alike, and the score history of a sensor that is out.
-  const byName = (states: { sensor: string }[]) =>
-    [...states].sort((a, b) => a.sensor.localeCompare(b.sensor));
   assert.deepEqual(byName(budgeted.takeStates(true)), byName(plain.takeStates(true)));
   assert.deepEqual(
     budgeted.history('s0', 0, Number.POSITIVE_INFINITY),
@@ -231,15 +241,6 @@ test('a sensor key met before its sensor was named is an error, and a bad key ca
 });
 
 void test('keyed batches bring the states they need back in runs, and score as in memory', () => {
-  const options = {
-    detector,
-    threshold: detector.threshold,
-    suppressionMillis: 3_600_000,
-    evidencePoints: 4,
-    historyPoints: 8,
-    learningReadings: 50,
-    learningSpanMillis: 0,
-  };
   let spill = new MemoryStateSpill(1);
   // Room for about 240 of the 600 sensors.
   const budgeted = new SensorDetectors({ ...options, stateMemoryBytes: 264_000 }, (bytes) => {
@@ -249,10 +250,7 @@ void test('keyed batches bring the states they need back in runs, and score as i
   const plain = new SensorDetectors(options);
   assert.ok(budgeted.inMemoryLimit >= 200 && budgeted.inMemoryLimit <= 280, `${budgeted.inMemoryLimit}`);
   const sensors = 600;
-  const ids = Array.from({ length: sensors }, (_, sensor) => `s${sensor}`);
-  const everyKey = Array.from({ length: sensors }, (_, sensor) => sensor);
-  budgeted.nameKeys(everyKey, ids);
-  plain.nameKeys(everyKey, ids);
+  nameEvery(sensors, budgeted, plain);
   // Round-robin (each sensor's state is out by its next reading), in batches of 100 readings;
   // a sensor met twice in a batch now and then; each sensor's own spike late on. Measured here: about
   // 5 records a read and 2 a write (one each before); with 100,000 sensors, an eighth of them in
@@ -282,8 +280,6 @@ void test('keyed batches bring the states they need back in runs, and score as i
     spill.recordsWritten > 100_000 && spill.recordsWritten > 1.5 * spill.writes,
     `${spill.recordsWritten} records in ${spill.writes} writes`,
   );
-  const byName = (states: { sensor: string }[]) =>
-    [...states].sort((a, b) => a.sensor.localeCompare(b.sensor));
   // Taking the states reads those out of memory in runs too.
   const out = budgeted.sensorCount - budgeted.inMemory;
   const readsBefore = spill.reads;
@@ -295,15 +291,6 @@ void test('keyed batches bring the states they need back in runs, and score as i
 });
 
 void test('a spill that fails to write or read leaves the detectors whole: the batch again scores on as without a budget', () => {
-  const options = {
-    detector,
-    threshold: detector.threshold,
-    suppressionMillis: 3_600_000,
-    evidencePoints: 4,
-    historyPoints: 8,
-    learningReadings: 50,
-    learningSpanMillis: 0,
-  };
   class FlakySpill extends MemoryStateSpill {
     failing: 'write' | 'read' | undefined;
     override write(slot: number, bytes: Uint8Array): void {
@@ -322,10 +309,7 @@ void test('a spill that fails to write or read leaves the detectors whole: the b
   });
   const plain = new SensorDetectors(options);
   const sensors = 150;
-  const ids = Array.from({ length: sensors }, (_, sensor) => `s${sensor}`);
-  const everyKey = Array.from({ length: sensors }, (_, sensor) => sensor);
-  budgeted.nameKeys(everyKey, ids);
-  plain.nameKeys(everyKey, ids);
+  nameEvery(sensors, budgeted, plain);
   let failures = 0;
   for (let round = 0; round < 60; round++) {
     for (let start = 0; start < sensors; start += 25) {
@@ -350,8 +334,6 @@ void test('a spill that fails to write or read leaves the detectors whole: the b
     }
   }
   assert.equal(failures, 12);
-  const byName = (states: { sensor: string }[]) =>
-    [...states].sort((a, b) => a.sensor.localeCompare(b.sensor));
   // A take that fails to read leaves every state to be taken by the next one.
   spill.failing = 'read';
   assert.throws(() => budgeted.takeStates(true), /read error/);
