@@ -263,35 +263,34 @@ export class SensorDetectors {
     const states: DetectorState[] = [];
     if (all) for (let row = 0; row < table.size; row++) table.setDirty(row, true);
     const taken: number[] = [];
-    const out: number[] = [];
-    /** Index in `states` of each row out of memory. */
-    const outAt = new Map<number, number>();
+    /** The taken states of rows out of memory, their bytes still to read. */
+    const out = new Map<number, DetectorState>();
     for (let row = 0; row < table.size; row++) {
       if (states.length >= limit) break;
       if (!table.isDirty(row)) continue;
       table.setDirty(row, false);
       taken.push(row);
       const detector = table.detectors[row];
-      if (detector === undefined) {
-        out.push(row);
-        outAt.set(row, states.length);
-      }
-      states.push({
+      const saved = {
         sensor: table.idOf(row),
         state: detector?.snapshot() ?? EMPTY_STATE,
         lastTs: table.lastTs[row] as number,
         lastAlertAt: table.alertedAt(row),
-      });
+      };
+      if (detector === undefined) out.set(row, saved);
+      states.push(saved);
     }
     // The states out of memory, read from the spill in runs, not one read each.
-    if (out.length > 0) {
+    if (out.size > 0) {
       const spill = this.#spill as Spill;
       try {
-        this.#readRuns(out, spill, (row, index) => {
+        this.#readRuns([...out.keys()], spill, (row, index) => {
           const base = index * spill.recordBytes;
           const length = spill.readNumbers[base / 8 + spill.lengthAt] as number;
-          const saved = states[outAt.get(row) as number] as DetectorState;
-          saved.state = spill.readBuffer.slice(base + spill.stateAt, base + spill.stateAt + length);
+          (out.get(row) as DetectorState).state = spill.readBuffer.slice(
+            base + spill.stateAt,
+            base + spill.stateAt + length,
+          );
         });
       } catch (error) {
         // Nothing is taken: all of them wait for the next try.
@@ -373,16 +372,13 @@ export class SensorDetectors {
     const table = this.#table;
     if (table.detectors[row] !== undefined) return;
     const spill = this.#spill as Spill;
-    const slot = table.slot[row] as number;
-    spill.store.read(slot, spill.readBuffer.subarray(0, spill.recordBytes));
-    this.#revive(row, spill, 0);
+    this.#readRuns([row], spill, (out, index) => this.#revive(out, spill, index));
   }
 
   /**
-   * Reads back, before a batch is scored, the states of its sensors that are out: sorted by their
-   * place in the spill and read in runs (two records apart or less: one read through the gap), so
-   * a batch of 5,000 sensors out costs tens of reads instead of 5,000. At most half the states
-   * memory holds, so that none of them is moved out again before its reading is scored.
+   * Reads back, before a batch is scored, the states of its sensors that are out, in runs
+   * (`#readRuns`): a batch of 5,000 sensors out costs tens of reads instead of 5,000. At most half
+   * the states memory holds, so that none of them is moved out again before its reading is scored.
    */
   #bringInAll(keys: Int32Array): void {
     const table = this.#table;
@@ -395,16 +391,14 @@ export class SensorDetectors {
       const row = key < rows.length ? (rows[key] as number) : -1;
       // A row out of memory is never marked used (the clock clears the mark before moving a row
       // out), so here the mark says "wanted already": a sensor met twice in a batch comes back once.
+      // The mark stays as the row comes back (only rows on the clock lose it), so the clock passes
+      // it once before it may go out again.
       if (row < 0 || table.detectors[row] !== undefined || table.isUsed(row)) continue;
       table.setUsed(row, true);
       wanted.push(row);
     }
     try {
-      this.#readRuns(wanted, spill, (row, index) => {
-        this.#revive(row, spill, index);
-        // Marked used: the clock passes it once before it may go out again.
-        table.setUsed(row, true);
-      });
+      this.#readRuns(wanted, spill, (row, index) => this.#revive(row, spill, index));
     } catch (error) {
       // The rows not read stay out, unmarked, as they were.
       for (const row of wanted) if (table.detectors[row] === undefined) table.setUsed(row, false);
