@@ -1,6 +1,7 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { SensorIdSet } from '../../core/readings/sensor-id-set.ts';
 import type { Asset, Sensor, Tags } from '../../core/registry/asset.ts';
+import { isUnknownSensor, unknownSensor } from '../../core/registry/asset.ts';
 import { jsonPointer } from '../../core/registry/filter.ts';
 import type {
   AssetFilter,
@@ -89,18 +90,6 @@ export interface DuckDbRegistryOptions {
 
 type SensorRow = (number | string | null)[];
 
-/** A sensor known by its id alone, as `unknownSensor` makes one. */
-function isBare(s: Sensor): boolean {
-  return (
-    s.kind === 'unknown' &&
-    s.unit === '' &&
-    s.asset === null &&
-    s.lat === null &&
-    s.lon === null &&
-    Object.keys(s.tags).length === 0
-  );
-}
-
 function sensorRow(s: Sensor): SensorRow {
   return [s.id, s.kind, s.unit, s.asset, s.lat, s.lon, JSON.stringify(s.tags)];
 }
@@ -178,8 +167,11 @@ export class DuckDbRegistry implements Registry {
     }
     appender.closeSync();
     try {
+      // The other columns are those of `unknownSensor`, one row's worth of parameters.
+      const [, ...others] = sensorRow(unknownSensor(''));
       await this.#connection.run(
-        "INSERT INTO registry_sensors SELECT id, 'unknown', '', NULL, NULL, NULL, '{}' FROM temp.registry_new_sensor_ids",
+        'INSERT INTO registry_sensors SELECT id, $1, $2, $3, $4, $5, $6 FROM temp.registry_new_sensor_ids',
+        others,
       );
     } finally {
       // Made anew, not emptied: DuckDB keeps the storage of rows deleted from a temp table.
@@ -285,7 +277,7 @@ export class DuckDbRegistry implements Registry {
   async addMissingSensors(sensors: readonly Sensor[]): Promise<void> {
     for (const sensor of sensors) {
       if (!this.#sensorIds.add(sensor.id)) continue;
-      if (isBare(sensor)) this.#pendingIds.push(sensor.id);
+      if (isUnknownSensor(sensor)) this.#pendingIds.push(sensor.id);
       else this.#pending.push(sensorRow(sensor));
     }
     if ((this.#pending.length === 0 && this.#pendingIds.length === 0) || this.#timer !== undefined) return;

@@ -39,3 +39,16 @@ export interface Sensor {
 export function unknownSensor(id: string): Sensor {
   return { id, kind: 'unknown', unit: '', asset: null, lat: null, lon: null, tags: {} };
 }
+
+/** Whether nothing is known of the sensor but its id: it is what `unknownSensor` makes of its id. */
+export function isUnknownSensor(sensor: Sensor): boolean {
+  const unknown = unknownSensor(sensor.id);
+  return (
+    sensor.kind === unknown.kind &&
+    sensor.unit === unknown.unit &&
+    sensor.asset === unknown.asset &&
+    sensor.lat === unknown.lat &&
+    sensor.lon === unknown.lon &&
+    Object.keys(sensor.tags).length === 0
+  );
+}
