@@ -11,3 +11,18 @@ export interface StateSpill {
   /** Frees what the records take (deletes the file). */
   close(): void;
 }
+
+/** Checks a spill's record size: a positive whole number of bytes. */
+export function checkRecordBytes(recordBytes: number): void {
+  if (!Number.isInteger(recordBytes) || recordBytes <= 0)
+    throw new RangeError(`state spill: recordBytes must be a positive integer, got ${recordBytes}`);
+}
+
+/** How many records of `recordBytes` `bytes` holds; a read or write moves whole records only. */
+export function wholeRecords(bytes: Uint8Array, recordBytes: number): number {
+  if (bytes.byteLength === 0 || bytes.byteLength % recordBytes !== 0)
+    throw new RangeError(
+      `state spill: records of ${recordBytes} bytes are moved whole, got ${bytes.byteLength} bytes`,
+    );
+  return bytes.byteLength / recordBytes;
+}

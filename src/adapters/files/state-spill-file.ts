@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StateSpill } from '../../ports/state-spill.ts';
+import { checkRecordBytes, wholeRecords, type StateSpill } from '../../ports/state-spill.ts';
 
 const PREFIX = 'detector-states-';
 const SUFFIX = '.spill';
@@ -43,15 +43,14 @@ export class FileStateSpill implements StateSpill {
   #fd: number | undefined;
 
   constructor(path: string, recordBytes: number) {
-    if (!Number.isInteger(recordBytes) || recordBytes <= 0)
-      throw new RangeError(`state spill: recordBytes must be a positive integer, got ${recordBytes}`);
+    checkRecordBytes(recordBytes);
     this.#path = path;
     this.#recordBytes = recordBytes;
     this.#fd = openSync(path, 'w+', 0o600);
   }
 
   write(slot: number, bytes: Uint8Array): void {
-    this.#checkLength(bytes);
+    wholeRecords(bytes, this.#recordBytes);
     const fd = this.#open();
     let done = 0;
     while (done < bytes.byteLength)
@@ -59,7 +58,7 @@ export class FileStateSpill implements StateSpill {
   }
 
   read(slot: number, into: Uint8Array): void {
-    this.#checkLength(into);
+    wholeRecords(into, this.#recordBytes);
     const fd = this.#open();
     let done = 0;
     while (done < into.byteLength) {
@@ -77,13 +76,6 @@ export class FileStateSpill implements StateSpill {
     closeSync(this.#fd);
     this.#fd = undefined;
     rmSync(this.#path, { force: true });
-  }
-
-  #checkLength(bytes: Uint8Array): void {
-    if (bytes.byteLength === 0 || bytes.byteLength % this.#recordBytes !== 0)
-      throw new RangeError(
-        `state spill: records of ${this.#recordBytes} bytes are moved whole, got ${bytes.byteLength} bytes`,
-      );
   }
 
   #open(): number {

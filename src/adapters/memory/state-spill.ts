@@ -1,4 +1,4 @@
-import type { StateSpill } from '../../ports/state-spill.ts';
+import { checkRecordBytes, wholeRecords, type StateSpill } from '../../ports/state-spill.ts';
 
 /** Records kept in a map: for tests, and where nothing may be written to disk. */
 export class MemoryStateSpill implements StateSpill {
@@ -11,13 +11,12 @@ export class MemoryStateSpill implements StateSpill {
   recordsRead = 0;
 
   constructor(recordBytes: number) {
-    if (!Number.isInteger(recordBytes) || recordBytes <= 0)
-      throw new RangeError(`state spill: recordBytes must be a positive integer, got ${recordBytes}`);
+    checkRecordBytes(recordBytes);
     this.#recordBytes = recordBytes;
   }
 
   write(slot: number, bytes: Uint8Array): void {
-    const count = this.#count(bytes);
+    const count = wholeRecords(bytes, this.#recordBytes);
     this.writes += 1;
     this.recordsWritten += count;
     for (let index = 0; index < count; index++) {
@@ -27,7 +26,7 @@ export class MemoryStateSpill implements StateSpill {
   }
 
   read(slot: number, into: Uint8Array): void {
-    const count = this.#count(into);
+    const count = wholeRecords(into, this.#recordBytes);
     this.reads += 1;
     this.recordsRead += count;
     for (let index = 0; index < count; index++) {
@@ -39,13 +38,5 @@ export class MemoryStateSpill implements StateSpill {
 
   close(): void {
     this.#records.clear();
-  }
-
-  #count(bytes: Uint8Array): number {
-    if (bytes.byteLength === 0 || bytes.byteLength % this.#recordBytes !== 0)
-      throw new RangeError(
-        `state spill: records of ${this.#recordBytes} bytes are moved whole, got ${bytes.byteLength} bytes`,
-      );
-    return bytes.byteLength / this.#recordBytes;
   }
 }
