@@ -2,7 +2,8 @@
  * SUMO benchmark: average travel time of SUMO's own programs (static, actuated, delay_based) and of
  * the core's controllers run inside SUMO through TraCI, on Jinan 3x4 and Hangzhou 4x4 (real flows),
  * against sumo_reference.json; the SUMO-tuned controller again on other seeds; a run with every
- * signal green (the no-signal bound on travel time); and CPU time of SUMO standalone against our
+ * signal green; the lone-vehicle bound (every vehicle alone, every signal green: no controller can
+ * beat it); and CPU time of SUMO standalone against our
  * engine on the CityFlow version of the same scenario, interleaved.
  *
  * Our controllers run first with the field's setting (4 phases, a decision every 15 s incl. 5 s of
@@ -23,7 +24,7 @@ import { sumoControllerNames } from '../src/adapters/sumo/controllers.ts';
 import { evaluateSumo } from '../src/adapters/sumo/evaluate.ts';
 import type { SumoRunResult } from '../src/adapters/sumo/evaluate.ts';
 import { sumoPrograms } from '../src/adapters/sumo/programs.ts';
-import { allGreenTrips, standaloneCpuSeconds } from '../src/adapters/sumo/standalone.ts';
+import { allGreenTrips, loneVehicleTrips, standaloneCpuSeconds } from '../src/adapters/sumo/standalone.ts';
 import { Engine } from '../src/core/traffic/engine.ts';
 import { runNativePlan } from '../src/core/traffic/native-plan.ts';
 import { parseFlows, parseRoadnet } from '../src/core/traffic/scenario.ts';
@@ -127,15 +128,18 @@ async function checkSeeds(
   const checks: Record<string, unknown>[] = [];
   if (tunedSpec === undefined) return checks;
   for (const seed of seedList.split(',').filter(Boolean).map(Number)) {
-    process.stderr.write(`seed ${seed}: actuated and ${tunedSpec}\n`);
+    process.stderr.write(`seed ${seed}: actuated, ${tunedSpec} and the lone-vehicle bound\n`);
     const [actuated] = await evaluateSumo({ sumocfg, controllers: ['actuated'], steps, seed });
     const [tuned] = await evaluateSumo({ sumocfg, controllers: [tunedSpec], steps, seed, ...variant });
     if (!actuated || !tuned) throw new Error(`seed ${seed}: a run returned no result`);
+    const lone = loneVehicleTrips(sumocfg, steps, seed, allGreenTrips(sumocfg, steps, seed).speedFactors);
     checks.push({
       seed,
       actuated_att: round(actuated.att, 1),
       sumo_tuned_att: round(tuned.att, 1),
       reduction: round(1 - tuned.att / actuated.att, 3),
+      target_att: round(actuated.att * (1 - targetReduction), 1),
+      lone_vehicle_bound_att: round(lone.averageTravelSeconds, 1),
     });
   }
   return checks;
@@ -212,6 +216,10 @@ async function main(): Promise<void> {
     const seedChecks = await checkSeeds(sumocfg, steps, values['check-seeds'], tuned[0]?.spec);
     process.stderr.write(`${name}: every signal green (no-signal bound)\n`);
     const green = allGreenTrips(sumocfg, steps, seed);
+    process.stderr.write(
+      `${name}: every vehicle alone on the network, every signal green (lone-vehicle bound)\n`,
+    );
+    const lone = loneVehicleTrips(sumocfg, steps, seed, green.speedFactors);
     const referenceFigures = reference.results[scenario.referenceKey] ?? {};
     // The target is set against SUMO's actuated program run here, in this run, with the same SUMO
     // and seed as our controllers; the recorded reference only when it was not run.
@@ -265,6 +273,18 @@ async function main(): Promise<void> {
         finished: green.finished,
         trips: green.trips,
         vs_actuated_reference: round(green.averageTravelSeconds / actuatedReference - 1, 3),
+      },
+      lone_vehicle_bound: {
+        note:
+          'each vehicle drives its route alone on the network, every signal green, at the speed factor SUMO drew ' +
+          'for it in the all-green run (same seed), cut off at the end as a run counts an unfinished trip: no ' +
+          'signal plan can do better, short of keeping vehicles from entering',
+        att: round(lone.averageTravelSeconds, 1),
+        avg_delay: round(lone.averageTimeLossSeconds, 1),
+        vehicles: lone.vehicles,
+        vs_actuated_reference: round(lone.averageTravelSeconds / actuatedReference - 1, 3),
+        target_reachable: lone.averageTravelSeconds <= targetAtt,
+        best_ours_above_bound: best ? round(best.att - lone.averageTravelSeconds, 1) : null,
       },
       speed,
     };

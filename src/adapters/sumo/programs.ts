@@ -25,6 +25,18 @@ export function netFileOf(sumocfgPath: string): string {
   return resolve(dirname(sumocfgPath), match[1]);
 }
 
+/** The route files named by a .sumocfg (`<route-files value=...>`, comma-separated), resolved likewise. */
+export function routeFilesOf(sumocfgPath: string): string[] {
+  const text = readFileSync(sumocfgPath, 'utf8');
+  const match = /<route-files\s+value="([^"]+)"/.exec(text);
+  if (!match?.[1]) throw new Error(`${sumocfgPath}: no <route-files value="..."/> in the configuration`);
+  return match[1]
+    .split(',')
+    .map((file) => file.trim())
+    .filter((file) => file !== '')
+    .map((file) => resolve(dirname(sumocfgPath), file));
+}
+
 /**
  * An additional-file document that redefines every tlLogic of the net as `type` (actuated or
  * delay_based) with the same phases: green phases (any G/g) get minDur/maxDur, others (yellow)
@@ -59,8 +71,8 @@ export function adaptiveProgramsXml(
 
 /**
  * An additional-file document that shows every link of every tlLogic green for the whole run
- * (program id `all_green`). Not a controller: vehicles meet at the junctions without any signal,
- * which at low demand bounds from below the travel time any signal plan can reach.
+ * (program id `all_green`). Not a controller: vehicles meet at the junctions without any signal.
+ * With every vehicle alone on the network it gives the lone-vehicle bound (lone-vehicle.ts).
  */
 export function allGreenProgramsXml(netXml: string, durationSeconds: number): string {
   const lines = ['<additional>'];

@@ -6,7 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allGreenProgramsXml, netFileOf } from './programs.ts';
+import { loneRoutesXml, loneVehicleBound, parseRouteFile } from './lone-vehicle.ts';
+import type { LoneTrip, LoneVehicleBound } from './lone-vehicle.ts';
+import { allGreenProgramsXml, netFileOf, routeFilesOf } from './programs.ts';
 import { sumoArguments } from './sumo-process.ts';
 import type { SumoLaunchOptions } from './sumo-process.ts';
 import { summariseTripinfo } from './tripinfo.ts';
@@ -45,18 +47,110 @@ export function standaloneCpuSeconds(sumocfg: string, steps: number, seed: numbe
 
 /**
  * Trips of a run in which every link of every signal is green throughout (see
- * `allGreenProgramsXml`), measured as sumo_reference.json measures (tripinfo, unfinished included).
+ * `allGreenProgramsXml`), measured as sumo_reference.json measures (tripinfo, unfinished included),
+ * with the speed factor of each vehicle that entered.
  */
-export function allGreenTrips(sumocfg: string, steps: number, seed: number): TripSummary {
+export function allGreenTrips(
+  sumocfg: string,
+  steps: number,
+  seed: number,
+): TripSummary & { readonly speedFactors: Map<string, number> } {
   const workDirectory = mkdtempSync(join(tmpdir(), 'urban-brain-sumo-green-'));
   try {
     const programFile = join(workDirectory, 'all_green.add.xml');
     writeFileSync(programFile, allGreenProgramsXml(readFileSync(netFileOf(sumocfg), 'utf8'), steps));
     const tripinfoFile = join(workDirectory, 'tripinfo.xml');
-    const args = standaloneArguments({ sumocfg, seed, additionalFiles: [programFile], tripinfoFile }, steps);
-    execFileSync('sumo', args, { stdio: 'ignore', env: sumoEnvironment });
-    return summariseTripinfo(readFileSync(tripinfoFile, 'utf8'));
+    // Speed factors are written with two decimals unless asked for more.
+    const extraArguments = ['--precision', '6'];
+    const options = { sumocfg, seed, additionalFiles: [programFile], tripinfoFile, extraArguments };
+    execFileSync('sumo', standaloneArguments(options, steps), { stdio: 'ignore', env: sumoEnvironment });
+    const xml = readFileSync(tripinfoFile, 'utf8');
+    return { ...summariseTripinfo(xml), speedFactors: speedFactorsOf(xml) };
   } finally {
     rmSync(workDirectory, { recursive: true, force: true });
   }
+}
+
+/**
+ * The lone-vehicle bound of a scenario (see lone-vehicle.ts): each vehicle of its route files that
+ * departs before `steps` drives its route alone, every signal green, with the scenario's options
+ * and seed, at the speed factor SUMO drew for it (`speedFactors`, read from a run of the scenario
+ * with the same seed: SUMO draws them as it loads the routes, whatever the signals do). Departures
+ * are `spacingSeconds` apart; if a lone trip takes that long or longer (it could have met the next
+ * one), the runs are repeated with twice the spacing.
+ */
+export function loneVehicleTrips(
+  sumocfg: string,
+  steps: number,
+  seed: number,
+  speedFactors: ReadonlyMap<string, number>,
+  spacingSeconds = 900,
+): LoneVehicleBound {
+  const files = routeFilesOf(sumocfg).map((file) => parseRouteFile(readFileSync(file, 'utf8'), file));
+  const vehicles = files.flatMap((file) => file.vehicles).filter((vehicle) => vehicle.departSeconds < steps);
+  const types = files.flatMap((file) => file.vehicleTypes);
+  const workDirectory = mkdtempSync(join(tmpdir(), 'urban-brain-sumo-lone-'));
+  try {
+    for (let spacing = spacingSeconds; ; spacing *= 2) {
+      const end = (vehicles.length + 1) * spacing;
+      const programFile = join(workDirectory, 'all_green.add.xml');
+      writeFileSync(programFile, allGreenProgramsXml(readFileSync(netFileOf(sumocfg), 'utf8'), end));
+      const routeFile = join(workDirectory, 'lone.rou.xml');
+      writeFileSync(routeFile, loneRoutesXml(types, vehicles, speedFactors, spacing));
+      const tripinfoFile = join(workDirectory, 'tripinfo.xml');
+      const options = {
+        sumocfg,
+        seed,
+        routeFiles: [routeFile],
+        additionalFiles: [programFile],
+        tripinfoFile,
+      };
+      const precision = ['--precision', '6'];
+      const args = [...sumoArguments(options), '--begin', '0', '--end', String(end), ...precision];
+      args.push('--xml-validation', 'never');
+      execFileSync('sumo', args, { stdio: 'ignore', env: sumoEnvironment });
+      const trips = loneTrips(readFileSync(tripinfoFile, 'utf8'));
+      if (trips.length !== vehicles.length) {
+        throw new Error(
+          `lone runs: ${trips.length} trips in the tripinfo output, expected ${vehicles.length}`,
+        );
+      }
+      if (trips.every((trip) => trip.finished && trip.durationSeconds < spacing)) {
+        return loneVehicleBound(vehicles, trips, steps);
+      }
+    }
+  } finally {
+    rmSync(workDirectory, { recursive: true, force: true });
+  }
+}
+
+/** The speed factor of each trip in tripinfo output, by vehicle id. */
+export function speedFactorsOf(tripinfoXml: string): Map<string, number> {
+  const factors = new Map<string, number>();
+  for (const match of tripinfoXml.matchAll(/<tripinfo\s([^>]*)\/?>/g)) {
+    const attributes = match[1] ?? '';
+    const id = /(?:^|\s)id="([^"]*)"/.exec(attributes)?.[1];
+    const factor = Number(/(?:^|\s)speedFactor="([^"]*)"/.exec(attributes)?.[1]);
+    if (id !== undefined && Number.isFinite(factor) && factor > 0) factors.set(id, factor);
+  }
+  return factors;
+}
+
+function loneTrips(xml: string): LoneTrip[] {
+  return [...xml.matchAll(/<tripinfo\s([^>]*)\/?>/g)].map((match) => {
+    const attributes = match[1] ?? '';
+    const index = /(?:^|\s)id="lone(\d+)"/.exec(attributes)?.[1];
+    const duration = Number(/(?:^|\s)duration="([^"]*)"/.exec(attributes)?.[1]);
+    const timeLoss = Number(/(?:^|\s)timeLoss="([^"]*)"/.exec(attributes)?.[1]);
+    const arrival = Number(/(?:^|\s)arrival="([^"]*)"/.exec(attributes)?.[1]);
+    if (index === undefined || !Number.isFinite(duration) || !Number.isFinite(timeLoss)) {
+      throw new Error(`lone runs: unreadable trip <tripinfo ${attributes.slice(0, 80)}>`);
+    }
+    return {
+      index: Number(index),
+      durationSeconds: duration,
+      timeLossSeconds: timeLoss,
+      finished: arrival >= 0,
+    };
+  });
 }
