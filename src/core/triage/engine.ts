@@ -56,7 +56,9 @@ export type TrainingOptions = {
  * every training run by 5-fold inner cross-validation on its own rows: the
  * penalty with the least out-of-fold log loss, then the most exact rule whose
  * under-triage stays ≤ 10 % (the nurses' rate in Moon et al.) and whose
- * sensitivity for levels 1–2 reaches 0.88 (the nurses' on this file).
+ * sensitivity for levels 1–2 reaches 0.90: above the nurses' 0.878 on this file with a margin, so
+ * that on unseen patients it clears theirs rather than lands on it (at 0.88 the nested estimate
+ * tied them on one split).
  */
 export const defaultTrainingOptions: TrainingOptions = {
   minimumWordCount: 2,
@@ -66,7 +68,7 @@ export const defaultTrainingOptions: TrainingOptions = {
   innerFolds: 5,
   encodingSmoothing: 3,
   encodingFolds: 5,
-  decision: { maximumUnderTriageRate: 0.1, minimumSensitivityLevels1to2: 0.88 },
+  decision: { maximumUnderTriageRate: 0.1, minimumSensitivityLevels1to2: 0.9 },
 };
 
 /**
