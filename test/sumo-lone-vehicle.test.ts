@@ -100,3 +100,8 @@ void test(
     assert.equal(single.averageTravelSeconds, 10);
   },
 );
+
+void test('a route SUMO cannot drive fails with what SUMO said, not a bare exit code', { skip }, () => {
+  const config = scenario('broken', [['lost', 0, 'A1B1 C1C2']]);
+  assert.throws(() => loneVehicleTrips(config, 300, 0, new Map()), /sumo exited with 1: .*lost/);
+});

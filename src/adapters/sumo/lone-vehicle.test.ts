@@ -44,9 +44,12 @@ void test('writes one lone vehicle per vehicle, spaced apart, with the speed fac
   assert.match(xml, /<vType id="car" sigma="0"\/>/);
   assert.match(
     xml,
-    /<vehicle id="lone0" depart="0" type="car" departLane="best"><route edges="a b"\/><\/vehicle>/,
+    /<vehicle id="lone0_v1" depart="0" type="car" departLane="best"><route edges="a b"\/><\/vehicle>/,
   );
-  assert.match(xml, /<vehicle id="lone1" depart="600" speedFactor="1.07"><route edges="a b c"\/><\/vehicle>/);
+  assert.match(
+    xml,
+    /<vehicle id="lone1_v2" depart="600" speedFactor="1.07"><route edges="a b c"\/><\/vehicle>/,
+  );
 });
 
 void test('the bound cuts each lone trip at the end of the run as SUMO counts an unfinished trip', () => {

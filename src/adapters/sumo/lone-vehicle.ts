@@ -88,7 +88,7 @@ export function parseRouteFile(xml: string, fileName = 'route file'): RouteFile 
 /**
  * A route file in which each vehicle departing before `steps` drives its route alone, in the
  * order given, departures `spacingSeconds` apart: vehicles never meet as long as each arrives
- * within that time (checked on the trips). Lone vehicle `lone<i>` is `vehicles[i]`; with a speed
+ * within that time (checked on the trips). Lone vehicle `lone<i>_<id>` is `vehicles[i]`; with a speed
  * factor for its id (the one SUMO drew for it in a run of the scenario), it drives at that.
  */
 export function loneRoutesXml(
@@ -102,7 +102,7 @@ export function loneRoutesXml(
     const factor = speedFactors.get(vehicle.id);
     const speed = factor === undefined ? '' : ` speedFactor="${factor}"`;
     lines.push(
-      `  <vehicle id="lone${index}" depart="${index * spacingSeconds}"${speed}${vehicle.attributes}>` +
+      `  <vehicle id="lone${index}_${vehicle.id}" depart="${index * spacingSeconds}"${speed}${vehicle.attributes}>` +
         `<route edges="${vehicle.edges}"/></vehicle>`,
     );
   });

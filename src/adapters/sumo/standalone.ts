@@ -2,7 +2,7 @@
  * SUMO run on its own (no TraCI, so no port is opened and no private namespace is needed): its CPU
  * time on a scenario, and the trips of a run with every signal green.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +63,7 @@ export function allGreenTrips(
     // Speed factors are written with two decimals unless asked for more.
     const extraArguments = ['--precision', '6'];
     const options = { sumocfg, seed, additionalFiles: [programFile], tripinfoFile, extraArguments };
-    execFileSync('sumo', standaloneArguments(options, steps), { stdio: 'ignore', env: sumoEnvironment });
+    runSumo(standaloneArguments(options, steps));
     const xml = readFileSync(tripinfoFile, 'utf8');
     return { ...summariseTripinfo(xml), speedFactors: speedFactorsOf(xml) };
   } finally {
@@ -91,6 +91,8 @@ export function loneVehicleTrips(
   const types = files.flatMap((file) => file.vehicleTypes);
   const workDirectory = mkdtempSync(join(tmpdir(), 'urban-brain-sumo-lone-'));
   try {
+    // A trip that takes longer than this alone is stuck, not slow.
+    const longestSpacing = 8 * Math.max(steps, spacingSeconds);
     for (let spacing = spacingSeconds; ; spacing *= 2) {
       const end = (vehicles.length + 1) * spacing;
       const programFile = join(workDirectory, 'all_green.add.xml');
@@ -108,19 +110,36 @@ export function loneVehicleTrips(
       const precision = ['--precision', '6'];
       const args = [...sumoArguments(options), '--begin', '0', '--end', String(end), ...precision];
       args.push('--xml-validation', 'never');
-      execFileSync('sumo', args, { stdio: 'ignore', env: sumoEnvironment });
+      runSumo(args);
       const trips = loneTrips(readFileSync(tripinfoFile, 'utf8'));
       if (trips.length !== vehicles.length) {
         throw new Error(
           `lone runs: ${trips.length} trips in the tripinfo output, expected ${vehicles.length}`,
         );
       }
-      if (trips.every((trip) => trip.finished && trip.durationSeconds < spacing)) {
-        return loneVehicleBound(vehicles, trips, steps);
+      const slow = trips.find((trip) => !trip.finished || trip.durationSeconds >= spacing);
+      if (slow === undefined) return loneVehicleBound(vehicles, trips, steps);
+      if (spacing >= longestSpacing) {
+        const vehicle = vehicles[slow.index]?.id ?? String(slow.index);
+        throw new Error(`lone runs: vehicle ${vehicle} did not arrive within ${spacing} s driving alone`);
       }
     }
   } finally {
     rmSync(workDirectory, { recursive: true, force: true });
+  }
+}
+
+/** Runs SUMO to its end; when it fails, the error carries what SUMO wrote on stderr. */
+function runSumo(args: readonly string[]): void {
+  const run = spawnSync('sumo', args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    env: sumoEnvironment,
+  });
+  if (run.error) throw new Error(`could not run sumo: ${run.error.message}`);
+  if (run.status !== 0) {
+    const said = (run.stderr ?? '').trim().split('\n').slice(-5).join(' | ');
+    throw new Error(`sumo exited with ${run.status ?? run.signal}: ${said}`);
   }
 }
 
@@ -139,7 +158,7 @@ export function speedFactorsOf(tripinfoXml: string): Map<string, number> {
 function loneTrips(xml: string): LoneTrip[] {
   return [...xml.matchAll(/<tripinfo\s([^>]*)\/?>/g)].map((match) => {
     const attributes = match[1] ?? '';
-    const index = /(?:^|\s)id="lone(\d+)"/.exec(attributes)?.[1];
+    const index = /(?:^|\s)id="lone(\d+)_/.exec(attributes)?.[1];
     const duration = Number(/(?:^|\s)duration="([^"]*)"/.exec(attributes)?.[1]);
     const timeLoss = Number(/(?:^|\s)timeLoss="([^"]*)"/.exec(attributes)?.[1]);
     const arrival = Number(/(?:^|\s)arrival="([^"]*)"/.exec(attributes)?.[1]);
