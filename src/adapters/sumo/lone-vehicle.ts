@@ -5,6 +5,7 @@
  * starting from a stop, SUMO's driver imperfection). This file holds the pure parts: reading the
  * vehicles of a route file, writing the lone runs' route file, and the bound from their trips.
  */
+import { attribute, withoutAttributes } from './xml-attributes.ts';
 
 /** A vehicle of a SUMO route file with its route written out. */
 export interface RoutedVehicle {
@@ -160,15 +161,4 @@ export function loneVehicleBound(
     averageTimeLossSeconds: fitting > 0 ? timeLoss / fitting : 0,
     vehicles: vehicles.length,
   };
-}
-
-function attribute(attributes: string, name: string): string | undefined {
-  return new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(attributes)?.[1];
-}
-
-function withoutAttributes(attributes: string, names: readonly string[]): string {
-  let rest = attributes;
-  for (const name of names) rest = rest.replace(new RegExp(`(?:^|\\s)${name}="[^"]*"`), '');
-  const trimmed = rest.trim();
-  return trimmed === '' ? '' : ` ${trimmed}`;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { attribute } from './xml-attributes.ts';
 
 /** SUMO's own signal programs offered as controllers. */
 export const sumoPrograms = ['static', 'actuated', 'delay_based'] as const;
@@ -86,8 +87,4 @@ export function allGreenProgramsXml(netXml: string, durationSeconds: number): st
   }
   lines.push('</additional>');
   return lines.join('\n') + '\n';
-}
-
-function attribute(attributes: string, name: string): string | undefined {
-  return new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(attributes)?.[1];
 }

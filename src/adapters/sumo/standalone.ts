@@ -11,10 +11,13 @@ import type { LoneTrip, LoneVehicleBound } from './lone-vehicle.ts';
 import { allGreenProgramsXml, netFileOf, routeFilesOf } from './programs.ts';
 import { sumoArguments } from './sumo-process.ts';
 import type { SumoLaunchOptions } from './sumo-process.ts';
-import { summariseTripinfo } from './tripinfo.ts';
+import { readTrips, speedFactorsOf, summariseTripinfo } from './tripinfo.ts';
 import type { TripSummary } from './tripinfo.ts';
 
 const sumoEnvironment = { ...process.env, SUMO_HOME: process.env.SUMO_HOME ?? '/usr/share/sumo' };
+
+/** Figures in outputs with six decimals, not two: speed factors are read back from them. */
+const precise = ['--precision', '6'];
 
 function standaloneArguments(options: SumoLaunchOptions, steps: number): string[] {
   return [...sumoArguments(options), '--begin', '0', '--end', String(steps), '--xml-validation', 'never'];
@@ -60,12 +63,10 @@ export function allGreenTrips(
     const programFile = join(workDirectory, 'all_green.add.xml');
     writeFileSync(programFile, allGreenProgramsXml(readFileSync(netFileOf(sumocfg), 'utf8'), steps));
     const tripinfoFile = join(workDirectory, 'tripinfo.xml');
-    // Speed factors are written with two decimals unless asked for more.
-    const extraArguments = ['--precision', '6'];
-    const options = { sumocfg, seed, additionalFiles: [programFile], tripinfoFile, extraArguments };
+    const options = { sumocfg, seed, additionalFiles: [programFile], tripinfoFile, extraArguments: precise };
     runSumo(standaloneArguments(options, steps));
     const xml = readFileSync(tripinfoFile, 'utf8');
-    return { ...summariseTripinfo(xml), speedFactors: speedFactorsOf(xml) };
+    return { ...summariseTripinfo(xml), speedFactors: speedFactorsOf(readTrips(xml)) };
   } finally {
     rmSync(workDirectory, { recursive: true, force: true });
   }
@@ -89,28 +90,27 @@ export function loneVehicleTrips(
   const files = routeFilesOf(sumocfg).map((file) => parseRouteFile(readFileSync(file, 'utf8'), file));
   const vehicles = files.flatMap((file) => file.vehicles).filter((vehicle) => vehicle.departSeconds < steps);
   const types = files.flatMap((file) => file.vehicleTypes);
+  const netXml = readFileSync(netFileOf(sumocfg), 'utf8');
   const workDirectory = mkdtempSync(join(tmpdir(), 'urban-brain-sumo-lone-'));
+  const programFile = join(workDirectory, 'all_green.add.xml');
+  const routeFile = join(workDirectory, 'lone.rou.xml');
+  const tripinfoFile = join(workDirectory, 'tripinfo.xml');
+  const options = {
+    sumocfg,
+    seed,
+    routeFiles: [routeFile],
+    additionalFiles: [programFile],
+    tripinfoFile,
+    extraArguments: precise,
+  };
   try {
     // A trip that takes longer than this alone is stuck, not slow.
     const longestSpacing = 8 * Math.max(steps, spacingSeconds);
     for (let spacing = spacingSeconds; ; spacing *= 2) {
       const end = (vehicles.length + 1) * spacing;
-      const programFile = join(workDirectory, 'all_green.add.xml');
-      writeFileSync(programFile, allGreenProgramsXml(readFileSync(netFileOf(sumocfg), 'utf8'), end));
-      const routeFile = join(workDirectory, 'lone.rou.xml');
+      writeFileSync(programFile, allGreenProgramsXml(netXml, end));
       writeFileSync(routeFile, loneRoutesXml(types, vehicles, speedFactors, spacing));
-      const tripinfoFile = join(workDirectory, 'tripinfo.xml');
-      const options = {
-        sumocfg,
-        seed,
-        routeFiles: [routeFile],
-        additionalFiles: [programFile],
-        tripinfoFile,
-      };
-      const precision = ['--precision', '6'];
-      const args = [...sumoArguments(options), '--begin', '0', '--end', String(end), ...precision];
-      args.push('--xml-validation', 'never');
-      runSumo(args);
+      runSumo(standaloneArguments(options, end));
       const trips = loneTrips(readFileSync(tripinfoFile, 'utf8'));
       if (trips.length !== vehicles.length) {
         throw new Error(
@@ -143,33 +143,11 @@ function runSumo(args: readonly string[]): void {
   }
 }
 
-/** The speed factor of each trip in tripinfo output, by vehicle id. */
-export function speedFactorsOf(tripinfoXml: string): Map<string, number> {
-  const factors = new Map<string, number>();
-  for (const match of tripinfoXml.matchAll(/<tripinfo\s([^>]*)\/?>/g)) {
-    const attributes = match[1] ?? '';
-    const id = /(?:^|\s)id="([^"]*)"/.exec(attributes)?.[1];
-    const factor = Number(/(?:^|\s)speedFactor="([^"]*)"/.exec(attributes)?.[1]);
-    if (id !== undefined && Number.isFinite(factor) && factor > 0) factors.set(id, factor);
-  }
-  return factors;
-}
-
+/** The lone trips of tripinfo output, each with the index of its vehicle (its id: `lone<index>_<id>`). */
 function loneTrips(xml: string): LoneTrip[] {
-  return [...xml.matchAll(/<tripinfo\s([^>]*)\/?>/g)].map((match) => {
-    const attributes = match[1] ?? '';
-    const index = /(?:^|\s)id="lone(\d+)_/.exec(attributes)?.[1];
-    const duration = Number(/(?:^|\s)duration="([^"]*)"/.exec(attributes)?.[1]);
-    const timeLoss = Number(/(?:^|\s)timeLoss="([^"]*)"/.exec(attributes)?.[1]);
-    const arrival = Number(/(?:^|\s)arrival="([^"]*)"/.exec(attributes)?.[1]);
-    if (index === undefined || !Number.isFinite(duration) || !Number.isFinite(timeLoss)) {
-      throw new Error(`lone runs: unreadable trip <tripinfo ${attributes.slice(0, 80)}>`);
-    }
-    return {
-      index: Number(index),
-      durationSeconds: duration,
-      timeLossSeconds: timeLoss,
-      finished: arrival >= 0,
-    };
+  return readTrips(xml).map((trip) => {
+    const index = /^lone(\d+)_/.exec(trip.id)?.[1];
+    if (index === undefined) throw new Error(`lone runs: a trip of vehicle ${trip.id}, not a lone copy`);
+    return { ...trip, index: Number(index) };
   });
 }
