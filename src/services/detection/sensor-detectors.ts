@@ -285,12 +285,7 @@ export class SensorDetectors {
       const spill = this.#spill as Spill;
       try {
         this.#readRuns([...out.keys()], spill, (row, index) => {
-          const base = index * spill.recordBytes;
-          const length = spill.readNumbers[base / 8 + spill.lengthAt] as number;
-          (out.get(row) as DetectorState).state = spill.readBuffer.slice(
-            base + spill.stateAt,
-            base + spill.stateAt + length,
-          );
+          (out.get(row) as DetectorState).state = recordState(spill, index).slice();
         });
       } catch (error) {
         // Nothing is taken: all of them wait for the next try.
@@ -438,14 +433,11 @@ export class SensorDetectors {
   /** Restores a row from record `index` of the read buffer, frees its slot and puts it in memory. */
   #revive(row: number, spill: Spill, index: number): void {
     const table = this.#table;
-    const base = index * spill.recordBytes;
-    const length = spill.readNumbers[base / 8 + spill.lengthAt] as number;
-    const state = spill.readBuffer.subarray(base + spill.stateAt, base + spill.stateAt + length);
-    const detector = this.#options.detector.restore(state);
+    const detector = this.#options.detector.restore(recordState(spill, index));
     if (detector === undefined) throw new Error(`the state of a sensor came back from the spill unreadable`);
     const ring = this.#evidence.allocate();
     table.ring[row] = ring;
-    this.#evidence.load(ring, spill.readNumbers, base / 8);
+    this.#evidence.load(ring, spill.readNumbers, (index * spill.recordBytes) / 8);
     table.detectors[row] = detector;
     spill.free.push(table.slot[row] as number);
     table.slot[row] = -1;
@@ -575,6 +567,13 @@ export class SensorDetectors {
 }
 
 const EMPTY_STATE = new Uint8Array(0);
+
+/** The state held in record `index` of the spill's read buffer (a view of the buffer). */
+function recordState(spill: Spill, index: number): Uint8Array {
+  const base = index * spill.recordBytes;
+  const length = spill.readNumbers[base / 8 + spill.lengthAt] as number;
+  return spill.readBuffer.subarray(base + spill.stateAt, base + spill.stateAt + length);
+}
 
 /** Records between two wanted ones that a read takes too, instead of reading twice. */
 const READ_THROUGH_GAP = 2;
