@@ -1,3 +1,4 @@
+import { KeyFlags } from './key-flags.ts';
 import { SensorKeys } from './sensor-keys.ts';
 
 /**
@@ -11,7 +12,7 @@ import { SensorKeys } from './sensor-keys.ts';
  */
 export class SensorIdSet {
   readonly #keys = new SensorKeys();
-  #present = new Uint8Array(1024);
+  readonly #present = new KeyFlags();
   #size = 0;
 
   /** `ids` are kept as they are, not copied: strings of their own, as a store's rows read back are. */
@@ -26,7 +27,7 @@ export class SensorIdSet {
 
   has(id: string): boolean {
     const key = this.#keys.find(id);
-    return key !== undefined && this.#present[key] === 1;
+    return key !== undefined && this.#present.has(key);
   }
 
   /** Adds `id`; true if it was not in the set. */
@@ -35,13 +36,7 @@ export class SensorIdSet {
   }
 
   #mark(key: number): boolean {
-    if (key >= this.#present.length) {
-      const grown = new Uint8Array(2 * Math.max(key + 1, this.#present.length));
-      grown.set(this.#present);
-      this.#present = grown;
-    }
-    if (this.#present[key] === 1) return false;
-    this.#present[key] = 1;
+    if (!this.#present.set(key)) return false;
     this.#size += 1;
     return true;
   }
@@ -49,8 +44,7 @@ export class SensorIdSet {
   /** Removes `id`; true if it was in the set. */
   delete(id: string): boolean {
     const key = this.#keys.find(id);
-    if (key === undefined || this.#present[key] !== 1) return false;
-    this.#present[key] = 0;
+    if (key === undefined || !this.#present.clear(key)) return false;
     this.#size -= 1;
     return true;
   }

@@ -2,6 +2,7 @@ import type { ParsedBatch, Reading, Rejection, RejectionRule } from '../../core/
 import type { UnknownSensorPolicy } from '../../core/registry/policy.ts';
 import { applyUnknownSensorPolicy } from '../../core/registry/policy.ts';
 import { unknownSensor } from '../../core/registry/asset.ts';
+import { KeyFlags } from '../../core/readings/key-flags.ts';
 import { withSensorKeys } from '../../core/readings/reading-batch.ts';
 import type { MessageBus } from '../../ports/bus.ts';
 import type { Ingestor } from '../../ports/ingest.ts';
@@ -92,8 +93,8 @@ export class EdgeIngest {
   readonly #maxInFlight: number;
   readonly #maxDownstream: number;
   #inFlight = 0;
-  /** By store key: 1 when the registry was seen to know the sensor (valid while no sensor is removed). */
-  #known = new Uint8Array(1024);
+  /** By store key: set when the registry was seen to know the sensor (valid while no sensor is removed). */
+  readonly #known = new KeyFlags();
   #removalsSeen = 0;
 
   constructor(options: EdgeIngestOptions) {
@@ -139,7 +140,7 @@ export class EdgeIngest {
     if (outcome.toRegister.length > 0) {
       await registry.addMissingSensors(outcome.toRegister.map(unknownSensor));
       // Every sensor of the batch is registered now: their next readings need not ask again.
-      if (given !== undefined) for (const key of given) this.#markKnown(key);
+      if (given !== undefined) for (const key of given) this.#known.set(key);
     }
     // Durations on the monotonic clock: the wall clock may step back (NTP) and has 1 ms resolution.
     const started = performance.now();
@@ -183,7 +184,7 @@ export class EdgeIngest {
       return undefined;
     const removals = registry.sensorRemovals();
     if (removals !== this.#removalsSeen) {
-      this.#known.fill(0);
+      this.#known.clearAll();
       this.#removalsSeen = removals;
     }
     const keys = new Int32Array(readings.length);
@@ -198,19 +199,10 @@ export class EdgeIngest {
     const registry = this.#options.registry;
     return (sensor, position) => {
       const key = keys[position] as number;
-      if (key < this.#known.length && this.#known[key] === 1) return true;
+      if (this.#known.has(key)) return true;
       if (!registry.hasSensor(sensor)) return false;
-      this.#markKnown(key);
+      this.#known.set(key);
       return true;
     };
-  }
-
-  #markKnown(key: number): void {
-    if (key >= this.#known.length) {
-      const grown = new Uint8Array(Math.max(key + 1, this.#known.length * 2));
-      grown.set(this.#known);
-      this.#known = grown;
-    }
-    this.#known[key] = 1;
   }
 }
