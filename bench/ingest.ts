@@ -5,8 +5,9 @@
  * readings accepted. InfluxDB 1.x is fed the same line-protocol bodies right after our line-protocol
  * run; `ratio_vs_influxdb` is our best batched path over its rate, `ratio_line_protocol_vs_influxdb`
  * ours over its on those same bodies. A path that fails is named in `errors`
- * (exit code 1) and has no figures. Also: 1,000,000 distinct sensors (peak RSS, bytes per reading; the
- * server saves the detectors' states every 20 s, as a long run does every 5 minutes) and the
+ * (exit code 1) and has no figures. Each path's `peak_rss_mb` is the server's through the load,
+ * `stop_peak_rss_mb` through its stop as well. Also: 1,000,000 distinct sensors (peak RSS, bytes per
+ * reading; the server saves the detectors' states every 20 s, as a long run does every 5 minutes) and the
  * 24-hour series query over a large stored set. One JSON line on stdout, also written to
  * bench/results/ingest.json; progress on stderr.
  *
@@ -36,6 +37,7 @@ import {
   directoryBytes,
   freePort,
   peakRssMegabytes,
+  watchPeakRss,
   startProcess,
   stopProcess,
   waitForHttp,
@@ -84,6 +86,11 @@ interface PathResult {
   ack_p50_ms: number | null;
   ack_p99_ms: number | null;
   peak_rss_mb: number;
+  /**
+   * The server's peak resident set through its stop as well (MB, read every 100 ms until it
+   * exited): the stop saves every changed detector state and flushes the buffer.
+   */
+  stop_peak_rss_mb?: number;
   bytes_per_reading: number;
   retries: number;
   seconds: number;
@@ -211,10 +218,13 @@ async function withServer(
     const accepted = metricValue(metrics, 'urban_brain_readings_accepted_total');
     if (accepted !== null && accepted !== result.readings)
       log(`  the server accepted ${accepted} readings of ${result.readings} sent`);
+    const watch = watchPeakRss(child.pid);
     const code = await stopProcess(child);
+    const stopPeak = watch.stop();
     if (code !== 0) throw new Error(`the server exited with ${code} at shutdown (its final flush failed)`);
     return {
       ...summarize(result, accepted ?? result.readings, peak, directoryBytes(dataDir), cpu),
+      stop_peak_rss_mb: Math.round(stopPeak * 10) / 10,
       detector_sensors: detectorSensors,
       server_heap_used_mb: gauge('urban_brain_nodejs_heap_size_used_bytes'),
       server_external_mb: gauge('urban_brain_nodejs_external_memory_bytes'),

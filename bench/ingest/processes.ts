@@ -14,6 +14,24 @@ export function peakRssMegabytes(pid: number | undefined): number {
   }
 }
 
+/**
+ * Reads a process's peak resident set every 100 ms until `stop`, which returns the last figure read
+ * (VmHWM only grows: it is the process's peak up to that read). For a process stopping on its own.
+ */
+export function watchPeakRss(pid: number | undefined): { stop(): number } {
+  let peak = peakRssMegabytes(pid);
+  const timer = setInterval(() => {
+    const now = peakRssMegabytes(pid);
+    if (!Number.isNaN(now)) peak = now;
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
 /** User + system CPU seconds a process has used so far (all its threads), from /proc. */
 export function cpuSeconds(pid: number | undefined): number {
   try {
