@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadingQueryService } from '../../services/query/reading-query-service.ts';
@@ -246,4 +248,32 @@ test('a shard that cannot be reached fails the call without the client printing 
     await store.close();
   }
   assert.deepEqual(printed, []);
+});
+
+test('each ping comes on a new connection, behind whatever the server has queued, not on a kept-alive one', async () => {
+  const connections: Socket[] = [];
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"n":"1"}\n');
+    });
+  });
+  server.on('connection', (socket: Socket) => connections.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const store = ClickHouseReadings.connect({
+    shardUrls: [`http://127.0.0.1:${port}`],
+    cluster: 'ub',
+    database: 'ub_test',
+    minuteRollup: false,
+  });
+  try {
+    for (let ping = 0; ping < 3; ping++) await store.ping();
+    assert.equal(connections.length, 3);
+  } finally {
+    await store.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });

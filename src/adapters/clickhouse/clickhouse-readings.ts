@@ -84,6 +84,8 @@ const rollupTables: Record<number, string> = {
  */
 export class ClickHouseReadings implements SeriesSource {
   readonly #clients: ClickHouseClient[];
+  /** One client per shard without keep-alive: each of its queries comes on a connection of its own (see `ping`). */
+  readonly #freshClients: ClickHouseClient[];
   readonly #database: string;
   /** Inserts that failed (timed out, say) and may still be running on their shard: query id → shard. */
   readonly #failedInserts = new Map<string, number>();
@@ -94,15 +96,17 @@ export class ClickHouseReadings implements SeriesSource {
     if (options.shardUrls.length === 0) throw new RangeError('shardUrls must name at least one shard');
     this.#database = options.database;
     this.rollups = options.minuteRollup ? ['minute', 'hour'] : ['hour'];
-    this.#clients = options.shardUrls.map((url) =>
+    const client = (url: string, keepAlive: boolean): ClickHouseClient =>
       createClient({
         url,
         request_timeout: options.requestTimeoutMillis ?? 15_000,
+        keep_alive: { enabled: keepAlive },
         // Every failure reaches the caller as an error; the client's own logger would also print a
         // stack trace per failed request (hundreds a minute while a shard is down).
         log: { level: ClickHouseLogLevel.OFF },
-      }),
-    );
+      });
+    this.#clients = options.shardUrls.map((url) => client(url, true));
+    this.#freshClients = options.shardUrls.map((url) => client(url, false));
   }
 
   /** Connects without touching the schema (a process that only reads, or starts while ClickHouse is down). */
@@ -375,10 +379,14 @@ export class ClickHouseReadings implements SeriesSource {
   /**
    * Resolves once every shard answers a query and holds the database; rejects otherwise (a
    * misspelt `--clickhouse-database` then shows as ClickHouse down, naming it, not as 500s).
+   * Asked on a new connection, not a kept-alive one: a server takes new connections in the order
+   * they came, so once it answers this one it has also taken up every request that waited for it
+   * while it was unreachable (a write that failed here by timing out, say), and `settle` can see
+   * those running. A kept-alive connection's query is answered at once, ahead of them.
    */
   async ping(): Promise<void> {
     await Promise.all(
-      this.#clients.map(async (client, shard) => {
+      this.#freshClients.map(async (client, shard) => {
         const result = await client.query({
           // Debian's ClickHouse takes no query parameters: the name is quoted.
           query: `SELECT count() AS n FROM system.databases WHERE name = ${quote(this.#database)}`,
@@ -395,7 +403,7 @@ export class ClickHouseReadings implements SeriesSource {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#clients.map((client) => client.close()));
+    await Promise.all([...this.#clients, ...this.#freshClients].map((client) => client.close()));
   }
 
   async #rows<T>(query: string): Promise<T[]> {

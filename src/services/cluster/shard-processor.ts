@@ -136,7 +136,8 @@ export class ShardProcessor {
       shard,
       handle: (batch) => during('storing readings', () => this.#handle(batch)),
       commit: (sequence) => during('committing detector states', () => this.#commit(sequence)),
-      // After a failed write: the store answers again, and a write it had queued has had time to land.
+      // After a failed write: the store answers again (having taken up what it had queued meanwhile),
+      // and a write it had queued has had time to start.
       settle: () =>
         during('waiting for the store', async () => {
           await options.sink.ping?.();
