@@ -232,7 +232,10 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
     return row === undefined ? undefined : Number(row[0]);
   }
 
-  /** Streams the states from DuckDB: its result is never whole in memory, here or in DuckDB. */
+  /**
+   * Streams the states from DuckDB: its result is never whole in memory, here or in DuckDB. Then has
+   * DuckDB release what the read freed (a million states' read left some 120 MB of it resident).
+   */
   loadDetectorStates(each: (states: DetectorState[]) => Promise<void>): Promise<void> {
     return this.#serial.run(async () => {
       const result = await this.connection.stream(
@@ -255,6 +258,7 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
         }
       }
       if (states.length > 0) await each(states);
+      await releaseFreedMemory(this.connection);
     });
   }
 
