@@ -11,6 +11,7 @@ import { createClient } from '@clickhouse/client';
 import { ClickHouseReadings, runningQueries } from './clickhouse-readings.ts';
 import { startClickHouseServer } from './server-process.ts';
 import { isInstalled } from '../installed.ts';
+import { freePort } from '../free-port.ts';
 
 const skip = isInstalled('clickhouse-server')
   ? false
@@ -213,9 +214,10 @@ test(
 );
 
 /** A store whose one shard refuses connections. */
-function unreachableStore(): ClickHouseReadings {
+/** A store whose one shard is a port nothing listens on (free a moment ago). */
+async function unreachableStore(): Promise<ClickHouseReadings> {
   return ClickHouseReadings.connect({
-    shardUrls: ['http://127.0.0.1:1'],
+    shardUrls: [`http://127.0.0.1:${await freePort()}`],
     cluster: 'ub',
     database: 'ub_test',
     minuteRollup: false,
@@ -223,7 +225,7 @@ function unreachableStore(): ClickHouseReadings {
 }
 
 test('an insert that failed is remembered: settle rejects while its shard does not answer', async () => {
-  const store = unreachableStore();
+  const store = await unreachableStore();
   try {
     await store.settle();
     await assert.rejects(store.insert([{ sensor: 's', ts: 1, value: 1 }]), /ECONNREFUSED/);
@@ -239,7 +241,7 @@ test('a shard that cannot be reached fails the call without the client printing 
   const original = { error: console.error, warn: console.warn };
   console.error = (...args: unknown[]) => void printed.push(args);
   console.warn = (...args: unknown[]) => void printed.push(args);
-  const store = unreachableStore();
+  const store = await unreachableStore();
   try {
     await assert.rejects(store.ping(), /ECONNREFUSED/);
   } finally {
@@ -271,6 +273,50 @@ test('each ping comes on a new connection, behind whatever the server has queued
   try {
     for (let ping = 0; ping < 3; ping++) await store.ping();
     assert.equal(connections.length, 3);
+  } finally {
+    await store.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('after a failed insert, settle revokes its query id on the shard before asking whether it runs', async () => {
+  const seen: string[] = [];
+  let failedId: string | null = null;
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const url = new URL(request.url ?? '/', 'http://stand-in');
+      const sql = url.searchParams.get('query') ?? Buffer.concat(chunks).toString();
+      if (sql.startsWith('INSERT INTO ub_test.readings_local')) {
+        failedId = url.searchParams.get('query_id');
+        seen.push('insert');
+        response.writeHead(500).end('Code: 241, e.displayText() = DB::Exception: Memory limit exceeded');
+        return;
+      }
+      if (sql.includes('revoked_inserts')) seen.push(`revoke ${sql.includes(`'${failedId}'`)}`);
+      else if (sql.includes('system.processes')) seen.push(`running? ${sql.includes(`'${failedId}'`)}`);
+      response.writeHead(200, { 'content-type': 'application/json' }).end('');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const store = ClickHouseReadings.connect({
+    shardUrls: [`http://127.0.0.1:${port}`],
+    cluster: 'ub',
+    database: 'ub_test',
+    minuteRollup: false,
+  });
+  try {
+    await assert.rejects(
+      store.insert([{ sensor: 's', ts: 1, value: 1 }]),
+      /refused the insert \(500\): .*Memory limit/,
+    );
+    await store.settle();
+    assert.deepEqual(seen, ['insert', 'revoke true', 'running? true']);
+    await store.settle();
+    assert.equal(seen.length, 3, 'a settled insert is not revoked again');
   } finally {
     await store.close();
     server.closeAllConnections();

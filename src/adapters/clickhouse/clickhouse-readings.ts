@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Reading } from '../../core/readings/reading.ts';
@@ -12,7 +11,7 @@ import {
   type SeriesQuery,
   type SeriesSource,
 } from '../../ports/reading-store.ts';
-import { encodeRowBinary } from './row-binary.ts';
+import { guardedInsert, revokeInserts, shardEndpoint, type ShardEndpoint } from './guarded-insert.ts';
 import { quote, schemaStatements } from './schema.ts';
 
 export interface ClickHouseReadingsOptions {
@@ -87,6 +86,9 @@ export class ClickHouseReadings implements SeriesSource {
   /** One client per shard without keep-alive: each of its queries comes on a connection of its own (see `ping`). */
   readonly #freshClients: ClickHouseClient[];
   readonly #database: string;
+  /** Where each shard's inserts go (`guardedInsert`), and how long one may take. */
+  readonly #endpoints: ShardEndpoint[];
+  readonly #timeoutMillis: number;
   /** Inserts that failed (timed out, say) and may still be running on their shard: query id → shard. */
   readonly #failedInserts = new Map<string, number>();
   /** Without the minute rollup, the query service asks minute steps of the raw readings. */
@@ -99,12 +101,14 @@ export class ClickHouseReadings implements SeriesSource {
     const client = (url: string, keepAlive: boolean): ClickHouseClient =>
       createClient({
         url,
-        request_timeout: options.requestTimeoutMillis ?? 15_000,
+        request_timeout: this.#timeoutMillis,
         keep_alive: { enabled: keepAlive },
         // Every failure reaches the caller as an error; the client's own logger would also print a
         // stack trace per failed request (hundreds a minute while a shard is down).
         log: { level: ClickHouseLogLevel.OFF },
       });
+    this.#timeoutMillis = options.requestTimeoutMillis ?? 15_000;
+    this.#endpoints = options.shardUrls.map(shardEndpoint);
     this.#clients = options.shardUrls.map((url) => client(url, true));
     this.#freshClients = options.shardUrls.map((url) => client(url, false));
   }
@@ -125,8 +129,8 @@ export class ClickHouseReadings implements SeriesSource {
   }
 
   /**
-   * Inserts readings, one insert per shard in RowBinary; each insert is atomic within a day's
-   * partition.
+   * Inserts readings, one guarded insert per shard (`guardedInsert`: RowBinary, revocable once it
+   * failed here); each insert is atomic within a day's partition.
    */
   async insert(readings: readonly Reading[]): Promise<void> {
     const parts = this.#split(readings);
@@ -135,13 +139,7 @@ export class ClickHouseReadings implements SeriesSource {
         if (rows.length === 0) return;
         const queryId = randomUUID();
         try {
-          const result = await this.#clients[shard]!.exec({
-            query: `INSERT INTO ${this.#database}.readings_local (sensor, ts, value) FORMAT RowBinary`,
-            values: Readable.from([encodeRowBinary(rows)]),
-            query_id: queryId,
-          });
-          // The answer is empty; reading it to the end frees the connection.
-          for await (const _ of result.stream) void _;
+          await guardedInsert(this.#endpoints[shard]!, this.#database, rows, queryId, this.#timeoutMillis);
         } catch (error) {
           this.#failedInserts.set(queryId, shard);
           throw error;
@@ -359,20 +357,29 @@ export class ClickHouseReadings implements SeriesSource {
   }
 
   /**
-   * Resolves once no insert that failed is still running on its shard (one that timed out on this
-   * side may be carried out by ClickHouse later, a stopped server's once it runs again); rejects
-   * naming one that is, or when a shard does not answer. Only then does a check of what is stored
-   * stay true for what the failed inserts held: a write of the "missing" readings before it could
-   * be followed by the late insert, and the rollups would count those readings twice.
+   * Resolves once every insert that failed here is revoked on its shard and none is still running
+   * there (one that timed out on this side may be carried out by ClickHouse later, a stopped
+   * server's once it runs again: revoked, it stores nothing); rejects naming one that is running,
+   * or when a shard does not answer. Only then does a check of what is stored stay true for what
+   * the failed inserts held: a write of the "missing" readings before it could be followed by the
+   * late insert, and the rollups would count those readings twice.
    */
   async settle(): Promise<void> {
+    const byShard = new Map<number, string[]>();
     for (const [queryId, shard] of this.#failedInserts) {
-      const [running] = await runningQueries(this.#clients[shard]!, [queryId]);
+      const ids = byShard.get(shard);
+      if (ids === undefined) byShard.set(shard, [queryId]);
+      else ids.push(queryId);
+    }
+    for (const [shard, ids] of byShard) {
+      const client = this.#clients[shard]!;
+      await revokeInserts(client, this.#database, ids);
+      const [running] = await runningQueries(client, ids);
       if (running !== undefined)
         throw new Error(
           `an insert that failed on ClickHouse shard ${shard + 1} is still running (${running})`,
         );
-      this.#failedInserts.delete(queryId);
+      for (const id of ids) this.#failedInserts.delete(id);
     }
   }
 

@@ -21,6 +21,9 @@ export function schemaStatements(cluster: string, database: string, minuteRollup
     `CREATE TABLE IF NOT EXISTS ${database}.readings_local (sensor String, ts UInt64, value Float64, ` +
       `day Date MATERIALIZED toDate(intDiv(ts, 1000))) ` +
       `ENGINE = ReplacingMergeTree() PARTITION BY day ORDER BY (sensor, ts)`,
+    // Query ids of inserts that failed on the writer's side and must not store anything if the
+    // server runs them later (`guardedInsert`): a row per failed write.
+    `CREATE TABLE IF NOT EXISTS ${database}.revoked_inserts (id String) ENGINE = MergeTree() ORDER BY id`,
     rollup('rollup_hour', 3_600_000),
     distributed('readings'),
     distributed('rollup_hour'),
