@@ -98,6 +98,7 @@ export class ClickHouseReadings implements SeriesSource {
     if (options.shardUrls.length === 0) throw new RangeError('shardUrls must name at least one shard');
     this.#database = options.database;
     this.rollups = options.minuteRollup ? ['minute', 'hour'] : ['hour'];
+    this.#timeoutMillis = options.requestTimeoutMillis ?? 15_000;
     const client = (url: string, keepAlive: boolean): ClickHouseClient =>
       createClient({
         url,
@@ -107,7 +108,6 @@ export class ClickHouseReadings implements SeriesSource {
         // stack trace per failed request (hundreds a minute while a shard is down).
         log: { level: ClickHouseLogLevel.OFF },
       });
-    this.#timeoutMillis = options.requestTimeoutMillis ?? 15_000;
     this.#endpoints = options.shardUrls.map(shardEndpoint);
     this.#clients = options.shardUrls.map((url) => client(url, true));
     this.#freshClients = options.shardUrls.map((url) => client(url, false));

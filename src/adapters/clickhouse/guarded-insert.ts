@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Reading } from '../../core/readings/reading.ts';
 import { encodeRowBinary } from './row-binary.ts';
-import { quote } from './schema.ts';
+import { quote, readingColumns, revokedInsertsTable } from './schema.ts';
 
 /** Where a shard's HTTP interface is, and how to sign in to it (from `http://user:password@host:port`). */
 export interface ShardEndpoint {
@@ -21,9 +21,6 @@ export function shardEndpoint(shardUrl: string): ShardEndpoint {
   }
   return { url, headers };
 }
-
-/** Query ids of inserts revoked after they failed on this side (see `guardedInsert`). */
-export const revokedInsertsTable = 'revoked_inserts';
 
 /**
  * Inserts `readings` into `database.readings_local` on the shard unless `queryId` is in
@@ -48,7 +45,7 @@ export async function guardedInsert(
     `INSERT INTO ${database}.readings_local (sensor, ts, value) SELECT sensor, ts, value FROM batch ` +
       `WHERE (SELECT count() FROM ${database}.${revokedInsertsTable} WHERE id = ${quote(queryId)}) = 0`,
   );
-  url.searchParams.set('batch_structure', 'sensor String, ts UInt64, value Float64');
+  url.searchParams.set('batch_structure', readingColumns);
   url.searchParams.set('batch_format', 'RowBinary');
   url.searchParams.set('query_id', queryId);
   const form = new FormData();

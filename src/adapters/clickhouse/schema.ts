@@ -1,3 +1,9 @@
+/** The columns a reading is written with: `readings_local`'s, and a guarded insert's batch (RowBinary). */
+export const readingColumns = 'sensor String, ts UInt64, value Float64';
+
+/** Query ids of inserts revoked after they failed on the writer's side (`guardedInsert`). */
+export const revokedInsertsTable = 'revoked_inserts';
+
 /**
  * Tables on every ClickHouse shard (ClickHouse 18.16 dialect: no TTL, no query parameters).
  * `readings_local` holds this shard's readings, ordered by sensor and time and partitioned by day
@@ -18,12 +24,12 @@ export function schemaStatements(cluster: string, database: string, minuteRollup
     `ENGINE = Distributed(${cluster}, ${database}, ${name}_local)`;
   return [
     `CREATE DATABASE IF NOT EXISTS ${database}`,
-    `CREATE TABLE IF NOT EXISTS ${database}.readings_local (sensor String, ts UInt64, value Float64, ` +
+    `CREATE TABLE IF NOT EXISTS ${database}.readings_local (${readingColumns}, ` +
       `day Date MATERIALIZED toDate(intDiv(ts, 1000))) ` +
       `ENGINE = ReplacingMergeTree() PARTITION BY day ORDER BY (sensor, ts)`,
     // Query ids of inserts that failed on the writer's side and must not store anything if the
     // server runs them later (`guardedInsert`): a row per failed write.
-    `CREATE TABLE IF NOT EXISTS ${database}.revoked_inserts (id String) ENGINE = MergeTree() ORDER BY id`,
+    `CREATE TABLE IF NOT EXISTS ${database}.${revokedInsertsTable} (id String) ENGINE = MergeTree() ORDER BY id`,
     rollup('rollup_hour', 3_600_000),
     distributed('readings'),
     distributed('rollup_hour'),
