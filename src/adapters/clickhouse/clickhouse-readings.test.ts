@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,14 +214,34 @@ test(
 );
 
 /** A store whose one shard refuses connections. */
-/** A store whose one shard is a port nothing listens on (free a moment ago). */
-async function unreachableStore(): Promise<ClickHouseReadings> {
+/** A store whose one shard is at `url`. */
+function storeAt(url: string): ClickHouseReadings {
   return ClickHouseReadings.connect({
-    shardUrls: [`http://127.0.0.1:${await freePort()}`],
+    shardUrls: [url],
     cluster: 'ub',
     database: 'ub_test',
     minuteRollup: false,
   });
+}
+
+/** A store whose one shard is a port nothing listens on (free a moment ago). */
+async function unreachableStore(): Promise<ClickHouseReadings> {
+  return storeAt(`http://127.0.0.1:${await freePort()}`);
+}
+
+/** A store whose one shard is the stand-in `server`, listening from now on; `close` ends both. */
+async function storeOn(server: Server): Promise<{ store: ClickHouseReadings; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const store = storeAt(`http://127.0.0.1:${port}`);
+  return {
+    store,
+    async close() {
+      await store.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 test('an insert that failed is remembered: settle rejects while its shard does not answer', async () => {
@@ -262,21 +282,12 @@ test('each ping comes on a new connection, behind whatever the server has queued
     });
   });
   server.on('connection', (socket: Socket) => connections.push(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const store = ClickHouseReadings.connect({
-    shardUrls: [`http://127.0.0.1:${port}`],
-    cluster: 'ub',
-    database: 'ub_test',
-    minuteRollup: false,
-  });
+  const { store, close } = await storeOn(server);
   try {
     for (let ping = 0; ping < 3; ping++) await store.ping();
     assert.equal(connections.length, 3);
   } finally {
-    await store.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await close();
   }
 });
 
@@ -300,14 +311,7 @@ test('after a failed insert, settle revokes its query id on the shard before ask
       response.writeHead(200, { 'content-type': 'application/json' }).end('');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const store = ClickHouseReadings.connect({
-    shardUrls: [`http://127.0.0.1:${port}`],
-    cluster: 'ub',
-    database: 'ub_test',
-    minuteRollup: false,
-  });
+  const { store, close } = await storeOn(server);
   try {
     await assert.rejects(
       store.insert([{ sensor: 's', ts: 1, value: 1 }]),
@@ -318,8 +322,6 @@ test('after a failed insert, settle revokes its query id on the shard before ask
     await store.settle();
     assert.equal(seen.length, 3, 'a settled insert is not revoked again');
   } finally {
-    await store.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await close();
   }
 });
