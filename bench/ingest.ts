@@ -7,12 +7,13 @@
  * ours over its on those same bodies. A path that fails is named in `errors`
  * (exit code 1) and has no figures. Each path's `peak_rss_mb` is the server's through the load,
  * `stop_peak_rss_mb` through its stop as well. Also: 1,000,000 distinct sensors (peak RSS, bytes per
- * reading; the server saves the detectors' states every 20 s, as a long run does every 5 minutes) and the
+ * reading; the server saves the detectors' states every 20 s, as a long run does every 5 minutes, and the
+ * default 10,000,000 readings last long enough for a save of up to every state to run beside the load) and the
  * 24-hour series query over a large stored set. One JSON line on stdout, also written to
  * bench/results/ingest.json; progress on stderr.
  *
  * Options: --readings N (per path, default 2,000,000), --sensors N (100,000), --batch N (5,000),
- * --connections N (8), --million-readings N (3,000,000; 0 skips), --query-readings N (100,000,000; 0 skips),
+ * --connections N (8), --million-readings N (10,000,000; 0 skips), --query-readings N (100,000,000; 0 skips),
  * --server-heap-mb N (V8 old-space limit of the server, default Node's), --server-profile-dir DIR (CPU profile of each server), --server-node-flags "..." (extra node flags of the server), --server-args "..." (extra `serve` options, e.g. "--detector none"), --paths a,b (pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0,influxdb).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -55,7 +56,7 @@ const { values: flags } = benchArguments(import.meta.url, () =>
       sensors: { type: 'string', default: '100000' },
       batch: { type: 'string', default: '5000' },
       connections: { type: 'string', default: '8' },
-      'million-readings': { type: 'string', default: '3000000' },
+      'million-readings': { type: 'string', default: '10000000' },
       'query-readings': { type: 'string', default: '100000000' },
       'server-heap-mb': { type: 'string', default: '' },
       'server-profile-dir': { type: 'string', default: '' },

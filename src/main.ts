@@ -361,6 +361,11 @@ async function assemble(
     await coalescer.drain();
     // Bus handlers run on the next turn; let them see the last batches before detection stops.
     await new Promise((resolve) => setImmediate(resolve));
+    // The largest writes of a stop one after the other, so that their memory is not held at once
+    // (a million sensors' stop went over 1 GiB with them side by side): a periodic save of the
+    // detectors' states that is running, the readings still buffered for the store, the states.
+    await detection?.stopSnapshots();
+    await storage.forceFlush().catch(() => undefined);
     await detection?.shutdown();
     await registry.close();
     await keyStore.close();

@@ -305,6 +305,45 @@ test('the snapshot timer saves changed states in the background', async (t) => {
   await service.shutdown();
 });
 
+test('stopping snapshots waits for the running one and starts no more', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const { bus, registry } = await setup();
+  const repository = new MemoryMaintenanceRepository();
+  let release: () => void = () => undefined;
+  const saves: string[][] = [];
+  const save = repository.saveDetectorStates.bind(repository);
+  repository.saveDetectorStates = async (states) => {
+    saves.push(states.map((state) => state.sensor));
+    await new Promise<void>((resolve) => (release = resolve));
+    await save(states);
+  };
+  const service = bareService(repository, { bus, registry, snapshotIntervalMillis: 1000 });
+  await service.start();
+  service.accept([{ sensor: 'temp', ts: 1, value: 1 }]);
+  t.mock.timers.tick(1000);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(saves, [['temp']]);
+  let stopped = false;
+  const stopping = service.stopSnapshots().then(() => (stopped = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(stopped, false, 'resolved while the save ran');
+  release();
+  await stopping;
+  assert.deepEqual(
+    (await allSavedStates(repository)).map((state) => state.sensor),
+    ['temp'],
+  );
+  service.accept([{ sensor: 'vibration', ts: 2, value: 1 }]);
+  t.mock.timers.tick(5000);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(saves, [['temp']], 'a snapshot ran after the timer was stopped');
+  const shutdown = service.shutdown();
+  await new Promise((resolve) => setImmediate(resolve));
+  release();
+  await shutdown;
+  assert.deepEqual(saves, [['temp'], ['vibration']]);
+});
+
 /** Detectors on the caller's thread that can be made to fail as a dead scoring thread does. */
 class BreakableScoring extends InProcessScoring {
   dead = false;

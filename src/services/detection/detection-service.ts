@@ -386,6 +386,17 @@ export class DetectionService {
   }
 
   /**
+   * Stops the snapshot timer and resolves once a snapshot it started has finished: a stop then
+   * writes what else it must (the readings buffered for the store) before `shutdown` saves the
+   * rest, instead of beside a save of up to every sensor's state.
+   */
+  async stopSnapshots(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#snapshotting;
+  }
+
+  /**
    * Every detector's state, once the readings given so far are scored (marking them saved: call it
    * right after `forceFlush`, when nothing is left unsaved).
    */
