@@ -6,6 +6,7 @@
 // bench/results/faults.json (bench:scale reports them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -36,6 +37,12 @@ void test(
   { skip, timeout: 900_000 },
   async () => {
     const directory = '/tmp/urban-brain-faults';
+    // Processes of a run that was interrupted (their pids in the folder's pids.json) would join
+    // this run's engines and write its shards: stopped first, as `npm run cluster:down` does.
+    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/cluster/down.ts', '--dir', directory], {
+      cwd: repository,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     await rm(directory, { recursive: true, force: true });
     await mkdir(directory, { recursive: true });
     const topology = localTopology(directory, 21_000);
