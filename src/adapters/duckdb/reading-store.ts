@@ -53,18 +53,31 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     private readonly connection: DuckDBConnection,
     private readonly reader: DuckDBConnection,
     private readonly clusterRows: number,
+    private readonly onCompaction: (error: unknown) => void,
   ) {}
 
   /**
    * Opens the store's tables in `database`. `clusterRows`: size of the recent tail at which it is
    * sorted into the clustered table (larger runs: faster one-sensor scans, longer pauses).
    */
-  static async open(database: Database, options: { clusterRows?: number } = {}): Promise<DuckDbReadingStore> {
+  static async open(
+    database: Database,
+    options: {
+      clusterRows?: number;
+      /** Told how each checkpoint's compaction of the rollups went: its error, or undefined. */
+      onCompaction?: (error: unknown) => void;
+    } = {},
+  ): Promise<DuckDbReadingStore> {
     const clusterRows = options.clusterRows ?? 4_000_000;
     if (!(clusterRows >= 1)) throw new RangeError(`clusterRows must be >= 1, got ${clusterRows}`);
     const connection = await database.connect();
     for (const sql of readingSchema) await connection.run(sql);
-    const store = new DuckDbReadingStore(connection, await database.connect(), clusterRows);
+    const store = new DuckDbReadingStore(
+      connection,
+      await database.connect(),
+      clusterRows,
+      options.onCompaction ?? (() => undefined),
+    );
     await store.load();
     return store;
   }
@@ -192,25 +205,47 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     this.hourDirtyFrom = Math.min(this.hourDirtyFrom, minTs - (minTs % 3_600_000));
   }
 
-  /** Merges the partial rollup rows written since the last compaction. */
+  /**
+   * Merges the partial rollup rows written since the last compaction. A table whose compaction
+   * failed keeps its buckets marked for the next one.
+   */
   async compactRollups(): Promise<void> {
-    const jobs: [string, number][] = [
+    const jobs = [
       ['rollup_minute', this.minuteDirtyFrom],
       ['rollup_hour', this.hourDirtyFrom],
-    ];
+    ] as const;
     this.minuteDirtyFrom = Number.POSITIVE_INFINITY;
     this.hourDirtyFrom = Number.POSITIVE_INFINITY;
-    for (const [table, from] of jobs) {
+    for (const [index, [table, from]] of jobs.entries()) {
       if (from === Number.POSITIVE_INFINITY) continue;
-      await this.inTransaction(rollupCompaction(table, from));
+      try {
+        await this.inTransaction(rollupCompaction(table, from));
+      } catch (error) {
+        for (const [name, dirty] of jobs.slice(index))
+          if (name === 'rollup_minute') this.minuteDirtyFrom = Math.min(this.minuteDirtyFrom, dirty);
+          else this.hourDirtyFrom = Math.min(this.hourDirtyFrom, dirty);
+        throw error;
+      }
     }
   }
 
-  /** Compacts rollups, sorts a recent tail of at least half a run into the clustered table, checkpoints. */
+  /**
+   * Compacts rollups, sorts a recent tail of at least half a run into the clustered table,
+   * checkpoints. A compaction that fails does not stop the rest: readers merge partial rows
+   * anyway, and the write-ahead log is only truncated after a checkpoint. At a million sensors
+   * the compaction could run DuckDB out of its 64 MB at every checkpoint of a long load, and the
+   * log then grew until ingest answered 503.
+   */
   async checkpoint(): Promise<void> {
-    await this.compactRollups();
+    let failure: unknown;
+    try {
+      await this.compactRollups();
+    } catch (error) {
+      failure = error;
+    }
     if (this.recentRows >= this.clusterRows / 2) await this.cluster();
     await this.checkpointWhenIdle();
+    this.onCompaction(failure);
   }
 
   /**

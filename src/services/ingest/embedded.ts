@@ -7,6 +7,7 @@ import type { Ingestor } from '../../ports/ingest.ts';
 import type { ReadingQueries } from '../../ports/reading-queries.ts';
 import type { ReadingHistory } from '../../ports/reading-store.ts';
 import { ReadingQueryService } from '../query/reading-query-service.ts';
+import { FailureEpisodes } from './failure-episodes.ts';
 import { IngestPipeline, type PipelineStats } from './pipeline.ts';
 import { resolvePipelineOptions, type PipelineOptions } from './pipeline-options.ts';
 import { describeError } from '../../core/describe-error.ts';
@@ -72,7 +73,18 @@ export async function createEmbeddedStorage(options: EmbeddedStorageOptions): Pr
     threads: options.threads,
     memoryLimitMegabytes: options.memoryLimitMegabytes,
   });
-  const store = await DuckDbReadingStore.open(database, { clusterRows: options.clusterRows });
+  const compactions = new FailureEpisodes(log);
+  const store = await DuckDbReadingStore.open(database, {
+    clusterRows: options.clusterRows,
+    onCompaction: (error) =>
+      error === undefined
+        ? compactions.succeeded('rollup compaction')
+        : compactions.failed(
+            'rollup compaction',
+            error,
+            'partial rollup rows are kept and merged at a later checkpoint; queries merge them meanwhile',
+          ),
+  });
   const walDirectory = join(options.dataDir, 'wal');
   const wal = await WriteAheadLog.open(walDirectory, options.wal);
   const pipeline = new IngestPipeline(store, wal, pipelineOptions);
