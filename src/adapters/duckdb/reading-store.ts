@@ -40,8 +40,11 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
   private persistedKeyCount = 0;
   private readonly latestBySensor = new SensorLatest();
   private readonly chunkAppender = new ReadingChunkAppender();
-  private minuteDirtyFrom = Number.POSITIVE_INFINITY;
-  private hourDirtyFrom = Number.POSITIVE_INFINITY;
+  /** Per rollup table, the first bucket with partial rows to compact (infinity: none). */
+  private readonly dirtyFrom = {
+    rollup_minute: Number.POSITIVE_INFINITY,
+    rollup_hour: Number.POSITIVE_INFINITY,
+  };
   private recentRows = 0;
 
   /**
@@ -201,8 +204,9 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
   /** Notes that rollup buckets from `minTs` on got partial rows to compact. */
   private noteDirty(minTs: number): void {
     if (minTs === Number.POSITIVE_INFINITY) return;
-    this.minuteDirtyFrom = Math.min(this.minuteDirtyFrom, minTs - (minTs % 60_000));
-    this.hourDirtyFrom = Math.min(this.hourDirtyFrom, minTs - (minTs % 3_600_000));
+    const dirty = this.dirtyFrom;
+    dirty.rollup_minute = Math.min(dirty.rollup_minute, minTs - (minTs % 60_000));
+    dirty.rollup_hour = Math.min(dirty.rollup_hour, minTs - (minTs % 3_600_000));
   }
 
   /**
@@ -210,20 +214,15 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
    * failed keeps its buckets marked for the next one.
    */
   async compactRollups(): Promise<void> {
-    const jobs = [
-      ['rollup_minute', this.minuteDirtyFrom],
-      ['rollup_hour', this.hourDirtyFrom],
-    ] as const;
-    this.minuteDirtyFrom = Number.POSITIVE_INFINITY;
-    this.hourDirtyFrom = Number.POSITIVE_INFINITY;
-    for (const [index, [table, from]] of jobs.entries()) {
+    const dirty = this.dirtyFrom;
+    for (const table of ['rollup_minute', 'rollup_hour'] as const) {
+      const from = dirty[table];
       if (from === Number.POSITIVE_INFINITY) continue;
+      dirty[table] = Number.POSITIVE_INFINITY;
       try {
         await this.inTransaction(rollupCompaction(table, from));
       } catch (error) {
-        for (const [name, dirty] of jobs.slice(index))
-          if (name === 'rollup_minute') this.minuteDirtyFrom = Math.min(this.minuteDirtyFrom, dirty);
-          else this.hourDirtyFrom = Math.min(this.hourDirtyFrom, dirty);
+        dirty[table] = Math.min(dirty[table], from);
         throw error;
       }
     }
