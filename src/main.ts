@@ -364,16 +364,16 @@ async function assemble(
     // The largest writes of a stop one after the other, so that their memory is not held at once
     // (a million sensors' stop went over 1 GiB with them side by side): a periodic save of the
     // detectors' states that is running, the readings still buffered for the store, the states.
+    // A failed flush is tried again by `shutdown`, which closes the store in any case and rejects
+    // (exit code 1) if the readings could still not be written.
     await detection?.stopSnapshots();
     await storage.forceFlush().catch(() => undefined);
     await detection?.shutdown();
     await registry.close();
     await keyStore.close();
     await bus.close();
-    // Last, with no other writer left: a checkpoint fails while another transaction is open.
-    // A failed flush is tried again by `shutdown`, which closes the store in any case and rejects
-    // (exit code 1) if the readings could still not be written.
-    await storage.forceFlush().catch(() => undefined);
+    // Last, with no other writer left (a checkpoint fails while another transaction is open):
+    // `shutdown` flushes and checkpoints once more.
     await storage.shutdown();
   }
 

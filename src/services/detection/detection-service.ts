@@ -430,8 +430,8 @@ export class DetectionService {
     this.#scoring.stop();
     this.#subscription?.unsubscribe();
     this.#subscription = undefined;
-    if (this.#timer !== undefined) clearInterval(this.#timer);
     if (this.#retryTimer !== undefined) clearInterval(this.#retryTimer);
+    await this.stopSnapshots();
     try {
       await this.forceFlush();
     } catch (error) {
