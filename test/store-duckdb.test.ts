@@ -139,6 +139,71 @@ test('a series over a range of partial rollup buckets counts only the readings i
   });
 });
 
+test("a tail rolled up in slices (ranges of sensor keys, row ids within a crowded block) gives the readings' series", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-store-'));
+  const database = await openDatabase({ dataDir, threads: 2 });
+  try {
+    // Keys 0-2: three sensors with 4,629 readings; keys 3-9,002: two readings each. Block 0 (keys
+    // below 4,096) holds 12,815 readings, over the 10,000 of a slice: cut in two by row id. Blocks 1
+    // and 2 hold 8,192 and 1,622: one slice of two blocks.
+    const store = await DuckDbReadingStore.open(database, { rollupSliceRows: 10_000 });
+    const memory = new MemoryReadingStore();
+    const rows: [string, number, number][] = [...generatedRows()];
+    for (let i = 0; i < 9_000; i++) {
+      rows.push([`w${i}`, start + i, i % 13], [`w${i}`, start + 50_000 + i * 7, -(i % 5)]);
+    }
+    for (let offset = 0; offset < rows.length; offset += 5_000) {
+      await store.append(chunkOf(store, rows.slice(offset, offset + 5_000)));
+      await memory.append(chunkOf(memory, rows.slice(offset, offset + 5_000)));
+    }
+    const series = async (
+      target: ReadingStore,
+      sensor: string,
+      resolution: Resolution,
+      aggregation: Aggregation,
+    ) =>
+      target.series({
+        sensor,
+        fromMillis: start,
+        toMillis: start + 3 * hour,
+        stepMillis: hour,
+        aggregation,
+        resolution,
+      });
+    const compare = async (label: string) => {
+      for (const sensor of ['a', 'c', 'w0', 'w4092', 'w4093', 'w8999']) {
+        for (const resolution of ['minute', 'hour'] as const) {
+          for (const aggregation of ['sum', 'count', 'min', 'max', 'last'] as const) {
+            assertSameSeries(
+              await series(store, sensor, resolution, aggregation),
+              await series(memory, sensor, 'raw', aggregation),
+              `${label} ${sensor} ${resolution} ${aggregation}`,
+            );
+          }
+        }
+      }
+    };
+    await compare('before the run is moved');
+    await store.cluster();
+    const reader = await database.connect();
+    const counts = await reader.runAndReadAll(
+      'SELECT (SELECT count(*) FROM readings_recent), (SELECT sum(count) FROM rollup_hour), ' +
+        "(SELECT count(*) FROM rollup_minute WHERE sensor = (SELECT key FROM sensor_keys WHERE id = 'w9'))",
+    );
+    reader.closeSync();
+    assert.deepEqual(
+      counts.getRows()[0]?.map(Number),
+      [0, rows.length, 1],
+      'tail moved, every reading rolled up once',
+    );
+    await compare('after');
+    await store.close();
+  } finally {
+    database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
 test('re-sent readings are not duplicated in raw readings or rollups', async () => {
   await withStore(async (store) => {
     const rows = generatedRows().slice(0, 3000);
@@ -273,6 +338,7 @@ test('a compaction that fails does not stop the checkpoint, and the next one mer
   const compactions: unknown[] = [];
   try {
     const store = await DuckDbReadingStore.open(database, {
+      clusterRows: 97, // every append a sorted run of its own
       onCompaction: (error) => compactions.push(error),
     });
     const memory = new MemoryReadingStore();
@@ -289,7 +355,7 @@ test('a compaction that fails does not stop the checkpoint, and the next one mer
       reader.closeSync();
       return Number(result.getRows()[0]![0]);
     };
-    assert.ok((await partialRows()) > 0, 'several appends left partial rows of one bucket');
+    assert.ok((await partialRows()) > 0, 'several sorted runs left partial rows of one bucket');
     // Another writer deletes a row the compaction deletes too, and has not committed: DuckDB refuses
     // the compaction's delete (a write conflict), as it refused a compaction out of memory.
     const other = await database.connect();

@@ -37,7 +37,25 @@ export function allReadings(where: string, columns = '*'): string {
   return `(SELECT ${columns} FROM readings WHERE ${where} UNION ALL SELECT ${columns} FROM readings_recent WHERE ${where})`;
 }
 
-/** Moves the recent tail into the sorted table as one run (inside a transaction). */
+/**
+ * SQL that writes the partial rollups of the recent tail's readings matching `where`, one row per
+ * sensor and bucket (see `recentSlices` for why a slice at a time). Before a run is moved, these
+ * replace what an append of its own wrote before: one row per sensor and bucket it touched, at a
+ * million sensors one row per reading. Until then readers take the tail's readings as they are.
+ */
+export function rollupOfRecent(where: string): string[] {
+  return [rollupInsert('rollup_minute', 60_000, where), rollupInsert('rollup_hour', 3_600_000, where)];
+}
+
+function rollupInsert(table: string, widthMillis: number, where: string): string {
+  return (
+    `INSERT INTO ${table} SELECT sensor, ts - ts % ${widthMillis} AS bucket, min(value), max(value), ` +
+    `sum(value), count(*)::UINTEGER, arg_max(value, ts), max(ts) FROM readings_recent WHERE ${where} ` +
+    'GROUP BY sensor, bucket'
+  );
+}
+
+/** Moves the recent tail into the sorted table as one run (inside a transaction, after its rollups). */
 export const clusterRecent = [
   'INSERT INTO readings SELECT * FROM readings_recent ORDER BY sensor, ts',
   'DELETE FROM readings_recent',
@@ -45,7 +63,8 @@ export const clusterRecent = [
 
 /**
  * A rollup table holds partial aggregates: one (sensor, bucket) may have several rows, one per
- * append that touched it, until compaction merges them. Readers always merge with GROUP BY.
+ * sorted run that touched it, until compaction merges them. Readers always merge with GROUP BY,
+ * and add the readings of the recent tail, not rolled up yet.
  */
 function rollupTable(name: string): string {
   return (
@@ -54,22 +73,6 @@ function rollupTable(name: string): string {
     'last DOUBLE NOT NULL, last_ts BIGINT NOT NULL)'
   );
 }
-
-/**
- * SQL that appends the partial rollups of the staged chunk: minute buckets from the readings,
- * then hour buckets from those minute partials (fewer rows to group).
- */
-export const rollupInserts = [
-  'CREATE OR REPLACE TEMP TABLE chunk_minute AS SELECT sensor, ts - ts % 60000 AS bucket, min(value) AS min, ' +
-    'max(value) AS max, sum(value) AS sum, count(*)::UINTEGER AS count, arg_max(value, ts) AS last, max(ts) AS last_ts ' +
-    'FROM staging GROUP BY ALL',
-  'INSERT INTO rollup_minute SELECT * FROM chunk_minute',
-  'INSERT INTO rollup_hour SELECT sensor, bucket - bucket % 3600000, min(min), max(max), sum(sum), ' +
-    'sum(count)::UINTEGER, arg_max(last, last_ts), max(last_ts) FROM chunk_minute GROUP BY ALL',
-  // Not kept until the next append: its rows (one per sensor and minute, 28 MB for half a million
-  // sensors) would hold half of DuckDB's 64 MB through every other statement meanwhile.
-  'DROP TABLE chunk_minute',
-];
 
 /** SQL that merges the partial rows of buckets at or after `fromBucket` into one row each. */
 export function rollupCompaction(table: string, fromBucket: number): string[] {

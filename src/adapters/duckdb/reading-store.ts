@@ -18,8 +18,9 @@ import {
   clusterRecent,
   readingSchema,
   rollupCompaction,
-  rollupInserts,
+  rollupOfRecent,
 } from './reading-schema.ts';
+import { keyBlocksSql, recentSlices, sliceCondition } from './recent-slices.ts';
 import { readingsAfter } from './readings-after.ts';
 import { integerLiteral, seriesSql } from './series-sql.ts';
 import { SensorLatest } from './sensor-latest.ts';
@@ -28,8 +29,9 @@ import { SensorKeys } from '../../core/readings/sensor-keys.ts';
 
 /**
  * ReadingStore on DuckDB. Raw readings (UINTEGER sensor key, BIGINT ms, DOUBLE) go to
- * `readings_recent`, then in sorted runs to `readings` (see reading-schema.ts), appended through a temp staging table so that rollups are computed by DuckDB in the same
- * transaction. Idempotency: a reading newer than its sensor's newest stored ts is new by
+ * `readings_recent`, appended through a temp staging table, then in sorted runs to `readings`
+ * (see reading-schema.ts); a run's rollups are written by DuckDB in the transaction that moves
+ * it, and readers add the recent tail's readings to them meanwhile. Idempotency: a reading newer than its sensor's newest stored ts is new by
  * construction; only the others ("suspects") are checked against the table with an anti join.
  * A reading older than the raw retention is stored like any other (a backfill of history fills the
  * rollups, which are kept longer); re-sent once retention has deleted its raw row, it cannot be
@@ -46,6 +48,8 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     rollup_hour: Number.POSITIVE_INFINITY,
   };
   private recentRows = 0;
+  /** Oldest timestamp in the recent tail (infinity: none). */
+  private recentFrom = Number.POSITIVE_INFINITY;
 
   /**
    * `connection` writes (appends, clustering, compaction, retention, in transactions); `reader`
@@ -56,6 +60,7 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     private readonly connection: DuckDBConnection,
     private readonly reader: DuckDBConnection,
     private readonly clusterRows: number,
+    private readonly rollupSliceRows: number,
     private readonly onCompaction: (error: unknown) => void,
   ) {}
 
@@ -67,18 +72,23 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     database: Database,
     options: {
       clusterRows?: number;
+      /** Readings of the recent tail grouped into rollups at once (see `recentSlices`). */
+      rollupSliceRows?: number;
       /** Told how each checkpoint's compaction of the rollups went: its error, or undefined. */
       onCompaction?: (error: unknown) => void;
     } = {},
   ): Promise<DuckDbReadingStore> {
     const clusterRows = options.clusterRows ?? 4_000_000;
     if (!(clusterRows >= 1)) throw new RangeError(`clusterRows must be >= 1, got ${clusterRows}`);
+    const rollupSliceRows = options.rollupSliceRows ?? 500_000;
+    if (!(rollupSliceRows >= 1)) throw new RangeError(`rollupSliceRows must be >= 1, got ${rollupSliceRows}`);
     const connection = await database.connect();
     for (const sql of readingSchema) await connection.run(sql);
     const store = new DuckDbReadingStore(
       connection,
       await database.connect(),
       clusterRows,
+      rollupSliceRows,
       options.onCompaction ?? (() => undefined),
     );
     await store.load();
@@ -91,6 +101,9 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     this.persistedKeyCount = this.keys.size;
     const recent = await this.connection.runAndReadAll('SELECT count(*) FROM readings_recent');
     this.recentRows = Number(recent.getRows()[0]?.[0] ?? 0);
+    const oldest = await this.connection.runAndReadAll('SELECT min(ts) FROM readings_recent');
+    const oldestTs = oldest.getRows()[0]?.[0];
+    if (oldestTs !== null && oldestTs !== undefined) this.recentFrom = Number(oldestTs);
     const latest = await this.connection.runAndReadAll(
       `SELECT sensor, max(ts), arg_max(value, ts) FROM ${allReadings('true')} GROUP BY sensor`,
     );
@@ -125,7 +138,6 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
         if (suspectCount > 0) await this.admitSuspects(chunk, suspects, suspectCount);
         const inserted = await connection.run('INSERT INTO readings_recent SELECT * FROM staging');
         stored = inserted.rowsChanged;
-        for (const sql of rollupInserts) await connection.run(sql);
         await connection.run('INSERT INTO sensor_keys SELECT * FROM staging_keys');
       });
     } catch (error) {
@@ -135,16 +147,34 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     }
     await connection.run(clearStaging);
     this.persistedKeyCount += newKeys.length;
-    this.noteDirty(minTs);
+    if (stored > 0) this.recentFrom = Math.min(this.recentFrom, minTs);
     this.recentRows += stored;
     if (this.recentRows >= this.clusterRows) await this.cluster();
     return { stored, duplicates: chunk.length - stored };
   }
 
-  /** Moves the recent tail into the sorted table as one run. */
+  /** Rolls the recent tail up and moves it into the sorted table as one run. */
   async cluster(): Promise<void> {
-    await this.inTransaction(clusterRecent);
+    if (this.recentRows === 0) return;
+    await inTransaction(this.connection, async () => {
+      const blocks = await this.connection.runAndReadAll(keyBlocksSql);
+      const slices = recentSlices(
+        blocks.getRows().map(([block, rows, firstRowId, lastRowId]) => ({
+          block: Number(block),
+          rows: Number(rows),
+          firstRowId: Number(firstRowId),
+          lastRowId: Number(lastRowId),
+        })),
+        this.rollupSliceRows,
+      );
+      for (const slice of slices) {
+        for (const sql of rollupOfRecent(sliceCondition(slice))) await this.connection.run(sql);
+      }
+      for (const sql of clusterRecent) await this.connection.run(sql);
+    });
+    this.noteDirty(this.recentFrom);
     this.recentRows = 0;
+    this.recentFrom = Number.POSITIVE_INFINITY;
   }
 
   private async inTransaction(statements: readonly string[]): Promise<void> {
@@ -201,7 +231,7 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     );
   }
 
-  /** Notes that rollup buckets from `minTs` on got partial rows to compact. */
+  /** Notes that rollup buckets from `minTs` on may have several partial rows to compact. */
   private noteDirty(minTs: number): void {
     if (minTs === Number.POSITIVE_INFINITY) return;
     const dirty = this.dirtyFrom;
@@ -229,20 +259,20 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
   }
 
   /**
-   * Compacts rollups, sorts a recent tail of at least half a run into the clustered table,
+   * Sorts a recent tail of at least half a run into the clustered table, compacts rollups,
    * checkpoints. A compaction that fails does not stop the rest: readers merge partial rows
    * anyway, and the write-ahead log is only truncated after a checkpoint. At a million sensors
    * the compaction could run DuckDB out of its 64 MB at every checkpoint of a long load, and the
    * log then grew until ingest answered 503.
    */
   async checkpoint(): Promise<void> {
+    if (this.recentRows >= this.clusterRows / 2) await this.cluster();
     let failure: unknown;
     try {
       await this.compactRollups();
     } catch (error) {
       failure = error;
     }
-    if (this.recentRows >= this.clusterRows / 2) await this.cluster();
     await this.checkpointWhenIdle();
     this.onCompaction(failure);
   }
@@ -295,6 +325,8 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     const horizon = (keepMillis: number | undefined) =>
       keepMillis === undefined ? undefined : Math.floor(nowMillis - keepMillis);
     const rawBefore = horizon(policy.rawMillis);
+    // Recent readings about to be deleted are rolled up first: their rollups are kept longer.
+    if (rawBefore !== undefined && this.recentFrom < rawBefore) await this.cluster();
     const jobs: [string, string, number | undefined][] = [
       ['readings', 'ts', rawBefore],
       ['readings_recent', 'ts', rawBefore],

@@ -46,9 +46,12 @@ function segmentRows(segment: SeriesSegment, sensor: string): string {
     const where = `sensor = ${sensor} AND ts >= ${from} AND ts < ${to}`;
     return `SELECT ts, value, value, value, 1, value, ts FROM ${allReadings(where)}`;
   }
+  // The recent tail is not rolled up yet (see `clusterRecent`): its readings count as they are.
   return (
     `SELECT bucket, min, max, sum, count, last, last_ts FROM ${table} ` +
-    `WHERE sensor = ${sensor} AND bucket >= ${from} AND bucket < ${to}`
+    `WHERE sensor = ${sensor} AND bucket >= ${from} AND bucket < ${to} UNION ALL ` +
+    `SELECT ts - ts % ${integerLiteral(segment.widthMillis)}, value, value, value, 1, value, ts ` +
+    `FROM readings_recent WHERE sensor = ${sensor} AND ts >= ${from} AND ts < ${to}`
   );
 }
 

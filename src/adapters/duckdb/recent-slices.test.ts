@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { blockKeys, recentSlices, sliceCondition } from './recent-slices.ts';
+
+const block = (index: number, rows: number, firstRowId = 0, lastRowId = rows - 1) => ({
+  block: index,
+  rows,
+  firstRowId,
+  lastRowId,
+});
+
+test('blocks of keys are joined into slices of at most maxRows readings, in key order', () => {
+  const slices = recentSlices([block(0, 400), block(1, 500), block(3, 200), block(4, 700)], 1_000);
+  assert.deepEqual(slices, [
+    { fromKey: 0, toKey: 2 * blockKeys },
+    // Block 2 has no readings; the slice spans it.
+    { fromKey: 3 * blockKeys, toKey: 5 * blockKeys },
+  ]);
+});
+
+test('a block over maxRows on its own is cut by row id into parts that cover its row ids once', () => {
+  const slices = recentSlices([block(0, 100), block(1, 2_500, 10, 3_009), block(2, 50)], 1_000);
+  assert.deepEqual(slices, [
+    { fromKey: 0, toKey: blockKeys },
+    { fromKey: blockKeys, toKey: 2 * blockKeys, rowIds: { from: 10, to: 1_010 } },
+    { fromKey: blockKeys, toKey: 2 * blockKeys, rowIds: { from: 1_010, to: 2_010 } },
+    { fromKey: blockKeys, toKey: 2 * blockKeys, rowIds: { from: 2_010, to: 3_010 } },
+    { fromKey: 2 * blockKeys, toKey: 3 * blockKeys },
+  ]);
+  assert.equal(
+    sliceCondition(slices[1]!),
+    `sensor >= ${blockKeys} AND sensor < ${2 * blockKeys} AND rowid >= 10 AND rowid < 1010`,
+  );
+});
+
+test('no readings, no slices; a slice size below one is refused', () => {
+  assert.deepEqual(recentSlices([], 10), []);
+  assert.throws(() => recentSlices([block(0, 1)], 0), /maxRows must be >= 1/);
+});
