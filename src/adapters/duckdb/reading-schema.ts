@@ -51,7 +51,8 @@ function rollupInsert(table: string, widthMillis: number, where: string): string
   return (
     `INSERT INTO ${table} SELECT sensor, ts - ts % ${widthMillis} AS bucket, min(value), max(value), ` +
     `sum(value), count(*)::UINTEGER, arg_max(value, ts), max(ts) FROM readings_recent WHERE ${where} ` +
-    'GROUP BY sensor, bucket'
+    // In key order, so that a compaction's slice of keys deletes from few of the table's vectors.
+    'GROUP BY sensor, bucket ORDER BY sensor, bucket'
   );
 }
 
@@ -74,14 +75,23 @@ function rollupTable(name: string): string {
   );
 }
 
-/** SQL that merges the partial rows of buckets at or after `fromBucket` into one row each. */
-export function rollupCompaction(table: string, fromBucket: number): string[] {
+/**
+ * SQL that merges the partial rows of buckets at or after `fromBucket` whose sensor key is in
+ * `[fromKey, toKey)` into one row each (a slice of keys at a time: see `recentSlices`).
+ */
+export function rollupCompaction(
+  table: string,
+  fromBucket: number,
+  keys: { fromKey: number; toKey: number },
+): string[] {
+  const where = (alias: string) =>
+    `${alias}bucket >= ${fromBucket} AND ${alias}sensor >= ${keys.fromKey} AND ${alias}sensor < ${keys.toKey}`;
   return [
     'CREATE OR REPLACE TEMP TABLE merged AS SELECT sensor, bucket, min(min) AS min, max(max) AS max, ' +
       'sum(sum) AS sum, sum(count)::UINTEGER AS count, arg_max(last, last_ts) AS last, max(last_ts) AS last_ts ' +
-      `FROM ${table} WHERE bucket >= ${fromBucket} GROUP BY sensor, bucket HAVING count(*) > 1`,
-    `DELETE FROM ${table} t USING merged m WHERE t.bucket >= ${fromBucket} AND t.sensor = m.sensor AND t.bucket = m.bucket`,
-    `INSERT INTO ${table} SELECT * FROM merged`,
+      `FROM ${table} WHERE ${where('')} GROUP BY sensor, bucket HAVING count(*) > 1`,
+    `DELETE FROM ${table} t USING merged m WHERE ${where('t.')} AND t.sensor = m.sensor AND t.bucket = m.bucket`,
+    `INSERT INTO ${table} SELECT * FROM merged ORDER BY sensor, bucket`,
     'DROP TABLE merged',
   ];
 }

@@ -2,11 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockKeys, recentSlices, sliceCondition } from './recent-slices.ts';
 
-const block = (index: number, rows: number, firstRowId = 0, lastRowId = rows - 1) => ({
+const block = (index: number, rows: number, first = 0, last = rows - 1) => ({
   block: index,
   rows,
-  firstRowId,
-  lastRowId,
+  rowIds: { first, last },
 });
 
 test('blocks of keys are joined into slices of at most maxRows readings, in key order', () => {
@@ -31,6 +30,21 @@ test('a block over maxRows on its own is cut by row id into parts that cover its
     sliceCondition(slices[1]!),
     `sensor >= ${blockKeys} AND sensor < ${2 * blockKeys} AND rowid >= 10 AND rowid < 1010`,
   );
+});
+
+test('without row ids a block over maxRows is a slice of its own (a compaction merges whole buckets)', () => {
+  const blocks = [
+    { block: 0, rows: 300 },
+    { block: 1, rows: 2_500 },
+    { block: 2, rows: 300 },
+    { block: 3, rows: 300 },
+  ];
+  assert.deepEqual(recentSlices(blocks, 1_000), [
+    { fromKey: 0, toKey: blockKeys },
+    { fromKey: blockKeys, toKey: 2 * blockKeys },
+    { fromKey: 2 * blockKeys, toKey: 4 * blockKeys },
+  ]);
+  assert.equal(sliceCondition({ fromKey: 0, toKey: 5 }, 't'), 't.sensor >= 0 AND t.sensor < 5');
 });
 
 test('no readings, no slices; a slice size below one is refused', () => {

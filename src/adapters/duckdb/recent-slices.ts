@@ -1,18 +1,19 @@
 /**
- * How the recent tail is cut for its rollups. DuckDB groups in memory, and an aggregate with
+ * How the recent tail is cut for its rollups, and a rollup table for its compaction. DuckDB groups in memory, and an aggregate with
  * `arg_max` does not spill to disk: grouping a 4,000,000-row tail of a million sensors at once (one
  * group per reading at worst) runs its 64 MB out. So the tail is grouped in slices of at most about
  * `maxRows` readings: ranges of sensor keys, whole blocks of keys at a time, so that a sensor's
  * bucket gets one partial row per run; a block holding more than `maxRows` on its own (few sensors,
  * many readings each) is cut further by row id, its few buckets across a cut getting two rows.
+ * The same slices of keys bound a rollup compaction's grouping (there without row ids: a bucket's
+ * partial rows must all be in the slice that merges them).
  */
 
-/** Readings of the tail whose sensor key is in one block of `blockKeys` keys. */
+/** Rows whose sensor key is in one block of `blockKeys` keys; with their row ids, if they may be cut. */
 export interface KeyBlock {
   block: number;
   rows: number;
-  firstRowId: number;
-  lastRowId: number;
+  rowIds?: { first: number; last: number };
 }
 
 /** Rows of the tail with `fromKey <= sensor < toKey` (and, if given, `fromRowId <= rowid < toRowId`). */
@@ -25,12 +26,18 @@ export interface RecentSlice {
 /** Number of sensor keys in one block of the count that slicing starts from. */
 export const blockKeys = 4_096;
 
-/** SQL that counts the tail's readings per block of keys, in block order (rows of `KeyBlock`). */
-export const keyBlocksSql =
-  `SELECT sensor // ${blockKeys} AS block, count(*), min(rowid), max(rowid) ` +
-  'FROM readings_recent GROUP BY block ORDER BY block';
+/** SQL that counts rows of `table` matching `where` per block of keys, in block order, with their row ids. */
+export function keyBlocksSql(table: string, where = 'true'): string {
+  return (
+    `SELECT sensor // ${blockKeys} AS block, count(*), min(rowid), max(rowid) FROM ${table} ` +
+    `WHERE ${where} GROUP BY block ORDER BY block`
+  );
+}
 
-/** Cuts the tail, given its blocks in block order, into slices of at most about `maxRows` readings. */
+/**
+ * Cuts rows, given their blocks in block order, into slices of at most about `maxRows` rows. A
+ * block over `maxRows` is cut by row id if its row ids are given, else it is a slice of its own.
+ */
 export function recentSlices(blocks: readonly KeyBlock[], maxRows: number): RecentSlice[] {
   if (!(maxRows >= 1)) throw new RangeError(`maxRows must be >= 1, got ${maxRows}`);
   const slices: RecentSlice[] = [];
@@ -42,14 +49,16 @@ export function recentSlices(blocks: readonly KeyBlock[], maxRows: number): Rece
   for (const block of blocks) {
     const fromKey = block.block * blockKeys;
     const toKey = fromKey + blockKeys;
+    const rowIds = block.rowIds;
     if (block.rows > maxRows) {
       close();
-      const parts = Math.ceil(block.rows / maxRows);
-      const span = block.lastRowId + 1 - block.firstRowId;
+      const parts = rowIds === undefined ? 1 : Math.ceil(block.rows / maxRows);
+      const first = rowIds?.first ?? 0;
+      const span = rowIds === undefined ? 0 : rowIds.last + 1 - first;
       for (let part = 0; part < parts; part++) {
-        const from = block.firstRowId + Math.floor((span * part) / parts);
-        const to = block.firstRowId + Math.floor((span * (part + 1)) / parts);
-        slices.push({ fromKey, toKey, rowIds: { from, to } });
+        const from = first + Math.floor((span * part) / parts);
+        const to = first + Math.floor((span * (part + 1)) / parts);
+        slices.push(rowIds === undefined ? { fromKey, toKey } : { fromKey, toKey, rowIds: { from, to } });
       }
       continue;
     }
@@ -62,9 +71,21 @@ export function recentSlices(blocks: readonly KeyBlock[], maxRows: number): Rece
   return slices;
 }
 
-/** WHERE condition of one slice. */
-export function sliceCondition(slice: RecentSlice): string {
-  const keys = `sensor >= ${slice.fromKey} AND sensor < ${slice.toKey}`;
+/** WHERE condition of one slice, on the columns of table `alias` if given. */
+export function sliceCondition(slice: RecentSlice, alias?: string): string {
+  const column = (name: string) => (alias === undefined ? name : `${alias}.${name}`);
+  const keys = `${column('sensor')} >= ${slice.fromKey} AND ${column('sensor')} < ${slice.toKey}`;
   const rows = slice.rowIds;
-  return rows === undefined ? keys : `${keys} AND rowid >= ${rows.from} AND rowid < ${rows.to}`;
+  return rows === undefined
+    ? keys
+    : `${keys} AND ${column('rowid')} >= ${rows.from} AND ${column('rowid')} < ${rows.to}`;
+}
+
+/** `KeyBlock`s of the rows `keyBlocksSql` read; `withRowIds`: whether the blocks may be cut by row id. */
+export function keyBlocks(rows: readonly (readonly unknown[])[], withRowIds: boolean): KeyBlock[] {
+  return rows.map(([block, count, first, last]) => ({
+    block: Number(block),
+    rows: Number(count),
+    ...(withRowIds ? { rowIds: { first: Number(first), last: Number(last) } } : {}),
+  }));
 }
