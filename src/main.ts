@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { nodeSecrets } from './adapters/crypto/secrets.ts';
 import { DuckDbBackups } from './adapters/duckdb/backup.ts';
+import { watchDatabase, type DatabaseWatch } from './adapters/duckdb/database-watch.ts';
 import { DuckDbKeyStore } from './adapters/duckdb/keys-store.ts';
 import { DuckDbMaintenanceRepository } from './adapters/duckdb/maintenance-repository.ts';
 import { DuckDbAmbulanceTrips } from './adapters/duckdb/ambulance-trips.ts';
@@ -96,6 +97,12 @@ export interface Platform {
   keys: KeyService;
   /** Stops accepting, finishes in-flight work, flushes and closes everything. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Resolves if the platform's database can no longer be used (DuckDB invalidated it after a fatal
+   * error): nothing can be stored or read until a new process opens it, so the caller should exit
+   * without a stop. Acknowledged readings are in the write-ahead log. Never resolves otherwise.
+   */
+  lost: Promise<Error>;
 }
 
 interface Stores {
@@ -107,6 +114,8 @@ interface Stores {
   ambulanceTrips: AmbulanceTripStore;
   /** Online copies of the DuckDB file (the embedded default only). */
   backups?: DuckDbBackups;
+  /** Tells when DuckDB invalidated the database (the embedded default only). */
+  watch?: DatabaseWatch;
 }
 
 function memoryStores(): Stores {
@@ -171,7 +180,8 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
       await registry.flush();
     },
   });
-  return { storage, registry, keyStore, maintenance, patientQueues, ambulanceTrips, backups };
+  const watch = await watchDatabase(storage.database);
+  return { storage, registry, keyStore, maintenance, patientQueues, ambulanceTrips, backups, watch };
 }
 
 /** Failure prediction: a detector on every accepted reading, raising alerts and work orders. */
@@ -229,7 +239,7 @@ export async function startPlatform(
   extensions: PlatformExtensions = {},
 ): Promise<Platform> {
   const stores = await openStores(config, log);
-  const undo: (() => Promise<void>)[] = [() => stores.storage.shutdown()];
+  const undo: (() => Promise<void>)[] = [() => stores.storage.shutdown(), async () => stores.watch?.stop()];
   try {
     return await assemble(config, log, extensions, stores, undo);
   } catch (error) {
@@ -350,6 +360,7 @@ async function assemble(
 
   async function stop(): Promise<void> {
     ready = false;
+    stores.watch?.stop();
     // From here ingest answers 503 with Retry-After; calls already accepted finish and are acknowledged.
     storage.stopAccepting?.();
     closing.abort();
@@ -387,5 +398,6 @@ async function assemble(
     registry,
     keys,
     stop: () => (stopping ??= stop()),
+    lost: stores.watch?.lost ?? new Promise<Error>(() => undefined),
   };
 }

@@ -173,6 +173,8 @@ interface StartedCity {
   lines: string[];
   keys: { url: string; operatorKey: string; viewerKey: string; adminKey: string | null };
   stop(): Promise<void>;
+  /** The platform's `lost`. */
+  lost: Promise<Error>;
 }
 
 /**
@@ -189,11 +191,19 @@ export async function runDemo(
 ): Promise<number> {
   const startup = startCity(loadedConfig, options, resume);
   let signalled = false;
-  const finished = runUntilSignalled(async () => {
-    signalled = true;
-    const city = await startup;
-    if (typeof city !== 'number') await city.stop();
-  }, log);
+  const lost = startup.then((city) =>
+    typeof city === 'number' ? new Promise<Error>(() => undefined) : city.lost,
+  );
+  const finished = runUntilSignalled(
+    async () => {
+      signalled = true;
+      const city = await startup;
+      if (typeof city !== 'number') await city.stop();
+    },
+    log,
+    undefined,
+    lost,
+  );
   const city = await startup;
   if (typeof city === 'number') return city;
   if (signalled) return finished;
@@ -295,5 +305,6 @@ async function startCity(
       await traffic?.stop();
       await platform.stop();
     },
+    lost: platform.lost,
   };
 }

@@ -116,7 +116,7 @@ export async function run(args: string[]): Promise<number> {
   const storeName = config.memory ? 'memory (not durable)' : config.dataDir;
   const mqtt = platform.mqttPort === null ? `mqtt ${config.mqttUrl}` : `mqtt ${platform.mqttPort}`;
   // Signals are handled before readiness is announced: whoever waits for it may stop the server at once.
-  const finished = runUntilSignalled(() => platform.stop(), log);
+  const finished = runUntilSignalled(() => platform.stop(), log, undefined, platform.lost);
   log(`listening on http://${config.host}:${platform.httpPort}, ${mqtt}, data ${storeName}`);
   return finished;
 }
