@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../src/adapters/duckdb/database.ts';
+import { readingSchema } from '../src/adapters/duckdb/reading-schema.ts';
 import { DuckDbReadingStore } from '../src/adapters/duckdb/reading-store.ts';
 import { MemoryReadingStore } from '../src/adapters/memory/reading-store.ts';
 import type { Aggregation } from '../src/ports/reading-queries.ts';
@@ -222,6 +223,71 @@ test("a tail rolled up in slices (ranges of sensor keys, row ids within a crowde
     await store.close();
   } finally {
     database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a file whose appends wrote the rollups is opened without counting its recent tail twice', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-store-'));
+  try {
+    // The file as the store left it when every append wrote its own rollup rows: 120 readings of
+    // sensor 'a', one a minute, all in the recent tail and all in the rollups already.
+    let database = await openDatabase({ dataDir });
+    const connection = await database.connect();
+    for (const sql of readingSchema) await connection.run(sql);
+    await connection.run('DROP TABLE reading_store_format');
+    await connection.run("INSERT INTO sensor_keys VALUES (0, 'a')");
+    await connection.run(
+      `INSERT INTO readings_recent SELECT 0, ${start} + i * 60000, i FROM range(120) t(i)`,
+    );
+    for (const [table, width] of [
+      ['rollup_minute', 60_000],
+      ['rollup_hour', hour],
+    ] as const) {
+      await connection.run(
+        `INSERT INTO ${table} SELECT sensor, ts - ts % ${width}, min(value), max(value), sum(value), ` +
+          'count(*), arg_max(value, ts), max(ts) FROM readings_recent GROUP BY ALL',
+      );
+    }
+    connection.closeSync();
+    database.close();
+
+    const expected = [
+      { ts: start, value: 60 },
+      { ts: start + hour, value: 60 },
+    ];
+    const counts = (store: DuckDbReadingStore, resolution: Resolution) =>
+      store.series({
+        sensor: 'a',
+        fromMillis: start,
+        toMillis: start + 4 * hour,
+        stepMillis: hour,
+        aggregation: 'count',
+        resolution,
+      });
+    for (const round of ['upgraded', 'opened again with a tail of its own']) {
+      database = await openDatabase({ dataDir });
+      const store = await DuckDbReadingStore.open(database);
+      for (const resolution of ['raw', 'minute', 'hour'] as const)
+        assert.deepEqual(await counts(store, resolution), expected, `${round} ${resolution}`);
+      if (round === 'upgraded') {
+        // Readings after the upgrade stay in the tail, rolled up only when sorted in.
+        await store.append(chunkOf(store, [['a', start + 3 * hour, 1]]));
+        expected.push({ ts: start + 3 * hour, value: 1 });
+      }
+      await store.close();
+      database.close();
+    }
+    database = await openDatabase({ dataDir });
+    const reader = await database.connect();
+    const rows = await reader.runAndReadAll(
+      'SELECT (SELECT count(*) FROM readings_recent), (SELECT count(*) FROM readings), ' +
+        '(SELECT max(rollups) FROM reading_store_format), (SELECT count(*) FROM reading_store_format)',
+    );
+    reader.closeSync();
+    database.close();
+    assert.deepEqual(rows.getRows()[0]?.map(String), ['1', '120', 'at-sort', '1']);
+  } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

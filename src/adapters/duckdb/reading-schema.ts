@@ -13,6 +13,8 @@ export const readingSchema = [
   'CREATE TABLE IF NOT EXISTS expired_latest (sensor UINTEGER PRIMARY KEY, ts BIGINT NOT NULL, value DOUBLE NOT NULL)',
   rollupTable('rollup_minute'),
   rollupTable('rollup_hour'),
+  // How the rollups are written (`rollupsAtSort`); a file made before has no row.
+  'CREATE TABLE IF NOT EXISTS reading_store_format (rollups VARCHAR NOT NULL)',
   ...stagingTables('CREATE TEMP TABLE IF NOT EXISTS'),
 ];
 
@@ -55,6 +57,13 @@ function rollupInsert(table: string, widthMillis: number, where: string): string
     'GROUP BY sensor, bucket ORDER BY sensor, bucket'
   );
 }
+
+/**
+ * The format of a store whose rollups are written when a run is sorted in. Files made before wrote
+ * them with every append: their recent tail is rolled up already, and is moved without rolling it
+ * up again when such a file is opened (`upgradeRollups`).
+ */
+export const rollupsAtSort = 'at-sort';
 
 /** Moves the recent tail into the sorted table as one run (inside a transaction, after its rollups). */
 export const clusterRecent = [

@@ -19,6 +19,7 @@ import {
   readingSchema,
   rollupCompaction,
   rollupOfRecent,
+  rollupsAtSort,
 } from './reading-schema.ts';
 import { keyBlocks, keyBlocksSql, recentSlices, sliceCondition } from './recent-slices.ts';
 import { readingsAfter } from './readings-after.ts';
@@ -28,11 +29,26 @@ import { inTransaction } from './transaction.ts';
 import { SensorKeys } from '../../core/readings/sensor-keys.ts';
 
 /**
+ * Records the store's format in a new file. A file made before (its recent tail rolled up by every
+ * append) gets its tail moved into the sorted table as it is, in the transaction that records the
+ * format: rolled up again at the next sort, or added to the rollups by readers, it would count twice.
+ */
+async function upgradeRollups(connection: DuckDBConnection, existed: boolean): Promise<void> {
+  const format = await connection.runAndReadAll('SELECT rollups FROM reading_store_format');
+  if (format.currentRowCount > 0) return;
+  await inTransaction(connection, async () => {
+    if (existed) for (const sql of clusterRecent) await connection.run(sql);
+    await connection.run('INSERT INTO reading_store_format VALUES ($1)', [rollupsAtSort]);
+  });
+}
+
+/**
  * ReadingStore on DuckDB. Raw readings (UINTEGER sensor key, BIGINT ms, DOUBLE) go to
  * `readings_recent`, appended through a temp staging table, then in sorted runs to `readings`
  * (see reading-schema.ts); a run's rollups are written by DuckDB in the transaction that moves
- * it, and readers add the recent tail's readings to them meanwhile. Idempotency: a reading newer than its sensor's newest stored ts is new by
- * construction; only the others ("suspects") are checked against the table with an anti join.
+ * it, and readers add the recent tail's readings to them meanwhile. Idempotency: a reading newer
+ * than its sensor's newest stored ts is new by construction; only the others ("suspects") are
+ * checked against the table with an anti join.
  * A reading older than the raw retention is stored like any other (a backfill of history fills the
  * rollups, which are kept longer); re-sent once retention has deleted its raw row, it cannot be
  * told from a new one, and the rollups count it again.
@@ -83,7 +99,11 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     const rollupSliceRows = options.rollupSliceRows ?? 500_000;
     if (!(rollupSliceRows >= 1)) throw new RangeError(`rollupSliceRows must be >= 1, got ${rollupSliceRows}`);
     const connection = await database.connect();
+    const tables = await connection.runAndReadAll(
+      "SELECT 1 FROM duckdb_tables() WHERE table_name = 'readings_recent' AND database_name = current_database()",
+    );
     for (const sql of readingSchema) await connection.run(sql);
+    await upgradeRollups(connection, tables.currentRowCount > 0);
     const store = new DuckDbReadingStore(
       connection,
       await database.connect(),
