@@ -1,12 +1,13 @@
 /**
- * How the recent tail is cut for its rollups, and a rollup table for its compaction. DuckDB groups in memory, and an aggregate with
- * `arg_max` does not spill to disk: grouping a 4,000,000-row tail of a million sensors at once (one
- * group per reading at worst) runs its 64 MB out. So the tail is grouped in slices of at most about
- * `maxRows` readings: ranges of sensor keys, whole blocks of keys at a time, so that a sensor's
- * bucket gets one partial row per run; a block holding more than `maxRows` on its own (few sensors,
- * many readings each) is cut further by row id, its few buckets across a cut getting two rows.
- * The same slices of keys bound a rollup compaction's grouping (there without row ids: a bucket's
- * partial rows must all be in the slice that merges them).
+ * How the recent tail is cut for its rollups, and a rollup table for its compaction. DuckDB's
+ * grouping (with `arg_max`) held its groups in memory in our tests, without spilling to disk:
+ * 2,000,000 groups ran 48 MB out with two threads, 4,000,000 ran 32 MB out with one, and a tail
+ * of up to 4,000,000 readings can be a group per reading. So the tail is grouped in slices of at
+ * most about `maxRows` readings: ranges of sensor keys, whole blocks of keys at a time, so that a
+ * sensor's bucket gets one partial row per run; a block holding more than `maxRows` on its own (few
+ * sensors, many readings each) is cut further by row id, its few buckets across a cut getting two
+ * rows. The same slices of keys bound a rollup compaction's grouping (there without row ids: a
+ * bucket's partial rows must all be in the slice that merges them).
  */
 
 /** Rows whose sensor key is in one block of `blockKeys` keys; with their row ids, if they may be cut. */
