@@ -21,7 +21,14 @@ import {
   rollupOfRecent,
   rollupsAtSort,
 } from './reading-schema.ts';
-import { keyBlocks, keyBlocksSql, recentSlices, sliceCondition } from './recent-slices.ts';
+import {
+  keyBlocks,
+  keyBlocksSql,
+  recentSlices,
+  sliceCondition,
+  tailBlocks,
+  tailBlocksSql,
+} from './recent-slices.ts';
 import { readingsAfter } from './readings-after.ts';
 import { integerLiteral, seriesSql } from './series-sql.ts';
 import { SensorLatest } from './sensor-latest.ts';
@@ -177,8 +184,8 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
   async cluster(): Promise<void> {
     if (this.recentRows === 0) return;
     await inTransaction(this.connection, async () => {
-      const blocks = await this.connection.runAndReadAll(keyBlocksSql('readings_recent'));
-      const slices = recentSlices(keyBlocks(blocks.getRows(), true), this.rollupSliceRows);
+      const blocks = await this.connection.runAndReadAll(tailBlocksSql);
+      const slices = recentSlices(tailBlocks(blocks.getRows()), this.rollupSliceRows);
       for (const slice of slices) {
         for (const sql of rollupOfRecent(sliceCondition(slice))) await this.connection.run(sql);
       }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blockKeys, recentSlices, sliceCondition } from './recent-slices.ts';
+import { blockKeys, recentSlices, sliceCondition, tailBlocks } from './recent-slices.ts';
 
 const block = (index: number, rows: number, first = 0, last = rows - 1) => ({
   block: index,
@@ -50,4 +50,25 @@ test('without row ids a block over maxRows is a slice of its own (a compaction m
 test('no readings, no slices; a slice size below one is refused', () => {
   assert.deepEqual(recentSlices([], 10), []);
   assert.throws(() => recentSlices([block(0, 1)], 0), /maxRows must be >= 1/);
+});
+
+test('a crowded block of the tail is cut by row id no finer than the minute buckets its keys can fill', () => {
+  const blocks = tailBlocks([
+    // 300,000 readings over 10 minutes: at most 4,096 sensors × 12 buckets, one slice of 100,000.
+    [0, 300_000, 0, 299_999, 10 * 60_000],
+    // 250,000 readings over 100 minutes: up to 4,096 × 102 groups, so cut in three.
+    [1, 250_000, 300_000, 549_999, 100 * 60_000],
+  ]);
+  assert.deepEqual(blocks[0], {
+    block: 0,
+    rows: 300_000,
+    groups: blockKeys * 12,
+    rowIds: { first: 0, last: 299_999 },
+  });
+  assert.deepEqual(recentSlices(blocks, 100_000), [
+    { fromKey: 0, toKey: blockKeys, rowIds: { from: 0, to: 300_000 } },
+    { fromKey: blockKeys, toKey: 2 * blockKeys, rowIds: { from: 300_000, to: 383_333 } },
+    { fromKey: blockKeys, toKey: 2 * blockKeys, rowIds: { from: 383_333, to: 466_666 } },
+    { fromKey: blockKeys, toKey: 2 * blockKeys, rowIds: { from: 466_666, to: 550_000 } },
+  ]);
 });

@@ -14,6 +14,8 @@
 export interface KeyBlock {
   block: number;
   rows: number;
+  /** The most groups (sensor and minute) the rows can make, if known: a block is cut no finer. */
+  groups?: number;
   rowIds?: { first: number; last: number };
 }
 
@@ -53,7 +55,8 @@ export function recentSlices(blocks: readonly KeyBlock[], maxRows: number): Rece
     const rowIds = block.rowIds;
     if (block.rows > maxRows) {
       close();
-      const parts = rowIds === undefined ? 1 : Math.ceil(block.rows / maxRows);
+      const groups = Math.min(block.rows, block.groups ?? block.rows);
+      const parts = rowIds === undefined ? 1 : Math.ceil(groups / maxRows);
       const first = rowIds?.first ?? 0;
       const span = rowIds === undefined ? 0 : rowIds.last + 1 - first;
       for (let part = 0; part < parts; part++) {
@@ -80,6 +83,30 @@ export function sliceCondition(slice: RecentSlice, alias?: string): string {
   return rows === undefined
     ? keys
     : `${keys} AND ${column('rowid')} >= ${rows.from} AND ${column('rowid')} < ${rows.to}`;
+}
+
+/**
+ * SQL that counts the recent tail's readings per block of keys, in block order, with their row ids
+ * and the span of their timestamps (rows of `tailBlocks`).
+ */
+export const tailBlocksSql =
+  `SELECT sensor // ${blockKeys} AS block, count(*), min(rowid), max(rowid), max(ts) - min(ts) ` +
+  'FROM readings_recent GROUP BY block ORDER BY block';
+
+/**
+ * `KeyBlock`s of the tail, each with the most minute buckets its readings can fill: a block's
+ * sensors, each with a bucket per minute of the block's span and one more. Few sensors sending often
+ * (1,157 sensors sending every second: a tail of 4,000,000 readings spans 58 minutes, at most
+ * 4,096 × 59 groups a block) are then
+ * grouped at once, not cut by row id into parts that each read the tail again.
+ */
+export function tailBlocks(rows: readonly (readonly unknown[])[]): KeyBlock[] {
+  return rows.map(([block, count, first, last, span]) => ({
+    block: Number(block),
+    rows: Number(count),
+    groups: blockKeys * (Math.floor(Number(span) / 60_000) + 2),
+    rowIds: { first: Number(first), last: Number(last) },
+  }));
 }
 
 /** `KeyBlock`s of the rows `keyBlocksSql` read; `withRowIds`: whether the blocks may be cut by row id. */
