@@ -28,6 +28,7 @@ import {
   sliceCondition,
   tailBlocks,
   tailBlocksSql,
+  tailOldestSql,
 } from './recent-slices.ts';
 import { readingsAfter } from './readings-after.ts';
 import { integerLiteral, seriesSql } from './series-sql.ts';
@@ -71,8 +72,6 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     rollup_hour: Number.POSITIVE_INFINITY,
   };
   private recentRows = 0;
-  /** Oldest timestamp in the recent tail (infinity: none). */
-  private recentFrom = Number.POSITIVE_INFINITY;
 
   /**
    * `connection` writes (appends, clustering, compaction, retention, in transactions); `reader`
@@ -128,9 +127,6 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     this.persistedKeyCount = this.keys.size;
     const recent = await this.connection.runAndReadAll('SELECT count(*) FROM readings_recent');
     this.recentRows = Number(recent.getRows()[0]?.[0] ?? 0);
-    const oldest = await this.connection.runAndReadAll('SELECT min(ts) FROM readings_recent');
-    const oldestTs = oldest.getRows()[0]?.[0];
-    if (oldestTs !== null && oldestTs !== undefined) this.recentFrom = Number(oldestTs);
     const latest = await this.connection.runAndReadAll(
       `SELECT sensor, max(ts), arg_max(value, ts) FROM ${allReadings('true')} GROUP BY sensor`,
     );
@@ -149,7 +145,7 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
   }
 
   async append(chunk: KeyedReadings): Promise<AppendResult> {
-    const { suspects, fresh, freshCount, suspectCount, minTs } = this.split(chunk);
+    const { suspects, fresh, freshCount, suspectCount } = this.split(chunk);
     const newKeys = this.keys
       .idsFrom(this.persistedKeyCount)
       .map((id, i) => [this.persistedKeyCount + i, id] as const);
@@ -174,7 +170,6 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     }
     await connection.run(clearStaging);
     this.persistedKeyCount += newKeys.length;
-    if (stored > 0) this.recentFrom = Math.min(this.recentFrom, minTs);
     this.recentRows += stored;
     if (this.recentRows >= this.clusterRows) await this.cluster();
     return { stored, duplicates: chunk.length - stored };
@@ -183,7 +178,9 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
   /** Rolls the recent tail up and moves it into the sorted table as one run. */
   async cluster(): Promise<void> {
     if (this.recentRows === 0) return;
+    let oldest = Number.POSITIVE_INFINITY;
     await inTransaction(this.connection, async () => {
+      oldest = await this.recentOldest();
       const blocks = await this.connection.runAndReadAll(tailBlocksSql);
       const slices = recentSlices(tailBlocks(blocks.getRows()), this.rollupSliceRows);
       for (const slice of slices) {
@@ -191,9 +188,14 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
       }
       for (const sql of clusterRecent) await this.connection.run(sql);
     });
-    this.noteDirty(this.recentFrom);
+    this.noteDirty(oldest);
     this.recentRows = 0;
-    this.recentFrom = Number.POSITIVE_INFINITY;
+  }
+
+  /** Oldest timestamp in the recent tail (infinity: none). */
+  private async recentOldest(): Promise<number> {
+    const oldest = (await this.connection.runAndReadAll(tailOldestSql)).getRows()[0]?.[0];
+    return oldest === null || oldest === undefined ? Number.POSITIVE_INFINITY : Number(oldest);
   }
 
   private async inTransaction(statements: readonly string[]): Promise<void> {
@@ -202,24 +204,19 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     });
   }
 
-  /**
-   * Rows newer than everything stored for their sensor are fresh; the rest need a check. `minTs`:
-   * the oldest row.
-   */
+  /** Rows newer than everything stored for their sensor are fresh; the rest need a check. */
   private split(chunk: KeyedReadings) {
     const fresh = new Uint32Array(chunk.length);
     const suspects = new Uint32Array(chunk.length);
     let freshCount = 0;
     let suspectCount = 0;
-    let minTs = Number.POSITIVE_INFINITY;
     for (let row = 0; row < chunk.length; row++) {
       const key = chunk.keys[row] as number;
       const ts = chunk.timestamps[row] as number;
-      if (ts < minTs) minTs = ts;
       if (this.latestBySensor.offer(key, ts, chunk.values[row] as number)) fresh[freshCount++] = row;
       else suspects[suspectCount++] = row;
     }
-    return { fresh, suspects, freshCount, suspectCount, minTs };
+    return { fresh, suspects, freshCount, suspectCount };
   }
 
   private async stage(table: string, chunk: KeyedReadings, rows: Uint32Array, count: number): Promise<void> {
@@ -276,7 +273,7 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
         // A quarter of the tail's slices: merging partial rows holds more per row than grouping
         // readings (at a million sensors, slices of 500,000 rows ran 48 MB out, of 250,000 40 MB).
         const sliceRows = Math.max(1, Math.floor(this.rollupSliceRows / 4));
-        for (const slice of recentSlices(keyBlocks(blocks.getRows(), false), sliceRows))
+        for (const slice of recentSlices(keyBlocks(blocks.getRows()), sliceRows))
           await this.inTransaction(rollupCompaction(table, from, slice));
       } catch (error) {
         dirty[table] = Math.min(dirty[table], from);
@@ -353,7 +350,7 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
       keepMillis === undefined ? undefined : Math.floor(nowMillis - keepMillis);
     const rawBefore = horizon(policy.rawMillis);
     // Recent readings about to be deleted are rolled up first: their rollups are kept longer.
-    if (rawBefore !== undefined && this.recentFrom < rawBefore) await this.cluster();
+    if (rawBefore !== undefined && (await this.recentOldest()) < rawBefore) await this.cluster();
     const jobs: [string, string, number | undefined][] = [
       ['readings', 'ts', rawBefore],
       ['readings_recent', 'ts', rawBefore],

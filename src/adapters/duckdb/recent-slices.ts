@@ -29,12 +29,9 @@ export interface RecentSlice {
 /** Number of sensor keys in one block of the count that slicing starts from. */
 export const blockKeys = 4_096;
 
-/** SQL that counts rows of `table` matching `where` per block of keys, in block order, with their row ids. */
-export function keyBlocksSql(table: string, where = 'true'): string {
-  return (
-    `SELECT sensor // ${blockKeys} AS block, count(*), min(rowid), max(rowid) FROM ${table} ` +
-    `WHERE ${where} GROUP BY block ORDER BY block`
-  );
+/** SQL that counts rows of `table` matching `where` per block of keys, in block order (rows of `keyBlocks`). */
+export function keyBlocksSql(table: string, where: string): string {
+  return `SELECT sensor // ${blockKeys} AS block, count(*) FROM ${table} WHERE ${where} GROUP BY block ORDER BY block`;
 }
 
 /**
@@ -55,14 +52,16 @@ export function recentSlices(blocks: readonly KeyBlock[], maxRows: number): Rece
     const rowIds = block.rowIds;
     if (block.rows > maxRows) {
       close();
-      const groups = Math.min(block.rows, block.groups ?? block.rows);
-      const parts = rowIds === undefined ? 1 : Math.ceil(groups / maxRows);
-      const first = rowIds?.first ?? 0;
-      const span = rowIds === undefined ? 0 : rowIds.last + 1 - first;
+      if (rowIds === undefined) {
+        slices.push({ fromKey, toKey });
+        continue;
+      }
+      const parts = Math.ceil(Math.min(block.rows, block.groups ?? block.rows) / maxRows);
+      const span = rowIds.last + 1 - rowIds.first;
       for (let part = 0; part < parts; part++) {
-        const from = first + Math.floor((span * part) / parts);
-        const to = first + Math.floor((span * (part + 1)) / parts);
-        slices.push(rowIds === undefined ? { fromKey, toKey } : { fromKey, toKey, rowIds: { from, to } });
+        const from = rowIds.first + Math.floor((span * part) / parts);
+        const to = rowIds.first + Math.floor((span * (part + 1)) / parts);
+        slices.push({ fromKey, toKey, rowIds: { from, to } });
       }
       continue;
     }
@@ -93,12 +92,15 @@ export const tailBlocksSql =
   `SELECT sensor // ${blockKeys} AS block, count(*), min(rowid), max(rowid), max(ts) - min(ts) ` +
   'FROM readings_recent GROUP BY block ORDER BY block';
 
+/** SQL of the oldest timestamp in the recent tail (NULL when it is empty). */
+export const tailOldestSql = 'SELECT min(ts) FROM readings_recent';
+
 /**
  * `KeyBlock`s of the tail, each with the most minute buckets its readings can fill: a block's
  * sensors, each with a bucket per minute of the block's span and one more. Few sensors sending often
  * (1,157 sensors sending every second: a tail of 4,000,000 readings spans 58 minutes, at most
- * 4,096 × 59 groups a block) are then
- * grouped at once, not cut by row id into parts that each read the tail again.
+ * 4,096 × 59 groups a block) are then grouped at once, not cut by row id into parts that each read
+ * the tail again.
  */
 export function tailBlocks(rows: readonly (readonly unknown[])[]): KeyBlock[] {
   return rows.map(([block, count, first, last, span]) => ({
@@ -109,11 +111,7 @@ export function tailBlocks(rows: readonly (readonly unknown[])[]): KeyBlock[] {
   }));
 }
 
-/** `KeyBlock`s of the rows `keyBlocksSql` read; `withRowIds`: whether the blocks may be cut by row id. */
-export function keyBlocks(rows: readonly (readonly unknown[])[], withRowIds: boolean): KeyBlock[] {
-  return rows.map(([block, count, first, last]) => ({
-    block: Number(block),
-    rows: Number(count),
-    ...(withRowIds ? { rowIds: { first: Number(first), last: Number(last) } } : {}),
-  }));
+/** `KeyBlock`s of the rows `keyBlocksSql` read (without row ids: such blocks are never cut). */
+export function keyBlocks(rows: readonly (readonly unknown[])[]): KeyBlock[] {
+  return rows.map(([block, count]) => ({ block: Number(block), rows: Number(count) }));
 }
