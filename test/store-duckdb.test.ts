@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../src/adapters/duckdb/database.ts';
+import { openDatabase, type Database } from '../src/adapters/duckdb/database.ts';
 import { readingSchema } from '../src/adapters/duckdb/reading-schema.ts';
 import { DuckDbReadingStore } from '../src/adapters/duckdb/reading-store.ts';
 import { MemoryReadingStore } from '../src/adapters/memory/reading-store.ts';
@@ -20,6 +20,16 @@ function chunkOf(store: ReadingStore, rows: [string, number, number][]): KeyedRe
     values: Float64Array.from(rows, (row) => row[2]),
     length: rows.length,
   };
+}
+
+/** Rows of a rollup table beyond one per (sensor, bucket): partial rows a compaction would merge. */
+async function partialRows(database: Database, table: 'rollup_minute' | 'rollup_hour'): Promise<number> {
+  const reader = await database.connect();
+  const result = await reader.runAndReadAll(
+    `SELECT count(*) - count(DISTINCT (sensor, bucket)) FROM ${table}`,
+  );
+  reader.closeSync();
+  return Number(result.getRows()[0]![0]);
 }
 
 /** The same bucket times, and values equal to 1e-9 (sums in another order differ in the last bits). */
@@ -49,15 +59,15 @@ function generatedRows(): [string, number, number][] {
 }
 
 async function withStore(
-  run: (store: DuckDbReadingStore, dataDir: string) => Promise<void>,
-  clusterRows = 2_500,
+  run: (store: DuckDbReadingStore, dataDir: string, database: Database) => Promise<void>,
+  // A small run size by default, so that the tests cross several sorted runs and a recent tail.
+  options: Parameters<typeof DuckDbReadingStore.open>[1] = { clusterRows: 2_500 },
 ): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-store-'));
   const database = await openDatabase({ dataDir, threads: 2 });
-  // A small run size, so that the tests cross several sorted runs and a recent tail.
-  const store = await DuckDbReadingStore.open(database, { clusterRows });
+  const store = await DuckDbReadingStore.open(database, options);
   try {
-    await run(store, dataDir);
+    await run(store, dataDir, database);
   } finally {
     await store.close();
     database.close();
@@ -141,90 +151,81 @@ test('a series over a range of partial rollup buckets counts only the readings i
 });
 
 test("a tail rolled up in slices (ranges of sensor keys, row ids within a crowded block) gives the readings' series", async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-store-'));
-  const database = await openDatabase({ dataDir, threads: 2 });
-  try {
-    // Keys 0-2: three sensors with 4,629 readings; keys 3-9,002: two readings each. Block 0 (keys
-    // below 4,096) holds 12,815 readings, over the 10,000 of a slice: cut in two by row id. Blocks 1
-    // and 2 hold 8,192 and 1,622: one slice of two blocks.
-    const store = await DuckDbReadingStore.open(database, { rollupSliceRows: 10_000 });
-    const memory = new MemoryReadingStore();
-    const rows: [string, number, number][] = [...generatedRows()];
-    for (let i = 0; i < 9_000; i++) {
-      rows.push([`w${i}`, start + i, i % 13], [`w${i}`, start + 50_000 + i * 7, -(i % 5)]);
-    }
-    for (let offset = 0; offset < rows.length; offset += 5_000) {
-      await store.append(chunkOf(store, rows.slice(offset, offset + 5_000)));
-      await memory.append(chunkOf(memory, rows.slice(offset, offset + 5_000)));
-    }
-    const series = async (
-      target: ReadingStore,
-      sensor: string,
-      resolution: Resolution,
-      aggregation: Aggregation,
-    ) =>
-      target.series({
-        sensor,
-        fromMillis: start,
-        toMillis: start + 3 * hour,
-        stepMillis: hour,
-        aggregation,
-        resolution,
-      });
-    const compare = async (label: string) => {
-      for (const sensor of ['a', 'c', 'w0', 'w4092', 'w4093', 'w8999']) {
-        for (const resolution of ['minute', 'hour'] as const) {
-          for (const aggregation of ['sum', 'count', 'min', 'max', 'last'] as const) {
-            assertSameSeries(
-              await series(store, sensor, resolution, aggregation),
-              await series(memory, sensor, 'raw', aggregation),
-              `${label} ${sensor} ${resolution} ${aggregation}`,
-            );
+  await withStore(
+    async (store, _dataDir, database) => {
+      // Keys 0-2: three sensors with 4,629 readings; keys 3-9,002: two readings each. Block 0 (keys
+      // below 4,096) holds 12,815 readings, over the 10,000 of a slice: cut in two by row id. Blocks 1
+      // and 2 hold 8,192 and 1,622: one slice of two blocks.
+      const memory = new MemoryReadingStore();
+      const rows: [string, number, number][] = [...generatedRows()];
+      for (let i = 0; i < 9_000; i++) {
+        rows.push([`w${i}`, start + i, i % 13], [`w${i}`, start + 50_000 + i * 7, -(i % 5)]);
+      }
+      for (let offset = 0; offset < rows.length; offset += 5_000) {
+        await store.append(chunkOf(store, rows.slice(offset, offset + 5_000)));
+        await memory.append(chunkOf(memory, rows.slice(offset, offset + 5_000)));
+      }
+      const series = async (
+        target: ReadingStore,
+        sensor: string,
+        resolution: Resolution,
+        aggregation: Aggregation,
+      ) =>
+        target.series({
+          sensor,
+          fromMillis: start,
+          toMillis: start + 3 * hour,
+          stepMillis: hour,
+          aggregation,
+          resolution,
+        });
+      const compare = async (label: string) => {
+        for (const sensor of ['a', 'c', 'w0', 'w4092', 'w4093', 'w8999']) {
+          for (const resolution of ['minute', 'hour'] as const) {
+            for (const aggregation of ['sum', 'count', 'min', 'max', 'last'] as const) {
+              assertSameSeries(
+                await series(store, sensor, resolution, aggregation),
+                await series(memory, sensor, 'raw', aggregation),
+                `${label} ${sensor} ${resolution} ${aggregation}`,
+              );
+            }
           }
         }
-      }
-    };
-    await compare('before the run is moved');
-    await store.cluster();
-    const reader = await database.connect();
-    const counts = await reader.runAndReadAll(
-      'SELECT (SELECT count(*) FROM readings_recent), (SELECT sum(count) FROM rollup_hour), ' +
-        "(SELECT count(*) FROM rollup_minute WHERE sensor = (SELECT key FROM sensor_keys WHERE id = 'w9'))",
-    );
-    reader.closeSync();
-    assert.deepEqual(
-      counts.getRows()[0]?.map(Number),
-      [0, rows.length, 1],
-      'tail moved, every reading rolled up once',
-    );
-    await compare('after');
-    // A second run into the same buckets leaves partial rows; the checkpoint's compaction, a slice
-    // of keys at a time (2,500 rows here), merges every one of them.
-    const again = rows.map(([sensor, ts, value]): [string, number, number] => [sensor, ts + 1, value + 1]);
-    await store.append(chunkOf(store, again));
-    await memory.append(chunkOf(memory, again));
-    await store.cluster();
-    const partialRows = async () => {
-      const connection = await database.connect();
-      const result = await connection.runAndReadAll(
-        'SELECT (SELECT count(*) - count(DISTINCT (sensor, bucket)) FROM rollup_minute), ' +
-          '(SELECT count(*) - count(DISTINCT (sensor, bucket)) FROM rollup_hour)',
+      };
+      await compare('before the run is moved');
+      await store.cluster();
+      const reader = await database.connect();
+      const counts = await reader.runAndReadAll(
+        'SELECT (SELECT count(*) FROM readings_recent), (SELECT sum(count) FROM rollup_hour), ' +
+          "(SELECT count(*) FROM rollup_minute WHERE sensor = (SELECT key FROM sensor_keys WHERE id = 'w9'))",
       );
-      connection.closeSync();
-      return result.getRows()[0]?.map(Number);
-    };
-    assert.ok(
-      (await partialRows())!.every((count) => count > 1_000),
-      'partial rows of two runs',
-    );
-    await store.checkpoint();
-    assert.deepEqual(await partialRows(), [0, 0], 'every partial row merged');
-    await compare('after compaction');
-    await store.close();
-  } finally {
-    database.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+      reader.closeSync();
+      assert.deepEqual(
+        counts.getRows()[0]?.map(Number),
+        [0, rows.length, 1],
+        'tail moved, every reading rolled up once',
+      );
+      await compare('after');
+      // A second run into the same buckets leaves partial rows; the checkpoint's compaction, a slice
+      // of keys at a time (2,500 rows here), merges every one of them.
+      const again = rows.map(([sensor, ts, value]): [string, number, number] => [sensor, ts + 1, value + 1]);
+      await store.append(chunkOf(store, again));
+      await memory.append(chunkOf(memory, again));
+      await store.cluster();
+      const bothRollups = async () => [
+        await partialRows(database, 'rollup_minute'),
+        await partialRows(database, 'rollup_hour'),
+      ];
+      assert.ok(
+        (await bothRollups()).every((count) => count > 1_000),
+        'partial rows of two runs',
+      );
+      await store.checkpoint();
+      assert.deepEqual(await bothRollups(), [0, 0], 'every partial row merged');
+      await compare('after compaction');
+    },
+    { rollupSliceRows: 10_000 },
+  );
 });
 
 test('a file whose appends wrote the rollups is opened without counting its recent tail twice', async () => {
@@ -435,15 +436,10 @@ test('a compaction that fails does not stop the checkpoint, and the next one mer
       await store.append(chunkOf(store, rows.slice(offset, offset + 97)));
       await memory.append(chunkOf(memory, rows.slice(offset, offset + 97)));
     }
-    const partialRows = async () => {
-      const reader = await database.connect();
-      const result = await reader.runAndReadAll(
-        'SELECT count(*) - count(DISTINCT (sensor, bucket)) FROM rollup_minute',
-      );
-      reader.closeSync();
-      return Number(result.getRows()[0]![0]);
-    };
-    assert.ok((await partialRows()) > 0, 'several sorted runs left partial rows of one bucket');
+    assert.ok(
+      (await partialRows(database, 'rollup_minute')) > 0,
+      'several sorted runs left partial rows of one bucket',
+    );
     // Another writer deletes a row the compaction deletes too, and has not committed: DuckDB refuses
     // the compaction's delete (a write conflict), as it refused a compaction out of memory.
     const other = await database.connect();
@@ -461,7 +457,11 @@ test('a compaction that fails does not stop the checkpoint, and the next one mer
     assert.equal(await store.count(), rows.length);
     await store.checkpoint();
     assert.deepEqual(compactions.slice(1), [undefined]);
-    assert.equal(await partialRows(), 0, 'the next checkpoint merged every partial row');
+    assert.equal(
+      await partialRows(database, 'rollup_minute'),
+      0,
+      'the next checkpoint merged every partial row',
+    );
     const query = {
       sensor: 'a',
       fromMillis: start,
@@ -591,51 +591,54 @@ test('a reading sent twice in one chunk keeps its first value, also when older t
 });
 
 test('a series read while appends and clustering run sees only committed readings, each once', async () => {
-  await withStore(async (store) => {
-    const key = store.sensorKey('a');
-    const chunkRows = 1_000;
-    const chunk = (index: number): KeyedReadings => ({
-      keys: new Uint32Array(chunkRows).fill(key),
-      timestamps: Float64Array.from({ length: chunkRows }, (_, i) => start + index * chunkRows + i),
-      values: new Float64Array(chunkRows).fill(1),
-      length: chunkRows,
-    });
-    await store.append(chunk(0));
-    let appended = chunkRows;
-    let done = false;
-    const seen: { count: number; atLeast: number; atMost: number }[] = [];
-    const reader = (async () => {
-      while (!done) {
-        const atLeast = appended;
-        const [point] = await store.series({
-          sensor: 'a',
-          fromMillis: start,
-          toMillis: start + hour,
-          stepMillis: hour,
-          aggregation: 'count',
-          resolution: 'raw',
-        });
-        // The chunk being appended may be committed before its append resolves.
-        seen.push({ count: point?.value ?? 0, atLeast, atMost: appended + chunkRows });
+  await withStore(
+    async (store) => {
+      const key = store.sensorKey('a');
+      const chunkRows = 1_000;
+      const chunk = (index: number): KeyedReadings => ({
+        keys: new Uint32Array(chunkRows).fill(key),
+        timestamps: Float64Array.from({ length: chunkRows }, (_, i) => start + index * chunkRows + i),
+        values: new Float64Array(chunkRows).fill(1),
+        length: chunkRows,
+      });
+      await store.append(chunk(0));
+      let appended = chunkRows;
+      let done = false;
+      const seen: { count: number; atLeast: number; atMost: number }[] = [];
+      const reader = (async () => {
+        while (!done) {
+          const atLeast = appended;
+          const [point] = await store.series({
+            sensor: 'a',
+            fromMillis: start,
+            toMillis: start + hour,
+            stepMillis: hour,
+            aggregation: 'count',
+            resolution: 'raw',
+          });
+          // The chunk being appended may be committed before its append resolves.
+          seen.push({ count: point?.value ?? 0, atLeast, atMost: appended + chunkRows });
+        }
+      })();
+      try {
+        // Before the fix queries shared the writing connection: they saw a run twice while it was
+        // being moved into the clustered table (and rows of an append not yet committed).
+        for (let index = 1; index < 40; index++) {
+          await store.append(chunk(index));
+          appended += chunkRows;
+        }
+      } finally {
+        done = true;
+        await reader;
       }
-    })();
-    try {
-      // Before the fix queries shared the writing connection: they saw a run twice while it was
-      // being moved into the clustered table (and rows of an append not yet committed).
-      for (let index = 1; index < 40; index++) {
-        await store.append(chunk(index));
-        appended += chunkRows;
-      }
-    } finally {
-      done = true;
-      await reader;
-    }
-    assert.ok(seen.length > 10, `only ${seen.length} queries ran`);
-    const wrong = seen.filter(
-      ({ count, atLeast, atMost }) => count % chunkRows !== 0 || count < atLeast || count > atMost,
-    );
-    assert.deepEqual(wrong, []);
-  }, 2_000);
+      assert.ok(seen.length > 10, `only ${seen.length} queries ran`);
+      const wrong = seen.filter(
+        ({ count, atLeast, atMost }) => count % chunkRows !== 0 || count < atLeast || count > atMost,
+      );
+      assert.deepEqual(wrong, []);
+    },
+    { clusterRows: 2_000 },
+  );
 });
 
 test('a range across the raw retention edge answers from rollups and raw readings as the raw readings did', async () => {
