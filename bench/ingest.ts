@@ -47,7 +47,7 @@ import { measureQueries } from './ingest/query.ts';
 import { measurePipeline, type PipelineResult } from './ingest/pipeline-load.ts';
 import { parseLineProtocol } from '../src/core/ingest/line-protocol.ts';
 import { parseJsonBatch } from '../src/core/ingest/json-batch.ts';
-import { sideBySideRatio } from './measures.ts';
+import { metricValue, sideBySideRatio } from './measures.ts';
 
 const { values: flags } = benchArguments(import.meta.url, () =>
   parseArgs({
@@ -136,12 +136,6 @@ function summarize(
     seconds: round(load.seconds, 2),
     server_cpu_s_per_million: round((cpu / stored) * 1e6, 2),
   };
-}
-
-/** The value of a metric in a Prometheus text page, summed over its labels, or null when absent. */
-function metricValue(page: string, name: string): number | null {
-  const matches = [...page.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'gm'))];
-  return matches.length === 0 ? null : matches.reduce((total, match) => total + Number(match[1]), 0);
 }
 
 /** The value of a metric of the server's page now, summed over its labels, or null when it cannot say. */

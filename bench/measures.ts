@@ -34,3 +34,12 @@ export function sideBySideRatio(
 export function isWeekendUtc(epochMillis: number): boolean {
   return (Math.floor(epochMillis / 86_400_000) + 3) % 7 >= 5;
 }
+
+/**
+ * The value of metric `name` on a Prometheus text page, summed over its labels; null when the page
+ * does not have it (so that a missing figure is never read as zero).
+ */
+export function metricValue(page: string, name: string): number | null {
+  const matches = [...page.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'gm'))];
+  return matches.length === 0 ? null : matches.reduce((total, match) => total + Number(match[1]), 0);
+}

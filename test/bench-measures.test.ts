@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isWeekendUtc, rssGrowthPerSensor, sideBySideRatio } from '../bench/measures.ts';
+import { isWeekendUtc, metricValue, rssGrowthPerSensor, sideBySideRatio } from '../bench/measures.ts';
 
 test('memory per sensor is the growth since before the sensors came, not the whole RSS', () => {
   // 300 MB of base memory, 60 MB more after 20,000 sensors: 3,000 bytes each, not 18,000.
@@ -36,4 +36,17 @@ test('the weekend is Saturday and Sunday in UTC', () => {
   assert.equal(isWeekendUtc(Date.parse('2026-01-03T00:00:00Z')), true);
   assert.equal(isWeekendUtc(Date.parse('2026-01-04T23:59:59.999Z')), true);
   assert.equal(isWeekendUtc(Date.parse('2026-01-05T00:00:00Z')), false);
+});
+
+test('a metric is read from a Prometheus page summed over its labels, and is null when absent', () => {
+  const page = [
+    '# HELP urban_brain_readings_accepted_total Readings accepted',
+    'urban_brain_readings_accepted_total{path="http"} 1200',
+    'urban_brain_readings_accepted_total{path="mqtt"} 300',
+    'urban_brain_readings_accepted_total_other 7',
+    'urban_brain_heap_bytes 2.5e+06',
+  ].join('\n');
+  assert.equal(metricValue(page, 'urban_brain_readings_accepted_total'), 1500);
+  assert.equal(metricValue(page, 'urban_brain_heap_bytes'), 2_500_000);
+  assert.equal(metricValue(page, 'urban_brain_missing'), null);
 });

@@ -12,7 +12,7 @@ export function sensorId(index: number): string {
 }
 
 /** Value of reading `i`: a slow wave with one decimal, as real sensors send. */
-function valueOf(i: number, sensor: number): number {
+export function readingValue(i: number, sensor: number): number {
   return Math.round((20 + 10 * Math.sin(i / 7_919 + sensor) + (i % 13) / 10) * 10) / 10;
 }
 
@@ -26,7 +26,7 @@ export function forEachReading(
   for (let i = from; i < to; i++) {
     const sensor = i % workload.sensors;
     const round = Math.floor(i / workload.sensors);
-    emit(sensor, workload.startMillis + round * 1000 + (sensor % 1000), valueOf(i, sensor));
+    emit(sensor, workload.startMillis + round * 1000 + (sensor % 1000), readingValue(i, sensor));
   }
 }
 

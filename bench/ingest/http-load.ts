@@ -8,13 +8,13 @@ export interface LoadResult {
   rejected: number;
 }
 
-interface Target {
+export interface Target {
   port: number;
   path: string;
   headers: Record<string, string>;
 }
 
-function post(
+export function post(
   agent: Agent,
   target: Target,
   body: string,

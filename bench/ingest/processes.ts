@@ -5,9 +5,18 @@ import { join } from 'node:path';
 
 /** Peak resident set of a process in MiB (VmHWM), or NaN when it is gone. */
 export function peakRssMegabytes(pid: number | undefined): number {
+  return statusMegabytes(pid, 'VmHWM');
+}
+
+/** Resident set of a process now in MiB (VmRSS), or NaN when it is gone. */
+export function rssMegabytes(pid: number | undefined): number {
+  return statusMegabytes(pid, 'VmRSS');
+}
+
+function statusMegabytes(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
     return match ? Number(match[1]) / 1024 : Number.NaN;
   } catch {
     return Number.NaN;
