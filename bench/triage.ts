@@ -3,8 +3,10 @@
  * KTAS training file (engine retrained per fold, decision rule chosen inside
  * each fold by inner cross-validation) beside the nurses' figures on the same
  * rows, for the shipped training and for the plain decision rule; the shipped
- * training again over three other seeded splits; and the time to triage one
- * patient with the shipped weights.
+ * training again over three other seeded splits; how well the shipped engine's out-of-fold
+ * probability of level 1–2 ranks the urgent patients, and how many others it must call urgent to
+ * catch as many as the nurses do (what bounds exact agreement under the sensitivity bar); and the
+ * time to triage one patient with the shipped weights.
  * Prints one JSON line and writes bench/results/triage.json.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -48,6 +50,9 @@ const otherSplits = [1, 2, 3].map((seed) => {
   const fold = assignShuffledFolds(truth, folds, seed);
   return { seed, ...agreementMetrics(truth, crossValidate(examples, folds, defaultTrainingOptions, fold)) };
 });
+
+const ranking = shipped.urgency;
+if (ranking === null) throw new Error('the file has no urgent rows, or only urgent ones');
 
 const model = shippedModel();
 const patients = examples.map((example) => example.presentation);
@@ -103,6 +108,13 @@ const result = {
     const { confusion: _confusion, ...rest } = figures(m);
     return { seed: m.seed, ...rest, beatsNurses: beats(m, shipped.nurses) };
   }),
+  urgencyRanking: {
+    score: 'shipped engine, out-of-fold probability of level 1 or 2; other: the nurses',
+    areaUnderCurve: round(ranking.areaUnderCurve),
+    nurseSensitivityLevels1to2: round(ranking.otherSensitivity),
+    nurseFalseUrgent: ranking.otherFalseUrgent,
+    engineFalseUrgentAtNurseSensitivity: ranking.falseUrgentAtOtherSensitivity,
+  },
   crossValidationSeconds: round(shippedSeconds),
   latency: {
     calls,

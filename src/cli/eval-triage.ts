@@ -192,6 +192,13 @@ export function formatEvaluation(evaluation: TriageEvaluation): string {
       `${name.padEnd(28)}${engine.toFixed(3).padStart(8)}${nurses.toFixed(3).padStart(8)}  ${better(engine, nurses, direction)} (${direction} is better)`,
     );
   }
+  const urgency = evaluation.urgency;
+  if (urgency !== null)
+    lines.push(
+      '',
+      `urgent (expert level 1-2) ranked by the engine's probability of level 1-2: area under the ROC curve ${urgency.areaUnderCurve.toFixed(3)};`,
+      `  catching as many as the nurses (sensitivity ${urgency.otherSensitivity.toFixed(3)}) takes calling ${urgency.falseUrgentAtOtherSensitivity} others urgent (nurses: ${urgency.otherFalseUrgent})`,
+    );
   lines.push('', 'engine confusion matrix (rows: expert level 1-5, columns: engine level 1-5)');
   evaluation.engine.confusion.forEach((row, index) =>
     lines.push(`  ${index + 1}: ${row.map((count) => String(count).padStart(5)).join('')}`),

@@ -143,11 +143,25 @@ void test('triage stops quietly with exit 0 when the reader of its output goes a
 
 void test("the evaluation table calls equal figures a tie; bug: a tie was reported as a nurses' win", () => {
   const metrics = agreementMetrics([1, 2, 3, 4, 5], [1, 2, 3, 5, 5]);
-  const table = formatEvaluation({ folds: 10, rows: 5, engine: metrics, nurses: metrics, decisions: [] });
+  const table = formatEvaluation({
+    folds: 10,
+    rows: 5,
+    engine: metrics,
+    nurses: metrics,
+    decisions: [],
+    urgency: null,
+  });
   for (const line of table.split('\n').filter((l) => / is better\)$/.test(l)))
     assert.match(line, / tie \((higher|lower) is better\)$/, line);
   const better = agreementMetrics([1, 2, 3, 4, 5], [1, 2, 3, 4, 5]);
-  const won = formatEvaluation({ folds: 10, rows: 5, engine: better, nurses: metrics, decisions: [] });
+  const won = formatEvaluation({
+    folds: 10,
+    rows: 5,
+    engine: better,
+    nurses: metrics,
+    decisions: [],
+    urgency: null,
+  });
   assert.match(won, /exact agreement\s+1\.000\s+0\.800 {2}engine/);
 });
 
@@ -165,4 +179,33 @@ void test('triage --input - reads the patients from standard input; --help names
   const help = await run(process.execPath, [bin, 'triage', '--help']);
   for (const option of ['--input', '--train', '--explain', "'-' for standard input"])
     assert.ok(help.stdout.includes(option), option);
+});
+
+void test('the evaluation table says how well the engine ranks urgent patients, beside the nurses', () => {
+  const metrics = agreementMetrics([1, 2, 3, 4, 5], [1, 2, 3, 5, 5]);
+  const urgency = {
+    areaUnderCurve: 0.9151,
+    otherSensitivity: 0.878,
+    otherFalseUrgent: 13,
+    falseUrgentAtOtherSensitivity: 161,
+  };
+  const table = formatEvaluation({
+    folds: 10,
+    rows: 5,
+    engine: metrics,
+    nurses: metrics,
+    decisions: [],
+    urgency,
+  });
+  assert.match(table, /area under the ROC curve 0\.915;/);
+  assert.match(table, /sensitivity 0\.878\) takes calling 161 others urgent \(nurses: 13\)/);
+  const none = formatEvaluation({
+    folds: 10,
+    rows: 5,
+    engine: metrics,
+    nurses: metrics,
+    decisions: [],
+    urgency: null,
+  });
+  assert.doesNotMatch(none, /ROC/);
 });

@@ -55,7 +55,10 @@ export function crossValidate(
   return crossValidateDetailed(examples, folds, options, fold).predicted;
 }
 
-/** As `crossValidate`, with the decision rule each fold's training chose. */
+/**
+ * As `crossValidate`, with the decision rule each fold's training chose and every example's
+ * out-of-fold level probabilities (before the rules).
+ */
 export function crossValidateDetailed(
   examples: readonly Example[],
   folds: number,
@@ -64,11 +67,12 @@ export function crossValidateDetailed(
     examples.map((example) => example.level),
     folds,
   ),
-): { predicted: Level[]; decisions: DecisionRule[] } {
+): { predicted: Level[]; decisions: DecisionRule[]; probabilities: number[][] } {
   if (!Number.isInteger(folds) || folds < 2 || folds > examples.length)
     throw new Error(`folds must be an integer from 2 to ${examples.length}`);
   if (fold.length !== examples.length) throw new Error('one fold per example is needed');
   const predicted = new Array<Level>(examples.length);
+  const probabilities = new Array<number[]>(examples.length);
   const decisions: DecisionRule[] = [];
   for (let k = 0; k < folds; k++) {
     const model = trainTriageModel(
@@ -77,8 +81,11 @@ export function crossValidateDetailed(
     );
     decisions.push(model.decision);
     examples.forEach((example, index) => {
-      if (fold[index] === k) predicted[index] = triage(example.presentation, model).level;
+      if (fold[index] !== k) return;
+      const result = triage(example.presentation, model);
+      predicted[index] = result.level;
+      probabilities[index] = result.probabilities;
     });
   }
-  return { predicted, decisions };
+  return { predicted, decisions, probabilities };
 }

@@ -10,6 +10,8 @@ import { crossValidateDetailed } from './cross-validation.ts';
 import type { DecisionRule } from './decision.ts';
 import type { AgreementMetrics } from './metrics.ts';
 import { agreementMetrics } from './metrics.ts';
+import type { UrgencyRanking } from './urgency-ranking.ts';
+import { urgencyRanking } from './urgency-ranking.ts';
 
 export type LabelledExample = Example & { row: number; nurseLevel: Level };
 
@@ -38,6 +40,11 @@ export type TriageEvaluation = {
   nurses: AgreementMetrics;
   /** The decision rule each fold's training chose. */
   decisions: DecisionRule[];
+  /**
+   * How well the engine's out-of-fold probability of level 1–2 ranks the urgent rows, beside the
+   * nurses' levels; null when the rows are not of both kinds (urgent and not).
+   */
+  urgency: UrgencyRanking | null;
 };
 
 export function evaluateTriage(
@@ -45,16 +52,23 @@ export function evaluateTriage(
   folds: number,
   options: TrainingOptions = defaultTrainingOptions,
 ): TriageEvaluation {
-  const { predicted, decisions } = crossValidateDetailed(examples, folds, options);
+  const { predicted, decisions, probabilities } = crossValidateDetailed(examples, folds, options);
   const truth = examples.map((example) => example.level);
+  const nurses = examples.map((example) => example.nurseLevel);
+  const kinds = new Set(truth.map((level) => level <= 2));
   return {
     folds,
     rows: examples.length,
     engine: agreementMetrics(truth, predicted),
-    nurses: agreementMetrics(
-      truth,
-      examples.map((example) => example.nurseLevel),
-    ),
+    nurses: agreementMetrics(truth, nurses),
     decisions,
+    urgency:
+      kinds.size === 2
+        ? urgencyRanking(
+            truth,
+            probabilities.map((p) => (p[0] ?? 0) + (p[1] ?? 0)),
+            nurses,
+          )
+        : null,
   };
 }
