@@ -34,10 +34,12 @@ import { percentile, pushBodies, type LoadResult } from './ingest/http-load.ts';
 import { influxdPath, startInflux } from './ingest/influx.ts';
 import { publishMessages, type MqttMessage } from './ingest/mqtt-load.ts';
 import {
+  benchAdminKey,
   cpuSeconds,
   directoryBytes,
   freePort,
   peakRssMegabytes,
+  serveArguments,
   watchPeakRss,
   startProcess,
   stopProcess,
@@ -71,8 +73,6 @@ const { values: flags } = benchArguments(import.meta.url, () =>
 );
 const readingsPerPath = Number(flags.readings);
 const connections = Number(flags.connections);
-const adminKey = 'bench-admin-key-0123456789abcdef';
-const repoRoot = new URL('..', import.meta.url).pathname;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const root = mkdtempSync(join(tmpdir(), 'urban-brain-bench-'));
 
@@ -174,14 +174,7 @@ async function withServer(
   const dataDir = join(root, name);
   const [http, mqttPort] = [await freePort(), await freePort()];
   const args = [
-    'bin/urban-brain.js',
-    'serve',
-    '--port',
-    String(http),
-    '--mqtt-port',
-    String(mqttPort),
-    '--data-dir',
-    dataDir,
+    ...serveArguments(http, mqttPort, dataDir),
     ...extraArgs,
     ...(flags['server-args'] === '' ? [] : flags['server-args'].split(' ')),
   ];
@@ -189,13 +182,7 @@ async function withServer(
   if (flags['server-node-flags'] !== '') heap.push(...flags['server-node-flags'].split(' '));
   if (flags['server-profile-dir'] !== '')
     heap.push('--cpu-prof', `--cpu-prof-dir=${flags['server-profile-dir']}`);
-  const child = startProcess(
-    process.execPath,
-    [...heap, ...args.map((arg) => (arg.startsWith('bin/') ? join(repoRoot, arg) : arg))],
-    {
-      URBAN_BRAIN_ADMIN_KEY: adminKey,
-    },
-  );
+  const child = startProcess(process.execPath, [...heap, ...args], { URBAN_BRAIN_ADMIN_KEY: benchAdminKey });
   try {
     await waitForHttp(`http://127.0.0.1:${http}/healthz`, 60_000);
     const cpuBefore = cpuSeconds(child.pid);
@@ -232,7 +219,7 @@ async function withServer(
   }
 }
 
-const auth = { authorization: `Bearer ${adminKey}` };
+const auth = { authorization: `Bearer ${benchAdminKey}` };
 
 /** Starts and stops a server once; the message of what went wrong, or undefined when it works. */
 async function probeServer(): Promise<string | undefined> {
@@ -385,7 +372,7 @@ async function main(): Promise<void> {
     }));
     await record('mqtt_batched', () =>
       withServer('mqtt-batched', (_http, mqtt) =>
-        publishMessages(mqtt, adminKey, messages, { connections, qos: 1, inflight: 2 }),
+        publishMessages(mqtt, benchAdminKey, messages, { connections, qos: 1, inflight: 2 }),
       ),
     );
   }
@@ -402,7 +389,7 @@ async function main(): Promise<void> {
     log(`MQTT one reading per message (QoS 1), ${singleCount} messages → urban-brain`);
     await record('mqtt_single', () =>
       withServer('mqtt-single', (_http, mqtt) =>
-        publishMessages(mqtt, adminKey, singles, { connections, qos: 1, inflight: 500 }),
+        publishMessages(mqtt, benchAdminKey, singles, { connections, qos: 1, inflight: 500 }),
       ),
     );
   }
@@ -415,7 +402,7 @@ async function main(): Promise<void> {
       withServer('mqtt-qos0', (http, mqtt) => {
         let last = -1;
         let movedAt = performance.now();
-        return publishMessages(mqtt, adminKey, singles, {
+        return publishMessages(mqtt, benchAdminKey, singles, {
           connections,
           qos: 0,
           inflight: 1,

@@ -20,14 +20,16 @@ import { join } from 'node:path';
 import { Agent } from 'node:http';
 import { parseArgs } from 'node:util';
 import { benchArguments } from './arguments.ts';
-import { readingValue, sensorId } from './ingest/data.ts';
-import { percentile, post, type Target } from './ingest/http-load.ts';
+import { lineProtocolLine, readingValue } from './ingest/data.ts';
+import { percentile, postUntilAcknowledged, type Target } from './ingest/http-load.ts';
 import {
+  benchAdminKey,
   cpuSeconds,
   directoryBytes,
   freePort,
   peakRssMegabytes,
   rssMegabytes,
+  serveArguments,
   sleep,
   startProcess,
   stopProcess,
@@ -59,9 +61,7 @@ for (const [name, value] of Object.entries({ sensors, rate: offeredRate, minutes
     process.exit(2);
   }
 }
-const adminKey = 'bench-admin-key-0123456789abcdef';
-const auth = { authorization: `Bearer ${adminKey}` };
-const repoRoot = new URL('..', import.meta.url).pathname;
+const auth = { authorization: `Bearer ${benchAdminKey}` };
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** A line-protocol body of readings [from, to): sensors in turn, all stamped `nowMillis`. */
@@ -69,7 +69,7 @@ function body(from: number, to: number, nowMillis: number): string {
   const lines: string[] = [];
   for (let i = from; i < to; i++) {
     const sensor = i % sensors;
-    lines.push(`m,sensor=${sensorId(sensor)} value=${readingValue(i, sensor)} ${nowMillis}`);
+    lines.push(lineProtocolLine(sensor, nowMillis, readingValue(i, sensor)));
   }
   return lines.join('\n');
 }
@@ -82,6 +82,11 @@ type Minute = {
   ack_p99_ms: number;
 };
 
+/** Minute `minute` of the run before any of it is counted, with the latencies its p99 is taken from. */
+function minuteFrom(minute: number): Minute & { latencies: number[] } {
+  return { minute, readings: 0, max_rss_mb: 0, retries: 0, ack_p99_ms: 0, latencies: [] };
+}
+
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'urban-brain-soak-'));
   const dataDir = join(root, 'data');
@@ -89,17 +94,10 @@ async function main(): Promise<void> {
   const child = startProcess(
     process.execPath,
     [
-      join(repoRoot, 'bin/urban-brain.js'),
-      'serve',
-      '--port',
-      String(http),
-      '--mqtt-port',
-      String(mqttPort),
-      '--data-dir',
-      dataDir,
+      ...serveArguments(http, mqttPort, dataDir),
       ...(flags['server-args'] === '' ? [] : flags['server-args'].split(' ')),
     ],
-    { URBAN_BRAIN_ADMIN_KEY: adminKey },
+    { URBAN_BRAIN_ADMIN_KEY: benchAdminKey },
   );
   let stopping = false;
   child.once('exit', (code, signal) => {
@@ -118,14 +116,7 @@ async function main(): Promise<void> {
     const cpuBefore = cpuSeconds(child.pid);
     const started = performance.now();
     const timeline: Minute[] = [];
-    let current: Minute & { latencies: number[] } = {
-      minute: 1,
-      readings: 0,
-      max_rss_mb: 0,
-      retries: 0,
-      ack_p99_ms: 0,
-      latencies: [],
-    };
+    let current = minuteFrom(1);
     const latencies: number[] = [];
     let acknowledged = 0;
     let retries = 0;
@@ -140,14 +131,7 @@ async function main(): Promise<void> {
         `minute ${rest.minute}: ${rest.readings} readings acknowledged (${Math.round(rest.readings / 60)}/s), ` +
           `RSS up to ${rest.max_rss_mb} MB, ${rest.retries} bodies sent again, ack p99 ${rest.ack_p99_ms} ms`,
       );
-      current = {
-        minute: rest.minute + 1,
-        readings: 0,
-        max_rss_mb: 0,
-        retries: 0,
-        ack_p99_ms: 0,
-        latencies: [],
-      };
+      current = minuteFrom(rest.minute + 1);
     };
     const sampler = setInterval(() => {
       const rss = Math.round(rssMegabytes(child.pid));
@@ -166,27 +150,21 @@ async function main(): Promise<void> {
         if (wait > 0) await sleep(wait);
         const text = body(index * batch, (index + 1) * batch, Date.now());
         const sent = performance.now();
-        for (;;) {
-          let response: Awaited<ReturnType<typeof post>>;
-          try {
-            response = await post(agent, target, text);
-          } catch (error) {
-            // The connection broke before an answer: whether the body was stored is unknown, so it
-            // is sent again, as a client must (the store keeps one reading per sensor and time).
-            if (child.exitCode !== null || child.signalCode !== null) throw error;
+        await postUntilAcknowledged(agent, target, text, {
+          onOverloaded: () => {
+            retries++;
+            current.retries++;
+          },
+          // The connection broke before an answer: whether the body was stored is unknown, so it is
+          // sent again, as a client must (the store keeps one reading per sensor and time).
+          onBrokenConnection: (error) => {
+            if (child.exitCode !== null || child.signalCode !== null) return false;
             connectionErrors++;
             if (connectionErrors <= 5)
-              log(`minute ${current.minute}: the connection broke (${(error as Error).message}); sent again`);
-            await sleep(200);
-            continue;
-          }
-          if (response.status >= 200 && response.status < 300) break;
-          if (response.status !== 429 && response.status !== 503)
-            throw new Error(`the server answered ${response.status}: ${response.body.slice(0, 300)}`);
-          retries++;
-          current.retries++;
-          await sleep(Math.min(200, response.retryAfter * 1000));
-        }
+              log(`minute ${current.minute}: the connection broke (${error.message}); sent again`);
+            return true;
+          },
+        });
         const latency = performance.now() - sent;
         latencies.push(latency);
         current.latencies.push(latency);

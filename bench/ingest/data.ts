@@ -30,12 +30,17 @@ export function forEachReading(
   }
 }
 
-/** Line-protocol bodies (millisecond precision, one `sensor` tag), `batchReadings` lines each. */
+/** One reading as a line of line protocol (millisecond precision, one `sensor` tag). */
+export function lineProtocolLine(sensor: number, ts: number, value: number): string {
+  return `m,sensor=${sensorId(sensor)} value=${value} ${ts}`;
+}
+
+/** Line-protocol bodies of `lineProtocolLine`s, `batchReadings` lines each. */
 export function lineProtocolBodies(workload: Workload): string[] {
   return bodies(workload, (from, to) => {
     const lines: string[] = [];
     forEachReading(workload, from, to, (sensor, ts, value) =>
-      lines.push(`m,sensor=${sensorId(sensor)} value=${value} ${ts}`),
+      lines.push(lineProtocolLine(sensor, ts, value)),
     );
     return lines.join('\n');
   });

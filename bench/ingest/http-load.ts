@@ -14,7 +14,7 @@ export interface Target {
   headers: Record<string, string>;
 }
 
-export function post(
+function post(
   agent: Agent,
   target: Target,
   body: string,
@@ -47,6 +47,39 @@ export function post(
 }
 
 /**
+ * POSTs `body` until it is acknowledged (2xx) and returns the answer's text; 429/503 are sent again
+ * after a pause of their Retry-After, at most 200 ms (`onOverloaded` told each time). A connection
+ * that breaks before an answer fails the call, unless `onBrokenConnection` says to send again (it
+ * is then sent after 200 ms). Any other status fails it.
+ */
+export async function postUntilAcknowledged(
+  agent: Agent,
+  target: Target,
+  body: string,
+  handlers: { onOverloaded?: () => void; onBrokenConnection?: (error: Error) => boolean } = {},
+): Promise<string> {
+  for (;;) {
+    let response: Awaited<ReturnType<typeof post>>;
+    try {
+      response = await post(agent, target, body);
+    } catch (error) {
+      if (handlers.onBrokenConnection?.(error as Error) !== true) throw error;
+      await pause(200);
+      continue;
+    }
+    if (response.status >= 200 && response.status < 300) return response.body;
+    if (response.status !== 429 && response.status !== 503)
+      throw new Error(`${target.path} answered ${response.status}: ${response.body.slice(0, 300)}`);
+    handlers.onOverloaded?.();
+    await pause(Math.min(200, response.retryAfter * 1000));
+  }
+}
+
+function pause(millis: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, millis));
+}
+
+/**
  * POSTs every body over `connections` keep-alive connections, each body until it is acknowledged
  * (2xx); 429/503 are retried after a short pause. Latency is from the first send to the 2xx.
  */
@@ -68,18 +101,8 @@ export async function pushBodies(
       const index = next++;
       const body = bodies[index] as string;
       const sent = performance.now();
-      for (;;) {
-        const response = await post(agent, target, body);
-        if (response.status >= 200 && response.status < 300) {
-          if (response.body.includes('"rejected":[{')) rejected++;
-          break;
-        }
-        if (response.status !== 429 && response.status !== 503) {
-          throw new Error(`${target.path} answered ${response.status}: ${response.body.slice(0, 300)}`);
-        }
-        retries++;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(200, response.retryAfter * 1000)));
-      }
+      const answer = await postUntilAcknowledged(agent, target, body, { onOverloaded: () => retries++ });
+      if (answer.includes('"rejected":[{')) rejected++;
       latenciesMillis.push(performance.now() - sent);
       readings += readingsPerBody(index);
     }

@@ -2,6 +2,24 @@ export { freePort } from '../../src/adapters/free-port.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The admin key the benchmarks give the servers they start (`URBAN_BRAIN_ADMIN_KEY`). */
+export const benchAdminKey = 'bench-admin-key-0123456789abcdef';
+
+/** Node's arguments for this checkout's `urban-brain serve` on these ports and data folder. */
+export function serveArguments(http: number, mqttPort: number, dataDir: string): string[] {
+  return [
+    fileURLToPath(new URL('../../bin/urban-brain.js', import.meta.url)),
+    'serve',
+    '--port',
+    String(http),
+    '--mqtt-port',
+    String(mqttPort),
+    '--data-dir',
+    dataDir,
+  ];
+}
 
 /** Peak resident set of a process in MiB (VmHWM), or NaN when it is gone. */
 export function peakRssMegabytes(pid: number | undefined): number {
