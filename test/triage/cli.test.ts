@@ -7,6 +7,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { formatEvaluation } from '../../src/cli/eval-triage.ts';
 import { agreementMetrics } from '../../src/core/triage/metrics.ts';
+import type { AgreementMetrics } from '../../src/core/triage/metrics.ts';
+import type { UrgencyRanking } from '../../src/core/triage/urgency-ranking.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/urban-brain.js', import.meta.url).pathname;
@@ -141,27 +143,22 @@ void test('triage stops quietly with exit 0 when the reader of its output goes a
   assert.equal(result.code, 0);
 });
 
+/** The evaluation table of five rows and ten folds with these figures. */
+function tableOf(
+  engine: AgreementMetrics,
+  nurses: AgreementMetrics,
+  urgency: UrgencyRanking | null = null,
+): string {
+  return formatEvaluation({ folds: 10, rows: 5, engine, nurses, decisions: [], urgency });
+}
+
 void test("the evaluation table calls equal figures a tie; bug: a tie was reported as a nurses' win", () => {
   const metrics = agreementMetrics([1, 2, 3, 4, 5], [1, 2, 3, 5, 5]);
-  const table = formatEvaluation({
-    folds: 10,
-    rows: 5,
-    engine: metrics,
-    nurses: metrics,
-    decisions: [],
-    urgency: null,
-  });
+  const table = tableOf(metrics, metrics);
   for (const line of table.split('\n').filter((l) => / is better\)$/.test(l)))
     assert.match(line, / tie \((higher|lower) is better\)$/, line);
   const better = agreementMetrics([1, 2, 3, 4, 5], [1, 2, 3, 4, 5]);
-  const won = formatEvaluation({
-    folds: 10,
-    rows: 5,
-    engine: better,
-    nurses: metrics,
-    decisions: [],
-    urgency: null,
-  });
+  const won = tableOf(better, metrics);
   assert.match(won, /exact agreement\s+1\.000\s+0\.800 {2}engine/);
 });
 
@@ -189,23 +186,9 @@ void test('the evaluation table says how well the engine ranks urgent patients, 
     otherFalseUrgent: 13,
     falseUrgentAtOtherSensitivity: 161,
   };
-  const table = formatEvaluation({
-    folds: 10,
-    rows: 5,
-    engine: metrics,
-    nurses: metrics,
-    decisions: [],
-    urgency,
-  });
+  const table = tableOf(metrics, metrics, urgency);
   assert.match(table, /area under the ROC curve 0\.915;/);
   assert.match(table, /sensitivity 0\.878\) takes calling 161 others urgent \(nurses: 13\)/);
-  const none = formatEvaluation({
-    folds: 10,
-    rows: 5,
-    engine: metrics,
-    nurses: metrics,
-    decisions: [],
-    urgency: null,
-  });
+  const none = tableOf(metrics, metrics);
   assert.doesNotMatch(none, /ROC/);
 });

@@ -11,7 +11,7 @@ import type { DecisionRule } from './decision.ts';
 import type { AgreementMetrics } from './metrics.ts';
 import { agreementMetrics } from './metrics.ts';
 import type { UrgencyRanking } from './urgency-ranking.ts';
-import { urgencyRanking } from './urgency-ranking.ts';
+import { isUrgent, urgencyRanking } from './urgency-ranking.ts';
 
 export type LabelledExample = Example & { row: number; nurseLevel: Level };
 
@@ -55,7 +55,6 @@ export function evaluateTriage(
   const { predicted, decisions, probabilities } = crossValidateDetailed(examples, folds, options);
   const truth = examples.map((example) => example.level);
   const nurses = examples.map((example) => example.nurseLevel);
-  const kinds = new Set(truth.map((level) => level <= 2));
   return {
     folds,
     rows: examples.length,
@@ -63,7 +62,7 @@ export function evaluateTriage(
     nurses: agreementMetrics(truth, nurses),
     decisions,
     urgency:
-      kinds.size === 2
+      truth.some(isUrgent) && !truth.every(isUrgent)
         ? urgencyRanking(
             truth,
             probabilities.map((p) => (p[0] ?? 0) + (p[1] ?? 0)),

@@ -20,7 +20,8 @@ export type UrgencyRanking = {
   falseUrgentAtOtherSensitivity: number;
 };
 
-const urgent = (level: Level): boolean => level <= 2;
+/** Whether a level is urgent: 1 (resuscitation) or 2 (emergency). */
+export const isUrgent = (level: Level): boolean => level <= 2;
 
 /** `scores[i]` ranks patient i (higher: more urgent); `other[i]` is another assignment's level. */
 export function urgencyRanking(
@@ -30,8 +31,8 @@ export function urgencyRanking(
 ): UrgencyRanking {
   if (scores.length !== reference.length || other.length !== reference.length)
     throw new Error('reference, scores and other levels differ in length');
-  const positive = scores.filter((_, i) => urgent(reference[i] as Level)).sort((a, b) => b - a);
-  const negative = scores.filter((_, i) => !urgent(reference[i] as Level)).sort((a, b) => a - b);
+  const positive = scores.filter((_, i) => isUrgent(reference[i] as Level)).sort((a, b) => b - a);
+  const negative = scores.filter((_, i) => !isUrgent(reference[i] as Level)).sort((a, b) => a - b);
   if (positive.length === 0 || negative.length === 0)
     throw new Error('both urgent and other patients are needed to rank');
   // For each urgent score, the other patients below it (and half those level with it).
@@ -40,8 +41,10 @@ export function urgencyRanking(
     const below = countBelow(negative, score);
     wins += below + (countAtMost(negative, score) - below) / 2;
   }
-  const caught = reference.filter((level, i) => urgent(level) && urgent(other[i] as Level)).length;
-  const otherFalseUrgent = reference.filter((level, i) => !urgent(level) && urgent(other[i] as Level)).length;
+  const caught = reference.filter((level, i) => isUrgent(level) && isUrgent(other[i] as Level)).length;
+  const otherFalseUrgent = reference.filter(
+    (level, i) => !isUrgent(level) && isUrgent(other[i] as Level),
+  ).length;
   const otherSensitivity = caught / positive.length;
   const threshold = caught === 0 ? Infinity : (positive[caught - 1] as number);
   return {
