@@ -13,7 +13,7 @@
  * Options: --sensors N (1,000,000), --rate N (readings a second offered, 200,000), --minutes N (60),
  * --batch N (readings a body, 5,000), --connections N (8), --server-args "..." (extra `serve` options).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,6 +189,8 @@ async function main(): Promise<void> {
     const stopPeak = watch.stop();
     if (code !== 0) throw new Error(`the server exited with ${code} at shutdown (its final flush failed)`);
     const bytes = directoryBytes(dataDir);
+    const snapshot = join(dataDir, 'detector-states.snapshot');
+    const snapshotBytes = existsSync(snapshot) ? statSync(snapshot).size : 0;
     const summary = {
       benchmark: 'soak',
       sensors,
@@ -209,6 +211,9 @@ async function main(): Promise<void> {
       stop_seconds: Math.round(stopSeconds * 10) / 10,
       server_cpu_s_per_million: Math.round((cpu / (acknowledged / 1e6)) * 100) / 100,
       bytes_per_reading: Math.round((bytes / acknowledged) * 100) / 100,
+      /** The detectors' states snapshot, a fixed size per sensor, in the data folder's bytes above. */
+      states_snapshot_mb: Math.round(snapshotBytes / 1e6),
+      store_bytes_per_reading: Math.round(((bytes - snapshotBytes) / acknowledged) * 100) / 100,
       by_minute: timeline,
       targets: { peak_rss_mb_million_sensors: 1024 },
     };

@@ -5,6 +5,7 @@ import { DuckDbBackups } from './adapters/duckdb/backup.ts';
 import { watchDatabase, type DatabaseWatch } from './adapters/duckdb/database-watch.ts';
 import { DuckDbKeyStore } from './adapters/duckdb/keys-store.ts';
 import { DuckDbMaintenanceRepository } from './adapters/duckdb/maintenance-repository.ts';
+import { DetectorSnapshotFile } from './adapters/files/detector-snapshot-file.ts';
 import { DuckDbAmbulanceTrips } from './adapters/duckdb/ambulance-trips.ts';
 import { DuckDbPatientQueues } from './adapters/duckdb/patient-queues.ts';
 import { DuckDbRegistry } from './adapters/duckdb/registry-store.ts';
@@ -109,7 +110,9 @@ interface Stores {
   storage: Storage;
   registry: Registry;
   keyStore: KeyStore;
-  maintenance: MaintenanceRepository & DetectorStateStore;
+  maintenance: MaintenanceRepository;
+  /** Where the detectors' states are saved, so a restart resumes instead of learning from zero. */
+  states: DetectorStateStore;
   patientQueues: PatientQueueStore;
   ambulanceTrips: AmbulanceTripStore;
   /** Online copies of the DuckDB file (the embedded default only). */
@@ -126,17 +129,19 @@ function memoryStores(): Stores {
     forceFlush: async () => undefined,
     shutdown: () => readings.shutdown(),
   };
+  const maintenance = new MemoryMaintenanceRepository();
   return {
     storage,
     registry: new MemoryRegistry(),
     keyStore: new MemoryKeyStore(),
-    maintenance: new MemoryMaintenanceRepository(),
+    maintenance,
+    states: maintenance,
     patientQueues: new MemoryPatientQueues(),
     ambulanceTrips: new MemoryAmbulanceTrips(),
   };
 }
 
-/** The embedded default: one DuckDB file (readings, registry, keys, maintenance) and a write-ahead log in `dataDir`. */
+/** The embedded default: one DuckDB file (readings, registry, keys, maintenance), a write-ahead log and the detectors' states in `dataDir`. */
 async function openStores(config: Config, log: (line: string) => void): Promise<Stores> {
   if (config.memory) return memoryStores();
   const storage = await createEmbeddedStorage({
@@ -170,9 +175,13 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
   const maintenance = await DuckDbMaintenanceRepository.open(storage.database);
   const patientQueues = await DuckDbPatientQueues.open(storage.database);
   const ambulanceTrips = await DuckDbAmbulanceTrips.open(storage.database);
+  // States saved by an earlier version in the database are read until the file's first snapshot.
+  const statesPath = join(config.dataDir, 'detector-states.snapshot');
+  const states = new DetectorSnapshotFile(statesPath, maintenance);
   const backups = await DuckDbBackups.open({
     database: storage.database,
     directory: join(config.dataDir, 'backups'),
+    files: [statesPath],
     ...(config.backupKeep === null ? {} : { keep: config.backupKeep }),
     // Sensors are auto-registered a moment after their readings are acknowledged.
     flush: async () => {
@@ -181,7 +190,7 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
     },
   });
   const watch = await watchDatabase(storage.database);
-  return { storage, registry, keyStore, maintenance, patientQueues, ambulanceTrips, backups, watch };
+  return { storage, registry, keyStore, maintenance, states, patientQueues, ambulanceTrips, backups, watch };
 }
 
 /** Failure prediction: a detector on every accepted reading, raising alerts and work orders. */
@@ -193,7 +202,7 @@ async function startDetection(config: Config, stores: Stores, bus: MessageBus, l
   const detection = new DetectionService({
     bus,
     repository: stores.maintenance,
-    states: stores.maintenance,
+    states: stores.states,
     registry: stores.registry,
     detector,
     learningSpanMillis: config.learningSpanMillis,

@@ -93,4 +93,11 @@ export interface DetectorStateStore {
   markStatesSaved?(atMillis: number): Promise<void>;
   /** The time last given to `markStatesSaved`; undefined before the first. */
   statesSavedAt?(): Promise<number | undefined>;
+  /**
+   * Present on a store that keeps whole snapshots, not states one by one: each save begins with
+   * this call, is then given every sensor's state, and replaces the last snapshot only once
+   * `markStatesSaved` ends it (a save that never ends leaves the last snapshot as it was). Such a
+   * store has `markStatesSaved` too.
+   */
+  beginSnapshot?(): Promise<void>;
 }

@@ -29,9 +29,10 @@ export interface ScoringEngine {
   history(sensor: string, fromMillis: number, toMillis: number): Promise<EvidencePoint[] | undefined>;
   /**
    * States of the sensors updated since they were last taken (all of them with `all`), at most
-   * `limit`, marking them clean.
+   * `limit`, marking them clean. With `resume` the scan goes on from where the previous call
+   * stopped (a sweep in chunks takes each sensor once; it is over when fewer than `limit` come back).
    */
-  takeStates(all: boolean, limit?: number): Promise<DetectorState[]>;
+  takeStates(all: boolean, limit?: number, resume?: boolean): Promise<DetectorState[]>;
   /** Marks sensors dirty again after their states failed to save. */
   markDirty(sensors: readonly string[]): void;
   /** Revives saved states; a state the detector cannot read is skipped and counted. */

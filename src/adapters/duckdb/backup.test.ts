@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createEmbeddedStorage } from '../../services/ingest/embedded.ts';
@@ -39,9 +48,12 @@ test('a backup holds every acknowledged reading, the keys and the dispatch order
       revokedMillis: null,
     };
     await keys.add(key);
+    const states = join(dataDir, 'detector-states.snapshot');
+    writeFileSync(states, "the detectors' states");
     const backups = await DuckDbBackups.open({
       database: storage.database,
       directory: join(dataDir, 'backups'),
+      files: [states, join(dataDir, 'never-written')],
       flush: () => storage.forceFlush(),
       now: () => new Date(Date.UTC(2026, 0, 2, 3, 4, 5)),
     });
@@ -53,9 +65,13 @@ test('a backup holds every acknowledged reading, the keys and the dispatch order
     assert.equal(outcome.readings, 1000);
     assert.equal(outcome.bytes, statSync(outcome.path).size);
     assert.deepEqual(
-      readdirSync(dirname(outcome.path)),
-      ['urban-brain.duckdb'],
-      'no temporary file or log left',
+      readdirSync(dirname(outcome.path)).sort(),
+      ['detector-states.snapshot', 'urban-brain.duckdb'],
+      'the files beside the database copied (those that exist), no temporary file or log left',
+    );
+    assert.equal(
+      readFileSync(join(dirname(outcome.path), 'detector-states.snapshot'), 'utf8'),
+      "the detectors' states",
     );
 
     copyFileSync(outcome.path, join(restored, 'urban-brain.duckdb'));

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { describeError } from '../../core/describe-error.ts';
 import type { Database } from './database.ts';
-import { makeFolder } from '../files/folders.ts';
+import { makeFolder, syncPath } from '../files/folders.ts';
 
 /** A finished backup: one DuckDB file holding the whole database as of one snapshot. */
 export interface Backup {
@@ -33,6 +33,12 @@ export interface DuckDbBackupsOptions {
    * named as this class names them are counted and touched. Absent: every backup is kept.
    */
   keep?: number;
+  /**
+   * Files kept outside the database (the detectors' states snapshot) copied into the backup folder
+   * beside it, under their own names, as they are when copied: each is replaced whole by a rename,
+   * so a copy is never half of two. One that does not exist is left out.
+   */
+  files?: readonly string[];
   now?: () => Date;
 }
 
@@ -64,18 +70,22 @@ function quoteName(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-function quoteText(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
+/** Copies each file that exists into `folder`, synced. */
+async function copyBeside(files: readonly string[], folder: string): Promise<void> {
+  for (const file of files) {
+    const copy = join(folder, basename(file));
+    try {
+      await copyFile(file, copy);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    await syncPath(copy);
+  }
 }
 
-/** Off the event loop: syncing a large copy takes a while, and ingest goes on meanwhile. */
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+function quoteText(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }
 
 /**
@@ -138,10 +148,11 @@ export class DuckDbBackups {
       created = true;
       const partial = `${path}.partial`;
       const readings = await this.#copy(partial);
-      await fsyncPath(partial);
+      await syncPath(partial);
       renameSync(partial, path);
-      await fsyncPath(folder);
-      await fsyncPath(this.#options.directory);
+      await copyBeside(this.#options.files ?? [], folder);
+      await syncPath(folder);
+      await syncPath(this.#options.directory);
       const bytes = statSync(path).size;
       const tookMillis = Math.round(performance.now() - started);
       return { ok: true, path, bytes, readings, tookMillis, removed: this.#prune() };

@@ -9,6 +9,8 @@ import { checkMaintenanceRepository } from '../maintenance-repository.contract.t
 import { openDatabase } from './database.ts';
 import { DuckDbMaintenanceRepository } from './maintenance-repository.ts';
 import { allSavedStates } from '../saved-states.test-helpers.ts';
+import { DetectorSnapshotFile } from '../files/detector-snapshot-file.ts';
+import type { DetectorState } from '../../ports/maintenance.ts';
 
 function alertDraft(id: string, asset: string, ts: number) {
   return {
@@ -260,6 +262,33 @@ test('replacing 100,000 detector states fits in 64 MB of DuckDB memory', async (
       'SELECT count(*), count(DISTINCT sensor), min(last_ts), count(DISTINCT state), hex(any_value(state))[1:4] FROM detector_states',
     );
     assert.deepEqual(saved.getRows(), [[100_000n, 100_000n, 2, 1n, '0202']]);
+    await repository.close();
+    database.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('states saved in the database by an earlier version are read until the first snapshot file, then deleted from it', async () => {
+  const plain = (states: DetectorState[]) => states.map((saved) => ({ ...saved, state: [...saved.state] }));
+  const dataDir = mkdtempSync(join(tmpdir(), 'maintenance-'));
+  try {
+    const database = await openDatabase({ dataDir });
+    const repository = await DuckDbMaintenanceRepository.open(database);
+    const old = { sensor: 's1', state: Uint8Array.of(1, 2), lastTs: 10, lastAlertAt: null };
+    await repository.saveDetectorStates([old]);
+    await repository.markStatesSaved(100);
+    const file = new DetectorSnapshotFile(join(dataDir, 'detector-states.snapshot'), repository);
+    assert.deepEqual(plain(await allSavedStates(file)), plain([old]));
+    assert.equal(await file.statesSavedAt(), 100);
+    const newer = { ...old, state: Uint8Array.of(3), lastTs: 20 };
+    await file.beginSnapshot();
+    await file.saveDetectorStates([newer]);
+    await file.markStatesSaved(200);
+    assert.deepEqual(await allSavedStates(repository), []);
+    assert.equal(await repository.statesSavedAt(), undefined);
+    assert.deepEqual(plain(await allSavedStates(file)), plain([newer]));
+    assert.equal(await file.statesSavedAt(), 200);
     await repository.close();
     database.close();
   } finally {

@@ -224,6 +224,16 @@ export class DuckDbMaintenanceRepository implements MaintenanceRepository, Detec
     });
   }
 
+  /** Deletes every saved state (they moved to a store of their own; a checkpoint frees the space). */
+  dropDetectorStates(): Promise<void> {
+    return this.#serial.run(() =>
+      inTransaction(this.connection, async () => {
+        await this.connection.run('DELETE FROM detector_states');
+        await this.connection.run('DELETE FROM detector_states_saved');
+      }),
+    );
+  }
+
   async statesSavedAt(): Promise<number | undefined> {
     const result = await this.#serial.run(() =>
       this.connection.runAndReadAll('SELECT saved_at FROM detector_states_saved WHERE id = 1'),

@@ -1,4 +1,5 @@
 import { mkdirSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -36,5 +37,15 @@ function kindOf(path: string): 'folder' | 'other' | 'none' {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
     throw error;
+  }
+}
+
+/** Syncs a file or folder to disk, off the event loop (syncing a large file takes a while). */
+export async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

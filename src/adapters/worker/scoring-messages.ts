@@ -15,7 +15,7 @@ export type ScoringRequest =
   | ({ type: 'score'; id: number } & ReadingColumns)
   | ({ type: 'score-keyed'; id: number } & KeyedColumns)
   | { type: 'history'; id: number; sensor: string; fromMillis: number; toMillis: number }
-  | { type: 'take'; id: number; all: boolean; limit: number }
+  | { type: 'take'; id: number; all: boolean; limit: number; resume: boolean }
   | { type: 'dirty'; id: number; sensors: string }
   /** Answered once every request before it was: what closing waits for. */
   | { type: 'sync'; id: number }

@@ -44,7 +44,11 @@ function answer(request: ScoringRequest): ScoringReply {
         points: detectors.history(request.sensor, request.fromMillis, request.toMillis),
       };
     case 'take':
-      return { ...base, type: 'take', states: packStates(detectors.takeStates(request.all, request.limit)) };
+      return {
+        ...base,
+        type: 'take',
+        states: packStates(detectors.takeStates(request.all, request.limit, request.resume)),
+      };
     case 'dirty':
       detectors.markDirty(splitSensors(request.sensors));
       return { ...base, type: 'dirty' };

@@ -68,6 +68,12 @@ test('scores on its own thread exactly as on the caller’s: crossings, history 
       (await local.takeStates(true)).map((s) => ({ ...s, state: [...s.state] })),
     );
     assert.deepEqual(await threaded.takeStates(false), [], 'taking states marks them clean');
+    const sweep = [await threaded.takeStates(true, 2), await threaded.takeStates(false, 2, true)];
+    assert.deepEqual(
+      sweep.map((chunk) => chunk.map((s) => s.sensor)),
+      [states.slice(0, 2).map((s) => s.sensor), states.slice(2).map((s) => s.sensor)],
+      'a resumed take goes on where the one before stopped',
+    );
   } finally {
     await threaded.close();
   }

@@ -99,8 +99,8 @@ export class WorkerScoring implements ScoringEngine {
     return reply.type === 'history' ? reply.points : undefined;
   }
 
-  async takeStates(all: boolean, limit = Number.POSITIVE_INFINITY): Promise<DetectorState[]> {
-    const reply = await this.#send({ type: 'take', all, limit });
+  async takeStates(all: boolean, limit = Number.POSITIVE_INFINITY, resume = false): Promise<DetectorState[]> {
+    const reply = await this.#send({ type: 'take', all, limit, resume });
     return reply.type === 'take' ? unpackStates(reply.states) : [];
   }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../adapters/duckdb/database.ts';
 import { DuckDbMaintenanceRepository } from '../../adapters/duckdb/maintenance-repository.ts';
+import { DetectorSnapshotFile } from '../../adapters/files/detector-snapshot-file.ts';
 import { MemoryBus } from '../../adapters/memory/bus.ts';
 import { MemoryMaintenanceRepository } from '../../adapters/memory/maintenance-repository.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
@@ -30,7 +31,7 @@ function readings(): Reading[] {
     });
 }
 
-test('a restart on the same DuckDB file resumes every detector exactly where it stopped', async () => {
+test('a restart on the same data folder (DuckDB file, states snapshot) resumes every detector exactly where it stopped', async () => {
   assert.ok(detector);
   const all = readings();
   const half = Math.floor(all.length / 2);
@@ -61,7 +62,7 @@ test('a restart on the same DuckDB file resumes every detector exactly where it 
       const service = new DetectionService({
         bus: new MemoryBus(),
         repository,
-        states: repository,
+        states: new DetectorSnapshotFile(join(dataDir, 'detector-states.snapshot'), repository),
         registry: new MemoryRegistry(),
         detector: detector!,
         historyPoints: tail.length,

@@ -394,6 +394,46 @@ test('replaces detectors whose thread died, resuming from the saved states and s
   await service.shutdown();
 });
 
+test('a save to a store of whole snapshots whose engine is replaced midway ends unmarked; the next save is whole', async () => {
+  const calls: string[] = [];
+  const engines: BreakableScoring[] = [];
+  const states = {
+    beginSnapshot: async () => {
+      calls.push('begin');
+    },
+    saveDetectorStates: async (batch: readonly { sensor: string }[]) => {
+      calls.push(batch.map((state) => state.sensor).join(','));
+      if (engines.length === 1) {
+        // The thread dies as the first chunk is written; the next batch finds it dead.
+        (engines[0] as BreakableScoring).dead = true;
+        service.accept([{ sensor: 's-2', ts: 2 * minute, value: 1 }]);
+        while (engines.length < 2) await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+    markStatesSaved: async () => {
+      calls.push('mark');
+    },
+    loadDetectorStates: async () => undefined,
+  };
+  const service = bareService(new MemoryMaintenanceRepository(), {
+    states,
+    snapshotChunkStates: 2,
+    engine: (options) => {
+      const engine = new BreakableScoring(options);
+      engines.push(engine);
+      return engine;
+    },
+    onError: () => undefined,
+  });
+  service.accept(Array.from({ length: 3 }, (_, i) => ({ sensor: `s-${i}`, ts: minute, value: 1 })));
+  await service.forceFlush();
+  assert.deepEqual(calls, ['begin', 's-0,s-1'], 'the sweep stopped with its engine, unmarked');
+  service.accept([{ sensor: 's-0', ts: 3 * minute, value: 1 }]);
+  await service.forceFlush();
+  assert.deepEqual(calls.slice(2), ['begin', 's-2,s-0', 'mark'], "the new engine's every state, then marked");
+  await service.shutdown();
+});
+
 test('saves a snapshot of many sensors in chunks, every changed state once', async () => {
   const repository = new MemoryMaintenanceRepository();
   const writes: number[] = [];
@@ -416,6 +456,56 @@ test('saves a snapshot of many sensors in chunks, every changed state once', asy
   service.accept([{ sensor: 's-3', ts: 2 * minute, value: 1 }]);
   await service.forceFlush();
   assert.deepEqual(writes, [2, 2, 1, 1], 'then only the changed state');
+  await service.shutdown();
+});
+
+test('a save sweeps the sensors once: a state changed behind the sweep waits for the next save; bug: it was taken again first, so a save under load never ended', async () => {
+  const repository = new MemoryMaintenanceRepository();
+  const writes: string[][] = [];
+  const save = repository.saveDetectorStates.bind(repository);
+  repository.saveDetectorStates = async (states) => {
+    writes.push(states.map((state) => state.sensor));
+    // Readings keep coming while the save runs: one changes a sensor the sweep has passed.
+    if (writes.length === 1) service.accept([{ sensor: 's-0', ts: 2 * minute, value: 1 }]);
+    await save(states);
+  };
+  const service = bareService(repository, { snapshotChunkStates: 2 });
+  service.accept(Array.from({ length: 5 }, (_, i) => ({ sensor: `s-${i}`, ts: minute, value: 1 })));
+  await service.forceFlush();
+  assert.deepEqual(writes, [['s-0', 's-1'], ['s-2', 's-3'], ['s-4']]);
+  assert.notEqual(await repository.statesSavedAt(), undefined, 'the sweep ended, so the save is marked');
+  await service.forceFlush();
+  assert.deepEqual(writes.slice(3), [['s-0']], 'the state changed behind the sweep, saved by the next');
+  await service.shutdown();
+});
+
+test('a store of whole snapshots begins each save and is given every state, changed or not', async () => {
+  const calls: string[] = [];
+  const states = {
+    beginSnapshot: async () => {
+      calls.push('begin');
+    },
+    saveDetectorStates: async (batch: readonly { sensor: string }[]) => {
+      calls.push(batch.map((state) => state.sensor).join(','));
+    },
+    markStatesSaved: async (at: number) => {
+      calls.push(`mark ${at}`);
+    },
+    loadDetectorStates: async () => undefined,
+  };
+  const service = bareService(new MemoryMaintenanceRepository(), {
+    states,
+    snapshotChunkStates: 2,
+    clock: () => 7 * minute,
+    futureToleranceMillis: Number.POSITIVE_INFINITY,
+  });
+  service.accept(Array.from({ length: 3 }, (_, i) => ({ sensor: `s-${i}`, ts: minute, value: 1 })));
+  await service.forceFlush();
+  service.accept([{ sensor: 's-1', ts: 2 * minute, value: 1 }]);
+  await service.forceFlush();
+  await service.forceFlush();
+  const save = ['begin', 's-0,s-1', 's-2', `mark ${7 * minute}`];
+  assert.deepEqual(calls, [...save, ...save, ...save]);
   await service.shutdown();
 });
 

@@ -441,9 +441,9 @@ export class DetectionService {
   }
 
   /**
-   * Saves changed states in chunks of `snapshotChunkStates`, so that a million sensors' states are
-   * never all copied at once. Stops after one pass over the sensors even if readings keep
-   * changing states meanwhile (those wait for the next snapshot).
+   * Saves changed states (every state, to a store of whole snapshots) in chunks of
+   * `snapshotChunkStates`, so that a million sensors' states are never all copied at once. One
+   * sweep over the sensors: states that readings change behind it wait for the next snapshot.
    */
   async #saveStates(all: boolean): Promise<void> {
     // A dead engine has no states to give, and held readings are not in the new one's yet.
@@ -451,24 +451,39 @@ export class DetectionService {
     // Every reading handed over before now is in the states taken below (engines score in order).
     const takenAt = this.#clock();
     const chunk = this.#options.snapshotChunkStates ?? 10_000;
-    const passes = Math.ceil(this.#scoring.engine.sensorCount() / chunk) + 1;
+    const store = this.#options.states;
     const tell = this.#options.progress;
     const progress = tell === undefined ? undefined : StateProgress.saving(tell, this.#clock);
-    for (let pass = 0; pass < passes; pass++) {
+    let whole = false;
+    if (store.beginSnapshot !== undefined) {
+      try {
+        await store.beginSnapshot();
+      } catch (error) {
+        this.#onError(error);
+        return;
+      }
+      whole = true;
+    }
+    const engine = this.#scoring.engine;
+    for (let first = true; ; first = false) {
+      // A new engine (the thread died) has a sweep of its own: this save ends unmarked, and the
+      // next one starts afresh (a snapshot of part of the sensors would replace the whole).
+      if (this.#scoring.engine !== engine) return;
       let states;
       try {
-        states = await this.#scoring.engine.takeStates(all && pass === 0, chunk);
+        // A sweep: each call goes on from where the one before stopped, so it ends.
+        states = await engine.takeStates((all || whole) && first, chunk, !first);
       } catch (error) {
         this.#onError(error);
         return;
       }
       try {
-        if (states.length > 0) await this.#options.states.saveDetectorStates(states);
+        if (states.length > 0) await store.saveDetectorStates(states);
         progress?.add(states.length);
         // Nothing left unsaved: a restart may start the catch-up of sensors with no state from here.
-        if (states.length < chunk) await this.#options.states.markStatesSaved?.(takenAt);
+        if (states.length < chunk) await store.markStatesSaved?.(takenAt);
       } catch (error) {
-        this.#scoring.engine.markDirty(states.map((state) => state.sensor));
+        engine.markDirty(states.map((state) => state.sensor));
         this.#onError(error);
         return;
       }

@@ -36,8 +36,8 @@ export class InProcessScoring implements ScoringEngine {
     return Promise.resolve(this.detectors.history(sensor, fromMillis, toMillis));
   }
 
-  takeStates(all: boolean, limit?: number): Promise<DetectorState[]> {
-    return Promise.resolve(this.detectors.takeStates(all, limit));
+  takeStates(all: boolean, limit?: number, resume?: boolean): Promise<DetectorState[]> {
+    return Promise.resolve(this.detectors.takeStates(all, limit, resume));
   }
 
   markDirty(sensors: readonly string[]): void {

@@ -43,6 +43,8 @@ export class SensorDetectors {
   #spill: Spill | undefined;
   /** Bytes of a new detector's state: a spill record's room for one. */
   #stateBytes = 0;
+  /** Where the next `takeStates` with `resume` starts its scan. */
+  #sweepRow = 0;
   /** States moved out and read back since start. */
   spilled = 0;
   revived = 0;
@@ -256,16 +258,21 @@ export class SensorDetectors {
 
   /**
    * States of the sensors updated since they were last taken (all of them with `all`), at most
-   * `limit` of them, marking them clean: a caller takes a million sensors' states in chunks.
+   * `limit` of them, marking them clean: a caller takes a million sensors' states in chunks. With
+   * `resume` the scan goes on from the row after the last one the previous call took, so the chunks
+   * of one sweep take each sensor once, however fast readings change states meanwhile (those
+   * changed behind the scan wait for the next sweep); a sweep is over when a call returns fewer
+   * than `limit`. Without it the scan starts at the first row.
    */
-  takeStates(all = false, limit = Number.POSITIVE_INFINITY): DetectorState[] {
+  takeStates(all = false, limit = Number.POSITIVE_INFINITY, resume = false): DetectorState[] {
     const table = this.#table;
     const states: DetectorState[] = [];
     if (all) for (let row = 0; row < table.size; row++) table.setDirty(row, true);
     const taken: number[] = [];
     /** The taken states of rows out of memory, their bytes still to read. */
     const out = new Map<number, DetectorState>();
-    for (let row = 0; row < table.size; row++) {
+    let row = resume ? this.#sweepRow : 0;
+    for (; row < table.size; row++) {
       if (states.length >= limit) break;
       if (!table.isDirty(row)) continue;
       table.setDirty(row, false);
@@ -293,6 +300,7 @@ export class SensorDetectors {
         throw error;
       }
     }
+    this.#sweepRow = row;
     return states;
   }
 

@@ -1,0 +1,183 @@
+import { existsSync, rmSync } from 'node:fs';
+import { open, rename, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { DetectorState, DetectorStateStore } from '../../ports/maintenance.ts';
+import { syncPath } from './folders.ts';
+import {
+  CHUNK_HEADER_BYTES,
+  decodeChunkHeader,
+  decodeHeader,
+  decodePayload,
+  encodeChunk,
+  encodeHeader,
+  HEADER_BYTES,
+} from './snapshot-chunks.ts';
+
+/** Where states were saved before this file held them, read until its first snapshot ends. */
+export interface PreviousStates extends Pick<DetectorStateStore, 'loadDetectorStates' | 'statesSavedAt'> {
+  /** Deletes the states kept there, once the file holds newer ones. */
+  dropDetectorStates(): Promise<void>;
+}
+
+interface OpenSnapshot {
+  handle: FileHandle;
+  bytes: number;
+  chunks: number;
+}
+
+/**
+ * Detector states as whole snapshots in one file of their own (`snapshot-chunks.ts` has its
+ * layout), not in the database: a save streams every state into `<path>.next` in chunks, and only
+ * when it ends is that file synced and renamed over `<path>`, so a crash mid-save leaves the last
+ * snapshot whole. Writing a million states is a sequential write of about a gigabyte that takes no
+ * memory beyond the chunk in hand; in DuckDB the same save held back its checkpoints and took its
+ * memory past its limit.
+ */
+export class DetectorSnapshotFile implements DetectorStateStore {
+  readonly #path: string;
+  readonly #next: string;
+  #previous: PreviousStates | undefined;
+  #open: OpenSnapshot | undefined;
+
+  /** `previous`: a store read while no snapshot file exists, and emptied once one does. */
+  constructor(path: string, previous?: PreviousStates) {
+    this.#path = path;
+    this.#next = `${path}.next`;
+    this.#previous = previous;
+    // A save that a crash cut short: its states are older than what the next save writes.
+    rmSync(this.#next, { force: true });
+  }
+
+  async beginSnapshot(): Promise<void> {
+    await this.#discard();
+    const handle = await open(this.#next, 'w', 0o600);
+    try {
+      await handle.write(encodeHeader({ savedAt: Number.NaN, chunks: 0 }), 0, HEADER_BYTES, 0);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    this.#open = { handle, bytes: HEADER_BYTES, chunks: 0 };
+  }
+
+  async saveDetectorStates(states: readonly DetectorState[]): Promise<void> {
+    const snapshot = this.#begun('saveDetectorStates');
+    if (states.length === 0) return;
+    const chunk = encodeChunk(states);
+    try {
+      await writeAll(snapshot.handle, chunk, snapshot.bytes);
+    } catch (error) {
+      await this.#discard();
+      throw error;
+    }
+    snapshot.bytes += chunk.byteLength;
+    snapshot.chunks += 1;
+  }
+
+  async markStatesSaved(atMillis: number): Promise<void> {
+    const snapshot = this.#begun('markStatesSaved');
+    try {
+      await snapshot.handle.write(
+        encodeHeader({ savedAt: atMillis, chunks: snapshot.chunks }),
+        0,
+        HEADER_BYTES,
+        0,
+      );
+      await snapshot.handle.datasync();
+      await snapshot.handle.close();
+      this.#open = undefined;
+      await rename(this.#next, this.#path);
+      await syncPath(dirname(this.#path));
+    } catch (error) {
+      await this.#discard();
+      throw error;
+    }
+    const previous = this.#previous;
+    if (previous !== undefined) {
+      await previous.dropDetectorStates();
+      this.#previous = undefined;
+    }
+  }
+
+  async statesSavedAt(): Promise<number | undefined> {
+    if (!existsSync(this.#path)) return this.#previous?.statesSavedAt?.();
+    const handle = await open(this.#path, 'r');
+    try {
+      const header = this.#header(await readExactly(handle, HEADER_BYTES, 0));
+      return Number.isNaN(header.savedAt) ? undefined : header.savedAt;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Reads the snapshot a chunk at a time, each checked against its checksum before it is handed on. */
+  async loadDetectorStates(each: (states: DetectorState[]) => Promise<void>): Promise<void> {
+    if (!existsSync(this.#path)) {
+      await this.#previous?.loadDetectorStates(each);
+      return;
+    }
+    const handle = await open(this.#path, 'r');
+    try {
+      const header = this.#header(await readExactly(handle, HEADER_BYTES, 0));
+      let at = HEADER_BYTES;
+      for (let index = 0; index < header.chunks; index++) {
+        const chunk = decodeChunkHeader(await readExactly(handle, CHUNK_HEADER_BYTES, at));
+        if (typeof chunk === 'string') throw this.#damaged(`${chunk} (chunk ${index} at byte ${at})`);
+        const payload = await readExactly(handle, chunk.payloadBytes, at + CHUNK_HEADER_BYTES);
+        const states = decodePayload(chunk, payload);
+        if (typeof states === 'string') throw this.#damaged(`${states} (chunk ${index} at byte ${at})`);
+        at += CHUNK_HEADER_BYTES + chunk.payloadBytes;
+        await each(states);
+      }
+      const { size } = await handle.stat();
+      if (size !== at) throw this.#damaged(`has ${size - at} bytes after its last chunk`);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  #begun(operation: string): OpenSnapshot {
+    if (this.#open === undefined)
+      throw new Error(`detector states: ${operation} needs a snapshot begun with beginSnapshot`);
+    return this.#open;
+  }
+
+  async #discard(): Promise<void> {
+    const snapshot = this.#open;
+    this.#open = undefined;
+    if (snapshot !== undefined) await snapshot.handle.close().catch(() => undefined);
+    rmSync(this.#next, { force: true });
+  }
+
+  #header(bytes: Buffer): { savedAt: number; chunks: number } {
+    const header = decodeHeader(bytes);
+    if (typeof header === 'string') throw this.#damaged(header);
+    return header;
+  }
+
+  #damaged(why: string): Error {
+    return new Error(
+      `detector states: ${this.#path} ${why}; move it away to start the detectors without their saved states`,
+    );
+  }
+}
+
+async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.byteLength) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** `length` bytes from `position`; fewer (the file ends) is damage, reported by the caller's checks. */
+async function readExactly(handle: FileHandle, length: number, position: number): Promise<Buffer> {
+  const bytes = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(bytes, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return bytes.subarray(0, done);
+}
