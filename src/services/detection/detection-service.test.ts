@@ -479,11 +479,16 @@ test('a save sweeps the sensors once: a state changed behind the sweep waits for
   await service.shutdown();
 });
 
-test('a store of whole snapshots begins each save and is given every state, changed or not', async () => {
+test('a store of whole snapshots begins each save and is given every state, changed or not; with none changed nothing is written', async () => {
   const calls: string[] = [];
+  let failNext = false;
   const states = {
     beginSnapshot: async () => {
       calls.push('begin');
+      if (failNext) {
+        failNext = false;
+        throw new Error('disk full');
+      }
     },
     saveDetectorStates: async (batch: readonly { sensor: string }[]) => {
       calls.push(batch.map((state) => state.sensor).join(','));
@@ -505,7 +510,13 @@ test('a store of whole snapshots begins each save and is given every state, chan
   await service.forceFlush();
   await service.forceFlush();
   const save = ['begin', 's-0,s-1', 's-2', `mark ${7 * minute}`];
-  assert.deepEqual(calls, [...save, ...save, ...save]);
+  assert.deepEqual(calls, [...save, ...save], 'the third, with no state changed, wrote nothing');
+  service.accept([{ sensor: 's-2', ts: 3 * minute, value: 1 }]);
+  failNext = true;
+  await service.forceFlush();
+  assert.deepEqual(calls.slice(8), ['begin'], 'the save failed as it began');
+  await service.forceFlush();
+  assert.deepEqual(calls.slice(9), save, 'with no change since, the failed save is made again');
   await service.shutdown();
 });
 

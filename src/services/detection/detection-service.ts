@@ -131,6 +131,8 @@ export class DetectionService {
   #subscription: Subscription | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #snapshotting: Promise<void> | undefined;
+  /** A store of whole snapshots: its last one misses changes, so the next save must run. */
+  #snapshotBehind = false;
   /** Batches held for `reorderMillis`, oldest first, with when they were accepted (performance.now()). */
   readonly #held: { at: number; readings: readonly Reading[] }[] = [];
   #heldTimer: ReturnType<typeof setTimeout> | undefined;
@@ -454,8 +456,13 @@ export class DetectionService {
     const store = this.#options.states;
     const tell = this.#options.progress;
     const progress = tell === undefined ? undefined : StateProgress.saving(tell, this.#clock);
+    const engine = this.#scoring.engine;
     let whole = false;
     if (store.beginSnapshot !== undefined) {
+      // The last snapshot stands while no state has changed since it: an idle city writes nothing.
+      if (!this.#snapshotBehind && !(await this.#anyStateChanged(engine))) return;
+      // Until this save ends: a probe or a sweep that fails has marked states clean unsaved.
+      this.#snapshotBehind = true;
       try {
         await store.beginSnapshot();
       } catch (error) {
@@ -464,7 +471,6 @@ export class DetectionService {
       }
       whole = true;
     }
-    const engine = this.#scoring.engine;
     for (let first = true; ; first = false) {
       // A new engine (the thread died) has a sweep of its own: this save ends unmarked, and the
       // next one starts afresh (a snapshot of part of the sensors would replace the whole).
@@ -481,7 +487,10 @@ export class DetectionService {
         if (states.length > 0) await store.saveDetectorStates(states);
         progress?.add(states.length);
         // Nothing left unsaved: a restart may start the catch-up of sensors with no state from here.
-        if (states.length < chunk) await store.markStatesSaved?.(takenAt);
+        if (states.length < chunk) {
+          await store.markStatesSaved?.(takenAt);
+          if (whole) this.#snapshotBehind = false;
+        }
       } catch (error) {
         engine.markDirty(states.map((state) => state.sensor));
         this.#onError(error);
@@ -491,6 +500,15 @@ export class DetectionService {
         progress?.end(false);
         return;
       }
+    }
+  }
+  /** Whether any state changed since it was last taken (takes at most one, which the sweep after takes again). */
+  async #anyStateChanged(engine: ScoringEngine): Promise<boolean> {
+    try {
+      return (await engine.takeStates(false, 1)).length > 0;
+    } catch (error) {
+      this.#onError(error);
+      return false;
     }
   }
 }
