@@ -17,11 +17,10 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent } from 'node:http';
 import { parseArgs } from 'node:util';
 import { benchArguments } from './arguments.ts';
 import { lineProtocolLine, readingValue } from './ingest/data.ts';
-import { percentile, postUntilAcknowledged, type Target } from './ingest/http-load.ts';
+import { keepAliveAgent, percentile, postUntilAcknowledged, type Target } from './ingest/http-load.ts';
 import {
   benchAdminKey,
   cpuSeconds,
@@ -110,7 +109,7 @@ async function main(): Promise<void> {
       path: '/api/v1/write?precision=ms',
       headers: { 'content-type': 'text/plain', ...auth },
     };
-    const agent = new Agent({ keepAlive: true, maxSockets: connections });
+    const agent = keepAliveAgent(connections);
     const durationMillis = minutes * 60_000;
     const bodyMillis = (batch / offeredRate) * 1000;
     const cpuBefore = cpuSeconds(child.pid);

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { keepAliveTimeoutMillis } from '../../src/adapters/http/server.ts';
 
 export interface LoadResult {
   readings: number;
@@ -83,13 +84,23 @@ function pause(millis: number): Promise<void> {
  * POSTs every body over `connections` keep-alive connections, each body until it is acknowledged
  * (2xx); 429/503 are retried after a short pause. Latency is from the first send to the 2xx.
  */
+/**
+ * Keeps up to `connections` connections open, and closes one left idle a second before the
+ * server's keep-alive timeout would: a body is then never sent on a connection the server is
+ * closing (the client would see it reset). Node's agent reuses the most recently used connection
+ * first, so the others can idle that long.
+ */
+export function keepAliveAgent(connections: number): Agent {
+  return new Agent({ keepAlive: true, maxSockets: connections, timeout: keepAliveTimeoutMillis - 1000 });
+}
+
 export async function pushBodies(
   target: Target,
   bodies: readonly string[],
   readingsPerBody: (index: number) => number,
   connections: number,
 ): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const agent = keepAliveAgent(connections);
   const latenciesMillis: number[] = [];
   let next = 0;
   let retries = 0;
