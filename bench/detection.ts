@@ -14,7 +14,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { openDatabase } from '../src/adapters/duckdb/database.ts';
 import { DuckDbMaintenanceRepository } from '../src/adapters/duckdb/maintenance-repository.ts';
-import { DetectorSnapshotFile } from '../src/adapters/files/detector-snapshot-file.ts';
+import { DetectorSnapshotFile, snapshotPathIn } from '../src/adapters/files/detector-snapshot-file.ts';
 import type { DetectorState } from '../src/ports/maintenance.ts';
 import type { DetectorSpec } from '../src/core/anomaly/detector.ts';
 import { DEFAULT_DETECTOR_NAME, DETECTORS } from '../src/core/anomaly/registry.ts';
@@ -145,7 +145,7 @@ async function measure(spec: DetectorSpec): Promise<Record<string, number>> {
   const chunks = Array.from({ length: Math.ceil(states.length / 10_000) }, (_, i) =>
     states.slice(i * 10_000, (i + 1) * 10_000),
   );
-  const snapshot = new DetectorSnapshotFile(path.join(dataDir, 'detector-states.snapshot'));
+  const snapshot = new DetectorSnapshotFile(snapshotPathIn(dataDir));
   const file = await timeSaveAndLoad(states.length, {
     save: async () => {
       await snapshot.beginSnapshot();

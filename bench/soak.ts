@@ -18,6 +18,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { snapshotPathIn } from '../src/adapters/files/detector-snapshot-file.ts';
 import { benchArguments } from './arguments.ts';
 import { lineProtocolLine, readingValue } from './ingest/data.ts';
 import { keepAliveAgent, percentile, postUntilAcknowledged, type Target } from './ingest/http-load.ts';
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
     const stopPeak = watch.stop();
     if (code !== 0) throw new Error(`the server exited with ${code} at shutdown (its final flush failed)`);
     const bytes = directoryBytes(dataDir);
-    const snapshot = join(dataDir, 'detector-states.snapshot');
+    const snapshot = snapshotPathIn(dataDir);
     const snapshotBytes = existsSync(snapshot) ? statSync(snapshot).size : 0;
     const summary = {
       benchmark: 'soak',

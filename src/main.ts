@@ -5,7 +5,7 @@ import { DuckDbBackups } from './adapters/duckdb/backup.ts';
 import { watchDatabase, type DatabaseWatch } from './adapters/duckdb/database-watch.ts';
 import { DuckDbKeyStore } from './adapters/duckdb/keys-store.ts';
 import { DuckDbMaintenanceRepository } from './adapters/duckdb/maintenance-repository.ts';
-import { DetectorSnapshotFile } from './adapters/files/detector-snapshot-file.ts';
+import { DetectorSnapshotFile, snapshotPathIn } from './adapters/files/detector-snapshot-file.ts';
 import { DuckDbAmbulanceTrips } from './adapters/duckdb/ambulance-trips.ts';
 import { DuckDbPatientQueues } from './adapters/duckdb/patient-queues.ts';
 import { DuckDbRegistry } from './adapters/duckdb/registry-store.ts';
@@ -176,7 +176,7 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
   const patientQueues = await DuckDbPatientQueues.open(storage.database);
   const ambulanceTrips = await DuckDbAmbulanceTrips.open(storage.database);
   // States saved by an earlier version in the database are read until the file's first snapshot.
-  const statesPath = join(config.dataDir, 'detector-states.snapshot');
+  const statesPath = snapshotPathIn(config.dataDir);
   const states = new DetectorSnapshotFile(statesPath, maintenance);
   const backups = await DuckDbBackups.open({
     database: storage.database,

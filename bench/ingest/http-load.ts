@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import { keepAliveTimeoutMillis } from '../../src/adapters/http/server.ts';
+import { sleep } from './processes.ts';
 
 export interface LoadResult {
   readings: number;
@@ -65,25 +66,17 @@ export async function postUntilAcknowledged(
       response = await post(agent, target, body);
     } catch (error) {
       if (handlers.onBrokenConnection?.(error as Error) !== true) throw error;
-      await pause(200);
+      await sleep(200);
       continue;
     }
     if (response.status >= 200 && response.status < 300) return response.body;
     if (response.status !== 429 && response.status !== 503)
       throw new Error(`${target.path} answered ${response.status}: ${response.body.slice(0, 300)}`);
     handlers.onOverloaded?.();
-    await pause(Math.min(200, response.retryAfter * 1000));
+    await sleep(Math.min(200, response.retryAfter * 1000));
   }
 }
 
-function pause(millis: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, millis));
-}
-
-/**
- * POSTs every body over `connections` keep-alive connections, each body until it is acknowledged
- * (2xx); 429/503 are retried after a short pause. Latency is from the first send to the 2xx.
- */
 /**
  * Keeps up to `connections` connections open, and closes one left idle a second before the
  * server's keep-alive timeout would: a body is then never sent on a connection the server is
@@ -94,6 +87,10 @@ export function keepAliveAgent(connections: number): Agent {
   return new Agent({ keepAlive: true, maxSockets: connections, timeout: keepAliveTimeoutMillis - 1000 });
 }
 
+/**
+ * POSTs every body over `connections` keep-alive connections, each body until it is acknowledged
+ * (2xx); 429/503 are retried after a short pause. Latency is from the first send to the 2xx.
+ */
 export async function pushBodies(
   target: Target,
   bodies: readonly string[],

@@ -9,7 +9,7 @@ import { checkMaintenanceRepository } from '../maintenance-repository.contract.t
 import { openDatabase } from './database.ts';
 import { DuckDbMaintenanceRepository } from './maintenance-repository.ts';
 import { allSavedStates } from '../saved-states.test-helpers.ts';
-import { DetectorSnapshotFile } from '../files/detector-snapshot-file.ts';
+import { DetectorSnapshotFile, snapshotPathIn } from '../files/detector-snapshot-file.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 
 function alertDraft(id: string, asset: string, ts: number) {
@@ -278,7 +278,7 @@ test('states saved in the database by an earlier version are read until the firs
     const old = { sensor: 's1', state: Uint8Array.of(1, 2), lastTs: 10, lastAlertAt: null };
     await repository.saveDetectorStates([old]);
     await repository.markStatesSaved(100);
-    const file = new DetectorSnapshotFile(join(dataDir, 'detector-states.snapshot'), repository);
+    const file = new DetectorSnapshotFile(snapshotPathIn(dataDir), repository);
     assert.deepEqual(plain(await allSavedStates(file)), plain([old]));
     assert.equal(await file.statesSavedAt(), 100);
     const newer = { ...old, state: Uint8Array.of(3), lastTs: 20 };

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import { allSavedStates } from '../saved-states.test-helpers.ts';
-import { DetectorSnapshotFile, type PreviousStates } from './detector-snapshot-file.ts';
+import { DetectorSnapshotFile, snapshotPathIn, type PreviousStates } from './detector-snapshot-file.ts';
 import { CHUNK_HEADER_BYTES, HEADER_BYTES } from './snapshot-chunks.ts';
 
 function state(
@@ -29,7 +29,7 @@ function inFolder(run: (path: string) => Promise<void>): () => Promise<void> {
   return async () => {
     const folder = mkdtempSync(join(tmpdir(), 'detector-snapshot-'));
     try {
-      await run(join(folder, 'detector-states.snapshot'));
+      await run(snapshotPathIn(folder));
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DetectorState, DetectorStateStore } from '../../ports/maintenance.ts';
 import { syncPath } from './folders.ts';
 import {
@@ -11,7 +11,13 @@ import {
   encodeChunk,
   encodeHeader,
   HEADER_BYTES,
+  type SnapshotHeader,
 } from './snapshot-chunks.ts';
+
+/** Where the detectors' states snapshot of the data folder `folder` lives. */
+export function snapshotPathIn(folder: string): string {
+  return join(folder, 'detector-states.snapshot');
+}
 
 /** Where states were saved before this file held them, read until its first snapshot ends. */
 export interface PreviousStates extends Pick<DetectorStateStore, 'loadDetectorStates' | 'statesSavedAt'> {
@@ -149,7 +155,7 @@ export class DetectorSnapshotFile implements DetectorStateStore {
     rmSync(this.#next, { force: true });
   }
 
-  #header(bytes: Buffer): { savedAt: number; chunks: number } {
+  #header(bytes: Buffer): SnapshotHeader {
     const header = decodeHeader(bytes);
     if (typeof header === 'string') throw this.#damaged(header);
     return header;

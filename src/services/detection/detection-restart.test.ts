@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../adapters/duckdb/database.ts';
 import { DuckDbMaintenanceRepository } from '../../adapters/duckdb/maintenance-repository.ts';
-import { DetectorSnapshotFile } from '../../adapters/files/detector-snapshot-file.ts';
+import { DetectorSnapshotFile, snapshotPathIn } from '../../adapters/files/detector-snapshot-file.ts';
 import { MemoryBus } from '../../adapters/memory/bus.ts';
 import { MemoryMaintenanceRepository } from '../../adapters/memory/maintenance-repository.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
@@ -62,7 +62,7 @@ test('a restart on the same data folder (DuckDB file, states snapshot) resumes e
       const service = new DetectionService({
         bus: new MemoryBus(),
         repository,
-        states: new DetectorSnapshotFile(join(dataDir, 'detector-states.snapshot'), repository),
+        states: new DetectorSnapshotFile(snapshotPathIn(dataDir), repository),
         registry: new MemoryRegistry(),
         detector: detector!,
         historyPoints: tail.length,
