@@ -2,10 +2,10 @@
  * Live detection path, for every registered detector side by side: readings per second through
  * the per-sensor detectors of the detection service on one core (alerting rules and score history
  * included) and through the bare detectors on the same stream; bytes of detector state per sensor
- * (snapshot) and in memory (heap measured); time to save and load the states of 100,000 sensors in
- * DuckDB. One JSON line on stdout, also written to bench/results/detection.json. Progress on stderr.
+ * (snapshot) and in memory (heap measured); time to save and load the states of 100,000 sensors, and
+ * their bytes on disk, in the snapshot file and in DuckDB. One JSON line on stdout, also written to bench/results/detection.json. Progress on stderr.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -96,16 +96,23 @@ async function usedBytes(): Promise<number> {
  * Best of three passes through the service and through bare detectors. A function of its own so
  * that its detectors are garbage by the time memory is measured.
  */
-function measureSpeed(spec: DetectorSpec): { bestService: number; bestBare: number; crossings: number } {
+function measureSpeed(spec: DetectorSpec): {
+  bestService: number;
+  bestBare: number;
+  crossings: number;
+  states: DetectorState[];
+} {
   let bestService = Infinity;
   let bestBare = Infinity;
   let crossings = 0;
+  let states: DetectorState[] = [];
   for (let pass = 0; pass < 3; pass += 1) {
     const detectors = newDetectors(spec);
     let start = performance.now();
     crossings = 0;
     for (const batch of stream) crossings += detectors.process(batch).length;
     const service = performance.now() - start;
+    states = detectors.takeStates(true);
     const bare = new Map<string, ReturnType<typeof spec.create>>();
     start = performance.now();
     for (const batch of stream) {
@@ -125,23 +132,28 @@ function measureSpeed(spec: DetectorSpec): { bestService: number; bestBare: numb
       `detection: ${spec.name} pass ${pass + 1}: service ${Math.round(total / (service / 1000))}/s, bare ${Math.round(total / (bareMillis / 1000))}/s\n`,
     );
   }
-  return { bestService, bestBare, crossings };
+  return { bestService, bestBare, crossings, states };
 }
 
 async function measure(spec: DetectorSpec): Promise<Record<string, number>> {
-  const { bestService, bestBare, crossings } = measureSpeed(spec);
+  const speed = measureSpeed(spec);
+  const { bestService, bestBare, crossings } = speed;
 
   // Memory per sensor: heap + array buffers of 100,000 sensors after one reading each, minus the baseline.
   const before = await usedBytes();
   const resident = newDetectors(spec);
   for (let k = 0; k < memorySensors; k += 1) resident.process([{ sensor: `sensor-${k}`, ts: 1, value: k }]);
   const memoryPerSensor = ((await usedBytes()) - before) / memorySensors;
-  const states = resident.takeStates(true);
-  const snapshotBytes = Math.max(...states.map((state) => state.state.byteLength));
+  const snapshotBytes = Math.max(...resident.takeStates(true).map((state) => state.state.byteLength));
 
-  // Saved and loaded as the server does, 10,000 states a write: to the snapshot file (the embedded
-  // default) and, beside it, to DuckDB (where they were saved before).
+  // States after the stream's 200 readings a sensor (its 10,000 sensors ten times over, under other
+  // names), saved and loaded as the server does, 10,000 states a write: to the snapshot file (the
+  // embedded default) and, beside it, to DuckDB (where they were saved before).
+  const states = Array.from({ length: memorySensors / sensorCount }, (_, copy) =>
+    speed.states.map((state) => ({ ...state, sensor: `${state.sensor}-${copy}` })),
+  ).flat();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'detection-bench-'));
+  const emptyDatabase = await databaseBytes(path.join(dataDir, 'empty'));
   const chunks = Array.from({ length: Math.ceil(states.length / 10_000) }, (_, i) =>
     states.slice(i * 10_000, (i + 1) * 10_000),
   );
@@ -164,6 +176,8 @@ async function measure(spec: DetectorSpec): Promise<Record<string, number>> {
   });
   await repository.close();
   database.close();
+  const fileBytes = statSync(snapshotPathIn(dataDir)).size;
+  const duckdbBytes = statSync(path.join(dataDir, DATABASE_FILE)).size - emptyDatabase;
   rmSync(dataDir, { recursive: true, force: true });
   return {
     readings_per_s: round(total / (bestService / 1000)),
@@ -176,7 +190,19 @@ async function measure(spec: DetectorSpec): Promise<Record<string, number>> {
     file_load_ms_100k_states: round(file.loadMillis),
     duckdb_save_ms_100k_states: round(duckdb.saveMillis),
     duckdb_load_ms_100k_states: round(duckdb.loadMillis),
+    file_bytes_per_state: round(fileBytes / states.length),
+    duckdb_bytes_per_state: round(duckdbBytes / states.length),
   };
+}
+
+const DATABASE_FILE = 'urban-brain.duckdb';
+
+/** Bytes of a database with the maintenance tables and nothing in them, once closed. */
+async function databaseBytes(dataDir: string): Promise<number> {
+  const database = await openDatabase({ dataDir });
+  await (await DuckDbMaintenanceRepository.open(database)).close();
+  database.close();
+  return statSync(path.join(dataDir, DATABASE_FILE)).size;
 }
 
 /** Times a save of `count` states, then a load of them (which must hand back as many). */

@@ -186,3 +186,34 @@ test(
     assert.equal(await store.statesSavedAt(), 5_000);
   }),
 );
+
+test(
+  'a chunk read ahead while the one before is taken: damage in it is reported after that one, and a taker that fails stops the load with its own error',
+  inFolder(async (path) => {
+    await saveWhole(new DetectorSnapshotFile(path), [first, second, first], 5_000);
+    const store = new DetectorSnapshotFile(path);
+    let taken = 0;
+    await assert.rejects(
+      store.loadDetectorStates(async () => {
+        taken += 1;
+        throw new Error('the scoring engine is gone');
+      }),
+      /the scoring engine is gone/,
+    );
+    assert.equal(taken, 1);
+
+    const good = readFileSync(path);
+    const damaged = Buffer.from(good);
+    const secondAt = HEADER_BYTES + CHUNK_HEADER_BYTES + damaged.readUInt32LE(HEADER_BYTES + 8);
+    damaged.writeUInt32LE(0, secondAt);
+    writeFileSync(path, damaged);
+    const handed: DetectorState[][] = [];
+    await assert.rejects(
+      store.loadDetectorStates(async (chunk) => {
+        handed.push(chunk);
+      }),
+      new RegExp(`no chunk mark .*chunk 1 at byte ${secondAt}`),
+    );
+    assert.deepEqual(handed, [first]);
+  }),
+);

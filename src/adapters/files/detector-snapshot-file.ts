@@ -25,6 +25,12 @@ export interface PreviousStates extends Pick<DetectorStateStore, 'loadDetectorSt
   dropDetectorStates(): Promise<void>;
 }
 
+interface ReadChunk {
+  states: DetectorState[];
+  /** Where the chunk ends: the next begins there. */
+  end: number;
+}
+
 interface OpenSnapshot {
   handle: FileHandle;
   bytes: number;
@@ -116,28 +122,41 @@ export class DetectorSnapshotFile implements DetectorStateStore {
     }
   }
 
-  /** Reads the snapshot a chunk at a time, each checked against its checksum before it is handed on. */
+  /**
+   * Reads the snapshot a chunk at a time, each checked against its checksum before it is handed on;
+   * the next chunk is read while `each` takes the one before.
+   */
   async loadDetectorStates(each: (states: DetectorState[]) => Promise<void>): Promise<void> {
     if (!existsSync(this.#path)) {
       await this.#previous?.loadDetectorStates(each);
       return;
     }
     const handle = await open(this.#path, 'r');
+    let ahead: Promise<ReadChunk> | undefined;
     try {
       const header = this.#header(await readExactly(handle, HEADER_BYTES, 0));
       let at = HEADER_BYTES;
-      for (let index = 0; index < header.chunks; index++) {
-        const chunk = decodeChunkHeader(await readExactly(handle, CHUNK_HEADER_BYTES, at));
-        if (typeof chunk === 'string') throw this.#damaged(`${chunk} (chunk ${index} at byte ${at})`);
-        const payload = await readExactly(handle, chunk.payloadBytes, at + CHUNK_HEADER_BYTES);
+      const read = async (index: number, from: number): Promise<ReadChunk> => {
+        const chunk = decodeChunkHeader(await readExactly(handle, CHUNK_HEADER_BYTES, from));
+        if (typeof chunk === 'string') throw this.#damaged(`${chunk} (chunk ${index} at byte ${from})`);
+        const payload = await readExactly(handle, chunk.payloadBytes, from + CHUNK_HEADER_BYTES);
         const states = decodePayload(chunk, payload);
-        if (typeof states === 'string') throw this.#damaged(`${states} (chunk ${index} at byte ${at})`);
-        at += CHUNK_HEADER_BYTES + chunk.payloadBytes;
+        if (typeof states === 'string') throw this.#damaged(`${states} (chunk ${index} at byte ${from})`);
+        return { states, end: from + CHUNK_HEADER_BYTES + chunk.payloadBytes };
+      };
+      for (let index = 0; index < header.chunks; index++) {
+        const { states, end } = await (ahead ?? read(index, at));
+        at = end;
+        ahead = index + 1 < header.chunks ? read(index + 1, at) : undefined;
+        // Its failure is thrown when it is awaited, or dropped with `each`'s own.
+        ahead?.catch(() => undefined);
         await each(states);
       }
       const { size } = await handle.stat();
       if (size !== at) throw this.#damaged(`has ${size - at} bytes after its last chunk`);
     } finally {
+      // A read still under way when `each` failed ends before the file is closed.
+      await ahead?.catch(() => undefined);
       await handle.close();
     }
   }
