@@ -177,7 +177,7 @@ async function measure(spec: DetectorSpec): Promise<Record<string, number>> {
   await repository.close();
   database.close();
   const fileBytes = statSync(snapshotPathIn(dataDir)).size;
-  const duckdbBytes = statSync(path.join(dataDir, DATABASE_FILE)).size - emptyDatabase;
+  const duckdbBytes = statSync(database.path).size - emptyDatabase;
   rmSync(dataDir, { recursive: true, force: true });
   return {
     readings_per_s: round(total / (bestService / 1000)),
@@ -195,14 +195,12 @@ async function measure(spec: DetectorSpec): Promise<Record<string, number>> {
   };
 }
 
-const DATABASE_FILE = 'urban-brain.duckdb';
-
 /** Bytes of a database with the maintenance tables and nothing in them, once closed. */
 async function databaseBytes(dataDir: string): Promise<number> {
   const database = await openDatabase({ dataDir });
   await (await DuckDbMaintenanceRepository.open(database)).close();
   database.close();
-  return statSync(path.join(dataDir, DATABASE_FILE)).size;
+  return statSync(database.path).size;
 }
 
 /** Times a save of `count` states, then a load of them (which must hand back as many). */

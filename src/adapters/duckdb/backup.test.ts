@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { createEmbeddedStorage } from '../../services/ingest/embedded.ts';
 import { DuckDbAmbulanceTrips } from './ambulance-trips.ts';
 import { backupsBeyond, DuckDbBackups } from './backup.ts';
+import { snapshotPathIn } from '../files/detector-snapshot-file.ts';
 import { openDatabase } from './database.ts';
 import { DuckDbKeyStore } from './keys-store.ts';
 import { readingSchema } from './reading-schema.ts';
@@ -48,7 +49,7 @@ test('a backup holds every acknowledged reading, the keys and the dispatch order
       revokedMillis: null,
     };
     await keys.add(key);
-    const states = join(dataDir, 'detector-states.snapshot');
+    const states = snapshotPathIn(dataDir);
     writeFileSync(states, "the detectors' states");
     const backups = await DuckDbBackups.open({
       database: storage.database,

@@ -132,31 +132,32 @@ export class DetectorSnapshotFile implements DetectorStateStore {
       return;
     }
     const handle = await open(this.#path, 'r');
-    let ahead: Promise<ReadChunk> | undefined;
+    let next: Promise<ReadChunk> | undefined;
     try {
       const header = this.#header(await readExactly(handle, HEADER_BYTES, 0));
-      let at = HEADER_BYTES;
       const read = async (index: number, from: number): Promise<ReadChunk> => {
+        const where = `(chunk ${index} at byte ${from})`;
         const chunk = decodeChunkHeader(await readExactly(handle, CHUNK_HEADER_BYTES, from));
-        if (typeof chunk === 'string') throw this.#damaged(`${chunk} (chunk ${index} at byte ${from})`);
+        if (typeof chunk === 'string') throw this.#damaged(`${chunk} ${where}`);
         const payload = await readExactly(handle, chunk.payloadBytes, from + CHUNK_HEADER_BYTES);
         const states = decodePayload(chunk, payload);
-        if (typeof states === 'string') throw this.#damaged(`${states} (chunk ${index} at byte ${from})`);
+        if (typeof states === 'string') throw this.#damaged(`${states} ${where}`);
         return { states, end: from + CHUNK_HEADER_BYTES + chunk.payloadBytes };
       };
+      let end = HEADER_BYTES;
       for (let index = 0; index < header.chunks; index++) {
-        const { states, end } = await (ahead ?? read(index, at));
-        at = end;
-        ahead = index + 1 < header.chunks ? read(index + 1, at) : undefined;
+        const chunk = await (next ?? read(index, end));
+        end = chunk.end;
+        next = index + 1 < header.chunks ? read(index + 1, end) : undefined;
         // Its failure is thrown when it is awaited, or dropped with `each`'s own.
-        ahead?.catch(() => undefined);
-        await each(states);
+        next?.catch(() => undefined);
+        await each(chunk.states);
       }
       const { size } = await handle.stat();
-      if (size !== at) throw this.#damaged(`has ${size - at} bytes after its last chunk`);
+      if (size !== end) throw this.#damaged(`has ${size - end} bytes after its last chunk`);
     } finally {
       // A read still under way when `each` failed ends before the file is closed.
-      await ahead?.catch(() => undefined);
+      await next?.catch(() => undefined);
       await handle.close();
     }
   }
