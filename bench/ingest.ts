@@ -2,9 +2,11 @@
  * Ingest benchmark: readings from 100,000 sensors pushed end to end into a real `urban-brain serve`
  * child process over loopback (JSON batches, line protocol, MQTT SenML batches, MQTT one reading
  * per message), each counted only once acknowledged (durable) and by the server's own count of
- * readings accepted. InfluxDB 1.x is fed the same line-protocol bodies right after our line-protocol
- * run; `ratio_vs_influxdb` is our best batched path over its rate, `ratio_line_protocol_vs_influxdb`
- * ours over its on those same bodies. A path that fails is named in `errors`
+ * readings accepted. The batched paths run in rounds (3 by default): in each, InfluxDB 1.x is fed the
+ * same line-protocol bodies right after our line-protocol run; `ratio_vs_influxdb` is our best
+ * batched path over its rate within a round, `ratio_line_protocol_vs_influxdb` ours over its on
+ * those same bodies, each the median over the rounds (`rounds` has every round's); each of those
+ * paths' figures are its median run's. A path that fails is named in `errors`
  * (exit code 1) and has no figures. Each path's `peak_rss_mb` is the server's through the load,
  * `stop_peak_rss_mb` through its stop as well. Also: 1,000,000 distinct sensors (peak RSS, bytes per
  * reading; the server saves the detectors' states every 20 s, as a long run does every 5 minutes, and the
@@ -13,7 +15,7 @@
  * bench/results/ingest.json; progress on stderr.
  *
  * Options: --readings N (per path, default 2,000,000), --sensors N (100,000), --batch N (5,000),
- * --connections N (8), --million-readings N (10,000,000; 0 skips), --query-readings N (100,000,000; 0 skips),
+ * --connections N (8), --rounds N (rounds of the batched paths and InfluxDB, 3), --million-readings N (10,000,000; 0 skips), --query-readings N (100,000,000; 0 skips),
  * --server-heap-mb N (V8 old-space limit of the server, default Node's), --server-profile-dir DIR (CPU profile of each server), --server-node-flags "..." (extra node flags of the server), --server-args "..." (extra `serve` options, e.g. "--detector none"), --paths a,b (pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0,influxdb).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -49,7 +51,7 @@ import { measureQueries } from './ingest/query.ts';
 import { measurePipeline, type PipelineResult } from './ingest/pipeline-load.ts';
 import { parseLineProtocol } from '../src/core/ingest/line-protocol.ts';
 import { parseJsonBatch } from '../src/core/ingest/json-batch.ts';
-import { metricValue, sideBySideRatio } from './measures.ts';
+import { medianRun, metricValue, sideBySideRatio } from './measures.ts';
 
 const { values: flags } = benchArguments(import.meta.url, () =>
   parseArgs({
@@ -58,6 +60,7 @@ const { values: flags } = benchArguments(import.meta.url, () =>
       sensors: { type: 'string', default: '100000' },
       batch: { type: 'string', default: '5000' },
       connections: { type: 'string', default: '8' },
+      rounds: { type: 'string', default: '3' },
       'million-readings': { type: 'string', default: '10000000' },
       'query-readings': { type: 'string', default: '100000000' },
       'server-heap-mb': { type: 'string', default: '' },
@@ -73,6 +76,9 @@ const { values: flags } = benchArguments(import.meta.url, () =>
 );
 const readingsPerPath = Number(flags.readings);
 const connections = Number(flags.connections);
+const roundCount = Number(flags.rounds);
+if (!Number.isInteger(roundCount) || roundCount < 1)
+  throw new Error(`--rounds must be a whole number of at least 1, not "${flags.rounds}"`);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const root = mkdtempSync(join(tmpdir(), 'urban-brain-bench-'));
 
@@ -135,6 +141,40 @@ function summarize(
     retries: load.retries,
     seconds: round(load.seconds, 2),
     server_cpu_s_per_million: round((cpu / stored) * 1e6, 2),
+  };
+}
+
+/** One round of the batched paths and InfluxDB: each one's rate, and the ratios within the round. */
+interface Round {
+  line_protocol: number | null;
+  json: number | null;
+  mqtt_batched: number | null;
+  influxdb: number | null;
+  best_batched_readings_per_s: number | null;
+  ratio_vs_influxdb: number | null;
+  ratio_line_protocol_vs_influxdb: number | null;
+  cpu_ratio_vs_influxdb: number | null;
+}
+
+/** A round's figures from the runs measured in it (a path not run or failed is null). */
+function roundFigures(measured: Readonly<Record<string, PathResult | null>>): Round {
+  const rate = (name: string) => measured[name]?.readings_per_s ?? null;
+  const batched = ['line_protocol', 'json', 'mqtt_batched']
+    .map(rate)
+    .filter((value): value is number => value !== null);
+  const best = batched.length === 0 ? null : Math.max(...batched);
+  const ours = measured['line_protocol'];
+  const peer = measured['influxdb'];
+  return {
+    line_protocol: rate('line_protocol'),
+    json: rate('json'),
+    mqtt_batched: rate('mqtt_batched'),
+    influxdb: rate('influxdb'),
+    best_batched_readings_per_s: best,
+    ratio_vs_influxdb: sideBySideRatio(best, rate('influxdb')),
+    ratio_line_protocol_vs_influxdb: sideBySideRatio(rate('line_protocol'), rate('influxdb')),
+    cpu_ratio_vs_influxdb:
+      ours && peer ? sideBySideRatio(peer.server_cpu_s_per_million, ours.server_cpu_s_per_million) : null,
   };
 }
 
@@ -239,11 +279,12 @@ async function probeServer(): Promise<string | undefined> {
 
 /** InfluxDB 1.x fed `bodies` over HTTP (its WAL fsynced before each answer), measured as our server is. */
 async function measureInflux(
+  name: string,
   binary: string,
   bodies: readonly string[],
   perBody: (index: number) => number,
 ): Promise<PathResult> {
-  const server = await startInflux(binary, root);
+  const server = await startInflux(binary, root, name);
   try {
     const cpuBefore = cpuSeconds(server.child.pid);
     const load = await pushBodies(
@@ -259,6 +300,7 @@ async function measureInflux(
     return summarize(load, load.readings, peak, directoryBytes(server.dataDir), cpu);
   } finally {
     if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    rmSync(server.dataDir, { recursive: true, force: true });
   }
 }
 
@@ -343,39 +385,63 @@ async function main(): Promise<void> {
     );
     log(`  ${JSON.stringify(pipeline['json'])}`);
   }
-  if (paths.has('line_protocol')) {
-    log('line protocol → urban-brain');
-    await record('line_protocol', () =>
-      pushToServer('lp', '/api/v1/write?precision=ms', 'text/plain', lineProtocol, perBody),
-    );
-  }
-  // InfluxDB right after our line-protocol run, on the same bodies: the two sides of the ratio are
-  // measured as close together as the machine's load allows.
-  let influx: PathResult | null = null;
+  // The three batched paths and InfluxDB, round after round: line protocol, InfluxDB on the same
+  // bodies right after it, JSON, MQTT SenML batches. Each round's ratio is taken within the round
+  // and the median round's is kept, as is each path's median run, so that one run slowed by the
+  // machine moves no figure.
   const binary = influxdPath();
   if (paths.has('influxdb') && binary === undefined) errors['influxdb'] = 'influxd is not installed';
-  if (paths.has('influxdb') && binary !== undefined) {
-    log('line protocol → InfluxDB 1.x');
-    influx = await measure('influxdb', () => measureInflux(binary, lineProtocol, perBody));
+  const jsonBatches = paths.has('json') ? jsonBodies(workload) : [];
+  const senmlMessages: MqttMessage[] = paths.has('mqtt_batched')
+    ? senmlBodies(workload).map((payload, i) => ({ topic: 'city/senml', payload, readings: perBody(i) }))
+    : [];
+  const runs: Record<string, PathResult[]> = { line_protocol: [], json: [], mqtt_batched: [], influxdb: [] };
+  const rounds: Round[] = [];
+  for (let round = 1; round <= roundCount; round += 1) {
+    log(`round ${round} of ${roundCount}`);
+    const measured: Record<string, PathResult | null> = {};
+    const run = async (name: string, measurement: () => Promise<PathResult>) => {
+      const result = await measure(name, measurement);
+      measured[name] = result;
+      if (result !== null) runs[name]!.push(result);
+    };
+    if (paths.has('line_protocol')) {
+      log('line protocol → urban-brain');
+      await run('line_protocol', () =>
+        pushToServer(`lp-${round}`, '/api/v1/write?precision=ms', 'text/plain', lineProtocol, perBody),
+      );
+    }
+    if (paths.has('influxdb') && binary !== undefined) {
+      log('line protocol → InfluxDB 1.x');
+      await run('influxdb', () => measureInflux(`influx-${round}`, binary, lineProtocol, perBody));
+    }
+    if (paths.has('json')) {
+      log('JSON batches → urban-brain');
+      await run('json', () =>
+        pushToServer(`json-${round}`, '/api/v1/readings', 'application/json', jsonBatches, perBody),
+      );
+    }
+    if (paths.has('mqtt_batched')) {
+      log('MQTT SenML batches (QoS 1) → urban-brain');
+      await run('mqtt_batched', () =>
+        withServer(`mqtt-batched-${round}`, (_http, mqtt) =>
+          publishMessages(mqtt, benchAdminKey, senmlMessages, { connections, qos: 1, inflight: 2 }),
+        ),
+      );
+    }
+    rounds.push(roundFigures(measured));
+    log(`  ${JSON.stringify(rounds.at(-1))}`);
   }
-  if (paths.has('json')) {
-    log('JSON batches → urban-brain');
-    const bodies = jsonBodies(workload);
-    await record('json', () => pushToServer('json', '/api/v1/readings', 'application/json', bodies, perBody));
+  for (const name of ['line_protocol', 'json', 'mqtt_batched']) {
+    const median = medianRun(runs[name]!, (result) => result.readings_per_s);
+    if (median !== undefined) results[name] = median;
   }
-  if (paths.has('mqtt_batched')) {
-    log('MQTT SenML batches (QoS 1) → urban-brain');
-    const messages: MqttMessage[] = senmlBodies(workload).map((payload, i) => ({
-      topic: 'city/senml',
-      payload,
-      readings: perBody(i),
-    }));
-    await record('mqtt_batched', () =>
-      withServer('mqtt-batched', (_http, mqtt) =>
-        publishMessages(mqtt, benchAdminKey, messages, { connections, qos: 1, inflight: 2 }),
-      ),
-    );
-  }
+  const influx = medianRun(runs['influxdb']!, (result) => result.readings_per_s) ?? null;
+  /** The median over the rounds of a ratio taken within each round (null when no round has it). */
+  const medianRatio = (ratio: (round: Round) => number | null) => {
+    const ratios = rounds.map(ratio).filter((value): value is number => value !== null);
+    return medianRun(ratios, (value) => value) ?? null;
+  };
   const singleCount = Math.min(readingsPerPath, 400_000);
   const singles: MqttMessage[] = [];
   forEachReading({ ...workload, readings: singleCount }, 0, singleCount, (sensor, ts, value) =>
@@ -444,10 +510,6 @@ async function main(): Promise<void> {
   const queryReadings = Number(flags['query-readings']);
   const query = queryReadings > 0 ? await attempt('query', () => measureQueries(queryReadings, log)) : null;
 
-  // Durable acknowledgements through the server only: the in-process data plane has no HTTP.
-  const batchedRates = ['line_protocol', 'json', 'mqtt_batched']
-    .map((name) => results[name]?.readings_per_s)
-    .filter((rate): rate is number => rate !== undefined);
   const summary = {
     benchmark: 'ingest',
     path_level: serverError === undefined ? 'server' : 'pipeline',
@@ -463,32 +525,32 @@ async function main(): Promise<void> {
     paths: results,
     /** The data plane alone (parsers, WAL, pipeline, DuckDB) in the benchmark process, no HTTP. */
     pipeline,
-    best_durable_batched_readings_per_s: batchedRates.length === 0 ? null : Math.max(...batchedRates),
+    /** The median round's best batched rate (line protocol, JSON or MQTT SenML batches). */
+    best_durable_batched_readings_per_s:
+      medianRun(
+        rounds.filter((round) => round.best_batched_readings_per_s !== null),
+        (round) => round.best_batched_readings_per_s!,
+      )?.best_batched_readings_per_s ?? null,
+    /** The median round's InfluxDB run. */
     influxdb: influx,
     /**
-     * Our best batched path's readings/s (line protocol, JSON or MQTT SenML batches) over InfluxDB's,
-     * each acknowledged once durable, measured one after the other in this run (null when either
-     * side failed): the ratio the target is set on.
+     * Each round: the rate of each path and of InfluxDB, and the ratios taken within it. Rounds
+     * alternate between our server and InfluxDB, so that the machine's load weighs on both sides.
      */
-    ratio_vs_influxdb: sideBySideRatio(
-      batchedRates.length === 0 ? undefined : Math.max(...batchedRates),
-      influx?.readings_per_s,
-    ),
-    /** Ours over InfluxDB's on the very same line-protocol bodies over HTTP. */
-    ratio_line_protocol_vs_influxdb: sideBySideRatio(
-      results['line_protocol']?.readings_per_s,
-      influx?.readings_per_s,
-    ),
+    rounds,
     /**
-     * InfluxDB's CPU seconds per million readings over ours on line protocol: how many times less
-     * CPU we spend per reading (load on the machine moves this far less than the rates).
+     * Our best batched path's readings/s (line protocol, JSON or MQTT SenML batches) over InfluxDB's,
+     * each acknowledged once durable, taken within each round; the median over the rounds (null when
+     * no round had both sides): the ratio the target is set on.
      */
-    cpu_ratio_vs_influxdb:
-      influx && results['line_protocol']
-        ? Math.round(
-            (influx.server_cpu_s_per_million / results['line_protocol'].server_cpu_s_per_million) * 100,
-          ) / 100
-        : null,
+    ratio_vs_influxdb: medianRatio((round) => round.ratio_vs_influxdb),
+    /** Ours over InfluxDB's on the very same line-protocol bodies over HTTP (median over the rounds). */
+    ratio_line_protocol_vs_influxdb: medianRatio((round) => round.ratio_line_protocol_vs_influxdb),
+    /**
+     * InfluxDB's CPU seconds per million readings over ours on line protocol, median over the rounds:
+     * how many times less CPU we spend per reading (load on the machine moves this far less than the rates).
+     */
+    cpu_ratio_vs_influxdb: medianRatio((round) => round.cpu_ratio_vs_influxdb),
     million_sensors:
       million === null ? null : { ...million, detector_snapshot_seconds: millionSnapshotSeconds },
     query,

@@ -43,3 +43,12 @@ export function metricValue(page: string, name: string): number | null {
   const matches = [...page.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'gm'))];
   return matches.length === 0 ? null : matches.reduce((total, match) => total + Number(match[1]), 0);
 }
+
+/**
+ * The run of `runs` whose `value` is the median (the lower of the two middle ones when their count
+ * is even), or undefined when there is none: a figure that was measured, never a mean of two.
+ */
+export function medianRun<T>(runs: readonly T[], value: (run: T) => number): T | undefined {
+  const sorted = [...runs].sort((a, b) => value(a) - value(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}

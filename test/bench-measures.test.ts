@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isWeekendUtc, metricValue, rssGrowthPerSensor, sideBySideRatio } from '../bench/measures.ts';
+import {
+  isWeekendUtc,
+  medianRun,
+  metricValue,
+  rssGrowthPerSensor,
+  sideBySideRatio,
+} from '../bench/measures.ts';
 
 test('memory per sensor is the growth since before the sensors came, not the whole RSS', () => {
   // 300 MB of base memory, 60 MB more after 20,000 sensors: 3,000 bytes each, not 18,000.
@@ -17,6 +23,14 @@ test('a side-by-side ratio is null when either side is missing, never taken from
   assert.equal(sideBySideRatio(undefined, 717_000), null);
   assert.equal(sideBySideRatio(530_000, null), null);
   assert.equal(sideBySideRatio(530_000, 0), null);
+});
+
+test('the median run is one that was measured: the lower middle of an even count, none of none', () => {
+  const rate = (run: { rate: number }) => run.rate;
+  assert.deepEqual(medianRun([{ rate: 3 }, { rate: 1 }, { rate: 2 }], rate), { rate: 2 });
+  assert.deepEqual(medianRun([{ rate: 4 }, { rate: 1 }, { rate: 3 }, { rate: 2 }], rate), { rate: 2 });
+  assert.deepEqual(medianRun([{ rate: 5 }], rate), { rate: 5 });
+  assert.equal(medianRun([], rate), undefined);
 });
 
 test('the weekend is Saturday and Sunday in UTC', () => {

@@ -19,11 +19,15 @@ export function influxdPath(): string | undefined {
   }
 }
 
-/** Starts InfluxDB 1.x on loopback with its own folder and a database `bench`; its WAL fsyncs every write. */
-export async function startInflux(binary: string, root: string): Promise<InfluxServer> {
+/**
+ * Starts InfluxDB 1.x on loopback with a folder of its own (`root`/`name`, which must be new: a
+ * folder used before would have it replay that run's log) and a database `bench`; its WAL fsyncs
+ * every write.
+ */
+export async function startInflux(binary: string, root: string, name: string): Promise<InfluxServer> {
   const port = await freePort();
   const bindPort = await freePort();
-  const dataDir = join(root, 'influx');
+  const dataDir = join(root, name);
   mkdirSync(dataDir, { recursive: true });
   const config = [
     'reporting-disabled = true',
@@ -34,7 +38,7 @@ export async function startInflux(binary: string, root: string): Promise<InfluxS
     '[monitor]\n  store-enabled = false',
     '[continuous_queries]\n  enabled = false',
   ].join('\n');
-  const configPath = join(root, 'influxdb.conf');
+  const configPath = join(root, `${name}.conf`);
   writeFileSync(configPath, config);
   const child = startProcess(binary, ['-config', configPath]);
   await waitForHttp(`http://127.0.0.1:${port}/ping`, 60_000);
