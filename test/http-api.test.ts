@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -128,6 +129,56 @@ void test('a body that is not JSON is 400 and a body over the limit is 413', asy
   const tooLarge = await f.post('device', '/api/v1/readings', large);
   assert.equal(tooLarge.status, 413);
   assert.equal(f.readings.size, 0);
+});
+
+void test('over a socket, the body limit holds for bodies of declared length and for chunked ones alike', async () => {
+  const f = await httpFixture({ bodyLimitBytes: 1000 });
+  const limits = { maxConnections: 10, headersTimeoutMillis: 1_000, requestTimeoutMillis: 2_000 };
+  const server = await listen(f.app.fetch, { host: '127.0.0.1', port: 0, ...limits });
+  const port = (server.address() as AddressInfo).port;
+  /** POSTs `lines` of line protocol, with Content-Length or chunked; the status and the answer. */
+  const send = (lines: string, chunked: boolean) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const body = Buffer.from(lines);
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${f.secrets.device}`,
+        'content-type': 'text/plain',
+      };
+      if (!chunked) headers['content-length'] = String(body.length);
+      const request = httpRequest(
+        { host: '127.0.0.1', port, method: 'POST', path: '/api/v1/write?precision=ms', headers },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+          );
+        },
+      );
+      request.on('error', reject);
+      // In pieces: a chunked body is counted as it arrives, not from a header.
+      for (let at = 0; at < body.length; at += 100) request.write(body.subarray(at, at + 100));
+      request.end();
+    });
+  const lines = (sensor: string, count: number) =>
+    Array.from({ length: count }, (_, i) => `m,sensor=${sensor} value=${i} ${t0 + i}\n`).join('');
+  try {
+    assert.ok(lines('big', 40).length > 1000);
+    for (const chunked of [false, true]) {
+      const sensor = chunked ? 'chunked' : 'declared';
+      const tooLarge = await send(lines(sensor, 40), chunked);
+      assert.equal(tooLarge.status, 413, sensor);
+      assert.match(tooLarge.body, /body larger than 1000 bytes/);
+      assert.equal(f.readings.readingsOf(sensor).length, 0);
+      assert.equal((await send(lines(sensor, 5), chunked)).status, 204, sensor);
+      assert.deepEqual(
+        f.readings.readingsOf(sensor).map((reading) => reading.value),
+        [0, 1, 2, 3, 4],
+      );
+    }
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 void test('a batch where every item is refused answers 400 and still lists the items', async () => {

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { MessageBus } from '../../ports/bus.ts';
 import type { ReadingQueries } from '../../ports/reading-queries.ts';
 import type { Registry } from '../../ports/registry.ts';
@@ -13,6 +12,7 @@ import { storageFailureResponse } from './ingest-response.ts';
 import type { Metrics } from './metrics.ts';
 import { serveDashboard } from './dashboard.ts';
 import { authenticate, requireRole } from './middleware/auth.ts';
+import { limitBody } from './middleware/body-limit.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -76,10 +76,9 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   app.use('*', authenticate(deps.keys));
   app.use(
     '*',
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes,
-      onError: (c) => c.json({ error: `body larger than ${deps.bodyLimitBytes} bytes` }, 413),
-    }),
+    limitBody(deps.bodyLimitBytes, (c) =>
+      c.json({ error: `body larger than ${deps.bodyLimitBytes} bytes` }, 413),
+    ),
   );
 
   app.get('/metrics', requireRole('read'), async (c) => {
