@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { fstatSync, readdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -24,8 +24,12 @@ export interface SegmentFile {
   writev(buffers: Buffer[]): Promise<{ bytesWritten: number }>;
   datasync(): Promise<void>;
   truncate(length: number): Promise<void>;
-  /** `nlink` 0: the file was deleted while open. */
-  stat(): Promise<{ nlink: number }>;
+  /**
+   * Names the file has (0: it was deleted while open). Synchronous: an fstat does no I/O, about
+   * 2 µs, where the promise's round trip through the thread pool cost some 35 µs of CPU, once for
+   * every write.
+   */
+  links(): number;
   close(): Promise<void>;
 }
 
@@ -49,5 +53,11 @@ export const openSegmentFile: OpenSegment = async (path) => {
     await file.close();
     throw error;
   }
-  return file;
+  return {
+    writev: (buffers) => file.writev(buffers),
+    datasync: () => file.datasync(),
+    truncate: (length) => file.truncate(length),
+    links: () => fstatSync(file.fd).nlink,
+    close: () => file.close(),
+  };
 };

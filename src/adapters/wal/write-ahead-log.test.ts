@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { fstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ class FaultyFiles {
       datasync: () =>
         this.failSync ? Promise.reject(failure('EIO', 'i/o error, fdatasync')) : handle.datasync(),
       truncate: (length) => handle.truncate(length),
-      stat: () => handle.stat(),
+      links: () => fstatSync(handle.fd).nlink,
       close: () => handle.close(),
     };
   };

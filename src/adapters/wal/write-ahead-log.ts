@@ -183,8 +183,10 @@ export class WriteAheadLog {
       if (this.lost) await this.openNextSegment();
       else if (this.damaged) await this.cutBack();
       await writeFully(this.file, records, bytes);
-      const [, stats] = await Promise.all([this.file.datasync(), this.file.stat()]);
-      if (stats.nlink === 0) {
+      await this.file.datasync();
+      // A segment deleted while open takes what is written to it along: checked before anything
+      // is acknowledged.
+      if (this.file.links() === 0) {
         this.lost = true;
         throw new Error(`write-ahead log segment ${this.path(this.sequence)} was deleted`);
       }
