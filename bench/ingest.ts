@@ -437,10 +437,10 @@ async function main(): Promise<void> {
     if (median !== undefined) results[name] = median;
   }
   const influx = medianRun(runs['influxdb']!, (result) => result.readings_per_s) ?? null;
-  /** The median over the rounds of a ratio taken within each round (null when no round has it). */
-  const medianRatio = (ratio: (round: Round) => number | null) => {
-    const ratios = rounds.map(ratio).filter((value): value is number => value !== null);
-    return medianRun(ratios, (value) => value) ?? null;
+  /** The median over the rounds of a figure taken within each round (null when no round has it). */
+  const overRounds = (figure: (round: Round) => number | null) => {
+    const values = rounds.map(figure).filter((value): value is number => value !== null);
+    return medianRun(values, (value) => value) ?? null;
   };
   const singleCount = Math.min(readingsPerPath, 400_000);
   const singles: MqttMessage[] = [];
@@ -525,13 +525,9 @@ async function main(): Promise<void> {
     paths: results,
     /** The data plane alone (parsers, WAL, pipeline, DuckDB) in the benchmark process, no HTTP. */
     pipeline,
-    /** The median round's best batched rate (line protocol, JSON or MQTT SenML batches). */
-    best_durable_batched_readings_per_s:
-      medianRun(
-        rounds.filter((round) => round.best_batched_readings_per_s !== null),
-        (round) => round.best_batched_readings_per_s!,
-      )?.best_batched_readings_per_s ?? null,
-    /** The median round's InfluxDB run. */
+    /** The median over the rounds of the best batched rate (line protocol, JSON or MQTT SenML batches). */
+    best_durable_batched_readings_per_s: overRounds((round) => round.best_batched_readings_per_s),
+    /** InfluxDB's median run. */
     influxdb: influx,
     /**
      * Each round: the rate of each path and of InfluxDB, and the ratios taken within it. Rounds
@@ -543,14 +539,14 @@ async function main(): Promise<void> {
      * each acknowledged once durable, taken within each round; the median over the rounds (null when
      * no round had both sides): the ratio the target is set on.
      */
-    ratio_vs_influxdb: medianRatio((round) => round.ratio_vs_influxdb),
+    ratio_vs_influxdb: overRounds((round) => round.ratio_vs_influxdb),
     /** Ours over InfluxDB's on the very same line-protocol bodies over HTTP (median over the rounds). */
-    ratio_line_protocol_vs_influxdb: medianRatio((round) => round.ratio_line_protocol_vs_influxdb),
+    ratio_line_protocol_vs_influxdb: overRounds((round) => round.ratio_line_protocol_vs_influxdb),
     /**
      * InfluxDB's CPU seconds per million readings over ours on line protocol, median over the rounds:
      * how many times less CPU we spend per reading (load on the machine moves this far less than the rates).
      */
-    cpu_ratio_vs_influxdb: medianRatio((round) => round.cpu_ratio_vs_influxdb),
+    cpu_ratio_vs_influxdb: overRounds((round) => round.cpu_ratio_vs_influxdb),
     million_sensors:
       million === null ? null : { ...million, detector_snapshot_seconds: millionSnapshotSeconds },
     query,
