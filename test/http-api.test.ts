@@ -181,6 +181,81 @@ void test('over a socket, the body limit holds for bodies of declared length and
   }
 });
 
+void test('over a socket, a large line-protocol body is read in pieces as it arrives: every reading whole, line numbers kept', async () => {
+  const f = await httpFixture({ bodyLimitBytes: 4_000_000 });
+  const limits = { maxConnections: 10, headersTimeoutMillis: 1_000, requestTimeoutMillis: 5_000 };
+  const server = await listen(f.app.fetch, { host: '127.0.0.1', port: 0, ...limits });
+  const port = (server.address() as AddressInfo).port;
+  // Sensor ids of two-, three- and four-byte characters, so chunks end inside characters; 20,000
+  // lines (about 800 kB) are many pieces and many chunks; line 15,001 is refused.
+  const names = ['café', '€uro', '🌉bridge', 'plain'];
+  const lines = Array.from({ length: 20_000 }, (_, i) =>
+    i === 15_000 ? 'm,sensor=plain value=high' : `m,sensor=${names[i % 4]}-${i % 7} value=${i} ${t0 + i}`,
+  );
+  const body = Buffer.from(lines.join('\n'));
+  /** Sends `bytes` of a body declared `length` long in uneven writes; `cut` ends the connection early. */
+  const send = (bytes: Buffer, length: number, cut: boolean) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/v1/write?precision=ms',
+          headers: {
+            authorization: `Bearer ${f.secrets.device}`,
+            'content-type': 'text/plain',
+            'content-length': String(length),
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+          );
+        },
+      );
+      request.on('error', (error) => (cut ? resolve({ status: 0, body: error.message }) : reject(error)));
+      for (let at = 0, step = 1; at < bytes.length; at += step, step = (step * 7 + 3) % 9_001)
+        request.write(bytes.subarray(at, at + step));
+      if (cut) setTimeout(() => request.destroy(), 200);
+      else request.end();
+    });
+  try {
+    // Cut off half way: nothing of it is stored.
+    const half = body.subarray(0, body.length >> 1);
+    await send(half, body.length, true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(f.readings.size, 0);
+    const answer = await send(body, body.length, false);
+    assert.equal(answer.status, 200, answer.body);
+    const outcome = JSON.parse(answer.body) as {
+      accepted: number;
+      rejected: { index: number; rule: string }[];
+    };
+    assert.equal(outcome.accepted, 19_999);
+    assert.deepEqual(
+      outcome.rejected.map((r) => [r.index, r.rule]),
+      [[15_000, 'not-a-number']],
+    );
+    for (const [n, name] of names.entries()) {
+      const sensor = `${name}-${n}`;
+      const expected = lines
+        .map((line, i) => ({ line, i }))
+        .filter(({ line, i }) => i !== 15_000 && line.startsWith(`m,sensor=${sensor} `))
+        .map(({ i }) => i);
+      assert.deepEqual(
+        f.readings.readingsOf(sensor).map((reading) => reading.value),
+        expected,
+        sensor,
+      );
+    }
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
 void test('a batch where every item is refused answers 400 and still lists the items', async () => {
   const f = await httpFixture();
   const response = await f.post('device', '/api/v1/readings', [{ sensor: 's', ts: t0, value: null }]);

@@ -199,3 +199,37 @@ test('round-trips generated lines with escaped names, tags, precisions and numer
     }),
   );
 });
+
+test('a body in pieces split after newlines parses as the whole text: same readings, rejections and line numbers', () => {
+  const good = fc
+    .tuple(fc.constantFrom('a', 'b', 'pump-1'), fc.integer({ min: -99, max: 99 }), fc.nat(1000))
+    .map(([sensor, value, ms]) => `m,sensor=${sensor} value=${value} ${now - ms}`);
+  const bad = fc.constantFrom(
+    '',
+    '# comment',
+    'm value=high',
+    'not line protocol',
+    'm,sensor=x value=1 9e99',
+    '  ',
+  );
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(good, bad), { minLength: 1, maxLength: 20 }),
+      fc.array(fc.nat(), { maxLength: 6 }),
+      fc.boolean(),
+      (lines, cuts, crlf) => {
+        const ends = lines.map((line, index) =>
+          index < lines.length - 1 ? `${line}${crlf ? '\r\n' : '\n'}` : line,
+        );
+        const at = [...new Set(cuts.map((cut) => cut % lines.length))].sort((a, b) => a - b);
+        const pieces: string[] = [];
+        let start = 0;
+        for (const cut of [...at, lines.length]) {
+          pieces.push(ends.slice(start, cut).join(''));
+          start = cut;
+        }
+        assert.deepEqual(parseLineProtocol(pieces, 'ms', now), parseLineProtocol(ends.join(''), 'ms', now));
+      },
+    ),
+  );
+});

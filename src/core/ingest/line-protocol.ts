@@ -58,18 +58,42 @@ const MILLIS_FACTOR: Readonly<Record<Precision, number>> = {
  * `%2F`, `%2B` and `%23`. Timestamps default to `nowMillis`; fractions of a millisecond are
  * truncated. Rejections carry index = line number − 1.
  * The body is malformed when it has lines and none of them could be read.
+ *
+ * `body` is the text, or the text in pieces each ending after a newline but the last (line numbers
+ * run on across them): an adapter decoding a large body may hand it over so, as V8 makes each
+ * string over 128 KiB a large object, about a millisecond for a body of 5,000 lines.
  */
 export function parseLineProtocol(
-  text: string,
+  body: string | readonly string[],
   precision: Precision,
   nowMillis: number,
   options: Partial<ValidationOptions> = {},
 ): ParseOutcome {
   const collector = new BatchCollector(nowMillis, resolveValidationOptions(options));
+  const counts = { lineIndex: 0, lines: 0, readable: 0 };
+  if (typeof body === 'string') scanLines(body, collector, precision, nowMillis, counts);
+  else for (const piece of body) scanLines(piece, collector, precision, nowMillis, counts);
+  if (counts.lines > 0 && counts.readable === 0) {
+    const first = collector.rejected[0];
+    return {
+      ok: false,
+      reason: 'malformed',
+      message: `no line could be read${first ? `: line ${first.index + 1}: ${first.message}` : ''}`,
+    };
+  }
+  return collector.result();
+}
+
+/** Reads the lines of `text` into `collector`, counting them on from `counts`. */
+function scanLines(
+  text: string,
+  collector: BatchCollector,
+  precision: Precision,
+  nowMillis: number,
+  counts: { lineIndex: number; lines: number; readable: number },
+): void {
   const scanner = new LineScanner(text, collector, precision, nowMillis);
-  let lineIndex = 0;
-  let lines = 0;
-  let readable = 0;
+  let { lineIndex, lines, readable } = counts;
   let start = 0;
   const length = text.length;
   while (start < length) {
@@ -86,15 +110,9 @@ export function parseLineProtocol(
     lineIndex++;
     start = end + 1;
   }
-  if (lines > 0 && readable === 0) {
-    const first = collector.rejected[0];
-    return {
-      ok: false,
-      reason: 'malformed',
-      message: `no line could be read${first ? `: line ${first.index + 1}: ${first.message}` : ''}`,
-    };
-  }
-  return collector.result();
+  counts.lineIndex = lineIndex;
+  counts.lines = lines;
+  counts.readable = readable;
 }
 
 function unescape(raw: string): string {

@@ -10,5 +10,6 @@ export interface BatchParsers {
   /** A JSON batch `[{sensor, ts, value}]` or one object; `sensor` (an MQTT topic's) names every item; an item naming another is refused. */
   json(text: string, nowMillis: number, sensor?: string): ParseOutcome;
   senml(text: string, nowMillis: number): ParseOutcome;
-  lineProtocol(text: string, precision: Precision, nowMillis: number): ParseOutcome;
+  /** `text` whole, or in pieces each ending after a newline but the last. */
+  lineProtocol(text: string | readonly string[], precision: Precision, nowMillis: number): ParseOutcome;
 }

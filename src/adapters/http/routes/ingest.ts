@@ -5,6 +5,7 @@ import type { ParsedBatch } from '../../../core/readings/reading.ts';
 import type { EdgeIngest } from '../../../services/edge/edge-ingest.ts';
 import { parsePrecision } from '../../../core/ingest/line-protocol.ts';
 import type { BatchParsers } from '../../../services/edge/parsers.ts';
+import { bodyLines } from '../body-lines.ts';
 import { bodyText } from '../body-text.ts';
 import type { AppEnv } from '../env.ts';
 import { ingestResponse } from '../ingest-response.ts';
@@ -59,9 +60,9 @@ export function ingestRoutes(options: IngestRouteOptions): Hono<AppEnv> {
           400,
         );
       }
-      const body = await bodyText(c, bodyLimitBytes);
+      const body = await bodyLines(c, bodyLimitBytes);
       if (!body.ok) return c.json({ error: body.error }, body.status);
-      const parsed = parsers.lineProtocol(body.text, precision, nowMillis());
+      const parsed = parsers.lineProtocol(body.pieces, precision, nowMillis());
       if (!parsed.ok) {
         edge.refused(parsed.reason, 'line_protocol');
         return c.json({ error: parsed.message }, 400);
