@@ -35,8 +35,13 @@ export class LineDecoder {
       this.#carried.push(chunk);
       return;
     }
-    const head = chunk.subarray(0, newline + 1);
-    this.#decode(this.#carried.length === 0 ? head : Buffer.concat([...this.#carried, head]));
+    let start = 0;
+    if (this.#carried.length > 0) {
+      // Only the line the chunks share is copied, not the whole chunk.
+      start = chunk.indexOf(NEWLINE) + 1;
+      this.#decode(Buffer.concat([...this.#carried, chunk.subarray(0, start)]));
+    }
+    if (start <= newline) this.#decode(chunk.subarray(start, newline + 1));
     this.#carried = newline + 1 < chunk.length ? [chunk.subarray(newline + 1)] : [];
   }
 
