@@ -1,7 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
-import { gunzip } from 'node:zlib';
-import type { BodyText } from './body-text.ts';
+import { contentEncoding, inflatedBody, type BodyBytes } from './body-text.ts';
 
 const NEWLINE = 10;
 const BYTE_ORDER_MARK = 0xfeff;
@@ -13,7 +12,7 @@ const BYTE_ORDER_MARK = 0xfeff;
  */
 export const pieceBytes = 64 * 1024;
 
-export type BodyLines = { ok: true; pieces: string[] } | Exclude<BodyText, { ok: true }>;
+export type BodyLines = { ok: true; pieces: string[] } | Exclude<BodyBytes, { ok: true }>;
 
 /**
  * Decodes text of lines in pieces of about `size` bytes, each ending after a newline but the last:
@@ -82,29 +81,17 @@ export function linePieces(bytes: Buffer, size = pieceBytes): string[] {
  * never gathered into one buffer; any other body is read whole first.
  */
 export async function bodyLines(c: Context, limitBytes: number): Promise<BodyLines> {
-  const encoding = (c.req.header('content-encoding') ?? 'identity').toLowerCase();
-  if (encoding === 'identity') {
-    const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
-    if (
-      incoming instanceof IncomingMessage &&
-      !incoming.readableDidRead &&
-      c.req.header('content-length') !== undefined &&
-      c.req.header('transfer-encoding') === undefined
-    )
-      return readLines(incoming);
-    return { ok: true, pieces: linePieces(Buffer.from(await c.req.arrayBuffer())) };
-  }
-  if (encoding !== 'gzip')
-    return { ok: false, status: 415, error: `Content-Encoding '${encoding}' is not gzip or identity` };
-  const compressed = Buffer.from(await c.req.arrayBuffer());
-  return new Promise((resolve) => {
-    gunzip(compressed, { maxOutputLength: limitBytes }, (error, inflated) => {
-      if (error === null) resolve({ ok: true, pieces: linePieces(inflated) });
-      else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        resolve({ ok: false, status: 413, error: `inflated body larger than ${limitBytes} bytes` });
-      } else resolve({ ok: false, status: 400, error: `body is not valid gzip: ${error.message}` });
-    });
-  });
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  if (
+    contentEncoding(c) === 'identity' &&
+    incoming instanceof IncomingMessage &&
+    !incoming.readableDidRead &&
+    c.req.header('content-length') !== undefined &&
+    c.req.header('transfer-encoding') === undefined
+  )
+    return readLines(incoming);
+  const body = await inflatedBody(c, limitBytes);
+  return body.ok ? { ok: true, pieces: linePieces(body.bytes) } : body;
 }
 
 /** Decodes `incoming`'s body as it arrives; a body cut off (the client went away) is a 400. */

@@ -2,20 +2,33 @@ import { gunzip } from 'node:zlib';
 import type { Context } from 'hono';
 
 export type BodyText = { ok: true; text: string } | { ok: false; status: 400 | 413 | 415; error: string };
+export type BodyBytes = { ok: true; bytes: Buffer } | Exclude<BodyText, { ok: true }>;
 
 /**
  * The request body as text, inflating `Content-Encoding: gzip` (Telegraf's default) up to
  * `limitBytes` of output so a small compressed body cannot expand without bound.
  */
 export async function bodyText(c: Context, limitBytes: number): Promise<BodyText> {
-  const encoding = (c.req.header('content-encoding') ?? 'identity').toLowerCase();
-  if (encoding === 'identity') return { ok: true, text: await c.req.text() };
+  if (contentEncoding(c) === 'identity') return { ok: true, text: await c.req.text() };
+  const inflated = await inflatedBody(c, limitBytes);
+  return inflated.ok ? { ok: true, text: inflated.bytes.toString('utf8') } : inflated;
+}
+
+/** The `Content-Encoding` of the request, lower case; `identity` when there is none. */
+export function contentEncoding(c: Context): string {
+  return (c.req.header('content-encoding') ?? 'identity').toLowerCase();
+}
+
+/** A gzip body inflated up to `limitBytes` of output; any other encoding but identity is a 415. */
+export async function inflatedBody(c: Context, limitBytes: number): Promise<BodyBytes> {
+  const encoding = contentEncoding(c);
+  if (encoding === 'identity') return { ok: true, bytes: Buffer.from(await c.req.arrayBuffer()) };
   if (encoding !== 'gzip')
     return { ok: false, status: 415, error: `Content-Encoding '${encoding}' is not gzip or identity` };
   const compressed = Buffer.from(await c.req.arrayBuffer());
   return new Promise((resolve) => {
     gunzip(compressed, { maxOutputLength: limitBytes }, (error, inflated) => {
-      if (error === null) resolve({ ok: true, text: inflated.toString('utf8') });
+      if (error === null) resolve({ ok: true, bytes: inflated });
       else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
         resolve({ ok: false, status: 413, error: `inflated body larger than ${limitBytes} bytes` });
       } else resolve({ ok: false, status: 400, error: `body is not valid gzip: ${error.message}` });
