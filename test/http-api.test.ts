@@ -256,6 +256,36 @@ void test('over a socket, a large line-protocol body is read in pieces as it arr
   }
 });
 
+void test('a large JSON batch or SenML pack, read in pieces, stores every good item and names the bad one by its index', async () => {
+  const f = await httpFixture({ bodyLimitBytes: 4_000_000 });
+  const items = Array.from({ length: 12_000 }, (_, i) =>
+    i === 9_000
+      ? { sensor: 'big-0', ts: t0 + i, value: 'high' }
+      : { sensor: `big-${i % 3}`, ts: t0 + i, value: i },
+  );
+  assert.ok(JSON.stringify(items).length > 200_000);
+  const answer = await f.post('device', '/api/v1/readings', items);
+  assert.equal(answer.status, 200);
+  const outcome = (await answer.json()) as { accepted: number; rejected: { index: number; rule: string }[] };
+  assert.equal(outcome.accepted, 11_999);
+  assert.deepEqual(
+    outcome.rejected.map((r) => [r.index, r.rule]),
+    [[9_000, 'not-a-number']],
+  );
+  assert.deepEqual(
+    f.readings.readingsOf('big-0').map((reading) => reading.value),
+    items.filter((item, i) => item.sensor === 'big-0' && i !== 9_000).map((item) => item.value),
+  );
+  const pack = [
+    { bn: 'pack.', bt: t0 / 1000 },
+    ...Array.from({ length: 8_000 }, (_, i) => ({ n: 'v', t: i, v: i })),
+  ];
+  const senml = await f.post('device', '/api/v1/readings', pack, 'application/senml+json');
+  assert.equal(senml.status, 200);
+  assert.equal(((await senml.json()) as { accepted: number }).accepted, 8_000);
+  assert.equal(f.readings.readingsOf('pack.v').length, 8_000);
+});
+
 void test('a batch where every item is refused answers 400 and still lists the items', async () => {
   const f = await httpFixture();
   const response = await f.post('device', '/api/v1/readings', [{ sensor: 's', ts: t0, value: null }]);

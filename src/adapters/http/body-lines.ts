@@ -1,6 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
-import { contentEncoding, inflatedBody, type BodyBytes } from './body-text.ts';
+import { contentEncoding, inflatedBody, type BodyBytes } from './body-bytes.ts';
 
 const NEWLINE = 10;
 const BYTE_ORDER_MARK = 0xfeff;

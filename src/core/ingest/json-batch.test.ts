@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { parseJsonBatch } from './json-batch.ts';
 import type { ParsedBatch } from '../readings/reading.ts';
 
@@ -121,4 +122,47 @@ test('the future limit is configurable', () => {
   const text = JSON.stringify([{ sensor: 'a', ts: now + 10_000, value: 1 }]);
   assert.equal(batch(text).readings.length, 1);
   assert.equal(batch(text, { maxFutureMillis: 5_000 }).rejected[0]?.rule, 'future-timestamp');
+});
+
+test('a batch in pieces cut at any of its commas gives the outcome of the whole text, also when a cut falls inside an item', () => {
+  const now = Date.UTC(2026, 0, 1);
+  const text = fc.string({ maxLength: 8 }).map((s) => s + '},{"x":[1,2]},'); // commas and `},` inside strings
+  const item = fc.oneof(
+    fc.record({
+      sensor: fc.constantFrom('a', 'b,c', 'd},{e'),
+      ts: fc.integer({ min: 0, max: now }),
+      value: fc.double(),
+    }),
+    fc.record({ sensor: text, value: fc.oneof(fc.integer(), text) }),
+    fc.constantFrom(1, null, [1, 2], { nested: { sensor: 'n' } }),
+  );
+  const malformed = fc.constantFrom(
+    '[1,,2]',
+    '[,1]',
+    '[1,]',
+    '[{"sensor":"a","value":1},]',
+    '[{"sensor":"a"},{]',
+    '[1] [2]',
+  );
+  const body = fc.oneof(
+    fc.array(item, { maxLength: 8 }).map((items) => JSON.stringify(items)),
+    malformed,
+  );
+  fc.assert(
+    fc.property(body, fc.array(fc.nat(), { maxLength: 5 }), (whole, cuts) => {
+      const region = whole.slice(1, -1);
+      const commas = [...region.matchAll(/,/g)].map((match) => match.index);
+      const at = [...new Set(cuts.map((cut) => commas[cut % Math.max(commas.length, 1)]))]
+        .filter((comma) => comma !== undefined)
+        .sort((a, b) => a - b);
+      const items: string[] = [];
+      let start = 0;
+      for (const comma of at) {
+        items.push(`[${region.slice(start, comma)}]`);
+        start = comma + 1;
+      }
+      items.push(`[${region.slice(start)}]`);
+      assert.deepEqual(parseJsonBatch({ items }, now), parseJsonBatch(whole, now), JSON.stringify(items));
+    }),
+  );
 });

@@ -2,6 +2,7 @@ import { parseTimestamp } from './timestamp.ts';
 import {
   BatchCollector,
   parseJsonThen,
+  type JsonArrayPieces,
   resolveValidationOptions,
   type ParseOutcome,
   type ValidationOptions,
@@ -21,7 +22,7 @@ export interface JsonBatchOptions extends Partial<ValidationOptions> {
  * a body that is not JSON, or not an object or array, is malformed.
  */
 export function parseJsonBatch(
-  text: string,
+  text: string | JsonArrayPieces,
   nowMillis: number,
   options: JsonBatchOptions = {},
   defaultSensor = options.defaultSensor,

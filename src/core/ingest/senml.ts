@@ -1,6 +1,7 @@
 import {
   BatchCollector,
   parseJsonThen,
+  type JsonArrayPieces,
   resolveValidationOptions,
   type ParseOutcome,
   type ValidationOptions,
@@ -27,7 +28,7 @@ const OTHER_VALUES = ['vs', 'vb', 'vd'] as const;
  * not numeric, naming that field and echoing its value.
  */
 export function parseSenml(
-  text: string,
+  text: string | JsonArrayPieces,
   nowMillis: number,
   options: Partial<ValidationOptions> = {},
 ): ParseOutcome {

@@ -1,5 +1,5 @@
 import type { Precision } from '../../core/ingest/line-protocol.ts';
-import type { ParseOutcome } from '../../core/ingest/validation.ts';
+import type { JsonArrayPieces, ParseOutcome } from '../../core/ingest/validation.ts';
 
 /**
  * The edge parsers the ingest endpoints use (implemented in `src/core/ingest/`). Each validates
@@ -8,8 +8,8 @@ import type { ParseOutcome } from '../../core/ingest/validation.ts';
  */
 export interface BatchParsers {
   /** A JSON batch `[{sensor, ts, value}]` or one object; `sensor` (an MQTT topic's) names every item; an item naming another is refused. */
-  json(text: string, nowMillis: number, sensor?: string): ParseOutcome;
-  senml(text: string, nowMillis: number): ParseOutcome;
+  json(text: string | JsonArrayPieces, nowMillis: number, sensor?: string): ParseOutcome;
+  senml(text: string | JsonArrayPieces, nowMillis: number): ParseOutcome;
   /** `text` whole, or in pieces each ending after a newline but the last. */
   lineProtocol(text: string | readonly string[], precision: Precision, nowMillis: number): ParseOutcome;
 }

@@ -6,7 +6,7 @@ import type { EdgeIngest } from '../../../services/edge/edge-ingest.ts';
 import { parsePrecision } from '../../../core/ingest/line-protocol.ts';
 import type { BatchParsers } from '../../../services/edge/parsers.ts';
 import { bodyLines } from '../body-lines.ts';
-import { bodyText } from '../body-text.ts';
+import { bodyJson } from '../body-json.ts';
 import type { AppEnv } from '../env.ts';
 import { ingestResponse } from '../ingest-response.ts';
 import { requireRole } from '../middleware/auth.ts';
@@ -37,11 +37,11 @@ export function ingestRoutes(options: IngestRouteOptions): Hono<AppEnv> {
   }
 
   app.post('/api/v1/readings', requireRole('ingest'), async (c) => {
-    const body = await bodyText(c, bodyLimitBytes);
+    const body = await bodyJson(c, bodyLimitBytes);
     if (!body.ok) return c.json({ error: body.error }, body.status);
-    const text = body.text;
+    const json = body.json;
     const senml = (c.req.header('content-type') ?? '').includes('senml');
-    const parsed = senml ? parsers.senml(text, nowMillis()) : parsers.json(text, nowMillis());
+    const parsed = senml ? parsers.senml(json, nowMillis()) : parsers.json(json, nowMillis());
     const path = senml ? 'senml' : 'json';
     if (!parsed.ok) {
       edge.refused(parsed.reason, path);

@@ -1,18 +1,8 @@
 import { gunzip } from 'node:zlib';
 import type { Context } from 'hono';
 
-export type BodyText = { ok: true; text: string } | { ok: false; status: 400 | 413 | 415; error: string };
-export type BodyBytes = { ok: true; bytes: Buffer } | Exclude<BodyText, { ok: true }>;
-
-/**
- * The request body as text, inflating `Content-Encoding: gzip` (Telegraf's default) up to
- * `limitBytes` of output so a small compressed body cannot expand without bound.
- */
-export async function bodyText(c: Context, limitBytes: number): Promise<BodyText> {
-  if (contentEncoding(c) === 'identity') return { ok: true, text: await c.req.text() };
-  const inflated = await inflatedBody(c, limitBytes);
-  return inflated.ok ? { ok: true, text: inflated.bytes.toString('utf8') } : inflated;
-}
+/** A request body's bytes, or why it cannot be read (the status to answer and what to say). */
+export type BodyBytes = { ok: true; bytes: Buffer } | { ok: false; status: 400 | 413 | 415; error: string };
 
 /** The `Content-Encoding` of the request, lower case; `identity` when there is none. */
 export function contentEncoding(c: Context): string {
