@@ -187,6 +187,32 @@ void test('aedes: QoS 0 single readings, batches on the telemetry topic, and Sen
   }
 });
 
+void test('aedes: a large SenML pack and a large telemetry batch (read in pieces) are stored whole, item for item', async () => {
+  const f = await brokerFixture();
+  try {
+    const c = await f.client();
+    const pack = [
+      { bn: 'pack-1.', bt: t0 / 1000, n: 'flow', v: 0 },
+      ...Array.from({ length: 6_000 }, (_, i) => ({ n: i % 2 === 0 ? 'flow' : 'head', t: i + 1, v: i + 1 })),
+    ];
+    const batch = Array.from({ length: 6_000 }, (_, i) => ({ ts: t0 + i, value: i, note: '},{' }));
+    assert.ok(JSON.stringify(pack).length > 100_000 && JSON.stringify(batch).length > 100_000);
+    await c.publishAsync('city/senml', JSON.stringify(pack), { qos: 1 });
+    await c.publishAsync('city/big-2/telemetry', JSON.stringify(batch), { qos: 1 });
+    assert.equal(f.readings.readingsOf('pack-1.flow').length, 3_001);
+    assert.deepEqual(
+      f.readings.readingsOf('pack-1.head').map((r) => r.value),
+      pack.filter((record) => record.n === 'head').map((record) => record.v),
+    );
+    assert.deepEqual(
+      f.readings.readingsOf('big-2').map((r) => r.value),
+      batch.map((item) => item.value),
+    );
+  } finally {
+    await f.close();
+  }
+});
+
 void test('aedes: readings are counted under the path they came by, telemetry topics or SenML', async () => {
   const f = await brokerFixture();
   try {

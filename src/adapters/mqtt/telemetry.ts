@@ -1,6 +1,7 @@
 import type { ParsedBatch } from '../../core/readings/reading.ts';
 import type { IngestPath } from '../../services/edge/edge-ingest.ts';
 import type { BatchParsers } from '../../services/edge/parsers.ts';
+import { jsonArrayPieces } from '../text-pieces.ts';
 
 /** Topics readings arrive on: `city/<sensorId>/telemetry` (one `{ts, value}` or an array) and `city/senml`. */
 export const telemetryPattern = /^city\/([^/]+)\/telemetry$/;
@@ -30,7 +31,8 @@ export function parseTelemetry(
   payload: Buffer,
   nowMillis: number,
 ): ParsedBatch {
-  const text = payload.toString('utf8');
+  // A large batch in pieces (V8 makes a string over 128 KiB a large object of its own).
+  const text = jsonArrayPieces(payload) ?? payload.toString('utf8');
   if (topic === senmlTopic) {
     const parsed = parsers.senml(text, nowMillis);
     return parsed.ok ? parsed.batch : malformed(topic, payload, parsed.message);

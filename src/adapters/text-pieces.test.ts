@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { parseJsonThen, type ParseOutcome } from '../../core/ingest/validation.ts';
-import { jsonArrayPieces } from './body-json.ts';
+import { parseJsonThen, type ParseOutcome } from '../core/ingest/validation.ts';
+import { jsonArrayPieces } from './text-pieces.ts';
 
 /** What `parseJsonThen` hands its validator, or the malformed outcome. */
 function parsed(body: Parameters<typeof parseJsonThen>[0]): unknown {
