@@ -7,6 +7,8 @@ import type { JsonArrayPieces } from '../core/ingest/validation.ts';
  */
 export const pieceBytes = 64 * 1024;
 
+const NEWLINE = 10;
+const BYTE_ORDER_MARK = 0xfeff;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
@@ -46,4 +48,64 @@ export function jsonArrayPieces(bytes: Buffer, size = pieceBytes): JsonArrayPiec
     bytes[cut] = OPEN_BRACKET;
     start = cut;
   }
+}
+
+/**
+ * Decodes text of lines in pieces of about `size` bytes, each ending after a newline but the last:
+ * bytes after a chunk's last newline wait for the next chunk, so a character of several UTF-8 bytes
+ * is never cut. A byte-order mark opening the text is dropped (as `TextDecoder` does).
+ */
+export class LineDecoder {
+  readonly pieces: string[] = [];
+  readonly #size: number;
+  #carried: Buffer[] = [];
+
+  constructor(size = pieceBytes) {
+    this.#size = size;
+  }
+
+  push(chunk: Buffer): void {
+    const newline = chunk.lastIndexOf(NEWLINE);
+    if (newline === -1) {
+      this.#carried.push(chunk);
+      return;
+    }
+    let start = 0;
+    if (this.#carried.length > 0) {
+      // Only the line the chunks share is copied, not the whole chunk.
+      start = chunk.indexOf(NEWLINE) + 1;
+      this.#decode(Buffer.concat([...this.#carried, chunk.subarray(0, start)]));
+    }
+    if (start <= newline) this.#decode(chunk.subarray(start, newline + 1));
+    this.#carried = newline + 1 < chunk.length ? [chunk.subarray(newline + 1)] : [];
+  }
+
+  /** The pieces, once the last chunk was pushed. */
+  end(): string[] {
+    if (this.#carried.length > 0) this.#decode(Buffer.concat(this.#carried));
+    this.#carried = [];
+    return this.pieces;
+  }
+
+  #decode(bytes: Buffer): void {
+    let start = 0;
+    while (start < bytes.length) {
+      let end = bytes.length;
+      if (end - start > this.#size) {
+        const newline = bytes.indexOf(NEWLINE, start + this.#size - 1);
+        if (newline !== -1) end = newline + 1;
+      }
+      let text = bytes.toString('utf8', start, end);
+      if (this.pieces.length === 0 && text.charCodeAt(0) === BYTE_ORDER_MARK) text = text.slice(1);
+      this.pieces.push(text);
+      start = end;
+    }
+  }
+}
+
+/** `bytes` decoded in pieces as `LineDecoder` makes them. */
+export function linePieces(bytes: Buffer, size = pieceBytes): string[] {
+  const decoder = new LineDecoder(size);
+  decoder.push(bytes);
+  return decoder.end();
 }

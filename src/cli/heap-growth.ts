@@ -23,7 +23,8 @@ export function pacedTightly(residentBytes: number, targetBytes: number, tight: 
  * collection; NODE_OPTIONS does not accept it): `--heap-growth-percent` fixes the growth; otherwise
  * the heaps grow by V8's own factor (up to 300 % past their live size on a busy process) while the
  * process stays well under `--memory-target-mb`, and by 10 % once it nears it, as Go's memory
- * limit makes its collector work harder near the limit. Returns a stop.
+ * limit makes its collector work harder near the limit. Also turns pretenuring off first
+ * (`allocateYoung`). Returns a stop.
  */
 export function applyHeapGrowth(config: Config): () => void {
   allocateYoung();
