@@ -1,4 +1,5 @@
 import type { Reading } from '../core/readings/reading.ts';
+import type { ReadingColumns } from '../core/readings/reading-columns.ts';
 
 /** Outcome of handing validated readings to the pipeline. Expected outcomes are values. */
 export type IngestResult =
@@ -22,4 +23,9 @@ export interface Ingestor {
    * that have one: the edge looks each reading's sensor up once and uses the key for everything.
    */
   keyOf?(sensor: string): number;
+  /**
+   * `ingest` for readings as columns, with every reading's key from `keyOf`, for ingestors that
+   * take them so: the edge then makes no object per reading.
+   */
+  ingestColumns?(columns: ReadingColumns, keys: Int32Array): Promise<IngestResult>;
 }

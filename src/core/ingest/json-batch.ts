@@ -40,7 +40,8 @@ export function validateJsonBatch(
   options: JsonBatchOptions = {},
   defaultSensor = options.defaultSensor,
 ): ParseOutcome {
-  const collector = new BatchCollector(nowMillis, resolveValidationOptions(options));
+  const expected = Array.isArray(body) ? body.length : 1;
+  const collector = new BatchCollector(nowMillis, resolveValidationOptions(options), expected);
   if (typeof body === 'number' && defaultSensor !== undefined) {
     if (collector.checkSensor(0, defaultSensor)) collector.accept(0, defaultSensor, nowMillis, body);
     return collector.result();

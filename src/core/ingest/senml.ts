@@ -43,7 +43,7 @@ export function validateSenml(
 ): ParseOutcome {
   if (!Array.isArray(body))
     return { ok: false, reason: 'malformed', message: 'a SenML pack must be a JSON array' };
-  const collector = new BatchCollector(nowMillis, resolveValidationOptions(options));
+  const collector = new BatchCollector(nowMillis, resolveValidationOptions(options), body.length);
   const base: BaseFields = { name: '', timeSeconds: 0, value: 0, sum: 0 };
   for (let index = 0; index < body.length; index++) {
     const record = collector.objectItem(index, body[index], 'a SenML record must be an object');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isValidId } from '../registry/validate.ts';
-import { isValidSensorId, resolveValidationOptions } from './validation.ts';
+import { BatchCollector, isValidSensorId, resolveValidationOptions } from './validation.ts';
 
 test("the ingest sensor-id check agrees with the registry's id rule", () => {
   const character = fc.oneof(
@@ -38,4 +38,44 @@ test("'.' and '..' are refused as sensor ids, as no URL can name them; other dot
   // Regression: both were auto-registered, then /api/v1/sensors/%2E%2E was normalised to /api/v1/.
   for (const id of ['.', '..']) assert.equal(isValidSensorId(id), false, id);
   for (const id of ['...', '.a', 'a.', 'pump-7.flow']) assert.equal(isValidSensorId(id), true, id);
+});
+
+test('the collector keeps a reading whose value and time pass, truncated to the millisecond, and names the rule of each that fails', () => {
+  const now = 1_700_000_000_000;
+  const cases: [number, number, string | undefined][] = [
+    [now + 0.9, 1.5, undefined],
+    [0, -2, undefined],
+    [now + 86_400_000, 3, undefined],
+    [now + 86_400_001, 3, 'future-timestamp'],
+    [-1, 3, 'bad-timestamp'],
+    [Number.NaN, 3, 'bad-timestamp'],
+    [now, Number.NaN, 'not-finite'],
+    [now, Number.POSITIVE_INFINITY, 'not-finite'],
+    [now, Number.NEGATIVE_INFINITY, 'not-finite'],
+  ];
+  const collector = new BatchCollector(now, resolveValidationOptions(), 1);
+  cases.forEach(([ts, value], index) => collector.accept(index, `s${index}`, ts, value));
+  const batch = collector.batch();
+  assert.deepEqual(
+    batch.rejected.map((rejection) => [rejection.index, rejection.rule]),
+    cases.flatMap(([, , rule], index) => (rule === undefined ? [] : [[index, rule]])),
+  );
+  assert.deepEqual(batch.readings, [
+    { sensor: 's0', ts: now, value: 1.5 },
+    { sensor: 's1', ts: 0, value: -2 },
+    { sensor: 's2', ts: now + 86_400_000, value: 3 },
+  ]);
+  assert.deepEqual(batch.items, [0, 1, 2]);
+  assert.equal(batch.columns?.length, 3, 'the same readings as columns');
+  assert.deepEqual([...(batch.columns?.timestamps ?? [])], [now, 0, now + 86_400_000]);
+
+  // With no bound on the future, an infinite timestamp is still refused.
+  const unbounded = new BatchCollector(now, resolveValidationOptions({ maxFutureMillis: Infinity }));
+  unbounded.accept(0, 's', Number.POSITIVE_INFINITY, 1);
+  unbounded.accept(1, 's', 1e15, 1);
+  assert.deepEqual(
+    unbounded.batch().rejected.map((rejection) => rejection.rule),
+    ['bad-timestamp'],
+  );
+  assert.equal(unbounded.batch().readings.length, 1);
 });

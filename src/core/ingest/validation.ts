@@ -1,4 +1,5 @@
 import type { ParsedBatch, Reading, Rejection, RejectionRule } from '../readings/reading.ts';
+import { ReadingColumnsBuilder, readingsOf, type ReadingColumns } from '../readings/reading-columns.ts';
 
 /** Limits applied to every reading at the edge. */
 export interface ValidationOptions {
@@ -43,19 +44,37 @@ function echoed(value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 }
 
-/** Collects accepted readings and rejections while a parser walks a body. */
+/** A parsed batch whose readings were collected as columns; the objects are made on first use. */
+class CollectedBatch implements ParsedBatch {
+  #readings: Reading[] | undefined;
+
+  constructor(
+    readonly columns: ReadingColumns,
+    readonly rejected: Rejection[],
+    readonly items: number[],
+  ) {}
+
+  get readings(): Reading[] {
+    return (this.#readings ??= readingsOf(this.columns));
+  }
+}
+
+/** Collects accepted readings (as columns) and rejections while a parser walks a body. */
 export class BatchCollector {
-  readonly readings: Reading[] = [];
   readonly rejected: Rejection[] = [];
   /** Item index of each accepted reading. */
   readonly items: number[] = [];
+  private readonly columns: ReadingColumnsBuilder;
   private readonly latestMillis: number;
 
+  /** `expectedReadings`: how many readings the body may hold, a guess the columns are sized by. */
   constructor(
     nowMillis: number,
     private readonly options: ValidationOptions,
+    expectedReadings?: number,
   ) {
     this.latestMillis = nowMillis + options.maxFutureMillis;
+    this.columns = new ReadingColumnsBuilder(expectedReadings);
   }
 
   reject(
@@ -95,7 +114,8 @@ export class BatchCollector {
 
   /**
    * Checks a number value and an epoch-millisecond timestamp, then accepts the reading.
-   * Fractional milliseconds are truncated.
+   * Fractional milliseconds are truncated. Small, so that parsers' calls are inlined (a call that
+   * is not boxes both numbers); a reading that fails is refused by `refuse`.
    */
   accept(
     index: number,
@@ -104,6 +124,21 @@ export class BatchCollector {
     value: number,
     valueField = 'value',
     tsField = 'ts',
+  ): void {
+    if (Number.isFinite(value) && Number.isFinite(ts) && ts >= 0 && ts <= this.latestMillis) {
+      this.columns.push(sensor, Math.trunc(ts), value);
+      this.items.push(index);
+    } else this.refuse(index, sensor, ts, value, valueField, tsField);
+  }
+
+  /** Records why `accept` refused a reading. */
+  private refuse(
+    index: number,
+    sensor: string,
+    ts: number,
+    value: number,
+    valueField: string,
+    tsField: string,
   ): void {
     if (Number.isNaN(value)) {
       this.reject(index, valueField, value, 'not-finite', 'value must be a finite number, got NaN', sensor);
@@ -125,7 +160,7 @@ export class BatchCollector {
         'timestamp must be at or after 1970-01-01T00:00:00Z',
         sensor,
       );
-    } else if (ts > this.latestMillis) {
+    } else {
       const hours = this.options.maxFutureMillis / 3_600_000;
       this.reject(
         index,
@@ -135,14 +170,16 @@ export class BatchCollector {
         `timestamp is more than ${hours} h in the future`,
         sensor,
       );
-    } else {
-      this.readings.push({ sensor, ts: Math.trunc(ts), value });
-      this.items.push(index);
     }
   }
 
+  /** What was collected, as a batch. */
+  batch(): ParsedBatch {
+    return new CollectedBatch(this.columns.columns(), this.rejected, this.items);
+  }
+
   result(): ParseOutcome {
-    return { ok: true, batch: { readings: this.readings, rejected: this.rejected, items: this.items } };
+    return { ok: true, batch: this.batch() };
   }
 }
 

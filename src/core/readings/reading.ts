@@ -1,3 +1,5 @@
+import type { ReadingColumns } from './reading-columns.ts';
+
 /** One measurement of one sensor. `ts` is epoch milliseconds (UTC). */
 export interface Reading {
   sensor: string;
@@ -39,4 +41,10 @@ export interface ParsedBatch {
    * per field, so a rejection found later (e.g. an unknown sensor) must name its line through this.
    */
   items?: number[];
+  /**
+   * The same readings as columns, when the parser collected them so (`readings` is then built
+   * from them on first use): the edge stores and publishes them without an object per reading.
+   * A batch derived from another (filtered, merged) has none.
+   */
+  readonly columns?: ReadingColumns;
 }

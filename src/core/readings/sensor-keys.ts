@@ -1,9 +1,17 @@
 /**
+ * Below this length V8 makes a slice or a concatenation a string of its own, not a view of its
+ * source (`SlicedString::kMinLength` and `ConsString::kMinLength` are 13).
+ */
+const SHORTEST_VIEW = 13;
+
+/**
  * A copy of `text` that shares no memory with it. A sensor id sliced out of a request body would
- * otherwise keep the whole body alive for as long as the id is kept.
+ * otherwise keep the whole body alive for as long as the id is kept. A string too short to be a
+ * view is its own already: copying each new id of a line-protocol load (JSON's round trip) was 3.6 %
+ * of the ingest thread while 100,000 sensors were first seen.
  */
 export function detachedCopy(text: string): string {
-  return JSON.parse(JSON.stringify(text)) as string;
+  return text.length < SHORTEST_VIEW ? text : (JSON.parse(JSON.stringify(text)) as string);
 }
 
 /**

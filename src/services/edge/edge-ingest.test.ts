@@ -5,6 +5,7 @@ import { MemoryReadings } from '../../adapters/memory/readings.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { ParsedBatch, Reading } from '../../core/readings/reading.ts';
 import type { ReadingBatch } from '../../core/readings/reading-batch.ts';
+import type { ReadingColumns } from '../../core/readings/reading-columns.ts';
 import { unknownSensor } from '../../core/registry/asset.ts';
 import type { IngestResult } from '../../ports/ingest.ts';
 import { parseLineProtocol } from '../../core/ingest/line-protocol.ts';
@@ -236,4 +237,81 @@ test('reports each batch once, under the path it came by: accepted readings and 
     'accepted 3 mqtt_senml',
     'accepted 2 line_protocol',
   ]);
+});
+
+/** A keyed ingestor that also takes columns, recording what came which way. */
+class ColumnIngestor extends KeyedIngestor {
+  readonly columns: { sensors: string[]; timestamps: number[]; values: number[]; keys: number[] }[] = [];
+  byReadings = 0;
+  override async ingest(readings: readonly Reading[], keys?: Int32Array): Promise<IngestResult> {
+    this.byReadings += 1;
+    return super.ingest(readings, keys);
+  }
+  async ingestColumns(columns: ReadingColumns, keys: Int32Array): Promise<IngestResult> {
+    this.columns.push({
+      sensors: [...columns.sensors],
+      timestamps: [...columns.timestamps],
+      values: [...columns.values],
+      keys: [...keys],
+    });
+    return { ok: true, stored: columns.length };
+  }
+}
+
+test('a parsed batch goes to the store as columns under auto-register, and is registered, published and counted as readings would be', async () => {
+  const ingestor = new ColumnIngestor();
+  const registry = new MemoryRegistry();
+  await registry.putSensors([unknownSensor('known')]);
+  let asked = 0;
+  const hasSensor = registry.hasSensor.bind(registry);
+  registry.hasSensor = (id) => {
+    asked += 1;
+    return hasSensor(id);
+  };
+  const bus = new MemoryBus();
+  const published: ReadingBatch[] = [];
+  bus.subscribe('readings', (readings) => void published.push(readings));
+  const edge = new EdgeIngest({ ingestor, registry, bus, policy: 'auto-register' });
+  const body = ['m,sensor=new value=1 1000', 'm,sensor=known value=2.5 2000', 'm,sensor=new value=x 3000'];
+  const parsed = parseLineProtocol(body.join('\n'), 'ms', 10_000);
+  assert.ok(parsed.ok);
+  const outcome = await edge.accept(parsed.batch, 'line_protocol');
+  assert.equal(outcome.ok && outcome.accepted, 2);
+  assert.deepEqual(
+    outcome.rejected.map((rejection) => [rejection.index, rejection.rule]),
+    [[2, 'not-a-number']],
+  );
+  assert.equal(ingestor.byReadings, 0, 'no reading objects went to the store');
+  assert.deepEqual(ingestor.columns, [
+    { sensors: ['new', 'known'], timestamps: [1000, 2000], values: [1, 2.5], keys: [0, 1] },
+  ]);
+  assert.equal(hasSensor('new'), true, 'the unknown sensor was registered');
+  await new Promise((resolve) => setImmediate(resolve));
+  const first = published[0];
+  assert.deepEqual([...(first?.sensorKeys ?? [])], [0, 1]);
+  assert.deepEqual(first?.slice(), [
+    { sensor: 'new', ts: 1000, value: 1 },
+    { sensor: 'known', ts: 2000, value: 2.5 },
+  ]);
+  asked = 0;
+  // The same batch again (as after `overloaded`): published again, with its keys.
+  await edge.accept(parsed.batch, 'line_protocol');
+  assert.equal(asked, 0, 'sensors seen known are not asked about again');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(published.length, 2);
+  assert.deepEqual([...(published[1]?.sensorKeys ?? [])], [0, 1]);
+
+  // Under reject the policy needs the readings: the same batch goes the way of objects.
+  const strict = new ColumnIngestor();
+  const reject = new EdgeIngest({ ingestor: strict, registry, bus: new MemoryBus(), policy: 'reject' });
+  const again = parseLineProtocol('m,sensor=other value=1 1000\nm,sensor=known value=2 2000', 'ms', 10_000);
+  assert.ok(again.ok);
+  const refused = await reject.accept(again.batch, 'line_protocol');
+  assert.equal(refused.ok && refused.accepted, 1);
+  assert.deepEqual(
+    refused.rejected.map((rejection) => [rejection.index, rejection.rule]),
+    [[0, 'unknown-sensor']],
+  );
+  assert.equal(strict.byReadings, 1);
+  assert.equal(strict.columns.length, 0);
 });

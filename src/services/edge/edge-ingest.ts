@@ -3,9 +3,10 @@ import type { UnknownSensorPolicy } from '../../core/registry/policy.ts';
 import { applyUnknownSensorPolicy } from '../../core/registry/policy.ts';
 import { unknownSensor } from '../../core/registry/asset.ts';
 import { KeyFlags } from '../../core/readings/key-flags.ts';
-import { withSensorKeys } from '../../core/readings/reading-batch.ts';
+import { withSensorKeys, type ReadingBatch } from '../../core/readings/reading-batch.ts';
+import { readingsOf } from '../../core/readings/reading-columns.ts';
 import type { MessageBus } from '../../ports/bus.ts';
-import type { Ingestor } from '../../ports/ingest.ts';
+import type { IngestResult, Ingestor } from '../../ports/ingest.ts';
 import type { Registry } from '../../ports/registry.ts';
 
 /** What the edges (HTTP, MQTT) are told about a batch. */
@@ -55,6 +56,27 @@ export interface EdgeIngestOptions {
    */
   downstream?: { backlogReadings(): number };
   maxDownstreamBacklogReadings?: number;
+}
+
+/** A batch as the edge will store it, once the unknown-sensor policy is applied. */
+interface Admitted {
+  /** Readings to store. */
+  count: number;
+  /** The batch's rejections and the policy's, in item order. */
+  rejected: Rejection[];
+  /** Distinct ids to register before storing. */
+  toRegister: string[];
+  /** Each stored reading's store key, when the edge looked them up. */
+  keys: Int32Array | undefined;
+  store(): Promise<IngestResult>;
+  /** The newest stored timestamp. */
+  newest(): number;
+  /** The stored readings as the bus carries them. */
+  published(): ReadingBatch;
+}
+
+function byIndex(a: Rejection, b: Rejection): number {
+  return a.index - b.index;
 }
 
 /** Positions, in the batch as sent, of the items that became readings (one reading per item). */
@@ -116,61 +138,112 @@ export class EdgeIngest {
 
   /** Stores `batch`, which came by `path` (counted under that label). */
   async accept(batch: ParsedBatch, path: IngestPath): Promise<EdgeOutcome> {
-    const { ingestor, registry, bus, policy, observer } = this.#options;
-    const indexes =
-      policy === 'reject' ? (batch.items ?? survivorIndexes(batch.readings, batch.rejected)) : undefined;
-    const keys = this.#keys(batch.readings);
-    const isKnown = keys === undefined ? knownSensors(registry) : this.#knownByKey(keys);
-    const outcome = applyUnknownSensorPolicy(batch.readings, policy, isKnown, indexes);
-    const rejected = [...batch.rejected, ...outcome.rejected].sort((a, b) => a.index - b.index);
+    const { registry, bus, observer } = this.#options;
+    const admitted = this.#admitColumns(batch) ?? this.#admitReadings(batch);
+    const { count, rejected } = admitted;
     const counts = new Map<RejectionRule, number>();
     for (const rejection of rejected) counts.set(rejection.rule, (counts.get(rejection.rule) ?? 0) + 1);
     for (const [rule, count] of counts) observer?.rejected(rule, count, path);
-    if (outcome.readings.length === 0) return { ok: true, accepted: 0, rejected };
+    if (count === 0) return { ok: true, accepted: 0, rejected };
     const downstream = this.#options.downstream?.backlogReadings() ?? 0;
     if (
-      (this.#inFlight > 0 && this.#inFlight + outcome.readings.length > this.#maxInFlight) ||
+      (this.#inFlight > 0 && this.#inFlight + count > this.#maxInFlight) ||
       downstream > this.#maxDownstream
     ) {
-      observer?.overloaded(outcome.readings.length, path);
+      observer?.overloaded(count, path);
       return { ok: false, reason: 'overloaded', retryAfterSeconds: 1, rejected };
     }
-    // The keys of the stored readings: all of the batch's, or none (the policy dropped some).
-    const given = keys !== undefined && keys.length === outcome.readings.length ? keys : undefined;
-    if (outcome.toRegister.length > 0) {
-      await registry.addMissingSensors(outcome.toRegister.map(unknownSensor));
+    if (admitted.toRegister.length > 0) {
+      await registry.addMissingSensors(admitted.toRegister.map(unknownSensor));
       // Every sensor of the batch is registered now: their next readings need not ask again.
-      if (given !== undefined) for (const key of given) this.#known.set(key);
+      if (admitted.keys !== undefined) for (const key of admitted.keys) this.#known.set(key);
     }
     // Durations on the monotonic clock: the wall clock may step back (NTP) and has 1 ms resolution.
     const started = performance.now();
-    this.#inFlight += outcome.readings.length;
+    this.#inFlight += count;
     observer?.queueDepth(this.#inFlight);
     let result;
     try {
-      result = await ingestor.ingest(outcome.readings, given);
+      result = await admitted.store();
     } finally {
-      this.#inFlight -= outcome.readings.length;
+      this.#inFlight -= count;
       observer?.queueDepth(this.#inFlight);
     }
     if (!result.ok) {
-      if (result.reason === 'overloaded') observer?.overloaded(outcome.readings.length, path);
+      if (result.reason === 'overloaded') observer?.overloaded(count, path);
       return result.reason === 'overloaded'
         ? { ok: false, reason: 'overloaded', retryAfterSeconds: result.retryAfterSeconds, rejected }
         : { ok: false, reason: 'shutting-down', rejected };
     }
     const writeMillis = performance.now() - started;
-    const finished = this.#now();
-    let newest = -Infinity;
-    for (const reading of outcome.readings) if (reading.ts > newest) newest = reading.ts;
-    observer?.stored(writeMillis, Math.max(0, finished - newest));
-    observer?.accepted(outcome.readings.length, path);
+    observer?.stored(writeMillis, Math.max(0, this.#now() - admitted.newest()));
+    observer?.accepted(count, path);
     // Keys go along with the batch: in-process readers (the detectors) then skip hashing the ids.
-    await bus.publish(
-      'readings',
-      given === undefined ? outcome.readings : withSensorKeys(outcome.readings, given),
-    );
-    return { ok: true, accepted: outcome.readings.length, rejected };
+    await bus.publish('readings', admitted.published());
+    return { ok: true, accepted: count, rejected };
+  }
+
+  /**
+   * A batch collected as columns, under the auto-register policy (every reading is stored), into
+   * an ingestor that takes columns: stored without an object per reading until it is durable.
+   * Undefined when any of that does not hold.
+   */
+  #admitColumns(batch: ParsedBatch): Admitted | undefined {
+    const { ingestor, registry } = this.#options;
+    const columns = batch.columns;
+    if (columns === undefined || ingestor.ingestColumns === undefined) return undefined;
+    const keys = this.#keys(columns.sensors);
+    if (keys === undefined) return undefined;
+    const { sensors, timestamps } = columns;
+    const unknown = new Set<string>();
+    for (let position = 0; position < keys.length; position++) {
+      const key = keys[position] as number;
+      if (this.#known.has(key)) continue;
+      const sensor = sensors[position] as string;
+      if (registry.hasSensor(sensor)) this.#known.set(key);
+      else unknown.add(sensor);
+    }
+    return {
+      count: columns.length,
+      rejected: [...batch.rejected].sort(byIndex),
+      toRegister: [...unknown],
+      keys,
+      store: () => (ingestor.ingestColumns as NonNullable<Ingestor['ingestColumns']>)(columns, keys),
+      newest: () => {
+        let newest = -Infinity;
+        for (let position = 0; position < timestamps.length; position++)
+          if ((timestamps[position] as number) > newest) newest = timestamps[position] as number;
+        return newest;
+      },
+      // A new array each time: a batch accepted again (after `overloaded`) is published again.
+      published: () => withSensorKeys(readingsOf(columns), keys),
+    };
+  }
+
+  /** Any batch: the unknown-sensor policy applied to its readings as objects. */
+  #admitReadings(batch: ParsedBatch): Admitted {
+    const { ingestor, registry, policy } = this.#options;
+    const indexes =
+      policy === 'reject' ? (batch.items ?? survivorIndexes(batch.readings, batch.rejected)) : undefined;
+    const keys = this.#keys(batch.readings.map((reading) => reading.sensor));
+    const isKnown = keys === undefined ? knownSensors(registry) : this.#knownByKey(keys);
+    const outcome = applyUnknownSensorPolicy(batch.readings, policy, isKnown, indexes);
+    // The keys of the stored readings: all of the batch's, or none (the policy dropped some).
+    const given = keys !== undefined && keys.length === outcome.readings.length ? keys : undefined;
+    const readings = outcome.readings;
+    return {
+      count: readings.length,
+      rejected: [...batch.rejected, ...outcome.rejected].sort(byIndex),
+      toRegister: outcome.toRegister,
+      keys: given,
+      store: () => ingestor.ingest(readings, given),
+      newest: () => {
+        let newest = -Infinity;
+        for (const reading of readings) if (reading.ts > newest) newest = reading.ts;
+        return newest;
+      },
+      published: () => (given === undefined ? readings : withSensorKeys(readings, given)),
+    };
   }
 
   /**
@@ -178,7 +251,7 @@ export class EdgeIngest {
    * the auto-register policy, where every reading is stored: under reject, a flood of unknown ids
    * must not grow the store's key table.
    */
-  #keys(readings: readonly Reading[]): Int32Array | undefined {
+  #keys(sensors: readonly string[]): Int32Array | undefined {
     const { ingestor, registry, policy } = this.#options;
     if (policy !== 'auto-register' || ingestor.keyOf === undefined || registry.sensorRemovals === undefined)
       return undefined;
@@ -187,10 +260,9 @@ export class EdgeIngest {
       this.#known.clearAll();
       this.#removalsSeen = removals;
     }
-    const keys = new Int32Array(readings.length);
-    for (let index = 0; index < readings.length; index++) {
-      keys[index] = ingestor.keyOf((readings[index] as Reading).sensor);
-    }
+    const keys = new Int32Array(sensors.length);
+    for (let index = 0; index < sensors.length; index++)
+      keys[index] = ingestor.keyOf(sensors[index] as string);
     return keys;
   }
 

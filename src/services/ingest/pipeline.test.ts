@@ -269,3 +269,23 @@ test('a forced flush under a steady stream ends after storing what came before i
   await pipeline.shutdown();
   assert.equal(await store.count(), sent);
 });
+
+test('readings given as columns with their keys are stored as readings given one by one are', async () => {
+  const { store, log, pipeline } = setup();
+  const keys = Int32Array.of(store.sensorKey('p'), store.sensorKey('q'), store.sensorKey('p'));
+  const columns = {
+    length: 3,
+    sensors: ['p', 'q', 'p'],
+    timestamps: Float64Array.of(1, 2, 3),
+    values: Float64Array.of(10, 20, 30),
+  };
+  assert.deepEqual(await pipeline.ingestColumns(columns, keys), { ok: true, stored: 3 });
+  assert.equal(log.appended, 3, 'written to the log before the acknowledgement');
+  await pipeline.forceFlush();
+  assert.deepEqual(store.readingsOf('p'), [
+    { sensor: 'p', ts: 1, value: 10 },
+    { sensor: 'p', ts: 3, value: 30 },
+  ]);
+  assert.deepEqual(store.readingsOf('q'), [{ sensor: 'q', ts: 2, value: 20 }]);
+  assert.throws(() => pipeline.ingestColumns(columns, Int32Array.of(0)), /1 sensor keys for 3 readings/);
+});

@@ -1,4 +1,5 @@
 import type { Reading } from '../../core/readings/reading.ts';
+import type { ReadingColumns } from '../../core/readings/reading-columns.ts';
 import type { IngestResult, Ingestor } from '../../ports/ingest.ts';
 import type { KeyedReadings, ReadingStore } from '../../ports/reading-store.ts';
 import { FailureEpisodes } from './failure-episodes.ts';
@@ -97,9 +98,41 @@ export class IngestPipeline implements Ingestor {
     return this.store.sensorKey(sensor);
   }
 
-  async ingest(readings: readonly Reading[], keys?: Int32Array): Promise<IngestResult> {
+  ingest(readings: readonly Reading[], keys?: Int32Array): Promise<IngestResult> {
+    const given = keys !== undefined && keys.length === readings.length ? keys : undefined;
+    return this.#store(readings.length, (buffer, defines) => {
+      for (let index = 0; index < readings.length; index++) {
+        const reading = readings[index] as Reading;
+        const key = given === undefined ? this.store.sensorKey(reading.sensor) : (given[index] as number);
+        if (this.log.needsDefine(key)) defines.push([key, reading.sensor]);
+        buffer.push(key, reading.ts, reading.value);
+      }
+    });
+  }
+
+  ingestColumns(columns: ReadingColumns, keys: Int32Array): Promise<IngestResult> {
+    if (keys.length !== columns.length)
+      throw new RangeError(`${keys.length} sensor keys for ${columns.length} readings`);
+    const { sensors, timestamps, values } = columns;
+    return this.#store(columns.length, (buffer, defines) => {
+      for (let index = 0; index < keys.length; index++) {
+        const key = keys[index] as number;
+        if (this.log.needsDefine(key)) defines.push([key, sensors[index] as string]);
+        buffer.push(key, timestamps[index] as number, values[index] as number);
+      }
+    });
+  }
+
+  /**
+   * Puts `count` readings into the buffer (`fill` copies them in, naming the keys the log has not
+   * defined yet) and the log; resolves once the log is synced.
+   */
+  async #store(
+    count: number,
+    fill: (buffer: ReadingBuffer, defines: [number, string][]) => void,
+  ): Promise<IngestResult> {
     if (!this.accepting) return { ok: false, reason: 'shutting-down' };
-    if (readings.length === 0) return { ok: true, stored: 0 };
+    if (count === 0) return { ok: true, stored: 0 };
     if (this.logError !== undefined) {
       const now = performance.now();
       if (now - this.lastLogTryMillis < this.options.unwritableRetryMillis) {
@@ -109,20 +142,14 @@ export class IngestPipeline implements Ingestor {
       }
       this.lastLogTryMillis = now;
     }
-    if (readings.length > this.active.free || this.log.backlogBytes > this.options.maxWalBacklogBytes) {
+    if (count > this.active.free || this.log.backlogBytes > this.options.maxWalBacklogBytes) {
       this.scheduleFlush();
       return { ok: false, reason: 'overloaded', retryAfterSeconds: 1 };
     }
     const buffer = this.active;
     const start = buffer.length;
     const defines: [number, string][] = [];
-    const given = keys !== undefined && keys.length === readings.length ? keys : undefined;
-    for (let index = 0; index < readings.length; index++) {
-      const reading = readings[index] as Reading;
-      const key = given === undefined ? this.store.sensorKey(reading.sensor) : (given[index] as number);
-      if (this.log.needsDefine(key)) defines.push([key, reading.sensor]);
-      buffer.push(key, reading.ts, reading.value);
-    }
+    fill(buffer, defines);
     const end = buffer.length;
     const durable = this.log.append({
       defines,
@@ -131,7 +158,7 @@ export class IngestPipeline implements Ingestor {
       values: buffer.values.subarray(start, end),
       length: end - start,
     });
-    this.counters.accepted += readings.length;
+    this.counters.accepted += count;
     if (buffer.length >= this.options.flushThresholdReadings) this.scheduleFlush();
     try {
       await durable;
@@ -139,7 +166,7 @@ export class IngestPipeline implements Ingestor {
       throw this.logWriteFailed(error);
     }
     if (this.logError !== undefined) this.logWriteWorks();
-    return { ok: true, stored: readings.length };
+    return { ok: true, stored: count };
   }
 
   /** Stops acknowledging new calls (they get `shutting-down`); calls already accepted finish. */

@@ -41,20 +41,18 @@ export class ReadingOutbox {
     readings.forEach((r, index) => {
       if (collector.checkSensor(index, r.sensor)) collector.accept(index, r.sensor, r.ts, r.value);
     });
+    const batch = collector.batch();
     let outcome;
     try {
-      outcome = await this.#edge.accept(
-        { readings: collector.readings, rejected: collector.rejected },
-        'simulation',
-      );
+      outcome = await this.#edge.accept(batch, 'simulation');
     } catch (error) {
-      this.#pending = [...collector.readings, ...this.#pending];
+      this.#pending = [...batch.readings, ...this.#pending];
       throw error;
     }
     this.refused += outcome.rejected.length;
     if (outcome.ok) this.accepted += outcome.accepted;
-    else if (outcome.reason === 'overloaded') this.#pending = [...collector.readings, ...this.#pending];
-    else this.refused += collector.readings.length;
+    else if (outcome.reason === 'overloaded') this.#pending = [...batch.readings, ...this.#pending];
+    else this.refused += batch.readings.length;
   }
 
   #trim(): void {
