@@ -205,11 +205,13 @@ void test('a full disk: nothing half-written is acknowledged, ingest answers 507
     return;
   }
   const { spawnSync } = await import('node:child_process');
-  const { statfsSync, writeFileSync } = await import('node:fs');
+  const { closeSync, ftruncateSync, openSync, writeSync } = await import('node:fs');
   const { createEmbeddedStorage } = await import('../src/services/ingest/embedded.ts');
+  let started: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     const dataDir = join(mountPoint, 'data');
     const server = await startServer(dataDir, ['--detector', 'none']);
+    started = server;
     const headers = { Authorization: `Bearer ${server.adminKey}`, 'Content-Type': 'application/json' };
     const base = Date.now() - 86_400_000;
     const acknowledged = new Map<string, number>();
@@ -229,9 +231,22 @@ void test('a full disk: nothing half-written is acknowledged, ingest answers 507
     const health = async () => (await fetch(`${server.baseUrl}/healthz`)).status;
 
     assert.equal((await send('before', 5000)).status, 200);
-    // Leave 8 KiB: the next batch (about 100 KiB in the log) is cut short by the full disk.
-    const space = statfsSync(mountPoint);
-    writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(Math.max(0, space.bavail * space.bsize - 8192)));
+    // Leave 8 KiB: the next batch (about 100 KiB in the log) is cut short by the full disk. The
+    // filler takes all the space, then gives 8 KiB back: measuring the free space first raced the
+    // server's own writes (its store flushing the batch above), and the filler met ENOSPC itself.
+    const filler = openSync(join(mountPoint, 'filler'), 'w');
+    const chunk = Buffer.alloc(64 * 1024);
+    let filled = 0;
+    for (;;) {
+      try {
+        filled += writeSync(filler, chunk);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+        break;
+      }
+    }
+    ftruncateSync(filler, Math.max(0, filled - 8192));
+    closeSync(filler);
     const full = await send('during', 5000);
     assert.equal(full.status, 507, full.body);
     assert.equal(full.retryAfter, '5');
@@ -271,7 +286,12 @@ void test('a full disk: nothing half-written is acknowledged, ingest answers 507
       await storage.shutdown();
     }
   } finally {
-    spawnSync('umount', [mountPoint]);
-    rmSync(mountPoint, { recursive: true, force: true });
+    // A failed assertion leaves the server holding files on the tmpfs: stopped first, so that the
+    // unmount works and the failure, not a busy mount, is what the test reports.
+    if (started !== undefined && started.child.exitCode === null && started.child.signalCode === null) {
+      started.child.kill('SIGKILL');
+      await started.exited;
+    }
+    if (spawnSync('umount', [mountPoint]).status === 0) rmSync(mountPoint, { recursive: true, force: true });
   }
 });

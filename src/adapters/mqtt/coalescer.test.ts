@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { validateJsonBatch } from '../../core/ingest/json-batch.ts';
 import type { ParsedBatch } from '../../core/readings/reading.ts';
 import type { EdgeIngest, EdgeOutcome } from '../../services/edge/edge-ingest.ts';
 import { Coalescer } from './coalescer.ts';
@@ -63,4 +64,54 @@ test('QoS 0 messages put without a promise go out in the batch of those waited o
   await admission;
   assert.ok(coalescer.hasRoom);
   await coalescer.drain();
+});
+
+test('messages parsed as columns reach the edge as columns: one as it is, several joined in order, and again so after overloaded', async () => {
+  const seen: { columns: boolean; sensors: string[]; rejected: number }[] = [];
+  const first = new Set<ParsedBatch>();
+  let overloadOnce = true;
+  const recording: EdgeIngest = {
+    accept: async (batch: ParsedBatch): Promise<EdgeOutcome> => {
+      first.add(batch);
+      seen.push({
+        columns: batch.columns !== undefined,
+        sensors: batch.readings.map((reading) => reading.sensor),
+        rejected: batch.rejected.length,
+      });
+      if (overloadOnce && batch.readings.length === 3) {
+        overloadOnce = false;
+        return { ok: false, reason: 'overloaded', retryAfterSeconds: 0, rejected: [] };
+      }
+      return { ok: true, accepted: batch.readings.length, rejected: [] };
+    },
+  } as unknown as EdgeIngest;
+  const parsed = (body: unknown): ParsedBatch => {
+    const outcome = validateJsonBatch(body, 10_000);
+    assert.ok(outcome.ok);
+    return outcome.batch;
+  };
+  const coalescer = new Coalescer({ edge: recording, maxRetryMillis: 1, log: () => {} });
+  const alone = parsed([
+    { sensor: 'a', ts: 1, value: 1 },
+    { sensor: 'b', ts: 1, value: 'x' },
+  ]);
+  assert.equal(await coalescer.add(alone, 'mqtt'), 'stored');
+  assert.ok(first.has(alone), 'a lone message goes as it was parsed');
+  const joined = [
+    coalescer.add(parsed({ sensor: 'c', ts: 1, value: 1 }), 'mqtt'),
+    coalescer.add(
+      parsed([
+        { sensor: 'd', ts: 1, value: 1 },
+        { sensor: 'e', ts: 1 },
+      ]),
+      'mqtt',
+    ),
+    coalescer.add(parsed({ sensor: 'f', ts: 1, value: 1 }), 'mqtt'),
+  ];
+  assert.deepEqual(await Promise.all(joined), ['stored', 'stored', 'stored']);
+  assert.deepEqual(seen, [
+    { columns: true, sensors: ['a'], rejected: 1 },
+    { columns: true, sensors: ['c', 'd', 'f'], rejected: 1 },
+    { columns: true, sensors: ['c', 'd', 'f'], rejected: 0 },
+  ]);
 });

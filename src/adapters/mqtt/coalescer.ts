@@ -1,4 +1,5 @@
-import type { ParsedBatch } from '../../core/readings/reading.ts';
+import type { ParsedBatch, Rejection } from '../../core/readings/reading.ts';
+import { ColumnarBatch, joinedBatch } from '../../core/readings/reading-columns.ts';
 import type { EdgeIngest, IngestPath } from '../../services/edge/edge-ingest.ts';
 import { FailureEpisodes } from '../../services/ingest/failure-episodes.ts';
 
@@ -18,7 +19,10 @@ export interface CoalescerOptions {
 }
 
 interface Pending {
-  batch: ParsedBatch;
+  /** The messages' batches, in arrival order. */
+  batches: ParsedBatch[];
+  readings: number;
+  rejected: Rejection[];
   path: IngestPath;
   waiters: { resolve: (settled: Settled) => void; reject: (error: unknown) => void }[];
 }
@@ -77,19 +81,21 @@ export class Coalescer {
   #gather(batch: ParsedBatch, path: IngestPath): Pending {
     let current = this.#current.get(path);
     if (current === undefined) {
-      const pending: Pending = { batch: { readings: [], rejected: [] }, path, waiters: [] };
+      const pending: Pending = { batches: [], readings: 0, rejected: [], path, waiters: [] };
       this.#current.set(path, pending);
       setImmediate(() => this.#flush(pending));
       current = pending;
     }
-    for (const reading of batch.readings) current.batch.readings.push(reading);
-    for (const rejection of batch.rejected) current.batch.rejected.push(rejection);
-    this.#outstanding += batch.readings.length + batch.rejected.length;
+    const readings = batch.columns?.length ?? batch.readings.length;
+    current.batches.push(batch);
+    current.readings += readings;
+    for (const rejection of batch.rejected) current.rejected.push(rejection);
+    this.#outstanding += readings + batch.rejected.length;
     return current;
   }
 
   #flushWhenFull(current: Pending): void {
-    if (current.batch.readings.length >= this.#maxBatch) this.#flush(current);
+    if (current.readings >= this.#maxBatch) this.#flush(current);
   }
 
   /** Resolves at once while fewer than the high-water mark of readings are in flight, else when room frees. */
@@ -106,13 +112,18 @@ export class Coalescer {
   }
 
   async #store(pending: Pending): Promise<void> {
-    const size = pending.batch.readings.length + pending.batch.rejected.length;
+    const size = pending.readings + pending.rejected.length;
+    // One message's batch goes as it is (a large one keeps its columns); several are joined.
+    let batch =
+      pending.batches.length === 1 && pending.batches[0] !== undefined
+        ? pending.batches[0]
+        : joinedBatch(pending.batches, pending.rejected);
     let settled: Settled = 'shutting-down';
     let failure: { error: unknown } | undefined;
     for (;;) {
       let outcome;
       try {
-        outcome = await this.#edge.accept(pending.batch, pending.path);
+        outcome = await this.#edge.accept(batch, pending.path);
       } catch (error) {
         failure = { error };
         this.#episodes.failed('of MQTT readings', error, 'PUBACKs are withheld, so clients send them again');
@@ -127,7 +138,11 @@ export class Coalescer {
       await new Promise((resolve) =>
         setTimeout(resolve, Math.min(this.#maxRetryMillis, outcome.retryAfterSeconds * 1000)),
       );
-      pending.batch = { readings: pending.batch.readings, rejected: [] };
+      // Sent again without its rejections: they were counted once.
+      batch =
+        batch.columns === undefined
+          ? { readings: batch.readings, rejected: [] }
+          : new ColumnarBatch(batch.columns, []);
     }
     this.#outstanding -= size;
     for (const waiter of pending.waiters) {

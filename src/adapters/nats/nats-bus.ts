@@ -1,5 +1,6 @@
 import type { NatsConnection, Subscription as NatsSubscription } from 'nats';
 import type { Handler, MessageBus, Subscription, Topic, TopicMessages } from '../../ports/bus.ts';
+import { readingArray } from '../../core/readings/reading-batch.ts';
 import { decodeReadings, encodeReadings } from './reading-codec.ts';
 
 const encoder = new TextEncoder();
@@ -15,7 +16,7 @@ export interface NatsBusOptions {
 /** Batches of readings travel in the JetStream message codec (binary columns), the rest as JSON. */
 function encode<T extends Topic>(topic: T, message: TopicMessages[T]): Uint8Array {
   return topic === 'readings'
-    ? encodeReadings(message as TopicMessages['readings'])
+    ? encodeReadings(readingArray(message as TopicMessages['readings']))
     : encoder.encode(JSON.stringify(message));
 }
 

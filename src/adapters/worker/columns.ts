@@ -1,5 +1,4 @@
-import type { Reading } from '../../core/readings/reading.ts';
-import { numberColumns } from '../../core/readings/reading-batch.ts';
+import { numberColumns, readingArray, type ReadingBatch } from '../../core/readings/reading-batch.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import type { KeyNames } from '../../services/detection/named-keys.ts';
 
@@ -26,11 +25,7 @@ export interface KeyedColumns {
   values: Float64Array;
 }
 
-export function toKeyedColumns(
-  readings: readonly Reading[],
-  keys: Int32Array,
-  names: KeyNames,
-): KeyedColumns {
+export function toKeyedColumns(readings: ReadingBatch, keys: Int32Array, names: KeyNames): KeyedColumns {
   // A copy: the batch's own keys stay usable by its other readers once these buffers are transferred.
   return {
     keys: keys.slice(),
@@ -47,8 +42,13 @@ export function keyedBuffers(columns: KeyedColumns): ArrayBuffer[] {
   );
 }
 
-export function toColumns(readings: readonly Reading[]): ReadingColumns {
-  return { sensors: readings.map((reading) => reading.sensor).join('\n'), ...numberColumns(readings) };
+export function toColumns(readings: ReadingBatch): ReadingColumns {
+  return {
+    sensors: readingArray(readings)
+      .map((reading) => reading.sensor)
+      .join('\n'),
+    ...numberColumns(readings),
+  };
 }
 
 export function splitSensors(joined: string): string[] {

@@ -1,5 +1,5 @@
-import type { ParsedBatch, Reading, Rejection, RejectionRule } from '../readings/reading.ts';
-import { ReadingColumnsBuilder, readingsOf, type ReadingColumns } from '../readings/reading-columns.ts';
+import type { ParsedBatch, Rejection, RejectionRule } from '../readings/reading.ts';
+import { ColumnarBatch, ReadingColumnsBuilder } from '../readings/reading-columns.ts';
 
 /** Limits applied to every reading at the edge. */
 export interface ValidationOptions {
@@ -42,21 +42,6 @@ export function isValidSensorId(id: string): boolean {
 /** A rejected value as JSON can carry it: NaN and ±Infinity become the strings "NaN", "Infinity", "-Infinity". */
 function echoed(value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
-}
-
-/** A parsed batch whose readings were collected as columns; the objects are made on first use. */
-class CollectedBatch implements ParsedBatch {
-  #readings: Reading[] | undefined;
-
-  constructor(
-    readonly columns: ReadingColumns,
-    readonly rejected: Rejection[],
-    readonly items: number[],
-  ) {}
-
-  get readings(): Reading[] {
-    return (this.#readings ??= readingsOf(this.columns));
-  }
 }
 
 /** Collects accepted readings (as columns) and rejections while a parser walks a body. */
@@ -175,7 +160,7 @@ export class BatchCollector {
 
   /** What was collected, as a batch. */
   batch(): ParsedBatch {
-    return new CollectedBatch(this.columns.columns(), this.rejected, this.items);
+    return new ColumnarBatch(this.columns.columns(), this.rejected, this.items);
   }
 
   result(): ParseOutcome {

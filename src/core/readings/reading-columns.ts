@@ -1,4 +1,4 @@
-import type { Reading } from './reading.ts';
+import type { ParsedBatch, Reading, Rejection } from './reading.ts';
 
 /**
  * Readings as three columns, reading `i` being `sensors[i]`, `timestamps[i]`, `values[i]`: the
@@ -75,4 +75,40 @@ export function readingsOf(columns: ReadingColumns): Reading[] {
     };
   }
   return readings;
+}
+
+/** A parsed batch whose readings are columns; the objects are made on first use. */
+export class ColumnarBatch implements ParsedBatch {
+  #readings: Reading[] | undefined;
+
+  constructor(
+    readonly columns: ReadingColumns,
+    readonly rejected: Rejection[],
+    readonly items?: number[],
+  ) {}
+
+  get readings(): Reading[] {
+    return (this.#readings ??= readingsOf(this.columns));
+  }
+}
+
+/**
+ * The readings of `batches` as one batch, with `rejected`: columns when every batch has them,
+ * else objects. Item positions are not kept (each batch counted its own).
+ */
+export function joinedBatch(batches: readonly ParsedBatch[], rejected: Rejection[]): ParsedBatch {
+  if (batches.every((batch) => batch.columns !== undefined)) {
+    let count = 0;
+    for (const batch of batches) count += (batch.columns as ReadingColumns).length;
+    const builder = new ReadingColumnsBuilder(count);
+    for (const batch of batches) {
+      const { sensors, timestamps, values, length } = batch.columns as ReadingColumns;
+      for (let index = 0; index < length; index++)
+        builder.push(sensors[index] as string, timestamps[index] as number, values[index] as number);
+    }
+    return new ColumnarBatch(builder.columns(), rejected);
+  }
+  const readings: Reading[] = [];
+  for (const batch of batches) for (const reading of batch.readings) readings.push(reading);
+  return { readings, rejected };
 }

@@ -3,7 +3,7 @@ import type { DetectorSpec } from '../../core/anomaly/detector.ts';
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
 import type { VerdictInput } from '../../core/maintenance/lifecycle.ts';
 import type { Reading } from '../../core/readings/reading.ts';
-import type { ReadingBatch } from '../../core/readings/reading-batch.ts';
+import { newestTimestamp, readingArray, type ReadingBatch } from '../../core/readings/reading-batch.ts';
 import type { MessageBus, Subscription } from '../../ports/bus.ts';
 import type { DetectorState, DetectorStateStore, MaintenanceRepository } from '../../ports/maintenance.ts';
 import type { ReadingHistory } from '../../ports/reading-store.ts';
@@ -261,7 +261,7 @@ export class DetectionService {
       return;
     }
     if (timely.length === 0) return;
-    this.#held.push({ at: performance.now(), readings: timely });
+    this.#held.push({ at: performance.now(), readings: readingArray(timely) });
     if (this.#heldTimer === undefined) {
       this.#heldTimer = setTimeout(() => this.#release(false), hold);
       this.#heldTimer.unref();
@@ -323,10 +323,11 @@ export class DetectionService {
   /** The batch without readings timed too far ahead of the clock (said once, then counted). */
   #timely(batch: ReadingBatch): ReadingBatch {
     const limit = this.#clock() + this.#futureTolerance;
-    if (!batch.some((reading) => reading.ts > limit)) return batch;
-    const timely = batch.filter((reading) => reading.ts <= limit);
+    if (!(newestTimestamp(batch) > limit)) return batch;
+    const readings = readingArray(batch);
+    const timely = readings.filter((reading) => reading.ts <= limit);
     if (this.#futureReadings === 0) {
-      const first = batch.find((reading) => reading.ts > limit) as Reading;
+      const first = readings.find((reading) => reading.ts > limit) as Reading;
       this.#onError(
         new Error(
           `readings timed more than ${this.#futureTolerance / 60_000} min ahead of the clock are stored ` +

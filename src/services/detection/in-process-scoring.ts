@@ -1,5 +1,10 @@
 import type { EvidencePoint } from '../../core/maintenance/alert.ts';
-import { numberColumns, sensorKeysOf, type ReadingBatch } from '../../core/readings/reading-batch.ts';
+import {
+  numberColumns,
+  readingArray,
+  sensorKeysOf,
+  type ReadingBatch,
+} from '../../core/readings/reading-batch.ts';
 import type { DetectorState } from '../../ports/maintenance.ts';
 import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
 import { NamedKeys } from './named-keys.ts';
@@ -17,7 +22,7 @@ export class InProcessScoring implements ScoringEngine {
 
   score(readings: ReadingBatch): Promise<Crossing[]> {
     const keys = sensorKeysOf(readings);
-    if (keys === undefined) return Promise.resolve(this.detectors.process(readings));
+    if (keys === undefined) return Promise.resolve(this.detectors.process(readingArray(readings)));
     const names = this.#named.take(keys, readings);
     this.detectors.nameKeys(names.keys, names.ids);
     const { timestamps, values } = numberColumns(readings);

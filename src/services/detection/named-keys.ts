@@ -1,4 +1,4 @@
-import type { Reading } from '../../core/readings/reading.ts';
+import { sensorAt, type ReadingBatch } from '../../core/readings/reading-batch.ts';
 
 /** Store keys met for the first time in a batch, with their sensors' ids. */
 export interface KeyNames {
@@ -14,7 +14,7 @@ export class NamedKeys {
   #named = new Uint8Array(1024);
 
   /** The keys of a batch not named before (each once), with their ids; from now on they count as named. */
-  take(keys: Int32Array, readings: readonly Reading[]): KeyNames {
+  take(keys: Int32Array, readings: ReadingBatch): KeyNames {
     const fresh: number[] = [];
     const ids: string[] = [];
     for (let index = 0; index < keys.length; index++) {
@@ -23,7 +23,7 @@ export class NamedKeys {
       if (key >= this.#named.length) this.#grow(key);
       this.#named[key] = 1;
       fresh.push(key);
-      ids.push((readings[index] as Reading).sensor);
+      ids.push(sensorAt(readings, index));
     }
     return { keys: Int32Array.from(fresh), ids };
   }

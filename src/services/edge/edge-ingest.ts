@@ -3,8 +3,12 @@ import type { UnknownSensorPolicy } from '../../core/registry/policy.ts';
 import { applyUnknownSensorPolicy } from '../../core/registry/policy.ts';
 import { unknownSensor } from '../../core/registry/asset.ts';
 import { KeyFlags } from '../../core/readings/key-flags.ts';
-import { withSensorKeys, type ReadingBatch } from '../../core/readings/reading-batch.ts';
-import { readingsOf } from '../../core/readings/reading-columns.ts';
+import {
+  KeyedColumnBatch,
+  newestTimestamp,
+  withSensorKeys,
+  type ReadingBatch,
+} from '../../core/readings/reading-batch.ts';
 import type { MessageBus } from '../../ports/bus.ts';
 import type { IngestResult, Ingestor } from '../../ports/ingest.ts';
 import type { Registry } from '../../ports/registry.ts';
@@ -69,8 +73,6 @@ interface Admitted {
   /** Each stored reading's store key, when the edge looked them up. */
   keys: Int32Array | undefined;
   store(): Promise<IngestResult>;
-  /** The newest stored timestamp. */
-  newest(): number;
   /** The stored readings as the bus carries them. */
   published(): ReadingBatch;
 }
@@ -176,10 +178,11 @@ export class EdgeIngest {
         : { ok: false, reason: 'shutting-down', rejected };
     }
     const writeMillis = performance.now() - started;
-    observer?.stored(writeMillis, Math.max(0, this.#now() - admitted.newest()));
-    observer?.accepted(count, path);
     // Keys go along with the batch: in-process readers (the detectors) then skip hashing the ids.
-    await bus.publish('readings', admitted.published());
+    const published = admitted.published();
+    observer?.stored(writeMillis, Math.max(0, this.#now() - newestTimestamp(published)));
+    observer?.accepted(count, path);
+    await bus.publish('readings', published);
     return { ok: true, accepted: count, rejected };
   }
 
@@ -194,7 +197,7 @@ export class EdgeIngest {
     if (columns === undefined || ingestor.ingestColumns === undefined) return undefined;
     const keys = this.#keys(columns.sensors);
     if (keys === undefined) return undefined;
-    const { sensors, timestamps } = columns;
+    const sensors = columns.sensors;
     const unknown = new Set<string>();
     for (let position = 0; position < keys.length; position++) {
       const key = keys[position] as number;
@@ -209,14 +212,7 @@ export class EdgeIngest {
       toRegister: [...unknown],
       keys,
       store: () => (ingestor.ingestColumns as NonNullable<Ingestor['ingestColumns']>)(columns, keys),
-      newest: () => {
-        let newest = -Infinity;
-        for (let position = 0; position < timestamps.length; position++)
-          if ((timestamps[position] as number) > newest) newest = timestamps[position] as number;
-        return newest;
-      },
-      // A new array each time: a batch accepted again (after `overloaded`) is published again.
-      published: () => withSensorKeys(readingsOf(columns), keys),
+      published: () => new KeyedColumnBatch(columns, keys),
     };
   }
 
@@ -237,11 +233,6 @@ export class EdgeIngest {
       toRegister: outcome.toRegister,
       keys: given,
       store: () => ingestor.ingest(readings, given),
-      newest: () => {
-        let newest = -Infinity;
-        for (const reading of readings) if (reading.ts > newest) newest = reading.ts;
-        return newest;
-      },
       published: () => (given === undefined ? readings : withSensorKeys(readings, given)),
     };
   }

@@ -209,7 +209,7 @@ export class HospitalDirectory {
    * reading's time is its timestamp, or now when that lies ahead (a sensor clock running fast must
    * not keep its reading current beyond the limit).
    */
-  recordReadings(readings: readonly { sensor: string; ts: number; value: number }[]): void {
+  recordReadings(readings: Iterable<{ sensor: string; ts: number; value: number }>): void {
     if (this.#occupancySensors.size === 0) return;
     for (const reading of readings) {
       const hospitalId = this.#occupancySensors.get(reading.sensor);
