@@ -18,6 +18,7 @@
  * --connections N (8), --rounds N (rounds of the batched paths and InfluxDB, 3), --million-readings N (10,000,000; 0 skips), --query-readings N (100,000,000; 0 skips),
  * --server-heap-mb N (V8 old-space limit of the server, default Node's), --server-profile-dir DIR (CPU profile of each server), --server-node-flags "..." (extra node flags of the server), --server-args "..." (extra `serve` options, e.g. "--detector none"), --paths a,b (pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0,influxdb).
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -212,19 +213,44 @@ async function withServer(
   extraArgs: readonly string[] = [],
 ): Promise<PathResult> {
   const dataDir = join(root, name);
-  const [http, mqttPort] = [await freePort(), await freePort()];
-  const args = [
-    ...serveArguments(http, mqttPort, dataDir),
-    ...extraArgs,
-    ...(flags['server-args'] === '' ? [] : flags['server-args'].split(' ')),
-  ];
   const heap = flags['server-heap-mb'] === '' ? [] : [`--max-old-space-size=${flags['server-heap-mb']}`];
   if (flags['server-node-flags'] !== '') heap.push(...flags['server-node-flags'].split(' '));
   if (flags['server-profile-dir'] !== '')
     heap.push('--cpu-prof', `--cpu-prof-dir=${flags['server-profile-dir']}`);
-  const child = startProcess(process.execPath, [...heap, ...args], { URBAN_BRAIN_ADMIN_KEY: benchAdminKey });
+  // A port found free may be taken before the server binds it (the load's own connections use
+  // ephemeral ports): a server that exits at start is started again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    const [http, mqttPort] = [await freePort(), await freePort()];
+    const args = [
+      ...serveArguments(http, mqttPort, dataDir),
+      ...extraArgs,
+      ...(flags['server-args'] === '' ? [] : flags['server-args'].split(' ')),
+    ];
+    const child = startProcess(process.execPath, [...heap, ...args], {
+      URBAN_BRAIN_ADMIN_KEY: benchAdminKey,
+    });
+    try {
+      await waitForHttp(`http://127.0.0.1:${http}/healthz`, 60_000, {}, () => child.exitCode === null);
+    } catch (error) {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      if (child.exitCode === null || attempt === 3) throw error;
+      log(`  the server exited at start (code ${child.exitCode}); starting it again on other ports`);
+      continue;
+    }
+    return measureServer(child, http, mqttPort, dataDir, load);
+  }
+}
+
+/** Runs `load` against a started server, stops it (SIGTERM flushes) and measures. */
+async function measureServer(
+  child: ChildProcess,
+  http: number,
+  mqttPort: number,
+  dataDir: string,
+  load: (http: number, mqtt: number) => Promise<LoadResult>,
+): Promise<PathResult> {
   try {
-    await waitForHttp(`http://127.0.0.1:${http}/healthz`, 60_000);
     const cpuBefore = cpuSeconds(child.pid);
     const result = await load(http, mqttPort);
     const drain = await drainDetection(http);

@@ -83,10 +83,19 @@ export function sleep(millis: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, millis));
 }
 
-/** Polls `url` until it answers 2xx or `timeoutMillis` pass. */
-export async function waitForHttp(url: string, timeoutMillis: number, init: RequestInit = {}): Promise<void> {
+/**
+ * Polls `url` until it answers 2xx or `timeoutMillis` pass; with `alive`, gives up as soon as it
+ * says the process that should answer is gone.
+ */
+export async function waitForHttp(
+  url: string,
+  timeoutMillis: number,
+  init: RequestInit = {},
+  alive?: () => boolean,
+): Promise<void> {
   const deadline = Date.now() + timeoutMillis;
   while (Date.now() < deadline) {
+    if (alive !== undefined && !alive()) throw new Error(`the process that should answer ${url} exited`);
     try {
       const response = await fetch(url, init);
       await response.arrayBuffer();

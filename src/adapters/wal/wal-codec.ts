@@ -19,7 +19,6 @@ export interface WalBatch {
 }
 
 const HEADER_BYTES = 8;
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 function align(offset: number, to: number): number {
@@ -28,9 +27,10 @@ function align(offset: number, to: number): number {
 
 /** Encodes a batch as one framed record (header included). */
 export function encodeWalRecord(batch: WalBatch): Buffer {
-  const encodedIds = batch.defines.map(([, id]) => encoder.encode(id));
+  // Byte lengths first, then each id written straight into the record (no array made per id).
+  const idBytes = batch.defines.map(([, id]) => Buffer.byteLength(id, 'utf8'));
   let size = HEADER_BYTES + 8;
-  for (const bytes of encodedIds) size += 8 + align(bytes.length, 4);
+  for (const bytes of idBytes) size += 8 + align(bytes, 4);
   size = align(size, 8);
   const keysOffset = size;
   size = align(size + batch.length * 4, 8);
@@ -42,12 +42,12 @@ export function encodeWalRecord(batch: WalBatch): Buffer {
   view.setUint32(HEADER_BYTES, batch.defines.length, true);
   view.setUint32(HEADER_BYTES + 4, batch.length, true);
   let offset = HEADER_BYTES + 8;
-  batch.defines.forEach(([key], i) => {
-    const bytes = encodedIds[i] as Uint8Array;
+  batch.defines.forEach(([key, id], i) => {
+    const bytes = idBytes[i] as number;
     view.setUint32(offset, key, true);
-    view.setUint32(offset + 4, bytes.length, true);
-    buffer.set(bytes, offset + 8);
-    offset += 8 + align(bytes.length, 4);
+    view.setUint32(offset + 4, bytes, true);
+    buffer.write(id, offset + 8, bytes, 'utf8');
+    offset += 8 + align(bytes, 4);
   });
   new Uint32Array(buffer.buffer, buffer.byteOffset + keysOffset, batch.length).set(
     batch.keys.subarray(0, batch.length),

@@ -77,3 +77,38 @@ test('an id loaded again under another key is found under the later one, as in a
   assert.equal(keys.find('pump-1'), 1);
   assert.equal(keys.find('valve-1999'), 1_999);
 });
+
+test('ids asked in the order of last time, in another order, or after an id took a new key: every answer is the map’s', () => {
+  // A few lists of ids asked again and again (a gateway's batches), with ids restored under new keys between.
+  const lists = fc.array(fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 20 }), {
+    minLength: 1,
+    maxLength: 3,
+  });
+  const step = fc.oneof(
+    fc.record({ ask: fc.nat() }),
+    fc.record({ load: fc.integer({ min: 0, max: 12 }), gap: fc.integer({ min: 0, max: 3 }) }),
+  );
+  fc.assert(
+    fc.property(lists, fc.array(step, { maxLength: 16 }), fc.integer(), (asked, steps, seed) => {
+      const keys = new SensorKeys(seed);
+      const expected = new Map<string, number>();
+      let next = 0;
+      for (const item of steps) {
+        if ('load' in item) {
+          // An id (known or not) restored under a key no other id has.
+          const key = next + item.gap;
+          keys.load(key, `s${item.load}`);
+          expected.set(`s${item.load}`, key);
+          next = key + 1;
+          continue;
+        }
+        for (const index of asked[item.ask % asked.length] ?? []) {
+          const id = `s${index}`;
+          if (!expected.has(id)) expected.set(id, next++);
+          assert.equal(keys.keyOf(id), expected.get(id), id);
+        }
+      }
+    }),
+    { numRuns: 500 },
+  );
+});

@@ -55,19 +55,39 @@ export class SensorKeys {
   #count = 0;
   readonly #overflow = new Map<string, number>();
   readonly #seed: number;
+  /** The key `keyOf` gave last (−1: none yet). */
+  #last = -1;
+  /** Whether `keyOf` tries the key after `#last` first: the last lookup found that key. */
+  #guessing = false;
+  /** Set once an id took a new key (its old key's entry in `#ids` still names it): no more guesses. */
+  #rekeyed = false;
 
   /** `seed` fixes the hash (tests); by default each table draws its own. */
   constructor(seed = (Math.random() * 0x1_0000_0000) | 0) {
     this.#seed = seed;
   }
 
-  /** The id's key, given a new one on first sight. */
+  /**
+   * The id's key, given a new one on first sight. A gateway's batch lists its sensors in the same
+   * order each time, and they got their keys in that order when first seen, so while lookups find
+   * consecutive keys the key after the last one is tried first, with one comparison and no hashing:
+   * the table's memory is read in the order it was written instead of at a hashed slot. Ids in any
+   * other order turn the guessing off until a lookup finds the next key again.
+   */
   keyOf(id: string): number {
-    const key = this.find(id);
-    if (key !== undefined) return key;
-    const given = this.#ids.length;
-    this.load(given, detachedCopy(id));
-    return given;
+    const guess = this.#last + 1;
+    if (this.#guessing && this.#ids[guess] === id) {
+      this.#last = guess;
+      return guess;
+    }
+    let key = this.find(id);
+    if (key === undefined) {
+      key = this.#ids.length;
+      this.load(key, detachedCopy(id));
+    }
+    this.#guessing = key === guess && !this.#rekeyed;
+    this.#last = key;
+    return key;
   }
 
   /** The id's key, or undefined if it was never seen. */
@@ -123,13 +143,21 @@ export class SensorKeys {
     for (let probe = 0; probe < MAX_PROBES; probe++) {
       const stored = slots[2 * slot + 1] as number;
       if (stored === 0 || (slots[2 * slot] === hash && this.#ids[stored - 1] === id)) {
+        if (stored !== 0 && stored - 1 !== key) this.#forgetOrder();
         slots[2 * slot] = hash;
         slots[2 * slot + 1] = key + 1;
         return;
       }
       slot = (slot + 1) & this.#mask;
     }
+    if (this.#overflow.has(id)) this.#forgetOrder();
     this.#overflow.set(id, key);
+  }
+
+  /** An id took a new key: its old key's entry in `#ids` still names it, so no guess may be trusted. */
+  #forgetOrder(): void {
+    this.#rekeyed = true;
+    this.#guessing = false;
   }
 
   /**
