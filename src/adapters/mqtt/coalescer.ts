@@ -1,5 +1,5 @@
-import type { ParsedBatch, Rejection } from '../../core/readings/reading.ts';
-import { ColumnarBatch, joinedBatch } from '../../core/readings/reading-columns.ts';
+import type { ParsedBatch } from '../../core/readings/reading.ts';
+import { BatchJoiner, ColumnarBatch } from '../../core/readings/reading-columns.ts';
 import type { EdgeIngest, IngestPath } from '../../services/edge/edge-ingest.ts';
 import { FailureEpisodes } from '../../services/ingest/failure-episodes.ts';
 
@@ -19,10 +19,8 @@ export interface CoalescerOptions {
 }
 
 interface Pending {
-  /** The messages' batches, in arrival order. */
-  batches: ParsedBatch[];
-  readings: number;
-  rejected: Rejection[];
+  /** The messages' readings, in arrival order. */
+  joined: BatchJoiner;
   path: IngestPath;
   waiters: { resolve: (settled: Settled) => void; reject: (error: unknown) => void }[];
 }
@@ -81,21 +79,19 @@ export class Coalescer {
   #gather(batch: ParsedBatch, path: IngestPath): Pending {
     let current = this.#current.get(path);
     if (current === undefined) {
-      const pending: Pending = { batches: [], readings: 0, rejected: [], path, waiters: [] };
+      const pending: Pending = { joined: new BatchJoiner(), path, waiters: [] };
       this.#current.set(path, pending);
       setImmediate(() => this.#flush(pending));
       current = pending;
     }
-    const readings = batch.columns?.length ?? batch.readings.length;
-    current.batches.push(batch);
-    current.readings += readings;
-    for (const rejection of batch.rejected) current.rejected.push(rejection);
-    this.#outstanding += readings + batch.rejected.length;
+    const before = current.joined.readings + current.joined.rejected.length;
+    current.joined.add(batch);
+    this.#outstanding += current.joined.readings + current.joined.rejected.length - before;
     return current;
   }
 
   #flushWhenFull(current: Pending): void {
-    if (current.readings >= this.#maxBatch) this.#flush(current);
+    if (current.joined.readings >= this.#maxBatch) this.#flush(current);
   }
 
   /** Resolves at once while fewer than the high-water mark of readings are in flight, else when room frees. */
@@ -112,12 +108,8 @@ export class Coalescer {
   }
 
   async #store(pending: Pending): Promise<void> {
-    const size = pending.readings + pending.rejected.length;
-    // One message's batch goes as it is (a large one keeps its columns); several are joined.
-    let batch =
-      pending.batches.length === 1 && pending.batches[0] !== undefined
-        ? pending.batches[0]
-        : joinedBatch(pending.batches, pending.rejected);
+    const size = pending.joined.readings + pending.joined.rejected.length;
+    let batch = pending.joined.batch();
     let settled: Settled = 'shutting-down';
     let failure: { error: unknown } | undefined;
     for (;;) {

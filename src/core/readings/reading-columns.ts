@@ -93,22 +93,55 @@ export class ColumnarBatch implements ParsedBatch {
 }
 
 /**
- * The readings of `batches` as one batch, with `rejected`: columns when every batch has them,
- * else objects. Item positions are not kept (each batch counted its own).
+ * Joins parsed batches into one as they come (an MQTT client's messages): the first is kept as it
+ * is while it is alone; then their readings are copied into columns while every batch has them,
+ * and into objects from the first that has none. Each batch's own objects and columns are not kept,
+ * so they die young. Item positions are not kept (each batch counted its own).
  */
-export function joinedBatch(batches: readonly ParsedBatch[], rejected: Rejection[]): ParsedBatch {
-  if (batches.every((batch) => batch.columns !== undefined)) {
-    let count = 0;
-    for (const batch of batches) count += (batch.columns as ReadingColumns).length;
-    const builder = new ReadingColumnsBuilder(count);
-    for (const batch of batches) {
-      const { sensors, timestamps, values, length } = batch.columns as ReadingColumns;
+export class BatchJoiner {
+  readonly rejected: Rejection[] = [];
+  readings = 0;
+  #added = 0;
+  #first: ParsedBatch | undefined;
+  #columns: ReadingColumnsBuilder | undefined;
+  #objects: Reading[] | undefined;
+
+  add(batch: ParsedBatch): void {
+    this.readings += batch.columns?.length ?? batch.readings.length;
+    for (const rejection of batch.rejected) this.rejected.push(rejection);
+    if (this.#added++ === 0) {
+      this.#first = batch;
+      return;
+    }
+    if (this.#first !== undefined) {
+      this.#absorb(this.#first);
+      this.#first = undefined;
+    }
+    this.#absorb(batch);
+  }
+
+  /** The joined batch, once every batch is added. */
+  batch(): ParsedBatch {
+    if (this.#first !== undefined) return this.#first;
+    if (this.#objects !== undefined) return { readings: this.#objects, rejected: this.rejected };
+    return new ColumnarBatch((this.#columns ?? new ReadingColumnsBuilder(0)).columns(), this.rejected);
+  }
+
+  #absorb(batch: ParsedBatch): void {
+    const columns = batch.columns;
+    if (this.#objects === undefined && columns !== undefined) {
+      const builder = (this.#columns ??= new ReadingColumnsBuilder(
+        Math.max(FIRST_CAPACITY, 2 * columns.length),
+      ));
+      const { sensors, timestamps, values, length } = columns;
       for (let index = 0; index < length; index++)
         builder.push(sensors[index] as string, timestamps[index] as number, values[index] as number);
+      return;
     }
-    return new ColumnarBatch(builder.columns(), rejected);
+    if (this.#objects === undefined) {
+      this.#objects = this.#columns === undefined ? [] : readingsOf(this.#columns.columns());
+      this.#columns = undefined;
+    }
+    for (const reading of batch.readings) this.#objects.push(reading);
   }
-  const readings: Reading[] = [];
-  for (const batch of batches) for (const reading of batch.readings) readings.push(reading);
-  return { readings, rejected };
 }
