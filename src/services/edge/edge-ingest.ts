@@ -195,8 +195,8 @@ export class EdgeIngest {
     const { ingestor, registry } = this.#options;
     const columns = batch.columns;
     if (columns === undefined || ingestor.ingestColumns === undefined) return undefined;
+    if (!this.#keyed()) return undefined;
     const keys = this.#keys(columns.sensors);
-    if (keys === undefined) return undefined;
     const sensors = columns.sensors;
     const unknown = new Set<string>();
     for (let position = 0; position < keys.length; position++) {
@@ -221,7 +221,7 @@ export class EdgeIngest {
     const { ingestor, registry, policy } = this.#options;
     const indexes =
       policy === 'reject' ? (batch.items ?? survivorIndexes(batch.readings, batch.rejected)) : undefined;
-    const keys = this.#keys(batch.readings.map((reading) => reading.sensor));
+    const keys = this.#keyed() ? this.#keys(batch.readings.map((reading) => reading.sensor)) : undefined;
     const isKnown = keys === undefined ? knownSensors(registry) : this.#knownByKey(keys);
     const outcome = applyUnknownSensorPolicy(batch.readings, policy, isKnown, indexes);
     // The keys of the stored readings: all of the batch's, or none (the policy dropped some).
@@ -238,19 +238,26 @@ export class EdgeIngest {
   }
 
   /**
-   * Each reading's store key, looked up once, when the store and the registry allow it. Only under
-   * the auto-register policy, where every reading is stored: under reject, a flood of unknown ids
-   * must not grow the store's key table.
+   * Whether each reading's store key is looked up (once): when the store and the registry allow it,
+   * and only under the auto-register policy, where every reading is stored (under reject, a flood
+   * of unknown ids must not grow the store's key table). Forgets the sensors seen known when the
+   * registry removed one since.
    */
-  #keys(sensors: readonly string[]): Int32Array | undefined {
+  #keyed(): boolean {
     const { ingestor, registry, policy } = this.#options;
     if (policy !== 'auto-register' || ingestor.keyOf === undefined || registry.sensorRemovals === undefined)
-      return undefined;
+      return false;
     const removals = registry.sensorRemovals();
     if (removals !== this.#removalsSeen) {
       this.#known.clearAll();
       this.#removalsSeen = removals;
     }
+    return true;
+  }
+
+  /** The store key of each id (`#keyed` said the store and the registry allow it). */
+  #keys(sensors: readonly string[]): Int32Array {
+    const ingestor = this.#options.ingestor as Ingestor & Required<Pick<Ingestor, 'keyOf'>>;
     const keys = new Int32Array(sensors.length);
     for (let index = 0; index < sensors.length; index++)
       keys[index] = ingestor.keyOf(sensors[index] as string);
