@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseJsonThen, type ParseOutcome } from '../core/ingest/validation.ts';
-import { LineDecoder, jsonArrayPieces, linePieces } from './text-pieces.ts';
+import { LineDecoder, jsonArrayPieces, pieceBytes } from './text-pieces.ts';
+
+/** `bytes` decoded in pieces as `LineDecoder` makes them from one chunk. */
+function linePieces(bytes: Buffer, size = pieceBytes): string[] {
+  const decoder = new LineDecoder(size);
+  decoder.push(bytes);
+  return decoder.end();
+}
 
 /** What `parseJsonThen` hands its validator, or the malformed outcome. */
 function parsed(body: Parameters<typeof parseJsonThen>[0]): unknown {

@@ -102,10 +102,3 @@ export class LineDecoder {
     }
   }
 }
-
-/** `bytes` decoded in pieces as `LineDecoder` makes them. */
-export function linePieces(bytes: Buffer, size = pieceBytes): string[] {
-  const decoder = new LineDecoder(size);
-  decoder.push(bytes);
-  return decoder.end();
-}

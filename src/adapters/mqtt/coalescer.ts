@@ -84,9 +84,7 @@ export class Coalescer {
       setImmediate(() => this.#flush(pending));
       current = pending;
     }
-    const before = current.joined.readings + current.joined.rejected.length;
-    current.joined.add(batch);
-    this.#outstanding += current.joined.readings + current.joined.rejected.length - before;
+    this.#outstanding += current.joined.add(batch);
     return current;
   }
 

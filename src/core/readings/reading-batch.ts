@@ -12,8 +12,7 @@ export class KeyedColumnBatch implements Iterable<Reading> {
     readonly columns: ReadingColumns,
     readonly sensorKeys: Int32Array,
   ) {
-    if (sensorKeys.length !== columns.length)
-      throw new RangeError(`${sensorKeys.length} sensor keys for ${columns.length} readings`);
+    assertKeyCount(sensorKeys, columns.length);
   }
 
   get length(): number {
@@ -23,6 +22,11 @@ export class KeyedColumnBatch implements Iterable<Reading> {
   [Symbol.iterator](): Iterator<Reading> {
     return readingsOf(this.columns)[Symbol.iterator]();
   }
+}
+
+/** Throws unless there is one sensor key per reading. */
+export function assertKeyCount(keys: Int32Array, readings: number): void {
+  if (keys.length !== readings) throw new RangeError(`${keys.length} sensor keys for ${readings} readings`);
 }
 
 /**
@@ -39,9 +43,7 @@ export type ReadingBatch = (readonly Reading[] & { readonly sensorKeys?: Int32Ar
  * logged is the plain array). `keys` must be as long as `readings`.
  */
 export function withSensorKeys(readings: readonly Reading[], keys: Int32Array): ReadingBatch {
-  if (keys.length !== readings.length) {
-    throw new RangeError(`${keys.length} sensor keys for ${readings.length} readings`);
-  }
+  assertKeyCount(keys, readings.length);
   return Object.defineProperty(readings, 'sensorKeys', { value: keys, enumerable: false });
 }
 

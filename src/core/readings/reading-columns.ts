@@ -106,18 +106,20 @@ export class BatchJoiner {
   #columns: ReadingColumnsBuilder | undefined;
   #objects: Reading[] | undefined;
 
-  add(batch: ParsedBatch): void {
-    this.readings += batch.columns?.length ?? batch.readings.length;
+  /** Adds a batch; returns how many readings and rejections it brought. */
+  add(batch: ParsedBatch): number {
+    const readings = batch.columns?.length ?? batch.readings.length;
+    this.readings += readings;
     for (const rejection of batch.rejected) this.rejected.push(rejection);
-    if (this.#added++ === 0) {
-      this.#first = batch;
-      return;
+    if (this.#added++ === 0) this.#first = batch;
+    else {
+      if (this.#first !== undefined) {
+        this.#absorb(this.#first);
+        this.#first = undefined;
+      }
+      this.#absorb(batch);
     }
-    if (this.#first !== undefined) {
-      this.#absorb(this.#first);
-      this.#first = undefined;
-    }
-    this.#absorb(batch);
+    return readings + batch.rejected.length;
   }
 
   /** The joined batch, once every batch is added. */

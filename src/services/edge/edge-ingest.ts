@@ -192,48 +192,52 @@ export class EdgeIngest {
    * Undefined when any of that does not hold.
    */
   #admitColumns(batch: ParsedBatch): Admitted | undefined {
-    const { ingestor, registry } = this.#options;
+    const ingestor = this.#options.ingestor;
     const columns = batch.columns;
     if (columns === undefined || ingestor.ingestColumns === undefined) return undefined;
     if (!this.#keyed()) return undefined;
     const keys = this.#keys(columns.sensors);
-    const sensors = columns.sensors;
-    const unknown = new Set<string>();
-    for (let position = 0; position < keys.length; position++) {
-      const key = keys[position] as number;
-      if (this.#known.has(key)) continue;
-      const sensor = sensors[position] as string;
-      if (registry.hasSensor(sensor)) this.#known.set(key);
-      else unknown.add(sensor);
-    }
     return {
       count: columns.length,
       rejected: [...batch.rejected].sort(byIndex),
-      toRegister: [...unknown],
+      toRegister: this.#unknownByKey(keys, columns.sensors),
       keys,
       store: () => (ingestor.ingestColumns as NonNullable<Ingestor['ingestColumns']>)(columns, keys),
       published: () => new KeyedColumnBatch(columns, keys),
     };
   }
 
-  /** Any batch: the unknown-sensor policy applied to its readings as objects. */
+  /**
+   * Any batch, its readings as objects: with store keys (auto-register, every reading stored) the
+   * sensors not known are found by key as for columns; else the unknown-sensor policy applies.
+   */
   #admitReadings(batch: ParsedBatch): Admitted {
     const { ingestor, registry, policy } = this.#options;
+    if (this.#keyed()) {
+      const ids = batch.readings.map((reading) => reading.sensor);
+      const keys = this.#keys(ids);
+      // A copy: the bus's batch carries the keys, and the same batch may be accepted again.
+      const readings = [...batch.readings];
+      return {
+        count: readings.length,
+        rejected: [...batch.rejected].sort(byIndex),
+        toRegister: this.#unknownByKey(keys, ids),
+        keys,
+        store: () => ingestor.ingest(readings, keys),
+        published: () => withSensorKeys(readings, keys),
+      };
+    }
     const indexes =
       policy === 'reject' ? (batch.items ?? survivorIndexes(batch.readings, batch.rejected)) : undefined;
-    const keys = this.#keyed() ? this.#keys(batch.readings.map((reading) => reading.sensor)) : undefined;
-    const isKnown = keys === undefined ? knownSensors(registry) : this.#knownByKey(keys);
-    const outcome = applyUnknownSensorPolicy(batch.readings, policy, isKnown, indexes);
-    // The keys of the stored readings: all of the batch's, or none (the policy dropped some).
-    const given = keys !== undefined && keys.length === outcome.readings.length ? keys : undefined;
+    const outcome = applyUnknownSensorPolicy(batch.readings, policy, knownSensors(registry), indexes);
     const readings = outcome.readings;
     return {
       count: readings.length,
       rejected: [...batch.rejected, ...outcome.rejected].sort(byIndex),
       toRegister: outcome.toRegister,
-      keys: given,
-      store: () => ingestor.ingest(readings, given),
-      published: () => (given === undefined ? readings : withSensorKeys(readings, given)),
+      keys: undefined,
+      store: () => ingestor.ingest(readings),
+      published: () => readings,
     };
   }
 
@@ -264,15 +268,20 @@ export class EdgeIngest {
     return keys;
   }
 
-  /** `isKnown` from the remembered lookups, asking the registry only about sensors not yet seen known. */
-  #knownByKey(keys: Int32Array): (sensor: string, position: number) => boolean {
+  /**
+   * The distinct ids the registry does not know, in order of first sight, from the remembered
+   * lookups: the registry is asked only about sensors not yet seen known.
+   */
+  #unknownByKey(keys: Int32Array, sensors: readonly string[]): string[] {
     const registry = this.#options.registry;
-    return (sensor, position) => {
+    const unknown = new Set<string>();
+    for (let position = 0; position < keys.length; position++) {
       const key = keys[position] as number;
-      if (this.#known.has(key)) return true;
-      if (!registry.hasSensor(sensor)) return false;
-      this.#known.set(key);
-      return true;
-    };
+      if (this.#known.has(key)) continue;
+      const sensor = sensors[position] as string;
+      if (registry.hasSensor(sensor)) this.#known.set(key);
+      else unknown.add(sensor);
+    }
+    return [...unknown];
   }
 }

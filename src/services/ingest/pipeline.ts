@@ -1,4 +1,5 @@
 import type { Reading } from '../../core/readings/reading.ts';
+import { assertKeyCount } from '../../core/readings/reading-batch.ts';
 import type { ReadingColumns } from '../../core/readings/reading-columns.ts';
 import type { IngestResult, Ingestor } from '../../ports/ingest.ts';
 import type { KeyedReadings, ReadingStore } from '../../ports/reading-store.ts';
@@ -111,8 +112,7 @@ export class IngestPipeline implements Ingestor {
   }
 
   ingestColumns(columns: ReadingColumns, keys: Int32Array): Promise<IngestResult> {
-    if (keys.length !== columns.length)
-      throw new RangeError(`${keys.length} sensor keys for ${columns.length} readings`);
+    assertKeyCount(keys, columns.length);
     const { sensors, timestamps, values } = columns;
     return this.#store(columns.length, (buffer, defines) => {
       for (let index = 0; index < keys.length; index++) {
