@@ -37,6 +37,11 @@ export interface ScoringEngine {
   markDirty(sensors: readonly string[]): void;
   /** Revives saved states; a state the detector cannot read is skipped and counted. */
   restore(states: readonly DetectorState[]): Promise<{ restored: number; skipped: number }>;
+  /**
+   * Resolves once the engine scores without delay (a thread's code loaded and running); rejects
+   * if it never will (the thread died). Scoring works before, its batches waiting meanwhile.
+   */
+  ready(): Promise<void>;
   /** True once the engine can no longer score (its thread died): it must be replaced. */
   broken(): boolean;
   /** Waits for every batch given so far, then stops. */

@@ -17,7 +17,7 @@ export type ScoringRequest =
   | { type: 'history'; id: number; sensor: string; fromMillis: number; toMillis: number }
   | { type: 'take'; id: number; all: boolean; limit: number; resume: boolean }
   | { type: 'dirty'; id: number; sensors: string }
-  /** Answered once every request before it was: what closing waits for. */
+  /** Answered once every request before it was (and so once the thread runs): what `ready` waits for. */
   | { type: 'sync'; id: number }
   /** Answered once every request before it was, and the spill is freed: the last request. */
   | { type: 'close'; id: number }

@@ -205,3 +205,11 @@ test('a thread that dies holding its spill leaves no file behind', async () => {
     await rm(folder, { recursive: true, force: true });
   }
 });
+
+test('ready resolves once the thread answers, and rejects once the thread is gone', async () => {
+  const threaded = new WorkerScoring(options);
+  await threaded.ready();
+  assert.equal(threaded.broken(), false);
+  await threaded.close();
+  await assert.rejects(threaded.ready(), /the scoring thread is closed/);
+});

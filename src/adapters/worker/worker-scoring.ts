@@ -116,6 +116,10 @@ export class WorkerScoring implements ScoringEngine {
       : { restored: 0, skipped: 0 };
   }
 
+  async ready(): Promise<void> {
+    await this.#send({ type: 'sync' });
+  }
+
   broken(): boolean {
     return this.#failure !== undefined && this.#closing === undefined;
   }

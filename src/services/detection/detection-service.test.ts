@@ -725,6 +725,30 @@ test('the status counts the readings still waiting to be scored, not only the al
   await service.shutdown();
 });
 
+test('start resolves only once the engine is ready, so a server is not reported up while its scoring thread still loads', async () => {
+  // Before, the server answered /healthz while the thread was still loading its code: the first
+  // live batches waited behind it and the load paid for its start.
+  class LoadingScoring extends InProcessScoring {
+    loaded: () => void = () => undefined;
+    readonly #loading = new Promise<void>((resolve) => (this.loaded = resolve));
+    override ready(): Promise<void> {
+      return this.#loading;
+    }
+  }
+  let engine: LoadingScoring | undefined;
+  const service = bareService(new MemoryMaintenanceRepository(), {
+    engine: (options) => (engine = new LoadingScoring(options)),
+  });
+  let started = false;
+  const starting = service.start().then(() => (started = true));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(started, false, 'start waits for the engine');
+  engine?.loaded();
+  await starting;
+  assert.equal(started, true);
+  await service.shutdown();
+});
+
 test('saved states the detector cannot read are reported at start, so silent re-learning is visible', async () => {
   // Before, `start()` returned the count and the server dropped it: after a detector change every
   // sensor learned again for three days, raising nothing, without a line in the log.

@@ -53,6 +53,10 @@ export class InProcessScoring implements ScoringEngine {
     return Promise.resolve(this.detectors.restore(states));
   }
 
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
   broken(): boolean {
     return false;
   }

@@ -99,6 +99,8 @@ export class ScoringRestart {
    * with, by sensor, the time of the last reading its state saw (where its catch-up starts).
    */
   async #resumeOn(engine: ScoringEngine): Promise<Resumed> {
+    // A thread that is still loading its code would take the first live batches' CPU and time.
+    await engine.ready();
     const after = new Map<string, number>();
     let restored = 0;
     let skipped = 0;
