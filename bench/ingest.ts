@@ -3,9 +3,11 @@
  * child process over loopback (JSON batches, line protocol, MQTT SenML batches, MQTT one reading
  * per message), each counted only once acknowledged (durable) and by the server's own count of
  * readings accepted. The batched paths run in rounds (3 by default): in each, InfluxDB 1.x is fed the
- * same line-protocol bodies right after our line-protocol run; `ratio_vs_influxdb` is our best
- * batched path over its rate within a round, `ratio_line_protocol_vs_influxdb` ours over its on
- * those same bodies, each the median over the rounds (`rounds` has every round's); each of those
+ * same line-protocol bodies right after our line-protocol run, and both are fed them again
+ * gzip-compressed (`Content-Encoding: gzip`, Telegraf's default); `ratio_vs_influxdb` is our best
+ * batched path over InfluxDB's best (plain or gzip) within a round, `ratio_line_protocol_vs_influxdb`
+ * ours over its on those same plain bodies (`ratio_line_protocol_gzip_vs_influxdb_gzip` on the gzip
+ * ones), each the median over the rounds (`rounds` has every round's); each of those
  * paths' figures are its median run's. A path that fails is named in `errors`
  * (exit code 1) and has no figures. Each path's `peak_rss_mb` is the server's through the load,
  * `stop_peak_rss_mb` through its stop as well. Also: 1,000,000 distinct sensors (peak RSS, bytes per
@@ -16,7 +18,7 @@
  *
  * Options: --readings N (per path, default 2,000,000), --sensors N (100,000), --batch N (5,000),
  * --connections N (8), --rounds N (rounds of the batched paths and InfluxDB, 3), --million-readings N (10,000,000; 0 skips), --query-readings N (100,000,000; 0 skips),
- * --server-heap-mb N (V8 old-space limit of the server, default Node's), --server-profile-dir DIR (CPU profile of each server), --server-node-flags "..." (extra node flags of the server), --server-args "..." (extra `serve` options, e.g. "--detector none"), --paths a,b (pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0,influxdb).
+ * --server-heap-mb N (V8 old-space limit of the server, default Node's), --server-profile-dir DIR (CPU profile of each server), --server-node-flags "..." (extra node flags of the server), --server-args "..." (extra `serve` options, e.g. "--detector none"), --paths a,b (pipeline,json,line_protocol,line_protocol_gzip,mqtt_batched,mqtt_single,mqtt_single_qos0,influxdb,influxdb_gzip).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchArguments } from './arguments.ts';
 import {
+  gzipBodies,
   jsonBodies,
   lineProtocolBodies,
   senmlBodies,
@@ -70,7 +73,8 @@ const { values: flags } = benchArguments(import.meta.url, () =>
       'server-args': { type: 'string', default: '' },
       paths: {
         type: 'string',
-        default: 'pipeline,json,line_protocol,mqtt_batched,mqtt_single,mqtt_single_qos0,influxdb',
+        default:
+          'pipeline,json,line_protocol,line_protocol_gzip,mqtt_batched,mqtt_single,mqtt_single_qos0,influxdb,influxdb_gzip',
       },
     },
   }),
@@ -148,32 +152,49 @@ function summarize(
 /** One round of the batched paths and InfluxDB: each one's rate, and the ratios within the round. */
 interface Round {
   line_protocol: number | null;
+  line_protocol_gzip: number | null;
   json: number | null;
   mqtt_batched: number | null;
   influxdb: number | null;
+  influxdb_gzip: number | null;
   best_batched_readings_per_s: number | null;
+  /** InfluxDB's best rate in the round: plain or gzip bodies, whichever it took faster. */
+  best_influxdb_readings_per_s: number | null;
+  /** Our best batched path over InfluxDB's best, plain or gzip (never ours on one over its on a slower one). */
   ratio_vs_influxdb: number | null;
   ratio_line_protocol_vs_influxdb: number | null;
+  ratio_line_protocol_gzip_vs_influxdb_gzip: number | null;
   cpu_ratio_vs_influxdb: number | null;
+}
+
+/** The largest of the rates given that were measured, or null when none was. */
+function bestOf(rates: readonly (number | null)[]): number | null {
+  const measured = rates.filter((value): value is number => value !== null);
+  return measured.length === 0 ? null : Math.max(...measured);
 }
 
 /** A round's figures from the runs measured in it (a path not run or failed is null). */
 function roundFigures(measured: Readonly<Record<string, PathResult | null>>): Round {
   const rate = (name: string) => measured[name]?.readings_per_s ?? null;
-  const batched = ['line_protocol', 'json', 'mqtt_batched']
-    .map(rate)
-    .filter((value): value is number => value !== null);
-  const best = batched.length === 0 ? null : Math.max(...batched);
+  const best = bestOf(['line_protocol', 'line_protocol_gzip', 'json', 'mqtt_batched'].map(rate));
+  const bestInflux = bestOf([rate('influxdb'), rate('influxdb_gzip')]);
   const ours = measured['line_protocol'];
   const peer = measured['influxdb'];
   return {
     line_protocol: rate('line_protocol'),
+    line_protocol_gzip: rate('line_protocol_gzip'),
     json: rate('json'),
     mqtt_batched: rate('mqtt_batched'),
     influxdb: rate('influxdb'),
+    influxdb_gzip: rate('influxdb_gzip'),
     best_batched_readings_per_s: best,
-    ratio_vs_influxdb: sideBySideRatio(best, rate('influxdb')),
+    best_influxdb_readings_per_s: bestInflux,
+    ratio_vs_influxdb: sideBySideRatio(best, bestInflux),
     ratio_line_protocol_vs_influxdb: sideBySideRatio(rate('line_protocol'), rate('influxdb')),
+    ratio_line_protocol_gzip_vs_influxdb_gzip: sideBySideRatio(
+      rate('line_protocol_gzip'),
+      rate('influxdb_gzip'),
+    ),
     cpu_ratio_vs_influxdb:
       ours && peer ? sideBySideRatio(peer.server_cpu_s_per_million, ours.server_cpu_s_per_million) : null,
   };
@@ -307,14 +328,15 @@ async function probeServer(): Promise<string | undefined> {
 async function measureInflux(
   name: string,
   binary: string,
-  bodies: readonly string[],
+  bodies: readonly (string | Buffer)[],
   perBody: (index: number) => number,
+  headers: Record<string, string> = {},
 ): Promise<PathResult> {
   const server = await startInflux(binary, root, name);
   try {
     const cpuBefore = cpuSeconds(server.child.pid);
     const load = await pushBodies(
-      { port: server.port, path: '/write?db=bench&precision=ms', headers: {} },
+      { port: server.port, path: '/write?db=bench&precision=ms', headers },
       bodies,
       perBody,
       connections,
@@ -376,15 +398,16 @@ async function main(): Promise<void> {
     server: string,
     path: string,
     contentType: string,
-    bodies: readonly string[],
+    bodies: readonly (string | Buffer)[],
     readingsPerBody: (index: number) => number,
     extraArgs: readonly string[] = [],
+    headers: Record<string, string> = {},
   ) =>
     withServer(
       server,
       (http) =>
         pushBodies(
-          { port: http, path, headers: { ...auth, 'content-type': contentType } },
+          { port: http, path, headers: { ...auth, 'content-type': contentType, ...headers } },
           bodies,
           readingsPerBody,
           connections,
@@ -421,7 +444,17 @@ async function main(): Promise<void> {
   const senmlMessages: MqttMessage[] = paths.has('mqtt_batched')
     ? senmlBodies(workload).map((payload, i) => ({ topic: 'city/senml', payload, readings: perBody(i) }))
     : [];
-  const runs: Record<string, PathResult[]> = { line_protocol: [], json: [], mqtt_batched: [], influxdb: [] };
+  const gzipped =
+    paths.has('line_protocol_gzip') || paths.has('influxdb_gzip') ? gzipBodies(lineProtocol) : [];
+  const gzip = { 'content-encoding': 'gzip' };
+  const runs: Record<string, PathResult[]> = {
+    line_protocol: [],
+    line_protocol_gzip: [],
+    json: [],
+    mqtt_batched: [],
+    influxdb: [],
+    influxdb_gzip: [],
+  };
   const rounds: Round[] = [];
   for (let round = 1; round <= roundCount; round += 1) {
     log(`round ${round} of ${roundCount}`);
@@ -441,6 +474,16 @@ async function main(): Promise<void> {
       log('line protocol → InfluxDB 1.x');
       await run('influxdb', () => measureInflux(`influx-${round}`, binary, lineProtocol, perBody));
     }
+    if (paths.has('line_protocol_gzip')) {
+      log('line protocol, gzip → urban-brain');
+      await run('line_protocol_gzip', () =>
+        pushToServer(`lpz-${round}`, '/api/v1/write?precision=ms', 'text/plain', gzipped, perBody, [], gzip),
+      );
+    }
+    if (paths.has('influxdb_gzip') && binary !== undefined) {
+      log('line protocol, gzip → InfluxDB 1.x');
+      await run('influxdb_gzip', () => measureInflux(`influxz-${round}`, binary, gzipped, perBody, gzip));
+    }
     if (paths.has('json')) {
       log('JSON batches → urban-brain');
       await run('json', () =>
@@ -458,11 +501,12 @@ async function main(): Promise<void> {
     rounds.push(roundFigures(measured));
     log(`  ${JSON.stringify(rounds.at(-1))}`);
   }
-  for (const name of ['line_protocol', 'json', 'mqtt_batched']) {
+  for (const name of ['line_protocol', 'line_protocol_gzip', 'json', 'mqtt_batched']) {
     const median = medianRun(runs[name]!, (result) => result.readings_per_s);
     if (median !== undefined) results[name] = median;
   }
   const influx = medianRun(runs['influxdb']!, (result) => result.readings_per_s) ?? null;
+  const influxGzip = medianRun(runs['influxdb_gzip']!, (result) => result.readings_per_s) ?? null;
   /** The median over the rounds of a figure taken within each round (null when no round has it). */
   const overRounds = (figure: (round: Round) => number | null) => {
     const values = rounds.map(figure).filter((value): value is number => value !== null);
@@ -553,21 +597,26 @@ async function main(): Promise<void> {
     pipeline,
     /** The median over the rounds of the best batched rate (line protocol, JSON or MQTT SenML batches). */
     best_durable_batched_readings_per_s: overRounds((round) => round.best_batched_readings_per_s),
-    /** InfluxDB's median run. */
+    /** InfluxDB's median run, on the plain bodies and on the gzip ones. */
     influxdb: influx,
+    influxdb_gzip: influxGzip,
     /**
      * Each round: the rate of each path and of InfluxDB, and the ratios taken within it. Rounds
      * alternate between our server and InfluxDB, so that the machine's load weighs on both sides.
      */
     rounds,
     /**
-     * Our best batched path's readings/s (line protocol, JSON or MQTT SenML batches) over InfluxDB's,
-     * each acknowledged once durable, taken within each round; the median over the rounds (null when
-     * no round had both sides): the ratio the target is set on.
+     * Our best batched path's readings/s (line protocol plain or gzip, JSON or MQTT SenML batches)
+     * over InfluxDB's best (plain or gzip), each acknowledged once durable, taken within each round;
+     * the median over the rounds (null when no round had both sides): the ratio the target is set on.
      */
     ratio_vs_influxdb: overRounds((round) => round.ratio_vs_influxdb),
     /** Ours over InfluxDB's on the very same line-protocol bodies over HTTP (median over the rounds). */
     ratio_line_protocol_vs_influxdb: overRounds((round) => round.ratio_line_protocol_vs_influxdb),
+    /** The same on the same bodies gzip-compressed, as Telegraf sends them by default. */
+    ratio_line_protocol_gzip_vs_influxdb_gzip: overRounds(
+      (round) => round.ratio_line_protocol_gzip_vs_influxdb_gzip,
+    ),
     /**
      * InfluxDB's CPU seconds per million readings over ours on line protocol, median over the rounds:
      * how many times less CPU we spend per reading (load on the machine moves this far less than the rates).

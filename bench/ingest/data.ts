@@ -1,3 +1,5 @@
+import { gzipSync } from 'node:zlib';
+
 /** Synthetic readings for the ingest benchmark: `sensors` sensors, one reading each per second-round. */
 export interface Workload {
   sensors: number;
@@ -44,6 +46,14 @@ export function lineProtocolBodies(workload: Workload): string[] {
     );
     return lines.join('\n');
   });
+}
+
+/**
+ * Bodies compressed as Telegraf sends them by default (`Content-Encoding: gzip`, zlib's default
+ * level), compressed before the load starts as the text bodies are made before it.
+ */
+export function gzipBodies(bodies: readonly string[]): Buffer[] {
+  return bodies.map((body) => gzipSync(body));
 }
 
 /** JSON batch bodies `[{"sensor","ts","value"}]`. */

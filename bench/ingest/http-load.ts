@@ -19,7 +19,7 @@ export interface Target {
 function post(
   agent: Agent,
   target: Target,
-  body: string,
+  body: string | Buffer,
 ): Promise<{ status: number; retryAfter: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -57,7 +57,7 @@ function post(
 export async function postUntilAcknowledged(
   agent: Agent,
   target: Target,
-  body: string,
+  body: string | Buffer,
   handlers: { onOverloaded?: () => void; onBrokenConnection?: (error: Error) => boolean } = {},
 ): Promise<string> {
   for (;;) {
@@ -93,7 +93,7 @@ export function keepAliveAgent(connections: number): Agent {
  */
 export async function pushBodies(
   target: Target,
-  bodies: readonly string[],
+  bodies: readonly (string | Buffer)[],
   readingsPerBody: (index: number) => number,
   connections: number,
 ): Promise<LoadResult> {
@@ -107,7 +107,7 @@ export async function pushBodies(
   async function worker(): Promise<void> {
     while (next < bodies.length) {
       const index = next++;
-      const body = bodies[index] as string;
+      const body = bodies[index] as string | Buffer;
       const sent = performance.now();
       const answer = await postUntilAcknowledged(agent, target, body, { onOverloaded: () => retries++ });
       if (answer.includes('"rejected":[{')) rejected++;
