@@ -5,6 +5,8 @@ import { MemoryAmbulanceTrips } from '../../adapters/memory/ambulance-trips.ts';
 import { MemoryPatientQueues } from '../../adapters/memory/patient-queues.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { Sensor } from '../../core/registry/asset.ts';
+import { KeyedColumnBatch } from '../../core/readings/reading-batch.ts';
+import { ReadingColumnsBuilder } from '../../core/readings/reading-columns.ts';
 import { walkIn } from '../../core/triage/presentation.test-helpers.ts';
 import { shippedModel } from '../../core/triage/shipped-model.ts';
 import { EmergencyService } from './emergency-service.ts';
@@ -75,6 +77,24 @@ test('the first occupancy reading of a sensor registered after the hospitals wer
   await settle();
   const [north] = await service.departments();
   assert.equal(north?.inTreatment, 3);
+  service.stop();
+});
+
+test('occupancy is read from a batch of columns as from objects, the newest reading of the sensor kept', async () => {
+  // The ingest edge publishes batches as columns; they were turned into an object per reading here.
+  const registry = new MemoryRegistry();
+  await registry.putAssets([hospital]);
+  await registry.putSensors([sensor('north.occupancy', 'occupancy', 'north')]);
+  const { bus, service } = await started(registry);
+  const builder = new ReadingColumnsBuilder(4);
+  builder.push('pump-1.flow', 1, 40);
+  builder.push('north.occupancy', 2, 6);
+  builder.push('north.occupancy', 3, 7);
+  builder.push('pump-2.flow', 4, 41);
+  await bus.publish('readings', new KeyedColumnBatch(builder.columns(), Int32Array.of(0, 1, 1, 2)));
+  await settle();
+  const [north] = await service.departments();
+  assert.equal(north?.inTreatment, 7);
   service.stop();
 });
 

@@ -1,6 +1,7 @@
 import { EmergencyBoard } from '../../core/ems/board.ts';
 import { treatmentSlots, type Location } from '../../core/ems/hospital.ts';
 import type { Registry } from '../../ports/registry.ts';
+import { KeyedColumnBatch, type ReadingBatch } from '../../core/readings/reading-batch.ts';
 import { departmentFromAsset, greatCircleKm, toLocation } from './departments.ts';
 
 /** When patients were called in (epoch ms) at `sinceMillis` or later, as the queue store keeps them. */
@@ -205,25 +206,37 @@ export class HospitalDirectory {
   }
 
   /**
-   * Occupancy readings: a Map lookup per reading, so the ingest hot path pays almost nothing. A
+   * Occupancy readings: a Map lookup per reading, so the ingest hot path pays almost nothing (a
+   * batch of columns is read as columns: no object is made for a reading of another sensor). A
    * reading's time is its timestamp, or now when that lies ahead (a sensor clock running fast must
    * not keep its reading current beyond the limit).
    */
-  recordReadings(readings: Iterable<{ sensor: string; ts: number; value: number }>): void {
+  recordReadings(readings: ReadingBatch | Iterable<{ sensor: string; ts: number; value: number }>): void {
     if (this.#occupancySensors.size === 0) return;
-    for (const reading of readings) {
-      const hospitalId = this.#occupancySensors.get(reading.sensor);
-      if (hospitalId === undefined || !Number.isFinite(reading.value)) continue;
-      // Only a newer reading tells something new (the store gives the same latest one at each look).
-      const held = this.#occupancy.get(hospitalId);
-      if (held !== undefined && reading.ts <= held.ts) continue;
-      const inTreatment = Math.max(0, Math.round(reading.value));
-      const readingMillis = Math.min(reading.ts, this.#options.nowMillis());
-      this.#occupancy.set(hospitalId, { inTreatment, readingMillis, ts: reading.ts });
-      this.#stale.delete(hospitalId);
-      this.#board.recordOccupancy(hospitalId, inTreatment);
-      this.#awaitingStored?.delete(reading.sensor);
+    if (readings instanceof KeyedColumnBatch) {
+      const { sensors, timestamps, values } = readings.columns;
+      for (let index = 0; index < readings.length; index++) {
+        const sensor = sensors[index] as string;
+        if (this.#occupancySensors.has(sensor))
+          this.#record(sensor, timestamps[index] as number, values[index] as number);
+      }
+      return;
     }
+    for (const reading of readings) this.#record(reading.sensor, reading.ts, reading.value);
+  }
+
+  #record(sensor: string, ts: number, value: number): void {
+    const hospitalId = this.#occupancySensors.get(sensor);
+    if (hospitalId === undefined || !Number.isFinite(value)) return;
+    // Only a newer reading tells something new (the store gives the same latest one at each look).
+    const held = this.#occupancy.get(hospitalId);
+    if (held !== undefined && ts <= held.ts) return;
+    const inTreatment = Math.max(0, Math.round(value));
+    const readingMillis = Math.min(ts, this.#options.nowMillis());
+    this.#occupancy.set(hospitalId, { inTreatment, readingMillis, ts });
+    this.#stale.delete(hospitalId);
+    this.#board.recordOccupancy(hospitalId, inTreatment);
+    this.#awaitingStored?.delete(sensor);
   }
 
   async #readHospitals(): Promise<void> {
