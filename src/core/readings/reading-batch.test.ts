@@ -5,6 +5,7 @@ import {
   newestTimestamp,
   numberColumns,
   readingArray,
+  readingsWhere,
   sensorAt,
   sensorKeysOf,
   withSensorKeys,
@@ -43,6 +44,18 @@ test('a batch of columns reads as the same readings as a batch of objects, and i
     assert.deepEqual([...(sensorKeysOf(batch) ?? [])], [4, 9]);
     assert.deepEqual([sensorAt(batch, 0), sensorAt(batch, 1)], ['a', 'b']);
     assert.equal(newestTimestamp(batch), 2);
+    assert.deepEqual(
+      readingsWhere(batch, (sensor) => sensor === 'b'),
+      [readings[1]],
+    );
+    assert.deepEqual(
+      readingsWhere(batch, () => true),
+      readings,
+    );
+    assert.deepEqual(
+      readingsWhere(batch, () => false),
+      [],
+    );
     const numbers = numberColumns(batch);
     assert.deepEqual([...numbers.timestamps, ...numbers.values], [1, 2, 1, 2]);
     numbers.values[0] = 99;

@@ -58,6 +58,23 @@ export function readingArray(batch: ReadingBatch): readonly Reading[] {
   return batch instanceof KeyedColumnBatch ? readingsOf(batch.columns) : batch;
 }
 
+/**
+ * The batch's readings whose sensor `keep` accepts, as objects: for a batch of columns, made only
+ * for those (a subscriber that wants a few sensors' readings pays no object for the others).
+ */
+export function readingsWhere(batch: ReadingBatch, keep: (sensor: string) => boolean): Reading[] {
+  const kept: Reading[] = [];
+  if (batch instanceof KeyedColumnBatch) {
+    const { sensors, timestamps, values } = batch.columns;
+    for (let index = 0; index < batch.length; index++) {
+      const sensor = sensors[index] as string;
+      if (keep(sensor))
+        kept.push({ sensor, ts: timestamps[index] as number, value: values[index] as number });
+    }
+  } else for (const reading of batch) if (keep(reading.sensor)) kept.push(reading);
+  return kept;
+}
+
 /** The sensor id of reading `index`. */
 export function sensorAt(batch: ReadingBatch, index: number): string {
   return batch instanceof KeyedColumnBatch

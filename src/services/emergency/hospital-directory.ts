@@ -1,7 +1,7 @@
 import { EmergencyBoard } from '../../core/ems/board.ts';
 import { treatmentSlots, type Location } from '../../core/ems/hospital.ts';
 import type { Registry } from '../../ports/registry.ts';
-import { KeyedColumnBatch, type ReadingBatch } from '../../core/readings/reading-batch.ts';
+import { KeyedColumnBatch, readingsWhere, type ReadingBatch } from '../../core/readings/reading-batch.ts';
 import { departmentFromAsset, greatCircleKm, toLocation } from './departments.ts';
 
 /** When patients were called in (epoch ms) at `sinceMillis` or later, as the queue store keeps them. */
@@ -213,30 +213,23 @@ export class HospitalDirectory {
    */
   recordReadings(readings: ReadingBatch | Iterable<{ sensor: string; ts: number; value: number }>): void {
     if (this.#occupancySensors.size === 0) return;
-    if (readings instanceof KeyedColumnBatch) {
-      const { sensors, timestamps, values } = readings.columns;
-      for (let index = 0; index < readings.length; index++) {
-        const sensor = sensors[index] as string;
-        if (this.#occupancySensors.has(sensor))
-          this.#record(sensor, timestamps[index] as number, values[index] as number);
-      }
-      return;
+    const occupancy =
+      readings instanceof KeyedColumnBatch
+        ? readingsWhere(readings, (sensor) => this.#occupancySensors.has(sensor))
+        : readings;
+    for (const reading of occupancy) {
+      const hospitalId = this.#occupancySensors.get(reading.sensor);
+      if (hospitalId === undefined || !Number.isFinite(reading.value)) continue;
+      // Only a newer reading tells something new (the store gives the same latest one at each look).
+      const held = this.#occupancy.get(hospitalId);
+      if (held !== undefined && reading.ts <= held.ts) continue;
+      const inTreatment = Math.max(0, Math.round(reading.value));
+      const readingMillis = Math.min(reading.ts, this.#options.nowMillis());
+      this.#occupancy.set(hospitalId, { inTreatment, readingMillis, ts: reading.ts });
+      this.#stale.delete(hospitalId);
+      this.#board.recordOccupancy(hospitalId, inTreatment);
+      this.#awaitingStored?.delete(reading.sensor);
     }
-    for (const reading of readings) this.#record(reading.sensor, reading.ts, reading.value);
-  }
-
-  #record(sensor: string, ts: number, value: number): void {
-    const hospitalId = this.#occupancySensors.get(sensor);
-    if (hospitalId === undefined || !Number.isFinite(value)) return;
-    // Only a newer reading tells something new (the store gives the same latest one at each look).
-    const held = this.#occupancy.get(hospitalId);
-    if (held !== undefined && ts <= held.ts) return;
-    const inTreatment = Math.max(0, Math.round(value));
-    const readingMillis = Math.min(ts, this.#options.nowMillis());
-    this.#occupancy.set(hospitalId, { inTreatment, readingMillis, ts });
-    this.#stale.delete(hospitalId);
-    this.#board.recordOccupancy(hospitalId, inTreatment);
-    this.#awaitingStored?.delete(sensor);
   }
 
   async #readHospitals(): Promise<void> {

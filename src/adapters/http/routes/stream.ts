@@ -2,6 +2,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { Reading } from '../../../core/readings/reading.ts';
+import { readingsWhere } from '../../../core/readings/reading-batch.ts';
 import type { BusEvent, MessageBus } from '../../../ports/bus.ts';
 import type { Registry } from '../../../ports/registry.ts';
 import type { AppEnv } from '../env.ts';
@@ -72,8 +73,8 @@ export function streamRoutes(options: StreamOptions): Hono<AppEnv> {
       const queue = new BoundedQueue<Item>(maxQueued);
       let wake: (() => void) | undefined;
       const readings = bus.subscribe('readings', (batch) => {
-        for (const reading of batch)
-          if (passesReading(filter, reading.sensor)) queue.push({ event: 'reading', data: reading });
+        for (const reading of readingsWhere(batch, (sensor) => passesReading(filter, sensor)))
+          queue.push({ event: 'reading', data: reading });
         wake?.();
       });
       const events = bus.subscribe('events', (event) => {
