@@ -153,7 +153,7 @@ export class EmergencyService {
     await this.#hospitals.sync();
     if (this.#hospitals.live)
       this.#subscription = this.#options.bus.subscribe('readings', (readings) =>
-        this.#hospitals.recordReadings(readings),
+        this.#hospitals.recordBatch(readings),
       );
   }
 

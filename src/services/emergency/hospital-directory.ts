@@ -1,7 +1,7 @@
 import { EmergencyBoard } from '../../core/ems/board.ts';
 import { treatmentSlots, type Location } from '../../core/ems/hospital.ts';
 import type { Registry } from '../../ports/registry.ts';
-import { KeyedColumnBatch, readingsWhere, type ReadingBatch } from '../../core/readings/reading-batch.ts';
+import { readingsWhere, type ReadingBatch } from '../../core/readings/reading-batch.ts';
 import { departmentFromAsset, greatCircleKm, toLocation } from './departments.ts';
 
 /** When patients were called in (epoch ms) at `sinceMillis` or later, as the queue store keeps them. */
@@ -206,18 +206,22 @@ export class HospitalDirectory {
   }
 
   /**
-   * Occupancy readings: a Map lookup per reading, so the ingest hot path pays almost nothing (a
-   * batch of columns is read as columns: no object is made for a reading of another sensor). A
+   * A batch off the bus: its occupancy readings, picked by id (`readingsWhere`: for a batch of
+   * columns no object is made for a reading of another sensor).
+   */
+  recordBatch(batch: ReadingBatch): void {
+    if (this.#occupancySensors.size === 0) return;
+    this.recordReadings(readingsWhere(batch, (sensor) => this.#occupancySensors.has(sensor)));
+  }
+
+  /**
+   * Occupancy readings: a Map lookup per reading, so the ingest hot path pays almost nothing. A
    * reading's time is its timestamp, or now when that lies ahead (a sensor clock running fast must
    * not keep its reading current beyond the limit).
    */
-  recordReadings(readings: ReadingBatch | Iterable<{ sensor: string; ts: number; value: number }>): void {
+  recordReadings(readings: readonly { sensor: string; ts: number; value: number }[]): void {
     if (this.#occupancySensors.size === 0) return;
-    const occupancy =
-      readings instanceof KeyedColumnBatch
-        ? readingsWhere(readings, (sensor) => this.#occupancySensors.has(sensor))
-        : readings;
-    for (const reading of occupancy) {
+    for (const reading of readings) {
       const hospitalId = this.#occupancySensors.get(reading.sensor);
       if (hospitalId === undefined || !Number.isFinite(reading.value)) continue;
       // Only a newer reading tells something new (the store gives the same latest one at each look).
