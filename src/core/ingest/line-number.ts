@@ -71,6 +71,22 @@ const EXACT_POWERS = Array.from({ length: 23 }, (_, exponent) => 10 ** exponent)
  * exact power of ten, so the one division is correctly rounded, as `Number()` is.
  */
 export function plainDecimal(text: string, start: number, end: number): number {
+  const into = new Float64Array(1);
+  return plainDecimalInto(text, start, end, into, 0) ? (into[0] as number) : Number.NaN;
+}
+
+/**
+ * `plainDecimal` written into `into[at]`, returning whether the text was such a decimal (`into`
+ * untouched when not): a number stored in a typed array is never boxed, where one returned from a
+ * call that is not inlined is an object of its own, made per reading on the parser's path.
+ */
+export function plainDecimalInto(
+  text: string,
+  start: number,
+  end: number,
+  into: Float64Array,
+  at: number,
+): boolean {
   let position = start;
   const negative = position < end && text.charCodeAt(position) === MINUS;
   if (negative) position++;
@@ -84,9 +100,10 @@ export function plainDecimal(text: string, start: number, end: number): number {
       digits++;
       if (fraction >= 0) fraction++;
     } else if (code === DOT && fraction < 0) fraction = 0;
-    else return Number.NaN;
+    else return false;
   }
-  if (digits === 0 || digits > 15) return Number.NaN;
+  if (digits === 0 || digits > 15) return false;
   const value = fraction > 0 ? mantissa / (EXACT_POWERS[fraction] as number) : mantissa;
-  return negative ? -value : value;
+  into[at] = negative ? -value : value;
+  return true;
 }

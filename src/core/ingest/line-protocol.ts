@@ -1,4 +1,4 @@
-import { isFloatText, isIntegerText, plainDecimal } from './line-number.ts';
+import { isFloatText, isIntegerText, plainDecimalInto } from './line-number.ts';
 import {
   BatchCollector,
   resolveValidationOptions,
@@ -40,6 +40,10 @@ const HASH = 35;
  * characters; longer lines (Telegraf's series) mostly hold more fields. Columns too short grow.
  */
 const CHARACTERS_PER_READING = 32;
+
+/** Where the current line's timestamp and the current field's value are kept in `LineScanner.numbers`. */
+const TIMESTAMP = 0;
+const VALUE = 1;
 
 /** Digits to drop (or factor to apply) to turn a timestamp of each precision into milliseconds. */
 const DROPPED_DIGITS: Readonly<Record<Precision, number>> = { ns: 6, us: 3, ms: 0, s: 0, m: 0, h: 0 };
@@ -149,13 +153,25 @@ class LineScanner {
    */
   private tags = new Int32Array(3 * 8);
   private tagCount = 0;
+  /**
+   * The line's timestamp and the field's value (at TIMESTAMP and VALUE), handed from one method to
+   * the next in a typed array: a number passed to or returned from a call that is not inlined is an
+   * object of its own, two or three made per reading on the ingest path.
+   */
+  private readonly numbers = new Float64Array(2);
+  /** The precision's digits dropped and factor to milliseconds, looked up once and not per line. */
+  private readonly droppedDigits: number;
+  private readonly millisFactor: number;
 
   constructor(
     private readonly text: string,
     private readonly collector: BatchCollector,
     private readonly precision: Precision,
     private readonly nowMillis: number,
-  ) {}
+  ) {
+    this.droppedDigits = DROPPED_DIGITS[precision];
+    this.millisFactor = MILLIS_FACTOR[precision];
+  }
 
   /** Reads one line; returns false (after recording a rejection) when its structure is malformed. */
   line(index: number, start: number, end: number): boolean {
@@ -179,31 +195,28 @@ class LineScanner {
     const fieldsStart = position + 1;
     const fieldsEnd = this.skipFields(fieldsStart, end);
     if (fieldsEnd < 0) return this.malformed(index, start, end, 'unterminated string field');
-    let ts = this.nowMillis;
+    this.numbers[TIMESTAMP] = this.nowMillis;
     if (fieldsEnd < end) {
       let tsStart = fieldsEnd + 1;
       while (tsStart < end && text.charCodeAt(tsStart) === SPACE) tsStart++;
       let tsEnd = end;
       while (tsEnd > tsStart && text.charCodeAt(tsEnd - 1) === SPACE) tsEnd--;
-      for (let position = tsStart; position < tsEnd; position++)
-        if (text.charCodeAt(position) === SPACE)
-          return this.malformed(index, start, end, 'unexpected text after the timestamp');
-      if (tsStart < tsEnd) {
-        const parsed = this.timestamp(tsStart, tsEnd);
-        if (parsed === undefined) {
-          this.collector.reject(
-            index,
-            'timestamp',
-            text.slice(tsStart, tsEnd),
-            'bad-timestamp',
-            `timestamp must be an integer in ${this.precision}`,
-          );
-          return true;
-        }
-        ts = parsed;
+      // An integer holds no space: the text is looked at again only when it is not one.
+      if (tsStart < tsEnd && !this.timestamp(tsStart, tsEnd)) {
+        for (let position = tsStart; position < tsEnd; position++)
+          if (text.charCodeAt(position) === SPACE)
+            return this.malformed(index, start, end, 'unexpected text after the timestamp');
+        this.collector.reject(
+          index,
+          'timestamp',
+          text.slice(tsStart, tsEnd),
+          'bad-timestamp',
+          `timestamp must be an integer in ${this.precision}`,
+        );
+        return true;
       }
     }
-    return this.fields(index, measurementEnd, fieldsStart, fieldsEnd, end, ts, start);
+    return this.fields(index, measurementEnd, fieldsStart, fieldsEnd, end, start);
   }
 
   private addTag(keyStart: number, keyEnd: number, valueEnd: number): void {
@@ -265,21 +278,25 @@ class LineScanner {
     return end;
   }
 
-  /** Milliseconds of an integer timestamp in the scanner's precision (sub-millisecond digits dropped). */
-  private timestamp(start: number, end: number): number | undefined {
+  /**
+   * Reads an integer timestamp in the scanner's precision into `numbers[TIMESTAMP]`, in
+   * milliseconds (sub-millisecond digits dropped); false when it is not an integer.
+   */
+  private timestamp(start: number, end: number): boolean {
     const text = this.text;
     const negative = text.charCodeAt(start) === 45;
     const first = negative ? start + 1 : start;
-    if (first === end) return undefined;
-    const kept = end - DROPPED_DIGITS[this.precision];
+    if (first === end) return false;
+    const kept = end - this.droppedDigits;
     let value = 0;
     for (let position = first; position < end; position++) {
       const digit = text.charCodeAt(position) - 48;
-      if (digit < 0 || digit > 9) return undefined;
+      if (digit < 0 || digit > 9) return false;
       if (position < kept) value = value * 10 + digit;
     }
-    const millis = value * MILLIS_FACTOR[this.precision];
-    return negative ? -millis : millis;
+    const millis = value * this.millisFactor;
+    this.numbers[TIMESTAMP] = negative ? -millis : millis;
+    return true;
   }
 
   /** Reads key=value pairs; every numeric one becomes a reading. */
@@ -289,7 +306,6 @@ class LineScanner {
     position: number,
     fieldsEnd: number,
     lineEnd: number,
-    ts: number,
     lineStart: number,
   ): boolean {
     const text = this.text;
@@ -324,7 +340,7 @@ class LineScanner {
             : field === 'value'
               ? prefix
               : `${prefix}.${idPart(field)}`;
-        if (this.numeric(index, sensor, field, valueStart, valueEnd, ts)) numericFields++;
+        if (this.numeric(index, sensor, field, valueStart, valueEnd)) numericFields++;
       }
       if (position === fieldsStart) {
         firstField = field;
@@ -347,22 +363,18 @@ class LineScanner {
     return true;
   }
 
-  /** Reads one unquoted field value; returns false when it is a boolean (skipped), true otherwise. */
-  private numeric(
-    index: number,
-    sensor: string,
-    field: string,
-    start: number,
-    end: number,
-    ts: number,
-  ): boolean {
+  /**
+   * Reads one unquoted field value (the reading's timestamp is in `numbers[TIMESTAMP]`); returns
+   * false when it is a boolean (skipped), true otherwise.
+   */
+  private numeric(index: number, sensor: string, field: string, start: number, end: number): boolean {
     if (start === end) {
       this.collector.reject(index, field, '', 'missing', 'field value is empty', sensor);
       return true;
     }
     const text = this.text;
     const last = text.charCodeAt(end - 1);
-    let value: number;
+    const numbers = this.numbers;
     if (last === 105 || last === 117) {
       // 105 'i' integer, 117 'u' unsigned
       const signed = last === 105;
@@ -379,10 +391,11 @@ class LineScanner {
         );
         return true;
       }
-      value = Number(text.slice(start, end - 1));
+      numbers[VALUE] = Number(text.slice(start, end - 1));
+    } else if (plainDecimalInto(text, start, end, numbers, VALUE)) {
+      // A plain decimal (most values) is float text: read in one pass.
     } else if (isFloatText(text, start, end)) {
-      value = plainDecimal(text, start, end);
-      if (Number.isNaN(value)) value = Number(text.slice(start, end));
+      numbers[VALUE] = Number(text.slice(start, end));
     } else {
       const raw = text.slice(start, end);
       if (isBoolean(raw)) return false;
@@ -397,7 +410,7 @@ class LineScanner {
       return true;
     }
     if (this.collector.checkSensor(index, sensor))
-      this.collector.accept(index, sensor, ts, value, field, 'timestamp');
+      this.collector.acceptNumbers(index, sensor, numbers, TIMESTAMP, field, 'timestamp');
     return true;
   }
 

@@ -1,5 +1,5 @@
 import type { ParsedBatch, Rejection, RejectionRule } from '../readings/reading.ts';
-import { ColumnarBatch, ReadingColumnsBuilder } from '../readings/reading-columns.ts';
+import { ColumnarBatch, ReadingColumnsBuilder, presized } from '../readings/reading-columns.ts';
 
 /** Limits applied to every reading at the edge. */
 export interface ValidationOptions {
@@ -47,8 +47,11 @@ function echoed(value: unknown): unknown {
 /** Collects accepted readings (as columns) and rejections while a parser walks a body. */
 export class BatchCollector {
   readonly rejected: Rejection[] = [];
-  /** Item index of each accepted reading. */
-  readonly items: number[] = [];
+  /**
+   * Item index of each accepted reading, sized as the columns are (see `ReadingColumnsBuilder`)
+   * and cut to length by `batch()`.
+   */
+  private readonly items: number[];
   private readonly columns: ReadingColumnsBuilder;
   private readonly latestMillis: number;
 
@@ -60,6 +63,7 @@ export class BatchCollector {
   ) {
     this.latestMillis = nowMillis + options.maxFutureMillis;
     this.columns = new ReadingColumnsBuilder(expectedReadings);
+    this.items = presized(expectedReadings);
   }
 
   reject(
@@ -111,8 +115,28 @@ export class BatchCollector {
     tsField = 'ts',
   ): void {
     if (Number.isFinite(value) && Number.isFinite(ts) && ts >= 0 && ts <= this.latestMillis) {
+      this.items[this.columns.length] = index;
       this.columns.push(sensor, Math.trunc(ts), value);
-      this.items.push(index);
+    } else this.refuse(index, sensor, ts, value, valueField, tsField);
+  }
+
+  /**
+   * `accept` for a reading whose timestamp and value are `numbers[at]` and `numbers[at + 1]`: a
+   * parser that keeps them in a typed array hands them over without boxing either.
+   */
+  acceptNumbers(
+    index: number,
+    sensor: string,
+    numbers: Float64Array,
+    at: number,
+    valueField: string,
+    tsField: string,
+  ): void {
+    const ts = numbers[at] as number;
+    const value = numbers[at + 1] as number;
+    if (Number.isFinite(value) && Number.isFinite(ts) && ts >= 0 && ts <= this.latestMillis) {
+      this.items[this.columns.length] = index;
+      this.columns.push(sensor, Math.trunc(ts), value);
     } else this.refuse(index, sensor, ts, value, valueField, tsField);
   }
 
@@ -160,6 +184,7 @@ export class BatchCollector {
 
   /** What was collected, as a batch. */
   batch(): ParsedBatch {
+    this.items.length = this.columns.length;
     return new ColumnarBatch(this.columns.columns(), this.rejected, this.items);
   }
 
