@@ -36,7 +36,7 @@ function observedEdge(observer: Partial<IngestObserver>, nowMillis?: () => numbe
   });
 }
 
-test('turns batches away as overloaded while the downstream backlog is over its limit, then takes them', async () => {
+test('turns batches away as overloaded while the downstream backlog is over its limit, when told not to wait', async () => {
   const readings = new MemoryReadings();
   let backlog = 5_000;
   const overloads: [number, string][] = [];
@@ -47,6 +47,7 @@ test('turns batches away as overloaded while the downstream backlog is over its 
     policy: 'auto-register',
     downstream: { backlogReadings: () => backlog },
     maxDownstreamBacklogReadings: 4_000,
+    downstreamWaitMillis: 0,
     observer: {
       accepted: () => undefined,
       rejected: () => undefined,
@@ -58,9 +59,72 @@ test('turns batches away as overloaded while the downstream backlog is over its 
   const refused = await edge.accept(batch('pump-1', 10), 'json');
   assert.deepEqual(refused, { ok: false, reason: 'overloaded', retryAfterSeconds: 1, rejected: [] });
   assert.deepEqual(overloads, [[10, 'json']]);
+  assert.equal(readings.size, 0, 'nothing of a refused batch is stored');
   backlog = 3_000;
   const taken = await edge.accept(batch('pump-1', 10), 'json');
   assert.deepEqual(taken, { ok: true, accepted: 10, rejected: [] });
+});
+
+/** An edge whose downstream backlog the test sets, recording the batches stored in order. */
+function gatedEdge(waitMillis: number) {
+  const state = { backlog: 5_000 };
+  const stored: string[] = [];
+  const overloads: number[] = [];
+  const depths: number[] = [];
+  const ingestor = new MemoryReadings();
+  const ingest = ingestor.ingest.bind(ingestor);
+  ingestor.ingest = (readings) => {
+    stored.push(readings[0]?.sensor ?? '');
+    return ingest(readings);
+  };
+  const edge = new EdgeIngest({
+    ingestor,
+    registry: new MemoryRegistry(),
+    bus: new MemoryBus(),
+    policy: 'auto-register',
+    downstream: { backlogReadings: () => state.backlog },
+    maxDownstreamBacklogReadings: 4_000,
+    downstreamWaitMillis: waitMillis,
+    observer: {
+      accepted: () => undefined,
+      rejected: () => undefined,
+      queueDepth: (depth) => depths.push(depth),
+      stored: () => undefined,
+      overloaded: (readings) => overloads.push(readings),
+    },
+  });
+  return { edge, state, stored, overloads, depths };
+}
+
+test('a batch waits while the downstream backlog is over its limit, counted in flight, and is stored once it drains', async () => {
+  const { edge, state, stored, overloads, depths } = gatedEdge(5_000);
+  const first = edge.accept(batch('pump-1', 10), 'json');
+  const second = edge.accept(batch('pump-2', 20), 'json');
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.deepEqual(stored, [], 'nothing is stored while the backlog is over its limit');
+  assert.equal(depths.at(-1), 30, 'the waiting readings count as in flight');
+  state.backlog = 3_000;
+  // A batch that comes once there is room waits behind the ones that came before it.
+  const third = edge.accept(batch('pump-3', 5), 'json');
+  assert.deepEqual(await Promise.all([first, second, third]), [
+    { ok: true, accepted: 10, rejected: [] },
+    { ok: true, accepted: 20, rejected: [] },
+    { ok: true, accepted: 5, rejected: [] },
+  ]);
+  assert.deepEqual(stored, ['pump-1', 'pump-2', 'pump-3'], 'stored in the order they came');
+  assert.deepEqual(overloads, []);
+  assert.equal(depths.at(-1), 0);
+});
+
+test('a batch that waited its time for the downstream backlog in vain is turned away, and nothing of it is stored', async () => {
+  const { edge, stored, overloads, depths } = gatedEdge(40);
+  const started = performance.now();
+  const outcome = await edge.accept(batch('pump-1', 10), 'json');
+  assert.deepEqual(outcome, { ok: false, reason: 'overloaded', retryAfterSeconds: 1, rejected: [] });
+  assert.ok(performance.now() - started >= 35, 'it waited before being turned away');
+  assert.deepEqual(stored, []);
+  assert.deepEqual(overloads, [10]);
+  assert.equal(depths.at(-1), 0, 'no longer in flight');
 });
 
 /** An ingestor with a key table, counting how often it is asked for keys and what it was given. */

@@ -2,6 +2,7 @@ import type { ParsedBatch, Reading, Rejection, RejectionRule } from '../../core/
 import type { UnknownSensorPolicy } from '../../core/registry/policy.ts';
 import { applyUnknownSensorPolicy } from '../../core/registry/policy.ts';
 import { unknownSensor } from '../../core/registry/asset.ts';
+import { BacklogGate } from './backlog-gate.ts';
 import { KeyFlags } from '../../core/readings/key-flags.ts';
 import {
   KeyedColumnBatch,
@@ -55,11 +56,15 @@ export interface EdgeIngestOptions {
   maxInFlightReadings?: number;
   /**
    * Work downstream of the store that accepted readings queue for (the detectors on their own
-   * thread): above `maxDownstreamBacklogReadings` (default 250,000) new batches are turned away
-   * as overloaded until it drains, so a slower consumer bounds memory instead of growing a queue.
+   * thread): above `maxDownstreamBacklogReadings` (default 250,000) new batches wait, in order,
+   * until it drains, at most `downstreamWaitMillis` (default 1,000; 0 turns them away at once),
+   * and are turned away as overloaded after that: a slower consumer bounds memory instead of
+   * growing a queue, and one that lags for a moment slows acknowledgements for that moment. The
+   * readings of waiting batches count as in flight.
    */
   downstream?: { backlogReadings(): number };
   maxDownstreamBacklogReadings?: number;
+  downstreamWaitMillis?: number;
 }
 
 /** A batch as the edge will store it, once the unknown-sensor policy is applied. */
@@ -115,7 +120,8 @@ export class EdgeIngest {
   readonly #options: EdgeIngestOptions;
   readonly #now: () => number;
   readonly #maxInFlight: number;
-  readonly #maxDownstream: number;
+  readonly #downstream: BacklogGate | undefined;
+  readonly #downstreamWait: number;
   #inFlight = 0;
   /** By store key: set when the registry was seen to know the sensor (valid while no sensor is removed). */
   readonly #known = new KeyFlags();
@@ -125,9 +131,19 @@ export class EdgeIngest {
     this.#options = options;
     this.#now = options.nowMillis ?? Date.now;
     this.#maxInFlight = options.maxInFlightReadings ?? 2_000_000;
-    this.#maxDownstream = options.maxDownstreamBacklogReadings ?? 250_000;
     if (!(this.#maxInFlight >= 1))
       throw new RangeError(`maxInFlightReadings must be ≥ 1, got ${this.#maxInFlight}`);
+    const downstream = options.downstream;
+    this.#downstream =
+      downstream === undefined
+        ? undefined
+        : new BacklogGate(
+            () => downstream.backlogReadings(),
+            options.maxDownstreamBacklogReadings ?? 250_000,
+          );
+    this.#downstreamWait = options.downstreamWaitMillis ?? 1_000;
+    if (!(this.#downstreamWait >= 0))
+      throw new RangeError(`downstreamWaitMillis must be ≥ 0, got ${this.#downstreamWait}`);
   }
 
   /**
@@ -147,25 +163,26 @@ export class EdgeIngest {
     for (const rejection of rejected) counts.set(rejection.rule, (counts.get(rejection.rule) ?? 0) + 1);
     for (const [rule, count] of counts) observer?.rejected(rule, count, path);
     if (count === 0) return { ok: true, accepted: 0, rejected };
-    const downstream = this.#options.downstream?.backlogReadings() ?? 0;
-    if (
-      (this.#inFlight > 0 && this.#inFlight + count > this.#maxInFlight) ||
-      downstream > this.#maxDownstream
-    ) {
+    if (this.#inFlight > 0 && this.#inFlight + count > this.#maxInFlight) {
       observer?.overloaded(count, path);
       return { ok: false, reason: 'overloaded', retryAfterSeconds: 1, rejected };
     }
-    if (admitted.toRegister.length > 0) {
-      await registry.addMissingSensors(admitted.toRegister.map(unknownSensor));
-      // Every sensor of the batch is registered now: their next readings need not ask again.
-      if (admitted.keys !== undefined) for (const key of admitted.keys) this.#known.set(key);
-    }
-    // Durations on the monotonic clock: the wall clock may step back (NTP) and has 1 ms resolution.
-    const started = performance.now();
     this.#inFlight += count;
     observer?.queueDepth(this.#inFlight);
     let result;
+    // Durations on the monotonic clock: the wall clock may step back (NTP) and has 1 ms resolution.
+    let started: number;
     try {
+      if (this.#downstream !== undefined && !(await this.#downstream.pass(this.#downstreamWait))) {
+        observer?.overloaded(count, path);
+        return { ok: false, reason: 'overloaded', retryAfterSeconds: 1, rejected };
+      }
+      if (admitted.toRegister.length > 0) {
+        await registry.addMissingSensors(admitted.toRegister.map(unknownSensor));
+        // Every sensor of the batch is registered now: their next readings need not ask again.
+        if (admitted.keys !== undefined) for (const key of admitted.keys) this.#known.set(key);
+      }
+      started = performance.now();
       result = await admitted.store();
     } finally {
       this.#inFlight -= count;
