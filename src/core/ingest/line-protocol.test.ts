@@ -233,3 +233,45 @@ test('a body in pieces split after newlines parses as the whole text: same readi
     ),
   );
 });
+
+test("one sensor's line, read in one pass, gives what the same line read the general way gives", () => {
+  // A second tag before the `sensor` tag sends a line the general way and names no reading differently.
+  const text = (units: string[]) =>
+    fc.array(fc.constantFrom(...units), { maxLength: 7 }).map((u) => u.join(''));
+  const line = fc.record({
+    measurement: fc.constantFrom('m', 'cpu', 'a=b', ''),
+    sensor: text(['s', '7', '-', '.', '/', '#', '=', '\\', ' ', ',', '"', '\t']),
+    value: fc.oneof(
+      fc.double({ noNaN: true }).map(String),
+      text(['1', '0', '-', '.', 'e', 'i', '+', '"']),
+      fc.constantFrom('23.4', '-0', '0.1', '1234567890123456', '.5', '5.'),
+    ),
+    timestamp: fc.oneof(
+      fc.constant(''),
+      fc.nat().map((ms) => ` ${now - ms}`),
+      text(['1', '7', '-', ' ', 'e', 'x']).map((t) => ` ${t}`),
+    ),
+  });
+  const asGeneral = (lines: string[]) =>
+    lines.map((l) => l.replace(/^([^,]*),sensor=/, '$1,aa=1,sensor=')).join('\n');
+  const outcome = (body: string, precision: Precision) => {
+    const parsed = parseLineProtocol(body, precision, now);
+    if (!parsed.ok) return parsed.reason;
+    return {
+      readings: parsed.batch.readings,
+      // A malformed line echoes its text, which the added tag changes: compared without it.
+      rejected: parsed.batch.rejected.map(({ index, field, rule }) => ({ index, field, rule })),
+    };
+  };
+  fc.assert(
+    fc.property(
+      fc.array(line, { minLength: 1, maxLength: 8 }),
+      fc.constantFrom<Precision>('ms', 'ns', 's'),
+      (lines, precision) => {
+        const texts = lines.map((l) => `${l.measurement},sensor=${l.sensor} value=${l.value}${l.timestamp}`);
+        assert.deepEqual(outcome(texts.join('\n'), precision), outcome(asGeneral(texts), precision));
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
