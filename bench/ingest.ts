@@ -109,6 +109,11 @@ interface PathResult {
   /** CPU seconds (all threads) the server spent per million readings while the load ran. */
   server_cpu_s_per_million: number;
   /**
+   * CPU seconds the load's client (this process) spent per million readings sending it, on the
+   * same two cores (null where the client does not measure it).
+   */
+  client_cpu_s_per_million: number | null;
+  /**
    * Sensors the server's failure-prediction detectors had scored when the load ended (null when
    * detection is off): proof that every reading also went through a detector.
    */
@@ -146,6 +151,8 @@ function summarize(
     retries: load.retries,
     seconds: round(load.seconds, 2),
     server_cpu_s_per_million: round((cpu / stored) * 1e6, 2),
+    client_cpu_s_per_million:
+      load.clientCpuSeconds === undefined ? null : round((load.clientCpuSeconds / stored) * 1e6, 2),
   };
 }
 

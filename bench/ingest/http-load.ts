@@ -8,6 +8,8 @@ export interface LoadResult {
   latenciesMillis: number[];
   retries: number;
   rejected: number;
+  /** CPU seconds (user and system) this process, the load's client, spent sending it. */
+  clientCpuSeconds?: number;
 }
 
 export interface Target {
@@ -98,16 +100,20 @@ export async function pushBodies(
   connections: number,
 ): Promise<LoadResult> {
   const agent = keepAliveAgent(connections);
+  // Encoded once before the clock starts, as a client that sends what it has buffered does: the
+  // load's CPU is then the sending alone (the same for every server measured).
+  const encoded = bodies.map((body) => (typeof body === 'string' ? Buffer.from(body) : body));
   const latenciesMillis: number[] = [];
   let next = 0;
   let retries = 0;
   let readings = 0;
   let rejected = 0;
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   async function worker(): Promise<void> {
-    while (next < bodies.length) {
+    while (next < encoded.length) {
       const index = next++;
-      const body = bodies[index] as string | Buffer;
+      const body = encoded[index] as Buffer;
       const sent = performance.now();
       const answer = await postUntilAcknowledged(agent, target, body, { onOverloaded: () => retries++ });
       if (answer.includes('"rejected":[{')) rejected++;
@@ -117,8 +123,16 @@ export async function pushBodies(
   }
   await Promise.all(Array.from({ length: connections }, () => worker()));
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
   agent.destroy();
-  return { readings, seconds, latenciesMillis, retries, rejected };
+  return {
+    readings,
+    seconds,
+    latenciesMillis,
+    retries,
+    rejected,
+    clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
 }
 
 export function percentile(values: number[], fraction: number): number {
