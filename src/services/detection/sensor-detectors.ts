@@ -129,7 +129,7 @@ export class SensorDetectors {
       if (!(Number.isInteger(key) && key >= 0))
         throw new RangeError(`a sensor key must be an integer ≥ 0, got ${key}`);
       if (key >= this.#rowOfKey.length) this.#growKeys(key);
-      if ((this.#rowOfKey[key] as number) < 0) this.#keyIds.set(key, ids[index] as string);
+      if ((this.#rowOfKey[key] as number) < 0) this.#keyIds[key] = ids[index] as string;
     }
   }
 
@@ -149,7 +149,7 @@ export class SensorDetectors {
       if (row < 0) {
         row = this.#row(this.#keyName(key));
         rows[key] = row;
-        this.#keyIds.delete(key);
+        this.#keyIds[key] = undefined;
       } else if (table.detectors[row] === undefined) {
         this.#bringIn(row);
       }
@@ -161,10 +161,10 @@ export class SensorDetectors {
   /** Row of each store key met so far in `processKeyed`; −1 for one not met yet. */
   #rowOfKey = new Int32Array(0);
   /** Ids of the keys named and not met yet. */
-  readonly #keyIds = new Map<number, string>();
+  readonly #keyIds: (string | undefined)[] = [];
 
   #keyName(key: number): string {
-    const id = this.#keyIds.get(key);
+    const id = this.#keyIds[key];
     if (id === undefined) throw new Error(`sensor key ${key} came in a batch before its sensor was named`);
     return id;
   }
