@@ -5,6 +5,7 @@ import {
   LEVEL_COUNT,
   MAX_AGE_POINTS,
   ageLevels,
+  recordReturnLevel,
   returnPeriodScore,
 } from './return-period.ts';
 import type { HorizonOptions } from './return-period.ts';
@@ -354,19 +355,25 @@ export class RarityDetector implements AnomalyDetector {
     s[b + Slot.SustainedVariance] =
       (1 - sa) * (s[b + Slot.SustainedVariance] as number) + sa * residual * residual;
 
+    const shape = novelty * o.shapeGain;
+    const spikeSurprise = spike * o.spikeGain;
+    const shift = meanShift * o.meanShiftGain;
+    if (step < o.warmupPoints) {
+      // Scored 0 while warming up: the level tables learn, no score is worked out.
+      recordReturnLevel(uint16, levelsAt, sustainedRise, step);
+      recordReturnLevel(uint16, levelsAt + LEVEL_COUNT, varianceRise, step);
+      recordReturnLevel(uint16, levelsAt + 2 * LEVEL_COUNT, shape, step);
+      recordReturnLevel(uint16, levelsAt + 3 * LEVEL_COUNT, varianceDrop, step);
+      recordReturnLevel(uint16, levelsAt + 4 * LEVEL_COUNT, spikeSurprise, step);
+      recordReturnLevel(uint16, levelsAt + 5 * LEVEL_COUNT, shift, step);
+      return 0;
+    }
     const sustainedScore = returnPeriodScore(uint16, levelsAt, sustainedRise, step, o);
     const varianceScore = returnPeriodScore(uint16, levelsAt + LEVEL_COUNT, varianceRise, step, o);
-    const shapeScore = returnPeriodScore(uint16, levelsAt + 2 * LEVEL_COUNT, novelty * o.shapeGain, step, o);
+    const shapeScore = returnPeriodScore(uint16, levelsAt + 2 * LEVEL_COUNT, shape, step, o);
     const dropScore = returnPeriodScore(uint16, levelsAt + 3 * LEVEL_COUNT, varianceDrop, step, o);
-    const spikeScore = returnPeriodScore(uint16, levelsAt + 4 * LEVEL_COUNT, spike * o.spikeGain, step, o);
-    const shiftScore = returnPeriodScore(
-      uint16,
-      levelsAt + 5 * LEVEL_COUNT,
-      meanShift * o.meanShiftGain,
-      step,
-      o,
-    );
-    if (step < o.warmupPoints) return 0;
+    const spikeScore = returnPeriodScore(uint16, levelsAt + 4 * LEVEL_COUNT, spikeSurprise, step, o);
+    const shiftScore = returnPeriodScore(uint16, levelsAt + 5 * LEVEL_COUNT, shift, step, o);
     let score = Math.max(
       sustainedScore,
       varianceScore,

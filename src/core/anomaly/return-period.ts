@@ -58,14 +58,32 @@ export function returnPeriodScore(
   horizon: HorizonOptions,
 ): number {
   if (!(raw >= SIGNIFICANCE_FLOOR)) return 0;
-  const cut = Math.floor(Math.log(raw / LOWEST_LEVEL) / LOG_LEVEL_RATIO + 1e-9);
-  const level = Math.min(LEVEL_COUNT - 1, cut - FIRST_LEVEL);
+  const level = levelOf(raw);
   const since = (index - (table[offset + level] as number)) & 0xffff;
   const span = Math.min(Math.max(index, horizon.minHorizonPoints), horizon.horizonPoints);
-  const now = index & 0xffff;
-  for (let k = 0; k <= level; k++) table[offset + k] = now;
+  markReached(table, offset, level, index);
   const score = Math.log1p(since) / Math.log1p(span);
   return score < 1 ? score : 1;
+}
+
+/**
+ * What `returnPeriodScore` records, without the score: for a reading whose score is not used (a
+ * detector still warming up), the table left as the scoring call would leave it.
+ */
+export function recordReturnLevel(table: Uint16Array, offset: number, raw: number, index: number): void {
+  if (raw >= SIGNIFICANCE_FLOOR) markReached(table, offset, levelOf(raw), index);
+}
+
+/** The cut level that holds `raw` (at least SIGNIFICANCE_FLOOR), counted from the first one kept. */
+function levelOf(raw: number): number {
+  const cut = Math.floor(Math.log(raw / LOWEST_LEVEL) / LOG_LEVEL_RATIO + 1e-9);
+  return Math.min(LEVEL_COUNT - 1, cut - FIRST_LEVEL);
+}
+
+/** Records that the levels up to `level` were reached at reading `index`. */
+function markReached(table: Uint16Array, offset: number, level: number, index: number): void {
+  const now = index & 0xffff;
+  for (let k = 0; k <= level; k++) table[offset + k] = now;
 }
 
 /**
