@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { plainDecimal } from './line-number.ts';
+import { plainDecimalInto } from './line-number.ts';
+
+/** The value `plainDecimalInto` writes, or NaN when it writes none. */
+function plainDecimal(text: string, start: number, end: number): number {
+  const into = new Float64Array([Number.NaN]);
+  return plainDecimalInto(text, start, end, into, 0) ? (into[0] as number) : Number.NaN;
+}
 
 const decimal = fc
   .tuple(

@@ -65,20 +65,13 @@ export function isIntegerText(text: string, start: number, end: number, signed: 
 const EXACT_POWERS = Array.from({ length: 23 }, (_, exponent) => 10 ** exponent);
 
 /**
- * The value of a plain decimal `-?digits[.digits]` of at most 15 digits, computed without making
- * a string; NaN for any other text (the caller then falls back to `Number()`). Equal to
+ * Writes into `into[at]` the value of a plain decimal `-?digits[.digits]` of at most 15 digits,
+ * computed without making a string, and returns true; for any other text returns false and writes
+ * nothing (the caller then falls back to `Number()`). The value equals
  * `Number(text.slice(start, end))`: the digits form an integer below 2^53 and the divisor is an
- * exact power of ten, so the one division is correctly rounded, as `Number()` is.
- */
-export function plainDecimal(text: string, start: number, end: number): number {
-  const into = new Float64Array(1);
-  return plainDecimalInto(text, start, end, into, 0) ? (into[0] as number) : Number.NaN;
-}
-
-/**
- * `plainDecimal` written into `into[at]`, returning whether the text was such a decimal (`into`
- * untouched when not): a number stored in a typed array is never boxed, where one returned from a
- * call that is not inlined is an object of its own, made per reading on the parser's path.
+ * exact power of ten, so the one division is correctly rounded, as `Number()` is. Written into a
+ * typed array, the number is never boxed, where one returned from a call not inlined is an object
+ * of its own, made per reading on the parser's path.
  */
 export function plainDecimalInto(
   text: string,

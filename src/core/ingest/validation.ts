@@ -132,12 +132,7 @@ export class BatchCollector {
     valueField: string,
     tsField: string,
   ): void {
-    const ts = numbers[at] as number;
-    const value = numbers[at + 1] as number;
-    if (Number.isFinite(value) && Number.isFinite(ts) && ts >= 0 && ts <= this.latestMillis) {
-      this.items[this.columns.length] = index;
-      this.columns.push(sensor, Math.trunc(ts), value);
-    } else this.refuse(index, sensor, ts, value, valueField, tsField);
+    this.accept(index, sensor, numbers[at] as number, numbers[at + 1] as number, valueField, tsField);
   }
 
   /** Records why `accept` refused a reading. */

@@ -8,36 +8,35 @@
 export class BacklogGate {
   readonly #backlog: () => number;
   readonly #limit: number;
+  readonly #waitMillis: number;
   readonly #pollMillis: number;
   readonly #waiting: { pass: (room: boolean) => void; until: number }[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /**
-   * `backlog` is asked every `pollMillis` while batches wait (the consumer announces nothing); the
-   * timer runs only then, and no longer than the last one's deadline.
+   * A batch waits at most `waitMillis` (0: turned away at once). `backlog` is asked every
+   * `pollMillis` while batches wait (the consumer announces nothing); the timer runs only then, and
+   * no longer than the last one's deadline.
    */
-  constructor(backlog: () => number, limit: number, pollMillis = 5) {
+  constructor(backlog: () => number, limit: number, waitMillis: number, pollMillis = 5) {
     if (!(limit >= 0)) throw new RangeError(`the backlog limit must be ≥ 0, got ${limit}`);
+    if (!(waitMillis >= 0)) throw new RangeError(`the longest wait must be ≥ 0 ms, got ${waitMillis}`);
     if (!(pollMillis > 0)) throw new RangeError(`pollMillis must be > 0, got ${pollMillis}`);
     this.#backlog = backlog;
     this.#limit = limit;
+    this.#waitMillis = waitMillis;
     this.#pollMillis = pollMillis;
-  }
-
-  /** Batches waiting now. */
-  get waiting(): number {
-    return this.#waiting.length;
   }
 
   /**
    * True once the backlog is at most the limit and every batch that came before has passed (at
-   * once when none waits); false when that took longer than `waitMillis`.
+   * once when none waits); false when that took longer than the longest wait.
    */
-  pass(waitMillis: number): Promise<boolean> {
+  pass(): Promise<boolean> {
     if (this.#waiting.length === 0 && this.#backlog() <= this.#limit) return Promise.resolve(true);
-    if (!(waitMillis > 0)) return Promise.resolve(false);
+    if (!(this.#waitMillis > 0)) return Promise.resolve(false);
     return new Promise<boolean>((pass) => {
-      this.#waiting.push({ pass, until: performance.now() + waitMillis });
+      this.#waiting.push({ pass, until: performance.now() + this.#waitMillis });
       this.#schedule();
     });
   }

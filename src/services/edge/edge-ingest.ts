@@ -121,7 +121,6 @@ export class EdgeIngest {
   readonly #now: () => number;
   readonly #maxInFlight: number;
   readonly #downstream: BacklogGate | undefined;
-  readonly #downstreamWait: number;
   #inFlight = 0;
   /** By store key: set when the registry was seen to know the sensor (valid while no sensor is removed). */
   readonly #known = new KeyFlags();
@@ -140,10 +139,8 @@ export class EdgeIngest {
         : new BacklogGate(
             () => downstream.backlogReadings(),
             options.maxDownstreamBacklogReadings ?? 250_000,
+            options.downstreamWaitMillis ?? 1_000,
           );
-    this.#downstreamWait = options.downstreamWaitMillis ?? 1_000;
-    if (!(this.#downstreamWait >= 0))
-      throw new RangeError(`downstreamWaitMillis must be ≥ 0, got ${this.#downstreamWait}`);
   }
 
   /**
@@ -173,7 +170,7 @@ export class EdgeIngest {
     // Durations on the monotonic clock: the wall clock may step back (NTP) and has 1 ms resolution.
     let started: number;
     try {
-      if (this.#downstream !== undefined && !(await this.#downstream.pass(this.#downstreamWait))) {
+      if (this.#downstream !== undefined && !(await this.#downstream.pass())) {
         observer?.overloaded(count, path);
         return { ok: false, reason: 'overloaded', retryAfterSeconds: 1, rejected };
       }
