@@ -25,8 +25,14 @@ function align(offset: number, to: number): number {
   return (offset + to - 1) & ~(to - 1);
 }
 
-/** Encodes a batch as one framed record (header included). */
-export function encodeWalRecord(batch: WalBatch): Buffer {
+/**
+ * Encodes a batch as one framed record (header included), in the memory `allocate` gives for its
+ * size (zeroed or not: every byte of the record is written, padding included).
+ */
+export function encodeWalRecord(
+  batch: WalBatch,
+  allocate: (bytes: number) => Buffer = Buffer.allocUnsafe,
+): Buffer {
   // Byte lengths first, then each id written straight into the record (no array made per id).
   const idBytes = batch.defines.map(([, id]) => Buffer.byteLength(id, 'utf8'));
   let size = HEADER_BYTES + 8;
@@ -37,7 +43,10 @@ export function encodeWalRecord(batch: WalBatch): Buffer {
   const timestampsOffset = size;
   const valuesOffset = timestampsOffset + batch.length * 8;
   size = valuesOffset + batch.length * 8;
-  const buffer = Buffer.alloc(size);
+  const buffer = allocate(size);
+  // The padding after each id and after the keys; the rest is written below.
+  buffer.fill(0, HEADER_BYTES, keysOffset);
+  buffer.fill(0, keysOffset + batch.length * 4, timestampsOffset);
   const view = new DataView(buffer.buffer, buffer.byteOffset, size);
   view.setUint32(HEADER_BYTES, batch.defines.length, true);
   view.setUint32(HEADER_BYTES + 4, batch.length, true);

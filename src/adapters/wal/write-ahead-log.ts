@@ -1,6 +1,7 @@
 import { statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeWalRecord, type WalBatch } from './wal-codec.ts';
+import { RecordMemory } from './record-memory.ts';
 import { replayWal, type ReplayOptions, type WalReplay } from './wal-replay.ts';
 import {
   listSegments,
@@ -19,6 +20,7 @@ interface PendingRotation {
 
 interface PendingWrite {
   kind: 'write';
+  /** In memory of the log's own (`RecordMemory`), given back once written or dropped. */
   record: Buffer;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -58,6 +60,7 @@ async function writeFully(file: SegmentFile, buffers: Buffer[], bytes: number): 
  */
 export class WriteAheadLog {
   private queue: (PendingWrite | PendingRotation)[] = [];
+  private readonly memory = new RecordMemory();
   private writing: Promise<void> | undefined;
   private declared = new Uint8Array(1024);
   /** Bytes in segments before the current one that are not yet removed. */
@@ -133,7 +136,7 @@ export class WriteAheadLog {
   /** Appends a batch; resolves when it is durable, rejects if it was not written whole. */
   append(batch: WalBatch): Promise<void> {
     if (this.closed) return Promise.reject(new Error('write-ahead log is closed'));
-    const record = encodeWalRecord(batch);
+    const record = encodeWalRecord(batch, (bytes) => this.memory.take(bytes));
     this.queuedBytes += record.length;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ kind: 'write', record, resolve, reject });
@@ -194,6 +197,8 @@ export class WriteAheadLog {
       for (const pending of group) pending.resolve();
     } catch (error) {
       await this.failed(group, error);
+    } finally {
+      for (const pending of group) this.memory.give(pending.record);
     }
   }
 
@@ -205,7 +210,10 @@ export class WriteAheadLog {
   private async failed(group: PendingWrite[], error: unknown): Promise<void> {
     this.declared.fill(0);
     const behind = this.takeWrites();
-    for (const pending of behind) this.queuedBytes -= pending.record.length;
+    for (const pending of behind) {
+      this.queuedBytes -= pending.record.length;
+      this.memory.give(pending.record);
+    }
     if (!this.lost) {
       this.damaged = true;
       await this.cutBack().catch(() => undefined);
