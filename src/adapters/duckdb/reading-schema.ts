@@ -15,24 +15,21 @@ export const readingSchema = [
   rollupTable('rollup_hour'),
   // How the rollups are written (`rollupsAtSort`); a file made before has no row.
   'CREATE TABLE IF NOT EXISTS reading_store_format (rollups VARCHAR NOT NULL)',
-  ...stagingTables('CREATE TEMP TABLE IF NOT EXISTS'),
+  suspectTable('CREATE TEMP TABLE IF NOT EXISTS'),
 ];
 
-function stagingTables(create: string): string[] {
-  return [
-    `${create} staging (sensor UINTEGER, ts BIGINT, value DOUBLE)`,
-    `${create} staging_suspect (sensor UINTEGER, ts BIGINT, value DOUBLE)`,
-    `${create} staging_keys (key UINTEGER, id VARCHAR)`,
-  ];
+/** Readings that may be stored already, checked against the tables before they are stored. */
+function suspectTable(create: string): string {
+  return `${create} staging_suspect (sensor UINTEGER, ts BIGINT, value DOUBLE)`;
 }
 
 /**
- * Empties the staging tables by making them anew. DuckDB keeps the storage of rows deleted from an
- * in-memory (temp) table, which is never checkpointed: emptied with DELETE after every append, they
+ * Empties the suspects' table by making it anew. DuckDB keeps the storage of rows deleted from an
+ * in-memory (temp) table, which is never checkpointed: emptied with DELETE after every append, it
  * held memory that grew with every reading stored (about 1 MB a million), until a memory limit
  * stopped the store ("Out of Memory Error" at 58 million readings with 64 MB).
  */
-export const clearStaging = stagingTables('CREATE OR REPLACE TEMP TABLE').join('; ');
+export const clearSuspects = suspectTable('CREATE OR REPLACE TEMP TABLE');
 
 /** Every raw reading, sorted runs and the recent tail together, filtered by `where` on each. */
 export function allReadings(where: string, columns = '*'): string {

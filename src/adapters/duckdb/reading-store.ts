@@ -14,7 +14,7 @@ import { appendSensorKeys, ReadingChunkAppender } from './chunk-appender.ts';
 import type { Database } from './database.ts';
 import {
   allReadings,
-  clearStaging,
+  clearSuspects,
   clusterRecent,
   readingSchema,
   rollupCompaction,
@@ -52,7 +52,7 @@ async function upgradeRollups(connection: DuckDBConnection, existed: boolean): P
 
 /**
  * ReadingStore on DuckDB. Raw readings (UINTEGER sensor key, BIGINT ms, DOUBLE) go to
- * `readings_recent`, appended through a temp staging table, then in sorted runs to `readings`
+ * `readings_recent`, appended in the transaction that stores them, then in sorted runs to `readings`
  * (see reading-schema.ts); a run's rollups are written by DuckDB in the transaction that moves
  * it, and readers add the recent tail's readings to them meanwhile. Idempotency: a reading newer
  * than its sensor's newest stored ts is new by construction; only the others ("suspects") are
@@ -152,23 +152,24 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     const connection = this.connection;
     let stored = 0;
     try {
-      await this.stage('staging', chunk, fresh, freshCount);
-      await this.stage('staging_suspect', chunk, suspects, suspectCount);
-      const keyAppender = await connection.createAppender('staging_keys', null, 'temp');
-      appendSensorKeys(keyAppender, newKeys);
-      keyAppender.closeSync();
+      if (suspectCount > 0) await this.appendRows('staging_suspect', chunk, suspects, suspectCount);
+      // Appended inside the transaction, so rolled back with it: no copy through a staging table.
       await inTransaction(connection, async () => {
-        if (suspectCount > 0) await this.admitSuspects(chunk, suspects, suspectCount);
-        const inserted = await connection.run('INSERT INTO readings_recent SELECT * FROM staging');
-        stored = inserted.rowsChanged;
-        await connection.run('INSERT INTO sensor_keys SELECT * FROM staging_keys');
+        await this.appendRows('readings_recent', chunk, fresh, freshCount);
+        stored = freshCount;
+        if (suspectCount > 0) stored += await this.admitSuspects(chunk, suspects, suspectCount);
+        if (newKeys.length > 0) {
+          const keyAppender = await connection.createAppender('sensor_keys');
+          appendSensorKeys(keyAppender, newKeys);
+          keyAppender.closeSync();
+        }
       });
     } catch (error) {
-      // The staging tables are emptied, but a failure there must not hide why the append failed.
-      await connection.run(clearStaging).catch(() => undefined);
+      // The suspects' table is emptied, but a failure there must not hide why the append failed.
+      if (suspectCount > 0) await connection.run(clearSuspects).catch(() => undefined);
       throw error;
     }
-    await connection.run(clearStaging);
+    if (suspectCount > 0) await connection.run(clearSuspects);
     this.persistedKeyCount += newKeys.length;
     this.recentRows += stored;
     if (this.recentRows >= this.clusterRows) await this.cluster();
@@ -219,18 +220,28 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     return { fresh, suspects, freshCount, suspectCount };
   }
 
-  private async stage(table: string, chunk: KeyedReadings, rows: Uint32Array, count: number): Promise<void> {
+  private async appendRows(
+    table: string,
+    chunk: KeyedReadings,
+    rows: Uint32Array,
+    count: number,
+  ): Promise<void> {
     if (count === 0) return;
-    const appender = await this.connection.createAppender(table, null, 'temp');
+    const appender = await this.connection.createAppender(
+      table,
+      null,
+      table === 'staging_suspect' ? 'temp' : null,
+    );
     this.chunkAppender.append(appender, chunk.keys, chunk.timestamps, chunk.values, rows, count);
     appender.closeSync();
   }
 
   /**
-   * Moves suspects that are neither stored nor staged already into staging, one per (sensor, ts):
-   * the first in chunk order (staging_suspect's row ids follow it), as the first value stored wins.
+   * Stores the suspects that are not stored already (the chunk's fresh readings, appended before,
+   * included), one per (sensor, ts): the first in chunk order (staging_suspect's row ids follow it),
+   * as the first value stored wins. Returns how many were stored.
    */
-  private async admitSuspects(chunk: KeyedReadings, rows: Uint32Array, count: number): Promise<void> {
+  private async admitSuspects(chunk: KeyedReadings, rows: Uint32Array, count: number): Promise<number> {
     let minTs = Number.POSITIVE_INFINITY;
     let maxTs = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < count; i++) {
@@ -239,12 +250,12 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
       if (ts > maxTs) maxTs = ts;
     }
     const range = `ts BETWEEN ${integerLiteral(minTs)} AND ${integerLiteral(maxTs)}`;
-    await this.connection.run(
-      'INSERT INTO staging SELECT s.sensor, s.ts, arg_min(s.value, s.rowid) FROM staging_suspect s ' +
+    const inserted = await this.connection.run(
+      'INSERT INTO readings_recent SELECT s.sensor, s.ts, arg_min(s.value, s.rowid) FROM staging_suspect s ' +
         `ANTI JOIN ${allReadings(range, 'sensor, ts')} r ON s.sensor = r.sensor AND s.ts = r.ts ` +
-        `ANTI JOIN (SELECT sensor, ts FROM staging WHERE ${range}) f ON s.sensor = f.sensor AND s.ts = f.ts ` +
         'GROUP BY s.sensor, s.ts',
     );
+    return inserted.rowsChanged;
   }
 
   /** Notes that rollup buckets from `minTs` on may have several partial rows to compact. */
