@@ -3,9 +3,12 @@ import { findDetector } from '../../core/anomaly/registry.ts';
 import { SensorDetectors } from '../../services/detection/sensor-detectors.ts';
 import { openSpillAt } from '../files/state-spill-file.ts';
 import { packStates, packedBuffers, splitSensors, unpackStates } from './columns.ts';
+import { detachEarly } from './detach-early.ts';
 import type { ScoringReply, ScoringRequest, ScoringThreadData } from './scoring-messages.ts';
 
 // The scoring thread: owns the per-sensor detectors and answers requests one at a time, in order.
+// States go back as transferred buffers: the first transfer should not deoptimise the detectors.
+detachEarly();
 const data = workerData as ScoringThreadData;
 const detector = findDetector(data.detector);
 if (detector === undefined) throw new Error(`unknown detector ${JSON.stringify(data.detector)}`);

@@ -7,6 +7,7 @@ import type { DetectorState } from '../../ports/maintenance.ts';
 import type { Crossing, ScoringEngine } from '../../ports/scoring.ts';
 import type { SensorDetectorsOptions } from '../../services/detection/sensor-detectors.ts';
 import { spillPathIn } from '../files/state-spill-file.ts';
+import { detachEarly } from './detach-early.ts';
 import { NamedKeys } from '../../services/detection/named-keys.ts';
 import {
   keyedBuffers,
@@ -45,6 +46,8 @@ export class WorkerScoring implements ScoringEngine {
 
   /** `limits` caps the thread's memory: beyond them the thread dies, as on any other failure. */
   constructor(options: SensorDetectorsOptions, limits?: ResourceLimits) {
+    // Batches go to the thread as transferred buffers: the first transfer should not deoptimise.
+    detachEarly();
     const { detector, ...scoring } = options;
     if (findDetector(detector.name) !== detector) {
       throw new Error(
