@@ -736,3 +736,39 @@ test('an append that fails inside its transaction stores none of its readings; s
     assert.deepEqual(keys.getRows(), [['a'], ['b']], 'the keys are stored with them');
   });
 });
+
+test('chunks of growing and shrinking size appended one after another are each stored whole', async () => {
+  await withStore(async (store) => {
+    const rowsOf = (sensor: string, count: number, value: number): [string, number, number][] =>
+      Array.from({ length: count }, (_, i): [string, number, number] => [
+        sensor,
+        start + i * 1000,
+        value + i,
+      ]);
+    // The store keeps its row lists between appends: a larger chunk needs larger ones, a smaller
+    // one after it reuses them.
+    await store.append(chunkOf(store, rowsOf('a', 300, 0)));
+    await store.append(chunkOf(store, rowsOf('c', 500, 5000)));
+    await store.append(chunkOf(store, rowsOf('b', 200, 1000)));
+    assert.equal(await store.count(), 1000);
+    for (const [sensor, count, value] of [
+      ['a', 300, 0],
+      ['b', 200, 1000],
+      ['c', 500, 5000],
+    ] as const) {
+      const series = await store.series({
+        sensor,
+        fromMillis: start,
+        toMillis: start + count * 1000,
+        stepMillis: 1000,
+        aggregation: 'avg',
+        resolution: 'raw',
+      });
+      assertSameSeries(
+        series,
+        rowsOf(sensor, count, value).map(([, ts, v]) => ({ ts, value: v })),
+        sensor,
+      );
+    }
+  });
+});

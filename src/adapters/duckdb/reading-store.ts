@@ -50,6 +50,12 @@ async function upgradeRollups(connection: DuckDBConnection, existed: boolean): P
   });
 }
 
+/** Rows of a chunk to append: those newer than their sensor's newest, and the others. */
+interface RowLists {
+  fresh: Uint32Array;
+  suspects: Uint32Array;
+}
+
 /**
  * ReadingStore on DuckDB. Raw readings (UINTEGER sensor key, BIGINT ms, DOUBLE) go to
  * `readings_recent`, appended in the transaction that stores them, then in sorted runs to `readings`
@@ -65,6 +71,12 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
   private readonly keys = new SensorKeys();
   private persistedKeyCount = 0;
   private readonly latestBySensor = new SensorLatest();
+  /**
+   * The row lists of `split`, kept between appends: made for each append (two `Uint32Array`s of
+   * a chunk's length, 4 MB for 500,000 readings), they were new memory every time. An append takes
+   * them (or larger ones, for a larger chunk) and keeps them for the next when done.
+   */
+  private rowLists: RowLists | undefined;
   private readonly chunkAppender = new ReadingChunkAppender();
   /** Per rollup table, the first bucket with partial rows to compact (infinity: none). */
   private readonly dirtyFrom = {
@@ -145,7 +157,23 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
   }
 
   async append(chunk: KeyedReadings): Promise<AppendResult> {
-    const { suspects, fresh, freshCount, suspectCount } = this.split(chunk);
+    const lists = this.takeRowLists(chunk.length);
+    try {
+      return await this.appendSplit(chunk, lists);
+    } finally {
+      this.rowLists = lists;
+    }
+  }
+
+  private takeRowLists(length: number): RowLists {
+    const kept = this.rowLists;
+    this.rowLists = undefined;
+    if (kept !== undefined && kept.fresh.length >= length) return kept;
+    return { fresh: new Uint32Array(length), suspects: new Uint32Array(length) };
+  }
+
+  private async appendSplit(chunk: KeyedReadings, lists: RowLists): Promise<AppendResult> {
+    const { suspects, fresh, freshCount, suspectCount } = this.split(chunk, lists);
     const newKeys = this.keys
       .idsFrom(this.persistedKeyCount)
       .map((id, i) => [this.persistedKeyCount + i, id] as const);
@@ -206,9 +234,8 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
   }
 
   /** Rows newer than everything stored for their sensor are fresh; the rest need a check. */
-  private split(chunk: KeyedReadings) {
-    const fresh = new Uint32Array(chunk.length);
-    const suspects = new Uint32Array(chunk.length);
+  private split(chunk: KeyedReadings, lists: RowLists) {
+    const { fresh, suspects } = lists;
     let freshCount = 0;
     let suspectCount = 0;
     for (let row = 0; row < chunk.length; row++) {
