@@ -247,18 +247,16 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     return { fresh, suspects, freshCount, suspectCount };
   }
 
+  /** Appends the listed rows of `chunk` to the table (the temp catalog's suspects or the stored tail). */
   private async appendRows(
-    table: string,
+    table: 'staging_suspect' | 'readings_recent',
     chunk: KeyedReadings,
     rows: Uint32Array,
     count: number,
   ): Promise<void> {
     if (count === 0) return;
-    const appender = await this.connection.createAppender(
-      table,
-      null,
-      table === 'staging_suspect' ? 'temp' : null,
-    );
+    const catalog = table === 'staging_suspect' ? 'temp' : null;
+    const appender = await this.connection.createAppender(table, null, catalog);
     this.chunkAppender.append(appender, chunk.keys, chunk.timestamps, chunk.values, rows, count);
     appender.closeSync();
   }
