@@ -1,5 +1,9 @@
+/** Whether this thread (each has its own copy of this module) has detached one already. */
+let detached = false;
+
 /**
- * Detaches an empty buffer, once per thread, before any code has run hot.
+ * Detaches an empty buffer, once per thread (later calls, such as a restarted scoring thread's
+ * adapter, do nothing), before any code has run hot.
  *
  * V8 compiles typed-array code without checking whether the buffer was detached as long as no
  * buffer in the thread ever was, and deoptimises all of that code the first time one is
@@ -11,6 +15,8 @@
  * the first transfer, so nothing is slower once the process is warm.
  */
 export function detachEarly(): void {
+  if (detached) return;
+  detached = true;
   const buffer = new ArrayBuffer(0);
   structuredClone(buffer, { transfer: [buffer] });
 }
