@@ -92,6 +92,25 @@ for (const [what, line, field, rule] of rules) {
   });
 }
 
+test('a time before 1970 by less than a millisecond is refused, not stored at 0', () => {
+  // Regression: -5 in nanoseconds kept no digit, read as -0 and was stored at 1970-01-01.
+  for (const [precision, time] of [
+    ['ns', '-5'],
+    ['us', '-999'],
+    ['ns', '-000001'],
+  ] as const) {
+    const parsed = parse(`m,sensor=a value=1 ${time}\nm,sensor=a value=2 0`, precision);
+    assert.deepEqual(
+      parsed.readings.map((reading) => [reading.ts, reading.value]),
+      [[0, 2]],
+    );
+    assert.deepEqual(
+      parsed.rejected.map((r) => [r.index, r.field, r.rule]),
+      [[0, 'timestamp', 'bad-timestamp']],
+    );
+  }
+});
+
 test('reads every number syntax InfluxDB accepts', () => {
   const values = [
     '1.',

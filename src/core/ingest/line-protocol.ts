@@ -336,8 +336,11 @@ class LineScanner {
       if (digit < 0 || digit > 9) return false;
       if (position < kept) value = value * 10 + digit;
     }
-    const millis = value * this.millisFactor;
-    this.numbers[TIMESTAMP] = negative ? -millis : millis;
+    // A negative time is before 1970 and refused, even when the digits kept are all zero (`-5` in
+    // nanoseconds): read whole, not truncated to -0.
+    this.numbers[TIMESTAMP] = negative
+      ? (-Number(text.slice(first, end)) / 10 ** this.droppedDigits) * this.millisFactor
+      : value * this.millisFactor;
     return true;
   }
 
