@@ -25,3 +25,11 @@ export function isPlainText(value: unknown, maxLength: number): value is string 
     !controlCharacter.test(value)
   );
 }
+
+/**
+ * `record[key]` when `key` is the record's own: a lookup of untrusted text in a table of codes must
+ * not find what every object inherits (`constructor`, `toString`, `__proto__`).
+ */
+export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}

@@ -145,6 +145,36 @@ void test('a row that cannot be used gets errors naming field, value and rule, a
   assert.ok(good?.ok);
 });
 
+void test('a code that names what every object has (constructor, __proto__, toString) is a bad code, not a known one', () => {
+  // Regression: the codes were looked up in plain objects, so these read as known and the row got a level.
+  const good = '1;2;40;5;3;1;fever;1;0;;120;80;90;20;36;97;3;x;1;3;0;100;2;0'.split(';');
+  const withCode = (name: string, code: string): string =>
+    good.map((value, index) => (index === column(name) ? code : value)).join(';');
+  const cases: [string, string][] = [
+    ['Sex', 'hasOwnProperty'],
+    ['Arrival mode', '__proto__'],
+    ['Injury', 'valueOf'],
+    ['Mental', 'constructor'],
+    ['Pain', 'toString'],
+  ];
+  const rows = parsedRows([header, ...cases.map(([name, code]) => withCode(name, code))].join('\r\n'));
+  rows.forEach((row, index) => {
+    const [name, code] = cases[index] as [string, string];
+    assert.ok(!row.ok, `${name}=${code} must make the row unusable`);
+    assert.deepEqual(
+      row.errors.map((e) => [e.field, e.value]),
+      [[name, code]],
+    );
+  });
+  const [group] = parsedRows(`${header}\r\n${withCode('Group', 'constructor')}`);
+  assert.ok(group?.ok);
+  assert.equal(group.presentation.department, undefined);
+  assert.deepEqual(
+    group.warnings.map((w) => [w.field, w.value]),
+    [['Group', 'constructor']],
+  );
+});
+
 void test('columns are found by name, in any order, and nurse/expert/outcome columns may be absent', () => {
   const rows = parsedRows(
     'Saturation,HR,Age,Sex,Arrival mode,Injury,Chief_complain,Mental,Pain,NRS_pain,SBP,DBP,RR,BT\n95,110,70,1,2,1,"dyspnea, acute",2,0,,100,60,24,37\n',

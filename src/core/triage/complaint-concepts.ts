@@ -6,6 +6,7 @@
  * spellings ("rt. side motor weakness", "lt hemiparesis") into one group.
  */
 import { complaintWords } from './complaints.ts';
+import { ownValue } from '../input-checks.ts';
 
 export type Concept = { name: string; typicalLevel: number; words: string[][] };
 
@@ -198,7 +199,7 @@ const moreAbbreviations: Record<string, string> = {
 
 /** Normalised words of a complaint: lower case, abbreviations and common typos expanded. */
 export function normalisedWords(complaint: string): string[] {
-  return complaintWords(complaint).map((word) => moreAbbreviations[word] ?? word);
+  return complaintWords(complaint).map((word) => ownValue(moreAbbreviations, word) ?? word);
 }
 
 /** The first concept group whose word set the complaint contains, or null. */

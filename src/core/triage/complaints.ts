@@ -3,6 +3,8 @@
  * (abbreviations, typos, punctuation) and the KTAS/ESI complaint lists.
  */
 
+import { ownValue } from '../input-checks.ts';
+
 const abbreviations: Record<string, string> = {
   abd: 'abdominal',
   abdomen: 'abdominal',
@@ -43,7 +45,7 @@ export function complaintWords(complaint: string): string[] {
     .replace(/[^a-z0-9]+/g, ' ')
     .split(' ')
     .filter((word) => word !== '')
-    .map((word) => abbreviations[word] ?? word);
+    .map((word) => ownValue(abbreviations, word) ?? word);
 }
 
 type Pattern = { label: string; words: string[] };

@@ -10,6 +10,7 @@ import type { NumberField, Range } from './fields.ts';
 import { plausible, readNumber } from './fields.ts';
 import { splitRecords } from '../csv.ts';
 import { detectDelimiter } from './text.ts';
+import { ownValue } from '../input-checks.ts';
 
 /** A problem with one field of one row: the field, the raw value and the rule. */
 export type FieldIssue = { field: string; value: string; rule: string };
@@ -130,7 +131,7 @@ function parseRow(
     return { ok: false, row, line, errors: [{ field: '(row)', value: fields.join(';').slice(0, 60), rule }] };
   }
   const code = <T>(column: Column, codes: Record<string, T>): T | undefined => {
-    const value = codes[raw(column).trim()];
+    const value = ownValue(codes, raw(column).trim());
     if (value === undefined) {
       errors.push({
         field: name(column),
@@ -150,7 +151,7 @@ function parseRow(
     });
     return null;
   };
-  const department = departmentCodes[raw('group').trim()];
+  const department = ownValue(departmentCodes, raw('group').trim());
   if (department === undefined && raw('group').trim() !== '')
     warnings.push({
       field: name('group'),
