@@ -472,6 +472,8 @@ void test('a new key with an unknown field, a blank or control-character name, o
   await refused({ role: 'viewer', name: 'x'.repeat(257) }, /^name="x{70,}… must be text of 1 to 256/);
   await refused(['viewer'], /^body must be a JSON object/);
   await refused({ role: 'root' }, /^role="root" must be one of viewer, operator, admin, device/);
+  // Regression: said role=undefined.
+  await refused({ name: 'no role' }, /^role is required: one of viewer, operator, admin, device$/);
   const listed = (await (await f.request('admin', '/api/v1/keys')).json()) as { keys: unknown[] };
   assert.equal(listed.keys.length, 4, 'no key was made');
   const same = await f.post('admin', '/api/v1/keys', { role: 'viewer', name: 'viewer' });

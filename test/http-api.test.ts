@@ -309,6 +309,89 @@ void test('SenML is accepted with Content-Type application/senml+json', async ()
   ]);
 });
 
+void test('the SenML type is matched in any case with parameters; SenML in CBOR is a 415 and stores nothing', async () => {
+  // Regression: `Application/SenML+JSON` was read as plain JSON (400, "sensor missing"), and
+  // `application/senml+cbor` as SenML JSON.
+  const f = await httpFixture();
+  const pack = [{ bn: 'case.', bt: t0 / 1000, n: 'x', v: 1 }];
+  const mixed = await f.post('device', '/api/v1/readings', pack, 'Application/SenML+JSON; charset=utf-8');
+  assert.equal(mixed.status, 200);
+  assert.deepEqual(f.readings.readingsOf('case.x'), [{ sensor: 'case.x', ts: t0, value: 1 }]);
+  const cbor = await f.post(
+    'device',
+    '/api/v1/readings',
+    [{ bn: 'cbor.', n: 'x', v: 1 }],
+    'application/senml+cbor',
+  );
+  assert.equal(cbor.status, 415);
+  assert.match(
+    ((await cbor.json()) as { error: string }).error,
+    /application\/senml\+cbor' is not read here/,
+  );
+  assert.deepEqual(f.readings.readingsOf('cbor.x'), []);
+});
+
+void test('a body nested too deep is answered 400 (or its item refused), never 500 after storing the rest', async () => {
+  // Regression: 20,000 nested arrays in one item: the good item was stored and the answer was 500
+  // (writing the rejection back overflowed the stack); the registry and other routes answered 500.
+  const f = await httpFixture();
+  const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+  const readings = await f.post(
+    'device',
+    '/api/v1/readings',
+    `[{"sensor":"deep.ok","ts":${t0},"value":1},{"sensor":"deep.ok","value":${deep}}]`,
+  );
+  assert.equal(readings.status, 200);
+  const answer = (await readings.json()) as {
+    accepted: number;
+    rejected: { index: number; value: unknown }[];
+  };
+  assert.equal(answer.accepted, 1);
+  assert.deepEqual(
+    answer.rejected.map((r) => [r.index, r.value]),
+    [[1, '(nested deeper than 64 levels: not repeated)']],
+  );
+  assert.deepEqual(f.readings.readingsOf('deep.ok'), [{ sensor: 'deep.ok', ts: t0, value: 1 }]);
+  for (const path of ['/api/v1/assets', '/api/v1/sensors', '/api/v1/keys', '/api/v1/latest']) {
+    const response = await f.post('admin', path, `{"id":"deep","type":${deep}}`);
+    assert.equal(response.status, 400, path);
+    assert.deepEqual(await response.json(), { error: 'body is nested deeper than 64 levels' }, path);
+  }
+  const imported = await f.post(
+    'admin',
+    '/api/v1/assets/import',
+    `{"type":"FeatureCollection","features":${deep}}`,
+  );
+  assert.equal(imported.status, 400);
+  assert.match(((await imported.json()) as { error: string }).error, /^body is nested deeper than 64 levels/);
+});
+
+void test('a path asked with a method it does not have is a 405 listing the methods in Allow; an unknown path a 404', async () => {
+  // Regression: both were 404, and no answer said which methods a path has.
+  const f = await httpFixture();
+  for (const [method, path, allow] of [
+    ['DELETE', '/api/v1/readings', 'POST'],
+    ['GET', '/api/v1/readings', 'POST'],
+    ['PUT', '/api/v1/assets', 'GET, HEAD, POST'],
+    ['POST', '/api/v1/sensors/s1/readings', 'GET, HEAD'],
+  ] as const) {
+    const response = await f.request('admin', path, { method });
+    assert.equal(response.status, 405, `${method} ${path}`);
+    assert.equal(response.headers.get('allow'), allow, `${method} ${path}`);
+    assert.deepEqual(await response.json(), {
+      error: `${method} is not allowed on ${path} (allowed: ${allow})`,
+    });
+  }
+  const unknown = await f.request('admin', '/api/v1/nowhere', { method: 'GET' });
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.headers.get('allow'), null);
+  assert.equal(
+    (await f.request(null, '/api/v1/assets', { method: 'PUT' })).status,
+    401,
+    'a request without a key learns nothing',
+  );
+});
+
 void test('line protocol on /api/v1/write and the Telegraf aliases answers 204 when every line is stored', async () => {
   const f = await httpFixture();
   for (const [path, sensor] of [

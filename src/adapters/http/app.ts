@@ -1,3 +1,4 @@
+import { allowedMethods } from './allowed-methods.ts';
 import { Hono } from 'hono';
 import type { MessageBus } from '../../ports/bus.ts';
 import type { ReadingQueries } from '../../ports/reading-queries.ts';
@@ -106,7 +107,16 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   app.route('/api/v1/keys', keyRoutes(deps.keys));
   for (const mounted of deps.routes ?? []) app.route(mounted.path, mounted.app);
 
-  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  // A path some route has, asked with another method, is a 405 listing the methods it has.
+  app.notFound((c) => {
+    const allowed = allowedMethods(app.routes, c.req.path);
+    if (allowed.length === 0) return c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404);
+    c.header('Allow', allowed.join(', '));
+    return c.json(
+      { error: `${c.req.method} is not allowed on ${c.req.path} (allowed: ${allowed.join(', ')})` },
+      405,
+    );
+  });
   const failures = new LogLimiter({
     log: deps.log ?? ((line) => process.stderr.write(`urban-brain: ${line}\n`)),
     windowMillis: 60_000,

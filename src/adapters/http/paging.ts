@@ -10,14 +10,3 @@ export function paging(c: Context): { limit: number; offset: number } | string {
     return `offset must be a non-negative integer up to ${Number.MAX_SAFE_INTEGER}, got '${c.req.query('offset')}'`;
   return { limit, offset };
 }
-
-/** Reads a JSON body; a string describing the problem when it is not JSON. */
-export async function jsonBody(
-  c: Context,
-): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
-  try {
-    return { ok: true, value: JSON.parse(await c.req.text()) };
-  } catch (error) {
-    return { ok: false, error: `body is not valid JSON: ${(error as Error).message}` };
-  }
-}

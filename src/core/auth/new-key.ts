@@ -37,6 +37,7 @@ export function checkNewKey(input: unknown, nowMillis: number): CheckedNewKey {
       message: `${unknown} is not a field of a key (known: name, role, sensors, expiresAt)`,
     };
   const { name, role, sensors } = input;
+  if (role === undefined) return { ok: false, message: `role is required: one of ${roles.join(', ')}` };
   if (!isRole(role)) return { ok: false, message: `role=${shown(role)} must be one of ${roles.join(', ')}` };
   if (name !== undefined && !isPlainText(name, maxKeyNameLength)) {
     return {

@@ -76,6 +76,27 @@ test('echoes a non-finite value as text, since JSON cannot hold it', () => {
   assert.equal(JSON.parse(JSON.stringify(parsed.rejected))[0].value, 'Infinity');
 });
 
+test('a value nested too deep to write back is refused without repeating it; a shallow one is repeated', () => {
+  // Regression: the rejection repeated 20,000 nested arrays, and writing the answer overflowed the
+  // stack (HTTP 500) after the good reading of the batch had been stored.
+  const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+  const parsed = batch(
+    `[{"sensor":"a","ts":1,"value":1},{"sensor":"a","value":${deep}},{"sensor":"b","value":[[2]]}]`,
+  );
+  assert.deepEqual(
+    parsed.readings.map((reading) => reading.value),
+    [1],
+  );
+  assert.deepEqual(
+    parsed.rejected.map((r) => [r.index, r.value, r.rule]),
+    [
+      [1, '(nested deeper than 64 levels: not repeated)', 'not-a-number'],
+      [2, [[2]], 'not-a-number'],
+    ],
+  );
+  assert.doesNotThrow(() => JSON.stringify(parsed.rejected));
+});
+
 test('a body that is not JSON, or not an array or object, is malformed', () => {
   for (const text of ['[{"sensor":', 'not json', '"text"', '12', 'null']) {
     const outcome = parseJsonBatch(text, now);

@@ -48,7 +48,11 @@ const rules: [string, unknown, string, string][] = [
   ['a value that overflows to infinity', { n: 'a', v: 1e308, bv: 1e308 }, 'v', 'not-finite'],
   ['a non-numeric v', { n: 'a', v: '1' }, 'v', 'not-a-number'],
   ['a record without a value', { n: 'a' }, 'v', 'missing'],
-  ['a record without a name', { v: 1 }, 'sensor', 'bad-sensor-id'],
+  // Regression: refused as an empty sensor id, not as a missing n.
+  ['a record without a name', { v: 1 }, 'n', 'missing'],
+  ['a base version that is not a positive integer', { bver: 1.5, n: 'a', v: 1 }, 'bver', 'malformed'],
+  // RFC 8428 section 4.4: a pack of a version later than the one read must not be used.
+  ['a later SenML version', { bver: 11, n: 'a', v: 1 }, 'bver', 'malformed'],
   ['a non-numeric time', { n: 'a', t: 'noon', v: 1 }, 't', 'bad-timestamp'],
   ['a time far in the future', { n: 'a', t: nowSeconds + 3 * 86_400, v: 1 }, 't', 'future-timestamp'],
   ['a record that is not an object', 5, '', 'malformed'],
@@ -126,5 +130,21 @@ test('round-trips generated packs with base fields', () => {
         readings.map((item) => ({ sensor: baseName + item.sensor, ts: item.ts, value: item.value + 0 })),
       );
     }),
+  );
+});
+
+test('a later version given as a base field refuses the records after it too; version 10 is read', () => {
+  const outcome = parseSenml('[{"bver":10,"n":"a","v":1},{"bver":11,"n":"b","v":2},{"n":"c","v":3}]', now);
+  assert.ok(outcome.ok);
+  assert.deepEqual(
+    outcome.batch.readings.map((reading) => reading.sensor),
+    ['a'],
+  );
+  assert.deepEqual(
+    outcome.batch.rejected.map((r) => [r.index, r.field, r.value, r.rule]),
+    [
+      [1, 'bver', 11, 'malformed'],
+      [2, 'bver', 11, 'malformed'],
+    ],
   );
 });

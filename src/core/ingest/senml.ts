@@ -10,7 +10,11 @@ import {
 /** SenML times below 2^28 seconds are relative to the receive time (RFC 8428, section 4.5.3). */
 const RELATIVE_TIME_LIMIT_SECONDS = 2 ** 28;
 
+/** The SenML version read here (RFC 8428); a pack of a later one is refused, as the RFC requires. */
+const SENML_VERSION = 10;
+
 interface BaseFields {
+  version: number;
   name: string;
   timeSeconds: number;
   value: number;
@@ -44,7 +48,7 @@ export function validateSenml(
   if (!Array.isArray(body))
     return { ok: false, reason: 'malformed', message: 'a SenML pack must be a JSON array' };
   const collector = new BatchCollector(nowMillis, resolveValidationOptions(options), body.length);
-  const base: BaseFields = { name: '', timeSeconds: 0, value: 0, sum: 0 };
+  const base: BaseFields = { version: SENML_VERSION, name: '', timeSeconds: 0, value: 0, sum: 0 };
   for (let index = 0; index < body.length; index++) {
     const record = collector.objectItem(index, body[index], 'a SenML record must be an object');
     if (record !== undefined) readRecord(collector, index, record, base, nowMillis);
@@ -73,9 +77,32 @@ function readRecord(
     }
     (base as unknown as Record<string, unknown>)[key] = given;
   }
+  const version = record['bver'];
+  if (version !== undefined) {
+    if (!Number.isInteger(version) || (version as number) < 1) {
+      collector.reject(index, 'bver', version, 'malformed', 'bver must be a positive integer');
+      return;
+    }
+    base.version = version as number;
+  }
+  if (base.version > SENML_VERSION) {
+    const message = `SenML version ${base.version} is not read here: version ${SENML_VERSION} (RFC 8428) is`;
+    collector.reject(index, 'bver', base.version, 'malformed', message);
+    return;
+  }
   const name = record['n'] ?? '';
   if (typeof name !== 'string') {
     collector.reject(index, 'n', name, 'bad-sensor-id', 'n must be a string');
+    return;
+  }
+  if (name === '' && base.name === '') {
+    collector.reject(
+      index,
+      'n',
+      undefined,
+      'missing',
+      'a name is required: n, or bn in this or an earlier record',
+    );
     return;
   }
   const sensor = base.name + name;

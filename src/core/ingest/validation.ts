@@ -1,5 +1,6 @@
 import type { ParsedBatch, Rejection, RejectionRule } from '../readings/reading.ts';
 import { ColumnarBatch, ReadingColumnsBuilder, presized } from '../readings/reading-columns.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeep } from '../json-text.ts';
 
 /** Limits applied to every reading at the edge. */
 export interface ValidationOptions {
@@ -39,9 +40,16 @@ export function isValidSensorId(id: string): boolean {
   return true;
 }
 
-/** A rejected value as JSON can carry it: NaN and ±Infinity become the strings "NaN", "Infinity", "-Infinity". */
+/**
+ * A rejected value as JSON can carry it: NaN and ±Infinity become the strings "NaN", "Infinity",
+ * "-Infinity"; an array or object nested deeper than `MAX_JSON_DEPTH` is not repeated (writing it
+ * would overflow the stack), a string says so instead.
+ */
 function echoed(value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (typeof value === 'object' && value !== null && nestsDeeperThan(value, MAX_JSON_DEPTH))
+    return `(${tooDeep}: not repeated)`;
+  return value;
 }
 
 /** Collects accepted readings (as columns) and rejections while a parser walks a body. */

@@ -216,6 +216,19 @@ void test('a CSV header with an unknown or repeated column is refused as a whole
   assert.equal(parseRegistryCsv('sensor', 'id,tag.zone,tags\ns1,a,b=c\n').rejected.length, 0);
 });
 
+void test('an empty CSV file is refused as a whole, not imported as nothing', () => {
+  // Regression: an empty body answered 200 with nothing imported.
+  for (const text of ['', '\n', '\r\n\r\n']) {
+    const empty = parseRegistryCsv('asset', text);
+    assert.deepEqual(empty.records, []);
+    assert.deepEqual(
+      empty.rejected.map((r) => [r.row, r.rule]),
+      [[1, 'header']],
+      JSON.stringify(text),
+    );
+  }
+});
+
 void test('a CSV row with more cells than the header is refused; one with fewer reads them as blank', () => {
   // Regression: an unquoted comma in a name shifted the cells and the extra one was dropped silently.
   const result = parseRegistryCsv('asset', 'id,type,name\nc4,valve,x,EXTRA\nc5,pump\n');

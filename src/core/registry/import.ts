@@ -112,7 +112,10 @@ export function parseRegistryCsv<K extends RecordKind>(
     return { records: [], rows: [], rejected: [{ row: parsed.line, ...error }] };
   }
   const [first, ...rows] = parsed.rows;
-  if (first === undefined) return { records: [], rows: [], rejected: [] };
+  if (first === undefined) {
+    const message = 'the file is empty: a header row naming the columns (id first) is required';
+    return { records: [], rows: [], rejected: [{ row: 1, field: '', value: null, rule: 'header', message }] };
+  }
   // Field names are read in any case (`ID`, `Lat`); a tag's name keeps its case, as JSON keeps it.
   const columns = first.cells.map((column) => {
     const name = column.trim();

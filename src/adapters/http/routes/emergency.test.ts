@@ -113,6 +113,25 @@ test('triages a presentation with a level, reasons and a confidence', async () =
   assert.ok(body.confidence >= 0 && body.confidence <= 1);
 });
 
+test('a body nested too deep is a 400 saying so on each route that reads one', async () => {
+  // Regression: 20,000 nested arrays in a field were repeated in the answer, which overflowed the stack
+  // (500); 1,000 are enough to be refused here (test/http-api.test.ts sends the 20,000).
+  const { call } = await setup();
+  let deep: unknown = 1;
+  for (let level = 0; level < 1_000; level++) deep = [deep];
+  const routes: [Role, string][] = [
+    ['viewer', '/api/v1/triage'],
+    ['viewer', '/api/v1/ems/destination'],
+    ['operator', '/api/v1/ems/dispatches'],
+    ['operator', '/api/v1/emergency/departments/east/patients'],
+  ];
+  for (const [role, path] of routes) {
+    const response = await call(role, 'POST', path, { ...stable, ageYears: deep });
+    assert.equal(response.status, 400, path);
+    assert.deepEqual(await response.json(), { error: 'body is nested deeper than 64 levels' }, path);
+  }
+});
+
 test('rejects a presentation carrying the nurse level, naming the field', async () => {
   const { call } = await setup();
   const response = await call('viewer', 'POST', '/api/v1/triage', { ...stable, KTAS_RN: 2 });

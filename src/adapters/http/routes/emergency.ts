@@ -6,19 +6,10 @@ import { isLevel, type Level, type Presentation } from '../../../core/triage/pre
 import type { EmergencyService, NoDestination } from '../../../services/emergency/emergency-service.ts';
 import { hospitalsSnapshot } from '../../../services/emergency/hospitals-view.ts';
 import type { AppEnv } from '../env.ts';
+import { jsonBody } from '../json-body.ts';
 import { paging } from '../paging.ts';
 import { unknownParameters } from '../query-parameters.ts';
 import { requireRole } from '../middleware/auth.ts';
-
-async function jsonBody(c: Context<AppEnv>): Promise<{ ok: true; body: unknown } | { ok: false }> {
-  try {
-    return { ok: true, body: await c.req.json() };
-  } catch {
-    return { ok: false };
-  }
-}
-
-const malformed = { error: 'body must be JSON' };
 
 type Issue = { field: string; value: unknown; rule: string };
 
@@ -131,8 +122,8 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
 
   app.post('/triage', requireRole('read'), async (c) => {
     const parsed = await jsonBody(c);
-    if (!parsed.ok) return c.json(malformed, 400);
-    const presentation = parsePresentation(parsed.body);
+    if (!parsed.ok) return c.json({ error: parsed.error }, 400);
+    const presentation = parsePresentation(parsed.value);
     if (!presentation.ok) return c.json({ error: 'invalid presentation', issues: presentation.errors }, 400);
     return c.json(service.triage(presentation.presentation));
   });
@@ -149,8 +140,8 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
 
   app.post('/emergency/departments/:id/patients', requireRole('operator'), async (c) => {
     const parsed = await jsonBody(c);
-    if (!parsed.ok) return c.json(malformed, 400);
-    const request = readAdmission(parsed.body);
+    if (!parsed.ok) return c.json({ error: parsed.error }, 400);
+    const request = readAdmission(parsed.value);
     if (!request.ok) return c.json({ error: request.error, issues: request.issues }, 400);
     const { presentation, patientId, tripId } = request.admission;
     const outcome = await service.admit(c.req.param('id'), presentation, patientId, tripId);
@@ -177,8 +168,8 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
   // A recommendation only: any key may ask, and nothing is counted.
   app.post('/ems/destination', requireRole('read'), async (c) => {
     const parsed = await jsonBody(c);
-    if (!parsed.ok) return c.json(malformed, 400);
-    const request = readDestination(parsed.body);
+    if (!parsed.ok) return c.json({ error: parsed.error }, 400);
+    const request = readDestination(parsed.value);
     if (!request.ok) return c.json({ error: 'invalid request', issues: request.issues }, 400);
     const outcome = await service.recommend(request.lat, request.lon, request.level);
     if (!outcome.ok) return noDestination(c, outcome, request.lat, request.lon);
@@ -188,8 +179,8 @@ export function emergencyRoutes(service: EmergencyService): Hono<AppEnv> {
   // An ambulance sets off for the recommended hospital: later choices count it there.
   app.post('/ems/dispatches', requireRole('operator'), async (c) => {
     const parsed = await jsonBody(c);
-    if (!parsed.ok) return c.json(malformed, 400);
-    const request = readDestination(parsed.body);
+    if (!parsed.ok) return c.json({ error: parsed.error }, 400);
+    const request = readDestination(parsed.value);
     if (!request.ok) return c.json({ error: 'invalid request', issues: request.issues }, 400);
     const outcome = await service.dispatch(request.lat, request.lon, request.level);
     if (!outcome.ok) return noDestination(c, outcome, request.lat, request.lon);

@@ -37,10 +37,16 @@ export function ingestRoutes(options: IngestRouteOptions): Hono<AppEnv> {
   }
 
   app.post('/api/v1/readings', requireRole('ingest'), async (c) => {
+    const format = readingsFormat(c.req.header('content-type'));
+    if (format === undefined) {
+      const type = c.req.header('content-type') ?? '';
+      const error = `Content-Type '${type}' is not read here: send application/json or application/senml+json`;
+      return c.json({ error }, 415);
+    }
     const body = await bodyJson(c, bodyLimitBytes);
     if (!body.ok) return c.json({ error: body.error }, body.status);
     const json = body.json;
-    const senml = (c.req.header('content-type') ?? '').includes('senml');
+    const senml = format === 'senml';
     const parsed = senml ? parsers.senml(json, nowMillis()) : parsers.json(json, nowMillis());
     const path = senml ? 'senml' : 'json';
     if (!parsed.ok) {
@@ -73,4 +79,17 @@ export function ingestRoutes(options: IngestRouteOptions): Hono<AppEnv> {
     });
   }
   return app;
+}
+
+/**
+ * How `/api/v1/readings` reads a body of this Content-Type: SenML for `application/senml+json`,
+ * JSON for anything else that is not another SenML or a binary encoding (a client that sends no
+ * type, or curl's form type, means JSON); undefined for SenML in CBOR or EXI and other CBOR. A
+ * media type is case-insensitive; its parameters (`charset`) are ignored.
+ */
+export function readingsFormat(contentType: string | undefined): 'json' | 'senml' | undefined {
+  const media = (contentType ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  if (media === 'application/senml+json') return 'senml';
+  if (media.includes('senml') || media.endsWith('cbor') || media.endsWith('exi')) return undefined;
+  return 'json';
 }

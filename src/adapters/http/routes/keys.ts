@@ -3,7 +3,7 @@ import { checkNewKey } from '../../../core/auth/new-key.ts';
 import type { KeyService } from '../../../services/auth/keys.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
-import { jsonBody } from '../paging.ts';
+import { jsonBody } from '../json-body.ts';
 
 /**
  * API key management (admin): create (the secret is returned once; a device key may be limited to

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { ReadingQueries } from '../../../ports/reading-queries.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
-import { jsonBody } from '../paging.ts';
+import { jsonBody } from '../json-body.ts';
 
 const maxSensors = 100_000;
 

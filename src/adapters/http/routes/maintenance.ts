@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { isPlainText, isRecord, unknownFields } from '../../../core/input-checks.ts';
+import { parseJsonText } from '../../../core/json-text.ts';
 import { verdictActions, workOrderStatuses } from '../../../core/maintenance/work-order.ts';
 import type { VerdictAction, WorkOrderStatus } from '../../../core/maintenance/work-order.ts';
 import type { MaintenanceRepository } from '../../../ports/maintenance.ts';
@@ -193,12 +194,9 @@ async function verdictBody(
   const text = await c.req.text();
   if (text.trim() === '')
     return action === 'assign' ? `assignee is required: ${assigneeRule}` : { note: null, failureAt: null };
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    return `body is not valid JSON: ${(error as Error).message}`;
-  }
+  const json = parseJsonText(text);
+  if (!json.ok) return json.error;
+  const body = json.value;
   if (!isRecord(body)) return 'body must be a JSON object';
   // A misspelt field (`failure_at`) would otherwise be dropped and the lead time computed without it.
   const [unknown] = unknownFields(body, anyVerdictField);

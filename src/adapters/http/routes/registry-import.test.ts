@@ -84,3 +84,32 @@ void test('an import with existing=keep adds what is new and leaves registered r
   assert.equal(bad.status, 400);
   assert.match(((await bad.json()) as { error: string }).error, /existing='merge' must be replace or keep/);
 });
+
+void test('an import that stores nothing answers 400 with an error beside the rows, also when the file is empty', async () => {
+  // Regression: an empty CSV answered 200 with nothing imported, and a whole-file refusal had no `error`.
+  const f = await httpFixture();
+  const empty = await f.post('admin', '/api/v1/assets/import', '', 'text/csv');
+  assert.equal(empty.status, 400);
+  const body = (await empty.json()) as {
+    error: string;
+    imported: number;
+    kept: number;
+    rejected: { rule: string }[];
+  };
+  assert.equal(body.error, 'no record was imported');
+  assert.deepEqual([body.imported, body.kept, body.rejected.map((r) => r.rule)], [0, 0, ['header']]);
+  const atomic = await f.post(
+    'admin',
+    '/api/v1/assets/import?atomic=true',
+    'id,type\nok,pump\n/bad,pump\n',
+    'text/csv',
+  );
+  assert.equal(atomic.status, 400);
+  assert.deepEqual(Object.keys((await atomic.json()) as object).sort(), [
+    'error',
+    'imported',
+    'kept',
+    'rejected',
+  ]);
+  assert.deepEqual(await f.registry.listAssets({ limit: 10, offset: 0 }), []);
+});

@@ -3,6 +3,7 @@ import type { ImportResult, RecordKind } from '../../../core/registry/import.ts'
 import { parseRegistryCsv, parseRegistryGeoJson } from '../../../core/registry/import.ts';
 import { assetsNamed, refuseUnknownAssets } from '../../../core/registry/asset-reference.ts';
 import type { Asset, Sensor } from '../../../core/registry/asset.ts';
+import { parseJsonText } from '../../../core/json-text.ts';
 import type { Registry } from '../../../ports/registry.ts';
 import { unknownParameters } from '../query-parameters.ts';
 
@@ -50,16 +51,10 @@ export async function importRecords(c: Context, registry: Registry, kind: Record
   if (type.includes('csv')) {
     result = parseRegistryCsv(kind, text);
   } else {
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
-    } catch (error) {
-      return c.json(
-        { error: `body is neither CSV (Content-Type: text/csv) nor JSON: ${(error as Error).message}` },
-        400,
-      );
-    }
-    result = parseRegistryGeoJson(kind, document);
+    const document = parseJsonText(text);
+    if (!document.ok)
+      return c.json({ error: `${document.error} (nor is it CSV: Content-Type: text/csv)` }, 400);
+    result = parseRegistryGeoJson(kind, document.value);
   }
   if (kind === 'sensor') {
     const sensors = result as ImportResult<Sensor>;
@@ -67,7 +62,7 @@ export async function importRecords(c: Context, registry: Registry, kind: Record
   }
   if (atomic && result.rejected.length > 0) {
     return c.json(
-      { error: 'import refused: some rows are invalid', imported: 0, rejected: result.rejected },
+      { error: 'import refused: some rows are invalid', imported: 0, kept: 0, rejected: result.rejected },
       400,
     );
   }
@@ -75,8 +70,10 @@ export async function importRecords(c: Context, registry: Registry, kind: Record
   const kept = existing === 'keep' ? await registeredAmong(registry, kind, result.records) : 0;
   if (kind === 'asset') await registry.putAssets(result.records as Asset[], { existing });
   else await registry.putSensors(result.records as Sensor[], { existing });
-  const status = result.records.length === 0 && result.rejected.length > 0 ? 400 : 200;
-  return c.json({ imported: result.records.length - kept, kept, rejected: result.rejected }, status);
+  const body = { imported: result.records.length - kept, kept, rejected: result.rejected };
+  if (result.records.length === 0 && result.rejected.length > 0)
+    return c.json({ error: 'no record was imported', ...body }, 400);
+  return c.json(body, 200);
 }
 
 /** How many of the records are registered already. */

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { isRecord } from '../../../core/input-checks.ts';
 import { mergePatch } from '../../../core/registry/merge-patch.ts';
 import { idChange, type Checked, type FieldError } from '../../../core/registry/validate.ts';
-import { jsonBody } from '../paging.ts';
+import { jsonBody } from '../json-body.ts';
 
 export interface PatchOptions<T> {
   what: 'sensor' | 'asset';

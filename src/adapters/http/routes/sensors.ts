@@ -8,7 +8,8 @@ import type { Aggregation, ReadingQueries } from '../../../ports/reading-queries
 import type { Registry } from '../../../ports/registry.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
-import { jsonBody, paging } from '../paging.ts';
+import { jsonBody } from '../json-body.ts';
+import { paging } from '../paging.ts';
 import { instantRule, parseDuration, parseInstant } from '../time.ts';
 import { defaultStep } from '../../../services/query/resolution.ts';
 import { maxSeriesPoints } from '../../../services/query/reading-query-service.ts';

@@ -68,14 +68,23 @@ test('an operator or an admin sends an emergency vehicle (201 with its route); a
   assert.equal(live.snapshot().emergencyVehicles.length, 2);
 });
 
+/** `levels` arrays inside each other around 1. */
+function nested(levels: number): unknown {
+  let value: unknown = 1;
+  for (let level = 0; level < levels; level++) value = [value];
+  return value;
+}
+
 test('refuses a request naming the field, the value and the rule (400), and answers 404 without a live district', async () => {
   const cases: [unknown, string][] = [
-    ['not json', 'body must be JSON'],
+    ['not json', 'body is not valid JSON: Unexpected token'],
     [[from, to], `(body) ["${from}","${to}"] must be a JSON object`],
     [{ from, to, speed: 2 }, 'speed 2 is an unknown field'],
     [{ from }, 'to null must be an intersection id'],
     [{ from: 'traffic.nowhere', to }, 'from "traffic.nowhere" must be an intersection of the district'],
     [{ from, to: from }, `to "${from}" must differ from from`],
+    // Regression: 20,000 levels made the answer overflow the stack (500).
+    [{ from: nested(100), to }, 'body is nested deeper than 64 levels'],
   ];
   for (const [body, error] of cases) {
     const response = await send(appAs('operator'), body);
@@ -86,14 +95,15 @@ test('refuses a request naming the field, the value and the rule (400), and answ
   assert.equal((await send(appAs('operator', null), { from, to })).status, 404);
 });
 
-test('answers 429 once 20 vehicles are on their way', async () => {
+test('answers 429 with Retry-After once 20 vehicles are on their way', async () => {
   const app = appAs('operator');
-  let status = 201;
+  let response = await send(app, { from: to, to: from });
   let sent = 0;
-  while (status === 201 && sent < 30) {
-    status = (await send(app, { from: to, to: from })).status;
-    if (status === 201) sent += 1;
+  while (response.status === 201 && sent < 30) {
+    sent += 1;
+    response = await send(app, { from: to, to: from });
   }
-  assert.equal(status, 429);
+  assert.equal(response.status, 429);
+  assert.equal(response.headers.get('retry-after'), '10');
   assert.equal(live.snapshot().emergencyVehicles.filter((v) => v.state === 'on-its-way').length, 20);
 });

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { isPlainText, isRecord, unknownFields } from '../../../core/input-checks.ts';
 import type { LiveTraffic } from '../../../services/traffic/live-traffic.ts';
 import type { AppEnv } from '../env.ts';
+import { jsonBody } from '../json-body.ts';
 import { requireRole } from '../middleware/auth.ts';
 
 /** What the route needs of the live district. */
@@ -52,16 +53,16 @@ export function trafficEmergencyRoutes(traffic: () => EmergencyVehicleSender | n
   app.post('/traffic/emergency-vehicles', requireRole('operator'), async (c) => {
     const live = traffic();
     if (live === null) return c.json({ error: 'no live traffic district is running' }, 404);
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return c.json({ error: 'body must be JSON' }, 400);
-    }
-    const trip = readTrip(body);
+    const body = await jsonBody(c);
+    if (!body.ok) return c.json({ error: body.error }, 400);
+    const trip = readTrip(body.value);
     if (!trip.ok) return c.json(refusal(trip.issues), 400);
     const sent = live.sendEmergencyVehicle(trip.from, trip.to);
-    if (!sent.ok && sent.reason === 'too-many') return c.json({ error: sent.rule }, 429);
+    if (!sent.ok && sent.reason === 'too-many') {
+      // One arrives within a few minutes of the district's time; asking again sooner is in vain.
+      c.header('Retry-After', '10');
+      return c.json({ error: sent.rule }, 429);
+    }
     if (!sent.ok) return c.json(refusal([{ field: sent.field, value: sent.value, rule: sent.rule }]), 400);
     const { id, from, to, route, roads, startedSeconds } = sent.vehicle;
     return c.json({ id, from, to, route, roads, startedSeconds }, 201);
