@@ -9,6 +9,8 @@ import { LiveTraffic } from '../services/traffic/live-traffic.ts';
 import { districtCentre, spacingMetres } from '../services/demo/city.ts';
 import { cityTime } from '../services/demo/kinds.ts';
 import { defaultDemoOptions, type DemoOptions } from '../services/demo/runner.ts';
+import { dataDirProblem } from './data-dir.ts';
+import { ownValue } from '../core/input-checks.ts';
 import { runUntilSignalled } from './signals.ts';
 import { describeError } from '../core/describe-error.ts';
 import { makeFolder } from '../adapters/files/folders.ts';
@@ -51,7 +53,7 @@ export function parseDemoArgs(args: string[]): { options: DemoOptions; rest: str
     const [name, inline] = arg.includes('=')
       ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
       : [arg, undefined];
-    const flag = demoFlags[name];
+    const flag = ownValue(demoFlags, name);
     if (flag === undefined) {
       rest.push(arg);
       continue;
@@ -65,7 +67,7 @@ export function parseDemoArgs(args: string[]): { options: DemoOptions; rest: str
       (flag.integer && !Number.isInteger(value)) ||
       value < flag.min
     ) {
-      return `${name} = ${JSON.stringify(text ?? null)}: must be ${flag.integer ? 'an integer' : 'a number'} ≥ ${flag.min === Number.MIN_VALUE ? '0 (exclusive)' : flag.min}`;
+      return `${name} = ${JSON.stringify(text ?? null)}: must be ${flag.integer ? 'an integer' : 'a number'} ${flag.min === Number.MIN_VALUE ? '> 0' : `≥ ${flag.min}`}`;
     }
     options[flag.option] = value;
   }
@@ -98,6 +100,11 @@ export async function run(args: string[]): Promise<number> {
   }
   applyHeapGrowth(loaded.config);
   if (loaded.config.memory) return runDemo(loaded.config, parsed.options);
+  const notFolder = dataDirProblem(loaded.config.dataDir);
+  if (notFolder !== undefined) {
+    process.stderr.write(`urban-brain demo: ${notFolder}\n\n${usage}`);
+    return 2;
+  }
   let folder: DemoFolder;
   try {
     folder = readDemoFolder(loaded.config.dataDir);

@@ -15,7 +15,7 @@ import { compareDispatch } from '../core/ems/comparison.ts';
 import type { DispatchComparison } from '../core/ems/comparison.ts';
 import type { SimulationSummary } from '../core/ems/summary.ts';
 import { maxPatientsPerRun, readCityFile } from './eval-ems-config.ts';
-import { readOptions } from './options.ts';
+import { readOptions, wholeNumber } from './options.ts';
 
 const usage = `usage: urban-brain eval ems [--seeds 200] [--config CITY.json] [--json]
 
@@ -42,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
   );
   if (!read.ok) return read.exitCode;
   const values = read.values;
-  const seeds = Number(values.seeds);
+  const seeds = wholeNumber(values.seeds);
   if (!Number.isInteger(seeds) || seeds < 1) {
     process.stderr.write(`eval ems: --seeds must be a whole number ≥ 1 (got '${values.seeds}')\n${usage}`);
     return 2;

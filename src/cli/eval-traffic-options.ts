@@ -6,6 +6,7 @@ import { controllerNames } from '../core/traffic/controllers/registry.ts';
 import type { EmergencyTrip } from '../core/traffic/emergency-trial.ts';
 import { parseEmergency } from './eval-traffic-emergency.ts';
 import { sumoPrograms, UsageError } from './eval-traffic-usage.ts';
+import { wholeNumber } from './options.ts';
 
 export interface Settings {
   readonly steps: number;
@@ -35,7 +36,7 @@ export type Invocation =
 /** Plain decimal digits only: '', ' ', '1e3' and '0x10' are refused, not read as numbers. */
 function integerOption(name: string, value: string | undefined, fallback: number, minimum: number): number {
   if (value === undefined) return fallback;
-  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  const n = wholeNumber(value);
   if (!Number.isSafeInteger(n) || n < minimum) {
     throw new UsageError(`--${name} must be an integer >= ${minimum}, got '${value}'`);
   }

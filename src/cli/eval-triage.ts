@@ -20,7 +20,7 @@ import type { Level } from '../core/triage/presentation.ts';
 import { defaultTrainingOptions, minimumTrainingRows, trainTriageModel } from '../core/triage/engine.ts';
 import { modelToWeights } from '../core/triage/weights.ts';
 import { assignFolds } from '../core/triage/cross-validation.ts';
-import { readOptions } from './options.ts';
+import { readOptions, wholeNumber } from './options.ts';
 
 const usage = `usage: urban-brain eval triage --data FILE.csv [--folds 10] [--json] [--write-weights FILE.json]
 
@@ -53,7 +53,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`eval triage: --data is required\n${usage}`);
     return 2;
   }
-  const folds = Number(values.folds);
+  const folds = wholeNumber(values.folds);
   if (!Number.isInteger(folds) || folds < 2) {
     process.stderr.write(`eval triage: --folds must be a whole number ≥ 2 (got '${values.folds}')\n${usage}`);
     return 2;
@@ -77,6 +77,13 @@ export async function run(args: string[]): Promise<number> {
   const parsed = parseKtasText(decodeText(bytes));
   if (!parsed.ok) {
     process.stderr.write(`eval triage: ${values.data}: ${parsed.reason}\n`);
+    return 2;
+  }
+  const absent = [parsed.labels.nurse ? [] : ['KTAS_RN'], parsed.labels.expert ? [] : ['KTAS_expert']].flat();
+  if (absent.length > 0) {
+    process.stderr.write(
+      `eval triage: ${values.data}: the header has no ${absent.join(' or ')} column: the engine is measured against the experts' levels, beside the nurses'\n`,
+    );
     return 2;
   }
   for (const row of parsed.rows)

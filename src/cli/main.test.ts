@@ -58,7 +58,7 @@ test('serve -h prints the usage even when the environment names a cluster role; 
   }
 });
 
-test('serve --demo auto on a data folder that is a file says so in one line and exits 1; bug: stack trace', async () => {
+test('serve and demo on a data folder that is a file say so, naming the setting, and exit 2; bug: stack trace, then a failed start', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'urban-brain-serve-')), 'not-a-folder');
   writeFileSync(file, 'x');
   const { code, stderr } = await run([
@@ -72,11 +72,12 @@ test('serve --demo auto on a data folder that is a file says so in one line and 
     '--mqtt-port',
     '0',
   ]);
-  assert.equal(code, 1);
-  assert.equal(
-    stderr,
-    `urban-brain: could not start: data folder ${file}: ENOTDIR: not a directory, scandir '${file}'\n`,
-  );
+  assert.equal(code, 2);
+  const rule = `--data-dir (URBAN_BRAIN_DATA_DIR) = "${file}": must be a folder, and a file is there\n`;
+  assert.ok(stderr.startsWith(`urban-brain serve: ${rule}`), stderr);
+  const demo = await run(['demo', '--data-dir', file, '--port', '0', '--mqtt-port', '0']);
+  assert.equal(demo.code, 2);
+  assert.ok(demo.stderr.startsWith(`urban-brain demo: ${rule}`), demo.stderr);
 });
 
 test('a cluster role refuses the embedded platform’s own flags by name; bug: they were ignored silently', async () => {

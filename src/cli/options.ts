@@ -26,3 +26,8 @@ export function readOptions<const O extends Options>(
   }
   return { ok: true, values: parsed.values as Values<O> };
 }
+
+/** A count given on the command line: plain decimal digits only ('', '1e1', '0x3', '2.5' are NaN). */
+export function wholeNumber(text: string | undefined): number {
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : Number.NaN;
+}

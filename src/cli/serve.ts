@@ -6,6 +6,7 @@ import { startRole } from '../services/cluster/compose.ts';
 import { defaultDemoOptions } from '../services/demo/runner.ts';
 import { readDemoFolder, type DemoFolder } from './demo-marker.ts';
 import { runDemoInFolder } from './demo.ts';
+import { dataDirProblem } from './data-dir.ts';
 import { applyHeapGrowth } from './heap-growth.ts';
 import { runUntilSignalled } from './signals.ts';
 import { describeError } from '../core/describe-error.ts';
@@ -102,6 +103,11 @@ export async function run(args: string[]): Promise<number> {
   applyHeapGrowth(config);
   // With the URL of a scale-out engine given, run one role of a cluster instead of the embedded default.
   if (cluster.config !== null) return serveRole(config, cluster.config);
+  const notFolder = config.memory ? undefined : dataDirProblem(config.dataDir);
+  if (notFolder !== undefined) {
+    process.stderr.write(`urban-brain serve: ${notFolder}\n\n${configUsage}`);
+    return 2;
+  }
   let folder: DemoFolder | null;
   try {
     folder = demoFolder(config);

@@ -83,6 +83,12 @@ export async function run(args: string[]): Promise<number> {
       process.stderr.write(`triage: ${values.train}: ${training.reason}\n`);
       return 2;
     }
+    if (!training.labels.expert) {
+      process.stderr.write(
+        `triage: ${values.train}: the header has no KTAS_expert column: training needs the experts' levels\n`,
+      );
+      return 2;
+    }
     const examples = training.rows.flatMap((row) =>
       row.ok && row.labels.expertLevel !== null
         ? [{ presentation: row.presentation, level: row.labels.expertLevel }]

@@ -79,6 +79,31 @@ void test('eval triage names the one problem: a missing --data is not blamed on 
     run(process.execPath, [bin, 'eval', 'triage', '--data', 'x.csv', '--folds', '1']),
     usageError(/--folds must be a whole number ≥ 2 \(got '1'\)/, /--data is required/),
   );
+  // Regression: Number() read these as 10, 3 and 10.
+  for (const folds of ['1e1', '0x3', ' 10'])
+    await assert.rejects(
+      run(process.execPath, [bin, 'eval', 'triage', '--data', 'x.csv', '--folds', folds]),
+      usageError(/--folds must be a whole number ≥ 2/),
+    );
+});
+
+void test('a file without the label columns is told so, not that it has too few rows; bug: "0 rows … fewer than the 10 folds"', async () => {
+  const unlabelled = path.join(mkdtempSync(path.join(tmpdir(), 'triage-')), 'new.csv');
+  const columns = header.split(';');
+  const keep = (line: string) =>
+    line
+      .split(';')
+      .filter((_, index) => !['KTAS_RN', 'KTAS_expert'].includes(columns[index] as string))
+      .join(';');
+  writeFileSync(unlabelled, `${keep(header)}\n${keep('2;45;3;1;cough;1;0;;120;80;80;18;36,6;97;4;4')}\n`);
+  await assert.rejects(
+    run(process.execPath, [bin, 'eval', 'triage', '--data', unlabelled]),
+    usageError(/new\.csv: the header has no KTAS_RN or KTAS_expert column/),
+  );
+  await assert.rejects(
+    run(process.execPath, [bin, 'triage', '--input', unlabelled, '--train', unlabelled]),
+    usageError(/new\.csv: the header has no KTAS_expert column: training needs the experts' levels/),
+  );
 });
 
 void test('eval triage checks --write-weights before the run and says why in one line; bug: ENOENT stack trace after the run', async () => {
@@ -116,7 +141,7 @@ void test('eval triage refuses more folds than rows in one line; bug: a huge --f
     '1;30;1;2;laceration;1;1;3;120;80;80;18;36,6;97;4;4',
   ];
   const file = writeRows(rows);
-  for (const folds of ['1e10', '3'])
+  for (const folds of ['10000000000', '3'])
     await assert.rejects(
       run(process.execPath, [bin, 'eval', 'triage', '--data', file, '--folds', folds]),
       usageError(new RegExp(`2 rows with KTAS_RN and KTAS_expert, fewer than the ${Number(folds)} folds`)),

@@ -29,7 +29,10 @@ export type RowResult =
     }
   | { ok: false; row: number; line: number; errors: FieldIssue[] };
 
-export type FileResult = { ok: true; rows: RowResult[] } | { ok: false; reason: string };
+/** `labels`: which label columns the header has (a file of new patients has neither). */
+export type FileResult =
+  | { ok: true; rows: RowResult[]; labels: { nurse: boolean; expert: boolean } }
+  | { ok: false; reason: string };
 
 const columnNames = {
   group: ['group'],
@@ -92,7 +95,8 @@ export function parseKtasText(text: string): FileResult {
   const rows = records
     .slice(1)
     .map((record, row) => parseRow(record.fields, row, record.line, header.fields, located.index));
-  return { ok: true, rows };
+  const labels = { nurse: located.index.nurse >= 0, expert: located.index.expert >= 0 };
+  return { ok: true, rows, labels };
 }
 
 const departmentCodes: Record<string, Department> = { '1': 'local', '2': 'regional' };

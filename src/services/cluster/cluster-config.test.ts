@@ -172,3 +172,16 @@ test('an engine URL of the wrong kind is refused with an example of the right on
       '--clickhouse-url (URBAN_BRAIN_CLICKHOUSE_URL) = "localhost:8123": must be a URL like http://host:8123',
   );
 });
+
+test('a role that is none is refused as such, with or without the engines; a real one without them needs them', () => {
+  // Regression: without the engines, `--role foo` was told it needed them.
+  assert.deepEqual(loadClusterConfig(['--role', 'foo'], {}), {
+    ok: false,
+    message: '--role (URBAN_BRAIN_ROLE) = "foo": must be one of ingest, process, api, all',
+  });
+  const fromEnvironment = loadClusterConfig([], { URBAN_BRAIN_ROLE: 'proces' });
+  assert.equal(fromEnvironment.ok, false);
+  assert.match(fromEnvironment.ok === false ? fromEnvironment.message : '', /= "proces": must be one of/);
+  const needs = loadClusterConfig(['--role', 'api'], {});
+  assert.match(needs.ok === false ? needs.message : '', /^--role api needs --nats-url/);
+});

@@ -173,6 +173,12 @@ export function loadClusterConfig(
     if (value !== undefined && value !== '') raw[key] = value;
   }
   if (raw.natsUrls === undefined && raw.clickhouseUrls === undefined && raw.postgresUrl === undefined) {
+    // A role that is none is told as such, not as one needing the engines.
+    if (raw.role !== undefined && !(clusterRoles as readonly unknown[]).includes(raw.role))
+      return {
+        ok: false,
+        message: `--role (URBAN_BRAIN_ROLE) = "${String(raw.role)}": must be one of ${clusterRoles.join(', ')}`,
+      };
     if (raw.role !== undefined && raw.role !== 'all')
       return {
         ok: false,
