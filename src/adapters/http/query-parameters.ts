@@ -4,14 +4,27 @@ import { parseBoundingBox, parseTagFilter } from '../../core/registry/filter.ts'
 import type { BoundingBox, TagFilter } from '../../ports/registry.ts';
 
 /**
- * The error for query parameters a route does not take, naming them and those it does; undefined
- * when there are none. A misspelt filter (`?assett=p1`) would otherwise answer as if unfiltered.
+ * The error for query parameters a route does not take, naming them and those it does, or for one
+ * given more than once that is not `repeatable`; undefined when there are none. A misspelt filter
+ * (`?assett=p1`) would otherwise answer as if unfiltered, and a repeated one (`?limit=1&limit=5`)
+ * with whichever value the route happened to read.
  */
-export function unknownParameters(c: Context, known: readonly string[]): string | undefined {
+export function unknownParameters(
+  c: Context,
+  known: readonly string[],
+  repeatable: readonly string[] = [],
+): string | undefined {
   const unknown = unknownFields(c.req.query(), known);
-  if (unknown.length === 0) return undefined;
-  const takes = known.length === 0 ? 'it takes none' : `it takes ${known.join(', ')}`;
-  return `unknown parameter ${unknown.map((name) => `'${name}'`).join(', ')}: ${takes}`;
+  if (unknown.length > 0) {
+    const takes = known.length === 0 ? 'it takes none' : `it takes ${known.join(', ')}`;
+    return `unknown parameter ${unknown.map((name) => `'${name}'`).join(', ')}: ${takes}`;
+  }
+  for (const name of known) {
+    const given = c.req.queries(name)?.length ?? 0;
+    if (given > 1 && !repeatable.includes(name))
+      return `parameter '${name}' is given ${given} times: give it once`;
+  }
+  return undefined;
 }
 
 /**

@@ -16,7 +16,7 @@ export function assetRoutes(registry: Registry, queries: ReadingQueries): Hono<A
   const app = new Hono<AppEnv>();
 
   app.get('/', requireRole('read'), async (c) => {
-    const unknown = unknownParameters(c, ['type', 'bbox', 'tag', 'limit', 'offset']);
+    const unknown = unknownParameters(c, ['type', 'bbox', 'tag', 'limit', 'offset'], ['tag', 'bbox']);
     if (unknown !== undefined) return c.json({ error: unknown }, 400);
     const page = paging(c);
     if (typeof page === 'string') return c.json({ error: page }, 400);

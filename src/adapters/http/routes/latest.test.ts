@@ -48,3 +48,33 @@ void test('GET latest takes sensors given more than once; bug: only the first wa
     latest: { a: { ts: t0, value: 1 }, b: { ts: t0, value: 2 }, c: { ts: t0, value: 3 } },
   });
 });
+
+void test('a misspelt latest parameter or field is named; bug: "sensors is required" without naming it', async () => {
+  const f = await httpFixture();
+  assert.deepEqual(await error(await f.request('viewer', '/api/v1/latest?sensor=a')), [
+    400,
+    "unknown parameter 'sensor': it takes sensors",
+  ]);
+  assert.deepEqual(await error(await f.request('viewer', '/api/v1/latest?sensors=a&x=1')), [
+    400,
+    "unknown parameter 'x': it takes sensors",
+  ]);
+  const [status, message] = await error(await f.post('viewer', '/api/v1/latest', { sensor: ['a'] }));
+  assert.equal(status, 400);
+  assert.match(message, /; 'sensor' is not a field$/);
+});
+
+void test('a parameter given twice is refused unless it may repeat; bug: the first value was used silently', async () => {
+  const f = await httpFixture();
+  for (const path of [
+    '/api/v1/sensors?limit=1&limit=5000',
+    '/api/v1/assets?type=pump&type=valve',
+    '/api/v1/sensors/a/readings?from=0&from=5',
+  ]) {
+    const [status, message] = await error(await f.request('viewer', path));
+    assert.equal(status, 400, path);
+    assert.match(message, /^parameter '(limit|type|from)' is given 2 times: give it once$/, path);
+  }
+  // Tag filters repeat on purpose: every one must hold.
+  assert.equal((await f.request('viewer', '/api/v1/sensors?tag=zone=a&tag=line=1')).status, 200);
+});

@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import type { ReadingQueries } from '../../../ports/reading-queries.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
+import { isRecord, unknownFields } from '../../../core/input-checks.ts';
 import { jsonBody } from '../json-body.ts';
+import { unknownParameters } from '../query-parameters.ts';
 
 const maxSensors = 100_000;
 
@@ -19,6 +21,8 @@ export function latestRoutes(queries: ReadingQueries): Hono<AppEnv> {
   }
 
   app.get('/', requireRole('read'), async (c) => {
+    const unknown = unknownParameters(c, ['sensors'], ['sensors']);
+    if (unknown !== undefined) return c.json({ error: unknown }, 400);
     // `sensors` may be given more than once (`?sensors=a&sensors=b`): every one counts.
     const list = (c.req.queries('sensors') ?? [])
       .flatMap((value) => value.split(','))
@@ -43,7 +47,9 @@ export function latestRoutes(queries: ReadingQueries): Hono<AppEnv> {
 /** Why a POST body is not `{"sensors": [string, ...]}` of at most `maxSensors` ids, naming the item at fault. */
 function sensorListError(body: unknown): string | undefined {
   const shape = `body must be {"sensors": [string, ...]} with at most ${maxSensors} ids`;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return shape;
+  if (!isRecord(body)) return shape;
+  const [unknown] = unknownFields(body, ['sensors']);
+  if (unknown !== undefined) return `${shape}; '${unknown}' is not a field`;
   const sensors = (body as { sensors?: unknown }).sensors;
   if (sensors === undefined) return `${shape}; sensors is missing`;
   if (!Array.isArray(sensors)) return `${shape}; sensors is ${JSON.stringify(sensors).slice(0, 100)}`;

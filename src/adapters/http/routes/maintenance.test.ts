@@ -350,6 +350,14 @@ test('an assignment body is checked: the assignee is required, named, bounded, a
   const onAlerts = await call('viewer', 'GET', '/api/v1/alerts?assignee=crew');
   assert.equal(onAlerts.status, 400);
   assert.equal(await errorOf(onAlerts), "assignee='crew' filters work orders, not alerts");
+  const twice = await call('viewer', 'GET', '/api/v1/work-orders?status=open&status=closed');
+  assert.equal(twice.status, 400);
+  assert.equal(await errorOf(twice), "parameter 'status' is given 2 times: give it once");
+  const unknownOnAlerts = await call('viewer', 'GET', '/api/v1/alerts?stauts=open');
+  assert.equal(
+    await errorOf(unknownOnAlerts),
+    "unknown parameter 'stauts': it takes status, asset, limit, offset",
+  );
   const stored = (await (await call('viewer', 'GET', path)).json()) as WorkOrder;
   assert.deepEqual([stored.status, stored.assignee, stored.verdicts.length], ['open', null, 0]);
 });

@@ -26,6 +26,7 @@ export interface MaintenanceRouteDependencies {
 }
 
 const listParameters = ['status', 'asset', 'assignee', 'limit', 'offset'];
+const alertParameters = listParameters.filter((name) => name !== 'assignee');
 const maxNoteCharacters = 2000;
 const maxAssigneeCharacters = 200;
 /** The fields each verdict's body may hold. */
@@ -50,16 +51,17 @@ export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppE
   const app = new Hono<AppEnv>();
 
   app.get('/alerts', requireRole('read'), async (c) => {
-    const filter = listFilter(c, 100);
-    if (typeof filter === 'string') return c.json({ error: filter }, 400);
-    const { assignee, ...alertFilter } = filter;
+    // An alert has no assignee: its work order has.
+    const assignee = c.req.query('assignee');
     if (assignee !== undefined)
       return c.json({ error: `assignee='${assignee}' filters work orders, not alerts` }, 400);
-    return c.json({ alerts: await deps.repository.listAlerts(alertFilter) });
+    const filter = listFilter(c, 100, alertParameters);
+    if (typeof filter === 'string') return c.json({ error: filter }, 400);
+    return c.json({ alerts: await deps.repository.listAlerts(filter) });
   });
 
   app.get('/work-orders', requireRole('read'), async (c) => {
-    const filter = listFilter(c, 100);
+    const filter = listFilter(c, 100, listParameters);
     if (typeof filter === 'string') return c.json({ error: filter }, 400);
     return c.json({ workOrders: await deps.repository.listWorkOrders(filter) });
   });
@@ -148,13 +150,12 @@ export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppE
 function listFilter(
   c: Context,
   defaultLimit: number,
+  known: readonly string[],
 ): { status?: WorkOrderStatus; asset?: string; assignee?: string; limit: number; offset: number } | string {
-  const query = c.req.query();
   // A misspelt filter (`stauts=open`) would otherwise list everything.
-  const unknown = unknownFields(query, listParameters);
-  if (unknown.length > 0)
-    return `unknown parameter ${unknown.map((name) => `'${name}'`).join(', ')}: lists take status, asset, assignee, limit and offset`;
-  const { status, asset, assignee, limit, offset } = query;
+  const unknown = unknownParameters(c, known);
+  if (unknown !== undefined) return unknown;
+  const { status, asset, assignee, limit, offset } = c.req.query();
   const count = limit === undefined ? defaultLimit : /^\d+$/.test(limit) ? Number(limit) : NaN;
   if (!Number.isInteger(count) || count < 1 || count > 10_000)
     return `limit='${limit}' must be an integer 1…10000`;
