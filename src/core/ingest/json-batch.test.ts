@@ -97,6 +97,32 @@ test('a value nested too deep to write back is refused without repeating it; a s
   assert.doesNotThrow(() => JSON.stringify(parsed.rejected));
 });
 
+test('a time sent under another name than ts is refused, not replaced by the time received', () => {
+  // Regression: {"time": …} was stored at the receive time, the sent time dropped silently.
+  const parsed = batch(
+    '[{"sensor":"a","time":1,"value":1},{"sensor":"a","timestamp":"2026-01-01","value":2},{"sensor":"a","value":3},{"sensor":"a","ts":5,"time":9,"value":4}]',
+  );
+  assert.deepEqual(
+    parsed.readings.map((reading) => [reading.ts, reading.value]),
+    [
+      [now, 3],
+      [5, 4],
+    ],
+  );
+  assert.deepEqual(
+    parsed.rejected.map((r) => [r.index, r.field, r.value, r.rule]),
+    [
+      [0, 'time', 1, 'malformed'],
+      [1, 'timestamp', '2026-01-01', 'malformed'],
+    ],
+  );
+  assert.match(parsed.rejected[0]?.message ?? '', /^time is not read: the time is ts/);
+  assert.equal(
+    batch('[{"sensor":"a","ts":1,"value":null}]').rejected[0]?.message,
+    'value must be a number, got null',
+  );
+});
+
 test('a body that is not JSON, or not an array or object, is malformed', () => {
   for (const text of ['[{"sensor":', 'not json', '"text"', '12', 'null']) {
     const outcome = parseJsonBatch(text, now);

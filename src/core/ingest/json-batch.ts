@@ -65,6 +65,9 @@ export function validateJsonBatch(
   return collector.result();
 }
 
+/** Names a time is often sent under (Telegraf, InfluxDB, SenML, spreadsheets) that are not `ts`. */
+const misnamedTimes = ['time', 'timestamp', 't', 'date', 'datetime'];
+
 function validateItem(
   collector: BatchCollector,
   index: number,
@@ -99,12 +102,21 @@ function validateItem(
       'value',
       value,
       'not-a-number',
-      `value must be a number, got ${typeof value}`,
+      `value must be a number, got ${value === null ? 'null' : typeof value}`,
       sensor,
     );
     return;
   }
   const rawTs = item['ts'];
+  if (rawTs === undefined) {
+    // Without ts a reading is timed when received: a time under another name must not pass for that.
+    const misnamed = misnamedTimes.find((name) => item[name] !== undefined);
+    if (misnamed !== undefined) {
+      const message = `${misnamed} is not read: the time is ts (a reading without ts is timed when received)`;
+      collector.reject(index, misnamed, item[misnamed], 'malformed', message, sensor);
+      return;
+    }
+  }
   const ts = rawTs === undefined ? nowMillis : parseTimestamp(rawTs);
   if (ts === undefined) {
     collector.reject(
