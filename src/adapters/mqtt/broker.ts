@@ -65,8 +65,11 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-/** An error aedes answers a CONNECT with: `returnCode` 2 identifier rejected, 4 bad credentials. */
-function refusal(message: string, returnCode: 2 | 4): AuthenticateError {
+/**
+ * An error aedes answers a CONNECT with: `returnCode` 2 identifier rejected, 4 bad credentials, 5
+ * not authorised (a key that is valid but may not publish).
+ */
+function refusal(message: string, returnCode: 2 | 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
@@ -109,8 +112,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       const secret = password?.toString('utf8') ?? '';
       keys.authenticate(secret).then(
         (key) => {
-          if (key === undefined || !allows(key.role, 'ingest')) {
-            done(refusal('bad API key or not a device key', 4), false);
+          if (key === undefined) {
+            done(refusal('unknown or revoked API key', 4), false);
+            return;
+          }
+          if (!allows(key.role, 'ingest')) {
+            done(refusal(`a ${key.role} key may not publish readings: use a device or admin key`, 5), false);
             return;
           }
           if (!claimId(client, key)) {
