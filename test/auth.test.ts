@@ -160,8 +160,17 @@ void test('/healthz needs no key', async () => {
 void test('an unknown key, a malformed header and a revoked key all get 401', async () => {
   const f = await httpFixture();
   const headers = (value: string) => ({ headers: { Authorization: value } });
-  assert.equal((await f.app.request('/api/v1/assets', headers('Bearer ub_nope'))).status, 401);
-  assert.equal((await f.app.request('/api/v1/assets', headers(f.secrets.viewer))).status, 401);
+  const unknown = await f.app.request('/api/v1/assets', headers('Bearer ub_nope'));
+  assert.equal(unknown.status, 401);
+  assert.deepEqual(await unknown.json(), { error: 'unknown or revoked API key' });
+  // Regression: a header of another scheme was told its key was unknown.
+  for (const value of [f.secrets.viewer, `Digest ${f.secrets.viewer}`]) {
+    const malformed = await f.app.request('/api/v1/assets', headers(value));
+    assert.equal(malformed.status, 401);
+    assert.deepEqual(await malformed.json(), {
+      error: 'Authorization must be Bearer <key>, Token <key> or Basic with the key as the password',
+    });
+  }
   const list = (await (await f.request('admin', '/api/v1/keys')).json()) as {
     keys: { id: string; role: string }[];
   };

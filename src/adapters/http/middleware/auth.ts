@@ -40,7 +40,12 @@ export function authenticate(
     const key = secret === undefined ? undefined : await keys.authenticate(secret);
     if (key === undefined) {
       c.header('WWW-Authenticate', 'Bearer realm="urban-brain"');
-      const error = header === '' ? 'missing Authorization: Bearer <key>' : 'unknown or revoked API key';
+      const error =
+        header === ''
+          ? 'missing Authorization: Bearer <key>'
+          : secret === undefined
+            ? 'Authorization must be Bearer <key>, Token <key> or Basic with the key as the password'
+            : 'unknown or revoked API key';
       return c.json({ error }, 401);
     }
     c.set('key', key);
