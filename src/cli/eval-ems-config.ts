@@ -47,6 +47,26 @@ const hospital = object(
   '{"id", "name", "location", "treatmentSpaces", "doctorsOnShift"}',
 );
 
+/**
+ * A hospital id given before is refused where it repeats, beside the file's other problems (zod
+ * runs this even when an entry failed: the entries are read as given).
+ */
+function refuseRepeatedIds(hospitals: readonly unknown[], context: z.RefinementCtx): void {
+  const first = new Map<string, number>();
+  hospitals.forEach((entry, index) => {
+    const id = typeof entry === 'object' && entry !== null ? (entry as { id?: unknown }).id : undefined;
+    if (typeof id !== 'string') return;
+    const earlier = first.get(id);
+    if (earlier === undefined) first.set(id, index);
+    else
+      context.addIssue({
+        code: 'custom',
+        path: [index, 'id'],
+        message: `repeated (hospitals[${earlier}] has it)`,
+      });
+  });
+}
+
 const mix = levels(atLeast(0), 'a number ≥ 0').refine(
   (values) => values.reduce((sum, value) => sum + value, 0) > 0,
   'must have a positive sum (relative frequencies of levels 1–5)',
@@ -57,6 +77,7 @@ const schema = object(
     hospitals: z
       .array(hospital, { error: 'must be a list of hospitals' })
       .min(1, 'must hold at least one hospital')
+      .superRefine(refuseRepeatedIds)
       .optional(),
     durationHours: positive().optional(),
     walkInsPerHour: atLeast(0).optional(),

@@ -76,9 +76,19 @@ test('each bad value is one line naming the key, the value and the rule', () => 
   }
 });
 
-test('a repeated hospital id is refused after the shape is right', () => {
+test('a repeated hospital id is refused where it repeats, beside the other problems', () => {
+  // Regression: it was told only once every other problem was mended, and not as `key = value: rule`.
   const hospital = { id: 'a', location: { xKm: 0, yKm: 0 }, treatmentSpaces: 2, doctorsOnShift: 2 };
-  assert.deepEqual(problems({ hospitals: [hospital, hospital] }), ["hospitals[1].id 'a' is repeated"]);
+  assert.deepEqual(problems({ hospitals: [hospital, hospital] }), [
+    'hospitals[1].id = "a": repeated (hospitals[0] has it)',
+  ]);
+  assert.deepEqual(
+    problems({ hospitals: [{ ...hospital, treatmentSpaces: 0 }, hospital, { ...hospital, id: 'b' }] }),
+    [
+      'hospitals[0].treatmentSpaces = 0: must be a whole number ≥ 1',
+      'hospitals[1].id = "a": repeated (hospitals[0] has it)',
+    ],
+  );
 });
 
 test('eval ems --config with a bad file exits 2 with one line per problem and runs nothing', async () => {
