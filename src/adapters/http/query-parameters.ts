@@ -4,6 +4,12 @@ import { parseBoundingBox, parseTagFilter } from '../../core/registry/filter.ts'
 import type { BoundingBox, TagFilter } from '../../ports/registry.ts';
 
 /**
+ * The parameters `placeAndTagFilter` reads, which repeat or are counted there: `tag` repeats (every
+ * one must hold), a second `bbox` is refused there, saying so.
+ */
+export const placeAndTagParameters = ['bbox', 'tag'] as const;
+
+/**
  * The error for query parameters a route does not take, naming them and those it does, or for one
  * given more than once that is not `repeatable`; undefined when there are none. A misspelt filter
  * (`?assett=p1`) would otherwise answer as if unfiltered, and a repeated one (`?limit=1&limit=5`)

@@ -7,7 +7,7 @@ import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
 import { jsonBody } from '../json-body.ts';
 import { paging } from '../paging.ts';
-import { placeAndTagFilter, unknownParameters } from '../query-parameters.ts';
+import { placeAndTagFilter, placeAndTagParameters, unknownParameters } from '../query-parameters.ts';
 import { importRecords } from './registry-import.ts';
 import { patchRecord } from './registry-patch.ts';
 
@@ -16,7 +16,7 @@ export function assetRoutes(registry: Registry, queries: ReadingQueries): Hono<A
   const app = new Hono<AppEnv>();
 
   app.get('/', requireRole('read'), async (c) => {
-    const unknown = unknownParameters(c, ['type', 'bbox', 'tag', 'limit', 'offset'], ['tag', 'bbox']);
+    const unknown = unknownParameters(c, ['type', 'bbox', 'tag', 'limit', 'offset'], placeAndTagParameters);
     if (unknown !== undefined) return c.json({ error: unknown }, 400);
     const page = paging(c);
     if (typeof page === 'string') return c.json({ error: page }, 400);

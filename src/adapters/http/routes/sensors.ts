@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { placeAndTagFilter, unknownParameters } from '../query-parameters.ts';
+import { placeAndTagFilter, placeAndTagParameters, unknownParameters } from '../query-parameters.ts';
 import { unknownAssetError } from '../../../core/registry/asset-reference.ts';
 import type { Sensor } from '../../../core/registry/asset.ts';
 import { checkSensor, idChange, type FieldError } from '../../../core/registry/validate.ts';
@@ -38,7 +38,7 @@ export function sensorRoutes(
     const unknown = unknownParameters(
       c,
       ['asset', 'kind', 'bbox', 'tag', 'limit', 'offset'],
-      ['tag', 'bbox'],
+      placeAndTagParameters,
     );
     if (unknown !== undefined) return c.json({ error: unknown }, 400);
     const page = paging(c);
