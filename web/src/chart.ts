@@ -68,10 +68,17 @@ export class SensorChart {
     return this.rangeMillis;
   }
 
+  /** Follows the last `rangeMillis`; when it cannot be loaded the range shown is kept, and said so. */
   async setRange(rangeMillis: number): Promise<void> {
+    const shown = this.rangeMillis;
     this.rangeMillis = rangeMillis;
     this.zoomed = null;
-    await this.load();
+    try {
+      await this.load();
+    } catch (error) {
+      if (this.rangeMillis === rangeMillis) this.rangeMillis = shown;
+      throw error;
+    }
   }
 
   /**
@@ -103,12 +110,23 @@ export class SensorChart {
     const stepMillis = roundedStep(Math.ceil((to - from) / Math.max(100, this.size().width)));
     const sensor = this.sensor;
     const id = encodeURIComponent(sensor);
-    const [series, scores] = await Promise.all([
-      this.api.get<{ points: SeriesPoint[] }>(
-        `/api/v1/sensors/${id}/readings?from=${Math.floor(from)}&to=${Math.ceil(to)}&step=${stepMillis}&agg=avg`,
-      ),
-      this.scores(sensor, from, to),
-    ]);
+    let answers: [{ points: SeriesPoint[] }, { points: EvidencePoint[] }];
+    try {
+      answers = await Promise.all([
+        this.api.get<{ points: SeriesPoint[] }>(
+          `/api/v1/sensors/${id}/readings?from=${Math.floor(from)}&to=${Math.ceil(to)}&step=${stepMillis}&agg=avg`,
+        ),
+        this.scores(sensor, from, to),
+      ]);
+    } catch (error) {
+      // Bug: a failed load left the chart as it was, without a word.
+      if (request === this.request) {
+        this.note.hidden = false;
+        this.note.textContent = `Could not load the chart (${(error as Error).message}): it shows what was loaded before.`;
+      }
+      throw error;
+    }
+    const [series, scores] = answers;
     if (request !== this.request) return; // a newer request won
     this.window = [from, to];
     this.drawnSensor = sensor;

@@ -282,7 +282,7 @@ export class Maintenance {
       if (busy) card.setAttribute('aria-busy', 'true');
       card.append(this.actions(order, busy));
       if (this.drafts.has(order.id) && assignable.includes(order.status))
-        card.append(this.assignField(order.id, busy));
+        card.append(this.assignField(order.id, busy, ((order as AssignedOrder).assignee ?? null) !== null));
     }
     const notice = this.notices.get(order.id);
     if (notice !== undefined) card.append(element('div', 'error', notice));
@@ -311,8 +311,11 @@ export class Maintenance {
     return buttons;
   }
 
-  /** The assign field of a card: Enter or Save assigns (empty clears), Escape or Cancel closes it. */
-  private assignField(id: string, busy: boolean): HTMLFormElement {
+  /**
+   * The assign field of a card: Enter or Save assigns (empty clears an assignment; with none, it
+   * asks for a name instead of sending what the platform refuses), Escape or Cancel closes it.
+   */
+  private assignField(id: string, busy: boolean, assigned: boolean): HTMLFormElement {
     const form = element('form', 'assign');
     const field = element('input');
     field.type = 'text';
@@ -320,7 +323,7 @@ export class Maintenance {
     field.value = this.drafts.get(id) ?? '';
     field.maxLength = maxAssigneeCharacters;
     field.autocomplete = 'off';
-    field.placeholder = 'person or crew; empty to clear';
+    field.placeholder = assigned ? 'person or crew; empty to clear' : 'person or crew';
     field.dataset.focus = `${id}|assignee`;
     field.disabled = busy;
     field.addEventListener('input', () => this.drafts.set(id, field.value));
@@ -341,6 +344,12 @@ export class Maintenance {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const name = field.value.trim();
+      if (name === '' && !assigned) {
+        this.notices.set(id, 'Type a person or crew: nobody is assigned yet, so there is nothing to clear.');
+        this.renderBoard();
+        this.focus(`${id}|assignee`);
+        return;
+      }
       void this.act(id, 'assign', { assignee: name === '' ? null : name });
     });
     form.append(label, save, cancel);

@@ -31,6 +31,11 @@ const roadStyles: Record<string, { colour: string; widthPixels: number; minWidth
 };
 /** A sensor that has not reported for this long is drawn as idle. */
 export const staleMillis = 60_000;
+/**
+ * Time alone turns a silent sensor idle: the map is redrawn this often even when no reading comes
+ * (bug: with the platform out of reach, every sensor stayed green).
+ */
+const agingRedrawMillis = 5_000;
 
 /**
  * The city map: roads as cached world-space paths on the base canvas; sensors written in one pass
@@ -225,7 +230,8 @@ export class MapView {
     const now = performance.now();
     // Readings only change colours (idle → reporting): at most 4 redraws a second for them.
     const stale = table !== null && table.version !== this.drawnVersion && now - this.lastDrawMillis > 250;
-    if (!this.dirty && !stale) return;
+    const aged = table !== null && now - this.lastDrawMillis > agingRedrawMillis;
+    if (!this.dirty && !stale && !aged) return;
     this.dirty = false;
     this.drawnVersion = table?.version ?? -1;
     this.lastDrawMillis = now;
@@ -285,6 +291,7 @@ export class MapView {
     const offsetY = (height / 2 - this.centreY * this.scale) * ratio - half;
     const flagged: number[] = [];
     let drawn = 0;
+    let reporting = 0;
     const square = (index: number, colour: number): void => {
       const left = Math.round((table.x[index] as number) * scale + offsetX);
       const top = Math.round((table.y[index] as number) * scale + offsetY);
@@ -299,6 +306,7 @@ export class MapView {
     for (let index = 0; index < table.count; index += 1) {
       if (this.hiddenTypes.size > 0 && this.hiddenTypes.has(table.typeIndex[index] as number)) continue;
       const state = table.state(index, now, staleMillis);
+      if (state === stateOk) reporting += 1;
       if (state >= stateWarn) flagged.push(index);
       else square(index, statePixels[state] as number);
     }
@@ -311,6 +319,7 @@ export class MapView {
     this.drawnCount = drawn;
     if (drawn > 0 && this.firstSensorsDrawnAt === null) this.firstSensorsDrawnAt = performance.now();
     this.canvas.dataset.drawn = String(drawn);
+    this.canvas.dataset.reporting = String(reporting);
     if (this.selected >= 0) {
       const context = this.overlayContext;
       const [sx, sy] = this.toScreen(table.x[this.selected] as number, table.y[this.selected] as number);
