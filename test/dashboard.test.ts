@@ -555,6 +555,11 @@ test('the Hospitals tab shows the platform emergency departments', { skip }, asy
     // An empty waiting room says so, rather than showing a mean wait of 0 minutes.
     assert.match(card?.text ?? '', /beds · (no one waiting|\d+ waiting, [\d.]+ min mean wait)/);
   }
+  // The coloured counts are explained on the page, not only on hover (bug: no legend).
+  assert.equal(
+    await page.textContent('.levels-legend'),
+    'Waiting by KTAS level: 1 resuscitation2 emergent3 urgent4 less urgent5 non-urgent',
+  );
   await shot(page, 'hospitals');
   // A hospital whose capacity tag cannot be read is shown closed, with the tag at fault.
   const near = { lat: departments[0]!.lat, lon: departments[0]!.lon };

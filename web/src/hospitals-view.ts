@@ -42,6 +42,7 @@ export class HospitalsView {
       hospital.queueByLevel.forEach((count, level) => {
         const chip = element('span', `level level-${level + 1}`, String(count));
         chip.title = `waiting, KTAS ${levelNames[level] ?? level + 1}`;
+        chip.setAttribute('aria-label', `${count} waiting, KTAS ${levelNames[level] ?? level + 1}`);
         queue.append(chip);
       });
       card.append(
@@ -81,12 +82,12 @@ export class HospitalsView {
       if (recommendation.hospital !== recommendation.nearest) row.className = 'diverted';
       table.append(row);
     }
-    this.host.replaceChildren(
-      element('div', 'hospitals', ''),
-      element('h3', '', 'Recent ambulance dispatches'),
-      table,
-    );
-    this.host.firstElementChild?.append(...cards);
+    // What the coloured counts on each card are (bug: only a hover said so).
+    const legend = element('p', 'levels levels-legend muted', 'Waiting by KTAS level: ');
+    levelNames.forEach((name, level) => legend.append(element('span', `level level-${level + 1}`, name)));
+    const grid = element('div', 'hospitals', '');
+    grid.append(...cards);
+    this.host.replaceChildren(legend, grid, element('h3', '', 'Recent ambulance dispatches'), table);
   }
 }
 
