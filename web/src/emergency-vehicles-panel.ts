@@ -16,12 +16,16 @@ export interface EmergencyVehicle {
 }
 
 /** One line of a vehicle: where it is, and its time with priority against the baseline's. */
-export function emergencyLine(vehicle: EmergencyVehicle, baseline: string): string {
-  const trip = `${vehicle.id} ${vehicle.from} → ${vehicle.to}`;
+export function emergencyLine(
+  vehicle: EmergencyVehicle,
+  baseline: string,
+  name: (id: string) => string = (id) => id,
+): string {
+  const trip = `${vehicle.id} ${name(vehicle.from)} → ${name(vehicle.to)}`;
   const seconds = (value: number | null): string => (value === null ? '…' : `${number(value, 0)} s`);
   const times = `${seconds(vehicle.prioritySeconds)} with priority, ${seconds(vehicle.baselineSeconds)} under ${baseline} without`;
   if (vehicle.state === 'on-its-way')
-    return `${trip}: on its way${vehicle.at === null ? '' : `, at ${vehicle.at}`}`;
+    return `${trip}: on its way${vehicle.at === null ? '' : `, at ${name(vehicle.at)}`}`;
   if (vehicle.state === 'dropped') return `${trip}: dropped (the simulated day started over)`;
   return `${trip}: arrived, ${times}`;
 }
@@ -70,11 +74,16 @@ export class EmergencyVehiclesPanel {
     // The demo's own queue model has no emergency vehicles: nothing to show or send.
     this.root.hidden = vehicles === undefined;
     if (vehicles === undefined) return;
+    // Intersections by their row-column label, as on the grid and in the form (bug: the list gave
+    // ids, whose numbers do not match the labels); the ids stay in the item's title.
+    const labels = new Map(intersections.map((junction) => [junction.id, junction.label]));
+    const name = (id: string): string => labels.get(id) ?? id;
     this.list.replaceChildren(
       ...(vehicles.length === 0
         ? [element('li', 'empty', 'None sent yet.')]
         : vehicles.map((vehicle) => {
-            const item = element('li', '', emergencyLine(vehicle, baseline));
+            const item = element('li', '', emergencyLine(vehicle, baseline, name));
+            item.title = `${vehicle.from} → ${vehicle.to}`;
             item.dataset.state = vehicle.state;
             return item;
           })),
