@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { CityConfig } from '../core/ems/city.ts';
-import { cityProblems, defaultCity } from '../core/ems/city.ts';
+import { cityProblems, defaultCity, repeatedIds } from '../core/ems/city.ts';
 
 function anyNumber() {
   return z.number({ error: 'must be a finite number' });
@@ -52,19 +52,15 @@ const hospital = object(
  * runs this even when an entry failed: the entries are read as given).
  */
 function refuseRepeatedIds(hospitals: readonly unknown[], context: z.RefinementCtx): void {
-  const first = new Map<string, number>();
-  hospitals.forEach((entry, index) => {
-    const id = typeof entry === 'object' && entry !== null ? (entry as { id?: unknown }).id : undefined;
-    if (typeof id !== 'string') return;
-    const earlier = first.get(id);
-    if (earlier === undefined) first.set(id, index);
-    else
-      context.addIssue({
-        code: 'custom',
-        path: [index, 'id'],
-        message: `repeated (hospitals[${earlier}] has it)`,
-      });
-  });
+  const ids = hospitals.map((entry) =>
+    typeof entry === 'object' && entry !== null ? (entry as { id?: unknown }).id : undefined,
+  );
+  for (const { index, first } of repeatedIds(ids))
+    context.addIssue({
+      code: 'custom',
+      path: [index, 'id'],
+      message: `repeated (hospitals[${first}] has it)`,
+    });
 }
 
 const mix = levels(atLeast(0), 'a number ≥ 0').refine(

@@ -90,13 +90,30 @@ export const defaultCity: CityConfig = {
  * Checks a city's figures; returns the problems, empty when valid. The types are trusted (a file is
  * checked against its schema before it becomes a `CityConfig`); this checks ranges and relations.
  */
+/**
+ * Each id given before, where it repeats: `index` and the `first` index that has it (ids that are
+ * not text are skipped: a city file's entries are checked before their types are).
+ */
+export function repeatedIds(ids: readonly unknown[]): { index: number; first: number }[] {
+  const first = new Map<string, number>();
+  const repeated: { index: number; first: number }[] = [];
+  ids.forEach((id, index) => {
+    if (typeof id !== 'string') return;
+    const earlier = first.get(id);
+    if (earlier === undefined) first.set(id, index);
+    else repeated.push({ index, first: earlier });
+  });
+  return repeated;
+}
+
 export function cityProblems(city: CityConfig): string[] {
   const problems: string[] = [];
   if (city.hospitals.length === 0) problems.push('hospitals: at least one is needed');
-  const ids = new Set<string>();
+  const repeated = new Set(
+    repeatedIds(city.hospitals.map((hospital) => hospital.id)).map(({ index }) => index),
+  );
   city.hospitals.forEach((hospital, index) => {
-    if (ids.has(hospital.id)) problems.push(`hospitals[${index}].id '${hospital.id}' is repeated`);
-    ids.add(hospital.id);
+    if (repeated.has(index)) problems.push(`hospitals[${index}].id '${hospital.id}' is repeated`);
     for (const problem of hospitalProblems(hospital))
       problems.push(`hospitals[${index}] (${hospital.id}): ${problem}`);
     // Walk-ins go to the nearest department, so every simulated department must be open.

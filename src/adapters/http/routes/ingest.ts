@@ -37,10 +37,10 @@ export function ingestRoutes(options: IngestRouteOptions): Hono<AppEnv> {
   }
 
   app.post('/api/v1/readings', requireRole('ingest'), async (c) => {
-    const format = readingsFormat(c.req.header('content-type'));
+    const type = c.req.header('content-type');
+    const format = readingsFormat(type);
     if (format === undefined) {
-      const type = c.req.header('content-type') ?? '';
-      const error = `Content-Type '${type}' is not read here: send application/json or application/senml+json`;
+      const error = `Content-Type '${type ?? ''}' is not read here: send application/json or application/senml+json`;
       return c.json({ error }, 415);
     }
     const body = await bodyJson(c, bodyLimitBytes);
