@@ -407,6 +407,30 @@ void test('line protocol on /api/v1/write and the Telegraf aliases answers 204 w
   assert.equal(badPrecision.status, 400);
 });
 
+void test('a line whose sensor id is not UTF-8 is refused, not stored under U+FFFD; the other lines are stored', async () => {
+  // Regression: `sensor=inv\xff` was decoded to `inv\ufffd` and stored under an id no client sent.
+  const f = await httpFixture();
+  const body = Buffer.concat([
+    Buffer.from(`m,sensor=ok value=1 ${t0}\nm,sensor=inv`),
+    Buffer.from([0xff]),
+    Buffer.from(` value=2 ${t0}\n`),
+  ]);
+  const response = await f.request('device', '/api/v2/write?precision=ms', {
+    method: 'POST',
+    body: new Uint8Array(body),
+    headers: { 'Content-Type': 'text/plain' },
+  });
+  assert.equal(response.status, 200);
+  const answer = (await response.json()) as { accepted: number; rejected: { index: number; rule: string }[] };
+  assert.equal(answer.accepted, 1);
+  assert.deepEqual(
+    answer.rejected.map((r) => [r.index, r.rule]),
+    [[1, 'bad-sensor-id']],
+  );
+  assert.deepEqual(f.readings.readingsOf('ok'), [{ sensor: 'ok', ts: t0, value: 1 }]);
+  assert.deepEqual(f.readings.readingsOf('inv\ufffd'), []);
+});
+
 void test('gzip bodies, as Telegraf sends them, are inflated; a gzip bomb past the limit is 413', async () => {
   const f = await httpFixture({ bodyLimitBytes: 10_000 });
   const lines = `m,sensor=g value=1 ${t0}\nm,sensor=g value=2 ${t0 + 1}\n`;

@@ -18,6 +18,19 @@ test('names the flag, the value and the rule when a demo flag is wrong', () => {
   assert.match(String(parseDemoArgs(['--sensors', '50'])), /--sensors = "50": must be an integer ≥ 200/);
   assert.match(String(parseDemoArgs(['--speed', 'fast'])), /--speed = "fast": must be a number/);
   assert.match(String(parseDemoArgs(['--seed'])), /--seed = null/);
+  // Regression: read through Number(), hex, exponents and blanks passed as numbers.
+  for (const text of ['0x10', '1e3', ' 300', '300 ', 'Infinity', '']) {
+    assert.match(
+      String(parseDemoArgs(['--sensors', text])),
+      /--sensors = .*: must be an integer ≥ 200/,
+      text,
+    );
+  }
+  assert.match(String(parseDemoArgs(['--speed', '1e2'])), /--speed = "1e2": must be a number > 0/);
+  const decimal = parseDemoArgs(['--speed', '0.5', '--seed', '0']);
+  assert.ok(typeof decimal !== 'string');
+  assert.equal(decimal.options.speed, 0.5);
+  assert.equal(decimal.options.seed, 0);
 });
 
 test('exits with 2 on a usage error', async () => {

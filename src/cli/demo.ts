@@ -11,6 +11,7 @@ import { cityTime } from '../services/demo/kinds.ts';
 import { defaultDemoOptions, type DemoOptions } from '../services/demo/runner.ts';
 import { dataDirProblem } from './data-dir.ts';
 import { ownValue } from '../core/input-checks.ts';
+import { parseDecimal } from '../core/decimal.ts';
 import { runUntilSignalled } from './signals.ts';
 import { describeError } from '../core/describe-error.ts';
 import { makeFolder } from '../adapters/files/folders.ts';
@@ -59,14 +60,9 @@ export function parseDemoArgs(args: string[]): { options: DemoOptions; rest: str
       continue;
     }
     const text = inline ?? args[++index];
-    const value = Number(text);
-    if (
-      text === undefined ||
-      text === '' ||
-      !Number.isFinite(value) ||
-      (flag.integer && !Number.isInteger(value)) ||
-      value < flag.min
-    ) {
+    // Decimal digits only: `Number()` read `0x10`, `1e3` and ' 5' as numbers.
+    const value = text === undefined ? undefined : parseDecimal(text);
+    if (value === undefined || (flag.integer && !Number.isInteger(value)) || value < flag.min) {
       return `${name} = ${JSON.stringify(text ?? null)}: must be ${flag.integer ? 'an integer' : 'a number'} ${flag.min === Number.MIN_VALUE ? '> 0' : `≥ ${flag.min}`}`;
     }
     options[flag.option] = value;

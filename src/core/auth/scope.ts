@@ -1,5 +1,5 @@
 import type { ParsedBatch, Reading, Rejection } from '../readings/reading.ts';
-import { isValidId } from '../registry/validate.ts';
+import { idCharacterRule, isValidId } from '../registry/validate.ts';
 
 /** Most patterns one key's scope may hold. */
 export const maxScopePatterns = 1_000;
@@ -32,8 +32,8 @@ export function checkScope(input: unknown): CheckedScope {
       return {
         ok: false,
         message:
-          `sensors[${index}]=${JSON.stringify(pattern)} must be a sensor id (1 to 256 characters without ` +
-          `control characters, '/', '+' or '#', not '.' or '..') or a prefix followed by '*'`,
+          `sensors[${index}]=${JSON.stringify(pattern)} must be a sensor id (1 to 256 characters ` +
+          `${idCharacterRule}) or a prefix followed by '*'`,
       };
     }
   }

@@ -7,16 +7,39 @@ import { BatchCollector, isValidSensorId, resolveValidationOptions } from './val
 test("the ingest sensor-id check agrees with the registry's id rule", () => {
   const character = fc.oneof(
     fc.constantFrom('/', '+', '#', '\u0000', '\u001f', '\u007f', '\t', ' ', ',', '=', '.', 'é', '\u0080'),
+    fc.constantFrom(
+      '\ufffd',
+      '\ud800',
+      '\udbff',
+      '\udc00',
+      '\udfff',
+      '\ud83d\ude80',
+      '\udbff\udfff',
+      '\ufffe',
+      '\ue000',
+    ),
     fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
   );
   const id = fc.oneof(
     fc.constantFrom('.', '..', '...', '.a', 'a.', '..a', '. ', ' .'),
     fc.array(character, { maxLength: 12 }).map((characters) => characters.join('')),
     fc.integer({ min: 250, max: 260 }).map((length) => 'x'.repeat(length)),
+    fc.integer({ min: 126, max: 130 }).map((length) => '\ud83d\ude80'.repeat(length)),
   );
   fc.assert(
     fc.property(id, (text) => assert.equal(isValidSensorId(text), isValidId(text), JSON.stringify(text))),
   );
+});
+
+test('an id holding U+FFFD or an unpaired surrogate is refused, as it would not be stored as sent; a pair is one character', () => {
+  // Regression: `sensor=inv\xff` in line protocol was stored as `inv\ufffd`, a sensor no client named.
+  for (const id of ['inv\ufffd', 'a\ud800', '\udc00b', 'a\ud83d', '\ude80a'])
+    assert.equal(isValidSensorId(id), false, id);
+  for (const id of ['pump\ud83d\ude80', 'tür-7', '\ue000', '\uffff'])
+    assert.equal(isValidSensorId(id), true, id);
+  // 128 pairs are 256 code units, the limit; one more is over it.
+  assert.equal(isValidSensorId('\ud83d\ude80'.repeat(128)), true);
+  assert.equal(isValidSensorId('\ud83d\ude80'.repeat(128) + 'x'), false);
 });
 
 test('the longest sensor id may be lowered, not raised past the registry limit of 256', () => {

@@ -1,5 +1,6 @@
 import type { ParsedBatch, Rejection, RejectionRule } from '../readings/reading.ts';
 import { ColumnarBatch, ReadingColumnsBuilder, presized } from '../readings/reading-columns.ts';
+import { idCharacterRule } from '../registry/validate.ts';
 import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeep } from '../json-text.ts';
 
 /** Limits applied to every reading at the edge. */
@@ -19,13 +20,19 @@ export const defaultValidationOptions: ValidationOptions = {
 export type ParseOutcome =
   { ok: true; batch: ParsedBatch } | { ok: false; reason: 'malformed'; message: string };
 
+const HIGH_SURROGATE_FIRST = 0xd800;
+const LOW_SURROGATE_FIRST = 0xdc00;
+const LOW_SURROGATE_LAST = 0xdfff;
+/** What a decoder puts for bytes that are not UTF-8. */
+const REPLACEMENT_CHARACTER = 0xfffd;
+
 /**
  * Whether a sensor id passes the registry's id rule (`idPattern` of `../registry/validate.ts`: 1 to
- * 256 characters, no control character, `/`, `+` or `#`, not `.` or `..`), so that an
- * auto-registered sensor can be edited (its URL reached) and named in an MQTT topic. A character
- * scan, as this runs for every reading: the registry's regular expression cost 4–15 % of
- * line-protocol parsing throughput (more for the long ids of Telegraf series). A test checks that
- * both agree.
+ * 256 characters, no control character, `/`, `+` or `#`, no U+FFFD or unpaired surrogate, not `.`
+ * or `..`), so that an auto-registered sensor can be edited (its URL reached), named in an MQTT
+ * topic and stored as sent. A character scan, as this runs for every reading: the registry's
+ * regular expression cost 4–15 % of line-protocol parsing throughput (more for the long ids of
+ * Telegraf series). A test checks that both agree.
  */
 export function isValidSensorId(id: string): boolean {
   const length = id.length;
@@ -36,6 +43,16 @@ export function isValidSensorId(id: string): boolean {
     const code = id.charCodeAt(index);
     // control characters, DEL, '/', '+', '#'
     if (code < 32 || code === 127 || code === 47 || code === 43 || code === 35) return false;
+    if (code >= HIGH_SURROGATE_FIRST) {
+      if (code === REPLACEMENT_CHARACTER || (code >= LOW_SURROGATE_FIRST && code <= LOW_SURROGATE_LAST))
+        return false;
+      if (code < LOW_SURROGATE_FIRST) {
+        // A high surrogate counts only with a low one after it (one character beyond U+FFFF).
+        const next = id.charCodeAt(index + 1);
+        if (!(next >= LOW_SURROGATE_FIRST && next <= LOW_SURROGATE_LAST)) return false;
+        index++;
+      }
+    }
   }
   return true;
 }
@@ -104,7 +121,7 @@ export class BatchCollector {
       'sensor',
       sensor,
       'bad-sensor-id',
-      `sensor id must be 1 to ${limit} characters without control characters, '/', '+' or '#', and not '.' or '..'`,
+      `sensor id must be 1 to ${limit} characters ${idCharacterRule}`,
     );
     return false;
   }

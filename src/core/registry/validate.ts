@@ -13,11 +13,18 @@ export interface FieldError {
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
 /**
- * Ids are 1 to 256 characters without control characters or `/`, `+`, `#` (they appear in MQTT
- * topics), and not `.` or `..` (URLs normalise those away, so such a record could not be reached).
+ * Ids are 1 to 256 characters (UTF-16 code units) without control characters or `/`, `+`, `#` (they
+ * appear in MQTT topics), without U+FFFD or an unpaired surrogate (what bytes that are not UTF-8
+ * decode to, or cannot be written as UTF-8: stored, such an id would not match the one sent), and
+ * not `.` or `..` (URLs normalise those away, so such a record could not be reached).
  */
-// eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
-export const idPattern = /^(?!\.\.?$)[^\u0000-\u001f\u007f/+#]{1,256}$/;
+export const idPattern =
+  // eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
+  /^(?!\.\.?$)(?=[^]{1,256}$)(?:[^\u0000-\u001f\u007f/+#\ufffd\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])+$/;
+
+/** The characters an id may not hold, as told to a client (after "1 to N characters"). */
+export const idCharacterRule =
+  "without control characters, '/', '+', '#' or text that is not UTF-8 (U+FFFD, an unpaired surrogate), and not '.' or '..'";
 
 export function isValidId(id: string): boolean {
   return idPattern.test(id);
@@ -29,7 +36,7 @@ function checkId(field: string, value: unknown, errors: FieldError[]): string {
       field,
       value: value ?? null,
       rule: 'id',
-      message: `${field} must be 1 to 256 characters without control characters, '/', '+' or '#', and not '.' or '..'`,
+      message: `${field} must be 1 to 256 characters ${idCharacterRule}`,
     });
     return '';
   }
