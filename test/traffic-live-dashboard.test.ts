@@ -84,6 +84,7 @@ test(
     await page.locator('.junction').nth(3).waitFor();
     const cells = await page.locator('.junction').evaluateAll((nodes) =>
       nodes.map((node) => ({
+        name: node.querySelector('.name')?.textContent,
         symbol: node.querySelector('.phase')?.textContent,
         title: (node as HTMLElement).title,
         yellow: (node as HTMLElement).dataset.yellow !== undefined,
@@ -97,7 +98,23 @@ test(
       cells.map((cell) => cell.yellow),
       [false, true, false, false],
     );
-    assert.match(cells[0]!.title, /phase 1\/4: straight from west and east; 2 vehicles waiting/);
+    // Each cell shows its row-column name (it had none but on hover), and a legend says what the marks mean.
+    assert.deepEqual(
+      cells.map((cell) => cell.name),
+      ['1-1', '1-2', '1-3', '1-4'],
+    );
+    assert.match(
+      cells[0]!.title,
+      /^Intersection 1-1 \(traffic\.j0\): phase 1\/4: straight from west and east; 2 vehicles waiting/,
+    );
+    const legend = await page.locator('#traffic .traffic-legend').innerText();
+    for (const words of [
+      'named row-column',
+      'vehicles waiting',
+      'yellow before the next green',
+      'emergency vehicle',
+    ])
+      assert.ok(legend.includes(words), words);
     assert.match(cells[1]!.title, /yellow, then phase 2\/4: straight from south and north/);
     assert.match(cells[3]!.title, /no green yet/);
     const summary = await page.locator('#traffic .summary').innerText();
@@ -178,15 +195,14 @@ test(
     await page
       .locator('#traffic .emergency-note.error', { hasText: 'choose two different intersections' })
       .waitFor();
-    assert.match(
-      (await form.locator('select[name=from] option[value="traffic.intersection_2_2"]').textContent()) ?? '',
-      /^\d+-\d+ \(traffic\.intersection_2_2\)$/,
-      'named row-column as on the grid and the map',
-    );
+    const option = form.locator('select[name=from] option[value="traffic.intersection_2_2"]');
+    // Named row-column as on the grid and the map, the id on hover (it was shown beside the label).
+    assert.match((await option.textContent()) ?? '', /^\d+-\d+$/);
+    assert.equal(await option.getAttribute('title'), 'traffic.intersection_2_2');
     await form.locator('select[name=from]').selectOption('traffic.intersection_1_1');
     await form.locator('select[name=to]').selectOption('traffic.intersection_6_6');
     const label = async (id: string): Promise<string> =>
-      ((await form.locator(`select[name=from] option[value="${id}"]`).textContent()) ?? '').split(' ')[0]!;
+      (await form.locator(`select[name=from] option[value="${id}"]`).textContent()) ?? '';
     const trip = `${await label('traffic.intersection_1_1')} → ${await label('traffic.intersection_6_6')}`;
     await form.locator('button').click();
     await page.locator('#traffic .emergency-note', { hasText: 'sent through 11 intersections' }).waitFor();

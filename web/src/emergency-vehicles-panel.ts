@@ -103,7 +103,12 @@ export class EmergencyVehiclesPanel {
       [this.to, sorted.length - 1],
     ] as const) {
       select.replaceChildren(
-        ...sorted.map((junction) => new Option(`${junction.label} (${junction.id})`, junction.id)),
+        ...sorted.map((junction) => {
+          // The label only, as the grid shows it; the id on hover.
+          const option = new Option(junction.label, junction.id);
+          option.title = junction.id;
+          return option;
+        }),
       );
       select.selectedIndex = index;
     }

@@ -49,6 +49,28 @@ export function greenWords(movements: readonly Movement[]): string {
   return parts.length === 0 ? 'no green yet' : parts.join(', ');
 }
 
+/** An intersection's name on the grid and in the form: row-column from the north-west, from 1. */
+function junctionLabel(junction: { row: number; column: number }): string {
+  return `${junction.row + 1}-${junction.column + 1}`;
+}
+
+/** What the grid's marks mean, as the cells show them without hovering. */
+function trafficLegend(): HTMLElement {
+  const legend = element('p', 'traffic-legend muted');
+  legend.append(
+    'Each cell is an intersection, named row-column from the north-west. ',
+    element('span', 'legend-mark', '→ ↔ ↕'),
+    ' where its green lets vehicles go (↰ left turns); ',
+    element('span', 'legend-mark', '▂ 12'),
+    ' vehicles waiting; ',
+    element('span', 'legend-mark legend-yellow', '▢'),
+    ' yellow before the next green; ',
+    element('span', 'legend-mark legend-emergency', '✚'),
+    ' an emergency vehicle. Hover a cell for its phase in words.',
+  );
+  return legend;
+}
+
 /** The traffic view: a schematic of the signalised district (phase, queue) and travel time against the baseline. */
 export class TrafficView {
   private readonly host: HTMLElement;
@@ -56,6 +78,7 @@ export class TrafficView {
   private plot: uPlot | null = null;
   private readonly summary = element('p', 'summary');
   private readonly grid = element('div', 'junctions');
+  private readonly legend = trafficLegend();
   private readonly chart = element('div', 'chart');
   private readonly emergency: EmergencyVehiclesPanel;
 
@@ -65,7 +88,7 @@ export class TrafficView {
     this.emergency = new EmergencyVehiclesPanel(api);
     // A vehicle sent shows at once, not at the next poll.
     this.emergency.onSent = () => void this.refresh();
-    host.replaceChildren(this.summary, this.chart, this.grid, this.emergency.root);
+    host.replaceChildren(this.summary, this.chart, this.grid, this.legend, this.emergency.root);
     // The chart follows the panel's width (a window resized, a phone turned).
     new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: 200 })).observe(host);
   }
@@ -91,10 +114,7 @@ export class TrafficView {
     this.renderChart(snapshot);
     await this.emergency.show(
       snapshot.emergencyVehicles,
-      snapshot.intersections.map((junction) => ({
-        id: junction.id,
-        label: `${junction.row + 1}-${junction.column + 1}`,
-      })),
+      snapshot.intersections.map((junction) => ({ id: junction.id, label: junctionLabel(junction) })),
       snapshot.baseline,
     );
   }
@@ -142,7 +162,8 @@ export class TrafficView {
         const movements = junction.movements;
         const green = movements === undefined ? '' : `: ${greenWords(movements)}`;
         const yellow = junction.yellow === true ? 'yellow, then ' : '';
-        cell.title = `${junction.id}: ${yellow}phase ${junction.phase + 1}/${junction.phaseCount}${green}; ${junction.queue} vehicles waiting`;
+        const label = junctionLabel(junction);
+        cell.title = `Intersection ${label} (${junction.id}): ${yellow}phase ${junction.phase + 1}/${junction.phaseCount}${green}; ${junction.queue} vehicles waiting`;
         cell.dataset.phase = String(junction.phase);
         if (junction.yellow === true) {
           cell.dataset.yellow = '';
@@ -154,7 +175,12 @@ export class TrafficView {
           movements === undefined ? (queueModelArrows[junction.phase] ?? '•') : greenSymbol(movements) || '•';
         const phase = element('span', 'phase', symbol);
         if (junction.yellow === true) phase.style.color = '#f0c400';
-        cell.append(bar, phase, element('span', 'count', String(junction.queue)));
+        cell.append(
+          bar,
+          phase,
+          element('span', 'count', String(junction.queue)),
+          element('span', 'name', label),
+        );
         const here = ambulances.get(junction.id);
         if (here !== undefined) {
           cell.dataset.emergency = here.join(' ');
@@ -181,7 +207,8 @@ export class TrafficView {
         width: this.width(),
         height: 200,
         axes: [
-          { stroke: '#aab', grid: { stroke: '#2a2f3a' } },
+          // Points are taken every simulated minute and drawn at the wall-clock time they were taken.
+          { stroke: '#aab', grid: { stroke: '#2a2f3a' }, label: 'wall-clock time', labelSize: 20 },
           { stroke: '#aab', grid: { stroke: '#2a2f3a' }, label: 'travel time (s)', size: 60 },
         ],
         series: [
