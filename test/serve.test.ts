@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
@@ -245,6 +245,47 @@ async function startOnBusyPort(
   holder.close();
   return { status, stderr };
 }
+
+void test('a damaged detector snapshot ends serve with exit code 1 and says so, the file left as it was', async () => {
+  // Regression: with the detectors on their own thread (the default) the start failed, said why,
+  // and the process never exited: the scoring thread was left open.
+  const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-serve-'));
+  try {
+    const server = await startServer(dataDir);
+    const t0 = Date.now() - 3_600_000;
+    const batch = Array.from({ length: 2000 }, (_, i) => ({
+      sensor: `s${i % 20}`,
+      ts: t0 + i * 1000,
+      value: i % 7,
+    }));
+    const response = await fetch(`${server.baseUrl}/api/v1/readings`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(batch),
+    });
+    assert.equal(response.status, 200);
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0, server.log());
+    const file = join(dataDir, 'detector-states.snapshot');
+    const bytes = readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+    writeFileSync(file, bytes);
+    const result = await startOnBusyPort(() => [
+      'serve',
+      '--port',
+      '0',
+      '--mqtt-port',
+      '0',
+      '--data-dir',
+      dataDir,
+    ]);
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /could not start: detector states: .*move it away/);
+    assert.deepEqual(readFileSync(file), bytes, 'the damaged snapshot is not written over');
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
 
 void test('a busy MQTT port ends serve with exit code 1 and one line, instead of a process left running', async () => {
   const httpPort = await (await import('./support/ports.ts')).freePort();

@@ -195,11 +195,22 @@ export class DetectionService {
    * dropped by the repository, which keeps the first alert of a (sensor, ts).
    */
   async start(): Promise<{ restored: number; skipped: number; caughtUp?: CatchUpSummary }> {
-    const { after, ...restored } = await this.#scoring.resume();
-    const caughtUp = await this.#catchUp(after, (batch) => {
-      this.accept(batch);
-      return this.#scoring.scored;
-    });
+    let resumed: Awaited<ReturnType<ScoringRestart['resume']>>;
+    let caughtUp: CatchUpSummary | undefined;
+    try {
+      resumed = await this.#scoring.resume();
+      caughtUp = await this.#catchUp(resumed.after, (batch) => {
+        this.accept(batch);
+        return this.#scoring.scored;
+      });
+    } catch (error) {
+      // The engine (a scoring thread) is closed, else it kept the process alive after the failed
+      // start; nothing is saved, so a damaged snapshot stays as it was for the operator to move.
+      this.#scoring.stop();
+      await this.#scoring.close().catch(() => undefined);
+      throw error;
+    }
+    const { after: _after, ...restored } = resumed;
     this.#subscription = this.#options.bus.subscribe('readings', (readings) => this.accept(readings));
     const interval = this.#options.snapshotIntervalMillis ?? 300_000;
     if (interval > 0) {
