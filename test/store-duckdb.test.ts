@@ -392,6 +392,49 @@ test('retention deletes per resolution', async () => {
   });
 });
 
+test('retention keeps a rollup bucket that ends after its horizon: a reading younger than the retention stays', async () => {
+  // Regression: `bucket < horizon` deleted the hour (and minute) holding the horizon, so a reading
+  // 2.99 days old was gone at every resolution under a 3-day retention.
+  await withStore(async (store) => {
+    const minute = 60_000;
+    await store.append(
+      chunkOf(store, [
+        ['h', start + 10 * minute, 1],
+        ['h', start + 50 * minute, 2],
+        ['h', start + 50 * minute + 40_000, 3],
+      ]),
+    );
+    // Horizons at start + 55 min (raw: every raw row goes, rolled up first), 50 min 20 s (minute)
+    // and 30 min (hour).
+    const now = start + 10 * hour;
+    const policy = {
+      rawMillis: now - (start + 55 * minute),
+      minuteMillis: now - (start + 50 * minute + 20_000),
+      hourMillis: now - (start + 30 * minute),
+    };
+    await store.applyRetention(now, policy);
+    const count = (resolution: 'minute' | 'hour', stepMillis: number) =>
+      store.series({
+        sensor: 'h',
+        fromMillis: start,
+        toMillis: now,
+        stepMillis,
+        aggregation: 'count',
+        resolution,
+      });
+    // The hour starting at `start` ends after its horizon: kept whole, with the reading before it.
+    assert.deepEqual(
+      (await count('hour', hour)).map((point) => [point.ts, point.value]),
+      [[start, 3]],
+    );
+    // The minute of 50:00–51:00 holds the minute horizon: kept; the minute of 10:00 is wholly older.
+    assert.deepEqual(
+      (await count('minute', minute)).map((point) => [point.ts, point.value]),
+      [[start + 50 * minute, 2]],
+    );
+  });
+});
+
 test("a checkpoint waits for another connection's write transaction instead of failing", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'urban-brain-store-'));
   const database = await openDatabase({ dataDir });

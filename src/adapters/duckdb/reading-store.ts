@@ -387,11 +387,17 @@ export class DuckDbReadingStore implements ReadingStore, ReadingHistory {
     const rawBefore = horizon(policy.rawMillis);
     // Recent readings about to be deleted are rolled up first: their rollups are kept longer.
     if (rawBefore !== undefined && (await this.recentOldest()) < rawBefore) await this.cluster();
+    // A rollup bucket goes once it ends at or before its horizon: one holding the horizon keeps the
+    // readings after it (and those before it in the bucket, as ClickHouse keeps a day that does).
+    const bucketBefore = (keepMillis: number | undefined, width: number) => {
+      const before = horizon(keepMillis);
+      return before === undefined ? undefined : before - width + 1;
+    };
     const jobs: [string, string, number | undefined][] = [
       ['readings', 'ts', rawBefore],
       ['readings_recent', 'ts', rawBefore],
-      ['rollup_minute', 'bucket', horizon(policy.minuteMillis)],
-      ['rollup_hour', 'bucket', horizon(policy.hourMillis)],
+      ['rollup_minute', 'bucket', bucketBefore(policy.minuteMillis, 60_000)],
+      ['rollup_hour', 'bucket', bucketBefore(policy.hourMillis, 3_600_000)],
     ];
     let deleted = 0;
     let recentDeleted = 0;
