@@ -1,3 +1,4 @@
+import { describeError } from './core/describe-error.ts';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { nodeSecrets } from './adapters/crypto/secrets.ts';
@@ -160,7 +161,7 @@ async function openStores(config: Config, log: (line: string) => void): Promise<
       `--wal-skip-corrupt: skipped ${bytes} bytes at byte ${offset} of ${segment} (${reason}); kept as ${keptAs}`,
     );
   const registry = await DuckDbRegistry.open(storage.database, {
-    onError: (error) => log(`registering new sensors failed: ${String(error)}`),
+    onError: (error) => log(`registering new sensors failed: ${describeError(error)}`),
   });
   // New sensors are registered a moment after their readings are acknowledged: after a crash, the
   // readings recovered from the log register the sensors the crash left unregistered.
@@ -226,7 +227,7 @@ async function startDetection(config: Config, stores: Stores, bus: MessageBus, l
     ...(stores.storage.history === undefined
       ? {}
       : { history: stores.storage.history, flushHistory: () => stores.storage.forceFlush() }),
-    onError: (error) => log(`failure prediction: ${String(error)}`),
+    onError: (error) => log(`failure prediction: ${describeError(error)}`),
   });
   // Before ingest opens: the stored readings the detectors had not scored when the process stopped.
   const { caughtUp } = await detection.start();
@@ -267,7 +268,9 @@ async function assemble(
   const { storage, registry, keyStore } = stores;
   const keys = new KeyService(keyStore, nodeSecrets);
   const bootstrap = await keys.bootstrapAdmin(config.adminKey);
-  const bus = new MemoryBus({ onHandlerError: (error) => log(`bus handler failed: ${String(error)}`) });
+  const bus = new MemoryBus({
+    onHandlerError: (error) => log(`bus handler failed: ${describeError(error)}`),
+  });
   const metrics = new Metrics({ processMetrics: true });
   const parsers = coreParsers({ maxFutureMillis: config.maxFutureMillis });
   const policy = config.unknownSensors;
@@ -303,7 +306,7 @@ async function assemble(
           bus,
           repository: stores.maintenance,
           registry,
-          onError: (error) => log(`recording a verdict: ${String(error)}`),
+          onError: (error) => log(`recording a verdict: ${describeError(error)}`),
         }),
       }),
     });

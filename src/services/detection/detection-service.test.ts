@@ -557,7 +557,7 @@ test('a start told of progress says how many saved states it restored', async ()
   const clock = { millis: 0 };
   const second = bareService(repository, { clock: () => clock.millis, progress: (line) => lines.push(line) });
   assert.equal((await second.start()).restored, 3);
-  assert.deepEqual(lines, ['failure prediction: restored 3 saved detector states in 0.0 s']);
+  assert.deepEqual(lines, ['failure prediction: read 3 saved detector states in 0.0 s']);
   await second.shutdown();
 });
 
@@ -761,7 +761,7 @@ test('saved states the detector cannot read are reported at start, so silent re-
   const service = bareService(repository, { onError: (error) => errors.push(String(error)) });
   assert.deepEqual(await service.start(), { restored: 1, skipped: 1 });
   assert.deepEqual(errors, [
-    'Error: 1 of 2 saved detector states cannot be read by detector step (saved by another configuration): those sensors learn again',
+    'Error: 1 of 2 saved detector states were saved by another configuration and cannot be used by detector step: those sensors learn again',
   ]);
   await service.shutdown();
 });

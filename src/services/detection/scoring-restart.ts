@@ -118,8 +118,8 @@ export class ScoringRestart {
     if (skipped > 0)
       this.#options.onError(
         new Error(
-          `${skipped} of ${saved} saved detector states cannot be read by detector ` +
-            `${this.#options.detectorName} (saved by another configuration): those sensors learn again`,
+          `${skipped} of ${saved} saved detector states were saved by another configuration and cannot ` +
+            `be used by detector ${this.#options.detectorName}: those sensors learn again`,
         ),
       );
   }

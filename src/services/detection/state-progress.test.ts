@@ -36,8 +36,8 @@ test('a long restore says how far it got every 5 s, and how many states it resto
   assert.equal(sensors.length, 40_000);
   assert.equal(sensors[39_999], 'pump-39999');
   assert.deepEqual(lines, [
-    'failure prediction: restoring saved detector states: 30,000 so far, 6.0 s',
-    'failure prediction: restored 40,000 saved detector states in 8.0 s',
+    'failure prediction: reading saved detector states: 30,000 so far, 6.0 s',
+    'failure prediction: read 40,000 saved detector states in 8.0 s',
   ]);
 });
 

@@ -3,15 +3,18 @@ import type { DetectorState, DetectorStateStore } from '../../ports/maintenance.
 /** How often a long restore or save of detector states says how far it got. */
 export const PROGRESS_EVERY_MILLIS = 5_000;
 
-/** The words of one kind of work: `restoring saved detector states` / `restored N saved detector states`. */
+/**
+ * The words of one kind of work: `reading saved detector states` / `read N saved detector states`
+ * (read from the store; those a detector of another configuration saved are then told apart).
+ */
 interface Wording {
   going: string;
   done: (count: string) => string;
 }
 
 const restoring: Wording = {
-  going: 'restoring saved detector states',
-  done: (count) => `restored ${count} saved detector states`,
+  going: 'reading saved detector states',
+  done: (count) => `read ${count} saved detector states`,
 };
 const saving: Wording = {
   going: 'saving detector states',

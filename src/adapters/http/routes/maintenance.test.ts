@@ -180,6 +180,14 @@ test('serves the kept score series of a sensor', async () => {
     ((await misspelt.json()) as { error: string }).error,
     "unknown parameter 'since': it takes from, to",
   );
+  // As every other route here: the detection status takes no parameter (it answered 200).
+  const status = await call('viewer', 'GET', '/api/v1/detection?sensor=s1');
+  assert.equal(status.status, 400);
+  assert.equal(
+    ((await status.json()) as { error: string }).error,
+    "unknown parameter 'sensor': it takes none",
+  );
+  assert.equal((await call('viewer', 'GET', '/api/v1/detection')).status, 200);
 });
 
 test('a registered sensor not scored yet has an empty score series; only an unknown sensor is a 404', async () => {

@@ -77,7 +77,10 @@ export function maintenanceRoutes(deps: MaintenanceRouteDependencies): Hono<AppE
     app.post(`/work-orders/:id/${action}`, requireRole('act'), (c) => decide(c, action));
   }
 
-  app.get('/detection', requireRole('read'), (c) => c.json(deps.detection.status()));
+  app.get('/detection', requireRole('read'), (c) => {
+    const unknown = unknownParameters(c, []);
+    return unknown === undefined ? c.json(deps.detection.status()) : c.json({ error: unknown }, 400);
+  });
 
   app.get('/sensors/:id/scores', requireRole('read'), async (c) => {
     const unknown = unknownParameters(c, ['from', 'to']);
