@@ -311,9 +311,9 @@ async function assemble(
       }),
     });
   }
-  if (extensions.city !== undefined) routes.push({ path: '/api/v1', app: cityRoutes(extensions.city) });
-  if (extensions.emergencyVehicles !== undefined)
-    routes.push({ path: '/api/v1', app: trafficEmergencyRoutes(extensions.emergencyVehicles) });
+  // Mounted without a city too: their 404 says that none runs (rather than "no route").
+  routes.push({ path: '/api/v1', app: cityRoutes(extensions.city ?? (() => null)) });
+  routes.push({ path: '/api/v1', app: trafficEmergencyRoutes(extensions.emergencyVehicles ?? (() => null)) });
   const emergency = new EmergencyService({
     registry,
     bus,

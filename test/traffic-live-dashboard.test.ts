@@ -116,7 +116,7 @@ test(
     ])
       assert.ok(legend.includes(words), words);
     assert.match(cells[1]!.title, /yellow, then phase 2\/4: straight from south and north/);
-    assert.match(cells[3]!.title, /no green yet/);
+    assert.match(cells[3]!.title, /: no phase yet: no green yet; 2 vehicles waiting$/);
     const summary = await page.locator('#traffic .summary').innerText();
     assert.match(summary, /50\.0 % less time\); simulated 10 min, 3 simulated min behind the clock/);
     await page.close();
@@ -163,6 +163,28 @@ test('before any vehicle the traffic view says so instead of a percentage of not
   assert.equal(summary, 'No vehicle in the district yet (actuated-pressure control); simulated 10 min.');
   await page.close();
 });
+
+test(
+  'on a platform without a traffic district the tab says so, with no empty emergency list',
+  { skip },
+  async () => {
+    // Regression: it showed "Traffic unavailable: no route GET /api/v1/traffic" over an empty list.
+    const page = await signIn(browser, server.url, server.viewerKey);
+    await page.route('**/api/v1/traffic', (route) =>
+      route.fulfill({ status: 404, json: { error: 'no city model is running: the demo city brings one' } }),
+    );
+    await page.click('[data-tab=traffic]');
+    const summary = page.locator('#traffic .summary', { hasText: 'No live traffic district' });
+    await summary.waitFor();
+    assert.equal(
+      await summary.innerText(),
+      'No live traffic district runs on this platform: the demo city brings one.',
+    );
+    assert.equal(await page.locator('#traffic .emergency-vehicles').isVisible(), false);
+    assert.equal(await page.locator('#traffic .traffic-legend').isVisible(), false);
+    await page.close();
+  },
+);
 
 test('the live district as served: every symbol matches what the green lets go', { skip }, async () => {
   const page = await signIn(browser, server.url, server.viewerKey);

@@ -13,6 +13,12 @@ export function unknownFields(record: object, known: readonly string[]): string[
 // eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
 const controlCharacter = /[\u0000-\u001f\u007f]/;
 
+/** A refused value as an error message shows it: JSON, cut to `maxLength` characters. */
+export function shownValue(value: unknown, maxLength = 80): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+}
+
 /**
  * Text of 1 to `maxLength` characters (UTF-16 code units), not blank, without control characters:
  * names and ids that are shown, logged or carried back in a URL path.

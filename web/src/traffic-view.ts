@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import type { Api } from './api.ts';
+import { ApiError, type Api } from './api.ts';
 import { type EmergencyVehicle, EmergencyVehiclesPanel } from './emergency-vehicles-panel.ts';
 import { element, failureText, number } from './format.ts';
 import { oneAtATime } from './one-at-a-time.ts';
@@ -105,9 +105,19 @@ export class TrafficView {
     try {
       snapshot = await this.api.get<Snapshot>('/api/v1/traffic');
     } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        // No district on this platform (started without the demo city): nothing to draw or send.
+        this.summary.textContent =
+          'No live traffic district runs on this platform: the demo city brings one.';
+        this.emergency.root.hidden = true;
+        this.legend.hidden = true;
+        this.grid.replaceChildren();
+        return;
+      }
       this.summary.textContent = `Traffic unavailable: ${failureText(error)}`;
       return;
     }
+    this.legend.hidden = false;
     this.summary.replaceChildren(...this.summaryOf(snapshot));
     this.host.dataset.intersections = String(snapshot.intersections.length);
     this.renderJunctions(snapshot);
@@ -163,7 +173,11 @@ export class TrafficView {
         const green = movements === undefined ? '' : `: ${greenWords(movements)}`;
         const yellow = junction.yellow === true ? 'yellow, then ' : '';
         const label = junctionLabel(junction);
-        cell.title = `Intersection ${label} (${junction.id}): ${yellow}phase ${junction.phase + 1}/${junction.phaseCount}${green}; ${junction.queue} vehicles waiting`;
+        // Phase -1: the controller has not chosen one yet.
+        const phase =
+          junction.phase < 0 ? 'no phase yet' : `phase ${junction.phase + 1}/${junction.phaseCount}`;
+        const waiting = `${junction.queue} ${junction.queue === 1 ? 'vehicle' : 'vehicles'} waiting`;
+        cell.title = `Intersection ${label} (${junction.id}): ${yellow}${phase}${green}; ${waiting}`;
         cell.dataset.phase = String(junction.phase);
         if (junction.yellow === true) {
           cell.dataset.yellow = '';
@@ -173,11 +187,11 @@ export class TrafficView {
         bar.style.height = `${Math.round((100 * junction.queue) / maxQueue)}%`;
         const symbol =
           movements === undefined ? (queueModelArrows[junction.phase] ?? '•') : greenSymbol(movements) || '•';
-        const phase = element('span', 'phase', symbol);
-        if (junction.yellow === true) phase.style.color = '#f0c400';
+        const mark = element('span', 'phase', symbol);
+        if (junction.yellow === true) mark.style.color = '#f0c400';
         cell.append(
           bar,
-          phase,
+          mark,
           element('span', 'count', String(junction.queue)),
           element('span', 'name', label),
         );

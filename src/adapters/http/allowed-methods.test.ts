@@ -22,3 +22,11 @@ test('lists the methods of the routes a path matches, HEAD beside GET; middlewar
   assert.deepEqual(allowedMethods(routes, '/api/v1/sensors/x'), []);
   assert.deepEqual(allowedMethods(routes, '/nowhere'), []);
 });
+
+test('a path the router does not match is matched by none: a trailing or doubled slash, an empty parameter', () => {
+  // Regression: `GET /api/v1/assets/` answered 405 "GET is not allowed … (allowed: GET, HEAD, POST)".
+  for (const path of ['/api/v1/assets/', '//api/v1/assets', '/api/v1//assets', '/api/v1/assets//readings'])
+    assert.deepEqual(allowedMethods(routes, path), [], path);
+  assert.deepEqual(allowedMethods(routes, '/api/v1/sensors//readings'), []);
+  assert.deepEqual(allowedMethods(routes, '/files/'), []);
+});

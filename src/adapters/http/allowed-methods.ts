@@ -6,18 +6,24 @@ export interface RouteEntry {
 
 const methods = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** Whether a Hono path pattern (`/assets/:id`, `/files/*`, `:id{.+}`) matches `path`. */
+/**
+ * Whether a Hono path pattern (`/assets/:id`, `/files/*`, `:id{.+}`) matches `path`, segment by
+ * segment as Hono's router does: `/traffic/` (a trailing slash) or `//traffic` is not `/traffic`,
+ * and a parameter takes no empty segment.
+ */
 function matches(pattern: string, path: string): boolean {
-  const want = pattern.split('/').filter((part) => part !== '');
-  const have = path.split('/').filter((part) => part !== '');
+  const want = pattern.split('/');
+  const have = path.split('/');
   for (let index = 0; index < want.length; index++) {
     const part = want[index] as string;
     if (part === '*') return true;
     const segment = have[index];
     if (segment === undefined) return false;
-    // A parameter with a pattern of its own (`:rest{.+}`) may take the rest of the path.
-    if (part.startsWith(':') && part.includes('{')) return true;
-    if (!part.startsWith(':') && part !== segment) return false;
+    if (part.startsWith(':')) {
+      if (segment === '') return false;
+      // A parameter with a pattern of its own (`:rest{.+}`) may take the rest of the path.
+      if (part.includes('{')) return true;
+    } else if (part !== segment) return false;
   }
   return want.length === have.length;
 }

@@ -1,6 +1,6 @@
 import { isRole, roles, type Role } from './role.ts';
 import { checkScope } from './scope.ts';
-import { isPlainText, isRecord, unknownFields } from '../input-checks.ts';
+import { isPlainText, isRecord, shownValue, unknownFields } from '../input-checks.ts';
 import { parseTimestamp } from '../ingest/timestamp.ts';
 
 /** A key as asked for by an admin, checked: its name (the role's when none was given), role and scope. */
@@ -38,11 +38,12 @@ export function checkNewKey(input: unknown, nowMillis: number): CheckedNewKey {
     };
   const { name, role, sensors } = input;
   if (role === undefined) return { ok: false, message: `role is required: one of ${roles.join(', ')}` };
-  if (!isRole(role)) return { ok: false, message: `role=${shown(role)} must be one of ${roles.join(', ')}` };
+  if (!isRole(role))
+    return { ok: false, message: `role=${shownValue(role)} must be one of ${roles.join(', ')}` };
   if (name !== undefined && !isPlainText(name, maxKeyNameLength)) {
     return {
       ok: false,
-      message: `name=${shown(name)} must be text of 1 to ${maxKeyNameLength} characters, not blank, without control characters`,
+      message: `name=${shownValue(name)} must be text of 1 to ${maxKeyNameLength} characters, not blank, without control characters`,
     };
   }
   const key: NewKey = { name: name ?? role, role };
@@ -66,14 +67,8 @@ function checkExpiry(value: unknown, role: Role, nowMillis: number): number | un
   const millis =
     typeof value === 'number' ? value : typeof value === 'string' ? parseTimestamp(value) : undefined;
   if (millis === undefined || !Number.isSafeInteger(millis) || millis < 0)
-    return `expiresAt=${shown(value)} ${rule}`;
+    return `expiresAt=${shownValue(value)} ${rule}`;
   if (millis <= nowMillis)
-    return `expiresAt=${shown(value)} ${rule}: it is ${new Date(millis).toISOString()}, and now is ${new Date(nowMillis).toISOString()}`;
+    return `expiresAt=${shownValue(value)} ${rule}: it is ${new Date(millis).toISOString()}, and now is ${new Date(nowMillis).toISOString()}`;
   return millis;
-}
-
-/** A value as an error shows it: JSON, cut short; a missing field is `undefined`. */
-function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'undefined';
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }

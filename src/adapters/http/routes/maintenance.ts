@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { isPlainText, isRecord, unknownFields } from '../../../core/input-checks.ts';
+import { isPlainText, isRecord, shownValue, unknownFields } from '../../../core/input-checks.ts';
 import { parseJsonText } from '../../../core/json-text.ts';
 import { verdictActions, workOrderStatuses } from '../../../core/maintenance/work-order.ts';
 import type { VerdictAction, WorkOrderStatus } from '../../../core/maintenance/work-order.ts';
@@ -232,14 +232,8 @@ async function verdictBody(
   }
   if (!('assignee' in body)) return `assignee is required: ${assigneeRule}`;
   const assignee = assigneeOf(body.assignee);
-  if (assignee === undefined) return `assignee=${shown(body.assignee)} must be ${assigneeRule}`;
+  if (assignee === undefined) return `assignee=${shownValue(body.assignee)} must be ${assigneeRule}`;
   return { ...parsed, assignee };
-}
-
-/** A refused value as JSON, cut to 80 characters. */
-function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
 /** The trimmed name, null to clear, undefined when it breaks the rule. */

@@ -95,6 +95,20 @@ test('refuses a request naming the field, the value and the rule (400), and answ
   assert.equal((await send(appAs('operator', null), { from, to })).status, 404);
 });
 
+test('a refused id of 100,000 characters is shown cut short, not sent back twice whole', async () => {
+  // Regression: the answer was about 200 KB, the value in `error` and again in `issues`.
+  const response = await send(appAs('operator'), { from: 'a'.repeat(100_000), to });
+  assert.equal(response.status, 400);
+  const text = await response.text();
+  assert.ok(text.length < 1_000, `${text.length} characters`);
+  const answer = JSON.parse(text) as { error: string; issues: { field: string; value: string }[] };
+  assert.match(answer.error, /^invalid emergency vehicle: from "a{70,}… must be an intersection id/);
+  assert.deepEqual(
+    answer.issues.map((issue) => [issue.field, issue.value.length, issue.value.endsWith('…')]),
+    [['from', 256, true]],
+  );
+});
+
 test('answers 429 with Retry-After once 20 vehicles are on their way', async () => {
   const app = appAs('operator');
   let response = await send(app, { from: to, to: from });

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { isPlainText, isRecord, unknownFields } from '../../../core/input-checks.ts';
+import { isPlainText, isRecord, shownValue, unknownFields } from '../../../core/input-checks.ts';
 import type { LiveTraffic } from '../../../services/traffic/live-traffic.ts';
 import type { AppEnv } from '../env.ts';
 import { jsonBody } from '../json-body.ts';
@@ -11,6 +11,8 @@ export type EmergencyVehicleSender = Pick<LiveTraffic, 'sendEmergencyVehicle'>;
 type Issue = { field: string; value: unknown; rule: string };
 
 const maxIdLength = 256;
+/** Longest refused text carried back whole (an intersection id at most). */
+const maxShownCharacters = maxIdLength;
 
 /** `{from, to}` (intersection ids), or the issues, field by field. */
 function readTrip(body: unknown): { ok: true; from: string; to: string } | { ok: false; issues: Issue[] } {
@@ -30,16 +32,22 @@ function readTrip(body: unknown): { ok: true; from: string; to: string } | { ok:
       issues.push({
         field,
         value: value ?? null,
-        rule: `must be an intersection id (a string of 1 to ${maxIdLength} characters)`,
+        rule: `must be an intersection id (a string of 1 to ${maxIdLength} characters, not blank, without control characters)`,
       });
   }
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, from: body['from'] as string, to: body['to'] as string };
 }
 
+/** The issues in one line and one by one, long text cut short (an id of 100,000 characters was sent back twice). */
 function refusal(issues: Issue[]): { error: string; issues: Issue[] } {
-  const lines = issues.map((i) => `${i.field} ${JSON.stringify(i.value) ?? 'null'} ${i.rule}`);
-  return { error: `invalid emergency vehicle: ${lines.join('; ')}`, issues };
+  const lines = issues.map((i) => `${i.field} ${shownValue(i.value ?? null)} ${i.rule}`);
+  const listed = issues.map((i) =>
+    typeof i.value === 'string' && i.value.length > maxShownCharacters
+      ? { ...i, value: `${i.value.slice(0, maxShownCharacters - 1)}…` }
+      : i,
+  );
+  return { error: `invalid emergency vehicle: ${lines.join('; ')}`, issues: listed };
 }
 
 /**
@@ -52,7 +60,11 @@ export function trafficEmergencyRoutes(traffic: () => EmergencyVehicleSender | n
 
   app.post('/traffic/emergency-vehicles', requireRole('operator'), async (c) => {
     const live = traffic();
-    if (live === null) return c.json({ error: 'no live traffic district is running' }, 404);
+    if (live === null)
+      return c.json(
+        { error: 'no live traffic district is running: the demo city brings one (`npm start`)' },
+        404,
+      );
     const body = await jsonBody(c);
     if (!body.ok) return c.json({ error: body.error }, 400);
     const trip = readTrip(body.value);
