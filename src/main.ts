@@ -59,6 +59,7 @@ import { EmergencyService } from './services/emergency/emergency-service.ts';
 import { coreParsers } from './services/edge/core-parsers.ts';
 import { EdgeIngest } from './services/edge/edge-ingest.ts';
 import { createEmbeddedStorage } from './services/ingest/embedded.ts';
+import type { LiveTrafficStats } from './services/traffic/live-traffic.ts';
 import type { PipelineStats } from './services/ingest/pipeline.ts';
 import { ReadingQueryService } from './services/query/reading-query-service.ts';
 
@@ -84,6 +85,8 @@ export interface PlatformExtensions {
   city?: () => CityViews | null;
   /** The live traffic district behind `POST /api/v1/traffic/emergency-vehicles`. */
   emergencyVehicles?: () => EmergencyVehicleSender | null;
+  /** The live traffic district's counters, for `/metrics`. */
+  trafficStats?: () => LiveTrafficStats | null;
 }
 
 export interface Platform {
@@ -327,6 +330,7 @@ async function assemble(
   await emergency.start();
   undo.push(async () => emergency.stop());
   metrics.watchEmergency(emergency);
+  if (extensions.trafficStats !== undefined) metrics.watchTraffic(extensions.trafficStats);
   routes.push({ path: '/api/v1', app: emergencyRoutes(emergency) });
 
   const coalescer = new Coalescer({ edge, log });

@@ -232,6 +232,7 @@ async function startCity(
     platform = await startPlatform(config, log, {
       city: () => running?.views ?? null,
       emergencyVehicles: () => traffic,
+      trafficStats: () => traffic?.stats() ?? null,
     });
   } catch (error) {
     log(`could not start: ${describeError(error)}`);

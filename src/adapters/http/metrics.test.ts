@@ -23,6 +23,39 @@ test('the detection gauges read the service when scraped', async () => {
   assert.match(text, /urban_brain_detection_backlog_readings 0/);
 });
 
+test("the live traffic district's counters are read when scraped, 0 while none runs", async () => {
+  const metrics = new Metrics();
+  type Stats = NonNullable<ReturnType<Parameters<Metrics['watchTraffic']>[0]>>;
+  let district: { stats: Stats } | null = null;
+  metrics.watchTraffic(() => district?.stats ?? null);
+  let text = await metrics.registry.metrics();
+  assert.match(text, /urban_brain_traffic_tick_failures_total 0\n/);
+  assert.match(text, /urban_brain_traffic_behind_seconds 0\n/);
+  district = {
+    stats: {
+      behindSeconds: 90,
+      skips: 2,
+      tickFailures: 3,
+      ticksSkipped: 4,
+      readingsRefused: 5,
+      readingsPending: 6,
+    },
+  };
+  text = await metrics.registry.metrics();
+  assert.match(
+    text,
+    /# TYPE urban_brain_traffic_tick_failures_total counter\nurban_brain_traffic_tick_failures_total 3\n/,
+  );
+  for (const [name, value] of [
+    ['urban_brain_traffic_behind_seconds', 90],
+    ['urban_brain_traffic_skips_total', 2],
+    ['urban_brain_traffic_ticks_skipped_total', 4],
+    ['urban_brain_traffic_readings_refused_total', 5],
+    ['urban_brain_traffic_readings_pending', 6],
+  ] as const)
+    assert.match(text, new RegExp(`\\n${name} ${value}\\n`), name);
+});
+
 test('the emergency gauges read the departments once per scrape, by hospital and level', async () => {
   const metrics = new Metrics();
   let reads = 0;

@@ -126,6 +126,58 @@ export class Metrics implements IngestObserver {
   }
 
   /**
+   * The live traffic district's counters, read when scraped (0 while none runs): how far its run
+   * is behind the clock, its skips ahead, its ticks that failed (logged) or were skipped while one
+   * was still running, and its detector readings refused or waiting to be handed to ingest.
+   */
+  watchTraffic(
+    stats: () => {
+      behindSeconds: number;
+      skips: number;
+      tickFailures: number;
+      ticksSkipped: number;
+      readingsRefused: number;
+      readingsPending: number;
+    } | null,
+  ): void {
+    type Stats = NonNullable<ReturnType<typeof stats>>;
+    const read = (pick: (current: Stats) => number) => () => {
+      const current = stats();
+      return current === null ? 0 : pick(current);
+    };
+    this.#scrapedGauge(
+      'urban_brain_traffic_behind_seconds',
+      'Simulated seconds the live traffic district is behind the clock',
+      read((s) => s.behindSeconds),
+    );
+    this.#scrapedCounter(
+      'urban_brain_traffic_skips_total',
+      'Times the live traffic district fell too far behind and went on from the clock (a gap in its readings)',
+      read((s) => s.skips),
+    );
+    this.#scrapedCounter(
+      'urban_brain_traffic_tick_failures_total',
+      'Steps of the live traffic district that failed (each logged)',
+      read((s) => s.tickFailures),
+    );
+    this.#scrapedCounter(
+      'urban_brain_traffic_ticks_skipped_total',
+      'Steps of the live traffic district skipped while the one before was still running',
+      read((s) => s.ticksSkipped),
+    );
+    this.#scrapedCounter(
+      'urban_brain_traffic_readings_refused_total',
+      "Readings of the live traffic district's detectors that ingest refused",
+      read((s) => s.readingsRefused),
+    );
+    this.#scrapedGauge(
+      'urban_brain_traffic_readings_pending',
+      "Readings of the live traffic district's detectors waiting to be handed to ingest",
+      read((s) => s.readingsPending),
+    );
+  }
+
+  /**
    * Emergency departments, read from the service when scraped: patients waiting by hospital and
    * triage level, patients in treatment and ambulances on their way by hospital.
    */
