@@ -191,7 +191,7 @@ export class StreamPieces implements SnapshotPieces {
         manager.streams.getMessage(stream, { last_by_subj: subject }),
       );
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isNoMessage(error)) return undefined;
       throw error;
     }
   }
@@ -262,7 +262,20 @@ export class StreamPieces implements SnapshotPieces {
   }
 }
 
-function isNotFound(error: unknown): boolean {
-  const api = (error as NatsError).api_error;
-  return api?.code === 404 || /no message found/i.test((error as Error).message ?? '');
+/** JetStream's error code for a get that found no message on the subject. */
+const noMessageFound = 10037;
+
+/**
+ * Whether a get's failure means the piece is absent. Only "no message found" does: other 404s
+ * ("stream not found", which a server still recovering its streams may answer) say nothing about
+ * the piece, and taking them for absence would start a shard from no states and let its next full
+ * snapshot roll the committed one away.
+ */
+export function isNoMessage(error: unknown): boolean {
+  const api = (error as Partial<NatsError> | null)?.api_error;
+  if (api === undefined || api.code !== 404) return false;
+  // Servers before err_code existed say it in the description only.
+  return api.err_code === undefined
+    ? /no message found/i.test(api.description)
+    : api.err_code === noMessageFound;
 }
