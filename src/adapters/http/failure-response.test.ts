@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Hono } from 'hono';
+import { parseError } from '@clickhouse/client';
 import { LogLimiter } from '../../services/logging/log-limiter.ts';
 import { failureResponse, isUnreachable } from './failure-response.ts';
 
@@ -62,4 +63,40 @@ test('any other failure is a 500 with its stack logged, once a minute per messag
   assert.equal((await app.request('/x')).status, 500);
   assert.equal(lines.length, 1);
   assert.match(lines[0]!, /GET \/x: failed: TypeError: boom\n\s+at /);
+});
+
+test('a ClickHouse without the configured database is a 503 naming it, logged without a stack', async () => {
+  // Regression: a misspelt --clickhouse-database made every query of the api role a 500 with a stack.
+  const lines: string[] = [];
+  const unknown = parseError(
+    'Code: 81. DB::Exception: Database urban_brian does not exist. (UNKNOWN_DATABASE) (version 24.8.4.13 (official build))',
+  );
+  const app = appThrowing(new Error('latest readings', { cause: unknown }), lines, () => 0);
+  const response = await app.request('/x');
+  assert.equal(response.status, 503);
+  assert.equal(response.headers.get('retry-after'), '5');
+  assert.equal(
+    ((await response.json()) as { error: string }).error,
+    "ClickHouse cannot serve this server's queries: Database urban_brian does not exist. (code 81, UNKNOWN_DATABASE); retry later",
+  );
+  assert.equal(lines.length, 1);
+  assert.doesNotMatch(lines[0]!, /\n\s+at /);
+});
+
+test('a ClickHouse without a table or database this server queries is a 503, from any server version; a query ClickHouse refuses otherwise is a 500', async () => {
+  const missing = parseError(
+    'Code: 60. DB::Exception: Table urban_brain.readings does not exist. (UNKNOWN_TABLE) (version 24.8.4.13 (official build))',
+  );
+  assert.equal((await appThrowing(missing, [], () => 0).request('/x')).status, 503);
+  const older = new Error(
+    "Code: 81, e.displayText() = DB::Exception: Database ub_tset doesn't exist, e.what() = DB::Exception\n",
+  );
+  const answer = await appThrowing(older, [], () => 0).request('/x');
+  assert.equal(answer.status, 503, 'an older server, whose answer the client leaves unparsed');
+  assert.equal(
+    ((await answer.json()) as { error: string }).error,
+    "ClickHouse cannot serve this server's queries: Database ub_tset doesn't exist (code 81); retry later",
+  );
+  const syntax = parseError('Code: 62. DB::Exception: Syntax error: failed at position 1. (SYNTAX_ERROR)');
+  assert.equal((await appThrowing(syntax, [], () => 0).request('/x')).status, 500);
 });
