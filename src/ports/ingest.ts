@@ -5,6 +5,8 @@ import type { ReadingColumns } from '../core/readings/reading-columns.ts';
 export type IngestResult =
   | { ok: true; stored: number }
   | { ok: false; reason: 'overloaded'; retryAfterSeconds: number }
+  /** The store cannot take readings now (a cluster without quorum); `message` says why. */
+  | { ok: false; reason: 'unavailable'; retryAfterSeconds: number; message: string }
   | { ok: false; reason: 'shutting-down' };
 
 /**

@@ -44,3 +44,19 @@ test('while shutting down ingest answers 503 with Retry-After and asks the clien
   assert.equal(response.headers.get('connection'), 'close');
   await response.arrayBuffer();
 });
+
+test('a store that cannot take readings now (a cluster without quorum) answers 503 with Retry-After and why, keeping the connection', async () => {
+  const fixture = await httpFixture();
+  fixture.readings.ingest = async () => ({
+    ok: false,
+    reason: 'unavailable',
+    retryAfterSeconds: 5,
+    message: 'JetStream cannot store readings now (no quorum)',
+  });
+  const response = await fixture.post('device', '/api/v1/readings', reading);
+  assert.equal(response.status, 503);
+  assert.equal(response.headers.get('retry-after'), '5');
+  assert.equal(response.headers.get('connection'), null);
+  const body = (await response.json()) as { error: string };
+  assert.equal(body.error, 'JetStream cannot store readings now (no quorum), retry later');
+});

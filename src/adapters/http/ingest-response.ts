@@ -4,7 +4,8 @@ import { StorageUnavailableError } from '../../services/ingest/storage-unavailab
 
 /**
  * Maps an ingest outcome to HTTP. 2xx only when the store said the readings are durable;
- * 429 + Retry-After when it is overloaded; 503 + Retry-After + `Connection: close` while
+ * 429 + Retry-After when it is overloaded; 503 + Retry-After when it cannot store now (a cluster
+ * without quorum); 503 + Retry-After + `Connection: close` while
  * shutting down (the client reconnects to whichever instance is up). When items were refused the
  * body lists each (index, field, value, rule, message); the other items are stored regardless.
  */
@@ -16,6 +17,11 @@ export function ingestResponse(
   if (!outcome.ok && outcome.reason === 'overloaded') {
     c.header('Retry-After', String(Math.max(1, Math.ceil(outcome.retryAfterSeconds))));
     return c.json({ error: 'overloaded, retry later', rejected: outcome.rejected }, 429);
+  }
+  if (!outcome.ok && outcome.reason === 'unavailable') {
+    // Another ingest process would meet the same store: the connection is kept.
+    c.header('Retry-After', String(Math.max(1, Math.ceil(outcome.retryAfterSeconds))));
+    return c.json({ error: `${outcome.message}, retry later`, rejected: outcome.rejected }, 503);
   }
   if (!outcome.ok) {
     c.header('Retry-After', '5');

@@ -13,8 +13,30 @@ export interface JetStreamIngestorOptions {
   maxPendingReadings: number;
   /** How long to wait for JetStream's publish acknowledgement. */
   publishTimeoutMillis: number;
-  /** Told about publish failures (the caller gets `overloaded` and resends). */
+  /**
+   * Whether JetStream was last seen able to store (the engine monitor's probe): a publish that
+   * times out while it is not is `unavailable`, else `overloaded` (a slow stream). Default: able.
+   */
+  storing?: () => boolean;
+  /** Told about publish failures (the caller gets `overloaded` or `unavailable` and resends). */
   onError?: (error: unknown) => void;
+}
+
+/** How long a client is asked to wait while JetStream cannot store (a leader election takes seconds). */
+const unavailableRetrySeconds = 5;
+
+/**
+ * Why a publish failure means JetStream cannot store now, or undefined when it may only be slow:
+ * no server answers the subject (no stream leader), JetStream answers 503 (no quorum), the
+ * connection is closed or draining, or the acknowledgement timed out while the probe says
+ * JetStream cannot store.
+ */
+export function unavailability(error: unknown, storing: boolean): string | undefined {
+  const { code, api_error: api } = (error ?? {}) as { code?: unknown; api_error?: { code?: number } };
+  if (code === '503' || api?.code === 503) return 'no JetStream server can store readings now';
+  if (code === 'CONNECTION_CLOSED' || code === 'CONNECTION_DRAINING') return 'the NATS connection is closed';
+  if (code === 'TIMEOUT' && !storing) return 'JetStream cannot store readings now (no quorum)';
+  return undefined;
 }
 
 /**
@@ -49,7 +71,10 @@ export class JetStreamIngestor implements Ingestor {
       return { ok: true, stored: readings.length };
     } catch (error) {
       this.#options.onError?.(error);
-      return { ok: false, reason: 'overloaded', retryAfterSeconds: 1 };
+      const message = unavailability(error, this.#options.storing?.() ?? true);
+      return message === undefined
+        ? { ok: false, reason: 'overloaded', retryAfterSeconds: 1 }
+        : { ok: false, reason: 'unavailable', retryAfterSeconds: unavailableRetrySeconds, message };
     } finally {
       this.#pending -= readings.length;
     }

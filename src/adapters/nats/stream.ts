@@ -36,6 +36,18 @@ export async function ensureStream(
   await manager.streams.add(config);
 }
 
+/**
+ * Resolves when `stream` can store: its leader answers the stream's info. A stream that lost its
+ * quorum has no leader, so the request goes unanswered, is refused (503), or says no leader; the
+ * client's connection to a surviving server does not show it. One small request: cheap to ask
+ * every few seconds (give `manager` a short timeout).
+ */
+export async function checkStreamStoring(manager: JetStreamManager, stream: string): Promise<void> {
+  const info = await manager.streams.info(stream);
+  if (info.cluster !== undefined && !info.cluster.leader)
+    throw new Error(`stream ${stream} has no leader (no quorum of its replicas)`);
+}
+
 /** The outcome of `ensureReadingStream`: a stream that does not fit this process's options is refused. */
 export type ReadingStreamCheck =
   | {

@@ -24,7 +24,7 @@ import { JetStreamIngestor } from '../../adapters/nats/jetstream-ingestor.ts';
 import { NatsBus } from '../../adapters/nats/nats-bus.ts';
 import { defaultLayout } from '../../adapters/nats/shards.ts';
 import type { StreamLayout } from '../../adapters/nats/shards.ts';
-import { defaultStreamOptions, ensureReadingStream } from '../../adapters/nats/stream.ts';
+import { checkStreamStoring, defaultStreamOptions, ensureReadingStream } from '../../adapters/nats/stream.ts';
 import { PostgresKeyStore } from '../../adapters/postgres/keys-store.ts';
 import { PostgresMaintenanceRepository } from '../../adapters/postgres/maintenance-repository.ts';
 import { PostgresAmbulanceTrips } from '../../adapters/postgres/ambulance-trips.ts';
@@ -210,9 +210,12 @@ async function assembleRole(
       if (isClickHouseAuthenticationFailure(error)) throw refusedByClickHouse(error);
     });
   // Engine outages: one line when an engine stops answering, one when it is back; `/healthz` reads it.
+  // Its own manager: a probe left unanswered (no quorum) ends in 1.5 s, not the others' 20 s.
+  const probing = await nats.jetstreamManager({ timeout: 1_500, checkAPI: false });
   const monitor = new EngineMonitor({
     role: cluster.role,
     nats,
+    jetstream: { check: () => checkStreamStoring(probing, layout.stream) },
     clickhouse: store,
     postgres: shared.pool,
     log,
@@ -322,6 +325,7 @@ async function assembleRole(
       layout,
       maxPendingReadings: 500_000,
       publishTimeoutMillis: 10_000,
+      storing: () => !monitor.down().includes('jetstream'),
       onError: failed('publishing readings to JetStream'),
     });
     const metrics = new Metrics({ processMetrics: true });

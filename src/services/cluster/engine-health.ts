@@ -1,18 +1,22 @@
 import { describeOutageEnd, Outages } from '../../core/outages.ts';
 
-/** The engines a scaled-out process depends on. */
-export type Engine = 'nats' | 'clickhouse' | 'postgres';
+/**
+ * The engines a scaled-out process depends on. `jetstream` is NATS able to store (its streams have
+ * a quorum), which a live connection to one server does not tell.
+ */
+export type Engine = 'nats' | 'jetstream' | 'clickhouse' | 'postgres';
 
 export const engineNames: Record<Engine, string> = {
   nats: 'NATS',
+  jetstream: 'NATS JetStream',
   clickhouse: 'ClickHouse',
   postgres: 'PostgreSQL',
 };
 
 /** The engines each role needs to do its work (and so to answer `/healthz` with 200). */
 export const enginesOfRole: Record<'ingest' | 'process' | 'api' | 'all', readonly Engine[]> = {
-  ingest: ['nats', 'postgres'],
-  process: ['nats', 'clickhouse', 'postgres'],
+  ingest: ['nats', 'jetstream', 'postgres'],
+  process: ['nats', 'jetstream', 'clickhouse', 'postgres'],
   api: ['nats', 'clickhouse', 'postgres'],
   all: ['nats', 'clickhouse', 'postgres'],
 };

@@ -33,6 +33,7 @@ test('an ingest process is ready on NATS and PostgreSQL only, and logs each outa
   const monitor = new EngineMonitor({
     role: 'ingest',
     nats: nats.connection,
+    jetstream: { check: async () => undefined },
     clickhouse: { ping: async () => void (clickhouseAsked += 1) },
     postgres: {
       query: async () => {
@@ -77,6 +78,7 @@ test('an api process also checks ClickHouse, and logs nothing once stopped', asy
   const monitor = new EngineMonitor({
     role: 'api',
     nats: nats.connection,
+    jetstream: { check: () => Promise.reject(new Error('not asked of an api process')) },
     clickhouse: { ping: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:20123')) },
     postgres: { query: async () => undefined },
     log: (line) => lines.push(line),
@@ -90,4 +92,35 @@ test('an api process also checks ClickHouse, and logs nothing once stopped', asy
   nats.close();
   await monitor.closed();
   assert.deepEqual(lines, ['ClickHouse unreachable: connect ECONNREFUSED 127.0.0.1:20123']);
+});
+
+test('an ingest process whose NATS connection is up is down while JetStream cannot store', async () => {
+  // Regression: with two of three NATS servers gone the connection stayed up, so /healthz said ok
+  // while no publish could be stored.
+  const lines: string[] = [];
+  const nats = fakeConnection();
+  let quorum = false;
+  const monitor = new EngineMonitor({
+    role: 'ingest',
+    nats: nats.connection,
+    jetstream: {
+      check: async () => {
+        if (!quorum) throw new Error('TIMEOUT');
+      },
+    },
+    clickhouse: { ping: async () => undefined },
+    postgres: { query: async () => undefined },
+    log: (line) => lines.push(line),
+    intervalMillis: 5,
+  });
+  monitor.start();
+  while (monitor.down().length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.deepEqual(monitor.down(), ['jetstream']);
+  quorum = true;
+  while (monitor.down().length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  await monitor.stop();
+  nats.close();
+  await monitor.closed();
+  assert.equal(lines[0], 'NATS JetStream unreachable: TIMEOUT');
+  assert.match(lines[1]!, /^NATS JetStream reachable again after \d+\.\d s, \d+ failures?$/);
 });

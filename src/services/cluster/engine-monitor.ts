@@ -11,8 +11,10 @@ export interface EngineMonitorOptions {
   nats: NatsConnection;
   clickhouse: { ping(): Promise<void> };
   postgres: { query(sql: string): Promise<unknown> };
+  /** Rejects while JetStream cannot store the readings (asked only of roles that need it). */
+  jetstream: { check(): Promise<unknown> };
   log(line: string): void;
-  /** How often ClickHouse and PostgreSQL are asked `SELECT 1` (default 2 s). */
+  /** How often JetStream, ClickHouse and PostgreSQL are asked (default 2 s). */
   intervalMillis?: number;
   /** A check not answered within this time fails (default 5 s). */
   timeoutMillis?: number;
@@ -20,8 +22,9 @@ export interface EngineMonitorOptions {
 
 /**
  * What a running process knows of its engines: NATS from the client's connection events,
- * ClickHouse and PostgreSQL from a `SELECT 1` every `intervalMillis` (only the engines the role
- * needs). Each outage is logged when it starts and when it ends; `down()` answers from that state.
+ * JetStream, ClickHouse and PostgreSQL from a cheap request every `intervalMillis` (only the
+ * engines the role needs). A connection to one NATS server says nothing of whether JetStream can
+ * store: with two of three servers gone it stays up while every publish fails. Each outage is logged when it starts and when it ends; `down()` answers from that state.
  */
 export class EngineMonitor {
   readonly #engines: readonly Engine[];
@@ -35,6 +38,8 @@ export class EngineMonitor {
     this.#health = new EngineHealth({ log: (line) => this.#stopped || options.log(line) });
     const health = this.#health;
     const checks: EngineCheck[] = [{ engine: 'postgres', check: () => options.postgres.query('SELECT 1') }];
+    if (this.#engines.includes('jetstream'))
+      checks.push({ engine: 'jetstream', check: () => options.jetstream.check() });
     if (this.#engines.includes('clickhouse'))
       checks.push({ engine: 'clickhouse', check: () => options.clickhouse.ping() });
     this.#checks = new EngineChecks({

@@ -159,7 +159,7 @@ export async function startDemo(deps: DemoDependencies, options: DemoOptions): P
           status.readingsSent += result.stored;
           break;
         }
-        if (!retry || result.reason !== 'overloaded') {
+        if (!retry || result.reason === 'shutting-down') {
           status.readingsRefused += batch.length;
           refused.push(...batch);
           break;

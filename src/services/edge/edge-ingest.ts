@@ -18,6 +18,7 @@ import type { Registry } from '../../ports/registry.ts';
 export type EdgeOutcome =
   | { ok: true; accepted: number; rejected: Rejection[] }
   | { ok: false; reason: 'overloaded'; retryAfterSeconds: number; rejected: Rejection[] }
+  | { ok: false; reason: 'unavailable'; retryAfterSeconds: number; message: string; rejected: Rejection[] }
   | { ok: false; reason: 'shutting-down'; rejected: Rejection[] };
 
 /**
@@ -187,9 +188,7 @@ export class EdgeIngest {
     }
     if (!result.ok) {
       if (result.reason === 'overloaded') observer?.overloaded(count, path);
-      return result.reason === 'overloaded'
-        ? { ok: false, reason: 'overloaded', retryAfterSeconds: result.retryAfterSeconds, rejected }
-        : { ok: false, reason: 'shutting-down', rejected };
+      return { ...result, rejected };
     }
     const writeMillis = performance.now() - started;
     // Keys go along with the batch: in-process readers (the detectors) then skip hashing the ids.

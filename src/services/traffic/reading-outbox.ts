@@ -51,7 +51,7 @@ export class ReadingOutbox {
     }
     this.refused += outcome.rejected.length;
     if (outcome.ok) this.accepted += outcome.accepted;
-    else if (outcome.reason === 'overloaded') this.#pending = [...batch.readings, ...this.#pending];
+    else if (outcome.reason !== 'shutting-down') this.#pending = [...batch.readings, ...this.#pending];
     else this.refused += batch.readings.length;
   }
 
