@@ -300,3 +300,56 @@ test("cluster:down does not call an exited, unreaped process of the list someone
     rmSync(directory, { recursive: true, force: true });
   }
 });
+
+test('cluster:down stops a role started again by hand before the engines, and names it once', async () => {
+  // Regression: the listed engines were stopped first, so a processor restarted by hand (not in
+  // pids.json) met a stopped NATS, could not hand its shards back and was killed after 20 s; it was
+  // also listed as "process process".
+  const directory = mkdtempSync(join(tmpdir(), 'ub-cluster-down-'));
+  mkdirSync(join(directory, 'nats-1'));
+  writeFileSync(
+    join(directory, 'topology.json'),
+    JSON.stringify({ nats: [{ name: 'nats-1', clientPort: 29_999, clusterPort: 29_998 }] }),
+  );
+  const engine = idleProcess(join(directory, 'nats-1', 'nats.conf'));
+  const seen = join(directory, 'engine-at-sigterm');
+  // On SIGTERM the stand-in role writes whether the engine still ran (a zombie has no command line).
+  const script = `process.on('SIGTERM', () => {
+    let running = false;
+    try { running = require('fs').readFileSync('/proc/${engine.pid}/cmdline').length > 0; } catch {}
+    require('fs').writeFileSync(${JSON.stringify(seen)}, String(running));
+    process.exit(0);
+  });
+  setInterval(() => {}, 1000);`;
+  const role = spawn(
+    process.execPath,
+    [
+      '-e',
+      script,
+      '--',
+      '/x/scripts/cluster/role.ts',
+      '--role',
+      'process',
+      '--nats-url',
+      'nats://127.0.0.1:29999',
+      '--member',
+      'processor-2',
+    ],
+    { stdio: 'ignore' },
+  );
+  try {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 300));
+    writeFileSync(join(directory, 'pids.json'), JSON.stringify({ 'nats-1': engine.pid }));
+    const result = await runScript('down', ['--dir', directory]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readFileSync(seen, 'utf8'), 'true', 'the engine still ran when the role was told to stop');
+    assert.match(
+      result.stderr,
+      new RegExp(`also stopping \\(not in pids.json\\): processor-2 ${role.pid}\\n`),
+    );
+  } finally {
+    role.kill();
+    engine.kill();
+    rmSync(directory, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,6 @@
-// `npm run cluster:down [-- --dir DIR]`: stops what `cluster:up` started: our processes first
-// (SIGTERM: they hand their shards back and flush), then the engines. Only pids that still run the
+// `npm run cluster:down [-- --dir DIR]`: stops what `cluster:up` started: our processes first,
+// listed or not (SIGTERM: they hand their shards back and flush, which needs the engines), then the
+// engines. Only pids that still run the
 // cluster's programs are signalled (checked in /proc): after a reboot the ids in pids.json may
 // belong to anything.
 import { rm } from 'node:fs/promises';
@@ -45,22 +46,32 @@ if (skipped.length > 0)
     `left alone (their pids now run something else): ${skipped.map((name) => `${name} ${pids[name]}`).join(', ')}\n`,
   );
 
-async function stop(names: string[]): Promise<void> {
-  await stopProcesses(names.filter(ours).map((name) => pids[name]!));
-}
-
-const engines = /^(nats|clickhouse|postgres)/;
-await stop(Object.keys(pids).filter((name) => !engines.test(name)));
-await stop(Object.keys(pids).filter((name) => engines.test(name) && name !== 'postgres'));
-// An engine started again by hand after a crash has a pid the list does not hold: it is the
-// cluster's all the same (its command line names the folder), and would keep the ports taken.
+// A role or an engine started again by hand after a crash has a pid the list does not hold: it is
+// the cluster's all the same (its command line names the folder or the cluster's NATS URL), and
+// would keep the ports taken.
 const unlisted = unlistedClusterProcesses(directory, natsUrl, Object.values(pids));
-if (unlisted.length > 0) {
+if (unlisted.length > 0)
   process.stderr.write(
     `also stopping (not in pids.json): ${unlisted.map(([name, pid]) => `${name} ${pid}`).join(', ')}\n`,
   );
-  await stopProcesses(unlisted.map(([, pid]) => pid));
+const unlistedOf = (kind: 'role' | 'engine'): number[] =>
+  unlisted.filter(([, , found]) => found === kind).map(([, pid]) => pid);
+
+async function stop(names: string[], others: number[]): Promise<void> {
+  await stopProcesses([...names.filter(ours).map((name) => pids[name]!), ...others]);
 }
+
+// Every role before any engine: a processor whose NATS is gone cannot hand its shards back and is
+// killed after the grace time.
+const engines = /^(nats|clickhouse|postgres)/;
+await stop(
+  Object.keys(pids).filter((name) => !engines.test(name)),
+  unlistedOf('role'),
+);
+await stop(
+  Object.keys(pids).filter((name) => engines.test(name) && name !== 'postgres'),
+  unlistedOf('engine'),
+);
 // pg_ctl finds the server by its data folder (postmaster.pid), not by a pid of the list.
 stopPostgresServer(join(directory, 'postgres'));
 await rm(join(directory, 'pids.json'), { force: true });

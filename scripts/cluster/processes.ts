@@ -42,7 +42,8 @@ export function isRunning(pid: number): boolean {
 /**
  * The name a process of the cluster in `directory` goes by, told from its whole command line, or
  * undefined: `nats-server -c DIR/nats-N/nats.conf`, `clickhouse-server --config-file=DIR/clickhouse-N/config.xml`
- * and, given the cluster's NATS URL, `scripts/cluster/role.ts --role R` with that URL. Strict, since
+ * and, given the cluster's NATS URL, `scripts/cluster/role.ts --role R` with that URL (named by its
+ * `--member`, as pids.json names processors, else by its role: `ingest`, `api`). Strict, since
  * it looks at every process of the machine (PostgreSQL is found by its data folder, with pg_ctl).
  */
 export function clusterProcessName(
@@ -66,9 +67,20 @@ export function clusterProcessName(
   if (natsUrl === undefined || !parts.some((part) => part.endsWith('scripts/cluster/role.ts')))
     return undefined;
   if (!parts.some((part) => part.includes(natsUrl))) return undefined;
-  const at = parts.indexOf('--role');
-  return `${at >= 0 ? parts[at + 1] : 'role'} process`;
+  const flag = (name: string): string | undefined => {
+    const at = parts.indexOf(name);
+    return at >= 0 ? parts[at + 1] : undefined;
+  };
+  return flag('--member') ?? flag('--role') ?? 'role';
 }
+
+/** Whether a command line runs one of our roles (not an engine). */
+function isRole(parts: readonly string[]): boolean {
+  return parts.some((part) => part.endsWith('scripts/cluster/role.ts'));
+}
+
+/** A process of the cluster that pids.json does not list: its name, pid, and whether it is one of our roles. */
+export type UnlistedProcess = [name: string, pid: number, kind: 'role' | 'engine'];
 
 /**
  * Processes of the cluster in `directory` whose pid is not among `listed` (its pids.json): an engine
@@ -78,15 +90,15 @@ export function unlistedClusterProcesses(
   directory: string,
   natsUrl: string | undefined,
   listed: readonly number[],
-): [string, number][] {
-  const found: [string, number][] = [];
+): UnlistedProcess[] {
+  const found: UnlistedProcess[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     if (pid === process.pid || listed.includes(pid)) continue;
     const parts = commandLine(pid);
     const name = parts === null ? undefined : clusterProcessName(parts, directory, natsUrl);
-    if (name !== undefined) found.push([name, pid]);
+    if (name !== undefined) found.push([name, pid, isRole(parts!) ? 'role' : 'engine']);
   }
   return found;
 }
