@@ -353,3 +353,22 @@ test('cluster:down stops a role started again by hand before the engines, and na
     rmSync(directory, { recursive: true, force: true });
   }
 });
+
+test('cluster:up refuses a negative --base-port in one line, with exit 2 and nothing written', async () => {
+  // Regression: parseArgs took -5 for a flag and its three-line message was printed as it was.
+  const directory = join(mkdtempSync(join(tmpdir(), 'ub-cluster-args-')), 'cluster');
+  try {
+    const result = await runScript('up', ['--dir', directory, '--base-port', '-5']);
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      "cluster:up: Option '--base-port' argument is ambiguous: a value starting with a dash is given as --base-port=VALUE (usage: npm run cluster:up -- [--dir DIR] [--base-port N])\n",
+    );
+    const given = await runScript('up', ['--dir', directory, '--base-port=-5']);
+    assert.equal(given.code, 2);
+    assert.match(given.stderr, /^cluster:up: --base-port -5: must be an integer 1024…64000 [^\n]*\n$/);
+    assert.equal(existsSync(directory), false);
+  } finally {
+    rmSync(resolve(directory, '..'), { recursive: true, force: true });
+  }
+});

@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stopPostgresServer } from '../../src/adapters/postgres/server-process.ts';
+import { argumentsProblem } from './arguments.ts';
 import {
   clusterNatsUrl,
   isClusterProcess,
@@ -25,7 +26,7 @@ function options(): { dir: string } {
   try {
     return parseArgs({ options: { dir: { type: 'string', default: '/tmp/urban-brain-cluster' } } }).values;
   } catch (error) {
-    return fail(`${(error as Error).message} (usage: npm run cluster:down -- [--dir DIR])`, 2);
+    return fail(`${argumentsProblem(error)} (usage: npm run cluster:down -- [--dir DIR])`, 2);
   }
 }
 

@@ -29,6 +29,7 @@ import {
   unlistedClusterProcesses,
 } from './processes.ts';
 import { localTopology } from './topology.ts';
+import { argumentsProblem } from './arguments.ts';
 
 function fail(line: string, code: number): never {
   process.stderr.write(`cluster:up: ${line}\n`);
@@ -44,7 +45,7 @@ function options(): { dir: string; 'base-port': string } {
       },
     }).values;
   } catch (error) {
-    return fail(`${(error as Error).message} (usage: npm run cluster:up -- [--dir DIR] [--base-port N])`, 2);
+    return fail(`${argumentsProblem(error)} (usage: npm run cluster:up -- [--dir DIR] [--base-port N])`, 2);
   }
 }
 const values = options();

@@ -184,4 +184,22 @@ test('a role that is none is refused as such, with or without the engines; a rea
   assert.match(fromEnvironment.ok === false ? fromEnvironment.message : '', /= "proces": must be one of/);
   const needs = loadClusterConfig(['--role', 'api'], {});
   assert.match(needs.ok === false ? needs.message : '', /^--role api needs --nats-url/);
+  // Regression: with the engines given, the validation library's own words were printed.
+  const engines = [
+    '--nats-url',
+    'nats://a',
+    '--clickhouse-url',
+    'http://c',
+    '--postgres-url',
+    'postgres://p',
+  ];
+  assert.deepEqual(loadClusterConfig(['--role', 'bogus', ...engines], {}), {
+    ok: false,
+    message: '--role (URBAN_BRAIN_ROLE) = "bogus": must be one of ingest, process, api, all',
+  });
+  const rollup = loadClusterConfig(engines, { URBAN_BRAIN_CLICKHOUSE_MINUTE_ROLLUP: 'yes' });
+  assert.equal(
+    rollup.ok === false && rollup.message,
+    '--clickhouse-minute-rollup (URBAN_BRAIN_CLICKHOUSE_MINUTE_ROLLUP) = "yes": must be on or off',
+  );
 });

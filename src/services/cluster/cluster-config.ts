@@ -67,14 +67,17 @@ function defaultMember(): string {
   return `processor-${host}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
+/** The rule a role breaks, in the words every refusal of one uses (with or without the engines). */
+const roleRule = `must be one of ${clusterRoles.join(', ')}`;
+
 const schema = z.object({
-  role: z.enum(clusterRoles).default('all'),
+  role: z.enum(clusterRoles, { error: roleRule }).default('all'),
   natsUrls: urlList(['nats', 'tls'], 4222),
   clickhouseUrls: urlList(['http', 'https'], 8123),
   clickhouseCluster: z.string().regex(/^\w+$/).default('urban_brain'),
   clickhouseDatabase: z.string().regex(/^\w+$/).default('urban_brain'),
   clickhouseMinuteRollup: z
-    .enum(['on', 'off'])
+    .enum(['on', 'off'], { error: 'must be on or off' })
     .default('off')
     .transform((value) => value === 'on'),
   postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://'),
@@ -177,7 +180,7 @@ export function loadClusterConfig(
     if (raw.role !== undefined && !(clusterRoles as readonly unknown[]).includes(raw.role))
       return {
         ok: false,
-        message: `--role (URBAN_BRAIN_ROLE) = "${String(raw.role)}": must be one of ${clusterRoles.join(', ')}`,
+        message: `--role (URBAN_BRAIN_ROLE) = "${String(raw.role)}": ${roleRule}`,
       };
     if (raw.role !== undefined && raw.role !== 'all')
       return {
