@@ -97,7 +97,8 @@ interface Found {
 
 /**
  * Pieces as messages of a JetStream stream (replicated like the readings): a publish or a few to
- * write, direct gets by subject to read, nothing hashed in JavaScript. A piece larger than a
+ * write, a get of the last message by subject to read (`STREAM.MSG.GET`, answered by
+ * the stream's leader), nothing hashed in JavaScript. A piece larger than a
  * message is published as chunks (`<subject>.<id>.<i>`) followed by a manifest on the piece's own
  * subject. A base is published with a subject rollup, so the stream keeps only the latest, and the
  * chunks of earlier bases are purged; folded deltas are purged with their chunks. Pieces an
