@@ -120,6 +120,8 @@ async function brokerFixture(refusals = 0, keyCheckMillis?: number, limits: Limi
     viewer,
     keys,
     deviceId: deviceKey.info.id,
+    device,
+    broker,
     rejections,
     byPath,
   };
@@ -411,16 +413,27 @@ function fixedHeader(type: number, remainingLength: number): Buffer {
   return Buffer.from(bytes);
 }
 
-/** The messages a new subscriber to `city/#` gets within 300 ms: retained ones only, as nothing else is sent. */
-async function retainedMessages(f: Awaited<ReturnType<typeof brokerFixture>>): Promise<string[]> {
-  const admin = (await f.keys.create('reader', 'admin')).secret;
-  const subscriber = await f.client(admin);
-  const topics: string[] = [];
-  subscriber.on('message', (topic) => topics.push(topic));
-  await subscriber.subscribeAsync('city/#', { qos: 1 });
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return topics;
-}
+void test('aedes: no key may subscribe (SUBACK 0x80): readings are read from the API, not passed on raw', async () => {
+  // Regression: an admin's subscription got every payload as sent, readings refused as
+  // forbidden-sensor too, and a persistent one queued them in memory without bound while away.
+  const f = await brokerFixture();
+  try {
+    const admin = (await f.keys.create('reader', 'admin')).secret;
+    for (const password of [admin, f.device]) {
+      const subscriber = await f.client(password, { clientId: `sub-${password.slice(-6)}`, clean: false });
+      // mqtt.js rejects a subscription the broker refused, with the SUBACK it got.
+      await assert.rejects(
+        subscriber.subscribeAsync('#', { qos: 1 }),
+        (error: { packet?: { granted?: unknown } }) => {
+          assert.deepEqual(error.packet?.granted, [128]);
+          return true;
+        },
+      );
+    }
+  } finally {
+    await f.close();
+  }
+});
 
 void test('aedes: a device key with sensors writes only those; the others are refused as forbidden-sensor and counted', async () => {
   // Regression: any device key could write any sensor, such as hospital occupancy.
@@ -527,7 +540,7 @@ void test('aedes: retained messages and wills are stored as readings but never r
     dying.stream.destroy();
     await waitFor(() => f.readings.readingsOf('w1').length === 1);
     assert.equal(f.readings.readingsOf('r1').length, 1);
-    assert.deepEqual(await retainedMessages(f), []);
+    assert.deepEqual(await f.broker.retainedTopics(), []);
   } finally {
     await f.close();
   }

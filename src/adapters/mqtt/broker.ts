@@ -56,6 +56,13 @@ export interface RunningBroker {
   port: number;
   /** Stops accepting connections and closes the broker. Call `coalescer.drain()` after. */
   close(): Promise<void>;
+  /** Topics of the messages the broker keeps retained: none, as retain flags are cleared (for checks). */
+  retainedTopics(): Promise<string[]>;
+}
+
+/** What the broker's message store (aedes' default, in memory) is read through: its retained messages. */
+interface RetainedStore {
+  createRetainedStream(pattern: string): AsyncIterable<{ topic: string }>;
 }
 
 type Done = (error?: Error | null) => void;
@@ -159,10 +166,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         (error: unknown) => done(error as Error),
       );
     },
-    authorizeSubscribe(client, subscription, done) {
-      const role = client === null ? undefined : sessions.get(client)?.role;
-      const mayRead = role === 'admin' || role === 'viewer' || role === 'operator';
-      done(null, mayRead ? subscription : null);
+    // No subscription, of any key (SUBACK 0x80): readings are read from the API (the live stream
+    // applies each key's scope and carries stored readings only). A subscriber here got every raw
+    // payload, refused ones too, and a persistent session's queue grew in memory without bound.
+    authorizeSubscribe(_client, _subscription, done) {
+      done(null, null);
     },
   });
 
@@ -190,6 +198,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
   return {
     port,
+    async retainedTopics() {
+      const store = (broker as unknown as { persistence: RetainedStore }).persistence;
+      const topics: string[] = [];
+      for await (const packet of store.createRetainedStream('#')) topics.push(packet.topic);
+      return topics;
+    },
     async close() {
       stopWatching();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
