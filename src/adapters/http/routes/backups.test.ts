@@ -33,6 +33,27 @@ test('an admin gets 201 with the file, its size, its readings and the time it to
   assert.deepEqual(await response.json(), expected);
 });
 
+test('a backup takes no parameter and no body: one sent is refused (400), not ignored, and nothing is copied', async () => {
+  const backups = maker(done);
+  const fixture = await httpFixture({ routes: [{ path: '/api/v1', app: backupRoutes(backups) }] });
+  const refused = [
+    { path: '/api/v1/backups?keep=1', error: "unknown parameter 'keep': it takes none" },
+    { path: '/api/v1/backups', body: '{"path":"/tmp/elsewhere"}', error: 'POST /backups takes no body' },
+    { path: '/api/v1/backups', body: '{', error: 'POST /backups takes no body' },
+  ];
+  for (const { path, body, error } of refused) {
+    const response = await fixture.request('admin', path, {
+      method: 'POST',
+      ...(body === undefined ? {} : { body }),
+    });
+    assert.equal(response.status, 400, `${path} ${body}`);
+    assert.ok(((await response.json()) as { error: string }).error.startsWith(error));
+  }
+  assert.equal(backups.calls(), 0);
+  for (const body of ['', '{}', ' {} \n'])
+    assert.equal((await fixture.request('admin', '/api/v1/backups', { method: 'POST', body })).status, 201);
+});
+
 test('only admin keys may make a backup: other roles get 403 and nothing is copied', async () => {
   const backups = maker(done);
   const fixture = await httpFixture({ routes: [{ path: '/api/v1', app: backupRoutes(backups) }] });

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { BackupOutcome } from '../../duckdb/backup.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
+import { unknownParameters } from '../query-parameters.ts';
 
 /** What the route needs of the store: one backup at a time. */
 export interface BackupMaker {
@@ -16,6 +17,19 @@ export interface BackupMaker {
 export function backupRoutes(backups: BackupMaker): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post('/backups', requireRole('manage'), async (c) => {
+    // It takes nothing: a `keep` or `path` sent was silently ignored (the folder and how many are
+    // kept are the server's settings, `--backup-keep`).
+    const unknown = unknownParameters(c, []);
+    if (unknown !== undefined) return c.json({ error: unknown }, 400);
+    const body = (await c.req.text()).trim();
+    if (body !== '' && body !== '{}')
+      return c.json(
+        {
+          error:
+            'POST /backups takes no body (empty or {}): the folder and how many are kept are the server settings',
+        },
+        400,
+      );
     const outcome = await backups.create();
     if (outcome.ok) {
       const { path, bytes, readings, tookMillis, removed } = outcome;
