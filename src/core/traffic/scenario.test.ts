@@ -112,3 +112,21 @@ test('rejects a flow entry that starts before time 0 and names the entry', () =>
   if (flows.ok) return;
   assert.equal(flows.reason, 'flow[1] startTime: must be >= 0, got -5');
 });
+
+test('rejects a flow entry whose interval would flood the engine and names the entry and the rule', () => {
+  // Regression: interval 1e-7 passed (> 0) and the engine ran out of memory creating 1e7 vehicles a step.
+  const parsed = parseRoadnet(roadnet());
+  assert.ok(parsed.ok);
+  const entry = (interval: number): unknown => flowEntry(['road_in_w', 'road_out_e'], 0, 3600, interval);
+  const flows = parseFlows([entry(1), entry(1e-7)], parsed.value);
+  assert.equal(flows.ok, false);
+  if (flows.ok) return;
+  assert.equal(
+    flows.reason,
+    'flow[1] interval: must be >= 0.1 s (at most 10 vehicles a second per flow), got 1e-7',
+  );
+  const zero = parseFlows([entry(0)], parsed.value);
+  assert.equal(zero.ok ? '' : zero.reason, 'flow[0] interval: must be > 0, got 0');
+  const fastest = parseFlows([entry(0.1)], parsed.value);
+  assert.equal(fastest.ok, true);
+});

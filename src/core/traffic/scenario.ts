@@ -324,6 +324,25 @@ export function routeChecker(roadnet: RoadnetSpec): (route: readonly string[]) =
 }
 
 /**
+ * Shortest gap between a flow's vehicles, in seconds. A lane discharges about one vehicle every
+ * 2 s, so 10 vehicles a second from one flow is already far beyond any road; a smaller interval
+ * can only be a slip (a unit, an exponent), and the engine would create 1 / interval vehicles
+ * each 1 s step (1e-7: ten million a step, out of memory before the first step ends).
+ */
+export const minimumFlowIntervalSeconds = 0.1;
+
+function flowInterval(value: unknown, where: string): number {
+  const interval = finite(value, where, 'positive');
+  if (interval < minimumFlowIntervalSeconds) {
+    fail(
+      where,
+      `must be >= ${minimumFlowIntervalSeconds} s (at most 10 vehicles a second per flow), got ${interval}`,
+    );
+  }
+  return interval;
+}
+
+/**
  * Parses and validates a CityFlow flow document against a roadnet: every
  * route must name existing roads, each connected to the next by a road link.
  */
@@ -346,7 +365,7 @@ export function parseFlows(json: unknown, roadnet: RoadnetSpec): Parsed<FlowSpec
       return {
         vehicle: parseVehicle(raw.vehicle, `${where} vehicle`),
         route,
-        intervalSeconds: finite(raw.interval, `${where} interval`, 'positive'),
+        intervalSeconds: flowInterval(raw.interval, `${where} interval`),
         startTimeSeconds,
         endTimeSeconds,
       };
