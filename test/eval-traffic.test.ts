@@ -491,3 +491,59 @@ test('on a network with no signals, warns and reports null for the measures with
   assert.equal(row.generated, 21);
   assert.equal(row.finished, 21);
 });
+
+test('prints each controller as it finishes, so Ctrl-C during the next one keeps its row', async () => {
+  // Regression: rows were printed only after the last controller, so an interrupt printed nothing.
+  const endless = write('endless-flow.json', [
+    flowEntry(['road_in_w', 'road_out_e'], 0, -1, 3),
+    flowEntry(['road_in_s', 'road_out_n'], 0, -1, 4),
+  ]);
+  for (const format of [[], ['--json']]) {
+    const child = spawn(process.execPath, [
+      bin,
+      'eval',
+      'traffic',
+      '--roadnet',
+      roadnetFile,
+      '--flow',
+      endless,
+      '--controller',
+      'fixed,maxpressure',
+      '--steps',
+      '60000',
+      ...format,
+    ]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += String(chunk)));
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += String(chunk);
+      if (/eval traffic: maxpressure on/.test(err)) child.kill('SIGINT');
+    });
+    const signal = await new Promise((resolve) => child.once('close', (_, signal) => resolve(signal)));
+    assert.equal(signal, 'SIGINT', err);
+    const lines = out.trim().split('\n');
+    if (format.length > 0) {
+      assert.deepEqual(
+        lines.map((line) => (JSON.parse(line) as Record<string, unknown>).controller),
+        ['fixed'],
+      );
+    } else {
+      assert.equal(lines.length, 2, out);
+      assert.match(lines[0]!, /^controller\s+att\s+att_entering_lanes\s+finished/);
+      assert.match(lines[1]!, /^fixed\s+\d/);
+    }
+  }
+});
+
+test('prints the text table with one header and the rows aligned under it', async () => {
+  const result = await capture([...base, '--controller', 'fixed,maxpressure,native']);
+  assert.equal(result.code, 0, result.err);
+  const lines = result.out.trimEnd().split('\n');
+  assert.deepEqual(
+    lines.map((line) => line.split(/\s+/)[0]),
+    ['controller', 'fixed', 'maxpressure', 'native'],
+  );
+  const starts = (line: string): number[] => [...line.matchAll(/\S+/g)].map((match) => match.index);
+  for (const line of lines) assert.deepEqual(starts(line), starts(lines[0]!), line);
+});

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { command, variable } from '../src/adapters/sumo/constants.ts';
 import { laneRequests, simulationRequests, trafficLightRequests } from '../src/adapters/sumo/client.ts';
 import { evaluateSumo } from '../src/adapters/sumo/evaluate.ts';
-import { isolatedCommand, isPrivateNetwork } from '../src/adapters/sumo/isolation.ts';
+import { isolatedCommand, isPrivateNetwork, runIsolated } from '../src/adapters/sumo/isolation.ts';
 import { startSumo } from '../src/adapters/sumo/sumo-process.ts';
 import type { SumoSession } from '../src/adapters/sumo/sumo-process.ts';
 
@@ -59,6 +59,34 @@ if (!isPrivateNetwork()) {
   void test('refuses to start SUMO where its TraCI port would be reachable from other hosts', async () => {
     await assert.rejects(startSumo({ netFile: '/nonexistent.net.xml', seed: 0 }), /refusing to start SUMO/);
   });
+
+  const unshareRefused = spawnSync('unshare', ['-rn', 'true'], { stdio: 'ignore' }).status !== 0;
+
+  void test(
+    'an isolated run passes on each result line as it comes, and a later failure loses none',
+    { skip: unshareRefused ? 'unshare -rn is not permitted here' : false },
+    async () => {
+      // Regression: results were read only from the last line at a clean exit, so a controller
+      // failing after others had finished lost their rows.
+      const directory = mkdtempSync(join(tmpdir(), 'isolated-'));
+      const script = join(directory, 'two-then-fail.ts');
+      writeFileSync(
+        script,
+        'process.stdout.write(\'{"controller":"a"}\\n{"controller":"b"}\\n\');\n' +
+          "process.stdin.resume();\nprocess.stdin.on('end', () => { process.exitCode = 1; });\n",
+      );
+      const seen: unknown[] = [];
+      try {
+        await assert.rejects(
+          runIsolated(script, {}, (value) => seen.push(value)),
+          /exited with code 1/,
+        );
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+      assert.deepEqual(seen, [{ controller: 'a' }, { controller: 'b' }]);
+    },
+  );
 
   void test('the TraCI tests pass inside a private network namespace', { skip }, () => {
     const { file, args } = isolatedCommand(process.execPath, [

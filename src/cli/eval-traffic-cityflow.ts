@@ -54,18 +54,21 @@ async function loadScenario(
   return { roadnet: roadnet.value, flows: flows.value };
 }
 
-/** Runs each named controller (or `native`, the roadnet's own plan) and returns one row each, in order. */
+/**
+ * Runs each named controller (or `native`, the roadnet's own plan) and passes one row each, in
+ * order, to `onRow` as soon as that controller finishes.
+ */
 export async function evaluateCityflow(
   roadnetFile: string,
   flowFile: string,
   names: readonly string[],
   settings: Settings,
-): Promise<Row[]> {
+  onRow: (row: Row) => void,
+): Promise<void> {
   const { roadnet, flows } = await loadScenario(roadnetFile, flowFile, settings);
   const phases = names.some((name) => name !== 'native')
     ? phasesUsed(roadnet, settings.phases, settings.phasesGiven)
     : null;
-  const rows: Row[] = [];
   for (const name of names) {
     const engine = new Engine(roadnet, flows, { seed: settings.seed });
     process.stderr.write(`eval traffic: ${name} on ${path.basename(flowFile)} ...\n`);
@@ -91,7 +94,7 @@ export async function evaluateCityflow(
       });
     }
     const seconds = (performance.now() - started) / 1000;
-    rows.push({
+    onRow({
       controller: name,
       engine: 'cityflow',
       // Null where there is nothing to average: no vehicle yet, none on a signalised approach, no signal.
@@ -110,7 +113,6 @@ export async function evaluateCityflow(
       ...(settings.emergency.length > 0 ? emergencyFields(roadnet, flows, name, settings) : {}),
     });
   }
-  return rows;
 }
 
 /** The largest number of green phases offered at any intersection; warns when below a given `requested`. */

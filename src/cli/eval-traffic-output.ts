@@ -25,12 +25,23 @@ export function meanOrNull(values: readonly number[]): number | null {
   return values.length === 0 ? null : round(values.reduce((a, b) => a + b, 0) / values.length);
 }
 
-/** `--json`: one object per row per line; otherwise an aligned table ('-' for null or absent). */
-export function print(rows: readonly Row[], json: boolean): void {
-  if (json) {
-    for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
-    return;
-  }
+/** What the table needs to know before its first row: the controllers to come, and whether ambulances run. */
+export interface TableShape {
+  readonly names: readonly string[];
+  readonly emergency: boolean;
+}
+
+/** Narrowest figure column: wide enough for '12345.67', so rows line up without knowing later rows. */
+const figureWidth = 8;
+
+/**
+ * Prints each row as soon as its controller finishes, so that what finished is on stdout even when
+ * the run is stopped or a later controller fails. `--json`: one object per line; otherwise an
+ * aligned table ('-' for null or absent), its header printed with the first row. Column widths come
+ * from the header, the controller names and `figureWidth`, as later rows are not known yet.
+ */
+export function rowPrinter(json: boolean, shape: TableShape): (row: Row) => void {
+  if (json) return (row) => process.stdout.write(`${JSON.stringify(row)}\n`);
   const columns = [
     'controller',
     'att',
@@ -40,7 +51,7 @@ export function print(rows: readonly Row[], json: boolean): void {
     'avg_delay',
     'steps_per_s',
   ];
-  if (rows.some((r) => 'emergency_tt_with' in r)) {
+  if (shape.emergency) {
     columns.push(
       'emergency_finished_without',
       'emergency_tt_without',
@@ -50,14 +61,17 @@ export function print(rows: readonly Row[], json: boolean): void {
       'others_att_with',
     );
   }
-  const lines = [columns, ...rows.map((r) => columns.map((c) => String(r[c] ?? '-')))];
-  const widths = columns.map((_, k) => Math.max(...lines.map((l) => l[k]!.length)));
-  for (const line of lines) {
-    process.stdout.write(
-      `${line
-        .map((cell, k) => cell.padEnd(widths[k]!))
-        .join('  ')
-        .trimEnd()}\n`,
-    );
-  }
+  const widths = columns.map((column, k) =>
+    Math.max(column.length, ...(k === 0 ? shape.names.map((name) => name.length) : [figureWidth])),
+  );
+  const line = (cells: readonly string[]): void => {
+    const text = cells.map((cell, k) => cell.padEnd(widths[k]!)).join('  ');
+    process.stdout.write(`${text.trimEnd()}\n`);
+  };
+  let headed = false;
+  return (row) => {
+    if (!headed) line(columns);
+    headed = true;
+    line(columns.map((column) => String(row[column] ?? '-')));
+  };
 }

@@ -25,12 +25,16 @@ async function checkSumocfg(file: string): Promise<void> {
   }
 }
 
-/** Runs each named controller (ours or SUMO's own programs) in SUMO; one row each, in order. */
+/**
+ * Runs each named controller (ours or SUMO's own programs) in SUMO; one row each, in order, passed
+ * to `onRow` as soon as that controller finishes.
+ */
 export async function evaluateWithSumo(
   sumocfg: string,
   names: readonly string[],
   settings: Settings,
-): Promise<Row[]> {
+  onRow: (row: Row) => void,
+): Promise<void> {
   await checkSumocfg(sumocfg);
   const file = new URL('../adapters/sumo/evaluate.ts', import.meta.url);
   if (!existsSync(fileURLToPath(file))) {
@@ -39,27 +43,37 @@ export async function evaluateWithSumo(
     );
   }
   const module = (await import(file.href)) as {
-    evaluateSumo?: (options: Record<string, unknown>) => Promise<Record<string, unknown>[]>;
+    evaluateSumo?: (
+      options: Record<string, unknown>,
+      onResult: (result: Record<string, unknown>) => void,
+    ) => Promise<unknown>;
   };
   if (typeof module.evaluateSumo !== 'function') {
     throw new UsageError(
       '--engine sumo is not available: src/adapters/sumo/evaluate.ts does not export evaluateSumo',
     );
   }
-  const results = await module.evaluateSumo({
-    sumocfg,
-    controllers: names,
-    steps: settings.steps,
-    seed: settings.seed,
-    phaseLimit: settings.phases,
-    cadence: settings.cadence,
-    yellowScope: settings.yellowScope,
-  });
   // The adapter's rows carry the settings; the CLI's fill any it leaves out. Keys in the adapter's
   // order, which is the CityFlow rows' order (controller first).
-  return results.map((r, i) => ({
-    ...r,
-    controller: String(r.controller ?? names[i]),
-    ...Object.fromEntries(Object.entries(settingsFields(settings)).filter(([key]) => !(key in r))),
-  }));
+  let index = 0;
+  const toRow = (result: Record<string, unknown>): Row => ({
+    ...result,
+    controller: String(result.controller ?? names[index]),
+    ...Object.fromEntries(Object.entries(settingsFields(settings)).filter(([key]) => !(key in result))),
+  });
+  await module.evaluateSumo(
+    {
+      sumocfg,
+      controllers: names,
+      steps: settings.steps,
+      seed: settings.seed,
+      phaseLimit: settings.phases,
+      cadence: settings.cadence,
+      yellowScope: settings.yellowScope,
+    },
+    (result) => {
+      onRow(toRow(result));
+      index++;
+    },
+  );
 }

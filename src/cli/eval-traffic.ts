@@ -6,7 +6,7 @@
 import { constants } from 'node:os';
 import { evaluateCityflow } from './eval-traffic-cityflow.ts';
 import { readInvocation } from './eval-traffic-options.ts';
-import { print, type Row } from './eval-traffic-output.ts';
+import { rowPrinter } from './eval-traffic-output.ts';
 import { evaluateWithSumo } from './eval-traffic-sumo.ts';
 import { usage, UsageError } from './eval-traffic-usage.ts';
 
@@ -18,11 +18,10 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     const { names, settings } = invocation;
-    const rows: Row[] =
-      invocation.engine === 'sumo'
-        ? await evaluateWithSumo(invocation.sumocfg, names, settings)
-        : await evaluateCityflow(invocation.roadnet, invocation.flow, names, settings);
-    print(rows, invocation.json);
+    // Each row is printed as its controller finishes: a stop or a later failure keeps it on stdout.
+    const printRow = rowPrinter(invocation.json, { names, emergency: settings.emergency.length > 0 });
+    if (invocation.engine === 'sumo') await evaluateWithSumo(invocation.sumocfg, names, settings, printRow);
+    else await evaluateCityflow(invocation.roadnet, invocation.flow, names, settings, printRow);
     return 0;
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

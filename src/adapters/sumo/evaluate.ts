@@ -27,10 +27,13 @@ export type { SumoRunResult };
 
 /**
  * Runs each controller in SUMO for `steps` 1 s steps and returns one result per controller, in
- * order. SUMO and its TraCI client run together in a private network namespace (`unshare -rn`):
+ * order; each is also passed to `onResult` as soon as its controller finishes. SUMO and its TraCI client run together in a private network namespace (`unshare -rn`):
  * the TraCI port SUMO opens on all interfaces is unreachable from outside that namespace.
  */
-export async function evaluateSumo(options: EvaluateSumoOptions): Promise<SumoRunResult[]> {
+export async function evaluateSumo(
+  options: EvaluateSumoOptions,
+  onResult: (result: SumoRunResult) => void = () => undefined,
+): Promise<SumoRunResult[]> {
   const sumocfg = resolve(options.sumocfg);
   if (!existsSync(sumocfg)) throw new Error(`SUMO configuration ${sumocfg} does not exist`);
   if (!Number.isInteger(options.steps) || options.steps <= 0) {
@@ -42,24 +45,30 @@ export async function evaluateSumo(options: EvaluateSumoOptions): Promise<SumoRu
     }
   }
   const request = { ...options, sumocfg };
-  if (isPrivateNetwork()) return runControllers(request);
+  if (isPrivateNetwork()) return runControllers(request, undefined, onResult);
   const worker = fileURLToPath(new URL('./worker.ts', import.meta.url));
-  return (await runIsolated(worker, request)) as SumoRunResult[];
+  // The worker prints one result per line as each controller finishes.
+  const forward = (value: unknown): void => onResult(value as SumoRunResult);
+  return (await runIsolated(worker, request, forward)) as SumoRunResult[];
 }
 
 /**
- * Runs the controllers one after another in this network namespace (progress on stderr). Aborting
- * `signal` stops the SUMO run in progress and starts no other; the promise then rejects.
+ * Runs the controllers one after another in this network namespace (progress on stderr), passing
+ * each result to `onResult` as it comes. Aborting `signal` stops the SUMO run in progress and
+ * starts no other; the promise then rejects.
  */
 export async function runControllers(
   options: EvaluateSumoOptions,
   signal?: AbortSignal,
+  onResult: (result: SumoRunResult) => void = () => undefined,
 ): Promise<SumoRunResult[]> {
   const results: SumoRunResult[] = [];
   for (const controller of options.controllers) {
     signal?.throwIfAborted();
     process.stderr.write(`sumo: running ${controller} on ${options.sumocfg}\n`);
-    results.push(await runSumo({ ...options, controller, controllerFactory: resolveController, signal }));
+    const result = await runSumo({ ...options, controller, controllerFactory: resolveController, signal });
+    results.push(result);
+    onResult(result);
   }
   return results;
 }

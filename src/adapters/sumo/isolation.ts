@@ -52,12 +52,17 @@ export class InterruptedError extends Error {
 
 /**
  * Runs a TypeScript module in a child Node process inside a private network namespace. The module
- * reads one JSON document on stdin and writes one JSON line on stdout; stderr is passed through.
- * While it runs, SIGINT and SIGTERM sent to this process are passed on to the child (which must then
- * clean up and exit) and the promise rejects with `InterruptedError` once it has; a second signal
- * kills the child at once.
+ * reads one JSON document on stdin and writes JSON values on stdout, one a line; each is passed to
+ * `onValue` as soon as its line is complete (so a later failure loses none), and the promise
+ * resolves with all of them. stderr is passed through. While it runs, SIGINT and SIGTERM sent to
+ * this process are passed on to the child (which must then clean up and exit) and the promise
+ * rejects with `InterruptedError` once it has; a second signal kills the child at once.
  */
-export function runIsolated(scriptPath: string, input: unknown): Promise<unknown> {
+export function runIsolated(
+  scriptPath: string,
+  input: unknown,
+  onValue: (value: unknown) => void = () => undefined,
+): Promise<unknown[]> {
   const { file, args } = isolatedCommand(process.execPath, nodeArguments(scriptPath));
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -72,30 +77,46 @@ export function runIsolated(scriptPath: string, input: unknown): Promise<unknown
     };
     process.on('SIGINT', passOn);
     process.on('SIGTERM', passOn);
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const values: unknown[] = [];
+    let pending = '';
+    let garbled: string | undefined;
+    const take = (line: string): void => {
+      if (line.trim().length === 0 || garbled !== undefined) return;
+      try {
+        values.push(JSON.parse(line));
+      } catch {
+        garbled = line.slice(0, 200);
+        return;
+      }
+      onValue(values.at(-1));
+    };
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      lines.forEach(take);
+    });
     child.on('error', (error) => {
       detach();
       reject(error);
     });
     child.on('close', (code, signal) => {
       detach();
+      take(pending);
       if (interrupted !== undefined) {
         reject(new InterruptedError(interrupted));
         return;
       }
-      const output = Buffer.concat(chunks).toString('utf8').trim();
       if (code !== 0) {
         const how = signal === null ? `with code ${code}` : `on signal ${signal}`;
         reject(new Error(`isolated run of ${scriptPath} exited ${how}`));
         return;
       }
-      const lastLine = output.split('\n').at(-1) ?? '';
-      try {
-        resolve(JSON.parse(lastLine));
-      } catch {
-        reject(new Error(`isolated run of ${scriptPath} printed no JSON result: ${lastLine.slice(0, 200)}`));
+      if (garbled !== undefined) {
+        reject(new Error(`isolated run of ${scriptPath} printed a line that is not JSON: ${garbled}`));
+        return;
       }
+      resolve(values);
     });
     child.stdin.end(JSON.stringify(input));
   });

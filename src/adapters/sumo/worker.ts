@@ -1,6 +1,7 @@
 /**
  * Entry point run by `evaluateSumo` inside a private network namespace: reads one JSON request on
- * stdin, runs each controller in SUMO one after the other, prints one JSON line with the results.
+ * stdin, runs each controller in SUMO one after the other, prints each result as a JSON line as soon
+ * as its controller finishes.
  * SIGINT, SIGTERM or the death of the parent process stop SUMO, remove the run's work directory and
  * end the worker with 128 + the signal number (SIGTERM's for a lost parent).
  */
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   // A parent gone before the result is written: nobody is left to read it.
   process.stdout.on('error', () => stopOn('SIGTERM', 'the parent process ended'));
   const request = JSON.parse(await text(process.stdin)) as EvaluateSumoOptions;
-  process.stdout.write(JSON.stringify(await runControllers(request, stop.signal)) + '\n');
+  await runControllers(request, stop.signal, (result) => process.stdout.write(`${JSON.stringify(result)}\n`));
 }
 
 /** One line for the user: the message (SUMO's own output folded in), never stack frames. */
