@@ -250,7 +250,9 @@ test('exits 2 on an empty or non-decimal number instead of reading it as 0', asy
     ['--steps', ' '],
     ['--phases', '0x4'],
   ] as const) {
-    const result = await capture([...base, '--controller', 'fixed', option, value]);
+    // Not `base`: it gives --steps already, and an option given twice is refused before its value is read.
+    const files = ['--roadnet', roadnetFile, '--flow', flowFile];
+    const result = await capture([...files, '--controller', 'fixed', option, value]);
     assert.equal(result.code, 2, `${option} '${value}'`);
     assert.match(result.err, new RegExp(`${option} must be an integer >= \\d, got '${value}'`));
   }
@@ -546,4 +548,46 @@ test('prints the text table with one header and the rows aligned under it', asyn
   );
   const starts = (line: string): number[] => [...line.matchAll(/\S+/g)].map((match) => match.index);
   for (const line of lines) assert.deepEqual(starts(line), starts(lines[0]!), line);
+});
+
+test('exits 2 on an emergency route without @SECONDS or with an empty road name', async () => {
+  // Regression: 'a,b' departed at 0 and 'a,,b' ran as 'a,b', neither the documented form.
+  for (const [value, rule] of [
+    ['road_in_w,road_out_e', 'no @SECONDS'],
+    ['road_in_w,,road_out_e@10', 'an empty road name'],
+    [',road_in_w,road_out_e@10', 'an empty road name'],
+  ] as const) {
+    const result = await capture([...base, '--controller', 'fixed', '--emergency', value]);
+    assert.equal(result.code, 2, value);
+    assert.match(
+      result.err,
+      new RegExp(
+        `^eval traffic: --emergency expects ROAD,ROAD,\\.\\.\\.@SECONDS, got '${value}' \\(${rule}\\)$`,
+        'm',
+      ),
+    );
+  }
+});
+
+test('exits 2 on an option that takes one value given twice, instead of keeping the last', async () => {
+  // Regression: a repeated --roadnet silently took the last.
+  const result = await capture([...base, '--roadnet', path.join(dir, 'other.json'), '--controller', 'fixed']);
+  assert.equal(result.code, 2);
+  assert.match(
+    result.err,
+    /^eval traffic: --roadnet is given twice \('\S+roadnet\.json' and '\S+other\.json'\); it takes one value$/m,
+  );
+  const steps = await capture([...base, '--controller', 'fixed', '--steps', '10']);
+  assert.equal(steps.code, 2);
+  assert.match(steps.err, /--steps is given twice \('300' and '10'\)/);
+});
+
+test('exits 2 on a controller spec whose minimum green exceeds its maximum', async () => {
+  const result = await capture([
+    ...base,
+    '--controller',
+    'actuated-pressure:minGreenSeconds=50;maxGreenSeconds=10',
+  ]);
+  assert.equal(result.code, 2);
+  assert.match(result.err, /minGreenSeconds \(50\) must not exceed maxGreenSeconds \(10\)/);
 });

@@ -6,16 +6,23 @@ import type { Settings } from './eval-traffic-options.ts';
 import { meanOrNull, round, type Row } from './eval-traffic-output.ts';
 import { UsageError } from './eval-traffic-usage.ts';
 
-/** Reads `ROAD,ROAD,...@SECONDS` (no `@`: departs at 0); the route is checked against the roadnet later. */
+/**
+ * Reads `ROAD,ROAD,...@SECONDS`, the documented form: the departure is required (a default of 0
+ * would hide a forgotten `@`) and every road is named (`a,,b` is a slip, not a two-road route).
+ * The route is checked against the roadnet later.
+ */
 export function parseEmergency(values: readonly string[], steps: number): Settings['emergency'] {
   return values.map((text) => {
     const at = text.lastIndexOf('@');
-    const route = (at < 0 ? text : text.slice(0, at)).split(',').filter((r) => r.length > 0);
-    const seconds = at < 0 ? '0' : text.slice(at + 1);
+    const refuse = (rule: string): never => {
+      throw new UsageError(`--emergency expects ROAD,ROAD,...@SECONDS, got '${text}' (${rule})`);
+    };
+    if (at < 0) refuse('no @SECONDS');
+    const route = text.slice(0, at).split(',');
+    if (route.some((road) => road.length === 0)) refuse('an empty road name');
+    const seconds = text.slice(at + 1);
     const departSeconds = /^\d+$/.test(seconds) ? Number(seconds) : Number.NaN;
-    if (route.length === 0 || !Number.isSafeInteger(departSeconds)) {
-      throw new UsageError(`--emergency expects ROAD,ROAD,...@SECONDS, got '${text}'`);
-    }
+    if (!Number.isSafeInteger(departSeconds)) refuse('SECONDS must be a whole number');
     if (departSeconds >= steps) {
       throw new UsageError(
         `--emergency '${text}': departure ${departSeconds} s must be before the end of the run (--steps ${steps})`,

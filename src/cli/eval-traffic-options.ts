@@ -95,7 +95,26 @@ function parse(args: string[]) {
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
+    tokens: true,
   });
+}
+
+/**
+ * Refuses an option that takes one value given more than once (`--roadnet a --roadnet b`): the
+ * parser would keep the last and drop the other silently. Only --emergency repeats.
+ */
+function refuseRepeats(tokens: ReturnType<typeof parse>['tokens']): void {
+  const seen = new Map<string, string | undefined>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.value === undefined || token.name === 'emergency') continue;
+    const first = seen.get(token.name);
+    if (seen.has(token.name)) {
+      throw new UsageError(
+        `--${token.name} is given twice ('${first}' and '${token.value}'); it takes one value`,
+      );
+    }
+    seen.set(token.name, token.value);
+  }
 }
 
 type Values = ReturnType<typeof parse>['values'];
@@ -130,8 +149,9 @@ function controllerList(values: Values, engine: 'cityflow' | 'sumo', emergency: 
 
 /** Reads the arguments; throws `UsageError` (or Node's ERR_PARSE_ARGS_* error) on bad ones. */
 export function readInvocation(args: string[]): Invocation {
-  const { values } = parse(args);
+  const { values, tokens } = parse(args);
   if (values.help === true) return { help: true };
+  refuseRepeats(tokens);
   const engine = values.engine ?? 'cityflow';
   if (engine !== 'cityflow' && engine !== 'sumo') {
     throw new UsageError(`--engine must be cityflow or sumo, got '${engine}'`);

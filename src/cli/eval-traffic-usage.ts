@@ -19,7 +19,7 @@ vehicles finished, average queue and delay, and simulation steps per second.
   --controller NAME|all    one of: ${controllerNames.join(', ')}, native (the roadnet's own plan)
                            (SUMO also: ${sumoPrograms.join(', ')}); several: a,b,c
                            actuated-pressure takes settings: actuated-pressure:KEY=N;KEY=N
-                           (quote it), e.g. 'actuated-pressure:dischargeSecondsPerVehicle=3.5;minGreenSeconds=8'
+                           (quote it; plain decimals, each key once), e.g. 'actuated-pressure:dischargeSecondsPerVehicle=3.5;minGreenSeconds=8'
   --steps N                simulated seconds (default 3600)
   --seed N                 random seed (default 0)
   --phases N               green phases offered per intersection (default 4); an intersection

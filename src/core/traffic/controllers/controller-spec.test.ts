@@ -26,6 +26,32 @@ test('a controller spec with an unknown key, a bad number or another controller 
   }
 });
 
+test('a controller spec is refused when a setting would be lost: min green above max, a key twice, an exponent', () => {
+  // Regression: min 50 above max 10 was accepted and min ignored, a repeated key took the last
+  // value, and 1e1 was read as 10 while the command line refuses '--steps 1e3'.
+  for (const [text, fragment] of [
+    [
+      'actuated-pressure:minGreenSeconds=50;maxGreenSeconds=10',
+      'minGreenSeconds (50) must not exceed maxGreenSeconds (10)',
+    ],
+    ['actuated-pressure:minGreenSeconds=50', 'minGreenSeconds (50) must not exceed maxGreenSeconds (30)'],
+    ['actuated-pressure:minGreenSeconds=3;minGreenSeconds=8', 'minGreenSeconds is given twice'],
+    [
+      'actuated-pressure:minGreenSeconds=1e1',
+      "minGreenSeconds must be a number >= 0, got '1e1' (plain decimals only, e.g. 8 or 3.5)",
+    ],
+    ['actuated-pressure:minGreenSeconds= 8', "got ' 8'"],
+    ['actuated-pressure:minGreenSeconds=0x8', "got '0x8'"],
+  ] as const) {
+    const spec = parseControllerSpec(text);
+    assert.equal(spec.ok, false, text);
+    if (!spec.ok) assert.ok(spec.reason.includes(fragment), spec.reason);
+  }
+  const equal = parseControllerSpec('actuated-pressure:minGreenSeconds=10;maxGreenSeconds=10;keepBonus=0.25');
+  assert.ok(equal.ok);
+  assert.equal(equal.settings.keepBonus, 0.25);
+});
+
 test('the registry resolves a spec with settings but lists plain names only', () => {
   const factory = controllerFactories.get('actuated-pressure:maxGreenSeconds=20');
   assert.ok(factory !== undefined);

@@ -13,7 +13,13 @@ export type ControllerSpec =
 
 const tunable = new Set(Object.keys(defaultActuated).filter((key) => key !== 'yellowSeconds'));
 
-/** Parses `name:key=value;...`; only `actuated-pressure` takes settings. */
+/** Plain decimals only (`8`, `3.5`): `1e1`, `0x10` and ` 8` are refused, as the CLI's integer options refuse them. */
+const plainDecimal = /^\d+(\.\d+)?$/;
+
+/**
+ * Parses `name:key=value;...`; only `actuated-pressure` takes settings. Each key at most once, and
+ * the green bounds in order: a later value or a minimum above the maximum would be silently lost.
+ */
 export function parseControllerSpec(spec: string): ControllerSpec {
   const colon = spec.indexOf(':');
   if (colon < 0) return { ok: false, reason: `controller spec '${spec}' has no ':settings' part` };
@@ -22,19 +28,31 @@ export function parseControllerSpec(spec: string): ControllerSpec {
     return { ok: false, reason: `controller '${name}' takes no settings (only actuated-pressure does)` };
   }
   const settings: Record<string, number> = { ...defaultActuated };
+  const given = new Set<string>();
   for (const pair of spec.slice(colon + 1).split(';')) {
     const [key, text, extra] = pair.split('=');
-    const value = Number(text);
     if (key === undefined || text === undefined || extra !== undefined || !tunable.has(key)) {
       return {
         ok: false,
         reason: `controller spec '${spec}': '${pair}' must be KEY=NUMBER with KEY one of ${[...tunable].join(', ')}`,
       };
     }
-    if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
-      return { ok: false, reason: `controller spec '${spec}': ${key} must be a number >= 0, got '${text}'` };
+    if (!plainDecimal.test(text)) {
+      return {
+        ok: false,
+        reason: `controller spec '${spec}': ${key} must be a number >= 0, got '${text}' (plain decimals only, e.g. 8 or 3.5)`,
+      };
     }
-    settings[key] = value;
+    if (given.has(key)) return { ok: false, reason: `controller spec '${spec}': ${key} is given twice` };
+    given.add(key);
+    settings[key] = Number(text);
+  }
+  const { minGreenSeconds, maxGreenSeconds } = settings as unknown as ActuatedSettings;
+  if (minGreenSeconds > maxGreenSeconds) {
+    return {
+      ok: false,
+      reason: `controller spec '${spec}': minGreenSeconds (${minGreenSeconds}) must not exceed maxGreenSeconds (${maxGreenSeconds})`,
+    };
   }
   return { ok: true, name, settings: settings as unknown as ActuatedSettings };
 }
