@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -297,7 +305,12 @@ test(
       '10',
     ]);
     assert.equal(result.code, 1);
-    assert.match(result.err, /sumo worker: SUMO exited .*absent\.net\.xml.*$/m);
+    // Regression: a second line followed, 'isolated run of /.../worker.ts exited with code 1'.
+    const messages = result.err
+      .split('\n')
+      .filter((line) => line.length > 0 && !/^sumo: running /.test(line));
+    assert.equal(messages.length, 1, result.err);
+    assert.match(messages[0]!, /^eval traffic: SUMO exited with code 1: .*absent\.net\.xml/);
     assert.doesNotMatch(result.err, /^\s+at /m);
   },
 );
@@ -375,6 +388,8 @@ test(
     const result = await interruptSumoRun((child) => child.kill('SIGINT'));
     assert.equal(result.code, 130, result.err);
     assert.match(result.err, /eval traffic: interrupted by SIGINT; SUMO stopped$/m);
+    // Regression: the worker said 'stopped (2)', the signal's number in place of its name.
+    assert.match(result.err, /^sumo worker: stopped \(SIGINT\); SUMO ended$/m);
     assert.equal(result.started.length, 2, 'the worker and SUMO were running when interrupted');
     for (const pid of result.started) assert.equal(alive(pid), false, `process ${pid} left running`);
   },
@@ -591,3 +606,64 @@ test('exits 2 on a controller spec whose minimum green exceeds its maximum', asy
   assert.equal(result.code, 2);
   assert.match(result.err, /minGreenSeconds \(50\) must not exceed maxGreenSeconds \(10\)/);
 });
+
+/** A directory for PATH holding the commands the isolated run needs, less `sumo`, plus `extra` scripts. */
+function pathWithout(extra: Record<string, string> = {}): string {
+  const bin = mkdtempSync(path.join(dir, 'path-'));
+  for (const name of ['sh', 'ip', 'unshare']) {
+    const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+    if (found !== '' && !(name in extra)) symlinkSync(found, path.join(bin, name));
+  }
+  for (const [name, script] of Object.entries(extra)) {
+    writeFileSync(path.join(bin, name), script, { mode: 0o755 });
+  }
+  return bin;
+}
+
+function captureWithPath(args: string[], pathValue: string): Promise<{ code: number; err: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, 'eval', 'traffic', ...args],
+      { env: { ...process.env, PATH: pathValue } },
+      (error, _stdout, stderr) =>
+        resolve({ code: typeof error?.code === 'number' ? error.code : 0, err: stderr }),
+    );
+  });
+}
+
+const sumoArguments = ['--engine', 'sumo', '--controller', 'static', '--steps', '10'];
+
+test(
+  'says SUMO is not installed or not on PATH, naming the package, when sumo cannot be found',
+  { skip: jinanAvailable ? false : 'the Jinan scenario is not available' },
+  async () => {
+    // Regression: the message was 'spawn sumo ENOENT'.
+    const config = path.join(jinan, 'jinan_3x4.sumocfg');
+    const result = await captureWithPath(['--sumocfg', config, ...sumoArguments], pathWithout());
+    assert.equal(result.code, 1, result.err);
+    assert.match(
+      result.err,
+      /^eval traffic: cannot start SUMO: sumo is not installed or not on PATH \(Debian package sumo\)$/m,
+    );
+  },
+);
+
+test(
+  'says the isolated run needs a private network namespace when unshare -rn is refused',
+  { skip: jinanAvailable ? false : 'the Jinan scenario is not available' },
+  async () => {
+    // Regression: only 'isolated run of /.../worker.ts exited with code 1' was said.
+    const refusing = '#!/bin/sh\necho "unshare: unshare failed: Operation not permitted" >&2\nexit 1\n';
+    const config = path.join(jinan, 'jinan_3x4.sumocfg');
+    const result = await captureWithPath(
+      ['--sumocfg', config, ...sumoArguments],
+      pathWithout({ unshare: refusing }),
+    );
+    assert.equal(result.code, 1, result.err);
+    assert.equal(
+      result.err,
+      'eval traffic: the isolated SUMO run needs a private network namespace (unshare -rn) and it was refused: unshare: unshare failed: Operation not permitted\n',
+    );
+  },
+);

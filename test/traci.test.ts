@@ -102,7 +102,7 @@ if (!isPrivateNetwork()) {
     process.stderr.write(run.stdout ?? '');
     process.stderr.write(run.stderr ?? '');
     assert.equal(run.status, 0, 'inner TraCI tests failed (output above)');
-    assert.match(run.stdout ?? '', /^# pass 7$/m, 'all seven inner TraCI tests ran and passed');
+    assert.match(run.stdout ?? '', /^# pass 8$/m, 'all eight inner TraCI tests ran and passed');
     assert.match(run.stdout ?? '', /^# fail 0$/m);
   });
 } else {
@@ -120,6 +120,17 @@ if (!isPrivateNetwork()) {
     after(async () => {
       await session?.stop();
       rmSync(directory, { recursive: true, force: true });
+    });
+
+    void test('names the signal when SUMO is killed, not a null exit code', async () => {
+      // Regression: the message read 'SUMO exited with code null:'.
+      const killed = await startSumo({
+        sumocfg: config,
+        seed: 1,
+        extraArguments: ['--xml-validation', 'never'],
+      });
+      killed.process.kill('SIGKILL');
+      await assert.rejects(killed.stop(), /^Error: SUMO exited on signal SIGKILL/);
     });
 
     void test('reports the TraCI API version of SUMO 1.15', async () => {

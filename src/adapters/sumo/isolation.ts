@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -51,10 +51,26 @@ export class InterruptedError extends Error {
 }
 
 /**
+ * Why a private network namespace cannot be had here (`unshare` missing, or refused, e.g. where
+ * unprivileged user namespaces are disabled), or undefined when it can. Tried as `isolatedCommand`
+ * sets one up, so its own fault is told in one line, before the worker starts.
+ */
+export function namespaceRefusal(): string | undefined {
+  const probe = spawnSync('unshare', ['-rn', 'sh', '-c', 'ip link set lo up'], { encoding: 'utf8' });
+  if (probe.status === 0) return undefined;
+  const detail =
+    (probe.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+      ? 'the unshare command is not installed (Debian package util-linux)'
+      : probe.stderr.trim().replaceAll(/\s*\n\s*/g, ' ') || `unshare exited ${probe.status ?? probe.signal}`;
+  return `the isolated SUMO run needs a private network namespace (unshare -rn) and it was refused: ${detail}`;
+}
+
+/**
  * Runs a TypeScript module in a child Node process inside a private network namespace. The module
  * reads one JSON document on stdin and writes JSON values on stdout, one a line; each is passed to
  * `onValue` as soon as its line is complete (so a later failure loses none), and the promise
- * resolves with all of them. stderr is passed through. While it runs, SIGINT and SIGTERM sent to
+ * resolves with all of them. A module that fails may print `{"failure": "..."}` as its last line:
+ * the promise then rejects with that message alone. stderr is passed through. While it runs, SIGINT and SIGTERM sent to
  * this process are passed on to the child (which must then clean up and exit) and the promise
  * rejects with `InterruptedError` once it has; a second signal kills the child at once.
  */
@@ -64,6 +80,8 @@ export function runIsolated(
   onValue: (value: unknown) => void = () => undefined,
 ): Promise<unknown[]> {
   const { file, args } = isolatedCommand(process.execPath, nodeArguments(scriptPath));
+  const refusal = namespaceRefusal();
+  if (refusal !== undefined) return Promise.reject(new Error(refusal));
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
     let interrupted: NodeJS.Signals | undefined;
@@ -80,15 +98,22 @@ export function runIsolated(
     const values: unknown[] = [];
     let pending = '';
     let garbled: string | undefined;
+    let failure: string | undefined;
     const take = (line: string): void => {
       if (line.trim().length === 0 || garbled !== undefined) return;
+      let value: unknown;
       try {
-        values.push(JSON.parse(line));
+        value = JSON.parse(line);
       } catch {
         garbled = line.slice(0, 200);
         return;
       }
-      onValue(values.at(-1));
+      const reported = (value as { failure?: unknown } | null)?.failure;
+      if (typeof reported === 'string') failure = reported;
+      else {
+        values.push(value);
+        onValue(value);
+      }
     };
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
@@ -105,6 +130,10 @@ export function runIsolated(
       take(pending);
       if (interrupted !== undefined) {
         reject(new InterruptedError(interrupted));
+        return;
+      }
+      if (code !== 0 && failure !== undefined) {
+        reject(new Error(failure));
         return;
       }
       if (code !== 0) {

@@ -59,11 +59,26 @@ export async function startSumo(options: SumoLaunchOptions): Promise<SumoSession
   });
   const errors: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => errors.push(chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  // How SUMO ended: 'with code 1', or 'on signal SIGKILL' (the close event's code is then null).
+  const exited = new Promise<string | undefined>((resolve) =>
+    child.once('close', (code, signal) =>
+      resolve(code === 0 ? undefined : code === null ? `on signal ${signal}` : `with code ${code}`),
+    ),
+  );
   const spawnFailed = new Promise<never>((_, reject) => {
-    child.once('error', (error) => reject(new Error(`cannot start SUMO: ${error.message}`)));
-    void exited.then((code) =>
-      reject(new Error(`SUMO exited (code ${code}) before TraCI connected: ${errors.join('').trim()}`)),
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          error.code === 'ENOENT' && options.binary === undefined
+            ? 'cannot start SUMO: sumo is not installed or not on PATH (Debian package sumo)'
+            : `cannot start SUMO: ${error.message}`,
+        ),
+      ),
+    );
+    void exited.then((how) =>
+      reject(
+        new Error(`SUMO exited ${how ?? 'with code 0'} before TraCI connected: ${errors.join('').trim()}`),
+      ),
     );
   });
   let client: TraciClient;
@@ -84,8 +99,8 @@ export async function startSumo(options: SumoLaunchOptions): Promise<SumoSession
       );
       const closeError = await closed;
       if (closeError) child.kill();
-      const code = await exited;
-      if (code !== 0) throw new Error(`SUMO exited with code ${code}: ${errors.join('').trim()}`);
+      const how = await exited;
+      if (how !== undefined) throw new Error(`SUMO exited ${how}: ${errors.join('').trim()}`);
       if (closeError) throw closeError;
     },
   };

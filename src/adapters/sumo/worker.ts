@@ -1,7 +1,8 @@
 /**
  * Entry point run by `evaluateSumo` inside a private network namespace: reads one JSON request on
  * stdin, runs each controller in SUMO one after the other, prints each result as a JSON line as soon
- * as its controller finishes.
+ * as its controller finishes. A failure is printed as a last line `{"failure": "..."}` (one line,
+ * which the parent reports as its own) and ends the worker with code 1.
  * SIGINT, SIGTERM or the death of the parent process stop SUMO, remove the run's work directory and
  * end the worker with 128 + the signal number (SIGTERM's for a lost parent).
  */
@@ -29,8 +30,10 @@ function parentId(): number {
 async function main(): Promise<void> {
   // A handler on each (not `once`): a terminal's Ctrl-C reaches this process and the forwarded
   // signal from the parent at once; the second must not end the worker before SUMO is stopped.
-  process.on('SIGINT', stopOn);
-  process.on('SIGTERM', stopOn);
+  // Not `process.on('SIGINT', stopOn)`: Node passes the signal's number as the listener's second
+  // argument, which would take the place of the reason.
+  process.on('SIGINT', () => stopOn('SIGINT'));
+  process.on('SIGTERM', () => stopOn('SIGTERM'));
   const parent = parentId();
   const watch = setInterval(() => {
     if (parentId() !== parent) stopOn('SIGTERM', 'the parent process ended');
@@ -58,6 +61,6 @@ main().catch((error: unknown) => {
     process.exitCode = 128 + constants.signals[stopped.signal];
     return;
   }
-  process.stderr.write(`sumo worker: ${describeFailure(error)}\n`);
+  process.stdout.write(`${JSON.stringify({ failure: describeFailure(error) })}\n`);
   process.exitCode = 1;
 });
