@@ -241,7 +241,8 @@ async function main(): Promise<void> {
             att: round(run.att, 1),
             finished: run.finished,
             trips: run.trips,
-            avg_queue: round(run.avg_queue, 2),
+            // null on a network without traffic lights (never on the scenarios benchmarked here).
+            avg_queue: run.avg_queue === null ? null : round(run.avg_queue, 2),
             avg_delay: round(run.avg_delay, 1),
             steps_per_s: round(run.steps_per_s, 1),
             wall_seconds: round(run.wall_seconds, 1),

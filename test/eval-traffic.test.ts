@@ -667,3 +667,42 @@ test(
     );
   },
 );
+
+test(
+  'on a SUMO network without traffic lights, warns and reports null queues as the CityFlow-model engine does',
+  { skip: sumoInstalled ? false : 'the sumo binary is not installed' },
+  async () => {
+    // Regression: it ran without a word and reported avg_queue 0 (and phases null).
+    const net = path.join(dir, 'nolights.net.xml');
+    spawnSync('netgenerate', ['--grid', '--grid.number', '3', '--grid.length', '150', '-o', net], {
+      stdio: 'ignore',
+    });
+    writeFileSync(
+      path.join(dir, 'nolights.rou.xml'),
+      '<routes>\n  <flow id="we" begin="0" end="60" period="6" from="A1B1" to="B1C1"/>\n</routes>\n',
+    );
+    const config = path.join(dir, 'nolights.sumocfg');
+    writeFileSync(
+      config,
+      '<configuration>\n  <input>\n    <net-file value="nolights.net.xml"/>\n' +
+        '    <route-files value="nolights.rou.xml"/>\n  </input>\n</configuration>\n',
+    );
+    const result = await capture([
+      '--engine',
+      'sumo',
+      '--sumocfg',
+      config,
+      '--controller',
+      'fixed',
+      '--steps',
+      '100',
+      '--json',
+    ]);
+    assert.equal(result.code, 0, result.err);
+    assert.match(result.err, /warning: no intersection has signals to control/);
+    const row = JSON.parse(result.out) as Record<string, unknown>;
+    assert.equal(row.avg_queue, null);
+    assert.equal(row.phases, 0);
+    assert.equal(row.finished, 10);
+  },
+);

@@ -40,8 +40,12 @@ export interface SumoRunResult {
   readonly att_entering_lanes: null;
   readonly finished: number;
   readonly trips: number;
-  /** Mean over steps of halting vehicles (speed < 0.1 m/s) on an intersection's incoming lanes, per intersection. */
-  readonly avg_queue: number;
+  /**
+   * Mean over steps of halting vehicles (speed < 0.1 m/s) on an intersection's incoming lanes, per
+   * intersection; null when no intersection has traffic lights (nothing to average, as in the
+   * CityFlow-model engine).
+   */
+  readonly avg_queue: number | null;
   /** Mean tripinfo timeLoss per trip, seconds. */
   readonly avg_delay: number;
   readonly steps_per_s: number;
@@ -83,6 +87,11 @@ export async function runSumo(options: SumoRunOptions): Promise<SumoRunResult> {
     try {
       const client = session.client;
       network = await readNetworkView(client, options.phaseLimit ?? 4);
+      if (network.layouts.length === 0) {
+        process.stderr.write(
+          `sumo: warning: no intersection has signals to control (the network has no traffic lights); the controllers change nothing\n`,
+        );
+      }
       if (program && program !== 'static') {
         await client.exchange(network.layouts.map(({ id }) => trafficLightRequests.setProgram(id, program)));
       }
@@ -107,13 +116,17 @@ export async function runSumo(options: SumoRunOptions): Promise<SumoRunResult> {
       att_entering_lanes: null,
       finished: trips.finished,
       trips: trips.trips,
-      avg_queue: round(figures.queueVehicleSteps / (options.steps * Math.max(1, network.layouts.length))),
+      avg_queue:
+        network.layouts.length === 0
+          ? null
+          : round(figures.queueVehicleSteps / (options.steps * network.layouts.length)),
       avg_delay: round(trips.averageTimeLossSeconds),
       steps_per_s: Math.round(options.steps / figures.loopSeconds),
       wall_seconds: round((performance.now() - started) / 1000),
       steps: options.steps,
       seed: options.seed,
-      phases: factory ? Math.max(...network.layouts.map((layout) => layout.phases.length)) : null,
+      // 0 with no traffic light, as the CityFlow-model engine reports (Math.max() alone is -Infinity).
+      phases: factory ? Math.max(0, ...network.layouts.map((layout) => layout.phases.length)) : null,
       decision_seconds: factory ? cadence.decisionSeconds : null,
       yellow_seconds: factory ? cadence.yellowSeconds : null,
       yellow_scope: factory ? yellowScope : null,
