@@ -546,23 +546,33 @@ test('prints each controller as it finishes, so Ctrl-C during the next one keeps
         ['fixed'],
       );
     } else {
-      assert.equal(lines.length, 2, out);
-      assert.match(lines[0]!, /^controller\s+att\s+att_entering_lanes\s+finished/);
-      assert.match(lines[1]!, /^fixed\s+\d/);
+      assert.equal(lines.length, 3, out);
+      assert.match(lines[0]!, /^settings: steps=60000 /);
+      assert.match(lines[1]!, /^controller\s+att\s+att_entering_lanes\s+finished/);
+      assert.match(lines[2]!, /^fixed\s+\d/);
     }
   }
 });
 
-test('prints the text table with one header and the rows aligned under it', async () => {
-  const result = await capture([...base, '--controller', 'fixed,maxpressure,native']);
+test('prints the text table under a line of the settings, with the phases and controller settings of each row', async () => {
+  // Regression: only --json carried phases, yellow_scope and controller_settings, though the docs
+  // say the settings are printed with every result.
+  const spec = 'actuated-pressure:minGreenSeconds=8';
+  const result = await capture([...base, '--controller', `fixed,native,${spec}`, '--phases', '8']);
   assert.equal(result.code, 0, result.err);
-  const lines = result.out.trimEnd().split('\n');
+  const [settings, ...table] = result.out.trimEnd().split('\n');
+  assert.equal(settings, 'settings: steps=300 seed=0 decision_seconds=15 yellow_seconds=5 yellow_scope=all');
   assert.deepEqual(
-    lines.map((line) => line.split(/\s+/)[0]),
-    ['controller', 'fixed', 'maxpressure', 'native'],
+    table.map((line) => line.split(/\s+/)[0]),
+    ['controller', 'fixed', 'native', spec],
   );
+  const cells = table.map((line) => line.split(/\s+/));
+  const column = (name: string): string[] => cells.slice(1).map((row) => row[cells[0]!.indexOf(name)]!);
+  assert.deepEqual(column('phases'), ['2', '-', '2']);
+  assert.deepEqual(column('controller_settings').slice(0, 2), ['-', '-']);
+  assert.match(column('controller_settings')[2]!, /^running_weight=2,.*min_green_seconds=8,/);
   const starts = (line: string): number[] => [...line.matchAll(/\S+/g)].map((match) => match.index);
-  for (const line of lines) assert.deepEqual(starts(line), starts(lines[0]!), line);
+  for (const line of table) assert.deepEqual(starts(line), starts(table[0]!), line);
 });
 
 test('exits 2 on an emergency route without @SECONDS or with an empty road name', async () => {

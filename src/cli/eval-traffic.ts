@@ -19,7 +19,7 @@ export async function run(args: string[]): Promise<number> {
     }
     const { names, settings } = invocation;
     // Each row is printed as its controller finishes: a stop or a later failure keeps it on stdout.
-    const printRow = rowPrinter(invocation.json, { names, emergency: settings.emergency.length > 0 });
+    const printRow = rowPrinter(invocation.json, { names, settings });
     if (invocation.engine === 'sumo') await evaluateWithSumo(invocation.sumocfg, names, settings, printRow);
     else await evaluateCityflow(invocation.roadnet, invocation.flow, names, settings, printRow);
     return 0;
