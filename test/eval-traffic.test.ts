@@ -716,3 +716,13 @@ test(
     assert.equal(row.finished, 10);
   },
 );
+
+test('the help says what --seed seeds and where it changes nothing', async () => {
+  // Regression: it said only 'random seed', though on the shipped scenarios every seed gives the same rows.
+  const result = await capture(['--help']);
+  assert.equal(result.code, 0);
+  const seed = result.out.slice(result.out.indexOf('--seed'), result.out.indexOf('--phases'));
+  assert.match(seed, /first lane/);
+  assert.match(seed, /Jinan and Hangzhou scenarios\) every seed gives the same\s+rows/);
+  assert.match(seed, /SUMO: SUMO's --seed/);
+});

@@ -21,7 +21,11 @@ vehicles finished, average queue and delay, and simulation steps per second.
                            actuated-pressure takes settings: actuated-pressure:KEY=N;KEY=N
                            (quote it; plain decimals, each key once), e.g. 'actuated-pressure:dischargeSecondsPerVehicle=3.5;minGreenSeconds=8'
   --steps N                simulated seconds (default 3600)
-  --seed N                 random seed (default 0)
+  --seed N                 seed of the random draws (default 0). CityFlow-model engine: a
+                           vehicle's first lane where several lead on, and right of way between
+                           two vehicles at equal distance from a crossing; where each lane serves
+                           one turn (the Jinan and Hangzhou scenarios) every seed gives the same
+                           rows. SUMO: SUMO's --seed (driver imperfection, speed factors)
   --phases N               green phases offered per intersection (default 4); an intersection
                            with fewer offers all it has, and rows report the largest count used
   --decision-seconds N     seconds between decisions, yellow included (default 15)
