@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clusterSources, clusterUsage, loadClusterConfig } from './cluster-config.ts';
 
+/** The three engines' URLs, as a role needs them. */
+const engines = ['--nats-url', 'nats://a', '--clickhouse-url', 'http://c', '--postgres-url', 'postgres://p'];
+
 test('without engine URLs the embedded default is kept and every flag passes through', () => {
   const result = loadClusterConfig(['--port', '9000', '--memory'], {});
   assert.deepEqual(result, { ok: true, config: null, rest: ['--port', '9000', '--memory'] });
@@ -31,14 +34,6 @@ test('scale-out flags are taken out and validated; the rest go to the embedded c
 });
 
 test('the ClickHouse minute rollup is on or off, nothing else', () => {
-  const engines = [
-    '--nats-url',
-    'nats://a',
-    '--clickhouse-url',
-    'http://c',
-    '--postgres-url',
-    'postgres://p',
-  ];
   const on = loadClusterConfig([...engines, '--clickhouse-minute-rollup', 'on'], {});
   assert.ok(on.ok === true && on.config !== null);
   assert.equal(on.config.clickhouseMinuteRollup, true);
@@ -138,13 +133,13 @@ test('one engine URL without the others is refused naming the missing ones', () 
 
 test('the default member id is unique per process even where every process is pid 1', () => {
   // Regression: it was processor-<pid>, the same for every containerised processor.
-  const engines = {
+  const engineVariables = {
     URBAN_BRAIN_NATS_URL: 'nats://n:4222',
     URBAN_BRAIN_CLICKHOUSE_URL: 'http://c:8123',
     URBAN_BRAIN_POSTGRES_URL: 'postgres://p/db',
   };
   const members = [1, 2].map(() => {
-    const result = loadClusterConfig([], engines);
+    const result = loadClusterConfig([], engineVariables);
     return result.ok && result.config !== null ? result.config.member : '';
   });
   for (const member of members)
@@ -185,14 +180,6 @@ test('a role that is none is refused as such, with or without the engines; a rea
   const needs = loadClusterConfig(['--role', 'api'], {});
   assert.match(needs.ok === false ? needs.message : '', /^--role api needs --nats-url/);
   // Regression: with the engines given, the validation library's own words were printed.
-  const engines = [
-    '--nats-url',
-    'nats://a',
-    '--clickhouse-url',
-    'http://c',
-    '--postgres-url',
-    'postgres://p',
-  ];
   assert.deepEqual(loadClusterConfig(['--role', 'bogus', ...engines], {}), {
     ok: false,
     message: '--role (URBAN_BRAIN_ROLE) = "bogus": must be one of ingest, process, api, all',

@@ -210,7 +210,6 @@ export class DetectionService {
       await this.#scoring.close().catch(() => undefined);
       throw error;
     }
-    const { after: _after, ...restored } = resumed;
     this.#subscription = this.#options.bus.subscribe('readings', (readings) => this.accept(readings));
     const interval = this.#options.snapshotIntervalMillis ?? 300_000;
     if (interval > 0) {
@@ -224,7 +223,8 @@ export class DetectionService {
       }, retryInterval);
       this.#retryTimer.unref();
     }
-    return caughtUp === undefined ? restored : { ...restored, caughtUp };
+    const { restored, skipped } = resumed;
+    return caughtUp === undefined ? { restored, skipped } : { restored, skipped, caughtUp };
   }
 
   async #catchUp(
