@@ -648,9 +648,15 @@ test(
   'says SUMO is not installed or not on PATH, naming the package, when sumo cannot be found',
   { skip: jinanAvailable ? false : 'the Jinan scenario is not available' },
   async () => {
-    // Regression: the message was 'spawn sumo ENOENT'.
+    // Regression: the message was 'spawn sumo ENOENT', and it came after 30 s of attempts to
+    // connect to the SUMO that never started.
     const config = path.join(jinan, 'jinan_3x4.sumocfg');
+    const started = performance.now();
     const result = await captureWithPath(['--sumocfg', config, ...sumoArguments], pathWithout());
+    assert.ok(
+      performance.now() - started < 20_000,
+      'told at once, not after the 30 s of connection attempts',
+    );
     assert.equal(result.code, 1, result.err);
     assert.match(
       result.err,

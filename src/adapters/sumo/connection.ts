@@ -28,6 +28,8 @@ export interface ConnectOptions {
   /** Attempts before giving up (default 300, i.e. 30 s at 100 ms): SUMO opens its port only after loading the net. */
   readonly attempts?: number;
   readonly retryMillis?: number;
+  /** Ends the attempts (SUMO could not start or exited): without it they went on for 30 s. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -53,6 +55,7 @@ export class TraciConnection {
     const retryMillis = options.retryMillis ?? 100;
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      if (options.signal?.aborted === true) throw new Error('connecting to SUMO was given up');
       try {
         const socket = await openSocket(options.host, options.port);
         return new TraciConnection(socket);

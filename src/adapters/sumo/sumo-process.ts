@@ -82,9 +82,16 @@ export async function startSumo(options: SumoLaunchOptions): Promise<SumoSession
     );
   });
   let client: TraciClient;
+  // A SUMO that failed to start or exited stops the connection attempts (they kept the process
+  // alive 30 s after the failure was known).
+  const connecting = new AbortController();
   try {
-    client = await Promise.race([TraciClient.connect({ host: '127.0.0.1', port }), spawnFailed]);
+    client = await Promise.race([
+      TraciClient.connect({ host: '127.0.0.1', port, signal: connecting.signal }),
+      spawnFailed,
+    ]);
   } catch (error) {
+    connecting.abort();
     child.kill();
     throw error;
   }
