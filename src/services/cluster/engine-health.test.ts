@@ -32,6 +32,11 @@ test('down() names only the engines asked about, so each role is ready on what i
   health.failed('nats', 'disconnected from 127.0.0.1:20222');
   assert.deepEqual(health.down(enginesOfRole.ingest), ['nats', 'postgres']);
   assert.deepEqual(health.down(enginesOfRole.process), ['nats', 'clickhouse', 'postgres']);
+  // Every role that ingests or processes needs JetStream able to store; `all` does both.
+  health.failed('jetstream', 'stream urban_brain_readings has no leader');
+  for (const role of ['ingest', 'process', 'all'] as const)
+    assert.ok(health.down(enginesOfRole[role]).includes('jetstream'), role);
+  assert.ok(!health.down(enginesOfRole.api).includes('jetstream'), 'api');
 });
 
 test('the line that ends an outage carries its detail', () => {

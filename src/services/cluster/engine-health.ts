@@ -18,7 +18,8 @@ export const enginesOfRole: Record<'ingest' | 'process' | 'api' | 'all', readonl
   ingest: ['nats', 'jetstream', 'postgres'],
   process: ['nats', 'jetstream', 'clickhouse', 'postgres'],
   api: ['nats', 'clickhouse', 'postgres'],
-  all: ['nats', 'clickhouse', 'postgres'],
+  // `all` ingests too: without JetStream its publishes fail as an ingest process's do.
+  all: ['nats', 'jetstream', 'clickhouse', 'postgres'],
 };
 
 export interface EngineHealthOptions {
