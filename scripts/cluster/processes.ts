@@ -64,8 +64,7 @@ export function clusterProcessName(
       .filter((part) => part.startsWith('--config-file='))
       .map((part) => engineFolder(part.slice('--config-file='.length), 'config.xml'))
       .find((name) => name !== undefined);
-  if (natsUrl === undefined || !parts.some((part) => part.endsWith('scripts/cluster/role.ts')))
-    return undefined;
+  if (natsUrl === undefined || !isRole(parts)) return undefined;
   if (!parts.some((part) => part.includes(natsUrl))) return undefined;
   const flag = (name: string): string | undefined => {
     const at = parts.indexOf(name);
