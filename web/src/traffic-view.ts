@@ -221,7 +221,7 @@ export class TrafficView {
         width: this.width(),
         height: 200,
         axes: [
-          // Points are taken every simulated minute and drawn at the wall-clock time they were taken.
+          // A point every 5 simulated minutes (`history`), drawn at the wall-clock time it was taken.
           { stroke: '#aab', grid: { stroke: '#2a2f3a' }, label: 'wall-clock time', labelSize: 20 },
           { stroke: '#aab', grid: { stroke: '#2a2f3a' }, label: 'travel time (s)', size: 60 },
         ],

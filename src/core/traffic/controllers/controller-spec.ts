@@ -6,15 +6,13 @@
  */
 import type { ActuatedSettings } from './actuated-pressure.ts';
 import { defaultActuated } from './actuated-pressure.ts';
+import { parseDecimal } from '../../decimal.ts';
 
 export type ControllerSpec =
   | { readonly ok: true; readonly name: string; readonly settings: ActuatedSettings }
   | { readonly ok: false; readonly reason: string };
 
 const tunable = new Set(Object.keys(defaultActuated).filter((key) => key !== 'yellowSeconds'));
-
-/** Plain decimals only (`8`, `3.5`): `1e1`, `0x10` and ` 8` are refused, as the CLI's integer options refuse them. */
-const plainDecimal = /^\d+(\.\d+)?$/;
 
 /**
  * Parses `name:key=value;...`; only `actuated-pressure` takes settings. Each key at most once, and
@@ -37,7 +35,9 @@ export function parseControllerSpec(spec: string): ControllerSpec {
         reason: `controller spec '${spec}': '${pair}' must be KEY=NUMBER with KEY one of ${[...tunable].join(', ')}`,
       };
     }
-    if (!plainDecimal.test(text)) {
+    // Plain decimals only (`8`, `3.5`): `1e1`, `0x10` and ` 8` are refused, as the CLI's integer options refuse them.
+    const value = parseDecimal(text);
+    if (value === undefined || value < 0) {
       return {
         ok: false,
         reason: `controller spec '${spec}': ${key} must be a number >= 0, got '${text}' (plain decimals only, e.g. 8 or 3.5)`,
@@ -45,7 +45,7 @@ export function parseControllerSpec(spec: string): ControllerSpec {
     }
     if (given.has(key)) return { ok: false, reason: `controller spec '${spec}': ${key} is given twice` };
     given.add(key);
-    settings[key] = Number(text);
+    settings[key] = value;
   }
   const { minGreenSeconds, maxGreenSeconds } = settings as unknown as ActuatedSettings;
   if (minGreenSeconds > maxGreenSeconds) {
