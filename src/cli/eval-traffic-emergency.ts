@@ -5,6 +5,7 @@ import type { FlowSpec, RoadnetSpec } from '../core/traffic/scenario.ts';
 import type { Settings } from './eval-traffic-options.ts';
 import { meanOrNull, round, type Row } from './eval-traffic-output.ts';
 import { UsageError } from './eval-traffic-usage.ts';
+import { wholeNumber } from './options.ts';
 
 /**
  * Reads `ROAD,ROAD,...@SECONDS`, the documented form: the departure is required (a default of 0
@@ -21,7 +22,7 @@ export function parseEmergency(values: readonly string[], steps: number): Settin
     const route = text.slice(0, at).split(',');
     if (route.some((road) => road.length === 0)) refuse('an empty road name');
     const seconds = text.slice(at + 1);
-    const departSeconds = /^\d+$/.test(seconds) ? Number(seconds) : Number.NaN;
+    const departSeconds = wholeNumber(seconds);
     if (!Number.isSafeInteger(departSeconds)) refuse('SECONDS must be a whole number');
     if (departSeconds >= steps) {
       throw new UsageError(
