@@ -318,3 +318,31 @@ void test('an empty flag is refused naming it, an empty variable counts as unset
   const demo = loadConfig([], { URBAN_BRAIN_DATA_DIR: '' }, { memoryWithoutDataDir: true });
   assert.ok(demo.ok === true && demo.config.memory);
 });
+
+void test('in memory, settings about the disk are refused naming each; bug: --memory --backup-keep 2 was taken silently', () => {
+  const given = loadConfig(
+    ['--memory', '--backup-keep', '2', '--data-dir', '/tmp/city', '--wal-skip-corrupt'],
+    { URBAN_BRAIN_STORE_MEMORY_MB: '128' },
+  );
+  assert.ok(given.ok === false);
+  assert.deepEqual(given.message.split('\n'), [
+    '--data-dir (URBAN_BRAIN_DATA_DIR) = "/tmp/city": nothing is written to disk with --memory',
+    '--backup-keep (URBAN_BRAIN_BACKUP_KEEP) = "2": nothing is written to disk with --memory',
+    '--store-memory-mb (URBAN_BRAIN_STORE_MEMORY_MB) = "128": nothing is written to disk with --memory',
+    '--wal-skip-corrupt: nothing is written to disk with --memory',
+  ]);
+  const demo = loadConfig(['--detector-memory-mb', '64'], {}, { memoryWithoutDataDir: true });
+  assert.ok(demo.ok === false);
+  assert.match(
+    demo.message,
+    /^--detector-memory-mb \(URBAN_BRAIN_DETECTOR_MEMORY_MB\) = "64": nothing is written to disk without --data-dir/,
+  );
+  // Named with a data folder, the same settings are taken.
+  const disk = loadConfig(
+    ['--data-dir', '/tmp/city', '--backup-keep', '2', '--detector-memory-mb', '64'],
+    {},
+    { memoryWithoutDataDir: true },
+  );
+  assert.ok(disk.ok === true && disk.config.backupKeep === 2);
+  assert.ok(loadConfig(['--memory', '--detector', 'none'], {}).ok === true);
+});

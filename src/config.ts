@@ -261,7 +261,8 @@ export const configUsage = `usage: urban-brain serve [options]
   --backup-keep N              after each backup (POST /api/v1/backups), delete the oldest in
                                <data-dir>/backups beyond the newest N (URBAN_BRAIN_BACKUP_KEEP,
                                default: keep every one)
-  --memory                     keep everything in memory (nothing is durable)
+  --memory                     keep everything in memory (nothing is durable); the settings about
+                               the disk above are refused with it
   --wal-skip-corrupt           start although the write-ahead log is damaged in the middle (not just
                                torn at its end): keep damaged segments in <data-dir>/wal-corrupt/,
                                replay what can be read of them and report what was skipped
@@ -275,6 +276,12 @@ export interface LoadOptions {
   /** Keep everything in memory unless a data folder is named (by flag or environment): the demo's default. */
   memoryWithoutDataDir?: boolean;
 }
+
+/** Settings that only concern the data folder (DuckDB's file, spills, backups), refused in memory. */
+const diskOnly = ['dataDir', 'backupKeep', 'storeMemoryMegabytes', 'detectorMemoryMegabytes'] as const;
+
+const memoryWithoutDataDirWhy =
+  'nothing is written to disk without --data-dir (the demo keeps it all in memory)';
 
 /** Reads flags (`args`) and the environment; never throws on bad input, it says what is wrong. */
 export function loadConfig(
@@ -318,6 +325,17 @@ export function loadConfig(
       const [flag, variable] = configSources[key];
       return `--${flag} (${variable}) = ${JSON.stringify(raw[key])}: the embedded broker does not run with --mqtt-url`;
     });
+    if (lines.length > 0) return { ok: false, message: lines.join('\n') };
+  }
+  if (parsed.success && parsed.data.memory) {
+    // Nothing is written to disk in memory: settings about the disk would be ignored silently.
+    const why = values.memory === true ? 'nothing is written to disk with --memory' : memoryWithoutDataDirWhy;
+    const unused = diskOnly.filter((key) => raw[key] !== undefined);
+    const lines = unused.map((key) => {
+      const [flag, variable] = configSources[key];
+      return `--${flag} (${variable}) = ${JSON.stringify(raw[key])}: ${why}`;
+    });
+    if (values['wal-skip-corrupt'] === true) lines.push(`--wal-skip-corrupt: ${why}`);
     if (lines.length > 0) return { ok: false, message: lines.join('\n') };
   }
   if (!parsed.success) {

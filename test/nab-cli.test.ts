@@ -94,6 +94,17 @@ void test('detect scores a column whose first cell is empty and counts the missi
   assert.equal(result.stdout.trim().split('\n').length, 41);
 });
 
+void test('detect lists a column whose name holds a comma quoted; bug: "columns a, b, c" for the columns "a, b" and c', async () => {
+  const rows = Array.from(
+    { length: 30 },
+    (_, i) => `2024-01-01 00:${String(i).padStart(2, '0')}:00,${i},${i === 3 ? '' : 2 * i}`,
+  );
+  const result = await detectText(['timestamp,"a, b",c', ...rows].join('\n') + '\n');
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /^detect: 30 rows, columns "a, b", c, detector rarity/m);
+  assert.match(result.stderr, /^detect: missing readings skipped: 1 cell \(c: 1\)$/m);
+});
+
 void test('detect reads quoted fields with commas and writes them back quoted', async () => {
   // Regression: '"x, 1"' was refused with "row 2 has 4 fields, the header has 3".
   const rows = Array.from(

@@ -114,16 +114,21 @@ function fail(reason: string): number {
   return 2;
 }
 
+/** A column's name as listed: quoted as JSON when it holds what separates the list (`,` `:` `"`) or spaces at its ends. */
+function shownColumn(name: string): string {
+  return name === '' || /[,:"]/.test(name) || name.trim() !== name ? JSON.stringify(name) : name;
+}
+
 /** The summary on stderr: rows, columns scored and not, missing readings, timestamps out of order. */
 function report(plan: TablePlan, spec: DetectorSpec, threshold: number): void {
   process.stderr.write(
-    `detect: ${plan.rows} rows, columns ${plan.columns.join(', ')}, detector ${spec.name}, threshold ${threshold}\n`,
+    `detect: ${plan.rows} rows, columns ${plan.columns.map(shownColumn).join(', ')}, detector ${spec.name}, threshold ${threshold}\n`,
   );
   const empty = [...plan.emptyCells].filter(([, count]) => count > 0);
   const emptyTotal = empty.reduce((sum, [, count]) => sum + count, 0);
   if (emptyTotal > 0)
     process.stderr.write(
-      `detect: missing readings skipped: ${emptyTotal} ${emptyTotal === 1 ? 'cell' : 'cells'} (${empty.map(([column, count]) => `${column}: ${count}`).join(', ')})\n`,
+      `detect: missing readings skipped: ${emptyTotal} ${emptyTotal === 1 ? 'cell' : 'cells'} (${empty.map(([column, count]) => `${shownColumn(column)}: ${count}`).join(', ')})\n`,
     );
   for (const { column, reason } of plan.skipped)
     process.stderr.write(`detect: column '${column}' not scored: ${reason}\n`);

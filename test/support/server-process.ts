@@ -28,8 +28,8 @@ export async function startServer(dataDir: string, extraArgs: string[] = []): Pr
     String(httpPort),
     // With an external broker there is no embedded one to give a port (a usage error).
     ...(extraArgs.includes('--mqtt-url') ? [] : ['--mqtt-port', String(mqttPort)]),
-    '--data-dir',
-    dataDir,
+    // In memory there is no data folder to name (a usage error).
+    ...(extraArgs.includes('--memory') ? [] : ['--data-dir', dataDir]),
     ...extraArgs,
   ];
   const child = spawn(process.execPath, args, {
