@@ -7,7 +7,7 @@ import { connect } from 'nats';
 import type { KV, KvEntry } from 'nats';
 import { isInstalled } from '../installed.ts';
 import { startNatsServer } from './server-process.ts';
-import { ShardLeases } from './shard-leases.ts';
+import { openLeaseBucket, ShardLeases } from './shard-leases.ts';
 
 const skip = isInstalled('nats-server') ? false : 'nats-server is not installed (Debian package nats-server)';
 
@@ -45,6 +45,56 @@ test(
       const started = Date.now();
       assert.equal(await leases('processor-3').memberInUse(), false);
       assert.ok(Date.now() - started <= 3_500, `waited ${Date.now() - started} ms`);
+    } finally {
+      await connection.close();
+      server.kill('SIGKILL');
+      await rm(directory, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'lease reads go to the stream leader, never a direct get any replica may answer (a lagging one hands out old revisions)',
+  { skip, timeout: 60_000 },
+  async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'ub-nats-leader-reads-'));
+    const server = await startNatsServer(directory, { name: 'n1', clientPort: 24245 });
+    const connection = await connect({ servers: '127.0.0.1:24245' });
+    try {
+      const requests = { direct: 0, leader: 0 };
+      const direct = connection.subscribe('$JS.API.DIRECT.GET.KV_ub_leader_reads.>', {
+        callback: () => (requests.direct += 1),
+      });
+      const leader = connection.subscribe('$JS.API.STREAM.MSG.GET.KV_ub_leader_reads', {
+        callback: () => (requests.leader += 1),
+      });
+      // The bucket as an earlier version made it, with direct gets allowed: reads still go to the leader.
+      await connection.jetstream().views.kv('ub_leader_reads', { ttl: 2_000, history: 1 });
+      const kv = await openLeaseBucket(connection.jetstream(), 'ub_leader_reads', {
+        leaseMillis: 2_000,
+        replicas: 1,
+      });
+      const leases = new ShardLeases({
+        kv,
+        countMembers: async () => 1,
+        member: 'processor-1',
+        shards: 2,
+        leaseMillis: 2_000,
+        acquire: async () => undefined,
+        release: async () => undefined,
+        lost: async () => undefined,
+      });
+      assert.equal(await leases.memberInUse(), false);
+      leases.start();
+      await leases.tick();
+      assert.deepEqual(leases.owned(), [0, 1]);
+      assert.equal((await kv.get('shard.0'))?.string(), 'processor-1');
+      await leases.stop();
+      await connection.flush();
+      assert.equal(requests.direct, 0, 'no direct get');
+      assert.ok(requests.leader > 0, `the leader answered ${requests.leader} reads`);
+      direct.unsubscribe();
+      leader.unsubscribe();
     } finally {
       await connection.close();
       server.kill('SIGKILL');

@@ -1,4 +1,4 @@
-import type { KV } from 'nats';
+import type { JetStreamClient, KV } from 'nats';
 import { within } from './unanswered.ts';
 
 export interface ShardLeasesOptions {
@@ -22,6 +22,24 @@ export interface ShardLeasesOptions {
 interface Held {
   revision: number;
   renewedAt: number;
+}
+
+/**
+ * Opens (or creates) the leases bucket, read through the stream's leader only. A direct get may be
+ * answered by any replica, and one lagging behind after an outage hands out old revisions: claims
+ * and renewals made at them are refused, and leases change hands for no reason.
+ */
+export function openLeaseBucket(
+  js: JetStreamClient,
+  bucket: string,
+  options: { leaseMillis: number; replicas: number },
+): Promise<KV> {
+  return js.views.kv(bucket, {
+    ttl: options.leaseMillis,
+    history: 1,
+    replicas: options.replicas,
+    allow_direct: false,
+  });
 }
 
 const encoder = new TextEncoder();

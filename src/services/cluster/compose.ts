@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'nats';
 import type { NatsConnection } from 'nats';
 import type pg from 'pg';
+import { openLeaseBucket } from '../../adapters/nats/shard-leases.ts';
 import { ClickHouseReadings } from '../../adapters/clickhouse/clickhouse-readings.ts';
 import { nodeSecrets } from '../../adapters/crypto/secrets.ts';
 import { createApp } from '../../adapters/http/app.ts';
@@ -245,9 +246,8 @@ async function assembleRole(
       leasesKv: await retry(
         'shard leases bucket',
         () =>
-          js.views.kv('urban_brain_leases', {
-            ttl: cluster.leaseMillis,
-            history: 1,
+          openLeaseBucket(js, 'urban_brain_leases', {
+            leaseMillis: cluster.leaseMillis,
             replicas: cluster.replicas,
           }),
         log,
