@@ -11,6 +11,20 @@ import { openLeaseBucket, ShardLeases } from './shard-leases.ts';
 
 const skip = isInstalled('nats-server') ? false : 'nats-server is not installed (Debian package nats-server)';
 
+/** Leases of 2 s on 2 shards for a member alone in the cluster, doing nothing with what it wins. */
+function loneLeases(kv: KV, member: string): ShardLeases {
+  return new ShardLeases({
+    kv,
+    countMembers: async () => 1,
+    member,
+    shards: 2,
+    leaseMillis: 2_000,
+    acquire: async () => undefined,
+    release: async () => undefined,
+    lost: async () => undefined,
+  });
+}
+
 test(
   'a processor whose member id has a live heartbeat is told so; a dead one’s leftover key only delays it (it took no shard and said nothing)',
   { skip, timeout: 60_000 },
@@ -20,17 +34,7 @@ test(
     const connection = await connect({ servers: '127.0.0.1:24244' });
     try {
       const kv = await connection.jetstream().views.kv('ub_member_leases', { ttl: 2_000, history: 1 });
-      const leases = (member: string) =>
-        new ShardLeases({
-          kv,
-          countMembers: async () => 1,
-          member,
-          shards: 2,
-          leaseMillis: 2_000,
-          acquire: async () => undefined,
-          release: async () => undefined,
-          lost: async () => undefined,
-        });
+      const leases = (member: string) => loneLeases(kv, member);
       const first = leases('processor-1');
       assert.equal(await first.memberInUse(), false, 'nobody has the id yet');
       first.start();
@@ -74,16 +78,7 @@ test(
         leaseMillis: 2_000,
         replicas: 1,
       });
-      const leases = new ShardLeases({
-        kv,
-        countMembers: async () => 1,
-        member: 'processor-1',
-        shards: 2,
-        leaseMillis: 2_000,
-        acquire: async () => undefined,
-        release: async () => undefined,
-        lost: async () => undefined,
-      });
+      const leases = loneLeases(kv, 'processor-1');
       assert.equal(await leases.memberInUse(), false);
       leases.start();
       await leases.tick();
