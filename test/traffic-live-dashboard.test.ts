@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { LiveTrafficSnapshot } from '../src/services/traffic/live-traffic.ts';
 import {
+  api,
   chromiumPath,
   ensureDashboardBuilt,
   launchBrowser,
@@ -57,6 +58,8 @@ function junction(
 /** Phases as the live district serves them: 0 east–west straight, 1 north–south straight, 2 east–west left. */
 const snapshot: LiveTrafficSnapshot = {
   timeSeconds: 600,
+  timeOfDay: { secondsOfDay: 8 * 3600 + 15 * 60, demandShareOfPeak: 0.97 },
+  speed: 120,
   controller: 'actuated-pressure',
   baseline: 'fixed',
   intersections: [
@@ -153,6 +156,28 @@ test('an emergency vehicle on its way is marked on the intersection it approache
   await page.close();
 });
 
+test(
+  'the traffic view shows the simulated time of day that drives the demand, and its share of the peak',
+  { skip },
+  async () => {
+    // Regression: the tab did not say where in the simulated day the district was, so a user could not tell why queues grew.
+    const page = await signIn(browser, server.url, server.viewerKey);
+    let served: LiveTrafficSnapshot = snapshot;
+    await page.route('**/api/v1/traffic', (route) => route.fulfill({ json: served }));
+    await page.click('[data-tab=traffic]');
+    const line = page.locator('#traffic .time-of-day');
+    await line.waitFor();
+    assert.equal(
+      await line.innerText(),
+      "Simulated time of day 08:15 (120× real time), morning peak: demand 97 % of the day's peak.",
+    );
+    // A given flow's demand has no time of day: at the next refresh the line goes.
+    served = { ...snapshot, timeOfDay: null };
+    await line.waitFor({ state: 'hidden' });
+    await page.close();
+  },
+);
+
 test('before any vehicle the traffic view says so instead of a percentage of nothing', { skip }, async () => {
   const page = await signIn(browser, server.url, server.viewerKey);
   const empty = { ...snapshot, averageTravelSeconds: 0, baselineTravelSeconds: 0, behindSeconds: 0 };
@@ -199,6 +224,22 @@ test('the live district as served: every symbol matches what the green lets go',
   });
   const symbols: Record<string, string> = { '0': '↔', '1': '↕', '2': '↔↰', '3': '↕↰', '-1': '•' };
   for (const cell of response) assert.equal(cell.symbol, symbols[cell.phase!], `phase ${cell.phase}`);
+  // The time of day shown is the simulation's, as the API answers it (2 s apart at most: a few simulated minutes).
+  const shown = await page.locator('#traffic .time-of-day').innerText();
+  const answer = (await (
+    await api(server, server.viewerKey, 'GET', '/api/v1/traffic')
+  ).json()) as LiveTrafficSnapshot;
+  assert.ok(answer.timeOfDay !== null, 'the generated district has a time of day');
+  assert.ok(answer.timeOfDay.demandShareOfPeak >= 0 && answer.timeOfDay.demandShareOfPeak <= 1);
+  const match =
+    /^Simulated time of day (\d\d):(\d\d) \((\d+)× real time\), (morning peak|evening peak|off-peak|quiet hours): demand \d+ % of the day's peak\.$/.exec(
+      shown,
+    );
+  assert.ok(match !== null, shown);
+  assert.equal(Number(match[3]), answer.speed);
+  const minutes = Number(match[1]) * 60 + Number(match[2]);
+  const apart = (Math.floor(answer.timeOfDay.secondsOfDay / 60) - minutes + 1440) % 1440;
+  assert.ok(apart <= 30, `shown ${shown}, answered ${JSON.stringify(answer.timeOfDay)}`);
   await page.close();
 });
 

@@ -3,6 +3,7 @@ import { ApiError, type Api } from './api.ts';
 import { type EmergencyVehicle, EmergencyVehiclesPanel } from './emergency-vehicles-panel.ts';
 import { element, failureText, number } from './format.ts';
 import { oneAtATime } from './one-at-a-time.ts';
+import { timeOfDayText } from './time-of-day.ts';
 import type { TrafficSnapshot } from './types.ts';
 
 /** A movement a green lets go (`Movement` of the server's live district). */
@@ -13,11 +14,12 @@ interface Movement {
 
 /**
  * The live district adds to each intersection what its green lets go and whether the yellow
- * before it shows, and how far the run is behind the clock; the demo's own queue model (2 phases:
- * 0 north–south, 1 east–west) gives none of them.
+ * before it shows, its speed and how far the run is behind the clock; the demo's own queue model
+ * (2 phases: 0 north–south, 1 east–west) gives none of them.
  */
 type Snapshot = Omit<TrafficSnapshot, 'intersections'> & {
   intersections: (TrafficSnapshot['intersections'][number] & { yellow?: boolean; movements?: Movement[] })[];
+  speed?: number;
   behindSeconds?: number;
   emergencyVehicles?: EmergencyVehicle[];
 };
@@ -77,6 +79,8 @@ export class TrafficView {
   private readonly api: Api;
   private plot: uPlot | null = null;
   private readonly summary = element('p', 'summary');
+  /** The simulated time of day and its demand: why queues grow or shrink. */
+  private readonly clock = element('p', 'time-of-day muted');
   private readonly grid = element('div', 'junctions');
   private readonly legend = trafficLegend();
   private readonly chart = element('div', 'chart');
@@ -88,7 +92,7 @@ export class TrafficView {
     this.emergency = new EmergencyVehiclesPanel(api);
     // A vehicle sent shows at once, not at the next poll.
     this.emergency.onSent = () => void this.refresh();
-    host.replaceChildren(this.summary, this.chart, this.grid, this.legend, this.emergency.root);
+    host.replaceChildren(this.summary, this.clock, this.chart, this.grid, this.legend, this.emergency.root);
     // The chart follows the panel's width (a window resized, a phone turned).
     new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: 200 })).observe(host);
   }
@@ -111,6 +115,7 @@ export class TrafficView {
           'No live traffic district runs on this platform: the demo city brings one.';
         this.emergency.root.hidden = true;
         this.legend.hidden = true;
+        this.clock.hidden = true;
         this.grid.replaceChildren();
         return;
       }
@@ -119,6 +124,10 @@ export class TrafficView {
     }
     this.legend.hidden = false;
     this.summary.replaceChildren(...this.summaryOf(snapshot));
+    // A given flow's demand has no time of day (null).
+    const timeOfDay = snapshot.timeOfDay ?? null;
+    this.clock.hidden = timeOfDay === null;
+    this.clock.textContent = timeOfDay === null ? '' : timeOfDayText(timeOfDay, snapshot.speed);
     this.host.dataset.intersections = String(snapshot.intersections.length);
     this.renderJunctions(snapshot);
     this.renderChart(snapshot);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from './engine.ts';
-import { dailyDemand, generateGridDistrict, toLatLon } from './grid-roadnet.ts';
+import { dailyDemand, demandTime, generateGridDistrict, toLatLon } from './grid-roadnet.ts';
 import { parseFlows, parseRoadnet } from './scenario.ts';
 
 const centre = { lat: 48.8566, lon: 2.3522 };
@@ -94,6 +94,24 @@ test('demand follows the day: the morning peak hour brings several times the veh
       startSecondsOfDay: start * 3600,
     }).vehicles;
   assert.ok(hour(8) > 5 * hour(3), `${hour(8)} vs ${hour(3)}`);
+});
+
+test('the demand time says the time of day of the flow and the demand of its 15-minute slice, 0 once it is over', () => {
+  const options = { startSecondsOfDay: 7 * 3600 + 30 * 60, durationSeconds: 86_400 };
+  // 45 min in: 08:15, in the slice 08:15–08:30, whose demand the flow takes at 08:22:30.
+  assert.deepEqual(demandTime(options, 45 * 60), {
+    secondsOfDay: 8 * 3600 + 15 * 60,
+    demandShareOfPeak: dailyDemand(8 * 3600 + 22.5 * 60),
+  });
+  assert.equal(
+    demandTime(options, 45 * 60 + 899).demandShareOfPeak,
+    demandTime(options, 45 * 60).demandShareOfPeak,
+  );
+  assert.ok(demandTime(options, 30 * 60).demandShareOfPeak > 0.95, 'the morning peak');
+  // Past midnight the clock starts again; after the flow's last second no vehicle comes.
+  assert.equal(demandTime(options, 17 * 3600).secondsOfDay, 30 * 60);
+  assert.deepEqual(demandTime(options, 86_400), { secondsOfDay: 7.5 * 3600, demandShareOfPeak: 0 });
+  assert.ok(demandTime({ startSecondsOfDay: 3 * 3600 }, 0).demandShareOfPeak < 0.15, 'the night');
 });
 
 test('the engine generates the vehicles the district announces', () => {

@@ -88,6 +88,40 @@ export function dailyDemand(secondsOfDay: number): number {
   return Math.min(1, 0.06 + midday + 0.94 * peaks);
 }
 
+/** The simulated time of day, and the demand then as a share of the day's busiest hour (1). */
+export interface DemandTime {
+  /** Seconds after midnight, 0 … 86,399. */
+  readonly secondsOfDay: number;
+  /** 0 … 1: `dailyDemand` as the flow takes it; 0 once the flow is over. */
+  readonly demandShareOfPeak: number;
+}
+
+const defaultDurationSeconds = 86_400;
+const defaultSliceSeconds = 900;
+
+/** Middle of the slice [from, to) of the flow, as a time of day the demand is taken at. */
+function sliceMiddle(startSecondsOfDay: number, from: number, to: number): number {
+  return startSecondsOfDay + (from + to) / 2;
+}
+
+/**
+ * Where the flow `generateGridDistrict` writes for `options` is `elapsedSeconds` after simulation
+ * time 0: its time of day, and the demand of its slice (constant within it, taken at its middle).
+ */
+export function demandTime(
+  options: Pick<GridDistrictOptions, 'startSecondsOfDay' | 'durationSeconds' | 'sliceSeconds'>,
+  elapsedSeconds: number,
+): DemandTime {
+  const start = options.startSecondsOfDay ?? 0;
+  const duration = options.durationSeconds ?? defaultDurationSeconds;
+  const slice = options.sliceSeconds ?? defaultSliceSeconds;
+  const secondsOfDay = ((Math.floor(start + elapsedSeconds) % 86_400) + 86_400) % 86_400;
+  if (!(elapsedSeconds >= 0 && elapsedSeconds < duration)) return { secondsOfDay, demandShareOfPeak: 0 };
+  const from = Math.floor(elapsedSeconds / slice) * slice;
+  const middle = sliceMiddle(start, from, Math.min(duration, from + slice));
+  return { secondsOfDay, demandShareOfPeak: dailyDemand(middle) };
+}
+
 /** Heavier east–west before 13:00 and north–south after (commuters in, commuters out). */
 function directionFactor(heading: number, secondsOfDay: number): number {
   const morning = (secondsOfDay / 3600) % 24 < 13;
@@ -286,14 +320,14 @@ function generateFlow(
   const random = seededRandom(options.seed ?? 0);
   const peak = options.peakVehiclesPerHourPerEntry ?? 300;
   const start = options.startSecondsOfDay ?? 0;
-  const duration = options.durationSeconds ?? 86_400;
-  const slice = options.sliceSeconds ?? 900;
+  const duration = options.durationSeconds ?? defaultDurationSeconds;
+  const slice = options.sliceSeconds ?? defaultSliceSeconds;
   const all = routes(options, inside, boundary);
   const flow: unknown[] = [];
   let vehicles = 0;
   for (let from = 0; from < duration; from += slice) {
     const to = Math.min(duration, from + slice);
-    const middle = start + (from + to) / 2;
+    const middle = sliceMiddle(start, from, to);
     for (const route of all) {
       const perHour = peak * dailyDemand(middle) * directionFactor(route.heading, middle) * route.share;
       const expected = (perHour * (to - from)) / 3600;

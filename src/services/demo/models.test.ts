@@ -23,3 +23,17 @@ test('the traffic district reports phases, queues and both travel times once it 
     JSON.stringify(snapshot.history.at(-1)),
   );
 });
+
+test('the traffic district says the city time of day it has reached and its demand against the day’s peak', () => {
+  const traffic = new TrafficModel(city, 1, start);
+  // 06:00 UTC is 07:00 in Sion in winter; an hour later the morning peak, six hours later 13:00.
+  traffic.advanceTo(start + 3_600_000, 1);
+  const peak = traffic.snapshot()?.timeOfDay;
+  assert.equal(peak?.secondsOfDay, 8 * 3600);
+  assert.ok(peak !== undefined && peak !== null && peak.demandShareOfPeak > 0.7, JSON.stringify(peak));
+  for (let hour = 2; hour <= 6; hour += 1) traffic.advanceTo(start + hour * 3_600_000, hour);
+  const midday = traffic.snapshot()?.timeOfDay;
+  assert.equal(midday?.secondsOfDay, 13 * 3600);
+  assert.ok(midday !== undefined && midday !== null && midday.demandShareOfPeak < peak.demandShareOfPeak);
+  assert.ok(midday.demandShareOfPeak > 0 && peak.demandShareOfPeak <= 1);
+});

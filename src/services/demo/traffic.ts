@@ -1,3 +1,4 @@
+import type { DemandTime } from '../../core/traffic/grid-roadnet.ts';
 import type { City, GridNode } from './city.ts';
 import { cityTime, dailyRhythm } from './kinds.ts';
 import { seededRandom, type Random } from './random.ts';
@@ -12,6 +13,14 @@ const fixedGreenSeconds = 30;
 const minimumGreenSeconds = 6;
 const maximumGreenSeconds = 50;
 const historyPoints = 120;
+
+/** Chance per second that a vehicle enters on a boundary approach, before the direction's share. */
+function arrivalRate(hourOfDay: number): number {
+  return 0.12 + 0.08 * dailyRhythm(hourOfDay);
+}
+
+/** The day's highest `arrivalRate`, found minute by minute: the demand shown is a share of it. */
+const peakArrivalRate = Math.max(...Array.from({ length: 1440 }, (_, minute) => arrivalRate(minute / 60)));
 
 interface Junction {
   node: GridNode;
@@ -160,7 +169,7 @@ export class TrafficModel {
     for (let step = 0; step < steps; step += 1) {
       this.cityMillis += 1000;
       const hour = cityTime.hourOfDay(this.cityMillis);
-      const level = 0.12 + 0.08 * dailyRhythm(hour);
+      const level = arrivalRate(hour);
       const eastWest = hour < 13 ? 1.5 : 0.7;
       this.adaptive.junctions.forEach((junction, index) => {
         for (let approach = 0; approach < approaches; approach += 1) {
@@ -183,6 +192,7 @@ export class TrafficModel {
       this.history.reduce((sum, point) => sum + point[key], 0) / this.history.length;
     return {
       timeSeconds: (this.cityMillis - this.startMillis) / 1000,
+      timeOfDay: this.timeOfDay(),
       controller: 'adaptive (queue-actuated)',
       baseline: `fixed time (${fixedGreenSeconds} s greens)`,
       intersections: this.adaptive.junctions.map((junction) => ({
@@ -196,6 +206,15 @@ export class TrafficModel {
       averageTravelSeconds: mean('adaptive'),
       baselineTravelSeconds: mean('baseline'),
       history: [...this.history],
+    };
+  }
+
+  /** The city's time of day the district has reached, and its demand then. */
+  private timeOfDay(): DemandTime {
+    const hour = cityTime.hourOfDay(this.cityMillis);
+    return {
+      secondsOfDay: Math.round(hour * 3600) % 86_400,
+      demandShareOfPeak: arrivalRate(hour) / peakArrivalRate,
     };
   }
 

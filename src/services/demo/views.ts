@@ -1,3 +1,4 @@
+import type { DemandTime } from '../../core/traffic/grid-roadnet.ts';
 import type { City } from './city.ts';
 
 /** GeoJSON of the city's roads and river, as `GET /api/v1/map` serves it. */
@@ -17,6 +18,11 @@ export interface CityMap {
 /** The simulated signalised district: adaptive control against the fixed-time baseline, live. */
 export interface TrafficSnapshot {
   timeSeconds: number;
+  /**
+   * The simulated time of day whose demand the district runs (its own clock, not the wall's), and
+   * that demand as a share of the day's busiest hour; null when its demand has no time of day.
+   */
+  timeOfDay: DemandTime | null;
   controller: string;
   baseline: string;
   intersections: {

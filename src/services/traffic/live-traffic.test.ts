@@ -4,6 +4,7 @@ import { MemoryBus } from '../../adapters/memory/bus.ts';
 import { MemoryReadings } from '../../adapters/memory/readings.ts';
 import { MemoryRegistry } from '../../adapters/memory/registry.ts';
 import type { Reading } from '../../core/readings/reading.ts';
+import { dailyDemand } from '../../core/traffic/grid-roadnet.ts';
 import type { BusEvent } from '../../ports/bus.ts';
 import type { TrafficSnapshot } from '../demo/views.ts';
 import { EdgeIngest } from '../edge/edge-ingest.ts';
@@ -421,4 +422,31 @@ test('each intersection of the snapshot says what its green lets go: phase 0 of 
   }
   assert.ok(seen.has(0) && seen.has(1), `phases seen: ${[...seen].join(', ')}`);
   await live.stop();
+});
+
+test('the snapshot gives the simulated time of day and its demand, on the simulation’s clock, not the wall’s', async () => {
+  // Regression: the snapshot had no time of day, so the dashboard could not say why queues grew.
+  const p = platform();
+  const live = await LiveTraffic.start(options(p, { startSecondsOfDay: 7 * 3600 }));
+  assert.deepEqual(live.snapshot().timeOfDay, {
+    secondsOfDay: 7 * 3600,
+    demandShareOfPeak: dailyDemand(7 * 3600 + 450),
+  });
+  await run(live, p.clock, 3600);
+  // A simulated hour at speed 60 is a wall minute: 08:00 simulated while the clock says 08:01.
+  const snapshot = live.snapshot();
+  assert.equal(snapshot.speed, 60);
+  assert.deepEqual(snapshot.timeOfDay, {
+    secondsOfDay: 8 * 3600,
+    demandShareOfPeak: dailyDemand(8 * 3600 + 450),
+  });
+  assert.ok((snapshot.timeOfDay?.demandShareOfPeak ?? 0) > 0.95, 'the morning peak');
+  await live.stop();
+  // A given flow's demand has no time of day.
+  const district = twoByTwo();
+  const given = await LiveTraffic.start(
+    options(platform(), { roadnet: district.roadnet, flow: district.flow }),
+  );
+  assert.equal(given.snapshot().timeOfDay, null);
+  await given.stop();
 });

@@ -112,6 +112,8 @@ type LiveIntersectionBase = TrafficSnapshot['intersections'][number];
 /** `TrafficSnapshot` (what `GET /api/v1/traffic` serves) with coordinates per intersection. */
 export interface LiveTrafficSnapshot extends Omit<TrafficSnapshot, 'intersections'> {
   intersections: LiveIntersection[];
+  /** Simulated seconds per real second the run is paced at (`speed`). */
+  speed: number;
   /** Simulated seconds the run is behind the clock (the CPU cannot keep up), as in `stats()`. */
   behindSeconds: number;
   /** Times the run fell more than `maxLagMillis` behind and went on from the clock (a gap in the readings). */
@@ -316,6 +318,9 @@ export class LiveTraffic {
     const { adaptive, baseline } = this.#runs.travel.averages();
     return {
       timeSeconds: this.#stats.simulatedSeconds,
+      // The period's own time: a day that waited for emergency vehicles began that much later.
+      timeOfDay: this.#scenario.demandTime?.(this.#stats.simulatedSeconds - this.#periodStart) ?? null,
+      speed: this.#options.speed,
       controller: this.#controller,
       baseline: this.#baseline,
       intersections: signals.map((s) => {

@@ -3,8 +3,10 @@
  * here, at the edge), or else the generated grid district.
  */
 import {
+  type DemandTime,
   type GridDistrictOptions,
   type LatLon,
+  demandTime,
   generateGridDistrict,
 } from '../../core/traffic/grid-roadnet.ts';
 import { type FlowSpec, type RoadnetSpec, parseFlows, parseRoadnet } from '../../core/traffic/scenario.ts';
@@ -15,6 +17,11 @@ export interface LiveScenario {
   /** Simulated seconds after which the demand repeats (a day for the generated district). */
   readonly periodSeconds: number;
   readonly centre: LatLon;
+  /**
+   * The time of day and its demand `elapsedSeconds` into a period, as the generated district's flow
+   * follows them; null for a given flow, whose demand has no time of day.
+   */
+  readonly demandTime: ((elapsedSeconds: number) => DemandTime) | null;
 }
 
 export interface ScenarioInput {
@@ -48,19 +55,27 @@ export function loadScenario(input: ScenarioInput): LiveScenario {
       flows: flows.value,
       periodSeconds: input.periodSeconds ?? last + 3600,
       centre,
+      demandTime: null,
     };
   }
-  const district = generateGridDistrict({
+  const options: GridDistrictOptions = {
     rows: 6,
     columns: 6,
     ...input.district,
     centre,
     startSecondsOfDay: input.startSecondsOfDay,
     durationSeconds: 86_400,
-  });
+  };
+  const district = generateGridDistrict(options);
   const roadnet = parseRoadnet(district.roadnet);
   if (!roadnet.ok) throw new Error(`generated roadnet: ${roadnet.reason}`);
   const flows = parseFlows(district.flow, roadnet.value);
   if (!flows.ok) throw new Error(`generated flow: ${flows.reason}`);
-  return { roadnet: roadnet.value, flows: flows.value, periodSeconds: 86_400, centre };
+  return {
+    roadnet: roadnet.value,
+    flows: flows.value,
+    periodSeconds: 86_400,
+    centre,
+    demandTime: (elapsedSeconds) => demandTime(options, elapsedSeconds),
+  };
 }
