@@ -178,6 +178,95 @@ test(
   },
 );
 
+test(
+  'an emergency vehicle that just arrived stays marked, dimmed, where its trip ended; older and dropped ones do not',
+  { skip },
+  async () => {
+    // Regression: at 120× the mark showed for one or two refreshes of a trip and was easily missed.
+    const page = await signIn(browser, server.url, server.viewerKey);
+    const vehicle = {
+      from: 'traffic.j0',
+      route: ['traffic.j0', 'traffic.j1', 'traffic.j2', 'traffic.j3'],
+      roads: [],
+      at: null,
+      baselineSeconds: null,
+    };
+    const vehicles: LiveTrafficSnapshot['emergencyVehicles'] = [
+      // On its way, at 2-2.
+      {
+        ...vehicle,
+        id: 'ev-9',
+        to: 'traffic.j3',
+        startedSeconds: 3500,
+        state: 'on-its-way',
+        at: 'traffic.j1',
+        prioritySeconds: null,
+      },
+      // Arrived at simulated 3,300: 300 s before the snapshot, 2.5 s of wall time at 120×.
+      {
+        ...vehicle,
+        id: 'ev-8',
+        to: 'traffic.j3',
+        startedSeconds: 3000,
+        state: 'arrived',
+        prioritySeconds: 300,
+      },
+      // Arrived at 1,200: 20 s of wall time ago.
+      {
+        ...vehicle,
+        id: 'ev-5',
+        to: 'traffic.j2',
+        startedSeconds: 1000,
+        state: 'arrived',
+        prioritySeconds: 200,
+      },
+      {
+        ...vehicle,
+        id: 'ev-4',
+        to: 'traffic.j2',
+        startedSeconds: 900,
+        state: 'dropped',
+        prioritySeconds: null,
+      },
+    ];
+    await page.route('**/api/v1/traffic', (route) =>
+      route.fulfill({ json: { ...snapshot, timeSeconds: 3600, emergencyVehicles: vehicles } }),
+    );
+    await page.click('[data-tab=traffic]');
+    await page.locator('.junction').nth(3).waitFor();
+    const cells = await page.locator('.junction').evaluateAll((nodes) =>
+      nodes.map((node) => {
+        const mark = node.querySelector<HTMLElement>('.emergency');
+        return {
+          here: (node as HTMLElement).dataset.emergency ?? null,
+          arrived: (node as HTMLElement).dataset.arrived ?? null,
+          mark:
+            mark === null
+              ? null
+              : { text: mark.textContent, opacity: Number(getComputedStyle(mark).opacity) },
+        };
+      }),
+    );
+    assert.deepEqual(
+      cells.map((cell) => [cell.here, cell.arrived]),
+      [
+        [null, null],
+        ['ev-9', null],
+        [null, null],
+        [null, 'ev-8'],
+      ],
+    );
+    assert.equal(cells[1]!.mark?.opacity, 1);
+    assert.equal(cells[3]!.mark?.text, '✚');
+    assert.ok((cells[3]!.mark?.opacity ?? 1) < 1, 'dimmed');
+    assert.match(
+      (await page.locator('.junction').nth(3).getAttribute('title')) ?? '',
+      /; emergency vehicle ev-8 arrived here$/,
+    );
+    await page.close();
+  },
+);
+
 test('before any vehicle the traffic view says so instead of a percentage of nothing', { skip }, async () => {
   const page = await signIn(browser, server.url, server.viewerKey);
   const empty = { ...snapshot, averageTravelSeconds: 0, baselineTravelSeconds: 0, behindSeconds: 0 };

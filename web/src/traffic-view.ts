@@ -1,5 +1,6 @@
 import uPlot from 'uplot';
 import { ApiError, type Api } from './api.ts';
+import { emergencyMarks } from './emergency-marks.ts';
 import { type EmergencyVehicle, EmergencyVehiclesPanel } from './emergency-vehicles-panel.ts';
 import { element, failureText, number } from './format.ts';
 import { oneAtATime } from './one-at-a-time.ts';
@@ -68,7 +69,7 @@ function trafficLegend(): HTMLElement {
     element('span', 'legend-mark legend-yellow', '▢'),
     ' yellow before the next green; ',
     element('span', 'legend-mark legend-emergency', '✚'),
-    ' an emergency vehicle. Hover a cell for its phase in words.',
+    ' an emergency vehicle (dimmed: arrived there a moment ago). Hover a cell for its phase in words.',
   );
   return legend;
 }
@@ -165,11 +166,8 @@ export class TrafficView {
   }
 
   private renderJunctions(snapshot: Snapshot): void {
-    // Where emergency vehicles are now: the intersection each approaches or crosses.
-    const ambulances = new Map<string, string[]>();
-    for (const vehicle of snapshot.emergencyVehicles ?? [])
-      if (vehicle.state === 'on-its-way' && vehicle.at !== null)
-        ambulances.set(vehicle.at, [...(ambulances.get(vehicle.at) ?? []), vehicle.id]);
+    // Where emergency vehicles are now, and where those that just arrived ended their trips.
+    const marks = emergencyMarks(snapshot.emergencyVehicles ?? [], snapshot.timeSeconds, snapshot.speed);
     const columns = Math.max(1, ...snapshot.intersections.map((junction) => junction.column + 1));
     this.grid.style.gridTemplateColumns = `repeat(${columns}, 1fr)`;
     const maxQueue = Math.max(10, ...snapshot.intersections.map((junction) => junction.queue));
@@ -204,12 +202,18 @@ export class TrafficView {
           element('span', 'count', String(junction.queue)),
           element('span', 'name', label),
         );
-        const here = ambulances.get(junction.id);
-        if (here !== undefined) {
+        const { here = [], arrived = [] } = marks.get(junction.id) ?? {};
+        if (here.length > 0) {
           cell.dataset.emergency = here.join(' ');
           cell.title += `; emergency vehicle ${here.join(', ')} here`;
-          cell.append(element('span', 'emergency', '✚'));
         }
+        if (arrived.length > 0) {
+          cell.dataset.arrived = arrived.join(' ');
+          cell.title += `; emergency vehicle ${arrived.join(', ')} arrived here`;
+        }
+        // One mark a cell: bright while one is here, dimmed for those that just arrived.
+        if (here.length > 0 || arrived.length > 0)
+          cell.append(element('span', here.length > 0 ? 'emergency' : 'emergency arrived', '✚'));
         return cell;
       }),
     );
