@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
+import { maxHeaderSize, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { headerOverflowError } from './client-errors.ts';
 import { keepAliveTimeoutMillis, listen } from './server.ts';
 
 const limits = { maxConnections: 3, headersTimeoutMillis: 1_000, requestTimeoutMillis: 1_500 };
@@ -113,6 +114,44 @@ void test('connections beyond maxConnections are closed as they arrive; the othe
     await new Promise((resolve) => first.once('close', resolve));
     assert.match(answer, /^HTTP\/1\.1 200[\s\S]*ok$/);
     for (const socket of open) socket.destroy();
+  });
+});
+
+void test("a request line and headers over Node's limit get 431 with a JSON error saying where long lists go; bug: a bare 431", async () => {
+  await withServer(async (_server, port) => {
+    const response = await fetch(`http://127.0.0.1:${port}/?sensor=${'s,'.repeat(maxHeaderSize / 2)}`);
+    assert.equal(response.status, 431);
+    assert.equal(response.headers.get('content-type'), 'application/json');
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.deepEqual(await response.json(), { error: headerOverflowError });
+    assert.match(
+      headerOverflowError,
+      new RegExp(
+        `limit of ${maxHeaderSize} bytes; send long sensor lists in a POST body: POST /api/v1/stream`,
+      ),
+    );
+  });
+});
+
+void test("other requests the parser refuses still get Node's own bare answer", async () => {
+  await withServer(async (_server, port) => {
+    const { reply } = await rawExchange(port, 'GET / HTTP/1.1\r\nHost x\r\n\r\n');
+    assert.equal(reply, 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+});
+
+void test('oversize headers after a response has begun on the connection close it without writing into that response', async () => {
+  await withServer(async (_server, port) => {
+    const socket = connect(port, '127.0.0.1');
+    let reply = '';
+    socket.on('data', (chunk: Buffer) => (reply += chunk.toString()));
+    socket.on('error', () => undefined);
+    socket.write('GET /ticks HTTP/1.1\r\nHost: x\r\n\r\n');
+    while (!reply.includes('event: tick')) await new Promise((resolve) => setTimeout(resolve, 10));
+    socket.write(`GET /?sensor=${'s,'.repeat(maxHeaderSize / 2)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await new Promise((resolve) => socket.once('close', resolve));
+    assert.match(reply, /^HTTP\/1\.1 200/);
+    assert.doesNotMatch(reply, /431/);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { serve, type Http2Bindings, type HttpBindings } from '@hono/node-server';
+import { answerClientErrors } from './client-errors.ts';
 
 /** What one HTTP server accepts: slow or idle clients are cut off and connections are capped. */
 export interface ServerLimits {
@@ -31,7 +32,10 @@ export const keepAliveTimeoutMillis = 5_000;
 /** How often the header and request deadlines are checked (Node's default, 30 s, would add up to that much). */
 const deadlineCheckMillis = 1_000;
 
-/** Starts an HTTP server for `fetch` with `limits`; resolves once it listens, rejects if it cannot. */
+/**
+ * Starts an HTTP server for `fetch` with `limits`; resolves once it listens, rejects if it cannot.
+ * Requests its parser refuses are answered by `answerClientErrors`.
+ */
 export function listen(fetch: FetchHandler, options: ListenOptions): Promise<Server> {
   if (options.headersTimeoutMillis > options.requestTimeoutMillis)
     throw new RangeError(
@@ -53,6 +57,7 @@ export function listen(fetch: FetchHandler, options: ListenOptions): Promise<Ser
       () => resolve(server as Server),
     ) as Server;
     server.maxConnections = options.maxConnections;
+    answerClientErrors(server);
     server.once('error', reject);
   });
 }

@@ -2,11 +2,9 @@ import { Hono } from 'hono';
 import type { ReadingQueries } from '../../../ports/reading-queries.ts';
 import type { AppEnv } from '../env.ts';
 import { requireRole } from '../middleware/auth.ts';
-import { isRecord, unknownFields } from '../../../core/input-checks.ts';
 import { jsonBody } from '../json-body.ts';
 import { unknownParameters } from '../query-parameters.ts';
-
-const maxSensors = 100_000;
+import { bodyFieldsError, maxSensors, sensorListError } from './sensor-list.ts';
 
 /**
  * Latest value of many sensors: `GET ?sensors=a,b,c`, or `POST {"sensors": [...]}` for long lists
@@ -36,7 +34,7 @@ export function latestRoutes(queries: ReadingQueries): Hono<AppEnv> {
   app.post('/', requireRole('read'), async (c) => {
     const body = await jsonBody(c);
     if (!body.ok) return c.json({ error: body.error }, 400);
-    const error = sensorListError(body.value);
+    const error = latestBodyError(body.value);
     if (error !== undefined) return c.json({ error }, 400);
     return c.json(await answer((body.value as { sensors: string[] }).sensors));
   });
@@ -45,17 +43,11 @@ export function latestRoutes(queries: ReadingQueries): Hono<AppEnv> {
 }
 
 /** Why a POST body is not `{"sensors": [string, ...]}` of at most `maxSensors` ids, naming the item at fault. */
-function sensorListError(body: unknown): string | undefined {
+function latestBodyError(body: unknown): string | undefined {
   const shape = `body must be {"sensors": [string, ...]} with at most ${maxSensors} ids`;
-  if (!isRecord(body)) return shape;
-  const [unknown] = unknownFields(body, ['sensors']);
-  if (unknown !== undefined) return `${shape}; '${unknown}' is not a field`;
+  const fields = bodyFieldsError(body, ['sensors'], shape);
+  if (fields !== undefined) return fields;
   const sensors = (body as { sensors?: unknown }).sensors;
   if (sensors === undefined) return `${shape}; sensors is missing`;
-  if (!Array.isArray(sensors)) return `${shape}; sensors is ${JSON.stringify(sensors).slice(0, 100)}`;
-  if (sensors.length > maxSensors) return `sensors has ${sensors.length} ids; at most ${maxSensors}`;
-  const index = sensors.findIndex((id) => typeof id !== 'string');
-  if (index >= 0)
-    return `sensors[${index}] is ${JSON.stringify(sensors[index]).slice(0, 100)}; each id must be a string`;
-  return undefined;
+  return sensorListError('sensors', sensors, shape);
 }

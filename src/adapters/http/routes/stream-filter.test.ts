@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { MemoryRegistry } from '../../memory/registry.ts';
 import type { BusEvent } from '../../../ports/bus.ts';
 import { passesEvent, passesReading, resolveStreamFilter, type StreamFilter } from './stream-filter.ts';
+import type { StreamRequest } from './stream-request.ts';
 
 async function city(): Promise<MemoryRegistry> {
   const registry = new MemoryRegistry();
@@ -21,8 +22,8 @@ const phase: BusEvent = { type: 'signal-phase', ts: 1, asset: 'crossing', data: 
 const order: BusEvent = { type: 'workorder', ts: 1, asset: 'pump', data: {} };
 const alert: BusEvent = { type: 'alert', ts: 1, sensor: 'pump.rpm', asset: 'pump', data: {} };
 
-async function resolved(query: Record<string, string>): Promise<StreamFilter> {
-  const filter = await resolveStreamFilter(await city(), query);
+async function resolved(request: StreamRequest): Promise<StreamFilter> {
+  const filter = await resolveStreamFilter(await city(), request);
   assert.ok(!('error' in filter), JSON.stringify(filter));
   return filter;
 }
@@ -35,7 +36,7 @@ test('events about a whole asset pass an asset, bbox or sensor filter that cover
   const byBox = await resolved({ bbox: '3.5,51.5,4.5,52.5' });
   assert.equal(passesEvent(byBox, phase), true);
   assert.equal(passesEvent(byBox, order), false);
-  const bySensor = await resolved({ sensor: 'pump.rpm' });
+  const bySensor = await resolved({ sensors: ['pump.rpm'] });
   assert.equal(passesEvent(bySensor, order), true);
   assert.equal(passesEvent(bySensor, alert), true);
   assert.equal(passesEvent(bySensor, phase), false);
@@ -49,11 +50,9 @@ test('no filter passes everything; filters apply together', async () => {
   assert.equal(passesReading(both, 'pump.rpm'), false);
 });
 
-test('empty, malformed or out-of-range filters are refused naming the value; an unknown asset is a 404', async () => {
+test('an empty asset, a malformed or out-of-range box is refused naming the value; an unknown asset is a 404', async () => {
   const registry = await city();
-  const cases: [Record<string, string>, number, RegExp][] = [
-    [{ sensor: '' }, 400, /sensor='' names no sensor/],
-    [{ sensor: ',' }, 400, /names no sensor/],
+  const cases: [StreamRequest, number, RegExp][] = [
     [{ asset: '' }, 400, /names no asset/],
     [{ asset: 'nope' }, 404, /no asset 'nope'/],
     [{ bbox: ',,,' }, 400, /'' is not a decimal number/],
@@ -72,7 +71,7 @@ test('empty, malformed or out-of-range filters are refused naming the value; an 
 });
 
 test('a sensor that does not exist yet may be waited for', async () => {
-  const filter = await resolved({ sensor: 'future' });
+  const filter = await resolved({ sensors: ['future'] });
   assert.equal(passesReading(filter, 'future'), true);
   assert.equal(passesEvent(filter, order), false);
 });
@@ -109,4 +108,21 @@ test('an asset or bbox filter covers every sensor and asset, however many; bug: 
   assert.ok(!('error' in byBox));
   assert.equal(byBox.assets?.size, count);
   assert.ok(passesEvent(byBox, { type: 'workorder', ts: 1, asset: 'a100000', data: {} }));
+});
+
+test('a bad box or an unknown asset is refused before any listed sensor is looked up', async () => {
+  const registry = await city();
+  let lookups = 0;
+  const getSensor = registry.getSensor.bind(registry);
+  registry.getSensor = (id) => {
+    lookups += 1;
+    return getSensor(id);
+  };
+  const sensors = Array.from({ length: 3_000 }, (_, index) => `s${index}`);
+  for (const request of [
+    { sensors, bbox: '1,2,3' },
+    { sensors, asset: 'nope' },
+  ])
+    assert.ok('error' in (await resolveStreamFilter(registry, request)), JSON.stringify(request.bbox));
+  assert.equal(lookups, 0);
 });

@@ -1,6 +1,7 @@
 import type { BusEvent } from '../../../ports/bus.ts';
 import { parseBoundingBox } from '../../../core/registry/filter.ts';
 import type { Registry } from '../../../ports/registry.ts';
+import type { StreamRequest } from './stream-request.ts';
 
 /** Page size for reading every asset in a bbox, and every sensor under an asset filter. */
 const pageSize = 10_000;
@@ -43,20 +44,25 @@ function intersect(current: Set<string> | null, next: Iterable<string>): Set<str
 }
 
 /**
- * Resolves `?sensor=a,b&asset=x&bbox=minLon,minLat,maxLon,maxLat` (each optional, all applying
- * together) into the sensors and assets whose messages pass. An empty or malformed value is a 400,
- * an asset that does not exist a 404. Sensors need not exist yet: with auto-registration a client
- * may wait for a sensor's first reading.
+ * Resolves what a client asks for (`stream-request.ts`) into the sensors and assets whose messages
+ * pass. An empty asset or a malformed box is a 400, an asset that does not exist a 404: all checked
+ * before the sensors are looked up, which costs a registry read each. Sensors need not exist yet:
+ * with auto-registration a client may wait for a sensor's first reading.
  */
 export async function resolveStreamFilter(
   registry: Registry,
-  query: Record<string, string>,
+  request: StreamRequest,
 ): Promise<StreamFilter | FilterProblem> {
+  const { asset, bbox } = request;
+  const box = bbox === undefined ? undefined : parseBoundingBox(bbox);
+  if (typeof box === 'string') return { status: 400, error: box };
+  if (asset === '') return { status: 400, error: `asset='' names no asset` };
+  if (asset !== undefined && (await registry.getAsset(asset)) === undefined)
+    return { status: 404, error: `no asset '${asset}'` };
   let sensors: Set<string> | null = null;
   let assets: Set<string> | null = null;
-  if (query.sensor !== undefined) {
-    const ids = query.sensor.split(',').filter((id) => id !== '');
-    if (ids.length === 0) return { status: 400, error: `sensor='${query.sensor}' names no sensor` };
+  if (request.sensors !== undefined) {
+    const ids = [...new Set(request.sensors)];
     sensors = intersect(sensors, ids);
     const owners = await Promise.all(ids.map((id) => registry.getSensor(id)));
     assets = intersect(
@@ -64,20 +70,15 @@ export async function resolveStreamFilter(
       owners.flatMap((sensor) => (sensor?.asset == null ? [] : [sensor.asset])),
     );
   }
-  if (query.asset !== undefined) {
-    if (query.asset === '') return { status: 400, error: `asset='' names no asset` };
-    if ((await registry.getAsset(query.asset)) === undefined)
-      return { status: 404, error: `no asset '${query.asset}'` };
-    const owned = await everyPage((page) => registry.listSensors({ asset: query.asset, ...page }));
+  if (asset !== undefined) {
+    const owned = await everyPage((page) => registry.listSensors({ asset, ...page }));
     sensors = intersect(
       sensors,
       owned.map((sensor) => sensor.id),
     );
-    assets = intersect(assets, [query.asset]);
+    assets = intersect(assets, [asset]);
   }
-  if (query.bbox !== undefined) {
-    const box = parseBoundingBox(query.bbox);
-    if (typeof box === 'string') return { status: 400, error: box };
+  if (box !== undefined) {
     sensors = intersect(sensors, await registry.sensorsWithin(box));
     const placed = await everyPage((page) => registry.listAssets({ ...page, bbox: box }));
     assets = intersect(

@@ -6,10 +6,18 @@ import { readingsWhere } from '../../../core/readings/reading-batch.ts';
 import type { BusEvent, MessageBus } from '../../../ports/bus.ts';
 import type { Registry } from '../../../ports/registry.ts';
 import type { AppEnv } from '../env.ts';
+import { jsonBody } from '../json-body.ts';
 import { requireRole } from '../middleware/auth.ts';
 import { unknownParameters } from '../query-parameters.ts';
 import { BoundedQueue } from './bounded-queue.ts';
 import { passesEvent, passesReading, resolveStreamFilter } from './stream-filter.ts';
+import {
+  streamBody,
+  streamFields,
+  streamQuery,
+  type RequestProblem,
+  type StreamRequest,
+} from './stream-request.ts';
 import { defaultStreamLimits, StreamSlots, type StreamLimits } from './stream-slots.ts';
 
 /** A client that falls further behind than this loses the oldest messages (memory stays bounded). */
@@ -50,19 +58,22 @@ function cutConnection(c: Context<AppEnv>): void {
 
 /**
  * `GET /api/v1/stream`: server-sent events `reading` and `event`, filtered by sensor, asset or bbox
- * (`stream-filter.ts`). At most `limits` streams are open at once, in all and per key (429 with
- * Retry-After beyond them); a client that stops reading is cut off after `stallMillis`.
- * Streams end when `closing` aborts (server shutdown).
+ * (`stream-filter.ts`); `POST` takes the filter in a JSON body instead (`stream-request.ts`), for
+ * sensor lists too long for a URL (Node refuses a request line and headers beyond its limit). At
+ * most `limits` streams are open at once, in all and per key (429 with Retry-After beyond them); a
+ * client that stops reading is cut off after `stallMillis`. Streams end when `closing` aborts
+ * (server shutdown).
  */
 export function streamRoutes(options: StreamOptions): Hono<AppEnv> {
   const { bus, registry, closing } = options;
   const slots = new StreamSlots(options.limits ?? defaultStreamLimits);
   const stallMillis = options.stallMillis ?? defaultStallMillis;
   const app = new Hono<AppEnv>();
-  app.get('/', requireRole('read'), async (c) => {
-    const unknown = unknownParameters(c, ['sensor', 'asset', 'bbox']);
-    if (unknown !== undefined) return c.json({ error: unknown }, 400);
-    const filter = await resolveStreamFilter(registry, c.req.query());
+
+  /** The stream `request` asks for, within the limits; or why there is none. */
+  async function open(c: Context<AppEnv>, request: StreamRequest | RequestProblem): Promise<Response> {
+    if ('error' in request) return c.json({ error: request.error }, request.status);
+    const filter = await resolveStreamFilter(registry, request);
     if ('error' in filter) return c.json({ error: filter.error }, filter.status);
     const slot = slots.take(c.get('key').id);
     if (!slot.ok) {
@@ -121,6 +132,20 @@ export function streamRoutes(options: StreamOptions): Hono<AppEnv> {
         slot.release();
       }
     });
+  }
+
+  app.get('/', requireRole('read'), async (c) => {
+    const unknown = unknownParameters(c, streamFields);
+    if (unknown !== undefined) return c.json({ error: unknown }, 400);
+    return open(c, streamQuery(c.req.query()));
+  });
+  app.post('/', requireRole('read'), async (c) => {
+    // A filter in the query would be ignored, and the stream carry more than was asked for.
+    const unknown = unknownParameters(c, []);
+    if (unknown !== undefined) return c.json({ error: `${unknown}; POST takes its filter in the body` }, 400);
+    const body = await jsonBody(c);
+    if (!body.ok) return c.json({ error: body.error }, 400);
+    return open(c, streamBody(body.value));
   });
   return app;
 }

@@ -1,0 +1,27 @@
+import { isRecord, unknownFields } from '../../../core/input-checks.ts';
+
+/** The most sensor ids one request body may list (`POST /api/v1/latest`, `POST /api/v1/stream`). */
+export const maxSensors = 100_000;
+
+/**
+ * Why `body` is not a JSON object of `fields` only: `shape` (the body the route takes, in words),
+ * then the field that is not one; undefined when it is such an object.
+ */
+export function bodyFieldsError(body: unknown, fields: readonly string[], shape: string): string | undefined {
+  if (!isRecord(body)) return shape;
+  const [unknown] = unknownFields(body, fields);
+  return unknown === undefined ? undefined : `${shape}; '${unknown}' is not a field`;
+}
+
+/**
+ * Why `ids`, the body's field `field`, is not an array of at most `maxSensors` string ids, naming
+ * the item at fault (`shape` says what the body should be); undefined when it is one.
+ */
+export function sensorListError(field: string, ids: unknown, shape: string): string | undefined {
+  if (!Array.isArray(ids)) return `${shape}; ${field} is ${JSON.stringify(ids).slice(0, 100)}`;
+  if (ids.length > maxSensors) return `${field} has ${ids.length} ids; at most ${maxSensors}`;
+  const index = ids.findIndex((id) => typeof id !== 'string');
+  if (index >= 0)
+    return `${field}[${index}] is ${JSON.stringify(ids[index]).slice(0, 100)}; each id must be a string`;
+  return undefined;
+}

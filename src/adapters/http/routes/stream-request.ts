@@ -1,0 +1,54 @@
+import { shownValue } from '../../../core/input-checks.ts';
+import { bodyFieldsError, maxSensors, sensorListError } from './sensor-list.ts';
+
+/** The parameters of `GET /api/v1/stream`, which are the fields of the body of `POST /api/v1/stream`. */
+export const streamFields = ['sensor', 'asset', 'bbox'] as const;
+
+/**
+ * What a live-stream client asks for, each part optional and all applying together: `sensors`, at
+ * least one id when given; `asset`, an id; `bbox`, `minLon,minLat,maxLon,maxLat`. The asset and
+ * the box are checked by `resolveStreamFilter`, against the registry and the box's rules.
+ */
+export interface StreamRequest {
+  sensors?: readonly string[];
+  asset?: string;
+  bbox?: string;
+}
+
+export type RequestProblem = { status: 400; error: string };
+
+function refused(error: string): RequestProblem {
+  return { status: 400, error };
+}
+
+/** The request of `?sensor=a,b&asset=p1&bbox=…`: `sensor` split at commas, the empty ids dropped. */
+export function streamQuery(query: Record<string, string>): StreamRequest | RequestProblem {
+  const { sensor, asset, bbox } = query;
+  if (sensor === undefined) return { asset, bbox };
+  const sensors = sensor.split(',').filter((id) => id !== '');
+  if (sensors.length === 0) return refused(`sensor='${sensor}' names no sensor`);
+  return { sensors, asset, bbox };
+}
+
+const shape =
+  `body must be {"sensor"?: [string, ...], "asset"?: string, "bbox"?: "minLon,minLat,maxLon,maxLat"}` +
+  ` with at most ${maxSensors} sensor ids`;
+
+/**
+ * The request of a `POST` body, the GET form's parameters as fields: `sensor` a list, so that it
+ * may be as long as `/latest`'s and hold ids with commas; empty ids are dropped, as GET drops them.
+ */
+export function streamBody(body: unknown): StreamRequest | RequestProblem {
+  const fields = bodyFieldsError(body, streamFields, shape);
+  if (fields !== undefined) return refused(fields);
+  const { sensor, asset, bbox } = body as Record<string, unknown>;
+  if (asset !== undefined && typeof asset !== 'string')
+    return refused(`${shape}; asset is ${shownValue(asset)}`);
+  if (bbox !== undefined && typeof bbox !== 'string') return refused(`${shape}; bbox is ${shownValue(bbox)}`);
+  if (sensor === undefined) return { asset, bbox };
+  const list = sensorListError('sensor', sensor, shape);
+  if (list !== undefined) return refused(list);
+  const sensors = (sensor as string[]).filter((id) => id !== '');
+  if (sensors.length === 0) return refused(`sensor=${shownValue(sensor)} names no sensor`);
+  return { sensors, asset, bbox };
+}
