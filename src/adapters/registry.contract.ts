@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Asset, Sensor } from '../core/registry/asset.ts';
+import { unknownSensor, type Asset, type Sensor } from '../core/registry/asset.ts';
 import type { Registry } from '../ports/registry.ts';
 
 const asset = (id: string, lat: number | null, lon: number | null, tags: Record<string, string>): Asset => ({
@@ -229,4 +229,28 @@ export async function checkRegistryKeep(registry: Registry, other: Registry = re
 
   await other.putAssets([asset('keep-p', 3, 4, {})]);
   assert.deepEqual(await registry.getAsset('keep-p'), asset('keep-p', 3, 4, {}), 'the default replaces');
+}
+
+/**
+ * `getSensors` finds many sensors at once: each registered one once, whole, whatever the order or
+ * repetition of the ids asked for (registered by `addMissingSensors` too); the others are left out.
+ */
+export async function checkRegistryLookups(registry: Registry): Promise<void> {
+  const stored = sensor('look-b', null, 1, 2, { zone: 'a' });
+  await registry.putSensors([stored, sensor('look-a,x', null, null, null, {})]);
+  await registry.addMissingSensors([unknownSensor('look-new')]);
+  const found = await registry.getSensors([
+    'look-missing',
+    'look-b',
+    'look-new',
+    'look-b',
+    'look-a,x',
+    'look-a',
+  ]);
+  assert.deepEqual(found.map((s) => s.id).sort(), ['look-a,x', 'look-b', 'look-new']);
+  assert.deepEqual(
+    found.find((s) => s.id === 'look-b'),
+    stored,
+  );
+  assert.deepEqual(await registry.getSensors([]), []);
 }

@@ -51,6 +51,11 @@ export interface Registry {
   addMissingSensors(sensors: readonly Sensor[]): Promise<void>;
   getSensor(id: string): Promise<Sensor | undefined>;
   /**
+   * The registered sensors among `ids`, each once, in no set order (ids not registered are left
+   * out): many sensors in one read where `getSensor` costs one each (a live stream's sensor list).
+   */
+  getSensors(ids: readonly string[]): Promise<Sensor[]>;
+  /**
    * Reads the sensor, gives it to `change` and stores what `change` returns, with no other update of
    * the sensor in between (in this process, or in another one sharing the store). Undefined when
    * there is no such sensor; when `change` throws, nothing is stored and the error is thrown.

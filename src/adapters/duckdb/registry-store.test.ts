@@ -8,7 +8,12 @@ import { unknownSensor } from '../../core/registry/asset.ts';
 import { openDatabase } from './database.ts';
 import { DuckDbKeyStore } from './keys-store.ts';
 import { DuckDbRegistry } from './registry-store.ts';
-import { checkRegistryFilters, checkRegistryUpdates, checkRegistryKeep } from '../registry.contract.ts';
+import {
+  checkRegistryFilters,
+  checkRegistryKeep,
+  checkRegistryLookups,
+  checkRegistryUpdates,
+} from '../registry.contract.ts';
 
 function sensor(id: string, asset: string | null, lat: number | null, lon: number | null): Sensor {
   return { id, kind: 'flow', unit: 'l/s', asset, lat, lon, tags: { zone: 'a' } };
@@ -89,6 +94,7 @@ void test('the DuckDB registry filters lists by bounding box and tags', async ()
     const database = await openDatabase({ dataDir });
     const registry = await DuckDbRegistry.open(database);
     await checkRegistryFilters(registry);
+    await checkRegistryLookups(registry);
     await checkRegistryUpdates(registry);
     await checkRegistryKeep(registry);
     await registry.close();

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Sensor } from '../../core/registry/asset.ts';
 import { unknownSensor } from '../../core/registry/asset.ts';
-import { checkRegistryFilters, checkRegistryUpdates, checkRegistryKeep } from '../registry.contract.ts';
+import {
+  checkRegistryFilters,
+  checkRegistryKeep,
+  checkRegistryLookups,
+  checkRegistryUpdates,
+} from '../registry.contract.ts';
 import { MemoryRegistry } from './registry.ts';
 
 function sensor(id: string, asset: string | null = null): Sensor {
@@ -40,6 +45,10 @@ void test('lists answer in id order, as the database adapters do, also after cha
 
 void test('lists filter by bounding box and tags', async () => {
   await checkRegistryFilters(new MemoryRegistry());
+});
+
+void test('many sensors are found by id at once', async () => {
+  await checkRegistryLookups(new MemoryRegistry());
 });
 
 void test('updates at once each see the ones before them', async () => {

@@ -95,6 +95,13 @@ export class MemoryRegistry implements Registry {
     return sensor === undefined ? undefined : structuredClone(sensor);
   }
 
+  async getSensors(ids: readonly string[]): Promise<Sensor[]> {
+    return [...new Set(ids)].flatMap((id) => {
+      const sensor = this.#sensors.get(id);
+      return sensor === undefined ? [] : [structuredClone(sensor)];
+    });
+  }
+
   async listSensors(filter: SensorFilter): Promise<Sensor[]> {
     const all = this.#sensorOrder
       .of(this.#sensors)

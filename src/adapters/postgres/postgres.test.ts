@@ -13,7 +13,12 @@ import { freePort } from '../free-port.ts';
 import { PostgresKeyStore } from './keys-store.ts';
 import { checkAmbulanceTripStore } from '../ambulance-trips.contract.ts';
 import { checkPatientQueueStore } from '../patient-queues.contract.ts';
-import { checkRegistryFilters, checkRegistryUpdates, checkRegistryKeep } from '../registry.contract.ts';
+import {
+  checkRegistryFilters,
+  checkRegistryKeep,
+  checkRegistryLookups,
+  checkRegistryUpdates,
+} from '../registry.contract.ts';
 import { PostgresAmbulanceTrips } from './ambulance-trips.ts';
 import { PostgresMaintenanceRepository } from './maintenance-repository.ts';
 import { PostgresPatientQueues } from './patient-queues.ts';
@@ -56,6 +61,7 @@ test(
       const filtered = await openPool(`postgres://postgres@127.0.0.1:${port}/registry_filters`);
       try {
         await checkRegistryFilters(new PostgresRegistry(filtered, { maxCachedSensors: 100 }));
+        await checkRegistryLookups(new PostgresRegistry(filtered, { maxCachedSensors: 100 }));
         // Two registries on the pool's connections, as two processes sharing the database.
         await checkRegistryUpdates(
           new PostgresRegistry(filtered, { maxCachedSensors: 100 }),

@@ -196,6 +196,14 @@ export class PostgresRegistry implements Registry {
     return structuredClone(sensor);
   }
 
+  /** Read from the database, not the cache: one query whatever the number of ids. */
+  async getSensors(ids: readonly string[]): Promise<Sensor[]> {
+    const result = await this.#pool.query<SensorRow>('SELECT * FROM sensors WHERE id = ANY($1)', [
+      [...new Set(ids)],
+    ]);
+    return result.rows.map(sensorOf);
+  }
+
   async listSensors(filter: SensorFilter): Promise<Sensor[]> {
     const values: unknown[] = [filter.asset ?? null, filter.kind ?? null, filter.limit, filter.offset];
     // A sensor without a position of its own is placed at its asset's.

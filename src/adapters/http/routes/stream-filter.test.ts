@@ -113,10 +113,10 @@ test('an asset or bbox filter covers every sensor and asset, however many; bug: 
 test('a bad box or an unknown asset is refused before any listed sensor is looked up', async () => {
   const registry = await city();
   let lookups = 0;
-  const getSensor = registry.getSensor.bind(registry);
-  registry.getSensor = (id) => {
+  const getSensors = registry.getSensors.bind(registry);
+  registry.getSensors = (ids) => {
     lookups += 1;
-    return getSensor(id);
+    return getSensors(ids);
   };
   const sensors = Array.from({ length: 3_000 }, (_, index) => `s${index}`);
   for (const request of [

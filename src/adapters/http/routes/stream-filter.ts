@@ -46,8 +46,8 @@ function intersect(current: Set<string> | null, next: Iterable<string>): Set<str
 /**
  * Resolves what a client asks for (`stream-request.ts`) into the sensors and assets whose messages
  * pass. An empty asset or a malformed box is a 400, an asset that does not exist a 404: all checked
- * before the sensors are looked up, which costs a registry read each. Sensors need not exist yet:
- * with auto-registration a client may wait for a sensor's first reading.
+ * before the sensors are looked up (in one registry read). Sensors need not exist yet: with
+ * auto-registration a client may wait for a sensor's first reading.
  */
 export async function resolveStreamFilter(
   registry: Registry,
@@ -62,12 +62,11 @@ export async function resolveStreamFilter(
   let sensors: Set<string> | null = null;
   let assets: Set<string> | null = null;
   if (request.sensors !== undefined) {
-    const ids = [...new Set(request.sensors)];
-    sensors = intersect(sensors, ids);
-    const owners = await Promise.all(ids.map((id) => registry.getSensor(id)));
+    sensors = intersect(sensors, request.sensors);
+    const owners = await registry.getSensors(request.sensors);
     assets = intersect(
       assets,
-      owners.flatMap((sensor) => (sensor?.asset == null ? [] : [sensor.asset])),
+      owners.flatMap((sensor) => (sensor.asset === null ? [] : [sensor.asset])),
     );
   }
   if (asset !== undefined) {
