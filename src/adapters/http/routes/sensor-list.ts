@@ -1,4 +1,4 @@
-import { isRecord, unknownFields } from '../../../core/input-checks.ts';
+import { isRecord, shownValue, unknownFields } from '../../../core/input-checks.ts';
 
 /** The most sensor ids one request body may list (`POST /api/v1/latest`, `POST /api/v1/stream`). */
 export const maxSensors = 100_000;
@@ -18,10 +18,9 @@ export function bodyFieldsError(body: unknown, fields: readonly string[], shape:
  * the item at fault (`shape` says what the body should be); undefined when it is one.
  */
 export function sensorListError(field: string, ids: unknown, shape: string): string | undefined {
-  if (!Array.isArray(ids)) return `${shape}; ${field} is ${JSON.stringify(ids).slice(0, 100)}`;
+  if (!Array.isArray(ids)) return `${shape}; ${field} is ${shownValue(ids, 100)}`;
   if (ids.length > maxSensors) return `${field} has ${ids.length} ids; at most ${maxSensors}`;
   const index = ids.findIndex((id) => typeof id !== 'string');
-  if (index >= 0)
-    return `${field}[${index}] is ${JSON.stringify(ids[index]).slice(0, 100)}; each id must be a string`;
+  if (index >= 0) return `${field}[${index}] is ${shownValue(ids[index], 100)}; each id must be a string`;
   return undefined;
 }
