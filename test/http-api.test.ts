@@ -917,6 +917,34 @@ void test('a key may hold maxPerKey live streams at once: one more gets 429 with
   for (const reader of [second, other, again]) await reader.cancel();
 });
 
+void test('a stream takes its slot before its filter is resolved, and a refused filter gives it back; bug: a key ran any number of registry reads at once', async () => {
+  const f = await httpFixture({ streams: { maxTotal: 10, maxPerKey: 1 } });
+  // The registry read of the first stream's sensor list waits until released.
+  let entered = 0;
+  let release = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let secondEntered = (): void => undefined;
+  const second = new Promise<'resolving'>((resolve) => (secondEntered = () => resolve('resolving')));
+  const getSensors = f.registry.getSensors.bind(f.registry);
+  f.registry.getSensors = async (ids) => {
+    entered += 1;
+    if (entered === 2) secondEntered();
+    await gate;
+    return getSensors(ids);
+  };
+  const first = f.request('viewer', '/api/v1/stream?sensor=a');
+  while (entered === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  const answered = await Promise.race([f.request('viewer', '/api/v1/stream?sensor=b'), second]);
+  assert.notEqual(answered, 'resolving', 'a second resolution ran while the first held the key');
+  assert.equal((answered as Response).status, 429);
+  release();
+  await (await readyStream(await first)).cancel();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  // A filter refused gives its slot back.
+  assert.equal((await f.request('viewer', '/api/v1/stream?asset=nowhere')).status, 404);
+  await (await readyStream(await f.request('viewer', '/api/v1/stream'))).cancel();
+});
+
 void test('all keys together may hold maxTotal live streams: one more gets 429', async () => {
   const f = await httpFixture({ streams: { maxTotal: 2, maxPerKey: 2 } });
   const open = [

@@ -73,12 +73,23 @@ export function streamRoutes(options: StreamOptions): Hono<AppEnv> {
   /** The stream `request` asks for, within the limits; or why there is none. */
   async function open(c: Context<AppEnv>, request: StreamRequest | RequestProblem): Promise<Response> {
     if ('error' in request) return c.json({ error: request.error }, request.status);
-    const filter = await resolveStreamFilter(registry, request);
-    if ('error' in filter) return c.json({ error: filter.error }, filter.status);
+    // The slot is taken before the filter is resolved: resolving a long list reads the registry,
+    // and a key may not run more of those at once than it may hold streams.
     const slot = slots.take(c.get('key').id);
     if (!slot.ok) {
       c.header('Retry-After', String(retryAfterSeconds));
       return c.json({ error: slot.error }, 429);
+    }
+    let filter: Awaited<ReturnType<typeof resolveStreamFilter>>;
+    try {
+      filter = await resolveStreamFilter(registry, request);
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+    if ('error' in filter) {
+      slot.release();
+      return c.json({ error: filter.error }, filter.status);
     }
     return streamSSE(c, async (stream) => {
       const queue = new BoundedQueue<Item>(maxQueued);
