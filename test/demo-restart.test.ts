@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { generateCity } from '../src/services/demo/city.ts';
+import { cityTime } from '../src/services/demo/kinds.ts';
 import { defaultDemoOptions } from '../src/services/demo/runner.ts';
 import { assignReplays } from '../src/services/demo/streams.ts';
 import { ensureDashboardBuilt, repoRoot, startDemoServer } from './browser.ts';
@@ -88,6 +89,22 @@ void test('serve restarted on the demo city’s data folder resumes the city ins
       assert.equal(gone.status, 404, 'the deleted asset stays deleted');
       const square = await read('assets/traffic.intersection_1_1');
       assert.deepEqual([square.name, square.tags.controller], ['Market Square', 'actuated-pressure']);
+      // The traffic district goes on at the city's time of day, not the wall clock's: the resumed
+      // city is later in its day by 119 s for each second it was stopped and starting again (over
+      // 600 s here). Within 400 s: the district starts a moment after the city's clock is read.
+      const traffic = (await (
+        await fetch(`${second.url}api/v1/traffic`, {
+          headers: { authorization: `Bearer ${second.operatorKey}` },
+        })
+      ).json()) as { timeOfDay: { secondsOfDay: number } };
+      const cityMillis =
+        marker.startedAtMillis + (Date.now() - marker.startedAtMillis) * defaultDemoOptions.speed;
+      const citySeconds = cityTime.hourOfDay(cityMillis) * 3600;
+      const apart = Math.abs(traffic.timeOfDay.secondsOfDay - citySeconds);
+      assert.ok(
+        Math.min(apart, 86_400 - apart) <= 400,
+        `district ${traffic.timeOfDay.secondsOfDay} s, city ${citySeconds} s`,
+      );
     } finally {
       await second.stop();
     }

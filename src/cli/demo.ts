@@ -26,7 +26,9 @@ dashboard at http://127.0.0.1:<port>/.
   --seed N         seed of the generated city (default ${defaultDemoOptions.seed})
   --report-millis N  wall time between two readings of one sensor (default ${defaultDemoOptions.reportMillis})
 
-Everything is kept in memory unless --data-dir (or URBAN_BRAIN_DATA_DIR) is given. Serve options\n(--demo belongs to serve only):
+Everything is kept in memory unless --data-dir (or URBAN_BRAIN_DATA_DIR) is given (without it the
+settings about the disk, --backup-keep, --store-memory-mb, --detector-memory-mb and
+--wal-skip-corrupt, are refused). Serve options\n(--demo belongs to serve only):
 ${configUsage
   .split('\n')
   .slice(2)
@@ -225,7 +227,8 @@ async function startCity(
   const learningSpanMillis = loadedConfig.learningSpanMillis / options.speed;
   const config: Config = { ...loadedConfig, learningSpanMillis };
   let running: RunningDemo | null = null;
-  let traffic: LiveTraffic | null = null;
+  // Set once the district runs (in `startTraffic`, called by `launchDemo`).
+  let traffic = null as LiveTraffic | null;
   let platform: Platform;
   let adminKey: string;
   try {
@@ -248,33 +251,38 @@ async function startCity(
   const baseUrl = `http://${reachableHost(config.host)}:${platform.httpPort}`;
   // Traffic runs on the platform's CityFlow-faithful simulation with adaptive control, in process
   // (its detectors ingest through the same edge); the demo's own queue model stands in if it cannot start.
+  const startTraffic = async (cityNow: (wallMillis: number) => number) => {
+    try {
+      const live = await LiveTraffic.start({
+        edge: platform.edge,
+        bus: platform.bus,
+        registry: platform.registry,
+        clock: systemClock,
+        // Above about 240 simulated seconds per second the peak hours need more than a core.
+        speed: Math.min(options.speed, 240),
+        // On junctions of the city's street grid, around its centre.
+        district: { rows: districtSize, columns: districtSize, spacingMetres },
+        centre: districtCentre(options.sensorCount, districtSize),
+        // The district starts at the city's local time of day (a resumed city is later in its day
+        // than the wall clock), as the city's own models do.
+        startSecondsOfDay: Math.floor(cityTime.hourOfDay(cityNow(systemClock.now())) * 3600),
+        seed: options.seed,
+        log,
+      });
+      traffic = live;
+      return () => live.snapshot();
+    } catch (error) {
+      log(`live traffic simulation unavailable, using the demo's queue model: ${(error as Error).message}`);
+      return null;
+    }
+  };
   try {
-    traffic = await LiveTraffic.start({
-      edge: platform.edge,
-      bus: platform.bus,
-      registry: platform.registry,
-      clock: systemClock,
-      // Above about 240 simulated seconds per second the peak hours need more than a core.
-      speed: Math.min(options.speed, 240),
-      // On junctions of the city's street grid, around its centre.
-      district: { rows: districtSize, columns: districtSize, spacingMetres },
-      centre: districtCentre(options.sensorCount, districtSize),
-      // The district keeps the city's local time of day, as the city's own models do.
-      startSecondsOfDay: Math.floor(cityTime.hourOfDay(systemClock.now()) * 3600),
-      seed: options.seed,
-      log,
-    });
-  } catch (error) {
-    log(`live traffic simulation unavailable, using the demo's queue model: ${(error as Error).message}`);
-  }
-  try {
-    const live = traffic;
     running = await launchDemo({
       baseUrl,
       adminKey,
       demo: options,
       log,
-      ...(live === null ? {} : { traffic: () => live.snapshot() }),
+      startTraffic,
       ...(resume.resumeFrom === undefined ? {} : { resumeFrom: resume.resumeFrom }),
     });
     resume.started?.(running.demo.status().startedAtMillis);

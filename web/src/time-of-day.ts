@@ -22,8 +22,8 @@ export function clockTime(secondsOfDay: number): string {
 }
 
 /**
- * The simulated time of day that drives the demand, in words: "Simulated time of day 08:15 (120×
- * real time), morning peak: demand 97 % of the day's peak." `speed` is left out when unknown.
+ * The simulated time of day that drives the demand, in words: "Simulated time of day 07:00 (120×
+ * real time), morning peak: demand 89 % of the day's peak." `speed` is left out when unknown.
  */
 export function timeOfDayText(time: DemandTime, speed: number | undefined): string {
   const pace = speed === undefined ? '' : ` (${speed}× real time)`;

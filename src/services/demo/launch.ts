@@ -17,10 +17,11 @@ export interface LaunchOptions {
   adminKey: string;
   demo: DemoOptions;
   /**
-   * The traffic view from the platform's live traffic simulation, when one runs; without it the
-   * demo runs its own light queue model of a central district.
+   * Starts the platform's live traffic simulation once the city's clock is known (`cityNow`, the
+   * city's time for a wall time: a resumed city is later in its day than the wall clock) and gives
+   * its view; null, or without it, the demo runs its own light queue model of a central district.
    */
-  traffic?: () => TrafficSnapshot | null;
+  startTraffic?: (cityNow: (wallMillis: number) => number) => Promise<(() => TrafficSnapshot | null) | null>;
   /** Wall time the city first started at, to resume it on a platform that holds what it sent. */
   resumeFrom?: number;
   log(line: string): void;
@@ -81,6 +82,7 @@ export async function launchDemo(options: LaunchOptions): Promise<RunningDemo> {
   const cityNow = (wall: number): number => startedAtMillis + (wall - startedAtMillis) * speed;
   // The models start from the city's clock now (later than its start when it resumes); patient ids
   // carry this run's start, so they never repeat those of an earlier run still in the queues.
+  const liveTraffic = (await options.startTraffic?.(cityNow)) ?? null;
   const launchedAtMillis = Date.now();
   const launchedCityMillis = cityNow(launchedAtMillis);
   const traffic = new TrafficModel(demo.city, options.demo.seed + 2, launchedCityMillis);
@@ -95,7 +97,7 @@ export async function launchDemo(options: LaunchOptions): Promise<RunningDemo> {
   const trafficTimer = setInterval(() => {
     const wall = Date.now();
     try {
-      if (options.traffic === undefined) traffic.advanceTo(cityNow(wall), wall);
+      if (liveTraffic === null) traffic.advanceTo(cityNow(wall), wall);
     } catch (error) {
       options.log(`demo: traffic step failed: ${(error as Error).message}`);
     }
@@ -114,7 +116,7 @@ export async function launchDemo(options: LaunchOptions): Promise<RunningDemo> {
   }, hospitalStepMillis);
   const views: CityViews = {
     map: () => (map ??= cityMap(demo.city)),
-    traffic: options.traffic ?? (() => traffic.snapshot()),
+    traffic: liveTraffic ?? (() => traffic.snapshot()),
   };
   return {
     demo,
