@@ -937,12 +937,30 @@ void test('a stream takes its slot before its filter is resolved, and a refused 
   const answered = await Promise.race([f.request('viewer', '/api/v1/stream?sensor=b'), second]);
   assert.notEqual(answered, 'resolving', 'a second resolution ran while the first held the key');
   assert.equal((answered as Response).status, 429);
+  // A malformed filter is refused as such, not told to wait for a slot.
+  assert.equal((await f.request('viewer', '/api/v1/stream?bbox=1,2')).status, 400);
   release();
   await (await readyStream(await first)).cancel();
   await new Promise((resolve) => setTimeout(resolve, 20));
   // A filter refused gives its slot back.
   assert.equal((await f.request('viewer', '/api/v1/stream?asset=nowhere')).status, 404);
   await (await readyStream(await f.request('viewer', '/api/v1/stream'))).cancel();
+});
+
+void test('HEAD of the live stream answers as GET would, and leaves no stream open; bug: each HEAD held a slot', async () => {
+  const f = await httpFixture({ streams: { maxTotal: 10, maxPerKey: 2 } });
+  for (let call = 0; call < 3; call += 1) {
+    const head = await f.request('viewer', '/api/v1/stream', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.match(head.headers.get('content-type') ?? '', /^text\/event-stream/);
+  }
+  assert.equal(f.bus.subscriberCount('readings'), 0);
+  assert.equal((await f.request('viewer', '/api/v1/stream?asset=nowhere', { method: 'HEAD' })).status, 404);
+  const streams = [
+    await readyStream(await f.request('viewer', '/api/v1/stream')),
+    await readyStream(await f.request('viewer', '/api/v1/stream')),
+  ];
+  for (const reader of streams) await reader.cancel();
 });
 
 void test('all keys together may hold maxTotal live streams: one more gets 429', async () => {

@@ -97,7 +97,7 @@ void test('a refused stream body gets 400 naming what is wrong, before any strea
     [`${'['.repeat(100)}${']'.repeat(100)}`, /^body is nested deeper than 64 levels$/],
     [{ sensor: 'a,b' }, /^body must be \{"sensor"\?: \[string, \.\.\.\], .*; sensor is "a,b"$/],
     [{ sensor: ['a', null] }, /^sensor\[1\] is null; each id must be a string$/],
-    [{ sensors: ['a'] }, /; 'sensors' is not a field$/],
+    [{ sensors: ['a'] }, /; 'sensors' is not a field \(did you mean 'sensor'\?\)$/],
     [{ sensor: [] }, /^sensor=\[\] names no sensor$/],
     [{ bbox: '1,2,3' }, /^bbox='1,2,3' must be minLon,minLat,maxLon,maxLat in degrees: it has 3 parts$/],
     [{ asset: '' }, /^asset='' names no asset$/],

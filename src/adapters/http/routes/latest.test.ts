@@ -61,7 +61,7 @@ void test('a misspelt latest parameter or field is named; bug: "sensors is requi
   ]);
   const [status, message] = await error(await f.post('viewer', '/api/v1/latest', { sensor: ['a'] }));
   assert.equal(status, 400);
-  assert.match(message, /; 'sensor' is not a field$/);
+  assert.match(message, /; 'sensor' is not a field \(did you mean 'sensors'\?\)$/);
 });
 
 void test('a parameter given twice is refused unless it may repeat; bug: the first value was used silently', async () => {

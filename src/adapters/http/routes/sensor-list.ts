@@ -4,13 +4,21 @@ import { isRecord, shownValue, unknownFields } from '../../../core/input-checks.
 export const maxSensors = 100_000;
 
 /**
+ * The list's field of each route's body, named as its GET parameter: a client that sends one to the
+ * other (`POST /api/v1/latest` takes `sensors`, `POST /api/v1/stream` takes `sensor`) is told which.
+ */
+const listFields = ['sensor', 'sensors'];
+
+/**
  * Why `body` is not a JSON object of `fields` only: `shape` (the body the route takes, in words),
  * then the field that is not one; undefined when it is such an object.
  */
 export function bodyFieldsError(body: unknown, fields: readonly string[], shape: string): string | undefined {
   if (!isRecord(body)) return shape;
   const [unknown] = unknownFields(body, fields);
-  return unknown === undefined ? undefined : `${shape}; '${unknown}' is not a field`;
+  if (unknown === undefined) return undefined;
+  const meant = listFields.includes(unknown) ? fields.find((field) => listFields.includes(field)) : undefined;
+  return `${shape}; '${unknown}' is not a field${meant === undefined ? '' : ` (did you mean '${meant}'?)`}`;
 }
 
 /**

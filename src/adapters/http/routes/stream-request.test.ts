@@ -11,6 +11,9 @@ test('a query splits sensor at commas and drops empty ids; one that names no sen
   assert.deepEqual(streamQuery({}), { asset: undefined, bbox: undefined });
   assert.deepEqual(streamQuery({ sensor: '' }), { status: 400, error: "sensor='' names no sensor" });
   assert.deepEqual(streamQuery({ sensor: ',' }), { status: 400, error: "sensor=',' names no sensor" });
+  // Refused here, before the stream takes a slot: a client at its limit is told what is wrong.
+  assert.deepEqual(streamQuery({ asset: '' }), { status: 400, error: "asset='' names no asset" });
+  assert.match((streamQuery({ bbox: '1,2' }) as { error: string }).error, /^bbox='1,2' must be/);
 });
 
 test('a body takes the query parameters as fields, sensor as a list whose ids may hold commas', () => {
@@ -29,7 +32,13 @@ test('a refused body names the field or item at fault', () => {
       [],
       /^body must be \{"sensor"\?: \[string, \.\.\.\], "asset"\?: string, "bbox"\?: .* with at most 100000 sensor ids$/,
     ],
-    [{ sensors: ['a'] }, /; 'sensors' is not a field$/],
+    [{ sensors: ['a'] }, /; 'sensors' is not a field \(did you mean 'sensor'\?\)$/],
+    [{ other: ['a'] }, /; 'other' is not a field$/],
+    [{ asset: '' }, /^asset='' names no asset$/],
+    [
+      { sensor: ['a'], bbox: '1,2' },
+      /^bbox='1,2' must be minLon,minLat,maxLon,maxLat in degrees: it has 2 parts$/,
+    ],
     [{ sensor: 'a,b' }, /; sensor is "a,b"$/],
     [{ sensor: ['a', 7] }, /^sensor\[1\] is 7; each id must be a string$/],
     [{ sensor: many }, /^sensor has 100001 ids; at most 100000$/],

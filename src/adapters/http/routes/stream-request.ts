@@ -1,4 +1,5 @@
 import { shownValue } from '../../../core/input-checks.ts';
+import { parseBoundingBox } from '../../../core/registry/filter.ts';
 import { bodyFieldsError, maxSensors, sensorListError } from './sensor-list.ts';
 
 /** The parameters of `GET /api/v1/stream`, which are the fields of the body of `POST /api/v1/stream`. */
@@ -21,13 +22,24 @@ function refused(error: string): RequestProblem {
   return { status: 400, error };
 }
 
+/**
+ * `request` unless its asset is empty or its box malformed: refused before the stream takes a slot
+ * (a client at its limit is told what is wrong, not to wait). `resolveStreamFilter` checks the asset
+ * against the registry.
+ */
+function checked(request: StreamRequest): StreamRequest | RequestProblem {
+  if (request.asset === '') return refused(`asset='' names no asset`);
+  const box = request.bbox === undefined ? undefined : parseBoundingBox(request.bbox);
+  return typeof box === 'string' ? refused(box) : request;
+}
+
 /** The request of `?sensor=a,b&asset=p1&bbox=…`: `sensor` split at commas, the empty ids dropped. */
 export function streamQuery(query: Record<string, string>): StreamRequest | RequestProblem {
   const { sensor, asset, bbox } = query;
-  if (sensor === undefined) return { asset, bbox };
+  if (sensor === undefined) return checked({ asset, bbox });
   const sensors = sensor.split(',').filter((id) => id !== '');
   if (sensors.length === 0) return refused(`sensor='${sensor}' names no sensor`);
-  return { sensors, asset, bbox };
+  return checked({ sensors, asset, bbox });
 }
 
 const shape =
@@ -45,10 +57,10 @@ export function streamBody(body: unknown): StreamRequest | RequestProblem {
   if (asset !== undefined && typeof asset !== 'string')
     return refused(`${shape}; asset is ${shownValue(asset)}`);
   if (bbox !== undefined && typeof bbox !== 'string') return refused(`${shape}; bbox is ${shownValue(bbox)}`);
-  if (sensor === undefined) return { asset, bbox };
+  if (sensor === undefined) return checked({ asset, bbox });
   const list = sensorListError('sensor', sensor, shape);
   if (list !== undefined) return refused(list);
   const sensors = (sensor as string[]).filter((id) => id !== '');
   if (sensors.length === 0) return refused(`sensor=${shownValue(sensor)} names no sensor`);
-  return { sensors, asset, bbox };
+  return checked({ sensors, asset, bbox });
 }

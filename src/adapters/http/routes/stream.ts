@@ -91,6 +91,11 @@ export function streamRoutes(options: StreamOptions): Hono<AppEnv> {
       slot.release();
       return c.json({ error: filter.error }, filter.status);
     }
+    // HEAD is answered as GET would be, without a stream left open to hold the slot.
+    if (c.req.method === 'HEAD') {
+      slot.release();
+      return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+    }
     return streamSSE(c, async (stream) => {
       const queue = new BoundedQueue<Item>(maxQueued);
       let wake: (() => void) | undefined;
