@@ -345,4 +345,15 @@ void test('in memory, settings about the disk are refused naming each; bug: --me
   );
   assert.ok(disk.ok === true && disk.config.backupKeep === 2);
   assert.ok(loadConfig(['--memory', '--detector', 'none'], {}).ok === true);
+  // Told together with the other problems, not only once they are mended.
+  const both = loadConfig(['--memory', '--backup-keep', '0', '--port', 'abc'], {});
+  assert.ok(both.ok === false);
+  assert.deepEqual(
+    both.message.split('\n').map((line) => line.split(' = ')[0]),
+    [
+      '--port (URBAN_BRAIN_PORT)',
+      '--backup-keep (URBAN_BRAIN_BACKUP_KEEP)',
+      '--backup-keep (URBAN_BRAIN_BACKUP_KEEP)',
+    ],
+  );
 });

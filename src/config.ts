@@ -261,8 +261,9 @@ export const configUsage = `usage: urban-brain serve [options]
   --backup-keep N              after each backup (POST /api/v1/backups), delete the oldest in
                                <data-dir>/backups beyond the newest N (URBAN_BRAIN_BACKUP_KEEP,
                                default: keep every one)
-  --memory                     keep everything in memory (nothing is durable); the settings about
-                               the disk above are refused with it
+  --memory                     keep everything in memory (nothing is durable); --data-dir,
+                               --backup-keep, --store-memory-mb, --detector-memory-mb and
+                               --wal-skip-corrupt are refused with it
   --wal-skip-corrupt           start although the write-ahead log is damaged in the middle (not just
                                torn at its end): keep damaged segments in <data-dir>/wal-corrupt/,
                                replay what can be read of them and report what was skipped
@@ -327,17 +328,18 @@ export function loadConfig(
     });
     if (lines.length > 0) return { ok: false, message: lines.join('\n') };
   }
-  if (parsed.success && parsed.data.memory) {
-    // Nothing is written to disk in memory: settings about the disk would be ignored silently.
+  // Nothing is written to disk in memory: settings about the disk would be ignored silently. Told
+  // together with any other problem.
+  const diskLines: string[] = [];
+  if (raw['memory'] === true) {
     const why = values.memory === true ? 'nothing is written to disk with --memory' : memoryWithoutDataDirWhy;
-    const unused = diskOnly.filter((key) => raw[key] !== undefined);
-    const lines = unused.map((key) => {
+    for (const key of diskOnly.filter((key) => raw[key] !== undefined)) {
       const [flag, variable] = configSources[key];
-      return `--${flag} (${variable}) = ${JSON.stringify(raw[key])}: ${why}`;
-    });
-    if (values['wal-skip-corrupt'] === true) lines.push(`--wal-skip-corrupt: ${why}`);
-    if (lines.length > 0) return { ok: false, message: lines.join('\n') };
+      diskLines.push(`--${flag} (${variable}) = ${JSON.stringify(raw[key])}: ${why}`);
+    }
+    if (values['wal-skip-corrupt'] === true) diskLines.push(`--wal-skip-corrupt: ${why}`);
   }
+  if (parsed.success && diskLines.length > 0) return { ok: false, message: diskLines.join('\n') };
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0]) as keyof typeof configSources;
@@ -352,7 +354,7 @@ export function loadConfig(
             : redactUrls(JSON.stringify(raw[key]));
       return `${name} = ${shown}: ${issue.message}`;
     });
-    return { ok: false, message: problems.join('\n') };
+    return { ok: false, message: [...problems, ...diskLines].join('\n') };
   }
   return { ok: true, config: parsed.data };
 }

@@ -99,10 +99,10 @@ void test('detect lists a column whose name holds a comma quoted; bug: "columns 
     { length: 30 },
     (_, i) => `2024-01-01 00:${String(i).padStart(2, '0')}:00,${i},${i === 3 ? '' : 2 * i}`,
   );
-  const result = await detectText(['timestamp,"a, b",c', ...rows].join('\n') + '\n');
+  const result = await detectText(['timestamp,"a, b","c\nd"', ...rows].join('\n') + '\n');
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /^detect: 30 rows, columns "a, b", c, detector rarity/m);
-  assert.match(result.stderr, /^detect: missing readings skipped: 1 cell \(c: 1\)$/m);
+  assert.match(result.stderr, /^detect: 30 rows, columns "a, b", "c\\nd", detector rarity/m);
+  assert.match(result.stderr, /^detect: missing readings skipped: 1 cell \("c\\nd": 1\)$/m);
 });
 
 void test('detect reads quoted fields with commas and writes them back quoted', async () => {

@@ -114,9 +114,13 @@ function fail(reason: string): number {
   return 2;
 }
 
-/** A column's name as listed: quoted as JSON when it holds what separates the list (`,` `:` `"`) or spaces at its ends. */
+/**
+ * A column's name as listed: quoted as JSON when it holds what separates the list (`,` `:`), spaces
+ * at its ends or anything JSON escapes (`"`, a line break that would cut the line).
+ */
 function shownColumn(name: string): string {
-  return name === '' || /[,:"]/.test(name) || name.trim() !== name ? JSON.stringify(name) : name;
+  const quoted = JSON.stringify(name);
+  return name === '' || /[,:]/.test(name) || name.trim() !== name || quoted !== `"${name}"` ? quoted : name;
 }
 
 /** The summary on stderr: rows, columns scored and not, missing readings, timestamps out of order. */
