@@ -204,7 +204,8 @@ let nats: NatsConnection | undefined;
 try {
   await cluster.startEngines();
   nats = await connect({ servers: `127.0.0.1:${topology.nats[0]!.clientPort}` });
-  const leases = await nats.jetstream().views.kv('urban_brain_leases');
+  // Read through the leader, as the processes read it (a lagging replica may answer a direct get).
+  const leases = await nats.jetstream().views.kv('urban_brain_leases', { allow_direct: false });
   for (const spec of cluster.defaultRoles()) cluster.startRole(spec);
   for (const port of [topology.api.port, ...topology.ingest.map((node) => node.port)])
     await cluster.waitForHttp(port);

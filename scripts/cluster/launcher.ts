@@ -7,6 +7,7 @@ import { connect } from 'nats';
 import { startClickHouseServer, waitForHttp } from '../../src/adapters/clickhouse/server-process.ts';
 import { startNatsServer } from '../../src/adapters/nats/server-process.ts';
 import { defaultLayout } from '../../src/adapters/nats/shards.ts';
+import { openLeaseBucket } from '../../src/adapters/nats/shard-leases.ts';
 import { defaultStreamOptions, ensureReadingStream } from '../../src/adapters/nats/stream.ts';
 import { startPostgresServer, stopPostgresServer } from '../../src/adapters/postgres/server-process.ts';
 import { engineFlags, pidFile } from './topology.ts';
@@ -138,7 +139,7 @@ export class LocalCluster {
             replicas,
           });
           const js = connection.jetstream({ timeout: 20_000 });
-          await js.views.kv('urban_brain_leases', { ttl: leaseMillis, history: 1, replicas });
+          await openLeaseBucket(js, 'urban_brain_leases', { leaseMillis, replicas });
           await js.views.os('urban_brain_snapshots', { replicas });
           return;
         } catch (error) {
