@@ -80,9 +80,9 @@ export async function launchDemo(options: LaunchOptions): Promise<RunningDemo> {
   let map: CityMap | null = null;
   const { startedAtMillis, speed } = demo.status();
   const cityNow = (wall: number): number => startedAtMillis + (wall - startedAtMillis) * speed;
+  const liveTraffic = (await options.startTraffic?.(cityNow)) ?? null;
   // The models start from the city's clock now (later than its start when it resumes); patient ids
   // carry this run's start, so they never repeat those of an earlier run still in the queues.
-  const liveTraffic = (await options.startTraffic?.(cityNow)) ?? null;
   const launchedAtMillis = Date.now();
   const launchedCityMillis = cityNow(launchedAtMillis);
   const traffic = new TrafficModel(demo.city, options.demo.seed + 2, launchedCityMillis);
