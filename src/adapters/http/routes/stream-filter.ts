@@ -1,7 +1,6 @@
 import type { BusEvent } from '../../../ports/bus.ts';
-import { parseBoundingBox } from '../../../core/registry/filter.ts';
 import type { Registry } from '../../../ports/registry.ts';
-import type { StreamRequest } from './stream-request.ts';
+import { checkStreamRequest, type StreamRequest } from './stream-request.ts';
 
 /** Page size for reading every asset in a bbox, and every sensor under an asset filter. */
 const pageSize = 10_000;
@@ -53,10 +52,10 @@ export async function resolveStreamFilter(
   registry: Registry,
   request: StreamRequest,
 ): Promise<StreamFilter | FilterProblem> {
-  const { asset, bbox } = request;
-  const box = bbox === undefined ? undefined : parseBoundingBox(bbox);
-  if (typeof box === 'string') return { status: 400, error: box };
-  if (asset === '') return { status: 400, error: `asset='' names no asset` };
+  const check = checkStreamRequest(request);
+  if ('error' in check) return check;
+  const { box } = check;
+  const { asset } = request;
   if (asset !== undefined && (await registry.getAsset(asset)) === undefined)
     return { status: 404, error: `no asset '${asset}'` };
   let sensors: Set<string> | null = null;

@@ -1,5 +1,5 @@
 import { shownValue } from '../../../core/input-checks.ts';
-import { parseBoundingBox } from '../../../core/registry/filter.ts';
+import { parseBoundingBox, type BoundingBox } from '../../../core/registry/filter.ts';
 import { bodyFieldsError, maxSensors, sensorListError } from './sensor-list.ts';
 
 /** The parameters of `GET /api/v1/stream`, which are the fields of the body of `POST /api/v1/stream`. */
@@ -23,14 +23,23 @@ function refused(error: string): RequestProblem {
 }
 
 /**
- * `request` unless its asset is empty or its box malformed: refused before the stream takes a slot
- * (a client at its limit is told what is wrong, not to wait). `resolveStreamFilter` checks the asset
- * against the registry.
+ * The rules of a request that need no registry: an asset named is not empty, a box is well formed
+ * (given back parsed). Applied where the request is read, so that it is refused before the stream
+ * takes a slot (a client at its limit is told what is wrong, not to wait), and by
+ * `resolveStreamFilter`, which then checks the asset against the registry.
  */
-function checked(request: StreamRequest): StreamRequest | RequestProblem {
+export function checkStreamRequest(
+  request: StreamRequest,
+): { box: BoundingBox | undefined } | RequestProblem {
   if (request.asset === '') return refused(`asset='' names no asset`);
   const box = request.bbox === undefined ? undefined : parseBoundingBox(request.bbox);
-  return typeof box === 'string' ? refused(box) : request;
+  return typeof box === 'string' ? refused(box) : { box };
+}
+
+/** `request`, or why `checkStreamRequest` refuses it. */
+function checked(request: StreamRequest): StreamRequest | RequestProblem {
+  const check = checkStreamRequest(request);
+  return 'error' in check ? check : request;
 }
 
 /** The request of `?sensor=a,b&asset=p1&bbox=…`: `sensor` split at commas, the empty ids dropped. */
