@@ -484,23 +484,8 @@ test('on a network with no signals, warns and reports null for the measures with
     ],
   });
   const flows = write('bare-flow.json', [flowEntry(['r'], 0, 100, 5)]);
-  const result = await capture([
-    '--roadnet',
-    bare,
-    '--flow',
-    flows,
-    '--controller',
-    'fixed',
-    '--steps',
-    '200',
-    '--json',
-  ]);
-  assert.equal(result.code, 0, result.err);
-  assert.match(result.err, /warning: no intersection has signals to control/);
-  const row = JSON.parse(result.out) as Record<string, unknown>;
+  const row = await runWithoutLights(['--roadnet', bare, '--flow', flows, '--steps', '200']);
   assert.equal(row.att_entering_lanes, null);
-  assert.equal(row.avg_queue, null);
-  assert.equal(row.phases, 0);
   assert.ok(
     typeof row.att === 'number' && row.att > 45 && row.att < 50,
     `att ${String(row.att)} for 500 m at 11.1 m/s`,
@@ -630,6 +615,20 @@ function pathWithout(extra: Record<string, string> = {}): string {
   return bin;
 }
 
+/**
+ * Runs the fixed controller on a network without traffic lights (`args` name it): it must finish,
+ * warn, and report no queue and no phases. Gives its JSON row.
+ */
+async function runWithoutLights(args: string[]): Promise<Record<string, unknown>> {
+  const result = await capture([...args, '--controller', 'fixed', '--json']);
+  assert.equal(result.code, 0, result.err);
+  assert.match(result.err, /warning: no intersection has signals to control/);
+  const row = JSON.parse(result.out) as Record<string, unknown>;
+  assert.equal(row.avg_queue, null);
+  assert.equal(row.phases, 0);
+  return row;
+}
+
 function captureWithPath(args: string[], pathValue: string): Promise<{ code: number; err: string }> {
   return new Promise((resolve) => {
     execFile(
@@ -703,22 +702,7 @@ test(
       '<configuration>\n  <input>\n    <net-file value="nolights.net.xml"/>\n' +
         '    <route-files value="nolights.rou.xml"/>\n  </input>\n</configuration>\n',
     );
-    const result = await capture([
-      '--engine',
-      'sumo',
-      '--sumocfg',
-      config,
-      '--controller',
-      'fixed',
-      '--steps',
-      '100',
-      '--json',
-    ]);
-    assert.equal(result.code, 0, result.err);
-    assert.match(result.err, /warning: no intersection has signals to control/);
-    const row = JSON.parse(result.out) as Record<string, unknown>;
-    assert.equal(row.avg_queue, null);
-    assert.equal(row.phases, 0);
+    const row = await runWithoutLights(['--engine', 'sumo', '--sumocfg', config, '--steps', '100']);
     assert.equal(row.finished, 10);
   },
 );
