@@ -496,6 +496,7 @@ export class DetectionService {
         return;
       }
       try {
+        await this.#alertsOfTakenStates();
         if (states.length > 0) await store.saveDetectorStates(states);
         progress?.add(states.length);
         // Nothing left unsaved: a restart may start the catch-up of sensors with no state from here.
@@ -514,6 +515,22 @@ export class DetectionService {
       }
     }
   }
+  /**
+   * Waits until the alerts of the readings in states just taken are recorded; rejects while one is
+   * kept unrecorded. A state is saved only after them: a crash between the two would otherwise
+   * restart a detector past a reading whose alert was never written, and that reading, scored
+   * again, is skipped as already seen. (Crossings are queued before the take that follows them
+   * resolves: engines answer in order.)
+   */
+  async #alertsOfTakenStates(): Promise<void> {
+    await this.#alerts.idle();
+    const kept = this.#alerts.unrecorded;
+    if (kept > 0)
+      throw new Error(
+        `detector states not saved while ${kept} alerts are not recorded (saved once they are): ${describeError(this.#alerts.lastFailure)}`,
+      );
+  }
+
   /** Whether any state changed since it was last taken (takes at most one, which the sweep after takes again). */
   async #anyStateChanged(engine: ScoringEngine): Promise<boolean> {
     try {
