@@ -496,7 +496,9 @@ export class DetectionService {
         return;
       }
       try {
+        const waitStarted = this.#clock();
         await this.#alertsOfTakenStates();
+        progress?.waited(this.#clock() - waitStarted);
         if (states.length > 0) await store.saveDetectorStates(states);
         progress?.add(states.length);
         // Nothing left unsaved: a restart may start the catch-up of sensors with no state from here.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DetectorState, DetectorStateStore } from '../../ports/maintenance.ts';
-import { loadStatesTelling } from './state-progress.ts';
+import { loadStatesTelling, StateProgress } from './state-progress.ts';
 
 function state(index: number): DetectorState {
   return { sensor: `pump-${index}`, state: new Uint8Array([index % 256]), lastTs: index, lastAlertAt: null };
@@ -60,4 +60,23 @@ test('nothing to restore, nothing said; a failing restore fails as the store doe
     /the thread died/,
   );
   assert.equal(lines.length, 0);
+});
+
+test('a save that first waited for alerts to be recorded says how long of its time that took', () => {
+  const clock = { millis: 0 };
+  const lines: string[] = [];
+  const progress = StateProgress.saving(
+    (line) => lines.push(line),
+    () => clock.millis,
+  );
+  clock.millis = 6_200;
+  progress.waited(6_000);
+  progress.add(2_000);
+  clock.millis = 6_400;
+  progress.add(500);
+  progress.end(false);
+  assert.deepEqual(lines, [
+    'failure prediction: saving detector states: 2,000 so far, 6.2 s (6.0 s of it waiting for alerts to be recorded first)',
+    'failure prediction: saved 2,500 detector states in 6.4 s (6.0 s of it waiting for alerts to be recorded first)',
+  ]);
 });

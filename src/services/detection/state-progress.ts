@@ -31,6 +31,7 @@ export class StateProgress {
   readonly #started: number;
   #reported: number;
   #count = 0;
+  #waitedMillis = 0;
 
   private constructor(
     private readonly wording: Wording,
@@ -47,6 +48,11 @@ export class StateProgress {
 
   static saving(tell: (line: string) => void, clock: () => number): StateProgress {
     return new StateProgress(saving, tell, clock);
+  }
+
+  /** Time spent before states could be saved: waiting for the alerts of their readings to be recorded. */
+  waited(millis: number): void {
+    this.#waitedMillis += millis;
   }
 
   /** `states` more are done. */
@@ -69,7 +75,9 @@ export class StateProgress {
   }
 
   #since(at: number): string {
-    return `${((at - this.#started) / 1000).toFixed(1)} s`;
+    const since = `${((at - this.#started) / 1000).toFixed(1)} s`;
+    if (this.#waitedMillis < 1000) return since;
+    return `${since} (${(this.#waitedMillis / 1000).toFixed(1)} s of it waiting for alerts to be recorded first)`;
   }
 }
 
