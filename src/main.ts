@@ -393,6 +393,11 @@ async function assemble(
     // detectors' states that is running, the readings still buffered for the store, the states.
     // A failed flush is tried again by `shutdown`, which closes the store in any case and rejects
     // (exit code 1) if the readings could still not be written.
+    // Alerts are written before the states are saved: after a storm (about 40 a second on the
+    // embedded store) the stop says why it takes long.
+    const pendingAlerts = detection?.status().pendingAlerts ?? 0;
+    if (pendingAlerts > 0)
+      log(`stopping: ${pendingAlerts.toLocaleString('en-US')} alerts still to record first`);
     await detection?.stopSnapshots();
     await storage.forceFlush().catch(() => undefined);
     await detection?.shutdown();
